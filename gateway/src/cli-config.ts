@@ -1,0 +1,47 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { loadConfigFile, parseConfig, providersFromEnv } from "./config/load.js";
+import { defaultDataDir } from "./config/paths.js";
+import type { ConfigFile } from "./config/schema.js";
+
+export interface CommonFlags {
+  "data-dir"?: string;
+  config?: string;
+  port?: string;
+  host?: string;
+}
+
+export function dataDirOf(flags: CommonFlags, env: NodeJS.ProcessEnv): string {
+  return flags["data-dir"] ?? defaultDataDir(env);
+}
+
+/**
+ * The config in force: --config, else GATEHOUSE_CONFIG, else config.yaml / config.json in the data
+ * folder, else none. With no providers configured, providers come from the environment.
+ */
+export function resolveConfig(
+  flags: CommonFlags,
+  env: NodeJS.ProcessEnv,
+): { config: ConfigFile; path?: string } {
+  const dataDir = dataDirOf(flags, env);
+  let path = flags.config ?? env.GATEHOUSE_CONFIG;
+  if (!path) {
+    for (const name of ["config.yaml", "config.yml", "config.json"]) {
+      if (existsSync(join(dataDir, name))) {
+        path = join(dataDir, name);
+        break;
+      }
+    }
+  }
+  const config = path ? loadConfigFile(path) : parseConfig({});
+  if (Object.keys(config.providers).length === 0) config.providers = providersFromEnv(env);
+  return path ? { config, path } : { config };
+}
+
+export function portOf(flags: CommonFlags): number | undefined {
+  if (flags.port === undefined) return undefined;
+  const n = Number(flags.port);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`--port: expected a port number, got ${flags.port}`);
+  return n;
+}

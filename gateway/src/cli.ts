@@ -1,0 +1,153 @@
+import { parseArgs } from "node:util";
+import { type CommonFlags, dataDirOf, portOf, resolveConfig } from "./cli-config.js";
+import { createStoredKey } from "./governance/keys.js";
+import { createGateway, VERSION } from "./index.js";
+import { SqliteStore } from "./store/sqlite.js";
+
+const HELP = `gatehouse ${VERSION}: one local gateway for every LLM provider and MCP server
+
+Usage:
+  gatehouse serve [--host 127.0.0.1] [--port 8787] [--data-dir DIR] [--config FILE]
+  gatehouse keys create NAME [--data-dir DIR]     create a virtual key (printed once)
+  gatehouse keys list [--data-dir DIR]
+  gatehouse keys revoke NAME [--data-dir DIR]
+  gatehouse --version
+
+Environment: GATEHOUSE_DATA_DIR, GATEHOUSE_CONFIG, and provider keys (ANTHROPIC_API_KEY,
+OPENAI_API_KEY, OPENAI_BASE_URL, GEMINI_API_KEY, AZURE_OPENAI_*, AWS_*, OLLAMA_HOST) when the
+config names no providers. Docs: docs/configuration.md`;
+
+const flagSpec = {
+  "data-dir": { type: "string" },
+  config: { type: "string" },
+  port: { type: "string" },
+  host: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
+} as const;
+
+class UsageError extends Error {}
+
+function claudeCodeHint(url: string, key: string | undefined): string {
+  return [
+    "",
+    "Point Claude Code at it:",
+    `  export ANTHROPIC_BASE_URL=${url}/anthropic`,
+    `  export ANTHROPIC_AUTH_TOKEN=${key ?? "<your virtual key>"}`,
+    `  claude mcp add --transport http gatehouse ${url}/mcp --header "Authorization: Bearer ${key ?? "<your virtual key>"}"`,
+  ].join("\n");
+}
+
+async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> {
+  const { config, path } = resolveConfig(flags, env);
+  const dataDir = dataDirOf(flags, env);
+  const port = portOf(flags);
+  const gateway = createGateway({
+    config,
+    dataDir,
+    env,
+    ...(flags.host !== undefined ? { host: flags.host } : {}),
+    ...(port !== undefined ? { port } : {}),
+  });
+  let started: { url: string };
+  try {
+    started = await gateway.start();
+  } catch (e) {
+    await gateway.stop(0).catch(() => undefined);
+    throw e;
+  }
+  let newKey: string | undefined;
+  if (gateway.keys.count() === 0) {
+    newKey = (await gateway.keys.create("default")).key;
+  }
+  const providers = Object.keys(config.providers);
+  process.stdout.write(
+    `Gatehouse ${VERSION} listening on ${started.url}\n` +
+      `  data: ${dataDir}${path ? `\n  config: ${path}` : ""}\n` +
+      `  providers: ${providers.length > 0 ? providers.join(", ") : "none (set ANTHROPIC_API_KEY or OPENAI_API_KEY, or pass --config)"}\n` +
+      (newKey ? `\nCreated virtual key "default" (shown once, keep it):\n  ${newKey}\n` : "") +
+      `${claudeCodeHint(started.url, newKey)}\n`,
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    process.stdout.write(`\n${signal}: draining and stopping…\n`);
+    gateway.stop(10_000).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+async function keys(args: string[], flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> {
+  const [sub, name] = args;
+  const store = SqliteStore.open(dataDirOf(flags, env));
+  try {
+    if (sub === "create") {
+      if (!name) throw new UsageError("usage: gatehouse keys create NAME");
+      const { key } = await createStoredKey(store, name);
+      process.stdout.write(`${key}\n`);
+      process.stderr.write(`Created virtual key "${name}". It is shown only this once.\n`);
+    } else if (sub === "list") {
+      for (const k of await store.listKeys()) {
+        const state = k.revokedAt
+          ? "revoked"
+          : k.expiresAt && k.expiresAt < Date.now()
+            ? "expired"
+            : "active";
+        process.stdout.write(`${k.name}\t…${k.keyHint}\t${state}\t${new Date(k.createdAt).toISOString()}\n`);
+      }
+    } else if (sub === "revoke") {
+      if (!name) throw new UsageError("usage: gatehouse keys revoke NAME");
+      if (!(await store.revokeKey(name, Date.now())))
+        throw new UsageError(`no active key named ${JSON.stringify(name)}`);
+      process.stdout.write(`Revoked "${name}".\n`);
+    } else {
+      throw new UsageError("usage: gatehouse keys create|list|revoke");
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof flagSpec; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: flagSpec, allowPositionals: true });
+  } catch (e) {
+    process.stderr.write(`gatehouse: ${e instanceof Error ? e.message : e}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${HELP}\n`);
+    return values.help ? 0 : 2;
+  }
+  try {
+    if (command === "serve") await serve(values, env);
+    else if (command === "keys") await keys(rest, values, env);
+    else throw new UsageError(`unknown command ${JSON.stringify(command)}; see gatehouse --help`);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`gatehouse: ${describe(e, values)}\n`);
+    return 1;
+  }
+}
+
+/** One line a person can act on; never a stack trace. */
+function describe(e: unknown, flags: CommonFlags): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === "EADDRINUSE") return `port ${flags.port ?? "8787"} is already in use (try --port N)`;
+  if (err?.code === "EACCES") return `not allowed to listen on port ${flags.port ?? "8787"}`;
+  if (err?.code === "EADDRNOTAVAIL")
+    return `cannot listen on host ${flags.host ?? ""}: address not available`;
+  return e instanceof Error ? e.message : String(e);
+}

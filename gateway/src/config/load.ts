@@ -1,0 +1,85 @@
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import type { z } from "zod";
+import { type ConfigFile, configSchema } from "./schema.js";
+
+/** A config problem a person can act on: names the file and the path of the bad field. */
+export class ConfigError extends Error {}
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = "";
+  for (const p of path) out += typeof p === "number" ? `[${p}]` : out === "" ? String(p) : `.${String(p)}`;
+  return out === "" ? "(top level)" : out;
+}
+
+export function formatIssues(issues: ReadonlyArray<z.core.$ZodIssue>): string {
+  return issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join("; ");
+}
+
+/** Validates an already-parsed config object. */
+export function parseConfig(raw: unknown, source = "config"): ConfigFile {
+  const result = configSchema.safeParse(raw ?? {});
+  if (!result.success) throw new ConfigError(`${source}: ${formatIssues(result.error.issues)}`);
+  return result.data;
+}
+
+/** Reads and validates a YAML or JSON config file. */
+export function loadConfigFile(path: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(`cannot read config file ${path}${code ? ` (${code})` : ""}`);
+  }
+  let raw: unknown;
+  try {
+    raw = path.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    throw new ConfigError(`${path}: not valid ${path.endsWith(".json") ? "JSON" : "YAML"}: ${msg}`);
+  }
+  return parseConfig(raw, path);
+}
+
+/**
+ * Providers from the usual environment variables, used when the config names no providers.
+ * ANTHROPIC_BASE_URL is deliberately not read: Claude Code users set it to point at Gatehouse itself.
+ */
+export function providersFromEnv(env: NodeJS.ProcessEnv): ConfigFile["providers"] {
+  const out: ConfigFile["providers"] = {};
+  if (env.ANTHROPIC_API_KEY) out.anthropic = { type: "anthropic", api_key: "env:ANTHROPIC_API_KEY" };
+  if (env.OPENAI_API_KEY) {
+    out.openai = { type: "openai", api_key: "env:OPENAI_API_KEY" };
+    if (env.OPENAI_BASE_URL) out.openai.base_url = env.OPENAI_BASE_URL;
+  }
+  const geminiKey = env.GEMINI_API_KEY ? "GEMINI_API_KEY" : env.GOOGLE_API_KEY ? "GOOGLE_API_KEY" : undefined;
+  if (geminiKey) out.gemini = { type: "gemini", api_key: `env:${geminiKey}` };
+  if (env.AZURE_OPENAI_API_KEY && env.AZURE_OPENAI_ENDPOINT) {
+    out.azure = { type: "azure", api_key: "env:AZURE_OPENAI_API_KEY", base_url: env.AZURE_OPENAI_ENDPOINT };
+    if (env.AZURE_OPENAI_API_VERSION) out.azure.api_version = env.AZURE_OPENAI_API_VERSION;
+  }
+  const vertexProject = env.ANTHROPIC_VERTEX_PROJECT_ID ?? env.GOOGLE_CLOUD_PROJECT;
+  if (vertexProject && env.GOOGLE_OAUTH_ACCESS_TOKEN) {
+    out.vertex = {
+      type: "vertex",
+      project: vertexProject,
+      region: env.CLOUD_ML_REGION ?? env.GOOGLE_CLOUD_LOCATION ?? "us-east5",
+      access_token: "env:GOOGLE_OAUTH_ACCESS_TOKEN",
+    };
+  }
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    out.bedrock = {
+      type: "bedrock",
+      region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
+      access_key_id: "env:AWS_ACCESS_KEY_ID",
+      secret_access_key: "env:AWS_SECRET_ACCESS_KEY",
+    };
+    if (env.AWS_SESSION_TOKEN) out.bedrock.session_token = "env:AWS_SESSION_TOKEN";
+  }
+  if (env.OLLAMA_HOST) {
+    const host = env.OLLAMA_HOST.startsWith("http") ? env.OLLAMA_HOST : `http://${env.OLLAMA_HOST}`;
+    out.ollama = { type: "openai-compatible", base_url: `${host.replace(/\/+$/, "")}/v1` };
+  }
+  return out;
+}

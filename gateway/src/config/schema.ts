@@ -1,0 +1,111 @@
+import { z } from "zod";
+
+/** The config file's schema (YAML or JSON). docs/configuration.md documents every field. */
+
+const secret = z.string().min(1);
+const route = z.string().regex(/^[A-Za-z0-9_.-]+\/.+$/, "expected provider/model");
+
+export const providerTypes = [
+  "anthropic",
+  "openai",
+  "openai-compatible",
+  "azure",
+  "gemini",
+  "vertex",
+  "bedrock",
+] as const;
+export type ProviderType = (typeof providerTypes)[number];
+
+const weightedKey = z.strictObject({ api_key: secret, weight: z.number().positive().default(1) });
+
+export const providerSchema = z.strictObject({
+  type: z.enum(providerTypes),
+  api_key: secret.optional(),
+  /** Several keys of one account, load-balanced by weight (sticky per Claude Code session). */
+  keys: z.array(weightedKey).min(1).optional(),
+  base_url: z.url().optional(),
+  headers: z.record(z.string(), secret).optional(),
+  timeout_ms: z.number().int().positive().optional(),
+  /** Caps max_tokens sent to this provider (Claude Code asks for 64000; many models allow less). */
+  max_output_tokens: z.number().int().positive().optional(),
+  /** openai-compatible: forward reasoning_effort (off by default: strict servers reject it). */
+  reasoning: z.boolean().optional(),
+  /** Model ids to list under /models for this provider (optional). */
+  models: z.array(z.string().min(1)).optional(),
+  // azure
+  api_version: z.string().optional(),
+  /** azure: model name -> deployment name; a model without an entry uses its own name. */
+  deployments: z.record(z.string(), z.string()).optional(),
+  // vertex
+  project: z.string().optional(),
+  region: z.string().optional(),
+  access_token: secret.optional(),
+  // bedrock
+  access_key_id: secret.optional(),
+  secret_access_key: secret.optional(),
+  session_token: secret.optional(),
+});
+export type ProviderConfig = z.infer<typeof providerSchema>;
+
+const weightedRoute = z.strictObject({ route, weight: z.number().positive().default(1) });
+export const modelEntrySchema = z.union([
+  route,
+  z.array(z.union([route, weightedRoute])).min(1),
+  z.strictObject({
+    routes: z.array(z.union([route, weightedRoute])).min(1),
+    /** fallback (default): in order; weighted: pick by weight, the others as fallbacks. */
+    strategy: z.enum(["fallback", "weighted"]).default("fallback"),
+  }),
+]);
+export type ModelEntry = z.infer<typeof modelEntrySchema>;
+
+export const virtualKeySchema = z.strictObject({
+  name: z.string().min(1).max(64),
+  key: secret,
+});
+
+export const settingsSchema = z.strictObject({
+  /** Largest request body accepted, in bytes (default 32 MiB, Anthropic's own limit). */
+  max_body_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(32 * 1024 * 1024),
+  /** Time allowed for a provider to start answering (ms). */
+  request_timeout_ms: z.number().int().positive().default(600_000),
+  /** Longest silence allowed inside a streaming answer (ms). */
+  stream_idle_timeout_ms: z.number().int().positive().default(300_000),
+  /** Retries of one route on 429/5xx/connection errors before the next fallback. */
+  retries: z.number().int().min(0).max(10).default(1),
+  retry_base_ms: z.number().int().min(0).default(250),
+  /** A retry-after longer than this skips to the next fallback instead of waiting. */
+  max_retry_after_ms: z.number().int().min(0).default(10_000),
+  /** Extra Host header values accepted (when serving a team behind a name). */
+  allowed_hosts: z.array(z.string()).default([]),
+  /** Extra browser Origins accepted. */
+  allowed_origins: z.array(z.string()).default([]),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().optional(),
+      port: z.number().int().min(0).max(65535).optional(),
+    })
+    .optional(),
+  providers: z
+    .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only"), providerSchema)
+    .default({}),
+  models: z.record(z.string().min(1), modelEntrySchema).default({}),
+  /** Route for model names with no alias and no provider/ prefix, per surface. */
+  default_route: z
+    .strictObject({
+      anthropic: z.string().optional(),
+      openai: z.string().optional(),
+    })
+    .optional(),
+  virtual_keys: z.array(virtualKeySchema).default([]),
+  settings: settingsSchema.default(settingsSchema.parse({})),
+});
+export type ConfigFile = z.infer<typeof configSchema>;

@@ -1,0 +1,97 @@
+import type { ServerResponse } from "node:http";
+import {
+  anthropicErrorBody,
+  anthropicTypeForStatus,
+  openAIErrorBody,
+  openAIStatus,
+} from "../llm/translate/errors.js";
+import type { NeutralError } from "../llm/translate/types.js";
+
+/** Which protocol a path speaks; decides the shape of every error on it. */
+export type Surface = "anthropic" | "openai" | "mcp" | "admin" | "plain";
+
+export function surfaceOf(path: string): Surface {
+  if (path === "/anthropic" || path.startsWith("/anthropic/")) return "anthropic";
+  if (path === "/v1" || path.startsWith("/v1/")) return "openai";
+  if (path === "/mcp" || path.startsWith("/mcp/")) return "mcp";
+  if (path === "/api" || path.startsWith("/api/")) return "admin";
+  return "plain";
+}
+
+/** An error the gateway itself raises, rendered in each surface's format. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    /** Anthropic vocabulary (authentication_error, rate_limit_error, ...). */
+    readonly type: string = anthropicTypeForStatus(status),
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers?: Record<string, string>,
+) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** Writes `err` in the protocol of `surface`. Safe to call once headers were already sent (no-op). */
+export function sendError(
+  res: ServerResponse,
+  surface: Surface,
+  err: NeutralError,
+  headers?: Record<string, string>,
+) {
+  if (res.headersSent) {
+    if (!res.writableEnded) res.end();
+    return;
+  }
+  switch (surface) {
+    case "anthropic":
+      sendJson(res, err.status, anthropicErrorBody(err), headers);
+      return;
+    case "openai":
+      sendJson(res, openAIStatus(err.status), openAIErrorBody(err), headers);
+      return;
+    case "mcp":
+      // JSON-RPC error with no id: the request could not be read or was refused before dispatch.
+      sendJson(
+        res,
+        err.status,
+        { jsonrpc: "2.0", id: null, error: { code: jsonRpcCode(err.status), message: err.message } },
+        headers,
+      );
+      return;
+    case "admin":
+      sendJson(
+        res,
+        err.status,
+        { type: "about:blank", title: err.type, status: err.status, detail: err.message },
+        { ...headers, "content-type": "application/problem+json" },
+      );
+      return;
+    default:
+      sendJson(res, err.status, { error: { type: err.type, message: err.message } }, headers);
+  }
+}
+
+function jsonRpcCode(status: number): number {
+  if (status === 400 || status === 413) return -32600;
+  if (status === 404) return -32601;
+  return -32000;
+}
+
+export function sendHttpError(res: ServerResponse, surface: Surface, e: HttpError): void {
+  sendError(res, surface, { status: e.status, type: e.type, message: e.message }, e.headers);
+}

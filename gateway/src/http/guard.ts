@@ -1,0 +1,44 @@
+import type { IncomingMessage } from "node:http";
+import { HttpError } from "./errors.js";
+
+export interface GuardOptions {
+  /** Host header values accepted besides loopback names on the bound port. */
+  allowedHosts: readonly string[];
+  /** Browser origins accepted besides the gateway's own. */
+  allowedOrigins: readonly string[];
+}
+
+const LOOPBACK_NAMES = ["127.0.0.1", "localhost", "[::1]"];
+
+/**
+ * DNS-rebinding and CSRF guard. The Host must name this gateway (a loopback name on its port,
+ * or an explicitly allowed host); a browser Origin, when present, must be the gateway's own
+ * or explicitly allowed. Non-browser clients (Claude Code, SDKs) send no Origin.
+ */
+export class Guard {
+  private hosts = new Set<string>();
+  private origins = new Set<string>();
+
+  constructor(private readonly opts: GuardOptions) {}
+
+  /** Called once the port is known. */
+  bind(port: number): void {
+    this.hosts = new Set(this.opts.allowedHosts.map((h) => h.toLowerCase()));
+    this.origins = new Set(this.opts.allowedOrigins.map((o) => o.toLowerCase().replace(/\/+$/, "")));
+    for (const name of LOOPBACK_NAMES) {
+      this.hosts.add(`${name}:${port}`);
+      this.origins.add(`http://${name}:${port}`);
+    }
+  }
+
+  check(req: IncomingMessage): void {
+    const host = req.headers.host;
+    if (!host || !this.hosts.has(host.toLowerCase())) {
+      throw new HttpError(403, `host ${JSON.stringify(host ?? "")} is not allowed`, "permission_error");
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !this.origins.has(origin.toLowerCase())) {
+      throw new HttpError(403, `origin ${JSON.stringify(origin)} is not allowed`, "permission_error");
+    }
+  }
+}

@@ -1,0 +1,125 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { KeyIdentity, KeyRing } from "../governance/keys.js";
+import { presentedKey } from "../governance/keys.js";
+import { handleChat, type LlmDeps } from "../llm/handle-chat.js";
+import { handleCountTokens, handleModels } from "../llm/handle-meta.js";
+import { readBody } from "./body.js";
+import { HttpError, type Surface, sendError, sendHttpError, sendJson, surfaceOf } from "./errors.js";
+import type { Guard } from "./guard.js";
+
+export interface ServerDeps {
+  guard: Guard;
+  keys: KeyRing;
+  llm: LlmDeps;
+  /** Extra route handlers mounted by other parts (admin API, MCP); return false if not handled. */
+  extra?: Array<(req: IncomingMessage, res: ServerResponse, path: string) => boolean | Promise<boolean>>;
+  version: string;
+}
+
+async function authenticate(deps: ServerDeps, req: IncomingMessage): Promise<KeyIdentity> {
+  const presented = presentedKey(req.headers);
+  if (!presented) {
+    throw new HttpError(
+      401,
+      "missing virtual key: send it as Authorization: Bearer, x-api-key or x-gatehouse-key",
+      "authentication_error",
+    );
+  }
+  const id = deps.keys.verify(presented) ?? (await deps.keys.verifyFresh(presented));
+  if (!id) throw new HttpError(401, "invalid, revoked or expired virtual key", "authentication_error");
+  return id;
+}
+
+function methodNotAllowed(method: string | undefined, path: string): HttpError {
+  return new HttpError(405, `${method ?? "?"} is not supported on ${path}`, "invalid_request_error");
+}
+
+async function route(
+  deps: ServerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
+  const method = req.method ?? "GET";
+  if (path === "/health") {
+    sendJson(res, 200, { status: "ok", version: deps.version });
+    return;
+  }
+  if (method === "HEAD" && (path === "/anthropic" || path === "/anthropic/" || path === "/")) {
+    res.writeHead(200).end();
+    return;
+  }
+  if (deps.llm.instanceId === req.headers["x-gatehouse-hop"]) {
+    throw new HttpError(508, "request loop: this gateway is configured to forward to itself", "api_error");
+  }
+  for (const h of deps.extra ?? []) if (await h(req, res, path)) return;
+
+  const surface = surfaceOf(path);
+  const chat = path === "/anthropic/v1/messages" || path === "/v1/chat/completions";
+  const count = path === "/anthropic/v1/messages/count_tokens";
+  const models = path === "/anthropic/v1/models" || path === "/v1/models";
+  if (!chat && !count && !models) {
+    throw new HttpError(404, `no such endpoint: ${method} ${path}`, "not_found_error");
+  }
+  const key = await authenticate(deps, req);
+  if (models) {
+    if (method !== "GET") throw methodNotAllowed(method, path);
+    handleModels(deps.llm, surface === "anthropic" ? "anthropic" : "openai", res);
+    return;
+  }
+  if (method !== "POST") throw methodNotAllowed(method, path);
+  const ct = req.headers["content-type"];
+  if (ct !== undefined && !ct.toLowerCase().includes("json")) {
+    throw new HttpError(415, `content-type ${JSON.stringify(ct)} is not supported; send application/json`);
+  }
+  const raw = await readBody(req, deps.llm.settings.max_body_bytes);
+  if (count) await handleCountTokens(deps.llm, req, res, raw);
+  else await handleChat(deps.llm, surface === "anthropic" ? "anthropic" : "openai", req, res, key, raw);
+}
+
+function pathOf(url: string | undefined): string {
+  const u = url ?? "/";
+  const q = u.indexOf("?");
+  return q === -1 ? u : u.slice(0, q);
+}
+
+/** The gateway's one HTTP server: guard, then route; every failure in the surface's own format. */
+export function createHttpServer(deps: ServerDeps): Server {
+  const server = createServer(
+    { maxHeaderSize: 64 * 1024, requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 },
+    (req, res) => {
+      const path = pathOf(req.url);
+      const surface: Surface = surfaceOf(path);
+      try {
+        deps.guard.check(req);
+      } catch (e) {
+        sendHttpError(res, surface, e as HttpError);
+        req.resume();
+        return;
+      }
+      route(deps, req, res, path).catch((e: unknown) => {
+        if (e instanceof HttpError) {
+          if (e.status === 499) return;
+          sendHttpError(res, surface, e);
+        } else {
+          // Never a stack trace to the client; the message only.
+          const msg = e instanceof Error ? e.message : String(e);
+          sendError(res, surface, { status: 500, type: "api_error", message: `internal error: ${msg}` });
+        }
+        if (!req.complete) req.resume();
+      });
+    },
+  );
+  server.on("clientError", (err, socket) => {
+    if (!socket.writable) return;
+    const code = (err as { code?: string }).code;
+    const status = code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
+    const body = JSON.stringify({
+      error: { type: "invalid_request_error", message: `malformed HTTP request (${code ?? "error"})` },
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 431 ? "Request Header Fields Too Large" : "Bad Request"}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+  return server;
+}

@@ -1,0 +1,206 @@
+import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ConfigError } from "./config/load.js";
+import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
+import type { ConfigFile } from "./config/schema.js";
+import { resolveSecret } from "./config/secret.js";
+import { createStoredKey, KeyRing } from "./governance/keys.js";
+import { Guard } from "./http/guard.js";
+import { createHttpServer } from "./http/server.js";
+import type { LlmDeps } from "./llm/handle-chat.js";
+import { createProviders } from "./llm/providers/index.js";
+import type { RequestRecord } from "./llm/record.js";
+import { Router } from "./llm/router.js";
+import { Transport } from "./llm/transport.js";
+import { SqliteStore } from "./store/sqlite.js";
+import type { KeyRecord, Store } from "./store/store.js";
+
+export { ConfigError, loadConfigFile, parseConfig } from "./config/load.js";
+export { defaultDataDir } from "./config/paths.js";
+export type { ConfigFile } from "./config/schema.js";
+export type { RequestRecord } from "./llm/record.js";
+
+export const VERSION = "0.1.0";
+
+export interface GatewayOptions {
+  config: ConfigFile;
+  dataDir: string;
+  host?: string;
+  port?: number;
+  env?: NodeJS.ProcessEnv;
+  /** Defaults to the SQLite store in dataDir. */
+  store?: Store;
+}
+
+export interface GatewayEvents {
+  request: [RequestRecord];
+}
+
+export interface Gateway {
+  /** Listens; resolves with the base URL (http://127.0.0.1:PORT). */
+  start(): Promise<{ url: string; port: number }>;
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), closes pools and the store. */
+  stop(graceMs?: number): Promise<void>;
+  /** Applies a new config without a restart. */
+  reload(config: ConfigFile): Promise<void>;
+  readonly events: EventEmitter<GatewayEvents>;
+  readonly keys: {
+    create(name: string): Promise<{ key: string; record: KeyRecord }>;
+    list(): Promise<KeyRecord[]>;
+    revoke(name: string): Promise<boolean>;
+    /** Number of usable keys (config and store). */
+    count(): number;
+  };
+  readonly url: string | undefined;
+}
+
+function buildLlm(config: ConfigFile, env: NodeJS.ProcessEnv) {
+  let providers: ReturnType<typeof createProviders>;
+  try {
+    providers = createProviders(config.providers, env);
+  } catch (e) {
+    throw new ConfigError(e instanceof Error ? e.message : String(e));
+  }
+  const router = new Router(providers, config.models, config.default_route);
+  const problems = router.validate();
+  if (problems.length > 0) throw new ConfigError(problems.join("; "));
+  return { providers, router };
+}
+
+function configKeys(config: ConfigFile, env: NodeJS.ProcessEnv) {
+  return config.virtual_keys.map((k, i) => {
+    try {
+      return { name: k.name, key: resolveSecret(k.key, env).value };
+    } catch (e) {
+      throw new ConfigError(`virtual_keys[${i}].key: ${e instanceof Error ? e.message : e}`);
+    }
+  });
+}
+
+export function createGateway(opts: GatewayOptions): Gateway {
+  const env = opts.env ?? process.env;
+  const events = new EventEmitter<GatewayEvents>();
+  const store = opts.store ?? SqliteStore.open(opts.dataDir);
+  const keyRing = new KeyRing();
+  let config = opts.config;
+  let { providers, router } = buildLlm(config, env);
+  let cfgKeys = configKeys(config, env);
+  const transport = new Transport();
+  const llm: LlmDeps = {
+    router,
+    transport,
+    settings: config.settings,
+    instanceId: randomUUID(),
+    onRecord: (rec) => events.emit("request", rec),
+  };
+  const guard = new Guard({
+    allowedHosts: config.settings.allowed_hosts,
+    allowedOrigins: config.settings.allowed_origins,
+  });
+  let server: Server | undefined;
+  let url: string | undefined;
+
+  async function refreshKeys() {
+    keyRing.load(cfgKeys, await store.listKeys());
+  }
+  // Keys created or revoked by another process (the CLI) reach the running gateway within 2 s,
+  // or at once on a miss (throttled, so a flood of bad keys cannot hammer the store).
+  let refreshTimer: NodeJS.Timeout | undefined;
+  let lastMissRefresh = 0;
+  keyRing.onMiss = async () => {
+    const now = Date.now();
+    if (now - lastMissRefresh < 250) return false;
+    lastMissRefresh = now;
+    await refreshKeys();
+    return true;
+  };
+
+  function checkLoop(port: number) {
+    for (const p of providers.values()) {
+      for (const origin of p.origins) {
+        const u = new URL(origin);
+        const loop =
+          ["127.0.0.1", "localhost", "[::1]", "0.0.0.0"].includes(u.hostname) && Number(u.port) === port;
+        if (loop)
+          throw new ConfigError(
+            `providers.${p.name}.base_url: points at this gateway (${origin}); that would loop`,
+          );
+      }
+    }
+  }
+
+  return {
+    events,
+    get url() {
+      return url;
+    },
+    async start() {
+      await refreshKeys();
+      refreshTimer = setInterval(() => void refreshKeys().catch(() => undefined), 2000);
+      refreshTimer.unref();
+      server = createHttpServer({ guard, keys: keyRing, llm, version: VERSION });
+      const host = opts.host ?? config.server?.host ?? DEFAULT_HOST;
+      const port = opts.port ?? config.server?.port ?? DEFAULT_PORT;
+      await new Promise<void>((resolve, reject) => {
+        server!.once("error", reject);
+        server!.listen(port, host, () => {
+          server!.off("error", reject);
+          resolve();
+        });
+      });
+      const actual = (server.address() as AddressInfo).port;
+      try {
+        checkLoop(actual);
+      } catch (e) {
+        await new Promise<void>((r) => server!.close(() => r()));
+        throw e;
+      }
+      guard.bind(actual);
+      const shown =
+        host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+      url = `http://${shown}:${actual}`;
+      return { url, port: actual };
+    },
+    async stop(graceMs = 5000) {
+      clearInterval(refreshTimer);
+      if (server) {
+        const s = server;
+        const closed = new Promise<void>((r) => s.close(() => r()));
+        s.closeIdleConnections();
+        const timer = setTimeout(() => s.closeAllConnections(), graceMs);
+        await closed;
+        clearTimeout(timer);
+        server = undefined;
+      }
+      await transport.close();
+      await store.close();
+    },
+    async reload(next) {
+      const built = buildLlm(next, env);
+      const nextKeys = configKeys(next, env);
+      config = next;
+      providers = built.providers;
+      router = built.router;
+      cfgKeys = nextKeys;
+      llm.router = router;
+      llm.settings = next.settings;
+      await refreshKeys();
+    },
+    keys: {
+      async create(name) {
+        const out = await createStoredKey(store, name);
+        await refreshKeys();
+        return out;
+      },
+      list: () => store.listKeys(),
+      async revoke(name) {
+        const ok = await store.revokeKey(name, Date.now());
+        await refreshKeys();
+        return ok;
+      },
+      count: () => keyRing.size,
+    },
+  };
+}

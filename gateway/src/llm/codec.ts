@@ -1,0 +1,242 @@
+import type { CallContext, Provider, Wire, WirePayload } from "./providers/provider.js";
+import type { ClientSurface } from "./router.js";
+import { anthropicToGeminiRequest, geminiToAnthropicResponse } from "./translate/anthropic-to-gemini.js";
+import { anthropicToOpenAIRequest, openAIToAnthropicResponse } from "./translate/anthropic-to-openai.js";
+import { AnthropicToOpenAIStream } from "./translate/anthropic-to-openai-stream.js";
+import { GeminiToAnthropicStream } from "./translate/gemini-to-anthropic-stream.js";
+import { anthropicToOpenAIResponse, openAIToAnthropicRequest } from "./translate/openai-to-anthropic.js";
+import { OpenAIToAnthropicStream } from "./translate/openai-to-anthropic-stream.js";
+import type { StreamTranslator } from "./translate/types.js";
+import { emptyUsage, type Usage } from "./usage.js";
+import { AnthropicSseTap, mergeAnthropicUsage, OpenAISseTap, openAIUsage } from "./usage-tap.js";
+import type { AnthropicRequest, AnthropicResponse } from "./wire/anthropic.js";
+import type { GeminiResponse } from "./wire/gemini.js";
+import type { OpenAIRequest, OpenAIResponse } from "./wire/openai.js";
+
+/** What the gateway writes to the client while an upstream stream flows. */
+export interface StreamPipe {
+  push(chunk: Buffer): Buffer | string;
+  end(): string;
+  fail(message: string): string;
+  readonly usage: Usage;
+  readonly finished: boolean;
+}
+
+/** Converts one client surface to one provider wire and back. */
+export interface Codec {
+  request(client: Record<string, unknown>, raw: Buffer, model: string): WirePayload;
+  json(upstream: Buffer, clientModel: string): { body: Buffer | string; usage: Usage };
+  stream(provider: Provider, ctx: CallContext, clientModel: string): StreamPipe;
+}
+
+type Json = Record<string, unknown>;
+const asJson = (v: unknown): Json => v as Json;
+
+class AnthropicPassthrough implements StreamPipe {
+  private readonly tap = new AnthropicSseTap();
+  push(chunk: Buffer): Buffer {
+    this.tap.observe(chunk);
+    return chunk;
+  }
+  end(): string {
+    this.tap.end();
+    if (this.tap.finished) return "";
+    return `event: error\ndata: ${JSON.stringify({ type: "error", error: { type: "api_error", message: "upstream stream ended early" } })}\n\n`;
+  }
+  fail(message: string): string {
+    if (this.tap.finished) return "";
+    return `event: error\ndata: ${JSON.stringify({ type: "error", error: { type: "api_error", message } })}\n\n`;
+  }
+  get usage(): Usage {
+    return this.tap.usage;
+  }
+  get finished(): boolean {
+    return this.tap.finished;
+  }
+}
+
+class OpenAIPassthrough implements StreamPipe {
+  private readonly tap: OpenAISseTap;
+  constructor(clientWantsUsage: boolean) {
+    this.tap = new OpenAISseTap(!clientWantsUsage);
+  }
+  push(chunk: Buffer): Buffer | string {
+    return this.tap.filter(chunk);
+  }
+  end(): string {
+    const rest = this.tap.end();
+    if (this.tap.finished) return rest;
+    return `${rest}data: ${JSON.stringify({ error: { message: "upstream stream ended early", type: "api_error" } })}\n\n`;
+  }
+  fail(message: string): string {
+    if (this.tap.finished) return "";
+    return `data: ${JSON.stringify({ error: { message, type: "api_error" } })}\n\n`;
+  }
+  get usage(): Usage {
+    return this.tap.usage;
+  }
+  get finished(): boolean {
+    return this.tap.finished;
+  }
+}
+
+/** Runs bytes through `first` (upstream side) then `second` (client side). Usage comes from `first`. */
+class Compose implements StreamPipe {
+  constructor(
+    private readonly first: StreamTranslator,
+    private readonly second: StreamTranslator,
+  ) {}
+  push(chunk: Buffer): string {
+    const mid = this.first.push(chunk);
+    return mid === "" ? "" : this.second.push(Buffer.from(mid));
+  }
+  end(): string {
+    const mid = this.first.end();
+    return (mid === "" ? "" : this.second.push(Buffer.from(mid))) + this.second.end();
+  }
+  fail(message: string): string {
+    return this.second.fail(message);
+  }
+  get usage(): Usage {
+    return this.first.usage;
+  }
+  get finished(): boolean {
+    return this.second.finished;
+  }
+}
+
+function anthropicJsonUsage(body: unknown): Usage {
+  const u = emptyUsage();
+  mergeAnthropicUsage(u, asJson(body).usage);
+  return u;
+}
+
+/** The client's own stream decoder for an Anthropic wire (Bedrock's event stream), else passthrough. */
+function anthropicStream(provider: Provider, ctx: CallContext, clientModel: string): StreamTranslator | null {
+  return provider.streamDecoder(ctx, clientModel);
+}
+
+/**
+ * Thinking blocks made by a non-Anthropic model (after a mid-session model switch) carry no
+ * signature, and Anthropic rejects them. Returns the request without them, or null if none.
+ */
+export function withoutUnsignedThinking(client: Json): Json | null {
+  const messages = client.messages as Array<{ role: string; content: unknown }>;
+  let changed = false;
+  const out = messages.map((m) => {
+    if (m.role !== "assistant" || !Array.isArray(m.content)) return m;
+    const kept = (m.content as Json[]).filter(
+      (b) => b.type !== "thinking" || (typeof b.signature === "string" && b.signature !== ""),
+    );
+    if (kept.length === m.content.length) return m;
+    changed = true;
+    return { ...m, content: kept.length > 0 ? kept : [{ type: "text", text: "" }] };
+  });
+  return changed ? { ...client, messages: out } : null;
+}
+
+const anthropicToAnthropic: Codec = {
+  request(client, raw) {
+    const cleaned = withoutUnsignedThinking(client);
+    return cleaned ? { json: cleaned } : { json: client, raw };
+  },
+  json(upstream) {
+    return { body: upstream, usage: anthropicJsonUsage(JSON.parse(upstream.toString("utf8"))) };
+  },
+  stream: (provider, ctx, clientModel) =>
+    anthropicStream(provider, ctx, clientModel) ?? new AnthropicPassthrough(),
+};
+
+const anthropicToOpenAI: Codec = {
+  request: (client, _raw, model) => ({
+    json: asJson(anthropicToOpenAIRequest(client as AnthropicRequest, model)),
+  }),
+  json(upstream, clientModel) {
+    const res = JSON.parse(upstream.toString("utf8")) as OpenAIResponse;
+    return {
+      body: JSON.stringify(openAIToAnthropicResponse(res, clientModel)),
+      usage: openAIUsage(res.usage),
+    };
+  },
+  stream: (_p, _ctx, clientModel) => new OpenAIToAnthropicStream(clientModel),
+};
+
+const anthropicToGemini: Codec = {
+  request: (client) => ({ json: asJson(anthropicToGeminiRequest(client as AnthropicRequest)) }),
+  json(upstream, clientModel) {
+    const res = geminiToAnthropicResponse(
+      JSON.parse(upstream.toString("utf8")) as GeminiResponse,
+      clientModel,
+    );
+    return { body: JSON.stringify(res), usage: anthropicJsonUsage(res) };
+  },
+  stream: (_p, _ctx, clientModel) => new GeminiToAnthropicStream(clientModel),
+};
+
+function wantsUsage(client: Json): boolean {
+  const so = client.stream_options;
+  return so !== null && typeof so === "object" && (so as Json).include_usage === true;
+}
+
+/** Per-request state the OpenAI codecs need (whether the client asked for usage chunks). */
+function openAICodecs(client: Json): Record<Wire, Codec> {
+  const includeUsage = wantsUsage(client);
+  const toAnthropic = (c: Json, model: string) =>
+    asJson(openAIToAnthropicRequest(c as OpenAIRequest, model)) as unknown as AnthropicRequest;
+  const fromAnthropicJson = (res: AnthropicResponse, clientModel: string) =>
+    JSON.stringify(anthropicToOpenAIResponse(res, clientModel));
+  return {
+    openai: {
+      request(c, raw) {
+        if (c.stream === true && !includeUsage) {
+          return {
+            json: { ...c, stream_options: { ...asJson(c.stream_options ?? {}), include_usage: true } },
+          };
+        }
+        return { json: c, raw };
+      },
+      json(upstream) {
+        return { body: upstream, usage: openAIUsage(asJson(JSON.parse(upstream.toString("utf8"))).usage) };
+      },
+      stream: () => new OpenAIPassthrough(includeUsage),
+    },
+    anthropic: {
+      request: (c, _raw, model) => ({ json: asJson(toAnthropic(c, model)) }),
+      json(upstream, clientModel) {
+        const res = JSON.parse(upstream.toString("utf8")) as AnthropicResponse;
+        return { body: fromAnthropicJson(res, clientModel), usage: anthropicJsonUsage(res) };
+      },
+      stream(provider, ctx, clientModel) {
+        const out = new AnthropicToOpenAIStream(clientModel, includeUsage);
+        const decoder = anthropicStream(provider, ctx, clientModel);
+        return decoder ? new Compose(decoder, out) : out;
+      },
+    },
+    gemini: {
+      request: (c, _raw, model) => ({ json: asJson(anthropicToGeminiRequest(toAnthropic(c, model))) }),
+      json(upstream, clientModel) {
+        const res = geminiToAnthropicResponse(
+          JSON.parse(upstream.toString("utf8")) as GeminiResponse,
+          clientModel,
+        );
+        return { body: fromAnthropicJson(res, clientModel), usage: anthropicJsonUsage(res) };
+      },
+      stream: (_p, _ctx, clientModel) =>
+        new Compose(
+          new GeminiToAnthropicStream(clientModel),
+          new AnthropicToOpenAIStream(clientModel, includeUsage),
+        ),
+    },
+  };
+}
+
+const anthropicCodecs: Record<Wire, Codec> = {
+  anthropic: anthropicToAnthropic,
+  openai: anthropicToOpenAI,
+  gemini: anthropicToGemini,
+};
+
+/** The codecs for one client request. */
+export function codecsFor(surface: ClientSurface, client: Json): Record<Wire, Codec> {
+  return surface === "anthropic" ? anthropicCodecs : openAICodecs(client);
+}

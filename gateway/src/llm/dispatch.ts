@@ -1,0 +1,158 @@
+import type { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Settings } from "../config/schema.js";
+import { HttpError } from "../http/errors.js";
+import type { UpstreamRequest } from "./providers/provider.js";
+import type { Target } from "./router.js";
+import { upstreamErrorToNeutral } from "./translate/errors.js";
+import type { NeutralError } from "./translate/types.js";
+import { readAll, type Transport, type UpstreamResponse } from "./transport.js";
+
+const RETRYABLE = new Set([408, 409, 425, 429, 500, 502, 503, 504, 529]);
+
+export interface Opened {
+  target: Target;
+  res: UpstreamResponse;
+  /** For streams: the first body chunk, already read (so a dead stream could still fall back). */
+  first: Buffer | null;
+  /** Routes tried and given up on before this one. */
+  fallbacks: string[];
+  attempts: number;
+}
+
+export interface Failed {
+  error: NeutralError;
+  headers: Record<string, string>;
+  fallbacks: string[];
+  attempts: number;
+  target: Target | undefined;
+}
+
+export interface DispatchOptions {
+  transport: Transport;
+  settings: Settings;
+  signal: AbortSignal;
+  stream: boolean;
+  targets: readonly Target[];
+  /** Builds the provider request for a target (translation happens here; may throw HttpError 400). */
+  build(target: Target): UpstreamRequest;
+}
+
+/** Milliseconds from a retry-after header (seconds or HTTP date), if present. */
+export function retryAfterMs(h: UpstreamResponse["headers"], now = Date.now()): number | undefined {
+  const ms = h["retry-after-ms"];
+  if (typeof ms === "string" && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const v = h["retry-after"];
+  if (typeof v !== "string") return undefined;
+  const secs = Number(v);
+  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+  const at = Date.parse(v);
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}
+
+function firstChunk(body: Readable): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      body.off("data", onData);
+      body.off("end", onEnd);
+      body.off("error", onErr);
+    };
+    const onData = (c: Buffer) => {
+      cleanup();
+      body.pause();
+      resolve(c);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(null);
+    };
+    const onErr = (e: Error) => {
+      cleanup();
+      reject(e);
+    };
+    body.on("data", onData);
+    body.on("end", onEnd);
+    body.on("error", onErr);
+  });
+}
+
+function connectionError(e: unknown, provider: string): NeutralError {
+  const code = (e as { code?: string }).code ?? "";
+  if (
+    code === "UND_ERR_HEADERS_TIMEOUT" ||
+    code === "UND_ERR_BODY_TIMEOUT" ||
+    code === "UND_ERR_CONNECT_TIMEOUT"
+  ) {
+    return { status: 504, type: "timeout_error", message: `${provider}: provider did not answer in time` };
+  }
+  const detail = code || (e instanceof Error ? e.message : String(e));
+  return { status: 502, type: "api_error", message: `${provider}: provider unreachable (${detail})` };
+}
+
+/**
+ * Tries each target in order; each one up to `retries` more times on 429/5xx, timeouts and
+ * connection errors, with exponential backoff honouring retry-after. Never switches target after a
+ * byte went to the client: callers only write once this resolves.
+ */
+export async function dispatch(o: DispatchOptions): Promise<Opened | Failed> {
+  const { settings, signal } = o;
+  const fallbacks: string[] = [];
+  let attempts = 0;
+  let last: Failed | undefined;
+  for (const target of o.targets) {
+    for (let attempt = 0; attempt <= settings.retries; attempt++) {
+      if (signal.aborted) throw new HttpError(499, "client closed the request", "api_error");
+      const req = o.build(target);
+      attempts++;
+      let delay: number | undefined;
+      try {
+        const timeout = target.provider.timeoutMs ?? settings.request_timeout_ms;
+        const res = await o.transport.send(req, {
+          signal,
+          headersTimeoutMs: timeout,
+          bodyTimeoutMs: o.stream ? settings.stream_idle_timeout_ms : timeout,
+        });
+        if (res.status < 300) {
+          if (!o.stream) return { target, res, first: null, fallbacks, attempts };
+          const first = await firstChunk(res.body);
+          if (first !== null) return { target, res, first, fallbacks, attempts };
+          last = fail(target, {
+            status: 502,
+            type: "api_error",
+            message: `${target.provider.name}: empty stream`,
+          });
+        } else {
+          const text = (await readAll(res.body, 1024 * 1024).catch(() => Buffer.alloc(0))).toString("utf8");
+          const error = upstreamErrorToNeutral(res.status, text, target.provider.name);
+          const headers: Record<string, string> = {};
+          const ra = res.headers["retry-after"];
+          if (typeof ra === "string") headers["retry-after"] = ra;
+          last = { error, headers, fallbacks, attempts, target };
+          if (!RETRYABLE.has(res.status)) return last;
+          delay = retryAfterMs(res.headers);
+        }
+      } catch (e) {
+        if (signal.aborted) throw new HttpError(499, "client closed the request", "api_error");
+        if (e instanceof HttpError) throw e;
+        last = fail(target, connectionError(e, target.provider.name));
+      }
+      if (attempt === settings.retries) break;
+      const wait = delay ?? settings.retry_base_ms * 2 ** attempt;
+      if (wait > settings.max_retry_after_ms) break;
+      if (wait > 0) await sleep(wait, undefined, { signal }).catch(() => undefined);
+    }
+    fallbacks.push(target.route);
+  }
+  if (last) return { ...last, fallbacks: fallbacks.slice(0, -1), attempts };
+  return {
+    error: { status: 404, type: "not_found_error", message: "no route" },
+    headers: {},
+    fallbacks,
+    attempts,
+    target: undefined,
+  };
+
+  function fail(target: Target, error: NeutralError): Failed {
+    return { error, headers: {}, fallbacks, attempts, target };
+  }
+}

@@ -1,0 +1,193 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Settings } from "../config/schema.js";
+import type { KeyIdentity } from "../governance/keys.js";
+import { parseJsonObject } from "../http/body.js";
+import { HttpError, sendError } from "../http/errors.js";
+import { codecsFor } from "./codec.js";
+import { dispatch } from "./dispatch.js";
+import type { CallContext } from "./providers/provider.js";
+import type { RequestRecord } from "./record.js";
+import type { ClientSurface, Router, Target } from "./router.js";
+import { readAll, type Transport } from "./transport.js";
+import { emptyUsage } from "./usage.js";
+import { validateChatRequest } from "./validate.js";
+
+export interface LlmDeps {
+  router: Router;
+  transport: Transport;
+  settings: Settings;
+  /** Marks requests this gateway sends, so it never forwards to itself. */
+  instanceId: string;
+  onRecord(rec: RequestRecord): void;
+}
+
+const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" };
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return typeof v === "string" ? v : undefined;
+}
+
+export function callContext(req: IncomingMessage, t: Target, stream: boolean): CallContext {
+  return {
+    model: t.model,
+    stream,
+    sessionId: header(req, "x-claude-code-session-id"),
+    clientHeaders: req.headers,
+  };
+}
+
+/** POST /anthropic/v1/messages and POST /v1/chat/completions. */
+export async function handleChat(
+  deps: LlmDeps,
+  surface: ClientSurface,
+  req: IncomingMessage,
+  res: ServerResponse,
+  key: KeyIdentity,
+  raw: Buffer,
+): Promise<void> {
+  const t0 = performance.now();
+  const client = parseJsonObject(raw);
+  const clientModel = validateChatRequest(surface, client);
+  const stream = client.stream === true;
+  const sessionId = header(req, "x-claude-code-session-id");
+  const rec: RequestRecord = {
+    id: randomUUID(),
+    startedAt: Date.now(),
+    surface,
+    endpoint: surface === "anthropic" ? "messages" : "chat",
+    keyId: key.id,
+    keyName: key.name,
+    sessionId,
+    userAgent: header(req, "user-agent"),
+    requestedModel: clientModel,
+    route: undefined,
+    provider: undefined,
+    fallbacks: [],
+    attempts: 0,
+    stream,
+    status: 0,
+    error: undefined,
+    usage: emptyUsage(),
+    latencyMs: 0,
+    ttfbMs: undefined,
+  };
+  const finish = (status: number, error?: string) => {
+    rec.status = status;
+    rec.error = error;
+    rec.latencyMs = performance.now() - t0;
+    deps.onRecord(rec);
+  };
+
+  const plan = deps.router.resolve(clientModel, surface, sessionId);
+  if (!plan || plan.targets.length === 0) {
+    const msg = `model ${JSON.stringify(clientModel)} is not configured: use an alias from /models, a provider/model id, or configure a ${surface} provider`;
+    finish(404, msg);
+    throw new HttpError(404, msg, "not_found_error");
+  }
+  const codecs = codecsFor(surface, client);
+  const ac = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) ac.abort();
+  });
+
+  const out = await dispatch({
+    transport: deps.transport,
+    settings: deps.settings,
+    signal: ac.signal,
+    stream,
+    targets: plan.targets,
+    build(t) {
+      const codec = codecs[t.provider.wire(t.model)];
+      let payload: ReturnType<typeof codec.request>;
+      try {
+        payload = codec.request(client, raw, t.model);
+      } catch (e) {
+        throw new HttpError(
+          400,
+          `request cannot be translated for ${t.route}: ${e instanceof Error ? e.message : e}`,
+        );
+      }
+      const upstream = t.provider.messages(callContext(req, t, stream), payload);
+      upstream.headers["x-gatehouse-hop"] = deps.instanceId;
+      return upstream;
+    },
+  });
+  rec.fallbacks = out.fallbacks;
+  rec.attempts = out.attempts;
+  rec.route = out.target?.route;
+  rec.provider = out.target?.provider.name;
+
+  if ("error" in out) {
+    sendError(res, surface, out.error, out.headers);
+    finish(out.error.status, out.error.message);
+    return;
+  }
+  const { target, res: up } = out;
+  const codec = codecs[target.provider.wire(target.model)];
+  const extra: Record<string, string> = { "x-gatehouse-route": target.route };
+  const rid = up.headers["request-id"] ?? up.headers["x-request-id"];
+  if (typeof rid === "string") extra["request-id"] = rid;
+
+  if (!stream) {
+    let body: Buffer | string;
+    try {
+      const converted = codec.json(await readAll(up.body), clientModel);
+      body = converted.body;
+      rec.usage = converted.usage;
+    } catch (e) {
+      const msg = `${target.provider.name}: invalid response (${e instanceof Error ? e.message : e})`;
+      sendError(res, surface, { status: 502, type: "api_error", message: msg });
+      finish(502, msg);
+      return;
+    }
+    res.writeHead(200, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+      ...extra,
+    });
+    res.end(body);
+    rec.ttfbMs = performance.now() - t0;
+    finish(200);
+    return;
+  }
+
+  const pipe = codec.stream(target.provider, callContext(req, target, true), clientModel);
+  res.writeHead(200, { ...SSE_HEADERS, ...extra });
+  const firstOut = pipe.push(out.first!);
+  if (firstOut.length > 0) res.write(firstOut);
+  rec.ttfbMs = performance.now() - t0;
+  await new Promise<void>((resolve) => {
+    const body = up.body;
+    let settled = false;
+    const done = (error?: string) => {
+      if (settled) return;
+      settled = true;
+      rec.usage = pipe.usage;
+      finish(error ? 502 : 200, error);
+      resolve();
+    };
+    const onDrain = () => body.resume();
+    res.on("drain", onDrain);
+    body.on("data", (c: Buffer) => {
+      const o = pipe.push(c);
+      if (o.length > 0 && !res.write(o)) body.pause();
+    });
+    body.on("end", () => {
+      const tail = pipe.end();
+      res.end(tail.length > 0 ? tail : undefined);
+      done(pipe.finished ? undefined : "upstream stream ended early");
+    });
+    body.on("error", (e: Error) => {
+      if (ac.signal.aborted) {
+        done("client closed the connection");
+        return;
+      }
+      const msg = `${target.provider.name}: stream failed (${(e as { code?: string }).code ?? e.message})`;
+      if (!res.writableEnded) res.end(pipe.fail(msg));
+      done(msg);
+    });
+    body.resume();
+  });
+}

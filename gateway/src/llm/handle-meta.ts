@@ -1,0 +1,91 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { parseJsonObject } from "../http/body.js";
+import { HttpError, sendError, sendJson } from "../http/errors.js";
+import { callContext, type LlmDeps } from "./handle-chat.js";
+import { anthropicToGeminiRequest } from "./translate/anthropic-to-gemini.js";
+import { upstreamErrorToNeutral } from "./translate/errors.js";
+import { estimateAnthropicInputTokens } from "./translate/estimate-tokens.js";
+import { readAll } from "./transport.js";
+import { validateChatRequest } from "./validate.js";
+import type { AnthropicRequest } from "./wire/anthropic.js";
+
+/**
+ * POST /anthropic/v1/messages/count_tokens: the provider's own count where it has one
+ * (Anthropic, Vertex Claude, Gemini), else a local estimate marked `x-gatehouse-token-count: estimate`.
+ */
+export async function handleCountTokens(
+  deps: LlmDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  raw: Buffer,
+): Promise<void> {
+  const client = parseJsonObject(raw);
+  const model = validateChatRequest("anthropic", client, true);
+  const session = req.headers["x-claude-code-session-id"];
+  const plan = deps.router.resolve(model, "anthropic", typeof session === "string" ? session : undefined);
+  const target = plan?.targets[0];
+  if (!target)
+    throw new HttpError(404, `model ${JSON.stringify(model)} is not configured`, "not_found_error");
+  const ctx = callContext(req, target, false);
+  const wire = target.provider.wire(target.model);
+  const payload =
+    wire === "anthropic"
+      ? { json: client, raw }
+      : wire === "gemini"
+        ? { json: anthropicToGeminiRequest(client as AnthropicRequest) as unknown as Record<string, unknown> }
+        : null;
+  const upstreamReq = payload ? target.provider.countTokens(ctx, payload) : null;
+  if (upstreamReq) {
+    upstreamReq.headers["x-gatehouse-hop"] = deps.instanceId;
+    try {
+      const up = await deps.transport.send(upstreamReq, {
+        signal: AbortSignal.timeout(deps.settings.request_timeout_ms),
+        headersTimeoutMs: deps.settings.request_timeout_ms,
+        bodyTimeoutMs: deps.settings.request_timeout_ms,
+      });
+      const text = (await readAll(up.body, 4 * 1024 * 1024)).toString("utf8");
+      if (up.status >= 300) {
+        sendError(res, "anthropic", upstreamErrorToNeutral(up.status, text, target.provider.name));
+        return;
+      }
+      const parsed = JSON.parse(text) as Record<string, unknown>;
+      const count = wire === "gemini" ? parsed.totalTokens : parsed.input_tokens;
+      if (typeof count === "number") {
+        sendJson(res, 200, { input_tokens: count }, { "x-gatehouse-route": target.route });
+        return;
+      }
+    } catch {
+      // Fall through to the local estimate: counting must not fail a session.
+    }
+  }
+  sendJson(
+    res,
+    200,
+    { input_tokens: estimateAnthropicInputTokens(client as AnthropicRequest) },
+    { "x-gatehouse-token-count": "estimate", "x-gatehouse-route": target.route },
+  );
+}
+
+/** GET /anthropic/v1/models and GET /v1/models: aliases and configured provider/model ids. */
+export function handleModels(deps: LlmDeps, surface: "anthropic" | "openai", res: ServerResponse): void {
+  const ids = deps.router.listModels();
+  if (surface === "anthropic") {
+    const created = "2025-01-01T00:00:00Z";
+    sendJson(res, 200, {
+      data: ids.map((id) => ({ type: "model", id, display_name: id, created_at: created })),
+      has_more: false,
+      first_id: ids[0] ?? null,
+      last_id: ids[ids.length - 1] ?? null,
+    });
+    return;
+  }
+  sendJson(res, 200, {
+    object: "list",
+    data: ids.map((id) => ({
+      id,
+      object: "model",
+      created: 1735689600,
+      owned_by: id.split("/")[0] ?? "gatehouse",
+    })),
+  });
+}

@@ -1,0 +1,79 @@
+import type { ProviderConfig } from "../../../config/schema.js";
+import { resolveSecret, type Secret } from "../../../config/secret.js";
+import { pickWeighted, type Weighted } from "../credentials.js";
+import {
+  bodyWithModel,
+  type CallContext,
+  type Provider,
+  splitBase,
+  type UpstreamRequest,
+  type WirePayload,
+} from "../provider.js";
+
+const DEFAULT_BASE = "https://api.anthropic.com";
+const DEFAULT_VERSION = "2023-06-01";
+
+/** Headers a Claude Code client sends that must reach Anthropic unchanged. */
+export function forwardedAnthropicHeaders(ctx: CallContext, out: Record<string, string>): void {
+  const h = ctx.clientHeaders;
+  const version = h["anthropic-version"];
+  out["anthropic-version"] = typeof version === "string" ? version : DEFAULT_VERSION;
+  const beta = h["anthropic-beta"];
+  if (typeof beta === "string") out["anthropic-beta"] = beta;
+  const session = h["x-claude-code-session-id"];
+  if (typeof session === "string") out["x-claude-code-session-id"] = session;
+}
+
+export function keysOf(cfg: ProviderConfig, env: NodeJS.ProcessEnv): Weighted<Secret>[] {
+  if (cfg.keys) return cfg.keys.map((k) => ({ value: resolveSecret(k.api_key, env), weight: k.weight }));
+  if (cfg.api_key) return [{ value: resolveSecret(cfg.api_key, env), weight: 1 }];
+  return [];
+}
+
+export function staticHeaders(cfg: ProviderConfig, env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(cfg.headers ?? {})) out[k.toLowerCase()] = resolveSecret(v, env).value;
+  return out;
+}
+
+export function createAnthropicProvider(name: string, cfg: ProviderConfig, env: NodeJS.ProcessEnv): Provider {
+  const { origin, prefix } = splitBase(cfg.base_url ?? DEFAULT_BASE);
+  const keys = keysOf(cfg, env);
+  const extra = staticHeaders(cfg, env);
+
+  function headers(ctx: CallContext): Record<string, string> {
+    const out: Record<string, string> = { "content-type": "application/json", ...extra };
+    if (keys.length > 0) out["x-api-key"] = pickWeighted(keys, ctx.sessionId).value;
+    forwardedAnthropicHeaders(ctx, out);
+    if (ctx.stream) out.accept = "text/event-stream";
+    return out;
+  }
+
+  return {
+    name,
+    type: "anthropic",
+    models: cfg.models ?? [],
+    timeoutMs: cfg.timeout_ms,
+    origins: [origin],
+    wire: () => "anthropic",
+    messages(ctx: CallContext, payload: WirePayload): UpstreamRequest {
+      return {
+        origin,
+        path: `${prefix}/v1/messages`,
+        method: "POST",
+        headers: headers(ctx),
+        body: bodyWithModel(payload, ctx.model),
+      };
+    },
+    countTokens(ctx: CallContext, payload: WirePayload): UpstreamRequest {
+      return {
+        origin,
+        path: `${prefix}/v1/messages/count_tokens`,
+        method: "POST",
+        headers: headers({ ...ctx, stream: false }),
+        body: bodyWithModel(payload, ctx.model),
+      };
+    },
+    streamDecoder: () => null,
+  };
+}

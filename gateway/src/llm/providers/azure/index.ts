@@ -1,0 +1,55 @@
+import type { ProviderConfig } from "../../../config/schema.js";
+import { keysOf, staticHeaders } from "../anthropic/index.js";
+import { pickWeighted } from "../credentials.js";
+import { adaptOpenAIBody } from "../openai/index.js";
+import {
+  bodyWithModel,
+  type CallContext,
+  type Provider,
+  splitBase,
+  type UpstreamRequest,
+  type WirePayload,
+} from "../provider.js";
+
+const DEFAULT_API_VERSION = "2024-10-21";
+
+/**
+ * Azure OpenAI: deployments under https://RESOURCE.openai.azure.com with an `api-key` header.
+ * `api_version: v1` selects Azure's v1 API, where the model goes in the body.
+ */
+export function createAzureProvider(name: string, cfg: ProviderConfig, env: NodeJS.ProcessEnv): Provider {
+  if (!cfg.base_url) throw new Error(`providers.${name}.base_url: required for type azure`);
+  const { origin, prefix } = splitBase(cfg.base_url);
+  const keys = keysOf(cfg, env);
+  const extra = staticHeaders(cfg, env);
+  const apiVersion = cfg.api_version ?? DEFAULT_API_VERSION;
+  const deployments = cfg.deployments ?? {};
+
+  return {
+    name,
+    type: "azure",
+    models: cfg.models ?? Object.keys(deployments),
+    timeoutMs: cfg.timeout_ms,
+    origins: [origin],
+    wire: () => "openai",
+    messages(ctx: CallContext, payload: WirePayload): UpstreamRequest {
+      const headers: Record<string, string> = { "content-type": "application/json", ...extra };
+      if (keys.length > 0) headers["api-key"] = pickWeighted(keys, ctx.sessionId).value;
+      if (ctx.stream) headers.accept = "text/event-stream";
+      const deployment = deployments[ctx.model] ?? ctx.model;
+      const path =
+        apiVersion === "v1"
+          ? `${prefix}/openai/v1/chat/completions`
+          : `${prefix}/openai/deployments/${encodeURIComponent(deployment)}/chat/completions?api-version=${encodeURIComponent(apiVersion)}`;
+      return {
+        origin,
+        path,
+        method: "POST",
+        headers,
+        body: bodyWithModel(adaptOpenAIBody(payload, { ...cfg, type: "openai" }, ctx.model), ctx.model),
+      };
+    },
+    countTokens: () => null,
+    streamDecoder: () => null,
+  };
+}

@@ -1,0 +1,56 @@
+import type { ProviderConfig } from "../../../config/schema.js";
+import { keysOf, staticHeaders } from "../anthropic/index.js";
+import { pickWeighted } from "../credentials.js";
+import {
+  type CallContext,
+  type Provider,
+  splitBase,
+  type UpstreamRequest,
+  type WirePayload,
+} from "../provider.js";
+
+const DEFAULT_BASE = "https://generativelanguage.googleapis.com/v1beta";
+
+/** Google AI Studio's Gemini API: the model in the path, `x-goog-api-key` header. */
+export function createGeminiProvider(name: string, cfg: ProviderConfig, env: NodeJS.ProcessEnv): Provider {
+  const { origin, prefix } = splitBase(cfg.base_url ?? DEFAULT_BASE);
+  const keys = keysOf(cfg, env);
+  const extra = staticHeaders(cfg, env);
+
+  function headers(ctx: CallContext): Record<string, string> {
+    const out: Record<string, string> = { "content-type": "application/json", ...extra };
+    if (keys.length > 0) out["x-goog-api-key"] = pickWeighted(keys, ctx.sessionId).value;
+    return out;
+  }
+  const modelPath = (model: string) => `${prefix}/models/${encodeURIComponent(model)}`;
+
+  return {
+    name,
+    type: "gemini",
+    models: cfg.models ?? [],
+    timeoutMs: cfg.timeout_ms,
+    origins: [origin],
+    wire: () => "gemini",
+    messages(ctx: CallContext, payload: WirePayload): UpstreamRequest {
+      const verb = ctx.stream ? ":streamGenerateContent?alt=sse" : ":generateContent";
+      return {
+        origin,
+        path: modelPath(ctx.model) + verb,
+        method: "POST",
+        headers: headers(ctx),
+        body: JSON.stringify(payload.json),
+      };
+    },
+    countTokens(ctx: CallContext, payload: WirePayload): UpstreamRequest {
+      const body = { generateContentRequest: { model: `models/${ctx.model}`, ...payload.json } };
+      return {
+        origin,
+        path: `${modelPath(ctx.model)}:countTokens`,
+        method: "POST",
+        headers: headers(ctx),
+        body: JSON.stringify(body),
+      };
+    },
+    streamDecoder: () => null,
+  };
+}

@@ -1,0 +1,74 @@
+import type { ProviderConfig } from "../../../config/schema.js";
+import { keysOf, staticHeaders } from "../anthropic/index.js";
+import { pickWeighted } from "../credentials.js";
+import {
+  bodyWithModel,
+  type CallContext,
+  type Provider,
+  splitBase,
+  type UpstreamRequest,
+  type WirePayload,
+} from "../provider.js";
+
+const DEFAULT_BASE = "https://api.openai.com/v1";
+
+/** OpenAI models that take reasoning_effort (o-series and gpt-5 family). */
+const REASONING_MODEL = /^(o\d|gpt-5)/;
+
+/**
+ * Adapts a translated body to what this server accepts: OpenAI itself wants max_completion_tokens
+ * and rejects reasoning_effort on non-reasoning models; strict compatible servers reject it too.
+ * Passed-through bodies (raw bytes present) are the client's own business and stay untouched.
+ */
+export function adaptOpenAIBody(payload: WirePayload, cfg: ProviderConfig, model: string): WirePayload {
+  if (payload.raw) return payload;
+  const json = { ...payload.json };
+  const cap = cfg.max_output_tokens;
+  for (const f of ["max_tokens", "max_completion_tokens"] as const) {
+    const v = json[f];
+    if (typeof v === "number" && cap !== undefined && v > cap) json[f] = cap;
+  }
+  if (cfg.type === "openai" && json.max_tokens !== undefined) {
+    json.max_completion_tokens ??= json.max_tokens;
+    delete json.max_tokens;
+  }
+  const reasons = cfg.type === "openai" ? REASONING_MODEL.test(model) : cfg.reasoning === true;
+  if (!reasons) delete json.reasoning_effort;
+  return { json };
+}
+
+/**
+ * OpenAI and every OpenAI-compatible server (Ollama, LM Studio, vLLM, Groq, OpenRouter, DeepSeek,
+ * xAI, Mistral, Together): POST {base_url}/chat/completions with a Bearer key (optional for local).
+ */
+export function createOpenAIProvider(name: string, cfg: ProviderConfig, env: NodeJS.ProcessEnv): Provider {
+  if (cfg.type === "openai-compatible" && !cfg.base_url) {
+    throw new Error(`providers.${name}.base_url: required for type openai-compatible`);
+  }
+  const { origin, prefix } = splitBase(cfg.base_url ?? DEFAULT_BASE);
+  const keys = keysOf(cfg, env);
+  const extra = staticHeaders(cfg, env);
+
+  return {
+    name,
+    type: cfg.type,
+    models: cfg.models ?? [],
+    timeoutMs: cfg.timeout_ms,
+    origins: [origin],
+    wire: () => "openai",
+    messages(ctx: CallContext, payload: WirePayload): UpstreamRequest {
+      const headers: Record<string, string> = { "content-type": "application/json", ...extra };
+      if (keys.length > 0) headers.authorization = `Bearer ${pickWeighted(keys, ctx.sessionId).value}`;
+      if (ctx.stream) headers.accept = "text/event-stream";
+      return {
+        origin,
+        path: `${prefix}/chat/completions`,
+        method: "POST",
+        headers,
+        body: bodyWithModel(adaptOpenAIBody(payload, cfg, ctx.model), ctx.model),
+      };
+    },
+    countTokens: () => null,
+    streamDecoder: () => null,
+  };
+}

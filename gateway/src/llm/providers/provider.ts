@@ -1,0 +1,63 @@
+import type { IncomingHttpHeaders } from "node:http";
+import type { ProviderType } from "../../config/schema.js";
+import type { StreamTranslator } from "../translate/types.js";
+
+/** The request format a provider speaks for a given model. */
+export type Wire = "anthropic" | "openai" | "gemini";
+
+/** One HTTP request to a provider, ready to send. */
+export interface UpstreamRequest {
+  origin: string;
+  path: string;
+  method: "POST" | "GET";
+  headers: Record<string, string>;
+  body?: string | Buffer;
+}
+
+/** The body of a call in the provider's wire format. */
+export interface WirePayload {
+  json: Record<string, unknown>;
+  /** The client's exact bytes, present only when they equal `json` (a byte-faithful pass-through). */
+  raw?: Buffer;
+}
+
+export interface CallContext {
+  /** The provider's own model id. */
+  model: string;
+  stream: boolean;
+  /** Claude Code's X-Claude-Code-Session-Id, used for sticky key choice. */
+  sessionId: string | undefined;
+  clientHeaders: IncomingHttpHeaders;
+}
+
+/** A configured provider: knows its URLs, credentials and wire quirks. Transport is shared. */
+export interface Provider {
+  readonly name: string;
+  readonly type: ProviderType;
+  /** Model ids configured for listing under /models. */
+  readonly models: readonly string[];
+  readonly timeoutMs: number | undefined;
+  wire(model: string): Wire;
+  messages(ctx: CallContext, payload: WirePayload): UpstreamRequest;
+  /** A native token-count request, or null when the provider has none (the gateway estimates). */
+  countTokens(ctx: CallContext, payload: WirePayload): UpstreamRequest | null;
+  /** Turns a non-SSE streaming body into the wire's SSE (Bedrock's event stream), or null. */
+  streamDecoder(ctx: CallContext, clientModel: string): StreamTranslator | null;
+  /** Origins this provider sends to (for the loop guard). */
+  readonly origins: readonly string[];
+}
+
+/** Splits a base URL into origin and path prefix without a trailing slash. */
+export function splitBase(base: string): { origin: string; prefix: string } {
+  const u = new URL(base);
+  return { origin: u.origin, prefix: u.pathname.replace(/\/+$/, "") };
+}
+
+/** JSON body for a payload with the model field set (or removed when model is null). */
+export function bodyWithModel(payload: WirePayload, model: string | null): string | Buffer {
+  if (payload.raw && model !== null && payload.json.model === model) return payload.raw;
+  const json = { ...payload.json };
+  if (model === null) delete json.model;
+  else json.model = model;
+  return JSON.stringify(json);
+}

@@ -1,0 +1,105 @@
+import type { ProviderConfig } from "../../../config/schema.js";
+import { resolveSecret } from "../../../config/secret.js";
+import type { AnthropicRequest } from "../../wire/anthropic.js";
+import { forwardedAnthropicHeaders, staticHeaders } from "../anthropic/index.js";
+import {
+  type CallContext,
+  type Provider,
+  splitBase,
+  type UpstreamRequest,
+  type WirePayload,
+} from "../provider.js";
+import { toVertexAnthropicBody } from "./anthropic-body.js";
+
+/**
+ * Google Vertex AI: Claude models (publisher anthropic, rawPredict) and Gemini models (publisher
+ * google, generateContent), with an OAuth access token (`access_token: env:...`).
+ */
+export function createVertexProvider(name: string, cfg: ProviderConfig, env: NodeJS.ProcessEnv): Provider {
+  if (!cfg.project) throw new Error(`providers.${name}.project: required for type vertex`);
+  const region = cfg.region ?? "us-east5";
+  const base =
+    cfg.base_url ??
+    (region === "global"
+      ? "https://aiplatform.googleapis.com"
+      : `https://${region}-aiplatform.googleapis.com`);
+  const { origin, prefix } = splitBase(base);
+  const token = cfg.access_token ? resolveSecret(cfg.access_token, env) : undefined;
+  const extra = staticHeaders(cfg, env);
+  const isClaude = (model: string) => model.startsWith("claude");
+  const modelPath = (publisher: string, model: string) =>
+    `${prefix}/v1/projects/${encodeURIComponent(cfg.project!)}/locations/${encodeURIComponent(region)}/publishers/${publisher}/models/${encodeURIComponent(model)}`;
+
+  function headers(): Record<string, string> {
+    const out: Record<string, string> = { "content-type": "application/json", ...extra };
+    if (token) out.authorization = `Bearer ${token.value}`;
+    return out;
+  }
+  function betas(ctx: CallContext): string[] | undefined {
+    const b = ctx.clientHeaders["anthropic-beta"];
+    return typeof b === "string"
+      ? b
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined;
+  }
+
+  return {
+    name,
+    type: "vertex",
+    models: cfg.models ?? [],
+    timeoutMs: cfg.timeout_ms,
+    origins: [origin],
+    wire: (model) => (isClaude(model) ? "anthropic" : "gemini"),
+    messages(ctx: CallContext, payload: WirePayload): UpstreamRequest {
+      if (isClaude(ctx.model)) {
+        const h = headers();
+        forwardedAnthropicHeaders(ctx, h);
+        delete h["anthropic-version"];
+        delete h["anthropic-beta"];
+        const verb = ctx.stream ? ":streamRawPredict" : ":rawPredict";
+        const body = toVertexAnthropicBody(payload.json as unknown as AnthropicRequest, betas(ctx));
+        return {
+          origin,
+          path: modelPath("anthropic", ctx.model) + verb,
+          method: "POST",
+          headers: h,
+          body: JSON.stringify(body),
+        };
+      }
+      const verb = ctx.stream ? ":streamGenerateContent?alt=sse" : ":generateContent";
+      return {
+        origin,
+        path: modelPath("google", ctx.model) + verb,
+        method: "POST",
+        headers: headers(),
+        body: JSON.stringify(payload.json),
+      };
+    },
+    countTokens(ctx: CallContext, payload: WirePayload): UpstreamRequest {
+      if (isClaude(ctx.model)) {
+        const body = {
+          ...toVertexAnthropicBody(payload.json as unknown as AnthropicRequest, betas(ctx)),
+          model: ctx.model,
+        };
+        delete (body as Record<string, unknown>).stream;
+        return {
+          origin,
+          path: `${modelPath("anthropic", "count-tokens")}:rawPredict`,
+          method: "POST",
+          headers: headers(),
+          body: JSON.stringify(body),
+        };
+      }
+      return {
+        origin,
+        path: `${modelPath("google", ctx.model)}:countTokens`,
+        method: "POST",
+        headers: headers(),
+        body: JSON.stringify(payload.json),
+      };
+    },
+    streamDecoder: () => null,
+  };
+}

@@ -1,0 +1,104 @@
+import type { AnthropicErrorBody } from "../wire/anthropic.js";
+import type { OpenAIErrorBody } from "../wire/openai.js";
+import type { NeutralError } from "./types.js";
+
+/** Anthropic error type for an HTTP status (the vocabulary Claude Code retries on). */
+export function anthropicTypeForStatus(status: number): string {
+  switch (status) {
+    case 400:
+      return "invalid_request_error";
+    case 401:
+      return "authentication_error";
+    case 402:
+      return "billing_error";
+    case 403:
+      return "permission_error";
+    case 404:
+      return "not_found_error";
+    case 413:
+      return "request_too_large";
+    case 429:
+      return "rate_limit_error";
+    case 504:
+      return "timeout_error";
+    case 529:
+      return "overloaded_error";
+    default:
+      return status >= 500 ? "api_error" : "invalid_request_error";
+  }
+}
+
+/** OpenAI error type for an HTTP status. */
+export function openAITypeForStatus(status: number): string {
+  if (status === 401) return "authentication_error";
+  if (status === 403) return "permission_error";
+  if (status === 404) return "not_found_error";
+  if (status === 429) return "rate_limit_error";
+  if (status >= 500) return "api_error";
+  return "invalid_request_error";
+}
+
+export function anthropicErrorBody(err: NeutralError): AnthropicErrorBody {
+  return { type: "error", error: { type: err.type, message: err.message } };
+}
+
+export function openAIErrorBody(err: NeutralError): OpenAIErrorBody {
+  return {
+    error: {
+      message: err.message,
+      type: openAITypeForStatus(err.status),
+      param: null,
+      code: err.type === "overloaded_error" ? "overloaded" : err.type,
+    },
+  };
+}
+
+/** Status to show an OpenAI client for a neutral error (529 is not an OpenAI status). */
+export function openAIStatus(status: number): number {
+  return status === 529 ? 503 : status;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function stringField(v: unknown, key: string): string | undefined {
+  if (v && typeof v === "object" && key in v) {
+    const f = (v as Record<string, unknown>)[key];
+    if (typeof f === "string") return f;
+  }
+  return undefined;
+}
+
+/** Short, safe excerpt of a non-JSON upstream body (an HTML error page, say). */
+function excerpt(text: string): string {
+  const stripped = text
+    .replace(/<[^>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  return stripped.length > 200 ? `${stripped.slice(0, 200)}…` : stripped;
+}
+
+/**
+ * Decodes any upstream error body (Anthropic, OpenAI, Gemini, Bedrock or an HTML page) into a
+ * neutral error keeping the upstream status, so a client sees the right retry semantics.
+ */
+export function upstreamErrorToNeutral(status: number, bodyText: string, provider: string): NeutralError {
+  const body = parseJson(bodyText);
+  const errField = body && typeof body === "object" ? (body as Record<string, unknown>).error : undefined;
+  const message =
+    stringField(errField, "message") ??
+    stringField(body, "message") ??
+    stringField(body, "Message") ??
+    (typeof errField === "string" ? errField : undefined) ??
+    (bodyText.length > 0 ? excerpt(bodyText) : `HTTP ${status}`);
+  let type = anthropicTypeForStatus(status);
+  const upstreamType = stringField(errField, "type");
+  if (upstreamType && /^[a-z_]+_error$/.test(upstreamType) && status !== 200) type = upstreamType;
+  if (status === 503 && /overload/i.test(message)) type = "overloaded_error";
+  return { status, type, message: `${provider}: ${message}` };
+}

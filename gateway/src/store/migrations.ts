@@ -1,0 +1,18 @@
+/** Numbered schema migrations; each runs once, in order, inside a transaction. Never edit a shipped one. */
+export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: "virtual keys",
+    sql: `
+      CREATE TABLE virtual_keys (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        key_hash    TEXT NOT NULL UNIQUE,
+        key_hint    TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        revoked_at  INTEGER,
+        expires_at  INTEGER
+      );
+    `,
+  },
+];

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { generateKey, hashKey, KeyRing, presentedKey } from "../../gateway/src/governance/keys.js";
+
+describe("virtual keys", () => {
+  test("generated keys are long, random and prefixed", () => {
+    const a = generateKey();
+    assert.match(a, /^gk-[A-Za-z0-9_-]{40}$/);
+    assert.notEqual(a, generateKey());
+  });
+
+  test("a ring verifies config and stored keys, skips revoked and expired ones", () => {
+    let now = 1_000;
+    const ring = new KeyRing(() => now);
+    ring.load(
+      [{ name: "cfg", key: "plain-config-key" }],
+      [
+        {
+          id: "1",
+          name: "live",
+          keyHash: hashKey("k-live"),
+          keyHint: "live",
+          createdAt: 0,
+          revokedAt: null,
+          expiresAt: null,
+        },
+        {
+          id: "2",
+          name: "gone",
+          keyHash: hashKey("k-gone"),
+          keyHint: "gone",
+          createdAt: 0,
+          revokedAt: 5,
+          expiresAt: null,
+        },
+        {
+          id: "3",
+          name: "soon",
+          keyHash: hashKey("k-soon"),
+          keyHint: "soon",
+          createdAt: 0,
+          revokedAt: null,
+          expiresAt: 2_000,
+        },
+      ],
+    );
+    assert.equal(ring.verify("plain-config-key")?.name, "cfg");
+    assert.equal(ring.verify("k-live")?.name, "live");
+    assert.equal(ring.verify("k-gone"), null);
+    assert.equal(ring.verify("k-soon")?.name, "soon");
+    now = 2_000;
+    assert.equal(ring.verify("k-soon"), null);
+    assert.equal(ring.verify("k-liv"), null);
+  });
+
+  test("the key is taken from x-gatehouse-key, x-api-key or Authorization: Bearer", () => {
+    assert.equal(presentedKey({ authorization: "Bearer abc" }), "abc");
+    assert.equal(presentedKey({ authorization: "bearer abc " }), "abc");
+    assert.equal(presentedKey({ "x-api-key": "k1" }), "k1");
+    assert.equal(presentedKey({ "x-gatehouse-key": "g", "x-api-key": "k1" }), "g");
+    assert.equal(presentedKey({ authorization: "Basic abc" }), undefined);
+    assert.equal(presentedKey({}), undefined);
+  });
+});
