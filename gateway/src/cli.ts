@@ -1,5 +1,8 @@
+import { homedir } from "node:os";
 import { parseArgs } from "node:util";
 import { type CommonFlags, dataDirOf, portOf, resolveConfig } from "./cli-config.js";
+import { configureClaudeCode, unconfigureClaudeCode } from "./clients/claude-code.js";
+import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import { createStoredKey } from "./governance/keys.js";
 import { createGateway, VERSION } from "./index.js";
 import { SqliteStore } from "./store/sqlite.js";
@@ -11,6 +14,8 @@ Usage:
   gatehouse keys create NAME [--data-dir DIR]     create a virtual key (printed once)
   gatehouse keys list [--data-dir DIR]
   gatehouse keys revoke NAME [--data-dir DIR]
+  gatehouse configure claude-code [--port N] [--key KEY] [--no-mcp] [--revert] [--data-dir DIR]
+                                                  point Claude Code (~/.claude) at this gateway
   gatehouse --version
 
 Environment: GATEHOUSE_DATA_DIR, GATEHOUSE_CONFIG, and provider keys (ANTHROPIC_API_KEY,
@@ -22,6 +27,9 @@ const flagSpec = {
   config: { type: "string" },
   port: { type: "string" },
   host: { type: "string" },
+  key: { type: "string" },
+  "no-mcp": { type: "boolean" },
+  revert: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
 } as const;
@@ -113,6 +121,38 @@ async function keys(args: string[], flags: CommonFlags, env: NodeJS.ProcessEnv):
   }
 }
 
+async function configure(
+  args: string[],
+  flags: CommonFlags & { key?: string; "no-mcp"?: boolean; revert?: boolean },
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  if (args[0] !== "claude-code")
+    throw new UsageError("usage: gatehouse configure claude-code [--port N] [--revert]");
+  const home = env.HOME ?? homedir();
+  const url = `http://${flags.host ?? DEFAULT_HOST}:${portOf(flags) ?? DEFAULT_PORT}`;
+  if (flags.revert) {
+    for (const f of unconfigureClaudeCode(home, url)) process.stdout.write(`Reverted ${f}\n`);
+    return;
+  }
+  let key = flags.key;
+  if (!key) {
+    const store = SqliteStore.open(dataDirOf(flags, env));
+    try {
+      const taken = new Set((await store.listKeys()).map((k) => k.name));
+      let name = "claude-code";
+      for (let i = 2; taken.has(name); i++) name = `claude-code-${i}`;
+      key = (await createStoredKey(store, name)).key;
+      process.stdout.write(`Created virtual key "${name}" for Claude Code.\n`);
+    } finally {
+      await store.close();
+    }
+  }
+  const { files, backups } = configureClaudeCode(home, { url, key, mcp: !flags["no-mcp"] });
+  for (const f of files) process.stdout.write(`Wrote ${f}\n`);
+  for (const b of backups) process.stdout.write(`Backup ${b}\n`);
+  process.stdout.write(`Claude Code now uses ${url}. Undo with: gatehouse configure claude-code --revert\n`);
+}
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof flagSpec; allowPositionals: true }>>;
   try {
@@ -134,6 +174,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   try {
     if (command === "serve") await serve(values, env);
     else if (command === "keys") await keys(rest, values, env);
+    else if (command === "configure") await configure(rest, values, env);
     else throw new UsageError(`unknown command ${JSON.stringify(command)}; see gatehouse --help`);
     return 0;
   } catch (e) {

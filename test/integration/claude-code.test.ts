@@ -1,49 +1,19 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { claudeMissing, runClaude } from "../helpers/claude.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { type MockProvider, type RecordedRequest, startMockProvider } from "../mocks/mock-provider.js";
 
-// The real Claude Code CLI (npm @anthropic-ai/claude-code, a native binary) as the client.
-const CLAUDE = new URL("../../node_modules/.bin/claude", import.meta.url).pathname;
-
-function runClaude(
-  gw: TestGateway,
-  args: string[],
-  cwd: string,
-): Promise<{ code: number; out: string; err: string }> {
+function runGatewayClaude(gw: TestGateway, args: string[], cwd: string) {
   const home = mkdtempSync(join(tmpdir(), "gatehouse-cc-home-"));
-  return new Promise((resolve) => {
-    const child = spawn(CLAUDE, args, {
-      cwd,
-      env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: home,
-        ANTHROPIC_BASE_URL: `${gw.url}/anthropic`,
-        ANTHROPIC_AUTH_TOKEN: gw.key,
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-        DISABLE_AUTOUPDATER: "1",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (c: Buffer) => {
-      out += c;
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      err += c;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 90_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      rmSync(home, { recursive: true, force: true });
-      resolve({ code: code ?? -1, out, err });
-    });
-  });
+  return runClaude(args, {
+    home,
+    cwd,
+    env: { ANTHROPIC_BASE_URL: `${gw.url}/anthropic`, ANTHROPIC_AUTH_TOKEN: gw.key },
+  }).finally(() => rmSync(home, { recursive: true, force: true }));
 }
 
 const generation = (r: RecordedRequest) => r.endpoint === "generate";
@@ -63,7 +33,7 @@ function toolResult(r: RecordedRequest): string {
 
 for (const format of ["anthropic", "openai"] as const) {
   describe(`Claude Code CLI through the gateway to an ${format}-format provider`, {
-    skip: !existsSync(CLAUDE) && "claude CLI not installed",
+    skip: claudeMissing,
   }, () => {
     let mock: MockProvider;
     let gw: TestGateway;
@@ -90,7 +60,7 @@ for (const format of ["anthropic", "openai"] as const) {
     test("claude -p gets the model's answer", async () => {
       mock.reset();
       mock.script({ kind: "text", text: `hi from ${format} mock` });
-      const r = await runClaude(gw, ["-p", "say hi"], work);
+      const r = await runGatewayClaude(gw, ["-p", "say hi"], work);
       assert.equal(r.code, 0, r.err || r.out);
       assert.match(r.out, new RegExp(`hi from ${format} mock`));
       const gen = mock.requests.filter(generation);
@@ -108,7 +78,7 @@ for (const format of ["anthropic", "openai"] as const) {
         { kind: "tool_use", tools: [{ name: "Read", input: { file_path: file } }] },
         { kind: "text", text: "the note says it" },
       );
-      const r = await runClaude(gw, ["-p", "read note.txt", "--allowedTools", "Read"], work);
+      const r = await runGatewayClaude(gw, ["-p", "read note.txt", "--allowedTools", "Read"], work);
       assert.equal(r.code, 0, r.err || r.out);
       assert.match(r.out, /the note says it/);
       const gen = mock.requests.filter(generation);
