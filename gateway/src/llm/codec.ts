@@ -162,7 +162,9 @@ const anthropicToOpenAI: Codec = {
 };
 
 const anthropicToGemini: Codec = {
-  request: (client) => ({ json: asJson(anthropicToGeminiRequest(client as AnthropicRequest)) }),
+  request: (client, _raw, model) => ({
+    json: asJson(anthropicToGeminiRequest(client as AnthropicRequest, { model })),
+  }),
   json(upstream, clientModel) {
     const res = geminiToAnthropicResponse(
       JSON.parse(upstream.toString("utf8")) as GeminiResponse,
@@ -213,7 +215,9 @@ function openAICodecs(client: Json): Record<Wire, Codec> {
       },
     },
     gemini: {
-      request: (c, _raw, model) => ({ json: asJson(anthropicToGeminiRequest(toAnthropic(c, model))) }),
+      request: (c, _raw, model) => ({
+        json: asJson(anthropicToGeminiRequest(toAnthropic(c, model), { model })),
+      }),
       json(upstream, clientModel) {
         const res = geminiToAnthropicResponse(
           JSON.parse(upstream.toString("utf8")) as GeminiResponse,

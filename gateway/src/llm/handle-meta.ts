@@ -32,7 +32,11 @@ export async function handleCountTokens(
     wire === "anthropic"
       ? { json: client, raw }
       : wire === "gemini"
-        ? { json: anthropicToGeminiRequest(client as AnthropicRequest) as unknown as Record<string, unknown> }
+        ? {
+            json: anthropicToGeminiRequest(client as AnthropicRequest, {
+              model: target.model,
+            }) as unknown as Record<string, unknown>,
+          }
         : null;
   const upstreamReq = payload ? target.provider.countTokens(ctx, payload) : null;
   if (upstreamReq) {

@@ -38,6 +38,7 @@ export interface GeminiRequestOptions {
   model?: string;
 }
 
+const BILLING_HEADER = "x-anthropic-billing-header:";
 /** Gemini rejects more than 5 stop sequences. */
 const MAX_STOP_SEQUENCES = 5;
 /** Highest budget every Gemini 2.5 model accepts (Flash: 24576, Pro: 32768). */
@@ -245,7 +246,10 @@ export function anthropicToGeminiRequest(
   if (typeof req.system === "string") {
     if (req.system) system.push({ text: req.system });
   } else if (Array.isArray(req.system)) {
-    for (const b of req.system) if (b.type === "text" && b.text) system.push({ text: b.text });
+    for (const b of req.system) {
+      // Claude Code's attribution line is for Anthropic's billing, not a prompt: Gemini never sees it.
+      if (b.type === "text" && b.text && !b.text.startsWith(BILLING_HEADER)) system.push({ text: b.text });
+    }
   }
 
   const contents: GeminiContent[] = [];

@@ -7,7 +7,7 @@
  *   - dropped: $schema, $id, additionalProperties, propertyNames, patternProperties, default, examples,
  *     const (-> enum), exclusiveMinimum/Maximum, pattern (RE2 may reject it), title (-> description)
  *   - type: ["x","null"] -> type x + nullable; several types -> anyOf; oneOf -> anyOf; allOf -> merged
- *   - local $ref (#/$defs/..., #/definitions/...) inlined, cycles cut at a fixed depth
+ *   - local $ref (#/$defs/..., #/definitions/...) inlined; a recursive one is cut to its bare type
  *   - required filtered to declared properties; properties only on objects; items always on arrays
  */
 import type { GeminiSchema } from "../wire/gemini.js";
@@ -15,7 +15,7 @@ import type { GeminiSchema } from "../wire/gemini.js";
 type Json = Record<string, unknown>;
 
 const MAX_DEPTH = 24;
-const MAX_REF_EXPANSIONS = 6;
+const MAX_REF_EXPANSIONS = 256;
 const FORMATS: Record<string, readonly string[]> = {
   string: ["enum", "date-time"],
   integer: ["int32", "int64"],
@@ -27,13 +27,21 @@ function isObj(v: unknown): v is Json {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** Sets an own property even for the name "__proto__". */
+function define<T>(obj: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function num(v: unknown): number | undefined {
   return typeof v === "number" && Number.isFinite(v) ? v : undefined;
 }
 
 interface Ctx {
   root: Json;
-  refs: number;
+  /** $refs being expanded on the current path (a repeat is a cycle). */
+  path: string[];
+  /** $ref expansions so far, capped so a schema cannot blow up the request. */
+  expansions: number;
 }
 
 function resolveRef(root: Json, ref: string): Json | undefined {
@@ -51,15 +59,16 @@ function resolveRef(root: Json, ref: string): Json | undefined {
 function mergeAllOf(node: Json, members: unknown[], ctx: Ctx): Json {
   const out: Json = { ...node };
   delete out.allOf;
-  const props: Json = isObj(node.properties) ? { ...node.properties } : {};
+  const props: Json = {};
+  if (isObj(node.properties)) for (const [k, v] of Object.entries(node.properties)) define(props, k, v);
   const required = new Set<string>(Array.isArray(node.required) ? node.required.map(String) : []);
   for (let m of members) {
-    if (isObj(m) && typeof m.$ref === "string" && ctx.refs < MAX_REF_EXPANSIONS) {
+    if (isObj(m) && typeof m.$ref === "string" && !ctx.path.includes(m.$ref)) {
       m = resolveRef(ctx.root, m.$ref) ?? m;
     }
     if (!isObj(m)) continue;
     for (const [k, v] of Object.entries(m)) {
-      if (k === "properties" && isObj(v)) Object.assign(props, v);
+      if (k === "properties" && isObj(v)) for (const [pk, pv] of Object.entries(v)) define(props, pk, pv);
       else if (k === "required" && Array.isArray(v)) for (const r of v) required.add(String(r));
       else if (!(k in out)) out[k] = v;
     }
@@ -73,16 +82,24 @@ function convert(input: unknown, ctx: Ctx, depth: number): GeminiSchema {
   if (!isObj(input) || depth > MAX_DEPTH) return {};
   let node = input;
   if (typeof node.$ref === "string") {
-    const target = ctx.refs < MAX_REF_EXPANSIONS ? resolveRef(ctx.root, node.$ref) : undefined;
-    if (!target) {
-      return typeof node.description === "string" ? { type: "object", description: node.description } : {};
+    const ref = node.$ref;
+    const target = resolveRef(ctx.root, ref);
+    const description = typeof node.description === "string" ? node.description : undefined;
+    if (!target || ctx.path.includes(ref) || ctx.expansions >= MAX_REF_EXPANSIONS) {
+      // Unresolvable or recursive: stop here with the shape's bare type.
+      const t = target && typeof target.type === "string" && TYPES.has(target.type) ? target.type : "object";
+      const cut: GeminiSchema = { type: t as GeminiSchema["type"] };
+      if (t === "array") cut.items = { type: "string" };
+      if (description) cut.description = description;
+      return cut;
     }
     const { $ref: _ref, ...siblings } = node;
-    ctx.refs++;
+    ctx.expansions++;
+    ctx.path.push(ref);
     try {
       return convert({ ...target, ...siblings }, ctx, depth + 1);
     } finally {
-      ctx.refs--;
+      ctx.path.pop();
     }
   }
   if (Array.isArray(node.allOf) && node.allOf.length > 0) node = mergeAllOf(node, node.allOf, ctx);
@@ -164,13 +181,15 @@ function convert(input: unknown, ctx: Ctx, depth: number): GeminiSchema {
         const props: Record<string, GeminiSchema> = {};
         let n = 0;
         for (const [k, v] of Object.entries(node.properties)) {
-          props[k] = convert(v, ctx, depth + 1);
+          define(props, k, convert(v, ctx, depth + 1));
           n++;
         }
         if (n > 0) {
           out.properties = props;
           if (Array.isArray(node.required)) {
-            const req = node.required.filter((r): r is string => typeof r === "string" && r in props);
+            const req = node.required.filter(
+              (r): r is string => typeof r === "string" && Object.hasOwn(props, r),
+            );
             if (req.length > 0) out.required = req;
           }
         }
@@ -207,7 +226,7 @@ function convert(input: unknown, ctx: Ctx, depth: number): GeminiSchema {
 
 /** Any JSON Schema -> Gemini schema (used for structured output). */
 export function toGeminiSchema(schema: unknown): GeminiSchema {
-  return convert(schema, { root: isObj(schema) ? schema : {}, refs: 0 }, 0);
+  return convert(schema, { root: isObj(schema) ? schema : {}, path: [], expansions: 0 }, 0);
 }
 
 /**

@@ -95,7 +95,8 @@ function parseHeaders(buf: Buffer, start: number, end: number): Record<string, s
       default:
         throw new EventStreamError(`unknown event stream header type ${type}`);
     }
-    headers[name] = value;
+    // defineProperty: a header named "__proto__" must stay a plain property.
+    Object.defineProperty(headers, name, { value, enumerable: true, writable: true, configurable: true });
   }
   return headers;
 }

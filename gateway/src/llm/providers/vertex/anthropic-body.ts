@@ -22,11 +22,19 @@ export const VERTEX_BETAS: ReadonlyMap<string, string> = new Map([
   ["web-search-2025-03-05", "web-search-2025-03-05"],
 ]);
 
-export function toVertexAnthropicBody(req: AnthropicRequest, betas?: string[]): Record<string, unknown> {
+/** Body for Claude on Vertex. Betas travel in the `anthropic-beta` header (see vertexBetaHeader). */
+export function toVertexAnthropicBody(req: AnthropicRequest): Record<string, unknown> {
   const body: Record<string, unknown> = { anthropic_version: VERTEX_ANTHROPIC_VERSION };
   Object.assign(body, cloudAnthropicParams(req));
   if (req.stream !== undefined) body.stream = req.stream;
-  const flags = platformBetas(betas, VERTEX_BETAS);
-  if (flags.length > 0) body.anthropic_beta = flags;
   return body;
+}
+
+/**
+ * The `anthropic-beta` header value for Vertex (as Anthropic's own Vertex SDK sends betas): only
+ * flags Vertex knows, renamed where Vertex names them differently; undefined when none remain.
+ */
+export function vertexBetaHeader(betas: readonly string[] | undefined): string | undefined {
+  const flags = platformBetas(betas, VERTEX_BETAS);
+  return flags.length > 0 ? flags.join(",") : undefined;
 }

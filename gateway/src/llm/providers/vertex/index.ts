@@ -9,7 +9,7 @@ import {
   type UpstreamRequest,
   type WirePayload,
 } from "../provider.js";
-import { toVertexAnthropicBody } from "./anthropic-body.js";
+import { toVertexAnthropicBody, vertexBetaHeader } from "./anthropic-body.js";
 
 /**
  * Google Vertex AI: Claude models (publisher anthropic, rawPredict) and Gemini models (publisher
@@ -58,8 +58,10 @@ export function createVertexProvider(name: string, cfg: ProviderConfig, env: Nod
         forwardedAnthropicHeaders(ctx, h);
         delete h["anthropic-version"];
         delete h["anthropic-beta"];
+        const beta = vertexBetaHeader(betas(ctx));
+        if (beta) h["anthropic-beta"] = beta;
         const verb = ctx.stream ? ":streamRawPredict" : ":rawPredict";
-        const body = toVertexAnthropicBody(payload.json as unknown as AnthropicRequest, betas(ctx));
+        const body = toVertexAnthropicBody(payload.json as unknown as AnthropicRequest);
         return {
           origin,
           path: modelPath("anthropic", ctx.model) + verb,
@@ -80,7 +82,7 @@ export function createVertexProvider(name: string, cfg: ProviderConfig, env: Nod
     countTokens(ctx: CallContext, payload: WirePayload): UpstreamRequest {
       if (isClaude(ctx.model)) {
         const body = {
-          ...toVertexAnthropicBody(payload.json as unknown as AnthropicRequest, betas(ctx)),
+          ...toVertexAnthropicBody(payload.json as unknown as AnthropicRequest),
           model: ctx.model,
         };
         delete (body as Record<string, unknown>).stream;
