@@ -21,6 +21,7 @@ import { type Exchange, type ExchangeEnv, execute, sendError, sendJson } from ".
 import { matchRoute, type Route } from "./mock-routes.js";
 import {
   DEFAULT_TEXT,
+  delayed,
   isObject,
   type JsonObject,
   promptTokens,
@@ -46,7 +47,7 @@ export type {
   WireFormat,
 } from "./mock-types.js";
 export type { ChunkSplit } from "./mock-writer.js";
-export { DEFAULT_TEXT };
+export { DEFAULT_TEXT, delayed };
 
 export interface MockProviderOptions {
   /** Default 0 (an ephemeral port). */

@@ -1,6 +1,7 @@
 // Answers one request with a scripted reply, in the wire format of its route.
 
 import type { ServerResponse } from "node:http";
+import { setImmediate as nextTick } from "node:timers/promises";
 import {
   defaultErrorMessage,
   renderContent,
@@ -185,22 +186,13 @@ function lower(h: Record<string, string> | undefined): Record<string, string> {
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, Math.floor(v)));
 
-function destroySocket(res: ServerResponse): Promise<void> {
+async function destroySocket(res: ServerResponse): Promise<void> {
   const socket = res.socket;
-  if (!socket || socket.destroyed) return Promise.resolve();
-  // Let written bytes leave first, so the client sees exactly the events before the reset.
-  const destroy = (): void => {
-    socket.destroy();
-  };
-  if (socket.writableLength === 0) {
-    setImmediate(destroy);
-    return Promise.resolve();
+  // Let written bytes leave first (the socket emits "drain" only after a refused write, so poll),
+  // so the client sees exactly the events before the reset.
+  for (let i = 0; socket && !socket.destroyed && i < 10_000; i++) {
+    await nextTick();
+    if (socket.writableLength === 0) break;
   }
-  return new Promise((resolve) => {
-    socket.once("drain", () => {
-      destroy();
-      resolve();
-    });
-    socket.once("close", () => resolve());
-  });
+  socket?.destroy();
 }

@@ -51,6 +51,15 @@ export type Reply =
   | { kind: "trickle"; intervalMs: number }
   | { kind: "delay"; ms: number; then: Reply };
 
+/**
+ * Builds `{ kind: "delay", ms, then: reply }`. Biome's noThenProperty rejects a literal `then:` key,
+ * so tests use this helper instead of writing the object out.
+ */
+export function delayed(ms: number, reply: Reply): Reply {
+  // biome-ignore lint/suspicious/noThenProperty: the delay reply's follow-up is named "then" (not a thenable: it is no function)
+  return { kind: "delay", ms, then: reply };
+}
+
 export type WireFormat =
   | "anthropic"
   | "openai"

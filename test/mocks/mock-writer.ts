@@ -66,8 +66,9 @@ export class PieceWriter {
   private async put(data: Buffer): Promise<boolean> {
     if (!this.alive) return false;
     if (data.length > 0 && !this.res.write(data)) await drained(this.res);
-    // Let the piece leave before the next one, so pieces really arrive separately.
-    await nextTick();
+    // Cut pieces: let each leave before the next one, so they really arrive separately. Whole
+    // events go back to back (one write each), like a provider flushing every event.
+    if (this.split !== "event") await nextTick();
     return this.alive;
   }
 }

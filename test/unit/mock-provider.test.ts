@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { after, before, beforeEach, describe, test } from "node:test";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI, { AzureOpenAI } from "openai";
-import { DEFAULT_TEXT, type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
+import { DEFAULT_TEXT, delayed, type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
 
 type Json = Record<string, unknown>;
 
@@ -57,7 +57,11 @@ function decodeFrames(buf: Buffer): { frames: Frame[]; rest: number } {
     const headerLen = buf.readUInt32BE(off + 4);
     if (buf.length - off < total) break;
     assert.equal(crc32Bitwise(buf.subarray(off, off + 8)), buf.readUInt32BE(off + 8), "prelude CRC");
-    assert.equal(crc32Bitwise(buf.subarray(off, off + total - 4)), buf.readUInt32BE(off + total - 4), "message CRC");
+    assert.equal(
+      crc32Bitwise(buf.subarray(off, off + total - 4)),
+      buf.readUInt32BE(off + total - 4),
+      "message CRC",
+    );
     const headers: Record<string, string> = {};
     let p = off + 12;
     const end = p + headerLen;
@@ -88,11 +92,15 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
   });
 }
 
-const anthropicBody = { model: "claude-test-1", max_tokens: 64, messages: [{ role: "user" as const, content: "hi" }] };
+const anthropicBody = {
+  model: "claude-test-1",
+  max_tokens: 64,
+  messages: [{ role: "user" as const, content: "hi" }],
+};
 
 // ---- tests ----
 
-describe("mock provider", () => {
+describe("mock provider", { timeout: 60_000 }, () => {
   let mock: MockProvider;
   let claude: Anthropic;
   let gpt: OpenAI;
@@ -116,7 +124,11 @@ describe("mock provider", () => {
       const rec = mock.requests[0]!;
       assert.equal(rec.path, "/v1/messages");
       assert.equal(rec.format, "anthropic");
-      assert.equal(rec.headers["x-api-key"], "sk-ant-test");
+      // SDK 1.x sends the API key as a bearer token, older ones as x-api-key.
+      assert.ok(
+        rec.headers["x-api-key"] === "sk-ant-test" || rec.headers.authorization === "Bearer sk-ant-test",
+      );
+      assert.ok(rec.headers["anthropic-version"]);
       assert.equal((rec.json as Json).max_tokens, 64);
     });
 
@@ -130,7 +142,9 @@ describe("mock provider", () => {
       assert.equal(deltas.join(""), "The answer is forty-two.");
       const [thinking, text] = msg.content;
       assert.equal(thinking?.type, "thinking");
-      assert.ok(thinking?.type === "thinking" && thinking.thinking === "Let me think about it." && thinking.signature);
+      assert.ok(
+        thinking?.type === "thinking" && thinking.thinking === "Let me think about it." && thinking.signature,
+      );
       assert.ok(text?.type === "text" && text.text === "The answer is forty-two.");
       assert.ok(msg.usage.output_tokens > 1);
     });
@@ -138,7 +152,7 @@ describe("mock provider", () => {
     test("parallel tool_use, streamed as JSON fragments and as JSON", async () => {
       const tools = [
         { name: "read_file", input: { path: "/tmp/a.txt", lines: [1, 2] }, id: "toolu_given" },
-        { name: "echo", input: { text: "héllo 😀 \"quoted\"" } },
+        { name: "echo", input: { text: 'héllo 😀 "quoted"' } },
       ];
       mock.script({ kind: "tool_use", text: "I'll call two tools.", tools }, { kind: "tool_use", tools });
       const streamed = await claude.messages.stream(anthropicBody).finalMessage();
@@ -158,7 +172,9 @@ describe("mock provider", () => {
       );
       // The raw stream really fragments the input JSON.
       mock.script({ kind: "tool_use", tools });
-      const raw = sse(await (await post(`${mock.url}/v1/messages`, { ...anthropicBody, stream: true })).text());
+      const raw = sse(
+        await (await post(`${mock.url}/v1/messages`, { ...anthropicBody, stream: true })).text(),
+      );
       const fragments = raw.filter((e) => e.data.includes('"input_json_delta"'));
       assert.ok(fragments.length >= 6, `got ${fragments.length} input_json_delta events`);
     });
@@ -166,14 +182,19 @@ describe("mock provider", () => {
     test("cache_control in the request reports cache reads", async () => {
       const msg = await claude.messages.create({
         ...anthropicBody,
-        system: [{ type: "text", text: "long system prompt ".repeat(50), cache_control: { type: "ephemeral" } }],
+        system: [
+          { type: "text", text: "long system prompt ".repeat(50), cache_control: { type: "ephemeral" } },
+        ],
       });
       assert.ok((msg.usage.cache_read_input_tokens ?? 0) > 0);
       assert.ok(msg.usage.input_tokens > 0);
     });
 
     test("count_tokens and models", async () => {
-      const count = await claude.messages.countTokens({ model: "claude-test-1", messages: anthropicBody.messages });
+      const count = await claude.messages.countTokens({
+        model: "claude-test-1",
+        messages: anthropicBody.messages,
+      });
       assert.ok(count.input_tokens > 0);
       const models = await claude.models.list();
       assert.ok(models.data.length >= 2 && models.data.every((m) => m.type === "model"));
@@ -186,7 +207,9 @@ describe("mock provider", () => {
         readFileSync("/work/shared/fixtures/claude-code/tool-loop.1-first-request.json", "utf8"),
       ) as { body: Json };
       mock.script({ kind: "tool_use", tools: [{ name: "mcp__gw__echo", input: { text: "nonce-42" } }] });
-      const res = await post(`${mock.url}/v1/messages?beta=true`, fixture.body, { "anthropic-version": "2023-06-01" });
+      const res = await post(`${mock.url}/v1/messages?beta=true`, fixture.body, {
+        "anthropic-version": "2023-06-01",
+      });
       assert.equal(res.status, 200);
       const events = sse(await res.text());
       assert.equal(events.at(-1)?.event, "message_stop");
@@ -205,7 +228,10 @@ describe("mock provider", () => {
 
   describe("errors and broken streams", () => {
     test("429 keeps its status and retry-after; 529 is overloaded_error", async () => {
-      mock.script({ kind: "error", status: 429, headers: { "retry-after": "7" } }, { kind: "error", status: 529 });
+      mock.script(
+        { kind: "error", status: 429, headers: { "retry-after": "7" } },
+        { kind: "error", status: 529 },
+      );
       const e429 = await claude.messages.create(anthropicBody).then(
         () => assert.fail("expected an error"),
         (e: unknown) => e,
@@ -222,8 +248,8 @@ describe("mock provider", () => {
     test("the SDK's retry consumes the script in order", async () => {
       const retrying = new Anthropic({ baseURL: mock.url, apiKey: "k", maxRetries: 2 });
       mock.script(
-        { kind: "error", status: 500, headers: { "retry-after": "0" } },
-        { kind: "error", status: 529, headers: { "retry-after": "0" } },
+        { kind: "error", status: 500, headers: { "retry-after-ms": "1" } },
+        { kind: "error", status: 529, headers: { "retry-after-ms": "1" } },
         { kind: "text", text: "third time lucky" },
       );
       const msg = await retrying.messages.create(anthropicBody);
@@ -255,7 +281,8 @@ describe("mock provider", () => {
       const stream = claude.messages.stream(anthropicBody);
       stream.on("streamEvent", (e) => seen.push(e.type));
       await assert.rejects(stream.finalMessage());
-      assert.deepEqual(seen, ["message_start", "content_block_start", "ping", "content_block_delta"]);
+      // The SDK does not surface ping events: 4 events sent, 3 seen.
+      assert.deepEqual(seen, ["message_start", "content_block_start", "content_block_delta"]);
       await assert.rejects(async () => {
         const s = await gpt.chat.completions.create({
           model: "gpt-test",
@@ -270,20 +297,34 @@ describe("mock provider", () => {
 
     test("truncate-stream ends cleanly without the terminator; stream-error sends the format's error event", async () => {
       mock.script({ kind: "truncate-stream", afterEvents: 99 });
-      const truncated = sse(await (await post(`${mock.url}/v1/messages`, { ...anthropicBody, stream: true })).text());
+      const truncated = sse(
+        await (await post(`${mock.url}/v1/messages`, { ...anthropicBody, stream: true })).text(),
+      );
       assert.equal(truncated.at(-1)?.event, "message_delta");
       mock.script({ kind: "truncate-stream", afterEvents: 99 });
       const oa = await (
-        await post(`${mock.url}/v1/chat/completions`, { model: "m", stream: true, messages: [{ role: "user" }] })
+        await post(`${mock.url}/v1/chat/completions`, {
+          model: "m",
+          stream: true,
+          messages: [{ role: "user" }],
+        })
       ).text();
       assert.ok(!oa.includes("[DONE]") && oa.includes('"finish_reason":"stop"'));
+      // What the SDKs make of it: Anthropic's notices the missing message_stop, OpenAI's does not
+      // notice the missing [DONE] (a gateway has to check that itself).
+      mock.script({ kind: "truncate-stream", afterEvents: 99 }, { kind: "truncate-stream", afterEvents: 99 });
+      await assert.rejects(claude.messages.stream(anthropicBody).finalMessage(), /stream ended/);
+      const oaFinal = await gpt.chat.completions
+        .stream({ model: "m", messages: [{ role: "user", content: "hi" }] })
+        .finalChatCompletion();
+      assert.equal(oaFinal.choices[0]?.message.content, DEFAULT_TEXT);
       mock.script({ kind: "stream-error", afterEvents: 3 });
       const stream = claude.messages.stream(anthropicBody);
       await assert.rejects(stream.finalMessage(), /overloaded/i);
     });
 
     test("hang never answers until the client gives up; delay waits, then answers", async () => {
-      mock.script({ kind: "hang" }, { kind: "delay", ms: 150, then: { kind: "text", text: "late" } });
+      mock.script({ kind: "hang" }, delayed(150, { kind: "text", text: "late" }));
       await assert.rejects(
         fetch(`${mock.url}/v1/messages`, {
           method: "POST",
@@ -336,7 +377,10 @@ describe("mock provider", () => {
     ];
 
     test("JSON answer with usage and tool calls", async () => {
-      const text = await gpt.chat.completions.create({ model: "gpt-test", messages: [{ role: "user", content: "hi" }] });
+      const text = await gpt.chat.completions.create({
+        model: "gpt-test",
+        messages: [{ role: "user", content: "hi" }],
+      });
       assert.equal(text.model, "gpt-test");
       assert.equal(text.choices[0]?.message.content, DEFAULT_TEXT);
       assert.ok((text.usage?.prompt_tokens ?? 0) > 0);
@@ -372,7 +416,9 @@ describe("mock provider", () => {
       const final = await runner.finalChatCompletion();
       const msg = final.choices[0]?.message;
       assert.equal(msg?.content, "Checking.");
-      const calls = (msg?.tool_calls ?? []).map((c) => (c.type === "function" ? JSON.parse(c.function.arguments) : null));
+      const calls = (msg?.tool_calls ?? []).map((c) =>
+        c.type === "function" ? JSON.parse(c.function.arguments) : null,
+      );
       assert.deepEqual(calls, [{ city: "Paris", days: 3 }, { city: "Tokyo" }]);
       const argFragments = chunks.filter((c) => c.choices[0]?.delta.tool_calls?.[0]?.function?.arguments);
       assert.ok(argFragments.length >= 4);
@@ -389,7 +435,10 @@ describe("mock provider", () => {
         deployment: "my-gpt4o",
         maxRetries: 0,
       });
-      const res = await azure.chat.completions.create({ model: "", messages: [{ role: "user", content: "hi" }] });
+      const res = await azure.chat.completions.create({
+        model: "",
+        messages: [{ role: "user", content: "hi" }],
+      });
       assert.equal(res.choices[0]?.message.content, DEFAULT_TEXT);
       const rec = mock.requests[0]!;
       assert.equal(rec.format, "azure-openai");
@@ -429,7 +478,10 @@ describe("mock provider", () => {
       assert.match(res.headers.get("content-type") ?? "", /text\/event-stream/);
       const events = sse(await res.text()).map((e) => JSON.parse(e.data) as Json);
       assert.ok(events.length >= 3);
-      type Cand = { content: { parts: Array<{ text?: string; functionCall?: Json }> }; finishReason?: string };
+      type Cand = {
+        content: { parts: Array<{ text?: string; functionCall?: Json }> };
+        finishReason?: string;
+      };
       const cands = events.map((e) => (e.candidates as Cand[])[0]!);
       const text = cands.flatMap((c) => c.content.parts.map((p) => p.text ?? "")).join("");
       assert.equal(text, "Let me look.");
@@ -446,15 +498,27 @@ describe("mock provider", () => {
       mock.script({ kind: "error", status: 429 });
       const res = await post(`${mock.url}/v1beta/models/gemini-2.5-flash:generateContent`, gem);
       assert.equal(res.status, 429);
-      assert.deepEqual(Object.keys(((await res.json()) as { error: Json }).error).sort(), ["code", "message", "status"]);
+      assert.deepEqual(Object.keys(((await res.json()) as { error: Json }).error).sort(), [
+        "code",
+        "message",
+        "status",
+      ]);
     });
 
     test("Vertex: publishers/google and publishers/anthropic (rawPredict, streamRawPredict)", async () => {
       const base = `${mock.url}/v1/projects/p1/locations/us-east5/publishers`;
-      const g = (await (await post(`${base}/google/models/gemini-2.5-pro:generateContent`, gem)).json()) as Json;
+      const g = (await (
+        await post(`${base}/google/models/gemini-2.5-pro:generateContent`, gem)
+      ).json()) as Json;
       assert.equal(g.modelVersion, "gemini-2.5-pro");
-      const vBody = { anthropic_version: "vertex-2023-10-16", max_tokens: 32, messages: anthropicBody.messages };
-      const a = (await (await post(`${base}/anthropic/models/claude-sonnet-4-5@20250929:rawPredict`, vBody)).json()) as Json;
+      const vBody = {
+        anthropic_version: "vertex-2023-10-16",
+        max_tokens: 32,
+        messages: anthropicBody.messages,
+      };
+      const a = (await (
+        await post(`${base}/anthropic/models/claude-sonnet-4-5@20250929:rawPredict`, vBody)
+      ).json()) as Json;
       assert.equal(a.model, "claude-sonnet-4-5@20250929");
       assert.equal(a.type, "message");
       const s = await post(`${base}/anthropic/models/claude-sonnet-4-5@20250929:streamRawPredict`, {
@@ -474,9 +538,17 @@ describe("mock provider", () => {
   });
 
   describe("Bedrock runtime (fetch + own event stream decoder)", () => {
-    const bBody = { anthropic_version: "bedrock-2023-05-31", max_tokens: 32, messages: anthropicBody.messages };
+    const bBody = {
+      anthropic_version: "bedrock-2023-05-31",
+      max_tokens: 32,
+      messages: anthropicBody.messages,
+    };
     const modelId = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
     const path = `/model/${encodeURIComponent(modelId)}`;
+
+    test("the test's CRC-32 matches the standard check value", () => {
+      assert.equal(crc32Bitwise(Buffer.from("123456789")), 0xcbf43926);
+    });
 
     test("invoke answers the Anthropic JSON body; Bedrock rejects a model key", async () => {
       const res = await post(`${mock.url}${path}/invoke`, bBody);
@@ -493,7 +565,11 @@ describe("mock provider", () => {
     test("invoke-with-response-stream: CRC-valid frames, cut at random byte positions", async () => {
       const split = await startMockProvider({ chunkSplit: "random", seed: 7 });
       try {
-        split.script({ kind: "tool_use", text: "Sure.", tools: [{ name: "echo", input: { text: "nonce-42" } }] });
+        split.script({
+          kind: "tool_use",
+          text: "Sure.",
+          tools: [{ name: "echo", input: { text: "nonce-42" } }],
+        });
         const res = await post(`${split.url}${path}/invoke-with-response-stream`, bBody);
         assert.equal(res.headers.get("content-type"), "application/vnd.amazon.eventstream");
         const chunks = await chunksOf(res);
@@ -508,10 +584,7 @@ describe("mock provider", () => {
           });
         }
         const events = frames.map(bedrockEvent);
-        assert.deepEqual(
-          [events[0]?.type, events.at(-1)?.type],
-          ["message_start", "message_stop"],
-        );
+        assert.deepEqual([events[0]?.type, events.at(-1)?.type], ["message_start", "message_stop"]);
         const metrics = events.at(-1)?.["amazon-bedrock-invocationMetrics"] as Json;
         assert.ok((metrics.inputTokenCount as number) > 0);
         const json = events
@@ -539,7 +612,11 @@ describe("mock provider", () => {
 
   describe("options and bookkeeping", () => {
     test("the script is consumed in order across formats, then the default reply", async () => {
-      mock.script({ kind: "text", text: "one" }, { kind: "text", text: "two" }, { kind: "text", text: "three" });
+      mock.script(
+        { kind: "text", text: "one" },
+        { kind: "text", text: "two" },
+        { kind: "text", text: "three" },
+      );
       assert.equal(mock.queued, 3);
       const a = await claude.messages.create(anthropicBody);
       const o = await gpt.chat.completions.create({ model: "m", messages: [{ role: "user", content: "x" }] });
@@ -589,7 +666,9 @@ describe("mock provider", () => {
       const m = await startMockProvider();
       m.script({ kind: "hang" }, { kind: "trickle", intervalMs: 10 });
       const hanging = post(`${m.url}/v1/messages`, anthropicBody).catch((e: unknown) => e);
-      const trickling = post(`${m.url}/v1/messages`, anthropicBody).then((r) => r.text().catch((e: unknown) => e));
+      const trickling = post(`${m.url}/v1/messages`, anthropicBody).then((r) =>
+        r.text().catch((e: unknown) => e),
+      );
       await new Promise((r) => setTimeout(r, 100));
       const t0 = Date.now();
       await m.close();
@@ -599,9 +678,13 @@ describe("mock provider", () => {
     });
 
     test("the CLI prints its URL and serves", async () => {
-      const child = spawn(process.execPath, ["--import", "tsx", "test/mocks/mock-provider-cli.ts", "--port", "0"], {
-        stdio: ["ignore", "pipe", "inherit"],
-      });
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", "test/mocks/mock-provider-cli.ts", "--port", "0"],
+        {
+          stdio: ["ignore", "pipe", "inherit"],
+        },
+      );
       try {
         const url = await new Promise<string>((resolve, reject) => {
           let out = "";
