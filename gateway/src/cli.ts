@@ -73,6 +73,7 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
     `Gatehouse ${VERSION} listening on ${started.url}\n` +
       `  data: ${dataDir}${path ? `\n  config: ${path}` : ""}\n` +
       `  providers: ${providers.length > 0 ? providers.join(", ") : "none (set ANTHROPIC_API_KEY or OPENAI_API_KEY, or pass --config)"}\n` +
+      `  admin: ${gateway.admin.loginLink()}  (one-time login link, 15 min)\n` +
       (newKey ? `\nCreated virtual key "default" (shown once, keep it):\n  ${newKey}\n` : "") +
       `${claudeCodeHint(started.url, newKey)}\n`,
   );

@@ -2,6 +2,9 @@ import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createAdminHandler } from "./admin/api.js";
+import type { Route } from "./admin/routes.js";
+import { ensureAdminToken, OneTimeLogin } from "./admin/token.js";
 import { ConfigError } from "./config/load.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import type { ConfigFile } from "./config/schema.js";
@@ -47,13 +50,19 @@ export interface Gateway {
   reload(config: ConfigFile): Promise<void>;
   readonly events: EventEmitter<GatewayEvents>;
   readonly keys: {
-    create(name: string): Promise<{ key: string; record: KeyRecord }>;
+    create(name: string, expiresAt?: number | null): Promise<{ key: string; record: KeyRecord }>;
     list(): Promise<KeyRecord[]>;
     revoke(name: string): Promise<boolean>;
     /** Number of usable keys (config and store). */
     count(): number;
   };
   readonly url: string | undefined;
+  readonly admin: {
+    /** The admin API token (0600 in the data folder). */
+    readonly token: string;
+    /** A fresh one-time login link for the admin UI (valid 15 minutes, once). */
+    loginLink(): string;
+  };
 }
 
 function buildLlm(config: ConfigFile, env: NodeJS.ProcessEnv) {
@@ -101,6 +110,25 @@ export function createGateway(opts: GatewayOptions): Gateway {
   });
   let server: Server | undefined;
   let url: string | undefined;
+  const startedAt = new Date();
+  const adminToken = ensureAdminToken(opts.dataDir).token;
+  const login = new OneTimeLogin();
+  const keyOps: Gateway["keys"] = {
+    async create(name, expiresAt = null) {
+      const out = await createStoredKey(store, name, expiresAt);
+      await refreshKeys();
+      return out;
+    },
+    list: () => store.listKeys(),
+    async revoke(name) {
+      const ok = await store.revokeKey(name, Date.now());
+      await refreshKeys();
+      return ok;
+    },
+    count: () => keyRing.size,
+  };
+  /** Admin routes contributed by the parts (MCP, governance), mounted under /api. */
+  const adminRoutes: Route[] = [];
 
   async function refreshKeys() {
     keyRing.load(cfgKeys, await store.listKeys());
@@ -136,11 +164,26 @@ export function createGateway(opts: GatewayOptions): Gateway {
     get url() {
       return url;
     },
+    admin: {
+      token: adminToken,
+      loginLink: () => `${url ?? ""}/api/login?code=${login.issue()}`,
+    },
     async start() {
       await refreshKeys();
       refreshTimer = setInterval(() => void refreshKeys().catch(() => undefined), 2000);
       refreshTimer.unref();
-      server = createHttpServer({ guard, keys: keyRing, llm, version: VERSION });
+      const admin = createAdminHandler({
+        token: adminToken,
+        consumeLogin: (code) => login.consume(code),
+        version: VERSION,
+        startedAt,
+        url: () => url,
+        config: () => config,
+        keys: keyOps,
+        events,
+        routes: adminRoutes,
+      });
+      server = createHttpServer({ guard, keys: keyRing, llm, version: VERSION, extra: [admin] });
       const host = opts.host ?? config.server?.host ?? DEFAULT_HOST;
       const port = opts.port ?? config.server?.port ?? DEFAULT_PORT;
       await new Promise<void>((resolve, reject) => {
@@ -188,19 +231,6 @@ export function createGateway(opts: GatewayOptions): Gateway {
       llm.settings = next.settings;
       await refreshKeys();
     },
-    keys: {
-      async create(name) {
-        const out = await createStoredKey(store, name);
-        await refreshKeys();
-        return out;
-      },
-      list: () => store.listKeys(),
-      async revoke(name) {
-        const ok = await store.revokeKey(name, Date.now());
-        await refreshKeys();
-        return ok;
-      },
-      count: () => keyRing.size,
-    },
+    keys: keyOps,
   };
 }

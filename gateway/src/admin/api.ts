@@ -1,0 +1,245 @@
+import type { EventEmitter } from "node:events";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { z } from "zod";
+import { formatIssues } from "../config/load.js";
+import type { ConfigFile } from "../config/schema.js";
+import { parseJsonObject, readBody } from "../http/body.js";
+import { HttpError, sendHttpError, sendJson } from "../http/errors.js";
+import type { RequestRecord } from "../llm/record.js";
+import type { KeyRecord } from "../store/store.js";
+import type { HealthView, KeyCreated, KeyView } from "./contract.js";
+import { openApiDocument } from "./openapi.js";
+import { type Route, type RouteContext, RouteTable } from "./routes.js";
+import { tokenMatches } from "./token.js";
+import { configView, requestEvent } from "./views.js";
+
+export interface AdminDeps {
+  token: string;
+  /** Consumes a one-time login code (printed by `serve`); true if it was valid. */
+  consumeLogin(code: string): boolean;
+  version: string;
+  startedAt: Date;
+  url(): string | undefined;
+  config(): ConfigFile;
+  keys: {
+    create(name: string, expiresAt: number | null): Promise<{ key: string; record: KeyRecord }>;
+    list(): Promise<KeyRecord[]>;
+    revoke(name: string): Promise<boolean>;
+    count(): number;
+  };
+  events: EventEmitter<{ request: [RequestRecord] }>;
+  /** Routes other parts add (MCP servers and approvals, logs and spend). */
+  routes?: readonly Route[];
+}
+
+const COOKIE = "gatehouse_admin";
+
+function presentedToken(req: IncomingMessage): string | undefined {
+  const auth = req.headers.authorization;
+  if (typeof auth === "string" && auth.toLowerCase().startsWith("bearer ")) return auth.slice(7).trim();
+  const cookie = req.headers.cookie;
+  if (typeof cookie === "string") {
+    for (const part of cookie.split(";")) {
+      const [k, ...v] = part.trim().split("=");
+      if (k === COOKIE) return v.join("=");
+    }
+  }
+  return undefined;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function keyView(r: KeyRecord): KeyView {
+  return {
+    id: r.id,
+    name: r.name,
+    hint: r.keyHint,
+    source: "store",
+    createdAt: iso(r.createdAt),
+    revokedAt: iso(r.revokedAt),
+    expiresAt: iso(r.expiresAt),
+  };
+}
+
+const keyCreateSchema = z.strictObject({
+  name: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only"),
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+function validate<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body);
+  if (!r.success) throw new HttpError(400, formatIssues(r.error.issues), "invalid_request");
+  return r.data;
+}
+
+function coreRoutes(deps: AdminDeps): Route[] {
+  return [
+    {
+      method: "GET",
+      path: "/api/health",
+      summary: "Gateway status",
+      handle: (): HealthView => ({
+        status: "ok",
+        version: deps.version,
+        startedAt: deps.startedAt.toISOString(),
+        url: deps.url(),
+        providers: Object.keys(deps.config().providers).length,
+        keys: deps.keys.count(),
+      }),
+    },
+    {
+      method: "GET",
+      path: "/api/config",
+      summary: "The configuration in force (secrets shown as references only)",
+      handle: () => configView(deps.config()),
+    },
+    {
+      method: "GET",
+      path: "/api/keys",
+      summary: "Virtual keys (config and stored)",
+      async handle(): Promise<KeyView[]> {
+        const stored = (await deps.keys.list()).map(keyView);
+        const fromConfig: KeyView[] = deps.config().virtual_keys.map((k) => ({
+          id: `config:${k.name}`,
+          name: k.name,
+          hint: "",
+          source: "config",
+          createdAt: null,
+          revokedAt: null,
+          expiresAt: null,
+        }));
+        return [...fromConfig, ...stored];
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/keys",
+      summary: "Create a virtual key; the response holds the key, shown this once",
+      status: 201,
+      async handle(ctx): Promise<KeyCreated> {
+        const body = validate(keyCreateSchema, await ctx.body());
+        const expires = body.expiresAt ? Date.parse(body.expiresAt) : null;
+        try {
+          const { key, record } = await deps.keys.create(body.name, expires);
+          return { ...keyView(record), key };
+        } catch (e) {
+          throw new HttpError(409, e instanceof Error ? e.message : String(e), "conflict");
+        }
+      },
+    },
+    {
+      method: "DELETE",
+      path: "/api/keys/:name",
+      summary: "Revoke a stored virtual key",
+      async handle(ctx) {
+        if (!(await deps.keys.revoke(ctx.params.name!))) {
+          throw new HttpError(
+            404,
+            `no active stored key named ${JSON.stringify(ctx.params.name)}`,
+            "not_found",
+          );
+        }
+        return { revoked: ctx.params.name };
+      },
+    },
+    {
+      method: "GET",
+      path: "/api/events",
+      summary: "Live event stream (SSE): requests; later tool calls, approvals, server status",
+      handle: (ctx) => streamEvents(deps, ctx),
+    },
+  ];
+}
+
+function streamEvents(deps: AdminDeps, ctx: RouteContext): undefined {
+  const { res } = ctx;
+  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
+  res.write(": connected\n\n");
+  const onRequest = (r: RequestRecord) => {
+    res.write(`event: request\ndata: ${JSON.stringify(requestEvent(r))}\n\n`);
+  };
+  deps.events.on("request", onRequest);
+  const heartbeat = setInterval(() => res.write(": ping\n\n"), 15_000);
+  heartbeat.unref();
+  res.on("close", () => {
+    clearInterval(heartbeat);
+    deps.events.off("request", onRequest);
+  });
+  return undefined;
+}
+
+/**
+ * The admin API (`/api/...`): the UI's only door. Every request but the login link needs the
+ * admin token (Authorization: Bearer, or the cookie the login link sets). Errors are problem JSON.
+ */
+export function createAdminHandler(deps: AdminDeps) {
+  const routes = [...coreRoutes(deps), ...(deps.routes ?? [])];
+  routes.push({
+    method: "GET",
+    path: "/api/openapi.json",
+    summary: "This document",
+    handle: () => openApiDocument(deps.version, routes),
+  });
+  const table = new RouteTable(routes);
+
+  return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> => {
+    if (path !== "/api" && !path.startsWith("/api/")) return false;
+    try {
+      const query = new URLSearchParams((req.url ?? "").split("?")[1] ?? "");
+      if (path === "/api/login" && req.method === "GET") {
+        if (!deps.consumeLogin(query.get("code") ?? "")) {
+          throw new HttpError(
+            401,
+            "this login link is invalid, used or expired; restart serve or use the admin token",
+            "unauthorized",
+          );
+        }
+        res.writeHead(302, {
+          "set-cookie": `${COOKIE}=${deps.token}; HttpOnly; SameSite=Strict; Path=/`,
+          location: "/",
+          "cache-control": "no-store",
+        });
+        res.end();
+        return true;
+      }
+      if (!tokenMatches(presentedToken(req), deps.token)) {
+        throw new HttpError(
+          401,
+          "admin token required (Authorization: Bearer, or open the login link)",
+          "unauthorized",
+        );
+      }
+      const { route, params } = table.match(req.method ?? "GET", path);
+      let body: Record<string, unknown> | undefined;
+      const ctx: RouteContext = {
+        req,
+        res,
+        params,
+        query,
+        async body() {
+          if (body) return body;
+          const ct = req.headers["content-type"];
+          if (ct === undefined || !ct.toLowerCase().includes("json")) {
+            throw new HttpError(415, "send the body as application/json", "unsupported_media_type");
+          }
+          body = parseJsonObject(await readBody(req, 1024 * 1024));
+          return body;
+        },
+      };
+      const out = await route.handle(ctx);
+      if (out !== undefined && !res.headersSent)
+        sendJson(res, route.status ?? 200, out, { "cache-control": "no-store" });
+    } catch (e) {
+      const err =
+        e instanceof HttpError
+          ? e
+          : new HttpError(500, `internal error: ${e instanceof Error ? e.message : String(e)}`, "internal");
+      sendHttpError(res, "admin", err);
+    }
+    return true;
+  };
+}

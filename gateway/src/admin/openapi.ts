@@ -1,0 +1,49 @@
+import type { Route } from "./routes.js";
+
+/** An OpenAPI 3.1 document listing every admin route (paths, methods, summaries, auth). */
+export function openApiDocument(version: string, routes: readonly Route[]): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const path = r.path.replace(/:([A-Za-z]+)/g, "{$1}");
+    const params = [...r.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
+      name: m[1],
+      in: "path",
+      required: true,
+      schema: { type: "string" },
+    }));
+    paths[path] ??= {};
+    paths[path][r.method.toLowerCase()] = {
+      summary: r.summary,
+      ...(params.length > 0 ? { parameters: params } : {}),
+      responses: {
+        [String(r.status ?? 200)]: { description: "OK" },
+        default: {
+          description: "Problem details (RFC 9457)",
+          content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+        },
+      },
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "Gatehouse admin API", version },
+    servers: [{ url: "/" }],
+    security: [{ adminToken: [] }],
+    components: {
+      securitySchemes: { adminToken: { type: "http", scheme: "bearer" } },
+      schemas: {
+        Problem: {
+          type: "object",
+          required: ["type", "title", "status", "detail"],
+          properties: {
+            type: { type: "string" },
+            title: { type: "string" },
+            status: { type: "integer" },
+            detail: { type: "string" },
+          },
+        },
+      },
+    },
+    paths,
+  };
+}

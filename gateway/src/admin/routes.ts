@@ -1,0 +1,76 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { HttpError } from "../http/errors.js";
+
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface RouteContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** The JSON body (an object), read and validated on first call. */
+  body(): Promise<Record<string, unknown>>;
+}
+
+export interface Route {
+  method: Method;
+  /** e.g. /api/keys/:name */
+  path: string;
+  summary: string;
+  /** Returns a JSON body (200), or undefined when the handler wrote the response itself. */
+  handle(ctx: RouteContext): Promise<unknown> | unknown;
+  /** Status for a returned body (default 200). */
+  status?: number;
+}
+
+interface Compiled {
+  route: Route;
+  regex: RegExp;
+  names: string[];
+}
+
+/** A tiny method + path-pattern router; segments are matched literally, `:name` matches one segment. */
+export class RouteTable {
+  private readonly compiled: Compiled[] = [];
+
+  constructor(readonly routes: readonly Route[]) {
+    for (const route of routes) {
+      const names: string[] = [];
+      const pattern = route.path
+        .split("/")
+        .map((seg) => {
+          if (seg.startsWith(":")) {
+            names.push(seg.slice(1));
+            return "([^/]+)";
+          }
+          return seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        })
+        .join("/");
+      this.compiled.push({ route, regex: new RegExp(`^${pattern}$`), names });
+    }
+  }
+
+  /** The route for a request, a 405 if the path exists with other methods, or a 404. */
+  match(method: string, path: string): { route: Route; params: Record<string, string> } {
+    let pathExists = false;
+    for (const c of this.compiled) {
+      const m = c.regex.exec(path);
+      if (!m) continue;
+      pathExists = true;
+      if (c.route.method !== method) continue;
+      const params: Record<string, string> = {};
+      c.names.forEach((n, i) => {
+        let v = m[i + 1] ?? "";
+        try {
+          v = decodeURIComponent(v);
+        } catch {
+          throw new HttpError(400, `bad escape in path segment ${JSON.stringify(v)}`);
+        }
+        params[n] = v;
+      });
+      return { route: c.route, params };
+    }
+    if (pathExists) throw new HttpError(405, `${method} is not supported on ${path}`);
+    throw new HttpError(404, `no such admin endpoint: ${method} ${path}`, "not_found");
+  }
+}

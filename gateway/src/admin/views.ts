@@ -1,0 +1,66 @@
+import type { ConfigFile, ModelEntry } from "../config/schema.js";
+import type { RequestRecord } from "../llm/record.js";
+import type { ConfigView, ModelRouteView, ProviderView, RequestEvent } from "./contract.js";
+
+/** How a secret is given, never its value: `env:NAME`, `file:PATH` or `literal`. */
+function secretRef(spec: string | undefined): string[] {
+  if (spec === undefined) return [];
+  return [spec.startsWith("env:") || spec.startsWith("file:") ? spec : "literal"];
+}
+
+function modelView(name: string, entry: ModelEntry): ModelRouteView {
+  const list = typeof entry === "string" ? [entry] : Array.isArray(entry) ? entry : entry.routes;
+  const routes = list.map((r) => (typeof r === "string" ? { route: r, weight: 1 } : r));
+  const weighted =
+    typeof entry === "object" && !Array.isArray(entry)
+      ? entry.strategy === "weighted"
+      : Array.isArray(entry) && entry.some((r) => typeof r !== "string");
+  return { name, strategy: weighted ? "weighted" : "fallback", routes };
+}
+
+export function configView(c: ConfigFile): ConfigView {
+  const providers: ProviderView[] = Object.entries(c.providers).map(([name, p]) => ({
+    name,
+    type: p.type,
+    baseUrl: p.base_url ?? null,
+    models: p.models ?? [],
+    credentials: [
+      ...secretRef(p.api_key),
+      ...(p.keys ?? []).flatMap((k) => secretRef(k.api_key)),
+      ...secretRef(p.access_token),
+      ...secretRef(p.access_key_id),
+    ],
+  }));
+  return {
+    providers,
+    models: Object.entries(c.models).map(([n, e]) => modelView(n, e)),
+    defaultRoute: { anthropic: c.default_route?.anthropic ?? null, openai: c.default_route?.openai ?? null },
+    settings: { ...c.settings },
+  };
+}
+
+export function requestEvent(r: RequestRecord): RequestEvent {
+  return {
+    id: r.id,
+    startedAt: new Date(r.startedAt).toISOString(),
+    surface: r.surface,
+    endpoint: r.endpoint,
+    keyName: r.keyName,
+    sessionId: r.sessionId ?? null,
+    requestedModel: r.requestedModel,
+    route: r.route ?? null,
+    fallbacks: r.fallbacks,
+    stream: r.stream,
+    status: r.status,
+    error: r.error ?? null,
+    usage: {
+      input: r.usage.inputTokens,
+      output: r.usage.outputTokens,
+      cacheRead: r.usage.cacheReadTokens,
+      cacheWrite: r.usage.cacheWriteTokens,
+      reasoning: r.usage.reasoningTokens,
+    },
+    latencyMs: Math.round(r.latencyMs * 1000) / 1000,
+    ttfbMs: r.ttfbMs === undefined ? null : Math.round(r.ttfbMs * 1000) / 1000,
+  };
+}

@@ -1,0 +1,188 @@
+import assert from "node:assert/strict";
+import { statSync } from "node:fs";
+import { request } from "node:http";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { post, startGateway, type TestGateway } from "../helpers/gateway.js";
+import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
+
+describe("admin API", () => {
+  let mock: MockProvider;
+  let gw: TestGateway;
+  let auth: Record<string, string>;
+
+  before(async () => {
+    mock = await startMockProvider();
+    gw = await startGateway(
+      {
+        providers: {
+          anthropic: { type: "anthropic", api_key: "sk-upstream-literal-secret", base_url: mock.url },
+          openai: { type: "openai", api_key: "env:TEST_OPENAI_KEY", base_url: `${mock.url}/v1` },
+        },
+        models: { fast: ["openai/gpt-5-mini", { route: "anthropic/claude-haiku-4-5", weight: 1 }] },
+      },
+      { TEST_OPENAI_KEY: "sk-env-secret-value" },
+    );
+    auth = { authorization: `Bearer ${gw.gateway.admin.token}` };
+  });
+  after(async () => {
+    await gw.close();
+    await mock.close();
+  });
+
+  const api = (path: string, init: RequestInit = {}) => fetch(`${gw.url}${path}`, init);
+
+  test("the admin token is required, and kept 0600 in the data folder", async () => {
+    const none = await api("/api/health");
+    assert.equal(none.status, 401);
+    assert.equal(none.headers.get("content-type"), "application/problem+json");
+    const problem = (await none.json()) as { status: number; detail: string };
+    assert.equal(problem.status, 401);
+    assert.equal((await api("/api/health", { headers: { authorization: "Bearer nope" } })).status, 401);
+    const ok = await api("/api/health", { headers: auth });
+    assert.equal(ok.status, 200);
+    assert.equal(((await ok.json()) as { status: string }).status, "ok");
+    assert.equal(statSync(join(gw.dataDir, "admin-token")).mode & 0o777, 0o600);
+  });
+
+  test("a foreign Origin is refused even with the token (CSRF, DNS rebinding)", async () => {
+    const res = await api("/api/health", { headers: { ...auth, origin: "http://evil.example" } });
+    assert.equal(res.status, 403);
+    assert.equal(res.headers.get("content-type"), "application/problem+json");
+  });
+
+  test("the one-time login link sets a cookie once", async () => {
+    const link = gw.gateway.admin.loginLink();
+    const first = await fetch(link, { redirect: "manual" });
+    assert.equal(first.status, 302);
+    const cookie = first.headers.get("set-cookie") ?? "";
+    assert.match(cookie, /HttpOnly/);
+    assert.match(cookie, /SameSite=Strict/);
+    const again = await fetch(link, { redirect: "manual" });
+    assert.equal(again.status, 401);
+    const withCookie = await api("/api/keys", { headers: { cookie: cookie.split(";")[0]! } });
+    assert.equal(withCookie.status, 200);
+  });
+
+  test("keys: create (shown once), use, revoke", async () => {
+    const created = await api("/api/keys", {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ name: "ui-made" }),
+    });
+    assert.equal(created.status, 201);
+    const { key, name, hint } = (await created.json()) as { key: string; name: string; hint: string };
+    assert.equal(name, "ui-made");
+    assert.equal(hint, key.slice(-4));
+    const list = (await (await api("/api/keys", { headers: auth })).json()) as Array<Record<string, unknown>>;
+    assert.ok(
+      list.some((k) => k.name === "ui-made" && !("key" in k)),
+      "listing never shows keys",
+    );
+    assert.ok(list.some((k) => k.name === "test" && k.source === "config"));
+    const use = () => fetch(`${gw.url}/anthropic/v1/models`, { headers: { "x-api-key": key } });
+    assert.equal((await use()).status, 200);
+    assert.equal((await api("/api/keys/ui-made", { method: "DELETE", headers: auth })).status, 200);
+    assert.equal((await use()).status, 401);
+    assert.equal((await api("/api/keys/ui-made", { method: "DELETE", headers: auth })).status, 404);
+  });
+
+  test("bad admin input: field errors, conflicts, content type, unknown paths and methods", async () => {
+    const json = { ...auth, "content-type": "application/json" };
+    const badName = await api("/api/keys", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ name: "a b" }),
+    });
+    assert.equal(badName.status, 400);
+    assert.match(((await badName.json()) as { detail: string }).detail, /^name:/);
+    const extra = await api("/api/keys", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ name: "x", admin: 1 }),
+    });
+    assert.equal(extra.status, 400);
+    await api("/api/keys", { method: "POST", headers: json, body: JSON.stringify({ name: "dup" }) });
+    const dup = await api("/api/keys", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ name: "dup" }),
+    });
+    assert.equal(dup.status, 409);
+    const text = await api("/api/keys", { method: "POST", headers: auth, body: "name=x" });
+    assert.equal(text.status, 415);
+    const broken = await api("/api/keys", { method: "POST", headers: json, body: "{" });
+    assert.equal(broken.status, 400);
+    assert.equal((await api("/api/nope", { headers: auth })).status, 404);
+    assert.equal((await api("/api/health", { method: "POST", headers: auth })).status, 405);
+    const traversal = await api("/api/keys/..%2F..%2Fetc%2Fpasswd", { method: "DELETE", headers: auth });
+    assert.equal(traversal.status, 404);
+    const badEscape = await api("/api/keys/%E0%A4%A", { method: "DELETE", headers: auth });
+    assert.equal(badEscape.status, 400);
+  });
+
+  test("config shows secret references, never values", async () => {
+    const res = await api("/api/config", { headers: auth });
+    const text = await res.text();
+    assert.ok(!text.includes("sk-upstream-literal-secret"));
+    assert.ok(!text.includes("sk-env-secret-value"));
+    const cfg = JSON.parse(text) as {
+      providers: Array<{ name: string; credentials: string[] }>;
+      models: unknown[];
+    };
+    assert.deepEqual(cfg.providers.find((p) => p.name === "anthropic")?.credentials, ["literal"]);
+    assert.deepEqual(cfg.providers.find((p) => p.name === "openai")?.credentials, ["env:TEST_OPENAI_KEY"]);
+    assert.deepEqual(cfg.models, [
+      {
+        name: "fast",
+        strategy: "weighted",
+        routes: [
+          { route: "openai/gpt-5-mini", weight: 1 },
+          { route: "anthropic/claude-haiku-4-5", weight: 1 },
+        ],
+      },
+    ]);
+  });
+
+  test("the live event stream carries each model call", async () => {
+    const events: string[] = [];
+    const got = new Promise<void>((resolve, reject) => {
+      const req = request(`${gw.url}/api/events`, { headers: auth }, (res) => {
+        assert.equal(res.headers["content-type"], "text/event-stream; charset=utf-8");
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => {
+          events.push(c);
+          if (events.join("").includes("event: request")) {
+            req.destroy();
+            resolve();
+          }
+        });
+      });
+      req.on("error", (e) => (events.join("").includes("event: request") ? resolve() : reject(e)));
+      req.end();
+      setTimeout(() => {
+        void post(`${gw.url}/anthropic/v1/messages`, {
+          model: "claude-opus-4-8",
+          max_tokens: 5,
+          messages: [{ role: "user", content: "hi" }],
+        });
+      }, 50);
+    });
+    await got;
+    const data = events.join("").split("event: request\ndata: ")[1]!.split("\n")[0]!;
+    const ev = JSON.parse(data) as { requestedModel: string; status: number; keyName: string };
+    assert.equal(ev.requestedModel, "claude-opus-4-8");
+    assert.equal(ev.status, 200);
+    assert.equal(ev.keyName, "test");
+  });
+
+  test("an OpenAPI document lists the routes", async () => {
+    const doc = (await (await api("/api/openapi.json", { headers: auth })).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+    };
+    assert.equal(doc.openapi, "3.1.0");
+    assert.ok(doc.paths["/api/keys/{name}"]?.delete);
+    assert.ok(doc.paths["/api/events"]?.get);
+  });
+});
