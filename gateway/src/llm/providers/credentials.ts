@@ -1,3 +1,6 @@
+import type { ProviderConfig } from "../../config/schema.js";
+import { resolveSecret, type Secret } from "../../config/secret.js";
+
 /** Weighted choice among several API keys (or deployments), sticky per session. */
 export interface Weighted<T> {
   value: T;
@@ -29,4 +32,18 @@ export function pickWeighted<T>(items: ReadonlyArray<Weighted<T>>, sessionId: st
     if (x < 0) return it.value;
   }
   return items[items.length - 1]!.value;
+}
+
+/** The provider's API keys with weights (one `api_key` = weight 1). */
+export function keysOf(cfg: ProviderConfig, env: NodeJS.ProcessEnv): Weighted<Secret>[] {
+  if (cfg.keys) return cfg.keys.map((k) => ({ value: resolveSecret(k.api_key, env), weight: k.weight }));
+  if (cfg.api_key) return [{ value: resolveSecret(cfg.api_key, env), weight: 1 }];
+  return [];
+}
+
+/** The provider's extra headers, secrets resolved. */
+export function staticHeaders(cfg: ProviderConfig, env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(cfg.headers ?? {})) out[k.toLowerCase()] = resolveSecret(v, env).value;
+  return out;
 }

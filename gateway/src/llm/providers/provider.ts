@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { ProviderType } from "../../config/schema.js";
+import type { ProviderConfig, ProviderType } from "../../config/schema.js";
 import type { StreamTranslator } from "../translate/types.js";
 
 /** The request format a provider speaks for a given model. */
@@ -60,4 +60,23 @@ export function bodyWithModel(payload: WirePayload, model: string | null): strin
   if (model === null) delete json.model;
   else json.model = model;
   return JSON.stringify(json);
+}
+
+/** The fields every provider takes straight from its config. */
+export function providerBase(
+  name: string,
+  cfg: ProviderConfig,
+  origin: string,
+): Pick<Provider, "name" | "type" | "models" | "timeoutMs" | "origins"> {
+  return { name, type: cfg.type, models: cfg.models ?? [], timeoutMs: cfg.timeout_ms, origins: [origin] };
+}
+
+/** The client's `anthropic-beta` flags, split. */
+export function clientBetas(ctx: CallContext): string[] | undefined {
+  const b = ctx.clientHeaders["anthropic-beta"];
+  if (typeof b !== "string") return undefined;
+  return b
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

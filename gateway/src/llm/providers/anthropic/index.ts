@@ -1,10 +1,11 @@
 import type { ProviderConfig } from "../../../config/schema.js";
 import { resolveSecret, type Secret } from "../../../config/secret.js";
-import { pickWeighted, type Weighted } from "../credentials.js";
+import { keysOf, pickWeighted, staticHeaders } from "../credentials.js";
 import {
   bodyWithModel,
   type CallContext,
   type Provider,
+  providerBase,
   splitBase,
   type UpstreamRequest,
   type WirePayload,
@@ -24,18 +25,6 @@ export function forwardedAnthropicHeaders(ctx: CallContext, out: Record<string, 
   if (typeof session === "string") out["x-claude-code-session-id"] = session;
 }
 
-export function keysOf(cfg: ProviderConfig, env: NodeJS.ProcessEnv): Weighted<Secret>[] {
-  if (cfg.keys) return cfg.keys.map((k) => ({ value: resolveSecret(k.api_key, env), weight: k.weight }));
-  if (cfg.api_key) return [{ value: resolveSecret(cfg.api_key, env), weight: 1 }];
-  return [];
-}
-
-export function staticHeaders(cfg: ProviderConfig, env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(cfg.headers ?? {})) out[k.toLowerCase()] = resolveSecret(v, env).value;
-  return out;
-}
-
 export function createAnthropicProvider(name: string, cfg: ProviderConfig, env: NodeJS.ProcessEnv): Provider {
   const { origin, prefix } = splitBase(cfg.base_url ?? DEFAULT_BASE);
   const keys = keysOf(cfg, env);
@@ -50,11 +39,7 @@ export function createAnthropicProvider(name: string, cfg: ProviderConfig, env: 
   }
 
   return {
-    name,
-    type: "anthropic",
-    models: cfg.models ?? [],
-    timeoutMs: cfg.timeout_ms,
-    origins: [origin],
+    ...providerBase(name, cfg, origin),
     wire: () => "anthropic",
     messages(ctx: CallContext, payload: WirePayload): UpstreamRequest {
       return {

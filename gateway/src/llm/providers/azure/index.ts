@@ -1,11 +1,11 @@
 import type { ProviderConfig } from "../../../config/schema.js";
-import { keysOf, staticHeaders } from "../anthropic/index.js";
-import { pickWeighted } from "../credentials.js";
+import { keysOf, pickWeighted, staticHeaders } from "../credentials.js";
 import { adaptOpenAIBody } from "../openai/index.js";
 import {
   bodyWithModel,
   type CallContext,
   type Provider,
+  providerBase,
   splitBase,
   type UpstreamRequest,
   type WirePayload,
@@ -26,11 +26,8 @@ export function createAzureProvider(name: string, cfg: ProviderConfig, env: Node
   const deployments = cfg.deployments ?? {};
 
   return {
-    name,
-    type: "azure",
+    ...providerBase(name, cfg, origin),
     models: cfg.models ?? Object.keys(deployments),
-    timeoutMs: cfg.timeout_ms,
-    origins: [origin],
     wire: () => "openai",
     messages(ctx: CallContext, payload: WirePayload): UpstreamRequest {
       const headers: Record<string, string> = { "content-type": "application/json", ...extra };

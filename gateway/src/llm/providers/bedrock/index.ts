@@ -3,7 +3,9 @@ import { resolveSecret } from "../../../config/secret.js";
 import type { AnthropicRequest } from "../../wire/anthropic.js";
 import {
   type CallContext,
+  clientBetas,
   type Provider,
+  providerBase,
   splitBase,
   type UpstreamRequest,
   type WirePayload,
@@ -29,28 +31,14 @@ export function createBedrockProvider(name: string, cfg: ProviderConfig, env: No
   const secretAccessKey = resolveSecret(cfg.secret_access_key, env).value;
   const sessionToken = cfg.session_token ? resolveSecret(cfg.session_token, env).value : undefined;
 
-  function betas(ctx: CallContext): string[] | undefined {
-    const b = ctx.clientHeaders["anthropic-beta"];
-    return typeof b === "string"
-      ? b
-          .split(",")
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : undefined;
-  }
-
   return {
-    name,
-    type: "bedrock",
-    models: cfg.models ?? [],
-    timeoutMs: cfg.timeout_ms,
-    origins: [origin],
+    ...providerBase(name, cfg, origin),
     wire: () => "anthropic",
     messages(ctx: CallContext, payload: WirePayload): UpstreamRequest {
       const verb = ctx.stream ? "invoke-with-response-stream" : "invoke";
       const path = `${prefix}/model/${encodeURIComponent(ctx.model)}/${verb}`;
       const body = JSON.stringify(
-        toBedrockAnthropicBody(payload.json as unknown as AnthropicRequest, betas(ctx)),
+        toBedrockAnthropicBody(payload.json as unknown as AnthropicRequest, clientBetas(ctx)),
       );
       const accept = ctx.stream ? "application/vnd.amazon.eventstream" : "application/json";
       const headers = signBedrockRequest({

@@ -1,9 +1,9 @@
 import type { ProviderConfig } from "../../../config/schema.js";
-import { keysOf, staticHeaders } from "../anthropic/index.js";
-import { pickWeighted } from "../credentials.js";
+import { keysOf, pickWeighted, staticHeaders } from "../credentials.js";
 import {
   type CallContext,
   type Provider,
+  providerBase,
   splitBase,
   type UpstreamRequest,
   type WirePayload,
@@ -25,11 +25,7 @@ export function createGeminiProvider(name: string, cfg: ProviderConfig, env: Nod
   const modelPath = (model: string) => `${prefix}/models/${encodeURIComponent(model)}`;
 
   return {
-    name,
-    type: "gemini",
-    models: cfg.models ?? [],
-    timeoutMs: cfg.timeout_ms,
-    origins: [origin],
+    ...providerBase(name, cfg, origin),
     wire: () => "gemini",
     messages(ctx: CallContext, payload: WirePayload): UpstreamRequest {
       const verb = ctx.stream ? ":streamGenerateContent?alt=sse" : ":generateContent";

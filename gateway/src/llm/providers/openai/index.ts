@@ -1,10 +1,10 @@
 import type { ProviderConfig } from "../../../config/schema.js";
-import { keysOf, staticHeaders } from "../anthropic/index.js";
-import { pickWeighted } from "../credentials.js";
+import { keysOf, pickWeighted, staticHeaders } from "../credentials.js";
 import {
   bodyWithModel,
   type CallContext,
   type Provider,
+  providerBase,
   splitBase,
   type UpstreamRequest,
   type WirePayload,
@@ -50,11 +50,7 @@ export function createOpenAIProvider(name: string, cfg: ProviderConfig, env: Nod
   const extra = staticHeaders(cfg, env);
 
   return {
-    name,
-    type: cfg.type,
-    models: cfg.models ?? [],
-    timeoutMs: cfg.timeout_ms,
-    origins: [origin],
+    ...providerBase(name, cfg, origin),
     wire: () => "openai",
     messages(ctx: CallContext, payload: WirePayload): UpstreamRequest {
       const headers: Record<string, string> = { "content-type": "application/json", ...extra };

@@ -1,10 +1,13 @@
 import type { ProviderConfig } from "../../../config/schema.js";
 import { resolveSecret } from "../../../config/secret.js";
 import type { AnthropicRequest } from "../../wire/anthropic.js";
-import { forwardedAnthropicHeaders, staticHeaders } from "../anthropic/index.js";
+import { forwardedAnthropicHeaders } from "../anthropic/index.js";
+import { staticHeaders } from "../credentials.js";
 import {
   type CallContext,
+  clientBetas,
   type Provider,
+  providerBase,
   splitBase,
   type UpstreamRequest,
   type WirePayload,
@@ -35,22 +38,9 @@ export function createVertexProvider(name: string, cfg: ProviderConfig, env: Nod
     if (token) out.authorization = `Bearer ${token.value}`;
     return out;
   }
-  function betas(ctx: CallContext): string[] | undefined {
-    const b = ctx.clientHeaders["anthropic-beta"];
-    return typeof b === "string"
-      ? b
-          .split(",")
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : undefined;
-  }
 
   return {
-    name,
-    type: "vertex",
-    models: cfg.models ?? [],
-    timeoutMs: cfg.timeout_ms,
-    origins: [origin],
+    ...providerBase(name, cfg, origin),
     wire: (model) => (isClaude(model) ? "anthropic" : "gemini"),
     messages(ctx: CallContext, payload: WirePayload): UpstreamRequest {
       if (isClaude(ctx.model)) {
@@ -58,7 +48,7 @@ export function createVertexProvider(name: string, cfg: ProviderConfig, env: Nod
         forwardedAnthropicHeaders(ctx, h);
         delete h["anthropic-version"];
         delete h["anthropic-beta"];
-        const beta = vertexBetaHeader(betas(ctx));
+        const beta = vertexBetaHeader(clientBetas(ctx));
         if (beta) h["anthropic-beta"] = beta;
         const verb = ctx.stream ? ":streamRawPredict" : ":rawPredict";
         const body = toVertexAnthropicBody(payload.json as unknown as AnthropicRequest);
