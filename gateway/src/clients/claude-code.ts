@@ -28,7 +28,11 @@ export function applyClaudeCode(
   claude: Json,
   t: ClaudeCodeTarget,
 ): { settings: Json; claude: Json } {
-  const env: Json = { ...obj(settings.env), ANTHROPIC_BASE_URL: `${t.url}/anthropic`, ANTHROPIC_AUTH_TOKEN: t.key };
+  const env: Json = {
+    ...obj(settings.env),
+    ANTHROPIC_BASE_URL: `${t.url}/anthropic`,
+    ANTHROPIC_AUTH_TOKEN: t.key,
+  };
   // An API key set alongside would win over the token in some Claude Code versions.
   delete env.ANTHROPIC_API_KEY;
   const nextClaude = { ...claude };
