@@ -1,5 +1,4 @@
 import type { ProviderConfig } from "../../../config/schema.js";
-import { resolveSecret, type Secret } from "../../../config/secret.js";
 import { keysOf, pickWeighted, staticHeaders } from "../credentials.js";
 import {
   bodyWithModel,
