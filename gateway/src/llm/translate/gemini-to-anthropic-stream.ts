@@ -5,7 +5,9 @@
  * The chunk carrying finishReason (with the final usageMetadata) ends the message.
  */
 import { emptyUsage, type Usage } from "../usage.js";
+import type { AnthropicStopReason } from "../wire/anthropic.js";
 import type { GeminiPart, GeminiResponse } from "../wire/gemini.js";
+import { AnthropicSseWriter } from "./anthropic-sse-writer.js";
 import {
   anthropicTypeForRpcStatus,
   anthropicUsage,
@@ -15,20 +17,8 @@ import {
   stopReasonFor,
   usageFromGemini,
 } from "./gemini-shared.js";
-import { SseParser, sseEvent } from "./sse.js";
+import { SseParser } from "./sse.js";
 import type { StreamTranslator } from "./types.js";
-
-const NONE = 0;
-const TEXT = 1;
-const THINKING = 2;
-
-const STOP_PREFIX = 'event: content_block_stop\ndata: {"type":"content_block_stop","index":';
-const DELTA_PREFIX = 'event: content_block_delta\ndata: {"type":"content_block_delta","index":';
-const MESSAGE_STOP = 'event: message_stop\ndata: {"type":"message_stop"}\n\n';
-
-function delta(index: number, kind: string, field: string, value: string): string {
-  return `${DELTA_PREFIX}${index},"delta":{"type":"${kind}","${field}":${JSON.stringify(value)}}}\n\n`;
-}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -36,22 +26,13 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 export class GeminiToAnthropicStream implements StreamTranslator {
   private readonly parser = new SseParser();
-  private readonly messageId: string;
+  /** After message_stop (sse.completed), later chunks may still refine usage; nothing more is sent. */
+  private readonly sse: AnthropicSseWriter;
   private _usage: Usage = emptyUsage();
-  private _finished = false;
-  /** message_stop was sent: later chunks may still refine usage, but nothing more is emitted. */
-  private completed = false;
-  private started = false;
   private sawToolUse = false;
-  private kind = NONE;
-  private index = -1;
-  private nextIndex = 0;
 
-  constructor(
-    private readonly clientModel: string,
-    messageId?: string,
-  ) {
-    this.messageId = messageId ?? newMessageId();
+  constructor(clientModel: string, messageId?: string) {
+    this.sse = new AnthropicSseWriter(messageId ?? newMessageId(), clientModel);
   }
 
   get usage(): Usage {
@@ -59,35 +40,29 @@ export class GeminiToAnthropicStream implements StreamTranslator {
   }
 
   get finished(): boolean {
-    return this._finished;
+    return this.sse.finished;
   }
 
   push(chunk: Buffer): string {
-    if (this._finished && !this.completed) return "";
+    if (this.sse.failed) return "";
     let out = "";
     for (const ev of this.parser.push(chunk)) {
       out += this.onData(ev.data);
-      if (this._finished && !this.completed) break;
+      if (this.sse.failed) break;
     }
     return out;
   }
 
   end(): string {
-    if (this._finished && !this.completed) return "";
+    if (this.sse.failed) return "";
     let out = "";
     for (const ev of this.parser.end()) out += this.onData(ev.data);
-    if (this._finished) return out;
-    return out + this.error("Gemini stream ended before the response was complete (no finishReason)");
+    if (this.sse.finished) return out;
+    return out + this.sse.error("Gemini stream ended before the response was complete (no finishReason)");
   }
 
   fail(message: string): string {
-    if (this._finished) return "";
-    return this.error(message);
-  }
-
-  private error(message: string, type = "api_error"): string {
-    this._finished = true;
-    return sseEvent("error", { type: "error", error: { type, message } });
+    return this.sse.finished ? "" : this.sse.error(message);
   }
 
   private onData(data: string): string {
@@ -96,18 +71,18 @@ export class GeminiToAnthropicStream implements StreamTranslator {
     try {
       obj = JSON.parse(data);
     } catch {
-      if (this.completed) return "";
-      return this.error(`Gemini sent invalid JSON in a stream event: ${data.slice(0, 120)}`);
+      if (this.sse.completed) return "";
+      return this.sse.error(`Gemini sent invalid JSON in a stream event: ${data.slice(0, 120)}`);
     }
     if (!isRecord(obj))
-      return this.completed ? "" : this.error("Gemini sent a stream event that is not an object");
-    if (obj.error !== undefined) return this.completed ? "" : this.upstreamError(obj.error);
+      return this.sse.completed ? "" : this.sse.error("Gemini sent a stream event that is not an object");
+    if (obj.error !== undefined) return this.sse.completed ? "" : this.upstreamError(obj.error);
 
     const res = obj as GeminiResponse;
     if (res.usageMetadata) this._usage = usageFromGemini(res.usageMetadata);
-    if (this.completed) return "";
+    if (this.sse.completed) return "";
 
-    let out = this.started ? "" : this.messageStart();
+    let out = this.sse.started ? "" : this.messageStart();
     const candidate = res.candidates?.[0];
     const parts = candidate?.content?.parts;
     if (Array.isArray(parts)) for (const part of parts) out += this.onPart(part);
@@ -127,19 +102,16 @@ export class GeminiToAnthropicStream implements StreamTranslator {
     if (part.functionCall) return this.toolUse(part);
     if (part.thought === true) {
       let out = "";
-      if (typeof part.text === "string" && part.text.length > 0) {
-        out += this.ensure(THINKING) + delta(this.index, "thinking_delta", "thinking", part.text);
-      }
+      if (typeof part.text === "string" && part.text.length > 0) out += this.sse.thinking(part.text);
       if (part.thoughtSignature) {
-        out += this.ensure(THINKING);
-        const sig = GEMINI_THINKING_SIGNATURE_PREFIX + part.thoughtSignature;
-        out += delta(this.index, "signature_delta", "signature", sig) + this.close();
+        out += this.sse.signature(GEMINI_THINKING_SIGNATURE_PREFIX + part.thoughtSignature);
+        out += this.sse.closeBlock();
       }
       return out;
     }
     // A signature on a text part (end of a turn without calls) is not validated by Gemini: dropped.
     if (typeof part.text === "string" && part.text.length > 0) {
-      return this.ensure(TEXT) + delta(this.index, "text_delta", "text", part.text);
+      return this.sse.text(part.text);
     }
     return "";
   }
@@ -147,20 +119,8 @@ export class GeminiToAnthropicStream implements StreamTranslator {
   private toolUse(part: GeminiPart): string {
     const call = part.functionCall!;
     this.sawToolUse = true;
-    let out = this.close();
-    const index = this.nextIndex++;
-    out += sseEvent("content_block_start", {
-      type: "content_block_start",
-      index,
-      content_block: {
-        type: "tool_use",
-        id: newToolUseId(part.thoughtSignature),
-        name: call.name,
-        input: {},
-      },
-    });
-    out += delta(index, "input_json_delta", "partial_json", JSON.stringify(call.args ?? {}));
-    return `${out}${STOP_PREFIX}${index}}\n\n`;
+    const out = this.sse.toolStart(newToolUseId(part.thoughtSignature), call.name);
+    return out + this.sse.toolInput(JSON.stringify(call.args ?? {})) + this.sse.closeBlock();
   }
 
   private upstreamError(err: unknown): string {
@@ -168,60 +128,15 @@ export class GeminiToAnthropicStream implements StreamTranslator {
     const message = typeof e.message === "string" ? e.message : JSON.stringify(err);
     const status = typeof e.status === "string" ? e.status : undefined;
     const code = typeof e.code === "number" ? e.code : undefined;
-    return this.error(`gemini: ${message}`, anthropicTypeForRpcStatus(status, code));
+    return this.sse.error(`gemini: ${message}`, anthropicTypeForRpcStatus(status, code));
   }
 
   private messageStart(): string {
-    this.started = true;
-    return sseEvent("message_start", {
-      type: "message_start",
-      message: {
-        id: this.messageId,
-        type: "message",
-        role: "assistant",
-        model: this.clientModel,
-        content: [],
-        stop_reason: null,
-        stop_sequence: null,
-        usage: { ...anthropicUsage(this._usage), output_tokens: 0 },
-      },
-    });
+    return this.sse.start({ ...anthropicUsage(this._usage), output_tokens: 0 });
   }
 
-  /** Makes the open block a `kind` block (closing whatever else was open); returns the events. */
-  private ensure(kind: number): string {
-    if (this.kind === kind) return "";
-    const out = this.close();
-    this.kind = kind;
-    this.index = this.nextIndex++;
-    const block =
-      kind === TEXT ? { type: "text", text: "" } : { type: "thinking", thinking: "", signature: "" };
-    return (
-      out +
-      sseEvent("content_block_start", {
-        type: "content_block_start",
-        index: this.index,
-        content_block: block,
-      })
-    );
-  }
-
-  private close(): string {
-    if (this.kind === NONE) return "";
-    this.kind = NONE;
-    return `${STOP_PREFIX}${this.index}}\n\n`;
-  }
-
-  private finalize(stop: string): string {
-    let out = this.started ? "" : this.messageStart();
-    out += this.close();
-    this._finished = true;
-    this.completed = true;
-    out += sseEvent("message_delta", {
-      type: "message_delta",
-      delta: { stop_reason: stop, stop_sequence: null },
-      usage: anthropicUsage(this._usage),
-    });
-    return out + MESSAGE_STOP;
+  private finalize(stop: AnthropicStopReason): string {
+    const out = this.sse.started ? "" : this.messageStart();
+    return out + this.sse.finish(stop, anthropicUsage(this._usage));
   }
 }

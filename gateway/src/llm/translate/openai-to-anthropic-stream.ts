@@ -7,19 +7,14 @@ import { randomUUID } from "node:crypto";
 import { emptyUsage, type Usage } from "../usage.js";
 import type { OpenAIUsage } from "../wire/openai.js";
 import {
-  anthropicErrorEvent,
   anthropicStopReason,
   anthropicUsageOf,
   isRecord,
   usageFromOpenAI,
 } from "./anthropic-openai-common.js";
-import { SseParser, sseEvent } from "./sse.js";
+import { AnthropicSseWriter } from "./anthropic-sse-writer.js";
+import { SseParser } from "./sse.js";
 import type { StreamTranslator } from "./types.js";
-
-const NONE = 0;
-const TEXT = 1;
-const THINKING = 2;
-const TOOL = 3;
 
 interface ToolState {
   /** Anthropic content block index, -1 until the block has started (it needs the name). */
@@ -30,34 +25,19 @@ interface ToolState {
   pending: string;
 }
 
-const STOP_PREFIX = 'event: content_block_stop\ndata: {"type":"content_block_stop","index":';
-const DELTA_PREFIX = 'event: content_block_delta\ndata: {"type":"content_block_delta","index":';
-
-function delta(index: number, kind: string, field: string, value: string): string {
-  return `${DELTA_PREFIX}${index},"delta":{"type":"${kind}","${field}":${JSON.stringify(value)}}}\n\n`;
-}
-
 export class OpenAIToAnthropicStream implements StreamTranslator {
   private readonly parser = new SseParser();
-  private readonly messageId: string;
+  private readonly sse: AnthropicSseWriter;
   private _usage: Usage = emptyUsage();
-  private _finished = false;
-  private started = false;
   private usageSeen = false;
   /** finish_reason once seen (null = not yet). */
   private finish: string | null = null;
   private sawToolCalls = false;
-  private kind = NONE;
-  private index = -1;
-  private nextIndex = 0;
   private readonly tools = new Map<number, ToolState>();
   private lastTool = -1;
 
-  constructor(
-    private readonly clientModel: string,
-    messageId?: string,
-  ) {
-    this.messageId = messageId ?? `msg_${randomUUID().replaceAll("-", "")}`;
+  constructor(clientModel: string, messageId?: string) {
+    this.sse = new AnthropicSseWriter(messageId ?? `msg_${randomUUID().replaceAll("-", "")}`, clientModel);
   }
 
   get usage(): Usage {
@@ -65,42 +45,37 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
   }
 
   get finished(): boolean {
-    return this._finished;
+    return this.sse.finished;
   }
 
   push(chunk: Buffer): string {
-    if (this._finished) return "";
+    if (this.sse.finished) return "";
     const events = this.parser.push(chunk);
     let out = "";
     for (const ev of events) {
       out += this.onData(ev.data);
-      if (this._finished) break;
+      if (this.sse.finished) break;
     }
     return out;
   }
 
   end(): string {
-    if (this._finished) return "";
+    if (this.sse.finished) return "";
     let out = "";
     for (const ev of this.parser.end()) {
       out += this.onData(ev.data);
-      if (this._finished) return out;
+      if (this.sse.finished) return out;
     }
     // A finish_reason without the trailing usage chunk / [DONE] is a complete answer.
     if (this.finish !== null) return out + this.finalize();
     return (
-      out + this.error("upstream stream ended before the response was complete (no finish_reason or [DONE])")
+      out +
+      this.sse.error("upstream stream ended before the response was complete (no finish_reason or [DONE])")
     );
   }
 
   fail(message: string): string {
-    if (this._finished) return "";
-    return this.error(message);
-  }
-
-  private error(message: string, type = "api_error"): string {
-    this._finished = true;
-    return anthropicErrorEvent(type, message);
+    return this.sse.finished ? "" : this.sse.error(message);
   }
 
   private onData(data: string): string {
@@ -109,9 +84,9 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
     try {
       obj = JSON.parse(data);
     } catch {
-      return this.error(`upstream sent invalid JSON in a stream event: ${data.slice(0, 120)}`);
+      return this.sse.error(`upstream sent invalid JSON in a stream event: ${data.slice(0, 120)}`);
     }
-    if (!isRecord(obj)) return this.error("upstream sent a stream event that is not a JSON object");
+    if (!isRecord(obj)) return this.sse.error("upstream sent a stream event that is not a JSON object");
     if (obj.error !== undefined && obj.error !== null && obj.choices === undefined)
       return this.upstreamError(obj.error);
 
@@ -120,7 +95,7 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
       this._usage = usageFromOpenAI(obj.usage as unknown as OpenAIUsage);
       this.usageSeen = true;
     }
-    if (!this.started) out += this.messageStart();
+    if (!this.sse.started) out += this.sse.start(anthropicUsageOf(this._usage));
     const choices = obj.choices;
     const choice: unknown = Array.isArray(choices) ? choices[0] : undefined;
     if (isRecord(choice)) {
@@ -128,11 +103,11 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
       if (isRecord(d)) {
         const reasoning = d.reasoning_content ?? d.reasoning;
         if (typeof reasoning === "string" && reasoning.length > 0) {
-          out += this.ensure(THINKING) + delta(this.index, "thinking_delta", "thinking", reasoning);
+          out += this.sse.thinking(reasoning);
         }
         const text = d.content ?? d.refusal;
         if (typeof text === "string" && text.length > 0) {
-          out += this.ensure(TEXT) + delta(this.index, "text_delta", "text", text);
+          out += this.sse.text(text);
         }
         if (Array.isArray(d.tool_calls)) {
           for (const tc of d.tool_calls) if (isRecord(tc)) out += this.toolFragment(tc);
@@ -152,49 +127,7 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
     const message = isRecord(err) && typeof err.message === "string" ? err.message : JSON.stringify(err);
     const t = isRecord(err) ? err.type : undefined;
     const type = typeof t === "string" && t.endsWith("_error") ? t : "api_error";
-    return this.error(`upstream error: ${message}`, type);
-  }
-
-  private messageStart(): string {
-    this.started = true;
-    const usage = anthropicUsageOf(this._usage);
-    return sseEvent("message_start", {
-      type: "message_start",
-      message: {
-        id: this.messageId,
-        type: "message",
-        role: "assistant",
-        model: this.clientModel,
-        content: [],
-        stop_reason: null,
-        stop_sequence: null,
-        usage,
-      },
-    });
-  }
-
-  /** Makes the open block a `kind` block (closing whatever else was open); returns the events. */
-  private ensure(kind: number): string {
-    if (this.kind === kind) return "";
-    const out = this.close();
-    this.kind = kind;
-    this.index = this.nextIndex++;
-    const block =
-      kind === TEXT ? { type: "text", text: "" } : { type: "thinking", thinking: "", signature: "" };
-    return (
-      out +
-      sseEvent("content_block_start", {
-        type: "content_block_start",
-        index: this.index,
-        content_block: block,
-      })
-    );
-  }
-
-  private close(): string {
-    if (this.kind === NONE) return "";
-    this.kind = NONE;
-    return `${STOP_PREFIX}${this.index}}\n\n`;
+    return this.sse.error(`upstream error: ${message}`, type);
   }
 
   private toolFragment(tc: Record<string, unknown>): string {
@@ -227,7 +160,7 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
     }
     // Fragments for a tool call whose block is already closed (a server interleaving parallel calls)
     // still go to that call's index: out of Anthropic's order, but no argument is ever lost.
-    return args.length > 0 ? delta(st.block, "input_json_delta", "partial_json", args) : "";
+    return this.sse.toolInput(args, st.block);
   }
 
   private hasToolId(id: string): boolean {
@@ -236,42 +169,27 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
   }
 
   private startTool(idx: number, st: ToolState, args: string): string {
-    let out = this.close();
-    st.block = this.nextIndex++;
-    this.kind = TOOL;
-    this.index = st.block;
-    if (st.id.length === 0) st.id = `toolu_${this.messageId}_${idx}`;
-    out += sseEvent("content_block_start", {
-      type: "content_block_start",
-      index: st.block,
-      content_block: { type: "tool_use", id: st.id, name: st.name, input: {} },
-    });
+    if (st.id.length === 0) st.id = `toolu_${this.sse.messageId}_${idx}`;
+    const out = this.sse.toolStart(st.id, st.name);
+    st.block = this.sse.index;
     const all = st.pending.length > 0 ? st.pending + args : args;
     st.pending = "";
-    if (all.length > 0) out += delta(st.block, "input_json_delta", "partial_json", all);
-    return out;
+    return out + this.sse.toolInput(all);
   }
 
   /** Closes the open block and starts (and closes) tool calls that never received a name. */
   private closeAll(): string {
-    let out = this.close();
+    let out = this.sse.closeBlock();
     for (const [idx, st] of this.tools) {
-      if (st.block === -1) out += this.startTool(idx, st, "") + this.close();
+      if (st.block === -1) out += this.startTool(idx, st, "") + this.sse.closeBlock();
     }
     return out;
   }
 
   private finalize(): string {
-    if (this._finished) return "";
-    let out = this.started ? "" : this.messageStart();
-    out += this.closeAll();
-    this._finished = true;
-    const stop = anthropicStopReason(this.finish, this.sawToolCalls);
-    out += sseEvent("message_delta", {
-      type: "message_delta",
-      delta: { stop_reason: stop, stop_sequence: null },
-      usage: anthropicUsageOf(this._usage),
-    });
-    return `${out}event: message_stop\ndata: {"type":"message_stop"}\n\n`;
+    if (this.sse.finished) return "";
+    const usage = anthropicUsageOf(this._usage);
+    const out = (this.sse.started ? "" : this.sse.start(usage)) + this.closeAll();
+    return out + this.sse.finish(anthropicStopReason(this.finish, this.sawToolCalls), usage);
   }
 }
