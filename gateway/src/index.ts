@@ -9,6 +9,7 @@ import { ConfigError } from "./config/load.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import type { ConfigFile } from "./config/schema.js";
 import { resolveSecret } from "./config/secret.js";
+import { Governance } from "./governance/governance.js";
 import { createStoredKey, KeyRing } from "./governance/keys.js";
 import { Guard } from "./http/guard.js";
 import { createHttpServer } from "./http/server.js";
@@ -17,6 +18,10 @@ import { createProviders } from "./llm/providers/index.js";
 import type { RequestRecord } from "./llm/record.js";
 import { Router } from "./llm/router.js";
 import { Transport } from "./llm/transport.js";
+import { createMcp, type McpSurface } from "./mcp/index.js";
+import { Pricing } from "./pricing/cost.js";
+import type { LogStore, ToolCallRecord } from "./store/log-store.js";
+import { LogWriter } from "./store/log-writer.js";
 import { SqliteStore } from "./store/sqlite.js";
 import type { KeyRecord, Store } from "./store/store.js";
 
@@ -24,6 +29,16 @@ export { ConfigError, loadConfigFile, parseConfig } from "./config/load.js";
 export { defaultDataDir } from "./config/paths.js";
 export type { ConfigFile } from "./config/schema.js";
 export type { RequestRecord } from "./llm/record.js";
+export type {
+  ApprovalAnswer,
+  ApprovalAnswerer,
+  ApprovalDecision,
+  ApprovalRequest,
+  Approvals,
+  McpServerStatus,
+  McpSurface,
+  McpToolInfo,
+} from "./mcp/index.js";
 
 export const VERSION = "0.1.0";
 
@@ -57,6 +72,17 @@ export interface Gateway {
     count(): number;
   };
   readonly url: string | undefined;
+  /** MCP servers, tool policies and approvals (docs/mcp.md). */
+  readonly mcp: McpSurface;
+  /** Budgets, limits and access rules of keys (admission, spend status). */
+  readonly governance: Governance;
+  /** Request logs, tool calls and spend: queries (admin API) and the batched writer. */
+  readonly logs: {
+    readonly store: LogStore;
+    /** Writes everything queued now. */
+    flush(): Promise<void>;
+    enqueueToolCall(t: ToolCallRecord): void;
+  };
   readonly admin: {
     /** The admin API token (0600 in the data folder). */
     readonly token: string;
@@ -97,11 +123,19 @@ export function createGateway(opts: GatewayOptions): Gateway {
   let { providers, router } = buildLlm(config, env);
   let cfgKeys = configKeys(config, env);
   const transport = new Transport();
+  const writer = new LogWriter(store.logs, {
+    onError: (e) => process.emitWarning(`log writer: ${e instanceof Error ? e.message : e}`, "Gatehouse"),
+  });
+  const governance = new Governance(config, new Pricing(config.providers, config.pricing), { spend: writer });
+  events.on("request", (rec) => {
+    if (governance.contentMode(rec.keyName) !== "off") writer.enqueueRequest(rec);
+  });
   const llm: LlmDeps = {
     router,
     transport,
     settings: config.settings,
     instanceId: randomUUID(),
+    governance,
     onRecord: (rec) => events.emit("request", rec),
   };
   const guard = new Guard({
@@ -110,6 +144,21 @@ export function createGateway(opts: GatewayOptions): Gateway {
   });
   let server: Server | undefined;
   let url: string | undefined;
+  const mcp = createMcp({
+    config,
+    env,
+    store,
+    keys: keyRing,
+    version: VERSION,
+    onToolCall: (t) => {
+      const team = governance.policyOf(t.keyName).team;
+      if (governance.contentMode(t.keyName) !== "off") writer.enqueueToolCall(team ? { ...t, team } : t);
+    },
+    toolFilter: (keyName, server, tool) => {
+      const p = keyName === null ? undefined : governance.policyOf(keyName);
+      return (p?.mcpServers?.test(server) ?? true) && (p?.mcpTools?.test(`${server}__${tool}`) ?? true);
+    },
+  });
   const startedAt = new Date();
   const adminToken = ensureAdminToken(opts.dataDir).token;
   const login = new OneTimeLogin();
@@ -161,6 +210,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   return {
     events,
+    mcp,
     get url() {
       return url;
     },
@@ -168,8 +218,15 @@ export function createGateway(opts: GatewayOptions): Gateway {
       token: adminToken,
       loginLink: () => `${url ?? ""}/api/login?code=${login.issue()}`,
     },
+    governance,
+    logs: {
+      store: store.logs,
+      flush: () => writer.flush(),
+      enqueueToolCall: (t) => writer.enqueueToolCall(t),
+    },
     async start() {
       await refreshKeys();
+      governance.restore(await store.logs.loadSpend(governance.horizon()));
       refreshTimer = setInterval(() => void refreshKeys().catch(() => undefined), 2000);
       refreshTimer.unref();
       const admin = createAdminHandler({
@@ -183,7 +240,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
         events,
         routes: adminRoutes,
       });
-      server = createHttpServer({ guard, keys: keyRing, llm, version: VERSION, extra: [admin] });
+      await mcp.start();
+      server = createHttpServer({ guard, keys: keyRing, llm, version: VERSION, extra: [admin, mcp.handler] });
       const host = opts.host ?? config.server?.host ?? DEFAULT_HOST;
       const port = opts.port ?? config.server?.port ?? DEFAULT_PORT;
       await new Promise<void>((resolve, reject) => {
@@ -208,6 +266,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     },
     async stop(graceMs = 5000) {
       clearInterval(refreshTimer);
+      await mcp.stop();
       if (server) {
         const s = server;
         const closed = new Promise<void>((r) => s.close(() => r()));
@@ -218,6 +277,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
         server = undefined;
       }
       await transport.close();
+      await writer.stop();
       await store.close();
     },
     async reload(next) {
@@ -229,6 +289,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       cfgKeys = nextKeys;
       llm.router = router;
       llm.settings = next.settings;
+      await mcp.reload(next);
+      governance.reconfigure(next, new Pricing(next.providers, next.pricing));
       await refreshKeys();
     },
     keys: keyOps,

@@ -17,7 +17,10 @@ import {
   encodeAwsPath,
   signBedrockRequest,
 } from "../../gateway/src/llm/providers/bedrock/sign.js";
-import { toVertexAnthropicBody, vertexBetaHeader } from "../../gateway/src/llm/providers/vertex/anthropic-body.js";
+import {
+  toVertexAnthropicBody,
+  vertexBetaHeader,
+} from "../../gateway/src/llm/providers/vertex/anthropic-body.js";
 import { SseParser } from "../../gateway/src/llm/translate/sse.js";
 import type { AnthropicRequest } from "../../gateway/src/llm/wire/anthropic.js";
 import { chunkFrame, encodeFrame, exceptionFrame } from "../mocks/mock-eventstream.js";

@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { keyGovernanceFields, projectsSchema, teamsSchema } from "../governance/config-schema.js";
+import { mcpServersSchema, mcpSettingsSchema } from "../mcp/schema.js";
+import { pricingSchema } from "../pricing/overrides.js";
 
 /** The config file's schema (YAML or JSON). docs/configuration.md documents every field. */
 
@@ -62,6 +65,8 @@ export type ModelEntry = z.infer<typeof modelEntrySchema>;
 export const virtualKeySchema = z.strictObject({
   name: z.string().min(1).max(64),
   key: secret,
+  /** team, budgets, rate_limit, models, providers, mcp_servers, mcp_tools, content: docs/governance.md */
+  ...keyGovernanceFields,
 });
 
 export const settingsSchema = z.strictObject({
@@ -106,6 +111,14 @@ export const configSchema = z.strictObject({
     })
     .optional(),
   virtual_keys: z.array(virtualKeySchema).default([]),
+  /** Team and project budgets (docs/governance.md). */
+  teams: teamsSchema,
+  projects: projectsSchema,
+  /** Price overrides per "provider/model" pattern, USD per million tokens. */
+  pricing: pricingSchema,
+  /** MCP servers behind /mcp (docs/mcp.md). */
+  mcp_servers: mcpServersSchema,
+  mcp: mcpSettingsSchema.default(mcpSettingsSchema.parse({})),
   settings: settingsSchema.default(settingsSchema.parse({})),
 });
 export type ConfigFile = z.infer<typeof configSchema>;

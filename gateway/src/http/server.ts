@@ -73,7 +73,7 @@ async function route(
     throw new HttpError(415, `content-type ${JSON.stringify(ct)} is not supported; send application/json`);
   }
   const raw = await readBody(req, deps.llm.settings.max_body_bytes);
-  if (count) await handleCountTokens(deps.llm, req, res, raw);
+  if (count) await handleCountTokens(deps.llm, req, res, raw, key);
   else await handleChat(deps.llm, surface === "anthropic" ? "anthropic" : "openai", req, res, key, raw);
 }
 

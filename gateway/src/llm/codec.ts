@@ -8,7 +8,13 @@ import { anthropicToOpenAIResponse, openAIToAnthropicRequest } from "./translate
 import { OpenAIToAnthropicStream } from "./translate/openai-to-anthropic-stream.js";
 import type { StreamTranslator } from "./translate/types.js";
 import { emptyUsage, type Usage } from "./usage.js";
-import { AnthropicSseTap, mergeAnthropicUsage, OpenAISseTap, openAIUsage } from "./usage-tap.js";
+import {
+  AnthropicSseTap,
+  errorMessageOf,
+  mergeAnthropicUsage,
+  OpenAISseTap,
+  openAIUsage,
+} from "./usage-tap.js";
 import type { AnthropicRequest, AnthropicResponse } from "./wire/anthropic.js";
 import type { GeminiResponse } from "./wire/gemini.js";
 import type { OpenAIRequest, OpenAIResponse } from "./wire/openai.js";
@@ -20,6 +26,8 @@ export interface StreamPipe {
   fail(message: string): string;
   readonly usage: Usage;
   readonly finished: boolean;
+  /** The provider's own mid-stream error, when the stream ended in one (already sent to the client). */
+  readonly error: string | undefined;
 }
 
 /** Converts one client surface to one provider wire and back. */
@@ -53,6 +61,9 @@ class AnthropicPassthrough implements StreamPipe {
   get finished(): boolean {
     return this.tap.finished;
   }
+  get error(): string | undefined {
+    return this.tap.error;
+  }
 }
 
 class OpenAIPassthrough implements StreamPipe {
@@ -78,10 +89,13 @@ class OpenAIPassthrough implements StreamPipe {
   get finished(): boolean {
     return this.tap.finished;
   }
+  get error(): string | undefined {
+    return this.tap.error;
+  }
 }
 
 /** Runs bytes through `first` (upstream side) then `second` (client side). Usage comes from `first`. */
-class Compose implements StreamPipe {
+class Compose implements StreamTranslator {
   constructor(
     private readonly first: StreamTranslator,
     private readonly second: StreamTranslator,
@@ -102,6 +116,50 @@ class Compose implements StreamPipe {
   }
   get finished(): boolean {
     return this.second.finished;
+  }
+}
+
+const ERROR_MARK: Record<ClientSurface, string> = {
+  anthropic: "event: error\n",
+  openai: 'data: {"error":',
+};
+
+/**
+ * A translator's output as a StreamPipe, noting the first error event it writes to the client: a
+ * translated provider error (overloaded mid-stream, say) must not be recorded as a success.
+ * Translators write whole events, and an event's JSON data holds no raw newline, so the mark can
+ * only match an error event itself.
+ */
+class Translated implements StreamPipe {
+  error: string | undefined;
+  constructor(
+    private readonly inner: StreamTranslator,
+    private readonly surface: ClientSurface,
+  ) {}
+  private see(out: string): string {
+    if (this.error === undefined && out.length > 0) {
+      const at = out.indexOf(ERROR_MARK[this.surface]);
+      if (at !== -1) {
+        const data = /^data: (.*)$/m.exec(out.slice(at))?.[1] ?? "";
+        this.error = errorMessageOf(data);
+      }
+    }
+    return out;
+  }
+  push(chunk: Buffer): string {
+    return this.see(this.inner.push(chunk));
+  }
+  end(): string {
+    return this.see(this.inner.end());
+  }
+  fail(message: string): string {
+    return this.inner.fail(message);
+  }
+  get usage(): Usage {
+    return this.inner.usage;
+  }
+  get finished(): boolean {
+    return this.inner.finished;
   }
 }
 
@@ -143,8 +201,10 @@ const anthropicToAnthropic: Codec = {
   json(upstream) {
     return { body: upstream, usage: anthropicJsonUsage(JSON.parse(upstream.toString("utf8"))) };
   },
-  stream: (provider, ctx, clientModel) =>
-    anthropicStream(provider, ctx, clientModel) ?? new AnthropicPassthrough(),
+  stream(provider, ctx, clientModel) {
+    const decoder = anthropicStream(provider, ctx, clientModel);
+    return decoder ? new Translated(decoder, "anthropic") : new AnthropicPassthrough();
+  },
 };
 
 const anthropicToOpenAI: Codec = {
@@ -158,7 +218,7 @@ const anthropicToOpenAI: Codec = {
       usage: openAIUsage(res.usage),
     };
   },
-  stream: (_p, _ctx, clientModel) => new OpenAIToAnthropicStream(clientModel),
+  stream: (_p, _ctx, clientModel) => new Translated(new OpenAIToAnthropicStream(clientModel), "anthropic"),
 };
 
 const anthropicToGemini: Codec = {
@@ -172,7 +232,7 @@ const anthropicToGemini: Codec = {
     );
     return { body: JSON.stringify(res), usage: anthropicJsonUsage(res) };
   },
-  stream: (_p, _ctx, clientModel) => new GeminiToAnthropicStream(clientModel),
+  stream: (_p, _ctx, clientModel) => new Translated(new GeminiToAnthropicStream(clientModel), "anthropic"),
 };
 
 function wantsUsage(client: Json): boolean {
@@ -211,7 +271,7 @@ function openAICodecs(client: Json): Record<Wire, Codec> {
       stream(provider, ctx, clientModel) {
         const out = new AnthropicToOpenAIStream(clientModel, includeUsage);
         const decoder = anthropicStream(provider, ctx, clientModel);
-        return decoder ? new Compose(decoder, out) : out;
+        return new Translated(decoder ? new Compose(decoder, out) : out, "openai");
       },
     },
     gemini: {
@@ -226,9 +286,12 @@ function openAICodecs(client: Json): Record<Wire, Codec> {
         return { body: fromAnthropicJson(res, clientModel), usage: anthropicJsonUsage(res) };
       },
       stream: (_p, _ctx, clientModel) =>
-        new Compose(
-          new GeminiToAnthropicStream(clientModel),
-          new AnthropicToOpenAIStream(clientModel, includeUsage),
+        new Translated(
+          new Compose(
+            new GeminiToAnthropicStream(clientModel),
+            new AnthropicToOpenAIStream(clientModel, includeUsage),
+          ),
+          "openai",
         ),
     },
   };

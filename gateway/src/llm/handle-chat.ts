@@ -1,7 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Settings } from "../config/schema.js";
+import { metaFromHeaders, projectOf } from "../governance/attribution.js";
+import type { Governance, Ticket } from "../governance/governance.js";
 import type { KeyIdentity } from "../governance/keys.js";
+import { refusalError } from "../governance/refusals.js";
 import { parseJsonObject } from "../http/body.js";
 import { HttpError, sendError } from "../http/errors.js";
 import { codecsFor } from "./codec.js";
@@ -19,6 +22,8 @@ export interface LlmDeps {
   settings: Settings;
   /** Marks requests this gateway sends, so it never forwards to itself. */
   instanceId: string;
+  /** Admits (access, budgets, rate limits) before dispatch; prices and charges at the end. */
+  governance: Governance;
   onRecord(rec: RequestRecord): void;
 }
 
@@ -52,6 +57,7 @@ export async function handleChat(
   const clientModel = validateChatRequest(surface, client);
   const stream = client.stream === true;
   const sessionId = header(req, "x-claude-code-session-id");
+  const meta = metaFromHeaders(req.headers);
   const rec: RequestRecord = {
     id: randomUUID(),
     startedAt: Date.now(),
@@ -60,6 +66,8 @@ export async function handleChat(
     keyId: key.id,
     keyName: key.name,
     sessionId,
+    project: projectOf(req.headers, meta),
+    meta,
     userAgent: header(req, "user-agent"),
     requestedModel: clientModel,
     route: undefined,
@@ -70,13 +78,17 @@ export async function handleChat(
     status: 0,
     error: undefined,
     usage: emptyUsage(),
+    costUsd: 0,
+    costSource: "unknown",
     latencyMs: 0,
     ttfbMs: undefined,
   };
+  let ticket: Ticket | undefined;
   const finish = (status: number, error?: string) => {
     rec.status = status;
     rec.error = error;
     rec.latencyMs = performance.now() - t0;
+    deps.governance.settle(ticket, rec);
     deps.onRecord(rec);
   };
 
@@ -86,6 +98,22 @@ export async function handleChat(
     finish(404, msg);
     throw new HttpError(404, msg, "not_found_error");
   }
+  const admission = deps.governance.admit({
+    key,
+    requestedModel: clientModel,
+    targets: plan.targets,
+    sessionId,
+    project: rec.project,
+    kind: "chat",
+    estimate: { bytes: raw.length, maxTokens: client.max_tokens ?? client.max_completion_tokens },
+  });
+  if (!admission.ok) {
+    finish(admission.refusal.status, admission.refusal.message);
+    throw refusalError(admission.refusal);
+  }
+  ticket = admission.ticket;
+  // Whatever happens next, the reservation ends with the response (settle charges the real cost).
+  res.once("close", () => deps.governance.release(ticket));
   const codecs = codecsFor(surface, client);
   const ac = new AbortController();
   res.on("close", () => {
@@ -97,7 +125,7 @@ export async function handleChat(
     settings: deps.settings,
     signal: ac.signal,
     stream,
-    targets: plan.targets,
+    targets: admission.targets,
     build(t) {
       const codec = codecs[t.provider.wire(t.model)];
       let payload: ReturnType<typeof codec.request>;
@@ -113,6 +141,14 @@ export async function handleChat(
       upstream.headers["x-gatehouse-hop"] = deps.instanceId;
       return upstream;
     },
+  }).catch((e: unknown) => {
+    // The client left (499) or the request cannot be translated (400): still one record.
+    const status = e instanceof HttpError ? e.status : 500;
+    finish(
+      status,
+      status === 499 ? "client closed the connection" : e instanceof Error ? e.message : String(e),
+    );
+    throw e;
   });
   rec.fallbacks = out.fallbacks;
   rec.attempts = out.attempts;
@@ -137,6 +173,10 @@ export async function handleChat(
       body = converted.body;
       rec.usage = converted.usage;
     } catch (e) {
+      if (ac.signal.aborted) {
+        finish(499, "client closed the connection");
+        return;
+      }
       const msg = `${target.provider.name}: invalid response (${e instanceof Error ? e.message : e})`;
       sendError(res, surface, { status: 502, type: "api_error", message: msg });
       finish(502, msg);
@@ -161,11 +201,11 @@ export async function handleChat(
   await new Promise<void>((resolve) => {
     const body = up.body;
     let settled = false;
-    const done = (error?: string) => {
+    const done = (error?: string, status = error ? 502 : 200) => {
       if (settled) return;
       settled = true;
       rec.usage = pipe.usage;
-      finish(error ? 502 : 200, error);
+      finish(status, error);
       resolve();
     };
     const onDrain = () => body.resume();
@@ -177,11 +217,11 @@ export async function handleChat(
     body.on("end", () => {
       const tail = pipe.end();
       res.end(tail.length > 0 ? tail : undefined);
-      done(pipe.finished ? undefined : "upstream stream ended early");
+      done(pipe.error ?? (pipe.finished ? undefined : "upstream stream ended early"));
     });
     body.on("error", (e: Error) => {
       if (ac.signal.aborted) {
-        done("client closed the connection");
+        done("client closed the connection", 499);
         return;
       }
       const msg = `${target.provider.name}: stream failed (${(e as { code?: string }).code ?? e.message})`;

@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { KeyIdentity } from "../governance/keys.js";
+import { refusalError } from "../governance/refusals.js";
 import { parseJsonObject } from "../http/body.js";
 import { HttpError, sendError, sendJson } from "../http/errors.js";
 import { callContext, type LlmDeps } from "./handle-chat.js";
@@ -18,14 +20,26 @@ export async function handleCountTokens(
   req: IncomingMessage,
   res: ServerResponse,
   raw: Buffer,
+  key: KeyIdentity,
 ): Promise<void> {
   const client = parseJsonObject(raw);
   const model = validateChatRequest("anthropic", client, true);
   const session = req.headers["x-claude-code-session-id"];
-  const plan = deps.router.resolve(model, "anthropic", typeof session === "string" ? session : undefined);
-  const target = plan?.targets[0];
-  if (!target)
+  const sessionId = typeof session === "string" ? session : undefined;
+  const plan = deps.router.resolve(model, "anthropic", sessionId);
+  if (!plan?.targets[0])
     throw new HttpError(404, `model ${JSON.stringify(model)} is not configured`, "not_found_error");
+  // Counting is free: only the key's model and provider rules apply.
+  const admission = deps.governance.admit({
+    key,
+    requestedModel: model,
+    targets: plan.targets,
+    sessionId,
+    project: undefined,
+    kind: "count_tokens",
+  });
+  if (!admission.ok) throw refusalError(admission.refusal);
+  const target = admission.targets[0]!;
   const ctx = callContext(req, target, false);
   const wire = target.provider.wire(target.model);
   const payload =

@@ -1,3 +1,4 @@
+import type { CostSource } from "../pricing/cost.js";
 import type { Usage } from "./usage.js";
 
 /** What the gateway knows about one model call once it ends; logging and governance consume it. */
@@ -9,6 +10,12 @@ export interface RequestRecord {
   keyId: string;
   keyName: string;
   sessionId: string | undefined;
+  /** The key's team (set by governance). */
+  team?: string;
+  /** x-gatehouse-project, else x-gatehouse-meta-project. */
+  project?: string;
+  /** x-gatehouse-meta-* request headers, by name without the prefix. */
+  meta: Record<string, string>;
   userAgent: string | undefined;
   requestedModel: string;
   /** "provider/model" that answered (or last tried). */
@@ -20,6 +27,9 @@ export interface RequestRecord {
   status: number;
   error: string | undefined;
   usage: Usage;
+  /** Priced by governance when the call ends (0 with source "unknown" when nothing was used). */
+  costUsd: number;
+  costSource: CostSource;
   latencyMs: number;
   /** Time to the first byte sent to the client. */
   ttfbMs: number | undefined;

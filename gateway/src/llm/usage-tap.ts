@@ -35,10 +35,33 @@ export function openAIUsage(u: unknown): Usage {
   return out;
 }
 
+/** The message of an error event's data (`{"error":{"message":...}}`), or a generic one. */
+export function errorMessageOf(data: string): string {
+  try {
+    const msg = rec(rec(JSON.parse(data))?.error)?.message;
+    if (typeof msg === "string" && msg !== "") return msg;
+  } catch {
+    // not JSON: fall through
+  }
+  return "upstream sent an error event";
+}
+
+/** An OpenAI stream chunk that reports a failure instead of choices. */
+function isErrorChunk(data: string): boolean {
+  try {
+    const obj = rec(JSON.parse(data));
+    return obj?.error != null && obj.choices === undefined;
+  } catch {
+    return false;
+  }
+}
+
 /** Watches a passed-through Anthropic SSE stream for usage; the bytes themselves go out untouched. */
 export class AnthropicSseTap {
   readonly usage: Usage = emptyUsage();
   finished = false;
+  /** Set when the stream carried an error event (the provider failed mid-stream). */
+  error: string | undefined;
   private readonly parser = new SseParser();
 
   observe(chunk: Buffer): void {
@@ -57,8 +80,11 @@ export class AnthropicSseTap {
       } catch {
         // The client sees the same bytes; usage just stays as far as it got.
       }
-    } else if (name === "message_stop" || name === "error") {
+    } else if (name === "message_stop") {
       this.finished = true;
+    } else if (name === "error") {
+      this.finished = true;
+      this.error ??= errorMessageOf(data);
     }
   }
 }
@@ -70,6 +96,8 @@ export class AnthropicSseTap {
 export class OpenAISseTap {
   usage: Usage = emptyUsage();
   finished = false;
+  /** Set when the stream carried an error chunk (the provider failed mid-stream). */
+  error: string | undefined;
   private readonly parser = new SseParser();
 
   constructor(private readonly dropUsageChunk: boolean) {}
@@ -97,6 +125,12 @@ export class OpenAISseTap {
   private event(data: string): boolean {
     if (data === "[DONE]") {
       this.finished = true;
+      return true;
+    }
+    if (data.indexOf('"error"') !== -1 && isErrorChunk(data)) {
+      // An in-stream failure: terminal, and no [DONE] follows.
+      this.finished = true;
+      this.error ??= errorMessageOf(data);
       return true;
     }
     if (data.indexOf('"usage"') === -1) return true;

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { migrations } from "./migrations/index.js";
+import { SqliteLogStore } from "./sqlite-logs.js";
 import type { KeyRecord, Store } from "./store.js";
 
 export type SqliteDatabase = Database.Database;
@@ -77,7 +78,11 @@ function toKey(r: KeyRow): KeyRecord {
 
 /** The embedded single-user store. */
 export class SqliteStore implements Store {
-  constructor(readonly db: SqliteDatabase) {}
+  readonly logs: SqliteLogStore;
+
+  constructor(readonly db: SqliteDatabase) {
+    this.logs = new SqliteLogStore(db);
+  }
 
   static open(dataDir: string): SqliteStore {
     return new SqliteStore(openSqlite(dataDir));

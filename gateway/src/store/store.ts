@@ -1,3 +1,5 @@
+import type { LogStore } from "./log-store.js";
+
 /**
  * The gateway's persistent state behind one interface: SQLite for one person, a shared database
  * for teams later. Methods are async so a networked store fits; the request path never waits on
@@ -16,6 +18,8 @@ export interface KeyRecord {
 }
 
 export interface Store {
+  /** Request logs, tool calls and spend (log-store.ts). */
+  readonly logs: LogStore;
   listKeys(): Promise<KeyRecord[]>;
   insertKey(k: KeyRecord): Promise<void>;
   revokeKey(name: string, at: number): Promise<boolean>;

@@ -1,0 +1,333 @@
+import type { ConfigFile } from "../config/schema.js";
+import type { RequestRecord } from "../llm/record.js";
+import type { Usage } from "../llm/usage.js";
+import type { Pricing } from "../pricing/cost.js";
+import { BudgetBook, type BudgetRule, type Counter, isExhausted } from "./budget.js";
+import type { ContentMode } from "./config-schema.js";
+import type { KeyIdentity } from "./keys.js";
+import { type SpendDelta, SpendLedger, type SpendRow } from "./ledger.js";
+import { longestWindowMs } from "./periods.js";
+import { compilePolicies, type KeyPolicy, openPolicy, type Policies, type RateLimits } from "./policy.js";
+import { type RateKind, RateLimiter, type TokenBucket } from "./ratelimit.js";
+import { accessRefusal, budgetRefusal, type Refusal, rateRefusal, scopeLabel } from "./refusals.js";
+
+export type { Refusal } from "./refusals.js";
+
+export type GovernanceConfig = Pick<ConfigFile, "virtual_keys" | "teams" | "projects">;
+
+/** Where charges go to be persisted (the log writer). */
+export interface SpendSink {
+  enqueueSpend(d: SpendDelta): void;
+}
+
+export interface AdmitRequest<T extends { route: string }> {
+  key: KeyIdentity;
+  requestedModel: string;
+  /** The router's targets in order; the admission keeps those the key may use. */
+  targets: readonly T[];
+  sessionId: string | undefined;
+  project: string | undefined;
+  /** count_tokens is free: only access rules apply (no budget, no rate limit). */
+  kind: "chat" | "count_tokens";
+  /** Body size and the requested max output tokens, for the reservation estimate. */
+  estimate?: { bytes: number; maxTokens: unknown };
+}
+
+/** An admitted request's hold on budgets and rate limits until it is settled or released. */
+export interface Ticket {
+  readonly scopes: string[];
+  readonly holds: Array<{ counter: Counter; usd: number; tokens: number }>;
+  readonly tokenBuckets: TokenBucket[];
+  readonly estTokens: number;
+  released: boolean;
+  settled: boolean;
+}
+
+export type Admission<T> =
+  | { ok: true; targets: T[]; ticket: Ticket | undefined; team: string | undefined }
+  | { ok: false; refusal: Refusal; team: string | undefined };
+
+/** Output tokens assumed for the reservation when the request asks for more (or does not say). */
+const EST_OUTPUT_CAP = 4096;
+/** Restored and kept in memory beyond the longest window, in case windows are lengthened. */
+const HORIZON_MARGIN_MS = 2 * 86_400_000;
+const PRUNE_EVERY_MS = 3_600_000;
+const MONTH_MS = 31 * 86_400_000;
+
+/** Tokens that count against token budgets and limits: cache reads are not counted. */
+export function countedTokens(u: Usage): number {
+  return u.inputTokens + u.cacheWriteTokens + u.outputTokens;
+}
+
+export function scopeKey(kind: "key" | "team" | "session" | "project", id: string): string {
+  return `${kind}:${id}`;
+}
+
+/**
+ * Admission and charging for model calls: access rules, budgets (key, session, team, project) and
+ * rate limits. All in memory; `admit` reserves an estimate, `settle` charges the priced usage.
+ */
+export class Governance {
+  private policies: Policies;
+  private readonly ledger = new SpendLedger();
+  private readonly book = new BudgetBook(this.ledger);
+  private readonly limiter = new RateLimiter();
+  private readonly clock: () => number;
+  private lastPrune: number;
+
+  constructor(
+    config: GovernanceConfig,
+    private pricing: Pricing,
+    private readonly opts: { clock?: () => number; spend?: SpendSink } = {},
+  ) {
+    this.clock = opts.clock ?? Date.now;
+    this.policies = compilePolicies(config);
+    this.lastPrune = this.clock();
+  }
+
+  /** New rules take effect at once; spend, reservations and rate-limit levels carry over. */
+  reconfigure(config: GovernanceConfig, pricing?: Pricing): void {
+    this.policies = compilePolicies(config);
+    if (pricing) this.pricing = pricing;
+  }
+
+  policyOf(keyName: string): KeyPolicy {
+    return this.policies.keys.get(keyName) ?? openPolicy(keyName);
+  }
+
+  contentMode(keyName: string): ContentMode {
+    return this.policyOf(keyName).content;
+  }
+
+  /** Whether a key may see and call an MCP tool: mcp_servers over the server, mcp_tools over "server__tool". */
+  toolAllowed(keyName: string | null, server: string, tool: string): boolean {
+    if (keyName === null) return true;
+    const p = this.policyOf(keyName);
+    if (p.mcpServers && !p.mcpServers.test(server)) return false;
+    return p.mcpTools === undefined || p.mcpTools.test(`${server}__${tool}`);
+  }
+
+  /**
+   * Spend rows older than this are restored as one sum per scope (see LogStore.loadSpend): at
+   * least a month back, so a monthly budget added by a reload sees this month's spend.
+   */
+  horizon(now = this.clock()): number {
+    return now - Math.max(longestWindowMs(this.policies.periods), MONTH_MS) - HORIZON_MARGIN_MS;
+  }
+
+  /** Replaces in-memory spend with persisted rows (at start, before serving). */
+  restore(rows: Iterable<SpendRow>): void {
+    this.ledger.load(rows);
+    this.book.rederive(this.clock());
+  }
+
+  admit<T extends { route: string }>(req: AdmitRequest<T>): Admission<T> {
+    const policy = this.policyOf(req.key.name);
+    const team = policy.team;
+    const targets = this.allowedTargets(policy, req);
+    if (!Array.isArray(targets)) return { ok: false, refusal: targets, team };
+    if (req.kind === "count_tokens") return { ok: true, targets, ticket: undefined, team };
+
+    const now = this.clock();
+    const counters = this.budgetCounters(policy, req, now);
+    if (!Array.isArray(counters)) return { ok: false, refusal: counters, team };
+    const buckets = this.rateBuckets(policy, req.key, now);
+    if (!Array.isArray(buckets)) return { ok: false, refusal: buckets, team };
+
+    // Admitted: hold the estimate on every budget and token limit until settle or release.
+    const est = this.estimate(targets[0]!.route, req.estimate);
+    const scopes = [scopeKey("key", req.key.id)];
+    if (team) scopes.push(scopeKey("team", team));
+    if (req.sessionId) scopes.push(scopeKey("session", req.sessionId));
+    if (req.project) scopes.push(scopeKey("project", req.project));
+    const ticket: Ticket = {
+      scopes,
+      holds: [],
+      tokenBuckets: [],
+      estTokens: est.tokens,
+      released: false,
+      settled: false,
+    };
+    for (const counter of counters) {
+      this.book.reserve(counter, est.usd, est.tokens);
+      ticket.holds.push({ counter, usd: est.usd, tokens: est.tokens });
+    }
+    for (const { bucket, kind } of buckets) {
+      if (kind === "requests") bucket.take(1, now);
+      else {
+        bucket.take(est.tokens, now);
+        ticket.tokenBuckets.push(bucket);
+      }
+    }
+    return { ok: true, targets, ticket, team };
+  }
+
+  /** The counters of every budget that applies, or the first one that is exhausted. */
+  private budgetCounters(
+    policy: KeyPolicy,
+    req: AdmitRequest<{ route: string }>,
+    now: number,
+  ): Counter[] | Refusal {
+    const groups: Array<[readonly BudgetRule[], string, string]> = [
+      [policy.keyBudgets, scopeKey("key", req.key.id), req.key.id],
+    ];
+    if (req.sessionId)
+      groups.push([policy.sessionBudgets, scopeKey("session", req.sessionId), req.sessionId]);
+    const team = policy.team ? this.policies.teams.get(policy.team) : undefined;
+    if (team && policy.team) groups.push([team.budgets, scopeKey("team", policy.team), policy.team]);
+    const project = req.project ? this.policies.projects.get(req.project) : undefined;
+    if (project && req.project) groups.push([project.budgets, scopeKey("project", req.project), req.project]);
+    const out: Counter[] = [];
+    for (const [rules, scope, id] of groups) {
+      for (const rule of rules) {
+        const counter = this.book.counter(scope, rule.period, now);
+        if (isExhausted(rule, counter))
+          return budgetRefusal(rule, counter, scopeLabel(rule, req.key.name, id));
+        out.push(counter);
+      }
+    }
+    return out;
+  }
+
+  /** The rate-limit buckets of the key and its team, or a refusal when one is empty. */
+  private rateBuckets(
+    policy: KeyPolicy,
+    key: KeyIdentity,
+    now: number,
+  ): Array<{ bucket: TokenBucket; kind: RateKind }> | Refusal {
+    const out: Array<{ bucket: TokenBucket; kind: RateKind }> = [];
+    const team = policy.team ? this.policies.teams.get(policy.team) : undefined;
+    const limits: Array<[string, string, RateLimits | undefined]> = [
+      [scopeKey("key", key.id), `key '${policy.name}'`, policy.rateLimit],
+      [scopeKey("team", policy.team ?? ""), `team '${policy.team}'`, team?.rateLimit],
+    ];
+    for (const [scope, who, r] of limits) {
+      for (const [kind, perMinute] of [
+        ["requests", r?.requestsPerMinute],
+        ["tokens", r?.tokensPerMinute],
+      ] as const) {
+        if (!perMinute) continue;
+        const bucket = this.limiter.bucket(scope, kind, perMinute, now);
+        // A request needs one whole unit; tokens only need the bucket not to be in debt.
+        const level = bucket.available(now);
+        if (kind === "requests" ? level < 1 : level <= 0)
+          return rateRefusal(who, perMinute, kind, bucket.waitMs(1, now));
+        out.push({ bucket, kind });
+      }
+    }
+    return out;
+  }
+
+  /** Returns a ticket's reservations (idempotent); the request's real cost comes with settle. */
+  release(ticket: Ticket | undefined): void {
+    if (!ticket || ticket.released) return;
+    ticket.released = true;
+    const now = this.clock();
+    for (const h of ticket.holds) this.book.release(h.counter, h.usd, h.tokens);
+    for (const b of ticket.tokenBuckets) b.give(ticket.estTokens, now);
+  }
+
+  /** Prices the record (sets costUsd/costSource/team) and, if admitted, charges it. Once per ticket. */
+  settle(ticket: Ticket | undefined, rec: RequestRecord): void {
+    const policy = this.policyOf(rec.keyName);
+    rec.team = policy.team;
+    if (rec.provider && rec.route?.startsWith(`${rec.provider}/`)) {
+      const cost = this.pricing.costOf(rec.provider, rec.route.slice(rec.provider.length + 1), rec.usage);
+      rec.costUsd = cost.usd;
+      rec.costSource = cost.source;
+    }
+    if (!ticket || ticket.settled) return;
+    ticket.settled = true;
+    this.release(ticket);
+    const now = this.clock();
+    const tokens = countedTokens(rec.usage);
+    for (const b of ticket.tokenBuckets) b.take(tokens, now);
+    this.book.charge(ticket.scopes, rec.costUsd, tokens, now);
+    this.opts.spend?.enqueueSpend({ at: now, scopes: ticket.scopes, usd: rec.costUsd, tokens });
+    if (now - this.lastPrune > PRUNE_EVERY_MS) {
+      this.lastPrune = now;
+      this.book.forget(this.ledger.prune(this.horizon(now)));
+    }
+  }
+
+  /** Budgets of a key as they stand (for the admin API and `gatehouse spend`). */
+  budgetsOf(key: KeyIdentity, sessionId?: string): BudgetStatus[] {
+    const policy = this.policyOf(key.name);
+    const now = this.clock();
+    const out: BudgetStatus[] = [];
+    const add = (rules: readonly BudgetRule[], scope: string, id: string) => {
+      for (const rule of rules) {
+        const c = this.book.counter(scope, rule.period, now);
+        out.push({
+          name: rule.name,
+          scope: scopeLabel(rule, key.name, id),
+          limitUsd: rule.usd,
+          limitTokens: rule.tokens,
+          spentUsd: c.usd,
+          spentTokens: c.tokens,
+          inFlightUsd: c.reservedUsd,
+          windowStart: c.start,
+          resetsAt: Number.isFinite(c.end) ? c.end : undefined,
+        });
+      }
+    };
+    add(policy.keyBudgets, scopeKey("key", key.id), key.id);
+    if (sessionId) add(policy.sessionBudgets, scopeKey("session", sessionId), sessionId);
+    const team = policy.team ? this.policies.teams.get(policy.team) : undefined;
+    if (team && policy.team) add(team.budgets, scopeKey("team", policy.team), policy.team);
+    return out;
+  }
+
+  /**
+   * The targets the key may use: all of them when the requested name matches the key's model
+   * patterns (the alias was allowed as a whole), else those whose provider/model matches; always
+   * within the key's providers.
+   */
+  private allowedTargets<T extends { route: string }>(
+    policy: KeyPolicy,
+    req: AdmitRequest<T>,
+  ): T[] | Refusal {
+    const models = policy.models;
+    const byName = models === undefined || models.test(req.requestedModel);
+    const out: T[] = [];
+    let providerBlocked: string | undefined;
+    for (const t of req.targets) {
+      if (!byName && !models?.test(t.route)) continue;
+      const provider = t.route.slice(0, t.route.indexOf("/"));
+      if (policy.providers && !policy.providers.test(provider)) {
+        providerBlocked ??= provider;
+        continue;
+      }
+      out.push(t);
+    }
+    if (out.length > 0) return out;
+    if (providerBlocked !== undefined)
+      return accessRefusal("provider", providerBlocked, policy.name, policy.providers?.patterns ?? []);
+    return accessRefusal("model", req.requestedModel, policy.name, models?.patterns ?? []);
+  }
+
+  private estimate(
+    route: string,
+    e: AdmitRequest<{ route: string }>["estimate"],
+  ): { usd: number; tokens: number } {
+    if (!e) return { usd: 0, tokens: 0 };
+    const input = Math.ceil(e.bytes / 4);
+    const asked = typeof e.maxTokens === "number" && e.maxTokens > 0 ? e.maxTokens : EST_OUTPUT_CAP;
+    const output = Math.min(asked, EST_OUTPUT_CAP);
+    const slash = route.indexOf("/");
+    const rates = this.pricing.rates(route.slice(0, slash), route.slice(slash + 1));
+    return { usd: input * rates.input + output * rates.output, tokens: input + output };
+  }
+}
+
+export interface BudgetStatus {
+  name: string;
+  scope: string;
+  limitUsd: number | undefined;
+  limitTokens: number | undefined;
+  spentUsd: number;
+  spentTokens: number;
+  inFlightUsd: number;
+  windowStart: number;
+  resetsAt: number | undefined;
+}

@@ -1,0 +1,176 @@
+import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
+
+/**
+ * Approval requests for tools whose policy is `ask`. A call waits here until a person answers:
+ * through the pluggable answerer (the desktop app's native dialog), or through `decide()` (the
+ * admin API, headless). The first answer wins; no answer before the timeout is a deny.
+ */
+
+export type ApprovalAnswer = "allow_once" | "allow_session" | "always" | "deny";
+export const approvalAnswers: readonly ApprovalAnswer[] = ["allow_once", "allow_session", "always", "deny"];
+
+export interface ApprovalRequest {
+  id: string;
+  server: string;
+  /** The upstream tool name. */
+  tool: string;
+  /** The name the client called (`server__tool`). */
+  exposedName: string;
+  arguments: Record<string, unknown>;
+  /** The virtual key's name. */
+  keyName: string | null;
+  sessionId: string | null;
+  /** Why a person is asked (the policy's reason, e.g. "the tool's description changed"). */
+  reason: string;
+  /** Tool description as the upstream sent it (untrusted text: show it as such). */
+  description: string;
+  definitionHash: string;
+  requestedAt: number;
+  expiresAt: number;
+}
+
+export interface ApprovalDecision {
+  answer: ApprovalAnswer | "timeout" | "cancelled";
+  /** Who or what decided: "answerer:<name>", "admin-api", "timeout", "client-cancelled", ... */
+  decidedBy: string;
+  decidedAt: number;
+}
+
+export interface ApprovalMeta {
+  exposedName?: string;
+  reason?: string;
+  description?: string;
+  definitionHash?: string;
+  /** Aborted when the client cancels the call: the request is withdrawn. */
+  signal?: AbortSignal;
+}
+
+/** Answers a request, or resolves undefined to leave it to the API / the timeout. */
+export type ApprovalAnswerer = (
+  request: ApprovalRequest,
+  signal: AbortSignal,
+) => Promise<{ answer: ApprovalAnswer; decidedBy?: string } | undefined>;
+
+export interface ApprovalEvents {
+  requested: [ApprovalRequest];
+  decided: [ApprovalRequest, ApprovalDecision];
+}
+
+/** The surface the desktop app and the admin API use. */
+export interface Approvals extends EventEmitter<ApprovalEvents> {
+  request(
+    server: string,
+    tool: string,
+    args: Record<string, unknown>,
+    keyName: string | null,
+    sessionId: string | null,
+    meta?: ApprovalMeta,
+  ): Promise<ApprovalDecision>;
+  /** Pending requests, oldest first. */
+  list(): ApprovalRequest[];
+  /** Answers a pending request; false if it is no longer pending. */
+  decide(id: string, answer: ApprovalAnswer, decidedBy?: string): boolean;
+  /** Plugs (or with undefined, unplugs) the answerer, e.g. a native dialog. */
+  setAnswerer(answerer: ApprovalAnswerer | undefined, name?: string): void;
+  timeoutMs: number;
+}
+
+interface Pending {
+  request: ApprovalRequest;
+  finish: (d: ApprovalDecision) => void;
+}
+
+export class ApprovalBroker extends EventEmitter<ApprovalEvents> implements Approvals {
+  private pending = new Map<string, Pending>();
+  private answerer: ApprovalAnswerer | undefined;
+  private answererName = "answerer";
+
+  constructor(
+    public timeoutMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    super();
+  }
+
+  setAnswerer(answerer: ApprovalAnswerer | undefined, name = "answerer"): void {
+    this.answerer = answerer;
+    this.answererName = name;
+  }
+
+  list(): ApprovalRequest[] {
+    return [...this.pending.values()].map((p) => p.request);
+  }
+
+  decide(id: string, answer: ApprovalAnswer, decidedBy = "admin-api"): boolean {
+    const p = this.pending.get(id);
+    if (!p) return false;
+    p.finish({ answer, decidedBy, decidedAt: this.now() });
+    return true;
+  }
+
+  request(
+    server: string,
+    tool: string,
+    args: Record<string, unknown>,
+    keyName: string | null,
+    sessionId: string | null,
+    meta: ApprovalMeta = {},
+  ): Promise<ApprovalDecision> {
+    const at = this.now();
+    const request: ApprovalRequest = {
+      id: randomUUID(),
+      server,
+      tool,
+      exposedName: meta.exposedName ?? tool,
+      arguments: args,
+      keyName,
+      sessionId,
+      reason: meta.reason ?? "the tool's policy is ask",
+      description: meta.description ?? "",
+      definitionHash: meta.definitionHash ?? "",
+      requestedAt: at,
+      expiresAt: at + this.timeoutMs,
+    };
+    if (meta.signal?.aborted) {
+      return Promise.resolve({ answer: "cancelled", decidedBy: "client-cancelled", decidedAt: at });
+    }
+    return new Promise<ApprovalDecision>((resolve) => {
+      const abort = new AbortController();
+      const onClientAbort = () =>
+        finish({ answer: "cancelled", decidedBy: "client-cancelled", decidedAt: this.now() });
+      const timer = setTimeout(
+        () => finish({ answer: "timeout", decidedBy: "timeout", decidedAt: this.now() }),
+        this.timeoutMs,
+      );
+      const finish = (d: ApprovalDecision) => {
+        if (!this.pending.delete(request.id)) return;
+        clearTimeout(timer);
+        meta.signal?.removeEventListener("abort", onClientAbort);
+        abort.abort();
+        this.emit("decided", request, d);
+        resolve(d);
+      };
+      this.pending.set(request.id, { request, finish });
+      meta.signal?.addEventListener("abort", onClientAbort, { once: true });
+      this.emit("requested", request);
+      const answerer = this.answerer;
+      if (answerer) {
+        const name = this.answererName;
+        answerer(request, abort.signal).then(
+          (a) => {
+            if (a) finish({ answer: a.answer, decidedBy: a.decidedBy ?? name, decidedAt: this.now() });
+          },
+          () => undefined, // a failing answerer leaves the request to the API or the timeout
+        );
+      }
+    });
+  }
+
+  /** Ends every pending request (gateway stopping): the calls get a deny. */
+  cancelAll(decidedBy = "gateway-stopping"): void {
+    for (const p of [...this.pending.values()]) {
+      p.finish({ answer: "cancelled", decidedBy, decidedAt: this.now() });
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+
+/** Opens one connection to an upstream MCP server with the SDK: stdio, Streamable HTTP or SSE. */
+
+export type UpstreamSpec =
+  | { kind: "stdio"; command: string; args: string[]; env: Record<string, string>; cwd?: string | undefined }
+  | { kind: "remote"; url: string; headers: Record<string, string>; transport?: "http" | "sse" | undefined };
+
+export type TransportKind = "stdio" | "http" | "sse";
+
+export interface Connection {
+  client: Client;
+  kind: TransportKind;
+  /** The stdio process id (null for remote servers or once it exited). */
+  pid(): number | null;
+}
+
+export interface ConnectOptions {
+  timeoutMs: number;
+  version: string;
+  /** Registers notification handlers on the fresh client before it connects. */
+  setup(client: Client): void;
+  onStderr(chunk: string): void;
+}
+
+function newClient(opts: ConnectOptions): Client {
+  const client = new Client({ name: "gatehouse", version: opts.version }, { capabilities: {} });
+  opts.setup(client);
+  return client;
+}
+
+async function open(client: Client, transport: Transport, timeoutMs: number): Promise<void> {
+  try {
+    await client.connect(transport, { timeout: timeoutMs });
+  } catch (e) {
+    await client.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function connectStdio(spec: Extract<UpstreamSpec, { kind: "stdio" }>, opts: ConnectOptions) {
+  const transport = new StdioClientTransport({
+    command: spec.command,
+    args: spec.args,
+    env: spec.env,
+    ...(spec.cwd ? { cwd: spec.cwd } : {}),
+    stderr: "pipe",
+  });
+  transport.stderr?.on("data", (c: Buffer) => opts.onStderr(c.toString("utf8")));
+  const client = newClient(opts);
+  await open(client, transport, opts.timeoutMs);
+  return { client, kind: "stdio" as const, pid: () => transport.pid };
+}
+
+/** Statuses after which trying the legacy SSE transport makes no sense. */
+function isAuthError(e: unknown): boolean {
+  return e instanceof StreamableHTTPError && (e.code === 401 || e.code === 403);
+}
+
+async function connectRemote(spec: Extract<UpstreamSpec, { kind: "remote" }>, opts: ConnectOptions) {
+  const url = new URL(spec.url);
+  const requestInit = { headers: spec.headers };
+  const tryHttp = async () => {
+    const client = newClient(opts);
+    await open(client, new StreamableHTTPClientTransport(url, { requestInit }), opts.timeoutMs);
+    return { client, kind: "http" as const, pid: () => null };
+  };
+  const trySse = async () => {
+    const client = newClient(opts);
+    await open(client, new SSEClientTransport(url, { requestInit }), opts.timeoutMs);
+    return { client, kind: "sse" as const, pid: () => null };
+  };
+  if (spec.transport === "http") return tryHttp();
+  if (spec.transport === "sse") return trySse();
+  try {
+    return await tryHttp();
+  } catch (first) {
+    if (isAuthError(first)) throw first;
+    try {
+      return await trySse();
+    } catch (second) {
+      throw new Error(`Streamable HTTP: ${messageOf(first)}; legacy SSE: ${messageOf(second)}`);
+    }
+  }
+}
+
+export function connectUpstream(spec: UpstreamSpec, opts: ConnectOptions): Promise<Connection> {
+  return spec.kind === "stdio" ? connectStdio(spec, opts) : connectRemote(spec, opts);
+}
+
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,236 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { isInitializeRequest, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
+import type { KeyIdentity, KeyRing } from "../governance/keys.js";
+import { presentedKey } from "../governance/keys.js";
+import { readBody } from "../http/body.js";
+import { HttpError, sendJson } from "../http/errors.js";
+import type { ListKind } from "./lists.js";
+import { createSessionServer, forwardLog, type McpSession, type SessionDeps } from "./session.js";
+
+/**
+ * POST/GET/DELETE /mcp and /mcp/<server>: MCP Streamable HTTP with sessions (SDK transport).
+ * The Guard (Host, Origin) has run before this. Every request presents a virtual key, and a
+ * session only answers the key that opened it; the key never travels to an upstream.
+ */
+
+interface Live {
+  session: McpSession;
+  transport: StreamableHTTPServerTransport;
+  keyId: string;
+  lastSeen: number;
+  openStreams: number;
+}
+
+export interface EndpointDeps extends SessionDeps {
+  keys: KeyRing;
+  maxBodyBytes: () => number;
+}
+
+/** Sessions with no request and no open stream for this long are closed. */
+const SESSION_IDLE_MS = 30 * 60_000;
+
+function rpcError(res: ServerResponse, status: number, code: number, message: string): void {
+  sendJson(res, status, { jsonrpc: "2.0", id: null, error: { code, message } });
+}
+
+export class McpEndpoint {
+  private sessions = new Map<string, Live>();
+  private pending = new Map<string, Set<ListKind>>();
+  private flushScheduled = false;
+  private sweeper: NodeJS.Timeout;
+
+  constructor(private readonly deps: EndpointDeps) {
+    const { hub } = deps;
+    hub.on("listChanged", (kind, server) => this.queueListChanged(kind, server));
+    hub.on("resourceUpdated", (uri, server) => {
+      for (const id of deps.subscriptions.sessionsFor(uri, server)) {
+        void this.sessions
+          .get(id)
+          ?.session.server.sendResourceUpdated({ uri })
+          .catch(() => undefined);
+      }
+    });
+    hub.on("log", (server, params) => {
+      for (const s of this.sessions.values()) forwardLog(s.session, server, params);
+    });
+    this.sweeper = setInterval(() => this.sweep(), 60_000);
+    this.sweeper.unref();
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Mounted through ServerDeps.extra: returns false for paths that are not /mcp. */
+  handle = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> => {
+    if (path !== "/mcp" && !path.startsWith("/mcp/")) return false;
+    const method = req.method ?? "GET";
+    if (method !== "POST" && method !== "GET" && method !== "DELETE") {
+      throw new HttpError(405, `${method} is not supported on ${path}`, "invalid_request_error", {
+        allow: "GET, POST, DELETE",
+      });
+    }
+    const key = await this.authenticate(req);
+    const version = req.headers["mcp-protocol-version"];
+    if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(String(version))) {
+      req.resume();
+      rpcError(
+        res,
+        400,
+        -32600,
+        `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(version)} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")})`,
+      );
+      return true;
+    }
+    const scope = this.scopeOf(path);
+    let body: unknown;
+    if (method === "POST") {
+      const raw = await readBody(req, this.deps.maxBodyBytes());
+      try {
+        body = JSON.parse(raw.toString("utf8"));
+      } catch {
+        rpcError(res, 400, -32700, "Parse error: the body is not valid JSON");
+        return true;
+      }
+    }
+    const sid = req.headers["mcp-session-id"];
+    if (typeof sid === "string" && sid !== "") {
+      const live = this.sessions.get(sid);
+      if (!live || live.keyId !== key.id || live.session.ctx.scope !== scope) {
+        req.resume();
+        rpcError(res, 404, -32001, "Session not found");
+        return true;
+      }
+      live.lastSeen = Date.now();
+      if (method === "GET") {
+        live.openStreams++;
+        res.once("close", () => {
+          live.openStreams--;
+          live.lastSeen = Date.now();
+        });
+      }
+      await live.transport.handleRequest(req, res, body);
+      return true;
+    }
+    if (method === "POST" && isInitializeRequest(body)) {
+      await this.open(req, res, body, key, scope);
+      return true;
+    }
+    req.resume();
+    rpcError(res, 400, -32000, "Bad Request: Mcp-Session-Id header is required (send initialize first)");
+    return true;
+  };
+
+  /** Ends every session (the gateway is stopping). */
+  async closeAll(): Promise<void> {
+    clearInterval(this.sweeper);
+    const all = [...this.sessions.values()];
+    await Promise.all(all.map((s) => this.end(s)));
+  }
+
+  private scopeOf(path: string): string | undefined {
+    const rest = path.slice("/mcp/".length);
+    if (path === "/mcp" || rest === "") return undefined;
+    let name: string;
+    try {
+      name = decodeURIComponent(rest.replace(/\/+$/, ""));
+    } catch {
+      name = rest;
+    }
+    if (!this.deps.hub.has(name)) throw new HttpError(404, `no MCP server named ${JSON.stringify(name)}`);
+    return name;
+  }
+
+  private async authenticate(req: IncomingMessage): Promise<KeyIdentity> {
+    const presented = presentedKey(req.headers);
+    const id = presented
+      ? (this.deps.keys.verify(presented) ?? (await this.deps.keys.verifyFresh(presented)))
+      : null;
+    if (id) return id;
+    req.resume();
+    throw new HttpError(
+      401,
+      presented
+        ? "invalid, revoked or expired virtual key"
+        : "missing virtual key: send it as Authorization: Bearer, x-api-key or x-gatehouse-key",
+      "authentication_error",
+      { "www-authenticate": 'Bearer realm="gatehouse"' },
+    );
+  }
+
+  private async open(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+    key: KeyIdentity,
+    scope: string | undefined,
+  ): Promise<void> {
+    const session = createSessionServer(this.deps, {
+      keyId: key.id,
+      keyName: key.name,
+      sessionId: null,
+      scope,
+    });
+    let live: Live | undefined;
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        session.ctx.sessionId = id;
+        live = { session, transport, keyId: key.id, lastSeen: Date.now(), openStreams: 0 };
+        this.sessions.set(id, live);
+      },
+    });
+    transport.onclose = () => {
+      if (live) void this.end(live);
+    };
+    await session.server.connect(transport);
+    await transport.handleRequest(req, res, body);
+    if (!live) await session.server.close().catch(() => undefined);
+  }
+
+  private async end(live: Live): Promise<void> {
+    const id = live.session.ctx.sessionId;
+    if (id === null || this.sessions.get(id) !== live) return;
+    this.sessions.delete(id);
+    this.deps.hub.book.endSession(id);
+    this.deps.subscriptions.dropSession(id);
+    await live.session.server.close().catch(() => undefined);
+  }
+
+  private sweep(): void {
+    const cutoff = Date.now() - SESSION_IDLE_MS;
+    for (const s of [...this.sessions.values()]) {
+      if (s.openStreams <= 0 && s.lastSeen < cutoff) void this.end(s);
+    }
+  }
+
+  /** list_changed notifications, coalesced per tick, to the sessions that see `server`. */
+  private queueListChanged(kind: ListKind, server: string): void {
+    let kinds = this.pending.get(server);
+    if (!kinds) {
+      kinds = new Set();
+      this.pending.set(server, kinds);
+    }
+    kinds.add(kind);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const pending = this.pending;
+      this.pending = new Map();
+      for (const s of this.sessions.values()) {
+        const kinds = new Set<ListKind>();
+        for (const [server, ks] of pending) {
+          const scope = s.session.ctx.scope;
+          if (server === "*" || scope === undefined || scope === server) for (const k of ks) kinds.add(k);
+        }
+        const srv = s.session.server;
+        if (kinds.has("tools")) void srv.sendToolListChanged().catch(() => undefined);
+        if (kinds.has("resources")) void srv.sendResourceListChanged().catch(() => undefined);
+        if (kinds.has("prompts")) void srv.sendPromptListChanged().catch(() => undefined);
+      }
+    });
+  }
+}

@@ -1,0 +1,175 @@
+import { randomUUID } from "node:crypto";
+import { type CallToolResult, ErrorCode, McpError, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { ToolCallRecord } from "../store/log-store.js";
+import type { ApprovalDecision, Approvals } from "./approvals.js";
+import { messageOf } from "./connect.js";
+import type { Hub, HubContext } from "./hub.js";
+import { serverOf } from "./names.js";
+import { type Upstream, UpstreamUnavailableError } from "./upstream.js";
+
+/**
+ * One tools/call through the gateway: resolve the name, decide the policy, ask a person when the
+ * policy says ask, then call the upstream with a time limit. Everything that keeps the tool from
+ * running comes back as a tool error (isError) the model can read, not as a protocol error.
+ */
+
+export interface CallDeps {
+  hub: Hub;
+  approvals: Approvals;
+  /** Receives one record per call that reached a known tool (the log writer). */
+  onToolCall?: ((t: ToolCallRecord) => void) | undefined;
+}
+
+export interface CallOptions {
+  signal: AbortSignal;
+  /** The client's _meta (progressToken removed); passed on to the upstream. */
+  meta?: Record<string, unknown> | undefined;
+  onprogress?: ((p: { progress: number; total?: number; message?: string }) => void) | undefined;
+}
+
+interface Outcome {
+  result: CallToolResult;
+  status: ToolCallRecord["status"];
+  decision: ToolCallRecord["decision"];
+  decidedBy: string;
+  error?: string | undefined;
+}
+
+export function toolError(text: string): CallToolResult {
+  return { isError: true, content: [{ type: "text", text }] };
+}
+
+function duration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+function refusal(name: string, d: ApprovalDecision, timeoutMs: number): CallToolResult {
+  switch (d.answer) {
+    case "deny":
+      return toolError(
+        `Gatehouse: a person denied this call of ${name}; the tool did not run. Do not call it again unless the user asks you to.`,
+      );
+    case "timeout":
+      return toolError(
+        `Gatehouse: ${name} needs a person's approval and nobody answered within ${duration(timeoutMs)}, so the tool did not run. Ask the user to approve it in Gatehouse, then try again.`,
+      );
+    default:
+      return toolError(`Gatehouse: the approval request for ${name} was withdrawn; the tool did not run.`);
+  }
+}
+
+export async function callTool(
+  deps: CallDeps,
+  ctx: HubContext,
+  name: string,
+  args: Record<string, unknown> | undefined,
+  o: CallOptions,
+): Promise<CallToolResult> {
+  const found = deps.hub.resolveTool(ctx, name);
+  if (!found) {
+    const u = deps.hub.upstream(ctx.scope ?? serverOf(name) ?? "");
+    if (u && !u.ready) return toolError(`Gatehouse: ${name} cannot run now: ${u.unavailable()}`);
+    throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+  }
+  const startedAt = Date.now();
+  const out = await run(deps, ctx, name, found, args, o);
+  if (deps.onToolCall) {
+    deps.onToolCall({
+      id: randomUUID(),
+      startedAt,
+      keyId: ctx.keyId ?? "",
+      keyName: ctx.keyName ?? "",
+      ...(ctx.sessionId ? { sessionId: ctx.sessionId } : {}),
+      server: found.server,
+      tool: found.tool.name,
+      arguments: args ?? {},
+      ...(out.status === "denied" ? {} : { resultBytes: JSON.stringify(out.result).length }),
+      latencyMs: Date.now() - startedAt,
+      status: out.status,
+      decision: out.decision,
+      decidedBy: out.decidedBy,
+      ...(out.error ? { error: out.error } : {}),
+    });
+  }
+  return out.result;
+}
+
+async function run(
+  deps: CallDeps,
+  ctx: HubContext,
+  name: string,
+  found: { server: string; upstream: Upstream; tool: Tool },
+  args: Record<string, unknown> | undefined,
+  o: CallOptions,
+): Promise<Outcome> {
+  const { hub, approvals } = deps;
+  const { server, upstream, tool } = found;
+  const view = hub.book.decide(server, tool, ctx.sessionId);
+  const allowedForKey = hub.toolFilter(ctx.keyName, server, tool.name);
+  if (view.policy === "deny" || !allowedForKey) {
+    const why = allowedForKey ? view.reason : "not allowed for this key";
+    return {
+      result: toolError(`Gatehouse: ${name} is not available: ${why}. The tool did not run.`),
+      status: "denied",
+      decision: "deny",
+      decidedBy: allowedForKey ? `policy:${view.source}` : "key",
+      error: why,
+    };
+  }
+  let decision: Outcome["decision"] = "allow";
+  let decidedBy = `policy:${view.source}`;
+  if (view.policy === "ask") {
+    const d = await approvals.request(server, tool.name, args ?? {}, ctx.keyName, ctx.sessionId, {
+      exposedName: name,
+      reason: view.reason,
+      description: tool.description ?? "",
+      definitionHash: view.hash,
+      signal: o.signal,
+    });
+    decision = "ask";
+    decidedBy = d.decidedBy;
+    if (d.answer === "allow_session" && ctx.sessionId) {
+      hub.book.grantSession(ctx.sessionId, server, tool.name, view.hash);
+    } else if (d.answer === "always") {
+      await hub.book.always(server, tool.name, view.hash, d.decidedBy);
+    } else if (d.answer !== "allow_once" && d.answer !== "allow_session") {
+      return {
+        result: refusal(name, d, approvals.timeoutMs),
+        status: "denied",
+        decision,
+        decidedBy,
+        error: d.answer,
+      };
+    }
+  }
+  const timeoutMs = hub.callTimeout(server);
+  const failed = (text: string): Outcome => ({
+    result: toolError(`Gatehouse: ${text}`),
+    status: "error",
+    decision,
+    decidedBy,
+    error: text,
+  });
+  try {
+    const result = await upstream.callTool(tool.name, args, {
+      timeoutMs,
+      signal: o.signal,
+      meta: o.meta,
+      onprogress: o.onprogress,
+    });
+    return { result, status: result.isError ? "error" : "ok", decision, decidedBy };
+  } catch (e) {
+    if (o.signal.aborted) throw e;
+    if (e instanceof McpError && e.code === ErrorCode.RequestTimeout) {
+      return failed(
+        `${name} did not finish within ${duration(timeoutMs)}, so the call was cancelled. The tool may have done part of its work.`,
+      );
+    }
+    if (e instanceof UpstreamUnavailableError) return failed(`${name} cannot run now: ${e.message}`);
+    if (e instanceof McpError && e.code === ErrorCode.ConnectionClosed) {
+      return failed(`MCP server ${server} stopped while ${name} was running; the result is unknown.`);
+    }
+    if (e instanceof McpError) throw e;
+    return failed(`${name} failed: ${messageOf(e)}`);
+  }
+}

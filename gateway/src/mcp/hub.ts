@@ -1,0 +1,299 @@
+import { EventEmitter } from "node:events";
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { ListKind } from "./lists.js";
+import { mapNames, type NameMap, serverOf } from "./names.js";
+import type { Policy } from "./policy.js";
+import type { DefinitionChange, PolicyBook } from "./policy-book.js";
+import type { McpServerConfig, McpSettings } from "./schema.js";
+import { buildSpec } from "./server-spec.js";
+import { Upstream, type UpstreamStatus } from "./upstream.js";
+
+/**
+ * The set of upstream servers behind /mcp: starts and stops them as the config and toggles say,
+ * keeps the name maps (`server__tool`) and answers "which tools may this client see" and
+ * "which upstream tool is this name". Calls themselves go through gate.ts.
+ */
+
+export interface McpServerStatus extends UpstreamStatus {
+  enabled: boolean;
+  kind: "stdio" | "remote";
+  /** Tools whose exposed name is not the plain `server__tool` (and why). */
+  renamedTools: NameMap["renamed"];
+}
+
+/** Who is asking: the key, the session, and (for /mcp/<server>) the one server in scope. */
+export interface HubContext {
+  keyId?: string | undefined;
+  keyName: string | null;
+  sessionId: string | null;
+  scope?: string | undefined;
+}
+
+export interface ToolView {
+  server: string;
+  tool: Tool;
+  exposedName: string;
+  policy: Policy;
+  reason: string;
+}
+
+/** Hides tools from a key (its allowed servers and tools); `tool` is the upstream name. */
+export type ToolFilter = (keyName: string | null, server: string, tool: string) => boolean;
+
+export interface HubEvents {
+  listChanged: [ListKind, string];
+  status: [McpServerStatus];
+  toolChanged: [DefinitionChange];
+  resourceUpdated: [string, string];
+  log: [string, { level: string; logger?: string | undefined; data: unknown }];
+}
+
+interface Entry {
+  name: string;
+  config: McpServerConfig;
+  fingerprint: string;
+  enabled: boolean;
+  upstream: Upstream | undefined;
+  specError: string | undefined;
+  tools: NameMap;
+  prompts: NameMap;
+}
+
+const EMPTY: NameMap = { toUpstream: new Map(), toExposed: new Map(), renamed: [] };
+
+export class Hub extends EventEmitter<HubEvents> {
+  private entries = new Map<string, Entry>();
+  private toggles = new Map<string, boolean>();
+  toolFilter: ToolFilter = () => true;
+
+  constructor(
+    readonly book: PolicyBook,
+    public settings: McpSettings,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly version: string,
+  ) {
+    super();
+  }
+
+  /** Applies the config: new servers start, removed ones stop, changed ones restart. */
+  async configure(servers: Record<string, McpServerConfig>, toggles?: Map<string, boolean>): Promise<void> {
+    if (toggles) this.toggles = toggles;
+    this.book.setConfig(servers);
+    const stops: Promise<void>[] = [];
+    for (const [name, e] of this.entries) {
+      const next = servers[name];
+      if (!next || JSON.stringify(next) !== e.fingerprint) {
+        stops.push(this.dispose(e));
+        this.entries.delete(name);
+      }
+    }
+    await Promise.all(stops);
+    for (const [name, cfg] of Object.entries(servers)) {
+      if (this.entries.has(name)) continue;
+      const e: Entry = {
+        name,
+        config: cfg,
+        fingerprint: JSON.stringify(cfg),
+        enabled: this.toggles.get(name) ?? cfg.enabled,
+        upstream: undefined,
+        specError: undefined,
+        tools: EMPTY,
+        prompts: EMPTY,
+      };
+      this.entries.set(name, e);
+      if (e.enabled) this.launch(e);
+    }
+    for (const k of ["tools", "resources", "prompts"] as const) this.emit("listChanged", k, "*");
+  }
+
+  names(): string[] {
+    return [...this.entries.keys()].sort();
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  status(name: string): McpServerStatus | undefined {
+    const e = this.entries.get(name);
+    if (!e) return undefined;
+    const kind = e.config.url !== undefined ? "remote" : "stdio";
+    const base: UpstreamStatus = e.upstream?.status ?? {
+      name,
+      state: e.specError ? "crashed" : "stopped",
+      transport: null,
+      target: kind === "remote" ? (e.config.url ?? "") : [e.config.command, ...e.config.args].join(" "),
+      pid: null,
+      restarts: 0,
+      lastError: e.specError ?? null,
+      nextRetryAt: null,
+      since: Date.now(),
+      serverInfo: null,
+      counts: { tools: 0, resources: 0, prompts: 0 },
+    };
+    return { ...base, enabled: e.enabled, kind, renamedTools: e.tools.renamed };
+  }
+
+  statuses(): McpServerStatus[] {
+    return this.names().map((n) => this.status(n)!);
+  }
+
+  /** Time allowed for one tools/call on `server` (ms). */
+  callTimeout(server: string): number {
+    return this.entries.get(server)?.config.timeout_ms ?? this.settings.call_timeout_ms;
+  }
+
+  upstream(name: string): Upstream | undefined {
+    return this.entries.get(name)?.upstream;
+  }
+
+  stderr(name: string): string[] {
+    return this.entries.get(name)?.upstream?.stderr() ?? [];
+  }
+
+  /** Turns a server on or off at runtime (persisted by the caller). */
+  async setEnabled(name: string, enabled: boolean): Promise<boolean> {
+    const e = this.entries.get(name);
+    if (!e) return false;
+    this.toggles.set(name, enabled);
+    if (e.enabled === enabled) return true;
+    e.enabled = enabled;
+    if (enabled) this.launch(e);
+    else await this.dispose(e);
+    this.emit("status", this.status(name)!);
+    for (const k of ["tools", "resources", "prompts"] as const) this.emit("listChanged", k, name);
+    return true;
+  }
+
+  async restart(name: string): Promise<boolean> {
+    const e = this.entries.get(name);
+    if (!e?.enabled) return false;
+    await this.dispose(e);
+    this.launch(e);
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.entries.values()].map((e) => this.dispose(e)));
+  }
+
+  /** Waits (up to mcp.list_wait_ms, or `ms`) for servers in scope that are still starting. */
+  async settle(scope?: string, ms = this.settings.list_wait_ms): Promise<void> {
+    await Promise.all(this.live(scope).map((e) => e.upstream?.settled(ms)));
+  }
+
+  /** Enabled entries in scope, by name. */
+  live(scope?: string): Entry[] {
+    const out: Entry[] = [];
+    for (const n of this.names()) {
+      const e = this.entries.get(n)!;
+      if (e.enabled && (scope === undefined || scope === n)) out.push(e);
+    }
+    return out;
+  }
+
+  /** Every tool of ready servers in scope with its policy for this context (deny included). */
+  tools(ctx: HubContext): ToolView[] {
+    const out: ToolView[] = [];
+    for (const e of this.live(ctx.scope)) {
+      const u = e.upstream;
+      if (!u?.ready) continue;
+      for (const tool of u.tools) {
+        const d = this.book.decide(e.name, tool, ctx.sessionId);
+        const hidden = !this.toolFilter(ctx.keyName, e.name, tool.name);
+        out.push({
+          server: e.name,
+          tool,
+          exposedName: ctx.scope ? tool.name : (e.tools.toExposed.get(tool.name) ?? tool.name),
+          policy: hidden ? "deny" : d.policy,
+          reason: hidden ? "not allowed for this key" : d.reason,
+        });
+      }
+    }
+    return out;
+  }
+
+  /** The tools list a client sees: every tool it may call (policy allow or ask), renamed. */
+  async listTools(ctx: HubContext): Promise<Tool[]> {
+    await this.settle(ctx.scope);
+    return this.tools(ctx)
+      .filter((v) => v.policy !== "deny")
+      .map((v) => ({ ...v.tool, name: v.exposedName }));
+  }
+
+  /** Which server and upstream tool a called name means, for this context. */
+  resolveTool(ctx: HubContext, name: string): { server: string; upstream: Upstream; tool: Tool } | undefined {
+    const server = ctx.scope ?? serverOf(name);
+    const e = server === undefined ? undefined : this.entries.get(server);
+    if (!e?.enabled || !e.upstream) return undefined;
+    const upstreamName = ctx.scope ? name : e.tools.toUpstream.get(name);
+    const tool = e.upstream.tools.find((t) => t.name === upstreamName);
+    return tool ? { server: e.name, upstream: e.upstream, tool } : undefined;
+  }
+
+  /** The prompt name a client sees, and back. */
+  exposedPrompt(ctx: HubContext, server: string, prompt: string): string {
+    return ctx.scope ? prompt : (this.entries.get(server)?.prompts.toExposed.get(prompt) ?? prompt);
+  }
+
+  resolvePrompt(ctx: HubContext, name: string): { upstream: Upstream; prompt: string } | undefined {
+    const server = ctx.scope ?? serverOf(name);
+    const e = server === undefined ? undefined : this.entries.get(server);
+    if (!e?.enabled || !e.upstream) return undefined;
+    const prompt = ctx.scope ? name : e.prompts.toUpstream.get(name);
+    return prompt === undefined ? undefined : { upstream: e.upstream, prompt };
+  }
+
+  private launch(e: Entry): void {
+    let spec: ReturnType<typeof buildSpec>;
+    try {
+      spec = buildSpec(e.name, e.config, this.env);
+    } catch (err) {
+      e.specError = err instanceof Error ? err.message : String(err);
+      this.emit("status", this.status(e.name)!);
+      return;
+    }
+    e.specError = undefined;
+    const u = new Upstream(e.name, spec, {
+      connectTimeoutMs: this.settings.connect_timeout_ms,
+      pingIntervalMs: this.settings.ping_interval_ms,
+      restartBaseMs: this.settings.restart_base_ms,
+      restartMaxMs: this.settings.restart_max_ms,
+      version: this.version,
+    });
+    e.upstream = u;
+    u.on("state", () => {
+      if (e.upstream === u) this.emit("status", this.status(e.name)!);
+    });
+    u.on("listChanged", (kind) => {
+      if (e.upstream !== u) return;
+      if (kind === "tools") {
+        e.tools = mapNames(
+          e.name,
+          u.tools.map((t) => t.name),
+        );
+        for (const change of this.book.observe(e.name, u.tools)) this.emit("toolChanged", change);
+      } else if (kind === "prompts") {
+        e.prompts = mapNames(
+          e.name,
+          u.prompts.map((p) => p.name),
+        );
+      }
+      this.emit("listChanged", kind, e.name);
+    });
+    u.on("resourceUpdated", (uri) => this.emit("resourceUpdated", uri, e.name));
+    u.on("log", (params) => this.emit("log", e.name, params));
+    u.start();
+  }
+
+  private async dispose(e: Entry): Promise<void> {
+    const u = e.upstream;
+    e.upstream = undefined;
+    e.tools = EMPTY;
+    e.prompts = EMPTY;
+    if (u) {
+      u.removeAllListeners();
+      await u.stop();
+    }
+  }
+}

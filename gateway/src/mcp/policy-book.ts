@@ -1,0 +1,147 @@
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import { decide, definitionHash, type Policy, type PolicyDecision } from "./policy.js";
+import type { McpServerConfig } from "./schema.js";
+import type { McpStore, StoredPolicy, ToolPin } from "./store.js";
+
+/**
+ * The policy state behind decide(): the config, the policies people set, the pinned tool
+ * definitions (trust on first use, re-pinned by an "always" answer) and the per-session grants.
+ */
+
+export interface BookDecision extends PolicyDecision {
+  /** Hash of the tool's current definition. */
+  hash: string;
+}
+
+export interface DefinitionChange {
+  server: string;
+  tool: string;
+  previous: string;
+  current: string;
+}
+
+const k = (server: string, tool: string) => `${server}\u0000${tool}`;
+
+export class PolicyBook {
+  private config = new Map<string, Pick<McpServerConfig, "policy" | "tools">>();
+  private stored = new Map<string, StoredPolicy>();
+  private pins = new Map<string, ToolPin>();
+  private grants = new Map<string, Map<string, string>>();
+  /** Definition hashes by tool object (lists are replaced, never mutated, on refresh). */
+  private hashes = new WeakMap<Tool, string>();
+
+  constructor(private readonly store: McpStore) {}
+
+  /** Loads what people decided earlier. */
+  async load(): Promise<void> {
+    const state = await this.store.load();
+    this.stored = new Map(state.policies.map((p) => [k(p.server, p.tool), p]));
+    this.pins = new Map(state.pins.map((p) => [k(p.server, p.tool), p]));
+  }
+
+  setConfig(servers: Record<string, McpServerConfig>): void {
+    this.config = new Map(Object.entries(servers).map(([n, s]) => [n, { policy: s.policy, tools: s.tools }]));
+  }
+
+  hashOf(tool: Tool): string {
+    let h = this.hashes.get(tool);
+    if (h === undefined) {
+      h = definitionHash(tool);
+      this.hashes.set(tool, h);
+    }
+    return h;
+  }
+
+  decide(server: string, tool: Tool, sessionId: string | null): BookDecision {
+    const hash = this.hashOf(tool);
+    const cfg = this.config.get(server);
+    const stored = this.stored.get(k(server, tool.name));
+    const pinned = stored?.defHash ?? this.pins.get(k(server, tool.name))?.defHash;
+    const granted = sessionId ? this.grants.get(sessionId)?.get(k(server, tool.name)) : undefined;
+    const d = decide({
+      configTool: cfg?.tools[tool.name],
+      configServer: cfg?.policy,
+      stored: stored?.policy,
+      annotations: tool.annotations,
+      definitionChanged: pinned !== undefined && pinned !== hash,
+      sessionAllowed: granted === hash,
+    });
+    return { ...d, hash };
+  }
+
+  /**
+   * Pins tools seen for the first time; returns the tools whose definition differs from the pin
+   * (a "rug pull" alert). The pin itself only moves when a person approves ("always").
+   */
+  observe(server: string, tools: readonly Tool[]): DefinitionChange[] {
+    const changes: DefinitionChange[] = [];
+    for (const t of tools) {
+      const hash = this.hashOf(t);
+      const key = k(server, t.name);
+      const pinned = this.stored.get(key)?.defHash ?? this.pins.get(key)?.defHash;
+      if (pinned === undefined) {
+        const pin = { server, tool: t.name, defHash: hash, pinnedAt: Date.now() };
+        this.pins.set(key, pin);
+        void this.store.setPin(pin).catch(() => undefined);
+      } else if (pinned !== hash) {
+        changes.push({ server, tool: t.name, previous: pinned, current: hash });
+      }
+    }
+    return changes;
+  }
+
+  grantSession(sessionId: string, server: string, tool: string, hash: string): void {
+    let g = this.grants.get(sessionId);
+    if (!g) {
+      g = new Map();
+      this.grants.set(sessionId, g);
+    }
+    g.set(k(server, tool), hash);
+  }
+
+  endSession(sessionId: string): void {
+    this.grants.delete(sessionId);
+  }
+
+  /** A person's "always": allow this tool at this definition from now on. */
+  async always(server: string, tool: string, hash: string, decidedBy: string): Promise<void> {
+    await this.setPolicy(server, tool, "allow", decidedBy, hash);
+  }
+
+  /** Sets (or with null, clears) the policy a person chose; a set policy re-pins the definition. */
+  async setPolicy(
+    server: string,
+    tool: string,
+    policy: Policy | null,
+    decidedBy: string,
+    hash: string | null = null,
+  ): Promise<void> {
+    const key = k(server, tool);
+    if (policy === null) {
+      this.stored.delete(key);
+      await this.store.clearPolicy(server, tool);
+      return;
+    }
+    const p: StoredPolicy = { server, tool, policy, defHash: hash, decidedBy, updatedAt: Date.now() };
+    this.stored.set(key, p);
+    await this.store.setPolicy(p);
+    if (hash !== null) await this.pin(server, tool, hash);
+  }
+
+  /** Accepts a changed definition as the new normal (the admin's "trust this update"). */
+  async pin(server: string, tool: string, hash: string): Promise<void> {
+    const pin = { server, tool, defHash: hash, pinnedAt: Date.now() };
+    this.pins.set(k(server, tool), pin);
+    const stored = this.stored.get(k(server, tool));
+    if (stored && stored.defHash !== null && stored.defHash !== hash) {
+      const next = { ...stored, defHash: hash, updatedAt: Date.now() };
+      this.stored.set(k(server, tool), next);
+      await this.store.setPolicy(next);
+    }
+    await this.store.setPin(pin);
+  }
+
+  storedPolicies(): StoredPolicy[] {
+    return [...this.stored.values()];
+  }
+}

@@ -1,0 +1,149 @@
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  CallToolRequestSchema,
+  CompleteRequestSchema,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  type LoggingLevel,
+  LoggingLevelSchema,
+  ReadResourceRequestSchema,
+  SetLevelRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+import type { Approvals } from "./approvals.js";
+import {
+  complete,
+  getPrompt,
+  listPrompts,
+  listResources,
+  listResourceTemplates,
+  readResource,
+  type Subscriptions,
+  setLogLevel,
+} from "./catalog.js";
+import { type CallDeps, callTool } from "./gate.js";
+import type { Hub, HubContext } from "./hub.js";
+
+/**
+ * The MCP server one client session talks to: an SDK Server whose handlers answer from the hub.
+ * Each session has its own, bound to the key that opened it and to its scope (/mcp/<server>).
+ */
+
+export interface SessionDeps {
+  hub: Hub;
+  approvals: Approvals;
+  onToolCall?: CallDeps["onToolCall"];
+  subscriptions: Subscriptions;
+  version: string;
+}
+
+export interface McpSession {
+  server: Server;
+  ctx: HubContext;
+  /** The client's chosen log level (logs are only forwarded once it chose one). */
+  logLevel: LoggingLevel | undefined;
+}
+
+const LEVELS = LoggingLevelSchema.options;
+
+export function createSessionServer(deps: SessionDeps, ctx: HubContext): McpSession {
+  const { hub } = deps;
+  const server = new Server(
+    { name: "gatehouse", title: "Gatehouse", version: deps.version },
+    {
+      capabilities: {
+        tools: { listChanged: true },
+        resources: { listChanged: true, subscribe: true },
+        prompts: { listChanged: true },
+        completions: {},
+        logging: {},
+      },
+      instructions: ctx.scope
+        ? `Tools of the MCP server "${ctx.scope}" through Gatehouse.`
+        : "Tools of several MCP servers through Gatehouse; each tool name starts with its server's name and `__`. Some tools need a person's approval and may answer with a refusal.",
+    },
+  );
+  const session: McpSession = { server, ctx, logLevel: undefined };
+
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await hub.listTools(ctx) }));
+  server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
+    const { progressToken, ...meta } = req.params._meta ?? {};
+    // Progress is forwarded as it comes; the result waits for the last one to be written.
+    let progressSent: Promise<void> = Promise.resolve();
+    const result = await callTool(deps, ctx, req.params.name, req.params.arguments, {
+      signal: extra.signal,
+      meta: Object.keys(meta).length > 0 ? meta : undefined,
+      onprogress:
+        progressToken === undefined
+          ? undefined
+          : (p) => {
+              progressSent = extra
+                .sendNotification({ method: "notifications/progress", params: { ...p, progressToken } })
+                .catch(() => undefined);
+            },
+    });
+    if (progressToken !== undefined) {
+      // The upstream's last progress notification and its result can arrive in one read; the SDK
+      // dispatches notifications a microtask later, so let them run before answering.
+      await new Promise((r) => setImmediate(r));
+      await progressSent;
+    }
+    return result;
+  });
+  server.setRequestHandler(ListResourcesRequestSchema, async () => ({
+    resources: await listResources(hub, ctx),
+  }));
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
+    resourceTemplates: await listResourceTemplates(hub, ctx),
+  }));
+  server.setRequestHandler(ReadResourceRequestSchema, (req, extra) =>
+    readResource(hub, ctx, req.params.uri, extra.signal),
+  );
+  server.setRequestHandler(SubscribeRequestSchema, async (req) => {
+    await deps.subscriptions.subscribe(ctx, req.params.uri);
+    return {};
+  });
+  server.setRequestHandler(UnsubscribeRequestSchema, async (req) => {
+    await deps.subscriptions.unsubscribe(ctx, req.params.uri);
+    return {};
+  });
+  server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: await listPrompts(hub, ctx) }));
+  server.setRequestHandler(GetPromptRequestSchema, (req, extra) =>
+    getPrompt(hub, ctx, req.params.name, req.params.arguments, extra.signal),
+  );
+  server.setRequestHandler(CompleteRequestSchema, (req, extra) =>
+    complete(hub, ctx, req.params, extra.signal),
+  );
+  server.setRequestHandler(SetLevelRequestSchema, async (req) => {
+    session.logLevel = req.params.level;
+    await setLogLevel(hub, ctx, req.params.level);
+    return {};
+  });
+  return session;
+}
+
+/** Forwards an upstream log message if the session asked for logs at that level. */
+export function forwardLog(
+  session: McpSession,
+  server: string,
+  params: { level: string; logger?: string | undefined; data: unknown },
+): void {
+  const want = session.logLevel;
+  if (!want || (session.ctx.scope && session.ctx.scope !== server)) return;
+  const level = LoggingLevelSchema.safeParse(params.level);
+  if (!level.success || LEVELS.indexOf(level.data) < LEVELS.indexOf(want)) return;
+  void session.server
+    .notification({
+      method: "notifications/message",
+      params: {
+        level: level.data,
+        logger: params.logger ? `${server}/${params.logger}` : server,
+        data: params.data,
+      },
+    })
+    .catch(() => undefined);
+}

@@ -1,0 +1,225 @@
+import type { SqliteDatabase } from "../store/sqlite.js";
+import type { Policy } from "./policy.js";
+
+/**
+ * What the MCP gateway keeps across restarts: policies a person set, pinned tool definitions,
+ * server toggles and the approval log. The request path reads in-memory copies; writes go here.
+ */
+
+export interface StoredPolicy {
+  server: string;
+  tool: string;
+  policy: Policy;
+  /** Definition hash the policy was set for (an "always" answer); null = any definition. */
+  defHash: string | null;
+  decidedBy: string;
+  updatedAt: number;
+}
+
+export interface ToolPin {
+  server: string;
+  tool: string;
+  defHash: string;
+  pinnedAt: number;
+}
+
+export interface ApprovalRecord {
+  id: string;
+  server: string;
+  tool: string;
+  keyName: string | null;
+  sessionId: string | null;
+  /** JSON of the arguments, cut at 8 KiB. */
+  arguments: string;
+  reason: string;
+  requestedAt: number;
+  answer: string;
+  decidedBy: string;
+  decidedAt: number;
+}
+
+export interface McpState {
+  policies: StoredPolicy[];
+  pins: ToolPin[];
+  toggles: Array<{ server: string; enabled: boolean }>;
+}
+
+export interface McpStore {
+  load(): Promise<McpState>;
+  setPolicy(p: StoredPolicy): Promise<void>;
+  clearPolicy(server: string, tool: string): Promise<void>;
+  setPin(p: ToolPin): Promise<void>;
+  setToggle(server: string, enabled: boolean | null): Promise<void>;
+  recordApproval(r: ApprovalRecord): Promise<void>;
+  listApprovals(limit: number): Promise<ApprovalRecord[]>;
+}
+
+/** For a store that is not SQLite (and for tests): nothing survives a restart. */
+export class MemoryMcpStore implements McpStore {
+  private policies = new Map<string, StoredPolicy>();
+  private pins = new Map<string, ToolPin>();
+  private toggles = new Map<string, boolean>();
+  private approvals: ApprovalRecord[] = [];
+
+  async load(): Promise<McpState> {
+    return {
+      policies: [...this.policies.values()],
+      pins: [...this.pins.values()],
+      toggles: [...this.toggles].map(([server, enabled]) => ({ server, enabled })),
+    };
+  }
+  async setPolicy(p: StoredPolicy) {
+    this.policies.set(`${p.server}\u0000${p.tool}`, p);
+  }
+  async clearPolicy(server: string, tool: string) {
+    this.policies.delete(`${server}\u0000${tool}`);
+  }
+  async setPin(p: ToolPin) {
+    this.pins.set(`${p.server}\u0000${p.tool}`, p);
+  }
+  async setToggle(server: string, enabled: boolean | null) {
+    if (enabled === null) this.toggles.delete(server);
+    else this.toggles.set(server, enabled);
+  }
+  async recordApproval(r: ApprovalRecord) {
+    this.approvals.push(r);
+    if (this.approvals.length > 1000) this.approvals.shift();
+  }
+  async listApprovals(limit: number) {
+    return this.approvals.slice(-limit).reverse();
+  }
+}
+
+interface PolicyRow {
+  server: string;
+  tool: string;
+  policy: Policy;
+  def_hash: string | null;
+  decided_by: string;
+  updated_at: number;
+}
+interface PinRow {
+  server: string;
+  tool: string;
+  def_hash: string;
+  pinned_at: number;
+}
+interface ApprovalRow {
+  id: string;
+  server: string;
+  tool: string;
+  key_name: string | null;
+  session_id: string | null;
+  arguments: string | null;
+  reason: string | null;
+  requested_at: number;
+  answer: string;
+  decided_by: string;
+  decided_at: number;
+}
+
+/** The tables of migration 003 in the gateway's SQLite database. */
+export class SqliteMcpStore implements McpStore {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  async load(): Promise<McpState> {
+    const policies = (this.db.prepare("SELECT * FROM mcp_tool_policies").all() as PolicyRow[]).map((r) => ({
+      server: r.server,
+      tool: r.tool,
+      policy: r.policy,
+      defHash: r.def_hash,
+      decidedBy: r.decided_by,
+      updatedAt: r.updated_at,
+    }));
+    const pins = (this.db.prepare("SELECT * FROM mcp_tool_pins").all() as PinRow[]).map((r) => ({
+      server: r.server,
+      tool: r.tool,
+      defHash: r.def_hash,
+      pinnedAt: r.pinned_at,
+    }));
+    const toggles = (
+      this.db.prepare("SELECT server, enabled FROM mcp_server_toggles").all() as Array<{
+        server: string;
+        enabled: number;
+      }>
+    ).map((r) => ({ server: r.server, enabled: r.enabled === 1 }));
+    return { policies, pins, toggles };
+  }
+
+  async setPolicy(p: StoredPolicy) {
+    this.db
+      .prepare(
+        `INSERT INTO mcp_tool_policies (server, tool, policy, def_hash, decided_by, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (server, tool) DO UPDATE SET policy = excluded.policy, def_hash = excluded.def_hash,
+           decided_by = excluded.decided_by, updated_at = excluded.updated_at`,
+      )
+      .run(p.server, p.tool, p.policy, p.defHash, p.decidedBy, p.updatedAt);
+  }
+
+  async clearPolicy(server: string, tool: string) {
+    this.db.prepare("DELETE FROM mcp_tool_policies WHERE server = ? AND tool = ?").run(server, tool);
+  }
+
+  async setPin(p: ToolPin) {
+    this.db
+      .prepare(
+        `INSERT INTO mcp_tool_pins (server, tool, def_hash, pinned_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (server, tool) DO UPDATE SET def_hash = excluded.def_hash, pinned_at = excluded.pinned_at`,
+      )
+      .run(p.server, p.tool, p.defHash, p.pinnedAt);
+  }
+
+  async setToggle(server: string, enabled: boolean | null) {
+    if (enabled === null) {
+      this.db.prepare("DELETE FROM mcp_server_toggles WHERE server = ?").run(server);
+      return;
+    }
+    this.db
+      .prepare(
+        `INSERT INTO mcp_server_toggles (server, enabled, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (server) DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at`,
+      )
+      .run(server, enabled ? 1 : 0, Date.now());
+  }
+
+  async recordApproval(r: ApprovalRecord) {
+    this.db
+      .prepare(
+        `INSERT INTO mcp_approvals (id, server, tool, key_name, session_id, arguments, reason, requested_at,
+           answer, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        r.id,
+        r.server,
+        r.tool,
+        r.keyName,
+        r.sessionId,
+        r.arguments,
+        r.reason,
+        r.requestedAt,
+        r.answer,
+        r.decidedBy,
+        r.decidedAt,
+      );
+  }
+
+  async listApprovals(limit: number): Promise<ApprovalRecord[]> {
+    const rows = this.db
+      .prepare("SELECT * FROM mcp_approvals ORDER BY requested_at DESC LIMIT ?")
+      .all(limit) as ApprovalRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      server: r.server,
+      tool: r.tool,
+      keyName: r.key_name,
+      sessionId: r.session_id,
+      arguments: r.arguments ?? "",
+      reason: r.reason ?? "",
+      requestedAt: r.requested_at,
+      answer: r.answer,
+      decidedBy: r.decided_by,
+      decidedAt: r.decided_at,
+    }));
+  }
+}

@@ -1,0 +1,360 @@
+import { EventEmitter } from "node:events";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import {
+  type CallToolResult,
+  CallToolResultSchema,
+  LoggingMessageNotificationSchema,
+  type Prompt,
+  PromptListChangedNotificationSchema,
+  type Resource,
+  ResourceListChangedNotificationSchema,
+  type ResourceTemplate,
+  ResourceUpdatedNotificationSchema,
+  type ServerCapabilities,
+  type Tool,
+  ToolListChangedNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+import {
+  type Connection,
+  connectUpstream,
+  messageOf,
+  type TransportKind,
+  type UpstreamSpec,
+} from "./connect.js";
+import { LineRing } from "./line-ring.js";
+import { emptyLists, fetchList, fetchLists, type ListKind, type Lists } from "./lists.js";
+
+/**
+ * One supervised upstream MCP server: connects (stdio, Streamable HTTP or SSE), caches its tools,
+ * resources and prompts (refreshed on list_changed), pings it, and after a crash or a failed start
+ * reconnects with capped exponential backoff. Its state and the last stderr lines are visible.
+ */
+
+export type UpstreamState = "stopped" | "starting" | "ready" | "crashed" | "backoff";
+
+export interface UpstreamStatus {
+  name: string;
+  state: UpstreamState;
+  /** stdio, http or sse once connected; null before. */
+  transport: TransportKind | null;
+  /** What runs: the command line or the URL (no header values, no env values). */
+  target: string;
+  pid: number | null;
+  /** Reconnects after crashes and failed starts since the server was (re)enabled. */
+  restarts: number;
+  lastError: string | null;
+  /** When the next reconnect is due (state backoff). */
+  nextRetryAt: number | null;
+  since: number;
+  serverInfo: { name: string; version: string } | null;
+  counts: { tools: number; resources: number; prompts: number };
+}
+
+export interface UpstreamOptions {
+  connectTimeoutMs: number;
+  pingIntervalMs: number;
+  restartBaseMs: number;
+  restartMaxMs: number;
+  version: string;
+}
+
+export interface UpstreamEvents {
+  state: [UpstreamStatus];
+  listChanged: [ListKind];
+  resourceUpdated: [string];
+  log: [{ level: string; logger?: string | undefined; data: unknown }];
+}
+
+export class UpstreamUnavailableError extends Error {}
+
+/** A server that stayed up this long starts its backoff from the beginning after a crash. */
+const STABLE_MS = 30_000;
+
+export class Upstream extends EventEmitter<UpstreamEvents> {
+  tools: Tool[] = [];
+  resources: Resource[] = [];
+  templates: ResourceTemplate[] = [];
+  prompts: Prompt[] = [];
+  capabilities: ServerCapabilities | undefined;
+  instructions: string | undefined;
+
+  private conn: Connection | undefined;
+  private gen = 0;
+  private state: UpstreamState = "stopped";
+  private since = Date.now();
+  private restarts = 0;
+  private attempt = 0;
+  private lastError: string | null = null;
+  private nextRetryAt: number | null = null;
+  private readyAt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private stderrRing = new LineRing(50);
+  private settledWaiters: Array<() => void> = [];
+
+  constructor(
+    readonly name: string,
+    readonly spec: UpstreamSpec,
+    private readonly opts: UpstreamOptions,
+  ) {
+    super();
+  }
+
+  get status(): UpstreamStatus {
+    const info = this.conn?.client.getServerVersion();
+    return {
+      name: this.name,
+      state: this.state,
+      transport: this.conn?.kind ?? null,
+      target: this.spec.kind === "stdio" ? [this.spec.command, ...this.spec.args].join(" ") : this.spec.url,
+      pid: this.conn?.pid() ?? null,
+      restarts: this.restarts,
+      lastError: this.lastError,
+      nextRetryAt: this.nextRetryAt,
+      since: this.since,
+      serverInfo: info ? { name: info.name, version: info.version } : null,
+      counts: { tools: this.tools.length, resources: this.resources.length, prompts: this.prompts.length },
+    };
+  }
+
+  get ready(): boolean {
+    return this.state === "ready";
+  }
+
+  /** The last lines the server wrote to stderr (stdio only). */
+  stderr(): string[] {
+    return this.stderrRing.all();
+  }
+
+  start(): void {
+    if (this.state !== "stopped") return;
+    this.restarts = 0;
+    this.attempt = 0;
+    this.lastError = null;
+    void this.connect(++this.gen);
+  }
+
+  async stop(): Promise<void> {
+    this.gen++;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.pingTimer);
+    this.nextRetryAt = null;
+    const conn = this.conn;
+    this.conn = undefined;
+    this.clearLists();
+    this.setState("stopped");
+    if (conn) await conn.client.close().catch(() => undefined);
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    this.start();
+  }
+
+  /**
+   * Resolves once a server on its first start is no longer starting (ready, or failed), or after
+   * `ms`. A server that is restarting after a failure is not waited for.
+   */
+  settled(ms: number): Promise<void> {
+    if (this.state !== "starting" || this.restarts > 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.settledWaiters = self.settledWaiters.filter((w) => w !== done);
+        resolve();
+      }
+      this.settledWaiters.push(done);
+    });
+  }
+
+  /** The connected client, or a clear error saying why there is none. */
+  client(): Client {
+    if (this.state === "ready" && this.conn) return this.conn.client;
+    throw new UpstreamUnavailableError(this.unavailable());
+  }
+
+  /** Why the server cannot take requests now, in words. */
+  unavailable(): string {
+    const why = this.lastError ? ` (last error: ${this.lastError})` : "";
+    return `MCP server ${this.name} is not available: it is ${this.state}${why}`;
+  }
+
+  callTool(
+    name: string,
+    args: Record<string, unknown> | undefined,
+    o: {
+      timeoutMs: number;
+      signal?: AbortSignal | undefined;
+      meta?: Record<string, unknown> | undefined;
+      onprogress?: ((p: { progress: number; total?: number; message?: string }) => void) | undefined;
+    },
+  ): Promise<CallToolResult> {
+    const params = { name, ...(args ? { arguments: args } : {}), ...(o.meta ? { _meta: o.meta } : {}) };
+    return this.client().request({ method: "tools/call", params }, CallToolResultSchema, {
+      timeout: o.timeoutMs,
+      resetTimeoutOnProgress: true,
+      onprogress: o.onprogress ?? (() => undefined),
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+  }
+
+  private setState(s: UpstreamState): void {
+    this.state = s;
+    this.since = Date.now();
+    if (s !== "starting") for (const w of [...this.settledWaiters]) w();
+    this.emit("state", this.status);
+  }
+
+  private setup(client: Client, gen: number): void {
+    const live = () => gen === this.gen;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      if (live()) void this.refresh("tools", gen);
+    });
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => {
+      if (live()) void this.refresh("resources", gen);
+    });
+    client.setNotificationHandler(PromptListChangedNotificationSchema, () => {
+      if (live()) void this.refresh("prompts", gen);
+    });
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+      if (live()) this.emit("resourceUpdated", n.params.uri);
+    });
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+      if (live()) this.emit("log", { level: n.params.level, logger: n.params.logger, data: n.params.data });
+    });
+  }
+
+  private async connect(gen: number): Promise<void> {
+    this.nextRetryAt = null;
+    this.setState("starting");
+    const timeoutMs = this.opts.connectTimeoutMs;
+    let conn: Connection | undefined;
+    let abandoned = false;
+    const attempt = (async () => {
+      const c = await connectUpstream(this.spec, {
+        timeoutMs,
+        version: this.opts.version,
+        setup: (client) => this.setup(client, gen),
+        onStderr: (chunk) => this.stderrRing.push(chunk),
+      });
+      conn = c;
+      if (abandoned || gen !== this.gen) return;
+      const lists = await fetchLists(c.client, timeoutMs);
+      if (abandoned || gen !== this.gen) return;
+      this.capabilities = c.client.getServerCapabilities();
+      this.instructions = c.client.getInstructions();
+      Object.assign(this, lists);
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`did not start within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([attempt, timeout]);
+    } catch (e) {
+      abandoned = true;
+      // A connection that arrives after the timeout is closed as soon as it exists.
+      void attempt.then(
+        () => closeQuietly(conn),
+        () => closeQuietly(conn),
+      );
+      if (gen !== this.gen) return;
+      this.lastError = this.withStderr(messageOf(e));
+      this.setState("crashed");
+      this.scheduleRetry(gen);
+      return;
+    } finally {
+      clearTimeout(timer);
+    }
+    const c = conn as Connection | undefined;
+    if (gen !== this.gen || !c) {
+      void closeQuietly(c);
+      return;
+    }
+    this.conn = c;
+    c.client.onclose = () => this.onClosed(gen);
+    c.client.onerror = (e) => {
+      if (gen === this.gen) this.lastError = messageOf(e);
+    };
+    this.readyAt = Date.now();
+    this.lastError = null;
+    this.startPing(gen);
+    this.setState("ready");
+    for (const k of ["tools", "resources", "prompts"] as const) this.emit("listChanged", k);
+    // It may have gone away while the lists loaded.
+    if (!c.client.transport) this.onClosed(gen);
+  }
+
+  private withStderr(msg: string): string {
+    const last = this.stderrRing.last();
+    return this.spec.kind === "stdio" && last ? `${msg}; stderr: ${last.slice(0, 300)}` : msg;
+  }
+
+  private onClosed(gen: number): void {
+    if (gen !== this.gen) return;
+    this.gen++;
+    clearInterval(this.pingTimer);
+    this.conn = undefined;
+    if (Date.now() - this.readyAt > STABLE_MS) this.attempt = 0;
+    const what = this.spec.kind === "stdio" ? "the server process exited" : "the connection closed";
+    // lastError was cleared when the server became ready: anything in it now explains the end.
+    this.lastError = this.withStderr(this.lastError ? `${what} (${this.lastError})` : what);
+    this.clearLists();
+    this.setState("crashed");
+    for (const k of ["tools", "resources", "prompts"] as const) this.emit("listChanged", k);
+    this.scheduleRetry(this.gen);
+  }
+
+  private scheduleRetry(gen: number): void {
+    const delay = Math.min(this.opts.restartBaseMs * 2 ** this.attempt, this.opts.restartMaxMs);
+    this.attempt++;
+    this.nextRetryAt = Date.now() + delay;
+    this.setState("backoff");
+    this.retryTimer = setTimeout(() => {
+      if (gen !== this.gen) return;
+      this.restarts++;
+      void this.connect(gen);
+    }, delay);
+    this.retryTimer.unref();
+  }
+
+  private startPing(gen: number): void {
+    clearInterval(this.pingTimer);
+    if (this.opts.pingIntervalMs <= 0) return;
+    this.pingTimer = setInterval(() => {
+      const c = this.conn;
+      if (gen !== this.gen || !c) return;
+      c.client.ping({ timeout: Math.min(10_000, this.opts.pingIntervalMs) }).catch((e: unknown) => {
+        if (gen !== this.gen) return;
+        this.lastError = `health ping failed: ${messageOf(e)}`;
+        void c.client.close(); // -> onclose -> crashed -> backoff
+      });
+    }, this.opts.pingIntervalMs);
+    this.pingTimer.unref();
+  }
+
+  private clearLists(): void {
+    Object.assign(this, emptyLists());
+  }
+
+  private async refresh(kind: ListKind, gen: number): Promise<void> {
+    const c = this.conn?.client;
+    if (!c) return;
+    let part: Partial<Lists>;
+    try {
+      part = await fetchList(c, kind, this.opts.connectTimeoutMs);
+    } catch (e) {
+      if (gen === this.gen) this.lastError = `refreshing ${kind} failed: ${messageOf(e)}`;
+      return;
+    }
+    if (gen !== this.gen) return;
+    Object.assign(this, part);
+    this.emit("listChanged", kind);
+  }
+}
+
+async function closeQuietly(conn: Connection | undefined): Promise<void> {
+  if (conn) await conn.client.close().catch(() => undefined);
+}

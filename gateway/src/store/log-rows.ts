@@ -1,0 +1,88 @@
+import type { SpendDelta, SpendRow } from "../governance/ledger.js";
+import { bucketOf } from "../governance/periods.js";
+import type { RequestRecord } from "../llm/record.js";
+import type { RequestLogRow, ToolCallRecord, ToolCallRow } from "./log-store.js";
+import { redactArguments, redactText } from "./redact.js";
+
+/** Turns what the gateway recorded into rows to store, with secrets redacted. Pure. */
+
+const opt = (s: string | undefined): string | null => (s === undefined ? null : s);
+const optRedacted = (s: string | undefined): string | null => (s === undefined ? null : redactText(s));
+
+export function requestRow(r: RequestRecord): RequestLogRow {
+  const slash = r.route?.indexOf("/") ?? -1;
+  const meta: Record<string, string> = {};
+  for (const [k, v] of Object.entries(r.meta)) meta[k] = redactText(v);
+  return {
+    id: r.id,
+    ts: r.startedAt,
+    keyId: r.keyId,
+    keyName: r.keyName,
+    team: opt(r.team),
+    sessionId: opt(r.sessionId),
+    project: opt(r.project),
+    userAgent: optRedacted(r.userAgent),
+    surface: r.surface,
+    endpoint: r.endpoint,
+    requestedModel: r.requestedModel,
+    route: opt(r.route),
+    provider: opt(r.provider),
+    model: r.route && slash > 0 ? r.route.slice(slash + 1) : null,
+    fallbacks: r.fallbacks,
+    attempts: r.attempts,
+    stream: r.stream,
+    status: r.status,
+    error: optRedacted(r.error),
+    inputTokens: r.usage.inputTokens,
+    outputTokens: r.usage.outputTokens,
+    cacheReadTokens: r.usage.cacheReadTokens,
+    cacheWriteTokens: r.usage.cacheWriteTokens,
+    reasoningTokens: r.usage.reasoningTokens,
+    costUsd: r.costUsd,
+    costSource: r.costSource,
+    latencyMs: r.latencyMs,
+    ttfbMs: r.ttfbMs ?? null,
+    meta,
+    requestBody: null,
+    responseBody: null,
+    responseToolCalls: null,
+  };
+}
+
+export function toolCallRow(t: ToolCallRecord): ToolCallRow {
+  return {
+    id: t.id,
+    ts: t.startedAt,
+    keyId: t.keyId,
+    keyName: t.keyName,
+    team: opt(t.team),
+    sessionId: opt(t.sessionId),
+    server: t.server,
+    tool: t.tool,
+    arguments: redactArguments(t.arguments),
+    resultBytes: t.resultBytes ?? null,
+    latencyMs: t.latencyMs,
+    status: t.status,
+    error: optRedacted(t.error),
+    decision: t.decision,
+    decidedBy: opt(t.decidedBy),
+  };
+}
+
+/** Sums charges per (scope, 15-minute bucket): one upsert per pair instead of one per request. */
+export function spendRows(deltas: readonly SpendDelta[]): SpendRow[] {
+  const acc = new Map<string, SpendRow>();
+  for (const d of deltas) {
+    const bucket = bucketOf(d.at);
+    for (const scope of d.scopes) {
+      const id = `${bucket}\u0000${scope}`;
+      const row = acc.get(id);
+      if (row) {
+        row.usd += d.usd;
+        row.tokens += d.tokens;
+        row.requests += 1;
+      } else acc.set(id, { scope, bucket, usd: d.usd, tokens: d.tokens, requests: 1 });
+    }
+  }
+  return [...acc.values()];
+}

@@ -1,0 +1,178 @@
+import type { RequestLogRow, ToolCallRow } from "./log-store.js";
+
+/** Column lists and row mapping between log rows and their SQLite tables (002-logs.ts). */
+
+export type Param = string | number | null;
+
+export const REQUEST_COLUMNS = [
+  "id",
+  "ts",
+  "key_id",
+  "key_name",
+  "team",
+  "session_id",
+  "project",
+  "user_agent",
+  "surface",
+  "endpoint",
+  "requested_model",
+  "route",
+  "provider",
+  "model",
+  "fallbacks",
+  "attempts",
+  "stream",
+  "status",
+  "error",
+  "input_tokens",
+  "output_tokens",
+  "cache_read_tokens",
+  "cache_write_tokens",
+  "reasoning_tokens",
+  "cost_usd",
+  "cost_source",
+  "latency_ms",
+  "ttfb_ms",
+  "meta",
+  "request_body",
+  "response_body",
+  "response_tool_calls",
+] as const;
+
+export const TOOL_COLUMNS = [
+  "id",
+  "ts",
+  "key_id",
+  "key_name",
+  "team",
+  "session_id",
+  "server",
+  "tool",
+  "arguments",
+  "result_bytes",
+  "latency_ms",
+  "status",
+  "error",
+  "decision",
+  "decided_by",
+] as const;
+
+export type RequestDbRow = Record<(typeof REQUEST_COLUMNS)[number], Param>;
+export type ToolDbRow = Record<(typeof TOOL_COLUMNS)[number], Param>;
+
+export function requestValues(r: RequestLogRow): Param[] {
+  return [
+    r.id,
+    r.ts,
+    r.keyId,
+    r.keyName,
+    r.team,
+    r.sessionId,
+    r.project,
+    r.userAgent,
+    r.surface,
+    r.endpoint,
+    r.requestedModel,
+    r.route,
+    r.provider,
+    r.model,
+    r.fallbacks.length > 0 ? JSON.stringify(r.fallbacks) : null,
+    r.attempts,
+    r.stream ? 1 : 0,
+    r.status,
+    r.error,
+    r.inputTokens,
+    r.outputTokens,
+    r.cacheReadTokens,
+    r.cacheWriteTokens,
+    r.reasoningTokens,
+    r.costUsd,
+    r.costSource,
+    r.latencyMs,
+    r.ttfbMs,
+    Object.keys(r.meta).length > 0 ? JSON.stringify(r.meta) : null,
+    r.requestBody,
+    r.responseBody,
+    r.responseToolCalls,
+  ];
+}
+
+export function toolValues(t: ToolCallRow): Param[] {
+  return [
+    t.id,
+    t.ts,
+    t.keyId,
+    t.keyName,
+    t.team,
+    t.sessionId,
+    t.server,
+    t.tool,
+    t.arguments,
+    t.resultBytes,
+    t.latencyMs,
+    t.status,
+    t.error,
+    t.decision,
+    t.decidedBy,
+  ];
+}
+
+const str = (v: Param): string | null => (v === null ? null : String(v));
+export const num = (v: Param): number => Number(v ?? 0);
+
+export function fromRequestDb(r: RequestDbRow): RequestLogRow {
+  return {
+    id: String(r.id),
+    ts: num(r.ts),
+    keyId: String(r.key_id),
+    keyName: String(r.key_name),
+    team: str(r.team),
+    sessionId: str(r.session_id),
+    project: str(r.project),
+    userAgent: str(r.user_agent),
+    surface: String(r.surface),
+    endpoint: String(r.endpoint),
+    requestedModel: String(r.requested_model),
+    route: str(r.route),
+    provider: str(r.provider),
+    model: str(r.model),
+    fallbacks: r.fallbacks === null ? [] : (JSON.parse(String(r.fallbacks)) as string[]),
+    attempts: num(r.attempts),
+    stream: r.stream === 1,
+    status: num(r.status),
+    error: str(r.error),
+    inputTokens: num(r.input_tokens),
+    outputTokens: num(r.output_tokens),
+    cacheReadTokens: num(r.cache_read_tokens),
+    cacheWriteTokens: num(r.cache_write_tokens),
+    reasoningTokens: num(r.reasoning_tokens),
+    costUsd: num(r.cost_usd),
+    costSource: str(r.cost_source),
+    latencyMs: num(r.latency_ms),
+    ttfbMs: r.ttfb_ms === null ? null : num(r.ttfb_ms),
+    meta: r.meta === null ? {} : (JSON.parse(String(r.meta)) as Record<string, string>),
+    requestBody: str(r.request_body),
+    responseBody: str(r.response_body),
+    responseToolCalls: str(r.response_tool_calls),
+  };
+}
+
+export function fromToolDb(r: ToolDbRow): ToolCallRow {
+  return {
+    id: String(r.id),
+    ts: num(r.ts),
+    keyId: String(r.key_id),
+    keyName: String(r.key_name),
+    team: str(r.team),
+    sessionId: str(r.session_id),
+    server: String(r.server),
+    tool: String(r.tool),
+    arguments: str(r.arguments),
+    resultBytes: r.result_bytes === null ? null : num(r.result_bytes),
+    latencyMs: num(r.latency_ms),
+    status: String(r.status),
+    error: str(r.error),
+    decision: String(r.decision),
+    decidedBy: str(r.decided_by),
+  };
+}

@@ -1,0 +1,186 @@
+import type Database from "better-sqlite3";
+import type { SpendRow } from "../governance/ledger.js";
+import type {
+  LogBatch,
+  LogPage,
+  LogQuery,
+  LogStore,
+  RequestLogRow,
+  SpendGroup,
+  SpendPoint,
+  SpendQuery,
+  ToolCallRow,
+} from "./log-store.js";
+import {
+  fromRequestDb,
+  fromToolDb,
+  num,
+  type Param,
+  REQUEST_COLUMNS,
+  type RequestDbRow,
+  requestValues,
+  TOOL_COLUMNS,
+  type ToolDbRow,
+  toolValues,
+} from "./sqlite-log-rows.js";
+
+type Db = Database.Database;
+
+const GROUP_SQL: Record<SpendGroup, string> = {
+  model: "COALESCE(model, requested_model)",
+  route: "route",
+  provider: "provider",
+  key: "key_name",
+  team: "team",
+  session: "session_id",
+  project: "project",
+};
+
+function encodeCursor(ts: number, id: string): string {
+  return Buffer.from(JSON.stringify([ts, id])).toString("base64url");
+}
+
+function decodeCursor(c: string): [number, string] | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(c, "base64url").toString("utf8")) as unknown;
+    if (Array.isArray(v) && typeof v[0] === "number" && typeof v[1] === "string") return [v[0], v[1]];
+  } catch {}
+  return undefined;
+}
+
+/** Request logs, tool calls and spend buckets in the gateway's SQLite database. */
+export class SqliteLogStore implements LogStore {
+  private readonly insertRequest: Database.Statement;
+  private readonly insertTool: Database.Statement;
+  private readonly upsertSpend: Database.Statement;
+  private readonly writeAll: (b: LogBatch) => void;
+
+  constructor(private readonly db: Db) {
+    const marks = (n: number) => Array.from({ length: n }, () => "?").join(", ");
+    this.insertRequest = db.prepare(
+      `INSERT OR IGNORE INTO request_logs (${REQUEST_COLUMNS.join(", ")}) VALUES (${marks(REQUEST_COLUMNS.length)})`,
+    );
+    this.insertTool = db.prepare(
+      `INSERT OR IGNORE INTO tool_calls (${TOOL_COLUMNS.join(", ")}) VALUES (${marks(TOOL_COLUMNS.length)})`,
+    );
+    this.upsertSpend = db.prepare(
+      `INSERT INTO spend_buckets (scope, bucket, usd, tokens, requests) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (scope, bucket) DO UPDATE SET usd = usd + excluded.usd, tokens = tokens + excluded.tokens,
+         requests = requests + excluded.requests`,
+    );
+    this.writeAll = db.transaction((b: LogBatch) => {
+      for (const r of b.requests) this.insertRequest.run(requestValues(r));
+      for (const t of b.toolCalls) this.insertTool.run(toolValues(t));
+      for (const s of b.spend) this.upsertSpend.run(s.scope, s.bucket, s.usd, s.tokens, s.requests);
+    });
+  }
+
+  async writeBatch(batch: LogBatch): Promise<void> {
+    this.writeAll(batch);
+  }
+
+  async loadSpend(horizon: number): Promise<SpendRow[]> {
+    return this.db
+      .prepare(
+        `SELECT scope, bucket, usd, tokens, requests FROM spend_buckets WHERE bucket >= ?
+         UNION ALL
+         SELECT scope, 0, SUM(usd), SUM(tokens), SUM(requests) FROM spend_buckets
+          WHERE bucket < ? AND (scope NOT LIKE 'session:%'
+            OR scope IN (SELECT scope FROM spend_buckets WHERE bucket >= ? AND scope LIKE 'session:%'))
+          GROUP BY scope`,
+      )
+      .all(horizon, horizon, horizon) as SpendRow[];
+  }
+
+  private where(q: LogQuery, tools: boolean): { sql: string; params: Param[] } {
+    const clauses: string[] = [];
+    const params: Param[] = [];
+    const add = (sql: string, ...values: Param[]) => {
+      clauses.push(sql);
+      params.push(...values);
+    };
+    const eq = (col: string, v: string | undefined) => {
+      if (v !== undefined) add(`${col} = ?`, v);
+    };
+    if (q.from !== undefined) add("ts >= ?", q.from);
+    if (q.to !== undefined) add("ts < ?", q.to);
+    eq("key_id", q.keyId);
+    eq("key_name", q.keyName);
+    eq("team", q.team);
+    eq("session_id", q.sessionId);
+    if (tools) {
+      eq("server", q.server);
+      eq("tool", q.tool);
+    } else {
+      eq("project", q.project);
+      eq("provider", q.provider);
+      if (q.model !== undefined)
+        add("(requested_model = ? OR route = ? OR model = ?)", q.model, q.model, q.model);
+      if (q.status === "ok") add("status < 400");
+      else if (q.status === "error") add("status >= 400");
+      else if (typeof q.status === "number") add("status = ?", q.status);
+    }
+    const cur = q.cursor ? decodeCursor(q.cursor) : undefined;
+    if (cur) add("(ts < ? OR (ts = ? AND id < ?))", cur[0], cur[0], cur[1]);
+    return { sql: clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : "", params };
+  }
+
+  private page<D extends { ts: Param; id: Param }, R>(
+    table: string,
+    q: LogQuery,
+    map: (d: D) => R,
+  ): LogPage<R> {
+    const limit = Math.max(1, Math.min(1000, q.limit ?? 100));
+    const w = this.where(q, table === "tool_calls");
+    const rows = this.db
+      .prepare(`SELECT * FROM ${table} ${w.sql} ORDER BY ts DESC, id DESC LIMIT ?`)
+      .all(...w.params, limit + 1) as D[];
+    const more = rows.length > limit;
+    const shown = more ? rows.slice(0, limit) : rows;
+    const last = shown[shown.length - 1];
+    return {
+      rows: shown.map(map),
+      nextCursor: more && last ? encodeCursor(num(last.ts), String(last.id)) : undefined,
+    };
+  }
+
+  async queryRequests(q: LogQuery): Promise<LogPage<RequestLogRow>> {
+    return this.page<RequestDbRow, RequestLogRow>("request_logs", q, fromRequestDb);
+  }
+
+  async queryToolCalls(q: LogQuery): Promise<LogPage<ToolCallRow>> {
+    return this.page<ToolDbRow, ToolCallRow>("tool_calls", q, fromToolDb);
+  }
+
+  async spendSeries(q: SpendQuery): Promise<SpendPoint[]> {
+    const width = q.bucket === "hour" ? 3_600_000 : 86_400_000;
+    const group = q.groupBy ? GROUP_SQL[q.groupBy] : "NULL";
+    const w = this.where(
+      { from: q.from, to: q.to, keyId: q.keyId, team: q.team, sessionId: q.sessionId, project: q.project },
+      false,
+    );
+    return this.db
+      .prepare(
+        `SELECT (ts / ${width}) * ${width} AS bucket, ${group} AS "group", SUM(cost_usd) AS usd, COUNT(*) AS requests,
+           SUM(status >= 400) AS errors, SUM(input_tokens) AS inputTokens, SUM(output_tokens) AS outputTokens,
+           SUM(cache_read_tokens) AS cacheReadTokens, SUM(cache_write_tokens) AS cacheWriteTokens
+         FROM request_logs ${w.sql} GROUP BY 1, 2 ORDER BY 1, 2`,
+      )
+      .all(...w.params) as SpendPoint[];
+  }
+
+  async scopeSpend(scope: string, from: number, to: number) {
+    const r = this.db
+      .prepare(
+        "SELECT COALESCE(SUM(usd), 0) AS usd, COALESCE(SUM(tokens), 0) AS tokens, COALESCE(SUM(requests), 0) AS requests FROM spend_buckets WHERE scope = ? AND bucket >= ? AND bucket < ?",
+      )
+      .get(scope, from, to) as { usd: number; tokens: number; requests: number };
+    return r;
+  }
+
+  async pruneLogs(before: number): Promise<{ requests: number; toolCalls: number }> {
+    const requests = this.db.prepare("DELETE FROM request_logs WHERE ts < ?").run(before).changes;
+    const toolCalls = this.db.prepare("DELETE FROM tool_calls WHERE ts < ?").run(before).changes;
+    return { requests, toolCalls };
+  }
+}

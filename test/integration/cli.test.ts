@@ -1,0 +1,228 @@
+// The headless CLI: `keys` against a running gateway's data folder (in process), and `serve` as a
+// real child process: its start-up errors are one line a person can act on, and SIGTERM stops it.
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { main } from "../../gateway/src/cli.js";
+import { startGateway, type TestGateway } from "../helpers/gateway.js";
+import { freePort } from "../helpers/llm.js";
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+const ENTRY = join(ROOT, "test", "helpers", "cli-entry.ts");
+const T = { timeout: 20_000 };
+/** Child processes boot tsx from source: slow on a busy machine, so a wide hang guard. */
+const SPAWN_T = { timeout: 90_000 };
+
+/**
+ * Runs main() in process, capturing the text it writes. Only string writes are taken: the test
+ * runner reports through the same stdout (in Buffers) and must keep doing so meanwhile.
+ */
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const captured = { out: "", err: "" };
+  const restore: Array<() => void> = [];
+  for (const [name, stream] of [
+    ["out", process.stdout],
+    ["err", process.stderr],
+  ] as const) {
+    const original = stream.write;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      if (typeof chunk !== "string")
+        return (original as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
+      captured[name] += chunk;
+      return true;
+    }) as typeof stream.write;
+    restore.push(() => {
+      stream.write = original;
+    });
+  }
+  try {
+    const code = await main(argv, { HOME: tmpdir() });
+    return { code, ...captured };
+  } finally {
+    for (const r of restore) r();
+  }
+}
+
+/** Polls `check` until it is true; fails after `ms` (a hang guard, not a timing assertion). */
+async function eventually(what: string, check: () => Promise<boolean>, ms = 8000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) assert.fail(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("gatehouse keys", () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startGateway({});
+  });
+  after(async () => {
+    await gw?.close();
+  });
+  const status = async (key: string) =>
+    (await fetch(`${gw.url}/anthropic/v1/models`, { headers: { "x-api-key": key } })).status;
+
+  test("a key created by the CLI works on the running gateway; revoked, it stops working", T, async () => {
+    const created = await run(["keys", "create", "laptop", "--data-dir", gw.dataDir]);
+    assert.equal(created.code, 0, created.err);
+    const key = /^(gk-[A-Za-z0-9_-]{40})$/m.exec(created.out)?.[1] ?? "";
+    assert.ok(key, created.out);
+    assert.match(created.err, /shown only this once/);
+    assert.ok(!created.err.includes(key), "the key is printed once, on stdout");
+    await eventually("the new key is accepted", async () => (await status(key)) === 200);
+
+    const listed = await run(["keys", "list", "--data-dir", gw.dataDir]);
+    assert.equal(listed.code, 0);
+    const line = listed.out.split("\n").find((l) => l.startsWith("laptop\t"));
+    assert.ok(line, listed.out);
+    assert.ok(line.includes(`…${key.slice(-4)}`) && line.includes("\tactive\t"), line);
+    assert.ok(!listed.out.includes(key), "list never shows a whole key");
+
+    const revoked = await run(["keys", "revoke", "laptop", "--data-dir", gw.dataDir]);
+    assert.equal(revoked.code, 0, revoked.err);
+    await eventually("the revoked key is refused", async () => (await status(key)) === 401);
+    const after = await run(["keys", "list", "--data-dir", gw.dataDir]);
+    assert.match(after.out, /^laptop\t.*\trevoked\t/m);
+  });
+
+  test("usage errors: exit code 1 and one line on stderr", async () => {
+    for (const argv of [
+      ["keys", "revoke", "nobody"],
+      ["keys", "create"],
+      ["keys", "frobnicate"],
+    ]) {
+      const r = await run([...argv, "--data-dir", gw.dataDir]);
+      assert.equal(r.code, 1, argv.join(" "));
+      assert.equal(r.err.trim().split("\n").length, 1, r.err);
+      assert.match(r.err, /^gatehouse: /);
+    }
+    assert.equal((await run(["--bogus-flag"])).code, 2);
+    assert.match((await run(["--version"])).out, /^0\.1\.0$/m);
+  });
+});
+
+interface Child {
+  proc: ChildProcess;
+  out: string;
+  err: string;
+  exit: Promise<number | null>;
+}
+
+function serve(args: string[], dataDir: string): Child {
+  const proc = spawn(process.execPath, ["--import", "tsx", ENTRY, "serve", "--data-dir", dataDir, ...args], {
+    cwd: ROOT,
+    // No provider keys from the developer's environment.
+    env: { PATH: process.env.PATH ?? "", HOME: dataDir },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const c: Child = {
+    proc,
+    out: "",
+    err: "",
+    exit: new Promise((resolve) => proc.on("exit", (code) => resolve(code))),
+  };
+  proc.stdout!.setEncoding("utf8").on("data", (s: string) => {
+    c.out += s;
+  });
+  proc.stderr!.setEncoding("utf8").on("data", (s: string) => {
+    c.err += s;
+  });
+  return c;
+}
+
+/** Asserts a failed start: exit code 1, exactly one line on stderr, no stack trace. */
+async function failsWithOneLine(c: Child, pattern: RegExp): Promise<void> {
+  assert.equal(await c.exit, 1, c.err);
+  const lines = c.err.trim().split("\n");
+  assert.equal(lines.length, 1, c.err);
+  assert.match(lines[0]!, /^gatehouse: /);
+  assert.match(lines[0]!, pattern);
+  assert.ok(!/\n\s+at /.test(c.err), "no stack trace");
+}
+
+describe("gatehouse serve", () => {
+  let dir: string;
+  let blocker: Server;
+  let busyPort: number;
+  /** Start-up failures, spawned together up front (each child takes a while to boot). */
+  const failing = new Map<string, Child>();
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "gatehouse-cli-"));
+    busyPort = await freePort();
+    blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(busyPort, "127.0.0.1", r));
+    const file = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    const cases: Record<string, string[]> = {
+      busy: ["--port", String(busyPort)],
+      missing: ["--config", join(dir, "missing.yaml")],
+      yaml: ["--config", file("broken.yaml", "providers: [unclosed\n  - x: {\n")],
+      field: [
+        "--config",
+        file("invalid.yaml", "providers:\n  mine:\n    type: openai\n    timeout_ms: -5\n"),
+      ],
+    };
+    for (const [name, args] of Object.entries(cases)) {
+      failing.set(
+        name,
+        serve([...(name === "busy" ? [] : ["--port", "0"]), ...args], join(dir, `data-${name}`)),
+      );
+    }
+    failing.set("datafile", serve(["--port", "0"], file("not-a-dir", "x")));
+  });
+  after(async () => {
+    for (const c of failing.values()) if (c.proc.exitCode === null) c.proc.kill();
+    await new Promise<void>((r) => blocker.close(() => r()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test(
+    "prints its URL and a new key, serves with it, and stops on SIGTERM with exit 0",
+    SPAWN_T,
+    async () => {
+      const c = serve(["--port", "0"], join(dir, "ok"));
+      let url = "";
+      await eventually(
+        "the banner",
+        async () => {
+          url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(c.out)?.[1] ?? "";
+          return url !== "" && /Created virtual key/.test(c.out);
+        },
+        60_000,
+      );
+      const key = /^\s+(gk-\S+)$/m.exec(c.out)?.[1];
+      assert.ok(key, c.out);
+      assert.match(c.out, new RegExp(`ANTHROPIC_BASE_URL=${url}/anthropic`));
+      const res = await fetch(`${url}/anthropic/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+      assert.equal(res.status, 200);
+      c.proc.kill("SIGTERM");
+      assert.equal(await c.exit, 0, c.err);
+      assert.equal(c.err, "");
+    },
+  );
+
+  test("a port in use: exit 1, one line naming the port", SPAWN_T, async () => {
+    await failsWithOneLine(failing.get("busy")!, new RegExp(`port ${busyPort} is already in use`));
+  });
+
+  test("an unreadable config file: exit 1, one line", SPAWN_T, async () => {
+    await failsWithOneLine(failing.get("missing")!, /cannot read config file .*missing\.yaml \(ENOENT\)/);
+    await failsWithOneLine(failing.get("yaml")!, /broken\.yaml: not valid YAML/);
+  });
+
+  test("an invalid config field: exit 1, naming the field's path", SPAWN_T, async () => {
+    await failsWithOneLine(failing.get("field")!, /providers\.mine\.timeout_ms/);
+  });
+
+  test("a data dir that is a file: exit 1, one line", SPAWN_T, async () => {
+    await failsWithOneLine(failing.get("datafile")!, /not-a-dir/);
+  });
+});

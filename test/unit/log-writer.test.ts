@@ -1,0 +1,318 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import type { RequestRecord } from "../../gateway/src/llm/record.js";
+import { emptyUsage } from "../../gateway/src/llm/usage.js";
+import { requestRow, spendRows, toolCallRow } from "../../gateway/src/store/log-rows.js";
+import type { LogBatch, ToolCallRecord } from "../../gateway/src/store/log-store.js";
+import { LogWriter } from "../../gateway/src/store/log-writer.js";
+import { isSecretName, redactArguments, redactJson, redactText } from "../../gateway/src/store/redact.js";
+import { openSqlite } from "../../gateway/src/store/sqlite.js";
+import { SqliteLogStore } from "../../gateway/src/store/sqlite-logs.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function rec(i: number, over: Partial<RequestRecord> = {}): RequestRecord {
+  return {
+    id: `r-${String(i).padStart(6, "0")}`,
+    startedAt: Date.parse("2026-03-01T10:00:00Z") + i * 60_000,
+    surface: "anthropic",
+    endpoint: "messages",
+    keyId: "config:k",
+    keyName: "k",
+    sessionId: i % 2 === 0 ? "s-even" : "s-odd",
+    meta: {},
+    userAgent: "claude-cli/2.1 (external, cli)",
+    requestedModel: "claude-sonnet-4-5",
+    route: i % 3 === 0 ? "openai/gpt-5" : "anthropic/claude-sonnet-4-5",
+    provider: i % 3 === 0 ? "openai" : "anthropic",
+    fallbacks: [],
+    attempts: 1,
+    stream: true,
+    status: i % 10 === 9 ? 502 : 200,
+    error: undefined,
+    usage: { ...emptyUsage(), inputTokens: 10, outputTokens: 5 },
+    costUsd: 0.01,
+    costSource: "table",
+    latencyMs: 12.5,
+    ttfbMs: 3,
+    ...over,
+  };
+}
+
+/** A sink that remembers every batch, optionally slow or failing. */
+function fakeSink(opts: { delayMs?: number; failTimes?: number } = {}) {
+  const batches: LogBatch[] = [];
+  let fails = opts.failTimes ?? 0;
+  return {
+    batches,
+    ids: () => batches.flatMap((b) => b.requests.map((r) => r.id)),
+    async writeBatch(b: LogBatch) {
+      if (opts.delayMs) await sleep(opts.delayMs);
+      if (fails > 0) {
+        fails--;
+        throw new Error("disk I/O error");
+      }
+      batches.push(b);
+    },
+  };
+}
+
+describe("log writer", () => {
+  test("a backlog is written in batches of 500, each one transaction", async () => {
+    const sink = fakeSink();
+    const w = new LogWriter(sink);
+    for (let i = 0; i < 1234; i++) w.enqueueRequest(rec(i));
+    await w.flush();
+    assert.deepEqual(
+      sink.batches.map((b) => b.requests.length),
+      [500, 500, 234],
+    );
+    assert.equal(new Set(sink.ids()).size, 1234);
+    assert.equal(w.written, 1234);
+  });
+
+  test("a few records are written by the timer, without a flush call", async () => {
+    const sink = fakeSink();
+    const w = new LogWriter(sink, { intervalMs: 20 });
+    w.enqueueRequest(rec(1));
+    w.enqueueRequest(rec(2));
+    assert.equal(sink.batches.length, 0, "enqueue does not write");
+    for (let i = 0; i < 100 && sink.batches.length === 0; i++) await sleep(10);
+    assert.deepEqual(sink.ids(), ["r-000001", "r-000002"]);
+    await w.stop();
+  });
+
+  test("nothing lost: records enqueued while a slow store writes all land exactly once", async () => {
+    const sink = fakeSink({ delayMs: 5 });
+    const w = new LogWriter(sink, { intervalMs: 1 });
+    let n = 0;
+    for (let round = 0; round < 40; round++) {
+      for (let i = 0; i < 250; i++) w.enqueueRequest(rec(n++));
+      await sleep(round % 3);
+    }
+    await w.stop();
+    const ids = sink.ids();
+    assert.equal(ids.length, 10_000);
+    assert.equal(new Set(ids).size, 10_000);
+    assert.ok(sink.batches.every((b) => b.requests.length <= 500));
+  });
+
+  test("a store failure keeps the batch and retries it; onError hears about it", async () => {
+    const sink = fakeSink({ failTimes: 2 });
+    const errors: unknown[] = [];
+    const w = new LogWriter(sink, { intervalMs: 1, retryMs: 5, onError: (e) => errors.push(e) });
+    for (let i = 0; i < 700; i++) w.enqueueRequest(rec(i));
+    for (let i = 0; i < 200 && sink.ids().length < 700; i++) await sleep(5);
+    await w.stop();
+    assert.equal(errors.length, 2);
+    assert.equal(new Set(sink.ids()).size, 700);
+    assert.equal(sink.ids().length, 700);
+    assert.equal(w.lost, 0);
+  });
+
+  test("stop drains the queue, tool calls and spend included", async () => {
+    const sink = fakeSink();
+    const w = new LogWriter(sink, { intervalMs: 10_000 });
+    for (let i = 0; i < 42; i++) w.enqueueRequest(rec(i));
+    w.enqueueToolCall(tool({}));
+    w.enqueueSpend({
+      at: Date.parse("2026-03-01T10:07:00Z"),
+      scopes: ["key:config:k", "team:t"],
+      usd: 0.5,
+      tokens: 10,
+    });
+    w.enqueueSpend({
+      at: Date.parse("2026-03-01T10:08:00Z"),
+      scopes: ["key:config:k"],
+      usd: 0.25,
+      tokens: 5,
+    });
+    await w.stop();
+    assert.equal(sink.ids().length, 42);
+    assert.equal(sink.batches.flatMap((b) => b.toolCalls).length, 1);
+    const spend = sink.batches.flatMap((b) => b.spend);
+    assert.deepEqual(
+      spend.map((s) => [s.scope, s.usd, s.tokens, s.requests]),
+      [
+        ["key:config:k", 0.75, 15, 2],
+        ["team:t", 0.5, 10, 1],
+      ],
+    );
+  });
+});
+
+function tool(args: unknown, over: Partial<ToolCallRecord> = {}): ToolCallRecord {
+  return {
+    id: "t1",
+    startedAt: Date.parse("2026-03-01T10:00:00Z"),
+    keyId: "config:k",
+    keyName: "k",
+    server: "files",
+    tool: "write_file",
+    arguments: args,
+    resultBytes: 120,
+    latencyMs: 4,
+    status: "ok",
+    decision: "ask",
+    decidedBy: "answerer:alice",
+    ...over,
+  };
+}
+
+describe("redaction before writing", () => {
+  const text: Array<[string, string]> = [
+    ["key sk-ant-api03-AbCdEf0123456789_xyz-XYZ failed", "key sk-ant-[REDACTED] failed"],
+    ["OPENAI sk-proj-abcdefghijklmnop1234567890", "OPENAI sk-[REDACTED]"],
+    ["aws AKIAIOSFODNN7EXAMPLE ok", "aws [REDACTED] ok"],
+    ["Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig", "Authorization: Bearer [REDACTED]"],
+    ["virtual gk-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "virtual gk-[REDACTED]"],
+    ["ghp_0123456789abcdefghijABCDEFGHIJ012345", "[REDACTED]"],
+    ["postgres://admin:hunter2@db:5432/x", "postgres://admin:[REDACTED]@db:5432/x"],
+    ["run --password=hunter2 --verbose", "run --password=[REDACTED] --verbose"],
+    ["https://x/?api_key=abc123&q=1", "https://x/?api_key=[REDACTED]&q=1"],
+    [
+      "nothing secret in a task-list or a disk-image name",
+      "nothing secret in a task-list or a disk-image name",
+    ],
+  ];
+  for (const [input, expected] of text) {
+    test(`text: ${expected}`, () => assert.equal(redactText(input), expected));
+  }
+
+  test("secret-named fields, not token counts", () => {
+    for (const n of [
+      "password",
+      "api_key",
+      "apiKey",
+      "x-api-key",
+      "access_token",
+      "client_secret",
+      "Authorization",
+      "token",
+      "private_key",
+    ])
+      assert.ok(isSecretName(n), n);
+    for (const n of ["max_tokens", "input_tokens", "tokens", "path", "content", "author", "secretary_name"])
+      assert.ok(!isSecretName(n), n);
+  });
+
+  test("JSON tool arguments: secret fields replaced, other strings scanned, structure kept", () => {
+    const out = redactJson({
+      path: "/tmp/a",
+      password: "hunter2",
+      nested: { api_key: "abc", list: [{ token: 42 }, "Bearer abcdefghijkl"] },
+      max_tokens: 100,
+      empty_secret: "",
+    });
+    assert.deepEqual(out, {
+      path: "/tmp/a",
+      password: "[REDACTED]",
+      nested: { api_key: "[REDACTED]", list: [{ token: "[REDACTED]" }, "Bearer [REDACTED]"] },
+      max_tokens: 100,
+      empty_secret: "",
+    });
+    assert.equal(redactArguments('{"secret":"s3"}'), '{"secret":"[REDACTED]"}');
+    assert.equal(redactArguments("not json sk-ant-api03-abcdefgh1234"), "not json sk-ant-[REDACTED]");
+    assert.equal(redactArguments(undefined), null);
+  });
+
+  test("rows: errors, metadata and tool arguments are redacted", () => {
+    const row = requestRow(
+      rec(1, {
+        error: "401 from upstream: invalid x-api-key sk-ant-api03-zzzzzzzzzzzz",
+        meta: { ticket: "sk-proj-abcdefghijklmnopqrstu" },
+      }),
+    );
+    assert.equal(row.error, "401 from upstream: invalid x-api-key sk-ant-[REDACTED]");
+    assert.deepEqual(row.meta, { ticket: "sk-[REDACTED]" });
+    const t = toolCallRow(tool({ content: "x", headers: { Authorization: "Bearer abcdefghijklmnop" } }));
+    assert.equal(t.arguments, '{"content":"x","headers":{"Authorization":"[REDACTED]"}}');
+  });
+});
+
+describe("SQLite log store", () => {
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-logs-"));
+  const db = openSqlite(dir);
+  const store = new SqliteLogStore(db);
+  after(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("writes a batch and pages through it newest first with a cursor", async () => {
+    const records = Array.from({ length: 25 }, (_, i) => rec(i, { meta: i === 0 ? { ticket: "T-1" } : {} }));
+    await store.writeBatch({
+      requests: records.map(requestRow),
+      toolCalls: [toolCallRow(tool({ a: 1 }))],
+      spend: [],
+    });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.queryRequests({ limit: 10, cursor });
+      seen.push(...page.rows.map((r) => r.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    assert.equal(seen.length, 25);
+    assert.equal(seen[0], "r-000024");
+    assert.equal(seen[24], "r-000000");
+    const first = (await store.queryRequests({ sessionId: "s-even", status: "ok", limit: 1000 })).rows;
+    assert.ok(first.every((r) => r.sessionId === "s-even" && r.status < 400));
+    const zero = (await store.queryRequests({ limit: 1, to: records[1]!.startedAt })).rows[0]!;
+    assert.deepEqual(zero.meta, { ticket: "T-1" });
+    assert.equal(zero.stream, true);
+    assert.equal(zero.model, "gpt-5");
+    assert.equal((await store.queryRequests({ model: "openai/gpt-5", limit: 1000 })).rows.length, 9);
+    assert.equal((await store.queryRequests({ status: "error" })).rows.length, 2);
+    assert.equal((await store.queryToolCalls({})).rows[0]!.arguments, '{"a":1}');
+  });
+
+  test("spend series by hour and provider", async () => {
+    const points = await store.spendSeries({
+      from: Date.parse("2026-03-01T00:00:00Z"),
+      to: Date.parse("2026-03-02T00:00:00Z"),
+      bucket: "hour",
+      groupBy: "provider",
+    });
+    const total = points.reduce((n, p) => n + p.requests, 0);
+    assert.equal(total, 25);
+    assert.deepEqual(
+      points.map((p) => [new Date(p.bucket).toISOString().slice(11, 16), p.group, p.requests]),
+      [
+        ["10:00", "anthropic", 16],
+        ["10:00", "openai", 9],
+      ],
+    );
+  });
+
+  test("spend buckets add up and load back with older buckets folded per scope", async () => {
+    const day = (d: number, h = 10) => Date.parse(`2026-03-${String(d).padStart(2, "0")}T${h}:00:00Z`);
+    const deltas = [
+      { at: day(1), scopes: ["key:a", "session:old"], usd: 1, tokens: 10 },
+      { at: day(2), scopes: ["key:a"], usd: 2, tokens: 20 },
+      { at: day(20), scopes: ["key:a", "session:new"], usd: 4, tokens: 40 },
+      { at: day(20), scopes: ["key:a"], usd: 8, tokens: 80 },
+    ];
+    await store.writeBatch({ requests: [], toolCalls: [], spend: spendRows(deltas.slice(0, 3)) });
+    await store.writeBatch({ requests: [], toolCalls: [], spend: spendRows(deltas.slice(3)) });
+    const rows = await store.loadSpend(day(10));
+    const byScope = (s: string) =>
+      rows.filter((r) => r.scope === s).map((r) => [r.bucket, r.usd, r.requests]);
+    assert.deepEqual(byScope("key:a").sort(), [
+      [0, 3, 2],
+      [day(20), 12, 2],
+    ]);
+    assert.deepEqual(byScope("session:new"), [[day(20), 4, 1]]);
+    assert.deepEqual(byScope("session:old"), [], "idle sessions are not restored");
+    assert.deepEqual(await store.scopeSpend("key:a", day(1), day(3)), { usd: 3, tokens: 30, requests: 2 });
+  });
+
+  test("pruning by age removes old log rows", async () => {
+    const out = await store.pruneLogs(Date.parse("2026-03-01T10:10:00Z"));
+    assert.equal(out.requests, 10);
+    assert.equal((await store.queryRequests({ limit: 1000 })).rows.length, 15);
+  });
+});

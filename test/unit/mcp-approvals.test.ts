@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { ApprovalBroker } from "../../gateway/src/mcp/approvals.js";
+
+const ask = (b: ApprovalBroker, signal?: AbortSignal) =>
+  b.request("files", "write_file", { path: "/x" }, "laptop", "sess-1", {
+    exposedName: "files__write_file",
+    reason: "policy ask",
+    ...(signal ? { signal } : {}),
+  });
+
+describe("MCP approvals", () => {
+  test("a request is pending until decide() answers it; the answer and who gave it come back", async () => {
+    const b = new ApprovalBroker(10_000);
+    const seen: string[] = [];
+    b.on("requested", (r) => seen.push(`requested ${r.server}/${r.tool} by ${r.keyName} in ${r.sessionId}`));
+    b.on("decided", (r, d) => seen.push(`decided ${r.exposedName}: ${d.answer} by ${d.decidedBy}`));
+    const p = ask(b);
+    const [pending] = b.list();
+    assert.ok(pending);
+    assert.deepEqual(pending.arguments, { path: "/x" });
+    assert.equal(pending.expiresAt - pending.requestedAt, 10_000);
+    assert.equal(b.decide(pending.id, "allow_session", "alice"), true);
+    const d = await p;
+    assert.equal(d.answer, "allow_session");
+    assert.equal(d.decidedBy, "alice");
+    assert.equal(b.list().length, 0);
+    assert.equal(b.decide(pending.id, "deny"), false, "answering twice does nothing");
+    assert.deepEqual(seen, [
+      "requested files/write_file by laptop in sess-1",
+      "decided files__write_file: allow_session by alice",
+    ]);
+  });
+
+  test("no answer before the timeout is a timeout (the caller treats it as deny)", async () => {
+    const b = new ApprovalBroker(30);
+    const d = await ask(b);
+    assert.equal(d.answer, "timeout");
+    assert.equal(d.decidedBy, "timeout");
+    assert.equal(b.list().length, 0);
+  });
+
+  test("a plugged answerer (a native dialog) answers; the first answer wins", async () => {
+    const b = new ApprovalBroker(10_000);
+    b.setAnswerer(async (req) => (req.tool === "write_file" ? { answer: "deny" } : undefined), "dialog");
+    const d = await ask(b);
+    assert.deepEqual([d.answer, d.decidedBy], ["deny", "dialog"]);
+
+    let aborted = false;
+    b.setAnswerer(
+      (_req, signal) =>
+        new Promise((resolve) => {
+          signal.addEventListener("abort", () => {
+            aborted = true;
+            resolve(undefined);
+          });
+        }),
+      "slow-dialog",
+    );
+    const p = ask(b);
+    b.decide(b.list()[0]!.id, "always", "admin-api");
+    const d2 = await p;
+    assert.deepEqual([d2.answer, d2.decidedBy], ["always", "admin-api"]);
+    assert.equal(aborted, true, "the dialog is told to close once someone else answered");
+  });
+
+  test("a failing answerer leaves the request to the API", async () => {
+    const b = new ApprovalBroker(10_000);
+    b.setAnswerer(async () => {
+      throw new Error("no display");
+    });
+    const p = ask(b);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(b.list().length, 1);
+    b.decide(b.list()[0]!.id, "allow_once");
+    assert.equal((await p).answer, "allow_once");
+  });
+
+  test("a client that cancels its call withdraws the request; cancelAll ends every request", async () => {
+    const b = new ApprovalBroker(10_000);
+    const ac = new AbortController();
+    const p = ask(b, ac.signal);
+    ac.abort();
+    assert.deepEqual((await p).answer, "cancelled");
+    const q = ask(b);
+    b.cancelAll();
+    const d = await q;
+    assert.deepEqual([d.answer, d.decidedBy], ["cancelled", "gateway-stopping"]);
+  });
+});
