@@ -1,8 +1,12 @@
 import { homedir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type CommonFlags, dataDirOf, portOf, resolveConfig } from "./cli-config.js";
+import { LOGS_HELP, runLogsCli } from "./cli-logs.js";
+import { mcpMain } from "./cli-mcp.js";
 import { configureClaudeCode, unconfigureClaudeCode } from "./clients/claude-code.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
+import { watchConfig } from "./config/watch.js";
 import { createStoredKey } from "./governance/keys.js";
 import { createGateway, VERSION } from "./index.js";
 import { SqliteStore } from "./store/sqlite.js";
@@ -16,6 +20,10 @@ Usage:
   gatehouse keys revoke NAME [--data-dir DIR]
   gatehouse configure claude-code [--port N] [--key KEY] [--no-mcp] [--revert] [--data-dir DIR]
                                                   point Claude Code (~/.claude) at this gateway
+${LOGS_HELP}
+  gatehouse mcp add NAME [--policy P] -- CMD ARGS... | mcp add NAME --url URL [--header 'K: V']...
+  gatehouse mcp list | mcp remove NAME | mcp import claude-code|claude-desktop [--file PATH]
+                                                  MCP servers kept in the data folder (gatehouse mcp --help)
   gatehouse --version
 
 Environment: GATEHOUSE_DATA_DIR, GATEHOUSE_CONFIG, and provider keys (ANTHROPIC_API_KEY,
@@ -77,10 +85,18 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
       (newKey ? `\nCreated virtual key "default" (shown once, keep it):\n  ${newKey}\n` : "") +
       `${claudeCodeHint(started.url, newKey)}\n`,
   );
+  // Hot reload: the config file in force (or the data folder's config.yaml, once there is one).
+  const watcher = watchConfig({
+    path: path ?? join(dataDir, "config.yaml"),
+    load: () => resolveConfig(flags, env).config,
+    apply: (next) => gateway.reload(next),
+    log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(1);
     stopping = true;
+    watcher.close();
     process.stdout.write(`\n${signal}: draining and stopping…\n`);
     gateway.stop(10_000).then(
       () => process.exit(0),
@@ -155,6 +171,9 @@ async function configure(
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [first, ...args] = argv;
+  if (first === "logs" || first === "spend" || first === "config") return runLogsCli(first, args, env);
+  if (argv[0] === "mcp") return mcpMain(argv.slice(1), env);
   let parsed: ReturnType<typeof parseArgs<{ options: typeof flagSpec; allowPositionals: true }>>;
   try {
     parsed = parseArgs({ args: argv, options: flagSpec, allowPositionals: true });

@@ -3,7 +3,10 @@ import { EventEmitter } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAdminHandler } from "./admin/api.js";
+import type { AdminStreamEvent } from "./admin/contract.js";
 import type { Route } from "./admin/routes.js";
+import { logRoutes } from "./admin/routes-logs.js";
+import { forwardMcpEvents, mcpRoutes } from "./admin/routes-mcp.js";
 import { ensureAdminToken, OneTimeLogin } from "./admin/token.js";
 import { ConfigError } from "./config/load.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
@@ -18,10 +21,15 @@ import { createProviders } from "./llm/providers/index.js";
 import type { RequestRecord } from "./llm/record.js";
 import { Router } from "./llm/router.js";
 import { Transport } from "./llm/transport.js";
+import { addedServerStoreFor, withAddedServers } from "./mcp/added-servers.js";
 import { createMcp, type McpSurface } from "./mcp/index.js";
+import { toolModeFor } from "./mcp/lean/mode.js";
+import { GatewayMetrics } from "./metrics/gateway-metrics.js";
+import { metricsHandler } from "./metrics/handler.js";
 import { Pricing } from "./pricing/cost.js";
 import type { LogStore, ToolCallRecord } from "./store/log-store.js";
 import { LogWriter } from "./store/log-writer.js";
+import { pruneOnce, startRetention } from "./store/retention.js";
 import { SqliteStore } from "./store/sqlite.js";
 import type { KeyRecord, Store } from "./store/store.js";
 
@@ -82,7 +90,11 @@ export interface Gateway {
     /** Writes everything queued now. */
     flush(): Promise<void>;
     enqueueToolCall(t: ToolCallRecord): void;
+    /** Applies retention now (settings.log_retention_days, log_max_rows); the timer does it hourly. */
+    prune(): Promise<{ requests: number; toolCalls: number }>;
   };
+  /** Prometheus metrics (also served at /metrics unless settings.metrics is false). */
+  readonly metrics: { render(): string };
   readonly admin: {
     /** The admin API token (0600 in the data folder). */
     readonly token: string;
@@ -130,6 +142,13 @@ export function createGateway(opts: GatewayOptions): Gateway {
   events.on("request", (rec) => {
     if (governance.contentMode(rec.keyName) !== "off") writer.enqueueRequest(rec);
   });
+  const metrics = new GatewayMetrics({
+    version: VERSION,
+    startedAt: Date.now(),
+    logQueue: () => writer.pending,
+  });
+  events.on("request", (rec) => metrics.observeRequest(rec));
+  let retention: ReturnType<typeof startRetention> | undefined;
   const llm: LlmDeps = {
     router,
     transport,
@@ -144,13 +163,18 @@ export function createGateway(opts: GatewayOptions): Gateway {
   });
   let server: Server | undefined;
   let url: string | undefined;
+  // MCP servers added by the admin API or the CLI (database), merged over the config's.
+  const addedServers = addedServerStoreFor(store);
+  const mcpConfig = (c: ConfigFile) => withAddedServers(c, addedServers.list());
+  let addedSeen = addedServers.fingerprint();
   const mcp = createMcp({
-    config,
+    config: mcpConfig(config),
     env,
     store,
     keys: keyRing,
     version: VERSION,
     onToolCall: (t) => {
+      metrics.observeToolCall(t);
       const team = governance.policyOf(t.keyName).team;
       if (governance.contentMode(t.keyName) !== "off") writer.enqueueToolCall(team ? { ...t, team } : t);
     },
@@ -158,6 +182,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       const p = keyName === null ? undefined : governance.policyOf(keyName);
       return (p?.mcpServers?.test(server) ?? true) && (p?.mcpTools?.test(`${server}__${tool}`) ?? true);
     },
+    toolMode: (keyName) => toolModeFor(config, keyName),
   });
   const startedAt = new Date();
   const adminToken = ensureAdminToken(opts.dataDir).token;
@@ -178,6 +203,36 @@ export function createGateway(opts: GatewayOptions): Gateway {
   };
   /** Admin routes contributed by the parts (MCP, governance), mounted under /api. */
   const adminRoutes: Route[] = [];
+  // Added or removed servers apply at once (API) or within 2 s (the CLI is another process).
+  let addedApplied = Promise.resolve();
+  const refreshMcpServers = (): Promise<void> => {
+    const seen = addedServers.fingerprint();
+    if (seen === addedSeen) return addedApplied;
+    addedSeen = seen;
+    addedApplied = addedApplied
+      .then(() => mcp.reload(mcpConfig(config)))
+      .catch((e) => process.emitWarning(`mcp servers: ${e instanceof Error ? e.message : e}`, "Gatehouse"));
+    return addedApplied;
+  };
+  const mcpAdmin = {
+    mcp,
+    added: addedServers,
+    configServers: () => config.mcp_servers,
+    refresh: refreshMcpServers,
+  };
+  adminRoutes.push(...mcpRoutes(mcpAdmin));
+  adminRoutes.push(
+    ...logRoutes({
+      logs: store.logs,
+      governance,
+      // Config keys' ids, as KeyRing gives them (keys created in the database have no rules yet).
+      configKeyId: (name) => `config:${name}`,
+      isConfigKey: (name) => config.virtual_keys.some((k) => k.name === name),
+    }),
+  );
+  const adminStream = new EventEmitter<{ event: [AdminStreamEvent] }>();
+  adminStream.setMaxListeners(0);
+  forwardMcpEvents(mcpAdmin, (e) => adminStream.emit("event", e));
 
   async function refreshKeys() {
     keyRing.load(cfgKeys, await store.listKeys());
@@ -219,15 +274,20 @@ export function createGateway(opts: GatewayOptions): Gateway {
       loginLink: () => `${url ?? ""}/api/login?code=${login.issue()}`,
     },
     governance,
+    metrics,
     logs: {
       store: store.logs,
       flush: () => writer.flush(),
       enqueueToolCall: (t) => writer.enqueueToolCall(t),
+      prune: () => pruneOnce(store.logs, config.settings),
     },
     async start() {
       await refreshKeys();
       governance.restore(await store.logs.loadSpend(governance.horizon()));
-      refreshTimer = setInterval(() => void refreshKeys().catch(() => undefined), 2000);
+      refreshTimer = setInterval(() => {
+        void refreshKeys().catch(() => undefined);
+        void refreshMcpServers();
+      }, 2000);
       refreshTimer.unref();
       const admin = createAdminHandler({
         token: adminToken,
@@ -239,9 +299,16 @@ export function createGateway(opts: GatewayOptions): Gateway {
         keys: keyOps,
         events,
         routes: adminRoutes,
+        stream: adminStream,
       });
       await mcp.start();
-      server = createHttpServer({ guard, keys: keyRing, llm, version: VERSION, extra: [admin, mcp.handler] });
+      server = createHttpServer({
+        guard,
+        keys: keyRing,
+        llm,
+        version: VERSION,
+        extra: [metricsHandler(metrics, () => config.settings.metrics), admin, mcp.handler],
+      });
       const host = opts.host ?? config.server?.host ?? DEFAULT_HOST;
       const port = opts.port ?? config.server?.port ?? DEFAULT_PORT;
       await new Promise<void>((resolve, reject) => {
@@ -259,6 +326,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
         throw e;
       }
       guard.bind(actual);
+      retention = startRetention({
+        store: store.logs,
+        settings: () => config.settings,
+        onError: (e) =>
+          process.emitWarning(`log retention: ${e instanceof Error ? e.message : e}`, "Gatehouse"),
+      });
       const shown =
         host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
       url = `http://${shown}:${actual}`;
@@ -277,6 +350,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
         server = undefined;
       }
       await transport.close();
+      await retention?.stop();
       await writer.stop();
       await store.close();
     },
@@ -289,7 +363,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       cfgKeys = nextKeys;
       llm.router = router;
       llm.settings = next.settings;
-      await mcp.reload(next);
+      addedSeen = addedServers.fingerprint();
+      await mcp.reload(mcpConfig(next));
       governance.reconfigure(next, new Pricing(next.providers, next.pricing));
       await refreshKeys();
     },

@@ -7,7 +7,7 @@ import { parseJsonObject, readBody } from "../http/body.js";
 import { HttpError, sendHttpError, sendJson } from "../http/errors.js";
 import type { RequestRecord } from "../llm/record.js";
 import type { KeyRecord } from "../store/store.js";
-import type { HealthView, KeyCreated, KeyView } from "./contract.js";
+import type { AdminStreamEvent, HealthView, KeyCreated, KeyView } from "./contract.js";
 import { openApiDocument } from "./openapi.js";
 import { type Route, type RouteContext, RouteTable } from "./routes.js";
 import { tokenMatches } from "./token.js";
@@ -30,6 +30,8 @@ export interface AdminDeps {
   events: EventEmitter<{ request: [RequestRecord] }>;
   /** Routes other parts add (MCP servers and approvals, logs and spend). */
   routes?: readonly Route[];
+  /** More live events for /api/events: approvals, MCP server status, changed tool definitions. */
+  stream?: EventEmitter<{ event: [AdminStreamEvent] }>;
 }
 
 const COOKIE = "gatehouse_admin";
@@ -149,7 +151,7 @@ function coreRoutes(deps: AdminDeps): Route[] {
     {
       method: "GET",
       path: "/api/events",
-      summary: "Live event stream (SSE): requests; later tool calls, approvals, server status",
+      summary: "Live event stream (SSE): request, approval, mcp_server, tool_changed",
       handle: (ctx) => streamEvents(deps, ctx),
     },
   ];
@@ -163,11 +165,15 @@ function streamEvents(deps: AdminDeps, ctx: RouteContext): undefined {
     res.write(`event: request\ndata: ${JSON.stringify(requestEvent(r))}\n\n`);
   };
   deps.events.on("request", onRequest);
+  const onEvent = (e: AdminStreamEvent) =>
+    res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
+  deps.stream?.on("event", onEvent);
   const heartbeat = setInterval(() => res.write(": ping\n\n"), 15_000);
   heartbeat.unref();
   res.on("close", () => {
     clearInterval(heartbeat);
     deps.events.off("request", onRequest);
+    deps.stream?.off("event", onEvent);
   });
   return undefined;
 }

@@ -5,12 +5,14 @@ export function openApiDocument(version: string, routes: readonly Route[]): Reco
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const path = r.path.replace(/:([A-Za-z]+)/g, "{$1}");
-    const params = [...r.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
+    const params: Array<Record<string, unknown>> = [...r.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
       name: m[1],
       in: "path",
       required: true,
       schema: { type: "string" },
     }));
+    for (const [name, description] of Object.entries(r.query ?? {}))
+      params.push({ name, in: "query", required: false, description, schema: { type: "string" } });
     paths[path] ??= {};
     paths[path][r.method.toLowerCase()] = {
       summary: r.summary,

@@ -21,6 +21,8 @@ export interface Route {
   handle(ctx: RouteContext): Promise<unknown> | unknown;
   /** Status for a returned body (default 200). */
   status?: number;
+  /** Query parameters it accepts, name -> description (for the OpenAPI document). */
+  query?: Readonly<Record<string, string>>;
 }
 
 interface Compiled {

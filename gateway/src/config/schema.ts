@@ -89,6 +89,12 @@ export const settingsSchema = z.strictObject({
   allowed_hosts: z.array(z.string()).default([]),
   /** Extra browser Origins accepted. */
   allowed_origins: z.array(z.string()).default([]),
+  /** Serve Prometheus metrics at /metrics (no key needed; docs/governance.md). */
+  metrics: z.boolean().default(true),
+  /** Request logs and tool calls older than this many days are deleted (0: kept forever). */
+  log_retention_days: z.number().min(0).default(30),
+  /** At most this many request log rows (and as many tool call rows) are kept (0: no limit). */
+  log_max_rows: z.number().int().min(0).default(1_000_000),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { toolModeSchema } from "../mcp/lean/mode.js";
 
 /**
  * The governance fields of the config file: budgets, rate limits and restrictions of virtual keys,
@@ -63,6 +64,8 @@ export const keyGovernanceFields = {
   /** Allowed MCP servers and tools (server__tool), patterns. Default: all. */
   mcp_servers: patterns.optional(),
   mcp_tools: patterns.optional(),
+  /** What /mcp's tools/list shows this key: full, search or compact (docs/mcp.md). Default mcp.tool_mode. */
+  tool_mode: toolModeSchema.optional(),
   /** What request logs keep: full (with prompts and responses), metadata (default) or off (no log rows). */
   content: z.enum(contentModes).default("metadata"),
 };

@@ -256,26 +256,47 @@ export class Governance {
     const now = this.clock();
     const out: BudgetStatus[] = [];
     const add = (rules: readonly BudgetRule[], scope: string, id: string) => {
-      for (const rule of rules) {
-        const c = this.book.counter(scope, rule.period, now);
-        out.push({
-          name: rule.name,
-          scope: scopeLabel(rule, key.name, id),
-          limitUsd: rule.usd,
-          limitTokens: rule.tokens,
-          spentUsd: c.usd,
-          spentTokens: c.tokens,
-          inFlightUsd: c.reservedUsd,
-          windowStart: c.start,
-          resetsAt: Number.isFinite(c.end) ? c.end : undefined,
-        });
-      }
+      for (const rule of rules) out.push(this.status(rule, scope, scopeLabel(rule, key.name, id), now));
     };
     add(policy.keyBudgets, scopeKey("key", key.id), key.id);
     if (sessionId) add(policy.sessionBudgets, scopeKey("session", sessionId), sessionId);
     const team = policy.team ? this.policies.teams.get(policy.team) : undefined;
     if (team && policy.team) add(team.budgets, scopeKey("team", policy.team), policy.team);
     return out;
+  }
+
+  /**
+   * Every budget of the configured keys, teams and projects as it stands (GET /api/budgets).
+   * `keyId` maps a config key's name to its id (its spend scope); per-session budgets: budgetsOf.
+   */
+  allBudgets(keyId: (name: string) => string): Array<BudgetStatus & { kind: BudgetKind; owner: string }> {
+    const now = this.clock();
+    const out: Array<BudgetStatus & { kind: BudgetKind; owner: string }> = [];
+    const add = (kind: BudgetKind, owner: string, rules: readonly BudgetRule[], id: string) => {
+      for (const rule of rules)
+        out.push({ kind, owner, ...this.status(rule, scopeKey(kind, id), scopeLabel(rule, owner, id), now) });
+    };
+    for (const [name, p] of this.policies.keys) add("key", name, p.keyBudgets, keyId(name));
+    for (const [name, t] of this.policies.teams) add("team", name, t.budgets, name);
+    for (const [name, p] of this.policies.projects) add("project", name, p.budgets, name);
+    return out;
+  }
+
+  private status(rule: BudgetRule, scope: string, label: string, now: number): BudgetStatus {
+    const c = this.book.counter(scope, rule.period, now);
+    return {
+      name: rule.name,
+      scope: label,
+      limitUsd: rule.usd,
+      limitTokens: rule.tokens,
+      spentUsd: c.usd,
+      spentTokens: c.tokens,
+      inFlightUsd: c.reservedUsd,
+      inFlightTokens: c.reservedTokens,
+      windowStart: c.start,
+      resetsAt: Number.isFinite(c.end) ? c.end : undefined,
+      exhausted: isExhausted(rule, c),
+    };
   }
 
   /**
@@ -328,6 +349,11 @@ export interface BudgetStatus {
   spentUsd: number;
   spentTokens: number;
   inFlightUsd: number;
+  inFlightTokens: number;
   windowStart: number;
   resetsAt: number | undefined;
+  /** Spend plus in-flight reservations has reached the limit: the next call is refused. */
+  exhausted: boolean;
 }
+
+export type BudgetKind = "key" | "team" | "project";

@@ -46,6 +46,39 @@ export function sendJson(
   res.end(text);
 }
 
+/** The status, content type and JSON text of `err` in the protocol of `surface`. */
+export function renderError(
+  surface: Surface,
+  err: NeutralError,
+): { status: number; contentType: string; text: string } {
+  const json = (status: number, body: unknown, contentType = "application/json") => ({
+    status,
+    contentType,
+    text: JSON.stringify(body),
+  });
+  switch (surface) {
+    case "anthropic":
+      return json(err.status, anthropicErrorBody(err));
+    case "openai":
+      return json(openAIStatus(err.status), openAIErrorBody(err));
+    case "mcp":
+      // JSON-RPC error with no id: the request could not be read or was refused before dispatch.
+      return json(err.status, {
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: jsonRpcCode(err.status), message: err.message },
+      });
+    case "admin":
+      return json(
+        err.status,
+        { type: "about:blank", title: err.type, status: err.status, detail: err.message },
+        "application/problem+json",
+      );
+    default:
+      return json(err.status, { error: { type: err.type, message: err.message } });
+  }
+}
+
 /** Writes `err` in the protocol of `surface`. Safe to call once headers were already sent (no-op). */
 export function sendError(
   res: ServerResponse,
@@ -57,33 +90,14 @@ export function sendError(
     if (!res.writableEnded) res.end();
     return;
   }
-  switch (surface) {
-    case "anthropic":
-      sendJson(res, err.status, anthropicErrorBody(err), headers);
-      return;
-    case "openai":
-      sendJson(res, openAIStatus(err.status), openAIErrorBody(err), headers);
-      return;
-    case "mcp":
-      // JSON-RPC error with no id: the request could not be read or was refused before dispatch.
-      sendJson(
-        res,
-        err.status,
-        { jsonrpc: "2.0", id: null, error: { code: jsonRpcCode(err.status), message: err.message } },
-        headers,
-      );
-      return;
-    case "admin":
-      sendJson(
-        res,
-        err.status,
-        { type: "about:blank", title: err.type, status: err.status, detail: err.message },
-        { ...headers, "content-type": "application/problem+json" },
-      );
-      return;
-    default:
-      sendJson(res, err.status, { error: { type: err.type, message: err.message } }, headers);
-  }
+  const r = renderError(surface, err);
+  res.writeHead(r.status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(r.text),
+    ...headers,
+    ...(r.contentType === "application/json" ? {} : { "content-type": r.contentType }),
+  });
+  res.end(r.text);
 }
 
 function jsonRpcCode(status: number): number {

@@ -33,6 +33,12 @@ export class Guard {
 
   check(req: IncomingMessage): void {
     const host = req.headers.host;
+    // Node keeps the first of several Host headers; a proxy in front may keep the last (RFC 9112: 400).
+    let hosts = 0;
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      if (req.rawHeaders[i]!.length === 4 && req.rawHeaders[i]!.toLowerCase() === "host") hosts++;
+    }
+    if (hosts > 1) throw new HttpError(400, "more than one Host header", "invalid_request_error");
     if (!host || !this.hosts.has(host.toLowerCase())) {
       throw new HttpError(403, `host ${JSON.stringify(host ?? "")} is not allowed`, "permission_error");
     }

@@ -1,10 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { KeyIdentity, KeyRing } from "../governance/keys.js";
 import { presentedKey } from "../governance/keys.js";
 import { handleChat, type LlmDeps } from "../llm/handle-chat.js";
 import { handleCountTokens, handleModels } from "../llm/handle-meta.js";
 import { readBody } from "./body.js";
-import { HttpError, type Surface, sendError, sendHttpError, sendJson, surfaceOf } from "./errors.js";
+import {
+  HttpError,
+  renderError,
+  type Surface,
+  sendError,
+  sendHttpError,
+  sendJson,
+  surfaceOf,
+} from "./errors.js";
 import type { Guard } from "./guard.js";
 
 export interface ServerDeps {
@@ -14,7 +23,30 @@ export interface ServerDeps {
   /** Extra route handlers mounted by other parts (admin API, MCP); return false if not handled. */
   extra?: Array<(req: IncomingMessage, res: ServerResponse, path: string) => boolean | Promise<boolean>>;
   version: string;
+  /** HTTP timeouts (ms); the defaults suit production, tests shorten them. */
+  timeouts?: Partial<HttpTimeouts>;
 }
+
+export interface HttpTimeouts {
+  /** Time to receive a request's headers: a slowloris client is answered 408 and cut off. */
+  headersMs: number;
+  /**
+   * Time to receive a whole request (headers and body), so a body trickled byte by byte cannot
+   * hold a connection forever. It ends when the request is received: answers (streams) may last
+   * longer. 5 minutes: a 32 MiB body at ~1 Mbit/s.
+   */
+  requestMs: number;
+  keepAliveMs: number;
+  /** How often Node checks the two limits above. */
+  checkIntervalMs: number;
+}
+
+const DEFAULT_TIMEOUTS: HttpTimeouts = {
+  headersMs: 30_000,
+  requestMs: 300_000,
+  keepAliveMs: 65_000,
+  checkIntervalMs: 30_000,
+};
 
 async function authenticate(deps: ServerDeps, req: IncomingMessage): Promise<KeyIdentity> {
   const presented = presentedKey(req.headers);
@@ -85,8 +117,18 @@ function pathOf(url: string | undefined): string {
 
 /** The gateway's one HTTP server: guard, then route; every failure in the surface's own format. */
 export function createHttpServer(deps: ServerDeps): Server {
+  const t = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
   const server = createServer(
-    { maxHeaderSize: 64 * 1024, requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 },
+    {
+      maxHeaderSize: 64 * 1024,
+      requestTimeout: t.requestMs,
+      headersTimeout: t.headersMs,
+      keepAliveTimeout: t.keepAliveMs,
+      connectionsCheckingInterval: t.checkIntervalMs,
+      // A request without Host reaches the Guard, which refuses it in the surface's format
+      // (Node's own check answers an empty 400).
+      requireHostHeader: false,
+    },
     (req, res) => {
       const path = pathOf(req.url);
       const surface: Surface = surfaceOf(path);
@@ -113,12 +155,36 @@ export function createHttpServer(deps: ServerDeps): Server {
   server.on("clientError", (err, socket) => {
     if (!socket.writable) return;
     const code = (err as { code?: string }).code;
-    const status = code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
-    const body = JSON.stringify({
-      error: { type: "invalid_request_error", message: `malformed HTTP request (${code ?? "error"})` },
-    });
+    const status = code === "HPE_HEADER_OVERFLOW" ? 431 : code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+    const reason =
+      status === 431
+        ? "Request Header Fields Too Large"
+        : status === 408
+          ? "Request Timeout"
+          : "Bad Request";
+    const message =
+      status === 408 ? "the request was not received in time" : `malformed HTTP request (${code ?? "error"})`;
+    // The surface's own error format when the request line can still be read (not always the
+    // case: an oversized header arrives in several packets).
+    const line = /^[A-Z]{1,16} (\S+) HTTP\//.exec(
+      (err as { rawPacket?: Buffer }).rawPacket?.toString("latin1", 0, 2048) ?? "",
+    );
+    const surface = line ? surfaceOf(pathOf(line[1])) : "plain";
+    const r = renderError(surface, { status, type: "invalid_request_error", message });
     socket.end(
-      `HTTP/1.1 ${status} ${status === 431 ? "Request Header Fields Too Large" : "Bad Request"}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${reason}\r\ncontent-type: ${r.contentType}\r\ncontent-length: ${Buffer.byteLength(r.text)}\r\nconnection: close\r\n\r\n${r.text}`,
+    );
+  });
+  // CONNECT (a proxy tunnel) is not for us; without this Node drops the socket without an answer.
+  server.on("connect", (req: IncomingMessage, socket: Duplex) => {
+    const r = renderError("plain", {
+      status: 405,
+      type: "invalid_request_error",
+      message: `${req.method} is not supported`,
+    });
+    socket.on("error", () => undefined);
+    socket.end(
+      `HTTP/1.1 405 Method Not Allowed\r\ncontent-type: ${r.contentType}\r\ncontent-length: ${Buffer.byteLength(r.text)}\r\nconnection: close\r\n\r\n${r.text}`,
     );
   });
   return server;

@@ -7,6 +7,7 @@ import type { KeyIdentity } from "../governance/keys.js";
 import { refusalError } from "../governance/refusals.js";
 import { parseJsonObject } from "../http/body.js";
 import { HttpError, sendError } from "../http/errors.js";
+import { ContentCapture } from "./capture.js";
 import { codecsFor } from "./codec.js";
 import { dispatch } from "./dispatch.js";
 import type { CallContext } from "./providers/provider.js";
@@ -83,6 +84,10 @@ export async function handleChat(
     latencyMs: 0,
     ttfbMs: undefined,
   };
+  // content: full keeps the prompt and the response (references only here; parsed by the log writer).
+  const capture =
+    deps.governance.contentMode(key.name) === "full" ? new ContentCapture(surface, raw, stream) : undefined;
+  if (capture) rec.content = capture;
   let ticket: Ticket | undefined;
   const finish = (status: number, error?: string) => {
     rec.status = status;
@@ -188,6 +193,7 @@ export async function handleChat(
       ...extra,
     });
     res.end(body);
+    capture?.push(body);
     rec.ttfbMs = performance.now() - t0;
     finish(200);
     return;
@@ -197,6 +203,7 @@ export async function handleChat(
   res.writeHead(200, { ...SSE_HEADERS, ...extra });
   const firstOut = pipe.push(out.first!);
   if (firstOut.length > 0) res.write(firstOut);
+  capture?.push(firstOut);
   rec.ttfbMs = performance.now() - t0;
   await new Promise<void>((resolve) => {
     const body = up.body;
@@ -212,10 +219,12 @@ export async function handleChat(
     res.on("drain", onDrain);
     body.on("data", (c: Buffer) => {
       const o = pipe.push(c);
+      capture?.push(o);
       if (o.length > 0 && !res.write(o)) body.pause();
     });
     body.on("end", () => {
       const tail = pipe.end();
+      capture?.push(tail);
       res.end(tail.length > 0 ? tail : undefined);
       done(pipe.error ?? (pipe.finished ? undefined : "upstream stream ended early"));
     });

@@ -76,10 +76,18 @@ export async function handleCountTokens(
       // Fall through to the local estimate: counting must not fail a session.
     }
   }
+  let estimate: number;
+  try {
+    estimate = estimateAnthropicInputTokens(client as AnthropicRequest);
+    if (!Number.isFinite(estimate)) throw new Error("a content block is not what its type says");
+  } catch (e) {
+    // A body whose blocks are not what they claim (`system: [null]`): the client's mistake.
+    throw new HttpError(400, `request cannot be counted: ${e instanceof Error ? e.message : e}`);
+  }
   sendJson(
     res,
     200,
-    { input_tokens: estimateAnthropicInputTokens(client as AnthropicRequest) },
+    { input_tokens: estimate },
     { "x-gatehouse-token-count": "estimate", "x-gatehouse-route": target.route },
   );
 }

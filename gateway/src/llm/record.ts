@@ -1,4 +1,5 @@
 import type { CostSource } from "../pricing/cost.js";
+import type { ContentCapture } from "./capture.js";
 import type { Usage } from "./usage.js";
 
 /** What the gateway knows about one model call once it ends; logging and governance consume it. */
@@ -33,4 +34,6 @@ export interface RequestRecord {
   latencyMs: number;
   /** Time to the first byte sent to the client. */
   ttfbMs: number | undefined;
+  /** Prompt and response bytes, for keys with content: full only (parsed by the log writer). */
+  content?: ContentCapture;
 }

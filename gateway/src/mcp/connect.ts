@@ -43,6 +43,25 @@ async function open(client: Client, transport: Transport, timeoutMs: number): Pr
     await client.close().catch(() => undefined);
     throw e;
   }
+  responsesAfterNotifications(transport);
+}
+
+/**
+ * The SDK's Protocol runs notification handlers (progress among them) a microtask after a message
+ * arrives, but settles a response at once and drops the request's progress handler with it: a
+ * tool's last progress notification that arrives in the same read as its result was lost. Each
+ * response now waits one microtask, behind the notifications that arrived before it.
+ */
+function responsesAfterNotifications(transport: Transport): void {
+  const dispatch = transport.onmessage;
+  if (!dispatch) return;
+  transport.onmessage = (message, extra) => {
+    if ("id" in message && ("result" in message || "error" in message)) {
+      queueMicrotask(() => dispatch(message, extra));
+    } else {
+      dispatch(message, extra);
+    }
+  };
 }
 
 async function connectStdio(spec: Extract<UpstreamSpec, { kind: "stdio" }>, opts: ConnectOptions) {

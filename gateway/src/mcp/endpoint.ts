@@ -1,23 +1,24 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
 import type { KeyIdentity, KeyRing } from "../governance/keys.js";
 import { presentedKey } from "../governance/keys.js";
-import { readBody } from "../http/body.js";
-import { HttpError, sendJson } from "../http/errors.js";
+import { parseJsonValue, readBody } from "../http/body.js";
+import { HttpError } from "../http/errors.js";
+import { HttpSessionTransport, sendRpcError } from "./http-transport.js";
 import type { ListKind } from "./lists.js";
 import { createSessionServer, forwardLog, type McpSession, type SessionDeps } from "./session.js";
 
 /**
- * POST/GET/DELETE /mcp and /mcp/<server>: MCP Streamable HTTP with sessions (SDK transport).
- * The Guard (Host, Origin) has run before this. Every request presents a virtual key, and a
- * session only answers the key that opened it; the key never travels to an upstream.
+ * POST/GET/DELETE /mcp and /mcp/<server>: MCP Streamable HTTP with sessions (each an SDK Server
+ * on our node:http transport, http-transport.ts). The Guard (Host, Origin) has run before this.
+ * Every request presents a virtual key, and a session only answers the key that opened it; the
+ * key never travels to an upstream.
  */
 
 interface Live {
   session: McpSession;
-  transport: StreamableHTTPServerTransport;
+  transport: HttpSessionTransport;
   keyId: string;
   lastSeen: number;
   openStreams: number;
@@ -31,19 +32,26 @@ export interface EndpointDeps extends SessionDeps {
 /** Sessions with no request and no open stream for this long are closed. */
 const SESSION_IDLE_MS = 30 * 60_000;
 
-function rpcError(res: ServerResponse, status: number, code: number, message: string): void {
-  sendJson(res, status, { jsonrpc: "2.0", id: null, error: { code, message } });
-}
+const rpcError = sendRpcError;
 
 export class McpEndpoint {
   private sessions = new Map<string, Live>();
   private pending = new Map<string, Set<ListKind>>();
   private flushScheduled = false;
   private sweeper: NodeJS.Timeout;
+  /** Bumped whenever a tools list may have changed; sessions keep their tools/list until then. */
+  private toolsVersion = 0;
+  private readonly sessionDeps: SessionDeps;
 
   constructor(private readonly deps: EndpointDeps) {
     const { hub } = deps;
-    hub.on("listChanged", (kind, server) => this.queueListChanged(kind, server));
+    this.sessionDeps = { ...deps, toolsVersion: () => this.toolsVersion };
+    hub.on("listChanged", (kind, server) => {
+      if (kind === "tools") this.toolsVersion++;
+      this.queueListChanged(kind, server);
+    });
+    // An answer can change a policy ("always", "allow for this session"): lists are made anew.
+    deps.approvals.on("decided", () => this.toolsVersion++);
     hub.on("resourceUpdated", (uri, server) => {
       for (const id of deps.subscriptions.sessionsFor(uri, server)) {
         void this.sessions
@@ -89,9 +97,14 @@ export class McpEndpoint {
     if (method === "POST") {
       const raw = await readBody(req, this.deps.maxBodyBytes());
       try {
-        body = JSON.parse(raw.toString("utf8"));
-      } catch {
-        rpcError(res, 400, -32700, "Parse error: the body is not valid JSON");
+        body = parseJsonValue(raw); // UTF-8, JSON, nested at most MAX_JSON_DEPTH levels
+      } catch (e) {
+        const why = e instanceof HttpError ? e.message.replace(/^request body /, "") : "";
+        rpcError(res, 400, -32700, `Parse error: the body ${why || "is not valid JSON"}`);
+        return true;
+      }
+      if (Array.isArray(body) && body.length === 0) {
+        rpcError(res, 400, -32600, "Invalid Request: an empty batch");
         return true;
       }
     }
@@ -104,14 +117,16 @@ export class McpEndpoint {
         return true;
       }
       live.lastSeen = Date.now();
-      if (method === "GET") {
+      if (method === "POST") live.transport.handlePost(req, res, body);
+      else if (method === "DELETE") await live.transport.handleDelete(res);
+      else {
         live.openStreams++;
         res.once("close", () => {
           live.openStreams--;
           live.lastSeen = Date.now();
         });
+        live.transport.handleGet(req, res);
       }
-      await live.transport.handleRequest(req, res, body);
       return true;
     }
     if (method === "POST" && isInitializeRequest(body)) {
@@ -167,27 +182,20 @@ export class McpEndpoint {
     key: KeyIdentity,
     scope: string | undefined,
   ): Promise<void> {
-    const session = createSessionServer(this.deps, {
+    const id = randomUUID();
+    const session = createSessionServer(this.sessionDeps, {
       keyId: key.id,
       keyName: key.name,
-      sessionId: null,
+      sessionId: id,
       scope,
     });
-    let live: Live | undefined;
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => {
-        session.ctx.sessionId = id;
-        live = { session, transport, keyId: key.id, lastSeen: Date.now(), openStreams: 0 };
-        this.sessions.set(id, live);
-      },
-    });
-    transport.onclose = () => {
-      if (live) void this.end(live);
-    };
+    const transport = new HttpSessionTransport(id);
+    const live: Live = { session, transport, keyId: key.id, lastSeen: Date.now(), openStreams: 0 };
+    this.sessions.set(id, live);
+    transport.onclose = () => void this.end(live);
     await session.server.connect(transport);
-    await transport.handleRequest(req, res, body);
-    if (!live) await session.server.close().catch(() => undefined);
+    // Refused (not acceptable, a batch with more than the initialize): no session after all.
+    if (!transport.handlePost(req, res, body)) await this.end(live);
   }
 
   private async end(live: Live): Promise<void> {

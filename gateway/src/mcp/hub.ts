@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { ToolModeOf } from "./lean/mode.js";
 import type { ListKind } from "./lists.js";
 import { mapNames, type NameMap, serverOf } from "./names.js";
 import type { Policy } from "./policy.js";
@@ -65,6 +66,8 @@ export class Hub extends EventEmitter<HubEvents> {
   private entries = new Map<string, Entry>();
   private toggles = new Map<string, boolean>();
   toolFilter: ToolFilter = () => true;
+  /** The tool-list mode of a key (lean/): full, search or compact; default mcp.tool_mode. */
+  toolMode: ToolModeOf = () => this.settings.tool_mode;
 
   constructor(
     readonly book: PolicyBook,

@@ -9,6 +9,7 @@ import { ApprovalBroker, type Approvals } from "./approvals.js";
 import { Subscriptions } from "./catalog.js";
 import { McpEndpoint } from "./endpoint.js";
 import { Hub, type HubEvents, type McpServerStatus, type ToolFilter } from "./hub.js";
+import type { ToolModeOf } from "./lean/mode.js";
 import type { Policy } from "./policy.js";
 import { definitionHash } from "./policy.js";
 import { PolicyBook } from "./policy-book.js";
@@ -89,6 +90,8 @@ export interface McpOptions {
   onToolCall?: (t: ToolCallRecord) => void;
   /** The key's allowed servers and tools (governance); default: everything. */
   toolFilter?: ToolFilter;
+  /** The key's tool-list mode (full, search, compact); default mcp.tool_mode. */
+  toolMode?: ToolModeOf;
 }
 
 function mcpStoreFor(store: Store): McpStore {
@@ -101,6 +104,7 @@ export function createMcp(opts: McpOptions): McpRuntime {
   const book = new PolicyBook(store);
   const hub = new Hub(book, config.mcp, opts.env, opts.version);
   if (opts.toolFilter) hub.toolFilter = opts.toolFilter;
+  if (opts.toolMode) hub.toolMode = opts.toolMode;
   const approvals = new ApprovalBroker(config.mcp.approval_timeout_ms);
   const subscriptions = new Subscriptions(hub);
   const endpoint = new McpEndpoint({

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { toolModeSchema } from "./lean/mode.js";
 
 /** The `mcp_servers` and `mcp` config sections (docs/mcp.md). Imported by config/schema.ts. */
 
@@ -87,5 +88,7 @@ export const mcpSettingsSchema = z.strictObject({
   /** Respawn backoff of a crashed server: base * 2^attempt, capped (ms). */
   restart_base_ms: z.number().int().positive().default(500),
   restart_max_ms: z.number().int().positive().default(30_000),
+  /** What tools/list shows a key without its own tool_mode: full, search or compact (docs/mcp.md). */
+  tool_mode: toolModeSchema.default("full"),
 });
 export type McpSettings = z.infer<typeof mcpSettingsSchema>;

@@ -1,4 +1,5 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { Protocol } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import {
   CallToolRequestSchema,
   CompleteRequestSchema,
@@ -12,6 +13,7 @@ import {
   ReadResourceRequestSchema,
   SetLevelRequestSchema,
   SubscribeRequestSchema,
+  type Tool,
   UnsubscribeRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { Approvals } from "./approvals.js";
@@ -26,7 +28,9 @@ import {
   setLogLevel,
 } from "./catalog.js";
 import { type CallDeps, callTool } from "./gate.js";
+import { stableResult } from "./http-transport.js";
 import type { Hub, HubContext } from "./hub.js";
+import { callToolFor, instructionsFor, listToolsFor } from "./lean/index.js";
 
 /**
  * The MCP server one client session talks to: an SDK Server whose handlers answer from the hub.
@@ -39,6 +43,11 @@ export interface SessionDeps {
   onToolCall?: CallDeps["onToolCall"];
   subscriptions: Subscriptions;
   version: string;
+  /**
+   * Changes whenever a tools list may have changed (the endpoint counts the hub's tools
+   * listChanged and approval decisions); a session reuses its tools/list answer until then.
+   */
+  toolsVersion?: () => number;
 }
 
 export interface McpSession {
@@ -64,28 +73,40 @@ export function createSessionServer(deps: SessionDeps, ctx: HubContext): McpSess
       },
       instructions: ctx.scope
         ? `Tools of the MCP server "${ctx.scope}" through Gatehouse.`
-        : "Tools of several MCP servers through Gatehouse; each tool name starts with its server's name and `__`. Some tools need a person's approval and may answer with a refusal.",
+        : `Tools of several MCP servers through Gatehouse; each tool name starts with its server's name and \`__\`. Some tools need a person's approval and may answer with a refusal.${instructionsFor(hub, ctx)}`,
     },
   );
   const session: McpSession = { server, ctx, logLevel: undefined };
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await hub.listTools(ctx) }));
-  server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
+  let listed: { version: number; result: { tools: Tool[] } } | undefined;
+  server.setRequestHandler(ListToolsRequestSchema, async () => {
+    const version = deps.toolsVersion?.();
+    if (listed !== undefined && listed.version === version) return listed.result;
+    const result = stableResult({ tools: await listToolsFor(hub, ctx) });
+    if (version !== undefined && deps.toolsVersion?.() === version) listed = { version, result };
+    return result;
+  });
+  // Without Server's tools/call wrapper, which parses the request a second time and re-validates
+  // the result: upstream results were validated on arrival (upstream.ts), refusals are built here.
+  const setPlainHandler: Server["setRequestHandler"] = Protocol.prototype.setRequestHandler;
+  setPlainHandler.call(server, CallToolRequestSchema, async (req, extra) => {
     const { progressToken, ...meta } = req.params._meta ?? {};
     // Progress is forwarded as it comes; the result waits for the last one to be written.
     let progressSent: Promise<void> = Promise.resolve();
-    const result = await callTool(deps, ctx, req.params.name, req.params.arguments, {
-      signal: extra.signal,
-      meta: Object.keys(meta).length > 0 ? meta : undefined,
-      onprogress:
-        progressToken === undefined
-          ? undefined
-          : (p) => {
-              progressSent = extra
-                .sendNotification({ method: "notifications/progress", params: { ...p, progressToken } })
-                .catch(() => undefined);
-            },
-    });
+    const result = await callToolFor(hub, ctx, req.params.name, req.params.arguments, (name, args) =>
+      callTool(deps, ctx, name, args, {
+        signal: extra.signal,
+        meta: Object.keys(meta).length > 0 ? meta : undefined,
+        onprogress:
+          progressToken === undefined
+            ? undefined
+            : (p) => {
+                progressSent = extra
+                  .sendNotification({ method: "notifications/progress", params: { ...p, progressToken } })
+                  .catch(() => undefined);
+              },
+      }),
+    );
     if (progressToken !== undefined) {
       // The upstream's last progress notification and its result can arrive in one read; the SDK
       // dispatches notifications a microtask later, so let them run before answering.

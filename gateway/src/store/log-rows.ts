@@ -1,6 +1,7 @@
 import type { SpendDelta, SpendRow } from "../governance/ledger.js";
 import { bucketOf } from "../governance/periods.js";
 import type { RequestRecord } from "../llm/record.js";
+import { storedContent } from "./content.js";
 import type { RequestLogRow, ToolCallRecord, ToolCallRow } from "./log-store.js";
 import { redactArguments, redactText } from "./redact.js";
 
@@ -13,7 +14,8 @@ export function requestRow(r: RequestRecord): RequestLogRow {
   const slash = r.route?.indexOf("/") ?? -1;
   const meta: Record<string, string> = {};
   for (const [k, v] of Object.entries(r.meta)) meta[k] = redactText(v);
-  return {
+  const content = r.content ? storedContent(r.content) : undefined;
+  const row: RequestLogRow = {
     id: r.id,
     ts: r.startedAt,
     keyId: r.keyId,
@@ -43,10 +45,12 @@ export function requestRow(r: RequestRecord): RequestLogRow {
     latencyMs: r.latencyMs,
     ttfbMs: r.ttfbMs ?? null,
     meta,
-    requestBody: null,
-    responseBody: null,
-    responseToolCalls: null,
+    requestBody: content?.requestBody ?? null,
+    responseBody: content?.responseBody ?? null,
+    responseToolCalls: content?.responseToolCalls ?? null,
   };
+  if (content) row.search = content.search;
+  return row;
 }
 
 export function toolCallRow(t: ToolCallRecord): ToolCallRow {

@@ -58,10 +58,14 @@ export interface RequestLogRow {
   latencyMs: number;
   ttfbMs: number | null;
   meta: Record<string, string>;
-  /** Kept only for keys with content: full (capture comes later). */
+  /** Kept only for keys with content: full (store/content.ts): the prompt as JSON, redacted. */
   requestBody: string | null;
+  /** The response's text, reassembled from the stream, redacted. */
   responseBody: string | null;
+  /** JSON [{ name, input }] of the tool calls the model made. */
   responseToolCalls: string | null;
+  /** Written to the full-text index with the row (content: full only); never read back. */
+  search?: { prompt: string; response: string };
 }
 
 export interface ToolCallRow {
@@ -107,6 +111,8 @@ export interface LogQuery {
   /** Tool calls only. */
   server?: string;
   tool?: string;
+  /** Requests only: full-text search (every word must appear) over stored prompts and responses. */
+  text?: string;
   /** Default 100, at most 1000. */
   limit?: number;
   cursor?: string;
@@ -127,6 +133,7 @@ export interface SpendQuery {
   bucket: "hour" | "day";
   groupBy?: SpendGroup;
   keyId?: string;
+  keyName?: string;
   team?: string;
   sessionId?: string;
   project?: string;
@@ -160,6 +167,16 @@ export interface LogStore {
     from: number,
     to: number,
   ): Promise<{ usd: number; tokens: number; requests: number }>;
+  /** One request log row by id (with its stored content), or undefined. */
+  getRequest(id: string): Promise<RequestLogRow | undefined>;
   /** Deletes log rows (not spend) older than `before`; returns how many went. */
   pruneLogs(before: number): Promise<{ requests: number; toolCalls: number }>;
+  /**
+   * One retention step (store/retention.ts): deletes, per table, at most `max` rows that are older
+   * than `before` or beyond the newest `keepRows`. Call again while a table returns `max`.
+   */
+  pruneStep(opts: { before: number; keepRows: number; max: number }): Promise<{
+    requests: number;
+    toolCalls: number;
+  }>;
 }

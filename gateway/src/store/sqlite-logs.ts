@@ -48,11 +48,25 @@ function decodeCursor(c: string): [number, string] | undefined {
   return undefined;
 }
 
+/**
+ * A safe FTS5 query from what a person typed: every word must appear (each quoted, so FTS syntax
+ * in the input is taken literally). Undefined when there is no word to search for.
+ */
+export function ftsQuery(text: string): string | undefined {
+  const words = text.match(/[\p{L}\p{N}_]+/gu);
+  if (!words) return undefined;
+  return words
+    .slice(0, 32)
+    .map((w) => `"${w}"`)
+    .join(" ");
+}
+
 /** Request logs, tool calls and spend buckets in the gateway's SQLite database. */
 export class SqliteLogStore implements LogStore {
   private readonly insertRequest: Database.Statement;
   private readonly insertTool: Database.Statement;
   private readonly upsertSpend: Database.Statement;
+  private readonly insertSearch: Database.Statement;
   private readonly writeAll: (b: LogBatch) => void;
 
   constructor(private readonly db: Db) {
@@ -68,8 +82,13 @@ export class SqliteLogStore implements LogStore {
        ON CONFLICT (scope, bucket) DO UPDATE SET usd = usd + excluded.usd, tokens = tokens + excluded.tokens,
          requests = requests + excluded.requests`,
     );
+    this.insertSearch = db.prepare("INSERT INTO request_search (rowid, prompt, response) VALUES (?, ?, ?)");
     this.writeAll = db.transaction((b: LogBatch) => {
-      for (const r of b.requests) this.insertRequest.run(requestValues(r));
+      for (const r of b.requests) {
+        const done = this.insertRequest.run(requestValues(r));
+        if (r.search && done.changes > 0)
+          this.insertSearch.run(done.lastInsertRowid, r.search.prompt, r.search.response);
+      }
       for (const t of b.toolCalls) this.insertTool.run(toolValues(t));
       for (const s of b.spend) this.upsertSpend.run(s.scope, s.bucket, s.usd, s.tokens, s.requests);
     });
@@ -116,6 +135,11 @@ export class SqliteLogStore implements LogStore {
       eq("provider", q.provider);
       if (q.model !== undefined)
         add("(requested_model = ? OR route = ? OR model = ?)", q.model, q.model, q.model);
+      if (q.text !== undefined) {
+        const match = ftsQuery(q.text);
+        if (match === undefined) add("0");
+        else add("rowid IN (SELECT rowid FROM request_search WHERE request_search MATCH ?)", match);
+      }
       if (q.status === "ok") add("status < 400");
       else if (q.status === "error") add("status >= 400");
       else if (typeof q.status === "number") add("status = ?", q.status);
@@ -155,10 +179,8 @@ export class SqliteLogStore implements LogStore {
   async spendSeries(q: SpendQuery): Promise<SpendPoint[]> {
     const width = q.bucket === "hour" ? 3_600_000 : 86_400_000;
     const group = q.groupBy ? GROUP_SQL[q.groupBy] : "NULL";
-    const w = this.where(
-      { from: q.from, to: q.to, keyId: q.keyId, team: q.team, sessionId: q.sessionId, project: q.project },
-      false,
-    );
+    const { from, to, keyId, keyName, team, sessionId, project } = q;
+    const w = this.where({ from, to, keyId, keyName, team, sessionId, project }, false);
     return this.db
       .prepare(
         `SELECT (ts / ${width}) * ${width} AS bucket, ${group} AS "group", SUM(cost_usd) AS usd, COUNT(*) AS requests,
@@ -176,6 +198,31 @@ export class SqliteLogStore implements LogStore {
       )
       .get(scope, from, to) as { usd: number; tokens: number; requests: number };
     return r;
+  }
+
+  async getRequest(id: string): Promise<RequestLogRow | undefined> {
+    const row = this.db.prepare("SELECT * FROM request_logs WHERE id = ?").get(id) as
+      | RequestDbRow
+      | undefined;
+    return row ? fromRequestDb(row) : undefined;
+  }
+
+  async pruneStep(opts: { before: number; keepRows: number; max: number }) {
+    const step = (table: string): number => {
+      const old = this.db
+        .prepare(
+          `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ts < ? ORDER BY ts LIMIT ?)`,
+        )
+        .run(opts.before, opts.max).changes;
+      if (old >= opts.max) return old;
+      const excess = this.db
+        .prepare(
+          `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} ORDER BY ts DESC LIMIT ? OFFSET ?)`,
+        )
+        .run(opts.max - old, opts.keepRows).changes;
+      return old + excess;
+    };
+    return { requests: step("request_logs"), toolCalls: step("tool_calls") };
   }
 
   async pruneLogs(before: number): Promise<{ requests: number; toolCalls: number }> {

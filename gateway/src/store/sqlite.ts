@@ -1,7 +1,8 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { migrations } from "./migrations/index.js";
+import { AesSecretBox, type SecretBox } from "./secret-box.js";
 import { SqliteLogStore } from "./sqlite-logs.js";
 import type { KeyRecord, Store } from "./store.js";
 
@@ -18,9 +19,20 @@ export function openSqlite(dataDir: string): SqliteDatabase {
       `data folder ${dataDir} cannot be created (${(e as NodeJS.ErrnoException).code ?? e})`,
     );
   }
+  const file = join(dataDir, "gatehouse.db");
   let db: SqliteDatabase;
   try {
-    db = new Database(join(dataDir, "gatehouse.db"));
+    // The database holds key hashes, request logs and tool arguments: owner-only, like the admin
+    // token. SQLite gives its -wal and -shm files the database file's mode.
+    closeSync(openSync(file, "a", 0o600));
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+      try {
+        if (existsSync(f)) chmodSync(f, 0o600);
+      } catch {
+        // Not ours to change (another owner): usable all the same.
+      }
+    }
+    db = new Database(file);
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     db.pragma("busy_timeout = 5000");
@@ -80,12 +92,17 @@ function toKey(r: KeyRow): KeyRecord {
 export class SqliteStore implements Store {
   readonly logs: SqliteLogStore;
 
-  constructor(readonly db: SqliteDatabase) {
+  /** `box` seals secrets kept in the database (see secret-box.ts). */
+  constructor(
+    readonly db: SqliteDatabase,
+    readonly box: SecretBox,
+  ) {
     this.logs = new SqliteLogStore(db);
   }
 
   static open(dataDir: string): SqliteStore {
-    return new SqliteStore(openSqlite(dataDir));
+    const db = openSqlite(dataDir);
+    return new SqliteStore(db, AesSecretBox.forDataDir(dataDir));
   }
 
   async listKeys(): Promise<KeyRecord[]> {

@@ -1,0 +1,368 @@
+import { z } from "zod";
+import { formatIssues } from "../config/load.js";
+import type { BudgetStatus, Governance } from "../governance/governance.js";
+import { HttpError } from "../http/errors.js";
+import type { LogQuery, LogStore, RequestLogRow, SpendPoint, ToolCallRow } from "../store/log-store.js";
+import type {
+  BudgetsView,
+  BudgetView,
+  LogPageView,
+  RequestLogDetail,
+  RequestLogView,
+  SpendSeriesView,
+  SpendTotals,
+  ToolCallView,
+} from "./contract.js";
+import type { Route } from "./routes.js";
+
+/** GET /api/logs, /api/logs/tools, /api/logs/{id}, /api/spend and /api/budgets (docs/api.md). */
+
+export interface LogRoutesDeps {
+  logs: LogStore;
+  governance: Pick<Governance, "allBudgets" | "budgetsOf" | "policyOf">;
+  /** The id (spend scope) of a key defined in the config, by name. */
+  configKeyId(name: string): string;
+  /** Whether a key of that name is defined in the config (only those have budgets). */
+  isConfigKey(name: string): boolean;
+  clock?: () => number;
+}
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+/** Most buckets one /api/spend answer may span. */
+const MAX_BUCKETS = 2000;
+
+const time = z.string().transform((s, ctx) => {
+  const ms = /^\d{1,15}$/.test(s) ? Number(s) : Date.parse(s);
+  if (Number.isNaN(ms)) {
+    ctx.addIssue({ code: "custom", message: "expected an ISO date-time or milliseconds since 1970" });
+    return z.NEVER;
+  }
+  return ms;
+});
+const text = z.string().min(1).max(256);
+const limit = z
+  .string()
+  .regex(/^\d+$/, "expected a whole number from 1 to 500")
+  .transform(Number)
+  .pipe(z.number().int().min(1, "at least 1").max(500, "at most 500"));
+const status = z.string().transform((s, ctx) => {
+  if (s === "ok" || s === "error") return s;
+  if (/^[1-5]\d\d$/.test(s)) return Number(s);
+  ctx.addIssue({ code: "custom", message: "expected ok, error or an HTTP status code" });
+  return z.NEVER;
+});
+
+const common = {
+  from: time.optional(),
+  to: time.optional(),
+  key: text.optional(),
+  team: text.optional(),
+  session: text.optional(),
+  limit: limit.optional(),
+  cursor: z.string().min(1).max(512).optional(),
+};
+const logsQuery = z.object({
+  ...common,
+  project: text.optional(),
+  model: text.optional(),
+  provider: text.optional(),
+  status: status.optional(),
+  q: z.string().min(1).max(500).optional(),
+});
+const toolsQuery = z.object({ ...common, server: text.optional(), tool: text.optional() });
+const groupBy = ["model", "route", "provider", "key", "team", "session", "project"] as const;
+const spendQuery = z.object({
+  from: time.optional(),
+  to: time.optional(),
+  bucket: z.enum(["hour", "day"]).default("day"),
+  groupBy: z.enum(groupBy).optional(),
+  key: text.optional(),
+  team: text.optional(),
+  session: text.optional(),
+  project: text.optional(),
+});
+const budgetsQuery = z.object({ key: text.optional(), session: text.optional() });
+
+/** Validates query parameters: unknown ones and bad values are a 400 naming the parameter. */
+export function parseQuery<T>(schema: z.ZodObject & z.ZodType<T>, query: URLSearchParams): T {
+  const raw: Record<string, string> = {};
+  for (const [k, v] of query) {
+    if (!(k in schema.shape)) {
+      const known = Object.keys(schema.shape).join(", ");
+      throw new HttpError(
+        400,
+        `unknown query parameter ${JSON.stringify(k)} (known: ${known})`,
+        "invalid_request",
+      );
+    }
+    if (k in raw) throw new HttpError(400, `${k}: given more than once`, "invalid_request");
+    raw[k] = v;
+  }
+  const r = schema.safeParse(raw);
+  if (!r.success) throw new HttpError(400, formatIssues(r.error.issues), "invalid_request");
+  return r.data;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function requestLogView(r: RequestLogRow): RequestLogView {
+  return {
+    id: r.id,
+    time: iso(r.ts),
+    keyId: r.keyId,
+    keyName: r.keyName,
+    team: r.team,
+    sessionId: r.sessionId,
+    project: r.project,
+    userAgent: r.userAgent,
+    surface: r.surface,
+    endpoint: r.endpoint,
+    requestedModel: r.requestedModel,
+    route: r.route,
+    provider: r.provider,
+    model: r.model,
+    fallbacks: r.fallbacks,
+    attempts: r.attempts,
+    stream: r.stream,
+    status: r.status,
+    error: r.error,
+    usage: {
+      input: r.inputTokens,
+      output: r.outputTokens,
+      cacheRead: r.cacheReadTokens,
+      cacheWrite: r.cacheWriteTokens,
+      reasoning: r.reasoningTokens,
+    },
+    costUsd: r.costUsd,
+    costSource: r.costSource,
+    latencyMs: r.latencyMs,
+    ttfbMs: r.ttfbMs,
+    meta: r.meta,
+    hasContent: r.requestBody !== null || r.responseBody !== null,
+  };
+}
+
+export function toolCallView(t: ToolCallRow): ToolCallView {
+  const { ts, ...rest } = t;
+  return { ...rest, time: iso(ts) };
+}
+
+function budgetView(b: BudgetStatus, kind: BudgetView["kind"], owner: string): BudgetView {
+  return {
+    kind,
+    owner,
+    name: b.name,
+    scope: b.scope,
+    limitUsd: b.limitUsd ?? null,
+    limitTokens: b.limitTokens ?? null,
+    spentUsd: b.spentUsd,
+    spentTokens: b.spentTokens,
+    inFlightUsd: b.inFlightUsd,
+    inFlightTokens: b.inFlightTokens,
+    windowStart: iso(b.windowStart),
+    resetsAt: b.resetsAt === undefined ? null : iso(b.resetsAt),
+    exhausted: b.exhausted,
+  };
+}
+
+const zero = (): SpendTotals => ({
+  usd: 0,
+  requests: 0,
+  errors: 0,
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+});
+
+function addTo(t: SpendTotals, p: SpendPoint): void {
+  t.usd += p.usd;
+  t.requests += p.requests;
+  t.errors += p.errors;
+  t.inputTokens += p.inputTokens;
+  t.outputTokens += p.outputTokens;
+  t.cacheReadTokens += p.cacheReadTokens;
+  t.cacheWriteTokens += p.cacheWriteTokens;
+}
+
+function logFilter(q: z.infer<typeof logsQuery> | z.infer<typeof toolsQuery>): LogQuery {
+  const out: LogQuery = { limit: q.limit ?? 100 };
+  if (q.from !== undefined) out.from = q.from;
+  if (q.to !== undefined) out.to = q.to;
+  if (q.key !== undefined) out.keyName = q.key;
+  if (q.team !== undefined) out.team = q.team;
+  if (q.session !== undefined) out.sessionId = q.session;
+  if (q.cursor !== undefined) out.cursor = q.cursor;
+  return out;
+}
+
+function page<R, V>(p: { rows: R[]; nextCursor: string | undefined }, view: (r: R) => V): LogPageView<V> {
+  return { rows: p.rows.map(view), nextCursor: p.nextCursor ?? null };
+}
+
+async function spendSeries(deps: LogRoutesDeps, q: z.infer<typeof spendQuery>): Promise<SpendSeriesView> {
+  const width = q.bucket === "hour" ? HOUR : DAY;
+  const now = (deps.clock ?? Date.now)();
+  const to = q.to ?? now;
+  const from = q.from ?? Math.floor(now / width) * width - (q.bucket === "hour" ? 23 : 6) * width;
+  if (from >= to) throw new HttpError(400, "from: must be before to", "invalid_request");
+  if ((to - from) / width > MAX_BUCKETS)
+    throw new HttpError(
+      400,
+      `from: at most ${MAX_BUCKETS} ${q.bucket} buckets per query${q.bucket === "hour" ? " (use bucket=day)" : ""}`,
+      "invalid_request",
+    );
+  const points = await deps.logs.spendSeries({
+    from,
+    to,
+    bucket: q.bucket,
+    ...(q.groupBy ? { groupBy: q.groupBy } : {}),
+    ...(q.key !== undefined ? { keyName: q.key } : {}),
+    ...(q.team !== undefined ? { team: q.team } : {}),
+    ...(q.session !== undefined ? { sessionId: q.session } : {}),
+    ...(q.project !== undefined ? { project: q.project } : {}),
+  });
+  const totals = zero();
+  const groups = new Map<string | null, SpendTotals & { group: string | null }>();
+  for (const p of points) {
+    addTo(totals, p);
+    let g = groups.get(p.group);
+    if (!g) {
+      g = { group: p.group, ...zero() };
+      groups.set(p.group, g);
+    }
+    addTo(g, p);
+  }
+  return {
+    from: iso(from),
+    to: iso(to),
+    bucket: q.bucket,
+    groupBy: q.groupBy ?? null,
+    points: points.map(({ bucket, ...p }) => ({ time: iso(bucket), ...p })),
+    groups: [...groups.values()].sort((a, b) => b.usd - a.usd || b.requests - a.requests),
+    totals,
+  };
+}
+
+function budgets(deps: LogRoutesDeps, q: z.infer<typeof budgetsQuery>): BudgetsView {
+  if (q.session !== undefined && q.key === undefined)
+    throw new HttpError(400, "key: required with session (session budgets are a key's)", "invalid_request");
+  let out = deps.governance.allBudgets(deps.configKeyId).map((b) => budgetView(b, b.kind, b.owner));
+  if (q.key !== undefined) {
+    const key = q.key;
+    const team = deps.governance.policyOf(key).team;
+    out = out.filter((b) => (b.kind === "key" && b.owner === key) || (b.kind === "team" && b.owner === team));
+    if (q.session !== undefined && deps.isConfigKey(key)) {
+      const identity = { id: deps.configKeyId(key), name: key, source: "config" as const };
+      for (const b of deps.governance.budgetsOf(identity, q.session)) {
+        if (b.scope.startsWith("session ")) out.push(budgetView(b, "session", q.session));
+      }
+    }
+  }
+  return { budgets: out };
+}
+
+export function logRoutes(deps: LogRoutesDeps): Route[] {
+  return [
+    {
+      method: "GET",
+      path: "/api/logs",
+      summary: "Request logs, newest first (filters, full-text search with q, cursor pagination)",
+      query: {
+        from: "ISO time or ms (inclusive)",
+        to: "ISO time or ms (exclusive)",
+        key: "key name",
+        team: "team",
+        session: "Claude Code session id",
+        project: "project",
+        model: "requested model, route or model id",
+        provider: "provider name",
+        status: "ok, error or an HTTP status",
+        q: "words that must all appear in the prompt or response (content: full)",
+        limit: "1 to 500 (default 100)",
+        cursor: "nextCursor of the previous page",
+      },
+      async handle(ctx): Promise<LogPageView<RequestLogView>> {
+        const q = parseQuery(logsQuery, ctx.query);
+        const filter = logFilter(q);
+        if (q.project !== undefined) filter.project = q.project;
+        if (q.model !== undefined) filter.model = q.model;
+        if (q.provider !== undefined) filter.provider = q.provider;
+        if (q.status !== undefined) filter.status = q.status;
+        if (q.q !== undefined) {
+          if (!/[\p{L}\p{N}]/u.test(q.q))
+            throw new HttpError(400, "q: no word to search for", "invalid_request");
+          filter.text = q.q;
+        }
+        return page(await deps.logs.queryRequests(filter), requestLogView);
+      },
+    },
+    {
+      method: "GET",
+      path: "/api/logs/tools",
+      summary: "MCP tool calls, newest first (filters, cursor pagination)",
+      query: {
+        from: "ISO time or ms (inclusive)",
+        to: "ISO time or ms (exclusive)",
+        key: "key name",
+        team: "team",
+        session: "Claude Code session id",
+        server: "MCP server",
+        tool: "tool name (upstream)",
+        limit: "1 to 500 (default 100)",
+        cursor: "nextCursor of the previous page",
+      },
+      async handle(ctx): Promise<LogPageView<ToolCallView>> {
+        const q = parseQuery(toolsQuery, ctx.query);
+        const filter = logFilter(q);
+        if (q.server !== undefined) filter.server = q.server;
+        if (q.tool !== undefined) filter.tool = q.tool;
+        return page(await deps.logs.queryToolCalls(filter), toolCallView);
+      },
+    },
+    {
+      method: "GET",
+      path: "/api/logs/:id",
+      summary: "One request log entry, with the prompt and response kept for keys with content: full",
+      async handle(ctx): Promise<RequestLogDetail> {
+        const row = await deps.logs.getRequest(ctx.params.id!);
+        if (!row)
+          throw new HttpError(404, `no request log entry ${JSON.stringify(ctx.params.id)}`, "not_found");
+        const view = requestLogView(row);
+        return {
+          ...view,
+          content: view.hasContent
+            ? { request: row.requestBody, response: row.responseBody, toolCalls: row.responseToolCalls }
+            : null,
+        };
+      },
+    },
+    {
+      method: "GET",
+      path: "/api/spend",
+      summary: "Spend, requests, errors and tokens per hour or day, optionally per model, key, team, ...",
+      query: {
+        from: "ISO time or ms (default: 7 days, or 24 hours for bucket=hour)",
+        to: "ISO time or ms, exclusive (default now)",
+        bucket: "hour or day (default day)",
+        groupBy: groupBy.join(", "),
+        key: "key name",
+        team: "team",
+        session: "Claude Code session id",
+        project: "project",
+      },
+      handle: (ctx) => spendSeries(deps, parseQuery(spendQuery, ctx.query)),
+    },
+    {
+      method: "GET",
+      path: "/api/budgets",
+      summary: "Every key, team and project budget: limit, spent, in flight, reset time",
+      query: {
+        key: "only this key's budgets and its team's",
+        session: "with key: also this session's budgets",
+      },
+      handle: (ctx): BudgetsView => budgets(deps, parseQuery(budgetsQuery, ctx.query)),
+    },
+  ];
+}

@@ -1,0 +1,102 @@
+import { displayServer } from "../mcp/display.js";
+import type {
+  ApprovalDecision,
+  ApprovalRecord,
+  ApprovalRequest,
+  McpServerStatus,
+  McpToolInfo,
+} from "../mcp/index.js";
+import type { McpServerConfig } from "../mcp/schema.js";
+import type {
+  ApprovalDecisionView,
+  ApprovalLogEntry,
+  ApprovalView,
+  McpServerView,
+  McpToolView,
+} from "./contract.js";
+
+/** The MCP part's records as the admin contract shows them: ISO times, no secret values. */
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Where a server's configuration comes from. */
+export interface ServerOrigin {
+  config: McpServerConfig;
+  source: "config" | "store";
+  addedBy: string | null;
+}
+
+export function serverView(s: McpServerStatus, origin: ServerOrigin | undefined): McpServerView {
+  const shown = origin ? displayServer(origin.config) : undefined;
+  return {
+    name: s.name,
+    source: origin?.source ?? "config",
+    addedBy: origin?.addedBy ?? null,
+    kind: s.kind,
+    enabled: s.enabled,
+    state: s.state,
+    transport: s.transport,
+    target: shown?.target ?? "",
+    env: shown?.env ?? [],
+    headers: shown?.headers ?? [],
+    policy: origin?.config.policy ?? null,
+    pid: s.pid,
+    restarts: s.restarts,
+    lastError: s.lastError,
+    nextRetryAt: s.nextRetryAt === null ? null : iso(s.nextRetryAt),
+    since: iso(s.since),
+    serverInfo: s.serverInfo,
+    toolCount: s.counts.tools,
+    resourceCount: s.counts.resources,
+    promptCount: s.counts.prompts,
+    renamedTools: s.renamedTools,
+  };
+}
+
+export function toolView(t: McpToolInfo): McpToolView {
+  return {
+    server: t.server,
+    name: t.name,
+    exposedName: t.exposedName,
+    description: t.description,
+    annotations: t.annotations ?? null,
+    policy: t.policy,
+    reason: t.reason,
+  };
+}
+
+export function approvalView(r: ApprovalRequest): ApprovalView {
+  return {
+    id: r.id,
+    server: r.server,
+    tool: r.tool,
+    exposedName: r.exposedName,
+    arguments: r.arguments,
+    keyName: r.keyName,
+    sessionId: r.sessionId,
+    reason: r.reason,
+    description: r.description,
+    requestedAt: iso(r.requestedAt),
+    expiresAt: iso(r.expiresAt),
+  };
+}
+
+export function decisionView(d: ApprovalDecision): ApprovalDecisionView {
+  return { answer: d.answer, decidedBy: d.decidedBy, decidedAt: iso(d.decidedAt) };
+}
+
+export function approvalLogView(r: ApprovalRecord): ApprovalLogEntry {
+  return {
+    id: r.id,
+    server: r.server,
+    tool: r.tool,
+    keyName: r.keyName,
+    sessionId: r.sessionId,
+    arguments: r.arguments,
+    reason: r.reason,
+    requestedAt: iso(r.requestedAt),
+    answer: r.answer,
+    decidedBy: r.decidedBy,
+    decidedAt: iso(r.decidedAt),
+  };
+}

@@ -1,0 +1,352 @@
+import { copyFileSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { stringify as toYaml } from "yaml";
+import { dataDirOf, resolveConfig } from "./cli-config.js";
+import { exportConfig } from "./config/export.js";
+import { ConfigError, loadConfigFile } from "./config/load.js";
+import type { ConfigFile } from "./config/schema.js";
+import { Governance } from "./governance/governance.js";
+import { windowAt } from "./governance/periods.js";
+import { usd } from "./governance/refusals.js";
+import { createProviders } from "./llm/providers/index.js";
+import { Router } from "./llm/router.js";
+import { addedServerStoreFor } from "./mcp/added-servers.js";
+import { Pricing } from "./pricing/cost.js";
+import type { LogStore, RequestLogRow, SpendGroup } from "./store/log-store.js";
+import { SqliteStore } from "./store/sqlite.js";
+
+/**
+ * `gatehouse logs tail`, `gatehouse spend` and `gatehouse config export|import`: read the database
+ * in the data folder (a running gateway may be writing it: WAL lets both work) or the config file.
+ */
+
+export const LOGS_HELP = `  gatehouse logs tail [--follow] [--key K] [--limit N]   the newest model calls (--follow: keep printing)
+  gatehouse spend [--by model|route|provider|key|team|session|project] [--period day|week|month] [--key K]
+  gatehouse config export [--file F]                  the configuration as YAML (secrets as references)
+  gatehouse config import FILE                        validate FILE, make it the data folder's config.yaml`;
+
+const options = {
+  "data-dir": { type: "string" },
+  config: { type: "string" },
+  key: { type: "string" },
+  limit: { type: "string" },
+  follow: { type: "boolean", short: "f" },
+  by: { type: "string" },
+  period: { type: "string" },
+  file: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+type Flags = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>["values"];
+
+export class CliUsageError extends Error {}
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Ends `logs tail --follow` (tests); otherwise it runs until the process is interrupted. */
+  signal?: AbortSignal;
+  /** Poll interval of --follow (default 1000 ms). */
+  pollMs?: number;
+  now?: () => number;
+}
+
+const stdio: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+/** Runs `logs`, `spend` or `config`; returns the exit code. */
+export async function runLogsCli(
+  command: "logs" | "spend" | "config",
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  io: CliIo = stdio,
+): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true });
+    if (values.help) {
+      io.out(`${LOGS_HELP}\n`);
+      return 0;
+    }
+    if (command === "logs") await logs(positionals, values, env, io);
+    else if (command === "spend") await spend(values, env, io);
+    else await configCmd(positionals, values, env, io);
+    return 0;
+  } catch (e) {
+    io.err(`gatehouse: ${e instanceof Error ? e.message : String(e)}\n`);
+    return e instanceof CliUsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? 2 : 1;
+  }
+}
+
+/**
+ * Columns padded to their widest cell (`widths` grows to fit, so later rows can line up with
+ * earlier ones); numeric columns right-aligned.
+ */
+export function table(
+  rows: string[][],
+  right: ReadonlySet<number> = new Set(),
+  widths: number[] = [],
+): string {
+  for (const r of rows) for (let i = 0; i < r.length; i++) widths[i] = Math.max(widths[i] ?? 0, r[i]!.length);
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) =>
+          right.has(i) ? c.padStart(widths[i]!) : i === r.length - 1 ? c : c.padEnd(widths[i]!),
+        )
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+const int = (n: number) => Math.round(n).toLocaleString("en-US");
+const secs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+function logLine(r: RequestLogRow): string[] {
+  return [
+    new Date(r.ts).toISOString().replace("T", " ").slice(0, 19),
+    r.keyName,
+    r.route ?? r.requestedModel,
+    String(r.status),
+    int(r.inputTokens + r.cacheReadTokens + r.cacheWriteTokens),
+    int(r.outputTokens),
+    usd(r.costUsd),
+    secs(r.latencyMs),
+    r.error ? r.error.slice(0, 80) : "",
+  ];
+}
+const LOG_HEAD = ["TIME (UTC)", "KEY", "MODEL", "STATUS", "IN", "OUT", "COST", "LATENCY", "ERROR"];
+const LOG_RIGHT = new Set([3, 4, 5, 6, 7]);
+
+function openStore(flags: Flags, env: NodeJS.ProcessEnv): SqliteStore {
+  return SqliteStore.open(dataDirOf(flags, env));
+}
+
+function positiveInt(v: string | undefined, name: string, dflt: number, max: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new CliUsageError(`--${name}: expected 1 to ${max}`);
+  return n;
+}
+
+async function logs(args: string[], flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<void> {
+  if (args[0] !== "tail" || args.length > 1)
+    throw new CliUsageError("usage: gatehouse logs tail [--follow] [--key K] [--limit N]");
+  const limit = positiveInt(flags.limit, "limit", 20, 1000);
+  const store = openStore(flags, env);
+  try {
+    const filter = flags.key !== undefined ? { keyName: flags.key } : {};
+    const first = (await store.logs.queryRequests({ ...filter, limit })).rows.reverse();
+    const widths: number[] = [];
+    io.out(`${table([LOG_HEAD, ...first.map(logLine)], LOG_RIGHT, widths)}\n`);
+    if (!flags.follow) return;
+    await follow(store.logs, filter, first, widths, io);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Polls for rows newer than the last one printed, until io.signal aborts. */
+async function follow(
+  logs: LogStore,
+  filter: { keyName?: string },
+  shown: RequestLogRow[],
+  widths: number[],
+  io: CliIo,
+): Promise<void> {
+  let since = shown.length > 0 ? shown[shown.length - 1]!.ts : (io.now ?? Date.now)();
+  let seen = new Set(shown.filter((r) => r.ts === since).map((r) => r.id));
+  while (!io.signal?.aborted) {
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, io.pollMs ?? 1000);
+      io.signal?.addEventListener("abort", () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+    if (io.signal?.aborted) return;
+    const fresh: RequestLogRow[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await logs.queryRequests({
+        ...filter,
+        from: since,
+        limit: 1000,
+        ...(cursor ? { cursor } : {}),
+      });
+      fresh.push(...page.rows.filter((r) => !seen.has(r.id)));
+      cursor = page.nextCursor;
+    } while (cursor);
+    if (fresh.length === 0) continue;
+    fresh.reverse();
+    io.out(`${table(fresh.map(logLine), LOG_RIGHT, widths)}\n`);
+    const last = fresh[fresh.length - 1]!.ts;
+    const atLast = fresh.filter((r) => r.ts === last).map((r) => r.id);
+    seen = new Set(last === since ? [...seen, ...atLast] : atLast);
+    since = last;
+  }
+}
+
+const GROUPS: readonly SpendGroup[] = ["model", "route", "provider", "key", "team", "session", "project"];
+
+async function spend(flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<void> {
+  const by = (flags.by ?? "model") as SpendGroup;
+  if (!GROUPS.includes(by)) throw new CliUsageError(`--by: one of ${GROUPS.join(", ")}`);
+  const period = flags.period ?? "month";
+  if (period !== "day" && period !== "week" && period !== "month")
+    throw new CliUsageError("--period: day, week or month");
+  const now = (io.now ?? Date.now)();
+  const { start } = windowAt({ kind: period }, now);
+  const store = openStore(flags, env);
+  try {
+    const points = await store.logs.spendSeries({
+      from: start,
+      to: now + 1,
+      bucket: "day",
+      groupBy: by,
+      ...(flags.key !== undefined ? { keyName: flags.key } : {}),
+    });
+    // requests, errors, input, output, cache read, cache write, usd
+    const sums = new Map<string, number[]>();
+    const total = [0, 0, 0, 0, 0, 0, 0];
+    for (const p of points) {
+      const g = p.group ?? "(none)";
+      const s = sums.get(g) ?? [0, 0, 0, 0, 0, 0, 0];
+      const v = [
+        p.requests,
+        p.errors,
+        p.inputTokens,
+        p.outputTokens,
+        p.cacheReadTokens,
+        p.cacheWriteTokens,
+        p.usd,
+      ];
+      for (let i = 0; i < v.length; i++) {
+        s[i]! += v[i]!;
+        total[i]! += v[i]!;
+      }
+      sums.set(g, s);
+    }
+    const sorted = [...sums.entries()].sort((a, b) => b[1][6]! - a[1][6]! || b[1][0]! - a[1][0]!);
+    const row = (name: string, s: number[]) => [name, ...s.slice(0, 6).map(int), usd(s[6]!)];
+    const label = { day: "today", week: "this week", month: "this month" }[period];
+    io.out(`Spend ${label} (since ${new Date(start).toISOString().slice(0, 10)} UTC) by ${by}:\n`);
+    const head = [
+      by.toUpperCase(),
+      "REQUESTS",
+      "ERRORS",
+      "INPUT",
+      "OUTPUT",
+      "CACHE READ",
+      "CACHE WRITE",
+      "COST",
+    ];
+    const body = sorted.map(([g, s]) => row(g, s));
+    io.out(`${table([head, ...body, row("TOTAL", total)], new Set([1, 2, 3, 4, 5, 6, 7]))}\n`);
+    await budgets(store, flags, env, io);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The config's key, team and project budgets, from the stored spend (no in-flight calls). */
+async function budgets(store: SqliteStore, flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<void> {
+  let config: ConfigFile;
+  try {
+    config = resolveConfig(flags, env).config;
+  } catch {
+    return;
+  }
+  const gov = new Governance(config, new Pricing(config.providers, config.pricing));
+  gov.restore(await store.logs.loadSpend(gov.horizon()));
+  let list = gov.allBudgets((name) => `config:${name}`);
+  if (flags.key !== undefined) list = list.filter((b) => b.kind !== "key" || b.owner === flags.key);
+  if (list.length === 0) return;
+  const rows = list.map((b) => [
+    b.scope,
+    b.name,
+    b.limitUsd !== undefined ? `${usd(b.spentUsd)} of ${usd(b.limitUsd)}` : "",
+    b.limitTokens !== undefined ? `${int(b.spentTokens)} of ${int(b.limitTokens)}` : "",
+    b.resetsAt !== undefined ? new Date(b.resetsAt).toISOString().slice(0, 16).replace("T", " ") : "never",
+    b.exhausted ? "EXHAUSTED" : "",
+  ]);
+  io.out(`\nBudgets:\n${table([["SCOPE", "BUDGET", "USD", "TOKENS", "RESETS (UTC)", ""], ...rows])}\n`);
+}
+
+async function configCmd(args: string[], flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<void> {
+  const [sub, file, ...extra] = args;
+  if (sub === "export" && file === undefined) return configExport(flags, env, io);
+  if (sub === "import" && file !== undefined && extra.length === 0) return configImport(file, flags, env, io);
+  throw new CliUsageError("usage: gatehouse config export [--file F] | gatehouse config import FILE");
+}
+
+async function configExport(flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<void> {
+  const { config, path } = resolveConfig(flags, env);
+  const store = openStore(flags, env);
+  try {
+    const out = exportConfig(config, {
+      source: path ?? "defaults and the environment",
+      storedKeys: await store.listKeys(),
+      addedServers: addedServerStoreFor(store).list(),
+    });
+    if (flags.file !== undefined) {
+      writeFileSync(flags.file, out.yaml, { mode: 0o600 });
+      io.err(`Wrote ${flags.file}\n`);
+    } else io.out(out.yaml);
+    if (out.replaced.length > 0)
+      io.err(
+        `Secrets given literally were exported as references: ${out.replaced.map((r) => r.env).join(", ")}\n`,
+      );
+  } finally {
+    await store.close();
+  }
+}
+
+/** Every `env:NAME` reference in the providers and virtual keys. */
+function envRefs(v: unknown, out = new Set<string>()): Set<string> {
+  if (typeof v === "string" && v.startsWith("env:")) out.add(v.slice(4));
+  else if (Array.isArray(v)) for (const x of v) envRefs(x, out);
+  else if (v !== null && typeof v === "object") for (const x of Object.values(v)) envRefs(x, out);
+  return out;
+}
+
+/** What start-up would refuse (unknown providers in routes, bad provider fields), beyond the schema. */
+export function checkConfig(
+  config: ConfigFile,
+  env: NodeJS.ProcessEnv,
+): { problems: string[]; unset: string[] } {
+  const unset = [...envRefs([config.providers, config.virtual_keys])].filter((n) => !env[n]);
+  const filled: NodeJS.ProcessEnv = { ...env };
+  for (const n of unset) filled[n] = "unset-placeholder";
+  try {
+    const router = new Router(createProviders(config.providers, filled), config.models, config.default_route);
+    return { problems: router.validate(), unset };
+  } catch (e) {
+    return { problems: [e instanceof Error ? e.message : String(e)], unset };
+  }
+}
+
+async function configImport(file: string, flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<void> {
+  const config = loadConfigFile(file);
+  const { problems, unset } = checkConfig(config, env);
+  if (problems.length > 0) throw new ConfigError(`${file}: ${problems.join("; ")}`);
+  const dataDir = dataDirOf(flags, env);
+  await SqliteStore.open(dataDir).close(); // creates the data folder (0700) if needed
+  const target = join(dataDir, "config.yaml");
+  const text = readFileSync(file, "utf8");
+  const yaml = file.endsWith(".json") ? toYaml(JSON.parse(text) as unknown) : text;
+  let backup: string | undefined;
+  if (existsSync(target)) {
+    backup = `${target}.bak-${new Date().toISOString().replace(/[-:]/g, "").slice(0, 15)}`;
+    copyFileSync(target, backup);
+  }
+  // Write and rename, so a watching gateway never reads half a file.
+  const tmp = `${target}.tmp-${process.pid}`;
+  writeFileSync(tmp, yaml, { mode: 0o600 });
+  renameSync(tmp, target);
+  io.out(`Imported ${file} as ${target}${backup ? ` (previous one kept as ${backup})` : ""}.\n`);
+  io.out("A running gateway on this data folder applies it within a second.\n");
+  if (unset.length > 0) io.err(`Set these environment variables for the gateway: ${unset.join(", ")}\n`);
+  const other = flags.config ?? env.GATEHOUSE_CONFIG;
+  if (other !== undefined && other !== target)
+    io.err(`Note: the gateway reads ${other} (--config / GATEHOUSE_CONFIG), not ${target}.\n`);
+}

@@ -1,0 +1,271 @@
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { isAbsolute, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { type CommonFlags, dataDirOf, portOf, resolveConfig } from "./cli-config.js";
+import { MCP_SERVER_NAME } from "./clients/claude-code.js";
+import { DEFAULT_PORT } from "./config/paths.js";
+import type { ConfigFile } from "./config/schema.js";
+import { resolveSecret } from "./config/secret.js";
+import { hashKey } from "./governance/keys.js";
+import {
+  type AddedServerStore,
+  addedServerStoreFor,
+  InvalidServerError,
+  type McpServerInput,
+  ServerExistsError,
+} from "./mcp/added-servers.js";
+import {
+  defaultImportPath,
+  type ImportSource,
+  importSources,
+  isLoopbackMcp,
+  planImport,
+  presentedKey,
+} from "./mcp/config-import.js";
+import { displayServer } from "./mcp/display.js";
+import type { McpServerConfig } from "./mcp/schema.js";
+import { SqliteMcpStore } from "./mcp/store.js";
+import { SqliteStore } from "./store/sqlite.js";
+
+/**
+ * `gatehouse mcp ...`: the MCP servers kept in the data folder's database (the config file stays
+ * the user's). A running gateway on the same data folder picks changes up within 2 seconds.
+ * Values of env variables and headers are stored as given and never printed (names only).
+ */
+
+export const MCP_HELP = `Usage:
+  gatehouse mcp add NAME [--policy allow|ask|deny] [-e KEY=VALUE]... [--cwd DIR] [--tool TOOL=POLICY]... -- CMD [ARGS...]
+  gatehouse mcp add NAME --url URL [-H 'Name: value']... [--transport http|sse] [--policy P] [--tool TOOL=POLICY]...
+  gatehouse mcp list
+  gatehouse mcp remove NAME
+  gatehouse mcp import claude-code|claude-desktop [--file PATH] [--dry-run]
+Every command takes --data-dir DIR (and --config FILE, --port N to know the gateway's own servers).`;
+
+const options = {
+  "data-dir": { type: "string" },
+  config: { type: "string" },
+  port: { type: "string" },
+  host: { type: "string" },
+  policy: { type: "string" },
+  url: { type: "string" },
+  header: { type: "string", short: "H", multiple: true },
+  env: { type: "string", short: "e", multiple: true },
+  cwd: { type: "string" },
+  transport: { type: "string" },
+  tool: { type: "string", multiple: true },
+  file: { type: "string" },
+  "dry-run": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+type Flags = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>["values"];
+
+class McpCliError extends Error {}
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+const err = (s: string) => process.stderr.write(`${s}\n`);
+
+interface Context {
+  flags: Flags;
+  env: NodeJS.ProcessEnv;
+  config: ConfigFile;
+  configPath: string | undefined;
+  store: SqliteStore;
+  added: AddedServerStore;
+}
+
+/** `gatehouse mcp ...`; returns the exit code. */
+export async function mcpMain(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const dash = argv.indexOf("--");
+  const command = dash === -1 ? [] : argv.slice(dash + 1);
+  let parsed: { values: Flags; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: dash === -1 ? argv : argv.slice(0, dash), options, allowPositionals: true });
+  } catch (e) {
+    err(`gatehouse mcp: ${e instanceof Error ? e.message : e}`);
+    return 2;
+  }
+  const { values: flags, positionals } = parsed;
+  const [sub, ...rest] = positionals;
+  if (flags.help || !sub) {
+    out(MCP_HELP);
+    return flags.help ? 0 : 2;
+  }
+  let store: SqliteStore | undefined;
+  try {
+    const common: CommonFlags = flags;
+    const { config, path } = resolveConfig(common, env);
+    store = SqliteStore.open(dataDirOf(common, env));
+    const ctx: Context = { flags, env, config, configPath: path, store, added: addedServerStoreFor(store) };
+    if (sub === "add") add(ctx, rest, command);
+    else if (sub === "list") await list(ctx);
+    else if (sub === "remove") remove(ctx, rest);
+    else if (sub === "import") await importFrom(ctx, rest);
+    else throw new McpCliError(`unknown mcp command ${JSON.stringify(sub)}; see gatehouse mcp --help`);
+    return 0;
+  } catch (e) {
+    err(`gatehouse: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  } finally {
+    await store?.close();
+  }
+}
+
+/** One line describing a server without secret values. */
+function describe(cfg: McpServerConfig): string {
+  const d = displayServer(cfg);
+  const names = d.kind === "stdio" ? d.env : d.headers;
+  const label = d.kind === "stdio" ? "env" : "headers";
+  return `${d.kind === "stdio" ? "stdio" : (cfg.transport ?? "remote")}: ${d.target}${names.length > 0 ? `  [${label}: ${names.join(", ")}]` : ""}`;
+}
+
+function pairs(list: readonly string[] | undefined, sep: string, what: string): Record<string, string> {
+  const outp: Record<string, string> = {};
+  for (const item of list ?? []) {
+    const i = item.indexOf(sep);
+    const k = i > 0 ? item.slice(0, i).trim() : "";
+    if (k === "") throw new McpCliError(`${what}: expected ${sep === "=" ? "NAME=VALUE" : "'Name: value'"}`);
+    outp[k] = item.slice(i + 1).trim();
+  }
+  return outp;
+}
+
+function add(ctx: Context, args: string[], command: string[]): void {
+  const { flags } = ctx;
+  const [name, ...extra] = args;
+  if (!name) throw new McpCliError("usage: gatehouse mcp add NAME -- CMD [ARGS...]  or  --url URL");
+  if (extra.length > 0)
+    throw new McpCliError(`put the server's command after --: gatehouse mcp add ${name} -- CMD ARGS...`);
+  if ((flags.url === undefined) === (command.length === 0))
+    throw new McpCliError("give either a command after -- (stdio) or --url URL (remote), not both");
+  const spec: McpServerInput = {};
+  if (flags.url !== undefined) {
+    spec.url = flags.url;
+    const headers = pairs(flags.header, ":", "--header");
+    if (Object.keys(headers).length > 0) spec.headers = headers;
+    if (flags.transport !== undefined) spec.transport = flags.transport as "http" | "sse";
+  } else {
+    const [cmd, ...cmdArgs] = command as [string, ...string[]];
+    // A relative path to a program means relative to here, not to the gateway's folder.
+    spec.command = /[/\\]/.test(cmd) && !isAbsolute(cmd) ? resolve(cmd) : cmd;
+    spec.args = cmdArgs;
+    const env = pairs(flags.env, "=", "--env");
+    if (Object.keys(env).length > 0) spec.env = env;
+    if (flags.cwd !== undefined) spec.cwd = resolve(flags.cwd);
+  }
+  if (flags.policy !== undefined) spec.policy = flags.policy as "allow" | "ask" | "deny";
+  if (flags.tool) spec.tools = pairs(flags.tool, "=", "--tool") as Record<string, "allow" | "ask" | "deny">;
+  if (ctx.config.mcp_servers[name] !== undefined)
+    throw new McpCliError(`${name} is defined in the config file (${ctx.configPath}); change it there`);
+  try {
+    const added = ctx.added.add(name, spec, "cli");
+    out(`Added MCP server "${name}" (${describe(added.config)}).`);
+    out("A running gateway on this data folder picks it up within 2 s.");
+  } catch (e) {
+    if (e instanceof ServerExistsError)
+      throw new McpCliError(`${e.message}; remove it first: gatehouse mcp remove ${name}`);
+    if (e instanceof InvalidServerError) throw new McpCliError(`mcp add ${name}: ${e.message}`);
+    throw e;
+  }
+}
+
+async function list(ctx: Context): Promise<void> {
+  const toggles = new Map(
+    (await new SqliteMcpStore(ctx.store.db).load()).toggles.map((t) => [t.server, t.enabled]),
+  );
+  const { servers, invalid } = ctx.added.load();
+  const rows = new Map<string, { cfg: McpServerConfig; source: string }>();
+  for (const [n, cfg] of Object.entries(ctx.config.mcp_servers)) rows.set(n, { cfg, source: "config" });
+  for (const s of servers) rows.set(s.name, { cfg: s.config, source: s.source });
+  if (rows.size === 0 && invalid.length === 0) {
+    out(
+      "No MCP servers. Add one: gatehouse mcp add NAME -- CMD ARGS...  (or gatehouse mcp import claude-code)",
+    );
+    return;
+  }
+  for (const [n, { cfg, source }] of [...rows].sort(([a], [b]) => a.localeCompare(b))) {
+    const on = toggles.get(n) ?? cfg.enabled;
+    out([n, source, on ? "on" : "off", cfg.policy ?? "-", describe(cfg)].join("\t"));
+  }
+  for (const i of invalid) out([i.name, "store", "invalid", "-", i.error].join("\t"));
+}
+
+function remove(ctx: Context, args: string[]): void {
+  const [name] = args;
+  if (!name) throw new McpCliError("usage: gatehouse mcp remove NAME");
+  if (ctx.added.remove(name)) {
+    out(`Removed MCP server "${name}".`);
+    if (ctx.config.mcp_servers[name] !== undefined)
+      out(`The config file's ${name} (${ctx.configPath}) is in force again.`);
+    return;
+  }
+  if (ctx.config.mcp_servers[name] !== undefined)
+    throw new McpCliError(`${name} is defined in the config file (${ctx.configPath}); remove it there`);
+  throw new McpCliError(`no MCP server named ${JSON.stringify(name)} was added with gatehouse mcp`);
+}
+
+/** Hashes of every key this gateway knows: an entry presenting one points at this gateway. */
+async function ownKeyHashes(ctx: Context): Promise<Set<string>> {
+  const hashes = new Set((await ctx.store.listKeys()).map((k) => k.keyHash));
+  for (const k of ctx.config.virtual_keys) {
+    try {
+      hashes.add(hashKey(resolveSecret(k.key, ctx.env).value));
+    } catch {
+      // an unresolvable config key cannot be presented by anyone either
+    }
+  }
+  return hashes;
+}
+
+async function importFrom(ctx: Context, args: string[]): Promise<void> {
+  const source = args[0] as ImportSource | undefined;
+  if (!source || !importSources.includes(source))
+    throw new McpCliError("usage: gatehouse mcp import claude-code|claude-desktop [--file PATH] [--dry-run]");
+  const path = ctx.flags.file ?? defaultImportPath(source, ctx.env, ctx.env.HOME ?? homedir());
+  if (!existsSync(path)) throw new McpCliError(`no ${source} config at ${path} (give one with --file PATH)`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new McpCliError(`${path}: not valid JSON (${e instanceof Error ? e.message : e})`);
+  }
+  const port = portOf(ctx.flags) ?? ctx.config.server?.port ?? DEFAULT_PORT;
+  const keys = await ownKeyHashes(ctx);
+  const existing = new Map(Object.entries(ctx.config.mcp_servers));
+  for (const s of ctx.added.list()) existing.set(s.name, s.config);
+  const plan = planImport(source, json, {
+    existing,
+    isSelf: ({ name, url, headers }) => {
+      const key = presentedKey(headers);
+      return (
+        isLoopbackMcp(url, port) ||
+        (key !== undefined && keys.has(hashKey(key))) ||
+        (name === MCP_SERVER_NAME && isLoopbackMcp(url))
+      );
+    },
+  });
+  const dry = ctx.flags["dry-run"] === true;
+  let count = 0;
+  for (const c of plan.servers) {
+    try {
+      if (!dry) ctx.added.add(c.name, c.spec, `import:${source}`);
+      const renamed = c.name === c.originalName ? "" : ` (was ${c.originalName})`;
+      out(`${dry ? "would import" : "imported"} ${c.name}${renamed} from ${c.origin}: ${describe(c.config)}`);
+      count++;
+    } catch (e) {
+      plan.skipped.push({
+        name: c.originalName,
+        origin: c.origin,
+        reason: e instanceof Error ? e.message : String(e),
+      });
+    }
+  }
+  for (const s of plan.skipped) out(`skipped ${s.name} from ${s.origin}: ${s.reason}`);
+  for (const w of plan.warnings) err(`warning: ${w}`);
+  out(
+    `${dry ? "Would import" : "Imported"} ${count} MCP server${count === 1 ? "" : "s"} from ${path}` +
+      `${plan.skipped.length > 0 ? `; skipped ${plan.skipped.length}` : ""}.` +
+      (dry || count === 0 ? "" : " A running gateway on this data folder picks them up within 2 s."),
+  );
+}

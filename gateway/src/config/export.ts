@@ -1,0 +1,184 @@
+import { isDeepStrictEqual } from "node:util";
+import { Document } from "yaml";
+import { mcpServerSchema, mcpSettingsSchema } from "../mcp/schema.js";
+import { redactText } from "../store/redact.js";
+import type { KeyRecord } from "../store/store.js";
+import { type ConfigFile, settingsSchema, virtualKeySchema } from "./schema.js";
+
+/**
+ * The configuration in force as a config file (YAML) that `gatehouse config import` or `--config`
+ * take back. Secrets are references, never values: a secret given literally becomes an `env:`
+ * reference whose variable the header names. Defaults are left out. Pure.
+ */
+
+export interface ExportOptions {
+  /** Where the config came from (a file, or the environment), for the header. */
+  source?: string;
+  /** Keys stored in the database: listed as comments (only their hashes exist). */
+  storedKeys?: readonly KeyRecord[];
+  /** MCP servers added through the admin API or CLI (database), exported into mcp_servers. */
+  addedServers?: ReadonlyArray<{ name: string; spec: unknown; source: string }>;
+  now?: Date;
+}
+
+export interface Exported {
+  yaml: string;
+  /** Environment variables that replace secrets the config gave literally: set them before use. */
+  replaced: Array<{ path: string; env: string }>;
+  /** Fields whose text held something secret-looking that was masked (URLs, arguments). */
+  masked: string[];
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** Drops fields equal to their default (compared with what parsing an empty entry gives). */
+function withoutDefaults(value: Obj, defaults: Obj): Obj {
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v === undefined) continue;
+    if (k in defaults && isDeepStrictEqual(v, defaults[k])) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+/** GATEHOUSE_OPENAI_API_KEY for providers.openai.api_key (the section name is left out). */
+function envName(path: string[]): string {
+  const name = path
+    .slice(1)
+    .join("_")
+    .replace(/[^A-Za-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .toUpperCase();
+  return `GATEHOUSE_${name}`;
+}
+
+class Scrubber {
+  readonly replaced: Exported["replaced"] = [];
+  readonly masked: string[] = [];
+
+  /** A secret-valued field: references stay, a literal becomes `env:NAME`. */
+  secret(value: string, path: string[]): string {
+    if (value.startsWith("env:") || value.startsWith("file:")) return value;
+    const env = envName(path);
+    this.replaced.push({ path: path.join("."), env });
+    return `env:${env}`;
+  }
+
+  secrets(values: Record<string, string> | undefined, path: string[]): Record<string, string> | undefined {
+    if (values === undefined) return undefined;
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(values)) out[k] = this.secret(v, [...path, k]);
+    return out;
+  }
+
+  /** Free text that may embed a secret (a URL with a password, a --token=... argument). */
+  text(value: string, path: string[]): string {
+    const clean = redactText(value);
+    if (clean !== value) this.masked.push(path.join("."));
+    return clean;
+  }
+}
+
+function providers(c: ConfigFile, s: Scrubber): Obj {
+  const out: Obj = {};
+  for (const [name, p] of Object.entries(c.providers)) {
+    const at = ["providers", name];
+    const q: Obj = { ...p };
+    if (p.api_key !== undefined) q.api_key = s.secret(p.api_key, [...at, "api_key"]);
+    if (p.keys)
+      q.keys = p.keys.map((k, i) => ({
+        ...k,
+        api_key: s.secret(k.api_key, [...at, "keys", String(i), "api_key"]),
+      }));
+    if (p.headers) q.headers = s.secrets(p.headers, [...at, "headers"]);
+    if (p.base_url !== undefined) q.base_url = s.text(p.base_url, [...at, "base_url"]);
+    for (const f of ["access_token", "access_key_id", "secret_access_key", "session_token"] as const) {
+      const v = p[f];
+      if (v !== undefined) q[f] = s.secret(v, [...at, f]);
+    }
+    out[name] = withoutDefaults(q, {});
+  }
+  return out;
+}
+
+function mcpServer(name: string, spec: Obj, s: Scrubber, defaults: Obj): Obj {
+  const at = ["mcp_servers", name];
+  const q: Obj = { ...spec };
+  if (isObj(spec.env)) q.env = s.secrets(spec.env as Record<string, string>, [...at, "env"]);
+  if (isObj(spec.headers)) q.headers = s.secrets(spec.headers as Record<string, string>, [...at, "headers"]);
+  if (Array.isArray(spec.args))
+    q.args = spec.args.map((a, i) => (typeof a === "string" ? s.text(a, [...at, "args", String(i)]) : a));
+  if (typeof spec.url === "string") q.url = s.text(spec.url, [...at, "url"]);
+  return withoutDefaults(q, defaults);
+}
+
+/** Builds the exported object (before YAML). */
+export function exportObject(c: ConfigFile, opts: ExportOptions = {}): { doc: Obj; scrub: Scrubber } {
+  const s = new Scrubber();
+  const keyDefaults = virtualKeySchema.parse({ name: "_", key: "_" }) as Obj;
+  const serverDefaults = mcpServerSchema.parse({ command: "_" }) as Obj;
+  const doc: Obj = {};
+  if (c.server && Object.keys(c.server).length > 0) doc.server = c.server;
+  if (Object.keys(c.providers).length > 0) doc.providers = providers(c, s);
+  if (Object.keys(c.models).length > 0) doc.models = c.models;
+  if (c.default_route) doc.default_route = c.default_route;
+  if (c.virtual_keys.length > 0) {
+    doc.virtual_keys = c.virtual_keys.map((k) =>
+      withoutDefaults({ ...k, key: s.secret(k.key, ["virtual_keys", k.name, "key"]) }, keyDefaults),
+    );
+  }
+  for (const section of ["teams", "projects", "pricing"] as const) {
+    if (Object.keys(c[section]).length > 0) doc[section] = c[section];
+  }
+  const servers: Obj = {};
+  for (const [name, spec] of Object.entries(c.mcp_servers))
+    servers[name] = mcpServer(name, spec, s, serverDefaults);
+  for (const a of opts.addedServers ?? []) {
+    if (isObj(a.spec)) servers[a.name] = mcpServer(a.name, a.spec, s, serverDefaults);
+  }
+  if (Object.keys(servers).length > 0) doc.mcp_servers = servers;
+  const mcp = withoutDefaults(c.mcp as Obj, mcpSettingsSchema.parse({}) as Obj);
+  if (Object.keys(mcp).length > 0) doc.mcp = mcp;
+  const settings = withoutDefaults(c.settings as Obj, settingsSchema.parse({}) as Obj);
+  if (Object.keys(settings).length > 0) doc.settings = settings;
+  return { doc, scrub: s };
+}
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The configuration as config-file YAML, with a header saying what to set and what was left out. */
+export function exportConfig(c: ConfigFile, opts: ExportOptions = {}): Exported {
+  const { doc, scrub } = exportObject(c, opts);
+  const now = opts.now ?? new Date();
+  const head = [
+    ` Gatehouse configuration, exported ${now.toISOString()}${opts.source ? ` from ${opts.source}` : ""}.`,
+    " Secrets are references (env:NAME, file:PATH), never values. Load it with",
+    " `gatehouse config import FILE` or `gatehouse serve --config FILE`.",
+  ];
+  if (scrub.replaced.length > 0) {
+    head.push("", " These secrets were given literally; set the variables before using this file:");
+    for (const r of scrub.replaced) head.push(`   ${r.env}  (${r.path})`);
+  }
+  if (scrub.masked.length > 0) {
+    head.push("", ` Secrets were masked in: ${scrub.masked.join(", ")} (put them back by hand).`);
+  }
+  if ((opts.addedServers ?? []).length > 0) {
+    const names = (opts.addedServers ?? []).map((a) => `${a.name} (${a.source})`).join(", ");
+    head.push("", ` MCP servers added through the admin API or CLI are included: ${names}.`);
+  }
+  const stored = opts.storedKeys ?? [];
+  if (stored.length > 0) {
+    head.push("", " Virtual keys stored in the database are not part of this file (only their hashes");
+    head.push(" exist); create them again with `gatehouse keys create NAME` where needed:");
+    for (const k of stored) {
+      const state =
+        k.revokedAt !== null ? " revoked" : k.expiresAt !== null ? ` expires ${day(k.expiresAt)}` : "";
+      head.push(`   ${k.name}  …${k.keyHint}  created ${day(k.createdAt)}${state}`);
+    }
+  }
+  const yaml = new Document(doc);
+  yaml.commentBefore = head.join("\n");
+  return { yaml: String(yaml), replaced: scrub.replaced, masked: scrub.masked };
+}

@@ -1,0 +1,342 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Transport, TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
+import {
+  ErrorCode,
+  isInitializeRequest,
+  type JSONRPCMessage,
+  JSONRPCMessageSchema,
+  type JSONRPCRequest,
+  type MessageExtraInfo,
+  type RequestId,
+} from "@modelcontextprotocol/sdk/types.js";
+
+/**
+ * MCP Streamable HTTP for one session, straight on node:http: the SDK's Server (Protocol) is
+ * connected to this Transport, which reads the POSTed JSON-RPC messages and writes the answers to
+ * the node response itself, with no web Request/Response or ReadableStream in between.
+ *
+ * A POST that carries requests is answered with application/json when its answers come before
+ * anything else; when the server sends a notification or request related to it first (progress)
+ * or the answer takes longer than SSE_AFTER_MS, the answer becomes an SSE stream (headers go out
+ * at once, keep-alive comments follow). Both forms are what the spec lets a server choose, and
+ * what the SDK's own transport sends. Messages not related to a request go to the session's GET
+ * stream (dropped when it has none). Session ids, keys and MCP-Protocol-Version are checked by
+ * the endpoint before a request gets here.
+ */
+
+/** An answer still pending after this long is sent as an SSE stream (headers flushed then). */
+export const SSE_AFTER_MS = 200;
+/** SSE comment lines at this interval keep idle streams (and proxies) from timing out. */
+const KEEP_ALIVE_MS = 15_000;
+/** JSON-RPC batches larger than this are refused (as the SDK's transport does). */
+const MAX_BATCH = 100;
+
+const SSE_HEADERS = {
+  "content-type": "text/event-stream",
+  "cache-control": "no-cache, no-transform",
+  connection: "keep-alive",
+  "x-accel-buffering": "no",
+} as const;
+
+/** Writes a JSON-RPC error with no id (a refusal of the whole HTTP request). */
+export function sendRpcError(res: ServerResponse, status: number, code: number, message: string): void {
+  const body = JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null });
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Results that will not change once made (a session's cached tools/list), and their JSON. */
+const stable = new WeakMap<object, string | null>();
+
+/**
+ * Marks a result its maker will return again unchanged (and never mutate): it is serialized once
+ * and its JSON reused for every answer that carries it.
+ */
+export function stableResult<T extends object>(result: T): T {
+  stable.set(result, null);
+  return result;
+}
+
+function serialize(m: JSONRPCMessage): string {
+  if (!("result" in m) || !stable.has(m.result)) return JSON.stringify(m);
+  let json = stable.get(m.result);
+  if (json == null) {
+    json = JSON.stringify(m.result);
+    stable.set(m.result, json);
+  }
+  return `{"result":${json},"jsonrpc":"2.0","id":${JSON.stringify(m.id)}}`;
+}
+
+function event(m: JSONRPCMessage): string {
+  return `event: message\ndata: ${serialize(m)}\n\n`;
+}
+
+function isResponse(m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } {
+  return "id" in m && ("result" in m || "error" in m);
+}
+
+function isRequest(m: JSONRPCMessage): m is JSONRPCRequest {
+  return "method" in m && "id" in m;
+}
+
+const PLAIN_KEYS = new Set(["jsonrpc", "id", "method", "params"]);
+
+/**
+ * The message if it is a plain request or notification (the usual case) that the SDK's schema
+ * accepts as it is; undefined for anything else, which then goes through that schema.
+ */
+function plainMessage(v: unknown): JSONRPCMessage | undefined {
+  if (typeof v !== "object" || v === null) return undefined;
+  const m = v as Record<string, unknown>;
+  if (m.jsonrpc !== "2.0" || typeof m.method !== "string") return undefined;
+  const id = m.id;
+  if (id !== undefined && typeof id !== "string" && !Number.isSafeInteger(id)) return undefined;
+  const p = m.params;
+  if (p !== undefined && (typeof p !== "object" || p === null || Array.isArray(p) || "_meta" in p)) {
+    return undefined;
+  }
+  for (const k in m) if (!PLAIN_KEYS.has(k)) return undefined;
+  return v as JSONRPCMessage;
+}
+
+function mediaType(header: string | undefined): string {
+  return (header ?? "").split(";", 1)[0]!.trim().toLowerCase();
+}
+
+/** The HTTP response of one POST that carried requests: JSON when possible, else SSE. */
+class Exchange {
+  private answers = new Map<RequestId, JSONRPCMessage>();
+  private sse = false;
+  private finished = false;
+  private timer: NodeJS.Timeout | undefined;
+  private keepAlive: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly res: ServerResponse,
+    readonly ids: readonly RequestId[],
+    private readonly batch: boolean,
+    private readonly sessionId: string,
+    private readonly release: (ex: Exchange) => void,
+  ) {
+    this.timer = setTimeout(() => this.toSse(), SSE_AFTER_MS);
+    this.timer.unref();
+    res.once("close", () => {
+      if (!this.finished) this.finish();
+    });
+  }
+
+  /** A response to one of this POST's requests. */
+  answer(id: RequestId, m: JSONRPCMessage): void {
+    if (this.finished) return;
+    this.answers.set(id, m);
+    const complete = this.answers.size === this.ids.length;
+    if (this.sse) {
+      this.write(event(m));
+      if (complete) {
+        this.res.end();
+        this.finish();
+      }
+      return;
+    }
+    if (!complete) return;
+    const body = this.batch
+      ? `[${this.ids.map((i) => serialize(this.answers.get(i)!)).join(",")}]`
+      : serialize(m);
+    this.res.writeHead(200, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+      "mcp-session-id": this.sessionId,
+    });
+    this.res.end(body);
+    this.finish();
+  }
+
+  /** A notification or request the server sends in the context of one of this POST's requests. */
+  related(m: JSONRPCMessage): void {
+    if (this.finished) return;
+    if (!this.sse) this.toSse();
+    this.write(event(m));
+  }
+
+  /** The session closed first: each unanswered request gets a JSON-RPC error, then the end. */
+  abort(): void {
+    for (const id of this.ids) {
+      if (this.answers.has(id)) continue;
+      this.answer(id, {
+        jsonrpc: "2.0",
+        id,
+        error: { code: ErrorCode.ConnectionClosed, message: "Connection closed: the MCP session ended" },
+      });
+    }
+  }
+
+  private toSse(): void {
+    if (this.sse || this.finished) return;
+    this.sse = true;
+    clearTimeout(this.timer);
+    this.res.writeHead(200, { ...SSE_HEADERS, "mcp-session-id": this.sessionId });
+    this.res.flushHeaders();
+    this.keepAlive = setInterval(() => this.write(": keepalive\n\n"), KEEP_ALIVE_MS);
+    this.keepAlive.unref();
+  }
+
+  private write(s: string): void {
+    if (!this.res.destroyed && !this.res.writableEnded) this.res.write(s);
+  }
+
+  private finish(): void {
+    this.finished = true;
+    clearTimeout(this.timer);
+    clearInterval(this.keepAlive);
+    this.release(this);
+  }
+}
+
+export class HttpSessionTransport implements Transport {
+  onmessage?: Transport["onmessage"];
+  onclose?: Transport["onclose"];
+  onerror?: Transport["onerror"];
+  private initialized = false;
+  private closed = false;
+  private exchanges = new Map<RequestId, Exchange>();
+  private stream: ServerResponse | undefined;
+  private streamKeepAlive: NodeJS.Timeout | undefined;
+
+  constructor(readonly sessionId: string) {}
+
+  async start(): Promise<void> {}
+
+  /**
+   * A POST with its parsed JSON body. Returns false when the messages were refused (the answer is
+   * already written), true once they were handed to the server.
+   */
+  handlePost(req: IncomingMessage, res: ServerResponse, body: unknown): boolean {
+    const accept = req.headers.accept ?? "";
+    if (!accept.includes("application/json") || !accept.includes("text/event-stream")) {
+      sendRpcError(
+        res,
+        406,
+        -32000,
+        "Not Acceptable: Client must accept both application/json and text/event-stream",
+      );
+      return false;
+    }
+    if (mediaType(req.headers["content-type"]) !== "application/json") {
+      sendRpcError(res, 415, -32000, "Unsupported Media Type: Content-Type must be application/json");
+      return false;
+    }
+    const batch = Array.isArray(body);
+    const raw: unknown[] = batch ? body : [body];
+    if (raw.length > MAX_BATCH) {
+      sendRpcError(res, 400, -32600, `Invalid Request: Batch must not exceed ${MAX_BATCH} messages`);
+      return false;
+    }
+    const messages: JSONRPCMessage[] = [];
+    for (const r of raw) {
+      let m = plainMessage(r);
+      if (!m) {
+        const parsed = JSONRPCMessageSchema.safeParse(r);
+        if (!parsed.success) {
+          sendRpcError(res, 400, -32700, "Parse error: Invalid JSON-RPC message");
+          return false;
+        }
+        m = parsed.data;
+      }
+      messages.push(m);
+    }
+    if (this.closed) {
+      sendRpcError(res, 404, -32001, "Session not found");
+      return false;
+    }
+    const init = messages.some((m) => "method" in m && m.method === "initialize" && isInitializeRequest(m));
+    if (init) {
+      if (this.initialized) {
+        sendRpcError(res, 400, -32600, "Invalid Request: Server already initialized");
+        return false;
+      }
+      if (messages.length > 1) {
+        sendRpcError(res, 400, -32600, "Invalid Request: Only one initialization request is allowed");
+        return false;
+      }
+      this.initialized = true;
+    } else if (!this.initialized) {
+      sendRpcError(res, 400, -32000, "Bad Request: Server not initialized");
+      return false;
+    }
+    const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
+    const ids = messages.filter(isRequest).map((m) => m.id);
+    if (ids.length === 0) {
+      for (const m of messages) this.onmessage?.(m, extra);
+      res.writeHead(202).end();
+      return true;
+    }
+    const ex = new Exchange(res, ids, batch, this.sessionId, (done) => this.release(done));
+    for (const id of ids) this.exchanges.set(id, ex);
+    for (const m of messages) this.onmessage?.(m, extra);
+    return true;
+  }
+
+  /** GET: the session's stream for messages not related to a request (one at a time). */
+  handleGet(req: IncomingMessage, res: ServerResponse): void {
+    if (!(req.headers.accept ?? "").includes("text/event-stream")) {
+      sendRpcError(res, 406, -32000, "Not Acceptable: Client must accept text/event-stream");
+      return;
+    }
+    if (this.stream && !this.stream.destroyed) {
+      sendRpcError(res, 409, -32000, "Conflict: Only one SSE stream is allowed per session");
+      return;
+    }
+    res.writeHead(200, { ...SSE_HEADERS, "mcp-session-id": this.sessionId });
+    res.flushHeaders();
+    this.stream = res;
+    clearInterval(this.streamKeepAlive);
+    const keepAlive = setInterval(() => {
+      if (!res.destroyed && !res.writableEnded) res.write(": keepalive\n\n");
+    }, KEEP_ALIVE_MS);
+    keepAlive.unref();
+    this.streamKeepAlive = keepAlive;
+    res.once("close", () => {
+      clearInterval(keepAlive);
+      if (this.stream === res) this.stream = undefined;
+    });
+  }
+
+  /** DELETE: ends the session, then answers 200. */
+  async handleDelete(res: ServerResponse): Promise<void> {
+    await this.close();
+    res.writeHead(200).end();
+  }
+
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if (isResponse(message)) {
+      const ex = this.exchanges.get(message.id);
+      // No exchange: the client went away (or never asked); the answer has nowhere to go.
+      if (ex) ex.answer(message.id, message);
+      return;
+    }
+    const related = options?.relatedRequestId;
+    const ex = related === undefined ? undefined : this.exchanges.get(related);
+    if (ex) {
+      ex.related(message);
+      return;
+    }
+    const s = this.stream;
+    if (s && !s.destroyed && !s.writableEnded) s.write(event(message));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const ex of new Set(this.exchanges.values())) ex.abort();
+    this.exchanges.clear();
+    clearInterval(this.streamKeepAlive);
+    const s = this.stream;
+    this.stream = undefined;
+    if (s && !s.writableEnded) s.end();
+    this.onclose?.();
+  }
+
+  private release(ex: Exchange): void {
+    for (const id of ex.ids) if (this.exchanges.get(id) === ex) this.exchanges.delete(id);
+  }
+}

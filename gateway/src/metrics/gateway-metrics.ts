@@ -1,0 +1,137 @@
+import type { RequestRecord } from "../llm/record.js";
+import type { ToolCallRecord } from "../store/log-store.js";
+import { Histogram, header, labelSet, sample } from "./prometheus.js";
+
+/**
+ * The gateway's Prometheus metrics, updated from each request record and tool call. One Map
+ * lookup per model call (by provider, model and key); text is only built when /metrics is read.
+ */
+
+/** Seconds; model calls run from well under a second to minutes. */
+export const DURATION_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600] as const;
+/** Seconds to the first byte sent to the client. */
+export const TTFB_BUCKETS = [0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 20, 60] as const;
+
+const TOKEN_KINDS = ["input", "output", "cache_read", "cache_write"] as const;
+
+/** Everything counted for one (provider, model, key). */
+interface RequestSeries {
+  /** provider="...",model="...",key="..." */
+  labels: string;
+  byStatus: Map<number, number>;
+  tokens: [number, number, number, number];
+  costUsd: number;
+  duration: Histogram;
+  ttfb: Histogram;
+}
+
+interface ToolSeries {
+  labels: string;
+  count: number;
+}
+
+/** Values read when /metrics is scraped. */
+export interface MetricGauges {
+  version: string;
+  startedAt: number;
+  /** Log rows waiting to be written. */
+  logQueue(): number;
+}
+
+export class GatewayMetrics {
+  private readonly requests = new Map<string, RequestSeries>();
+  private readonly tools = new Map<string, ToolSeries>();
+
+  constructor(private readonly gauges: MetricGauges) {}
+
+  /** One finished model call (the gateway's 'request' event). */
+  observeRequest(r: RequestRecord): void {
+    const provider = r.provider ?? "none";
+    const slash = r.route ? r.route.indexOf("/") : -1;
+    const model = r.route && slash > 0 ? r.route.slice(slash + 1) : r.requestedModel;
+    const id = `${provider}\u0000${model}\u0000${r.keyName}`;
+    let s = this.requests.get(id);
+    if (!s) {
+      s = {
+        labels: labelSet(["provider", "model", "key"], [provider, model, r.keyName]),
+        byStatus: new Map(),
+        tokens: [0, 0, 0, 0],
+        costUsd: 0,
+        duration: new Histogram(DURATION_BUCKETS),
+        ttfb: new Histogram(TTFB_BUCKETS),
+      };
+      this.requests.set(id, s);
+    }
+    s.byStatus.set(r.status, (s.byStatus.get(r.status) ?? 0) + 1);
+    const u = r.usage;
+    s.tokens[0] += u.inputTokens;
+    s.tokens[1] += u.outputTokens;
+    s.tokens[2] += u.cacheReadTokens;
+    s.tokens[3] += u.cacheWriteTokens;
+    s.costUsd += r.costUsd;
+    s.duration.observe(r.latencyMs / 1000);
+    if (r.ttfbMs !== undefined) s.ttfb.observe(r.ttfbMs / 1000);
+  }
+
+  /** One MCP tools/call. */
+  observeToolCall(t: Pick<ToolCallRecord, "server" | "tool" | "decision" | "status">): void {
+    const id = `${t.server}\u0000${t.tool}\u0000${t.decision}\u0000${t.status}`;
+    let s = this.tools.get(id);
+    if (!s) {
+      s = {
+        labels: labelSet(["server", "tool", "decision", "status"], [t.server, t.tool, t.decision, t.status]),
+        count: 0,
+      };
+      this.tools.set(id, s);
+    }
+    s.count++;
+  }
+
+  /** The whole exposition text. */
+  render(): string {
+    const series = [...this.requests.values()];
+    const withStatus = (s: RequestSeries, status: number) => `${s.labels},status="${status}"`;
+    let out = header("gatehouse_info", "gauge", "Gatehouse build information");
+    out += sample("gatehouse_info", labelSet(["version"], [this.gauges.version]), 1);
+    out += header("gatehouse_start_time_seconds", "gauge", "When the gateway started, in seconds since 1970");
+    out += sample("gatehouse_start_time_seconds", "", Math.floor(this.gauges.startedAt / 1000));
+
+    out += header(
+      "gatehouse_requests_total",
+      "counter",
+      "Model calls by provider, model, key and HTTP status",
+    );
+    for (const s of series)
+      for (const [status, n] of s.byStatus)
+        out += sample("gatehouse_requests_total", withStatus(s, status), n);
+    out += header("gatehouse_errors_total", "counter", "Model calls that ended with an HTTP status >= 400");
+    for (const s of series)
+      for (const [status, n] of s.byStatus)
+        if (status >= 400) out += sample("gatehouse_errors_total", withStatus(s, status), n);
+    out += header(
+      "gatehouse_tokens_total",
+      "counter",
+      "Tokens by kind: input, output, cache_read, cache_write",
+    );
+    for (const s of series)
+      TOKEN_KINDS.forEach((kind, i) => {
+        out += sample("gatehouse_tokens_total", `${s.labels},kind="${kind}"`, s.tokens[i]!);
+      });
+    out += header("gatehouse_cost_usd_total", "counter", "Cost of model calls in US dollars");
+    for (const s of series) out += sample("gatehouse_cost_usd_total", s.labels, s.costUsd);
+    out += header("gatehouse_request_duration_seconds", "histogram", "Model call duration, to the last byte");
+    for (const s of series) out += s.duration.render("gatehouse_request_duration_seconds", s.labels);
+    out += header("gatehouse_ttfb_seconds", "histogram", "Time to the first byte sent to the client");
+    for (const s of series) if (s.ttfb.count > 0) out += s.ttfb.render("gatehouse_ttfb_seconds", s.labels);
+
+    out += header(
+      "gatehouse_tool_calls_total",
+      "counter",
+      "MCP tool calls by server, tool, decision, status",
+    );
+    for (const t of this.tools.values()) out += sample("gatehouse_tool_calls_total", t.labels, t.count);
+    out += header("gatehouse_log_queue_rows", "gauge", "Log rows waiting to be written to the database");
+    out += sample("gatehouse_log_queue_rows", "", this.gauges.logQueue());
+    return out;
+  }
+}

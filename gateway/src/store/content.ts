@@ -1,0 +1,193 @@
+import type { ContentCapture } from "../llm/capture.js";
+import { SseParser } from "../llm/translate/sse.js";
+import { redactJson, redactText } from "./redact.js";
+
+/**
+ * Turns a captured call (content: full) into what the request log keeps: the prompt as redacted
+ * JSON, the response's text reassembled from the stream, the model's tool calls, and the text the
+ * full-text index gets. Runs in the log writer, off the request path. Pure.
+ */
+
+/** Most kept per field (prompt JSON, response text). */
+export const CONTENT_CAP = 256 * 1024;
+/** Most of the prompt indexed for search per call (the newest user turn). */
+const SEARCH_PROMPT_CAP = 64 * 1024;
+
+export interface StoredContent {
+  requestBody: string | null;
+  responseBody: string | null;
+  responseToolCalls: string | null;
+  search: { prompt: string; response: string };
+}
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json | undefined =>
+  v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Json) : undefined;
+const str = (v: unknown): string => (typeof v === "string" ? v : "");
+
+/** Cuts text to `cap` characters, saying how much went. */
+export function cut(text: string, cap = CONTENT_CAP): string {
+  if (text.length <= cap) return text;
+  const note = `\n… [${text.length - cap} characters not kept]`;
+  return text.slice(0, cap - note.length) + note;
+}
+
+/** The text of a message's content: a string, or text blocks / parts (tool results included). */
+function textOf(content: unknown, withToolResults: boolean): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  const out: string[] = [];
+  for (const part of content) {
+    const p = obj(part);
+    if (!p) continue;
+    if (p.type === "text" || p.type === "input_text") out.push(str(p.text));
+    else if (p.type === "tool_result" && withToolResults) out.push(textOf(p.content, false));
+  }
+  return out.join("\n");
+}
+
+/** Shortens every string longer than `max` (used when even one message is over the cap). */
+function shorten(v: unknown, max: number): unknown {
+  if (typeof v === "string") return v.length > max ? cut(v, max) : v;
+  if (Array.isArray(v)) return v.map((x) => shorten(x, max));
+  const o = obj(v);
+  if (!o) return v;
+  const out: Json = {};
+  for (const [k, x] of Object.entries(o)) out[k] = shorten(x, max);
+  return out;
+}
+
+/**
+ * The prompt as JSON within the cap: model, system and messages (tool definitions left out); when
+ * too long, the oldest messages go first (`omitted_messages` says how many), then long strings.
+ */
+export function promptJson(body: Json, cap = CONTENT_CAP): string {
+  const messages = Array.isArray(body.messages) ? (redactJson(body.messages) as unknown[]) : [];
+  const head: Json = { model: body.model };
+  if (body.system !== undefined) head.system = redactJson(body.system);
+  const whole = JSON.stringify({ ...head, messages });
+  if (whole.length <= cap) return whole;
+  const sizes = messages.map((m) => JSON.stringify(m).length + 1);
+  let budget = cap - JSON.stringify({ ...head, omitted_messages: messages.length, messages: [] }).length;
+  let keep = 0;
+  while (keep < messages.length && budget - sizes[messages.length - 1 - keep]! >= 0) {
+    budget -= sizes[messages.length - 1 - keep]!;
+    keep++;
+  }
+  const kept = messages.slice(messages.length - Math.max(1, keep));
+  let out: Json = { ...head, omitted_messages: messages.length - kept.length, messages: kept };
+  for (let max = 16_384; JSON.stringify(out).length > cap && max >= 64; max = Math.floor(max / 2)) {
+    out = shorten(out, max) as Json;
+  }
+  return JSON.stringify(out);
+}
+
+/** The newest user turn: the messages after the last assistant message, as text. */
+function newestTurn(body: Json): string {
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  let i = messages.length;
+  while (i > 0 && obj(messages[i - 1])?.role !== "assistant") i--;
+  const turn = messages.slice(i).map((m) => textOf(obj(m)?.content, false));
+  return turn.filter((t) => t !== "").join("\n");
+}
+
+interface Reassembled {
+  text: string;
+  toolCalls: Array<{ name: string; input: unknown }>;
+}
+
+function parseInput(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s;
+  }
+}
+
+/** Text and tool calls of an Anthropic response (JSON or SSE). */
+function anthropicResponse(raw: string, stream: boolean): Reassembled {
+  const out: Reassembled = { text: "", toolCalls: [] };
+  if (!stream) {
+    for (const b of (obj(safeParse(raw))?.content as unknown[] | undefined) ?? []) {
+      const block = obj(b);
+      if (block?.type === "text") out.text += str(block.text);
+      else if (block?.type === "tool_use") out.toolCalls.push({ name: str(block.name), input: block.input });
+    }
+    return out;
+  }
+  const tools = new Map<number, { name: string; json: string }>();
+  const parser = new SseParser();
+  for (const ev of [...parser.push(raw), ...parser.end()]) {
+    if (ev.event !== "content_block_start" && ev.event !== "content_block_delta") continue;
+    const data = obj(safeParse(ev.data));
+    const index = typeof data?.index === "number" ? data.index : -1;
+    const block = obj(data?.content_block);
+    const delta = obj(data?.delta);
+    if (block?.type === "tool_use") tools.set(index, { name: str(block.name), json: "" });
+    else if (delta?.type === "text_delta") out.text += str(delta.text);
+    else if (delta?.type === "input_json_delta") {
+      const t = tools.get(index);
+      if (t) t.json += str(delta.partial_json);
+    }
+  }
+  for (const t of tools.values()) out.toolCalls.push({ name: t.name, input: parseInput(t.json || "{}") });
+  return out;
+}
+
+/** Text and tool calls of an OpenAI chat completion (JSON or SSE chunks). */
+function openaiResponse(raw: string, stream: boolean): Reassembled {
+  const out: Reassembled = { text: "", toolCalls: [] };
+  const calls = new Map<number, { name: string; args: string }>();
+  const see = (m: Json | undefined) => {
+    if (!m) return;
+    out.text += str(m.content);
+    const list = Array.isArray(m.tool_calls) ? m.tool_calls : [];
+    list.forEach((c, i) => {
+      const call = obj(c);
+      const index = typeof call?.index === "number" ? call.index : i;
+      const fn = obj(call?.function);
+      const t = calls.get(index) ?? { name: "", args: "" };
+      t.name += str(fn?.name);
+      t.args += str(fn?.arguments);
+      calls.set(index, t);
+    });
+  };
+  const choice = (v: unknown, field: "message" | "delta") => {
+    const choices = obj(v)?.choices;
+    return Array.isArray(choices) ? obj(obj(choices[0])?.[field]) : undefined;
+  };
+  if (!stream) see(choice(safeParse(raw), "message"));
+  else {
+    const parser = new SseParser();
+    for (const ev of [...parser.push(raw), ...parser.end()]) {
+      if (ev.data !== "[DONE]") see(choice(safeParse(ev.data), "delta"));
+    }
+  }
+  for (const t of calls.values()) out.toolCalls.push({ name: t.name, input: parseInput(t.args || "{}") });
+  return out;
+}
+
+function safeParse(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the log keeps of a captured call. */
+export function storedContent(c: ContentCapture): StoredContent {
+  const body = obj(safeParse(c.request.toString("utf8"))) ?? {};
+  const raw = c.response.map((x) => (typeof x === "string" ? x : x.toString("utf8"))).join("");
+  const res = c.surface === "anthropic" ? anthropicResponse(raw, c.stream) : openaiResponse(raw, c.stream);
+  let text = redactText(res.text);
+  if (c.truncated) text += "\n… [the rest of the response was not kept]";
+  const response = cut(text);
+  const toolCalls = res.toolCalls.length > 0 ? cut(JSON.stringify(redactJson(res.toolCalls))) : null;
+  return {
+    requestBody: promptJson(body),
+    responseBody: raw === "" ? null : response,
+    responseToolCalls: toolCalls,
+    search: { prompt: cut(redactText(newestTurn(body)), SEARCH_PROMPT_CAP), response },
+  };
+}

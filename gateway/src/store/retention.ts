@@ -1,0 +1,90 @@
+import type { LogStore } from "./log-store.js";
+
+/**
+ * Log retention: deletes request logs and tool calls older than `log_retention_days` or beyond
+ * the newest `log_max_rows`, on an unref'd timer, in small steps so the event loop (and the log
+ * writer sharing the database) never waits long. Spend buckets are kept: budgets need them.
+ */
+
+export interface RetentionSettings {
+  /** 0: kept forever. */
+  log_retention_days: number;
+  /** 0: no limit. */
+  log_max_rows: number;
+}
+
+export interface RetentionOptions {
+  store: Pick<LogStore, "pruneStep">;
+  /** Read at every run, so a reload applies at the next one. */
+  settings: () => RetentionSettings;
+  /** Between runs (default 1 hour); the first run is shortly after start. */
+  intervalMs?: number;
+  /** Delay of the first run (default 10 s). */
+  firstRunMs?: number;
+  /** Rows deleted per table per step (default 5,000). */
+  stepRows?: number;
+  clock?: () => number;
+  onError?: (e: unknown) => void;
+}
+
+export interface Pruned {
+  requests: number;
+  toolCalls: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Deletes what the settings say is past keeping; resolves with how many rows went. */
+export async function pruneOnce(
+  store: Pick<LogStore, "pruneStep">,
+  settings: RetentionSettings,
+  opts: { now?: number; stepRows?: number } = {},
+): Promise<Pruned> {
+  const now = opts.now ?? Date.now();
+  const max = opts.stepRows ?? 5000;
+  const before = settings.log_retention_days > 0 ? now - settings.log_retention_days * DAY_MS : 0;
+  const keepRows = settings.log_max_rows > 0 ? settings.log_max_rows : Number.MAX_SAFE_INTEGER;
+  const total: Pruned = { requests: 0, toolCalls: 0 };
+  if (before === 0 && keepRows === Number.MAX_SAFE_INTEGER) return total;
+  for (;;) {
+    const step = await store.pruneStep({ before, keepRows, max });
+    total.requests += step.requests;
+    total.toolCalls += step.toolCalls;
+    if (step.requests < max && step.toolCalls < max) return total;
+    // Let requests and the log writer run between steps.
+    await new Promise<void>((r) => setImmediate(r));
+  }
+}
+
+/** Starts the retention timer; stop() cancels it and waits for a run in progress. */
+export function startRetention(opts: RetentionOptions): { stop(): Promise<void>; run(): Promise<Pruned> } {
+  const clock = opts.clock ?? Date.now;
+  let running: Promise<Pruned> | undefined;
+  let stopped = false;
+  const run = (): Promise<Pruned> => {
+    running ??= pruneOnce(opts.store, opts.settings(), {
+      now: clock(),
+      ...(opts.stepRows !== undefined ? { stepRows: opts.stepRows } : {}),
+    }).finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+  const tick = () => {
+    if (stopped) return;
+    run().catch((e: unknown) => opts.onError?.(e));
+  };
+  const first = setTimeout(tick, opts.firstRunMs ?? 10_000);
+  first.unref();
+  const every = setInterval(tick, opts.intervalMs ?? 3_600_000);
+  every.unref();
+  return {
+    run,
+    async stop() {
+      stopped = true;
+      clearTimeout(first);
+      clearInterval(every);
+      await running?.catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,115 @@
+// `gatehouse logs tail [--follow]` and `gatehouse spend` against a running gateway's data folder.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { type CliIo, runLogsCli } from "../../gateway/src/cli-logs.js";
+import { post, startGateway, type TestGateway } from "../helpers/gateway.js";
+import { msg } from "../helpers/llm.js";
+import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
+
+const OTHER = "gk-other-cli-key-00000000000000000000000000";
+
+async function run(command: "logs" | "spend" | "config", argv: string[], extra: Partial<CliIo> = {}) {
+  const captured = { out: "", err: "" };
+  const code = await runLogsCli(
+    command,
+    argv,
+    {},
+    {
+      out: (t) => {
+        captured.out += t;
+      },
+      err: (t) => {
+        captured.err += t;
+      },
+      ...extra,
+    },
+  );
+  return { code, ...captured };
+}
+
+describe("gatehouse logs tail and spend", () => {
+  let mock: MockProvider;
+  let gw: TestGateway;
+
+  before(async () => {
+    mock = await startMockProvider();
+    gw = await startGateway({
+      providers: { ant: { type: "anthropic", api_key: "sk-up", base_url: mock.url } },
+      pricing: { "*": { input_per_mtok: 1000, output_per_mtok: 1000 } },
+      virtual_keys: [
+        {
+          name: "test",
+          key: "gk-test-key-for-integration-tests-0000000000",
+          budgets: [{ usd: 1000, period: "day" }],
+        },
+        { name: "other", key: OTHER },
+      ],
+    });
+    for (let i = 0; i < 3; i++) await post(`${gw.url}/anthropic/v1/messages`, msg(`ant/model-${i}`));
+    await post(`${gw.url}/anthropic/v1/messages`, msg("ant/model-x"), { authorization: `Bearer ${OTHER}` });
+    await gw.gateway.logs.flush();
+  });
+  after(async () => {
+    await gw.close();
+    await mock.close();
+  });
+
+  test("logs tail prints the newest calls, oldest first, in columns", async () => {
+    const r = await run("logs", ["tail", "--data-dir", gw.dataDir, "--limit", "2"]);
+    assert.equal(r.code, 0, r.err);
+    const lines = r.out.trimEnd().split("\n");
+    assert.equal(lines.length, 3);
+    assert.match(lines[0]!, /^TIME \(UTC\)\s+KEY\s+MODEL\s+STATUS\s+IN\s+OUT\s+COST\s+LATENCY\s+ERROR$/);
+    assert.match(lines[1]!, /test\s+ant\/model-2\s+200/);
+    assert.match(lines[2]!, /other\s+ant\/model-x\s+200\s+\d+\s+\d+\s+\$\d/);
+    const mine = await run("logs", ["tail", "--data-dir", gw.dataDir, "--key", "other"]);
+    assert.equal(mine.out.trimEnd().split("\n").length, 2);
+  });
+
+  test("logs tail --follow prints new calls as they are written", async () => {
+    const ac = new AbortController();
+    let out = "";
+    const done = runLogsCli(
+      "logs",
+      ["tail", "--follow", "--data-dir", gw.dataDir, "--limit", "1"],
+      {},
+      {
+        out: (t) => {
+          out += t;
+        },
+        err: () => undefined,
+        signal: ac.signal,
+        pollMs: 50,
+      },
+    );
+    await post(`${gw.url}/anthropic/v1/messages`, msg("ant/followed"));
+    for (let i = 0; i < 200 && !out.includes("ant/followed"); i++)
+      await new Promise((r) => setTimeout(r, 25));
+    ac.abort();
+    assert.equal(await done, 0);
+    assert.equal(out.split("ant/followed").length, 2, `printed once:\n${out}`);
+    assert.equal(out.split("ant/model-x").length, 2, "the first screen is not repeated");
+  });
+
+  test("spend --by key: a table with a total", async () => {
+    const r = await run("spend", ["--by", "key", "--period", "day", "--data-dir", gw.dataDir]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^Spend today \(since \d{4}-\d\d-\d\d UTC\) by key:/);
+    assert.match(r.out, /\ntest\s+4\s+0\s/);
+    assert.match(r.out, /\nother\s+1\s+0\s/);
+    assert.match(r.out, /\nTOTAL\s+5\s+0\s/);
+    const byModel = await run("spend", ["--data-dir", gw.dataDir]);
+    assert.match(byModel.out, /by model:/);
+    assert.match(byModel.out, /model-x/);
+  });
+
+  test("wrong usage is exit code 2 with one line", async () => {
+    for (const argv of [["tail", "--limit", "0"], ["head"], ["tail", "--nope"]]) {
+      const r = await run("logs", [...argv, "--data-dir", gw.dataDir]);
+      assert.equal(r.code, 2, argv.join(" "));
+      assert.equal(r.err.trimEnd().split("\n").length, 1);
+    }
+    assert.equal((await run("spend", ["--by", "colour", "--data-dir", gw.dataDir])).code, 2);
+    assert.equal((await run("spend", ["--period", "year", "--data-dir", gw.dataDir])).code, 2);
+  });
+});

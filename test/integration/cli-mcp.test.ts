@@ -1,0 +1,247 @@
+// `gatehouse mcp add|list|remove|import` on a data folder, with a running gateway on the same
+// folder picking the changes up, and imports from Claude Code / Claude Desktop configs in a temp HOME.
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { main } from "../../gateway/src/cli.js";
+import { parseConfig } from "../../gateway/src/config/load.js";
+import { createGateway } from "../../gateway/src/index.js";
+import { startGateway, type TestGateway } from "../helpers/gateway.js";
+import { serverBin, waitFor, waitReady } from "../helpers/mcp.js";
+
+const FIXTURE = "/work/shared/fixtures/claude-code/config.claude.json.after-mcp-add.json";
+const T = { timeout: 60_000 };
+const SECRET = "ghp_thisIsALiteralSecretValue0123456789";
+const HEADER_SECRET = "hdr-secret-value-never-printed";
+
+/** Runs main() in process with `env`, capturing the text it writes (see cli.test.ts). */
+async function run(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; out: string; err: string }> {
+  const captured = { out: "", err: "" };
+  const restore: Array<() => void> = [];
+  for (const [name, stream] of [
+    ["out", process.stdout],
+    ["err", process.stderr],
+  ] as const) {
+    const original = stream.write;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      if (typeof chunk !== "string")
+        return (original as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
+      captured[name] += chunk;
+      return true;
+    }) as typeof stream.write;
+    restore.push(() => {
+      stream.write = original;
+    });
+  }
+  try {
+    return { code: await main(argv, env), ...captured };
+  } finally {
+    for (const r of restore) r();
+  }
+}
+
+let gw: TestGateway;
+let home: string;
+let env: NodeJS.ProcessEnv;
+const mcp = (...args: string[]) => run(["mcp", "--data-dir", gw.dataDir, ...args], env);
+
+before(async () => {
+  home = mkdtempSync(join(tmpdir(), "gh-cli-mcp-home-"));
+  env = { HOME: home };
+  gw = await startGateway({});
+});
+after(async () => {
+  await gw?.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe("gatehouse mcp", () => {
+  test("add, list and remove a stdio server; the running gateway follows", T, async () => {
+    const added = await mcp(
+      "add",
+      "mem",
+      "--policy",
+      "ask",
+      "-e",
+      `MEMORY_FILE_PATH=${join(home, "mem.jsonl")}`,
+      "-e",
+      `GITHUB_TOKEN=${SECRET}`,
+      "--",
+      serverBin("memory"),
+    );
+    assert.equal(added.code, 0, added.err);
+    assert.match(
+      added.out,
+      /Added MCP server "mem" \(stdio: .*server-memory {2}\[env: GITHUB_TOKEN, MEMORY_FILE_PATH\]\)/,
+    );
+    await waitReady(gw.gateway, ["mem"]);
+    assert.equal(gw.gateway.mcp.server("mem")?.enabled, true);
+    assert.ok(
+      gw.gateway.mcp.tools("mem").every((t) => t.policy === "ask"),
+      "--policy applies",
+    );
+
+    const listed = await mcp("list");
+    assert.equal(listed.code, 0);
+    const line = listed.out.split("\n").find((l) => l.startsWith("mem\t"));
+    assert.ok(line, listed.out);
+    assert.deepEqual(line.split("\t").slice(0, 4), ["mem", "cli", "on", "ask"]);
+    assert.ok(!`${added.out}${listed.out}${added.err}`.includes(SECRET), "env values are never printed");
+
+    const again = await mcp("add", "mem", "--", "x");
+    assert.equal(again.code, 1);
+    assert.match(again.err, /^gatehouse: .*already added; remove it first/);
+
+    const removed = await mcp("remove", "mem");
+    assert.equal(removed.code, 0, removed.err);
+    await waitFor(() => gw.gateway.mcp.server("mem") === undefined, 10_000, "mem removed from the gateway");
+    assert.equal((await mcp("remove", "mem")).code, 1);
+  });
+
+  test("add a remote server with headers; bad input is one line on stderr", async () => {
+    const r = await mcp(
+      "add",
+      "api",
+      "--url",
+      "https://mcp.example.com/mcp",
+      "-H",
+      `X-Token: ${HEADER_SECRET}`,
+    );
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /remote: https:\/\/mcp\.example\.com\/mcp {2}\[headers: X-Token\]/);
+    const listed = await mcp("list");
+    assert.ok(!listed.out.includes(HEADER_SECRET));
+    assert.equal((await mcp("remove", "api")).code, 0);
+    for (const argv of [
+      ["add", "x"],
+      ["add", "x", "--url", "https://a.example/mcp", "--", "cmd"],
+      ["add", "a__b", "--", "cmd"],
+      ["add", "x", "--policy", "maybe", "--", "cmd"],
+      ["add", "x", "-H", "no-colon", "--url", "https://a.example/mcp"],
+      ["frobnicate"],
+    ]) {
+      const bad = await mcp(...argv);
+      assert.equal(bad.code, 1, argv.join(" "));
+      assert.equal(bad.err.trim().split("\n").length, 1, bad.err);
+      assert.match(bad.err, /^gatehouse: /);
+    }
+  });
+
+  test(
+    "import claude-code: user and project servers, not the gateway itself, secrets kept but not printed",
+    T,
+    async () => {
+      const project = join(home, "work", "site");
+      mkdirSync(project, { recursive: true });
+      const keyed = await run(["keys", "create", "claude-code", "--data-dir", gw.dataDir], env);
+      const ownKey = keyed.out.trim();
+      const claude = JSON.parse(readFileSync(FIXTURE, "utf8").replace("PORT", String(gw.port)));
+      claude.mcpServers.memory = {
+        type: "stdio",
+        command: serverBin("memory"),
+        args: [],
+        env: { MEMORY_FILE_PATH: join(home, "imported.jsonl"), GITHUB_TOKEN: SECRET },
+      };
+      claude.mcpServers["team.gateway"] = {
+        type: "http",
+        url: "https://gatehouse.team.example/mcp",
+        headers: { Authorization: `Bearer ${ownKey}` },
+      };
+      claude.projects = {
+        [project]: {
+          mcpServers: {
+            docs: { type: "sse", url: "https://docs.example.com/sse", headers: { "X-Token": HEADER_SECRET } },
+          },
+        },
+      };
+      writeFileSync(join(home, ".claude.json"), JSON.stringify(claude));
+
+      const dry = await mcp("import", "claude-code", "--port", String(gw.port), "--dry-run");
+      assert.equal(dry.code, 0, dry.err);
+      assert.match(dry.out, /^Would import 2 MCP servers .*; skipped 2\.$/m);
+      assert.equal(gw.gateway.mcp.server("memory"), undefined, "a dry run stores nothing");
+
+      const r = await mcp("import", "claude-code", "--port", String(gw.port));
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /^imported memory from user: stdio: /m);
+      assert.match(
+        r.out,
+        /^imported docs from project .*site: sse: https:\/\/docs\.example\.com\/sse {2}\[headers: X-Token\]$/m,
+      );
+      assert.match(r.out, /^skipped gw from user: this is Gatehouse itself$/m);
+      assert.match(r.out, /^skipped team\.gateway from user: this is Gatehouse itself$/m);
+      assert.match(r.out, /^Imported 2 MCP servers from .*\.claude\.json; skipped 2\./m);
+      const printed = `${dry.out}${dry.err}${r.out}${r.err}`;
+      for (const secret of [SECRET, HEADER_SECRET, ownKey])
+        assert.ok(!printed.includes(secret), "never printed");
+
+      await waitReady(gw.gateway, ["memory"]);
+      assert.ok(gw.gateway.mcp.tools("memory").some((t) => t.name === "read_graph"));
+      assert.ok(gw.gateway.mcp.server("docs"), "the remote one is configured (it cannot connect here)");
+
+      const twice = await mcp("import", "claude-code", "--port", String(gw.port));
+      assert.match(twice.out, /^Imported 0 MCP servers/m);
+      assert.match(twice.out, /^skipped memory from user: already in Gatehouse as memory$/m);
+      const listed = await mcp("list");
+      assert.match(listed.out, /^memory\timport:claude-code\ton\t-\tstdio: /m);
+      for (const n of ["memory", "docs"]) assert.equal((await mcp("remove", n)).code, 0);
+    },
+  );
+
+  test("import claude-desktop from its Linux place in HOME, or --file", async () => {
+    const missing = await mcp("import", "claude-desktop");
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /no claude-desktop config at .*\.config\/Claude\/claude_desktop_config\.json/);
+    const folder = join(home, ".config", "Claude");
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(
+      join(folder, "claude_desktop_config.json"),
+      JSON.stringify({ mcpServers: { "desk top": { command: "npx", args: ["-y", "some-server"] } } }),
+    );
+    const r = await mcp("import", "claude-desktop");
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^imported desk-top \(was desk top\) from desktop: stdio: npx -y some-server$/m);
+    assert.equal((await mcp("remove", "desk-top")).code, 0);
+    const file = join(home, "other.json");
+    writeFileSync(file, "{ not json");
+    const bad = await mcp("import", "claude-desktop", "--file", file);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /not valid JSON/);
+  });
+
+  test("config-file servers cannot be added over or removed by the CLI", async () => {
+    const cfg = join(home, "config.json");
+    writeFileSync(cfg, JSON.stringify({ mcp_servers: { files: { command: "npx", args: ["fs"] } } }));
+    const add = await mcp("add", "files", "--config", cfg, "--", "x");
+    assert.equal(add.code, 1);
+    assert.match(add.err, /defined in the config file/);
+    const rm = await mcp("remove", "files", "--config", cfg);
+    assert.match(rm.err, /defined in the config file .*config\.json/);
+    const listed = await mcp("list", "--config", cfg);
+    assert.match(listed.out, /^files\tconfig\ton\t-\tstdio: npx fs$/m);
+  });
+});
+
+test("servers stored by the CLI are there when a gateway starts", T, async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "gh-cli-mcp-start-"));
+  try {
+    const r = await run(["mcp", "add", "mem", "--data-dir", dataDir, "--", serverBin("memory")], {
+      HOME: dataDir,
+    });
+    assert.equal(r.code, 0, r.err);
+    const gateway = createGateway({ config: parseConfig({}), dataDir, port: 0, env: {} });
+    await gateway.start();
+    try {
+      await waitReady(gateway, ["mem"]);
+    } finally {
+      await gateway.stop(100);
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

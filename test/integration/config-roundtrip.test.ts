@@ -1,0 +1,200 @@
+// Config round trip through the CLI: export the configuration in force, import it into another
+// data folder, and a gateway started there behaves the same. Import validates before it writes and
+// keeps a backup. Hot reload: a running gateway applies a changed file, and keeps its config when
+// the new file is bad.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { stringify } from "yaml";
+import { resolveConfig } from "../../gateway/src/cli-config.js";
+import { runLogsCli } from "../../gateway/src/cli-logs.js";
+import { watchConfig } from "../../gateway/src/config/watch.js";
+import { createGateway, type Gateway } from "../../gateway/src/index.js";
+import { post } from "../helpers/gateway.js";
+import { msg } from "../helpers/llm.js";
+import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
+
+const KEY = "gk-roundtrip-key-000000000000000000000000000";
+const ENV = { GH_KEY: KEY, UPSTREAM: "sk-upstream" };
+
+async function cli(command: "config" | "spend", argv: string[], env: NodeJS.ProcessEnv = ENV) {
+  const captured = { out: "", err: "" };
+  const code = await runLogsCli(command, argv, env, {
+    out: (t) => {
+      captured.out += t;
+    },
+    err: (t) => {
+      captured.err += t;
+    },
+  });
+  return { code, ...captured };
+}
+
+function configFor(mockUrl: string) {
+  return {
+    providers: { ant: { type: "anthropic", api_key: "env:UPSTREAM", base_url: mockUrl } },
+    models: { fast: "ant/claude-haiku-4-5" },
+    pricing: { "ant/*": { input_per_mtok: 10_000, output_per_mtok: 0 } },
+    virtual_keys: [
+      {
+        name: "cc",
+        key: "env:GH_KEY",
+        models: ["fast", "ant/claude-*"],
+        budgets: [{ usd: 0.5, period: "day" }],
+      },
+    ],
+    settings: { retry_base_ms: 1, log_retention_days: 10 },
+  };
+}
+
+/** What a person would notice: alias works, a model outside the list is refused, the budget runs out. */
+async function behaviour(url: string): Promise<string[]> {
+  const as = { authorization: `Bearer ${KEY}` };
+  const out: string[] = [];
+  out.push(String((await post(`${url}/anthropic/v1/messages`, msg("fast"), as)).status));
+  out.push(String((await post(`${url}/anthropic/v1/messages`, msg("ant/gpt-x"), as)).status));
+  let last = await post(`${url}/anthropic/v1/messages`, msg("ant/claude-x"), as);
+  for (let i = 0; i < 50 && last.status === 200; i++)
+    last = await post(`${url}/anthropic/v1/messages`, msg("ant/claude-x"), as);
+  out.push(
+    `${last.status} ${(last.json() as { error: { message: string } }).error.message.replace(/\$[\d.]+ of/, "$X of")}`,
+  );
+  return out;
+}
+
+describe("config export and import", () => {
+  let mock: MockProvider;
+  const dirs: string[] = [];
+  const gateways: Gateway[] = [];
+  const tmp = () => {
+    const d = mkdtempSync(join(tmpdir(), "gatehouse-roundtrip-"));
+    dirs.push(d);
+    return d;
+  };
+  before(async () => {
+    mock = await startMockProvider();
+  });
+  after(async () => {
+    for (const g of gateways) await g.stop(100);
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await mock.close();
+  });
+  const start = async (dataDir: string, flags: { config?: string }) => {
+    const { config } = resolveConfig({ "data-dir": dataDir, ...flags }, ENV);
+    const g = createGateway({ config, dataDir, port: 0, env: ENV });
+    gateways.push(g);
+    return { g, url: (await g.start()).url };
+  };
+
+  test("export, import elsewhere: the same behaviour", async () => {
+    const first = tmp();
+    const file = join(first, "mine.yaml");
+    writeFileSync(file, stringify(configFor(mock.url)));
+    const a = await start(first, { config: file });
+
+    const exported = join(first, "exported.yaml");
+    const ex = await cli("config", ["export", "--config", file, "--data-dir", first, "--file", exported]);
+    assert.equal(ex.code, 0, ex.err);
+    assert.equal(statSync(exported).mode & 0o777, 0o600);
+    const text = readFileSync(exported, "utf8");
+    assert.ok(!text.includes(KEY) && !text.includes("sk-upstream"), "no secret values");
+
+    const second = tmp();
+    const im = await cli("config", ["import", exported, "--data-dir", second]);
+    assert.equal(im.code, 0, im.err);
+    assert.match(im.out, /Imported .* as .*config\.yaml/);
+    const b = await start(second, {});
+
+    assert.deepEqual(
+      resolveConfig({ "data-dir": second }, ENV).config,
+      resolveConfig({ "data-dir": first, config: file }, ENV).config,
+    );
+    const [x, y] = [await behaviour(a.url), await behaviour(b.url)];
+    assert.deepEqual(y, x);
+    assert.deepEqual(x.slice(0, 2), ["200", "403"]);
+    assert.match(x[2]!, /^429 budget 'daily' of key 'cc' exhausted/);
+
+    // spend reads the imported config's budgets
+    await b.g.logs.flush();
+    const spend = await cli("spend", ["--data-dir", second]);
+    assert.match(spend.out, /Budgets:\n.*\nkey 'cc'\s+daily\s+\$0\.\d\d of \$0\.50\s+.*EXHAUSTED/);
+  });
+
+  test("import refuses a bad file (naming the field) and keeps a backup of the old one", async () => {
+    const dir = tmp();
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, stringify({ virtual_keys: [{ name: "x", key: "k", budgets: [{ period: "day" }] }] }));
+    const r1 = await cli("config", ["import", bad, "--data-dir", dir]);
+    assert.equal(r1.code, 1);
+    assert.match(r1.err, /virtual_keys\[0\]\.budgets\[0\]: a budget needs usd, tokens or both/);
+    writeFileSync(bad, stringify({ models: { fast: "nowhere/model" } }));
+    const r2 = await cli("config", ["import", bad, "--data-dir", dir]);
+    assert.equal(r2.code, 1);
+    assert.match(r2.err, /nowhere/);
+    assert.ok(!existsSync(join(dir, "config.yaml")), "nothing written");
+
+    const good = join(dir, "good.json");
+    writeFileSync(
+      good,
+      JSON.stringify({ providers: { p: { type: "anthropic", api_key: "env:NOT_SET_HERE" } } }),
+    );
+    writeFileSync(join(dir, "config.yaml"), "# the old one\n");
+    const r3 = await cli("config", ["import", good, "--data-dir", dir]);
+    assert.equal(r3.code, 0, r3.err);
+    assert.match(r3.err, /Set these environment variables for the gateway: NOT_SET_HERE/);
+    const backups = readdirSync(dir).filter((f) => f.startsWith("config.yaml.bak-"));
+    assert.equal(backups.length, 1);
+    assert.equal(readFileSync(join(dir, backups[0]!), "utf8"), "# the old one\n");
+    assert.match(readFileSync(join(dir, "config.yaml"), "utf8"), /type: anthropic/);
+  });
+
+  test("hot reload: a changed file applies, a bad one is one log line and the old config stays", async () => {
+    const dir = tmp();
+    const file = join(dir, "config.yaml");
+    const { pricing: _, ...cfg } = configFor(mock.url); // no prices: the budget never runs out here
+    writeFileSync(file, stringify(cfg));
+    const { g, url } = await start(dir, {});
+    const lines: string[] = [];
+    const watcher = watchConfig({
+      path: file,
+      load: () => resolveConfig({ "data-dir": dir }, ENV).config,
+      apply: (next) => g.reload(next),
+      log: (l) => lines.push(l),
+      debounceMs: 50,
+    });
+    const as = { authorization: `Bearer ${KEY}` };
+    const status = async (model: string) =>
+      (await post(`${url}/anthropic/v1/messages`, msg(model), as)).status;
+    const eventually = async (what: string, check: () => Promise<boolean>) => {
+      for (let i = 0; i < 200; i++) {
+        if (await check()) return;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      assert.fail(`${what}: not within 5 s (log: ${lines.join(" | ")})`);
+    };
+    try {
+      assert.notEqual(await status("quick"), 200, "no such alias yet");
+      writeFileSync(file, stringify({ ...cfg, models: { ...cfg.models, quick: "ant/claude-haiku-4-5" } }));
+      await eventually("the new alias works", async () => (await status("quick")) === 200);
+      assert.ok(lines.some((l) => l.startsWith("config reloaded from")));
+
+      writeFileSync(file, "providers: [ this is not: valid");
+      await eventually("the bad file is reported", async () => lines.some((l) => l.includes("not applied")));
+      const line = lines.find((l) => l.includes("not applied"))!;
+      assert.ok(!line.includes("\n"), "one line");
+      assert.match(line, /not valid YAML/);
+      assert.equal(await status("quick"), 200, "the config in force stays");
+
+      writeFileSync(file, stringify({ ...cfg, models: { quick: "nowhere/x" } }));
+      await eventually(
+        "an invalid route is reported",
+        async () => lines.filter((l) => l.includes("not applied")).length === 2,
+      );
+      assert.equal(await status("quick"), 200);
+    } finally {
+      watcher.close();
+    }
+  });
+});

@@ -1,0 +1,377 @@
+// The hostile-input corpus (test/fixtures/hostile/corpus.ts) against every surface over raw
+// sockets: each case gets a 4xx in its surface's own error format, quickly, without internals or
+// secrets in the answer; afterwards the gateway still serves every surface. Then slowloris-style
+// clients against the HTTP server's timeouts.
+import assert from "node:assert/strict";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { homedir } from "node:os";
+import { after, before, describe, test } from "node:test";
+import { KeyRing } from "../../gateway/src/governance/keys.js";
+import { Guard } from "../../gateway/src/http/guard.js";
+import { createHttpServer } from "../../gateway/src/http/server.js";
+import type { LlmDeps } from "../../gateway/src/llm/handle-chat.js";
+import { type CorpusContext, type Format, type HostileCase, hostileCorpus, MAX_BODY } from "../fixtures/hostile/corpus.js";
+import { type RawResponse, rawExchange, rawRequest } from "../fixtures/hostile/raw-http.js";
+import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
+import { ROOT, textOf, toyServer, waitReady } from "../helpers/mcp.js";
+import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
+
+const SECRETS = {
+  anthropic: "sk-ant-api03-hostile-corpus-provider-secret-AAAAAAAAAAAAAAAA",
+  openai: "sk-proj-hostile-corpus-provider-secret-BBBBBBBBBBBBBBBBBB",
+  gemini: "AIzaSyHostileCorpusProviderSecretCCCCCCCCC",
+};
+
+type Body = Record<string, unknown>;
+
+function jsonOf(r: RawResponse): Body | undefined {
+  try {
+    const v = JSON.parse(r.text) as unknown;
+    return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Body) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const isStr = (v: unknown) => typeof v === "string" && v.length > 0;
+const obj = (v: unknown) => (v !== null && typeof v === "object" ? (v as Body) : {});
+
+/** Why `r` is not an error in `format`, or undefined when it is. */
+function shapeProblem(format: Format, r: RawResponse): string | undefined {
+  const ct = r.headers["content-type"] ?? "";
+  const b = jsonOf(r);
+  if (!b) return `body is not a JSON object: ${r.text.slice(0, 120)}`;
+  const e = obj(b.error);
+  switch (format) {
+    case "anthropic":
+      if (!ct.startsWith("application/json")) return `content-type ${ct}`;
+      if (Object.keys(b).sort().join() !== "error,type" || b.type !== "error") return "not {type:'error', error}";
+      return isStr(e.type) && isStr(e.message) ? undefined : "error.type/message missing";
+    case "openai":
+      if (!ct.startsWith("application/json")) return `content-type ${ct}`;
+      if ("type" in b) return "OpenAI errors have no top-level type";
+      return isStr(e.type) && isStr(e.message) ? undefined : "error.type/message missing";
+    case "jsonrpc":
+      if (!ct.startsWith("application/json")) return `content-type ${ct}`;
+      if (b.jsonrpc !== "2.0" || !("id" in b)) return "not a JSON-RPC response";
+      return typeof e.code === "number" && isStr(e.message) ? undefined : "error.code/message missing";
+    case "problem":
+      if (!ct.startsWith("application/problem+json")) return `content-type ${ct}`;
+      return isStr(b.type) && isStr(b.title) && b.status === r.status && isStr(b.detail)
+        ? undefined
+        : "not problem JSON (type, title, status, detail)";
+    default:
+      if (!ct.startsWith("application/json")) return `content-type ${ct}`;
+      return isStr(e.type) && isStr(e.message) ? undefined : "error.type/message missing";
+  }
+}
+
+/** JSON-RPC messages of a 200 answer (JSON, or SSE data lines). */
+function rpcMessages(r: RawResponse): Body[] {
+  if ((r.headers["content-type"] ?? "").startsWith("text/event-stream")) {
+    return [...r.text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!) as Body);
+  }
+  const v = JSON.parse(r.text) as unknown;
+  return (Array.isArray(v) ? v : [v]) as Body[];
+}
+
+function caseProblem(c: HostileCase, r: RawResponse, leaks: readonly string[]): string | undefined {
+  if (r.timedOut) return "no complete answer within 5 s (a hang)";
+  const whole = `${JSON.stringify(r.headers)}\n${r.text}\n${r.rest.toString("latin1")}`;
+  for (const l of leaks) if (whole.includes(l)) return `the answer leaks ${JSON.stringify(l.slice(0, 24))}`;
+  if (/\n\s+at |\bat [\w.<>$]+ \(|node:internal|\.ts:\d+/.test(whole)) return "the answer holds a stack trace";
+  if (c.noSecondResponse && r.rest.length > 0) return `a second response followed: ${r.rest.toString("latin1", 0, 80)}`;
+  if (c.rpcErrorIn200 && r.status === 200) {
+    const msgs = rpcMessages(r);
+    const bad = msgs.find((m) => !("error" in m) || "result" in m);
+    return msgs.length > 0 && !bad ? undefined : `200 without a JSON-RPC error: ${r.text.slice(0, 160)}`;
+  }
+  if (c.providerDecides && r.status === 200) {
+    const b = jsonOf(r) ?? {};
+    const ok =
+      c.providerDecides === "count"
+        ? Number.isInteger(b.input_tokens) && (b.input_tokens as number) >= 0
+        : c.providerDecides === "message"
+          ? b.type === "message"
+          : b.object === "chat.completion";
+    return ok ? undefined : `200 that is not a proper ${c.providerDecides} answer: ${r.text.slice(0, 160)}`;
+  }
+  if (!c.status.includes(r.status)) return `status ${r.status}, expected ${c.status.join("/")}: ${r.text.slice(0, 160)}`;
+  const shape = shapeProblem(c.format, r);
+  if (shape && c.parserLevel && shapeProblem("plain", r) === undefined) return undefined;
+  return shape;
+}
+
+let mock: MockProvider;
+let gw: TestGateway;
+
+async function openSession(path: string): Promise<string> {
+  const headers = {
+    authorization: `Bearer ${TEST_KEY}`,
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+  };
+  const init = await fetch(`${gw.url}${path}`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "corpus", version: "1" } },
+    }),
+  });
+  await init.text();
+  const sid = init.headers.get("mcp-session-id");
+  assert.ok(sid, `initialize on ${path}: ${init.status}`);
+  const n = await fetch(`${gw.url}${path}`, {
+    method: "POST",
+    headers: { ...headers, "mcp-session-id": sid, "mcp-protocol-version": "2025-11-25" },
+    body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+  });
+  assert.equal(n.status, 202);
+  return sid;
+}
+
+describe("hostile input on every surface", () => {
+  let ctx: CorpusContext;
+
+  before(async () => {
+    mock = await startMockProvider();
+    gw = await startGateway({
+      providers: {
+        a: { type: "anthropic", base_url: mock.url, api_key: SECRETS.anthropic },
+        o: { type: "openai", base_url: mock.url, api_key: SECRETS.openai },
+        g: { type: "gemini", base_url: mock.url, api_key: SECRETS.gemini },
+      },
+      mcp_servers: { toy: toyServer },
+      settings: { max_body_bytes: MAX_BODY },
+    });
+    await waitReady(gw.gateway, ["toy"]);
+    ctx = {
+      host: `127.0.0.1:${gw.port}`,
+      key: TEST_KEY,
+      adminToken: gw.gateway.admin.token,
+      mcpSession: await openSession("/mcp"),
+      scopedSession: await openSession("/mcp/toy"),
+    };
+  });
+  after(async () => {
+    await gw?.close();
+    await mock?.close();
+  });
+
+  test("every case gets a 4xx in its surface's format, without a hang, internals or secrets", async () => {
+    const corpus = hostileCorpus(ctx);
+    assert.ok(corpus.length > 300, `corpus of ${corpus.length} cases`);
+    const names = new Set(corpus.map((c) => c.name));
+    assert.equal(names.size, corpus.length, "case names are unique");
+    const leaks = [
+      ...Object.values(SECRETS),
+      ctx.adminToken,
+      gw.dataDir,
+      ROOT,
+      "node_modules",
+      "file://",
+      ...(homedir().length > 1 ? [homedir()] : []),
+    ];
+    const failures: string[] = [];
+    const statuses = new Map<number, number>();
+    for (const c of corpus) {
+      const r = await rawExchange(gw.port, c.request, {
+        timeoutMs: 5000,
+        ...(c.noSecondResponse ? { linger: "close" as const } : {}),
+      });
+      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+      // A key's value never comes back, but a case may send a wrong one: check ours only.
+      // A case may send a value (a wrong key, a file URI) that an error rightly names: only what
+      // the request did not hold counts as a leak.
+      const problem = caseProblem(
+        c,
+        r,
+        [...leaks, ctx.key].filter((l) => !c.request.includes(l)),
+      );
+      if (problem) failures.push(`${c.name}: ${problem}`);
+    }
+    assert.deepEqual(failures, [], `${failures.length} of ${corpus.length} cases failed`);
+    assert.ok(![...statuses.keys()].some((s) => s >= 500), JSON.stringify([...statuses]));
+  });
+
+  test("afterwards every surface still serves a normal request, and nothing was created", async () => {
+    const h = { authorization: `Bearer ${TEST_KEY}`, "content-type": "application/json" };
+    const msg = await fetch(`${gw.url}/anthropic/v1/messages`, {
+      method: "POST",
+      headers: h,
+      body: JSON.stringify({ model: "a/claude-x", max_tokens: 16, messages: [{ role: "user", content: "hi" }] }),
+    });
+    assert.equal(msg.status, 200, await msg.clone().text());
+    assert.equal(((await msg.json()) as { type: string }).type, "message");
+    const count = await fetch(`${gw.url}/anthropic/v1/messages/count_tokens`, {
+      method: "POST",
+      headers: h,
+      body: JSON.stringify({ model: "o/gpt-x", messages: [{ role: "user", content: "hi" }] }),
+    });
+    assert.equal(count.status, 200);
+    const chat = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: h,
+      body: JSON.stringify({ model: "a/claude-x", stream: true, messages: [{ role: "user", content: "hi" }] }),
+    });
+    assert.equal(chat.status, 200);
+    assert.match(await chat.text(), /data: \[DONE\]/);
+    const rpc = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 99,
+      method: "tools/call",
+      params: { name: "toy__peek", arguments: { text: "still here" } },
+    });
+    const call = await rawExchange(
+      gw.port,
+      rawRequest(
+        "POST",
+        "/mcp",
+        [
+          ["host", ctx.host],
+          ["authorization", `Bearer ${TEST_KEY}`],
+          ["content-type", "application/json"],
+          ["content-length", String(rpc.length)],
+          ["accept", "application/json, text/event-stream"],
+          ["mcp-session-id", ctx.mcpSession],
+          ["mcp-protocol-version", "2025-11-25"],
+        ],
+        rpc,
+      ),
+    );
+    assert.equal(call.status, 200, call.text);
+    assert.equal(textOf(rpcMessages(call)[0]!.result), "peeked: still here");
+    const admin = await fetch(`${gw.url}/api/keys`, {
+      headers: { authorization: `Bearer ${gw.gateway.admin.token}` },
+    });
+    assert.equal(admin.status, 200);
+    const keys = (await admin.json()) as Array<{ name: string }>;
+    assert.deepEqual(
+      keys.filter((k) => k.name.startsWith("hostile")),
+      [],
+      "no key was created",
+    );
+    assert.deepEqual(
+      gw.gateway.mcp
+        .servers()
+        .map((s) => s.name)
+        .sort(),
+      ["toy"],
+      "no MCP server was added",
+    );
+    assert.equal(gw.gateway.mcp.sessionCount(), 2, "refused initializes left no session behind");
+    assert.equal(gw.gateway.mcp.server("toy")?.state, "ready");
+  });
+});
+
+describe("slow clients against the HTTP server's timeouts", () => {
+  const timeouts = { headersMs: 300, requestMs: 800, keepAliveMs: 300, checkIntervalMs: 50 };
+  let port: number;
+  let close: () => Promise<void>;
+
+  before(async () => {
+    const guard = new Guard({ allowedHosts: [], allowedOrigins: [] });
+    const keys = new KeyRing();
+    keys.load([{ name: "slow", key: TEST_KEY }], []);
+    // Only the body read is reached: the LLM handler never runs for a request that never arrives.
+    const llm = { settings: { max_body_bytes: MAX_BODY }, instanceId: "slow-test" } as unknown as LlmDeps;
+    // A route answering slowly, for longer than the request timeout, once the request is in.
+    const slowAnswer = (req: IncomingMessage, res: ServerResponse, path: string) => {
+      if (path !== "/slow-answer") return false;
+      req.resume();
+      res.writeHead(200, { "content-type": "text/plain" });
+      let n = 0;
+      const t = setInterval(() => {
+        res.write(`${++n}\n`);
+        if (n === 10) {
+          clearInterval(t);
+          res.end();
+        }
+      }, timeouts.requestMs / 5);
+      return true;
+    };
+    const server = createHttpServer({ guard, keys, llm, version: "test", timeouts, extra: [slowAnswer] });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    port = (server.address() as { port: number }).port;
+    guard.bind(port);
+    close = () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+  });
+  after(async () => close?.());
+
+  const host = () => `127.0.0.1:${port}`;
+
+  // Node reports a timeout without the bytes received, so the path (and its format) is unknown:
+  // these answers are the generic {error: {type, message}}.
+  test("headers that never finish: 408 JSON, then the connection is closed", async () => {
+    const r = await rawExchange(port, `POST /anthropic/v1/messages HTTP/1.1\r\nHost: ${host()}\r\nX-Slow: `, {
+      timeoutMs: 5000,
+      linger: "close",
+    });
+    assert.equal(r.timedOut, false);
+    assert.equal(r.status, 408);
+    assert.equal(r.closed, true);
+    assert.equal(shapeProblem("plain", r), undefined, r.text);
+  });
+
+  test("headers trickled a byte at a time are cut off too", async () => {
+    const head = `GET /v1/models HTTP/1.1\r\nHost: ${host()}\r\nX-Slow: ${"a".repeat(40)}`;
+    const r = await rawExchange(port, [...head], { pauseMs: 20, timeoutMs: 5000, linger: "close" });
+    assert.equal(r.status, 408);
+    assert.equal(r.closed, true);
+    assert.equal(shapeProblem("plain", r), undefined, r.text);
+  });
+
+  test("an answer may take longer than the request timeout (streams are not cut)", async () => {
+    const r = await rawExchange(port, `GET /slow-answer HTTP/1.1\r\nHost: ${host()}\r\n\r\n`, { timeoutMs: 8000 });
+    assert.equal(r.status, 200);
+    assert.equal(r.text, "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n");
+  });
+
+  test("a body trickled slower than the request timeout: 408, then closed", async () => {
+    const head = rawRequest("POST", "/v1/chat/completions", [
+      ["host", host()],
+      ["authorization", `Bearer ${TEST_KEY}`],
+      ["content-type", "application/json"],
+      ["content-length", "1000"],
+    ]);
+    const r = await rawExchange(port, [head, ...Array.from({ length: 100 }, () => "{")], {
+      pauseMs: 30,
+      timeoutMs: 6000,
+      linger: "close",
+    });
+    assert.equal(r.timedOut, false);
+    assert.equal(r.status, 408);
+    assert.equal(r.closed, true);
+    assert.equal(shapeProblem("plain", r), undefined, r.text);
+  });
+
+  test("an idle keep-alive connection is closed", async () => {
+    const r = await rawExchange(port, `GET /health HTTP/1.1\r\nHost: ${host()}\r\n\r\n`, {
+      timeoutMs: 5000,
+      linger: "close",
+    });
+    assert.equal(r.status, 200);
+    assert.equal(r.closed, true, "closed after keepAliveMs");
+    assert.equal(r.rest.length, 0);
+  });
+
+  test("fifty slowloris connections do not keep a normal request from being answered", async () => {
+    const slow = Array.from({ length: 50 }, () =>
+      rawExchange(port, `GET /health HTTP/1.1\r\nHost: ${host()}\r\n`, { timeoutMs: 5000, linger: "close" }),
+    );
+    const ok = await rawExchange(port, `GET /health HTTP/1.1\r\nHost: ${host()}\r\nConnection: close\r\n\r\n`);
+    assert.equal(ok.status, 200);
+    const ended = await Promise.all(slow);
+    assert.ok(
+      ended.every((r) => r.status === 408 && r.closed),
+      JSON.stringify(ended.map((r) => r.status)),
+    );
+  });
+});

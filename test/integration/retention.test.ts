@@ -1,0 +1,189 @@
+// Log retention against a real SQLite store: by age, by row count, in small steps, with the
+// full-text index kept in step; the timer; and through a running gateway's settings.
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, afterEach, beforeEach, describe, test } from "node:test";
+import { parseConfig } from "../../gateway/src/config/load.js";
+import type { RequestLogRow, ToolCallRow } from "../../gateway/src/store/log-store.js";
+import { pruneOnce, startRetention } from "../../gateway/src/store/retention.js";
+import { SqliteStore } from "../../gateway/src/store/sqlite.js";
+import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
+
+const DAY = 86_400_000;
+const NOW = Date.parse("2026-06-15T12:00:00Z");
+
+function requestRow(ts: number, words?: string): RequestLogRow {
+  const row: RequestLogRow = {
+    id: randomUUID(),
+    ts,
+    keyId: "config:k",
+    keyName: "k",
+    team: null,
+    sessionId: null,
+    project: null,
+    userAgent: null,
+    surface: "anthropic",
+    endpoint: "messages",
+    requestedModel: "m",
+    route: "ant/m",
+    provider: "ant",
+    model: "m",
+    fallbacks: [],
+    attempts: 1,
+    stream: false,
+    status: 200,
+    error: null,
+    inputTokens: 1,
+    outputTokens: 1,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    costUsd: 0.01,
+    costSource: "table",
+    latencyMs: 5,
+    ttfbMs: 1,
+    meta: {},
+    requestBody: words ? JSON.stringify({ messages: [{ role: "user", content: words }] }) : null,
+    responseBody: words ? "ok" : null,
+    responseToolCalls: null,
+  };
+  if (words) row.search = { prompt: words, response: "ok" };
+  return row;
+}
+
+function toolRow(ts: number): ToolCallRow {
+  return {
+    id: randomUUID(),
+    ts,
+    keyId: "config:k",
+    keyName: "k",
+    team: null,
+    sessionId: null,
+    server: "s",
+    tool: "t",
+    arguments: null,
+    resultBytes: 1,
+    latencyMs: 1,
+    status: "ok",
+    error: null,
+    decision: "allow",
+    decidedBy: "policy",
+  };
+}
+
+describe("log retention", () => {
+  let dir: string;
+  let store: SqliteStore;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "gatehouse-retention-"));
+    store = SqliteStore.open(dir);
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const count = (table: string) =>
+    (store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+
+  test("rows older than log_retention_days go, in steps; newer ones and spend stay", async () => {
+    const requests = Array.from({ length: 120 }, (_, i) => requestRow(NOW - (i < 70 ? 40 : 5) * DAY + i));
+    const tools = Array.from({ length: 30 }, (_, i) => toolRow(NOW - (i < 10 ? 31 : 1) * DAY));
+    await store.logs.writeBatch({
+      requests,
+      toolCalls: tools,
+      spend: [{ scope: "key:config:k", bucket: NOW - 40 * DAY, usd: 1, tokens: 2, requests: 3 }],
+    });
+    const out = await pruneOnce(
+      store.logs,
+      { log_retention_days: 30, log_max_rows: 0 },
+      { now: NOW, stepRows: 16 },
+    );
+    assert.deepEqual(out, { requests: 70, toolCalls: 10 });
+    assert.equal(count("request_logs"), 50);
+    assert.equal(count("tool_calls"), 20);
+    assert.equal(count("spend_buckets"), 1, "budgets still see old spend");
+  });
+
+  test("log_max_rows keeps the newest rows of each table", async () => {
+    await store.logs.writeBatch({
+      requests: Array.from({ length: 50 }, (_, i) => requestRow(NOW - i * 1000)),
+      toolCalls: Array.from({ length: 8 }, (_, i) => toolRow(NOW - i * 1000)),
+      spend: [],
+    });
+    const out = await pruneOnce(
+      store.logs,
+      { log_retention_days: 0, log_max_rows: 10 },
+      { now: NOW, stepRows: 7 },
+    );
+    assert.deepEqual(out, { requests: 40, toolCalls: 0 });
+    const left = (await store.logs.queryRequests({ limit: 100 })).rows;
+    assert.equal(left.length, 10);
+    assert.equal(Math.min(...left.map((r) => r.ts)), NOW - 9 * 1000, "the oldest went first");
+    assert.deepEqual(await pruneOnce(store.logs, { log_retention_days: 0, log_max_rows: 0 }), {
+      requests: 0,
+      toolCalls: 0,
+    });
+  });
+
+  test("a pruned row leaves the full-text index too", async () => {
+    await store.logs.writeBatch({
+      requests: [requestRow(NOW - 60 * DAY, "ancient wombat"), requestRow(NOW, "recent wombat")],
+      toolCalls: [],
+      spend: [],
+    });
+    assert.equal((await store.logs.queryRequests({ text: "wombat" })).rows.length, 2);
+    await pruneOnce(store.logs, { log_retention_days: 30, log_max_rows: 0 }, { now: NOW });
+    assert.equal((await store.logs.queryRequests({ text: "wombat" })).rows.length, 1);
+    assert.equal((await store.logs.queryRequests({ text: "ancient" })).rows.length, 0);
+    const fts = store.db.prepare("SELECT COUNT(*) AS n FROM request_search").get() as { n: number };
+    assert.equal(fts.n, 1);
+  });
+
+  test("the timer runs retention with the settings in force, and stops", async () => {
+    await store.logs.writeBatch({ requests: [requestRow(NOW - 40 * DAY)], toolCalls: [], spend: [] });
+    let days = 0;
+    const errors: unknown[] = [];
+    const r = startRetention({
+      store: store.logs,
+      settings: () => ({ log_retention_days: days, log_max_rows: 0 }),
+      clock: () => NOW,
+      firstRunMs: 1,
+      intervalMs: 20,
+      onError: (e) => errors.push(e),
+    });
+    await new Promise((res) => setTimeout(res, 60));
+    assert.equal(count("request_logs"), 1, "0 days keeps everything");
+    days = 30; // a reload changes the settings: the next run applies them
+    for (let i = 0; i < 50 && count("request_logs") > 0; i++) await new Promise((res) => setTimeout(res, 20));
+    assert.equal(count("request_logs"), 0);
+    await r.stop();
+    assert.deepEqual(errors, []);
+  });
+});
+
+describe("retention through a running gateway", () => {
+  let gw: TestGateway;
+  after(async () => {
+    await gw?.close();
+  });
+
+  test("logs.prune() applies settings.log_retention_days and log_max_rows, also after a reload", async () => {
+    gw = await startGateway({ settings: { log_retention_days: 7 } });
+    const now = Date.now();
+    await gw.gateway.logs.store.writeBatch({
+      requests: [requestRow(now - 8 * DAY), requestRow(now - DAY), requestRow(now - 1000), requestRow(now)],
+      toolCalls: [toolRow(now - 30 * DAY)],
+      spend: [],
+    });
+    assert.deepEqual(await gw.gateway.logs.prune(), { requests: 1, toolCalls: 1 });
+    await gw.gateway.reload(
+      parseConfig({ virtual_keys: [{ name: "test", key: TEST_KEY }], settings: { log_max_rows: 2 } }),
+    );
+    assert.deepEqual(await gw.gateway.logs.prune(), { requests: 1, toolCalls: 0 });
+    assert.equal((await gw.gateway.logs.store.queryRequests({})).rows.length, 2);
+  });
+});

@@ -1,0 +1,154 @@
+// Config export: secrets become references (never values), defaults are left out, stored keys are
+// listed as comments, and what is exported parses back to the same configuration.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { parse as parseYaml } from "yaml";
+import { exportConfig } from "../../gateway/src/config/export.js";
+import { parseConfig } from "../../gateway/src/config/load.js";
+
+const full = {
+  server: { port: 9999 },
+  providers: {
+    anthropic: { type: "anthropic", api_key: "env:ANTHROPIC_API_KEY" },
+    openai: {
+      type: "openai",
+      keys: [
+        { api_key: "sk-literal-one-0000000000000000", weight: 2 },
+        { api_key: "file:/run/secrets/oai", weight: 1 },
+      ],
+      headers: { "x-org": "org-literal" },
+      base_url: "https://user:hunter2@proxy.example/v1",
+    },
+    bedrock: {
+      type: "bedrock",
+      region: "us-east-1",
+      access_key_id: "AKIAABCDEFGHIJKLMNOP",
+      secret_access_key: "env:AWS_SECRET_ACCESS_KEY",
+    },
+  },
+  models: { fast: ["openai/gpt-5-mini", { route: "anthropic/claude-haiku-4-5", weight: 3 }] },
+  default_route: { anthropic: "anthropic/claude-sonnet-4-5" },
+  virtual_keys: [
+    {
+      name: "claude-code",
+      key: "env:GATEHOUSE_KEY",
+      team: "backend",
+      budgets: [
+        { usd: 20, period: "month" },
+        { usd: 5, per: "session" },
+      ],
+      rate_limit: { requests_per_minute: 120 },
+      models: [],
+      content: "full",
+    },
+    { name: "ci", key: "gk-literal-virtual-key-000000000000" },
+  ],
+  teams: { backend: { budgets: [{ usd: 200 }] } },
+  projects: { website: { budgets: [{ tokens: 1000 }] } },
+  pricing: { "local/*": { input_per_mtok: 0, output_per_mtok: 0 } },
+  mcp_servers: {
+    github: {
+      command: "npx",
+      args: ["-y", "server-github", "--token=ghp_abcdefghijklmnopqrstuvwxyz0123"],
+      env: { GITHUB_TOKEN: "ghp_abcdefghijklmnopqrstuvwxyz0123", LOG: "env:LOG_LEVEL" },
+    },
+    remote: {
+      url: "https://mcp.example/mcp",
+      headers: { authorization: "Bearer abcdefghijklmnop" },
+      policy: "ask",
+    },
+  },
+  mcp: { approval_timeout_ms: 60000 },
+  settings: { retries: 3, metrics: false, log_retention_days: 90 },
+};
+
+describe("config export", () => {
+  const config = parseConfig(full);
+  const out = exportConfig(config, {
+    source: "/etc/gatehouse.yaml",
+    now: new Date("2026-05-01T00:00:00Z"),
+    storedKeys: [
+      {
+        id: "1",
+        name: "laptop",
+        keyHash: "h",
+        keyHint: "x9Qa",
+        createdAt: Date.parse("2026-01-02"),
+        revokedAt: null,
+        expiresAt: null,
+      },
+      { id: "2", name: "old", keyHash: "h2", keyHint: "zzzz", createdAt: 0, revokedAt: 5, expiresAt: null },
+    ],
+    addedServers: [
+      { name: "memory", spec: { command: "npx", args: ["-y", "server-memory"] }, source: "admin-api" },
+    ],
+  });
+
+  test("never contains a secret value", () => {
+    for (const secret of [
+      "sk-literal-one",
+      "org-literal",
+      "hunter2",
+      "AKIAABCDEFGHIJKLMNOP",
+      "gk-literal-virtual-key",
+      "ghp_abcdef",
+      "abcdefghijklmnop",
+    ]) {
+      assert.ok(!out.yaml.includes(secret), `${secret} leaked:\n${out.yaml}`);
+    }
+  });
+
+  test("literal secrets become env references named in the header; references stay", () => {
+    const doc = parseYaml(out.yaml) as typeof full;
+    assert.equal(doc.providers.anthropic.api_key, "env:ANTHROPIC_API_KEY");
+    assert.equal(doc.providers.openai.keys[0]!.api_key, "env:GATEHOUSE_OPENAI_KEYS_0_API_KEY");
+    assert.equal(doc.providers.openai.keys[1]!.api_key, "file:/run/secrets/oai");
+    assert.equal(doc.providers.bedrock.access_key_id, "env:GATEHOUSE_BEDROCK_ACCESS_KEY_ID");
+    assert.equal(doc.virtual_keys[1]!.key, "env:GATEHOUSE_CI_KEY");
+    assert.equal(doc.mcp_servers.github.env.GITHUB_TOKEN, "env:GATEHOUSE_GITHUB_ENV_GITHUB_TOKEN");
+    assert.equal(doc.mcp_servers.github.env.LOG, "env:LOG_LEVEL");
+    assert.equal(doc.mcp_servers.remote.headers.authorization, "env:GATEHOUSE_REMOTE_HEADERS_AUTHORIZATION");
+    for (const r of out.replaced) assert.ok(out.yaml.includes(`#   ${r.env}  (${r.path})`), r.env);
+    assert.deepEqual(out.masked.sort(), ["mcp_servers.github.args.2", "providers.openai.base_url"]);
+  });
+
+  test("stored keys and added servers are named in comments; the export names its source", () => {
+    assert.match(
+      out.yaml,
+      /^# Gatehouse configuration, exported 2026-05-01T00:00:00\.000Z from \/etc\/gatehouse\.yaml/,
+    );
+    assert.match(out.yaml, /#\s+laptop {2}…x9Qa {2}created 2026-01-02\n/);
+    assert.match(out.yaml, /#\s+old {2}…zzzz {2}created 1970-01-01 revoked/);
+    assert.match(out.yaml, /memory \(admin-api\)/);
+    const doc = parseYaml(out.yaml) as { mcp_servers: Record<string, unknown> };
+    assert.deepEqual(doc.mcp_servers.memory, { command: "npx", args: ["-y", "server-memory"] });
+  });
+
+  test("defaults are left out, choices that differ from them are kept", () => {
+    const doc = parseYaml(out.yaml) as Record<string, Record<string, unknown>>;
+    assert.deepEqual(doc.settings, { retries: 3, metrics: false, log_retention_days: 90 });
+    assert.deepEqual(doc.mcp, { approval_timeout_ms: 60000 });
+    const ci = (doc.virtual_keys as unknown as Array<Record<string, unknown>>)[1]!;
+    assert.deepEqual(Object.keys(ci).sort(), ["key", "name"]);
+    const cc = (doc.virtual_keys as unknown as Array<Record<string, unknown>>)[0]!;
+    assert.deepEqual(cc.models, [], "an empty allow-list (nothing allowed) is not a default");
+    assert.equal(cc.content, "full");
+  });
+
+  test("the export parses back to the same configuration (secrets as references)", () => {
+    const back = parseConfig(parseYaml(exportConfig(config).yaml));
+    const refs = parseConfig(parseYaml(exportConfig(back).yaml));
+    assert.deepEqual(refs, back, "a second round trip changes nothing");
+    const { providers: _p, virtual_keys: _v, mcp_servers: _m, ...rest } = back;
+    const { providers: _p2, virtual_keys: _v2, mcp_servers: _m2, ...restOriginal } = config;
+    assert.deepEqual(rest, restOriginal);
+    assert.deepEqual(back.virtual_keys[0], config.virtual_keys[0]);
+    assert.deepEqual(back.models, config.models);
+  });
+
+  test("an empty configuration exports as a header and an empty document", () => {
+    const empty = exportConfig(parseConfig({}));
+    assert.deepEqual(parseConfig(parseYaml(empty.yaml) ?? {}), parseConfig({}));
+    assert.deepEqual(empty.replaced, []);
+  });
+});

@@ -1,0 +1,154 @@
+// The Prometheus exposition: escaping, histogram buckets, what one request and one tool call add.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { RequestRecord } from "../../gateway/src/llm/record.js";
+import { GatewayMetrics } from "../../gateway/src/metrics/gateway-metrics.js";
+import { escapeLabelValue, Histogram, labelSet } from "../../gateway/src/metrics/prometheus.js";
+
+function record(over: Partial<RequestRecord> = {}): RequestRecord {
+  return {
+    id: "r1",
+    startedAt: 0,
+    surface: "anthropic",
+    endpoint: "messages",
+    keyId: "config:k",
+    keyName: "k",
+    sessionId: undefined,
+    meta: {},
+    userAgent: undefined,
+    requestedModel: "sonnet",
+    route: "ant/claude-sonnet-4-5",
+    provider: "ant",
+    fallbacks: [],
+    attempts: 1,
+    stream: true,
+    status: 200,
+    error: undefined,
+    usage: {
+      inputTokens: 10,
+      outputTokens: 5,
+      cacheReadTokens: 100,
+      cacheWriteTokens: 7,
+      reasoningTokens: 0,
+    },
+    costUsd: 0.25,
+    costSource: "table",
+    latencyMs: 1500,
+    ttfbMs: 300,
+    ...over,
+  } as RequestRecord;
+}
+
+/** Every line is a comment or `name{labels} value` with a parseable value. */
+function assertWellFormed(text: string): void {
+  const sampleLine = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (\S+)$/;
+  for (const line of text.trimEnd().split("\n")) {
+    if (line.startsWith("# HELP ") || line.startsWith("# TYPE ")) continue;
+    const m = sampleLine.exec(line);
+    assert.ok(m, `malformed line: ${line}`);
+    assert.ok(m[4] === "+Inf" || !Number.isNaN(Number(m[4])), line);
+  }
+}
+
+const value = (text: string, prefix: string) => {
+  const line = text.split("\n").find((l) => l.startsWith(prefix));
+  assert.ok(line, `no line starting ${prefix}`);
+  return Number(line.slice(line.lastIndexOf(" ") + 1));
+};
+
+describe("prometheus text format", () => {
+  test("label values escape backslash, double quote and line feed", () => {
+    assert.equal(escapeLabelValue('a\\b"c\nd'), 'a\\\\b\\"c\\nd');
+    assert.equal(labelSet(["x", "y"], ['q"', "plain"]), 'x="q\\"",y="plain"');
+  });
+
+  test("histogram buckets are cumulative, with +Inf, sum and count", () => {
+    const h = new Histogram([1, 5]);
+    for (const v of [0.5, 1, 3, 10]) h.observe(v);
+    assert.equal(
+      h.render("d", 'a="b"'),
+      [
+        'd_bucket{a="b",le="1"} 2',
+        'd_bucket{a="b",le="5"} 3',
+        'd_bucket{a="b",le="+Inf"} 4',
+        'd_sum{a="b"} 14.5',
+        'd_count{a="b"} 4',
+        "",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("gateway metrics", () => {
+  test("a request adds to requests, tokens, cost and both histograms", () => {
+    const m = new GatewayMetrics({ version: "1.2.3", startedAt: 1_700_000_000_000, logQueue: () => 3 });
+    m.observeRequest(record());
+    m.observeRequest(
+      record({
+        status: 429,
+        usage: {
+          inputTokens: 0,
+          outputTokens: 0,
+          cacheReadTokens: 0,
+          cacheWriteTokens: 0,
+          reasoningTokens: 0,
+        },
+        costUsd: 0,
+        ttfbMs: undefined,
+        latencyMs: 2,
+      }),
+    );
+    const text = m.render();
+    assertWellFormed(text);
+    const base = 'provider="ant",model="claude-sonnet-4-5",key="k"';
+    assert.equal(value(text, `gatehouse_requests_total{${base},status="200"}`), 1);
+    assert.equal(value(text, `gatehouse_requests_total{${base},status="429"}`), 1);
+    assert.equal(value(text, `gatehouse_errors_total{${base},status="429"}`), 1);
+    assert.ok(!text.includes(`gatehouse_errors_total{${base},status="200"}`));
+    assert.equal(value(text, `gatehouse_tokens_total{${base},kind="input"}`), 10);
+    assert.equal(value(text, `gatehouse_tokens_total{${base},kind="cache_read"}`), 100);
+    assert.equal(value(text, `gatehouse_tokens_total{${base},kind="cache_write"}`), 7);
+    assert.equal(value(text, `gatehouse_cost_usd_total{${base}}`), 0.25);
+    assert.equal(value(text, `gatehouse_request_duration_seconds_bucket{${base},le="2.5"}`), 2);
+    assert.equal(value(text, `gatehouse_request_duration_seconds_bucket{${base},le="1"}`), 1);
+    assert.equal(value(text, `gatehouse_request_duration_seconds_count{${base}}`), 2);
+    assert.equal(value(text, `gatehouse_ttfb_seconds_count{${base}}`), 1, "no ttfb, no observation");
+    assert.equal(value(text, 'gatehouse_info{version="1.2.3"}'), 1);
+    assert.equal(value(text, "gatehouse_log_queue_rows"), 3);
+    assert.equal(value(text, "gatehouse_start_time_seconds"), 1_700_000_000);
+  });
+
+  test("a refused request without a route counts under provider none and the requested model", () => {
+    const m = new GatewayMetrics({ version: "x", startedAt: 0, logQueue: () => 0 });
+    m.observeRequest(record({ route: undefined, provider: undefined, status: 403, keyName: 'we"ird\nkey' }));
+    const text = m.render();
+    assertWellFormed(text);
+    assert.equal(
+      value(
+        text,
+        'gatehouse_requests_total{provider="none",model="sonnet",key="we\\"ird\\nkey",status="403"}',
+      ),
+      1,
+    );
+  });
+
+  test("tool calls count by server, tool, decision and status", () => {
+    const m = new GatewayMetrics({ version: "x", startedAt: 0, logQueue: () => 0 });
+    m.observeToolCall({ server: "files", tool: "read_file", decision: "allow", status: "ok" });
+    m.observeToolCall({ server: "files", tool: "read_file", decision: "allow", status: "ok" });
+    m.observeToolCall({ server: "files", tool: "write_file", decision: "ask", status: "denied" });
+    const text = m.render();
+    assertWellFormed(text);
+    assert.equal(
+      value(text, 'gatehouse_tool_calls_total{server="files",tool="read_file",decision="allow",status="ok"}'),
+      2,
+    );
+    assert.equal(
+      value(
+        text,
+        'gatehouse_tool_calls_total{server="files",tool="write_file",decision="ask",status="denied"}',
+      ),
+      1,
+    );
+  });
+});
