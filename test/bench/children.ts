@@ -1,0 +1,101 @@
+// Starts the benchmark's servers as child processes (each a plain `node --import tsx FILE`, so the
+// child's pid is the server itself and /proc/<pid>/stat is its CPU), waits for their ready line,
+// and stops exactly the processes it started, by pid.
+
+import { type ChildProcess, spawn } from "node:child_process";
+
+export interface Child {
+  name: string;
+  pid: number;
+  url: string;
+  proc: ChildProcess;
+  /** The last output lines (for errors). */
+  log(): string;
+}
+
+const started: Child[] = [];
+
+export async function startChild(
+  name: string,
+  cwd: string,
+  script: string,
+  args: string[],
+  nodeFlags: string[] = [],
+  timeoutMs = 30_000,
+): Promise<Child> {
+  const proc = spawn(process.execPath, [...nodeFlags, "--import", "tsx", script, ...args], {
+    cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NODE_ENV: "production" },
+  });
+  let out = "";
+  const keep = (c: Buffer) => {
+    out = (out + c.toString("utf8")).slice(-4000);
+  };
+  proc.stdout!.on("data", keep);
+  proc.stderr!.on("data", keep);
+  const ready = await new Promise<{ url: string; pid: number }>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
+    const onData = () => {
+      for (const line of out.split("\n")) {
+        if (!line.startsWith("{")) continue;
+        try {
+          const j = JSON.parse(line) as { ready?: string; url?: string; pid?: number };
+          if (j.ready && j.url && j.pid) {
+            clearTimeout(timer);
+            proc.stdout!.off("data", onData);
+            resolve({ url: j.url, pid: j.pid });
+            return;
+          }
+        } catch {
+          // not the ready line
+        }
+      }
+    };
+    proc.stdout!.on("data", onData);
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code}) before it was ready:\n${out}`));
+    });
+  });
+  if (ready.pid !== proc.pid)
+    throw new Error(`${name}: ready line names pid ${ready.pid}, spawned ${proc.pid}`);
+  const child: Child = { name, pid: ready.pid, url: ready.url, proc, log: () => out };
+  started.push(child);
+  return child;
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+export function stopChild(c: Child, graceMs = 5000): Promise<void> {
+  const i = started.indexOf(c);
+  if (i !== -1) started.splice(i, 1);
+  if (c.proc.exitCode !== null || c.proc.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      c.proc.kill("SIGKILL");
+    }, graceMs);
+    c.proc.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    c.proc.kill("SIGTERM");
+  });
+}
+
+/** Stops every child still running (on exit paths and errors). */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...started].map((c) => stopChild(c)));
+}
+
+/** Last resort on a hard exit: signal the children this process started, by pid. */
+export function killAllSync(): void {
+  for (const c of started) {
+    try {
+      process.kill(c.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}

@@ -1,0 +1,442 @@
+// The MCP-path benchmark: tools/call (server-everything's `echo`) and tools/list with the official
+// SDK client, through Gatehouse's /mcp and directly to the same real server from npm, over stdio
+// and over Streamable HTTP. Prints a markdown table (progress goes to stderr).
+//
+//   node --import tsx test/bench/mcp.ts                    # 5 reps x 500 calls per target and method
+//   node --import tsx test/bench/mcp.ts --reps 3 --n 300 --warmup 50 --json out.json
+//   node --import tsx test/bench/mcp.ts --targets direct-stdio,gatehouse-stdio --methods call
+//   node --import tsx test/bench/mcp.ts --profile /tmp/mcp-prof  # gateways and floor under --cpu-prof
+//   node --import tsx test/bench/mcp.ts --ref-engine /tmp/before/gateway/src/index.ts
+//                                    # A/B: each Gatehouse target also runs on that copy of the engine
+//
+// Targets: direct-stdio (SDK client -> `mcp-server-everything stdio`), direct-http (-> the same
+// server's own Streamable HTTP endpoint), floor-stdio (-> mcp-floor.ts, a bare node:http -> stdio
+// relay with no SDK: the floor of this hop in Node), gatehouse-stdio (-> /mcp -> stdio upstream), gatehouse-http
+// (-> /mcp -> the HTTP upstream). Each Gatehouse target has its own gateway process (policy allow,
+// one server), started with test/bench/serve-gateway.ts so its CPU can be read from /proc. "added"
+// is a Gatehouse target minus the direct target of the same upstream transport, in the same
+// repetition. Calls are sequential (one in flight), after a warm-up, one per target in turn
+// (ABCD ABCD ...) so drift on a busy machine hits every target alike. Bounded: --n calls per target and method per
+// repetition, and a time budget (--max-minutes); only 127.0.0.1 is used. Never used as a test.
+
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { type Child, killAllSync, startChild, stopAll, stopChild } from "./children.js";
+import { CLK_TCK, cpuDelta, machineInfo, processTicks, snapshot } from "./proc.js";
+import { BENCH_KEY } from "./scenario.js";
+
+const ROOT = resolve(new URL("../..", import.meta.url).pathname);
+const EVERYTHING = join(ROOT, "node_modules/.bin/mcp-server-everything");
+
+type Method = "call" | "list";
+const METHODS: readonly Method[] = ["call", "list"];
+const BASE_TARGETS = [
+  "direct-stdio",
+  "direct-http",
+  "floor-stdio",
+  "gatehouse-stdio",
+  "gatehouse-http",
+] as const;
+
+interface Target {
+  id: string;
+  transport: "stdio" | "http";
+  /** The process in the middle (a gateway, the floor), if any: its CPU is read from /proc. */
+  gateway?: Child;
+  client: Client;
+  tool: string;
+}
+
+interface Sample {
+  rep: number;
+  method: Method;
+  target: string;
+  p50: number;
+  p99: number;
+  mean: number;
+  /** Gateway CPU per call, µs (Gatehouse targets). */
+  cpuUs: number | null;
+  /** Cores used by other processes on the machine while this target ran. */
+  otherCores: number | null;
+}
+
+/** CPU time of every thread of a process, ns (schedstat), else clock ticks as ns; null off Linux. */
+function cpuNs(pid: number): number | null {
+  try {
+    let sum = 0;
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      sum += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]);
+    }
+    return sum;
+  } catch {
+    const ticks = processTicks(pid);
+    return ticks === null ? null : (ticks / CLK_TCK) * 1e9;
+  }
+}
+
+/** This process's descendants (gateways, upstream servers), so their CPU is not counted as noise. */
+function descendants(pid: number): number[] {
+  const out: number[] = [];
+  const walk = (p: number) => {
+    let kids: number[] = [];
+    try {
+      for (const t of readdirSync(`/proc/${p}/task`)) {
+        const c = readFileSync(`/proc/${p}/task/${t}/children`, "utf8").trim();
+        if (c !== "") kids = kids.concat(c.split(" ").map(Number));
+      }
+    } catch {
+      return;
+    }
+    for (const k of kids) {
+      out.push(k);
+      walk(k);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+function quantile(sorted: Float64Array, p: number): number {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] ?? Number.NaN;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? Number.NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const a = s.address();
+  const port = typeof a === "object" && a ? a.port : 0;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** Processes this script spawned itself (besides the gateways): stopped by pid on every exit path. */
+const ownPids = new Set<number>();
+
+function killOwn(): void {
+  for (const pid of ownPids) {
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+  ownPids.clear();
+}
+
+/**
+ * `mcp-server-everything streamableHttp` on a free port. It binds every interface (it has no host
+ * option); the benchmark only talks to it over 127.0.0.1.
+ */
+async function everythingHttp(): Promise<{ url: string }> {
+  const port = await freePort();
+  const proc = spawn(EVERYTHING, ["streamableHttp"], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  if (proc.pid !== undefined) ownPids.add(proc.pid);
+  await new Promise<void>((ok, fail) => {
+    let err = "";
+    const timer = setTimeout(() => fail(new Error(`everything (http) did not start: ${err}`)), 20_000);
+    proc.stderr.on("data", (c: Buffer) => {
+      err = (err + c.toString("utf8")).slice(-2000);
+      if (/listening on port|running on port/i.test(err)) {
+        clearTimeout(timer);
+        ok();
+      }
+    });
+    proc.once("exit", (code) => fail(new Error(`everything (http) exited (${code}): ${err}`)));
+  });
+  return { url: `http://127.0.0.1:${port}/mcp` };
+}
+
+async function connect(transport: Transport, tool: string, label: string): Promise<Client> {
+  const client = new Client({ name: "gatehouse-mcp-bench", version: "1.0.0" });
+  await client.connect(transport);
+  // The gateway lists tools once its upstream is ready (it waits a few seconds for one starting).
+  for (let i = 0; i < 100; i++) {
+    const { tools } = await client.listTools();
+    if (tools.some((t) => t.name === tool)) return client;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${label}: tool ${tool} is not listed`);
+}
+
+function gatewayConfig(server: string, spec: Record<string, unknown>): Record<string, unknown> {
+  return {
+    virtual_keys: [{ name: "bench", key: BENCH_KEY }],
+    mcp_servers: { [server]: { ...spec, policy: "allow" } },
+    mcp: { ping_interval_ms: 0 },
+  };
+}
+
+interface Options {
+  reps: number;
+  n: number;
+  warmup: number;
+  methods: Method[];
+  targets: string[];
+  maxMinutes: number;
+  json: string | undefined;
+  profile: string | undefined;
+  refEngine: string | undefined;
+}
+
+function options(): Options {
+  const { values } = parseArgs({
+    options: {
+      reps: { type: "string", default: "5" },
+      n: { type: "string", default: "500" },
+      warmup: { type: "string", default: "50" },
+      methods: { type: "string", default: METHODS.join(",") },
+      targets: { type: "string", default: BASE_TARGETS.join(",") },
+      "max-minutes": { type: "string", default: "20" },
+      json: { type: "string" },
+      profile: { type: "string" },
+      "ref-engine": { type: "string" },
+    },
+  });
+  const methods = values.methods.split(",").map((m) => m.trim()) as Method[];
+  for (const m of methods) if (!METHODS.includes(m)) throw new Error(`unknown method ${m}`);
+  const targets = values.targets.split(",").map((t) => t.trim());
+  for (const t of targets)
+    if (!(BASE_TARGETS as readonly string[]).includes(t)) throw new Error(`unknown target ${t}`);
+  const num = (v: string, what: string) => {
+    const x = Number(v);
+    if (!Number.isFinite(x) || x <= 0) throw new Error(`--${what} must be a positive number`);
+    return x;
+  };
+  return {
+    reps: num(values.reps, "reps"),
+    n: num(values.n, "n"),
+    warmup: Number(values.warmup),
+    methods,
+    targets,
+    maxMinutes: num(values["max-minutes"], "max-minutes"),
+    json: values.json,
+    profile: values.profile,
+    refEngine: values["ref-engine"] ? resolve(values["ref-engine"]) : undefined,
+  };
+}
+
+async function startGatewayFor(
+  id: string,
+  work: string,
+  config: Record<string, unknown>,
+  o: Options,
+  engine: string | undefined,
+): Promise<Child> {
+  const dir = join(work, id);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "config.json");
+  writeFileSync(file, JSON.stringify(config));
+  const flags = o.profile ? ["--cpu-prof", "--cpu-prof-dir", join(resolve(o.profile), id)] : [];
+  const args = ["--config", file, "--data-dir", join(dir, "data"), ...(engine ? ["--engine", engine] : [])];
+  return startChild(id, ROOT, "test/bench/serve-gateway.ts", args, flags);
+}
+
+async function setup(o: Options, work: string): Promise<{ targets: Target[]; stop: () => Promise<void> }> {
+  const want = new Set(o.targets);
+  const needHttp = want.has("direct-http") || want.has("gatehouse-http");
+  const http = needHttp ? await everythingHttp() : undefined;
+  const targets: Target[] = [];
+  const gateways: Child[] = [];
+  const stdioSpec = { command: EVERYTHING, args: ["stdio"] };
+  const engines: Array<[string, string | undefined]> = [["", undefined]];
+  if (o.refEngine) engines.push(["@ref", o.refEngine]);
+  for (const id of o.targets) {
+    const transport = id.endsWith("stdio") ? "stdio" : "http";
+    if (id === "floor-stdio") {
+      const flags = o.profile ? ["--cpu-prof", "--cpu-prof-dir", join(resolve(o.profile), id)] : [];
+      const floor = await startChild(id, ROOT, "test/bench/mcp-floor.ts", ["--", EVERYTHING, "stdio"], flags);
+      gateways.push(floor);
+      const t = new StreamableHTTPClientTransport(new URL(`${floor.url}/mcp`));
+      targets.push({ id, transport, gateway: floor, client: await connect(t, "echo", id), tool: "echo" });
+      continue;
+    }
+    if (id.startsWith("direct")) {
+      const t =
+        transport === "stdio"
+          ? new StdioClientTransport({ ...stdioSpec, stderr: "ignore" })
+          : new StreamableHTTPClientTransport(new URL(http!.url));
+      targets.push({ id, transport, client: await connect(t, "echo", id), tool: "echo" });
+      continue;
+    }
+    const server = transport === "stdio" ? "everything" : "remote";
+    const spec = transport === "stdio" ? stdioSpec : { url: http!.url };
+    for (const [suffix, engine] of engines) {
+      const gw = await startGatewayFor(`${id}${suffix}`, work, gatewayConfig(server, spec), o, engine);
+      gateways.push(gw);
+      const t = new StreamableHTTPClientTransport(new URL(`${gw.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${BENCH_KEY}` } },
+      });
+      const tool = `${server}__echo`;
+      targets.push({
+        id: `${id}${suffix}`,
+        transport,
+        gateway: gw,
+        client: await connect(t, tool, id),
+        tool,
+      });
+    }
+  }
+  return {
+    targets,
+    async stop() {
+      for (const t of targets) await t.client.close().catch(() => undefined);
+      await Promise.all(gateways.map((g) => stopChild(g)));
+      killOwn();
+    },
+  };
+}
+
+async function once(t: Target, method: Method): Promise<number> {
+  const t0 = performance.now();
+  if (method === "call") {
+    const r = await t.client.callTool({ name: t.tool, arguments: { message: "ping" } });
+    if (r.isError) throw new Error(`${t.id}: echo failed: ${JSON.stringify(r.content)}`);
+  } else {
+    await t.client.listTools();
+  }
+  return performance.now() - t0;
+}
+
+/**
+ * One repetition of one method: a warm-up, then n rounds of one call per target in turn
+ * (A B C D A B C D ...), so every target sees the same moments of a noisy, shared machine.
+ * Each gateway process serves only its own target, so its CPU over the repetition is its own.
+ */
+async function repetition(rep: number, method: Method, targets: Target[], o: Options): Promise<Sample[]> {
+  for (let i = 0; i < o.warmup; i++) for (const t of targets) await once(t, method);
+  const samples = targets.map(() => new Float64Array(o.n));
+  const ours = descendants(process.pid);
+  const cpu0 = targets.map((t) => (t.gateway ? cpuNs(t.gateway.pid) : null));
+  const s0 = snapshot(ours);
+  for (let i = 0; i < o.n; i++) {
+    for (let k = 0; k < targets.length; k++) samples[k]![i] = await once(targets[k]!, method);
+  }
+  const other = cpuDelta(s0, snapshot(ours)).otherCores;
+  return targets.map((t, k) => {
+    const xs = samples[k]!.sort();
+    const c0 = cpu0[k];
+    const c1 = t.gateway ? cpuNs(t.gateway.pid) : null;
+    return {
+      rep,
+      method,
+      target: t.id,
+      p50: quantile(xs, 50),
+      p99: quantile(xs, 99),
+      mean: xs.reduce((a, b) => a + b, 0) / xs.length,
+      cpuUs: c0 != null && c1 != null ? (c1 - c0) / 1000 / o.n : null,
+      otherCores: other,
+    };
+  });
+}
+
+const baseOf = (id: string): string => (id.includes("stdio") ? "direct-stdio" : "direct-http");
+
+function f(x: number, digits = 2, signed = false): string {
+  if (!Number.isFinite(x)) return "–";
+  const s = x.toFixed(digits);
+  return signed && x >= 0 ? `+${s}` : s;
+}
+
+/** median (min–max) over repetitions. */
+function spread(xs: number[], digits = 2, signed = false): string {
+  if (xs.length === 0) return "–";
+  if (xs.length === 1) return f(xs[0]!, digits, signed);
+  return `${f(median(xs), digits, signed)} (${f(Math.min(...xs), digits, signed)}…${f(Math.max(...xs), digits, signed)})`;
+}
+
+function report(all: Sample[], targets: Target[], o: Options): string {
+  const lines = [
+    "| method | target | p50 ms | p99 ms | added p50 ms | added p99 ms | CPU µs/call (middle process) | other load (cores) |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const method of o.methods) {
+    for (const t of targets) {
+      const mine = all.filter((s) => s.method === method && s.target === t.id);
+      const base = (rep: number) =>
+        all.find((s) => s.method === method && s.rep === rep && s.target === baseOf(t.id));
+      const added = (k: "p50" | "p99") =>
+        t.id.startsWith("direct")
+          ? []
+          : mine.flatMap((s) => {
+              const b = base(s.rep);
+              return b ? [s[k] - b[k]] : [];
+            });
+      const cpu = mine.flatMap((s) => (s.cpuUs === null ? [] : [s.cpuUs]));
+      const other = mine.flatMap((s) => (s.otherCores === null ? [] : [s.otherCores]));
+      lines.push(
+        `| ${method === "call" ? "tools/call" : "tools/list"} | ${t.id} | ${spread(mine.map((s) => s.p50))} | ${spread(mine.map((s) => s.p99))} | ${spread(added("p50"), 2, true)} | ${spread(added("p99"), 2, true)} | ${cpu.length ? spread(cpu, 0) : "–"} | ${other.length ? f(median(other)) : "–"} |`,
+      );
+    }
+  }
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  const o = options();
+  const deadline = Date.now() + o.maxMinutes * 60_000;
+  const work = mkdtempSync(join(tmpdir(), "gatehouse-mcp-bench-"));
+  const onSignal = () => {
+    killAllSync();
+    killOwn();
+    process.exit(130);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const machine = machineInfo(ROOT);
+  const { targets, stop } = await setup(o, work);
+  const all: Sample[] = [];
+  let capped = false;
+  try {
+    for (let rep = 0; rep < o.reps && !capped; rep++) {
+      for (const method of o.methods) {
+        if (Date.now() > deadline) {
+          capped = true;
+          break;
+        }
+        process.stderr.write(`rep ${rep + 1}/${o.reps} ${method}\n`);
+        all.push(...(await repetition(rep, method, targets, o)));
+      }
+    }
+  } finally {
+    await stop();
+    await stopAll();
+    rmSync(work, { recursive: true, force: true });
+  }
+  const reps = new Set(all.map((s) => s.rep)).size;
+  const out = [
+    `### MCP path: ${o.n} sequential calls per target and method, ${reps} repetition(s)${capped ? " (time budget reached)" : ""}`,
+    "",
+    `Machine: ${machine.nproc} cores, ${machine.cpuModel}, Node ${machine.node}, ${machine.platform}; load average at start ${machine.loadavgAtStart.join(" ")}; commit ${machine.commit ?? "?"}; ${machine.date}.`,
+    `Warm-up ${o.warmup} calls per target; then one call per target in turn (ABCD ABCD ...). Figures are medians over repetitions (min…max in brackets); added = Gatehouse minus direct over the same upstream transport, per repetition.`,
+    "",
+    report(all, targets, o),
+    "",
+  ].join("\n");
+  process.stdout.write(out);
+  if (o.json) writeFileSync(o.json, `${JSON.stringify({ machine, options: o, samples: all }, null, 2)}\n`);
+}
+
+main().catch(async (e: unknown) => {
+  process.stderr.write(`mcp bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  await stopAll();
+  killOwn();
+  process.exit(1);
+});

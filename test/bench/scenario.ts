@@ -1,0 +1,222 @@
+// What the benchmark sends and where: request bodies (small and a real Claude Code request), the
+// targets (direct, floor, three Gatehouse paths) and the Gatehouse config that routes them.
+
+import { readFileSync } from "node:fs";
+import { anthropicToOpenAIRequest } from "../../gateway/src/llm/translate/anthropic-to-openai.js";
+import type { AnthropicRequest } from "../../gateway/src/llm/wire/anthropic.js";
+
+export type BodyKind = "small" | "cc";
+export type Mode = "json-c1" | "json-c32" | "stream-c1" | "stream-c32";
+export type Api = "anthropic" | "openai";
+/** direct-anthropic, direct-openai, floor-anthropic, floor-openai, gatehouse-pass, gatehouse-translated,
+ * gatehouse-v1, and with --ref-engine each Gatehouse target's twin "<id>@ref". */
+export type TargetId = string;
+
+export const MODES: readonly Mode[] = ["json-c1", "json-c32", "stream-c1", "stream-c32"];
+export const BODY_KINDS: readonly BodyKind[] = ["small", "cc"];
+
+export const isStream = (m: Mode): boolean => m.startsWith("stream");
+export const concurrency = (m: Mode): number => (m.endsWith("c32") ? 32 : 1);
+
+export interface Target {
+  id: TargetId;
+  label: string;
+  /** The API the client speaks: added latency is measured against direct on the same API. */
+  api: Api;
+  /** Which process answers (its CPU is read per measurement); gatehouse-ref: the --ref-engine build. */
+  server: "mock" | "floor" | "gatehouse" | "gatehouse-ref";
+  /** What the client sends: the body's model is rewritten to route the request. */
+  route: "anthropic" | "translated" | "openai";
+}
+
+export const TARGETS: readonly Target[] = [
+  {
+    id: "direct-anthropic",
+    label: "direct (anthropic)",
+    api: "anthropic",
+    server: "mock",
+    route: "anthropic",
+  },
+  { id: "direct-openai", label: "direct (openai)", api: "openai", server: "mock", route: "openai" },
+  {
+    id: "floor-anthropic",
+    label: "floor (anthropic)",
+    api: "anthropic",
+    server: "floor",
+    route: "anthropic",
+  },
+  { id: "floor-openai", label: "floor (openai)", api: "openai", server: "floor", route: "openai" },
+  {
+    id: "gatehouse-pass",
+    label: "gatehouse /anthropic pass-through",
+    api: "anthropic",
+    server: "gatehouse",
+    route: "anthropic",
+  },
+  {
+    id: "gatehouse-translated",
+    label: "gatehouse /anthropic → openai",
+    api: "anthropic",
+    server: "gatehouse",
+    route: "translated",
+  },
+  {
+    id: "gatehouse-v1",
+    label: "gatehouse /v1 pass-through",
+    api: "openai",
+    server: "gatehouse",
+    route: "openai",
+  },
+];
+
+/** The same Gatehouse target served by the reference build (--ref-engine). */
+export function refTwin(t: Target): Target {
+  return { ...t, id: `${t.id}@ref`, label: `${t.label} [ref]`, server: "gatehouse-ref" };
+}
+
+export const baselineOf = (t: Target): TargetId =>
+  t.api === "anthropic" ? "direct-anthropic" : "direct-openai";
+
+export const BENCH_KEY = "gk-bench-0000000000000000000000000000000000";
+const TRANSLATED_MODEL = "oai/gpt-4o-mini";
+
+/** The Gatehouse config: an Anthropic provider and an OpenAI-compatible one, both at the mock. */
+export function gatewayConfig(mockUrl: string): Record<string, unknown> {
+  return {
+    providers: {
+      anth: { type: "anthropic", base_url: mockUrl, api_key: "sk-mock-anthropic" },
+      oai: { type: "openai-compatible", base_url: `${mockUrl}/v1`, api_key: "sk-mock-openai" },
+    },
+    // Bare model names go to the first provider of the client's own wire (a pass-through);
+    // "oai/..." on /anthropic is translated to OpenAI chat completions.
+    virtual_keys: [{ name: "bench", key: BENCH_KEY }],
+  };
+}
+
+/** One request as the driver sends it. */
+export interface Payload {
+  path: string;
+  headers: Record<string, string>;
+  body: Buffer;
+  /** The end of every good answer contains this. */
+  expect: string;
+}
+
+const EXPECT = {
+  anthropic: { json: '"stop_reason":"end_turn"', stream: "event: message_stop" },
+  openai: { json: '"finish_reason":"stop"', stream: "data: [DONE]" },
+};
+
+type Json = Record<string, unknown>;
+
+function smallAnthropic(): Json {
+  return {
+    model: "claude-sonnet-4-5",
+    max_tokens: 256,
+    system: "You are a helpful assistant.",
+    messages: [{ role: "user", content: "Say hello in one short sentence." }],
+  };
+}
+
+function smallOpenAI(): Json {
+  return {
+    model: "gpt-4o-mini",
+    max_tokens: 256,
+    messages: [
+      { role: "system", content: "You are a helpful assistant." },
+      { role: "user", content: "Say hello in one short sentence." },
+    ],
+  };
+}
+
+interface Fixture {
+  headers: Array<[string, string]>;
+  body: Json;
+}
+
+/** Headers of the recorded Claude Code request that a real client sends (auth and hop headers dropped). */
+function ccHeaders(fx: Fixture): Record<string, string> {
+  const drop = new Set([
+    "authorization",
+    "x-api-key",
+    "host",
+    "content-length",
+    "connection",
+    "accept-encoding",
+    "content-type",
+  ]);
+  const out: Record<string, string> = {};
+  for (const [k, v] of fx.headers) if (!drop.has(k.toLowerCase())) out[k.toLowerCase()] = v;
+  return out;
+}
+
+export interface BodySet {
+  kind: BodyKind;
+  describe: string;
+  /** By client API, route and stream flag: the JSON body and the client's extra headers. */
+  build(t: Target, stream: boolean): { json: Json; headers: Record<string, string>; query: string };
+}
+
+export function loadBodies(fixturePath: string): Record<BodyKind, BodySet> {
+  const small: BodySet = {
+    kind: "small",
+    describe: "small (~170 B)",
+    build(t, stream) {
+      let json = t.api === "anthropic" ? smallAnthropic() : smallOpenAI();
+      if (t.route === "translated") json = { ...json, model: TRANSLATED_MODEL };
+      if (stream) {
+        json = { ...json, stream: true };
+        if (t.api === "openai") json.stream_options = { include_usage: true };
+      }
+      return { json, headers: {}, query: "" };
+    },
+  };
+  const fx = JSON.parse(readFileSync(fixturePath, "utf8")) as Fixture;
+  const ccAnthropic = fx.body;
+  const headers = ccHeaders(fx);
+  const ccOpenAI = anthropicToOpenAIRequest(
+    ccAnthropic as unknown as AnthropicRequest,
+    "gpt-4o-mini",
+  ) as Json;
+  delete ccOpenAI.reasoning_effort;
+  const cc: BodySet = {
+    kind: "cc",
+    describe: "Claude Code request (say-hi fixture, 24 tools)",
+    build(t, stream) {
+      if (t.api === "openai") {
+        const json: Json = { ...ccOpenAI, stream };
+        if (stream) json.stream_options = { include_usage: true };
+        else delete json.stream_options;
+        return { json, headers: {}, query: "" };
+      }
+      const json: Json = { ...ccAnthropic, stream };
+      if (t.route === "translated") json.model = TRANSLATED_MODEL;
+      return { json, headers, query: "?beta=true" };
+    },
+  };
+  return { small, cc };
+}
+
+/** The request a target gets for a body and mode. */
+export function payload(set: BodySet, t: Target, mode: Mode): Payload {
+  const stream = isStream(mode);
+  const { json, headers, query } = set.build(t, stream);
+  const h: Record<string, string> = { ...headers };
+  if (t.api === "anthropic") {
+    h["anthropic-version"] ??= "2023-06-01";
+    if (t.server.startsWith("gatehouse")) h.authorization = `Bearer ${BENCH_KEY}`;
+    else h["x-api-key"] = "sk-mock-anthropic";
+  } else {
+    h.authorization = `Bearer ${t.server.startsWith("gatehouse") ? BENCH_KEY : "sk-mock-openai"}`;
+  }
+  let path: string;
+  if (t.server.startsWith("gatehouse"))
+    path = t.api === "anthropic" ? "/anthropic/v1/messages" : "/v1/chat/completions";
+  else path = t.api === "anthropic" ? "/v1/messages" : "/v1/chat/completions";
+  return {
+    path: path + query,
+    headers: h,
+    body: Buffer.from(JSON.stringify(json)),
+    expect: EXPECT[t.api][stream ? "stream" : "json"],
+  };
+}
