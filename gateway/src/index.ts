@@ -180,7 +180,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
     },
     toolFilter: (keyName, server, tool) => {
       const p = keyName === null ? undefined : governance.policyOf(keyName);
-      return (p?.mcpServers?.test(server) ?? true) && (p?.mcpTools?.test(`${server}__${tool}`) ?? true);
+      if (!(p?.mcpServers?.test(server) ?? true)) return false;
+      return tool === null || (p?.mcpTools?.test(`${server}__${tool}`) ?? true);
     },
     toolMode: (keyName) => toolModeFor(config, keyName),
   });
@@ -344,8 +345,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
         const s = server;
         const closed = new Promise<void>((r) => s.close(() => r()));
         s.closeIdleConnections();
+        // A keep-alive connection busy at close() stays open once its answer is done; closing
+        // those as they go idle ends the drain with the slowest answer instead of after graceMs.
+        const idle = setInterval(() => s.closeIdleConnections(), 50);
         const timer = setTimeout(() => s.closeAllConnections(), graceMs);
         await closed;
+        clearInterval(idle);
         clearTimeout(timer);
         server = undefined;
       }

@@ -2,58 +2,33 @@
 // SDK client, through Gatehouse's /mcp and directly to the same real server from npm, over stdio
 // and over Streamable HTTP. Prints a markdown table (progress goes to stderr).
 //
-//   node --import tsx test/bench/mcp.ts                    # 5 reps x 500 calls per target and method
+//   node --import tsx test/bench/mcp.ts                 # 5 reps x 500 calls per target and method
 //   node --import tsx test/bench/mcp.ts --reps 3 --n 300 --warmup 50 --json out.json
 //   node --import tsx test/bench/mcp.ts --targets direct-stdio,gatehouse-stdio --methods call
-//   node --import tsx test/bench/mcp.ts --profile /tmp/mcp-prof  # gateways and floor under --cpu-prof
+//   node --import tsx test/bench/mcp.ts --profile DIR   # gateways and floor under --cpu-prof
 //   node --import tsx test/bench/mcp.ts --ref-engine /tmp/before/gateway/src/index.ts
-//                                    # A/B: each Gatehouse target also runs on that copy of the engine
+//                                 # A/B: each Gatehouse target also runs on that copy of the engine
 //
-// Targets: direct-stdio (SDK client -> `mcp-server-everything stdio`), direct-http (-> the same
-// server's own Streamable HTTP endpoint), floor-stdio (-> mcp-floor.ts, a bare node:http -> stdio
-// relay with no SDK: the floor of this hop in Node), gatehouse-stdio (-> /mcp -> stdio upstream), gatehouse-http
-// (-> /mcp -> the HTTP upstream). Each Gatehouse target has its own gateway process (policy allow,
-// one server), started with test/bench/serve-gateway.ts so its CPU can be read from /proc. "added"
-// is a Gatehouse target minus the direct target of the same upstream transport, in the same
-// repetition. Calls are sequential (one in flight), after a warm-up, one per target in turn
-// (ABCD ABCD ...) so drift on a busy machine hits every target alike. Bounded: --n calls per target and method per
-// repetition, and a time budget (--max-minutes); only 127.0.0.1 is used. Never used as a test.
+// Targets (mcp-targets.ts): direct-stdio (SDK client -> `mcp-server-everything stdio`), direct-http
+// (-> the same server's own Streamable HTTP endpoint), floor-stdio (-> mcp-floor.ts, a bare
+// node:http -> stdio relay with no SDK: the floor of this hop in Node), gatehouse-stdio (-> /mcp
+// -> stdio upstream), gatehouse-http (-> /mcp -> the HTTP upstream). Each Gatehouse target has its
+// own gateway process (policy allow, one server), so its CPU can be read from /proc. "added" is a
+// target minus the direct target of the same upstream transport, in the same repetition. Calls are
+// sequential (one in flight), after a warm-up, one per target in turn (ABCD ABCD ...) so drift on
+// a busy machine hits every target alike. Bounded: --n calls per target and method per repetition
+// and a time budget (--max-minutes); only 127.0.0.1 is used. Never used as a test.
 
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { type Child, killAllSync, startChild, stopAll, stopChild } from "./children.js";
-import { CLK_TCK, cpuDelta, machineInfo, processTicks, snapshot } from "./proc.js";
-import { BENCH_KEY } from "./scenario.js";
-
-const ROOT = resolve(new URL("../..", import.meta.url).pathname);
-const EVERYTHING = join(ROOT, "node_modules/.bin/mcp-server-everything");
+import { killAllSync, stopAll } from "./children.js";
+import { BASE_TARGETS, cpuNs, descendants, killOwn, ROOT, setup, type Target } from "./mcp-targets.js";
+import { cpuDelta, machineInfo, snapshot } from "./proc.js";
 
 type Method = "call" | "list";
 const METHODS: readonly Method[] = ["call", "list"];
-const BASE_TARGETS = [
-  "direct-stdio",
-  "direct-http",
-  "floor-stdio",
-  "gatehouse-stdio",
-  "gatehouse-http",
-] as const;
-
-interface Target {
-  id: string;
-  transport: "stdio" | "http";
-  /** The process in the middle (a gateway, the floor), if any: its CPU is read from /proc. */
-  gateway?: Child;
-  client: Client;
-  tool: string;
-}
 
 interface Sample {
   rep: number;
@@ -62,46 +37,12 @@ interface Sample {
   p50: number;
   p99: number;
   mean: number;
-  /** Gateway CPU per call, µs (Gatehouse targets). */
+  /** CPU of the process in the middle per call, µs (gateways, the floor). */
   cpuUs: number | null;
+  /** CPU of the benchmark's own SDK client per call, µs (its HTTP or stdio stack). */
+  clientUs: number;
   /** Cores used by other processes on the machine while this target ran. */
   otherCores: number | null;
-}
-
-/** CPU time of every thread of a process, ns (schedstat), else clock ticks as ns; null off Linux. */
-function cpuNs(pid: number): number | null {
-  try {
-    let sum = 0;
-    for (const t of readdirSync(`/proc/${pid}/task`)) {
-      sum += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]);
-    }
-    return sum;
-  } catch {
-    const ticks = processTicks(pid);
-    return ticks === null ? null : (ticks / CLK_TCK) * 1e9;
-  }
-}
-
-/** This process's descendants (gateways, upstream servers), so their CPU is not counted as noise. */
-function descendants(pid: number): number[] {
-  const out: number[] = [];
-  const walk = (p: number) => {
-    let kids: number[] = [];
-    try {
-      for (const t of readdirSync(`/proc/${p}/task`)) {
-        const c = readFileSync(`/proc/${p}/task/${t}/children`, "utf8").trim();
-        if (c !== "") kids = kids.concat(c.split(" ").map(Number));
-      }
-    } catch {
-      return;
-    }
-    for (const k of kids) {
-      out.push(k);
-      walk(k);
-    }
-  };
-  walk(pid);
-  return out;
 }
 
 function quantile(sorted: Float64Array, p: number): number {
@@ -113,75 +54,6 @@ function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length === 0 ? Number.NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const a = s.address();
-  const port = typeof a === "object" && a ? a.port : 0;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-/** Processes this script spawned itself (besides the gateways): stopped by pid on every exit path. */
-const ownPids = new Set<number>();
-
-function killOwn(): void {
-  for (const pid of ownPids) {
-    try {
-      process.kill(pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  }
-  ownPids.clear();
-}
-
-/**
- * `mcp-server-everything streamableHttp` on a free port. It binds every interface (it has no host
- * option); the benchmark only talks to it over 127.0.0.1.
- */
-async function everythingHttp(): Promise<{ url: string }> {
-  const port = await freePort();
-  const proc = spawn(EVERYTHING, ["streamableHttp"], {
-    env: { ...process.env, PORT: String(port) },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  if (proc.pid !== undefined) ownPids.add(proc.pid);
-  await new Promise<void>((ok, fail) => {
-    let err = "";
-    const timer = setTimeout(() => fail(new Error(`everything (http) did not start: ${err}`)), 20_000);
-    proc.stderr.on("data", (c: Buffer) => {
-      err = (err + c.toString("utf8")).slice(-2000);
-      if (/listening on port|running on port/i.test(err)) {
-        clearTimeout(timer);
-        ok();
-      }
-    });
-    proc.once("exit", (code) => fail(new Error(`everything (http) exited (${code}): ${err}`)));
-  });
-  return { url: `http://127.0.0.1:${port}/mcp` };
-}
-
-async function connect(transport: Transport, tool: string, label: string): Promise<Client> {
-  const client = new Client({ name: "gatehouse-mcp-bench", version: "1.0.0" });
-  await client.connect(transport);
-  // The gateway lists tools once its upstream is ready (it waits a few seconds for one starting).
-  for (let i = 0; i < 100; i++) {
-    const { tools } = await client.listTools();
-    if (tools.some((t) => t.name === tool)) return client;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${label}: tool ${tool} is not listed`);
-}
-
-function gatewayConfig(server: string, spec: Record<string, unknown>): Record<string, unknown> {
-  return {
-    virtual_keys: [{ name: "bench", key: BENCH_KEY }],
-    mcp_servers: { [server]: { ...spec, policy: "allow" } },
-    mcp: { ping_interval_ms: 0 },
-  };
 }
 
 interface Options {
@@ -233,77 +105,6 @@ function options(): Options {
   };
 }
 
-async function startGatewayFor(
-  id: string,
-  work: string,
-  config: Record<string, unknown>,
-  o: Options,
-  engine: string | undefined,
-): Promise<Child> {
-  const dir = join(work, id);
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, "config.json");
-  writeFileSync(file, JSON.stringify(config));
-  const flags = o.profile ? ["--cpu-prof", "--cpu-prof-dir", join(resolve(o.profile), id)] : [];
-  const args = ["--config", file, "--data-dir", join(dir, "data"), ...(engine ? ["--engine", engine] : [])];
-  return startChild(id, ROOT, "test/bench/serve-gateway.ts", args, flags);
-}
-
-async function setup(o: Options, work: string): Promise<{ targets: Target[]; stop: () => Promise<void> }> {
-  const want = new Set(o.targets);
-  const needHttp = want.has("direct-http") || want.has("gatehouse-http");
-  const http = needHttp ? await everythingHttp() : undefined;
-  const targets: Target[] = [];
-  const gateways: Child[] = [];
-  const stdioSpec = { command: EVERYTHING, args: ["stdio"] };
-  const engines: Array<[string, string | undefined]> = [["", undefined]];
-  if (o.refEngine) engines.push(["@ref", o.refEngine]);
-  for (const id of o.targets) {
-    const transport = id.endsWith("stdio") ? "stdio" : "http";
-    if (id === "floor-stdio") {
-      const flags = o.profile ? ["--cpu-prof", "--cpu-prof-dir", join(resolve(o.profile), id)] : [];
-      const floor = await startChild(id, ROOT, "test/bench/mcp-floor.ts", ["--", EVERYTHING, "stdio"], flags);
-      gateways.push(floor);
-      const t = new StreamableHTTPClientTransport(new URL(`${floor.url}/mcp`));
-      targets.push({ id, transport, gateway: floor, client: await connect(t, "echo", id), tool: "echo" });
-      continue;
-    }
-    if (id.startsWith("direct")) {
-      const t =
-        transport === "stdio"
-          ? new StdioClientTransport({ ...stdioSpec, stderr: "ignore" })
-          : new StreamableHTTPClientTransport(new URL(http!.url));
-      targets.push({ id, transport, client: await connect(t, "echo", id), tool: "echo" });
-      continue;
-    }
-    const server = transport === "stdio" ? "everything" : "remote";
-    const spec = transport === "stdio" ? stdioSpec : { url: http!.url };
-    for (const [suffix, engine] of engines) {
-      const gw = await startGatewayFor(`${id}${suffix}`, work, gatewayConfig(server, spec), o, engine);
-      gateways.push(gw);
-      const t = new StreamableHTTPClientTransport(new URL(`${gw.url}/mcp`), {
-        requestInit: { headers: { authorization: `Bearer ${BENCH_KEY}` } },
-      });
-      const tool = `${server}__echo`;
-      targets.push({
-        id: `${id}${suffix}`,
-        transport,
-        gateway: gw,
-        client: await connect(t, tool, id),
-        tool,
-      });
-    }
-  }
-  return {
-    targets,
-    async stop() {
-      for (const t of targets) await t.client.close().catch(() => undefined);
-      await Promise.all(gateways.map((g) => stopChild(g)));
-      killOwn();
-    },
-  };
-}
-
 async function once(t: Target, method: Method): Promise<number> {
   const t0 = performance.now();
   if (method === "call") {
@@ -326,8 +127,14 @@ async function repetition(rep: number, method: Method, targets: Target[], o: Opt
   const ours = descendants(process.pid);
   const cpu0 = targets.map((t) => (t.gateway ? cpuNs(t.gateway.pid) : null));
   const s0 = snapshot(ours);
+  const client = targets.map(() => 0);
   for (let i = 0; i < o.n; i++) {
-    for (let k = 0; k < targets.length; k++) samples[k]![i] = await once(targets[k]!, method);
+    for (let k = 0; k < targets.length; k++) {
+      const u0 = process.cpuUsage();
+      samples[k]![i] = await once(targets[k]!, method);
+      const u = process.cpuUsage(u0);
+      client[k] = (client[k] ?? 0) + u.user + u.system;
+    }
   }
   const other = cpuDelta(s0, snapshot(ours)).otherCores;
   return targets.map((t, k) => {
@@ -342,6 +149,7 @@ async function repetition(rep: number, method: Method, targets: Target[], o: Opt
       p99: quantile(xs, 99),
       mean: xs.reduce((a, b) => a + b, 0) / xs.length,
       cpuUs: c0 != null && c1 != null ? (c1 - c0) / 1000 / o.n : null,
+      clientUs: client[k]! / o.n,
       otherCores: other,
     };
   });
@@ -364,8 +172,8 @@ function spread(xs: number[], digits = 2, signed = false): string {
 
 function report(all: Sample[], targets: Target[], o: Options): string {
   const lines = [
-    "| method | target | p50 ms | p99 ms | added p50 ms | added p99 ms | CPU µs/call (middle process) | other load (cores) |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| method | target | p50 ms | p99 ms | added p50 ms | added p99 ms | CPU µs/call, middle process | CPU µs/call, client | other load (cores) |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const method of o.methods) {
     for (const t of targets) {
@@ -380,9 +188,10 @@ function report(all: Sample[], targets: Target[], o: Options): string {
               return b ? [s[k] - b[k]] : [];
             });
       const cpu = mine.flatMap((s) => (s.cpuUs === null ? [] : [s.cpuUs]));
+      const clientCpu = mine.map((s) => s.clientUs);
       const other = mine.flatMap((s) => (s.otherCores === null ? [] : [s.otherCores]));
       lines.push(
-        `| ${method === "call" ? "tools/call" : "tools/list"} | ${t.id} | ${spread(mine.map((s) => s.p50))} | ${spread(mine.map((s) => s.p99))} | ${spread(added("p50"), 2, true)} | ${spread(added("p99"), 2, true)} | ${cpu.length ? spread(cpu, 0) : "–"} | ${other.length ? f(median(other)) : "–"} |`,
+        `| ${method === "call" ? "tools/call" : "tools/list"} | ${t.id} | ${spread(mine.map((s) => s.p50))} | ${spread(mine.map((s) => s.p99))} | ${spread(added("p50"), 2, true)} | ${spread(added("p99"), 2, true)} | ${cpu.length ? spread(cpu, 0) : "–"} | ${f(median(clientCpu), 0)} | ${other.length ? f(median(other)) : "–"} |`,
       );
     }
   }

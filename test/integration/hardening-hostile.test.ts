@@ -10,7 +10,13 @@ import { KeyRing } from "../../gateway/src/governance/keys.js";
 import { Guard } from "../../gateway/src/http/guard.js";
 import { createHttpServer } from "../../gateway/src/http/server.js";
 import type { LlmDeps } from "../../gateway/src/llm/handle-chat.js";
-import { type CorpusContext, type Format, type HostileCase, hostileCorpus, MAX_BODY } from "../fixtures/hostile/corpus.js";
+import {
+  type CorpusContext,
+  type Format,
+  type HostileCase,
+  hostileCorpus,
+  MAX_BODY,
+} from "../fixtures/hostile/corpus.js";
 import { type RawResponse, rawExchange, rawRequest } from "../fixtures/hostile/raw-http.js";
 import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
 import { ROOT, textOf, toyServer, waitReady } from "../helpers/mcp.js";
@@ -45,7 +51,8 @@ function shapeProblem(format: Format, r: RawResponse): string | undefined {
   switch (format) {
     case "anthropic":
       if (!ct.startsWith("application/json")) return `content-type ${ct}`;
-      if (Object.keys(b).sort().join() !== "error,type" || b.type !== "error") return "not {type:'error', error}";
+      if (Object.keys(b).sort().join() !== "error,type" || b.type !== "error")
+        return "not {type:'error', error}";
       return isStr(e.type) && isStr(e.message) ? undefined : "error.type/message missing";
     case "openai":
       if (!ct.startsWith("application/json")) return `content-type ${ct}`;
@@ -79,8 +86,10 @@ function caseProblem(c: HostileCase, r: RawResponse, leaks: readonly string[]): 
   if (r.timedOut) return "no complete answer within 5 s (a hang)";
   const whole = `${JSON.stringify(r.headers)}\n${r.text}\n${r.rest.toString("latin1")}`;
   for (const l of leaks) if (whole.includes(l)) return `the answer leaks ${JSON.stringify(l.slice(0, 24))}`;
-  if (/\n\s+at |\bat [\w.<>$]+ \(|node:internal|\.ts:\d+/.test(whole)) return "the answer holds a stack trace";
-  if (c.noSecondResponse && r.rest.length > 0) return `a second response followed: ${r.rest.toString("latin1", 0, 80)}`;
+  if (/\n\s+at |\bat [\w.<>$]+ \(|node:internal|\.ts:\d+/.test(whole))
+    return "the answer holds a stack trace";
+  if (c.noSecondResponse && r.rest.length > 0)
+    return `a second response followed: ${r.rest.toString("latin1", 0, 80)}`;
   if (c.rpcErrorIn200 && r.status === 200) {
     const msgs = rpcMessages(r);
     const bad = msgs.find((m) => !("error" in m) || "result" in m);
@@ -96,7 +105,8 @@ function caseProblem(c: HostileCase, r: RawResponse, leaks: readonly string[]): 
           : b.object === "chat.completion";
     return ok ? undefined : `200 that is not a proper ${c.providerDecides} answer: ${r.text.slice(0, 160)}`;
   }
-  if (!c.status.includes(r.status)) return `status ${r.status}, expected ${c.status.join("/")}: ${r.text.slice(0, 160)}`;
+  if (!c.status.includes(r.status))
+    return `status ${r.status}, expected ${c.status.join("/")}: ${r.text.slice(0, 160)}`;
   const shape = shapeProblem(c.format, r);
   if (shape && c.parserLevel && shapeProblem("plain", r) === undefined) return undefined;
   return shape;
@@ -118,7 +128,11 @@ async function openSession(path: string): Promise<string> {
       jsonrpc: "2.0",
       id: 1,
       method: "initialize",
-      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "corpus", version: "1" } },
+      params: {
+        protocolVersion: "2025-11-25",
+        capabilities: {},
+        clientInfo: { name: "corpus", version: "1" },
+      },
     }),
   });
   await init.text();
@@ -202,7 +216,11 @@ describe("hostile input on every surface", () => {
     const msg = await fetch(`${gw.url}/anthropic/v1/messages`, {
       method: "POST",
       headers: h,
-      body: JSON.stringify({ model: "a/claude-x", max_tokens: 16, messages: [{ role: "user", content: "hi" }] }),
+      body: JSON.stringify({
+        model: "a/claude-x",
+        max_tokens: 16,
+        messages: [{ role: "user", content: "hi" }],
+      }),
     });
     assert.equal(msg.status, 200, await msg.clone().text());
     assert.equal(((await msg.json()) as { type: string }).type, "message");
@@ -215,7 +233,11 @@ describe("hostile input on every surface", () => {
     const chat = await fetch(`${gw.url}/v1/chat/completions`, {
       method: "POST",
       headers: h,
-      body: JSON.stringify({ model: "a/claude-x", stream: true, messages: [{ role: "user", content: "hi" }] }),
+      body: JSON.stringify({
+        model: "a/claude-x",
+        stream: true,
+        messages: [{ role: "user", content: "hi" }],
+      }),
     });
     assert.equal(chat.status, 200);
     assert.match(await chat.text(), /data: \[DONE\]/);
@@ -329,7 +351,9 @@ describe("slow clients against the HTTP server's timeouts", () => {
   });
 
   test("an answer may take longer than the request timeout (streams are not cut)", async () => {
-    const r = await rawExchange(port, `GET /slow-answer HTTP/1.1\r\nHost: ${host()}\r\n\r\n`, { timeoutMs: 8000 });
+    const r = await rawExchange(port, `GET /slow-answer HTTP/1.1\r\nHost: ${host()}\r\n\r\n`, {
+      timeoutMs: 8000,
+    });
     assert.equal(r.status, 200);
     assert.equal(r.text, "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n");
   });
@@ -366,7 +390,10 @@ describe("slow clients against the HTTP server's timeouts", () => {
     const slow = Array.from({ length: 50 }, () =>
       rawExchange(port, `GET /health HTTP/1.1\r\nHost: ${host()}\r\n`, { timeoutMs: 5000, linger: "close" }),
     );
-    const ok = await rawExchange(port, `GET /health HTTP/1.1\r\nHost: ${host()}\r\nConnection: close\r\n\r\n`);
+    const ok = await rawExchange(
+      port,
+      `GET /health HTTP/1.1\r\nHost: ${host()}\r\nConnection: close\r\n\r\n`,
+    );
     assert.equal(ok.status, 200);
     const ended = await Promise.all(slow);
     assert.ok(

@@ -5,8 +5,8 @@
 // that structure (timings are not asserted: tests never measure wall-clock time).
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { inspect } from "node:util";
 import { describe, test } from "node:test";
+import { inspect } from "node:util";
 import fc from "fast-check";
 import { tokenMatches } from "../../gateway/src/admin/token.js";
 import { generateKey, hashKey, KeyRing } from "../../gateway/src/governance/keys.js";
@@ -50,15 +50,15 @@ describe("virtual key verification (property)", () => {
           { minLength: 1, maxLength: 5 },
         ),
         (keys) => {
-        const ring = new KeyRing();
-        ring.load(
-          [{ name: "cfg", key: keys[0]! }],
-          keys.slice(1).map((k, i) => record(`s${i}`, k)),
-        );
-        const dump = inspect(ring, { depth: 6, showHidden: true, maxStringLength: Infinity });
-        assert.ok(!dump.includes("gk-plain-"), "no key in plain text");
-        for (const k of keys) assert.ok(dump.includes(sha256(k)), "its SHA-256 is what is kept");
-      },
+          const ring = new KeyRing();
+          ring.load(
+            [{ name: "cfg", key: keys[0]! }],
+            keys.slice(1).map((k, i) => record(`s${i}`, k)),
+          );
+          const dump = inspect(ring, { depth: 6, showHidden: true, maxStringLength: Infinity });
+          assert.ok(!dump.includes("gk-plain-"), "no key in plain text");
+          for (const k of keys) assert.ok(dump.includes(sha256(k)), "its SHA-256 is what is kept");
+        },
       ),
       { numRuns: 100 },
     );
@@ -71,9 +71,13 @@ describe("virtual key verification (property)", () => {
     const lookups = recordLookups(ring);
     // Guesses that share 0..all characters of the real key with it, and unrelated strings.
     const guess = fc.oneof(
-      fc.nat(real.length).chain((n) =>
-        fc.string({ minLength: real.length - n, maxLength: real.length - n }).map((rest) => real.slice(0, n) + rest),
-      ),
+      fc
+        .nat(real.length)
+        .chain((n) =>
+          fc
+            .string({ minLength: real.length - n, maxLength: real.length - n })
+            .map((rest) => real.slice(0, n) + rest),
+        ),
       fc.string({ maxLength: 80 }),
     );
     fc.assert(
@@ -94,7 +98,10 @@ describe("virtual key verification (property)", () => {
         const ring = new KeyRing(() => now);
         ring.load(
           [],
-          [record("revoked", "gk-revoked-key-000000000000", { revokedAt: 1 }), record("exp", "gk-expiring-key-00000000000", { expiresAt: now + offset })],
+          [
+            record("revoked", "gk-revoked-key-000000000000", { revokedAt: 1 }),
+            record("exp", "gk-expiring-key-00000000000", { expiresAt: now + offset }),
+          ],
         );
         assert.equal(ring.verify("gk-revoked-key-000000000000"), null);
         assert.equal(ring.verify("gk-expiring-key-00000000000") !== null, offset > 0);
@@ -117,7 +124,9 @@ describe("virtual key verification (property)", () => {
     fc.assert(
       fc.property(
         fc.oneof(
-          fc.nat(token.length).chain((n) => fc.string({ maxLength: 50 }).map((rest) => token.slice(0, n) + rest)),
+          fc
+            .nat(token.length)
+            .chain((n) => fc.string({ maxLength: 50 }).map((rest) => token.slice(0, n) + rest)),
           fc.constant(token),
           fc.constant(undefined),
         ),

@@ -131,7 +131,11 @@ const openAIStream = fc
       else {
         const index = tools.length;
         tools.push({ name: it.name, args: it.args });
-        s += chunk({ tool_calls: [{ index, id: `call_${index}`, type: "function", function: { name: it.name, arguments: "" } }] });
+        s += chunk({
+          tool_calls: [
+            { index, id: `call_${index}`, type: "function", function: { name: it.name, arguments: "" } },
+          ],
+        });
         for (const f of g.frags[i]!) s += chunk({ tool_calls: [{ index, function: { arguments: f } }] });
       }
     });
@@ -149,7 +153,9 @@ const anthropicStream = fc
     blocks: fc.array(
       fc.oneof(
         fc.array(piece, { minLength: 1, maxLength: 4 }).map((parts) => ({ kind: "text" as const, parts })),
-        fc.array(piece, { minLength: 1, maxLength: 3 }).map((parts) => ({ kind: "thinking" as const, parts })),
+        fc
+          .array(piece, { minLength: 1, maxLength: 3 })
+          .map((parts) => ({ kind: "thinking" as const, parts })),
         fc.record({ kind: fc.constant("tool" as const), name, args: argsJson }),
       ),
       { maxLength: 5 },
@@ -169,7 +175,15 @@ const anthropicStream = fc
     const events: string[] = [
       ev({
         type: "message_start",
-        message: { id: "msg_p", type: "message", role: "assistant", model: "up", content: [], stop_reason: null, usage: { input_tokens: 5, output_tokens: 1 } },
+        message: {
+          id: "msg_p",
+          type: "message",
+          role: "assistant",
+          model: "up",
+          content: [],
+          stop_reason: null,
+          usage: { input_tokens: 5, output_tokens: 1 },
+        },
       }),
     ];
     let text = "";
@@ -177,22 +191,46 @@ const anthropicStream = fc
     g.blocks.forEach((b, index) => {
       if (b.kind === "text") {
         events.push(ev({ type: "content_block_start", index, content_block: { type: "text", text: "" } }));
-        for (const p of b.parts) events.push(ev({ type: "content_block_delta", index, delta: { type: "text_delta", text: p } }));
+        for (const p of b.parts)
+          events.push(ev({ type: "content_block_delta", index, delta: { type: "text_delta", text: p } }));
         text += b.parts.join("");
       } else if (b.kind === "thinking") {
-        events.push(ev({ type: "content_block_start", index, content_block: { type: "thinking", thinking: "" } }));
-        for (const p of b.parts) events.push(ev({ type: "content_block_delta", index, delta: { type: "thinking_delta", thinking: p } }));
-        events.push(ev({ type: "content_block_delta", index, delta: { type: "signature_delta", signature: "sig" } }));
+        events.push(
+          ev({ type: "content_block_start", index, content_block: { type: "thinking", thinking: "" } }),
+        );
+        for (const p of b.parts)
+          events.push(
+            ev({ type: "content_block_delta", index, delta: { type: "thinking_delta", thinking: p } }),
+          );
+        events.push(
+          ev({ type: "content_block_delta", index, delta: { type: "signature_delta", signature: "sig" } }),
+        );
       } else {
         tools.push({ name: b.name, args: b.args });
-        events.push(ev({ type: "content_block_start", index, content_block: { type: "tool_use", id: `toolu_${index}`, name: b.name, input: {} } }));
-        for (const f of g.frags[index]!) events.push(ev({ type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: f } }));
+        events.push(
+          ev({
+            type: "content_block_start",
+            index,
+            content_block: { type: "tool_use", id: `toolu_${index}`, name: b.name, input: {} },
+          }),
+        );
+        for (const f of g.frags[index]!)
+          events.push(
+            ev({ type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: f } }),
+          );
       }
       events.push(ev({ type: "content_block_stop", index }));
     });
-    if (g.error) events.push(ev({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }));
+    if (g.error)
+      events.push(ev({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }));
     else {
-      events.push(ev({ type: "message_delta", delta: { stop_reason: g.stop, stop_sequence: null }, usage: { output_tokens: 9 } }));
+      events.push(
+        ev({
+          type: "message_delta",
+          delta: { stop_reason: g.stop, stop_sequence: null },
+          usage: { output_tokens: 9 },
+        }),
+      );
       events.push(ev({ type: "message_stop" }));
     }
     for (const p of g.pings) events.splice(1 + (p % events.length), 0, ev({ type: "ping" }));
@@ -209,7 +247,9 @@ const geminiStream = fc
         fc.oneof(
           piece.map((text) => ({ text })),
           piece.map((text) => ({ text, thought: true })),
-          fc.record({ name, args: argsJson }).map((f) => ({ functionCall: { name: f.name, args: JSON.parse(f.args) as Json } })),
+          fc
+            .record({ name, args: argsJson })
+            .map((f) => ({ functionCall: { name: f.name, args: JSON.parse(f.args) as Json } })),
         ),
         { minLength: 1, maxLength: 3 },
       ),
@@ -227,7 +267,10 @@ const geminiStream = fc
       s += data({ candidates: [{ content: { role: "model", parts }, index: 0 }] });
       for (const p of parts) if ("text" in p && !("thought" in p)) text += p.text;
     }
-    s += data({ candidates: [{ content: { role: "model", parts: [] }, finishReason: g.finish, index: 0 }], usageMetadata: usage });
+    s += data({
+      candidates: [{ content: { role: "model", parts: [] }, finishReason: g.finish, index: 0 }],
+      usageMetadata: usage,
+    });
     if (g.usageAfter) s += data({ usageMetadata: usage });
     return { input: s, text, finish: g.finish };
   });
@@ -246,7 +289,11 @@ describe("stream translators fed random streams in random splits (property)", ()
         const out = feed(t, s.input, d);
         assert.equal(t.finished, true, "finished after end() or fail()");
         const { events, terminal } = checkAnthropicOut(out);
-        assert.equal(t.push(Buffer.from("data: {}\n\n")) + t.end() + t.fail("late"), "", "silent once finished");
+        assert.equal(
+          t.push(Buffer.from("data: {}\n\n")) + t.end() + t.fail("late"),
+          "",
+          "silent once finished",
+        );
         if (d.ending !== "whole") return;
         assert.equal(terminal, "message_stop");
         assert.equal(textOfAnthropic(events), s.text);
@@ -254,9 +301,15 @@ describe("stream translators fed random streams in random splits (property)", ()
         for (const e of events) {
           const delta = e.data.delta as Json | undefined;
           if (delta?.type === "input_json_delta")
-            args.set(e.data.index as number, (args.get(e.data.index as number) ?? "") + (delta.partial_json as string));
+            args.set(
+              e.data.index as number,
+              (args.get(e.data.index as number) ?? "") + (delta.partial_json as string),
+            );
         }
-        assert.deepEqual([...args.values()].map((a) => JSON.parse(a)), s.tools.map((x) => JSON.parse(x.args)));
+        assert.deepEqual(
+          [...args.values()].map((a) => JSON.parse(a)),
+          s.tools.map((x) => JSON.parse(x.args)),
+        );
       }),
       { numRuns: RUNS },
     );
@@ -278,11 +331,21 @@ describe("stream translators fed random streams in random splits (property)", ()
         for (const x of deltas) {
           for (const tc of (x.tool_calls as Json[] | undefined) ?? []) {
             const fn = tc.function as Json;
-            args.set(tc.index as number, (args.get(tc.index as number) ?? "") + ((fn.arguments as string) ?? ""));
+            args.set(
+              tc.index as number,
+              (args.get(tc.index as number) ?? "") + ((fn.arguments as string) ?? ""),
+            );
           }
         }
-        assert.deepEqual([...args.values()].map((a) => JSON.parse(a)), s.tools.map((x) => JSON.parse(x.args)));
-        if (includeUsage) assert.ok(chunks.some((c) => c.usage !== undefined), "a usage chunk");
+        assert.deepEqual(
+          [...args.values()].map((a) => JSON.parse(a)),
+          s.tools.map((x) => JSON.parse(x.args)),
+        );
+        if (includeUsage)
+          assert.ok(
+            chunks.some((c) => c.usage !== undefined),
+            "a usage chunk",
+          );
       }),
       { numRuns: RUNS },
     );

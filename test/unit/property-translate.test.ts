@@ -36,15 +36,15 @@ const tools = fc.uniqueArray(
 );
 const base64 = fc.base64String({ minLength: 4, maxLength: 40 }).filter((s) => s.length > 0);
 const image = fc.oneof(
-  fc.record({ kind: fc.constant("base64" as const), media: fc.constantFrom("image/png", "image/jpeg"), data: base64 }),
+  fc.record({
+    kind: fc.constant("base64" as const),
+    media: fc.constantFrom("image/png", "image/jpeg"),
+    data: base64,
+  }),
   fc.record({ kind: fc.constant("url" as const), url: fc.webUrl().filter((u) => !u.startsWith("data:")) }),
 );
 const unit = fc.double({ min: 0, max: 1, noNaN: true, noDefaultInfinity: true });
-const sampling = fc.oneof(
-  fc.record({ temperature: unit }),
-  fc.record({ top_p: unit }),
-  fc.constant({}),
-);
+const sampling = fc.oneof(fc.record({ temperature: unit }), fc.record({ top_p: unit }), fc.constant({}));
 const stops = fc.option(fc.array(text, { minLength: 1, maxLength: 3 }), { nil: undefined });
 
 /** The skeleton of a conversation: turns alternate; an assistant turn may call tools. */
@@ -103,7 +103,8 @@ const anthropicRequest = fc
       });
       if (i === g.turns.length - 1 && !g.lastAssistant) return;
       const a: AnthropicContentBlock[] = [];
-      if (t.assistantText !== undefined || t.calls.length === 0) a.push({ type: "text", text: t.assistantText ?? "ok" });
+      if (t.assistantText !== undefined || t.calls.length === 0)
+        a.push({ type: "text", text: t.assistantText ?? "ok" });
       for (const c of t.calls) {
         const id = `toolu_${++n}`;
         a.push({ type: "tool_use", id, name: c.name, input: c.input });
@@ -136,24 +137,25 @@ function anthropicMeaning(r: AnthropicRequest): Json {
   for (const m of r.messages) {
     const content: AnthropicContentBlock[] =
       typeof m.content === "string" ? [{ type: "text", text: m.content }] : m.content;
-    const blocks = content.map(
-      (b): Json => {
-        switch (b.type) {
-          case "text":
-            return { text: b.text };
-          case "image":
-            return b.source.type === "base64"
-              ? { image: `${b.source.media_type};${b.source.data}` }
-              : { image: b.source.url };
-          case "tool_use":
-            return { call: b.id, name: b.name, input: b.input };
-          case "tool_result":
-            return { result: b.tool_use_id, content: typeof b.content === "string" ? b.content : (b.content ?? "") };
-          default:
-            return { other: b.type };
-        }
-      },
-    );
+    const blocks = content.map((b): Json => {
+      switch (b.type) {
+        case "text":
+          return { text: b.text };
+        case "image":
+          return b.source.type === "base64"
+            ? { image: `${b.source.media_type};${b.source.data}` }
+            : { image: b.source.url };
+        case "tool_use":
+          return { call: b.id, name: b.name, input: b.input };
+        case "tool_result":
+          return {
+            result: b.tool_use_id,
+            content: typeof b.content === "string" ? b.content : (b.content ?? ""),
+          };
+        default:
+          return { other: b.type };
+      }
+    });
     const last = turns.at(-1);
     if (last && last.role === m.role) last.blocks.push(...blocks);
     else turns.push({ role: m.role, blocks });
@@ -217,7 +219,9 @@ const openAIRequest = fc
       }));
       const content = t.assistantText ?? (calls.length === 0 ? "ok" : null);
       messages.push({ role: "assistant", content, ...(calls.length > 0 ? { tool_calls: calls } : {}) });
-      t.calls.forEach((c, k) => messages.push({ role: "tool", tool_call_id: calls[k]!.id, content: c.result }));
+      t.calls.forEach((c, k) => {
+        messages.push({ role: "tool", tool_call_id: calls[k]!.id, content: c.result });
+      });
     });
     const req: OpenAIRequest = {
       model: "gpt-x",
@@ -229,9 +233,14 @@ const openAIRequest = fc
     if (g.tools.length > 0) {
       req.tools = g.tools.map((t) => ({
         type: "function",
-        function: { name: t.name, parameters: t.schema, ...(t.description ? { description: t.description } : {}) },
+        function: {
+          name: t.name,
+          parameters: t.schema,
+          ...(t.description ? { description: t.description } : {}),
+        },
       }));
-      if (g.choice === "function") req.tool_choice = { type: "function", function: { name: g.tools[0]!.name } };
+      if (g.choice === "function")
+        req.tool_choice = { type: "function", function: { name: g.tools[0]!.name } };
       else if (g.choice !== undefined) req.tool_choice = g.choice;
       if (g.parallel !== undefined) req.parallel_tool_calls = g.parallel;
     }
@@ -246,14 +255,24 @@ function openAIMeaning(r: OpenAIRequest): Json {
         const c = m.content;
         if (typeof c === "string") return { role: "user", content: c };
         // Text-only parts are one text to both formats (joined as the translator joins them).
-        if (c.every((p) => p.type === "text")) return { role: "user", content: c.map((p) => p.text).join("\n\n") };
-        return { role: "user", content: c.map((p) => (p.type === "text" ? p.text : p.type === "image_url" ? { image: p.image_url.url } : p.type)) };
+        if (c.every((p) => p.type === "text"))
+          return { role: "user", content: c.map((p) => p.text).join("\n\n") };
+        return {
+          role: "user",
+          content: c.map((p) =>
+            p.type === "text" ? p.text : p.type === "image_url" ? { image: p.image_url.url } : p.type,
+          ),
+        };
       }
       case "assistant":
         return {
           role: "assistant",
           text: typeof m.content === "string" ? m.content : "",
-          calls: (m.tool_calls ?? []).map((c) => ({ id: c.id, name: c.function.name, args: JSON.parse(c.function.arguments) })),
+          calls: (m.tool_calls ?? []).map((c) => ({
+            id: c.id,
+            name: c.function.name,
+            args: JSON.parse(c.function.arguments),
+          })),
         };
       case "tool":
         return { role: "tool", id: m.tool_call_id, content: m.content };
@@ -269,7 +288,11 @@ function openAIMeaning(r: OpenAIRequest): Json {
     temperature: r.temperature,
     top_p: r.top_p,
     stop: r.stop === undefined ? [] : Array.isArray(r.stop) ? r.stop : [r.stop],
-    tools: (r.tools ?? []).map((t) => ({ name: t.function.name, description: t.function.description, parameters: t.function.parameters })),
+    tools: (r.tools ?? []).map((t) => ({
+      name: t.function.name,
+      description: t.function.description,
+      parameters: t.function.parameters,
+    })),
     tool_choice: hasTools ? choice : undefined,
     // false is the only value that says something; with tool_choice none it says nothing.
     no_parallel: hasTools && choice !== "none" && r.parallel_tool_calls === false,
@@ -311,7 +334,10 @@ describe("request translation round trips (property)", () => {
         const called = new Set<string>();
         a.messages.forEach((m, i) => {
           if (i > 0) assert.notEqual(m.role, a.messages[i - 1]!.role, "roles alternate");
-          assert.ok(typeof m.content === "string" ? m.content.length > 0 : m.content.length > 0, "no empty turn");
+          assert.ok(
+            typeof m.content === "string" ? m.content.length > 0 : m.content.length > 0,
+            "no empty turn",
+          );
           if (typeof m.content === "string") return;
           for (const b of m.content) {
             if (b.type === "tool_use") called.add(b.id);

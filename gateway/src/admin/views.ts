@@ -1,5 +1,6 @@
 import type { ConfigFile, ModelEntry } from "../config/schema.js";
 import type { RequestRecord } from "../llm/record.js";
+import { redactText } from "../store/redact.js";
 import type { ConfigView, ModelRouteView, ProviderView, RequestEvent } from "./contract.js";
 
 /** How a secret is given, never its value: `env:NAME`, `file:PATH` or `literal`. */
@@ -22,7 +23,8 @@ export function configView(c: ConfigFile): ConfigView {
   const providers: ProviderView[] = Object.entries(c.providers).map(([name, p]) => ({
     name,
     type: p.type,
-    baseUrl: p.base_url ?? null,
+    // A base URL may carry credentials (https://user:password@host): shown without them.
+    baseUrl: p.base_url === undefined ? null : redactText(p.base_url),
     models: p.models ?? [],
     credentials: [
       ...secretRef(p.api_key),
@@ -52,7 +54,7 @@ export function requestEvent(r: RequestRecord): RequestEvent {
     fallbacks: r.fallbacks,
     stream: r.stream,
     status: r.status,
-    error: r.error ?? null,
+    error: r.error === undefined ? null : redactText(r.error),
     usage: {
       input: r.usage.inputTokens,
       output: r.usage.outputTokens,

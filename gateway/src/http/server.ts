@@ -157,11 +157,7 @@ export function createHttpServer(deps: ServerDeps): Server {
     const code = (err as { code?: string }).code;
     const status = code === "HPE_HEADER_OVERFLOW" ? 431 : code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
     const reason =
-      status === 431
-        ? "Request Header Fields Too Large"
-        : status === 408
-          ? "Request Timeout"
-          : "Bad Request";
+      status === 431 ? "Request Header Fields Too Large" : status === 408 ? "Request Timeout" : "Bad Request";
     const message =
       status === 408 ? "the request was not received in time" : `malformed HTTP request (${code ?? "error"})`;
     // The surface's own error format when the request line can still be read (not always the

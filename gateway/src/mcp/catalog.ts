@@ -31,7 +31,8 @@ function prefixed(ctx: HubContext, server: string, name: string): string {
 function ready(hub: Hub, ctx: HubContext): Array<{ server: string; upstream: Upstream }> {
   const out: Array<{ server: string; upstream: Upstream }> = [];
   for (const e of hub.live(ctx.scope))
-    if (e.upstream?.ready) out.push({ server: e.name, upstream: e.upstream });
+    if (e.upstream?.ready && hub.serverVisible(ctx.keyName, e.name))
+      out.push({ server: e.name, upstream: e.upstream });
   return out;
 }
 

@@ -61,7 +61,8 @@ export class McpEndpoint {
       }
     });
     hub.on("log", (server, params) => {
-      for (const s of this.sessions.values()) forwardLog(s.session, server, params);
+      for (const s of this.sessions.values())
+        if (hub.serverVisible(s.session.ctx.keyName, server)) forwardLog(s.session, server, params);
     });
     this.sweeper = setInterval(() => this.sweep(), 60_000);
     this.sweeper.unref();
@@ -92,7 +93,7 @@ export class McpEndpoint {
       );
       return true;
     }
-    const scope = this.scopeOf(path);
+    const scope = this.scopeOf(path, key);
     let body: unknown;
     if (method === "POST") {
       const raw = await readBody(req, this.deps.maxBodyBytes());
@@ -145,7 +146,7 @@ export class McpEndpoint {
     await Promise.all(all.map((s) => this.end(s)));
   }
 
-  private scopeOf(path: string): string | undefined {
+  private scopeOf(path: string, key: KeyIdentity): string | undefined {
     const rest = path.slice("/mcp/".length);
     if (path === "/mcp" || rest === "") return undefined;
     let name: string;
@@ -154,7 +155,9 @@ export class McpEndpoint {
     } catch {
       name = rest;
     }
-    if (!this.deps.hub.has(name)) throw new HttpError(404, `no MCP server named ${JSON.stringify(name)}`);
+    // A server the key may not see does not exist for it (mcp_servers).
+    if (!this.deps.hub.has(name) || !this.deps.hub.serverVisible(key.name, name))
+      throw new HttpError(404, `no MCP server named ${JSON.stringify(name)}`);
     return name;
   }
 

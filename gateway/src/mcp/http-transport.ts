@@ -110,6 +110,8 @@ class Exchange {
   private finished = false;
   private timer: NodeJS.Timeout | undefined;
   private keepAlive: NodeJS.Timeout | undefined;
+  /** Distinct request ids (a batch that repeats an id gets one answer for it). */
+  private readonly expected: number;
 
   constructor(
     private readonly res: ServerResponse,
@@ -118,6 +120,7 @@ class Exchange {
     private readonly sessionId: string,
     private readonly release: (ex: Exchange) => void,
   ) {
+    this.expected = ids.length === 1 ? 1 : new Set(ids).size;
     this.timer = setTimeout(() => this.toSse(), SSE_AFTER_MS);
     this.timer.unref();
     res.once("close", () => {
@@ -129,7 +132,7 @@ class Exchange {
   answer(id: RequestId, m: JSONRPCMessage): void {
     if (this.finished) return;
     this.answers.set(id, m);
-    const complete = this.answers.size === this.ids.length;
+    const complete = this.answers.size === this.expected;
     if (this.sse) {
       this.write(event(m));
       if (complete) {

@@ -38,8 +38,11 @@ export interface ToolView {
   reason: string;
 }
 
-/** Hides tools from a key (its allowed servers and tools); `tool` is the upstream name. */
-export type ToolFilter = (keyName: string | null, server: string, tool: string) => boolean;
+/**
+ * Hides tools from a key (its allowed servers and tools); `tool` is the upstream name, or null to
+ * ask about the server as a whole (its resources, prompts, completions and log messages).
+ */
+export type ToolFilter = (keyName: string | null, server: string, tool: string | null) => boolean;
 
 export interface HubEvents {
   listChanged: [ListKind, string];
@@ -234,6 +237,11 @@ export class Hub extends EventEmitter<HubEvents> {
     return tool ? { server: e.name, upstream: e.upstream, tool } : undefined;
   }
 
+  /** Whether a key may see a server at all (mcp_servers): its resources, prompts and logs too. */
+  serverVisible(keyName: string | null, server: string): boolean {
+    return this.toolFilter(keyName, server, null);
+  }
+
   /** The prompt name a client sees, and back. */
   exposedPrompt(ctx: HubContext, server: string, prompt: string): string {
     return ctx.scope ? prompt : (this.entries.get(server)?.prompts.toExposed.get(prompt) ?? prompt);
@@ -242,7 +250,7 @@ export class Hub extends EventEmitter<HubEvents> {
   resolvePrompt(ctx: HubContext, name: string): { upstream: Upstream; prompt: string } | undefined {
     const server = ctx.scope ?? serverOf(name);
     const e = server === undefined ? undefined : this.entries.get(server);
-    if (!e?.enabled || !e.upstream) return undefined;
+    if (!e?.enabled || !e.upstream || !this.serverVisible(ctx.keyName, e.name)) return undefined;
     const prompt = ctx.scope ? name : e.prompts.toUpstream.get(name);
     return prompt === undefined ? undefined : { upstream: e.upstream, prompt };
   }

@@ -8,6 +8,7 @@
  * variable values. The bytes are exactly what sseEvent() would give for the same objects.
  * The writer keeps no guard: whether an event may still be sent is the translator's decision.
  */
+import { redactText } from "../../store/redact.js";
 import type { AnthropicStopReason, AnthropicUsage } from "../wire/anthropic.js";
 
 const NONE = 0;
@@ -125,7 +126,7 @@ export class AnthropicSseWriter {
   /** An error event (`type` from Anthropic's error vocabulary). */
   error(message: string, type = "api_error"): string {
     this._failed = true;
-    return `${ERROR}${JSON.stringify(type)},"message":${JSON.stringify(message)}${END}`;
+    return `${ERROR}${JSON.stringify(type)},"message":${JSON.stringify(redactText(message))}${END}`;
   }
 
   /** Makes the open block a `kind` block, closing whatever else was open. */

@@ -1,3 +1,4 @@
+import { redactText } from "../../store/redact.js";
 import type { AnthropicErrorBody } from "../wire/anthropic.js";
 import type { OpenAIErrorBody } from "../wire/openai.js";
 import type { NeutralError } from "./types.js";
@@ -38,14 +39,17 @@ export function openAITypeForStatus(status: number): string {
   return "invalid_request_error";
 }
 
+// Error messages are redacted on their way out: a provider that quotes the API key it was given
+// ("invalid x-api-key sk-ant-...") must not hand the gateway's credentials to its clients.
+
 export function anthropicErrorBody(err: NeutralError): AnthropicErrorBody {
-  return { type: "error", error: { type: err.type, message: err.message } };
+  return { type: "error", error: { type: err.type, message: redactText(err.message) } };
 }
 
 export function openAIErrorBody(err: NeutralError): OpenAIErrorBody {
   return {
     error: {
-      message: err.message,
+      message: redactText(err.message),
       type: openAITypeForStatus(err.status),
       param: null,
       code: err.type === "overloaded_error" ? "overloaded" : err.type,
@@ -100,5 +104,5 @@ export function upstreamErrorToNeutral(status: number, bodyText: string, provide
   const upstreamType = stringField(errField, "type");
   if (upstreamType && /^[a-z_]+_error$/.test(upstreamType) && status !== 200) type = upstreamType;
   if (status === 503 && /overload/i.test(message)) type = "overloaded_error";
-  return { status, type, message: `${provider}: ${message}` };
+  return { status, type, message: `${provider}: ${redactText(message)}` };
 }
