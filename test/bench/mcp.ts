@@ -16,8 +16,10 @@
 // own gateway process (policy allow, one server), so its CPU can be read from /proc. "added" is a
 // target minus the direct target of the same upstream transport, in the same repetition. Calls are
 // sequential (one in flight), after a warm-up, one per target in turn (ABCD ABCD ...) so drift on
-// a busy machine hits every target alike. Bounded: --n calls per target and method per repetition
-// and a time budget (--max-minutes); only 127.0.0.1 is used. Never used as a test.
+// a busy machine hits every target alike; --block N takes N calls per turn instead (AAA.. BBB..,
+// warm caches: how ../shared/bench/tool-context/mcp-overhead.mjs measured the peers, N=100).
+// Bounded: --n calls per target and method per repetition and a time budget (--max-minutes); only
+// 127.0.0.1 is used. Never used as a test.
 
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -60,6 +62,8 @@ interface Options {
   reps: number;
   n: number;
   warmup: number;
+  /** Consecutive calls per target before the next target's turn. */
+  block: number;
   methods: Method[];
   targets: string[];
   maxMinutes: number;
@@ -74,6 +78,7 @@ function options(): Options {
       reps: { type: "string", default: "5" },
       n: { type: "string", default: "500" },
       warmup: { type: "string", default: "50" },
+      block: { type: "string", default: "1" },
       methods: { type: "string", default: METHODS.join(",") },
       targets: { type: "string", default: BASE_TARGETS.join(",") },
       "max-minutes": { type: "string", default: "20" },
@@ -96,6 +101,7 @@ function options(): Options {
     reps: num(values.reps, "reps"),
     n: num(values.n, "n"),
     warmup: Number(values.warmup),
+    block: num(values.block, "block"),
     methods,
     targets,
     maxMinutes: num(values["max-minutes"], "max-minutes"),
@@ -117,8 +123,8 @@ async function once(t: Target, method: Method): Promise<number> {
 }
 
 /**
- * One repetition of one method: a warm-up, then n rounds of one call per target in turn
- * (A B C D A B C D ...), so every target sees the same moments of a noisy, shared machine.
+ * One repetition of one method: a warm-up, then n calls per target, --block at a time per target
+ * in turn (A B C D A B C D ...), so every target sees the same moments of a noisy, shared machine.
  * Each gateway process serves only its own target, so its CPU over the repetition is its own.
  */
 async function repetition(rep: number, method: Method, targets: Target[], o: Options): Promise<Sample[]> {
@@ -128,12 +134,14 @@ async function repetition(rep: number, method: Method, targets: Target[], o: Opt
   const cpu0 = targets.map((t) => (t.gateway ? cpuNs(t.gateway.pid) : null));
   const s0 = snapshot(ours);
   const client = targets.map(() => 0);
-  for (let i = 0; i < o.n; i++) {
+  for (let i = 0; i < o.n; i += o.block) {
     for (let k = 0; k < targets.length; k++) {
-      const u0 = process.cpuUsage();
-      samples[k]![i] = await once(targets[k]!, method);
-      const u = process.cpuUsage(u0);
-      client[k] = (client[k] ?? 0) + u.user + u.system;
+      for (let j = i; j < Math.min(o.n, i + o.block); j++) {
+        const u0 = process.cpuUsage();
+        samples[k]![j] = await once(targets[k]!, method);
+        const u = process.cpuUsage(u0);
+        client[k] = (client[k] ?? 0) + u.user + u.system;
+      }
     }
   }
   const other = cpuDelta(s0, snapshot(ours)).otherCores;
@@ -234,7 +242,7 @@ async function main(): Promise<void> {
     `### MCP path: ${o.n} sequential calls per target and method, ${reps} repetition(s)${capped ? " (time budget reached)" : ""}`,
     "",
     `Machine: ${machine.nproc} cores, ${machine.cpuModel}, Node ${machine.node}, ${machine.platform}; load average at start ${machine.loadavgAtStart.join(" ")}; commit ${machine.commit ?? "?"}; ${machine.date}.`,
-    `Warm-up ${o.warmup} calls per target; then one call per target in turn (ABCD ABCD ...). Figures are medians over repetitions (min…max in brackets); added = Gatehouse minus direct over the same upstream transport, per repetition.`,
+    `Warm-up ${o.warmup} calls per target; then ${o.block === 1 ? "one call per target in turn (ABCD ABCD ...)" : `${o.block} calls per target in turn`}. Figures are medians over repetitions (min…max in brackets); added = Gatehouse minus direct over the same upstream transport, per repetition.`,
     "",
     report(all, targets, o),
     "",

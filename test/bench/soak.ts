@@ -35,7 +35,10 @@ interface Setup {
   dataDir: string;
 }
 
-type ToChild = { id: number; type: "mem" } | { id: number; type: "reload"; config: unknown } | { id: number; type: "stop" };
+type ToChild =
+  | { id: number; type: "mem" }
+  | { id: number; type: "reload"; config: unknown }
+  | { id: number; type: "stop" };
 
 async function child(): Promise<void> {
   const setup = JSON.parse(process.env.SOAK_SETUP ?? "{}") as Setup;
@@ -130,11 +133,13 @@ function configFor(mockUrl: string, reloads: number): Record<string, unknown> {
     },
     // What a reload changes: where the alias points (both answer), and a rate limit far above the load.
     models: { "soak-alias": reloads % 2 === 0 ? "a/claude-soak" : "o/gpt-soak" },
-    virtual_keys: [
-      { name: "soak", key: KEY, rate_limit: { requests_per_minute: 10_000_000 + reloads } },
-    ],
+    virtual_keys: [{ name: "soak", key: KEY, rate_limit: { requests_per_minute: 10_000_000 + reloads } }],
     mcp_servers: {
-      toy: { command: process.execPath, args: ["--import", "tsx", join(ROOT, "test/fixtures/mcp-toy-server.ts")], cwd: ROOT },
+      toy: {
+        command: process.execPath,
+        args: ["--import", "tsx", join(ROOT, "test/fixtures/mcp-toy-server.ts")],
+        cwd: ROOT,
+      },
     },
     mcp: { approval_timeout_ms: 30_000 },
     settings: { retries: 0 },
@@ -146,19 +151,43 @@ const userHi = [{ role: "user", content: "Say hello to the soak test." }];
 function request(kind: Kind, seq: number): { path: string; body: unknown; stream: boolean } {
   switch (kind) {
     case "anthropic json":
-      return { path: "/anthropic/v1/messages", body: { model: "a/claude-soak", max_tokens: 64, messages: userHi }, stream: false };
+      return {
+        path: "/anthropic/v1/messages",
+        body: { model: "a/claude-soak", max_tokens: 64, messages: userHi },
+        stream: false,
+      };
     case "anthropic stream":
-      return { path: "/anthropic/v1/messages", body: { model: "a/claude-soak", max_tokens: 64, stream: true, messages: userHi }, stream: true };
+      return {
+        path: "/anthropic/v1/messages",
+        body: { model: "a/claude-soak", max_tokens: 64, stream: true, messages: userHi },
+        stream: true,
+      };
     case "anthropic->openai stream":
-      return { path: "/anthropic/v1/messages", body: { model: "o/gpt-soak", max_tokens: 64, stream: true, messages: userHi }, stream: true };
+      return {
+        path: "/anthropic/v1/messages",
+        body: { model: "o/gpt-soak", max_tokens: 64, stream: true, messages: userHi },
+        stream: true,
+      };
     case "alias json":
-      return { path: "/anthropic/v1/messages", body: { model: "soak-alias", max_tokens: 64, messages: userHi }, stream: false };
+      return {
+        path: "/anthropic/v1/messages",
+        body: { model: "soak-alias", max_tokens: 64, messages: userHi },
+        stream: false,
+      };
     case "openai json":
       return { path: "/v1/chat/completions", body: { model: "o/gpt-soak", messages: userHi }, stream: false };
     case "openai->anthropic stream":
-      return { path: "/v1/chat/completions", body: { model: "a/claude-soak", stream: true, messages: userHi }, stream: true };
+      return {
+        path: "/v1/chat/completions",
+        body: { model: "a/claude-soak", stream: true, messages: userHi },
+        stream: true,
+      };
     default:
-      return { path: "/anthropic/v1/messages/count_tokens", body: { model: "a/claude-soak", messages: userHi }, stream: seq < 0 };
+      return {
+        path: "/anthropic/v1/messages/count_tokens",
+        body: { model: "a/claude-soak", messages: userHi },
+        stream: seq < 0,
+      };
   }
 }
 
@@ -168,9 +197,13 @@ function good(kind: Kind, status: number, text: string): boolean {
   const { path, stream } = request(kind, 0);
   if (kind === "count_tokens") return /"input_tokens":\d+/.test(text);
   if (path.startsWith("/anthropic")) {
-    return stream ? text.includes("event: message_stop") && !text.includes("event: error") : text.includes('"type":"message"');
+    return stream
+      ? text.includes("event: message_stop") && !text.includes("event: error")
+      : text.includes('"type":"message"');
   }
-  return stream ? text.includes("data: [DONE]") && !text.includes('{"error"') : text.includes('"object":"chat.completion"');
+  return stream
+    ? text.includes("data: [DONE]") && !text.includes('{"error"')
+    : text.includes('"object":"chat.completion"');
 }
 
 interface Stats {
@@ -186,8 +219,14 @@ interface Stats {
 
 const bump = <K>(m: Map<K, number>, k: K, n = 1) => m.set(k, (m.get(k) ?? 0) + n);
 
-async function mcpSession(url: string): Promise<(body: unknown) => Promise<{ status: number; text: string }>> {
-  const base = { authorization: `Bearer ${KEY}`, "content-type": "application/json", accept: "application/json, text/event-stream" };
+async function mcpSession(
+  url: string,
+): Promise<(body: unknown) => Promise<{ status: number; text: string }>> {
+  const base = {
+    authorization: `Bearer ${KEY}`,
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+  };
   const init = await fetch(`${url}/mcp`, {
     method: "POST",
     headers: base,
@@ -241,11 +280,25 @@ async function run(o: Options): Promise<number> {
   const url = await started;
   const t0 = performance.now();
   const deadline = t0 + o.minutes * 60_000;
-  const stats: Stats = { sent: new Map(), bad: new Map(), transport: 0, seq: 0, toolCalls: 0, faults: new Map(), examples: [] };
+  const stats: Stats = {
+    sent: new Map(),
+    bad: new Map(),
+    transport: 0,
+    seq: 0,
+    toolCalls: 0,
+    faults: new Map(),
+    examples: [],
+  };
   const memory: Array<{ at: string; rss: number; heapUsed: number; handles: number; sessions: number }> = [];
   const sample = async (label: string) => {
     const m = await ask({ type: "mem" });
-    memory.push({ at: label, rss: m.rss!, heapUsed: m.heapUsed!, handles: m.handles!, sessions: m.sessions! });
+    memory.push({
+      at: label,
+      rss: m.rss!,
+      heapUsed: m.heapUsed!,
+      handles: m.handles!,
+      sessions: m.sessions!,
+    });
     const s = (performance.now() - t0) / 1000;
     const total = [...stats.sent.values()].reduce((a, b) => a + b, 0);
     process.stdout.write(
@@ -262,7 +315,11 @@ async function run(o: Options): Promise<number> {
     const rand = rng(1000 + w);
     while (performance.now() < deadline) {
       let r = rand() * total;
-      const kind = MIX.find(([, weight]) => (r -= weight) < 0)?.[0] ?? "anthropic json";
+      const kind =
+        MIX.find(([, weight]) => {
+          r -= weight;
+          return r < 0;
+        })?.[0] ?? "anthropic json";
       const req = request(kind, 0);
       const seq = kind === "count_tokens" ? -1 : stats.seq++;
       if (kind !== "count_tokens" && rand() < o.faultRate) {
@@ -284,7 +341,9 @@ async function run(o: Options): Promise<number> {
         }
       } catch (e) {
         stats.transport++;
-        note(`${kind}: ${e instanceof Error ? `${e.message} ${(e.cause as Error | undefined)?.message ?? ""}` : e}`);
+        note(
+          `${kind}: ${e instanceof Error ? `${e.message} ${(e.cause as Error | undefined)?.message ?? ""}` : e}`,
+        );
       }
     }
   };
@@ -305,7 +364,10 @@ async function run(o: Options): Promise<number> {
           method: "tools/call",
           params: { name: approval ? "toy__note" : "toy__peek", arguments: { text: `soak ${w}-${id}` } },
         });
-        const ok = r.status === 200 && r.text.includes(approval ? "noted: soak" : "peeked: soak") && !r.text.includes('"isError":true');
+        const ok =
+          r.status === 200 &&
+          r.text.includes(approval ? "noted: soak" : "peeked: soak") &&
+          !r.text.includes('"isError":true');
         if (!ok) {
           bump(stats.bad, kind);
           note(`${kind}: ${r.status} ${r.text.slice(0, 200)}`);
@@ -346,7 +408,9 @@ async function run(o: Options): Promise<number> {
   const seen = new Uint8Array(stats.seq);
   let rows = 0;
   let foreign = 0;
-  for (const r of db.prepare("SELECT meta FROM request_logs").iterate() as Iterable<{ meta: string | null }>) {
+  for (const r of db.prepare("SELECT meta FROM request_logs").iterate() as Iterable<{
+    meta: string | null;
+  }>) {
     rows++;
     const s = Number((JSON.parse(r.meta ?? "{}") as { soak?: string }).soak);
     if (Number.isInteger(s) && s >= 0 && s < seen.length) seen[s] = Math.min(255, seen[s]! + 1);
@@ -412,7 +476,8 @@ async function run(o: Options): Promise<number> {
     ].join("\n"),
   );
   if (o.json) writeFileSync(o.json, `${JSON.stringify(report, null, 2)}\n`);
-  const ok = beyond === 0 && missing === 0 && duplicated === 0 && foreign === 0 && toolRows === stats.toolCalls;
+  const ok =
+    beyond === 0 && missing === 0 && duplicated === 0 && foreign === 0 && toolRows === stats.toolCalls;
   process.stdout.write(ok ? "soak: OK\n" : "soak: FAILED\n");
   return ok ? 0 : 1;
 }

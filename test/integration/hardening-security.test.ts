@@ -354,7 +354,21 @@ describe("approvals", () => {
 });
 
 describe("secrets", () => {
-  test("never in an answer, a log row, the config view, an export, an upstream request or the data folder", async () => {
+  test("never in an answer, a log row, the live events, the config view, an export, an upstream request or the data folder", async () => {
+    // The admin UI's live event stream, listening while the calls below are made.
+    const live = new AbortController();
+    const events = await fetch(`${gw.url}/api/events`, {
+      headers: { authorization: `Bearer ${gw.gateway.admin.token}` },
+      signal: live.signal,
+    });
+    let eventText = "";
+    const reading = (async () => {
+      try {
+        for await (const chunk of events.body!) eventText += Buffer.from(chunk).toString();
+      } catch {
+        // aborted below
+      }
+    })();
     // An error from the provider that quotes the key it was given, and a stream that fails the same way.
     mock.script({ kind: "error", status: 401, message: `invalid x-api-key ${SECRET_A}` });
     const err = await call("POST", "/anthropic/v1/messages", {
@@ -375,6 +389,12 @@ describe("secrets", () => {
         assert.ok(!a.text.includes(secret), `answer: ${a.text}`);
     }
     await gw.gateway.logs.flush();
+    await waitFor(() => (eventText.match(/event: request/g) ?? []).length >= 2, 5000, "two live events");
+    live.abort();
+    await reading;
+    assert.match(eventText, /REDACTED/);
+    for (const secret of [SECRET_A, SECRET_O])
+      assert.ok(!eventText.includes(secret), `live event: ${eventText}`);
 
     const secrets = [SECRET_A, SECRET_O, SECRET_URL, TEST_KEY, LIMITED, gw.gateway.admin.token, ...created];
     const db = new Database(join(gw.dataDir, "gatehouse.db"), { readonly: true });
