@@ -43,7 +43,8 @@ function suite(name, dir, extra = []) {
   if (only.length > 0 && !only.includes(name)) return;
   const files = testsIn(dir);
   if (files.length === 0) return;
-  const tap = join(tmp, `${name}.tap`);
+  // One TAP file per run, so two runs at once (CI and a developer) never read each other's counts.
+  const tap = join(tmp, `${name}-${process.pid}.tap`);
   rmSync(tap, { force: true });
   const ok = step(name, process.execPath, [
     "--import",
@@ -61,6 +62,7 @@ function suite(name, dir, extra = []) {
   try {
     text = readFileSync(tap, "utf8");
   } catch {}
+  rmSync(tap, { force: true });
   const count = (k) => Number(new RegExp(`^# ${k} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
   const p = count("pass");
   const f = count("fail") + count("cancelled");

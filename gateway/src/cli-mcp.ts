@@ -24,6 +24,8 @@ import {
   presentedKey,
 } from "./mcp/config-import.js";
 import { displayServer } from "./mcp/display.js";
+import { cliLogin, cliLogout } from "./mcp/oauth/cli-login.js";
+import { oauthStoreFor } from "./mcp/oauth/wire.js";
 import type { McpServerConfig } from "./mcp/schema.js";
 import { SqliteMcpStore } from "./mcp/store.js";
 import { SqliteStore } from "./store/sqlite.js";
@@ -39,6 +41,8 @@ export const MCP_HELP = `Usage:
   gatehouse mcp add NAME --url URL [-H 'Name: value']... [--transport http|sse] [--policy P] [--tool TOOL=POLICY]...
   gatehouse mcp list
   gatehouse mcp remove NAME
+  gatehouse mcp login NAME [--port N] [--timeout SECONDS] [--no-open]   OAuth login of a remote server
+  gatehouse mcp logout NAME                                            forget its OAuth tokens
   gatehouse mcp import claude-code|claude-desktop [--file PATH] [--dry-run]
 Every command takes --data-dir DIR (and --config FILE, --port N to know the gateway's own servers).`;
 
@@ -56,6 +60,8 @@ const options = {
   tool: { type: "string", multiple: true },
   file: { type: "string" },
   "dry-run": { type: "boolean" },
+  "no-open": { type: "boolean" },
+  timeout: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -102,6 +108,8 @@ export async function mcpMain(argv: string[], env: NodeJS.ProcessEnv = process.e
     else if (sub === "list") await list(ctx);
     else if (sub === "remove") remove(ctx, rest);
     else if (sub === "import") await importFrom(ctx, rest);
+    else if (sub === "login") await login(ctx, rest);
+    else if (sub === "logout") logout(ctx, rest);
     else throw new McpCliError(`unknown mcp command ${JSON.stringify(sub)}; see gatehouse mcp --help`);
     return 0;
   } catch (e) {
@@ -195,6 +203,7 @@ function remove(ctx: Context, args: string[]): void {
   const [name] = args;
   if (!name) throw new McpCliError("usage: gatehouse mcp remove NAME");
   if (ctx.added.remove(name)) {
+    cliLogout(name, oauthStoreFor(ctx.store)); // its OAuth tokens go with it
     out(`Removed MCP server "${name}".`);
     if (ctx.config.mcp_servers[name] !== undefined)
       out(`The config file's ${name} (${ctx.configPath}) is in force again.`);
@@ -203,6 +212,42 @@ function remove(ctx: Context, args: string[]): void {
   if (ctx.config.mcp_servers[name] !== undefined)
     throw new McpCliError(`${name} is defined in the config file (${ctx.configPath}); remove it there`);
   throw new McpCliError(`no MCP server named ${JSON.stringify(name)} was added with gatehouse mcp`);
+}
+
+/** The server as the gateway sees it: a stored one wins over the config file's. */
+function serverConfig(ctx: Context, name: string): McpServerConfig | undefined {
+  return ctx.added.get(name)?.config ?? ctx.config.mcp_servers[name];
+}
+
+async function login(ctx: Context, args: string[]): Promise<void> {
+  const [name] = args;
+  if (!name)
+    throw new McpCliError("usage: gatehouse mcp login NAME [--port N] [--timeout SECONDS] [--no-open]");
+  const seconds = ctx.flags.timeout === undefined ? 300 : Number(ctx.flags.timeout);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new McpCliError("--timeout: expected a number of seconds");
+  out(
+    await cliLogin({
+      name,
+      config: serverConfig(ctx, name),
+      env: ctx.env,
+      store: oauthStoreFor(ctx.store),
+      port: portOf(ctx.flags) ?? ctx.config.server?.port ?? DEFAULT_PORT,
+      noOpen: ctx.flags["no-open"] === true,
+      timeoutMs: seconds * 1000,
+      out,
+    }),
+  );
+}
+
+function logout(ctx: Context, args: string[]): void {
+  const [name] = args;
+  if (!name) throw new McpCliError("usage: gatehouse mcp logout NAME");
+  if (!serverConfig(ctx, name)) throw new McpCliError(`no MCP server named ${JSON.stringify(name)}`);
+  cliLogout(name, oauthStoreFor(ctx.store));
+  out(
+    `Forgot the OAuth tokens of "${name}"; a running gateway asks for a new login at its next request to it.`,
+  );
 }
 
 /** Hashes of every key this gateway knows: an entry presenting one points at this gateway. */

@@ -1,7 +1,9 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { BENCH_HELP, benchMain } from "./bench/cli.js";
 import { type CommonFlags, dataDirOf, portOf, resolveConfig } from "./cli-config.js";
+import { KEYS_HELP, keysMain } from "./cli-keys.js";
 import { LOGS_HELP, runLogsCli } from "./cli-logs.js";
 import { mcpMain } from "./cli-mcp.js";
 import { configureClaudeCode, unconfigureClaudeCode } from "./clients/claude-code.js";
@@ -15,15 +17,14 @@ const HELP = `gatehouse ${VERSION}: one local gateway for every LLM provider and
 
 Usage:
   gatehouse serve [--host 127.0.0.1] [--port 8787] [--data-dir DIR] [--config FILE]
-  gatehouse keys create NAME [--data-dir DIR]     create a virtual key (printed once)
-  gatehouse keys list [--data-dir DIR]
-  gatehouse keys revoke NAME [--data-dir DIR]
+${KEYS_HELP}
   gatehouse configure claude-code [--port N] [--key KEY] [--no-mcp] [--revert] [--data-dir DIR]
                                                   point Claude Code (~/.claude) at this gateway
 ${LOGS_HELP}
   gatehouse mcp add NAME [--policy P] -- CMD ARGS... | mcp add NAME --url URL [--header 'K: V']...
   gatehouse mcp list | mcp remove NAME | mcp import claude-code|claude-desktop [--file PATH]
                                                   MCP servers kept in the data folder (gatehouse mcp --help)
+${BENCH_HELP}
   gatehouse --version
 
 Environment: GATEHOUSE_DATA_DIR, GATEHOUSE_CONFIG, and provider keys (ANTHROPIC_API_KEY,
@@ -107,37 +108,6 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
   process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
-async function keys(args: string[], flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> {
-  const [sub, name] = args;
-  const store = SqliteStore.open(dataDirOf(flags, env));
-  try {
-    if (sub === "create") {
-      if (!name) throw new UsageError("usage: gatehouse keys create NAME");
-      const { key } = await createStoredKey(store, name);
-      process.stdout.write(`${key}\n`);
-      process.stderr.write(`Created virtual key "${name}". It is shown only this once.\n`);
-    } else if (sub === "list") {
-      for (const k of await store.listKeys()) {
-        const state = k.revokedAt
-          ? "revoked"
-          : k.expiresAt && k.expiresAt < Date.now()
-            ? "expired"
-            : "active";
-        process.stdout.write(`${k.name}\t…${k.keyHint}\t${state}\t${new Date(k.createdAt).toISOString()}\n`);
-      }
-    } else if (sub === "revoke") {
-      if (!name) throw new UsageError("usage: gatehouse keys revoke NAME");
-      if (!(await store.revokeKey(name, Date.now())))
-        throw new UsageError(`no active key named ${JSON.stringify(name)}`);
-      process.stdout.write(`Revoked "${name}".\n`);
-    } else {
-      throw new UsageError("usage: gatehouse keys create|list|revoke");
-    }
-  } finally {
-    await store.close();
-  }
-}
-
 async function configure(
   args: string[],
   flags: CommonFlags & { key?: string; "no-mcp"?: boolean; revert?: boolean },
@@ -174,6 +144,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const [first, ...args] = argv;
   if (first === "logs" || first === "spend" || first === "config") return runLogsCli(first, args, env);
   if (argv[0] === "mcp") return mcpMain(argv.slice(1), env);
+  if (first === "keys") return keysMain(args, env);
+  if (first === "bench") return benchMain(args);
   let parsed: ReturnType<typeof parseArgs<{ options: typeof flagSpec; allowPositionals: true }>>;
   try {
     parsed = parseArgs({ args: argv, options: flagSpec, allowPositionals: true });
@@ -193,7 +165,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   try {
     if (command === "serve") await serve(values, env);
-    else if (command === "keys") await keys(rest, values, env);
     else if (command === "configure") await configure(rest, values, env);
     else throw new UsageError(`unknown command ${JSON.stringify(command)}; see gatehouse --help`);
     return 0;

@@ -5,15 +5,20 @@ import type { AddressInfo } from "node:net";
 import { createAdminHandler } from "./admin/api.js";
 import type { AdminStreamEvent } from "./admin/contract.js";
 import type { Route } from "./admin/routes.js";
+import { keyRoutes } from "./admin/routes-keys.js";
 import { logRoutes } from "./admin/routes-logs.js";
 import { forwardMcpEvents, mcpRoutes } from "./admin/routes-mcp.js";
+import { teamRoutes } from "./admin/routes-teams.js";
 import { ensureAdminToken, OneTimeLogin } from "./admin/token.js";
 import { ConfigError } from "./config/load.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import type { ConfigFile } from "./config/schema.js";
 import { resolveSecret } from "./config/secret.js";
+import type { KeyGovernance } from "./governance/config-schema.js";
 import { Governance } from "./governance/governance.js";
 import { createStoredKey, KeyRing } from "./governance/keys.js";
+import { refusalRpc } from "./governance/refusals.js";
+import { policyJson, StoredRules } from "./governance/stored-policies.js";
 import { Guard } from "./http/guard.js";
 import { createHttpServer } from "./http/server.js";
 import type { LlmDeps } from "./llm/handle-chat.js";
@@ -24,6 +29,7 @@ import { Transport } from "./llm/transport.js";
 import { addedServerStoreFor, withAddedServers } from "./mcp/added-servers.js";
 import { createMcp, type McpSurface } from "./mcp/index.js";
 import { toolModeFor } from "./mcp/lean/mode.js";
+import type { BrowserOpener } from "./mcp/oauth/opener.js";
 import { GatewayMetrics } from "./metrics/gateway-metrics.js";
 import { metricsHandler } from "./metrics/handler.js";
 import { Pricing } from "./pricing/cost.js";
@@ -47,6 +53,7 @@ export type {
   McpSurface,
   McpToolInfo,
 } from "./mcp/index.js";
+export type { BrowserOpener } from "./mcp/oauth/opener.js";
 
 export const VERSION = "0.1.0";
 
@@ -58,6 +65,8 @@ export interface GatewayOptions {
   env?: NodeJS.ProcessEnv;
   /** Defaults to the SQLite store in dataDir. */
   store?: Store;
+  /** Opens OAuth login URLs of remote MCP servers (the app: shell.openExternal); default: print + xdg-open/open. */
+  browser?: BrowserOpener;
 }
 
 export interface GatewayEvents {
@@ -73,7 +82,12 @@ export interface Gateway {
   reload(config: ConfigFile): Promise<void>;
   readonly events: EventEmitter<GatewayEvents>;
   readonly keys: {
-    create(name: string, expiresAt?: number | null): Promise<{ key: string; record: KeyRecord }>;
+    /** `policy`: budgets, limits, restrictions and team, as a virtual_keys entry has them. */
+    create(
+      name: string,
+      expiresAt?: number | null,
+      policy?: KeyGovernance,
+    ): Promise<{ key: string; record: KeyRecord }>;
     list(): Promise<KeyRecord[]>;
     revoke(name: string): Promise<boolean>;
     /** Number of usable keys (config and store). */
@@ -138,6 +152,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const writer = new LogWriter(store.logs, {
     onError: (e) => process.emitWarning(`log writer: ${e instanceof Error ? e.message : e}`, "Gatehouse"),
   });
+  // Keys and teams made through the admin API or the CLI carry rules too: merged with the config's.
+  const rules = new StoredRules(config, (m) => process.emitWarning(m, "Gatehouse"));
   const governance = new Governance(config, new Pricing(config.providers, config.pricing), { spend: writer });
   events.on("request", (rec) => {
     if (governance.contentMode(rec.keyName) !== "off") writer.enqueueRequest(rec);
@@ -173,6 +189,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
     store,
     keys: keyRing,
     version: VERSION,
+    browser: opts.browser,
+    port: opts.port || (config.server?.port ?? DEFAULT_PORT),
     onToolCall: (t) => {
       metrics.observeToolCall(t);
       const team = governance.policyOf(t.keyName).team;
@@ -183,14 +201,24 @@ export function createGateway(opts: GatewayOptions): Gateway {
       if (!(p?.mcpServers?.test(server) ?? true)) return false;
       return tool === null || (p?.mcpTools?.test(`${server}__${tool}`) ?? true);
     },
-    toolMode: (keyName) => toolModeFor(config, keyName),
+    toolMode: (keyName) => toolModeFor(rules.merged, keyName),
+    admitCall: (ctx) => {
+      if (ctx.keyName === null) return undefined;
+      const key = { id: ctx.keyId ?? `config:${ctx.keyName}`, name: ctx.keyName, source: "store" as const };
+      const r = governance.admitToolCall(key, ctx.sessionId ?? undefined);
+      return r && { ...refusalRpc(r), by: r.reason };
+    },
+    injectSetting: (keyName) => governance.policyOf(keyName).mcpInject,
   });
+  llm.injectTools = mcp.injectTools;
   const startedAt = new Date();
   const adminToken = ensureAdminToken(opts.dataDir).token;
   const login = new OneTimeLogin();
   const keyOps: Gateway["keys"] = {
-    async create(name, expiresAt = null) {
-      const out = await createStoredKey(store, name, expiresAt);
+    async create(name, expiresAt = null, policy) {
+      if (config.virtual_keys.some((k) => k.name === name))
+        throw new ConfigError(`a key named ${JSON.stringify(name)} is defined in the config file`);
+      const out = await createStoredKey(store, name, expiresAt, policy ? policyJson(policy) : null);
       await refreshKeys();
       return out;
     },
@@ -226,17 +254,21 @@ export function createGateway(opts: GatewayOptions): Gateway {
     ...logRoutes({
       logs: store.logs,
       governance,
-      // Config keys' ids, as KeyRing gives them (keys created in the database have no rules yet).
-      configKeyId: (name) => `config:${name}`,
-      isConfigKey: (name) => config.virtual_keys.some((k) => k.name === name),
+      keyId: (name) => rules.keyId(name),
+      hasKey: (name) => rules.hasKey(name),
     }),
+    ...keyRoutes({ config: () => config, store, keys: keyOps, refresh: refreshKeys }),
+    ...teamRoutes({ config: () => config, store, keys: keyOps, refresh: refreshKeys }),
   );
   const adminStream = new EventEmitter<{ event: [AdminStreamEvent] }>();
   adminStream.setMaxListeners(0);
   forwardMcpEvents(mcpAdmin, (e) => adminStream.emit("event", e));
 
   async function refreshKeys() {
-    keyRing.load(cfgKeys, await store.listKeys());
+    const keys = await store.listKeys();
+    const teams = await store.listTeams();
+    keyRing.load(cfgKeys, keys);
+    if (rules.update({ keys, teams })) governance.reconfigure(rules.merged);
   }
   // Keys created or revoked by another process (the CLI) reach the running gateway within 2 s,
   // or at once on a miss (throttled, so a flood of bad keys cannot hammer the store).
@@ -308,7 +340,13 @@ export function createGateway(opts: GatewayOptions): Gateway {
         keys: keyRing,
         llm,
         version: VERSION,
-        extra: [metricsHandler(metrics, () => config.settings.metrics), admin, mcp.handler],
+        extra: [
+          metricsHandler(metrics, () => config.settings.metrics),
+          admin,
+          mcp.handler,
+          mcp.executeHandler,
+          mcp.oauthCallback,
+        ],
       });
       const host = opts.host ?? config.server?.host ?? DEFAULT_HOST;
       const port = opts.port ?? config.server?.port ?? DEFAULT_PORT;
@@ -327,6 +365,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
         throw e;
       }
       guard.bind(actual);
+      mcp.setPort(actual);
       retention = startRetention({
         store: store.logs,
         settings: () => config.settings,
@@ -340,7 +379,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
     },
     async stop(graceMs = 5000) {
       clearInterval(refreshTimer);
-      await mcp.stop();
+      const deadline = Date.now() + graceMs;
+      // /mcp answers new requests 503 while its running tool calls finish (up to graceMs).
+      await mcp.stop(graceMs);
       if (server) {
         const s = server;
         const closed = new Promise<void>((r) => s.close(() => r()));
@@ -348,7 +389,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
         // A keep-alive connection busy at close() stays open once its answer is done; closing
         // those as they go idle ends the drain with the slowest answer instead of after graceMs.
         const idle = setInterval(() => s.closeIdleConnections(), 50);
-        const timer = setTimeout(() => s.closeAllConnections(), graceMs);
+        const timer = setTimeout(() => s.closeAllConnections(), Math.max(0, deadline - Date.now()));
         await closed;
         clearInterval(idle);
         clearTimeout(timer);
@@ -370,7 +411,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       llm.settings = next.settings;
       addedSeen = addedServers.fingerprint();
       await mcp.reload(mcpConfig(next));
-      governance.reconfigure(next, new Pricing(next.providers, next.pricing));
+      rules.setConfig(next);
+      governance.reconfigure(rules.merged, new Pricing(next.providers, next.pricing));
       await refreshKeys();
     },
     keys: keyOps,

@@ -99,3 +99,40 @@ export function killAllSync(): void {
     }
   }
 }
+
+/**
+ * Starts a server that prints no ready line (a peer gateway): spawns `command args` and polls
+ * `readyUrl` until anything answers HTTP. `pid` is the spawned process, which must be the server
+ * itself (exec node directly, not through a shell or npx) so /proc/<pid>/stat is its CPU.
+ */
+export async function startServer(
+  name: string,
+  command: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; url: string; readyUrl: string; timeoutMs?: number },
+): Promise<Child> {
+  const proc = spawn(command, args, { cwd: opts.cwd, stdio: ["ignore", "pipe", "pipe"], env: opts.env });
+  let out = "";
+  const keep = (c: Buffer) => {
+    out = (out + c.toString("utf8")).slice(-4000);
+  };
+  proc.stdout!.on("data", keep);
+  proc.stderr!.on("data", keep);
+  const child: Child = { name, pid: proc.pid!, url: opts.url, proc, log: () => out };
+  started.push(child);
+  const end = Date.now() + (opts.timeoutMs ?? 60_000);
+  for (;;) {
+    if (proc.exitCode !== null || proc.signalCode !== null)
+      throw new Error(`${name} exited (${proc.exitCode ?? proc.signalCode}) before it answered:\n${out}`);
+    try {
+      await fetch(opts.readyUrl, { signal: AbortSignal.timeout(1000) });
+      return child;
+    } catch {
+      if (Date.now() > end) {
+        await stopChild(child);
+        throw new Error(`${name} did not answer ${opts.readyUrl} in time:\n${out}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

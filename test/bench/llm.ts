@@ -10,10 +10,15 @@
 //   npm run bench -- --ref-engine /tmp/before/gateway/src/index.ts
 //                                       # A/B: every Gatehouse target also runs on that copy of the engine
 //                                       # (rows "[ref]", measured right after their twin in every repetition)
+//   npm run bench -- --peers            # also Portkey and claude-code-router (installed from npm into
+//                                       # --peers-dir, default /tmp/gatehouse-peers; never into this project)
 //
 // Targets: direct-anthropic, direct-openai (client -> mock), floor-anthropic, floor-openai (a bare
 // node:http + undici pass-through, floor-proxy.ts), gatehouse-pass (/anthropic -> Anthropic mock),
-// gatehouse-translated (/anthropic -> OpenAI mock), gatehouse-v1 (/v1 -> OpenAI mock).
+// gatehouse-translated (/anthropic -> OpenAI mock), gatehouse-v1 (/v1 -> OpenAI mock),
+// gatehouse-pass-gov / gatehouse-pass-nogov (pass-through with a key that has budgets, a rate limit
+// and full content logging / none of them and no log rows; same gateway process), and with --peers
+// portkey-anthropic, portkey-openai (pass-through) and ccr (Anthropic in, OpenAI chat completions out).
 // Modes: json-c1, json-c32, stream-c1, stream-c32 (stream: time to first body byte and to the end).
 // Bodies: small (~170 B) and cc (the recorded Claude Code request, ~76 KB, 24 tools).
 // Bounded: every measurement has a request count and a hard time cap (--max-seconds), the whole run
@@ -22,124 +27,36 @@
 // (see the Noise line of the report).
 // Prints a markdown report to stdout (progress to stderr). Never used as a test assertion.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { type Child, killAllSync, startChild, stopAll } from "./children.js";
+import { options } from "./llm-options.js";
 import { type LoadResult, percentile, runLoad } from "./load.js";
+import { PEERS_DIR, peerVersions } from "./peers.js";
 import { cpuDelta, machineInfo, snapshot, speedProbe } from "./proc.js";
 import { aggregate, aims, type Measurement, markdown } from "./report.js";
+import { governanceSection, peersSection } from "./report-gov.js";
 import {
-  BODY_KINDS,
   type BodyKind,
   type BodySet,
   concurrency,
-  gatewayConfig,
   isStream,
   loadBodies,
-  MODES,
   type Mode,
   type Payload,
   payload,
-  refTwin,
-  TARGETS,
   type Target,
 } from "./scenario.js";
+import { type Servers, startServers } from "./servers.js";
 
 const ROOT = resolve(new URL("../..", import.meta.url).pathname);
-const FIXTURE = "/work/shared/fixtures/claude-code/say-hi.bearer.json";
 
 /** Requests per measurement (before --scale); --quick takes a fifth. */
 const COUNTS: Record<BodyKind, Record<Mode, number>> = {
   small: { "json-c1": 1200, "json-c32": 4000, "stream-c1": 500, "stream-c32": 1200 },
   cc: { "json-c1": 200, "json-c32": 500, "stream-c1": 160, "stream-c32": 400 },
 };
-
-interface Options {
-  reps: number;
-  quick: boolean;
-  json: string | undefined;
-  targets: Target[];
-  bodies: BodyKind[];
-  modes: Mode[];
-  scale: number;
-  maxSeconds: number;
-  maxMinutes: number;
-  noiseMax: number;
-  noiseRetries: number;
-  maxSlowdown: number;
-  deltas: number;
-  profile: string | undefined;
-  fixture: string;
-  refEngine: string | undefined;
-}
-
-function list<T extends string>(v: string | undefined, all: readonly T[], what: string): T[] {
-  if (v === undefined) return [...all];
-  const out = v.split(",").map((s) => s.trim()) as T[];
-  for (const x of out)
-    if (!all.includes(x)) throw new Error(`unknown ${what} ${x}; one of ${all.join(", ")}`);
-  return out;
-}
-
-function options(): Options {
-  const { values } = parseArgs({
-    options: {
-      reps: { type: "string" },
-      quick: { type: "boolean", default: false },
-      json: { type: "string" },
-      targets: { type: "string" },
-      bodies: { type: "string" },
-      modes: { type: "string" },
-      scale: { type: "string" },
-      "max-seconds": { type: "string" },
-      "max-minutes": { type: "string" },
-      "noise-max": { type: "string", default: "0.5" },
-      "noise-retries": { type: "string", default: "1" },
-      "max-slowdown": { type: "string", default: "1.5" },
-      deltas: { type: "string", default: "50" },
-      profile: { type: "string" },
-      fixture: { type: "string", default: FIXTURE },
-      "ref-engine": { type: "string" },
-    },
-  });
-  const quick = values.quick ?? false;
-  const n = (v: string | undefined, def: number, name: string) => {
-    const x = v === undefined ? def : Number(v);
-    if (!Number.isFinite(x) || x <= 0) throw new Error(`--${name} must be a positive number`);
-    return x;
-  };
-  const ids = TARGETS.map((t) => t.id);
-  const wanted = list(values.targets, ids, "target");
-  let targets = TARGETS.filter((t) => wanted.includes(t.id));
-  // A/B: each Gatehouse target also runs on the reference build, measured right after it.
-  if (values["ref-engine"])
-    targets = targets.flatMap((t) => (t.server === "gatehouse" ? [t, refTwin(t)] : [t]));
-  // A target's baseline is always measured: "added" needs it.
-  for (const t of [...targets]) {
-    const base = t.api === "anthropic" ? "direct-anthropic" : "direct-openai";
-    if (!targets.some((x) => x.id === base)) targets.unshift(TARGETS.find((x) => x.id === base)!);
-  }
-  return {
-    reps: Math.round(n(values.reps, quick ? 1 : 3, "reps")),
-    quick,
-    json: values.json,
-    targets,
-    bodies: list(values.bodies, BODY_KINDS, "body"),
-    modes: list(values.modes, MODES, "mode"),
-    scale: n(values.scale, quick ? 0.2 : 1, "scale"),
-    maxSeconds: n(values["max-seconds"], quick ? 10 : 30, "max-seconds"),
-    maxMinutes: n(values["max-minutes"], quick ? 3 : 15, "max-minutes"),
-    noiseMax: n(values["noise-max"], 0.5, "noise-max"),
-    noiseRetries: Math.max(0, Math.round(Number(values["noise-retries"]))),
-    maxSlowdown: Math.max(1.01, n(values["max-slowdown"], 1.5, "max-slowdown")),
-    deltas: Math.round(n(values.deltas, 50, "deltas")),
-    profile: values.profile,
-    fixture: values.fixture ?? FIXTURE,
-    refEngine: values["ref-engine"] ? resolve(values["ref-engine"]) : undefined,
-  };
-}
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const ms3 = (x: number) => x.toFixed(3);
@@ -148,8 +65,6 @@ async function mockHits(mock: Child): Promise<number> {
   const r = await fetch(`${mock.url}/__mock/health`);
   return ((await r.json()) as { hits: number }).hits;
 }
-
-type Servers = Partial<Record<Target["server"], Child>>;
 
 function serverOf(s: Servers, t: Target): Child {
   const c = s[t.server];
@@ -171,28 +86,30 @@ async function main(): Promise<void> {
       process.exit(130);
     });
   }
-  log(`gatehouse bench: ${machine.nproc} CPUs (${machine.cpuModel}), Node ${machine.node}, work dir ${work}`);
+  log(`npm run bench: ${machine.nproc} CPUs (${machine.cpuModel}), Node ${machine.node}, work dir ${work}`);
   try {
     const mock = await startChild("mock", ROOT, "test/bench/serve-mock.ts", ["--deltas", String(o.deltas)]);
-    const needs = (s: Target["server"]) => o.targets.some((t) => t.server === s);
-    const prof = (name: string) =>
-      o.profile ? ["--cpu-prof", "--cpu-prof-dir", resolve(o.profile, name)] : [];
-    const floor = needs("floor")
-      ? await startChild("floor", ROOT, "test/bench/floor-proxy.ts", ["--upstream", mock.url], prof("floor"))
-      : undefined;
-    const servers: Servers = floor ? { mock, floor } : { mock };
-    for (const [server, engine] of [
-      ["gatehouse", undefined],
-      ["gatehouse-ref", o.refEngine],
-    ] as const) {
-      if (!needs(server)) continue;
-      const dir = join(work, server);
-      mkdirSync(join(dir, "data"), { recursive: true });
-      writeFileSync(join(dir, "gatehouse.json"), JSON.stringify(gatewayConfig(mock.url), null, 2));
-      const args = ["--config", join(dir, "gatehouse.json"), "--data-dir", join(dir, "data")];
-      if (engine) args.push("--engine", engine);
-      servers[server] = await startChild(server, ROOT, "test/bench/serve-gateway.ts", args, prof(server));
-    }
+    const servers = await startServers({
+      root: ROOT,
+      work,
+      targets: o.targets,
+      mock,
+      refEngine: o.refEngine,
+      profile: o.profile,
+      peersDir: o.peersDir ?? PEERS_DIR,
+      log,
+      warn: (w) => {
+        warnings.push(w);
+        log(`warning: ${w}`);
+      },
+    });
+    // A peer that did not start is dropped; so is one that fails its preflight below.
+    const drop = (t: Target, why: string) => {
+      warnings.push(`${t.id}: not measured (${why})`);
+      log(`warning: ${t.id} dropped: ${why}`);
+      o.targets = o.targets.filter((x) => x !== t);
+    };
+    for (const t of [...o.targets]) if (!servers[t.server]) drop(t, "its server did not start");
     log(
       Object.entries(servers)
         .map(([name, c]) => `${name} ${c!.url} (pid ${c!.pid})`)
@@ -214,7 +131,7 @@ async function main(): Promise<void> {
       const k = `${b.kind}|${t.id}|${m}`;
       let p = payloads.get(k);
       if (!p) {
-        p = payload(b, t, m);
+        p = payload(b, t, m, mock.url);
         payloads.set(k, p);
       }
       return p;
@@ -223,10 +140,15 @@ async function main(): Promise<void> {
     // Preflight: one request per target, body and kind of answer; any failure stops the run.
     const sizes: string[] = [];
     for (const b of o.bodies) {
-      for (const t of o.targets) {
+      for (const t of [...o.targets]) {
         for (const m of ["json-c1", "stream-c1"] as const) {
           const p = payloadOf(bodies[b], t, m);
           const r = await runLoad(spec(t, p, 1, 1), true);
+          const peer = t.server === "portkey" || t.server === "ccr";
+          if (r.completed !== 1 && peer) {
+            drop(t, `preflight ${b} ${m}: ${r.firstProblem}`);
+            break;
+          }
           if (r.completed !== 1) throw new Error(`preflight ${b} ${m} ${t.id} failed: ${r.firstProblem}`);
           if (t.server === "gatehouse" || t.server === "mock")
             sizes.push(`${b} ${t.id} ${m.slice(0, -3)}: ${p.body.length} B in, ${r.bytes} B out`);
@@ -361,7 +283,11 @@ async function main(): Promise<void> {
       aimList,
       o.targets,
     );
-    process.stdout.write(`${md}\n`);
+    const extra = [
+      governanceSection(results),
+      peersSection(rows, o.targets, o.peersDir ? peerVersions(o.peersDir) : null),
+    ];
+    process.stdout.write(`${[md, ...extra.filter((x) => x !== "")].join("\n\n")}\n`);
     if (o.json) {
       writeFileSync(
         o.json,

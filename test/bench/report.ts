@@ -52,7 +52,7 @@ export interface Row {
   addedTtfbP50: Figure | null;
 }
 
-function figure(values: Array<number | null>): Figure | null {
+export function figure(values: Array<number | null>): Figure | null {
   const v = values.filter((x): x is number => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
   if (v.length === 0) return null;
   const mid = v.length >> 1;

@@ -23,10 +23,13 @@ export interface Target {
   label: string;
   /** The API the client speaks: added latency is measured against direct on the same API. */
   api: Api;
-  /** Which process answers (its CPU is read per measurement); gatehouse-ref: the --ref-engine build. */
-  server: "mock" | "floor" | "gatehouse" | "gatehouse-ref";
+  /** Which process answers (its CPU is read per measurement); gatehouse-ref: the --ref-engine build;
+   * portkey and ccr: the peers (--peers). */
+  server: "mock" | "floor" | "gatehouse" | "gatehouse-ref" | "portkey" | "ccr";
   /** What the client sends: the body's model is rewritten to route the request. */
   route: "anthropic" | "translated" | "openai";
+  /** Gatehouse: the virtual key it presents (default BENCH_KEY: default settings). */
+  key?: string;
 }
 
 export const TARGETS: readonly Target[] = [
@@ -67,6 +70,42 @@ export const TARGETS: readonly Target[] = [
     server: "gatehouse",
     route: "openai",
   },
+  {
+    id: "gatehouse-pass-gov",
+    label: "gatehouse /anthropic pass-through, governance on",
+    api: "anthropic",
+    server: "gatehouse",
+    route: "anthropic",
+    key: "gov",
+  },
+  {
+    id: "gatehouse-pass-nogov",
+    label: "gatehouse /anthropic pass-through, governance off",
+    api: "anthropic",
+    server: "gatehouse",
+    route: "anthropic",
+    key: "nogov",
+  },
+];
+
+/** The peers (--peers): other Node gateways in front of the same mock. */
+export const PEER_TARGETS: readonly Target[] = [
+  {
+    id: "portkey-anthropic",
+    label: "portkey (anthropic)",
+    api: "anthropic",
+    server: "portkey",
+    route: "anthropic",
+  },
+  { id: "portkey-openai", label: "portkey (openai)", api: "openai", server: "portkey", route: "openai" },
+  // ccr translates Anthropic to OpenAI chat completions; its Router.default maps every model name.
+  {
+    id: "ccr",
+    label: "claude-code-router (anthropic → openai)",
+    api: "anthropic",
+    server: "ccr",
+    route: "anthropic",
+  },
 ];
 
 /** The same Gatehouse target served by the reference build (--ref-engine). */
@@ -78,7 +117,15 @@ export const baselineOf = (t: Target): TargetId =>
   t.api === "anthropic" ? "direct-anthropic" : "direct-openai";
 
 export const BENCH_KEY = "gk-bench-0000000000000000000000000000000000";
+/** Keys of the governance on / off targets (same gateway process, so the same CPU accounting). */
+const GOV_KEYS: Record<string, string> = {
+  gov: "gk-bench-gov-000000000000000000000000000000",
+  nogov: "gk-bench-nogov-00000000000000000000000000000",
+};
 const TRANSLATED_MODEL = "oai/gpt-4o-mini";
+
+/** The bearer token a Gatehouse target presents. */
+export const keyOf = (t: Target): string => (t.key ? GOV_KEYS[t.key]! : BENCH_KEY);
 
 /** The Gatehouse config: an Anthropic provider and an OpenAI-compatible one, both at the mock. */
 export function gatewayConfig(mockUrl: string): Record<string, unknown> {
@@ -89,7 +136,25 @@ export function gatewayConfig(mockUrl: string): Record<string, unknown> {
     },
     // Bare model names go to the first provider of the client's own wire (a pass-through);
     // "oai/..." on /anthropic is translated to OpenAI chat completions.
-    virtual_keys: [{ name: "bench", key: BENCH_KEY }],
+    virtual_keys: [
+      // Default settings: request logging of metadata, no budgets (the other Gatehouse targets).
+      { name: "bench", key: BENCH_KEY },
+      // Governance on: budgets (USD and tokens, per key and per session), a rate limit that never
+      // trips, and full content capture (prompts and responses in the log).
+      {
+        name: "bench-gov",
+        key: GOV_KEYS.gov,
+        budgets: [
+          { usd: 1_000_000, period: "day" },
+          { tokens: 1_000_000_000_000, period: "month" },
+          { usd: 1_000_000, per: "session" },
+        ],
+        rate_limit: { requests_per_minute: 100_000_000, tokens_per_minute: 1_000_000_000_000 },
+        content: "full",
+      },
+      // Governance off: the key is still checked, but no budget, no limit and no log rows.
+      { name: "bench-nogov", key: GOV_KEYS.nogov, content: "off" },
+    ],
   };
 }
 
@@ -197,17 +262,22 @@ export function loadBodies(fixturePath: string): Record<BodyKind, BodySet> {
   return { small, cc };
 }
 
-/** The request a target gets for a body and mode. */
-export function payload(set: BodySet, t: Target, mode: Mode): Payload {
+/** The request a target gets for a body and mode (`mockUrl`: where Portkey is told to send it). */
+export function payload(set: BodySet, t: Target, mode: Mode, mockUrl = ""): Payload {
   const stream = isStream(mode);
   const { json, headers, query } = set.build(t, stream);
   const h: Record<string, string> = { ...headers };
   if (t.api === "anthropic") {
     h["anthropic-version"] ??= "2023-06-01";
-    if (t.server.startsWith("gatehouse")) h.authorization = `Bearer ${BENCH_KEY}`;
+    if (t.server.startsWith("gatehouse")) h.authorization = `Bearer ${keyOf(t)}`;
     else h["x-api-key"] = "sk-mock-anthropic";
   } else {
-    h.authorization = `Bearer ${t.server.startsWith("gatehouse") ? BENCH_KEY : "sk-mock-openai"}`;
+    h.authorization = `Bearer ${t.server.startsWith("gatehouse") ? keyOf(t) : "sk-mock-openai"}`;
+  }
+  if (t.server === "portkey") {
+    // Portkey picks the provider and its base URL from headers, and passes the request through.
+    h["x-portkey-provider"] = t.api;
+    h["x-portkey-custom-host"] = `${mockUrl}/v1`;
   }
   let path: string;
   if (t.server.startsWith("gatehouse"))

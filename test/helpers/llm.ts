@@ -36,3 +36,10 @@ export function sseEvents(text: string): Array<[string, Record<string, unknown>]
   }
   return out;
 }
+
+/** An Anthropic request of about `bytes` bytes (the mock counts bytes / 4 input tokens). */
+export function paddedMsg(model: string, bytes: number) {
+  const body = msg(model);
+  const base = JSON.stringify(body).length;
+  return { ...body, messages: [{ role: "user", content: "x".repeat(Math.max(1, bytes - base)) }] };
+}

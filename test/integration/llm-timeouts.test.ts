@@ -129,19 +129,22 @@ describe("timeouts and client disconnects", () => {
     assert.equal((res.json() as { error: { type: string } }).error.type, "timeout_error");
   });
 
-  test("a stream that goes silent mid-way ends with an error event (both surfaces)", T, async () => {
+  test("a stream that goes silent mid-way ends with a timeout error event (both surfaces)", T, async () => {
     const recP = gw.nextRecord();
     const res = await post(`${gw.url}/anthropic/v1/messages`, msg("slow/m", true));
     assert.equal(res.status, 200);
     const evs = events(res.text);
     assert.equal(evs[0]?.[0], "message_start");
     assert.equal(evs.at(-1)?.[0], "error");
+    // The same kind as a timeout before the first byte: timeout_error, recorded as 504.
+    assert.equal((evs.at(-1)![1] as { error: { type: string } }).error.type, "timeout_error");
     const rec = await recP;
-    assert.equal(rec.status, 502);
-    assert.match(rec.error ?? "", /stream failed/);
+    assert.equal(rec.status, 504);
+    assert.match(rec.error ?? "", /stream stalled: no data for 0\.6 s/);
     const oai = await post(`${gw.url}/v1/chat/completions`, chat("oslow/gpt-4o", true));
     assert.equal(oai.status, 200);
-    assert.ok(events(oai.text).at(-1)![1].error, oai.text);
+    const err = (events(oai.text).at(-1)![1] as { error: { type: string; code: string } }).error;
+    assert.equal(err.code, "timeout_error", oai.text);
   });
 
   test("a client that disconnects mid-stream aborts the upstream request", T, async () => {

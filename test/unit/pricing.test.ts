@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { calcPrice } from "@pydantic/genai-prices";
 import type { Usage } from "../../gateway/src/llm/usage.js";
 import { Pricing, tableCost, toTableUsage } from "../../gateway/src/pricing/cost.js";
 
@@ -168,5 +169,51 @@ describe("overrides, local models and unknowns", () => {
     close(r.input * M, 3, "input rate");
     close(r.output * M, 15, "output rate");
     assert.deepEqual(pricing.rates("local", "x"), { input: 0, output: 0 });
+  });
+});
+
+describe("the memoised table price equals the table's own calculation", () => {
+  // tableCost measures each model's per-token rates once per tier segment; calcPrice is the truth.
+  const models: Array<[string, string, string]> = [
+    ["anthropic", "anthropic", "claude-sonnet-4-5"],
+    ["anthropic", "anthropic", "claude-opus-4-1"],
+    ["openai", "openai", "gpt-4o"],
+    ["openai", "openai", "gpt-5-mini"],
+    ["gemini", "google", "gemini-2.5-pro"],
+    ["bedrock", "aws", "anthropic.claude-sonnet-4-5-20250929-v1:0"],
+  ];
+  let seed = 42;
+  const rnd = (max: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % max;
+  };
+  for (const [type, tableId, model] of models) {
+    test(`${type} ${model}: 300 usages either side of the long-context tier`, () => {
+      for (let i = 0; i < 300; i++) {
+        const big = i % 3 === 0 ? 400_000 : 150_000;
+        const u = usage({
+          inputTokens: rnd(big),
+          cacheReadTokens: i % 2 === 0 ? rnd(big) : 0,
+          cacheWriteTokens: i % 5 === 0 ? rnd(50_000) : 0,
+          outputTokens: rnd(40_000),
+        });
+        if (i === 7) Object.assign(u, { inputTokens: 200_000, cacheReadTokens: 0, cacheWriteTokens: 0 });
+        if (i === 8) Object.assign(u, { inputTokens: 200_001, cacheReadTokens: 0, cacheWriteTokens: 0 });
+        const want = calcPrice(toTableUsage(u), model, { providerId: tableId })?.total_price;
+        const got = tableCost(type as "anthropic", model, u);
+        assert.ok(want !== undefined && got !== undefined, `${model} priced`);
+        assert.ok(
+          Math.abs(got - want) <= 1e-12 * Math.max(1, want),
+          `${JSON.stringify(u)}: ${got} != ${want}`,
+        );
+      }
+    });
+  }
+
+  test("usage the table refuses (a negative count) stays unpriced", () => {
+    assert.equal(
+      tableCost("anthropic", "claude-sonnet-4-5", usage({ inputTokens: -5, outputTokens: 10 })),
+      undefined,
+    );
   });
 });

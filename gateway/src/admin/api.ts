@@ -1,15 +1,13 @@
 import type { EventEmitter } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { z } from "zod";
-import { formatIssues } from "../config/load.js";
 import type { ConfigFile } from "../config/schema.js";
 import { parseJsonObject, readBody } from "../http/body.js";
 import { HttpError, sendHttpError, sendJson } from "../http/errors.js";
 import type { RequestRecord } from "../llm/record.js";
-import type { KeyRecord } from "../store/store.js";
-import type { AdminStreamEvent, HealthView, KeyCreated, KeyView } from "./contract.js";
+import type { AdminStreamEvent, HealthView } from "./contract.js";
 import { openApiDocument } from "./openapi.js";
 import { type Route, type RouteContext, RouteTable } from "./routes.js";
+import { benchRoutes } from "./routes-bench.js";
 import { tokenMatches } from "./token.js";
 import { configView, requestEvent } from "./views.js";
 
@@ -21,12 +19,8 @@ export interface AdminDeps {
   startedAt: Date;
   url(): string | undefined;
   config(): ConfigFile;
-  keys: {
-    create(name: string, expiresAt: number | null): Promise<{ key: string; record: KeyRecord }>;
-    list(): Promise<KeyRecord[]>;
-    revoke(name: string): Promise<boolean>;
-    count(): number;
-  };
+  /** Usable keys; the key and team routes are routes-keys.ts and routes-teams.ts (in `routes`). */
+  keys: { count(): number };
   events: EventEmitter<{ request: [RequestRecord] }>;
   /** Routes other parts add (MCP servers and approvals, logs and spend). */
   routes?: readonly Route[];
@@ -49,35 +43,6 @@ function presentedToken(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-function keyView(r: KeyRecord): KeyView {
-  return {
-    id: r.id,
-    name: r.name,
-    hint: r.keyHint,
-    source: "store",
-    createdAt: iso(r.createdAt),
-    revokedAt: iso(r.revokedAt),
-    expiresAt: iso(r.expiresAt),
-  };
-}
-
-const keyCreateSchema = z.strictObject({
-  name: z
-    .string()
-    .min(1)
-    .max(64)
-    .regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only"),
-  expiresAt: z.iso.datetime({ offset: true }).optional(),
-});
-
-function validate<T>(schema: z.ZodType<T>, body: unknown): T {
-  const r = schema.safeParse(body);
-  if (!r.success) throw new HttpError(400, formatIssues(r.error.issues), "invalid_request");
-  return r.data;
-}
-
 function coreRoutes(deps: AdminDeps): Route[] {
   return [
     {
@@ -98,55 +63,6 @@ function coreRoutes(deps: AdminDeps): Route[] {
       path: "/api/config",
       summary: "The configuration in force (secrets shown as references only)",
       handle: () => configView(deps.config()),
-    },
-    {
-      method: "GET",
-      path: "/api/keys",
-      summary: "Virtual keys (config and stored)",
-      async handle(): Promise<KeyView[]> {
-        const stored = (await deps.keys.list()).map(keyView);
-        const fromConfig: KeyView[] = deps.config().virtual_keys.map((k) => ({
-          id: `config:${k.name}`,
-          name: k.name,
-          hint: "",
-          source: "config",
-          createdAt: null,
-          revokedAt: null,
-          expiresAt: null,
-        }));
-        return [...fromConfig, ...stored];
-      },
-    },
-    {
-      method: "POST",
-      path: "/api/keys",
-      summary: "Create a virtual key; the response holds the key, shown this once",
-      status: 201,
-      async handle(ctx): Promise<KeyCreated> {
-        const body = validate(keyCreateSchema, await ctx.body());
-        const expires = body.expiresAt ? Date.parse(body.expiresAt) : null;
-        try {
-          const { key, record } = await deps.keys.create(body.name, expires);
-          return { ...keyView(record), key };
-        } catch (e) {
-          throw new HttpError(409, e instanceof Error ? e.message : String(e), "conflict");
-        }
-      },
-    },
-    {
-      method: "DELETE",
-      path: "/api/keys/:name",
-      summary: "Revoke a stored virtual key",
-      async handle(ctx) {
-        if (!(await deps.keys.revoke(ctx.params.name!))) {
-          throw new HttpError(
-            404,
-            `no active stored key named ${JSON.stringify(ctx.params.name)}`,
-            "not_found",
-          );
-        }
-        return { revoked: ctx.params.name };
-      },
     },
     {
       method: "GET",
@@ -183,7 +99,7 @@ function streamEvents(deps: AdminDeps, ctx: RouteContext): undefined {
  * admin token (Authorization: Bearer, or the cookie the login link sets). Errors are problem JSON.
  */
 export function createAdminHandler(deps: AdminDeps) {
-  const routes = [...coreRoutes(deps), ...(deps.routes ?? [])];
+  const routes = [...coreRoutes(deps), ...benchRoutes(), ...(deps.routes ?? [])];
   routes.push({
     method: "GET",
     path: "/api/openapi.json",

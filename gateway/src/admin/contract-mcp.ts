@@ -17,7 +17,8 @@ export interface McpServerView {
   kind: "stdio" | "remote";
   /** On or off (a runtime toggle wins over the config's `enabled`). */
   enabled: boolean;
-  state: "stopped" | "starting" | "ready" | "crashed" | "backoff";
+  /** needs_auth: a remote server answered 401; log in (POST .../login), lastError says why. */
+  state: "stopped" | "starting" | "ready" | "crashed" | "backoff" | "needs_auth";
   /** stdio, http or sse once connected. */
   transport: "stdio" | "http" | "sse" | null;
   /** Command line or URL, secret-looking parts masked. */
@@ -52,10 +53,22 @@ export interface McpServerCreateRequest {
   url?: string;
   headers?: Record<string, string>;
   transport?: "http" | "sse";
+  /** OAuth of a remote server (docs/mcp.md); `client_secret` may be an `env:NAME` reference. */
+  oauth?: { client_id?: string; client_secret?: string; scopes?: string[] };
   policy?: McpPolicy;
   tools?: Record<string, McpPolicy>;
   enabled?: boolean;
   timeout_ms?: number;
+}
+
+/** POST /api/mcp/servers/{name}/login: open `authorizationUrl` in a browser to log in. */
+export interface McpLoginView {
+  server: string;
+  authorizationUrl: string;
+  /** The login must come back to the gateway's /oauth/callback before this. */
+  expiresAt: string;
+  /** Whether the gateway handed the URL to its browser opener (request body `{"open": true}`). */
+  opened: boolean;
 }
 
 /** GET /api/mcp/servers/{name}/stderr */

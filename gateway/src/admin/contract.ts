@@ -3,6 +3,10 @@
  * and nothing else from the gateway, so it must stay free of Node imports.
  */
 
+import type { KeyRules, KeyRulesView } from "./contract-governance.js";
+
+export * from "./contract-governance.js";
+
 export interface HealthView {
   status: "ok";
   version: string;
@@ -12,7 +16,8 @@ export interface HealthView {
   keys: number;
 }
 
-export interface KeyView {
+/** A virtual key with its rules (budgets, limits, restrictions, team; contract-governance.ts). */
+export interface KeyView extends KeyRulesView {
   id: string;
   name: string;
   /** Last 4 characters of the key. */
@@ -23,7 +28,8 @@ export interface KeyView {
   expiresAt: string | null;
 }
 
-export interface KeyCreateRequest {
+/** POST /api/keys: a name, an optional expiry and the key's rules as in the config file. */
+export interface KeyCreateRequest extends KeyRules {
   name: string;
   /** ISO date-time; absent = never expires. */
   expiresAt?: string;
@@ -265,6 +271,7 @@ export interface BudgetsView {
 
 import type { ApprovalEvent, McpServerView, ToolChangedEvent } from "./contract-mcp.js";
 
+export * from "./contract-bench.js";
 export * from "./contract-mcp.js";
 
 export type AdminStreamEvent =

@@ -20,10 +20,10 @@ import type { Route } from "./routes.js";
 export interface LogRoutesDeps {
   logs: LogStore;
   governance: Pick<Governance, "allBudgets" | "budgetsOf" | "policyOf">;
-  /** The id (spend scope) of a key defined in the config, by name. */
-  configKeyId(name: string): string;
-  /** Whether a key of that name is defined in the config (only those have budgets). */
-  isConfigKey(name: string): boolean;
+  /** The id (spend scope) of a key, by name: `config:NAME` for config keys, the stored key's id. */
+  keyId(name: string): string;
+  /** Whether a key of that name exists (in the config, or stored and not revoked). */
+  hasKey(name: string): boolean;
   clock?: () => number;
 }
 
@@ -248,13 +248,18 @@ async function spendSeries(deps: LogRoutesDeps, q: z.infer<typeof spendQuery>): 
 function budgets(deps: LogRoutesDeps, q: z.infer<typeof budgetsQuery>): BudgetsView {
   if (q.session !== undefined && q.key === undefined)
     throw new HttpError(400, "key: required with session (session budgets are a key's)", "invalid_request");
-  let out = deps.governance.allBudgets(deps.configKeyId).map((b) => budgetView(b, b.kind, b.owner));
+  let out = deps.governance.allBudgets(deps.keyId).map((b) => budgetView(b, b.kind, b.owner));
   if (q.key !== undefined) {
     const key = q.key;
     const team = deps.governance.policyOf(key).team;
     out = out.filter((b) => (b.kind === "key" && b.owner === key) || (b.kind === "team" && b.owner === team));
-    if (q.session !== undefined && deps.isConfigKey(key)) {
-      const identity = { id: deps.configKeyId(key), name: key, source: "config" as const };
+    if (q.session !== undefined && deps.hasKey(key)) {
+      const id = deps.keyId(key);
+      const identity = {
+        id,
+        name: key,
+        source: id.startsWith("config:") ? ("config" as const) : ("store" as const),
+      };
       for (const b of deps.governance.budgetsOf(identity, q.session)) {
         if (b.scope.startsWith("session ")) out.push(budgetView(b, "session", q.session));
       }

@@ -9,12 +9,14 @@ import type {
   McpServerStatus,
   McpSurface,
 } from "../mcp/index.js";
+import { LoginError } from "../mcp/oauth/wire.js";
 import { type McpServerConfig, policySchema } from "../mcp/schema.js";
 import type {
   AdminStreamEvent,
   ApprovalAnswered,
   ApprovalLogEntry,
   ApprovalView,
+  McpLoginView,
   McpPolicyResult,
   McpServerView,
   McpStderrView,
@@ -48,6 +50,7 @@ export interface McpAdminDeps {
 }
 
 const policyBody = z.strictObject({ policy: policySchema.nullable() });
+const loginBody = z.strictObject({ open: z.boolean().default(false) });
 const answerBody = z.strictObject({ answer: z.enum(["allow_once", "allow_session", "always", "deny"]) });
 
 function validate<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -139,6 +142,7 @@ function serverRoutes(deps: McpAdminDeps): Route[] {
           throw notFound(`no MCP server named ${JSON.stringify(name)} was added through the API or CLI`);
         }
         await deps.refresh();
+        await mcp.logout(name); // its OAuth tokens, if any, go with it
         return { removed: name };
       },
     },
@@ -164,6 +168,37 @@ function serverRoutes(deps: McpAdminDeps): Route[] {
         knownServer(deps, name);
         if (!(await mcp.restart(name)))
           throw new HttpError(409, `${name} is turned off; enable it instead`, "conflict");
+        return view(deps, name);
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/mcp/servers/:name/login",
+      summary: "Start the OAuth login of a remote server: the authorization URL to open",
+      async handle(ctx): Promise<McpLoginView> {
+        const name = ctx.params.name!;
+        knownServer(deps, name);
+        const { open } = validate(loginBody, ctx.req.headers["content-type"] ? await ctx.body() : {});
+        try {
+          const s = await mcp.login(name, { open });
+          const expiresAt = new Date(s.expiresAt).toISOString();
+          return { server: name, authorizationUrl: s.authorizationUrl, expiresAt, opened: open };
+        } catch (e) {
+          if (e instanceof LoginError)
+            throw e.kind === "config"
+              ? new HttpError(409, e.message, "conflict")
+              : new HttpError(502, e.message, "bad_gateway");
+          throw e;
+        }
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/mcp/servers/:name/logout",
+      summary: "Forget a remote server's OAuth tokens (it goes back to needs_auth)",
+      async handle(ctx): Promise<McpServerView> {
+        const name = ctx.params.name!;
+        if (!(await mcp.logout(name))) throw notFound(`no MCP server named ${JSON.stringify(name)}`);
         return view(deps, name);
       },
     },

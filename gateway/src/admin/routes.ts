@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { z } from "zod";
+import { formatIssues } from "../config/load.js";
 import { HttpError } from "../http/errors.js";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -75,4 +77,11 @@ export class RouteTable {
     if (pathExists) throw new HttpError(405, `${method} is not supported on ${path}`);
     throw new HttpError(404, `no such admin endpoint: ${method} ${path}`, "not_found");
   }
+}
+
+/** Validates a request body: a 400 problem naming the field when it does not fit. */
+export function validate<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body);
+  if (!r.success) throw new HttpError(400, formatIssues(r.error.issues), "invalid_request");
+  return r.data;
 }

@@ -108,6 +108,11 @@ function mcpServer(name: string, spec: Obj, s: Scrubber, defaults: Obj): Obj {
   const q: Obj = { ...spec };
   if (isObj(spec.env)) q.env = s.secrets(spec.env as Record<string, string>, [...at, "env"]);
   if (isObj(spec.headers)) q.headers = s.secrets(spec.headers as Record<string, string>, [...at, "headers"]);
+  if (isObj(spec.oauth) && typeof spec.oauth.client_secret === "string")
+    q.oauth = {
+      ...spec.oauth,
+      client_secret: s.secret(spec.oauth.client_secret, [...at, "oauth", "client_secret"]),
+    };
   if (Array.isArray(spec.args))
     q.args = spec.args.map((a, i) => (typeof a === "string" ? s.text(a, [...at, "args", String(i)]) : a));
   if (typeof spec.url === "string") q.url = s.text(spec.url, [...at, "url"]);

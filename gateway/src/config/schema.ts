@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { keyGovernanceFields, projectsSchema, teamsSchema } from "../governance/config-schema.js";
+import {
+  keyGovernanceFields,
+  projectsSchema,
+  teamsSchema,
+  timezoneSchema,
+} from "../governance/config-schema.js";
 import { mcpServersSchema, mcpSettingsSchema } from "../mcp/schema.js";
 import { pricingSchema } from "../pricing/overrides.js";
 
@@ -95,6 +100,8 @@ export const settingsSchema = z.strictObject({
   log_retention_days: z.number().min(0).default(30),
   /** At most this many request log rows (and as many tool call rows) are kept (0: no limit). */
   log_max_rows: z.number().int().min(0).default(1_000_000),
+  /** Zone of calendar budget periods (day, week, month reset at its midnight): IANA name, UTC or local. */
+  timezone: timezoneSchema.default("UTC"),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

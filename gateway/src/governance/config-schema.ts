@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { toolModeSchema } from "../mcp/lean/mode.js";
+import { isTimeZone } from "./zoned-time.js";
 
 /**
  * The governance fields of the config file: budgets, rate limits and restrictions of virtual keys,
  * teams and projects. schema.ts composes them; docs/governance.md documents them.
  */
 
-/** day | week | month (calendar, UTC) | total (never resets) | a custom window: 30m, 5h, 14d. */
+/** day | week | month (calendar, in settings.timezone) | total (never resets) | a custom window: 30m, 5h, 14d. */
 export const periodSchema = z.union([
   z.enum(["day", "week", "month", "total"]),
   z
@@ -16,6 +17,14 @@ export const periodSchema = z.union([
       message: "a window in minutes must be a multiple of 15 (30m, 45m, 90m)",
     }),
 ]);
+
+/** settings.timezone: an IANA zone name (Europe/Berlin), UTC, or `local` (the machine's zone). */
+export const timezoneSchema = z
+  .string()
+  .min(1)
+  .refine((tz) => tz === "local" || isTimeZone(tz), {
+    message: "an IANA time zone name like Europe/Berlin or America/New_York, UTC, or local",
+  });
 
 export const budgetSchema = z
   .strictObject({
@@ -52,6 +61,12 @@ export type ContentMode = (typeof contentModes)[number];
 
 const patterns = z.array(z.string().min(1));
 
+export const mcpInjectSchema = z.union([
+  z.boolean(),
+  z.strictObject({ also_serve_mcp: z.boolean().default(false) }),
+]);
+export type McpInjectConfig = z.infer<typeof mcpInjectSchema>;
+
 /** Fields a virtual_keys entry has besides name and key. */
 export const keyGovernanceFields = {
   team: z.string().min(1).max(64).optional(),
@@ -66,9 +81,19 @@ export const keyGovernanceFields = {
   mcp_tools: patterns.optional(),
   /** What /mcp's tools/list shows this key: full, search or compact (docs/mcp.md). Default mcp.tool_mode. */
   tool_mode: toolModeSchema.optional(),
+  /**
+   * Add the key's MCP tools to its LLM requests, for clients that do not speak MCP (docs/mcp.md,
+   * "Tools for clients that do not speak MCP"): true, or { also_serve_mcp: true } to keep /mcp open
+   * to the key as well (refused by default, so a client does not get the same tools twice).
+   */
+  mcp_inject: mcpInjectSchema.optional(),
   /** What request logs keep: full (with prompts and responses), metadata (default) or off (no log rows). */
   content: z.enum(contentModes).default("metadata"),
 };
+
+/** The governance fields of a key on their own (keys created through the admin API or the CLI). */
+export const keyGovernanceSchema = z.strictObject(keyGovernanceFields);
+export type KeyGovernance = z.infer<typeof keyGovernanceSchema>;
 
 export const teamSchema = z.strictObject({
   budgets: z.array(budgetSchema.refine((b) => b.per !== "session", "per: session is for keys only")),
@@ -79,6 +104,11 @@ export const projectSchema = z.strictObject({
   budgets: z.array(budgetSchema.refine((b) => b.per !== "session", "per: session is for keys only")),
 });
 
-const name = z.string().regex(/^[A-Za-z0-9_.:@-]{1,64}$/, "letters, digits, _ . : @ - only (max 64)");
-export const teamsSchema = z.record(name, teamSchema).default({});
-export const projectsSchema = z.record(name, projectSchema).default({});
+export type TeamConfig = z.infer<typeof teamSchema>;
+
+/** Names of teams and projects. */
+export const groupNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:@-]{1,64}$/, "letters, digits, _ . : @ - only (max 64)");
+export const teamsSchema = z.record(groupNameSchema, teamSchema).default({});
+export const projectsSchema = z.record(groupNameSchema, projectSchema).default({});

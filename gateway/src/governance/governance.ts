@@ -1,4 +1,3 @@
-import type { ConfigFile } from "../config/schema.js";
 import type { RequestRecord } from "../llm/record.js";
 import type { Usage } from "../llm/usage.js";
 import type { Pricing } from "../pricing/cost.js";
@@ -7,13 +6,21 @@ import type { ContentMode } from "./config-schema.js";
 import type { KeyIdentity } from "./keys.js";
 import { type SpendDelta, SpendLedger, type SpendRow } from "./ledger.js";
 import { longestWindowMs } from "./periods.js";
-import { compilePolicies, type KeyPolicy, openPolicy, type Policies, type RateLimits } from "./policy.js";
+import {
+  compilePolicies,
+  type KeyPolicy,
+  openPolicy,
+  type Policies,
+  type PolicyConfig,
+  type RateLimits,
+} from "./policy.js";
 import { type RateKind, RateLimiter, type TokenBucket } from "./ratelimit.js";
 import { accessRefusal, budgetRefusal, type Refusal, rateRefusal, scopeLabel } from "./refusals.js";
 
 export type { Refusal } from "./refusals.js";
 
-export type GovernanceConfig = Pick<ConfigFile, "virtual_keys" | "teams" | "projects">;
+/** The config file (or it merged with the keys and teams kept in the database: stored-policies.ts). */
+export type GovernanceConfig = PolicyConfig;
 
 /** Where charges go to be persisted (the log writer). */
 export interface SpendSink {
@@ -160,6 +167,29 @@ export class Governance {
       }
     }
     return { ok: true, targets, ticket, team };
+  }
+
+  /**
+   * An MCP tools/call: refused while a budget of the key, its session or its team is exhausted, or
+   * when the key's (or team's) requests per minute are used up; an admitted call takes one request.
+   */
+  admitToolCall(key: KeyIdentity, sessionId: string | undefined): Refusal | undefined {
+    const policy = this.policyOf(key.name);
+    const now = this.clock();
+    const req = {
+      key,
+      requestedModel: "",
+      targets: [],
+      sessionId,
+      project: undefined,
+      kind: "chat" as const,
+    };
+    const counters = this.budgetCounters(policy, req, now);
+    if (!Array.isArray(counters)) return counters;
+    const buckets = this.rateBuckets(policy, key, now);
+    if (!Array.isArray(buckets)) return buckets;
+    for (const { bucket, kind } of buckets) if (kind === "requests") bucket.take(1, now);
+    return undefined;
   }
 
   /** The counters of every budget that applies, or the first one that is exhausted. */

@@ -1,3 +1,4 @@
+import * as nodeCrypto from "node:crypto";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { KeyRecord, Store } from "../store/store.js";
 
@@ -9,8 +10,11 @@ export interface KeyIdentity {
   source: "config" | "store";
 }
 
+/** crypto.hash (Node >= 20.12): the one-shot SHA-256, about 4x cheaper than a Hash object (~1.5 vs ~6 µs). */
+const oneShotHash: typeof nodeCrypto.hash | undefined = nodeCrypto.hash;
+
 export function hashKey(key: string): string {
-  return createHash("sha256").update(key).digest("hex");
+  return oneShotHash ? oneShotHash("sha256", key, "hex") : createHash("sha256").update(key).digest("hex");
 }
 
 /** A new virtual key: `gk-` and 40 URL-safe random characters (240 bits). */
@@ -62,8 +66,16 @@ export class KeyRing {
   }
 }
 
-/** Creates a key in the store; returns the plain key (shown once) and its record. */
-export async function createStoredKey(store: Store, name: string, expiresAt: number | null = null) {
+/**
+ * Creates a key in the store; returns the plain key (shown once) and its record. `policy` is the
+ * key's rules as JSON in config spelling (stored-policies.ts: policyJson).
+ */
+export async function createStoredKey(
+  store: Store,
+  name: string,
+  expiresAt: number | null = null,
+  policy: string | null = null,
+) {
   const key = generateKey();
   const record: KeyRecord = {
     id: randomUUID(),
@@ -73,6 +85,7 @@ export async function createStoredKey(store: Store, name: string, expiresAt: num
     createdAt: Date.now(),
     revokedAt: null,
     expiresAt,
+    policy,
   };
   await store.insertKey(record);
   return { key, record };

@@ -1,7 +1,14 @@
-import type { ConfigFile } from "../config/schema.js";
 import type { BudgetRule } from "./budget.js";
-import type { BudgetConfig, ContentMode, RateLimitConfig } from "./config-schema.js";
+import type {
+  BudgetConfig,
+  ContentMode,
+  KeyGovernance,
+  McpInjectConfig,
+  RateLimitConfig,
+  TeamConfig,
+} from "./config-schema.js";
 import { type Period, parsePeriod, periodName } from "./periods.js";
+import { localTimeZone, UTC } from "./zoned-time.js";
 
 /** What a key, a team or a project is allowed, compiled from the config once per (re)load. */
 
@@ -29,6 +36,18 @@ export interface KeyPolicy {
   mcpServers: AccessList | undefined;
   mcpTools: AccessList | undefined;
   content: ContentMode;
+  /** mcp_inject: Gatehouse adds the key's MCP tools to its LLM requests (mcp/inject.ts). */
+  mcpInject: McpInject | undefined;
+}
+
+/** A key's mcp_inject, normalized: on, and whether /mcp is still served to the key. */
+export interface McpInject {
+  alsoServeMcp: boolean;
+}
+
+export function mcpInjectOf(v: McpInjectConfig | undefined): McpInject | undefined {
+  if (v === undefined || v === false) return undefined;
+  return { alsoServeMcp: v !== true && v.also_serve_mcp };
 }
 
 export interface GroupPolicy {
@@ -57,6 +76,7 @@ export function openPolicy(name: string): KeyPolicy {
     mcpServers: undefined,
     mcpTools: undefined,
     content: "metadata",
+    mcpInject: undefined,
   };
 }
 
@@ -72,8 +92,25 @@ export function accessList(patterns: readonly string[] | undefined): AccessList 
   return { patterns, test: (s) => exact.has(s) || globs.some((r) => r.test(s)) };
 }
 
-function rule(b: BudgetConfig, per: BudgetRule["per"]): BudgetRule {
-  const period = parsePeriod(b.period ?? (per === "session" ? "total" : "month"), b.anchor);
+/**
+ * What governance is compiled from: the config file's keys, teams, projects and time zone, with
+ * the keys and teams kept in the database merged in (stored-policies.ts).
+ */
+export interface PolicyConfig {
+  virtual_keys: ReadonlyArray<KeyGovernance & { name: string }>;
+  teams: Readonly<Record<string, TeamConfig>>;
+  projects: Readonly<Record<string, { budgets: BudgetConfig[] }>>;
+  settings?: { timezone?: string | undefined };
+}
+
+/** settings.timezone as a zone name: UTC by default, `local` is the machine's zone. */
+export function budgetTimeZone(config: Pick<PolicyConfig, "settings">): string {
+  const tz = config.settings?.timezone ?? UTC;
+  return tz === "local" ? localTimeZone() : tz;
+}
+
+function rule(b: BudgetConfig, per: BudgetRule["per"], tz: string): BudgetRule {
+  const period = parsePeriod(b.period ?? (per === "session" ? "total" : "month"), b.anchor, tz);
   const defaultName =
     per === "session"
       ? period.kind === "total"
@@ -88,7 +125,8 @@ function limits(r: RateLimitConfig | undefined): RateLimits | undefined {
   return { requestsPerMinute: r.requests_per_minute, tokensPerMinute: r.tokens_per_minute };
 }
 
-export function compilePolicies(config: Pick<ConfigFile, "virtual_keys" | "teams" | "projects">): Policies {
+export function compilePolicies(config: PolicyConfig): Policies {
+  const tz = budgetTimeZone(config);
   const periods: Period[] = [];
   const keep = (rules: BudgetRule[]) => {
     for (const r of rules) periods.push(r.period);
@@ -96,7 +134,7 @@ export function compilePolicies(config: Pick<ConfigFile, "virtual_keys" | "teams
   };
   const keys = new Map<string, KeyPolicy>();
   for (const k of config.virtual_keys) {
-    const rules = keep(k.budgets.map((b) => rule(b, b.per ?? "key")));
+    const rules = keep(k.budgets.map((b) => rule(b, b.per ?? "key", tz)));
     keys.set(k.name, {
       name: k.name,
       team: k.team,
@@ -108,18 +146,19 @@ export function compilePolicies(config: Pick<ConfigFile, "virtual_keys" | "teams
       mcpServers: accessList(k.mcp_servers),
       mcpTools: accessList(k.mcp_tools),
       content: k.content,
+      mcpInject: mcpInjectOf(k.mcp_inject),
     });
   }
   const teams = new Map<string, GroupPolicy>();
   for (const [name, t] of Object.entries(config.teams)) {
     teams.set(name, {
-      budgets: keep(t.budgets.map((b) => rule(b, "team"))),
+      budgets: keep(t.budgets.map((b) => rule(b, "team", tz))),
       rateLimit: limits(t.rate_limit),
     });
   }
   const projects = new Map<string, GroupPolicy>();
   for (const [name, p] of Object.entries(config.projects)) {
-    projects.set(name, { budgets: keep(p.budgets.map((b) => rule(b, "project"))), rateLimit: undefined });
+    projects.set(name, { budgets: keep(p.budgets.map((b) => rule(b, "project", tz))), rateLimit: undefined });
   }
   return { keys, teams, projects, periods };
 }

@@ -1,6 +1,6 @@
 import { HttpError } from "../http/errors.js";
 import type { BudgetRule, Counter } from "./budget.js";
-import { formatTime } from "./periods.js";
+import { formatTime, zoneOf } from "./periods.js";
 
 /** Why governance turned a request away, in words a person understands, with the HTTP shape. */
 export interface Refusal {
@@ -35,7 +35,7 @@ export function scopeLabel(rule: BudgetRule, keyName: string, id: string): strin
 }
 
 export function budgetRefusal(rule: BudgetRule, c: Counter, who: string): Refusal {
-  const resets = Number.isFinite(c.end) ? `resets ${formatTime(c.end)}` : "does not reset";
+  const resets = Number.isFinite(c.end) ? `resets ${formatTime(c.end, zoneOf(c.period))}` : "does not reset";
   const byUsd = rule.usd !== undefined && c.usd + c.reservedUsd >= rule.usd - 1e-9;
   const spent = byUsd
     ? `${usd(c.usd)} of ${usd(rule.usd!)}${c.reservedUsd > 0 ? ` (+${usd(c.reservedUsd)} in flight)` : ""}`
@@ -86,4 +86,17 @@ export function accessRefusal(
 /** The refusal as the error the HTTP layer renders in the surface's own format. */
 export function refusalError(r: Refusal): HttpError {
   return new HttpError(r.status, r.message, r.type, r.headers);
+}
+
+/** JSON-RPC error code of a refused MCP call over budget or rate limit (429 in HTTP terms). */
+export const RPC_REFUSED = -32029;
+
+/** The refusal as a JSON-RPC error for /mcp: the same message, the details in `data`. */
+export function refusalRpc(r: Refusal): { code: number; message: string; data: Record<string, unknown> } {
+  const data: Record<string, unknown> = { type: r.type, reason: r.reason };
+  const retry = r.headers["retry-after"];
+  if (retry !== undefined) data.retry_after_seconds = Number(retry);
+  const reset = r.headers["x-gatehouse-budget-reset"];
+  if (reset !== undefined) data.resets_at = reset;
+  return { code: r.status === 429 ? RPC_REFUSED : -32003, message: r.message, data };
 }

@@ -1,8 +1,10 @@
+import { redactText } from "../store/redact.js";
 import type { CallContext, Provider, Wire, WirePayload } from "./providers/provider.js";
 import type { ClientSurface } from "./router.js";
 import { anthropicToGeminiRequest, geminiToAnthropicResponse } from "./translate/anthropic-to-gemini.js";
 import { anthropicToOpenAIRequest, openAIToAnthropicResponse } from "./translate/anthropic-to-openai.js";
 import { AnthropicToOpenAIStream } from "./translate/anthropic-to-openai-stream.js";
+import { geminiToolNames, type ToolNameMap, toolNamesOf } from "./translate/gemini-names.js";
 import { GeminiToAnthropicStream } from "./translate/gemini-to-anthropic-stream.js";
 import { anthropicToOpenAIResponse, openAIToAnthropicRequest } from "./translate/openai-to-anthropic.js";
 import { OpenAIToAnthropicStream } from "./translate/openai-to-anthropic-stream.js";
@@ -15,6 +17,7 @@ import {
   OpenAISseTap,
   openAIUsage,
 } from "./usage-tap.js";
+import { WholeEvents } from "./whole-events.js";
 import type { AnthropicRequest, AnthropicResponse } from "./wire/anthropic.js";
 import type { GeminiResponse } from "./wire/gemini.js";
 import type { OpenAIRequest, OpenAIResponse } from "./wire/openai.js";
@@ -23,7 +26,8 @@ import type { OpenAIRequest, OpenAIResponse } from "./wire/openai.js";
 export interface StreamPipe {
   push(chunk: Buffer): Buffer | string;
   end(): string;
-  fail(message: string): string;
+  /** `type`: the error type (Anthropic vocabulary), default api_error; timeout_error for an idle stream. */
+  fail(message: string, type?: string): string;
   readonly usage: Usage;
   readonly finished: boolean;
   /** The provider's own mid-stream error, when the stream ended in one (already sent to the client). */
@@ -40,20 +44,27 @@ export interface Codec {
 type Json = Record<string, unknown>;
 const asJson = (v: unknown): Json => v as Json;
 
+/** Once a provider's stream carried an error event, what goes on is redacted (it may quote a key). */
+function redactedAfterError(out: Buffer | string, error: string | undefined): Buffer | string {
+  return error === undefined || out.length === 0 ? out : redactText(out.toString());
+}
+
 class AnthropicPassthrough implements StreamPipe {
   private readonly tap = new AnthropicSseTap();
-  push(chunk: Buffer): Buffer {
+  private readonly events = new WholeEvents();
+  push(chunk: Buffer): Buffer | string {
     this.tap.observe(chunk);
-    return chunk;
+    return redactedAfterError(this.events.take(chunk), this.tap.error);
   }
   end(): string {
     this.tap.end();
-    if (this.tap.finished) return "";
-    return `event: error\ndata: ${JSON.stringify({ type: "error", error: { type: "api_error", message: "upstream stream ended early" } })}\n\n`;
+    const rest = redactedAfterError(this.events.rest(), this.tap.error).toString();
+    if (this.tap.finished) return rest;
+    return `${rest}event: error\ndata: ${JSON.stringify({ type: "error", error: { type: "api_error", message: "upstream stream ended early" } })}\n\n`;
   }
-  fail(message: string): string {
+  fail(message: string, type = "api_error"): string {
     if (this.tap.finished) return "";
-    return `event: error\ndata: ${JSON.stringify({ type: "error", error: { type: "api_error", message } })}\n\n`;
+    return `event: error\ndata: ${JSON.stringify({ type: "error", error: { type, message: redactText(message) } })}\n\n`;
   }
   get usage(): Usage {
     return this.tap.usage;
@@ -71,17 +82,27 @@ class OpenAIPassthrough implements StreamPipe {
   constructor(clientWantsUsage: boolean) {
     this.tap = new OpenAISseTap(!clientWantsUsage);
   }
+  private readonly events = new WholeEvents();
   push(chunk: Buffer): Buffer | string {
-    return this.tap.filter(chunk);
+    const o = this.tap.filter(chunk);
+    // Unfiltered bytes come back as they were: pass them on in whole events (see whole-events.ts).
+    return redactedAfterError(o === chunk ? this.events.take(chunk) : o, this.tap.error);
   }
   end(): string {
-    const rest = this.tap.end();
-    if (this.tap.finished) return rest;
-    return `${rest}data: ${JSON.stringify({ error: { message: "upstream stream ended early", type: "api_error" } })}\n\n`;
+    const rest = `${this.events.rest().toString()}${this.tap.end()}`;
+    const out = redactedAfterError(rest, this.tap.error).toString();
+    if (this.tap.finished) return out;
+    return `${out}data: ${JSON.stringify({ error: { message: "upstream stream ended early", type: "api_error" } })}\n\n`;
   }
-  fail(message: string): string {
+  fail(message: string, type = "api_error"): string {
     if (this.tap.finished) return "";
-    return `data: ${JSON.stringify({ error: { message, type: "api_error" } })}\n\n`;
+    // As before the stream: an OpenAI type, the Anthropic vocabulary as the code (errors.ts).
+    const body = {
+      message: redactText(message),
+      type: type === "timeout_error" ? "api_error" : type,
+      code: type,
+    };
+    return `data: ${JSON.stringify({ error: body })}\n\n`;
   }
   get usage(): Usage {
     return this.tap.usage;
@@ -108,8 +129,8 @@ class Compose implements StreamTranslator {
     const mid = this.first.end();
     return (mid === "" ? "" : this.second.push(Buffer.from(mid))) + this.second.end();
   }
-  fail(message: string): string {
-    return this.second.fail(message);
+  fail(message: string, type?: string): string {
+    return this.second.fail(message, type);
   }
   get usage(): Usage {
     return this.first.usage;
@@ -152,8 +173,8 @@ class Translated implements StreamPipe {
   end(): string {
     return this.see(this.inner.end());
   }
-  fail(message: string): string {
-    return this.inner.fail(message);
+  fail(message: string, type?: string): string {
+    return this.inner.fail(message, type);
   }
   get usage(): Usage {
     return this.inner.usage;
@@ -221,19 +242,26 @@ const anthropicToOpenAI: Codec = {
   stream: (_p, _ctx, clientModel) => new Translated(new OpenAIToAnthropicStream(clientModel), "anthropic"),
 };
 
-const anthropicToGemini: Codec = {
-  request: (client, _raw, model) => ({
-    json: asJson(anthropicToGeminiRequest(client as AnthropicRequest, { model })),
-  }),
-  json(upstream, clientModel) {
-    const res = geminiToAnthropicResponse(
-      JSON.parse(upstream.toString("utf8")) as GeminiResponse,
-      clientModel,
-    );
-    return { body: JSON.stringify(res), usage: anthropicJsonUsage(res) };
-  },
-  stream: (_p, _ctx, clientModel) => new Translated(new GeminiToAnthropicStream(clientModel), "anthropic"),
-};
+/** Per request: tool names too long for Gemini are shortened going out and restored coming back. */
+function anthropicToGemini(): Codec {
+  let names: ToolNameMap | undefined;
+  return {
+    request(client, _raw, model) {
+      names = geminiToolNames(toolNamesOf(client as AnthropicRequest));
+      return { json: asJson(anthropicToGeminiRequest(client as AnthropicRequest, { model, names })) };
+    },
+    json(upstream, clientModel) {
+      const res = geminiToAnthropicResponse(
+        JSON.parse(upstream.toString("utf8")) as GeminiResponse,
+        clientModel,
+        names,
+      );
+      return { body: JSON.stringify(res), usage: anthropicJsonUsage(res) };
+    },
+    stream: (_p, _ctx, clientModel) =>
+      new Translated(new GeminiToAnthropicStream(clientModel, undefined, names), "anthropic"),
+  };
+}
 
 function wantsUsage(client: Json): boolean {
   const so = client.stream_options;
@@ -243,6 +271,7 @@ function wantsUsage(client: Json): boolean {
 /** Per-request state the OpenAI codecs need (whether the client asked for usage chunks). */
 function openAICodecs(client: Json): Record<Wire, Codec> {
   const includeUsage = wantsUsage(client);
+  let geminiNames: ToolNameMap | undefined;
   const toAnthropic = (c: Json, model: string) =>
     asJson(openAIToAnthropicRequest(c as OpenAIRequest, model)) as unknown as AnthropicRequest;
   const fromAnthropicJson = (res: AnthropicResponse, clientModel: string) =>
@@ -275,20 +304,23 @@ function openAICodecs(client: Json): Record<Wire, Codec> {
       },
     },
     gemini: {
-      request: (c, _raw, model) => ({
-        json: asJson(anthropicToGeminiRequest(toAnthropic(c, model), { model })),
-      }),
+      request(c, _raw, model) {
+        const anthropic = toAnthropic(c, model);
+        geminiNames = geminiToolNames(toolNamesOf(anthropic));
+        return { json: asJson(anthropicToGeminiRequest(anthropic, { model, names: geminiNames })) };
+      },
       json(upstream, clientModel) {
         const res = geminiToAnthropicResponse(
           JSON.parse(upstream.toString("utf8")) as GeminiResponse,
           clientModel,
+          geminiNames,
         );
         return { body: fromAnthropicJson(res, clientModel), usage: anthropicJsonUsage(res) };
       },
       stream: (_p, _ctx, clientModel) =>
         new Translated(
           new Compose(
-            new GeminiToAnthropicStream(clientModel),
+            new GeminiToAnthropicStream(clientModel, undefined, geminiNames),
             new AnthropicToOpenAIStream(clientModel, includeUsage),
           ),
           "openai",
@@ -297,13 +329,8 @@ function openAICodecs(client: Json): Record<Wire, Codec> {
   };
 }
 
-const anthropicCodecs: Record<Wire, Codec> = {
-  anthropic: anthropicToAnthropic,
-  openai: anthropicToOpenAI,
-  gemini: anthropicToGemini,
-};
-
 /** The codecs for one client request. */
 export function codecsFor(surface: ClientSurface, client: Json): Record<Wire, Codec> {
-  return surface === "anthropic" ? anthropicCodecs : openAICodecs(client);
+  if (surface === "openai") return openAICodecs(client);
+  return { anthropic: anthropicToAnthropic, openai: anthropicToOpenAI, gemini: anthropicToGemini() };
 }

@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Settings } from "../config/schema.js";
 import { HttpError } from "../http/errors.js";
+import { type CallSignal, pause } from "./abort.js";
 import type { UpstreamRequest } from "./providers/provider.js";
 import type { Target } from "./router.js";
 import { upstreamErrorToNeutral } from "./translate/errors.js";
@@ -31,7 +31,7 @@ export interface Failed {
 export interface DispatchOptions {
   transport: Transport;
   settings: Settings;
-  signal: AbortSignal;
+  signal: CallSignal;
   stream: boolean;
   targets: readonly Target[];
   /** Builds the provider request for a target (translation happens here; may throw HttpError 400). */
@@ -139,7 +139,7 @@ export async function dispatch(o: DispatchOptions): Promise<Opened | Failed> {
       if (attempt === settings.retries) break;
       const wait = delay ?? settings.retry_base_ms * 2 ** attempt;
       if (wait > settings.max_retry_after_ms) break;
-      if (wait > 0) await sleep(wait, undefined, { signal }).catch(() => undefined);
+      if (wait > 0) await pause(wait, signal);
     }
     fallbacks.push(target.route);
   }

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Settings } from "../config/schema.js";
 import { metaFromHeaders, projectOf } from "../governance/attribution.js";
@@ -7,11 +6,12 @@ import type { KeyIdentity } from "../governance/keys.js";
 import { refusalError } from "../governance/refusals.js";
 import { parseJsonObject } from "../http/body.js";
 import { HttpError, sendError } from "../http/errors.js";
+import { RequestAbort } from "./abort.js";
 import { ContentCapture } from "./capture.js";
 import { codecsFor } from "./codec.js";
 import { dispatch } from "./dispatch.js";
 import type { CallContext } from "./providers/provider.js";
-import type { RequestRecord } from "./record.js";
+import { newRecordId, type RequestRecord } from "./record.js";
 import type { ClientSurface, Router, Target } from "./router.js";
 import { readAll, type Transport } from "./transport.js";
 import { emptyUsage } from "./usage.js";
@@ -26,6 +26,12 @@ export interface LlmDeps {
   /** Admits (access, budgets, rate limits) before dispatch; prices and charges at the end. */
   governance: Governance;
   onRecord(rec: RequestRecord): void;
+  /** MCP tools for keys with mcp_inject (mcp/inject.ts): the new body, or undefined to keep it. */
+  injectTools?: (
+    key: KeyIdentity,
+    surface: ClientSurface,
+    client: Record<string, unknown>,
+  ) => Buffer | undefined;
 }
 
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" };
@@ -56,12 +62,14 @@ export async function handleChat(
   const t0 = performance.now();
   const client = parseJsonObject(raw);
   const clientModel = validateChatRequest(surface, client);
+  if (deps.injectTools) raw = deps.injectTools(key, surface, client) ?? raw;
   const stream = client.stream === true;
   const sessionId = header(req, "x-claude-code-session-id");
   const meta = metaFromHeaders(req.headers);
+  const startedAt = Date.now();
   const rec: RequestRecord = {
-    id: randomUUID(),
-    startedAt: Date.now(),
+    id: newRecordId(startedAt),
+    startedAt,
     surface,
     endpoint: surface === "anthropic" ? "messages" : "chat",
     keyId: key.id,
@@ -117,18 +125,18 @@ export async function handleChat(
     throw refusalError(admission.refusal);
   }
   ticket = admission.ticket;
-  // Whatever happens next, the reservation ends with the response (settle charges the real cost).
-  res.once("close", () => deps.governance.release(ticket));
   const codecs = codecsFor(surface, client);
-  const ac = new AbortController();
-  res.on("close", () => {
+  const ac = new RequestAbort();
+  res.once("close", () => {
+    // Whatever happened, the reservation ends with the response (settle charges the real cost).
+    deps.governance.release(ticket);
     if (!res.writableFinished) ac.abort();
   });
 
   const out = await dispatch({
     transport: deps.transport,
     settings: deps.settings,
-    signal: ac.signal,
+    signal: ac,
     stream,
     targets: admission.targets,
     build(t) {
@@ -178,7 +186,7 @@ export async function handleChat(
       body = converted.body;
       rec.usage = converted.usage;
     } catch (e) {
-      if (ac.signal.aborted) {
+      if (ac.aborted) {
         finish(499, "client closed the connection");
         return;
       }
@@ -222,21 +230,34 @@ export async function handleChat(
       capture?.push(o);
       if (o.length > 0 && !res.write(o)) body.pause();
     });
-    body.on("end", () => {
+    const onEnd = () => {
       const tail = pipe.end();
       capture?.push(tail);
       res.end(tail.length > 0 ? tail : undefined);
       done(pipe.error ?? (pipe.finished ? undefined : "upstream stream ended early"));
-    });
+    };
+    body.on("end", onEnd);
     body.on("error", (e: Error) => {
-      if (ac.signal.aborted) {
+      if (ac.aborted) {
         done("client closed the connection", 499);
         return;
       }
-      const msg = `${target.provider.name}: stream failed (${(e as { code?: string }).code ?? e.message})`;
+      const code = (e as { code?: string }).code;
+      if (code === "UND_ERR_BODY_TIMEOUT") {
+        // An idle stream is a timeout, as before the first byte (504 timeout_error), not api_error.
+        const secs = deps.settings.stream_idle_timeout_ms / 1000;
+        const msg = `${target.provider.name}: stream stalled: no data for ${secs} s (stream_idle_timeout_ms)`;
+        if (!res.writableEnded) res.end(pipe.fail(msg, "timeout_error"));
+        done(msg, 504);
+        return;
+      }
+      const msg = `${target.provider.name}: stream failed (${code ?? e.message})`;
       if (!res.writableEnded) res.end(pipe.fail(msg));
       done(msg);
     });
-    body.resume();
+    // A stream that fit in its first chunk may have ended already (its 'end' went out while the
+    // first chunk was read, before these listeners): finish it now instead of waiting forever.
+    if (body.readableEnded) onEnd();
+    else body.resume();
   });
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { CostSource } from "../pricing/cost.js";
 import type { ContentCapture } from "./capture.js";
 import type { Usage } from "./usage.js";
@@ -36,4 +37,22 @@ export interface RequestRecord {
   ttfbMs: number | undefined;
   /** Prompt and response bytes, for keys with content: full only (parsed by the log writer). */
   content?: ContentCapture;
+}
+
+let idMs = -1;
+let idPrefix = "";
+
+/**
+ * A new record id: a UUID version 7 (RFC 9562), whose first 48 bits are the time in ms and the
+ * rest random. Log rows are keyed by it, so time-ordered ids append to the primary-key index
+ * instead of landing on a random page of it, which makes writing a log row about 40% cheaper
+ * (docs/benchmarks.md, "Engine changes made").
+ */
+export function newRecordId(now = Date.now()): string {
+  if (now !== idMs) {
+    idMs = now;
+    const t = Math.max(0, Math.floor(now)).toString(16).padStart(12, "0");
+    idPrefix = `${t.slice(0, 8)}-${t.slice(8, 12)}-7`;
+  }
+  return idPrefix + randomUUID().slice(15);
 }

@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import { Pool } from "undici";
+import type { CallSignal } from "./abort.js";
 import type { UpstreamRequest } from "./providers/provider.js";
 
 export interface UpstreamResponse {
@@ -9,7 +10,7 @@ export interface UpstreamResponse {
 }
 
 export interface SendOptions {
-  signal: AbortSignal;
+  signal: CallSignal;
   /** Time to the response headers. */
   headersTimeoutMs: number;
   /** Longest silence between body chunks. */

@@ -56,6 +56,23 @@ function isErrorChunk(data: string): boolean {
   }
 }
 
+const USAGE_KEY = /"usage"\s*:\s*(null)?/g;
+const EMPTY_CHOICES = /"choices"\s*:\s*\[\s*\]/;
+
+/**
+ * True when every `usage` key of an OpenAI chunk is `null` and no `choices` is empty, so parsing it
+ * would change nothing: no usage to take, and the chunk goes to the client. Once usage is asked for,
+ * OpenAI writes `"usage":null` into every chunk. The text `"usage":` cannot occur inside a JSON
+ * string (a quote there is always escaped), so a match is always a key.
+ */
+function onlyNullUsage(data: string): boolean {
+  USAGE_KEY.lastIndex = 0;
+  for (let m = USAGE_KEY.exec(data); m !== null; m = USAGE_KEY.exec(data)) {
+    if (m[1] === undefined) return false;
+  }
+  return !EMPTY_CHOICES.test(data);
+}
+
 /** Watches a passed-through Anthropic SSE stream for usage; the bytes themselves go out untouched. */
 export class AnthropicSseTap {
   readonly usage: Usage = emptyUsage();
@@ -133,7 +150,7 @@ export class OpenAISseTap {
       this.error ??= errorMessageOf(data);
       return true;
     }
-    if (data.indexOf('"usage"') === -1) return true;
+    if (data.indexOf('"usage"') === -1 || onlyNullUsage(data)) return true;
     try {
       const obj = rec(JSON.parse(data));
       if (obj?.usage) this.usage = openAIUsage(obj.usage);

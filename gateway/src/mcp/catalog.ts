@@ -143,24 +143,55 @@ export async function setLogLevel(hub: Hub, ctx: HubContext, level: LoggingLevel
   );
 }
 
+interface Subscription {
+  server: string;
+  sessions: Set<string>;
+  /** Whether the upstream's current connection holds the subscription. */
+  live: boolean;
+}
+
 /**
  * Resource subscriptions: one upstream subscription per URI however many sessions asked for it;
- * updates go to the sessions that subscribed.
+ * updates go to the sessions that subscribed. When the upstream comes back (a crash and respawn,
+ * a toggle off and on, a reconnect), its subscriptions are made again on the new connection.
  */
 export class Subscriptions {
-  private byUri = new Map<string, { server: string; sessions: Set<string> }>();
+  private byUri = new Map<string, Subscription>();
 
-  constructor(private readonly hub: Hub) {}
+  constructor(private readonly hub: Hub) {
+    hub.on("status", (st) => {
+      if (st.state === "ready") this.renew(st.name);
+      else for (const sub of this.byUri.values()) if (sub.server === st.name) sub.live = false;
+    });
+  }
 
   async subscribe(ctx: HubContext, uri: string): Promise<void> {
     const { server, upstream } = ownerOf(this.hub, ctx, uri);
     let sub = this.byUri.get(uri);
     if (!sub) {
       if (upstream.capabilities?.resources?.subscribe) await upstream.client().subscribeResource({ uri });
-      sub = { server, sessions: new Set() };
+      sub = { server, sessions: new Set(), live: true };
       this.byUri.set(uri, sub);
     }
     if (ctx.sessionId) sub.sessions.add(ctx.sessionId);
+  }
+
+  /** Subscribes again, on a server that is ready again, to what its clients still hold. */
+  private renew(server: string): void {
+    const u = this.hub.upstream(server);
+    if (!u?.ready) return;
+    for (const [uri, sub] of this.byUri) {
+      if (sub.server !== server || sub.live) continue;
+      sub.live = true;
+      if (!u.capabilities?.resources?.subscribe) continue;
+      void u
+        .client()
+        .subscribeResource({ uri })
+        .catch(() => {
+          // The server no longer has it (or went away again): a later ready tries again.
+          if (this.byUri.get(uri) === sub) sub.live = false;
+        });
+    }
   }
 
   async unsubscribe(ctx: HubContext, uri: string): Promise<void> {

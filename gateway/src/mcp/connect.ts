@@ -1,3 +1,4 @@
+import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -6,12 +7,21 @@ import {
   StreamableHTTPError,
 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { needsAuth } from "./oauth/errors.js";
+import type { OAuthSettings } from "./oauth/provider.js";
 
 /** Opens one connection to an upstream MCP server with the SDK: stdio, Streamable HTTP or SSE. */
 
 export type UpstreamSpec =
   | { kind: "stdio"; command: string; args: string[]; env: Record<string, string>; cwd?: string | undefined }
-  | { kind: "remote"; url: string; headers: Record<string, string>; transport?: "http" | "sse" | undefined };
+  | {
+      kind: "remote";
+      url: string;
+      headers: Record<string, string>;
+      transport?: "http" | "sse" | undefined;
+      /** The `oauth` block, secrets resolved (absent: OAuth still applies when the server asks). */
+      oauth?: OAuthSettings | undefined;
+    };
 
 export type TransportKind = "stdio" | "http" | "sse";
 
@@ -28,6 +38,8 @@ export interface ConnectOptions {
   /** Registers notification handlers on the fresh client before it connects. */
   setup(client: Client): void;
   onStderr(chunk: string): void;
+  /** OAuth for a remote server (oauth/provider.ts): presents its token, refreshes it on a 401. */
+  authProvider?: OAuthClientProvider | undefined;
 }
 
 function newClient(opts: ConnectOptions): Client {
@@ -80,20 +92,21 @@ async function connectStdio(spec: Extract<UpstreamSpec, { kind: "stdio" }>, opts
 
 /** Statuses after which trying the legacy SSE transport makes no sense. */
 function isAuthError(e: unknown): boolean {
-  return e instanceof StreamableHTTPError && (e.code === 401 || e.code === 403);
+  return needsAuth(e) || (e instanceof StreamableHTTPError && e.code === 403);
 }
 
 async function connectRemote(spec: Extract<UpstreamSpec, { kind: "remote" }>, opts: ConnectOptions) {
   const url = new URL(spec.url);
   const requestInit = { headers: spec.headers };
+  const authProvider = opts.authProvider;
   const tryHttp = async () => {
     const client = newClient(opts);
-    await open(client, new StreamableHTTPClientTransport(url, { requestInit }), opts.timeoutMs);
+    await open(client, new StreamableHTTPClientTransport(url, { requestInit, authProvider }), opts.timeoutMs);
     return { client, kind: "http" as const, pid: () => null };
   };
   const trySse = async () => {
     const client = newClient(opts);
-    await open(client, new SSEClientTransport(url, { requestInit }), opts.timeoutMs);
+    await open(client, new SSEClientTransport(url, { requestInit, authProvider }), opts.timeoutMs);
     return { client, kind: "sse" as const, pid: () => null };
   };
   if (spec.transport === "http") return tryHttp();
@@ -105,6 +118,7 @@ async function connectRemote(spec: Extract<UpstreamSpec, { kind: "remote" }>, op
     try {
       return await trySse();
     } catch (second) {
+      if (needsAuth(second)) throw second;
       throw new Error(`Streamable HTTP: ${messageOf(first)}; legacy SSE: ${messageOf(second)}`);
     }
   }

@@ -6,6 +6,7 @@ import { presentedKey } from "../governance/keys.js";
 import { parseJsonValue, readBody } from "../http/body.js";
 import { HttpError } from "../http/errors.js";
 import { HttpSessionTransport, sendRpcError } from "./http-transport.js";
+import { InFlight } from "./inflight.js";
 import type { ListKind } from "./lists.js";
 import { createSessionServer, forwardLog, type McpSession, type SessionDeps } from "./session.js";
 
@@ -27,6 +28,8 @@ interface Live {
 export interface EndpointDeps extends SessionDeps {
   keys: KeyRing;
   maxBodyBytes: () => number;
+  /** Why a key may not use /mcp (its mcp_inject, inject.ts), or undefined when it may. */
+  refuse?: (keyName: string) => string | undefined;
 }
 
 /** Sessions with no request and no open stream for this long are closed. */
@@ -42,10 +45,14 @@ export class McpEndpoint {
   /** Bumped whenever a tools list may have changed; sessions keep their tools/list until then. */
   private toolsVersion = 0;
   private readonly sessionDeps: SessionDeps;
+  /** Tool calls still running (a clean shutdown waits for them). */
+  private readonly inflight = new InFlight();
+  /** Set by drain(): new requests are refused with 503 while running calls finish. */
+  private draining = false;
 
   constructor(private readonly deps: EndpointDeps) {
     const { hub } = deps;
-    this.sessionDeps = { ...deps, toolsVersion: () => this.toolsVersion };
+    this.sessionDeps = { ...deps, toolsVersion: () => this.toolsVersion, inflight: this.inflight };
     hub.on("listChanged", (kind, server) => {
       if (kind === "tools") this.toolsVersion++;
       this.queueListChanged(kind, server);
@@ -82,6 +89,13 @@ export class McpEndpoint {
       });
     }
     const key = await this.authenticate(req);
+    if (this.draining && method === "GET") return this.refuseDraining(req, res);
+    const refused = this.deps.refuse?.(key.name);
+    if (refused !== undefined) {
+      req.resume();
+      rpcError(res, 403, -32000, refused);
+      return true;
+    }
     const version = req.headers["mcp-protocol-version"];
     if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(String(version))) {
       req.resume();
@@ -108,6 +122,8 @@ export class McpEndpoint {
         rpcError(res, 400, -32600, "Invalid Request: an empty batch");
         return true;
       }
+      // While draining, notifications (a cancellation among them) still reach running calls.
+      if (this.draining && carriesRequest(body)) return this.refuseDraining(req, res);
     }
     const sid = req.headers["mcp-session-id"];
     if (typeof sid === "string" && sid !== "") {
@@ -139,11 +155,37 @@ export class McpEndpoint {
     return true;
   };
 
+  /**
+   * The first step of a clean shutdown: refuses new requests (503, a JSON-RPC error) and waits
+   * up to `graceMs` for the tool calls still running. Returns how many are still running then
+   * (closeAll() ends them: their clients get a JSON-RPC error, their log records say cancelled).
+   */
+  async drain(graceMs: number): Promise<number> {
+    this.draining = true;
+    await this.inflight.idle(Math.max(0, graceMs));
+    return this.inflight.count;
+  }
+
   /** Ends every session (the gateway is stopping). */
   async closeAll(): Promise<void> {
     clearInterval(this.sweeper);
     const all = [...this.sessions.values()];
     await Promise.all(all.map((s) => this.end(s)));
+  }
+
+  private refuseDraining(req: IncomingMessage, res: ServerResponse): true {
+    req.resume();
+    rpcError(
+      res,
+      503,
+      -32000,
+      "Service Unavailable: Gatehouse is shutting down and takes no new MCP requests",
+      {
+        connection: "close",
+        "retry-after": "5",
+      },
+    );
+    return true;
   }
 
   private scopeOf(path: string, key: KeyIdentity): string | undefined {
@@ -192,7 +234,7 @@ export class McpEndpoint {
       sessionId: id,
       scope,
     });
-    const transport = new HttpSessionTransport(id);
+    const transport = new HttpSessionTransport(id, session.callTool);
     const live: Live = { session, transport, keyId: key.id, lastSeen: Date.now(), openStreams: 0 };
     this.sessions.set(id, live);
     transport.onclose = () => void this.end(live);
@@ -244,4 +286,10 @@ export class McpEndpoint {
       }
     });
   }
+}
+
+/** Whether a POSTed body holds a JSON-RPC request (not only notifications or responses). */
+function carriesRequest(body: unknown): boolean {
+  const one = (m: unknown) => typeof m === "object" && m !== null && "method" in m && "id" in m;
+  return Array.isArray(body) ? body.some(one) : one(body);
 }

@@ -4,6 +4,7 @@ import type { ToolCallRecord } from "../store/log-store.js";
 import type { ApprovalDecision, Approvals } from "./approvals.js";
 import { messageOf } from "./connect.js";
 import type { Hub, HubContext } from "./hub.js";
+import { jsonOf } from "./json-memo.js";
 import { serverOf } from "./names.js";
 import { type Upstream, UpstreamUnavailableError } from "./upstream.js";
 
@@ -72,7 +73,44 @@ export async function callTool(
     throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
   }
   const startedAt = Date.now();
-  const out = await run(deps, ctx, name, found, args, o);
+  const refused = deps.hub.admitCall(ctx);
+  if (refused) {
+    const error = refused.message;
+    const out: Outcome = {
+      result: toolError(error),
+      status: "denied",
+      decision: "deny",
+      decidedBy: refused.by,
+      error,
+    };
+    record(deps, ctx, found, args, startedAt, out, false);
+    throw new McpError(refused.code, refused.message, refused.data);
+  }
+  let out: Outcome;
+  const so = { decision: "allow" as Outcome["decision"], decidedBy: "" };
+  try {
+    out = await run(deps, ctx, name, found, args, o, so);
+  } catch (e) {
+    // Cancelled (by the client, or cut off at shutdown) or a protocol error from the upstream: the
+    // client gets an error, and the log still shows the call.
+    const why = o.signal.aborted ? `cancelled: ${messageOf(o.signal.reason ?? e)}` : messageOf(e);
+    out = { result: toolError(why), status: "error", ...so, error: why };
+    record(deps, ctx, found, args, startedAt, out, false);
+    throw e;
+  }
+  record(deps, ctx, found, args, startedAt, out, true);
+  return out.result;
+}
+
+function record(
+  deps: CallDeps,
+  ctx: HubContext,
+  found: { server: string; tool: Tool },
+  args: Record<string, unknown> | undefined,
+  startedAt: number,
+  out: Outcome,
+  answered: boolean,
+): void {
   if (deps.onToolCall) {
     deps.onToolCall({
       id: randomUUID(),
@@ -83,7 +121,8 @@ export async function callTool(
       server: found.server,
       tool: found.tool.name,
       arguments: args ?? {},
-      ...(out.status === "denied" ? {} : { resultBytes: JSON.stringify(out.result).length }),
+      // The JSON is kept (json-memo.ts): /mcp sends this same string.
+      ...(out.status === "denied" || !answered ? {} : { resultBytes: jsonOf(out.result).length }),
       latencyMs: Date.now() - startedAt,
       status: out.status,
       decision: out.decision,
@@ -91,7 +130,6 @@ export async function callTool(
       ...(out.error ? { error: out.error } : {}),
     });
   }
-  return out.result;
 }
 
 async function run(
@@ -101,6 +139,8 @@ async function run(
   found: { server: string; upstream: Upstream; tool: Tool },
   args: Record<string, unknown> | undefined,
   o: CallOptions,
+  /** The decision so far, for the log of a call that ends in a throw. */
+  so: { decision: Outcome["decision"]; decidedBy: string },
 ): Promise<Outcome> {
   const { hub, approvals } = deps;
   const { server, upstream, tool } = found;
@@ -142,6 +182,8 @@ async function run(
       };
     }
   }
+  so.decision = decision;
+  so.decidedBy = decidedBy;
   const timeoutMs = hub.callTimeout(server);
   const failed = (text: string): Outcome => ({
     result: toolError(`Gatehouse: ${text}`),

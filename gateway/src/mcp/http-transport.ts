@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Transport, TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
+  type CallToolResult,
   ErrorCode,
   isInitializeRequest,
   type JSONRPCMessage,
@@ -9,6 +10,8 @@ import {
   type MessageExtraInfo,
   type RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
+import { errorResponse, type ToolCallParams, type ToolCallRunner, toolCallParams } from "./fast-call.js";
+import { memoizedJson } from "./json-memo.js";
 
 /**
  * MCP Streamable HTTP for one session, straight on node:http: the SDK's Server (Protocol) is
@@ -39,32 +42,28 @@ const SSE_HEADERS = {
 } as const;
 
 /** Writes a JSON-RPC error with no id (a refusal of the whole HTTP request). */
-export function sendRpcError(res: ServerResponse, status: number, code: number, message: string): void {
+export function sendRpcError(
+  res: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   const body = JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null });
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+  res.writeHead(status, {
+    ...headers,
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
-/** Results that will not change once made (a session's cached tools/list), and their JSON. */
-const stable = new WeakMap<object, string | null>();
-
-/**
- * Marks a result its maker will return again unchanged (and never mutate): it is serialized once
- * and its JSON reused for every answer that carries it.
- */
-export function stableResult<T extends object>(result: T): T {
-  stable.set(result, null);
-  return result;
-}
+export { stableResult } from "./json-memo.js";
 
 function serialize(m: JSONRPCMessage): string {
-  if (!("result" in m) || !stable.has(m.result)) return JSON.stringify(m);
-  let json = stable.get(m.result);
-  if (json == null) {
-    json = JSON.stringify(m.result);
-    stable.set(m.result, json);
-  }
-  return `{"result":${json},"jsonrpc":"2.0","id":${JSON.stringify(m.id)}}`;
+  const json = "result" in m ? memoizedJson(m.result) : undefined;
+  if (json === undefined) return JSON.stringify(m);
+  return `{"result":${json},"jsonrpc":"2.0","id":${JSON.stringify((m as { id: RequestId }).id)}}`;
 }
 
 function event(m: JSONRPCMessage): string {
@@ -204,8 +203,17 @@ export class HttpSessionTransport implements Transport {
   private exchanges = new Map<RequestId, Exchange>();
   private stream: ServerResponse | undefined;
   private streamKeepAlive: NodeJS.Timeout | undefined;
+  /** Fast-path tools/call requests still running, by id (their cancellation). */
+  private calls = new Map<RequestId, AbortController>();
 
-  constructor(readonly sessionId: string) {}
+  /**
+   * Runs a plain tools/call without the SDK Server (fast-call.ts): same gate, fewer layers. When
+   * unset, every request goes to the Server.
+   */
+  constructor(
+    readonly sessionId: string,
+    private readonly toolCall?: ToolCallRunner,
+  ) {}
 
   async start(): Promise<void> {}
 
@@ -266,6 +274,17 @@ export class HttpSessionTransport implements Transport {
       sendRpcError(res, 400, -32000, "Bad Request: Server not initialized");
       return false;
     }
+    if (!batch && this.toolCall) {
+      const m = messages[0]!;
+      const params = toolCallParams(m);
+      if (params) {
+        this.runToolCall(res, (m as JSONRPCRequest).id, params, this.toolCall);
+        return true;
+      }
+    }
+    if (this.calls.size > 0)
+      for (const m of messages)
+        if ("method" in m && m.method === "notifications/cancelled") this.cancelCall(m.params);
     const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
     const ids = messages.filter(isRequest).map((m) => m.id);
     if (ids.length === 0) {
@@ -330,6 +349,8 @@ export class HttpSessionTransport implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const ac of this.calls.values()) ac.abort(new Error("the MCP session ended"));
+    this.calls.clear();
     for (const ex of new Set(this.exchanges.values())) ex.abort();
     this.exchanges.clear();
     clearInterval(this.streamKeepAlive);
@@ -337,6 +358,48 @@ export class HttpSessionTransport implements Transport {
     this.stream = undefined;
     if (s && !s.writableEnded) s.end();
     this.onclose?.();
+  }
+
+  /**
+   * A tools/call on the fast path. As with the SDK's Protocol, a call the client cancelled gets
+   * no answer, and one cut off by the session's end gets the Exchange's ConnectionClosed error.
+   */
+  private runToolCall(res: ServerResponse, id: RequestId, params: ToolCallParams, run: ToolCallRunner): void {
+    const ex = new Exchange(res, [id], false, this.sessionId, (done) => this.release(done));
+    this.exchanges.set(id, ex);
+    const ac = new AbortController();
+    this.calls.set(id, ac);
+    const settle = (m: JSONRPCMessage | undefined) => {
+      if (this.calls.get(id) === ac) this.calls.delete(id);
+      if (m && !ac.signal.aborted) ex.answer(id, m);
+    };
+    let work: Promise<CallToolResult>;
+    try {
+      work = run(params, ac.signal, (n) => {
+        if (!ac.signal.aborted) ex.related({ jsonrpc: "2.0", ...n });
+      });
+    } catch (e) {
+      settle(errorResponse(id, e));
+      return;
+    }
+    work.then(
+      (result) => settle({ jsonrpc: "2.0", id, result }),
+      (e: unknown) => settle(errorResponse(id, e)),
+    );
+  }
+
+  /** notifications/cancelled for a fast-path call aborts it (the Server does this for its own). */
+  private cancelCall(params: unknown): void {
+    const id =
+      typeof params === "object" && params !== null
+        ? (params as { requestId?: unknown }).requestId
+        : undefined;
+    if (typeof id !== "string" && typeof id !== "number") return;
+    const ac = this.calls.get(id);
+    if (!ac) return;
+    this.calls.delete(id);
+    const reason = (params as { reason?: unknown }).reason;
+    ac.abort(new Error(typeof reason === "string" ? reason : "cancelled by the client"));
   }
 
   private release(ex: Exchange): void {

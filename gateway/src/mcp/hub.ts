@@ -1,5 +1,7 @@
 import { EventEmitter } from "node:events";
+import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { UpstreamSpec } from "./connect.js";
 import type { ToolModeOf } from "./lean/mode.js";
 import type { ListKind } from "./lists.js";
 import { mapNames, type NameMap, serverOf } from "./names.js";
@@ -23,6 +25,11 @@ export interface McpServerStatus extends UpstreamStatus {
 }
 
 /** Who is asking: the key, the session, and (for /mcp/<server>) the one server in scope. */
+/** Governance's word on one tools/call: undefined to go ahead, else a JSON-RPC error to answer with. */
+export type CallAdmission = (
+  ctx: HubContext,
+) => { code: number; message: string; data: Record<string, unknown>; by: string } | undefined;
+
 export interface HubContext {
   keyId?: string | undefined;
   keyName: string | null;
@@ -69,8 +76,14 @@ export class Hub extends EventEmitter<HubEvents> {
   private entries = new Map<string, Entry>();
   private toggles = new Map<string, boolean>();
   toolFilter: ToolFilter = () => true;
+  /** Budgets and rate limits of the caller's key (governance): a refusal ends the call as a JSON-RPC error. */
+  admitCall: CallAdmission = () => undefined;
   /** The tool-list mode of a key (lean/): full, search or compact; default mcp.tool_mode. */
   toolMode: ToolModeOf = () => this.settings.tool_mode;
+  /** OAuth for remote servers (oauth/manager.ts): a provider per connection. */
+  authProvider:
+    | ((server: string, spec: Extract<UpstreamSpec, { kind: "remote" }>) => OAuthClientProvider)
+    | undefined;
 
   constructor(
     readonly book: PolicyBook,
@@ -271,6 +284,7 @@ export class Hub extends EventEmitter<HubEvents> {
       restartBaseMs: this.settings.restart_base_ms,
       restartMaxMs: this.settings.restart_max_ms,
       version: this.version,
+      authProvider: spec.kind === "remote" ? () => this.authProvider?.(e.name, spec) : undefined,
     });
     e.upstream = u;
     u.on("state", () => {

@@ -1,15 +1,20 @@
 import type { EventEmitter } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ConfigFile } from "../config/schema.js";
-import type { KeyRing } from "../governance/keys.js";
+import type { KeyIdentity, KeyRing } from "../governance/keys.js";
+import type { McpInject } from "../governance/policy.js";
 import type { ToolCallRecord } from "../store/log-store.js";
 import { SqliteStore } from "../store/sqlite.js";
 import type { Store } from "../store/store.js";
 import { ApprovalBroker, type Approvals } from "./approvals.js";
 import { Subscriptions } from "./catalog.js";
 import { McpEndpoint } from "./endpoint.js";
-import { Hub, type HubEvents, type McpServerStatus, type ToolFilter } from "./hub.js";
+import { executeHandler } from "./execute.js";
+import { type CallAdmission, Hub, type HubEvents, type McpServerStatus, type ToolFilter } from "./hub.js";
+import { type ChatSurface, type InjectDeps, injectForChat, mcpRefusal } from "./inject.js";
 import type { ToolModeOf } from "./lean/mode.js";
+import { type BrowserOpener, headlessOpener } from "./oauth/opener.js";
+import { type LoginStarted, type OAuthStatus, wireOAuth } from "./oauth/wire.js";
 import type { Policy } from "./policy.js";
 import { definitionHash } from "./policy.js";
 import { PolicyBook } from "./policy-book.js";
@@ -70,17 +75,47 @@ export interface McpSurface {
   sessionCount(): number;
   /** Hides tools per key (default: none hidden). */
   setToolFilter(filter: ToolFilter): void;
+  /**
+   * Starts the OAuth login of a remote server (docs/mcp.md, OAuth): the authorization URL, also
+   * handed to the system browser with `open`. Throws LoginError with the reason.
+   */
+  login(name: string, opts?: { open?: boolean }): Promise<LoginStarted>;
+  /** Forgets a remote server's OAuth tokens (it goes back to needs_auth); false if no such server. */
+  logout(name: string): Promise<boolean>;
+  /** A remote server's OAuth login (null for stdio, disabled or unknown servers). */
+  oauthStatus(name: string): OAuthStatus | null;
 }
 
 export interface McpRuntime extends McpSurface {
   /** The /mcp route handler for ServerDeps.extra. */
   handler: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>;
+  /** POST /v1/tools/execute and /anthropic/v1/tools/execute, for ServerDeps.extra (execute.ts). */
+  executeHandler: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>;
+  /** The LLM hook (LlmDeps.injectTools): a key's MCP tools added to a chat request (inject.ts). */
+  injectTools: (
+    key: KeyIdentity,
+    surface: ChatSurface,
+    client: Record<string, unknown>,
+  ) => Buffer | undefined;
+  /** GET /oauth/callback (the OAuth redirect URI), for ServerDeps.extra. */
+  oauthCallback: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>;
+  /** The port the gateway listens on, once known: it is part of the OAuth redirect URI. */
+  setPort(port: number): void;
   start(): Promise<void>;
-  stop(): Promise<void>;
+  /**
+   * Refuses new /mcp requests (503), lets running tool calls finish for up to `graceMs` (default
+   * 0: none), then ends the sessions (calls still running get a JSON-RPC error and a log record)
+   * and stops the upstream servers.
+   */
+  stop(graceMs?: number): Promise<void>;
   reload(config: ConfigFile): Promise<void>;
 }
 
 export interface McpOptions {
+  /** Opens OAuth authorization URLs (default: print them and try xdg-open / open). */
+  browser?: BrowserOpener;
+  /** The gateway's port until it listens (the OAuth redirect URI names it). */
+  port?: number;
   config: ConfigFile;
   env: NodeJS.ProcessEnv;
   store: Store;
@@ -92,6 +127,10 @@ export interface McpOptions {
   toolFilter?: ToolFilter;
   /** The key's tool-list mode (full, search, compact); default mcp.tool_mode. */
   toolMode?: ToolModeOf;
+  /** Budgets and rate limits of the key on tools/call (governance); default: none. */
+  admitCall?: CallAdmission;
+  /** The key's mcp_inject (governance); default: no key has it. */
+  injectSetting?: (keyName: string) => McpInject | undefined;
 }
 
 function mcpStoreFor(store: Store): McpStore {
@@ -105,9 +144,16 @@ export function createMcp(opts: McpOptions): McpRuntime {
   const hub = new Hub(book, config.mcp, opts.env, opts.version);
   if (opts.toolFilter) hub.toolFilter = opts.toolFilter;
   if (opts.toolMode) hub.toolMode = opts.toolMode;
+  if (opts.admitCall) hub.admitCall = opts.admitCall;
   const approvals = new ApprovalBroker(config.mcp.approval_timeout_ms);
   const subscriptions = new Subscriptions(hub);
+  const oauth = wireOAuth(hub, opts.store, {
+    port: opts.port ?? 8787,
+    opener: opts.browser ?? headlessOpener(),
+  });
+  const inject: InjectDeps = { hub, settingOf: opts.injectSetting ?? (() => undefined) };
   const endpoint = new McpEndpoint({
+    refuse: (keyName) => mcpRefusal(inject, keyName),
     hub,
     approvals,
     subscriptions,
@@ -152,6 +198,19 @@ export function createMcp(opts: McpOptions): McpRuntime {
 
   return {
     handler: endpoint.handle,
+    oauthCallback: oauth.handler,
+    setPort: oauth.setPort,
+    login: oauth.login,
+    logout: oauth.logout,
+    oauthStatus: oauth.status,
+    executeHandler: executeHandler({
+      hub,
+      approvals,
+      keys: opts.keys,
+      onToolCall: opts.onToolCall,
+      maxBodyBytes: () => config.settings.max_body_bytes,
+    }),
+    injectTools: (key, surface, client) => injectForChat(inject, key, surface, client),
     approvals,
     events: hub,
     async start() {
@@ -159,9 +218,12 @@ export function createMcp(opts: McpOptions): McpRuntime {
       const state = await store.load();
       await hub.configure(config.mcp_servers, new Map(state.toggles.map((t) => [t.server, t.enabled])));
     },
-    async stop() {
+    async stop(graceMs = 0) {
+      // Calls waiting for a person's answer end now ("withdrawn"), the others may finish.
       approvals.cancelAll();
+      await endpoint.drain(graceMs);
       await endpoint.closeAll();
+      oauth.stop();
       await hub.stop();
     },
     async reload(next) {

@@ -18,6 +18,19 @@ export const mcpServerNameSchema = z
     "letters, digits, - and single _ only (no __, no leading or trailing _)",
   );
 
+/**
+ * OAuth 2.1 of a remote server (docs/mcp.md, OAuth). Optional: a server that answers 401 gets a
+ * login without it (dynamic client registration, the scopes it asks for).
+ */
+export const mcpOAuthSchema = z.strictObject({
+  /** A client registered with the authorization server beforehand (else dynamic registration). */
+  client_id: z.string().min(1).optional(),
+  /** Its secret, a reference (env:NAME, file:PATH) or the value; only with client_id. */
+  client_secret: z.string().min(1).optional(),
+  /** Scopes to ask for (else the ones the server's 401 or metadata names). */
+  scopes: z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, "a scope is one word")).optional(),
+});
+
 export const mcpServerSchema = z
   .strictObject({
     // stdio
@@ -32,6 +45,8 @@ export const mcpServerSchema = z
     headers: z.record(z.string(), z.string().min(1)).default({}),
     /** Remote transport: Streamable HTTP, legacy SSE, or (default) HTTP then SSE. */
     transport: z.enum(["http", "sse"]).optional(),
+    /** OAuth settings of a remote server (client, scopes); see mcpOAuthSchema. */
+    oauth: mcpOAuthSchema.optional(),
     // policy
     /** The server's default policy; without one, each tool's annotations decide. */
     policy: policySchema.optional(),
@@ -53,6 +68,20 @@ export const mcpServerSchema = z
     }
     if (s.url === undefined && (Object.keys(s.headers).length > 0 || s.transport)) {
       ctx.addIssue({ code: "custom", message: "headers and transport apply to remote servers (url) only" });
+    }
+    if (s.url === undefined && s.oauth) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["oauth"],
+        message: "oauth applies to remote servers (url) only",
+      });
+    }
+    if (s.oauth?.client_secret !== undefined && s.oauth.client_id === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["oauth", "client_secret"],
+        message: "give client_id with client_secret",
+      });
     }
   });
 export type McpServerConfig = z.infer<typeof mcpServerSchema>;

@@ -18,7 +18,14 @@ export function buildSpec(name: string, cfg: McpServerConfig, env: NodeJS.Proces
   if (cfg.url !== undefined) {
     const headers: Record<string, string> = {};
     for (const [h, v] of Object.entries(cfg.headers)) headers[h] = resolve(`headers.${h}`, v);
-    return { kind: "remote", url: cfg.url, headers, transport: cfg.transport };
+    const o = cfg.oauth;
+    const oauth = o && {
+      clientId: o.client_id,
+      clientSecret:
+        o.client_secret === undefined ? undefined : resolve("oauth.client_secret", o.client_secret),
+      scopes: o.scopes,
+    };
+    return { kind: "remote", url: cfg.url, headers, transport: cfg.transport, ...(oauth ? { oauth } : {}) };
   }
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(cfg.env)) childEnv[k] = resolve(`env.${k}`, v);

@@ -2,6 +2,7 @@ import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { Protocol } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import {
   CallToolRequestSchema,
+  type CallToolResult,
   CompleteRequestSchema,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
@@ -11,6 +12,7 @@ import {
   type LoggingLevel,
   LoggingLevelSchema,
   ReadResourceRequestSchema,
+  type ServerNotification,
   SetLevelRequestSchema,
   SubscribeRequestSchema,
   type Tool,
@@ -27,9 +29,11 @@ import {
   type Subscriptions,
   setLogLevel,
 } from "./catalog.js";
+import type { ToolCallParams, ToolCallRunner } from "./fast-call.js";
 import { type CallDeps, callTool } from "./gate.js";
 import { stableResult } from "./http-transport.js";
 import type { Hub, HubContext } from "./hub.js";
+import type { InFlight } from "./inflight.js";
 import { callToolFor, instructionsFor, listToolsFor } from "./lean/index.js";
 
 /**
@@ -48,6 +52,8 @@ export interface SessionDeps {
    * listChanged and approval decisions); a session reuses its tools/list answer until then.
    */
   toolsVersion?: () => number;
+  /** Counts running tool calls (a clean shutdown waits for them). */
+  inflight?: InFlight | undefined;
 }
 
 export interface McpSession {
@@ -55,6 +61,8 @@ export interface McpSession {
   ctx: HubContext;
   /** The client's chosen log level (logs are only forwarded once it chose one). */
   logLevel: LoggingLevel | undefined;
+  /** One tools/call (the transport's fast path and the Server's handler both come here). */
+  callTool: ToolCallRunner;
 }
 
 const LEVELS = LoggingLevelSchema.options;
@@ -76,7 +84,6 @@ export function createSessionServer(deps: SessionDeps, ctx: HubContext): McpSess
         : `Tools of several MCP servers through Gatehouse; each tool name starts with its server's name and \`__\`. Some tools need a person's approval and may answer with a refusal.${instructionsFor(hub, ctx)}`,
     },
   );
-  const session: McpSession = { server, ctx, logLevel: undefined };
 
   let listed: { version: number; result: { tools: Tool[] } } | undefined;
   server.setRequestHandler(ListToolsRequestSchema, async () => {
@@ -86,35 +93,22 @@ export function createSessionServer(deps: SessionDeps, ctx: HubContext): McpSess
     if (version !== undefined && deps.toolsVersion?.() === version) listed = { version, result };
     return result;
   });
+  const session: McpSession = {
+    server,
+    ctx,
+    logLevel: undefined,
+    callTool: (params, signal, notify) => {
+      const work = runToolCall(deps, ctx, params, signal, notify);
+      return deps.inflight ? deps.inflight.track(work) : work;
+    },
+  };
   // Without Server's tools/call wrapper, which parses the request a second time and re-validates
   // the result: upstream results were validated on arrival (upstream.ts), refusals are built here.
+  // Plain tools/call requests do not even get here: the transport hands them to session.callTool.
   const setPlainHandler: Server["setRequestHandler"] = Protocol.prototype.setRequestHandler;
-  setPlainHandler.call(server, CallToolRequestSchema, async (req, extra) => {
-    const { progressToken, ...meta } = req.params._meta ?? {};
-    // Progress is forwarded as it comes; the result waits for the last one to be written.
-    let progressSent: Promise<void> = Promise.resolve();
-    const result = await callToolFor(hub, ctx, req.params.name, req.params.arguments, (name, args) =>
-      callTool(deps, ctx, name, args, {
-        signal: extra.signal,
-        meta: Object.keys(meta).length > 0 ? meta : undefined,
-        onprogress:
-          progressToken === undefined
-            ? undefined
-            : (p) => {
-                progressSent = extra
-                  .sendNotification({ method: "notifications/progress", params: { ...p, progressToken } })
-                  .catch(() => undefined);
-              },
-      }),
-    );
-    if (progressToken !== undefined) {
-      // The upstream's last progress notification and its result can arrive in one read; the SDK
-      // dispatches notifications a microtask later, so let them run before answering.
-      await new Promise((r) => setImmediate(r));
-      await progressSent;
-    }
-    return result;
-  });
+  setPlainHandler.call(server, CallToolRequestSchema, (req, extra) =>
+    session.callTool(req.params, extra.signal, (n) => extra.sendNotification(n as ServerNotification)),
+  );
   server.setRequestHandler(ListResourcesRequestSchema, async () => ({
     resources: await listResources(hub, ctx),
   }));
@@ -145,6 +139,41 @@ export function createSessionServer(deps: SessionDeps, ctx: HubContext): McpSess
     return {};
   });
   return session;
+}
+
+/** One tools/call of a session: the lean modes' meta tools, else the gate (gate.ts). */
+async function runToolCall(
+  deps: SessionDeps,
+  ctx: HubContext,
+  params: ToolCallParams,
+  signal: AbortSignal,
+  notify: Parameters<ToolCallRunner>[2],
+): Promise<CallToolResult> {
+  const { progressToken, ...meta } = params._meta ?? {};
+  // Progress is forwarded as it comes; the result waits for the last one to be written.
+  let progressSent: Promise<void> | undefined;
+  const result = await callToolFor(deps.hub, ctx, params.name, params.arguments, (name, args) =>
+    callTool(deps, ctx, name, args, {
+      signal,
+      meta: Object.keys(meta).length > 0 ? meta : undefined,
+      onprogress:
+        progressToken === undefined
+          ? undefined
+          : (p) => {
+              const params = { ...p, progressToken: progressToken as string | number };
+              progressSent = Promise.resolve(notify({ method: "notifications/progress", params })).catch(
+                () => undefined,
+              );
+            },
+    }),
+  );
+  if (progressToken !== undefined) {
+    // The upstream's last progress notification and its result can arrive in one read; the SDK
+    // dispatches notifications a microtask later, so let them run before answering.
+    await new Promise((r) => setImmediate(r));
+    await progressSent;
+  }
+  return result;
 }
 
 /** Forwards an upstream log message if the session asked for logs at that level. */

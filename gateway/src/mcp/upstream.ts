@@ -1,8 +1,8 @@
 import { EventEmitter } from "node:events";
+import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import {
   type CallToolResult,
-  CallToolResultSchema,
   LoggingMessageNotificationSchema,
   type Prompt,
   PromptListChangedNotificationSchema,
@@ -23,6 +23,8 @@ import {
 } from "./connect.js";
 import { LineRing } from "./line-ring.js";
 import { emptyLists, fetchList, fetchLists, type ListKind, type Lists } from "./lists.js";
+import { needsAuth, needsAuthReason } from "./oauth/errors.js";
+import { ToolResultCheck } from "./tool-result.js";
 
 /**
  * One supervised upstream MCP server: connects (stdio, Streamable HTTP or SSE), caches its tools,
@@ -30,7 +32,8 @@ import { emptyLists, fetchList, fetchLists, type ListKind, type Lists } from "./
  * reconnects with capped exponential backoff. Its state and the last stderr lines are visible.
  */
 
-export type UpstreamState = "stopped" | "starting" | "ready" | "crashed" | "backoff";
+/** needs_auth: a remote server answered 401 and a person must log in (not retried until then). */
+export type UpstreamState = "stopped" | "starting" | "ready" | "crashed" | "backoff" | "needs_auth";
 
 export interface UpstreamStatus {
   name: string;
@@ -56,6 +59,8 @@ export interface UpstreamOptions {
   restartBaseMs: number;
   restartMaxMs: number;
   version: string;
+  /** A fresh OAuth provider for each connection of a remote server (oauth/manager.ts). */
+  authProvider?: (() => OAuthClientProvider | undefined) | undefined;
 }
 
 export interface UpstreamEvents {
@@ -192,7 +197,7 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
     },
   ): Promise<CallToolResult> {
     const params = { name, ...(args ? { arguments: args } : {}), ...(o.meta ? { _meta: o.meta } : {}) };
-    return this.client().request({ method: "tools/call", params }, CallToolResultSchema, {
+    return this.client().request({ method: "tools/call", params }, ToolResultCheck, {
       timeout: o.timeoutMs,
       resetTimeoutOnProgress: true,
       onprogress: o.onprogress ?? (() => undefined),
@@ -238,6 +243,7 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
         version: this.opts.version,
         setup: (client) => this.setup(client, gen),
         onStderr: (chunk) => this.stderrRing.push(chunk),
+        authProvider: this.opts.authProvider?.(),
       });
       conn = c;
       if (abandoned || gen !== this.gen) return;
@@ -261,6 +267,11 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
         () => closeQuietly(conn),
       );
       if (gen !== this.gen) return;
+      if (needsAuth(e)) {
+        this.lastError = needsAuthReason(this.name, e);
+        this.setState("needs_auth");
+        return;
+      }
       this.lastError = this.withStderr(messageOf(e));
       this.setState("crashed");
       this.scheduleRetry(gen);
@@ -277,6 +288,8 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
     c.client.onclose = () => this.onClosed(gen);
     c.client.onerror = (e) => {
       if (gen === this.gen) this.lastError = messageOf(e);
+      // The session's token died and could not be refreshed: reconnect, which ends in needs_auth.
+      if (gen === this.gen && needsAuth(e)) void c.client.close();
     };
     this.readyAt = Date.now();
     this.lastError = null;

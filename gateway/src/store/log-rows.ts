@@ -10,6 +10,19 @@ import { redactArguments, redactText } from "./redact.js";
 const opt = (s: string | undefined): string | null => (s === undefined ? null : s);
 const optRedacted = (s: string | undefined): string | null => (s === undefined ? null : redactText(s));
 
+/** User agents repeat (one or two per client): their redacted form is remembered, a few hundred at most. */
+const agents = new Map<string, string>();
+function redactedAgent(ua: string | undefined): string | null {
+  if (ua === undefined) return null;
+  let out = agents.get(ua);
+  if (out === undefined) {
+    out = redactText(ua);
+    if (agents.size >= 256) agents.clear();
+    agents.set(ua, out);
+  }
+  return out;
+}
+
 export function requestRow(r: RequestRecord): RequestLogRow {
   const slash = r.route?.indexOf("/") ?? -1;
   const meta: Record<string, string> = {};
@@ -23,7 +36,7 @@ export function requestRow(r: RequestRecord): RequestLogRow {
     team: opt(r.team),
     sessionId: opt(r.sessionId),
     project: opt(r.project),
-    userAgent: optRedacted(r.userAgent),
+    userAgent: redactedAgent(r.userAgent),
     surface: r.surface,
     endpoint: r.endpoint,
     requestedModel: r.requestedModel,

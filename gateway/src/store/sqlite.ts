@@ -3,8 +3,11 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { migrations } from "./migrations/index.js";
 import { AesSecretBox, type SecretBox } from "./secret-box.js";
+import { SqliteKeyRepo } from "./sqlite-keys.js";
 import { SqliteLogStore } from "./sqlite-logs.js";
-import type { KeyRecord, Store } from "./store.js";
+import type { KeyRecord, KeyUpdate, Store, TeamRecord } from "./store.js";
+
+export { DuplicateNameError } from "./sqlite-keys.js";
 
 export type SqliteDatabase = Database.Database;
 
@@ -15,9 +18,14 @@ export function openSqlite(dataDir: string): SqliteDatabase {
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   } catch (e) {
-    throw new StoreError(
-      `data folder ${dataDir} cannot be created (${(e as NodeJS.ErrnoException).code ?? e})`,
-    );
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EEXIST" || code === "ENOTDIR") {
+      // mkdir's own words (EEXIST) say nothing a person can act on.
+      throw new StoreError(
+        `data dir ${dataDir} is a file (or lies under one), not a folder: pass --data-dir or GATEHOUSE_DATA_DIR with a folder`,
+      );
+    }
+    throw new StoreError(`data folder ${dataDir} cannot be created (${code ?? e})`);
   }
   const file = join(dataDir, "gatehouse.db");
   let db: SqliteDatabase;
@@ -66,31 +74,10 @@ function migrate(db: SqliteDatabase): void {
   }
 }
 
-interface KeyRow {
-  id: string;
-  name: string;
-  key_hash: string;
-  key_hint: string;
-  created_at: number;
-  revoked_at: number | null;
-  expires_at: number | null;
-}
-
-function toKey(r: KeyRow): KeyRecord {
-  return {
-    id: r.id,
-    name: r.name,
-    keyHash: r.key_hash,
-    keyHint: r.key_hint,
-    createdAt: r.created_at,
-    revokedAt: r.revoked_at,
-    expiresAt: r.expires_at,
-  };
-}
-
 /** The embedded single-user store. */
 export class SqliteStore implements Store {
   readonly logs: SqliteLogStore;
+  private readonly keys: SqliteKeyRepo;
 
   /** `box` seals secrets kept in the database (see secret-box.ts). */
   constructor(
@@ -98,6 +85,7 @@ export class SqliteStore implements Store {
     readonly box: SecretBox,
   ) {
     this.logs = new SqliteLogStore(db);
+    this.keys = new SqliteKeyRepo(db);
   }
 
   static open(dataDir: string): SqliteStore {
@@ -106,30 +94,35 @@ export class SqliteStore implements Store {
   }
 
   async listKeys(): Promise<KeyRecord[]> {
-    return (this.db.prepare("SELECT * FROM virtual_keys ORDER BY created_at").all() as KeyRow[]).map(toKey);
+    return this.keys.listKeys();
   }
 
   async insertKey(k: KeyRecord): Promise<void> {
-    try {
-      this.db
-        .prepare(
-          "INSERT INTO virtual_keys (id, name, key_hash, key_hint, created_at, revoked_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .run(k.id, k.name, k.keyHash, k.keyHint, k.createdAt, k.revokedAt, k.expiresAt);
-    } catch (e) {
-      if (e instanceof Error && /UNIQUE constraint failed: virtual_keys.name/.test(e.message)) {
-        throw new StoreError(`a key named ${JSON.stringify(k.name)} already exists`);
-      }
-      throw e;
-    }
+    this.keys.insertKey(k);
   }
 
   async revokeKey(name: string, at: number): Promise<boolean> {
-    return (
-      this.db
-        .prepare("UPDATE virtual_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL")
-        .run(at, name).changes > 0
-    );
+    return this.keys.revokeKey(name, at);
+  }
+
+  async updateKey(name: string, update: KeyUpdate, at: number): Promise<boolean> {
+    return this.keys.updateKey(name, update, at);
+  }
+
+  async listTeams(): Promise<TeamRecord[]> {
+    return this.keys.listTeams();
+  }
+
+  async insertTeam(t: TeamRecord): Promise<void> {
+    this.keys.insertTeam(t);
+  }
+
+  async updateTeam(name: string, spec: string, at: number): Promise<boolean> {
+    return this.keys.updateTeam(name, spec, at);
+  }
+
+  async deleteTeam(name: string): Promise<boolean> {
+    return this.keys.deleteTeam(name);
   }
 
   async close(): Promise<void> {

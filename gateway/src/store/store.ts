@@ -15,6 +15,26 @@ export interface KeyRecord {
   createdAt: number;
   revokedAt: number | null;
   expiresAt: number | null;
+  /**
+   * Budgets, limits and restrictions (JSON, config-file spelling: budgets, rate_limit, models, ...),
+   * validated by governance/stored-policies.ts when loaded; null or absent: none.
+   */
+  policy?: string | null;
+  updatedAt?: number | null;
+}
+
+/** A team made through the admin API: its budgets and rate limit (JSON, config-file spelling). */
+export interface TeamRecord {
+  name: string;
+  spec: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** What an update of a stored key changes (absent fields stay). */
+export interface KeyUpdate {
+  policy?: string | null;
+  expiresAt?: number | null;
 }
 
 export interface Store {
@@ -23,5 +43,13 @@ export interface Store {
   listKeys(): Promise<KeyRecord[]>;
   insertKey(k: KeyRecord): Promise<void>;
   revokeKey(name: string, at: number): Promise<boolean>;
+  /** Changes a key that is not revoked; false when there is none of that name. */
+  updateKey(name: string, update: KeyUpdate, at: number): Promise<boolean>;
+  listTeams(): Promise<TeamRecord[]>;
+  /** Creates a team; fails with DuplicateNameError if one of that name exists. */
+  insertTeam(t: TeamRecord): Promise<void>;
+  /** Replaces a team's spec; false when there is none of that name. */
+  updateTeam(name: string, spec: string, at: number): Promise<boolean>;
+  deleteTeam(name: string): Promise<boolean>;
   close(): Promise<void>;
 }

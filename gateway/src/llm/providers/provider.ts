@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { ProviderConfig, ProviderType } from "../../config/schema.js";
 import type { StreamTranslator } from "../translate/types.js";
+import { jsonBody } from "./json-body.js";
 
 /** The request format a provider speaks for a given model. */
 export type Wire = "anthropic" | "openai" | "gemini";
@@ -53,13 +54,13 @@ export function splitBase(base: string): { origin: string; prefix: string } {
   return { origin: u.origin, prefix: u.pathname.replace(/\/+$/, "") };
 }
 
-/** JSON body for a payload with the model field set (or removed when model is null). */
+/** JSON body for a payload with the model field set (or removed when model is null); see json-body.ts. */
 export function bodyWithModel(payload: WirePayload, model: string | null): string | Buffer {
   if (payload.raw && model !== null && payload.json.model === model) return payload.raw;
   const json = { ...payload.json };
   if (model === null) delete json.model;
   else json.model = model;
-  return JSON.stringify(json);
+  return jsonBody(json);
 }
 
 /** The fields every provider takes straight from its config. */

@@ -21,6 +21,7 @@ import type {
   GeminiThinkingConfig,
   GeminiThinkingLevel,
 } from "../wire/gemini.js";
+import type { ToolNameMap } from "./gemini-names.js";
 import { toGeminiParameters, toGeminiSchema } from "./gemini-schema.js";
 import {
   anthropicUsage,
@@ -36,6 +37,8 @@ import {
 export interface GeminiRequestOptions {
   /** Upstream Gemini model id (defaults to req.model); picks thinkingLevel vs thinkingBudget. */
   model?: string;
+  /** Tool names too long for Gemini, shortened (gemini-names.ts); the response maps them back. */
+  names?: ToolNameMap | undefined;
 }
 
 const BILLING_HEADER = "x-anthropic-billing-header:";
@@ -122,7 +125,11 @@ function userParts(blocks: AnthropicContentBlock[], toolNames: Map<string, strin
   return parts;
 }
 
-function modelParts(blocks: AnthropicContentBlock[], toolNames: Map<string, string>): GeminiPart[] {
+function modelParts(
+  blocks: AnthropicContentBlock[],
+  toolNames: Map<string, string>,
+  names: ToolNameMap | undefined,
+): GeminiPart[] {
   const parts: GeminiPart[] = [];
   let firstCall: GeminiPart | undefined;
   for (const b of blocks) {
@@ -138,12 +145,13 @@ function modelParts(blocks: AnthropicContentBlock[], toolNames: Map<string, stri
         }
         break;
       case "tool_use": {
-        toolNames.set(b.id, b.name);
+        const name = names?.toGemini(b.name) ?? b.name;
+        toolNames.set(b.id, name);
         const args =
           typeof b.input === "object" && b.input !== null && !Array.isArray(b.input)
             ? (b.input as Record<string, unknown>)
             : {};
-        const part: GeminiPart = { functionCall: { name: b.name, args } };
+        const part: GeminiPart = { functionCall: { name, args } };
         const sig = thoughtSignatureFromToolUseId(b.id);
         if (sig) part.thoughtSignature = sig;
         firstCall ??= part;
@@ -267,7 +275,11 @@ export function anthropicToGeminiRequest(
     const role = msg.role === "assistant" ? "model" : "user";
     const blocks: AnthropicContentBlock[] =
       typeof msg.content === "string" ? [{ type: "text", text: msg.content }] : (msg.content ?? []);
-    pushTurn(contents, role, role === "model" ? modelParts(blocks, toolNames) : userParts(blocks, toolNames));
+    pushTurn(
+      contents,
+      role,
+      role === "model" ? modelParts(blocks, toolNames, options.names) : userParts(blocks, toolNames),
+    );
   }
   for (const c of contents) if (c.role === "user") responsesFirst(c.parts);
 
@@ -277,7 +289,7 @@ export function anthropicToGeminiRequest(
   const declarations: GeminiFunctionDeclaration[] = [];
   for (const tool of req.tools ?? []) {
     if (tool.type !== undefined && tool.type !== "custom") continue; // Anthropic server tools
-    const decl: GeminiFunctionDeclaration = { name: tool.name };
+    const decl: GeminiFunctionDeclaration = { name: options.names?.toGemini(tool.name) ?? tool.name };
     if (tool.description) decl.description = tool.description;
     const parameters = toGeminiParameters(tool.input_schema);
     if (parameters) decl.parameters = parameters;
@@ -289,7 +301,8 @@ export function anthropicToGeminiRequest(
     if (choice?.type === "any") out.toolConfig = { functionCallingConfig: { mode: "ANY" } };
     else if (choice?.type === "none") out.toolConfig = { functionCallingConfig: { mode: "NONE" } };
     else if (choice?.type === "tool") {
-      out.toolConfig = { functionCallingConfig: { mode: "ANY", allowedFunctionNames: [choice.name] } };
+      const name = options.names?.toGemini(choice.name) ?? choice.name;
+      out.toolConfig = { functionCallingConfig: { mode: "ANY", allowedFunctionNames: [name] } };
     } else if (choice?.type === "auto") out.toolConfig = { functionCallingConfig: { mode: "AUTO" } };
   }
 
@@ -298,7 +311,11 @@ export function anthropicToGeminiRequest(
   return out;
 }
 
-export function geminiToAnthropicResponse(res: GeminiResponse, clientModel: string): AnthropicResponse {
+export function geminiToAnthropicResponse(
+  res: GeminiResponse,
+  clientModel: string,
+  names?: ToolNameMap,
+): AnthropicResponse {
   const candidate = res.candidates?.[0];
   const content: AnthropicContentBlock[] = [];
   let sawToolUse = false;
@@ -309,7 +326,7 @@ export function geminiToAnthropicResponse(res: GeminiResponse, clientModel: stri
       content.push({
         type: "tool_use",
         id: newToolUseId(part.thoughtSignature),
-        name: part.functionCall.name,
+        name: names?.fromGemini(part.functionCall.name) ?? part.functionCall.name,
         input: part.functionCall.args ?? {},
       });
     } else if (part.thought) {

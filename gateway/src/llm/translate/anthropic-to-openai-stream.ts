@@ -73,9 +73,9 @@ export class AnthropicToOpenAIStream implements StreamTranslator {
     return out + this.error("upstream stream ended before message_stop", "api_error");
   }
 
-  fail(message: string): string {
+  fail(message: string, type = "api_error"): string {
     if (this._finished) return "";
-    return this.error(message, "api_error");
+    return this.error(message, type);
   }
 
   private error(message: string, type: string): string {

@@ -8,6 +8,7 @@ import { emptyUsage, type Usage } from "../usage.js";
 import type { AnthropicStopReason } from "../wire/anthropic.js";
 import type { GeminiPart, GeminiResponse } from "../wire/gemini.js";
 import { AnthropicSseWriter } from "./anthropic-sse-writer.js";
+import type { ToolNameMap } from "./gemini-names.js";
 import {
   anthropicTypeForRpcStatus,
   anthropicUsage,
@@ -31,7 +32,12 @@ export class GeminiToAnthropicStream implements StreamTranslator {
   private _usage: Usage = emptyUsage();
   private sawToolUse = false;
 
-  constructor(clientModel: string, messageId?: string) {
+  /** `names`: tool names shortened for Gemini on the way out (gemini-names.ts), restored here. */
+  constructor(
+    clientModel: string,
+    messageId?: string,
+    private readonly names?: ToolNameMap,
+  ) {
     this.sse = new AnthropicSseWriter(messageId ?? newMessageId(), clientModel);
   }
 
@@ -61,8 +67,8 @@ export class GeminiToAnthropicStream implements StreamTranslator {
     return out + this.sse.error("Gemini stream ended before the response was complete (no finishReason)");
   }
 
-  fail(message: string): string {
-    return this.sse.finished ? "" : this.sse.error(message);
+  fail(message: string, type?: string): string {
+    return this.sse.finished ? "" : this.sse.error(message, type);
   }
 
   private onData(data: string): string {
@@ -119,7 +125,8 @@ export class GeminiToAnthropicStream implements StreamTranslator {
   private toolUse(part: GeminiPart): string {
     const call = part.functionCall!;
     this.sawToolUse = true;
-    const out = this.sse.toolStart(newToolUseId(part.thoughtSignature), call.name);
+    const name = this.names?.fromGemini(call.name) ?? call.name;
+    const out = this.sse.toolStart(newToolUseId(part.thoughtSignature), name);
     return out + this.sse.toolInput(JSON.stringify(call.args ?? {})) + this.sse.closeBlock();
   }
 

@@ -74,8 +74,8 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
     );
   }
 
-  fail(message: string): string {
-    return this.sse.finished ? "" : this.sse.error(message);
+  fail(message: string, type?: string): string {
+    return this.sse.finished ? "" : this.sse.error(message, type);
   }
 
   private onData(data: string): string {

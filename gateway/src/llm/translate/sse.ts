@@ -42,15 +42,13 @@ export class SseParser {
     const out: SseEvent[] = [];
     const buf = this.buffer;
     let start = 0;
+    // The next "\r" at or after `start` (-1: none left); most streams have none, so one native
+    // search per chunk instead of a character loop.
+    let cr = buf.indexOf("\r");
     for (;;) {
-      let nl = -1;
-      for (let i = start; i < buf.length; i++) {
-        const c = buf.charCodeAt(i);
-        if (c === 10 || c === 13) {
-          nl = i;
-          break;
-        }
-      }
+      if (cr !== -1 && cr < start) cr = buf.indexOf("\r", start);
+      const lf = buf.indexOf("\n", start);
+      const nl = cr === -1 ? lf : lf === -1 ? cr : Math.min(cr, lf);
       if (nl === -1) break;
       // A "\r" at the very end may be followed by "\n" in the next chunk.
       if (buf.charCodeAt(nl) === 13 && nl === buf.length - 1 && !final) break;

@@ -13,8 +13,11 @@ export interface StreamTranslator {
    * its proper terminator, this emits an error event in the client's format.
    */
   end(): string;
-  /** Upstream failed mid-stream (reset, timeout). Returns an error event in the client's format. */
-  fail(message: string): string;
+  /**
+   * Upstream failed mid-stream (reset, timeout). Returns an error event in the client's format;
+   * `type` is the Anthropic error type (default api_error; timeout_error for an idle stream).
+   */
+  fail(message: string, type?: string): string;
   /** Usage seen so far, in the gateway's terms. */
   readonly usage: Usage;
   /** True once a terminal event (message_stop / [DONE] / error) has been emitted to the client. */

@@ -3,7 +3,9 @@ import { m002 } from "./002-logs.js";
 import { m003 } from "./003-mcp.js";
 import { m004 } from "./004-content-search.js";
 import { m005 } from "./005-mcp-servers.js";
+import { m006 } from "./006-mcp-oauth.js";
+import { m007 } from "./007-key-policies.js";
 import type { Migration } from "./types.js";
 
 /** Every migration, one file each (NNN-name.ts), listed here in version order. */
-export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005];
+export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007];

@@ -249,9 +249,9 @@ export class BedrockToAnthropicStream implements StreamTranslator {
     return this.error("Bedrock stream ended before message_stop");
   }
 
-  fail(message: string): string {
+  fail(message: string, type?: string): string {
     if (this._finished) return "";
-    return this.error(message);
+    return this.error(message, type);
   }
 
   private error(message: string, type = "api_error"): string {

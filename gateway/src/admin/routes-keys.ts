@@ -1,0 +1,187 @@
+import { z } from "zod";
+import { formatIssues } from "../config/load.js";
+import type { ConfigFile } from "../config/schema.js";
+import { type KeyGovernance, keyGovernanceFields } from "../governance/config-schema.js";
+import {
+  keyPolicyPatchSchema,
+  patchedPolicy,
+  policyJson,
+  storedKeyPolicy,
+} from "../governance/stored-policies.js";
+import { HttpError } from "../http/errors.js";
+import type { KeyRecord, KeyUpdate, Store } from "../store/store.js";
+import type { KeyCreated, KeyRulesView, KeyView } from "./contract.js";
+import { type Route, validate } from "./routes.js";
+
+/** GET/POST /api/keys, GET/PATCH/DELETE /api/keys/{name} (docs/api.md). Teams: routes-teams.ts. */
+
+export interface GovernanceAdminDeps {
+  config(): ConfigFile;
+  store: Pick<Store, "listKeys" | "updateKey" | "listTeams" | "insertTeam" | "updateTeam" | "deleteTeam">;
+  keys: {
+    create(
+      name: string,
+      expiresAt: number | null,
+      policy?: KeyGovernance,
+    ): Promise<{ key: string; record: KeyRecord }>;
+    revoke(name: string): Promise<boolean>;
+  };
+  /** Re-reads stored keys and teams and applies their rules at once (the next request sees them). */
+  refresh(): Promise<void>;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function rulesView(p: KeyGovernance): KeyRulesView {
+  return {
+    team: p.team ?? null,
+    budgets: p.budgets,
+    rate_limit: p.rate_limit ?? null,
+    models: p.models ?? null,
+    providers: p.providers ?? null,
+    mcp_servers: p.mcp_servers ?? null,
+    mcp_tools: p.mcp_tools ?? null,
+    tool_mode: p.tool_mode ?? null,
+    mcp_inject: p.mcp_inject ?? null,
+    content: p.content,
+  };
+}
+
+export function storedKeyView(r: KeyRecord): KeyView {
+  return {
+    id: r.id,
+    name: r.name,
+    hint: r.keyHint,
+    source: "store",
+    createdAt: iso(r.createdAt),
+    revokedAt: iso(r.revokedAt),
+    expiresAt: iso(r.expiresAt),
+    ...rulesView(storedKeyPolicy(r)),
+  };
+}
+
+function configKeyView(k: ConfigFile["virtual_keys"][number]): KeyView {
+  const { name, key: _secret, ...rules } = k;
+  return {
+    id: `config:${name}`,
+    name,
+    hint: "",
+    source: "config",
+    createdAt: null,
+    revokedAt: null,
+    expiresAt: null,
+    ...rulesView(rules),
+  };
+}
+
+const keyName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only");
+
+const keyCreateSchema = z.strictObject({
+  name: keyName,
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+  ...keyGovernanceFields,
+});
+
+const keyPatchSchema = keyPolicyPatchSchema.extend({
+  expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+});
+
+async function activeStoredKey(deps: GovernanceAdminDeps, name: string): Promise<KeyRecord> {
+  if (deps.config().virtual_keys.some((k) => k.name === name))
+    throw new HttpError(
+      409,
+      `key ${JSON.stringify(name)} is defined in the config file; change it there`,
+      "conflict",
+    );
+  const rec = (await deps.store.listKeys()).find((k) => k.name === name && k.revokedAt === null);
+  if (!rec) throw new HttpError(404, `no active stored key named ${JSON.stringify(name)}`, "not_found");
+  return rec;
+}
+
+export function keyRoutes(deps: GovernanceAdminDeps): Route[] {
+  return [
+    {
+      method: "GET",
+      path: "/api/keys",
+      summary: "Virtual keys (config and stored) with their budgets, limits, restrictions and team",
+      async handle(): Promise<KeyView[]> {
+        const stored = (await deps.store.listKeys()).map(storedKeyView);
+        return [...deps.config().virtual_keys.map(configKeyView), ...stored];
+      },
+    },
+    {
+      method: "GET",
+      path: "/api/keys/:name",
+      summary: "One virtual key (a config key, else the newest stored key of that name)",
+      async handle(ctx): Promise<KeyView> {
+        const name = ctx.params.name!;
+        const fromConfig = deps.config().virtual_keys.find((k) => k.name === name);
+        if (fromConfig) return configKeyView(fromConfig);
+        const rec = (await deps.store.listKeys()).findLast((k) => k.name === name);
+        if (!rec) throw new HttpError(404, `no key named ${JSON.stringify(name)}`, "not_found");
+        return storedKeyView(rec);
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/keys",
+      summary: "Create a virtual key with its rules; the response holds the key, shown this once",
+      status: 201,
+      async handle(ctx): Promise<KeyCreated> {
+        const { name, expiresAt, ...rules } = validate(keyCreateSchema, await ctx.body());
+        if (deps.config().virtual_keys.some((k) => k.name === name))
+          throw new HttpError(
+            409,
+            `a key named ${JSON.stringify(name)} is defined in the config file`,
+            "conflict",
+          );
+        const expires = expiresAt ? Date.parse(expiresAt) : null;
+        try {
+          const { key, record } = await deps.keys.create(name, expires, rules);
+          return { ...storedKeyView(record), key };
+        } catch (e) {
+          throw new HttpError(409, e instanceof Error ? e.message : String(e), "conflict");
+        }
+      },
+    },
+    {
+      method: "PATCH",
+      path: "/api/keys/:name",
+      summary: "Change a stored key's rules or expiry (fields given replace, null removes); applies at once",
+      async handle(ctx): Promise<KeyView> {
+        const { expiresAt, ...patch } = validate(keyPatchSchema, await ctx.body());
+        const rec = await activeStoredKey(deps, ctx.params.name!);
+        const update: KeyUpdate = {};
+        if (Object.values(patch).some((v) => v !== undefined)) {
+          const next = patchedPolicy(storedKeyPolicy(rec), patch);
+          if (!next.success) throw new HttpError(400, formatIssues(next.error.issues), "invalid_request");
+          update.policy = policyJson(next.data);
+        }
+        if (expiresAt !== undefined) update.expiresAt = expiresAt === null ? null : Date.parse(expiresAt);
+        await deps.store.updateKey(rec.name, update, Date.now());
+        await deps.refresh();
+        const after = (await deps.store.listKeys()).find((k) => k.id === rec.id) ?? rec;
+        return storedKeyView(after);
+      },
+    },
+    {
+      method: "DELETE",
+      path: "/api/keys/:name",
+      summary: "Revoke a stored virtual key",
+      async handle(ctx) {
+        if (!(await deps.keys.revoke(ctx.params.name!))) {
+          throw new HttpError(
+            404,
+            `no active stored key named ${JSON.stringify(ctx.params.name)}`,
+            "not_found",
+          );
+        }
+        return { revoked: ctx.params.name };
+      },
+    },
+  ];
+}

@@ -1,0 +1,140 @@
+import { parseArgs } from "node:util";
+import type { BenchReport, BenchRow } from "../admin/contract-bench.js";
+import { runBench } from "./run.js";
+
+export const BENCH_HELP = `  gatehouse bench [--requests N] [--concurrency 1,8] [--max-seconds S] [--json]
+                                                  measure the gateway's overhead on this machine`;
+
+const USAGE = `Usage: gatehouse bench [--requests N] [--concurrency 1,8] [--max-seconds 60] [--json]
+
+Starts a mock provider and a gateway in this process (a temporary data folder; nothing of yours is
+read or written) and sends the same small requests directly and through the gateway, on 127.0.0.1:
+JSON and streaming, Anthropic pass-through and translated to OpenAI, at each concurrency. Prints the
+added latency (p50, p99, a stream's first byte) and the gateway's CPU per request.
+
+  --requests N       requests per measurement (50-20000, default 500)
+  --concurrency L    comma-separated concurrencies (1-64, default 1,8)
+  --max-seconds S    time budget of the whole run (default 60)
+  --json             print the report as JSON (the same shape as POST /api/bench)`;
+
+const ms = (x: number | null) => (x === null ? "" : x.toFixed(3));
+const signed = (x: number | null) => (x === null ? "" : `${x >= 0 ? "+" : ""}${x.toFixed(3)}`);
+const us = (x: number | null) => (x === null ? "" : String(Math.round(x)));
+
+function table(rows: BenchRow[]): string {
+  const head = [
+    "target",
+    "mode",
+    "c",
+    "p50 ms",
+    "p99 ms",
+    "TTFB p50",
+    "req/s",
+    "added p50",
+    "added p99",
+    "added TTFB",
+    "gateway CPU µs/req",
+  ];
+  const cells = rows.map((r) => [
+    r.target,
+    r.mode,
+    String(r.concurrency),
+    ms(r.p50Ms),
+    ms(r.p99Ms),
+    ms(r.ttfbP50Ms),
+    String(r.requestsPerSecond),
+    signed(r.addedP50Ms),
+    signed(r.addedP99Ms),
+    signed(r.addedTtfbP50Ms),
+    us(r.gatewayCpuUsPerRequest),
+  ]);
+  const width = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) =>
+    c.map((x, i) => (i < 2 ? x.padEnd(width[i]!) : x.padStart(width[i]!))).join("  ");
+  return [line(head), ...cells.map(line)].join("\n");
+}
+
+/** The report as text: machine, headline, the table, notes. */
+export function formatBench(r: BenchReport): string {
+  const m = r.machine;
+  const s = r.settings;
+  const head = (name: string, x: BenchReport["summary"]["passThrough"]) =>
+    `  ${name.padEnd(13)} added p50 ${signed(x.addedP50Ms)} ms, p99 ${signed(x.addedP99Ms)} ms (JSON, c=${s.concurrency[0]}); ` +
+    `stream first byte ${signed(x.addedTtfbP50Ms)} ms; gateway CPU ${us(x.gatewayCpuUsPerRequest)} µs/request (JSON, c=${s.concurrency.at(-1)})`;
+  return [
+    `Gatehouse ${r.version} overhead on this machine (${r.seconds} s)`,
+    `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}, load ${m.loadAverage.join(" / ")}`,
+    `Load: ${s.requests} requests per measurement at c=${s.concurrency.join(", ")}; streams of ${s.streamEvents} text events; small bodies, loopback`,
+    `Governance: ${s.governance}`,
+    "",
+    head("pass-through", r.summary.passThrough),
+    head("translated", r.summary.translated),
+    "",
+    table(r.rows),
+    "",
+    ...r.notes.map((n) => `Note: ${n}`),
+  ].join("\n");
+}
+
+/** `gatehouse bench`: returns the exit code. */
+export async function benchMain(argv: string[]): Promise<number> {
+  let values: {
+    requests?: string;
+    concurrency?: string;
+    "max-seconds"?: string;
+    json?: boolean;
+    help?: boolean;
+  };
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        requests: { type: "string" },
+        concurrency: { type: "string" },
+        "max-seconds": { type: "string" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (e) {
+    process.stderr.write(`gatehouse bench: ${e instanceof Error ? e.message : e}\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const num = (v: string | undefined, name: string, lo: number, hi: number): number | undefined => {
+    if (v === undefined) return undefined;
+    const x = Number(v);
+    if (!Number.isInteger(x) || x < lo || x > hi)
+      throw new Error(`--${name} must be a whole number from ${lo} to ${hi}`);
+    return x;
+  };
+  let requests: number | undefined;
+  let maxSeconds: number | undefined;
+  let concurrency: number[] | undefined;
+  try {
+    requests = num(values.requests, "requests", 50, 20_000);
+    maxSeconds = num(values["max-seconds"], "max-seconds", 1, 3600);
+    concurrency = values.concurrency?.split(",").map((c) => num(c.trim(), "concurrency", 1, 64)!);
+  } catch (e) {
+    process.stderr.write(`gatehouse bench: ${e instanceof Error ? e.message : e}\n`);
+    return 2;
+  }
+  const json = values.json === true;
+  if (!json) process.stderr.write("Measuring (a mock provider and a gateway on 127.0.0.1)…\n");
+  try {
+    const report = await runBench({
+      ...(requests !== undefined ? { requests } : {}),
+      ...(maxSeconds !== undefined ? { maxSeconds } : {}),
+      ...(concurrency !== undefined ? { concurrency } : {}),
+      onProgress: json ? undefined : (line) => process.stderr.write(`  ${line}\n`),
+    });
+    process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${formatBench(report)}\n`);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`gatehouse bench: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}

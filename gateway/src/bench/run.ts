@@ -1,0 +1,287 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import type {
+  BenchMachine,
+  BenchMode,
+  BenchReport,
+  BenchRow,
+  BenchSummary,
+  BenchTarget,
+} from "../admin/contract-bench.js";
+import { parseConfig } from "../config/load.js";
+import { createGateway, VERSION } from "../index.js";
+import { type LoadSpec, percentile, runLoad } from "./load.js";
+import { startBenchMock } from "./mock.js";
+
+/**
+ * The overhead self-test behind `gatehouse bench` and `POST /api/bench`. In this process it starts
+ * the mini mock provider and a real gateway (createGateway, a temporary data folder, a key with a
+ * budget and a rate limit, request logging on), then sends the same small requests to the mock
+ * directly and through the gateway (Anthropic pass-through, and translated to OpenAI) at each
+ * concurrency, JSON and streaming. Added latency = through the gateway − direct; the gateway's CPU
+ * per request = the process's CPU per request through it − direct's (client and mock cancel out).
+ * Bounded: a request count per measurement and a time budget for the whole run.
+ */
+export interface BenchOptions {
+  /** Requests per measurement (clamped to 50–20000; default 500). */
+  requests?: number;
+  /** Concurrencies (default 1 and 8). */
+  concurrency?: number[];
+  /** SSE text events per streamed answer (default 20). */
+  streamEvents?: number;
+  /** Time budget of the whole run in seconds (default 60); later measurements are skipped past it. */
+  maxSeconds?: number;
+  /** Progress lines (one per measurement). */
+  onProgress?: (line: string) => void;
+}
+
+const TARGETS: readonly BenchTarget[] = ["direct", "pass-through", "translated"];
+const MODES: readonly BenchMode[] = ["json", "stream"];
+const ROUNDS = 2;
+
+const EXPECT: Record<BenchMode, string> = { json: '"stop_reason":"end_turn"', stream: "event: message_stop" };
+
+function body(target: BenchTarget, mode: BenchMode): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      model: target === "translated" ? "openai/gpt-4o-mini" : "claude-sonnet-4-5",
+      max_tokens: 256,
+      system: "You are a helpful assistant.",
+      messages: [{ role: "user", content: "Say hello in one short sentence." }],
+      ...(mode === "stream" ? { stream: true } : {}),
+    }),
+  );
+}
+
+export function machine(): BenchMachine {
+  const cpus = os.cpus();
+  return {
+    cpus: typeof os.availableParallelism === "function" ? os.availableParallelism() : cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? "unknown",
+    platform: `${os.platform()} ${os.arch()} ${os.release()}`,
+    node: process.version,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
+  };
+}
+
+interface Acc {
+  target: BenchTarget;
+  mode: BenchMode;
+  concurrency: number;
+  ttfb: Float64Array[];
+  total: Float64Array[];
+  completed: number;
+  failed: number;
+  capped: boolean;
+  wallMs: number;
+  cpuUs: number;
+  problem: string | undefined;
+}
+
+const merged = (parts: Float64Array[]): Float64Array => {
+  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out.sort();
+};
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+const finite = (x: number) => (Number.isFinite(x) ? round3(x) : null);
+
+function rowOf(a: Acc, direct: Acc | undefined): BenchRow {
+  const total = merged(a.total);
+  const ttfb = merged(a.ttfb);
+  const p50 = percentile(total, 50);
+  const p99 = percentile(total, 99);
+  const t50 = percentile(ttfb, 50);
+  const cpu = a.completed > 0 ? a.cpuUs / a.completed : Number.NaN;
+  let added: Pick<BenchRow, "addedP50Ms" | "addedP99Ms" | "addedTtfbP50Ms" | "gatewayCpuUsPerRequest"> = {
+    addedP50Ms: null,
+    addedP99Ms: null,
+    addedTtfbP50Ms: null,
+    gatewayCpuUsPerRequest: null,
+  };
+  if (direct && a.target !== "direct") {
+    const d = merged(direct.total);
+    const dt = merged(direct.ttfb);
+    added = {
+      addedP50Ms: finite(p50 - percentile(d, 50)),
+      addedP99Ms: finite(p99 - percentile(d, 99)),
+      addedTtfbP50Ms: a.mode === "stream" ? finite(t50 - percentile(dt, 50)) : null,
+      gatewayCpuUsPerRequest:
+        direct.completed > 0 ? finite(Math.round(cpu - direct.cpuUs / direct.completed)) : null,
+    };
+  }
+  return {
+    target: a.target,
+    mode: a.mode,
+    concurrency: a.concurrency,
+    completed: a.completed,
+    failed: a.failed,
+    capped: a.capped,
+    p50Ms: round3(p50),
+    p99Ms: round3(p99),
+    ttfbP50Ms: a.mode === "stream" ? round3(t50) : null,
+    requestsPerSecond: a.wallMs > 0 ? Math.round((a.completed / a.wallMs) * 1000) : 0,
+    ...added,
+    processCpuUsPerRequest: Math.round(cpu),
+  };
+}
+
+function summary(rows: BenchRow[], target: BenchTarget, cMin: number, cMax: number): BenchSummary {
+  const find = (mode: BenchMode, c: number) =>
+    rows.find((r) => r.target === target && r.mode === mode && r.concurrency === c);
+  const low = find("json", cMin);
+  return {
+    addedP50Ms: low?.addedP50Ms ?? null,
+    addedP99Ms: low?.addedP99Ms ?? null,
+    addedTtfbP50Ms: find("stream", cMin)?.addedTtfbP50Ms ?? null,
+    gatewayCpuUsPerRequest: find("json", cMax)?.gatewayCpuUsPerRequest ?? null,
+  };
+}
+
+export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
+  const requests = Math.min(20_000, Math.max(50, Math.round(opts.requests ?? 500)));
+  const concurrency = [...new Set(opts.concurrency ?? [1, 8])]
+    .filter((c) => c >= 1 && c <= 64)
+    .sort((a, b) => a - b);
+  if (concurrency.length === 0) throw new Error("concurrency: give at least one value from 1 to 64");
+  const events = Math.min(200, Math.max(1, Math.round(opts.streamEvents ?? 20)));
+  const budgetMs = Math.max(1, opts.maxSeconds ?? 60) * 1000;
+  const progress = opts.onProgress ?? (() => undefined);
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const notes: string[] = [];
+  const mock = await startBenchMock(events);
+  const dataDir = mkdtempSync(join(os.tmpdir(), "gatehouse-bench-"));
+  const key = `gk-bench-${randomBytes(24).toString("hex")}`;
+  const config = parseConfig({
+    providers: {
+      anthropic: { type: "anthropic", base_url: mock.url, api_key: "sk-bench-mock" },
+      openai: { type: "openai-compatible", base_url: `${mock.url}/v1`, api_key: "sk-bench-mock" },
+    },
+    virtual_keys: [
+      {
+        name: "bench",
+        key,
+        budgets: [{ usd: 1_000_000, period: "day" }],
+        rate_limit: { requests_per_minute: 100_000_000 },
+      },
+    ],
+  });
+  const gateway = createGateway({ config, dataDir, host: "127.0.0.1", port: 0, env: {} });
+  try {
+    const { url } = await gateway.start();
+    const spec = (target: BenchTarget, mode: BenchMode, n: number, c: number, maxMs: number): LoadSpec => ({
+      origin: target === "direct" ? mock.url : url,
+      path: target === "direct" ? "/v1/messages" : "/anthropic/v1/messages",
+      headers:
+        target === "direct"
+          ? { "x-api-key": "sk-bench-mock", "anthropic-version": "2023-06-01" }
+          : { authorization: `Bearer ${key}`, "anthropic-version": "2023-06-01" },
+      body: body(target, mode),
+      requests: n,
+      connections: c,
+      expect: EXPECT[mode],
+      maxMs,
+    });
+    const remaining = () => budgetMs - (performance.now() - t0);
+    // Warm-up: JIT, connection pools and the log writer, on every path; nothing is recorded.
+    for (const mode of MODES)
+      for (const target of TARGETS) {
+        const w = await runLoad(spec(target, mode, Math.max(50, requests >> 2), 8, 10_000));
+        if (w.completed === 0) throw new Error(`${target} ${mode}: no good answer (${w.firstProblem})`);
+      }
+    const accs = new Map<string, Acc>();
+    const hits0 = mock.hits;
+    let sent = 0;
+    outer: for (const mode of MODES) {
+      for (const c of concurrency) {
+        for (let round = 0; round < ROUNDS; round++) {
+          // Rotate the order each round so no target always runs first.
+          const order = TARGETS.map((_, i) => TARGETS[(i + round) % TARGETS.length]!);
+          for (const target of order) {
+            if (remaining() <= 0) {
+              notes.push(`Stopped at the ${budgetMs / 1000} s time budget; some measurements are missing.`);
+              break outer;
+            }
+            const k = `${target}|${mode}|${c}`;
+            const a: Acc = accs.get(k) ?? {
+              target,
+              mode,
+              concurrency: c,
+              ttfb: [],
+              total: [],
+              completed: 0,
+              failed: 0,
+              capped: false,
+              wallMs: 0,
+              cpuUs: 0,
+              problem: undefined,
+            };
+            accs.set(k, a);
+            const cpu0 = process.cpuUsage();
+            const r = await runLoad(
+              spec(target, mode, Math.ceil(requests / ROUNDS), c, Math.min(remaining(), 20_000)),
+            );
+            const cpu = process.cpuUsage(cpu0);
+            a.cpuUs += cpu.user + cpu.system;
+            a.ttfb.push(r.ttfb);
+            a.total.push(r.total);
+            a.completed += r.completed;
+            a.failed += r.failed;
+            a.capped ||= r.capped;
+            a.wallMs += r.wallMs;
+            a.problem ??= r.firstProblem;
+            sent += r.completed + r.failed;
+          }
+        }
+        progress(`${mode} c=${c}: done (${Math.round((performance.now() - t0) / 100) / 10} s)`);
+      }
+    }
+    const rows: BenchRow[] = [];
+    for (const a of accs.values()) {
+      rows.push(rowOf(a, accs.get(`direct|${a.mode}|${a.concurrency}`)));
+      if (a.failed > 0)
+        notes.push(`${a.target} ${a.mode} c=${a.concurrency}: ${a.failed} failed (${a.problem})`);
+      if (a.capped) notes.push(`${a.target} ${a.mode} c=${a.concurrency}: hit its time cap`);
+    }
+    if (mock.hits - hits0 < sent - rows.reduce((n, r) => n + r.failed, 0))
+      notes.push("The mock saw fewer requests than answers came back: a figure may be wrong.");
+    notes.push(
+      "Everything runs in this one process (client, mock provider, gateway), so the gateway's CPU is " +
+        "the process's CPU per request through it minus direct's. Other work on the machine adds noise; " +
+        "run it twice and compare.",
+    );
+    const [cMin, cMax] = [concurrency[0]!, concurrency.at(-1)!];
+    return {
+      version: VERSION,
+      startedAt: startedAt.toISOString(),
+      seconds: Math.round((performance.now() - t0) / 100) / 10,
+      machine: machine(),
+      settings: {
+        requests,
+        concurrency,
+        streamEvents: events,
+        governance:
+          "virtual key with a budget and a rate limit; request logging (metadata) to SQLite; pricing",
+      },
+      rows,
+      summary: {
+        passThrough: summary(rows, "pass-through", cMin, cMax),
+        translated: summary(rows, "translated", cMin, cMax),
+      },
+      notes,
+    };
+  } finally {
+    await gateway.stop(500).catch(() => undefined);
+    await mock.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

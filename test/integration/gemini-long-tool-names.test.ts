@@ -1,0 +1,109 @@
+// Gemini refuses function names over 64 characters; MCP tools (server__tool) can be longer. Such a
+// name goes to Gemini shortened and comes back to the client as it was, in JSON and in streams, on
+// both client surfaces, and the history's tool calls and results keep matching.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { geminiToolNames } from "../../gateway/src/llm/translate/gemini-names.js";
+import { post, startGateway, type TestGateway } from "../helpers/gateway.js";
+import { sseEvents as events } from "../helpers/llm.js";
+import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
+
+const LONG = `filesystem-server-for-the-monorepo__${"read_multiple_files_with_line_numbers_".repeat(2)}v2`;
+const SIBLING = `${LONG.slice(0, 60)}_other_tool_with_the_same_start`;
+const SHORT = "echo__echo";
+
+const tools = [LONG, SIBLING, SHORT].map((name) => ({
+  name,
+  description: "a tool",
+  input_schema: { type: "object", properties: { path: { type: "string" } } },
+}));
+
+describe("Gemini: tool names longer than 64 characters", () => {
+  let mock: MockProvider;
+  let gw: TestGateway;
+  before(async () => {
+    mock = await startMockProvider();
+    gw = await startGateway({
+      providers: { gem: { type: "gemini", api_key: "g-key", base_url: `${mock.url}/v1beta` } },
+    });
+  });
+  after(async () => {
+    await gw?.close();
+    await mock?.close();
+  });
+
+  test("the map: deterministic, within 64, distinct, reversible; short names untouched", () => {
+    const a = geminiToolNames([LONG, SIBLING, SHORT])!;
+    const b = geminiToolNames([SHORT, SIBLING, LONG])!;
+    assert.equal(a.toGemini(LONG), b.toGemini(LONG), "order does not matter");
+    assert.ok(a.toGemini(LONG).length <= 64 && a.toGemini(SIBLING).length <= 64);
+    assert.notEqual(a.toGemini(LONG), a.toGemini(SIBLING));
+    assert.equal(a.fromGemini(a.toGemini(LONG)), LONG);
+    assert.equal(a.toGemini(SHORT), SHORT);
+    assert.equal(geminiToolNames([SHORT, "x"]), undefined);
+    // A name that happens to equal a shortened one: the long name gets another suffix.
+    const clash = geminiToolNames([LONG, a.toGemini(LONG)])!;
+    assert.notEqual(clash.toGemini(LONG), a.toGemini(LONG));
+    assert.equal(clash.fromGemini(clash.toGemini(LONG)), LONG);
+  });
+
+  const history = [
+    { role: "user", content: "read it" },
+    { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: LONG, input: { path: "a" } }] },
+    { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "file a" }] },
+  ];
+
+  for (const stream of [false, true]) {
+    test(`/anthropic (${stream ? "stream" : "JSON"}): Gemini sees short names, the client the real one`, async () => {
+      const short = geminiToolNames([LONG, SIBLING, SHORT])!.toGemini(LONG);
+      mock.reset();
+      mock.script({ kind: "tool_use", tools: [{ name: short, input: { path: "b" } }] });
+      const res = await post(`${gw.url}/anthropic/v1/messages`, {
+        model: "gem/gemini-2.5-flash",
+        max_tokens: 100,
+        stream,
+        tools,
+        messages: history,
+      });
+      assert.equal(res.status, 200, res.text);
+      const sent = JSON.parse(mock.requests.at(-1)!.body) as {
+        tools: Array<{ functionDeclarations: Array<{ name: string }> }>;
+        contents: Array<{
+          parts: Array<{ functionCall?: { name: string }; functionResponse?: { name: string } }>;
+        }>;
+      };
+      const declared = sent.tools[0]!.functionDeclarations.map((d) => d.name);
+      assert.ok(
+        declared.every((n) => n.length <= 64),
+        declared.join(", "),
+      );
+      assert.ok(declared.includes(short) && declared.includes(SHORT));
+      const parts = sent.contents.flatMap((c) => c.parts);
+      assert.equal(parts.find((p) => p.functionCall)?.functionCall?.name, short, "history call renamed");
+      assert.equal(parts.find((p) => p.functionResponse)?.functionResponse?.name, short, "and its result");
+      const start = events(res.text).find(([e]) => e === "content_block_start")?.[1] as
+        | { content_block: { name: string } }
+        | undefined;
+      const json = stream ? undefined : (res.json() as { content: Array<{ type: string; name?: string }> });
+      const name = stream
+        ? start?.content_block.name
+        : json?.content.find((b) => b.type === "tool_use")?.name;
+      assert.equal(name, LONG);
+    });
+  }
+
+  test("/v1 (OpenAI client) to Gemini: the tool call comes back under its real name", async () => {
+    const short = geminiToolNames([LONG])!.toGemini(LONG);
+    mock.script({ kind: "tool_use", tools: [{ name: short, input: { path: "c" } }] });
+    const res = await post(`${gw.url}/v1/chat/completions`, {
+      model: "gem/gemini-2.5-flash",
+      tools: [{ type: "function", function: { name: LONG, parameters: { type: "object", properties: {} } } }],
+      messages: [{ role: "user", content: "go" }],
+    });
+    assert.equal(res.status, 200, res.text);
+    const call = (
+      res.json() as { choices: Array<{ message: { tool_calls: Array<{ function: { name: string } }> } }> }
+    ).choices[0]!.message.tool_calls[0]!;
+    assert.equal(call.function.name, LONG);
+  });
+});

@@ -1,0 +1,103 @@
+// Budgets and rate limits hold on /mcp tools/call too, not only on the model routes: a key whose
+// budget is spent or whose requests per minute are used up gets a JSON-RPC error with the same
+// message a model call would get, the tool does not run, and the tool-call log shows the refusal.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { McpError } from "@modelcontextprotocol/sdk/types.js";
+import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
+import { msg } from "../helpers/llm.js";
+import { connectClient, serverBin, waitFor } from "../helpers/mcp.js";
+import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
+
+const SPENT = "gk-mcp-spent-budget-key-0000000000000000000";
+const RATE = "gk-mcp-rate-limited-key-0000000000000000000";
+
+describe("budgets and rate limits on /mcp tools/call", () => {
+  let mock: MockProvider;
+  let gw: TestGateway;
+
+  before(async () => {
+    mock = await startMockProvider();
+    gw = await startGateway({
+      providers: { ant: { type: "anthropic", base_url: mock.url } },
+      // $1 per 1000 input tokens.
+      pricing: { "ant/budget-model": { input_per_mtok: 1000, output_per_mtok: 0 } },
+      virtual_keys: [
+        { name: "test", key: TEST_KEY },
+        { name: "spent", key: SPENT, budgets: [{ usd: 0.001, period: "day" }] },
+        { name: "ratey", key: RATE, rate_limit: { requests_per_minute: 2 } },
+      ],
+      mcp_servers: { everything: { command: serverBin("everything"), args: ["stdio"] } },
+    });
+    await waitFor(() => gw.gateway.mcp.server("everything")?.state === "ready", 30_000, "everything ready");
+  });
+  after(async () => {
+    await gw?.close();
+    await mock?.close();
+  });
+
+  const echo = { name: "everything__echo", arguments: { message: "hi" } };
+
+  test("a spent budget refuses tools/call with the budget's message as a JSON-RPC error", async () => {
+    const spend = await fetch(`${gw.url}/anthropic/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${SPENT}` },
+      body: JSON.stringify(msg("ant/budget-model")),
+    });
+    assert.equal(spend.status, 200);
+    const c = await connectClient(gw.url, SPENT);
+    try {
+      const err = await c.client.callTool(echo).then(
+        () => assert.fail("the call went through"),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof McpError, String(err));
+      assert.equal(err.code, -32029);
+      assert.match(
+        err.message,
+        /budget 'daily' of key 'spent' exhausted: \$0\.\d{4} of \$0\.0010, resets \d{4}-\d\d-\d\d/,
+      );
+      assert.equal((err.data as { reason: string }).reason, "budget");
+      await gw.gateway.logs.flush();
+      const logged = await gw.gateway.logs.store.queryToolCalls({ keyName: "spent", limit: 5 });
+      assert.equal(logged.rows[0]?.status, "denied");
+      assert.equal(logged.rows[0]?.decidedBy, "budget");
+    } finally {
+      await c.close();
+    }
+  });
+
+  test("requests per minute count tool calls: the third of a 2/minute key is refused", async () => {
+    const c = await connectClient(gw.url, RATE);
+    try {
+      assert.match(JSON.stringify(await c.client.callTool(echo)), /Echo: hi/);
+      assert.match(JSON.stringify(await c.client.callTool(echo)), /Echo: hi/);
+      const err = await c.client.callTool(echo).then(
+        () => assert.fail("the call went through"),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof McpError);
+      assert.equal(err.code, -32029);
+      assert.match(err.message, /rate limit of key 'ratey' reached: 2 requests per minute; retry in \d+ s/);
+      assert.ok((err.data as { retry_after_seconds: number }).retry_after_seconds >= 1);
+      // And the model route shares the same limit.
+      const model = await fetch(`${gw.url}/anthropic/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${RATE}` },
+        body: JSON.stringify(msg("ant/m")),
+      });
+      assert.equal(model.status, 429);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test("a key with budget left calls tools as before", async () => {
+    const c = await connectClient(gw.url, TEST_KEY);
+    try {
+      assert.match(JSON.stringify(await c.client.callTool(echo)), /Echo: hi/);
+    } finally {
+      await c.close();
+    }
+  });
+});
