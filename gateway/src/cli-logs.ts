@@ -8,7 +8,9 @@ import { ConfigError, loadConfigFile } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
 import { Governance } from "./governance/governance.js";
 import { windowAt } from "./governance/periods.js";
+import { budgetTimeZone } from "./governance/policy.js";
 import { usd } from "./governance/refusals.js";
+import { formatLocal, UTC } from "./governance/zoned-time.js";
 import { createProviders } from "./llm/providers/index.js";
 import { Router } from "./llm/router.js";
 import { addedServerStoreFor } from "./mcp/added-servers.js";
@@ -195,13 +197,15 @@ async function spend(flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<v
   if (period !== "day" && period !== "week" && period !== "month")
     throw new CliUsageError("--period: day, week or month");
   const now = (io.now ?? Date.now)();
-  const { start } = windowAt({ kind: period }, now);
+  const tz = spendTimeZone(flags, env);
+  const { start } = windowAt({ kind: period, tz }, now);
   const store = openStore(flags, env);
   try {
     const points = await store.logs.spendSeries({
       from: start,
       to: now + 1,
       bucket: "day",
+      timeZone: tz,
       groupBy: by,
       ...(flags.key !== undefined ? { keyName: flags.key } : {}),
     });
@@ -229,7 +233,7 @@ async function spend(flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<v
     const sorted = [...sums.entries()].sort((a, b) => b[1][6]! - a[1][6]! || b[1][0]! - a[1][0]!);
     const row = (name: string, s: number[]) => [name, ...s.slice(0, 6).map(int), usd(s[6]!)];
     const label = { day: "today", week: "this week", month: "this month" }[period];
-    io.out(`Spend ${label} (since ${new Date(start).toISOString().slice(0, 10)} UTC) by ${by}:\n`);
+    io.out(`Spend ${label} (since ${formatLocal(start, tz, false)} ${tz}) by ${by}:\n`);
     const head = [
       by.toUpperCase(),
       "REQUESTS",
@@ -245,6 +249,15 @@ async function spend(flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<v
     await budgets(store, flags, env, io);
   } finally {
     await store.close();
+  }
+}
+
+/** The config's settings.timezone (days, weeks and months start at its midnight); UTC without a config. */
+function spendTimeZone(flags: Flags, env: NodeJS.ProcessEnv): string {
+  try {
+    return budgetTimeZone(resolveConfig(flags, env).config);
+  } catch {
+    return UTC;
   }
 }
 

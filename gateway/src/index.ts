@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createAdminHandler } from "./admin/api.js";
 import type { AdminStreamEvent } from "./admin/contract.js";
 import type { Route } from "./admin/routes.js";
@@ -13,35 +12,36 @@ import { ensureAdminToken, OneTimeLogin } from "./admin/token.js";
 import { ConfigError } from "./config/load.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import type { ConfigFile } from "./config/schema.js";
-import { resolveSecret } from "./config/secret.js";
-import type { KeyGovernance } from "./governance/config-schema.js";
+import { type Gateway, type GatewayEvents, type GatewayOptions, VERSION } from "./gateway-api.js";
+import { buildLlm, checkLoop, configKeys } from "./gateway-config.js";
+import { baseUrl, close, drain, listen } from "./gateway-listen.js";
+import { mcpGovernanceHooks } from "./gateway-mcp.js";
 import { Governance } from "./governance/governance.js";
 import { createStoredKey, KeyRing } from "./governance/keys.js";
-import { refusalRpc } from "./governance/refusals.js";
+import { budgetTimeZone } from "./governance/policy.js";
 import { policyJson, StoredRules } from "./governance/stored-policies.js";
 import { Guard } from "./http/guard.js";
 import { createHttpServer } from "./http/server.js";
 import type { LlmDeps } from "./llm/handle-chat.js";
-import { createProviders } from "./llm/providers/index.js";
-import type { RequestRecord } from "./llm/record.js";
-import { Router } from "./llm/router.js";
 import { Transport } from "./llm/transport.js";
 import { addedServerStoreFor, withAddedServers } from "./mcp/added-servers.js";
-import { createMcp, type McpSurface } from "./mcp/index.js";
-import { toolModeFor } from "./mcp/lean/mode.js";
-import type { BrowserOpener } from "./mcp/oauth/opener.js";
+import { createMcp } from "./mcp/index.js";
 import { GatewayMetrics } from "./metrics/gateway-metrics.js";
 import { metricsHandler } from "./metrics/handler.js";
 import { Pricing } from "./pricing/cost.js";
-import type { LogStore, ToolCallRecord } from "./store/log-store.js";
 import { LogWriter } from "./store/log-writer.js";
 import { pruneOnce, startRetention } from "./store/retention.js";
 import { SqliteStore } from "./store/sqlite.js";
-import type { KeyRecord, Store } from "./store/store.js";
+
+/**
+ * The composition root: createGateway wires config, store, LLM and MCP paths, governance, logs and
+ * the admin API into one gateway. Its options and surface are in gateway-api.ts.
+ */
 
 export { ConfigError, loadConfigFile, parseConfig } from "./config/load.js";
 export { defaultDataDir } from "./config/paths.js";
 export type { ConfigFile } from "./config/schema.js";
+export { type Gateway, type GatewayEvents, type GatewayOptions, VERSION } from "./gateway-api.js";
 export type { RequestRecord } from "./llm/record.js";
 export type {
   ApprovalAnswer,
@@ -54,91 +54,6 @@ export type {
   McpToolInfo,
 } from "./mcp/index.js";
 export type { BrowserOpener } from "./mcp/oauth/opener.js";
-
-export const VERSION = "0.1.0";
-
-export interface GatewayOptions {
-  config: ConfigFile;
-  dataDir: string;
-  host?: string;
-  port?: number;
-  env?: NodeJS.ProcessEnv;
-  /** Defaults to the SQLite store in dataDir. */
-  store?: Store;
-  /** Opens OAuth login URLs of remote MCP servers (the app: shell.openExternal); default: print + xdg-open/open. */
-  browser?: BrowserOpener;
-}
-
-export interface GatewayEvents {
-  request: [RequestRecord];
-}
-
-export interface Gateway {
-  /** Listens; resolves with the base URL (http://127.0.0.1:PORT). */
-  start(): Promise<{ url: string; port: number }>;
-  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), closes pools and the store. */
-  stop(graceMs?: number): Promise<void>;
-  /** Applies a new config without a restart. */
-  reload(config: ConfigFile): Promise<void>;
-  readonly events: EventEmitter<GatewayEvents>;
-  readonly keys: {
-    /** `policy`: budgets, limits, restrictions and team, as a virtual_keys entry has them. */
-    create(
-      name: string,
-      expiresAt?: number | null,
-      policy?: KeyGovernance,
-    ): Promise<{ key: string; record: KeyRecord }>;
-    list(): Promise<KeyRecord[]>;
-    revoke(name: string): Promise<boolean>;
-    /** Number of usable keys (config and store). */
-    count(): number;
-  };
-  readonly url: string | undefined;
-  /** MCP servers, tool policies and approvals (docs/mcp.md). */
-  readonly mcp: McpSurface;
-  /** Budgets, limits and access rules of keys (admission, spend status). */
-  readonly governance: Governance;
-  /** Request logs, tool calls and spend: queries (admin API) and the batched writer. */
-  readonly logs: {
-    readonly store: LogStore;
-    /** Writes everything queued now. */
-    flush(): Promise<void>;
-    enqueueToolCall(t: ToolCallRecord): void;
-    /** Applies retention now (settings.log_retention_days, log_max_rows); the timer does it hourly. */
-    prune(): Promise<{ requests: number; toolCalls: number }>;
-  };
-  /** Prometheus metrics (also served at /metrics unless settings.metrics is false). */
-  readonly metrics: { render(): string };
-  readonly admin: {
-    /** The admin API token (0600 in the data folder). */
-    readonly token: string;
-    /** A fresh one-time login link for the admin UI (valid 15 minutes, once). */
-    loginLink(): string;
-  };
-}
-
-function buildLlm(config: ConfigFile, env: NodeJS.ProcessEnv) {
-  let providers: ReturnType<typeof createProviders>;
-  try {
-    providers = createProviders(config.providers, env);
-  } catch (e) {
-    throw new ConfigError(e instanceof Error ? e.message : String(e));
-  }
-  const router = new Router(providers, config.models, config.default_route);
-  const problems = router.validate();
-  if (problems.length > 0) throw new ConfigError(problems.join("; "));
-  return { providers, router };
-}
-
-function configKeys(config: ConfigFile, env: NodeJS.ProcessEnv) {
-  return config.virtual_keys.map((k, i) => {
-    try {
-      return { name: k.name, key: resolveSecret(k.key, env).value };
-    } catch (e) {
-      throw new ConfigError(`virtual_keys[${i}].key: ${e instanceof Error ? e.message : e}`);
-    }
-  });
-}
 
 export function createGateway(opts: GatewayOptions): Gateway {
   const env = opts.env ?? process.env;
@@ -191,24 +106,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     version: VERSION,
     browser: opts.browser,
     port: opts.port || (config.server?.port ?? DEFAULT_PORT),
-    onToolCall: (t) => {
-      metrics.observeToolCall(t);
-      const team = governance.policyOf(t.keyName).team;
-      if (governance.contentMode(t.keyName) !== "off") writer.enqueueToolCall(team ? { ...t, team } : t);
-    },
-    toolFilter: (keyName, server, tool) => {
-      const p = keyName === null ? undefined : governance.policyOf(keyName);
-      if (!(p?.mcpServers?.test(server) ?? true)) return false;
-      return tool === null || (p?.mcpTools?.test(`${server}__${tool}`) ?? true);
-    },
-    toolMode: (keyName) => toolModeFor(rules.merged, keyName),
-    admitCall: (ctx) => {
-      if (ctx.keyName === null) return undefined;
-      const key = { id: ctx.keyId ?? `config:${ctx.keyName}`, name: ctx.keyName, source: "store" as const };
-      const r = governance.admitToolCall(key, ctx.sessionId ?? undefined);
-      return r && { ...refusalRpc(r), by: r.reason };
-    },
-    injectSetting: (keyName) => governance.policyOf(keyName).mcpInject,
+    ...mcpGovernanceHooks({ governance, rules, metrics, writer }),
   });
   llm.injectTools = mcp.injectTools;
   const startedAt = new Date();
@@ -256,6 +154,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       governance,
       keyId: (name) => rules.keyId(name),
       hasKey: (name) => rules.hasKey(name),
+      timeZone: () => budgetTimeZone(config),
     }),
     ...keyRoutes({ config: () => config, store, keys: keyOps, refresh: refreshKeys }),
     ...teamRoutes({ config: () => config, store, keys: keyOps, refresh: refreshKeys }),
@@ -281,20 +180,6 @@ export function createGateway(opts: GatewayOptions): Gateway {
     await refreshKeys();
     return true;
   };
-
-  function checkLoop(port: number) {
-    for (const p of providers.values()) {
-      for (const origin of p.origins) {
-        const u = new URL(origin);
-        const loop =
-          ["127.0.0.1", "localhost", "[::1]", "0.0.0.0"].includes(u.hostname) && Number(u.port) === port;
-        if (loop)
-          throw new ConfigError(
-            `providers.${p.name}.base_url: points at this gateway (${origin}); that would loop`,
-          );
-      }
-    }
-  }
 
   return {
     events,
@@ -350,18 +235,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
       });
       const host = opts.host ?? config.server?.host ?? DEFAULT_HOST;
       const port = opts.port ?? config.server?.port ?? DEFAULT_PORT;
-      await new Promise<void>((resolve, reject) => {
-        server!.once("error", reject);
-        server!.listen(port, host, () => {
-          server!.off("error", reject);
-          resolve();
-        });
-      });
-      const actual = (server.address() as AddressInfo).port;
+      const actual = await listen(server, host, port);
       try {
-        checkLoop(actual);
+        checkLoop(providers, actual);
       } catch (e) {
-        await new Promise<void>((r) => server!.close(() => r()));
+        await close(server);
         throw e;
       }
       guard.bind(actual);
@@ -372,9 +250,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
         onError: (e) =>
           process.emitWarning(`log retention: ${e instanceof Error ? e.message : e}`, "Gatehouse"),
       });
-      const shown =
-        host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
-      url = `http://${shown}:${actual}`;
+      url = baseUrl(host, actual);
       return { url, port: actual };
     },
     async stop(graceMs = 5000) {
@@ -383,16 +259,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       // /mcp answers new requests 503 while its running tool calls finish (up to graceMs).
       await mcp.stop(graceMs);
       if (server) {
-        const s = server;
-        const closed = new Promise<void>((r) => s.close(() => r()));
-        s.closeIdleConnections();
-        // A keep-alive connection busy at close() stays open once its answer is done; closing
-        // those as they go idle ends the drain with the slowest answer instead of after graceMs.
-        const idle = setInterval(() => s.closeIdleConnections(), 50);
-        const timer = setTimeout(() => s.closeAllConnections(), Math.max(0, deadline - Date.now()));
-        await closed;
-        clearInterval(idle);
-        clearTimeout(timer);
+        await drain(server, deadline);
         server = undefined;
       }
       await transport.close();

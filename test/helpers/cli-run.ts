@@ -3,14 +3,12 @@ import { tmpdir } from "node:os";
 import { main } from "../../gateway/src/cli.js";
 
 /**
- * Runs the CLI's main() in process, capturing the text it writes. Only string writes are taken:
- * the test runner reports through the same stdout (in Buffers) and must keep doing so meanwhile.
+ * Takes the string writes to stdout and stderr until `restore()`: `out`, `err`, and `all` (both, as
+ * written). Only string writes are taken: the test runner reports through the same stdout (in
+ * Buffers) and must keep doing so meanwhile.
  */
-export async function runCli(
-  argv: string[],
-  env: NodeJS.ProcessEnv = { HOME: tmpdir() },
-): Promise<{ code: number; out: string; err: string }> {
-  const captured = { out: "", err: "" };
+function captureStrings(): { text: { out: string; err: string; all: string }; restore(): void } {
+  const text = { out: "", err: "", all: "" };
   const restore: Array<() => void> = [];
   for (const [name, stream] of [
     ["out", process.stdout],
@@ -20,19 +18,44 @@ export async function runCli(
     stream.write = ((chunk: unknown, ...rest: unknown[]) => {
       if (typeof chunk !== "string")
         return (original as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
-      captured[name] += chunk;
+      text[name] += chunk;
+      text.all += chunk;
       return true;
     }) as typeof stream.write;
     restore.push(() => {
       stream.write = original;
     });
   }
+  return {
+    text,
+    restore: () => {
+      for (const r of restore) r();
+    },
+  };
+}
+
+/** Runs the CLI's main() in process, capturing the text it writes. */
+export async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv = { HOME: tmpdir() },
+): Promise<{ code: number; out: string; err: string }> {
+  const capture = captureStrings();
   try {
     const code = await main(argv, env);
-    return { code, ...captured };
+    return { code, out: capture.text.out, err: capture.text.err };
   } finally {
-    for (const r of restore) r();
+    capture.restore();
   }
+}
+
+/** Starts the CLI's main() in process; `output()` (stdout and stderr as written) is readable while it runs. */
+export function startCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): { done: Promise<number>; output(): string } {
+  const capture = captureStrings();
+  const done = main(argv, env).finally(() => capture.restore());
+  return { done, output: () => capture.text.all };
 }
 
 /** Polls `check` until it is true; fails after `ms` (a hang guard, not a timing assertion). */

@@ -2,9 +2,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type CliIo, runLogsCli } from "../../gateway/src/cli-logs.js";
-import { post, startGateway, type TestGateway } from "../helpers/gateway.js";
+import { post, type TestGateway } from "../helpers/gateway.js";
 import { msg } from "../helpers/llm.js";
-import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
+import { startMockGateway } from "../helpers/mock-gateway.js";
+import type { MockProvider } from "../mocks/mock-provider.js";
 
 const OTHER = "gk-other-cli-key-00000000000000000000000000";
 
@@ -32,9 +33,8 @@ describe("gatehouse logs tail and spend", () => {
   let gw: TestGateway;
 
   before(async () => {
-    mock = await startMockProvider();
-    gw = await startGateway({
-      providers: { ant: { type: "anthropic", api_key: "sk-up", base_url: mock.url } },
+    ({ mock, gw } = await startMockGateway((url) => ({
+      providers: { ant: { type: "anthropic", api_key: "sk-up", base_url: url } },
       pricing: { "*": { input_per_mtok: 1000, output_per_mtok: 1000 } },
       virtual_keys: [
         {
@@ -44,7 +44,7 @@ describe("gatehouse logs tail and spend", () => {
         },
         { name: "other", key: OTHER },
       ],
-    });
+    })));
     for (let i = 0; i < 3; i++) await post(`${gw.url}/anthropic/v1/messages`, msg(`ant/model-${i}`));
     await post(`${gw.url}/anthropic/v1/messages`, msg("ant/model-x"), { authorization: `Bearer ${OTHER}` });
     await gw.gateway.logs.flush();

@@ -5,9 +5,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { LogPageView, RequestLogDetail, RequestLogView } from "../../gateway/src/admin/contract.js";
 import { CONTENT_CAP } from "../../gateway/src/store/content.js";
-import { post, startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
+import { post, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
 import { chat, msg } from "../helpers/llm.js";
-import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
+import { mockProviders, startMockGateway } from "../helpers/mock-gateway.js";
+import type { MockProvider } from "../mocks/mock-provider.js";
 
 const FULL = "gk-full-content-key-00000000000000000000000";
 const as = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -22,17 +23,13 @@ describe("content capture (content: full) and full-text search", () => {
   let auth: Record<string, string>;
 
   before(async () => {
-    mock = await startMockProvider();
-    gw = await startGateway({
-      providers: {
-        ant: { type: "anthropic", api_key: "sk-up", base_url: mock.url },
-        oai: { type: "openai", api_key: "sk-up2", base_url: `${mock.url}/v1` },
-      },
+    ({ mock, gw } = await startMockGateway((url) => ({
+      providers: mockProviders(url),
       virtual_keys: [
         { name: "test", key: TEST_KEY },
         { name: "full", key: FULL, content: "full" },
       ],
-    });
+    })));
     auth = { authorization: `Bearer ${gw.gateway.admin.token}` };
   });
   after(async () => {

@@ -12,9 +12,10 @@ import type {
   SpendSeriesView,
   ToolCallView,
 } from "../../gateway/src/admin/contract.js";
-import { post, startGateway, type TestGateway } from "../helpers/gateway.js";
+import { post, type TestGateway } from "../helpers/gateway.js";
 import { chat, msg } from "../helpers/llm.js";
-import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
+import { mockProviders, startMockGateway } from "../helpers/mock-gateway.js";
+import type { MockProvider } from "../mocks/mock-provider.js";
 
 const TEAM_KEY = "gk-team-member-key-000000000000000000000000";
 const as = (key: string, extra: Record<string, string> = {}) => ({
@@ -29,12 +30,8 @@ describe("admin API: logs, spend and budgets", () => {
   const session = randomUUID();
 
   before(async () => {
-    mock = await startMockProvider();
-    gw = await startGateway({
-      providers: {
-        ant: { type: "anthropic", api_key: "sk-up", base_url: mock.url },
-        oai: { type: "openai", api_key: "sk-up2", base_url: `${mock.url}/v1` },
-      },
+    ({ mock, gw } = await startMockGateway((url) => ({
+      providers: mockProviders(url),
       pricing: { "*": { input_per_mtok: 1000, output_per_mtok: 1000 } },
       virtual_keys: [
         { name: "test", key: "gk-test-key-for-integration-tests-0000000000", budgets: [{ usd: 100 }] },
@@ -50,7 +47,7 @@ describe("admin API: logs, spend and budgets", () => {
       ],
       teams: { backend: { budgets: [{ usd: 200, period: "month" }] } },
       projects: { website: { budgets: [{ tokens: 1000000, period: "week" }] } },
-    });
+    })));
     auth = { authorization: `Bearer ${gw.gateway.admin.token}` };
     // 6 calls: 3 by "test" on ant, 2 by "member" on oai (one in a session and project), 1 error.
     for (let i = 0; i < 3; i++)

@@ -5,9 +5,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { main } from "../../gateway/src/cli.js";
 import { parseConfig } from "../../gateway/src/config/load.js";
 import { createGateway } from "../../gateway/src/index.js";
+import { runCli as run } from "../helpers/cli-run.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { serverBin, waitFor, waitReady } from "../helpers/mcp.js";
 
@@ -15,35 +15,6 @@ const FIXTURE = "/work/shared/fixtures/claude-code/config.claude.json.after-mcp-
 const T = { timeout: 60_000 };
 const SECRET = "ghp_thisIsALiteralSecretValue0123456789";
 const HEADER_SECRET = "hdr-secret-value-never-printed";
-
-/** Runs main() in process with `env`, capturing the text it writes (see cli.test.ts). */
-async function run(
-  argv: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number; out: string; err: string }> {
-  const captured = { out: "", err: "" };
-  const restore: Array<() => void> = [];
-  for (const [name, stream] of [
-    ["out", process.stdout],
-    ["err", process.stderr],
-  ] as const) {
-    const original = stream.write;
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-      if (typeof chunk !== "string")
-        return (original as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
-      captured[name] += chunk;
-      return true;
-    }) as typeof stream.write;
-    restore.push(() => {
-      stream.write = original;
-    });
-  }
-  try {
-    return { code: await main(argv, env), ...captured };
-  } finally {
-    for (const r of restore) r();
-  }
-}
 
 let gw: TestGateway;
 let home: string;

@@ -7,7 +7,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { main } from "../../gateway/src/cli.js";
+import { eventually, runCli as run } from "../helpers/cli-run.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { freePort } from "../helpers/llm.js";
 
@@ -16,45 +16,6 @@ const ENTRY = join(ROOT, "test", "helpers", "cli-entry.ts");
 const T = { timeout: 20_000 };
 /** Child processes boot tsx from source: slow on a busy machine, so a wide hang guard. */
 const SPAWN_T = { timeout: 90_000 };
-
-/**
- * Runs main() in process, capturing the text it writes. Only string writes are taken: the test
- * runner reports through the same stdout (in Buffers) and must keep doing so meanwhile.
- */
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const captured = { out: "", err: "" };
-  const restore: Array<() => void> = [];
-  for (const [name, stream] of [
-    ["out", process.stdout],
-    ["err", process.stderr],
-  ] as const) {
-    const original = stream.write;
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-      if (typeof chunk !== "string")
-        return (original as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
-      captured[name] += chunk;
-      return true;
-    }) as typeof stream.write;
-    restore.push(() => {
-      stream.write = original;
-    });
-  }
-  try {
-    const code = await main(argv, { HOME: tmpdir() });
-    return { code, ...captured };
-  } finally {
-    for (const r of restore) r();
-  }
-}
-
-/** Polls `check` until it is true; fails after `ms` (a hang guard, not a timing assertion). */
-async function eventually(what: string, check: () => Promise<boolean>, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) assert.fail(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("gatehouse keys", () => {
   let gw: TestGateway;

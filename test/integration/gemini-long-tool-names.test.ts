@@ -4,9 +4,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { geminiToolNames } from "../../gateway/src/llm/translate/gemini-names.js";
-import { post, startGateway, type TestGateway } from "../helpers/gateway.js";
+import { post, type TestGateway } from "../helpers/gateway.js";
 import { sseEvents as events } from "../helpers/llm.js";
-import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
+import { startMockGateway } from "../helpers/mock-gateway.js";
+import type { MockProvider } from "../mocks/mock-provider.js";
 
 const LONG = `filesystem-server-for-the-monorepo__${"read_multiple_files_with_line_numbers_".repeat(2)}v2`;
 const SIBLING = `${LONG.slice(0, 60)}_other_tool_with_the_same_start`;
@@ -22,10 +23,9 @@ describe("Gemini: tool names longer than 64 characters", () => {
   let mock: MockProvider;
   let gw: TestGateway;
   before(async () => {
-    mock = await startMockProvider();
-    gw = await startGateway({
-      providers: { gem: { type: "gemini", api_key: "g-key", base_url: `${mock.url}/v1beta` } },
-    });
+    ({ mock, gw } = await startMockGateway((url) => ({
+      providers: { gem: { type: "gemini", api_key: "g-key", base_url: `${url}/v1beta` } },
+    })));
   });
   after(async () => {
     await gw?.close();

@@ -5,9 +5,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { parseConfig } from "../../gateway/src/config/load.js";
 import { createGateway } from "../../gateway/src/index.js";
-import { startGateway, type TestGateway } from "../helpers/gateway.js";
+import type { TestGateway } from "../helpers/gateway.js";
 import { msg, paddedMsg as padded } from "../helpers/llm.js";
-import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
+import { mockProviders, startMockGateway } from "../helpers/mock-gateway.js";
+import type { MockProvider } from "../mocks/mock-provider.js";
 
 type ErrorBody = { error: { type: string; message: string } };
 type Problem = { status: number; detail: string };
@@ -39,15 +40,11 @@ describe("keys and teams made through the admin API", () => {
   };
 
   before(async () => {
-    mock = await startMockProvider();
-    gw = await startGateway({
-      providers: {
-        ant: { type: "anthropic", api_key: "sk-ant-upstream-secret", base_url: mock.url },
-        oai: { type: "openai", api_key: "sk-oai-upstream-secret", base_url: `${mock.url}/v1` },
-      },
+    ({ mock, gw } = await startMockGateway((url) => ({
+      providers: mockProviders(url),
       // $1 per 1000 input tokens: round numbers for budgets.
       pricing: { "ant/budget-model": { input_per_mtok: 1000, output_per_mtok: 0 } },
-    });
+    })));
     admin = { authorization: `Bearer ${gw.gateway.admin.token}`, "content-type": "application/json" };
   });
   after(async () => {

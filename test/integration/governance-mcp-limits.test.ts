@@ -4,10 +4,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
-import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
+import { TEST_KEY, type TestGateway } from "../helpers/gateway.js";
 import { msg } from "../helpers/llm.js";
 import { connectClient, serverBin, waitFor } from "../helpers/mcp.js";
-import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
+import { startMockGateway } from "../helpers/mock-gateway.js";
+import type { MockProvider } from "../mocks/mock-provider.js";
 
 const SPENT = "gk-mcp-spent-budget-key-0000000000000000000";
 const RATE = "gk-mcp-rate-limited-key-0000000000000000000";
@@ -17,9 +18,8 @@ describe("budgets and rate limits on /mcp tools/call", () => {
   let gw: TestGateway;
 
   before(async () => {
-    mock = await startMockProvider();
-    gw = await startGateway({
-      providers: { ant: { type: "anthropic", base_url: mock.url } },
+    ({ mock, gw } = await startMockGateway((url) => ({
+      providers: { ant: { type: "anthropic", base_url: url } },
       // $1 per 1000 input tokens.
       pricing: { "ant/budget-model": { input_per_mtok: 1000, output_per_mtok: 0 } },
       virtual_keys: [
@@ -28,7 +28,7 @@ describe("budgets and rate limits on /mcp tools/call", () => {
         { name: "ratey", key: RATE, rate_limit: { requests_per_minute: 2 } },
       ],
       mcp_servers: { everything: { command: serverBin("everything"), args: ["stdio"] } },
-    });
+    })));
     await waitFor(() => gw.gateway.mcp.server("everything")?.state === "ready", 30_000, "everything ready");
   });
   after(async () => {

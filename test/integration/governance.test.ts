@@ -3,9 +3,10 @@
 // request logs keep (metadata headers, cost, refusals).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { post, startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
+import { post, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
 import { chat, msg } from "../helpers/llm.js";
-import { delayed, type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
+import { mockProviders, startMockGateway } from "../helpers/mock-gateway.js";
+import { delayed, type MockProvider } from "../mocks/mock-provider.js";
 
 const TIGHT = "gk-tight-budget-key-000000000000000000000";
 const SLOW = "gk-rate-limited-key-0000000000000000000000";
@@ -30,12 +31,8 @@ describe("governance on the LLM routes", () => {
   let gw: TestGateway;
 
   before(async () => {
-    mock = await startMockProvider();
-    gw = await startGateway({
-      providers: {
-        ant: { type: "anthropic", api_key: "sk-ant-upstream-secret", base_url: mock.url },
-        oai: { type: "openai", api_key: "sk-oai-upstream-secret", base_url: `${mock.url}/v1` },
-      },
+    ({ mock, gw } = await startMockGateway((url) => ({
+      providers: mockProviders(url),
       models: {
         "claude-haiku-*": "oai/gpt-5-mini",
         "claude-sonnet-*": "ant/claude-sonnet-4-5",
@@ -50,7 +47,7 @@ describe("governance on the LLM routes", () => {
         { name: "antonly", key: ANT_ONLY, providers: ["ant"] },
         { name: "quiet", key: QUIET, content: "off" },
       ],
-    });
+    })));
   });
   after(async () => {
     await gw.close();

@@ -10,9 +10,10 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parseConfig } from "../../gateway/src/config/load.js";
 import { ConfigError, createGateway } from "../../gateway/src/index.js";
-import { post, startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
+import { post, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
 import { freePort, msg } from "../helpers/llm.js";
-import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
+import { startMockGateway } from "../helpers/mock-gateway.js";
+import type { MockProvider } from "../mocks/mock-provider.js";
 
 interface RawResponse {
   status: number;
@@ -93,11 +94,10 @@ describe("HTTP guards", () => {
   let gw: TestGateway;
 
   before(async () => {
-    mock = await startMockProvider();
-    gw = await startGateway({
-      providers: { a: { type: "anthropic", base_url: mock.url } },
+    ({ mock, gw } = await startMockGateway((url) => ({
+      providers: { a: { type: "anthropic", base_url: url } },
       settings: { max_body_bytes: 64 * 1024, allowed_origins: ["https://console.example"] },
-    });
+    })));
   });
   after(async () => {
     await gw?.close();

@@ -3,12 +3,12 @@
 // the command prints.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { main } from "../../gateway/src/cli.js";
+import { startCli } from "../helpers/cli-run.js";
+import { freePort } from "../helpers/llm.js";
 import { connectClient, waitFor } from "../helpers/mcp.js";
 import { authorize, testBrowser, visit } from "../helpers/oauth-browser.js";
 import { dataFiles, startOAuthGateway } from "../helpers/oauth-gateway.js";
@@ -16,30 +16,8 @@ import { type OAuthTestServer, startOAuthServer } from "../helpers/oauth-server.
 
 const T = { timeout: 60_000 };
 
-/** Runs the CLI in process; `output()` is readable while it runs. */
-function runCli(argv: string[], env: NodeJS.ProcessEnv) {
-  let captured = "";
-  const restore: Array<() => void> = [];
-  for (const stream of [process.stdout, process.stderr]) {
-    const original = stream.write;
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-      if (typeof chunk !== "string")
-        return (original as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
-      captured += chunk;
-      return true;
-    }) as typeof stream.write;
-    restore.push(() => {
-      stream.write = original;
-    });
-  }
-  const done = main(argv, env).finally(() => {
-    for (const r of restore) r();
-  });
-  return { done, output: () => captured };
-}
-
 /** The authorization URL the command printed. */
-async function printedUrl(run: ReturnType<typeof runCli>): Promise<string> {
+async function printedUrl(run: ReturnType<typeof startCli>): Promise<string> {
   const m = await waitFor(
     () => /open this URL in a browser:\n\s+(\S+)/.exec(run.output()),
     20_000,
@@ -48,24 +26,22 @@ async function printedUrl(run: ReturnType<typeof runCli>): Promise<string> {
   return m[1]!;
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 let as: OAuthTestServer;
 let dataDir: string;
 let home: string;
 const env = () => ({ HOME: home });
+/** `gatehouse mcp login remote` on the data folder, taking the callback on `port`, no browser. */
+const login = (port: number, ...more: string[]) =>
+  startCli(
+    ["mcp", "login", "remote", "--data-dir", dataDir, "--port", String(port), "--no-open", ...more],
+    env(),
+  );
 
 before(async () => {
   as = await startOAuthServer();
   dataDir = mkdtempSync(join(tmpdir(), "gh-oauth-cli-"));
   home = mkdtempSync(join(tmpdir(), "gh-oauth-cli-home-"));
-  const added = runCli(
+  const added = startCli(
     ["mcp", "add", "remote", "--url", as.mcpUrl, "--policy", "allow", "--data-dir", dataDir],
     env(),
   );
@@ -84,21 +60,7 @@ describe("gatehouse mcp login / logout", () => {
     T,
     async () => {
       const port = await freePort();
-      const run = runCli(
-        [
-          "mcp",
-          "login",
-          "remote",
-          "--data-dir",
-          dataDir,
-          "--port",
-          String(port),
-          "--no-open",
-          "--timeout",
-          "30",
-        ],
-        env(),
-      );
+      const run = login(port, "--timeout", "30");
       const url = await printedUrl(run);
       const callback = await authorize(url);
       assert.equal(new URL(callback).port, String(port));
@@ -136,7 +98,7 @@ describe("gatehouse mcp login / logout", () => {
     const gw = await startOAuthGateway({}, testBrowser(), { dataDir, keepDataDir: true });
     try {
       await waitFor(() => gw.gateway.mcp.server("remote")?.state === "ready", 15_000, "ready");
-      const out = runCli(["mcp", "logout", "remote", "--data-dir", dataDir], env());
+      const out = startCli(["mcp", "logout", "remote", "--data-dir", dataDir], env());
       assert.equal(await out.done, 0, out.output());
       const client = await connectClient(gw.url, gw.key);
       // The next request to the server finds no token: the gateway asks for a login.
@@ -147,10 +109,7 @@ describe("gatehouse mcp login / logout", () => {
       assert.equal(refused.isError, true);
       await waitFor(() => gw.gateway.mcp.server("remote")?.state === "needs_auth", 15_000, "needs_auth");
 
-      const run = runCli(
-        ["mcp", "login", "remote", "--data-dir", dataDir, "--port", String(gw.port), "--no-open"],
-        env(),
-      );
+      const run = login(gw.port);
       const page = await visit(await authorize(await printedUrl(run)));
       assert.equal(page.status, 200);
       assert.equal(await run.done, 0, run.output());
@@ -174,14 +133,11 @@ describe("gatehouse mcp login / logout", () => {
   test("a login the command finished itself reaches a gateway running on another port", T, async () => {
     const gw = await startOAuthGateway({}, testBrowser(), { dataDir, keepDataDir: true });
     try {
-      assert.equal(await runCli(["mcp", "logout", "remote", "--data-dir", dataDir], env()).done, 0);
+      assert.equal(await startCli(["mcp", "logout", "remote", "--data-dir", dataDir], env()).done, 0);
       await gw.gateway.mcp.restart("remote");
       await waitFor(() => gw.gateway.mcp.server("remote")?.state === "needs_auth", 15_000, "needs_auth");
       const port = await freePort();
-      const run = runCli(
-        ["mcp", "login", "remote", "--data-dir", dataDir, "--port", String(port), "--no-open"],
-        env(),
-      );
+      const run = login(port);
       assert.equal((await visit(await authorize(await printedUrl(run)))).status, 200);
       assert.equal(await run.done, 0, run.output());
       await waitFor(
@@ -199,32 +155,21 @@ describe("gatehouse mcp login / logout", () => {
     T,
     async () => {
       const port = await freePort();
-      const run = runCli(
-        [
-          "mcp",
-          "login",
-          "remote",
-          "--data-dir",
-          dataDir,
-          "--port",
-          String(port),
-          "--no-open",
-          "--timeout",
-          "1",
-        ],
-        env(),
-      );
+      const run = login(port, "--timeout", "1");
       assert.equal(await run.done, 1);
       assert.match(run.output(), /no answer from the browser within 1 s; run the login again/);
-      const unknown = runCli(["mcp", "login", "nope", "--data-dir", dataDir, "--port", String(port)], env());
+      const unknown = startCli(
+        ["mcp", "login", "nope", "--data-dir", dataDir, "--port", String(port)],
+        env(),
+      );
       assert.equal(await unknown.done, 1);
       assert.match(unknown.output(), /no MCP server named "nope"/);
-      const add = runCli(
+      const add = startCli(
         ["mcp", "add", "local", "--data-dir", dataDir, "--", process.execPath, "-e", "0"],
         env(),
       );
       assert.equal(await add.done, 0);
-      const stdio = runCli(["mcp", "login", "local", "--data-dir", dataDir, "--port", String(port)], env());
+      const stdio = startCli(["mcp", "login", "local", "--data-dir", dataDir, "--port", String(port)], env());
       assert.equal(await stdio.done, 1);
       assert.match(stdio.output(), /stdio server; OAuth applies to remote/);
     },

@@ -27,6 +27,9 @@ let client: TestClient;
 const output = captureOutput();
 
 const state = () => gw.gateway.mcp.server("remote")?.state;
+/** The `oauth` field of a server in the admin API. */
+const oauthOf = async (name: string) =>
+  ((await admin(gw, "GET", `/api/mcp/servers/${name}`)).body as { oauth: unknown }).oauth;
 const toolNames = async () => (await client.client.listTools()).tools.map((t) => t.name).sort();
 
 before(async () => {
@@ -60,6 +63,7 @@ describe("OAuth for remote MCP servers", () => {
     assert.equal(s.restarts, 0);
     const view = await admin(gw, "GET", "/api/mcp/servers/remote");
     assert.equal((view.body as { state: string }).state, "needs_auth");
+    assert.deepEqual((view.body as { oauth: unknown }).oauth, { loggedIn: false, expiresAt: null });
     assert.deepEqual(await toolNames(), []);
     // Nothing was registered or authorized on the gateway's own initiative.
     assert.equal(as.provider.registrations, 0);
@@ -97,6 +101,12 @@ describe("OAuth for remote MCP servers", () => {
       "client client-1",
     );
     assert.equal(as.provider.grants.authorization_code, 1);
+
+    // The admin API shows the login and when the access token expires (an hour, as issued).
+    const oauth = (await oauthOf("remote")) as { loggedIn: boolean; expiresAt: string };
+    assert.equal(oauth.loggedIn, true);
+    const expires = Date.parse(oauth.expiresAt);
+    assert.ok(expires > Date.now() && expires <= Date.now() + 3_600_000, oauth.expiresAt);
   });
 
   test("a wrong or replayed state is refused; the Host check still applies", T, async () => {
@@ -159,7 +169,11 @@ describe("OAuth for remote MCP servers", () => {
       const literal = `lit-${"x".repeat(40)}`;
       const lit = { name: "lit", url: as.mcpUrl, oauth: { client_id: "lit-client", client_secret: literal } };
       assert.equal((await admin(gw, "POST", "/api/mcp/servers", lit)).status, 201);
-      const servers = JSON.stringify((await admin(gw, "GET", "/api/mcp/servers")).body);
+      const servers = JSON.stringify([
+        (await admin(gw, "GET", "/api/mcp/servers")).body,
+        (await admin(gw, "GET", "/api/mcp/servers/remote")).body,
+      ]);
+      assert.match(servers, /"oauth":\{"loggedIn":true,"expiresAt":"[^"]+"\}/);
       const exported = await gw.exportConfig();
       assert.equal((await admin(gw, "DELETE", "/api/mcp/servers/lit")).status, 200);
       assert.match(exported, /remote:/);
@@ -191,6 +205,7 @@ describe("OAuth for remote MCP servers", () => {
     await changed;
     assert.deepEqual(await toolNames(), []);
     assert.equal(gw.gateway.mcp.oauthStatus("remote")?.loggedIn, false);
+    assert.deepEqual(await oauthOf("remote"), { loggedIn: false, expiresAt: null });
   });
 
   test("a refresh token the authorization server refuses puts the server in needs_auth", T, async () => {
@@ -223,6 +238,7 @@ describe("OAuth for remote MCP servers", () => {
       /stdio/,
     );
     assert.match(stdio.contentType, /problem\+json|json/);
+    assert.equal(await oauthOf("local"), null, "no OAuth for a stdio server");
   });
 });
 

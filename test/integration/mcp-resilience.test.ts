@@ -63,151 +63,166 @@ describe("resource subscriptions survive an upstream restart", () => {
   });
 });
 
+/**
+ * Runs `body` with a gateway in front of server-everything and a client of its /mcp. `body` stops
+ * the gateway itself when `stops` is true (then only its data folder is left to remove).
+ */
+async function withEverything(
+  stops: boolean,
+  body: (gw: TestGateway, c: TestClient) => Promise<void>,
+): Promise<void> {
+  const gw = await startGateway({ mcp_servers: { everything } });
+  let c: TestClient | undefined;
+  try {
+    await waitReady(gw.gateway, ["everything"]);
+    c = await connectClient(gw.url, gw.key);
+    await body(gw, c);
+  } finally {
+    await c?.close().catch(() => undefined);
+    if (stops) rmSync(gw.dataDir, { recursive: true, force: true });
+    else await gw.close();
+  }
+}
+
+/** Reads the gateway's database (read-only, closed afterwards): what the tool call log holds. */
+async function readLog<T>(gw: TestGateway, read: (db: Database.Database) => T | Promise<T>): Promise<T> {
+  const db = new Database(join(gw.dataDir, "gatehouse.db"), { readonly: true });
+  try {
+    return await read(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** A promise that resolves at the first progress notification, and the handler that resolves it. */
+function firstProgress(): { started: Promise<void>; onprogress: () => void } {
+  let onprogress!: () => void;
+  const started = new Promise<void>((r) => {
+    onprogress = r;
+  });
+  return { started, onprogress };
+}
+
 describe("a clean stop drains running tool calls", () => {
-  test("the running call gets its result and is logged; a new request gets 503", {
-    timeout: 120_000,
-  }, async () => {
-    const gw = await startGateway({ mcp_servers: { everything } });
-    let c: TestClient | undefined;
-    try {
-      await waitReady(gw.gateway, ["everything"]);
-      c = await connectClient(gw.url, gw.key);
-      let progressed!: () => void;
-      const started = new Promise<void>((r) => {
-        progressed = r;
-      });
-      const slow = c.client.callTool(
-        { name: "everything__trigger-long-running-operation", arguments: { duration: 2, steps: 4 } },
-        undefined,
-        { onprogress: () => progressed(), timeout: 60_000 },
-      );
-      await started; // the upstream is working on it
-      const stopping = gw.gateway.stop(30_000);
-
-      const refused = await c.client
-        .callTool({ name: "everything__echo", arguments: { message: "late" } })
-        .then(
-          () => ({ code: 0, message: "answered" }),
-          (e: { code?: number; message?: string }) => ({ code: e.code, message: e.message }),
+  test(
+    "the running call gets its result and is logged; a new request gets 503",
+    {
+      timeout: 120_000,
+    },
+    () =>
+      withEverything(true, async (gw, c) => {
+        const { started, onprogress } = firstProgress();
+        const slow = c.client.callTool(
+          { name: "everything__trigger-long-running-operation", arguments: { duration: 2, steps: 4 } },
+          undefined,
+          { onprogress, timeout: 60_000 },
         );
-      assert.equal(refused.code, 503, refused.message);
-      assert.match(
-        refused.message ?? "",
-        /"code":-32000,"message":"Service Unavailable: Gatehouse is shutting down/,
-      );
+        await started; // the upstream is working on it
+        const stopping = gw.gateway.stop(30_000);
 
-      const result = await slow;
-      assert.equal(result.isError, undefined, JSON.stringify(result));
-      assert.match(textOf(result), /Long running operation completed/);
-      await stopping;
+        const refused = await c.client
+          .callTool({ name: "everything__echo", arguments: { message: "late" } })
+          .then(
+            () => ({ code: 0, message: "answered" }),
+            (e: { code?: number; message?: string }) => ({ code: e.code, message: e.message }),
+          );
+        assert.equal(refused.code, 503, refused.message);
+        assert.match(
+          refused.message ?? "",
+          /"code":-32000,"message":"Service Unavailable: Gatehouse is shutting down/,
+        );
 
-      const db = new Database(join(gw.dataDir, "gatehouse.db"), { readonly: true });
-      try {
-        const rows = db.prepare("SELECT server, tool, status FROM tool_calls").all();
+        const result = await slow;
+        assert.equal(result.isError, undefined, JSON.stringify(result));
+        assert.match(textOf(result), /Long running operation completed/);
+        await stopping;
+
+        const rows = await readLog(gw, (db) =>
+          db.prepare("SELECT server, tool, status FROM tool_calls").all(),
+        );
         assert.deepEqual(rows, [
           { server: "everything", tool: "trigger-long-running-operation", status: "ok" },
         ]);
-      } finally {
-        db.close();
-      }
-    } finally {
-      await c?.close().catch(() => undefined);
-      rmSync(gw.dataDir, { recursive: true, force: true });
-    }
-  });
+      }),
+  );
 
-  test("a call still running at the end of the grace is cut off, answered and logged", {
-    timeout: 120_000,
-  }, async () => {
-    const gw = await startGateway({ mcp_servers: { everything } });
-    let c: TestClient | undefined;
-    try {
-      await waitReady(gw.gateway, ["everything"]);
-      c = await connectClient(gw.url, gw.key);
-      let progressed!: () => void;
-      const started = new Promise<void>((r) => {
-        progressed = r;
-      });
-      const slow = c.client
-        .callTool(
-          { name: "everything__trigger-long-running-operation", arguments: { duration: 60, steps: 60 } },
-          undefined,
-          { onprogress: () => progressed(), timeout: 120_000 },
-        )
-        .then(
-          () => "answered",
-          (e: unknown) => String(e),
+  test(
+    "a call still running at the end of the grace is cut off, answered and logged",
+    {
+      timeout: 120_000,
+    },
+    () =>
+      withEverything(true, async (gw, c) => {
+        const { started, onprogress } = firstProgress();
+        const slow = c.client
+          .callTool(
+            { name: "everything__trigger-long-running-operation", arguments: { duration: 60, steps: 60 } },
+            undefined,
+            { onprogress, timeout: 120_000 },
+          )
+          .then(
+            () => "answered",
+            (e: unknown) => String(e),
+          );
+        await started;
+        await gw.gateway.stop(200);
+        assert.match(await slow, /Connection closed|session ended/);
+
+        const rows = await readLog(
+          gw,
+          (db) =>
+            db.prepare("SELECT tool, status, error FROM tool_calls").all() as Array<{
+              tool: string;
+              status: string;
+              error: string;
+            }>,
         );
-      await started;
-      await gw.gateway.stop(200);
-      assert.match(await slow, /Connection closed|session ended/);
-
-      const db = new Database(join(gw.dataDir, "gatehouse.db"), { readonly: true });
-      try {
-        const rows = db.prepare("SELECT tool, status, error FROM tool_calls").all() as Array<{
-          tool: string;
-          status: string;
-          error: string;
-        }>;
         assert.equal(rows.length, 1);
         assert.equal(rows[0]!.tool, "trigger-long-running-operation");
         assert.equal(rows[0]!.status, "error");
         assert.match(rows[0]!.error, /cancelled/);
-      } finally {
-        db.close();
-      }
-    } finally {
-      await c?.close().catch(() => undefined);
-      rmSync(gw.dataDir, { recursive: true, force: true });
-    }
-  });
+      }),
+  );
 
-  test("a call the client cancels is cancelled at the upstream and logged as such", {
-    timeout: 120_000,
-  }, async () => {
-    const gw = await startGateway({ mcp_servers: { everything } });
-    let c: TestClient | undefined;
-    try {
-      await waitReady(gw.gateway, ["everything"]);
-      c = await connectClient(gw.url, gw.key);
-      const controller = new AbortController();
-      const slow = c.client
-        .callTool(
-          { name: "everything__trigger-long-running-operation", arguments: { duration: 60, steps: 60 } },
-          undefined,
-          {
-            onprogress: () => controller.abort("changed my mind"),
-            signal: controller.signal,
-            timeout: 120_000,
-          },
-        )
-        .then(
-          () => "answered",
-          (e: unknown) => String(e),
-        );
-      assert.match(await slow, /changed my mind/);
-      const db = new Database(join(gw.dataDir, "gatehouse.db"), { readonly: true });
-      try {
-        const row = await waitFor(
-          () =>
-            db.prepare("SELECT tool, status, error FROM tool_calls").get() as
-              | Record<string, string>
-              | undefined,
-          15_000,
-          "the cancelled call in the log",
+  test(
+    "a call the client cancels is cancelled at the upstream and logged as such",
+    {
+      timeout: 120_000,
+    },
+    () =>
+      withEverything(false, async (gw, c) => {
+        const controller = new AbortController();
+        const slow = c.client
+          .callTool(
+            { name: "everything__trigger-long-running-operation", arguments: { duration: 60, steps: 60 } },
+            undefined,
+            {
+              onprogress: () => controller.abort("changed my mind"),
+              signal: controller.signal,
+              timeout: 120_000,
+            },
+          )
+          .then(
+            () => "answered",
+            (e: unknown) => String(e),
+          );
+        assert.match(await slow, /changed my mind/);
+        const row = await readLog(gw, (db) =>
+          waitFor(
+            () =>
+              db.prepare("SELECT tool, status, error FROM tool_calls").get() as
+                | Record<string, string>
+                | undefined,
+            15_000,
+            "the cancelled call in the log",
+          ),
         );
         assert.equal(row.tool, "trigger-long-running-operation");
         assert.equal(row.status, "error");
         assert.match(row.error!, /cancelled: changed my mind/);
-      } finally {
-        db.close();
-      }
-      // The session still works.
-      const r = await c.client.callTool({ name: "everything__echo", arguments: { message: "still here" } });
-      assert.match(textOf(r), /still here/);
-    } finally {
-      await c?.close().catch(() => undefined);
-      await gw.close();
-    }
-  });
+        // The session still works.
+        const r = await c.client.callTool({ name: "everything__echo", arguments: { message: "still here" } });
+        assert.match(textOf(r), /still here/);
+      }),
+  );
 });

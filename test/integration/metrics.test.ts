@@ -4,9 +4,10 @@ import assert from "node:assert/strict";
 import { request } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { parseConfig } from "../../gateway/src/config/load.js";
-import { post, startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
+import { post, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
 import { chat, msg } from "../helpers/llm.js";
-import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
+import { mockProviders, startMockGateway } from "../helpers/mock-gateway.js";
+import type { MockProvider } from "../mocks/mock-provider.js";
 
 const OAI_ONLY = "gk-openai-only-key-000000000000000000000000";
 
@@ -15,25 +16,19 @@ const value = (text: string, prefix: string) => {
   return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(" ") + 1));
 };
 
-const providers = (url: string) => ({
-  ant: { type: "anthropic", api_key: "sk-up", base_url: url },
-  oai: { type: "openai", api_key: "sk-up2", base_url: `${url}/v1` },
-});
-
 describe("/metrics", () => {
   let mock: MockProvider;
   let gw: TestGateway;
 
   before(async () => {
-    mock = await startMockProvider();
-    gw = await startGateway({
-      providers: providers(mock.url),
+    ({ mock, gw } = await startMockGateway((url) => ({
+      providers: mockProviders(url),
       pricing: { "*": { input_per_mtok: 1000, output_per_mtok: 1000 } },
       virtual_keys: [
         { name: "test", key: TEST_KEY },
         { name: "oai-only", key: OAI_ONLY, models: ["oai/*"] },
       ],
-    });
+    })));
   });
   after(async () => {
     await gw.close();
@@ -94,7 +89,7 @@ describe("/metrics", () => {
 
   test("settings.metrics: false turns it off (404), a reload turns it back on", async () => {
     const off = parseConfig({
-      providers: providers(mock.url),
+      providers: mockProviders(mock.url),
       virtual_keys: [{ name: "test", key: TEST_KEY }],
       settings: { metrics: false },
     });

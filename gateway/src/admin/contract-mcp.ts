@@ -38,6 +38,19 @@ export interface McpServerView {
   resourceCount: number;
   promptCount: number;
   renamedTools: Array<{ upstream: string; exposed: string; why: "characters" | "length" | "collision" }>;
+  /**
+   * The OAuth login of a remote server (docs/mcp.md, OAuth); never a token. null for stdio servers,
+   * servers that are off, and remote servers with no login, no `oauth` block and no need of one.
+   */
+  oauth: McpServerOAuthView | null;
+}
+
+/** Whether a remote server is logged in, and until when its access token is valid. */
+export interface McpServerOAuthView {
+  /** Tokens are stored (they are refreshed when the server refuses the access token). */
+  loggedIn: boolean;
+  /** When the access token expires, ISO (null: not logged in, or the authorization server did not say). */
+  expiresAt: string | null;
 }
 
 /**
@@ -110,14 +123,17 @@ export type ApprovalAnswerValue = "allow_once" | "allow_session" | "always" | "d
 export interface ApprovalView {
   id: string;
   server: string;
+  /** The upstream tool name. */
   tool: string;
+  /** The name the client called (`server__tool`). */
   exposedName: string;
   arguments: Record<string, unknown>;
+  /** The virtual key's name. */
   keyName: string | null;
   sessionId: string | null;
   /** Why a person is asked (e.g. "the tool's description or schema changed since it was approved"). */
   reason: string;
-  /** The tool's description as the upstream sent it (untrusted text). */
+  /** The tool's description as the upstream sent it (untrusted text: show it as such). */
   description: string;
   requestedAt: string;
   /** No answer by then is a deny. */
@@ -138,7 +154,7 @@ export interface ApprovalAnswered {
 
 export interface ApprovalDecisionView {
   answer: ApprovalAnswerValue | "timeout" | "cancelled";
-  /** admin-api, answerer:<name>, timeout, client-cancelled, ... */
+  /** Who or what decided: answerer:<name>, admin-api, timeout, client-cancelled, ... */
   decidedBy: string;
   decidedAt: string;
 }

@@ -125,14 +125,18 @@ export interface TokenCounts {
   reasoning: number;
 }
 
-/** One model call in the request log (secrets already redacted). */
-export interface RequestLogView {
+/** What every log entry says: when, and which key (with its team and session) made it. */
+export interface LogEntryView {
   id: string;
   time: string;
   keyId: string;
   keyName: string;
   team: string | null;
   sessionId: string | null;
+}
+
+/** One model call in the request log (secrets already redacted). */
+export interface RequestLogView extends LogEntryView {
   project: string | null;
   userAgent: string | null;
   surface: string;
@@ -172,13 +176,7 @@ export interface RequestLogDetail extends RequestLogView {
 }
 
 /** One MCP tools/call. */
-export interface ToolCallView {
-  id: string;
-  time: string;
-  keyId: string;
-  keyName: string;
-  team: string | null;
-  sessionId: string | null;
+export interface ToolCallView extends LogEntryView {
   server: string;
   tool: string;
   /** Redacted JSON text. */
@@ -225,7 +223,7 @@ export interface SpendTotals {
 }
 
 export interface SpendPointView extends SpendTotals {
-  /** Bucket start (UTC hour or day), ISO. */
+  /** Bucket start, ISO: a UTC hour, or local midnight (in `timezone`) of a day. */
   time: string;
   /** The group's value; null when ungrouped or the value is missing (no team, no session, ...). */
   group: string | null;
@@ -236,6 +234,8 @@ export interface SpendSeriesView {
   from: string;
   to: string;
   bucket: "hour" | "day";
+  /** settings.timezone as a zone name: day buckets start at its local midnight (hours are absolute). */
+  timezone: string;
   groupBy: SpendGroupBy | null;
   points: SpendPointView[];
   /** Each group over the whole range, most expensive first (legends, tables). */

@@ -1,19 +1,12 @@
 import { z } from "zod";
 import { formatIssues } from "../config/load.js";
-import type { BudgetStatus, Governance } from "../governance/governance.js";
+import type { Governance } from "../governance/governance.js";
+import { addDays, localDate, startOfDay, UTC } from "../governance/zoned-time.js";
 import { HttpError } from "../http/errors.js";
-import type { LogQuery, LogStore, RequestLogRow, SpendPoint, ToolCallRow } from "../store/log-store.js";
-import type {
-  BudgetsView,
-  BudgetView,
-  LogPageView,
-  RequestLogDetail,
-  RequestLogView,
-  SpendSeriesView,
-  SpendTotals,
-  ToolCallView,
-} from "./contract.js";
+import type { LogPage, LogQuery, LogStore, SpendPoint } from "../store/log-store.js";
+import type { BudgetsView, LogPageView, RequestLogDetail, SpendSeriesView, SpendTotals } from "./contract.js";
 import type { Route } from "./routes.js";
+import { budgetView, iso, requestLogView, toolCallView } from "./views-logs.js";
 
 /** GET /api/logs, /api/logs/tools, /api/logs/{id}, /api/spend and /api/budgets (docs/api.md). */
 
@@ -24,6 +17,8 @@ export interface LogRoutesDeps {
   keyId(name: string): string;
   /** Whether a key of that name exists (in the config, or stored and not revoked). */
   hasKey(name: string): boolean;
+  /** settings.timezone as a zone name: where day buckets of /api/spend start (default UTC). */
+  timeZone?: () => string;
   clock?: () => number;
 }
 
@@ -83,6 +78,18 @@ const spendQuery = z.object({
   project: text.optional(),
 });
 const budgetsQuery = z.object({ key: text.optional(), session: text.optional() });
+/** Documentation of the parameters both log lists take (OpenAPI), in the order it lists them. */
+const filterDocs = {
+  from: "ISO time or ms (inclusive)",
+  to: "ISO time or ms (exclusive)",
+  key: "key name",
+  team: "team",
+  session: "Claude Code session id",
+};
+const pageDocs = {
+  limit: "1 to 500 (default 100)",
+  cursor: "nextCursor of the previous page",
+};
 
 /** Validates query parameters: unknown ones and bad values are a 400 naming the parameter. */
 export function parseQuery<T>(schema: z.ZodObject & z.ZodType<T>, query: URLSearchParams): T {
@@ -102,68 +109,6 @@ export function parseQuery<T>(schema: z.ZodObject & z.ZodType<T>, query: URLSear
   const r = schema.safeParse(raw);
   if (!r.success) throw new HttpError(400, formatIssues(r.error.issues), "invalid_request");
   return r.data;
-}
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
-export function requestLogView(r: RequestLogRow): RequestLogView {
-  return {
-    id: r.id,
-    time: iso(r.ts),
-    keyId: r.keyId,
-    keyName: r.keyName,
-    team: r.team,
-    sessionId: r.sessionId,
-    project: r.project,
-    userAgent: r.userAgent,
-    surface: r.surface,
-    endpoint: r.endpoint,
-    requestedModel: r.requestedModel,
-    route: r.route,
-    provider: r.provider,
-    model: r.model,
-    fallbacks: r.fallbacks,
-    attempts: r.attempts,
-    stream: r.stream,
-    status: r.status,
-    error: r.error,
-    usage: {
-      input: r.inputTokens,
-      output: r.outputTokens,
-      cacheRead: r.cacheReadTokens,
-      cacheWrite: r.cacheWriteTokens,
-      reasoning: r.reasoningTokens,
-    },
-    costUsd: r.costUsd,
-    costSource: r.costSource,
-    latencyMs: r.latencyMs,
-    ttfbMs: r.ttfbMs,
-    meta: r.meta,
-    hasContent: r.requestBody !== null || r.responseBody !== null,
-  };
-}
-
-export function toolCallView(t: ToolCallRow): ToolCallView {
-  const { ts, ...rest } = t;
-  return { ...rest, time: iso(ts) };
-}
-
-function budgetView(b: BudgetStatus, kind: BudgetView["kind"], owner: string): BudgetView {
-  return {
-    kind,
-    owner,
-    name: b.name,
-    scope: b.scope,
-    limitUsd: b.limitUsd ?? null,
-    limitTokens: b.limitTokens ?? null,
-    spentUsd: b.spentUsd,
-    spentTokens: b.spentTokens,
-    inFlightUsd: b.inFlightUsd,
-    inFlightTokens: b.inFlightTokens,
-    windowStart: iso(b.windowStart),
-    resetsAt: b.resetsAt === undefined ? null : iso(b.resetsAt),
-    exhausted: b.exhausted,
-  };
 }
 
 const zero = (): SpendTotals => ({
@@ -186,7 +131,11 @@ function addTo(t: SpendTotals, p: SpendPoint): void {
   t.cacheWriteTokens += p.cacheWriteTokens;
 }
 
-function logFilter(q: z.infer<typeof logsQuery> | z.infer<typeof toolsQuery>): LogQuery {
+type LogsQuery = z.infer<typeof logsQuery>;
+type ToolsQuery = z.infer<typeof toolsQuery>;
+
+/** The store filter of the parameters both log lists take. */
+function logFilter(q: LogsQuery | ToolsQuery): LogQuery {
   const out: LogQuery = { limit: q.limit ?? 100 };
   if (q.from !== undefined) out.from = q.from;
   if (q.to !== undefined) out.to = q.to;
@@ -197,15 +146,60 @@ function logFilter(q: z.infer<typeof logsQuery> | z.infer<typeof toolsQuery>): L
   return out;
 }
 
-function page<R, V>(p: { rows: R[]; nextCursor: string | undefined }, view: (r: R) => V): LogPageView<V> {
-  return { rows: p.rows.map(view), nextCursor: p.nextCursor ?? null };
+function requestFilter(q: LogsQuery): LogQuery {
+  const filter = logFilter(q);
+  if (q.project !== undefined) filter.project = q.project;
+  if (q.model !== undefined) filter.model = q.model;
+  if (q.provider !== undefined) filter.provider = q.provider;
+  if (q.status !== undefined) filter.status = q.status;
+  if (q.q !== undefined) {
+    if (!/[\p{L}\p{N}]/u.test(q.q)) throw new HttpError(400, "q: no word to search for", "invalid_request");
+    filter.text = q.q;
+  }
+  return filter;
+}
+
+function toolFilter(q: ToolsQuery): LogQuery {
+  const filter = logFilter(q);
+  if (q.server !== undefined) filter.server = q.server;
+  if (q.tool !== undefined) filter.tool = q.tool;
+  return filter;
+}
+
+/** GET a log list: validated query -> store filter -> one page of rows, each as its view. */
+function pageRoute<Q, R, V>(r: {
+  path: string;
+  summary: string;
+  /** Documentation of the parameters that only this list takes. */
+  own: Record<string, string>;
+  schema: z.ZodObject & z.ZodType<Q>;
+  filter: (q: Q) => LogQuery;
+  rows: (filter: LogQuery) => Promise<LogPage<R>>;
+  view: (row: R) => V;
+}): Route {
+  return {
+    method: "GET",
+    path: r.path,
+    summary: r.summary,
+    query: { ...filterDocs, ...r.own, ...pageDocs },
+    async handle(ctx): Promise<LogPageView<V>> {
+      const p = await r.rows(r.filter(parseQuery(r.schema, ctx.query)));
+      return { rows: p.rows.map(r.view), nextCursor: p.nextCursor ?? null };
+    },
+  };
 }
 
 async function spendSeries(deps: LogRoutesDeps, q: z.infer<typeof spendQuery>): Promise<SpendSeriesView> {
   const width = q.bucket === "hour" ? HOUR : DAY;
   const now = (deps.clock ?? Date.now)();
+  const timeZone = deps.timeZone?.() ?? UTC;
   const to = q.to ?? now;
-  const from = q.from ?? Math.floor(now / width) * width - (q.bucket === "hour" ? 23 : 6) * width;
+  // Hours are absolute; days start at local midnight of settings.timezone.
+  const from =
+    q.from ??
+    (q.bucket === "hour"
+      ? Math.floor(now / HOUR) * HOUR - 23 * HOUR
+      : startOfDay(addDays(localDate(now, timeZone), -6), timeZone));
   if (from >= to) throw new HttpError(400, "from: must be before to", "invalid_request");
   if ((to - from) / width > MAX_BUCKETS)
     throw new HttpError(
@@ -217,6 +211,7 @@ async function spendSeries(deps: LogRoutesDeps, q: z.infer<typeof spendQuery>): 
     from,
     to,
     bucket: q.bucket,
+    timeZone,
     ...(q.groupBy ? { groupBy: q.groupBy } : {}),
     ...(q.key !== undefined ? { keyName: q.key } : {}),
     ...(q.team !== undefined ? { team: q.team } : {}),
@@ -238,6 +233,7 @@ async function spendSeries(deps: LogRoutesDeps, q: z.infer<typeof spendQuery>): 
     from: iso(from),
     to: iso(to),
     bucket: q.bucket,
+    timezone: timeZone,
     groupBy: q.groupBy ?? null,
     points: points.map(({ bucket, ...p }) => ({ time: iso(bucket), ...p })),
     groups: [...groups.values()].sort((a, b) => b.usd - a.usd || b.requests - a.requests),
@@ -270,62 +266,30 @@ function budgets(deps: LogRoutesDeps, q: z.infer<typeof budgetsQuery>): BudgetsV
 
 export function logRoutes(deps: LogRoutesDeps): Route[] {
   return [
-    {
-      method: "GET",
+    pageRoute({
       path: "/api/logs",
       summary: "Request logs, newest first (filters, full-text search with q, cursor pagination)",
-      query: {
-        from: "ISO time or ms (inclusive)",
-        to: "ISO time or ms (exclusive)",
-        key: "key name",
-        team: "team",
-        session: "Claude Code session id",
+      own: {
         project: "project",
         model: "requested model, route or model id",
         provider: "provider name",
         status: "ok, error or an HTTP status",
         q: "words that must all appear in the prompt or response (content: full)",
-        limit: "1 to 500 (default 100)",
-        cursor: "nextCursor of the previous page",
       },
-      async handle(ctx): Promise<LogPageView<RequestLogView>> {
-        const q = parseQuery(logsQuery, ctx.query);
-        const filter = logFilter(q);
-        if (q.project !== undefined) filter.project = q.project;
-        if (q.model !== undefined) filter.model = q.model;
-        if (q.provider !== undefined) filter.provider = q.provider;
-        if (q.status !== undefined) filter.status = q.status;
-        if (q.q !== undefined) {
-          if (!/[\p{L}\p{N}]/u.test(q.q))
-            throw new HttpError(400, "q: no word to search for", "invalid_request");
-          filter.text = q.q;
-        }
-        return page(await deps.logs.queryRequests(filter), requestLogView);
-      },
-    },
-    {
-      method: "GET",
+      schema: logsQuery,
+      filter: requestFilter,
+      rows: (f) => deps.logs.queryRequests(f),
+      view: requestLogView,
+    }),
+    pageRoute({
       path: "/api/logs/tools",
       summary: "MCP tool calls, newest first (filters, cursor pagination)",
-      query: {
-        from: "ISO time or ms (inclusive)",
-        to: "ISO time or ms (exclusive)",
-        key: "key name",
-        team: "team",
-        session: "Claude Code session id",
-        server: "MCP server",
-        tool: "tool name (upstream)",
-        limit: "1 to 500 (default 100)",
-        cursor: "nextCursor of the previous page",
-      },
-      async handle(ctx): Promise<LogPageView<ToolCallView>> {
-        const q = parseQuery(toolsQuery, ctx.query);
-        const filter = logFilter(q);
-        if (q.server !== undefined) filter.server = q.server;
-        if (q.tool !== undefined) filter.tool = q.tool;
-        return page(await deps.logs.queryToolCalls(filter), toolCallView);
-      },
-    },
+      own: { server: "MCP server", tool: "tool name (upstream)" },
+      schema: toolsQuery,
+      filter: toolFilter,
+      rows: (f) => deps.logs.queryToolCalls(f),
+      view: toolCallView,
+    }),
     {
       method: "GET",
       path: "/api/logs/:id",

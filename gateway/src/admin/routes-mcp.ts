@@ -74,7 +74,7 @@ function origins(deps: McpAdminDeps): Map<string, ServerOrigin> {
 function view(deps: McpAdminDeps, name: string): McpServerView {
   const s = deps.mcp.server(name);
   if (!s) throw notFound(`no MCP server named ${JSON.stringify(name)}`);
-  return serverView(s, origins(deps).get(name));
+  return serverView(s, origins(deps).get(name), deps.mcp.oauthStatus(name));
 }
 
 function knownServer(deps: McpAdminDeps, name: string): void {
@@ -90,7 +90,7 @@ function serverRoutes(deps: McpAdminDeps): Route[] {
       summary: "MCP servers with their state, restarts, last error and tool count",
       handle(): McpServerView[] {
         const o = origins(deps);
-        return mcp.servers().map((s) => serverView(s, o.get(s.name)));
+        return mcp.servers().map((s) => serverView(s, o.get(s.name), mcp.oauthStatus(s.name)));
       },
     },
     {
@@ -321,7 +321,7 @@ export function forwardMcpEvents(deps: McpAdminDeps, push: (e: AdminStreamEvent)
       data: { type: "decided", request: approvalView(r), decision: decisionView(d) },
     });
   const status = (s: McpServerStatus) =>
-    push({ event: "mcp_server", data: serverView(s, origins(deps).get(s.name)) });
+    push({ event: "mcp_server", data: serverView(s, origins(deps).get(s.name), mcp.oauthStatus(s.name)) });
   const changed = (c: DefinitionChange) =>
     push({
       event: "tool_changed",

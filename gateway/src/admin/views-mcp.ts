@@ -6,11 +6,13 @@ import type {
   McpServerStatus,
   McpToolInfo,
 } from "../mcp/index.js";
+import type { OAuthStatus } from "../mcp/oauth/wire.js";
 import type { McpServerConfig } from "../mcp/schema.js";
 import type {
   ApprovalDecisionView,
   ApprovalLogEntry,
   ApprovalView,
+  McpServerOAuthView,
   McpServerView,
   McpToolView,
 } from "./contract.js";
@@ -26,7 +28,28 @@ export interface ServerOrigin {
   addedBy: string | null;
 }
 
-export function serverView(s: McpServerStatus, origin: ServerOrigin | undefined): McpServerView {
+/**
+ * A server's OAuth login without its tokens: null where OAuth does not apply (`status` null: stdio,
+ * off or unknown) or has not come up (no tokens, no `oauth` block, not waiting in needs_auth).
+ */
+export function oauthView(
+  s: McpServerStatus,
+  origin: ServerOrigin | undefined,
+  status: OAuthStatus | null,
+): McpServerOAuthView | null {
+  if (status === null) return null;
+  if (!status.loggedIn && s.state !== "needs_auth" && origin?.config.oauth === undefined) return null;
+  return {
+    loggedIn: status.loggedIn,
+    expiresAt: status.loggedIn && status.expiresAt !== null ? iso(status.expiresAt) : null,
+  };
+}
+
+export function serverView(
+  s: McpServerStatus,
+  origin: ServerOrigin | undefined,
+  oauth: OAuthStatus | null,
+): McpServerView {
   const shown = origin ? displayServer(origin.config) : undefined;
   return {
     name: s.name,
@@ -50,6 +73,7 @@ export function serverView(s: McpServerStatus, origin: ServerOrigin | undefined)
     resourceCount: s.counts.resources,
     promptCount: s.counts.prompts,
     renamedTools: s.renamedTools,
+    oauth: oauthView(s, origin, oauth),
   };
 }
 

@@ -131,3 +131,46 @@ function utcWall(t: number): Wall {
     second: d.getUTCSeconds(),
   };
 }
+
+/** A stretch of time over which `tz` keeps one offset (from `start` to the next span's start). */
+export interface OffsetSpan {
+  start: number;
+  /** Local time minus UTC, ms. */
+  offset: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The offsets of `tz` over [from, to), oldest first: the first span starts at `from`, each next
+ * one at the instant (whole second) the clocks change. Offsets are probed once a day, which no
+ * zone's rules outpace. An instant t in a span falls on local day number
+ * floor((t + offset) / 1 day): see dateOfDayNumber.
+ */
+export function offsetSpans(from: number, to: number, tz: string): OffsetSpan[] {
+  const spans: OffsetSpan[] = [{ start: from, offset: offsetAt(from, tz) }];
+  if (tz === UTC) return spans;
+  for (let lo = from; lo < to; ) {
+    let hi = Math.min(lo + DAY_MS, to);
+    const before = spans[spans.length - 1]!.offset;
+    const after = offsetAt(hi, tz);
+    if (after !== before) {
+      // Narrow [lo, hi] down to the second the offset changes.
+      const next = hi;
+      while (hi - lo > 1000) {
+        const mid = lo + Math.floor((hi - lo) / 2);
+        if (offsetAt(mid, tz) === before) lo = mid;
+        else hi = mid;
+      }
+      spans.push({ start: Math.floor(hi / 1000) * 1000, offset: offsetAt(hi, tz) });
+      lo = next;
+    } else lo = hi;
+  }
+  return spans;
+}
+
+/** The local date numbered `n` days after 1970-01-01 (floor((t + offset) / 1 day) of an instant t). */
+export function dateOfDayNumber(n: number): LocalDate {
+  const d = new Date(n * DAY_MS);
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+}

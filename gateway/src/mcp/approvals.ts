@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
+import type { ApprovalAnswerValue, ApprovalDecisionView, ApprovalView } from "../admin/contract-mcp.js";
 
 /**
  * Approval requests for tools whose policy is `ask`. A call waits here until a person answers:
@@ -7,33 +8,17 @@ import { EventEmitter } from "node:events";
  * admin API, headless). The first answer wins; no answer before the timeout is a deny.
  */
 
-export type ApprovalAnswer = "allow_once" | "allow_session" | "always" | "deny";
+/** The admin API's contract (admin/contract-mcp.ts) is the one definition; here times are ms. */
+export type ApprovalAnswer = ApprovalAnswerValue;
 export const approvalAnswers: readonly ApprovalAnswer[] = ["allow_once", "allow_session", "always", "deny"];
 
-export interface ApprovalRequest {
-  id: string;
-  server: string;
-  /** The upstream tool name. */
-  tool: string;
-  /** The name the client called (`server__tool`). */
-  exposedName: string;
-  arguments: Record<string, unknown>;
-  /** The virtual key's name. */
-  keyName: string | null;
-  sessionId: string | null;
-  /** Why a person is asked (the policy's reason, e.g. "the tool's description changed"). */
-  reason: string;
-  /** Tool description as the upstream sent it (untrusted text: show it as such). */
-  description: string;
+export interface ApprovalRequest extends Omit<ApprovalView, "requestedAt" | "expiresAt"> {
   definitionHash: string;
   requestedAt: number;
   expiresAt: number;
 }
 
-export interface ApprovalDecision {
-  answer: ApprovalAnswer | "timeout" | "cancelled";
-  /** Who or what decided: "answerer:<name>", "admin-api", "timeout", "client-cancelled", ... */
-  decidedBy: string;
+export interface ApprovalDecision extends Omit<ApprovalDecisionView, "decidedAt"> {
   decidedAt: number;
 }
 

@@ -45,13 +45,14 @@ export class McpEndpoint {
   /** Bumped whenever a tools list may have changed; sessions keep their tools/list until then. */
   private toolsVersion = 0;
   private readonly sessionDeps: SessionDeps;
-  /** Tool calls still running (a clean shutdown waits for them). */
-  private readonly inflight = new InFlight();
+  /** Tool calls still running (a clean shutdown waits for them), shared with the execute endpoints. */
+  private readonly inflight: InFlight;
   /** Set by drain(): new requests are refused with 503 while running calls finish. */
   private draining = false;
 
   constructor(private readonly deps: EndpointDeps) {
     const { hub } = deps;
+    this.inflight = deps.inflight ?? new InFlight();
     this.sessionDeps = { ...deps, toolsVersion: () => this.toolsVersion, inflight: this.inflight };
     hub.on("listChanged", (kind, server) => {
       if (kind === "tools") this.toolsVersion++;

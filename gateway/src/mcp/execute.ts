@@ -3,7 +3,7 @@ import { type CallToolResult, ErrorCode, McpError } from "@modelcontextprotocol/
 import type { KeyIdentity, KeyRing } from "../governance/keys.js";
 import { presentedKey } from "../governance/keys.js";
 import { parseJsonObject, readBody } from "../http/body.js";
-import { HttpError, sendJson } from "../http/errors.js";
+import { HttpError, sendHttpError, sendJson } from "../http/errors.js";
 import { messageOf } from "./connect.js";
 import {
   anthropicToolResult,
@@ -15,6 +15,7 @@ import {
 } from "./execute-wire.js";
 import { type CallDeps, callTool, toolError } from "./gate.js";
 import type { HubContext } from "./hub.js";
+import type { InFlight } from "./inflight.js";
 import { callToolFor } from "./lean/index.js";
 
 /**
@@ -24,11 +25,23 @@ import { callToolFor } from "./lean/index.js";
  * the key's tool-list mode like a session): the key's mcp_servers / mcp_tools, the tool's policy,
  * approvals (an ask holds this request until a person answers), definition pinning, time limits
  * and the tool-call log. A refusal is an answer the model can read, not an HTTP error.
+ * A clean shutdown (mcp/index.ts stop) waits for running calls as it does for /mcp's.
  */
+
+/** The clean-shutdown drain these endpoints share with /mcp (mcp/index.ts stop()). */
+export interface ExecuteDrain {
+  /** Tool calls running here and on /mcp: stop() waits for them up to its grace. */
+  inflight: InFlight;
+  /** True once stop() began: new calls get 503. */
+  draining(): boolean;
+  /** Aborted when the grace is over: calls still running are cancelled and answered 503. */
+  cutOff: AbortSignal;
+}
 
 export interface ExecuteDeps extends CallDeps {
   keys: KeyRing;
   maxBodyBytes: () => number;
+  drain?: ExecuteDrain;
 }
 
 const PATHS: Readonly<Record<string, ExecuteSurface>> = {
@@ -63,6 +76,7 @@ export function executeHandler(
       });
     }
     const key = await authenticate(deps.keys, req);
+    refuseWhileDraining(deps, req);
     const ct = req.headers["content-type"];
     if (ct !== undefined && !ct.toLowerCase().includes("json")) {
       req.resume();
@@ -70,17 +84,61 @@ export function executeHandler(
     }
     const body = parseJsonObject(await readBody(req, deps.maxBodyBytes()));
     const call = surface === "openai" ? parseOpenAICall(body) : parseAnthropicCall(body);
-    const ac = new AbortController();
-    res.once("close", () => {
-      if (!res.writableFinished) ac.abort();
-    });
-    const result = await run(deps, { keyId: key.id, keyName: key.name, sessionId: null }, call, ac.signal);
-    if (result === undefined) return true; // the client went away (an approval it waited for is withdrawn)
-    const answer =
-      surface === "openai" ? openAIToolMessage(call.id, result) : anthropicToolResult(call.id, result);
-    sendJson(res, 200, answer, result.isError ? { "x-gatehouse-tool-error": "true" } : undefined);
+    refuseWhileDraining(deps, req); // the stop may have begun while the body arrived
+    const work = answer(deps, res, surface, { keyId: key.id, keyName: key.name, sessionId: null }, call);
+    await (deps.drain ? deps.drain.inflight.track(work) : work);
     return true;
   };
+}
+
+function refuseWhileDraining(deps: ExecuteDeps, req: IncomingMessage): void {
+  if (!deps.drain?.draining()) return;
+  req.resume();
+  throw new HttpError(
+    503,
+    "Service Unavailable: Gatehouse is shutting down and takes no new tool calls",
+    "api_error",
+    { connection: "close", "retry-after": "5" },
+  );
+}
+
+/** Runs the call and writes its answer (a 503 when the shutdown cut it off). */
+async function answer(
+  deps: ExecuteDeps,
+  res: ServerResponse,
+  surface: ExecuteSurface,
+  ctx: HubContext,
+  call: ExecuteCall,
+): Promise<void> {
+  const ac = new AbortController();
+  const cutOff = deps.drain?.cutOff;
+  const onCutOff = () => ac.abort(cutOff?.reason);
+  cutOff?.addEventListener("abort", onCutOff, { once: true });
+  res.once("close", () => {
+    if (!res.writableFinished) ac.abort();
+  });
+  try {
+    const result = await run(deps, ctx, call, ac.signal);
+    if (result !== undefined) {
+      const body =
+        surface === "openai" ? openAIToolMessage(call.id, result) : anthropicToolResult(call.id, result);
+      sendJson(res, 200, body, result.isError ? { "x-gatehouse-tool-error": "true" } : undefined);
+    } else if (cutOff?.aborted && !res.destroyed) {
+      sendHttpError(
+        res,
+        surface,
+        new HttpError(
+          503,
+          `Gatehouse shut down before ${call.name} finished, so the call was cancelled. The tool may have done part of its work.`,
+          "api_error",
+          { connection: "close" },
+        ),
+      );
+    }
+    // else: the client went away (an approval it waited for is withdrawn)
+  } finally {
+    cutOff?.removeEventListener("abort", onCutOff);
+  }
 }
 
 async function run(

@@ -11,6 +11,7 @@ import { Subscriptions } from "./catalog.js";
 import { McpEndpoint } from "./endpoint.js";
 import { executeHandler } from "./execute.js";
 import { type CallAdmission, Hub, type HubEvents, type McpServerStatus, type ToolFilter } from "./hub.js";
+import { InFlight } from "./inflight.js";
 import { type ChatSurface, type InjectDeps, injectForChat, mcpRefusal } from "./inject.js";
 import type { ToolModeOf } from "./lean/mode.js";
 import { type BrowserOpener, headlessOpener } from "./oauth/opener.js";
@@ -103,9 +104,9 @@ export interface McpRuntime extends McpSurface {
   setPort(port: number): void;
   start(): Promise<void>;
   /**
-   * Refuses new /mcp requests (503), lets running tool calls finish for up to `graceMs` (default
-   * 0: none), then ends the sessions (calls still running get a JSON-RPC error and a log record)
-   * and stops the upstream servers.
+   * Refuses new /mcp requests and tool executions (503), lets running tool calls (on /mcp and the
+   * execute endpoints) finish for up to `graceMs` (default 0: none), then cancels the rest (a
+   * JSON-RPC error on /mcp, a 503 on the execute endpoints, a log record) and stops the upstreams.
    */
   stop(graceMs?: number): Promise<void>;
   reload(config: ConfigFile): Promise<void>;
@@ -152,7 +153,12 @@ export function createMcp(opts: McpOptions): McpRuntime {
     opener: opts.browser ?? headlessOpener(),
   });
   const inject: InjectDeps = { hub, settingOf: opts.injectSetting ?? (() => undefined) };
+  // One drain for every tool call, on /mcp and the execute endpoints: stop() waits for them all.
+  const inflight = new InFlight();
+  const cutOff = new AbortController();
+  let draining = false;
   const endpoint = new McpEndpoint({
+    inflight,
     refuse: (keyName) => mcpRefusal(inject, keyName),
     hub,
     approvals,
@@ -209,6 +215,7 @@ export function createMcp(opts: McpOptions): McpRuntime {
       keys: opts.keys,
       onToolCall: opts.onToolCall,
       maxBodyBytes: () => config.settings.max_body_bytes,
+      drain: { inflight, draining: () => draining, cutOff: cutOff.signal },
     }),
     injectTools: (key, surface, client) => injectForChat(inject, key, surface, client),
     approvals,
@@ -221,8 +228,13 @@ export function createMcp(opts: McpOptions): McpRuntime {
     async stop(graceMs = 0) {
       // Calls waiting for a person's answer end now ("withdrawn"), the others may finish.
       approvals.cancelAll();
+      draining = true;
       await endpoint.drain(graceMs);
+      // The grace is over: execute calls still running are cancelled (answered 503), then the
+      // sessions end (their calls get a JSON-RPC error); both are logged as cancelled.
+      cutOff.abort(new Error("Gatehouse is shutting down"));
       await endpoint.closeAll();
+      await inflight.idle(1_000);
       oauth.stop();
       await hub.stop();
     },

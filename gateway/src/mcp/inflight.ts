@@ -1,5 +1,5 @@
 /**
- * The /mcp tool calls still running, so a clean shutdown can wait for them: `track` wraps each
+ * The tool calls still running (/mcp and the execute endpoints), so a clean shutdown can wait for them: `track` wraps each
  * call, `idle(ms)` resolves once none is left (true) or after `ms` (false, some still running).
  */
 export class InFlight {

@@ -1,3 +1,4 @@
+import type { ApprovalLogEntry } from "../admin/contract-mcp.js";
 import type { SqliteDatabase } from "../store/sqlite.js";
 import type { Policy } from "./policy.js";
 
@@ -23,18 +24,9 @@ export interface ToolPin {
   pinnedAt: number;
 }
 
-export interface ApprovalRecord {
-  id: string;
-  server: string;
-  tool: string;
-  keyName: string | null;
-  sessionId: string | null;
-  /** JSON of the arguments, cut at 8 KiB. */
-  arguments: string;
-  reason: string;
+/** A recorded approval decision: the admin API's log entry (admin/contract-mcp.ts) with times in ms. */
+export interface ApprovalRecord extends Omit<ApprovalLogEntry, "requestedAt" | "decidedAt"> {
   requestedAt: number;
-  answer: string;
-  decidedBy: string;
   decidedAt: number;
 }
 

@@ -191,3 +191,18 @@ export function storedContent(c: ContentCapture): StoredContent {
     search: { prompt: cut(redactText(newestTurn(body)), SEARCH_PROMPT_CAP), response },
   };
 }
+
+/**
+ * The search text of a row from its stored columns (the redacted prompt JSON and response text):
+ * used to index rows written but not indexed before the process stopped (sqlite-logs-search.ts).
+ */
+export function searchTextOf(
+  requestBody: string | null,
+  responseBody: string | null,
+): { prompt: string; response: string } {
+  const body = obj(requestBody === null ? undefined : safeParse(requestBody)) ?? {};
+  return {
+    prompt: cut(redactText(newestTurn(body)), SEARCH_PROMPT_CAP),
+    response: responseBody ?? "",
+  };
+}

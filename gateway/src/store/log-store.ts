@@ -1,3 +1,4 @@
+import type { RequestLogView, SpendGroupBy, SpendTotals, ToolCallView } from "../admin/contract.js";
 import type { SpendRow } from "../governance/ledger.js";
 
 /**
@@ -27,37 +28,18 @@ export interface ToolCallRecord {
   decidedBy?: string;
 }
 
-/** A request log row, as stored (secrets already redacted). */
-export interface RequestLogRow {
-  id: string;
+/**
+ * A request log row, as stored (secrets already redacted): the fields of the admin API's view
+ * (admin/contract.ts, the one definition), with the time in ms, the token counts as columns and the
+ * content that `content: full` keeps.
+ */
+export interface RequestLogRow extends Omit<RequestLogView, "time" | "usage" | "hasContent"> {
   ts: number;
-  keyId: string;
-  keyName: string;
-  team: string | null;
-  sessionId: string | null;
-  project: string | null;
-  userAgent: string | null;
-  surface: string;
-  endpoint: string;
-  requestedModel: string;
-  route: string | null;
-  provider: string | null;
-  model: string | null;
-  fallbacks: string[];
-  attempts: number;
-  stream: boolean;
-  status: number;
-  error: string | null;
   inputTokens: number;
   outputTokens: number;
   cacheReadTokens: number;
   cacheWriteTokens: number;
   reasoningTokens: number;
-  costUsd: number;
-  costSource: string | null;
-  latencyMs: number;
-  ttfbMs: number | null;
-  meta: Record<string, string>;
   /** Kept only for keys with content: full (store/content.ts): the prompt as JSON, redacted. */
   requestBody: string | null;
   /** The response's text, reassembled from the stream, redacted. */
@@ -68,23 +50,9 @@ export interface RequestLogRow {
   search?: { prompt: string; response: string };
 }
 
-export interface ToolCallRow {
-  id: string;
+/** A tool call row, as stored: the admin API's view with the time in ms. */
+export interface ToolCallRow extends Omit<ToolCallView, "time"> {
   ts: number;
-  keyId: string;
-  keyName: string;
-  team: string | null;
-  sessionId: string | null;
-  server: string;
-  tool: string;
-  /** Redacted JSON. */
-  arguments: string | null;
-  resultBytes: number | null;
-  latencyMs: number;
-  status: string;
-  error: string | null;
-  decision: string;
-  decidedBy: string | null;
 }
 
 /** One flush: written in one transaction. Spend rows are deltas added to their bucket. */
@@ -124,13 +92,15 @@ export interface LogPage<T> {
   nextCursor: string | undefined;
 }
 
-export type SpendGroup = "model" | "route" | "provider" | "key" | "team" | "session" | "project";
+export type SpendGroup = SpendGroupBy;
 
 /** Spend over time from the request logs (`to` exclusive). */
 export interface SpendQuery {
   from: number;
   to: number;
   bucket: "hour" | "day";
+  /** The zone whose local midnight starts a day bucket (default UTC); hour buckets are absolute. */
+  timeZone?: string;
   groupBy?: SpendGroup;
   keyId?: string;
   keyName?: string;
@@ -139,18 +109,11 @@ export interface SpendQuery {
   project?: string;
 }
 
-export interface SpendPoint {
-  /** Bucket start (ms, UTC hour or day). */
+export interface SpendPoint extends SpendTotals {
+  /** Bucket start (ms): a UTC hour, or local midnight of a day in the query's zone. */
   bucket: number;
   /** The group's value (null for ungrouped or a missing value). */
   group: string | null;
-  usd: number;
-  requests: number;
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
 }
 
 export interface LogStore {

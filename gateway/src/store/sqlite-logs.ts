@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import type { SpendRow } from "../governance/ledger.js";
+import { dateOfDayNumber, offsetSpans, startOfDay, UTC } from "../governance/zoned-time.js";
 import type {
   LogBatch,
   LogPage,
@@ -23,8 +24,17 @@ import {
   type ToolDbRow,
   toolValues,
 } from "./sqlite-log-rows.js";
+import { SearchIndexer, type SearchItem } from "./sqlite-logs-search.js";
 
 type Db = Database.Database;
+
+/** SQL for the offset of `tz` (ms) at a row's `ts`, for rows in [from, to). Numbers only. */
+function offsetSql(from: number, to: number, tz: string): string {
+  const spans = offsetSpans(from, to, tz);
+  if (spans.length === 1) return String(spans[0]!.offset);
+  const cases = spans.slice(1).map((s, i) => `WHEN ts < ${s.start} THEN ${spans[i]!.offset}`);
+  return `CASE ${cases.join(" ")} ELSE ${spans[spans.length - 1]!.offset} END`;
+}
 
 const GROUP_SQL: Record<SpendGroup, string> = {
   model: "COALESCE(model, requested_model)",
@@ -66,8 +76,9 @@ export class SqliteLogStore implements LogStore {
   private readonly insertRequest: Database.Statement;
   private readonly insertTool: Database.Statement;
   private readonly upsertSpend: Database.Statement;
-  private readonly insertSearch: Database.Statement;
-  private readonly writeAll: (b: LogBatch) => void;
+  /** The full-text index, fed in large batches (sqlite-logs-search.ts). */
+  readonly search: SearchIndexer;
+  private readonly writeAll: (b: LogBatch, fresh: SearchItem[], now: number) => boolean;
 
   constructor(private readonly db: Db) {
     const marks = (n: number) => Array.from({ length: n }, () => "?").join(", ");
@@ -82,20 +93,29 @@ export class SqliteLogStore implements LogStore {
        ON CONFLICT (scope, bucket) DO UPDATE SET usd = usd + excluded.usd, tokens = tokens + excluded.tokens,
          requests = requests + excluded.requests`,
     );
-    this.insertSearch = db.prepare("INSERT INTO request_search (rowid, prompt, response) VALUES (?, ?, ?)");
-    this.writeAll = db.transaction((b: LogBatch) => {
+    this.search = new SearchIndexer(db);
+    this.search.repair();
+    /** Writes a batch; true when the search queue and `fresh` were indexed in the same transaction. */
+    this.writeAll = db.transaction((b: LogBatch, fresh: SearchItem[], now: number) => {
       for (const r of b.requests) {
         const done = this.insertRequest.run(requestValues(r));
         if (r.search && done.changes > 0)
-          this.insertSearch.run(done.lastInsertRowid, r.search.prompt, r.search.response);
+          fresh.push({ rowid: done.lastInsertRowid, prompt: r.search.prompt, response: r.search.response });
       }
       for (const t of b.toolCalls) this.insertTool.run(toolValues(t));
       for (const s of b.spend) this.upsertSpend.run(s.scope, s.bucket, s.usd, s.tokens, s.requests);
+      const indexed = this.search.due(fresh, now);
+      if (indexed) this.search.index(fresh);
+      return indexed;
     });
   }
 
   async writeBatch(batch: LogBatch): Promise<void> {
-    this.writeAll(batch);
+    const now = Date.now();
+    const fresh: SearchItem[] = [];
+    const indexed = this.writeAll(batch, fresh, now);
+    this.search.committed(fresh, indexed, now);
+    this.search.idleLater();
   }
 
   async loadSpend(horizon: number): Promise<SpendRow[]> {
@@ -169,6 +189,7 @@ export class SqliteLogStore implements LogStore {
   }
 
   async queryRequests(q: LogQuery): Promise<LogPage<RequestLogRow>> {
+    if (q.text !== undefined) this.search.catchUp();
     return this.page<RequestDbRow, RequestLogRow>("request_logs", q, fromRequestDb);
   }
 
@@ -181,14 +202,20 @@ export class SqliteLogStore implements LogStore {
     const group = q.groupBy ? GROUP_SQL[q.groupBy] : "NULL";
     const { from, to, keyId, keyName, team, sessionId, project } = q;
     const w = this.where({ from, to, keyId, keyName, team, sessionId, project }, false);
-    return this.db
+    const tz = q.bucket === "day" ? (q.timeZone ?? UTC) : UTC;
+    // Days in another zone: group by local day number (each row's offset from the zone's offset
+    // spans over the range), then turn each number into the instant that local day starts.
+    const bucket = tz === UTC ? `(ts / ${width}) * ${width}` : `(ts + ${offsetSql(from, to, tz)}) / ${width}`;
+    const points = this.db
       .prepare(
-        `SELECT (ts / ${width}) * ${width} AS bucket, ${group} AS "group", SUM(cost_usd) AS usd, COUNT(*) AS requests,
+        `SELECT ${bucket} AS bucket, ${group} AS "group", SUM(cost_usd) AS usd, COUNT(*) AS requests,
            SUM(status >= 400) AS errors, SUM(input_tokens) AS inputTokens, SUM(output_tokens) AS outputTokens,
            SUM(cache_read_tokens) AS cacheReadTokens, SUM(cache_write_tokens) AS cacheWriteTokens
          FROM request_logs ${w.sql} GROUP BY 1, 2 ORDER BY 1, 2`,
       )
       .all(...w.params) as SpendPoint[];
+    if (tz !== UTC) for (const p of points) p.bucket = startOfDay(dateOfDayNumber(p.bucket), tz);
+    return points;
   }
 
   async scopeSpend(scope: string, from: number, to: number) {
@@ -208,6 +235,7 @@ export class SqliteLogStore implements LogStore {
   }
 
   async pruneStep(opts: { before: number; keepRows: number; max: number }) {
+    this.search.catchUp();
     const step = (table: string): number => {
       const old = this.db
         .prepare(
@@ -226,6 +254,7 @@ export class SqliteLogStore implements LogStore {
   }
 
   async pruneLogs(before: number): Promise<{ requests: number; toolCalls: number }> {
+    this.search.catchUp();
     const requests = this.db.prepare("DELETE FROM request_logs WHERE ts < ?").run(before).changes;
     const toolCalls = this.db.prepare("DELETE FROM tool_calls WHERE ts < ?").run(before).changes;
     return { requests, toolCalls };

@@ -126,6 +126,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.db.open) this.logs.search.catchUp();
     if (this.db.open) this.db.close();
   }
 }

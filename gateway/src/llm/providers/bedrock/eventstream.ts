@@ -5,6 +5,7 @@
  * Frame: [total length u32][headers length u32][prelude CRC32 u32][headers][payload][message CRC32 u32]
  * Header: [name length u8][name][value type u8][value]; strings (type 7) are [length u16][utf8].
  */
+import { redactText } from "../../../store/redact.js";
 import type { StreamTranslator } from "../../translate/types.js";
 import { emptyUsage, type Usage } from "../../usage.js";
 
@@ -254,9 +255,10 @@ export class BedrockToAnthropicStream implements StreamTranslator {
     return this.error(message, type);
   }
 
+  /** Bedrock's messages may quote what it was sent (a key among it): redacted, as on every provider. */
   private error(message: string, type = "api_error"): string {
     this._finished = true;
-    return `event: error\ndata: ${JSON.stringify({ type: "error", error: { type, message } })}\n\n`;
+    return `event: error\ndata: ${JSON.stringify({ type: "error", error: { type, message: redactText(message) } })}\n\n`;
   }
 
   private onMessage(m: EventStreamMessage): string {
@@ -298,6 +300,7 @@ export class BedrockToAnthropicStream implements StreamTranslator {
       event.message.model = this.clientModel;
       data = JSON.stringify(event);
     } else if (json.includes("\n")) data = JSON.stringify(event); // SSE data must be one line
+    if (event.type === "error") data = redactText(data); // the model's own error event, likewise
 
     return `event: ${event.type}\ndata: ${data}\n\n`;
   }

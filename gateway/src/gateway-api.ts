@@ -1,0 +1,73 @@
+import type { EventEmitter } from "node:events";
+import type { ConfigFile } from "./config/schema.js";
+import type { KeyGovernance } from "./governance/config-schema.js";
+import type { Governance } from "./governance/governance.js";
+import type { RequestRecord } from "./llm/record.js";
+import type { McpSurface } from "./mcp/index.js";
+import type { BrowserOpener } from "./mcp/oauth/opener.js";
+import type { LogStore, ToolCallRecord } from "./store/log-store.js";
+import type { KeyRecord, Store } from "./store/store.js";
+
+/** What createGateway (index.ts) takes and gives: the gateway's public API, re-exported by index.ts. */
+
+export const VERSION = "0.1.0";
+
+export interface GatewayOptions {
+  config: ConfigFile;
+  dataDir: string;
+  host?: string;
+  port?: number;
+  env?: NodeJS.ProcessEnv;
+  /** Defaults to the SQLite store in dataDir. */
+  store?: Store;
+  /** Opens OAuth login URLs of remote MCP servers (the app: shell.openExternal); default: print + xdg-open/open. */
+  browser?: BrowserOpener;
+}
+
+export interface GatewayEvents {
+  request: [RequestRecord];
+}
+
+export interface Gateway {
+  /** Listens; resolves with the base URL (http://127.0.0.1:PORT). */
+  start(): Promise<{ url: string; port: number }>;
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), closes pools and the store. */
+  stop(graceMs?: number): Promise<void>;
+  /** Applies a new config without a restart. */
+  reload(config: ConfigFile): Promise<void>;
+  readonly events: EventEmitter<GatewayEvents>;
+  readonly keys: {
+    /** `policy`: budgets, limits, restrictions and team, as a virtual_keys entry has them. */
+    create(
+      name: string,
+      expiresAt?: number | null,
+      policy?: KeyGovernance,
+    ): Promise<{ key: string; record: KeyRecord }>;
+    list(): Promise<KeyRecord[]>;
+    revoke(name: string): Promise<boolean>;
+    /** Number of usable keys (config and store). */
+    count(): number;
+  };
+  readonly url: string | undefined;
+  /** MCP servers, tool policies and approvals (docs/mcp.md). */
+  readonly mcp: McpSurface;
+  /** Budgets, limits and access rules of keys (admission, spend status). */
+  readonly governance: Governance;
+  /** Request logs, tool calls and spend: queries (admin API) and the batched writer. */
+  readonly logs: {
+    readonly store: LogStore;
+    /** Writes everything queued now. */
+    flush(): Promise<void>;
+    enqueueToolCall(t: ToolCallRecord): void;
+    /** Applies retention now (settings.log_retention_days, log_max_rows); the timer does it hourly. */
+    prune(): Promise<{ requests: number; toolCalls: number }>;
+  };
+  /** Prometheus metrics (also served at /metrics unless settings.metrics is false). */
+  readonly metrics: { render(): string };
+  readonly admin: {
+    /** The admin API token (0600 in the data folder). */
+    readonly token: string;
+    /** A fresh one-time login link for the admin UI (valid 15 minutes, once). */
+    loginLink(): string;
+  };
+}

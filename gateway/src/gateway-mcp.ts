@@ -1,0 +1,37 @@
+import type { Governance } from "./governance/governance.js";
+import { refusalRpc } from "./governance/refusals.js";
+import type { StoredRules } from "./governance/stored-policies.js";
+import type { McpOptions } from "./mcp/index.js";
+import { toolModeFor } from "./mcp/lean/mode.js";
+import type { GatewayMetrics } from "./metrics/gateway-metrics.js";
+import type { LogWriter } from "./store/log-writer.js";
+
+/** How the MCP surface asks governance about a key, and where its tool calls are counted and logged. */
+export function mcpGovernanceHooks(d: {
+  governance: Governance;
+  rules: Pick<StoredRules, "merged">;
+  metrics: Pick<GatewayMetrics, "observeToolCall">;
+  writer: Pick<LogWriter, "enqueueToolCall">;
+}): Pick<McpOptions, "onToolCall" | "toolFilter" | "toolMode" | "admitCall" | "injectSetting"> {
+  const { governance, rules, metrics, writer } = d;
+  return {
+    onToolCall: (t) => {
+      metrics.observeToolCall(t);
+      const team = governance.policyOf(t.keyName).team;
+      if (governance.contentMode(t.keyName) !== "off") writer.enqueueToolCall(team ? { ...t, team } : t);
+    },
+    toolFilter: (keyName, server, tool) => {
+      const p = keyName === null ? undefined : governance.policyOf(keyName);
+      if (!(p?.mcpServers?.test(server) ?? true)) return false;
+      return tool === null || (p?.mcpTools?.test(`${server}__${tool}`) ?? true);
+    },
+    toolMode: (keyName) => toolModeFor(rules.merged, keyName),
+    admitCall: (ctx) => {
+      if (ctx.keyName === null) return undefined;
+      const key = { id: ctx.keyId ?? `config:${ctx.keyName}`, name: ctx.keyName, source: "store" as const };
+      const r = governance.admitToolCall(key, ctx.sessionId ?? undefined);
+      return r && { ...refusalRpc(r), by: r.reason };
+    },
+    injectSetting: (keyName) => governance.policyOf(keyName).mcpInject,
+  };
+}

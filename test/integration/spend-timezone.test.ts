@@ -1,0 +1,160 @@
+// Spend per day follows settings.timezone, like budgets: `GET /api/spend?bucket=day` and
+// `gatehouse spend` cut days at local midnight of the zone (here Europe/Berlin, across the spring
+// DST change, when a day has 23 hours), while hour buckets stay absolute UTC hours. The rows are
+// written straight into the gateway's log store with chosen times; no clock is waited for.
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { SpendSeriesView } from "../../gateway/src/admin/contract.js";
+import { type CliIo, runLogsCli } from "../../gateway/src/cli-logs.js";
+import type { RequestLogRow } from "../../gateway/src/store/log-store.js";
+import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
+
+const T = (iso: string) => Date.parse(iso);
+
+function row(iso: string, model: string): RequestLogRow {
+  return {
+    id: randomUUID(),
+    ts: T(iso),
+    keyId: "config:test",
+    keyName: "test",
+    team: null,
+    sessionId: null,
+    project: null,
+    userAgent: null,
+    surface: "anthropic",
+    endpoint: "messages",
+    requestedModel: model,
+    route: `ant/${model}`,
+    provider: "ant",
+    model,
+    fallbacks: [],
+    attempts: 1,
+    stream: false,
+    status: 200,
+    error: null,
+    inputTokens: 10,
+    outputTokens: 5,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    costUsd: 0.5,
+    costSource: "table",
+    latencyMs: 5,
+    ttfbMs: 1,
+    meta: {},
+    requestBody: null,
+    responseBody: null,
+    responseToolCalls: null,
+  };
+}
+
+// Berlin: 2026-03-29 is the 23-hour day (clocks go from 02:00 CET to 03:00 CEST, at 01:00Z).
+const ROWS = [
+  row("2026-03-28T22:30:00Z", "early"), // 23:30 on the 28th in Berlin, the 28th in UTC
+  row("2026-03-28T23:30:00Z", "a"), // 00:30 on the 29th in Berlin, still the 28th in UTC
+  row("2026-03-29T21:30:00Z", "b"), // 23:30 on the 29th (CEST)
+  row("2026-03-29T22:30:00Z", "c"), // 00:30 on the 30th in Berlin, still the 29th in UTC
+];
+
+async function run(argv: string[], now: number) {
+  const out = { text: "", err: "" };
+  const io: CliIo = {
+    out: (t) => {
+      out.text += t;
+    },
+    err: (t) => {
+      out.err += t;
+    },
+    now: () => now,
+  };
+  const code = await runLogsCli("spend", argv, {}, io);
+  return { code, ...out };
+}
+
+describe("spend per day in settings.timezone", () => {
+  let gw: TestGateway;
+
+  before(async () => {
+    gw = await startGateway({ settings: { timezone: "Europe/Berlin", log_retention_days: 0 } });
+    await gw.gateway.logs.store.writeBatch({ requests: ROWS, toolCalls: [], spend: [] });
+  });
+  after(async () => {
+    await gw?.close();
+  });
+
+  async function spend(query: string): Promise<SpendSeriesView> {
+    const res = await fetch(`${gw.url}/api/spend?${query}`, {
+      headers: { authorization: `Bearer ${gw.gateway.admin.token}` },
+    });
+    assert.equal(res.status, 200);
+    return (await res.json()) as SpendSeriesView;
+  }
+
+  test("GET /api/spend?bucket=day: days start at Berlin midnight, a DST day has 23 hours", async () => {
+    const daily = await spend("bucket=day&from=2026-03-27T23:00:00Z&to=2026-03-30T22:00:00Z");
+    assert.equal(daily.timezone, "Europe/Berlin");
+    assert.deepEqual(
+      daily.points.map((p) => [p.time, p.requests, p.usd]),
+      [
+        ["2026-03-27T23:00:00.000Z", 1, 0.5], // the 28th (CET)
+        ["2026-03-28T23:00:00.000Z", 2, 1], // the 29th, 23 hours long
+        ["2026-03-29T22:00:00.000Z", 1, 0.5], // the 30th (CEST)
+      ],
+    );
+    assert.equal(daily.totals.requests, 4);
+
+    const byModel = await spend("bucket=day&groupBy=model&from=2026-03-28T23:00:00Z&to=2026-03-29T22:00:00Z");
+    assert.deepEqual(
+      byModel.points.map((p) => [p.time, p.group]),
+      [
+        ["2026-03-28T23:00:00.000Z", "a"],
+        ["2026-03-28T23:00:00.000Z", "b"],
+      ],
+    );
+  });
+
+  test("GET /api/spend?bucket=hour: hours stay absolute", async () => {
+    const hourly = await spend("bucket=hour&from=2026-03-28T22:00:00Z&to=2026-03-29T23:00:00Z");
+    assert.deepEqual(
+      hourly.points.map((p) => p.time),
+      [
+        "2026-03-28T22:00:00.000Z",
+        "2026-03-28T23:00:00.000Z",
+        "2026-03-29T21:00:00.000Z",
+        "2026-03-29T22:00:00.000Z",
+      ],
+    );
+  });
+
+  test("gatehouse spend --period day: today is Berlin's day", async () => {
+    const config = join(gw.dataDir, "spend-config.json");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        virtual_keys: [{ name: "test", key: TEST_KEY }],
+        settings: { timezone: "Europe/Berlin" },
+      }),
+    );
+    try {
+      // 23:45 on the 29th in Berlin: today began at 2026-03-28T23:00Z, two calls ("a" and "b");
+      // in UTC it would be the 29th since 00:00Z, one call.
+      const r = await run(
+        ["--period", "day", "--by", "model", "--data-dir", gw.dataDir, "--config", config],
+        T("2026-03-29T21:45:00Z"),
+      );
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.text, /Spend today \(since 2026-03-29 Europe\/Berlin\) by model:/);
+      const models = r.text
+        .split("\n")
+        .map((l) => l.split(/\s+/)[0])
+        .filter((m) => m === "a" || m === "b" || m === "c" || m === "early");
+      assert.deepEqual(models.sort(), ["a", "b"]);
+      assert.match(r.text, /TOTAL\s+2\s/);
+    } finally {
+      rmSync(config, { force: true });
+    }
+  });
+});

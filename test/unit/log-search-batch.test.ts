@@ -1,0 +1,124 @@
+// The full-text index is fed in batches (store/sqlite-logs-search.ts): a search still finds every
+// row written, retention still removes index entries, a close indexes what waits, and rows a
+// process wrote but did not index before it died are indexed at the next open.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import type { LogBatch, RequestLogRow } from "../../gateway/src/store/log-store.js";
+import { openSqlite, SqliteStore } from "../../gateway/src/store/sqlite.js";
+import { SqliteLogStore } from "../../gateway/src/store/sqlite-logs.js";
+import { SEARCH_BATCH } from "../../gateway/src/store/sqlite-logs-search.js";
+
+let seq = 0;
+function row(prompt: string, response: string, ts = Date.now()): RequestLogRow {
+  seq++;
+  return {
+    id: `q-${String(seq).padStart(8, "0")}`,
+    ts,
+    keyId: "k",
+    keyName: "k",
+    team: null,
+    sessionId: null,
+    project: null,
+    userAgent: null,
+    surface: "anthropic",
+    endpoint: "messages",
+    requestedModel: "m",
+    route: null,
+    provider: null,
+    model: null,
+    fallbacks: [],
+    attempts: 1,
+    stream: false,
+    status: 200,
+    error: null,
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    costUsd: 0,
+    costSource: null,
+    latencyMs: 1,
+    ttfbMs: null,
+    meta: {},
+    requestBody: JSON.stringify({ model: "m", messages: [{ role: "user", content: prompt }] }),
+    responseBody: response,
+    responseToolCalls: null,
+    search: { prompt, response },
+  };
+}
+const batch = (requests: RequestLogRow[]): LogBatch => ({ requests, toolCalls: [], spend: [] });
+const indexed = (db: ReturnType<typeof openSqlite>) =>
+  (db.prepare("SELECT COUNT(*) AS n FROM request_search_docsize").get() as { n: number }).n;
+
+describe("full-text index fed in batches", () => {
+  const dirs: string[] = [];
+  const tmp = () => {
+    const d = mkdtempSync(join(tmpdir(), "gatehouse-search-"));
+    dirs.push(d);
+    return d;
+  };
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  test("small writes wait; a search indexes them first and finds every row", async () => {
+    const db = openSqlite(tmp());
+    const store = new SqliteLogStore(db);
+    await store.writeBatch(batch([row("about wombats", "fine"), row("about quolls", "ok")]));
+    assert.equal(indexed(db), 0, "two rows wait for a larger batch");
+    assert.equal(store.search.pending, 2);
+    assert.equal((await store.queryRequests({ text: "wombats" })).rows.length, 1);
+    assert.equal(indexed(db), 2);
+    assert.equal((await store.queryRequests({ text: "ok" })).rows.length, 1, "responses too");
+    db.close();
+  });
+
+  test("a full batch is indexed in the writing transaction", async () => {
+    const db = openSqlite(tmp());
+    const store = new SqliteLogStore(db);
+    const rows = Array.from({ length: SEARCH_BATCH }, (_, i) => row(`numbat ${i}`, `answer ${i}`));
+    await store.writeBatch(batch(rows));
+    assert.equal(indexed(db), SEARCH_BATCH);
+    assert.equal(store.search.pending, 0);
+    assert.equal((await store.queryRequests({ text: "numbat", limit: 1000 })).rows.length, SEARCH_BATCH);
+    db.close();
+  });
+
+  test("retention removes rows and their index entries, waiting ones included", async () => {
+    const db = openSqlite(tmp());
+    const store = new SqliteLogStore(db);
+    await store.writeBatch(batch([row("old bandicoot", "x", 1000), row("new bandicoot", "y")]));
+    await store.pruneLogs(2000);
+    assert.equal(indexed(db), 1);
+    const found = (await store.queryRequests({ text: "bandicoot" })).rows;
+    assert.deepEqual(
+      found.map((r) => r.responseBody),
+      ["y"],
+    );
+    db.close();
+  });
+
+  test("close indexes what waits; rows not indexed before a crash are indexed at the next open", async () => {
+    const dir = tmp();
+    const store = SqliteStore.open(dir);
+    await store.logs.writeBatch(batch([row("clean potoroo", "closed")]));
+    await store.close();
+    const db = openSqlite(dir);
+    assert.equal(indexed(db), 1, "close indexed the waiting row");
+    const crashed = new SqliteLogStore(db);
+    await crashed.writeBatch(batch([row("lost bettong", "answer about a dunnart")]));
+    assert.equal(indexed(db), 1, "not indexed yet; the connection is dropped as if the process died");
+    db.close();
+    const db2 = openSqlite(dir);
+    const again = new SqliteLogStore(db2);
+    assert.equal(indexed(db2), 2, "repaired at open from the stored columns");
+    assert.equal((await again.queryRequests({ text: "bettong" })).rows.length, 1);
+    assert.equal((await again.queryRequests({ text: "dunnart" })).rows.length, 1);
+    assert.equal((await again.queryRequests({ text: "potoroo" })).rows.length, 1);
+    db2.close();
+  });
+});
