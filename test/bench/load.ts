@@ -5,6 +5,7 @@
 // request), so the driver itself stays cheap on a small machine.
 
 import { type Dispatcher, Pool } from "undici";
+import { timedDispatch } from "../../gateway/src/bench/load.js";
 
 export interface LoadSpec {
   /** http://127.0.0.1:PORT (loopback only). */
@@ -50,51 +51,6 @@ export function assertLoopback(origin: string): void {
   }
 }
 
-interface One {
-  status: number;
-  bytes: number;
-  ttfb: number;
-  total: number;
-  tail: string;
-  error: Error | undefined;
-}
-
-function request(pool: Pool, opts: Dispatcher.DispatchOptions): Promise<One> {
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    let status = 0;
-    let first = 0;
-    let bytes = 0;
-    let tail = "";
-    // undici's native (pre-v7) handler callbacks: the v7 controller API wraps every call and parses
-    // the response headers into an object, work the driver does not need.
-    const handler: Dispatcher.DispatchHandler = {
-      onConnect() {},
-      onHeaders(statusCode: number) {
-        status = statusCode;
-        return true;
-      },
-      onData(chunk: Buffer) {
-        if (first === 0) first = performance.now();
-        bytes += chunk.length;
-        const s =
-          chunk.length > TAIL ? chunk.toString("latin1", chunk.length - TAIL) : chunk.toString("latin1");
-        tail = tail.length + s.length > TAIL ? (tail + s).slice(-TAIL) : tail + s;
-        return true;
-      },
-      onComplete() {
-        const end = performance.now();
-        resolve({ status, bytes, ttfb: (first || end) - t0, total: end - t0, tail, error: undefined });
-      },
-      onError(error: Error) {
-        const end = performance.now();
-        resolve({ status, bytes, ttfb: end - t0, total: end - t0, tail, error });
-      },
-    };
-    pool.dispatch(opts, handler);
-  });
-}
-
 /** Runs one measurement. `record: false` is a warm-up: same traffic, nothing kept. */
 export async function runLoad(spec: LoadSpec, record = true): Promise<LoadResult> {
   assertLoopback(spec.origin);
@@ -138,7 +94,7 @@ export async function runLoad(spec: LoadSpec, record = true): Promise<LoadResult
         return;
       }
       issued++;
-      const r = await request(pool, opts);
+      const r = await timedDispatch(pool, opts, TAIL);
       lastEnd = performance.now();
       if (r.error) {
         errors++;

@@ -1,5 +1,6 @@
 // Log retention against a real SQLite store: by age, by row count, in small steps, with the
 // full-text index kept in step; the timer; and through a running gateway's settings.
+
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -11,47 +12,19 @@ import type { RequestLogRow, ToolCallRow } from "../../gateway/src/store/log-sto
 import { pruneOnce, startRetention } from "../../gateway/src/store/retention.js";
 import { SqliteStore } from "../../gateway/src/store/sqlite.js";
 import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
+import { requestLogRow } from "../helpers/log-rows.js";
 
 const DAY = 86_400_000;
 const NOW = Date.parse("2026-06-15T12:00:00Z");
 
 function requestRow(ts: number, words?: string): RequestLogRow {
-  const row: RequestLogRow = {
-    id: randomUUID(),
+  if (!words) return requestLogRow({ ts });
+  return requestLogRow({
     ts,
-    keyId: "config:k",
-    keyName: "k",
-    team: null,
-    sessionId: null,
-    project: null,
-    userAgent: null,
-    surface: "anthropic",
-    endpoint: "messages",
-    requestedModel: "m",
-    route: "ant/m",
-    provider: "ant",
-    model: "m",
-    fallbacks: [],
-    attempts: 1,
-    stream: false,
-    status: 200,
-    error: null,
-    inputTokens: 1,
-    outputTokens: 1,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    reasoningTokens: 0,
-    costUsd: 0.01,
-    costSource: "table",
-    latencyMs: 5,
-    ttfbMs: 1,
-    meta: {},
-    requestBody: words ? JSON.stringify({ messages: [{ role: "user", content: words }] }) : null,
-    responseBody: words ? "ok" : null,
-    responseToolCalls: null,
-  };
-  if (words) row.search = { prompt: words, response: "ok" };
-  return row;
+    requestBody: JSON.stringify({ messages: [{ role: "user", content: words }] }),
+    responseBody: "ok",
+    search: { prompt: words, response: "ok" },
+  });
 }
 
 function toolRow(ts: number): ToolCallRow {

@@ -2,8 +2,8 @@
 // `gatehouse spend` cut days at local midnight of the zone (here Europe/Berlin, across the spring
 // DST change, when a day has 23 hours), while hour buckets stay absolute UTC hours. The rows are
 // written straight into the gateway's log store with chosen times; no clock is waited for.
+
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -11,44 +11,22 @@ import type { SpendSeriesView } from "../../gateway/src/admin/contract.js";
 import { type CliIo, runLogsCli } from "../../gateway/src/cli-logs.js";
 import type { RequestLogRow } from "../../gateway/src/store/log-store.js";
 import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
+import { requestLogRow } from "../helpers/log-rows.js";
 
 const T = (iso: string) => Date.parse(iso);
 
 function row(iso: string, model: string): RequestLogRow {
-  return {
-    id: randomUUID(),
+  return requestLogRow({
     ts: T(iso),
     keyId: "config:test",
     keyName: "test",
-    team: null,
-    sessionId: null,
-    project: null,
-    userAgent: null,
-    surface: "anthropic",
-    endpoint: "messages",
     requestedModel: model,
     route: `ant/${model}`,
-    provider: "ant",
     model,
-    fallbacks: [],
-    attempts: 1,
-    stream: false,
-    status: 200,
-    error: null,
     inputTokens: 10,
     outputTokens: 5,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    reasoningTokens: 0,
     costUsd: 0.5,
-    costSource: "table",
-    latencyMs: 5,
-    ttfbMs: 1,
-    meta: {},
-    requestBody: null,
-    responseBody: null,
-    responseToolCalls: null,
-  };
+  });
 }
 
 // Berlin: 2026-03-29 is the 23-hour day (clocks go from 02:00 CET to 03:00 CEST, at 01:00Z).

@@ -10,45 +10,18 @@ import type { LogBatch, RequestLogRow } from "../../gateway/src/store/log-store.
 import { openSqlite, SqliteStore } from "../../gateway/src/store/sqlite.js";
 import { SqliteLogStore } from "../../gateway/src/store/sqlite-logs.js";
 import { SEARCH_BATCH } from "../../gateway/src/store/sqlite-logs-search.js";
+import { requestLogRow } from "../helpers/log-rows.js";
 
 let seq = 0;
 function row(prompt: string, response: string, ts = Date.now()): RequestLogRow {
   seq++;
-  return {
+  return requestLogRow({
     id: `q-${String(seq).padStart(8, "0")}`,
     ts,
-    keyId: "k",
-    keyName: "k",
-    team: null,
-    sessionId: null,
-    project: null,
-    userAgent: null,
-    surface: "anthropic",
-    endpoint: "messages",
-    requestedModel: "m",
-    route: null,
-    provider: null,
-    model: null,
-    fallbacks: [],
-    attempts: 1,
-    stream: false,
-    status: 200,
-    error: null,
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    reasoningTokens: 0,
-    costUsd: 0,
-    costSource: null,
-    latencyMs: 1,
-    ttfbMs: null,
-    meta: {},
     requestBody: JSON.stringify({ model: "m", messages: [{ role: "user", content: prompt }] }),
     responseBody: response,
-    responseToolCalls: null,
     search: { prompt, response },
-  };
+  });
 }
 const batch = (requests: RequestLogRow[]): LogBatch => ({ requests, toolCalls: [], spend: [] });
 const indexed = (db: ReturnType<typeof openSqlite>) =>

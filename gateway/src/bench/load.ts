@@ -29,19 +29,32 @@ export interface LoadResult {
   firstProblem: string | undefined;
 }
 
-interface One {
+/** One answer as the load driver saw it: status, body bytes, ms to the first byte and to the end. */
+export interface TimedAnswer {
   status: number;
+  bytes: number;
   ttfb: number;
   total: number;
+  /** The last `tailChars` characters of the body (latin1), to check the end marker. */
   tail: string;
   error: Error | undefined;
 }
 
-function once(pool: Pool, opts: Dispatcher.DispatchOptions): Promise<One> {
+/**
+ * Sends one request through undici's native (pre-v7) handler callbacks: the v7 controller API wraps
+ * every call and parses the response headers into an object, work a load driver does not need.
+ * Shared by `gatehouse bench` and the project's benchmark suite (test/bench/load.ts).
+ */
+export function timedDispatch(
+  pool: Pool,
+  opts: Dispatcher.DispatchOptions,
+  tailChars = 256,
+): Promise<TimedAnswer> {
   return new Promise((resolve) => {
     const t0 = performance.now();
     let status = 0;
     let first = 0;
+    let bytes = 0;
     let tail = "";
     const handler: Dispatcher.DispatchHandler = {
       onConnect() {},
@@ -51,16 +64,21 @@ function once(pool: Pool, opts: Dispatcher.DispatchOptions): Promise<One> {
       },
       onData(chunk: Buffer) {
         if (first === 0) first = performance.now();
-        tail = (tail + chunk.toString("latin1", Math.max(0, chunk.length - 256))).slice(-256);
+        bytes += chunk.length;
+        const s =
+          chunk.length > tailChars
+            ? chunk.toString("latin1", chunk.length - tailChars)
+            : chunk.toString("latin1");
+        tail = tail.length + s.length > tailChars ? (tail + s).slice(-tailChars) : tail + s;
         return true;
       },
       onComplete() {
         const end = performance.now();
-        resolve({ status, ttfb: (first || end) - t0, total: end - t0, tail, error: undefined });
+        resolve({ status, bytes, ttfb: (first || end) - t0, total: end - t0, tail, error: undefined });
       },
       onError(error: Error) {
         const end = performance.now();
-        resolve({ status, ttfb: end - t0, total: end - t0, tail, error });
+        resolve({ status, bytes, ttfb: end - t0, total: end - t0, tail, error });
       },
     };
     pool.dispatch(opts, handler);
@@ -106,7 +124,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
         return;
       }
       issued++;
-      const r = await once(pool, opts);
+      const r = await timedDispatch(pool, opts);
       lastEnd = performance.now();
       const problem = r.error
         ? `error: ${r.error.message}`
