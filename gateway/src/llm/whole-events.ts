@@ -10,6 +10,12 @@ export class WholeEvents {
   /** The complete events among the held bytes and `chunk` (possibly empty); keeps the rest. */
   take(chunk: Buffer): Buffer {
     const buf = this.tail === null ? chunk : Buffer.concat([this.tail, chunk]);
+    const n = buf.length;
+    // The usual chunk ends on an event's blank line: pass it on without scanning it.
+    if (n >= 2 && buf[n - 1] === 0x0a && buf[n - 2] === 0x0a) {
+      this.tail = null;
+      return buf;
+    }
     const cut = Math.max(lastEnd(buf, "\n\n"), lastEnd(buf, "\r\n\r\n"), lastEnd(buf, "\r\r"));
     if (cut === buf.length) {
       this.tail = null;

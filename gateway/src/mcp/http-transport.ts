@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Transport, TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
   type CallToolResult,
-  ErrorCode,
   isInitializeRequest,
   type JSONRPCMessage,
   JSONRPCMessageSchema,
@@ -11,7 +10,7 @@ import {
   type RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
 import { errorResponse, type ToolCallParams, type ToolCallRunner, toolCallParams } from "./fast-call.js";
-import { memoizedJson } from "./json-memo.js";
+import { Exchange, event, KEEP_ALIVE_MS, SSE_HEADERS } from "./http-exchange.js";
 
 /**
  * MCP Streamable HTTP for one session, straight on node:http: the SDK's Server (Protocol) is
@@ -20,26 +19,15 @@ import { memoizedJson } from "./json-memo.js";
  *
  * A POST that carries requests is answered with application/json when its answers come before
  * anything else; when the server sends a notification or request related to it first (progress)
- * or the answer takes longer than SSE_AFTER_MS, the answer becomes an SSE stream (headers go out
+ * or the answer takes longer than SSE_AFTER_MS (http-exchange.ts), the answer becomes an SSE stream (headers go out
  * at once, keep-alive comments follow). Both forms are what the spec lets a server choose, and
  * what the SDK's own transport sends. Messages not related to a request go to the session's GET
  * stream (dropped when it has none). Session ids, keys and MCP-Protocol-Version are checked by
  * the endpoint before a request gets here.
  */
 
-/** An answer still pending after this long is sent as an SSE stream (headers flushed then). */
-export const SSE_AFTER_MS = 200;
-/** SSE comment lines at this interval keep idle streams (and proxies) from timing out. */
-const KEEP_ALIVE_MS = 15_000;
 /** JSON-RPC batches larger than this are refused (as the SDK's transport does). */
 const MAX_BATCH = 100;
-
-const SSE_HEADERS = {
-  "content-type": "text/event-stream",
-  "cache-control": "no-cache, no-transform",
-  connection: "keep-alive",
-  "x-accel-buffering": "no",
-} as const;
 
 /** Writes a JSON-RPC error with no id (a refusal of the whole HTTP request). */
 export function sendRpcError(
@@ -56,18 +44,6 @@ export function sendRpcError(
     "content-length": Buffer.byteLength(body),
   });
   res.end(body);
-}
-
-export { stableResult } from "./json-memo.js";
-
-function serialize(m: JSONRPCMessage): string {
-  const json = "result" in m ? memoizedJson(m.result) : undefined;
-  if (json === undefined) return JSON.stringify(m);
-  return `{"result":${json},"jsonrpc":"2.0","id":${JSON.stringify((m as { id: RequestId }).id)}}`;
-}
-
-function event(m: JSONRPCMessage): string {
-  return `event: message\ndata: ${serialize(m)}\n\n`;
 }
 
 function isResponse(m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } {
@@ -100,98 +76,6 @@ function plainMessage(v: unknown): JSONRPCMessage | undefined {
 
 function mediaType(header: string | undefined): string {
   return (header ?? "").split(";", 1)[0]!.trim().toLowerCase();
-}
-
-/** The HTTP response of one POST that carried requests: JSON when possible, else SSE. */
-class Exchange {
-  private answers = new Map<RequestId, JSONRPCMessage>();
-  private sse = false;
-  private finished = false;
-  private timer: NodeJS.Timeout | undefined;
-  private keepAlive: NodeJS.Timeout | undefined;
-  /** Distinct request ids (a batch that repeats an id gets one answer for it). */
-  private readonly expected: number;
-
-  constructor(
-    private readonly res: ServerResponse,
-    readonly ids: readonly RequestId[],
-    private readonly batch: boolean,
-    private readonly sessionId: string,
-    private readonly release: (ex: Exchange) => void,
-  ) {
-    this.expected = ids.length === 1 ? 1 : new Set(ids).size;
-    this.timer = setTimeout(() => this.toSse(), SSE_AFTER_MS);
-    this.timer.unref();
-    res.once("close", () => {
-      if (!this.finished) this.finish();
-    });
-  }
-
-  /** A response to one of this POST's requests. */
-  answer(id: RequestId, m: JSONRPCMessage): void {
-    if (this.finished) return;
-    this.answers.set(id, m);
-    const complete = this.answers.size === this.expected;
-    if (this.sse) {
-      this.write(event(m));
-      if (complete) {
-        this.res.end();
-        this.finish();
-      }
-      return;
-    }
-    if (!complete) return;
-    const body = this.batch
-      ? `[${this.ids.map((i) => serialize(this.answers.get(i)!)).join(",")}]`
-      : serialize(m);
-    this.res.writeHead(200, {
-      "content-type": "application/json",
-      "content-length": Buffer.byteLength(body),
-      "mcp-session-id": this.sessionId,
-    });
-    this.res.end(body);
-    this.finish();
-  }
-
-  /** A notification or request the server sends in the context of one of this POST's requests. */
-  related(m: JSONRPCMessage): void {
-    if (this.finished) return;
-    if (!this.sse) this.toSse();
-    this.write(event(m));
-  }
-
-  /** The session closed first: each unanswered request gets a JSON-RPC error, then the end. */
-  abort(): void {
-    for (const id of this.ids) {
-      if (this.answers.has(id)) continue;
-      this.answer(id, {
-        jsonrpc: "2.0",
-        id,
-        error: { code: ErrorCode.ConnectionClosed, message: "Connection closed: the MCP session ended" },
-      });
-    }
-  }
-
-  private toSse(): void {
-    if (this.sse || this.finished) return;
-    this.sse = true;
-    clearTimeout(this.timer);
-    this.res.writeHead(200, { ...SSE_HEADERS, "mcp-session-id": this.sessionId });
-    this.res.flushHeaders();
-    this.keepAlive = setInterval(() => this.write(": keepalive\n\n"), KEEP_ALIVE_MS);
-    this.keepAlive.unref();
-  }
-
-  private write(s: string): void {
-    if (!this.res.destroyed && !this.res.writableEnded) this.res.write(s);
-  }
-
-  private finish(): void {
-    this.finished = true;
-    clearTimeout(this.timer);
-    clearInterval(this.keepAlive);
-    this.release(this);
-  }
 }
 
 export class HttpSessionTransport implements Transport {

@@ -31,9 +31,9 @@ import {
 } from "./catalog.js";
 import type { ToolCallParams, ToolCallRunner } from "./fast-call.js";
 import { type CallDeps, callTool } from "./gate.js";
-import { stableResult } from "./http-transport.js";
 import type { Hub, HubContext } from "./hub.js";
 import type { InFlight } from "./inflight.js";
+import { stableResult } from "./json-memo.js";
 import { callToolFor, instructionsFor, listToolsFor } from "./lean/index.js";
 
 /**

@@ -120,7 +120,10 @@ export function toolValues(t: ToolCallRow): Param[] {
 const str = (v: Param): string | null => (v === null ? null : String(v));
 export const num = (v: Param): number => Number(v ?? 0);
 
-export function fromRequestDb(r: RequestDbRow): RequestLogRow {
+type EntryColumns = "id" | "ts" | "key_id" | "key_name" | "team" | "session_id";
+
+/** The columns every log entry has, request or tool call. */
+function entryFromDb(r: Record<EntryColumns, Param>) {
   return {
     id: String(r.id),
     ts: num(r.ts),
@@ -128,6 +131,12 @@ export function fromRequestDb(r: RequestDbRow): RequestLogRow {
     keyName: String(r.key_name),
     team: str(r.team),
     sessionId: str(r.session_id),
+  };
+}
+
+export function fromRequestDb(r: RequestDbRow): RequestLogRow {
+  return {
+    ...entryFromDb(r),
     project: str(r.project),
     userAgent: str(r.user_agent),
     surface: String(r.surface),
@@ -159,12 +168,7 @@ export function fromRequestDb(r: RequestDbRow): RequestLogRow {
 
 export function fromToolDb(r: ToolDbRow): ToolCallRow {
   return {
-    id: String(r.id),
-    ts: num(r.ts),
-    keyId: String(r.key_id),
-    keyName: String(r.key_name),
-    team: str(r.team),
-    sessionId: str(r.session_id),
+    ...entryFromDb(r),
     server: String(r.server),
     tool: String(r.tool),
     arguments: str(r.arguments),
