@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import type { KeyIdentity, KeyRing } from "../governance/keys.js";
-import { presentedKey } from "../governance/keys.js";
+import type { KeyRing } from "../governance/keys.js";
 import { handleChat, type LlmDeps } from "../llm/handle-chat.js";
 import { handleCountTokens, handleModels } from "../llm/handle-meta.js";
+import { authenticateKey } from "./authenticate.js";
 import { readBody } from "./body.js";
 import {
   HttpError,
@@ -48,20 +48,6 @@ const DEFAULT_TIMEOUTS: HttpTimeouts = {
   checkIntervalMs: 30_000,
 };
 
-async function authenticate(deps: ServerDeps, req: IncomingMessage): Promise<KeyIdentity> {
-  const presented = presentedKey(req.headers);
-  if (!presented) {
-    throw new HttpError(
-      401,
-      "missing virtual key: send it as Authorization: Bearer, x-api-key or x-gatehouse-key",
-      "authentication_error",
-    );
-  }
-  const id = deps.keys.verify(presented) ?? (await deps.keys.verifyFresh(presented));
-  if (!id) throw new HttpError(401, "invalid, revoked or expired virtual key", "authentication_error");
-  return id;
-}
-
 function methodNotAllowed(method: string | undefined, path: string): HttpError {
   return new HttpError(405, `${method ?? "?"} is not supported on ${path}`, "invalid_request_error");
 }
@@ -93,7 +79,7 @@ async function route(
   if (!chat && !count && !models) {
     throw new HttpError(404, `no such endpoint: ${method} ${path}`, "not_found_error");
   }
-  const key = await authenticate(deps, req);
+  const key = await authenticateKey(deps.keys, req);
   if (models) {
     if (method !== "GET") throw methodNotAllowed(method, path);
     handleModels(deps.llm, surface === "anthropic" ? "anthropic" : "openai", res);

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isInitializeRequest, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
 import type { KeyIdentity, KeyRing } from "../governance/keys.js";
-import { presentedKey } from "../governance/keys.js";
+import { authenticateKey } from "../http/authenticate.js";
 import { parseJsonValue, readBody } from "../http/body.js";
 import { HttpError } from "../http/errors.js";
 import { HttpSessionTransport, sendRpcError } from "./http-transport.js";
@@ -205,20 +205,12 @@ export class McpEndpoint {
   }
 
   private async authenticate(req: IncomingMessage): Promise<KeyIdentity> {
-    const presented = presentedKey(req.headers);
-    const id = presented
-      ? (this.deps.keys.verify(presented) ?? (await this.deps.keys.verifyFresh(presented)))
-      : null;
-    if (id) return id;
-    req.resume();
-    throw new HttpError(
-      401,
-      presented
-        ? "invalid, revoked or expired virtual key"
-        : "missing virtual key: send it as Authorization: Bearer, x-api-key or x-gatehouse-key",
-      "authentication_error",
-      { "www-authenticate": 'Bearer realm="gatehouse"' },
-    );
+    try {
+      return await authenticateKey(this.deps.keys, req, { "www-authenticate": 'Bearer realm="gatehouse"' });
+    } catch (e) {
+      req.resume();
+      throw e;
+    }
   }
 
   private async open(

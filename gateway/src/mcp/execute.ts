@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type CallToolResult, ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
-import type { KeyIdentity, KeyRing } from "../governance/keys.js";
-import { presentedKey } from "../governance/keys.js";
+import type { KeyRing } from "../governance/keys.js";
+import { authenticateKey } from "../http/authenticate.js";
 import { parseJsonObject, readBody } from "../http/body.js";
 import { HttpError, sendHttpError, sendJson } from "../http/errors.js";
 import { messageOf } from "./connect.js";
@@ -49,19 +49,6 @@ const PATHS: Readonly<Record<string, ExecuteSurface>> = {
   "/anthropic/v1/tools/execute": "anthropic",
 };
 
-async function authenticate(keys: KeyRing, req: IncomingMessage): Promise<KeyIdentity> {
-  const presented = presentedKey(req.headers);
-  const id = presented ? (keys.verify(presented) ?? (await keys.verifyFresh(presented))) : null;
-  if (id) return id;
-  throw new HttpError(
-    401,
-    presented
-      ? "invalid, revoked or expired virtual key"
-      : "missing virtual key: send it as Authorization: Bearer, x-api-key or x-gatehouse-key",
-    "authentication_error",
-  );
-}
-
 /** Mounted through ServerDeps.extra: returns false for other paths. Errors are thrown as HttpError. */
 export function executeHandler(
   deps: ExecuteDeps,
@@ -75,7 +62,7 @@ export function executeHandler(
         allow: "POST",
       });
     }
-    const key = await authenticate(deps.keys, req);
+    const key = await authenticateKey(deps.keys, req);
     refuseWhileDraining(deps, req);
     const ct = req.headers["content-type"];
     if (ct !== undefined && !ct.toLowerCase().includes("json")) {

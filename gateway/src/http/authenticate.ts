@@ -1,0 +1,26 @@
+import type { IncomingMessage } from "node:http";
+import { type KeyIdentity, type KeyRing, presentedKey } from "../governance/keys.js";
+import { HttpError } from "./errors.js";
+
+/**
+ * The virtual key a request presents (Authorization: Bearer, x-api-key or x-gatehouse-key),
+ * verified against the key ring; a 401 HttpError (with `headers`) when it is missing or not valid.
+ * The one key check of every surface: the LLM routes, /mcp and the execute endpoints.
+ */
+export async function authenticateKey(
+  keys: KeyRing,
+  req: IncomingMessage,
+  headers: Record<string, string> = {},
+): Promise<KeyIdentity> {
+  const presented = presentedKey(req.headers);
+  const id = presented ? (keys.verify(presented) ?? (await keys.verifyFresh(presented))) : null;
+  if (id) return id;
+  throw new HttpError(
+    401,
+    presented
+      ? "invalid, revoked or expired virtual key"
+      : "missing virtual key: send it as Authorization: Bearer, x-api-key or x-gatehouse-key",
+    "authentication_error",
+    headers,
+  );
+}
