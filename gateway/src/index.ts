@@ -64,8 +64,14 @@ export function createGateway(opts: GatewayOptions): Gateway {
   let { providers, router } = buildLlm(config, env);
   let cfgKeys = configKeys(config, env);
   const transport = new Transport();
-  const writer = new LogWriter(store.logs, {
-    onError: (e) => process.emitWarning(`log writer: ${e instanceof Error ? e.message : e}`, "Gatehouse"),
+  // Request logs are converted and stored in a thread of their own unless GATEHOUSE_LOG_THREAD=off.
+  const thread = env.GATEHOUSE_LOG_THREAD !== "off";
+  const warn = (m: string) => process.emitWarning(m, "Gatehouse");
+  const onFallback = (e: Error) =>
+    warn(`log thread cannot start (${e.message}): logs are written on the main thread`);
+  const logSink = store.recordSink?.({ thread, onFallback });
+  const writer = new LogWriter(logSink ?? store.logs, {
+    onError: (e) => warn(`log writer: ${e instanceof Error ? e.message : e}`),
   });
   // Keys and teams made through the admin API or the CLI carry rules too: merged with the config's.
   const rules = new StoredRules(config, (m) => process.emitWarning(m, "Gatehouse"));
@@ -219,7 +225,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
         routes: adminRoutes,
         stream: adminStream,
       });
-      await mcp.start();
+      // The log thread starts alongside the MCP servers, before the first request.
+      await Promise.all([mcp.start(), logSink?.ready?.()]);
       server = createHttpServer({
         guard,
         keys: keyRing,

@@ -8,7 +8,18 @@
 /** Output bytes kept per call before capture stops (an SSE stream is ~10x its text). */
 export const RAW_RESPONSE_CAP = 4 * 1024 * 1024;
 
-export class ContentCapture {
+/** A captured call as the log writer reads it (a ContentCapture, or its copy posted to the log thread). */
+export interface CapturedContent {
+  readonly surface: "anthropic" | "openai";
+  readonly stream: boolean;
+  readonly truncated: boolean;
+  /** The client's request bytes. */
+  readonly request: Uint8Array;
+  /** Bytes (or text) sent back to the client, in order. */
+  readonly response: ReadonlyArray<Uint8Array | string>;
+}
+
+export class ContentCapture implements CapturedContent {
   readonly response: Array<Buffer | string> = [];
   private bytes = 0;
   /** The response was longer than RAW_RESPONSE_CAP: the rest was not kept. */

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { CostSource } from "../pricing/cost.js";
-import type { ContentCapture } from "./capture.js";
+import type { CapturedContent } from "./capture.js";
 import type { Usage } from "./usage.js";
 
 /** What the gateway knows about one model call once it ends; logging and governance consume it. */
@@ -36,7 +36,7 @@ export interface RequestRecord {
   /** Time to the first byte sent to the client. */
   ttfbMs: number | undefined;
   /** Prompt and response bytes, for keys with content: full only (parsed by the log writer). */
-  content?: ContentCapture;
+  content?: CapturedContent;
 }
 
 let idMs = -1;

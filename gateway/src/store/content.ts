@@ -1,4 +1,4 @@
-import type { ContentCapture } from "../llm/capture.js";
+import type { CapturedContent } from "../llm/capture.js";
 import { SseParser } from "../llm/translate/sse.js";
 import { redactJson, redactText } from "./redact.js";
 
@@ -175,10 +175,15 @@ function safeParse(s: string): unknown {
   }
 }
 
+/** Text of bytes (a Buffer here, a plain Uint8Array when posted from another thread). */
+function utf8(b: Uint8Array): string {
+  return (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString("utf8");
+}
+
 /** What the log keeps of a captured call. */
-export function storedContent(c: ContentCapture): StoredContent {
-  const body = obj(safeParse(c.request.toString("utf8"))) ?? {};
-  const raw = c.response.map((x) => (typeof x === "string" ? x : x.toString("utf8"))).join("");
+export function storedContent(c: CapturedContent): StoredContent {
+  const body = obj(safeParse(utf8(c.request))) ?? {};
+  const raw = c.response.map((x) => (typeof x === "string" ? x : utf8(x))).join("");
   const res = c.surface === "anthropic" ? anthropicResponse(raw, c.stream) : openaiResponse(raw, c.stream);
   let text = redactText(res.text);
   if (c.truncated) text += "\n… [the rest of the response was not kept]";

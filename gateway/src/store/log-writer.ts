@@ -1,7 +1,7 @@
 import type { SpendDelta } from "../governance/ledger.js";
 import type { RequestRecord } from "../llm/record.js";
-import { requestRow, spendRows, toolCallRow } from "./log-rows.js";
-import type { LogBatch, LogStore, ToolCallRecord } from "./log-store.js";
+import type { LogStore, ToolCallRecord } from "./log-store.js";
+import { inlineSink, type RecordBatch, type RecordSink } from "./record-sink.js";
 
 export interface LogWriterOptions {
   /** Longest time a record waits before its batch is written (default 50 ms). */
@@ -14,17 +14,53 @@ export interface LogWriterOptions {
   onError?: (e: unknown) => void;
 }
 
+/** A first-in first-out queue whose batches are taken in O(batch), however long it grows. */
+class Backlog<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  push(x: T): number {
+    this.items.push(x);
+    return this.size;
+  }
+
+  take(max: number): T[] {
+    if (this.head === 0 && this.items.length <= max) {
+      const all = this.items;
+      this.items = [];
+      return all;
+    }
+    const out = this.items.slice(this.head, this.head + max);
+    this.head += out.length;
+    if (this.head >= this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head >= 4096 && this.head * 2 >= this.items.length) {
+      // Drop what was taken now and then, so memory follows the queue (amortised O(1) per item).
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return out;
+  }
+}
+
 /**
  * Writes request logs, tool calls and spend off the request path: enqueue is an array push;
- * a timer (or a full batch) writes everything queued in batches of `maxBatch`, each in one
- * transaction. A failed batch is kept and retried; stop() drains what is left.
+ * a timer (or a full batch) hands everything queued to the sink in batches of `maxBatch`, each
+ * stored in one transaction. A failed batch is kept and retried; stop() drains what is left.
+ * The sink converts records to rows: in the log thread (log-thread.ts), or in this thread when
+ * given a LogStore.
  */
 export class LogWriter {
-  private requests: RequestRecord[] = [];
-  private toolCalls: ToolCallRecord[] = [];
+  private readonly requests = new Backlog<RequestRecord>();
+  private readonly toolCalls = new Backlog<ToolCallRecord>();
   private spend: SpendDelta[] = [];
-  /** A converted batch the store refused, written first on the next try. */
-  private retry: LogBatch | undefined;
+  /** A batch the sink refused, written first on the next try. */
+  private retry: RecordBatch | undefined;
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private failures = 0;
@@ -37,10 +73,13 @@ export class LogWriter {
   /** Rows given up on at stop because the store kept failing. */
   lost = 0;
 
+  private readonly sink: RecordSink;
+
   constructor(
-    private readonly sink: Pick<LogStore, "writeBatch">,
+    sink: RecordSink | Pick<LogStore, "writeBatch">,
     private readonly opts: LogWriterOptions = {},
   ) {
+    this.sink = "writeRecords" in sink ? sink : inlineSink(sink);
     this.intervalMs = opts.intervalMs ?? 50;
     this.maxBatch = opts.maxBatch ?? 500;
     this.retryMs = opts.retryMs ?? 1000;
@@ -48,20 +87,18 @@ export class LogWriter {
 
   get pending(): number {
     return (
-      this.requests.length +
-      this.toolCalls.length +
+      this.requests.size +
+      this.toolCalls.size +
       (this.retry ? this.retry.requests.length + this.retry.toolCalls.length : 0)
     );
   }
 
   enqueueRequest(r: RequestRecord): void {
-    this.requests.push(r);
-    this.schedule(this.requests.length);
+    this.schedule(this.requests.push(r));
   }
 
   enqueueToolCall(t: ToolCallRecord): void {
-    this.toolCalls.push(t);
-    this.schedule(this.toolCalls.length);
+    this.schedule(this.toolCalls.push(t));
   }
 
   enqueueSpend(d: SpendDelta): void {
@@ -95,7 +132,7 @@ export class LogWriter {
   }
 
   private hasWork(): boolean {
-    return this.retry !== undefined || this.requests.length + this.toolCalls.length + this.spend.length > 0;
+    return this.retry !== undefined || this.requests.size + this.toolCalls.size + this.spend.length > 0;
   }
 
   private schedule(queued: number): void {
@@ -113,28 +150,24 @@ export class LogWriter {
     this.timer.unref();
   }
 
-  private take(): LogBatch {
+  private take(): RecordBatch {
     if (this.retry) {
       const b = this.retry;
       this.retry = undefined;
       return b;
     }
-    const requests =
-      this.requests.length <= this.maxBatch ? this.requests : this.requests.slice(0, this.maxBatch);
-    this.requests = requests === this.requests ? [] : this.requests.slice(this.maxBatch);
-    const tools =
-      this.toolCalls.length <= this.maxBatch ? this.toolCalls : this.toolCalls.slice(0, this.maxBatch);
-    this.toolCalls = tools === this.toolCalls ? [] : this.toolCalls.slice(this.maxBatch);
+    const requests = this.requests.take(this.maxBatch);
+    const tools = this.toolCalls.take(this.maxBatch);
     const spend = this.spend;
     this.spend = [];
-    return { requests: requests.map(requestRow), toolCalls: tools.map(toolCallRow), spend: spendRows(spend) };
+    return { requests, toolCalls: tools, spend };
   }
 
   private async drain(): Promise<void> {
     while (this.hasWork()) {
       const batch = this.take();
       try {
-        await this.sink.writeBatch(batch);
+        await this.sink.writeRecords(batch);
         this.failures = 0;
         this.written += batch.requests.length + batch.toolCalls.length;
       } catch (e) {

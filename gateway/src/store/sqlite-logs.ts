@@ -79,6 +79,8 @@ export class SqliteLogStore implements LogStore {
   /** The full-text index, fed in large batches (sqlite-logs-search.ts). */
   readonly search: SearchIndexer;
   private readonly writeAll: (b: LogBatch, fresh: SearchItem[], now: number) => boolean;
+  /** Set when another thread writes the rows (log-thread.ts): it indexes them, on request. */
+  private remoteCatchUp: (() => Promise<void>) | undefined;
 
   constructor(private readonly db: Db) {
     const marks = (n: number) => Array.from({ length: n }, () => "?").join(", ");
@@ -108,6 +110,17 @@ export class SqliteLogStore implements LogStore {
       if (indexed) this.search.index(fresh);
       return indexed;
     });
+  }
+
+  /** Rows are written, and so indexed, by another thread: searches ask it to catch up first. */
+  indexedBy(catchUp: () => Promise<void>): void {
+    this.remoteCatchUp = catchUp;
+  }
+
+  /** Indexes every written row, so a search (or a delete) sees them all. */
+  private async catchUpSearch(): Promise<void> {
+    this.search.catchUp();
+    await this.remoteCatchUp?.();
   }
 
   async writeBatch(batch: LogBatch): Promise<void> {
@@ -189,7 +202,7 @@ export class SqliteLogStore implements LogStore {
   }
 
   async queryRequests(q: LogQuery): Promise<LogPage<RequestLogRow>> {
-    if (q.text !== undefined) this.search.catchUp();
+    if (q.text !== undefined) await this.catchUpSearch();
     return this.page<RequestDbRow, RequestLogRow>("request_logs", q, fromRequestDb);
   }
 
@@ -235,7 +248,7 @@ export class SqliteLogStore implements LogStore {
   }
 
   async pruneStep(opts: { before: number; keepRows: number; max: number }) {
-    this.search.catchUp();
+    await this.catchUpSearch();
     const step = (table: string): number => {
       const old = this.db
         .prepare(
@@ -254,7 +267,7 @@ export class SqliteLogStore implements LogStore {
   }
 
   async pruneLogs(before: number): Promise<{ requests: number; toolCalls: number }> {
-    this.search.catchUp();
+    await this.catchUpSearch();
     const requests = this.db.prepare("DELETE FROM request_logs WHERE ts < ?").run(before).changes;
     const toolCalls = this.db.prepare("DELETE FROM tool_calls WHERE ts < ?").run(before).changes;
     return { requests, toolCalls };

@@ -1,7 +1,9 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { logThreadAvailable, ThreadLogSink } from "./log-thread.js";
 import { migrations } from "./migrations/index.js";
+import { inlineSink, type RecordSink } from "./record-sink.js";
 import { AesSecretBox, type SecretBox } from "./secret-box.js";
 import { SqliteKeyRepo } from "./sqlite-keys.js";
 import { SqliteLogStore } from "./sqlite-logs.js";
@@ -78,6 +80,7 @@ function migrate(db: SqliteDatabase): void {
 export class SqliteStore implements Store {
   readonly logs: SqliteLogStore;
   private readonly keys: SqliteKeyRepo;
+  private thread: ThreadLogSink | undefined;
 
   /** `box` seals secrets kept in the database (see secret-box.ts). */
   constructor(
@@ -125,7 +128,21 @@ export class SqliteStore implements Store {
     return this.keys.deleteTeam(name);
   }
 
+  /**
+   * Where the gateway's log writer hands its batches: the log thread (log-thread.ts), or this
+   * thread when `thread` is false or the thread's entry file is missing.
+   */
+  recordSink(opts: { thread: boolean; onFallback?: (why: Error) => void }): RecordSink {
+    const inline = inlineSink(this.logs);
+    if (!opts.thread || !logThreadAvailable() || this.db.memory) return inline;
+    this.thread ??= new ThreadLogSink({ file: this.db.name }, inline, opts.onFallback);
+    const thread = this.thread;
+    this.logs.indexedBy(() => thread.catchUp());
+    return thread;
+  }
+
   async close(): Promise<void> {
+    await this.thread?.close();
     if (this.db.open) this.logs.search.catchUp();
     if (this.db.open) this.db.close();
   }

@@ -1,4 +1,5 @@
 import type { LogStore } from "./log-store.js";
+import type { RecordSink } from "./record-sink.js";
 
 /**
  * The gateway's persistent state behind one interface: SQLite for one person, a shared database
@@ -51,5 +52,10 @@ export interface Store {
   /** Replaces a team's spec; false when there is none of that name. */
   updateTeam(name: string, spec: string, at: number): Promise<boolean>;
   deleteTeam(name: string): Promise<boolean>;
+  /**
+   * Where the log writer hands its batches, when the store has its own way (SQLite: a thread of
+   * its own); without it, batches are converted in this thread and given to `logs.writeBatch`.
+   */
+  recordSink?(opts: { thread: boolean; onFallback?: (why: Error) => void }): RecordSink;
   close(): Promise<void>;
 }
