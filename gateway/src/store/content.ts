@@ -1,3 +1,4 @@
+import { parseJsonBytes } from "../http/json-text.js";
 import type { CapturedContent } from "../llm/capture.js";
 import { SseParser } from "../llm/translate/sse.js";
 import { redactJson, redactText } from "./redact.js";
@@ -182,7 +183,13 @@ function utf8(b: Uint8Array): string {
 
 /** What the log keeps of a captured call. */
 export function storedContent(c: CapturedContent): StoredContent {
-  const body = obj(safeParse(utf8(c.request))) ?? {};
+  let parsed: unknown;
+  try {
+    parsed = parseJsonBytes(c.request);
+  } catch {
+    parsed = undefined;
+  }
+  const body = obj(parsed) ?? {};
   const raw = c.response.map((x) => (typeof x === "string" ? x : utf8(x))).join("");
   const res = c.surface === "anthropic" ? anthropicResponse(raw, c.stream) : openaiResponse(raw, c.stream);
   let text = redactText(res.text);
