@@ -48,9 +48,14 @@ function asciiJsonText(buf: Buffer): string | undefined {
   return unsafe ? undefined : out;
 }
 
+/** Bytes as a Buffer without copying (a plain Uint8Array arrives when posted from another thread). */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** Parses JSON bytes (throws SyntaxError like JSON.parse). */
 export function parseJsonBytes(bytes: Uint8Array): unknown {
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buf = asBuffer(bytes);
   if (buf.length >= ASCII_TEXT_MIN) {
     const ascii = asciiJsonText(buf);
     if (ascii !== undefined) {

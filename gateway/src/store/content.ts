@@ -1,4 +1,4 @@
-import { parseJsonBytes } from "../http/json-text.js";
+import { asBuffer, parseJsonBytes } from "../http/json-text.js";
 import type { CapturedContent } from "../llm/capture.js";
 import { SseParser } from "../llm/translate/sse.js";
 import { redactJson, redactText } from "./redact.js";
@@ -176,21 +176,18 @@ function safeParse(s: string): unknown {
   }
 }
 
-/** Text of bytes (a Buffer here, a plain Uint8Array when posted from another thread). */
-function utf8(b: Uint8Array): string {
-  return (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString("utf8");
+function safeParseBytes(b: Uint8Array): unknown {
+  try {
+    return parseJsonBytes(b);
+  } catch {
+    return undefined;
+  }
 }
 
 /** What the log keeps of a captured call. */
 export function storedContent(c: CapturedContent): StoredContent {
-  let parsed: unknown;
-  try {
-    parsed = parseJsonBytes(c.request);
-  } catch {
-    parsed = undefined;
-  }
-  const body = obj(parsed) ?? {};
-  const raw = c.response.map((x) => (typeof x === "string" ? x : utf8(x))).join("");
+  const body = obj(safeParseBytes(c.request)) ?? {};
+  const raw = c.response.map((x) => (typeof x === "string" ? x : asBuffer(x).toString("utf8"))).join("");
   const res = c.surface === "anthropic" ? anthropicResponse(raw, c.stream) : openaiResponse(raw, c.stream);
   let text = redactText(res.text);
   if (c.truncated) text += "\n… [the rest of the response was not kept]";
