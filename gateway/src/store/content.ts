@@ -1,6 +1,7 @@
-import { asBuffer, parseJsonBytes } from "../http/json-text.js";
+import { asBuffer } from "../http/json-text.js";
 import type { CapturedContent } from "../llm/capture.js";
 import { SseParser } from "../llm/translate/sse.js";
+import { parseWithout } from "./json-skim.js";
 import { redactJson, redactText } from "./redact.js";
 
 /**
@@ -176,9 +177,9 @@ function safeParse(s: string): unknown {
   }
 }
 
-function safeParseBytes(b: Uint8Array): unknown {
+function safeParsePrompt(b: Buffer): unknown {
   try {
-    return parseJsonBytes(b);
+    return parseWithout(b, "tools");
   } catch {
     return undefined;
   }
@@ -186,7 +187,8 @@ function safeParseBytes(b: Uint8Array): unknown {
 
 /** What the log keeps of a captured call. */
 export function storedContent(c: CapturedContent): StoredContent {
-  const body = obj(safeParseBytes(c.request)) ?? {};
+  // Tool definitions are not kept: cut out unparsed, they are most of a Claude Code body.
+  const body = obj(safeParsePrompt(asBuffer(c.request))) ?? {};
   const raw = c.response.map((x) => (typeof x === "string" ? x : asBuffer(x).toString("utf8"))).join("");
   const res = c.surface === "anthropic" ? anthropicResponse(raw, c.stream) : openaiResponse(raw, c.stream);
   let text = redactText(res.text);

@@ -16,8 +16,8 @@ const TEXT_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\bxox[abprs]-[A-Za-z0-9-]{10,}/g, REDACTED],
   [/\bAIza[0-9A-Za-z_-]{35}/g, REDACTED],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
-  // user:password@ in URLs
-  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+):[^\s@/]+@/gi, `$1:${REDACTED}@`],
+  // user:password@ in URLs (found from the "://": a pattern starting at the scheme tried every word)
+  [/(:\/\/[^\s:/@]+):[^\s@/]+@/g, `$1:${REDACTED}@`],
   // password=..., token: ... in free text (query strings, env dumps, CLI flags)
   [
     /\b((?:api[_-]?key|access[_-]?token|auth[_-]?token|secret|password|passwd|client[_-]?secret)["']?\s*[=:]\s*["']?)[^\s"'&,;]+/gi,
@@ -26,18 +26,23 @@ const TEXT_PATTERNS: ReadonlyArray<[RegExp, string]> = [
 ];
 
 /**
- * Every pattern at once, case-sensitive ones and case-insensitive ones apart: text none of them
- * matches (almost all of it) is returned after two scans instead of one replace per pattern.
+ * The quick test run first on every string: the case-sensitive patterns as one regex, the others
+ * one by one (each starts with a literal or a short word, which irregexp finds fast alone but not
+ * in one alternation: together they cost ~2.5x). Text none matches (almost all of it) is returned
+ * as is.
  */
-const ANY_PATTERN = [false, true]
-  .map((insensitive) =>
-    TEXT_PATTERNS.filter(([re]) => re.ignoreCase === insensitive).map(([re]) => `(?:${re.source})`),
-  )
-  .map((sources, i) => (sources.length > 0 ? new RegExp(sources.join("|"), i === 1 ? "i" : "") : null));
+const QUICK_TESTS: readonly RegExp[] = [
+  new RegExp(
+    TEXT_PATTERNS.filter(([re]) => !re.ignoreCase)
+      .map(([re]) => `(?:${re.source})`)
+      .join("|"),
+  ),
+  ...TEXT_PATTERNS.filter(([re]) => re.ignoreCase).map(([re]) => new RegExp(re.source, "i")),
+];
 
 /** Redacts key-shaped secrets in free text. */
 export function redactText(s: string): string {
-  if (!ANY_PATTERN.some((re) => re?.test(s))) return s;
+  if (!QUICK_TESTS.some((re) => re.test(s))) return s;
   let out = s;
   for (const [re, sub] of TEXT_PATTERNS) out = out.replace(re, sub);
   return out;

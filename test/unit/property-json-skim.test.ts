@@ -1,0 +1,100 @@
+// The log writer cuts a captured request's tool definitions out of its bytes before parsing the
+// prompt (store/json-skim.ts). Properties: for any JSON object, however spaced and whatever its
+// strings hold, the cut bytes parse to the same object with that one member set to null; bytes
+// that are not a well-formed object are never cut wrong (the writer then parses them whole).
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import fc from "fast-check";
+import { storedContent } from "../../gateway/src/store/content.js";
+import { parseWithout, topLevelValue } from "../../gateway/src/store/json-skim.js";
+
+const tricky = fc.string({
+  unit: fc.constantFrom('"', "\\", "[", "]", "{", "}", ",", ":", "tools", "a", "é", "😀", "\n", " "),
+  maxLength: 12,
+});
+const value = fc.letrec((tie) => ({
+  v: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    tricky,
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie("v"), { maxLength: 4 }),
+    fc.dictionary(tricky, tie("v"), { maxKeys: 4 }),
+  ),
+})).v;
+const object = fc.dictionary(fc.oneof(tricky, fc.constantFrom("tools", "messages", "model")), value, {
+  maxKeys: 6,
+});
+
+test("cutting a member gives the same object with that member null, however it is spaced", () => {
+  fc.assert(
+    fc.property(object, fc.constantFrom(undefined, 1, "\t", " \n "), (o, space) => {
+      const text = JSON.stringify(o, null, space);
+      const expected = Object.hasOwn(o, "tools") ? { ...o, tools: null } : o;
+      assert.deepEqual(parseWithout(Buffer.from(text), "tools"), JSON.parse(JSON.stringify(expected)));
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test("a body whose rest is large (over 64 KB, non-ASCII) parses the same", () => {
+  const big = {
+    model: "m",
+    messages: [{ role: "user", content: "é→😀 ".repeat(20_000) }],
+    tools: [{ name: "t" }],
+  };
+  assert.deepEqual(parseWithout(Buffer.from(JSON.stringify(big)), "tools"), { ...big, tools: null });
+  assert.deepEqual(parseWithout(Buffer.from(JSON.stringify({ ...big, tools: undefined })), "tools"), {
+    model: "m",
+    messages: big.messages,
+  });
+});
+
+test("bytes that are not a well-formed object are not cut", () => {
+  for (const text of [
+    "",
+    "[1, 2]",
+    '"tools"',
+    '{"tools": [1, 2',
+    '{"tools": "unterminated',
+    '{"a": "x\\"}, "tools": 1}', // the second "tools" is inside a string
+    '{"a": {"tools": [1]}}', // nested, not top-level
+    '{"tools" 1}',
+  ]) {
+    const range = topLevelValue(Buffer.from(text), "tools");
+    if (range) {
+      // Only a real top-level member may be found; its bytes must be a whole value.
+      assert.doesNotThrow(() => JSON.parse(text.slice(range[0], range[1])), text);
+    }
+  }
+  assert.equal(topLevelValue(Buffer.from('{"a": "x\\", \\"tools\\": 1"}'), "tools"), undefined);
+  assert.equal(topLevelValue(Buffer.from('{"a": {"tools": [1]}}'), "tools"), undefined);
+  assert.deepEqual(topLevelValue(Buffer.from('{"tools": 12 , "b": 1}'), "tools"), [10, 12]);
+});
+
+test("a Claude Code prompt is logged whole while its tool definitions are cut out unparsed", () => {
+  const fixture = JSON.parse(
+    readFileSync("/work/shared/fixtures/claude-code/tool-loop.2-with-tool-result.json", "utf8"),
+  ) as { body: { tools: unknown[] } };
+  assert.ok(fixture.body.tools.length > 10);
+  const request = Buffer.from(JSON.stringify(fixture.body));
+  const capture = (bytes: Buffer) => ({
+    surface: "anthropic" as const,
+    stream: false,
+    truncated: false,
+    request: bytes,
+    response: [],
+  });
+  const stored = storedContent(capture(request));
+  // The prompt as the log shows it: system and messages, no tool definitions, nothing lost.
+  const prompt = JSON.parse(stored.requestBody ?? "{}") as Record<string, unknown>;
+  assert.deepEqual(Object.keys(prompt), ["model", "system", "messages"]);
+  assert.deepEqual(
+    prompt.messages,
+    JSON.parse(JSON.stringify((fixture.body as unknown as { messages: unknown }).messages)),
+  );
+  const [start, end] = topLevelValue(request, "tools") ?? [0, 0];
+  assert.ok(end - start > (request.length * 2) / 3, "the tool definitions are most of the body");
+});
