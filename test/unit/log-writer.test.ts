@@ -245,7 +245,7 @@ describe("SQLite log store", () => {
   test("writes a batch and pages through it newest first with a cursor", async () => {
     const records = Array.from({ length: 25 }, (_, i) => rec(i, { meta: i === 0 ? { ticket: "T-1" } : {} }));
     await store.writeBatch({
-      requests: records.map(requestRow),
+      requests: records.map((r) => requestRow(r)),
       toolCalls: [toolCallRow(tool({ a: 1 }))],
       spend: [],
     });

@@ -7,7 +7,13 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import fc from "fast-check";
 import { storedContent } from "../../gateway/src/store/content.js";
-import { parseWithout, topLevelValue } from "../../gateway/src/store/json-skim.js";
+import {
+  arrayItems,
+  parseWithout,
+  topLevelValue,
+  topLevelValues,
+} from "../../gateway/src/store/json-skim.js";
+import { redactJson } from "../../gateway/src/store/redact.js";
 
 const tricky = fc.string({
   unit: fc.constantFrom('"', "\\", "[", "]", "{", "}", ",", ":", "tools", "a", "é", "😀", "\n", " "),
@@ -74,27 +80,42 @@ test("bytes that are not a well-formed object are not cut", () => {
   assert.deepEqual(topLevelValue(Buffer.from('{"tools": 12 , "b": 1}'), "tools"), [10, 12]);
 });
 
-test("a Claude Code prompt is logged whole while its tool definitions are cut out unparsed", () => {
+test("a Claude Code prompt is kept as its parts while its tool definitions are cut out unparsed", () => {
   const fixture = JSON.parse(
     readFileSync("/work/shared/fixtures/claude-code/tool-loop.2-with-tool-result.json", "utf8"),
-  ) as { body: { tools: unknown[] } };
+  ) as { body: { model: string; system: unknown; messages: unknown[]; tools: unknown[] } };
   assert.ok(fixture.body.tools.length > 10);
   const request = Buffer.from(JSON.stringify(fixture.body));
-  const capture = (bytes: Buffer) => ({
-    surface: "anthropic" as const,
+  const stored = storedContent({
+    surface: "anthropic",
     stream: false,
     truncated: false,
-    request: bytes,
+    request,
     response: [],
   });
-  const stored = storedContent(capture(request));
-  // The prompt as the log shows it: system and messages, no tool definitions, nothing lost.
-  const prompt = JSON.parse(stored.requestBody ?? "{}") as Record<string, unknown>;
-  assert.deepEqual(Object.keys(prompt), ["model", "system", "messages"]);
+  // The row keeps the model; the system prompt and each message are parts, redacted, nothing lost.
+  assert.equal(stored.requestBody, JSON.stringify({ model: fixture.body.model }));
+  assert.equal(stored.parts?.system?.json, JSON.stringify(redactJson(fixture.body.system)));
   assert.deepEqual(
-    prompt.messages,
-    JSON.parse(JSON.stringify((fixture.body as unknown as { messages: unknown }).messages)),
+    stored.parts?.messages.map((m) => m.json),
+    fixture.body.messages.map((m) => JSON.stringify(redactJson(m))),
   );
   const [start, end] = topLevelValue(request, "tools") ?? [0, 0];
   assert.ok(end - start > (request.length * 2) / 3, "the tool definitions are most of the body");
+});
+
+test("array items are found whatever their strings hold", () => {
+  fc.assert(
+    fc.property(fc.array(value, { maxLength: 6 }), fc.constantFrom(undefined, 1, " \n "), (items, space) => {
+      const text = JSON.stringify({ tools: 1, messages: items, model: "m" }, null, space);
+      const buf = Buffer.from(text);
+      const range = topLevelValues(buf, ["messages", "model"])?.get("messages");
+      assert.ok(range);
+      const found = arrayItems(buf, range)?.map(
+        ([s, e]) => JSON.parse(buf.toString("utf8", s, e)) as unknown,
+      );
+      assert.deepEqual(found, JSON.parse(JSON.stringify(items)));
+    }),
+    { numRuns: 1000 },
+  );
 });

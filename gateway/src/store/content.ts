@@ -2,6 +2,7 @@ import { asBuffer } from "../http/json-text.js";
 import type { CapturedContent } from "../llm/capture.js";
 import { SseParser } from "../llm/translate/sse.js";
 import { parseWithout } from "./json-skim.js";
+import { type PartMemo, type PromptPart, splitPrompt } from "./prompt-parts.js";
 import { redactJson, redactText } from "./redact.js";
 
 /**
@@ -15,8 +16,16 @@ export const CONTENT_CAP = 256 * 1024;
 /** Most of the prompt indexed for search per call (the newest user turn). */
 const SEARCH_PROMPT_CAP = 64 * 1024;
 
+/** A prompt kept in parts (prompt-parts.ts): the row stores their ids, the parts table their JSON. */
+export interface StoredParts {
+  system: PromptPart | undefined;
+  messages: PromptPart[];
+}
+
 export interface StoredContent {
+  /** The prompt as JSON; when kept in parts, only `{"model": ...}` (the rest is in `parts`). */
   requestBody: string | null;
+  parts: StoredParts | null;
   responseBody: string | null;
   responseToolCalls: string | null;
   search: { prompt: string; response: string };
@@ -59,6 +68,15 @@ function shorten(v: unknown, max: number): unknown {
   return out;
 }
 
+/** One prompt part's JSON within the cap: its long strings shortened when it is over. */
+function fitPart(json: string, value: unknown): string {
+  let out = json;
+  for (let max = 16_384; out.length > CONTENT_CAP && max >= 64; max = Math.floor(max / 2)) {
+    out = JSON.stringify(shorten(value, max));
+  }
+  return out;
+}
+
 /**
  * The prompt as JSON within the cap: model, system and messages (tool definitions left out); when
  * too long, the oldest messages go first (`omitted_messages` says how many), then long strings.
@@ -84,13 +102,20 @@ export function promptJson(body: Json, cap = CONTENT_CAP): string {
   return JSON.stringify(out);
 }
 
+/** The text of a turn's messages. */
+function turnText(turn: readonly unknown[]): string {
+  return turn
+    .map((m) => textOf(obj(m)?.content, false))
+    .filter((t) => t !== "")
+    .join("\n");
+}
+
 /** The newest user turn: the messages after the last assistant message, as text. */
 function newestTurn(body: Json): string {
   const messages = Array.isArray(body.messages) ? body.messages : [];
   let i = messages.length;
   while (i > 0 && obj(messages[i - 1])?.role !== "assistant") i--;
-  const turn = messages.slice(i).map((m) => textOf(obj(m)?.content, false));
-  return turn.filter((t) => t !== "").join("\n");
+  return turnText(messages.slice(i));
 }
 
 interface Reassembled {
@@ -185,10 +210,33 @@ function safeParsePrompt(b: Buffer): unknown {
   }
 }
 
-/** What the log keeps of a captured call. */
-export function storedContent(c: CapturedContent): StoredContent {
-  // Tool definitions are not kept: cut out unparsed, they are most of a Claude Code body.
-  const body = obj(safeParsePrompt(asBuffer(c.request))) ?? {};
+/** The prompt split into parts, or undefined when it cannot be (then it is kept whole). */
+function safeSplit(buf: Buffer, memo: PartMemo | undefined, now: number) {
+  try {
+    return splitPrompt(buf, memo, now, fitPart);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What the log keeps of a captured call. The prompt is kept in parts (system, each message) when
+ * its shape allows; parts `memo` knows to be stored are not parsed at all.
+ */
+export function storedContent(c: CapturedContent, memo?: PartMemo, now = Date.now()): StoredContent {
+  const buf = asBuffer(c.request);
+  const split = safeSplit(buf, memo, now);
+  let requestBody: string;
+  let prompt: string;
+  if (split) {
+    requestBody = split.model === undefined ? "{}" : `{"model":${split.model}}`;
+    prompt = turnText(split.newestTurn);
+  } else {
+    // Tool definitions are not kept: cut out unparsed, they are most of a Claude Code body.
+    const body = obj(safeParsePrompt(buf)) ?? {};
+    requestBody = promptJson(body);
+    prompt = newestTurn(body);
+  }
   const raw = c.response.map((x) => (typeof x === "string" ? x : asBuffer(x).toString("utf8"))).join("");
   const res = c.surface === "anthropic" ? anthropicResponse(raw, c.stream) : openaiResponse(raw, c.stream);
   let text = redactText(res.text);
@@ -196,10 +244,11 @@ export function storedContent(c: CapturedContent): StoredContent {
   const response = cut(text);
   const toolCalls = res.toolCalls.length > 0 ? cut(JSON.stringify(redactJson(res.toolCalls))) : null;
   return {
-    requestBody: promptJson(body),
+    requestBody,
+    parts: split ? { system: split.system, messages: split.messages } : null,
     responseBody: raw === "" ? null : response,
     responseToolCalls: toolCalls,
-    search: { prompt: cut(redactText(newestTurn(body)), SEARCH_PROMPT_CAP), response },
+    search: { prompt: cut(redactText(prompt), SEARCH_PROMPT_CAP), response },
   };
 }
 

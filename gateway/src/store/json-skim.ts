@@ -54,7 +54,21 @@ function valueEnd(buf: Buffer, from: number): number {
  * undefined when there is none or the bytes are not a well-formed object as far as the scan goes.
  */
 export function topLevelValue(buf: Buffer, key: string): [number, number] | undefined {
-  const name = Buffer.from(JSON.stringify(key));
+  return topLevelValues(buf, [key], true)?.get(key);
+}
+
+/**
+ * The value ranges of the top-level members named in `keys` (names written without escapes), in
+ * one scan; undefined when the bytes are not a well-formed object as far as the scan goes. With
+ * `first`, the scan stops at the first member found.
+ */
+export function topLevelValues(
+  buf: Buffer,
+  keys: readonly string[],
+  first = false,
+): Map<string, [number, number]> | undefined {
+  const names = keys.map((k) => [k, Buffer.from(JSON.stringify(k))] as const);
+  const found = new Map<string, [number, number]>();
   let i = 0;
   while (i < buf.length && buf[i] !== OPEN_OBJECT) {
     if (buf[i]! > 0x20) return undefined; // not an object
@@ -62,14 +76,15 @@ export function topLevelValue(buf: Buffer, key: string): [number, number] | unde
   }
   let depth = 0;
   let expectName = false;
-  let named = false;
+  let named: string | undefined;
   for (; i < buf.length; i++) {
     const c = buf[i];
     if (c === QUOTE) {
       const end = stringEnd(buf, i);
       if (end < 0) return undefined;
       if (depth === 1 && expectName) {
-        named = end + 1 - i === name.length && buf.compare(name, 0, name.length, i, end + 1) === 0;
+        const len = end + 1 - i;
+        named = names.find(([, n]) => n.length === len && buf.compare(n, 0, len, i, end + 1) === 0)?.[0];
         expectName = false;
       }
       i = end;
@@ -78,18 +93,52 @@ export function topLevelValue(buf: Buffer, key: string): [number, number] | unde
       if (depth === 1) expectName = true;
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
       depth--;
-      if (depth <= 0) return undefined;
+      if (depth === 0) return found;
+      if (depth < 0) return undefined;
     } else if (depth === 1 && c === COMMA) expectName = true;
-    else if (depth === 1 && c === COLON && named) {
-      let start = i + 1;
-      while (start < buf.length && buf[start]! <= 0x20) start++;
-      let end = valueEnd(buf, start);
-      if (end < 0) return undefined;
-      while (end > start && buf[end - 1]! <= 0x20) end--;
-      return end > start ? [start, end] : undefined;
+    else if (depth === 1 && c === COLON && named !== undefined) {
+      const range = valueAt(buf, i + 1);
+      if (!range) return undefined;
+      found.set(named, range);
+      if (first) return found;
+      named = undefined;
+      i = range[1] - 1;
     }
   }
   return undefined;
+}
+
+/** The range of the value starting after `from` (spaces skipped), up to its last byte. */
+function valueAt(buf: Buffer, from: number): [number, number] | undefined {
+  let start = from;
+  while (start < buf.length && buf[start]! <= 0x20) start++;
+  let end = valueEnd(buf, start);
+  if (end < 0) return undefined;
+  while (end > start && buf[end - 1]! <= 0x20) end--;
+  return end > start ? [start, end] : undefined;
+}
+
+/**
+ * The ranges of the items of the array whose range is `range` (from topLevelValues), or undefined
+ * when it is not an array as far as the scan goes.
+ */
+export function arrayItems(buf: Buffer, range: [number, number]): Array<[number, number]> | undefined {
+  const [start, end] = range;
+  if (buf[start] !== OPEN_ARRAY || buf[end - 1] !== CLOSE_ARRAY) return undefined;
+  const items: Array<[number, number]> = [];
+  let i = start + 1;
+  for (;;) {
+    while (i < end && buf[i]! <= 0x20) i++;
+    if (i >= end - 1)
+      return i === end - 1 && (items.length === 0 || buf[i - 1] !== COMMA) ? items : undefined;
+    const item = valueAt(buf, i);
+    if (!item || item[1] > end - 1) return undefined;
+    items.push(item);
+    i = item[1];
+    while (i < end && buf[i]! <= 0x20) i++;
+    if (buf[i] === COMMA) i++;
+    else if (i !== end - 1) return undefined;
+  }
 }
 
 /** Below this many bytes the rest is decoded as one string; larger goes through parseJsonBytes. */

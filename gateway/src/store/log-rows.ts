@@ -3,6 +3,7 @@ import { bucketOf } from "../governance/periods.js";
 import type { RequestRecord } from "../llm/record.js";
 import { storedContent } from "./content.js";
 import type { RequestLogRow, ToolCallRecord, ToolCallRow } from "./log-store.js";
+import type { PartMemo } from "./prompt-parts.js";
 import { redactArguments, redactText } from "./redact.js";
 
 /** Turns what the gateway recorded into rows to store, with secrets redacted. Pure. */
@@ -23,11 +24,12 @@ function redactedAgent(ua: string | undefined): string | null {
   return out;
 }
 
-export function requestRow(r: RequestRecord): RequestLogRow {
+/** `memo`: prompt parts the writer stored lately (prompt-parts.ts), not parsed again. */
+export function requestRow(r: RequestRecord, memo?: PartMemo): RequestLogRow {
   const slash = r.route?.indexOf("/") ?? -1;
   const meta: Record<string, string> = {};
   for (const [k, v] of Object.entries(r.meta)) meta[k] = redactText(v);
-  const content = r.content ? storedContent(r.content) : undefined;
+  const content = r.content ? storedContent(r.content, memo) : undefined;
   const row: RequestLogRow = {
     id: r.id,
     ts: r.startedAt,
@@ -63,6 +65,7 @@ export function requestRow(r: RequestRecord): RequestLogRow {
     responseToolCalls: content?.responseToolCalls ?? null,
   };
   if (content) row.search = content.search;
+  if (content?.parts) row.parts = content.parts;
   return row;
 }
 

@@ -1,5 +1,7 @@
 import type { RequestLogView, SpendGroupBy, SpendTotals, ToolCallView } from "../admin/contract.js";
 import type { SpendRow } from "../governance/ledger.js";
+import type { StoredParts } from "./content.js";
+import type { PartMemo } from "./prompt-parts.js";
 
 /**
  * What the log writer persists and what the admin API reads back: request logs, tool calls and
@@ -48,6 +50,8 @@ export interface RequestLogRow extends Omit<RequestLogView, "time" | "usage" | "
   responseToolCalls: string | null;
   /** Written to the full-text index with the row (content: full only); never read back. */
   search?: { prompt: string; response: string };
+  /** Written: the prompt's parts when `requestBody` holds only the model (store/prompt-parts.ts). */
+  parts?: StoredParts;
 }
 
 /** A tool call row, as stored: the admin API's view with the time in ms. */
@@ -119,6 +123,8 @@ export interface SpendPoint extends SpendTotals {
 export interface LogStore {
   /** Writes one batch in one transaction. */
   writeBatch(batch: LogBatch): Promise<void>;
+  /** Prompt parts this store wrote lately (prompt-parts.ts): rows made with it refer to them. */
+  readonly partMemo?: PartMemo;
   /** Spend buckets since `horizon`, plus per scope one row (bucket 0) summing everything older. */
   loadSpend(horizon: number): Promise<SpendRow[]>;
   queryRequests(q: LogQuery): Promise<LogPage<RequestLogRow>>;

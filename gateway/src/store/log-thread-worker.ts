@@ -24,7 +24,7 @@ async function handle(m: LogThreadRequest): Promise<ArrayBuffer | undefined> {
   switch (m.op) {
     case "write":
       // Synchronous inside (one transaction), so batches are stored in the order they came.
-      await store.writeBatch(toLogBatch(decodeBatch(m.batch)));
+      await store.writeBatch(toLogBatch(decodeBatch(m.batch), store.partMemo));
       return m.batch.bytes.byteLength > 0 ? m.batch.bytes : undefined;
     case "catchUp":
       store.search.catchUp();

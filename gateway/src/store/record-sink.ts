@@ -2,6 +2,7 @@ import type { SpendDelta } from "../governance/ledger.js";
 import type { RequestRecord } from "../llm/record.js";
 import { requestRow, spendRows, toolCallRow } from "./log-rows.js";
 import type { LogBatch, LogStore, ToolCallRecord } from "./log-store.js";
+import type { PartMemo } from "./prompt-parts.js";
 
 /**
  * What the log writer hands on at each flush: records as the gateway made them, not yet turned
@@ -21,16 +22,16 @@ export interface RecordSink {
   ready?(): Promise<void>;
 }
 
-/** Rows to store from records (redacted: log-rows.ts). */
-export function toLogBatch(b: RecordBatch): LogBatch {
+/** Rows to store from records (redacted: log-rows.ts); `memo`: the store's stored prompt parts. */
+export function toLogBatch(b: RecordBatch, memo?: PartMemo): LogBatch {
   return {
-    requests: b.requests.map(requestRow),
+    requests: b.requests.map((r) => requestRow(r, memo)),
     toolCalls: b.toolCalls.map(toolCallRow),
     spend: spendRows(b.spend),
   };
 }
 
 /** Converts and stores in the calling thread. */
-export function inlineSink(store: Pick<LogStore, "writeBatch">): RecordSink {
-  return { writeRecords: (b) => store.writeBatch(toLogBatch(b)) };
+export function inlineSink(store: Pick<LogStore, "writeBatch" | "partMemo">): RecordSink {
+  return { writeRecords: (b) => store.writeBatch(toLogBatch(b, store.partMemo)) };
 }

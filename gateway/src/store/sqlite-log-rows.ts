@@ -37,6 +37,7 @@ export const REQUEST_COLUMNS = [
   "request_body",
   "response_body",
   "response_tool_calls",
+  "prompt_part_ids",
 ] as const;
 
 export const TOOL_COLUMNS = [
@@ -94,6 +95,7 @@ export function requestValues(r: RequestLogRow): Param[] {
     r.requestBody,
     r.responseBody,
     r.responseToolCalls,
+    r.parts ? JSON.stringify([r.parts.system?.id ?? "", ...r.parts.messages.map((m) => m.id)]) : null,
   ];
 }
 

@@ -37,7 +37,11 @@ export class SearchIndexer {
   private timer: NodeJS.Timeout | undefined;
   private readonly insert: Database.Statement;
 
-  constructor(private readonly db: Db) {
+  /** `join`: the whole prompt of a row kept in parts, from its request_body and prompt_part_ids. */
+  constructor(
+    private readonly db: Db,
+    private readonly join: (head: string, ids: string) => string = (head) => head,
+  ) {
     this.insert = db.prepare("INSERT INTO request_search (rowid, prompt, response) VALUES (?, ?, ?)");
   }
 
@@ -114,10 +118,15 @@ export class SearchIndexer {
       id: number | null;
     };
     const select = this.db.prepare(
-      `SELECT rowid, request_body, response_body FROM request_logs
+      `SELECT rowid, request_body, response_body, prompt_part_ids FROM request_logs
         WHERE rowid > ? AND (request_body IS NOT NULL OR response_body IS NOT NULL) ORDER BY rowid LIMIT 500`,
     );
-    type Row = { rowid: number; request_body: string | null; response_body: string | null };
+    type Row = {
+      rowid: number;
+      request_body: string | null;
+      response_body: string | null;
+      prompt_part_ids: string | null;
+    };
     let after = last.id ?? 0;
     let n = 0;
     for (;;) {
@@ -125,7 +134,11 @@ export class SearchIndexer {
       if (rows.length === 0) break;
       this.db.transaction(() => {
         for (const r of rows) {
-          const s = searchTextOf(r.request_body, r.response_body);
+          const prompt =
+            r.request_body !== null && r.prompt_part_ids !== null
+              ? this.join(r.request_body, r.prompt_part_ids)
+              : r.request_body;
+          const s = searchTextOf(prompt, r.response_body);
           this.insert.run(r.rowid, s.prompt, s.response);
         }
       })();

@@ -12,6 +12,7 @@ import type {
   SpendQuery,
   ToolCallRow,
 } from "./log-store.js";
+import { PartMemo } from "./prompt-parts.js";
 import {
   fromRequestDb,
   fromToolDb,
@@ -25,6 +26,7 @@ import {
   toolValues,
 } from "./sqlite-log-rows.js";
 import { SearchIndexer, type SearchItem } from "./sqlite-logs-search.js";
+import { PromptPartsTable } from "./sqlite-prompt-parts.js";
 
 type Db = Database.Database;
 
@@ -78,7 +80,10 @@ export class SqliteLogStore implements LogStore {
   private readonly upsertSpend: Database.Statement;
   /** The full-text index, fed in large batches (sqlite-logs-search.ts). */
   readonly search: SearchIndexer;
-  private readonly writeAll: (b: LogBatch, fresh: SearchItem[], now: number) => boolean;
+  private readonly writeAll: (b: LogBatch, fresh: SearchItem[], now: number, parts: string[]) => boolean;
+  /** Prompts kept in parts (prompt-parts.ts), and the parts this store wrote lately. */
+  private readonly parts: PromptPartsTable;
+  readonly partMemo = new PartMemo();
   /** Set when another thread writes the rows (log-thread.ts): it indexes them, on request. */
   private remoteCatchUp: (() => Promise<void>) | undefined;
 
@@ -95,10 +100,12 @@ export class SqliteLogStore implements LogStore {
        ON CONFLICT (scope, bucket) DO UPDATE SET usd = usd + excluded.usd, tokens = tokens + excluded.tokens,
          requests = requests + excluded.requests`,
     );
-    this.search = new SearchIndexer(db);
+    this.parts = new PromptPartsTable(db);
+    this.search = new SearchIndexer(db, (head, ids) => this.parts.join(head, ids));
     this.search.repair();
     /** Writes a batch; true when the search queue and `fresh` were indexed in the same transaction. */
-    this.writeAll = db.transaction((b: LogBatch, fresh: SearchItem[], now: number) => {
+    this.writeAll = db.transaction((b: LogBatch, fresh: SearchItem[], now: number, parts: string[]) => {
+      parts.push(...this.parts.write(b.requests, now));
       for (const r of b.requests) {
         const done = this.insertRequest.run(requestValues(r));
         if (r.search && done.changes > 0)
@@ -126,7 +133,9 @@ export class SqliteLogStore implements LogStore {
   async writeBatch(batch: LogBatch): Promise<void> {
     const now = Date.now();
     const fresh: SearchItem[] = [];
-    const indexed = this.writeAll(batch, fresh, now);
+    const parts: string[] = [];
+    const indexed = this.writeAll(batch, fresh, now, parts);
+    this.partMemo.remember(parts, now);
     this.search.committed(fresh, indexed, now);
     this.search.idleLater();
   }
@@ -196,7 +205,7 @@ export class SqliteLogStore implements LogStore {
     const shown = more ? rows.slice(0, limit) : rows;
     const last = shown[shown.length - 1];
     return {
-      rows: shown.map(map),
+      rows: shown.map((d) => map(this.joined(d))),
       nextCursor: more && last ? encodeCursor(num(last.ts), String(last.id)) : undefined,
     };
   }
@@ -244,7 +253,14 @@ export class SqliteLogStore implements LogStore {
     const row = this.db.prepare("SELECT * FROM request_logs WHERE id = ?").get(id) as
       | RequestDbRow
       | undefined;
-    return row ? fromRequestDb(row) : undefined;
+    return row ? fromRequestDb(this.joined(row)) : undefined;
+  }
+
+  /** A request row with a prompt kept in parts gets it whole in request_body; others as they are. */
+  private joined<D>(d: D, cache = new Map<string, string>()): D {
+    const r = d as Partial<RequestDbRow>;
+    if (typeof r.prompt_part_ids !== "string" || typeof r.request_body !== "string") return d;
+    return { ...d, request_body: this.parts.join(r.request_body, r.prompt_part_ids, cache) };
   }
 
   async pruneStep(opts: { before: number; keepRows: number; max: number }) {
@@ -263,13 +279,17 @@ export class SqliteLogStore implements LogStore {
         .run(opts.max - old, opts.keepRows).changes;
       return old + excess;
     };
-    return { requests: step("request_logs"), toolCalls: step("tool_calls") };
+    const requests = step("request_logs");
+    const toolCalls = step("tool_calls");
+    if (requests > 0) this.parts.collect(Date.now());
+    return { requests, toolCalls };
   }
 
   async pruneLogs(before: number): Promise<{ requests: number; toolCalls: number }> {
     await this.catchUpSearch();
     const requests = this.db.prepare("DELETE FROM request_logs WHERE ts < ?").run(before).changes;
     const toolCalls = this.db.prepare("DELETE FROM tool_calls WHERE ts < ?").run(before).changes;
+    if (requests > 0) this.parts.collect(Date.now());
     return { requests, toolCalls };
   }
 }
