@@ -6,6 +6,7 @@ import { PEERS_DIR } from "./peers.js";
 import {
   BODY_KINDS,
   type BodyKind,
+  GOV_PART_TARGETS,
   MODES,
   type Mode,
   PEER_TARGETS,
@@ -73,7 +74,7 @@ export function options(): Options {
     if (!Number.isFinite(x) || x <= 0) throw new Error(`--${name} must be a positive number`);
     return x;
   };
-  const all = [...TARGETS, ...PEER_TARGETS];
+  const all = [...TARGETS, ...GOV_PART_TARGETS, ...PEER_TARGETS];
   const wanted = values.targets
     ? list(
         values.targets,

@@ -10,6 +10,8 @@
 //    log thread, as the gateway runs, and with rows stored on the calling thread.
 // 2. Through the gateway: --n small Anthropic requests at concurrency --c through a real gateway
 //    (default settings: a log row per request) and the mock provider; then the rows are counted.
+// 3. A Claude Code session (--session requests, content: full): its conversation grows with each
+//    request; CPU per request and database size (test/bench/log-session.ts).
 // Lost = expected − stored rows; it must be 0 (the exit code is 1 otherwise). Bounded by the counts
 // and --max-seconds per part. Never used as a test.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -21,6 +23,7 @@ import { LogWriter } from "../../gateway/src/store/log-writer.js";
 import { openSqlite, SqliteStore } from "../../gateway/src/store/sqlite.js";
 import { startGateway, TEST_KEY } from "../helpers/gateway.js";
 import { startMockProvider } from "../mocks/mock-provider.js";
+import { sessionLogging } from "./log-session.js";
 import { machineInfo } from "./proc.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -195,6 +198,7 @@ async function main() {
       rows: { type: "string", default: "100000" },
       n: { type: "string", default: "10000" },
       c: { type: "string", default: "32" },
+      session: { type: "string", default: "200" },
       "max-seconds": { type: "string", default: "120" },
       json: { type: "string" },
     },
@@ -203,7 +207,8 @@ async function main() {
   const n = Number(values.n);
   const c = Number(values.c);
   const maxSeconds = Number(values["max-seconds"]);
-  for (const [k, v] of Object.entries({ rows, n, c, maxSeconds }))
+  const session = Number(values.session);
+  for (const [k, v] of Object.entries({ rows, n, c, maxSeconds, session }))
     if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} must be a positive whole number`);
   const m = machineInfo(ROOT);
   process.stderr.write(`log writer: ${rows} rows…\n`);
@@ -211,6 +216,8 @@ async function main() {
   const inline = await writerThroughput(rows, maxSeconds, false);
   process.stderr.write(`through the gateway: ${n} requests at c=${c}…\n`);
   const g = await throughGateway(n, c, maxSeconds);
+  process.stderr.write(`a Claude Code session: ${session} requests…\n`);
+  const s = await sessionLogging(session);
   const out = [
     "## Logging",
     "",
@@ -228,14 +235,17 @@ async function main() {
         `| ${name} (SQLite, batches of 500, metadata rows) | ${r.rows} | ${r.stored} | **${r.lost}** | ${r.seconds.toFixed(2)} | ${Math.round(r.rowsPerSecond)} | ${Math.round(r.cpuUsPerRow)} µs CPU per row, all threads (making the record included)${r.capped ? "; hit the time cap" : ""} |`,
     ),
     `| through the gateway (${g.requests} requests, c=${c}) | ${g.requests} | ${g.stored} | **${g.lost}** | ${g.drainedSeconds.toFixed(2)} | ${Math.round(g.requestsPerSecond)} req/s | 200: ${g.ok}${g.others.length > 0 ? `; others ${JSON.stringify(g.others)}` : ""}; all stored ${(g.drainedSeconds - g.sendSeconds).toFixed(2)} s after the last answer (at stop) |`,
+    "",
+    `A Claude Code session with \`content: full\` (${s.requests} requests; the conversation grows to ${Math.round(s.lastBodyKiB)} KiB): ${Math.round(s.cpuUsPerRequest)} µs CPU per request to log (${Math.round(s.cpuUsLastTenth)} µs over the last tenth), database ${s.databaseMiB.toFixed(1)} MiB; the last prompt reads back ${s.readsBackWhole ? "whole" : "**wrong**"}.`,
   ];
   process.stdout.write(`${out.join("\n")}\n`);
   if (values.json)
     writeFileSync(
       values.json,
-      `${JSON.stringify({ machine: m, writer: w, writerInline: inline, gateway: g }, null, 2)}\n`,
+      `${JSON.stringify({ machine: m, writer: w, writerInline: inline, gateway: g, session: s }, null, 2)}\n`,
     );
-  process.exitCode = w.lost === 0 && inline.lost === 0 && g.lost === 0 && g.ok === g.requests ? 0 : 1;
+  process.exitCode =
+    w.lost === 0 && inline.lost === 0 && g.lost === 0 && g.ok === g.requests && s.readsBackWhole ? 0 : 1;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -7,6 +7,10 @@ import { BODY_KINDS, MODES, type Target, type TargetId } from "./scenario.js";
 const ON = "gatehouse-pass-gov";
 const OFF = "gatehouse-pass-nogov";
 const DEFAULT = "gatehouse-pass";
+const PARTS: ReadonlyArray<[TargetId, string]> = [
+  ["gatehouse-pass-budgets", "budgets + rate limit (metadata rows)"],
+  ["gatehouse-pass-content", "content: full (no budgets)"],
+];
 
 const pct = (f: Figure | null) =>
   f === null ? "" : `${fmt({ median: f.median * 100, min: f.min * 100, max: f.max * 100, n: f.n }, true)} %`;
@@ -18,6 +22,7 @@ const pct = (f: Figure | null) =>
  */
 export function governanceSection(ms: readonly Measurement[]): string {
   const lines: string[] = [];
+  const parts: string[] = [];
   let aim: { cost: Figure | null; cpuCost: Figure | null } | undefined;
   for (const body of BODY_KINDS)
     for (const mode of MODES) {
@@ -42,6 +47,19 @@ export function governanceSection(ms: readonly Measurement[]): string {
       );
       const p50Diff = figure(pairs.map(({ a, b }) => a.p50 - b.p50));
       if (body === "small" && mode === "json-c32") aim = { cost, cpuCost };
+      for (const [id, label] of PARTS) {
+        const part = pick(id);
+        if (part.length === 0) continue;
+        const diff = figure(
+          part.map((a) => {
+            const b = off.find((x) => x.rep === a.rep);
+            return a.cpuUsPerReq !== null && b?.cpuUsPerReq != null ? a.cpuUsPerReq - b.cpuUsPerReq : null;
+          }),
+        );
+        parts.push(
+          `| ${body} | ${mode} | ${label} | ${fmt(figure(part.map((m) => m.cpuUsPerReq)))} | ${fmt(diff, true)} | ${fmt(figure(part.map((m) => m.rps)))} |`,
+        );
+      }
       lines.push(
         `| ${body} | ${mode} | ${fmt(figure(off.map((m) => m.cpuUsPerReq)))} | ${fmt(figure(def.map((m) => m.cpuUsPerReq)))} | ` +
           `${fmt(figure(on.map((m) => m.cpuUsPerReq)))} | ${fmt(cpuDiff, true)} | ${fmt(figure(off.map((m) => m.rps)))} | ` +
@@ -61,6 +79,15 @@ export function governanceSection(ms: readonly Measurement[]): string {
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...lines,
   ];
+  if (parts.length > 0)
+    out.push(
+      "",
+      "Governance in parts (keys with one part each, same process):",
+      "",
+      "| body | mode | part | CPU | CPU − off | req/s |",
+      "|---|---|---|---:|---:|---:|",
+      ...parts,
+    );
   if (aim) {
     const v = aim.cost === null ? "n/a" : aim.cost.median <= 0.1 ? "met" : "MISSED";
     out.push(

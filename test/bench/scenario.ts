@@ -88,6 +88,29 @@ export const TARGETS: readonly Target[] = [
   },
 ];
 
+/**
+ * Governance in parts (only when named in --targets): budgets and the rate limit with metadata
+ * rows, and `content: full` alone; next to on, off and default they show what each part costs.
+ */
+export const GOV_PART_TARGETS: readonly Target[] = [
+  {
+    id: "gatehouse-pass-budgets",
+    label: "gatehouse /anthropic pass-through, budgets and rate limit only",
+    api: "anthropic",
+    server: "gatehouse",
+    route: "anthropic",
+    key: "budgets",
+  },
+  {
+    id: "gatehouse-pass-content",
+    label: "gatehouse /anthropic pass-through, content: full only",
+    api: "anthropic",
+    server: "gatehouse",
+    route: "anthropic",
+    key: "content",
+  },
+];
+
 /** The peers (--peers): other Node gateways in front of the same mock. */
 export const PEER_TARGETS: readonly Target[] = [
   {
@@ -121,11 +144,23 @@ export const BENCH_KEY = "gk-bench-0000000000000000000000000000000000";
 const GOV_KEYS: Record<string, string> = {
   gov: "gk-bench-gov-000000000000000000000000000000",
   nogov: "gk-bench-nogov-00000000000000000000000000000",
+  budgets: "gk-bench-budgets-000000000000000000000000000",
+  content: "gk-bench-content-000000000000000000000000000",
 };
 const TRANSLATED_MODEL = "oai/gpt-4o-mini";
 
 /** The bearer token a Gatehouse target presents. */
 export const keyOf = (t: Target): string => (t.key ? GOV_KEYS[t.key]! : BENCH_KEY);
+
+/** Budgets (USD and tokens, per key and per session) and a rate limit that never trips. */
+const GOV_LIMITS = {
+  budgets: [
+    { usd: 1_000_000, period: "day" },
+    { tokens: 1_000_000_000_000, period: "month" },
+    { usd: 1_000_000, per: "session" },
+  ],
+  rate_limit: { requests_per_minute: 100_000_000, tokens_per_minute: 1_000_000_000_000 },
+};
 
 /** The Gatehouse config: an Anthropic provider and an OpenAI-compatible one, both at the mock. */
 export function gatewayConfig(mockUrl: string): Record<string, unknown> {
@@ -141,19 +176,12 @@ export function gatewayConfig(mockUrl: string): Record<string, unknown> {
       { name: "bench", key: BENCH_KEY },
       // Governance on: budgets (USD and tokens, per key and per session), a rate limit that never
       // trips, and full content capture (prompts and responses in the log).
-      {
-        name: "bench-gov",
-        key: GOV_KEYS.gov,
-        budgets: [
-          { usd: 1_000_000, period: "day" },
-          { tokens: 1_000_000_000_000, period: "month" },
-          { usd: 1_000_000, per: "session" },
-        ],
-        rate_limit: { requests_per_minute: 100_000_000, tokens_per_minute: 1_000_000_000_000 },
-        content: "full",
-      },
+      { name: "bench-gov", key: GOV_KEYS.gov, ...GOV_LIMITS, content: "full" },
       // Governance off: the key is still checked, but no budget, no limit and no log rows.
       { name: "bench-nogov", key: GOV_KEYS.nogov, content: "off" },
+      // The parts (GOV_PART_TARGETS).
+      { name: "bench-budgets", key: GOV_KEYS.budgets, ...GOV_LIMITS },
+      { name: "bench-content", key: GOV_KEYS.content, content: "full" },
     ],
   };
 }

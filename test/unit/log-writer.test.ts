@@ -171,6 +171,8 @@ describe("redaction before writing", () => {
     ["virtual gk-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "virtual gk-[REDACTED]"],
     ["ghp_0123456789abcdefghijABCDEFGHIJ012345", "[REDACTED]"],
     ["postgres://admin:hunter2@db:5432/x", "postgres://admin:[REDACTED]@db:5432/x"],
+    ["://a:b@", "://a:[REDACTED]@"], // the shortest text a pattern matches
+    ["pwd=x1", "pwd=x1"],
     ["run --password=hunter2 --verbose", "run --password=[REDACTED] --verbose"],
     ["https://x/?api_key=abc123&q=1", "https://x/?api_key=[REDACTED]&q=1"],
     [

@@ -33,6 +33,8 @@ export const REMEMBERED_MS = 60 * 60 * 1000;
  */
 export const PART_GRACE_MS = 2 * REMEMBERED_MS;
 const MEMO_SIZE = 65_536;
+/** Prompts smaller than this (system and messages, in bytes) are kept whole: splitting costs more. */
+export const PARTS_MIN_BYTES = 4096;
 
 /**
  * The ids of parts this writer stored lately, with when: a part written within REMEMBERED_MS is
@@ -70,8 +72,8 @@ const obj = (v: unknown): Record<string, unknown> | undefined =>
   v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 /**
- * Splits a captured request (JSON bytes with `messages`); undefined when its shape is not that
- * (the caller then keeps the prompt whole). `fit` shortens one part's redacted value to the cap.
+ * Splits a captured request (JSON bytes with `messages`); undefined when its shape is not that or
+ * it is small (the caller then keeps the prompt whole). `fit` shortens one part's redacted value to the cap.
  */
 export function splitPrompt(
   buf: Buffer,
@@ -82,7 +84,9 @@ export function splitPrompt(
   const members = topLevelValues(buf, ["model", "system", "messages"]);
   const list = members?.get("messages");
   const items = list ? arrayItems(buf, list) : undefined;
-  if (!members || !items) return undefined;
+  if (!members || !items || !list) return undefined;
+  const sys = members.get("system");
+  if (list[1] - list[0] + (sys ? sys[1] - sys[0] : 0) < PARTS_MIN_BYTES) return undefined;
   const parsed = new Map<number, unknown>();
   const parse = (i: number): unknown => {
     if (!parsed.has(i)) {
@@ -98,7 +102,6 @@ export function splitPrompt(
     return { id, json: fit(JSON.stringify(redacted), redacted) };
   };
   const messages = items.map(([s, e], i) => part(buf.subarray(s, e), () => parse(i)));
-  const sys = members.get("system");
   const system = sys
     ? part(buf.subarray(sys[0], sys[1]), () => JSON.parse(buf.toString("utf8", sys[0], sys[1])))
     : undefined;

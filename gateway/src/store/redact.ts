@@ -40,9 +40,12 @@ const QUICK_TESTS: readonly RegExp[] = [
   ...TEXT_PATTERNS.filter(([re]) => re.ignoreCase).map(([re]) => new RegExp(re.source, "i")),
 ];
 
+/** The shortest text any pattern matches ("://a:b@"). */
+const SHORTEST_MATCH = 7;
+
 /** Redacts key-shaped secrets in free text. */
 export function redactText(s: string): string {
-  if (!QUICK_TESTS.some((re) => re.test(s))) return s;
+  if (s.length < SHORTEST_MATCH || !QUICK_TESTS.some((re) => re.test(s))) return s;
   let out = s;
   for (const [re, sub] of TEXT_PATTERNS) out = out.replace(re, sub);
   return out;
