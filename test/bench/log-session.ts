@@ -8,11 +8,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RequestRecord } from "../../gateway/src/llm/record.js";
-import { emptyUsage } from "../../gateway/src/llm/usage.js";
 import { promptJson } from "../../gateway/src/store/content.js";
 import { toLogBatch } from "../../gateway/src/store/record-sink.js";
 import { openSqlite } from "../../gateway/src/store/sqlite.js";
 import { SqliteLogStore } from "../../gateway/src/store/sqlite-logs.js";
+import { requestRecord } from "../helpers/log-rows.js";
 
 const FIXTURE = "/work/shared/fixtures/claude-code/tool-loop.2-with-tool-result.json";
 
@@ -26,29 +26,10 @@ export interface SessionResult {
 }
 
 function record(i: number, body: Buffer): RequestRecord {
-  return {
+  return requestRecord({
     id: `session-${String(i).padStart(6, "0")}`,
-    startedAt: Date.now(),
-    surface: "anthropic",
-    endpoint: "messages",
     keyId: "config:bench",
     keyName: "bench",
-    sessionId: "session-1",
-    meta: {},
-    userAgent: "claude-cli/2.1.0 (external, cli)",
-    requestedModel: "claude-sonnet-4-5",
-    route: "anthropic/claude-sonnet-4-5",
-    provider: "anthropic",
-    fallbacks: [],
-    attempts: 1,
-    stream: false,
-    status: 200,
-    error: undefined,
-    usage: { ...emptyUsage(), inputTokens: 1200, outputTokens: 50 },
-    costUsd: 0.0123,
-    costSource: "table",
-    latencyMs: 850,
-    ttfbMs: 300,
     content: {
       surface: "anthropic",
       stream: false,
@@ -56,7 +37,7 @@ function record(i: number, body: Buffer): RequestRecord {
       request: body,
       response: [Buffer.from('{"content":[{"type":"text","text":"Reading the next file."}]}')],
     },
-  };
+  });
 }
 
 export async function sessionLogging(requests: number): Promise<SessionResult> {

@@ -1,6 +1,9 @@
-// A request log row for tests that write the store directly (retention, search, spend buckets):
-// a plain 200 answer from model "m" of key "k"; each test overrides what it is about.
+// A request log row for tests that write the store directly (retention, search, spend buckets),
+// and a request record for tests of the log writer: a plain 200 answer of key "k"; each test
+// overrides what it is about.
 import { randomUUID } from "node:crypto";
+import type { RequestRecord } from "../../gateway/src/llm/record.js";
+import { emptyUsage } from "../../gateway/src/llm/usage.js";
 import type { RequestLogRow } from "../../gateway/src/store/log-store.js";
 
 export function requestLogRow(over: Partial<RequestLogRow> = {}): RequestLogRow {
@@ -37,6 +40,35 @@ export function requestLogRow(over: Partial<RequestLogRow> = {}): RequestLogRow 
     requestBody: null,
     responseBody: null,
     responseToolCalls: null,
+    ...over,
+  };
+}
+
+/** A model call's record as the gateway makes it (the log writer's input): a plain 200 answer. */
+export function requestRecord(over: Partial<RequestRecord> = {}): RequestRecord {
+  return {
+    id: randomUUID(),
+    startedAt: Date.now(),
+    surface: "anthropic",
+    endpoint: "messages",
+    keyId: "config:k",
+    keyName: "k",
+    sessionId: "s-1",
+    meta: {},
+    userAgent: "claude-cli/2.1 (external, cli)",
+    requestedModel: "claude-sonnet-4-5",
+    route: "anthropic/claude-sonnet-4-5",
+    provider: "anthropic",
+    fallbacks: [],
+    attempts: 1,
+    stream: false,
+    status: 200,
+    error: undefined,
+    usage: { ...emptyUsage(), inputTokens: 10, outputTokens: 5 },
+    costUsd: 0.01,
+    costSource: "table",
+    latencyMs: 12.5,
+    ttfbMs: 3,
     ...over,
   };
 }

@@ -6,12 +6,12 @@ import { after, describe, test } from "node:test";
 import type { Worker } from "node:worker_threads";
 import { ContentCapture } from "../../gateway/src/llm/capture.js";
 import { newRecordId, type RequestRecord } from "../../gateway/src/llm/record.js";
-import { emptyUsage } from "../../gateway/src/llm/usage.js";
 import { ThreadLogSink } from "../../gateway/src/store/log-thread.js";
 import { decodeBatch, encodeBatch } from "../../gateway/src/store/log-thread-wire.js";
 import { LogWriter } from "../../gateway/src/store/log-writer.js";
 import { inlineSink } from "../../gateway/src/store/record-sink.js";
 import { SqliteStore } from "../../gateway/src/store/sqlite.js";
+import { requestRecord } from "../helpers/log-rows.js";
 
 // The log thread (store/log-thread.ts): rows converted and stored by a worker thread with its own
 // connection, read back on this thread; crashes retried, a thread that cannot start replaced.
@@ -43,31 +43,14 @@ function rec(i: number, prompt: string, answer: string): RequestRecord {
   const at = pool.write(response, 100);
   const content = new ContentCapture("anthropic", body, false);
   content.push(pool.subarray(100, 100 + at));
-  return {
+  return requestRecord({
     id: newRecordId(),
     startedAt: Date.now() + i,
-    surface: "anthropic",
-    endpoint: "messages",
-    keyId: "config:k",
-    keyName: "k",
-    sessionId: "s-1",
     meta: { ticket: "T-1" },
     userAgent: "claude-cli/2.1",
-    requestedModel: "claude-sonnet-4-5",
-    route: "anthropic/claude-sonnet-4-5",
-    provider: "anthropic",
-    fallbacks: [],
-    attempts: 1,
-    stream: false,
-    status: 200,
-    error: undefined,
-    usage: { ...emptyUsage(), inputTokens: 10, outputTokens: 5 },
-    costUsd: 0.01,
-    costSource: "table",
-    latencyMs: 12.5,
     ttfbMs: undefined,
     content,
-  };
+  });
 }
 
 describe("log thread", () => {

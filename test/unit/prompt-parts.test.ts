@@ -8,11 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { RequestRecord } from "../../gateway/src/llm/record.js";
-import { emptyUsage } from "../../gateway/src/llm/usage.js";
 import { promptJson } from "../../gateway/src/store/content.js";
 import { requestRow } from "../../gateway/src/store/log-rows.js";
 import { openSqlite } from "../../gateway/src/store/sqlite.js";
 import { SqliteLogStore } from "../../gateway/src/store/sqlite-logs.js";
+import { requestRecord } from "../helpers/log-rows.js";
 
 const fixture = JSON.parse(
   readFileSync("/work/shared/fixtures/claude-code/tool-loop.2-with-tool-result.json", "utf8"),
@@ -21,29 +21,9 @@ const fixture = JSON.parse(
 const HOUR = 3_600_000;
 
 function rec(id: string, body: unknown, startedAt = Date.now()): RequestRecord {
-  return {
+  return requestRecord({
     id,
     startedAt,
-    surface: "anthropic",
-    endpoint: "messages",
-    keyId: "config:k",
-    keyName: "k",
-    sessionId: "s-1",
-    meta: {},
-    userAgent: "claude-cli/2.1 (external, cli)",
-    requestedModel: "claude-sonnet-4-5",
-    route: "anthropic/claude-sonnet-4-5",
-    provider: "anthropic",
-    fallbacks: [],
-    attempts: 1,
-    stream: false,
-    status: 200,
-    error: undefined,
-    usage: { ...emptyUsage(), inputTokens: 10, outputTokens: 5 },
-    costUsd: 0.01,
-    costSource: "table",
-    latencyMs: 12.5,
-    ttfbMs: 3,
     content: {
       surface: "anthropic",
       stream: false,
@@ -51,7 +31,7 @@ function rec(id: string, body: unknown, startedAt = Date.now()): RequestRecord {
       request: Buffer.from(JSON.stringify(body)),
       response: [Buffer.from(JSON.stringify({ content: [{ type: "text", text: "an answer" }] }))],
     },
-  };
+  });
 }
 
 /** The i-th request of a session: the fixture's conversation plus i more turns. */
