@@ -7,6 +7,8 @@ import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { parseConfig } from "../../gateway/src/config/load.js";
+import { type ConnectOptions, connectUpstream } from "../../gateway/src/mcp/connect.js";
+import { LightHttpClientTransport } from "../../gateway/src/mcp/http-upstream.js";
 import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
 import { connectClient, ROOT, serverBin, textOf, waitFor, waitReady } from "../helpers/mcp.js";
 
@@ -120,6 +122,51 @@ describe("MCP upstreams", () => {
       "Echo: over sse",
     );
     await c.close();
+  });
+
+  test("a remote server without OAuth goes through the light transport: calls, progress, one session", async () => {
+    const opts: ConnectOptions = { timeoutMs: 10_000, version: "test", setup: () => {}, onStderr: () => {} };
+    const url = (servers.remote as { url: string }).url;
+    const conn = await connectUpstream({ kind: "remote", url, headers: {} }, opts);
+    try {
+      assert.equal(conn.kind, "http");
+      assert.ok(conn.client.transport instanceof LightHttpClientTransport);
+      assert.ok(conn.client.transport.sessionId, "the server's session id is kept");
+      const names = (await conn.client.listTools()).tools.map((t) => t.name);
+      assert.ok(names.includes("echo"));
+      const echo = await conn.client.callTool({ name: "echo", arguments: { message: "light" } });
+      assert.equal(textOf(echo), "Echo: light");
+      const progress: number[] = [];
+      const long = await conn.client.callTool(
+        { name: "trigger-long-running-operation", arguments: { duration: 0.4, steps: 2 } },
+        undefined,
+        { onprogress: (p) => progress.push(p.progress) },
+      );
+      assert.equal(long.isError, undefined, textOf(long));
+      assert.deepEqual(progress, [1, 2]);
+    } finally {
+      await conn.client.close();
+    }
+  });
+
+  test("a server that asks for OAuth (401) is handed to the SDK's transport, which says so", async () => {
+    let posts = 0;
+    const asks = createServer((req, res) => {
+      if (req.method === "POST") posts++;
+      res.writeHead(401, { "www-authenticate": 'Bearer realm="test"' }).end();
+    });
+    await new Promise<void>((r) => asks.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(asks.address() as AddressInfo).port}/mcp`;
+    const opts: ConnectOptions = { timeoutMs: 5_000, version: "test", setup: () => {}, onStderr: () => {} };
+    try {
+      await assert.rejects(
+        connectUpstream({ kind: "remote", url, headers: {}, transport: "http" }, opts),
+        (e: unknown) => (e as { code?: unknown }).code === 401, // the SDK's StreamableHTTPError
+      );
+      assert.ok(posts >= 2, `the light transport and then the SDK's tried (${posts} POSTs)`);
+    } finally {
+      await new Promise<void>((r) => asks.close(() => r()));
+    }
   });
 
   test("static headers resolve secret references; the client's key never reaches an upstream", async () => {

@@ -7,6 +7,8 @@ import {
   StreamableHTTPError,
 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { LightHttpClientTransport } from "./http-upstream.js";
 import { needsAuth } from "./oauth/errors.js";
 import type { OAuthSettings } from "./oauth/provider.js";
 
@@ -109,6 +111,23 @@ async function connectRemote(spec: Extract<UpstreamSpec, { kind: "remote" }>, op
     await open(client, new SSEClientTransport(url, { requestInit, authProvider }), opts.timeoutMs);
     return { client, kind: "sse" as const, pid: () => null };
   };
+  // Servers without an OAuth login go through the light transport (http-upstream.ts); whatever
+  // fails there while connecting (a 401 asking for OAuth included) is tried with the SDK's.
+  const tryLight = async () => {
+    const client = newClient(opts);
+    await open(client, new LightHttpClientTransport(url, spec.headers), opts.timeoutMs);
+    return { client, kind: "http" as const, pid: () => null };
+  };
+  const light = spec.transport !== "sse" && !spec.oauth && (await opts.authProvider?.tokens()) === undefined;
+  if (light) {
+    try {
+      return await tryLight();
+    } catch (e) {
+      // A server that does not answer in time would not answer the SDK either; anything else is
+      // tried with the SDK's transports below, which say what is wrong or do the OAuth dance.
+      if (e instanceof McpError && e.code === ErrorCode.RequestTimeout) throw e;
+    }
+  }
   if (spec.transport === "http") return tryHttp();
   if (spec.transport === "sse") return trySse();
   try {

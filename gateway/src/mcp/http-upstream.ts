@@ -1,0 +1,182 @@
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { type Dispatcher, Pool } from "undici";
+import { SseParser } from "../llm/translate/sse.js";
+
+/**
+ * A light Streamable HTTP client transport for upstream MCP servers: the same wire as the SDK's
+ * StreamableHTTPClientTransport (POST per message, answers as JSON or an SSE stream, a GET stream
+ * for what the server sends on its own, the session id and protocol version headers), on undici's
+ * pool as the LLM path uses, without fetch, Headers, Response and web streams per call, which cost
+ * ~2.8 ms of CPU per tools/call here (docs/benchmarks.md, "MCP path").
+ *
+ * It carries static headers only. connect.ts uses it for servers that have no OAuth login; any
+ * error while connecting (401/403 included: the server wants OAuth, which the SDK's transport
+ * does) makes connect.ts fall back to the SDK's transports.
+ */
+
+/** An HTTP error from the upstream (status and the start of its body). */
+export class UpstreamHttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(`Streamable HTTP error: ${message}`);
+  }
+}
+
+const GET_RETRY_MS = [1000, 1500] as const;
+const ERROR_BODY_CAP = 300;
+
+type Json = Record<string, unknown>;
+
+/** A JSON-RPC message as far as routing needs (the SDK's Protocol validates it fully). */
+function isMessage(v: unknown): v is JSONRPCMessage {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && (v as Json).jsonrpc === "2.0";
+}
+
+async function textOf(body: Dispatcher.ResponseData["body"]): Promise<string> {
+  try {
+    return (await body.text()).slice(0, ERROR_BODY_CAP);
+  } catch {
+    return "";
+  }
+}
+
+export class LightHttpClientTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  sessionId?: string;
+  private protocolVersion: string | undefined;
+  private readonly pool: Pool;
+  private readonly path: string;
+  private readonly abort = new AbortController();
+  private closed = false;
+
+  constructor(
+    url: URL,
+    private readonly headers: Record<string, string>,
+  ) {
+    this.pool = new Pool(url.origin, { connections: 16, pipelining: 1, keepAliveTimeout: 30_000 });
+    this.path = `${url.pathname}${url.search}`;
+  }
+
+  async start(): Promise<void> {}
+
+  setProtocolVersion(version: string): void {
+    this.protocolVersion = version;
+  }
+
+  private requestHeaders(accept: string, body: boolean): Record<string, string> {
+    const h: Record<string, string> = { ...this.headers, accept };
+    if (body) h["content-type"] = "application/json";
+    if (this.sessionId) h["mcp-session-id"] = this.sessionId;
+    if (this.protocolVersion) h["mcp-protocol-version"] = this.protocolVersion;
+    return h;
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (this.closed) throw new Error("transport closed");
+    const res = await this.pool.request({
+      method: "POST",
+      path: this.path,
+      headers: this.requestHeaders("application/json, text/event-stream", true),
+      body: JSON.stringify(message),
+      signal: this.abort.signal,
+    });
+    const session = res.headers["mcp-session-id"];
+    if (typeof session === "string" && session !== "") this.sessionId = session;
+    if (res.statusCode === 202) {
+      await res.body.dump();
+      if ("method" in message && message.method === "notifications/initialized") this.openServerStream(0);
+      return;
+    }
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      const text = await textOf(res.body);
+      throw new UpstreamHttpError(res.statusCode, `${res.statusCode} ${text}`.trim());
+    }
+    const type = String(res.headers["content-type"] ?? "").toLowerCase();
+    if (type.startsWith("text/event-stream")) {
+      // Answers (and the notifications before them) arrive on this stream, after send returns.
+      this.readEvents(res.body, () => undefined);
+      return;
+    }
+    if (type.startsWith("application/json")) {
+      this.deliver(await res.body.json());
+      return;
+    }
+    await res.body.dump();
+  }
+
+  /** Hands each message on (a JSON answer may be one message or a batch). */
+  private deliver(v: unknown): void {
+    for (const m of Array.isArray(v) ? v : [v]) {
+      if (isMessage(m)) this.onmessage?.(m);
+      else this.onerror?.(new Error("upstream sent something that is not a JSON-RPC message"));
+    }
+  }
+
+  /** Reads an SSE body in the background; `ended` runs when it ends (cleanly or not). */
+  private readEvents(body: Dispatcher.ResponseData["body"], ended: (error?: Error) => void): void {
+    const parser = new SseParser();
+    const handle = (events: ReturnType<SseParser["push"]>) => {
+      for (const ev of events) {
+        if (ev.data === "" || (ev.event !== "" && ev.event !== "message")) continue;
+        try {
+          this.deliver(JSON.parse(ev.data));
+        } catch (e) {
+          this.onerror?.(e instanceof Error ? e : new Error(String(e)));
+        }
+      }
+    };
+    body.on("data", (chunk: Buffer) => handle(parser.push(chunk)));
+    body.on("end", () => {
+      handle(parser.end());
+      ended();
+    });
+    body.on("error", (e: Error) => {
+      if (!this.closed) this.onerror?.(new Error(`SSE stream disconnected: ${e.message}`));
+      ended(e);
+    });
+  }
+
+  /** The GET stream for what the server sends on its own; reopened twice if it drops. */
+  private openServerStream(attempt: number): void {
+    if (this.closed) return;
+    this.pool
+      .request({
+        method: "GET",
+        path: this.path,
+        headers: this.requestHeaders("text/event-stream", false),
+        signal: this.abort.signal,
+      })
+      .then(async (res) => {
+        if (res.statusCode === 405) return res.body.dump(); // the server offers no such stream
+        if (res.statusCode < 200 || res.statusCode >= 300) {
+          const text = await textOf(res.body);
+          throw new UpstreamHttpError(res.statusCode, `failed to open SSE stream: ${res.statusCode} ${text}`);
+        }
+        this.readEvents(res.body, () => this.reopen(0)); // it was open: a drop starts the retries anew
+      })
+      .catch((e: unknown) => {
+        if (this.closed) return;
+        this.onerror?.(e instanceof Error ? e : new Error(String(e)));
+        this.reopen(attempt);
+      });
+  }
+
+  private reopen(attempt: number): void {
+    const delay = GET_RETRY_MS[attempt];
+    if (this.closed || delay === undefined) return;
+    setTimeout(() => this.openServerStream(attempt + 1), delay).unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.abort.abort();
+    await this.pool.destroy().catch(() => undefined);
+    this.onclose?.();
+  }
+}
