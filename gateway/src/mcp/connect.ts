@@ -111,21 +111,19 @@ async function connectRemote(spec: Extract<UpstreamSpec, { kind: "remote" }>, op
     await open(client, new SSEClientTransport(url, { requestInit, authProvider }), opts.timeoutMs);
     return { client, kind: "sse" as const, pid: () => null };
   };
-  // Servers without an OAuth login go through the light transport (http-upstream.ts); whatever
-  // fails there while connecting (a 401 asking for OAuth included) is tried with the SDK's.
+  // Streamable HTTP goes through the light transport (http-upstream.ts), OAuth included. When
+  // connecting fails there for another reason than a login or a timeout (a redirect, a legacy
+  // SSE server, ...), the SDK's transports are tried: they say what is wrong.
   const tryLight = async () => {
     const client = newClient(opts);
-    await open(client, new LightHttpClientTransport(url, spec.headers), opts.timeoutMs);
+    await open(client, new LightHttpClientTransport(url, spec.headers, authProvider), opts.timeoutMs);
     return { client, kind: "http" as const, pid: () => null };
   };
-  const light = spec.transport !== "sse" && !spec.oauth && (await opts.authProvider?.tokens()) === undefined;
-  if (light) {
+  if (spec.transport !== "sse") {
     try {
       return await tryLight();
     } catch (e) {
-      // A server that does not answer in time would not answer the SDK either; anything else is
-      // tried with the SDK's transports below, which say what is wrong or do the OAuth dance.
-      if (e instanceof McpError && e.code === ErrorCode.RequestTimeout) throw e;
+      if (needsAuth(e) || (e instanceof McpError && e.code === ErrorCode.RequestTimeout)) throw e;
     }
   }
   if (spec.transport === "http") return tryHttp();

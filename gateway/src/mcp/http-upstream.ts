@@ -1,3 +1,9 @@
+import {
+  auth,
+  extractWWWAuthenticateParams,
+  type OAuthClientProvider,
+  UnauthorizedError,
+} from "@modelcontextprotocol/sdk/client/auth.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { type Dispatcher, Pool } from "undici";
@@ -10,9 +16,10 @@ import { SseParser } from "../llm/translate/sse.js";
  * pool as the LLM path uses, without fetch, Headers, Response and web streams per call, which cost
  * ~2.8 ms of CPU per tools/call here (docs/benchmarks.md, "MCP path").
  *
- * It carries static headers only. connect.ts uses it for servers that have no OAuth login; any
- * error while connecting (401/403 included: the server wants OAuth, which the SDK's transport
- * does) makes connect.ts fall back to the SDK's transports.
+ * OAuth as the SDK's transport does it: the stored access token is presented, and on a 401 the
+ * SDK's `auth` refreshes it (or finds that a person must log in: UnauthorizedError) and the
+ * message is sent once more. connect.ts falls back to the SDK's transports when connecting fails
+ * for another reason (a redirect, a legacy SSE server, ...).
  */
 
 /** An HTTP error from the upstream (status and the start of its body). */
@@ -55,8 +62,9 @@ export class LightHttpClientTransport implements Transport {
   private closed = false;
 
   constructor(
-    url: URL,
+    private readonly url: URL,
     private readonly headers: Record<string, string>,
+    private readonly authProvider?: OAuthClientProvider,
   ) {
     this.pool = new Pool(url.origin, { connections: 16, pipelining: 1, keepAliveTimeout: 30_000 });
     this.path = `${url.pathname}${url.search}`;
@@ -68,23 +76,62 @@ export class LightHttpClientTransport implements Transport {
     this.protocolVersion = version;
   }
 
-  private requestHeaders(accept: string, body: boolean): Record<string, string> {
-    const h: Record<string, string> = { ...this.headers, accept };
+  private async requestHeaders(accept: string, body: boolean): Promise<Record<string, string>> {
+    const h: Record<string, string> = {};
+    const tokens = await this.authProvider?.tokens();
+    if (tokens) h.authorization = `Bearer ${tokens.access_token}`;
+    Object.assign(h, this.headers); // static headers win, as with the SDK's transport
+    h.accept = accept;
     if (body) h["content-type"] = "application/json";
     if (this.sessionId) h["mcp-session-id"] = this.sessionId;
     if (this.protocolVersion) h["mcp-protocol-version"] = this.protocolVersion;
     return h;
   }
 
+  /**
+   * After a 401: the SDK's OAuth flow with the provider (refresh, or "a person must log in").
+   * Throws UnauthorizedError when there is no provider or the flow needs a person.
+   */
+  private async authorize(wwwAuthenticate: unknown): Promise<void> {
+    if (!this.authProvider) throw new UnauthorizedError("the server asks for a login (401)");
+    const challenge = new Response(null, {
+      status: 401,
+      headers: typeof wwwAuthenticate === "string" ? { "www-authenticate": wwwAuthenticate } : {},
+    });
+    const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(challenge);
+    const result = await auth(this.authProvider, {
+      serverUrl: this.url,
+      ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}),
+      ...(scope ? { scope } : {}),
+    });
+    if (result !== "AUTHORIZED") throw new UnauthorizedError();
+  }
+
   async send(message: JSONRPCMessage): Promise<void> {
+    return this.post(message, false);
+  }
+
+  private async post(message: JSONRPCMessage, retried: boolean): Promise<void> {
     if (this.closed) throw new Error("transport closed");
     const res = await this.pool.request({
       method: "POST",
       path: this.path,
-      headers: this.requestHeaders("application/json, text/event-stream", true),
+      headers: await this.requestHeaders("application/json, text/event-stream", true),
       body: JSON.stringify(message),
       signal: this.abort.signal,
     });
+    if (res.statusCode === 401) {
+      await res.body.dump();
+      try {
+        if (retried) throw new UnauthorizedError("the server answered 401 again after a new token");
+        await this.authorize(res.headers["www-authenticate"]);
+      } catch (e) {
+        // Heard by the client's onerror too (upstream.ts reconnects, which ends in needs_auth).
+        this.onerror?.(e instanceof Error ? e : new Error(String(e)));
+        throw e;
+      }
+      return this.post(message, true);
+    }
     const session = res.headers["mcp-session-id"];
     if (typeof session === "string" && session !== "") this.sessionId = session;
     if (res.statusCode === 202) {
@@ -144,13 +191,10 @@ export class LightHttpClientTransport implements Transport {
   /** The GET stream for what the server sends on its own; reopened twice if it drops. */
   private openServerStream(attempt: number): void {
     if (this.closed) return;
-    this.pool
-      .request({
-        method: "GET",
-        path: this.path,
-        headers: this.requestHeaders("text/event-stream", false),
-        signal: this.abort.signal,
-      })
+    this.requestHeaders("text/event-stream", false)
+      .then((headers) =>
+        this.pool.request({ method: "GET", path: this.path, headers, signal: this.abort.signal }),
+      )
       .then(async (res) => {
         if (res.statusCode === 405) return res.body.dump(); // the server offers no such stream
         if (res.statusCode < 200 || res.statusCode >= 300) {
