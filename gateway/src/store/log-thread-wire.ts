@@ -18,13 +18,17 @@ export interface WireBatch {
 /** Records per JSON piece: a few hundred bytes each without their content, so well under 128 KiB. */
 const PIECE = 64;
 
-/** Content as it travels: byte ranges [offset, length] into the batch's buffer, or text as is. */
+/**
+ * Content as it travels: byte ranges [offset, length] into the batch's buffer. The response's
+ * pieces (a stream's many chunks, bytes or text) travel as one range: they are what the client
+ * received, in order, so their bytes joined are the same text.
+ */
 interface WireContent {
   surface: CapturedContent["surface"];
   stream: boolean;
   truncated: boolean;
   request: [number, number];
-  response: Array<[number, number] | string>;
+  response: [number, number];
 }
 
 type WireRecord = Omit<RequestRecord, "content"> & { content?: WireContent };
@@ -42,7 +46,7 @@ export function encodeBatch(b: RecordBatch, spare?: ArrayBuffer): WireBatch {
   for (const r of b.requests) {
     if (!r.content) continue;
     size += r.content.request.byteLength;
-    for (const x of r.content.response) if (typeof x !== "string") size += x.byteLength;
+    for (const x of r.content.response) size += typeof x === "string" ? Buffer.byteLength(x) : x.byteLength;
   }
   const buffer =
     size === 0
@@ -50,12 +54,20 @@ export function encodeBatch(b: RecordBatch, spare?: ArrayBuffer): WireBatch {
       : spare && spare.byteLength >= size
         ? spare
         : new ArrayBuffer(Math.max(MIN_BUFFER, 2 ** Math.ceil(Math.log2(size))));
-  const bytes = new Uint8Array(buffer);
+  const bytes = Buffer.from(buffer);
   let at = 0;
   const place = (u: Uint8Array): [number, number] => {
     bytes.set(u, at);
     at += u.byteLength;
     return [at - u.byteLength, u.byteLength];
+  };
+  const placeAll = (pieces: ReadonlyArray<Uint8Array | string>): [number, number] => {
+    const start = at;
+    for (const x of pieces) {
+      if (typeof x === "string") at += bytes.write(x, at, "utf8");
+      else place(x);
+    }
+    return [start, at - start];
   };
   const requests = b.requests.map((r): WireRecord => {
     const c = r.content;
@@ -65,7 +77,7 @@ export function encodeBatch(b: RecordBatch, spare?: ArrayBuffer): WireBatch {
       stream: c.stream,
       truncated: c.truncated,
       request: place(c.request),
-      response: c.response.map((x) => (typeof x === "string" ? x : place(x))),
+      response: placeAll(c.response),
     };
     return { ...r, content };
   });
@@ -92,7 +104,7 @@ export function decodeBatch(w: WireBatch): RecordBatch {
         stream: c.stream,
         truncated: c.truncated,
         request: view(c.request),
-        response: c.response.map((x) => (typeof x === "string" ? x : view(x))),
+        response: [view(c.response)],
       },
     };
   });
