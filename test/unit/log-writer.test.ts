@@ -4,42 +4,27 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { RequestRecord } from "../../gateway/src/llm/record.js";
-import { emptyUsage } from "../../gateway/src/llm/usage.js";
 import { requestRow, spendRows, toolCallRow } from "../../gateway/src/store/log-rows.js";
 import type { LogBatch, ToolCallRecord } from "../../gateway/src/store/log-store.js";
 import { LogWriter } from "../../gateway/src/store/log-writer.js";
 import { isSecretName, redactArguments, redactJson, redactText } from "../../gateway/src/store/redact.js";
 import { openSqlite } from "../../gateway/src/store/sqlite.js";
 import { SqliteLogStore } from "../../gateway/src/store/sqlite-logs.js";
+import { requestRecord } from "../helpers/log-rows.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function rec(i: number, over: Partial<RequestRecord> = {}): RequestRecord {
-  return {
+  return requestRecord({
     id: `r-${String(i).padStart(6, "0")}`,
     startedAt: Date.parse("2026-03-01T10:00:00Z") + i * 60_000,
-    surface: "anthropic",
-    endpoint: "messages",
-    keyId: "config:k",
-    keyName: "k",
     sessionId: i % 2 === 0 ? "s-even" : "s-odd",
-    meta: {},
-    userAgent: "claude-cli/2.1 (external, cli)",
-    requestedModel: "claude-sonnet-4-5",
     route: i % 3 === 0 ? "openai/gpt-5" : "anthropic/claude-sonnet-4-5",
     provider: i % 3 === 0 ? "openai" : "anthropic",
-    fallbacks: [],
-    attempts: 1,
     stream: true,
     status: i % 10 === 9 ? 502 : 200,
-    error: undefined,
-    usage: { ...emptyUsage(), inputTokens: 10, outputTokens: 5 },
-    costUsd: 0.01,
-    costSource: "table",
-    latencyMs: 12.5,
-    ttfbMs: 3,
     ...over,
-  };
+  });
 }
 
 /** A sink that remembers every batch, optionally slow or failing. */

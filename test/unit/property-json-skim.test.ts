@@ -14,22 +14,10 @@ import {
   topLevelValues,
 } from "../../gateway/src/store/json-skim.js";
 import { redactJson } from "../../gateway/src/store/redact.js";
+import { trickyJson, trickyString } from "../helpers/json-arbitraries.js";
 
-const tricky = fc.string({
-  unit: fc.constantFrom('"', "\\", "[", "]", "{", "}", ",", ":", "tools", "a", "é", "😀", "\n", " "),
-  maxLength: 12,
-});
-const value = fc.letrec((tie) => ({
-  v: fc.oneof(
-    { depthSize: "small", withCrossShrink: true },
-    tricky,
-    fc.double({ noNaN: true, noDefaultInfinity: true }),
-    fc.boolean(),
-    fc.constant(null),
-    fc.array(tie("v"), { maxLength: 4 }),
-    fc.dictionary(tricky, tie("v"), { maxKeys: 4 }),
-  ),
-})).v;
+const tricky = trickyString(["tools", " "], 12);
+const value = trickyJson(tricky, fc.double({ noNaN: true, noDefaultInfinity: true }));
 const object = fc.dictionary(fc.oneof(tricky, fc.constantFrom("tools", "messages", "model")), value, {
   maxKeys: 6,
 });
