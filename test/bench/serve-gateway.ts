@@ -32,7 +32,8 @@ async function main(): Promise<void> {
     dataDir: values["data-dir"],
     host: "127.0.0.1",
     port: Number(values.port),
-    env: {},
+    // Only GATEHOUSE_LOG_THREAD passes (GATEHOUSE_LOG_THREAD=off npm run bench: logs on the main thread).
+    env: process.env.GATEHOUSE_LOG_THREAD ? { GATEHOUSE_LOG_THREAD: process.env.GATEHOUSE_LOG_THREAD } : {},
   });
   const { url } = await gateway.start();
   process.stdout.write(`${JSON.stringify({ ready: "gatehouse", url, pid: process.pid })}\n`);
