@@ -42,7 +42,7 @@ export const MCP_HELP = `Usage:
   gatehouse mcp list
   gatehouse mcp remove NAME
   gatehouse mcp login NAME [--port N] [--timeout SECONDS] [--no-open]   OAuth login of a remote server
-  gatehouse mcp logout NAME                                            forget its OAuth tokens
+  gatehouse mcp logout NAME                                            revoke and forget its OAuth tokens
   gatehouse mcp import claude-code|claude-desktop [--file PATH] [--dry-run]
 Every command takes --data-dir DIR (and --config FILE, --port N to know the gateway's own servers).`;
 
@@ -106,10 +106,10 @@ export async function mcpMain(argv: string[], env: NodeJS.ProcessEnv = process.e
     const ctx: Context = { flags, env, config, configPath: path, store, added: addedServerStoreFor(store) };
     if (sub === "add") add(ctx, rest, command);
     else if (sub === "list") await list(ctx);
-    else if (sub === "remove") remove(ctx, rest);
+    else if (sub === "remove") await remove(ctx, rest);
     else if (sub === "import") await importFrom(ctx, rest);
     else if (sub === "login") await login(ctx, rest);
-    else if (sub === "logout") logout(ctx, rest);
+    else if (sub === "logout") await logout(ctx, rest);
     else throw new McpCliError(`unknown mcp command ${JSON.stringify(sub)}; see gatehouse mcp --help`);
     return 0;
   } catch (e) {
@@ -199,11 +199,12 @@ async function list(ctx: Context): Promise<void> {
   for (const i of invalid) out([i.name, "store", "invalid", "-", i.error].join("\t"));
 }
 
-function remove(ctx: Context, args: string[]): void {
+async function remove(ctx: Context, args: string[]): Promise<void> {
   const [name] = args;
   if (!name) throw new McpCliError("usage: gatehouse mcp remove NAME");
+  const cfg = ctx.added.get(name)?.config;
   if (ctx.added.remove(name)) {
-    cliLogout(name, oauthStoreFor(ctx.store)); // its OAuth tokens go with it
+    await cliLogout(name, cfg, ctx.env, oauthStoreFor(ctx.store)); // its OAuth tokens go with it
     out(`Removed MCP server "${name}".`);
     if (ctx.config.mcp_servers[name] !== undefined)
       out(`The config file's ${name} (${ctx.configPath}) is in force again.`);
@@ -240,13 +241,14 @@ async function login(ctx: Context, args: string[]): Promise<void> {
   );
 }
 
-function logout(ctx: Context, args: string[]): void {
+async function logout(ctx: Context, args: string[]): Promise<void> {
   const [name] = args;
   if (!name) throw new McpCliError("usage: gatehouse mcp logout NAME");
-  if (!serverConfig(ctx, name)) throw new McpCliError(`no MCP server named ${JSON.stringify(name)}`);
-  cliLogout(name, oauthStoreFor(ctx.store));
+  const cfg = serverConfig(ctx, name);
+  if (!cfg) throw new McpCliError(`no MCP server named ${JSON.stringify(name)}`);
+  const r = await cliLogout(name, cfg, ctx.env, oauthStoreFor(ctx.store));
   out(
-    `Forgot the OAuth tokens of "${name}"; a running gateway asks for a new login at its next request to it.`,
+    `Forgot the OAuth tokens of "${name}"${r.revoked ? " and revoked them at its authorization server" : ` (not revoked at its authorization server: ${r.reason})`}; a running gateway asks for a new login at its next request to it.`,
   );
 }
 

@@ -132,6 +132,17 @@ export class TestAuthProvider implements OAuthServerProvider {
     for (const t of this.access.values()) t.expiresAt = 0;
   }
 
+  /** Tokens revoked through the revocation endpoint (RFC 7009), in order. */
+  readonly revoked: string[] = [];
+
+  async revokeToken(client: OAuthClientInformationFull, request: { token: string }): Promise<void> {
+    const grant = this.refresh.get(request.token) ?? this.access.get(request.token);
+    if (grant && grant.clientId !== client.client_id) return; // another client's token: ignored
+    this.refresh.delete(request.token);
+    this.access.delete(request.token);
+    this.revoked.push(request.token);
+  }
+
   /** Every access and refresh token stops being valid (the user revoked the app). */
   revokeAll(): void {
     this.access.clear();

@@ -100,6 +100,7 @@ describe("gatehouse mcp login / logout", () => {
       await waitFor(() => gw.gateway.mcp.server("remote")?.state === "ready", 15_000, "ready");
       const out = startCli(["mcp", "logout", "remote", "--data-dir", dataDir], env());
       assert.equal(await out.done, 0, out.output());
+      assert.match(out.output(), /revoked them at its authorization server/);
       const client = await connectClient(gw.url, gw.key);
       // The next request to the server finds no token: the gateway asks for a login.
       const refused = (await client.client.callTool({

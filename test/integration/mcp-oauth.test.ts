@@ -197,16 +197,28 @@ describe("OAuth for remote MCP servers", () => {
     await waitFor(() => state() === "ready", 15_000, "ready");
   });
 
-  test("logout forgets the tokens and the server goes back to needs_auth", T, async () => {
-    const changed = client.nextToolsChanged(30_000);
-    const r = await admin(gw, "POST", "/api/mcp/servers/remote/logout");
-    assert.equal(r.status, 200);
-    await waitFor(() => state() === "needs_auth", 15_000, "needs_auth after logout");
-    await changed;
-    assert.deepEqual(await toolNames(), []);
-    assert.equal(gw.gateway.mcp.oauthStatus("remote")?.loggedIn, false);
-    assert.deepEqual(await oauthOf("remote"), { loggedIn: false, expiresAt: null });
-  });
+  test(
+    "logout revokes the tokens at the authorization server, forgets them, and the server goes back to needs_auth",
+    T,
+    async () => {
+      const changed = client.nextToolsChanged(30_000);
+      const live = new Set([...as.provider.refresh.keys(), ...as.provider.access.keys()]);
+      assert.ok(live.size >= 2);
+      const r = await admin(gw, "POST", "/api/mcp/servers/remote/logout");
+      assert.equal(r.status, 200);
+      // The refresh token first, then the access token; neither works at the server any more.
+      assert.equal(as.provider.revoked.length, 2);
+      for (const t of as.provider.revoked) {
+        assert.ok(live.has(t));
+        assert.ok(!as.provider.refresh.has(t) && !as.provider.access.has(t));
+      }
+      await waitFor(() => state() === "needs_auth", 15_000, "needs_auth after logout");
+      await changed;
+      assert.deepEqual(await toolNames(), []);
+      assert.equal(gw.gateway.mcp.oauthStatus("remote")?.loggedIn, false);
+      assert.deepEqual(await oauthOf("remote"), { loggedIn: false, expiresAt: null });
+    },
+  );
 
   test("a refresh token the authorization server refuses puts the server in needs_auth", T, async () => {
     const page = browser.nextPage();

@@ -195,7 +195,7 @@ function serverRoutes(deps: McpAdminDeps): Route[] {
     {
       method: "POST",
       path: "/api/mcp/servers/:name/logout",
-      summary: "Forget a remote server's OAuth tokens (it goes back to needs_auth)",
+      summary: "Revoke (best effort) and forget a remote server's OAuth tokens (it goes back to needs_auth)",
       async handle(ctx): Promise<McpServerView> {
         const name = ctx.params.name!;
         if (!(await mcp.logout(name))) throw notFound(`no MCP server named ${JSON.stringify(name)}`);

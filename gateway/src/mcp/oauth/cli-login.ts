@@ -5,6 +5,7 @@ import { buildSpec } from "../server-spec.js";
 import { oauthCallbackHandler } from "./callback.js";
 import { OAuthManager, type RemoteTarget } from "./manager.js";
 import { type BrowserOpener, headlessOpener } from "./opener.js";
+import { type RevokeResult, revokeTokens } from "./revoke.js";
 import type { OAuthStore } from "./store.js";
 
 /**
@@ -133,8 +134,23 @@ export async function cliLogin(o: CliLoginOptions): Promise<string> {
 }
 
 /** Forgets the server's tokens; a running gateway notices at its next request to the server. */
-export function cliLogout(name: string, store: OAuthStore): void {
+/** Revokes the server's tokens at its authorization server (best effort), then forgets them. */
+export async function cliLogout(
+  name: string,
+  cfg: McpServerConfig | undefined,
+  env: NodeJS.ProcessEnv,
+  store: OAuthStore,
+): Promise<RevokeResult> {
+  let result: RevokeResult = { revoked: false, reason: "not logged in" };
+  try {
+    const spec = target(name, cfg, env);
+    const creds = store.get(name, spec.url);
+    if (creds?.tokens) result = await revokeTokens(creds, spec.oauth);
+  } catch (e) {
+    result = { revoked: false, reason: e instanceof Error ? e.message : String(e) };
+  }
   store.forget(name, "tokens");
   store.forget(name, "discovery");
   store.dropFlows(name);
+  return result;
 }

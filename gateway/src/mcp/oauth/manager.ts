@@ -5,6 +5,7 @@ import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { type BrowserOpener, noOpener } from "./opener.js";
 import { probeChallenge } from "./probe.js";
 import { GatehouseOAuthProvider, type OAuthSettings } from "./provider.js";
+import { type RevokeResult, revokeTokens } from "./revoke.js";
 import type { FlowOutcome, OAuthStore } from "./store.js";
 
 /**
@@ -236,12 +237,21 @@ export class OAuthManager extends EventEmitter<{ authorized: [string]; loggedOut
     return this.o.store.outcome(state);
   }
 
-  /** Forgets the server's tokens and pending logins (the client registration is kept). */
-  logout(server: string): void {
+  /**
+   * Revokes the server's tokens at its authorization server (best effort, revoke.ts), then
+   * forgets them and pending logins (the client registration is kept).
+   */
+  async logout(server: string): Promise<RevokeResult> {
+    const t = this.o.target(server);
+    const creds = typeof t === "string" ? undefined : this.o.store.get(server, t.url);
+    const result = creds?.tokens
+      ? await revokeTokens(creds, typeof t === "string" ? undefined : t.oauth, this.o.requestTimeoutMs)
+      : { revoked: false, reason: "not logged in" };
     this.o.store.forget(server, "tokens");
     this.o.store.forget(server, "discovery");
     this.o.store.dropFlows(server);
     this.emit("loggedOut", server);
+    return result;
   }
 
   /** Forgets everything about a server (it was removed). */

@@ -84,7 +84,7 @@ export function wireOAuth(
     },
     login: (server, o) => manager.login(server, o),
     async logout(server) {
-      manager.logout(server); // also for a server that was just removed: its tokens go
+      await manager.logout(server); // also for a server that was just removed: its tokens go
       if (!hub.has(server)) return false;
       await hub.restart(server);
       // Its tools are gone until the next login: clients hear it now, not at the next list change.
