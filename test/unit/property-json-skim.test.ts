@@ -7,14 +7,14 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import fc from "fast-check";
 import { storedContent } from "../../gateway/src/store/content.js";
-import {
-  arrayItems,
-  parseWithout,
-  topLevelValue,
-  topLevelValues,
-} from "../../gateway/src/store/json-skim.js";
+import { arrayItems, parseWithout, topLevelValues } from "../../gateway/src/store/json-skim.js";
 import { redactJson } from "../../gateway/src/store/redact.js";
 import { trickyJson, trickyString } from "../helpers/json-arbitraries.js";
+
+/** The range of the top-level "tools" value, as the log writer finds it. */
+const tools = (buf: Buffer) => topLevelValues(buf, ["tools"])?.get("tools");
+/** The bytes parsed without their tools, as the log writer parses a prompt kept whole. */
+const without = (buf: Buffer) => parseWithout(buf, tools(buf));
 
 const tricky = trickyString(["tools", " "], 12);
 const value = trickyJson(tricky, fc.double({ noNaN: true, noDefaultInfinity: true }));
@@ -27,7 +27,7 @@ test("cutting a member gives the same object with that member null, however it i
     fc.property(object, fc.constantFrom(undefined, 1, "\t", " \n "), (o, space) => {
       const text = JSON.stringify(o, null, space);
       const expected = Object.hasOwn(o, "tools") ? { ...o, tools: null } : o;
-      assert.deepEqual(parseWithout(Buffer.from(text), "tools"), JSON.parse(JSON.stringify(expected)));
+      assert.deepEqual(without(Buffer.from(text)), JSON.parse(JSON.stringify(expected)));
     }),
     { numRuns: 2000 },
   );
@@ -39,8 +39,8 @@ test("a body whose rest is large (over 64 KB, non-ASCII) parses the same", () =>
     messages: [{ role: "user", content: "é→😀 ".repeat(20_000) }],
     tools: [{ name: "t" }],
   };
-  assert.deepEqual(parseWithout(Buffer.from(JSON.stringify(big)), "tools"), { ...big, tools: null });
-  assert.deepEqual(parseWithout(Buffer.from(JSON.stringify({ ...big, tools: undefined })), "tools"), {
+  assert.deepEqual(without(Buffer.from(JSON.stringify(big))), { ...big, tools: null });
+  assert.deepEqual(without(Buffer.from(JSON.stringify({ ...big, tools: undefined }))), {
     model: "m",
     messages: big.messages,
   });
@@ -57,15 +57,15 @@ test("bytes that are not a well-formed object are not cut", () => {
     '{"a": {"tools": [1]}}', // nested, not top-level
     '{"tools" 1}',
   ]) {
-    const range = topLevelValue(Buffer.from(text), "tools");
+    const range = tools(Buffer.from(text));
     if (range) {
       // Only a real top-level member may be found; its bytes must be a whole value.
       assert.doesNotThrow(() => JSON.parse(text.slice(range[0], range[1])), text);
     }
   }
-  assert.equal(topLevelValue(Buffer.from('{"a": "x\\", \\"tools\\": 1"}'), "tools"), undefined);
-  assert.equal(topLevelValue(Buffer.from('{"a": {"tools": [1]}}'), "tools"), undefined);
-  assert.deepEqual(topLevelValue(Buffer.from('{"tools": 12 , "b": 1}'), "tools"), [10, 12]);
+  assert.equal(tools(Buffer.from('{"a": "x\\", \\"tools\\": 1"}')), undefined);
+  assert.equal(tools(Buffer.from('{"a": {"tools": [1]}}')), undefined);
+  assert.deepEqual(tools(Buffer.from('{"tools": 12 , "b": 1}')), [10, 12]);
 });
 
 test("a Claude Code prompt is kept as its parts while its tool definitions are cut out unparsed", () => {
@@ -88,7 +88,7 @@ test("a Claude Code prompt is kept as its parts while its tool definitions are c
     stored.parts?.messages.map((m) => m.json),
     fixture.body.messages.map((m) => JSON.stringify(redactJson(m))),
   );
-  const [start, end] = topLevelValue(request, "tools") ?? [0, 0];
+  const [start, end] = tools(request) ?? [0, 0];
   assert.ok(end - start > (request.length * 2) / 3, "the tool definitions are most of the body");
 });
 

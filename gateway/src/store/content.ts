@@ -1,8 +1,8 @@
 import { asBuffer } from "../http/json-text.js";
 import type { CapturedContent } from "../llm/capture.js";
 import { SseParser } from "../llm/translate/sse.js";
-import { parseWithout } from "./json-skim.js";
-import { type PartMemo, type PromptPart, splitPrompt } from "./prompt-parts.js";
+import { parseWithout, topLevelValues } from "./json-skim.js";
+import { type PartMemo, type StoredParts, splitPrompt, turnStart } from "./prompt-parts.js";
 import { redactJson, redactText } from "./redact.js";
 
 /**
@@ -16,15 +16,10 @@ export const CONTENT_CAP = 256 * 1024;
 /** Most of the prompt indexed for search per call (the newest user turn). */
 const SEARCH_PROMPT_CAP = 64 * 1024;
 
-/** A prompt kept in parts (prompt-parts.ts): the row stores their ids, the parts table their JSON. */
-export interface StoredParts {
-  system: PromptPart | undefined;
-  messages: PromptPart[];
-}
-
 export interface StoredContent {
   /** The prompt as JSON; when kept in parts, only `{"model": ...}` (the rest is in `parts`). */
   requestBody: string | null;
+  /** A prompt kept in parts (prompt-parts.ts): the row stores their ids, the parts table their JSON. */
   parts: StoredParts | null;
   responseBody: string | null;
   responseToolCalls: string | null;
@@ -112,10 +107,8 @@ function turnText(turn: readonly unknown[]): string {
 
 /** The newest user turn: the messages after the last assistant message, as text. */
 function newestTurn(body: Json): string {
-  const messages = Array.isArray(body.messages) ? body.messages : [];
-  let i = messages.length;
-  while (i > 0 && obj(messages[i - 1])?.role !== "assistant") i--;
-  return turnText(messages.slice(i));
+  const messages: unknown[] = Array.isArray(body.messages) ? body.messages : [];
+  return turnText(messages.slice(turnStart(messages.length, (i) => messages[i])));
 }
 
 interface Reassembled {
@@ -215,9 +208,9 @@ function safeParse(s: string): unknown {
   }
 }
 
-function safeParsePrompt(b: Buffer): unknown {
+function safeParsePrompt(b: Buffer, skip: [number, number] | undefined): unknown {
   try {
-    return parseWithout(b, "tools");
+    return parseWithout(b, skip);
   } catch {
     return undefined;
   }
@@ -231,10 +224,17 @@ function responseText(pieces: CapturedContent["response"]): string {
   return Buffer.concat(pieces.map((x) => (typeof x === "string" ? Buffer.from(x) : x))).toString("utf8");
 }
 
+const PROMPT_MEMBERS = ["model", "system", "messages", "tools"];
+
 /** The prompt split into parts, or undefined when it cannot be (then it is kept whole). */
-function safeSplit(buf: Buffer, memo: PartMemo | undefined, now: number) {
+function safeSplit(
+  buf: Buffer,
+  members: ReadonlyMap<string, [number, number]>,
+  memo: PartMemo | undefined,
+  now: number,
+) {
   try {
-    return splitPrompt(buf, memo, now, fitPart);
+    return splitPrompt(buf, members, memo, now, fitPart);
   } catch {
     return undefined;
   }
@@ -246,15 +246,17 @@ function safeSplit(buf: Buffer, memo: PartMemo | undefined, now: number) {
  */
 export function storedContent(c: CapturedContent, memo?: PartMemo, now = Date.now()): StoredContent {
   const buf = asBuffer(c.request);
-  const split = safeSplit(buf, memo, now);
+  // One skim finds what the prompt is made of, and the tool definitions the log never keeps.
+  const members = topLevelValues(buf, PROMPT_MEMBERS);
+  const split = members ? safeSplit(buf, members, memo, now) : undefined;
   let requestBody: string;
   let prompt: string;
   if (split) {
     requestBody = split.model === undefined ? "{}" : `{"model":${split.model}}`;
     prompt = turnText(split.newestTurn);
   } else {
-    // Tool definitions are not kept: cut out unparsed, they are most of a Claude Code body.
-    const body = obj(safeParsePrompt(buf)) ?? {};
+    // Tool definitions are not kept: skipped unparsed, they are most of a Claude Code body.
+    const body = obj(safeParsePrompt(buf, members?.get("tools"))) ?? {};
     requestBody = promptJson(body);
     prompt = newestTurn(body);
   }

@@ -1,5 +1,5 @@
 /**
- * Skims JSON bytes for the byte range of one top-level member's value, without parsing: the log
+ * Skims JSON bytes for the byte ranges of top-level members' values, without parsing: the log
  * writer cuts a captured request's tool definitions (most of a Claude Code body: ~63 of 77 KB) out
  * before it parses the prompt, which it then parses in a fifth of the time. Strings are skipped
  * with Buffer.indexOf (memchr), so a scan costs ~20 µs per 77 KB on the benchmark machine.
@@ -50,22 +50,13 @@ function valueEnd(buf: Buffer, from: number): number {
 }
 
 /**
- * [start, end) of the value of the top-level member `key` (its name written without escapes), or
- * undefined when there is none or the bytes are not a well-formed object as far as the scan goes.
- */
-export function topLevelValue(buf: Buffer, key: string): [number, number] | undefined {
-  return topLevelValues(buf, [key], true)?.get(key);
-}
-
-/**
- * The value ranges of the top-level members named in `keys` (names written without escapes), in
- * one scan; undefined when the bytes are not a well-formed object as far as the scan goes. With
- * `first`, the scan stops at the first member found.
+ * The value ranges ([start, end) in bytes) of the top-level members named in `keys` (names
+ * written without escapes), in one scan; undefined when the bytes are not a well-formed object as
+ * far as the scan goes.
  */
 export function topLevelValues(
   buf: Buffer,
   keys: readonly string[],
-  first = false,
 ): Map<string, [number, number]> | undefined {
   const names = keys.map((k) => [k, Buffer.from(JSON.stringify(k))] as const);
   const found = new Map<string, [number, number]>();
@@ -100,7 +91,6 @@ export function topLevelValues(
       const range = valueAt(buf, i + 1);
       if (!range) return undefined;
       found.set(named, range);
-      if (first) return found;
       named = undefined;
       i = range[1] - 1;
     }
@@ -145,15 +135,14 @@ export function arrayItems(buf: Buffer, range: [number, number]): Array<[number,
 const SMALL_REST = 64 * 1024;
 
 /**
- * Parses JSON bytes as if the top-level member `key`'s value were `null` (throws SyntaxError like
- * JSON.parse). That value is skipped, never parsed; the rest parses to exactly what a whole parse
- * would give.
+ * Parses JSON bytes as if the value at `skip` (a range from topLevelValues) were `null` (throws
+ * SyntaxError like JSON.parse). That value is never parsed; the rest parses to exactly what a
+ * whole parse would give.
  */
-export function parseWithout(buf: Buffer, key: string): unknown {
-  const range = topLevelValue(buf, key);
-  if (!range) return parseJsonBytes(buf);
-  const head = buf.subarray(0, range[0]);
-  const tail = buf.subarray(range[1]);
+export function parseWithout(buf: Buffer, skip: [number, number] | undefined): unknown {
+  if (!skip) return parseJsonBytes(buf);
+  const head = buf.subarray(0, skip[0]);
+  const tail = buf.subarray(skip[1]);
   if (head.length + tail.length >= SMALL_REST) return parseJsonBytes(Buffer.concat([head, NULL, tail]));
   return JSON.parse(`${head.toString("utf8")}null${tail.toString("utf8")}`);
 }

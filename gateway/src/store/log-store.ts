@@ -1,7 +1,6 @@
 import type { RequestLogView, SpendGroupBy, SpendTotals, ToolCallView } from "../admin/contract.js";
 import type { SpendRow } from "../governance/ledger.js";
-import type { StoredParts } from "./content.js";
-import type { PartMemo } from "./prompt-parts.js";
+import type { PartMemo, StoredParts } from "./prompt-parts.js";
 
 /**
  * What the log writer persists and what the admin API reads back: request logs, tool calls and

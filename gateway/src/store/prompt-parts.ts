@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import { arrayItems, topLevelValues } from "./json-skim.js";
+import { arrayItems } from "./json-skim.js";
 import { redactJson } from "./redact.js";
 
 /**
@@ -24,6 +24,9 @@ export interface SplitPrompt {
   /** The messages after the last assistant message, parsed (for the search index). */
   newestTurn: unknown[];
 }
+
+/** What a log row keeps of a split prompt: its parts (the model goes in request_body). */
+export type StoredParts = Pick<SplitPrompt, "system" | "messages">;
 
 /** Parts written within this long are taken as stored without writing them again. */
 export const REMEMBERED_MS = 60 * 60 * 1000;
@@ -71,20 +74,28 @@ export function partId(bytes: Buffer): string {
 const obj = (v: unknown): Record<string, unknown> | undefined =>
   v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
+/** Where the newest turn starts: the index after the last assistant message among `count`. */
+export function turnStart(count: number, message: (i: number) => unknown): number {
+  let i = count;
+  while (i > 0 && obj(message(i - 1))?.role !== "assistant") i--;
+  return i;
+}
+
 /**
- * Splits a captured request (JSON bytes with `messages`); undefined when its shape is not that or
- * it is small (the caller then keeps the prompt whole). `fit` shortens one part's redacted value to the cap.
+ * Splits a captured request (JSON bytes with `messages`; `members`: its top-level value ranges,
+ * from topLevelValues); undefined when its shape is not that or it is small (the caller then keeps
+ * the prompt whole). `fit` shortens one part's redacted value to the cap.
  */
 export function splitPrompt(
   buf: Buffer,
+  members: ReadonlyMap<string, [number, number]>,
   memo: PartMemo | undefined,
   now: number,
   fit: (json: string, value: unknown) => string,
 ): SplitPrompt | undefined {
-  const members = topLevelValues(buf, ["model", "system", "messages"]);
-  const list = members?.get("messages");
+  const list = members.get("messages");
   const items = list ? arrayItems(buf, list) : undefined;
-  if (!members || !items || !list) return undefined;
+  if (!items || !list) return undefined;
   const sys = members.get("system");
   if (list[1] - list[0] + (sys ? sys[1] - sys[0] : 0) < PARTS_MIN_BYTES) return undefined;
   const parsed = new Map<number, unknown>();
@@ -107,10 +118,8 @@ export function splitPrompt(
     : undefined;
   const m = members.get("model");
   const model = m ? JSON.stringify(JSON.parse(buf.toString("utf8", m[0], m[1]))) : undefined;
-  let first = items.length;
-  while (first > 0 && obj(parse(first - 1))?.role !== "assistant") first--;
   const newestTurn: unknown[] = [];
-  for (let i = first; i < items.length; i++) newestTurn.push(parse(i));
+  for (let i = turnStart(items.length, parse); i < items.length; i++) newestTurn.push(parse(i));
   return { model, system, messages, newestTurn };
 }
 

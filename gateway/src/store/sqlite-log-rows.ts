@@ -1,4 +1,5 @@
 import type { RequestLogRow, ToolCallRow } from "./log-store.js";
+import { partIdsColumn } from "./sqlite-prompt-parts.js";
 
 /** Column lists and row mapping between log rows and their SQLite tables (002-logs.ts). */
 
@@ -95,7 +96,7 @@ export function requestValues(r: RequestLogRow): Param[] {
     r.requestBody,
     r.responseBody,
     r.responseToolCalls,
-    r.parts ? JSON.stringify([r.parts.system?.id ?? "", ...r.parts.messages.map((m) => m.id)]) : null,
+    r.parts ? partIdsColumn(r.parts) : null,
   ];
 }
 

@@ -205,14 +205,17 @@ export class SqliteLogStore implements LogStore {
     const shown = more ? rows.slice(0, limit) : rows;
     const last = shown[shown.length - 1];
     return {
-      rows: shown.map((d) => map(this.joined(d))),
+      rows: shown.map(map),
       nextCursor: more && last ? encodeCursor(num(last.ts), String(last.id)) : undefined,
     };
   }
 
   async queryRequests(q: LogQuery): Promise<LogPage<RequestLogRow>> {
     if (q.text !== undefined) await this.catchUpSearch();
-    return this.page<RequestDbRow, RequestLogRow>("request_logs", q, fromRequestDb);
+    const parts = new Map<string, string>(); // a page's rows share most of their prompt parts
+    return this.page<RequestDbRow, RequestLogRow>("request_logs", q, (d) =>
+      fromRequestDb(this.joined(d, parts)),
+    );
   }
 
   async queryToolCalls(q: LogQuery): Promise<LogPage<ToolCallRow>> {
@@ -257,10 +260,9 @@ export class SqliteLogStore implements LogStore {
   }
 
   /** A request row with a prompt kept in parts gets it whole in request_body; others as they are. */
-  private joined<D>(d: D, cache = new Map<string, string>()): D {
-    const r = d as Partial<RequestDbRow>;
-    if (typeof r.prompt_part_ids !== "string" || typeof r.request_body !== "string") return d;
-    return { ...d, request_body: this.parts.join(r.request_body, r.prompt_part_ids, cache) };
+  private joined(d: RequestDbRow, cache = new Map<string, string>()): RequestDbRow {
+    if (typeof d.prompt_part_ids !== "string" || typeof d.request_body !== "string") return d;
+    return { ...d, request_body: this.parts.join(d.request_body, d.prompt_part_ids, cache) };
   }
 
   async pruneStep(opts: { before: number; keepRows: number; max: number }) {

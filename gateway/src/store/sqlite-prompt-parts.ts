@@ -1,15 +1,19 @@
 import type Database from "better-sqlite3";
 import { CONTENT_CAP } from "./content.js";
 import type { RequestLogRow } from "./log-store.js";
-import { joinPrompt, PART_GRACE_MS, type PromptPart } from "./prompt-parts.js";
+import { joinPrompt, PART_GRACE_MS, type PromptPart, type StoredParts } from "./prompt-parts.js";
 
 type Db = Database.Database;
+
+/** A row's `prompt_part_ids` column: a JSON array, the system part's id first ("" for none), then one per message. */
+export function partIdsColumn(parts: StoredParts): string {
+  return JSON.stringify([parts.system?.id ?? "", ...parts.messages.map((m) => m.id)]);
+}
 
 /**
  * Prompt parts in SQLite (008-prompt-parts.ts): written with the rows that bring them, joined back
  * into prompts when rows are read, and deleted by retention once no kept row can refer to them.
- * A row refers to its parts by `prompt_part_ids`: a JSON array, the system part's id first ("" for
- * none), then one id per message.
+ * A row refers to its parts by `prompt_part_ids` (partIdsColumn).
  */
 export class PromptPartsTable {
   private readonly upsert: Database.Statement;
