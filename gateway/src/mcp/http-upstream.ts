@@ -4,6 +4,7 @@ import {
   type OAuthClientProvider,
   UnauthorizedError,
 } from "@modelcontextprotocol/sdk/client/auth.js";
+import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { type Dispatcher, Pool } from "undici";
@@ -21,16 +22,6 @@ import { SseParser } from "../llm/translate/sse.js";
  * message is sent once more. connect.ts falls back to the SDK's transports when connecting fails
  * for another reason (a redirect, a legacy SSE server, ...).
  */
-
-/** An HTTP error from the upstream (status and the start of its body). */
-export class UpstreamHttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(`Streamable HTTP error: ${message}`);
-  }
-}
 
 const GET_RETRY_MS = [1000, 1500] as const;
 const ERROR_BODY_CAP = 300;
@@ -141,7 +132,7 @@ export class LightHttpClientTransport implements Transport {
     }
     if (res.statusCode < 200 || res.statusCode >= 300) {
       const text = await textOf(res.body);
-      throw new UpstreamHttpError(res.statusCode, `${res.statusCode} ${text}`.trim());
+      throw new StreamableHTTPError(res.statusCode, `${res.statusCode} ${text}`.trim());
     }
     const type = String(res.headers["content-type"] ?? "").toLowerCase();
     if (type.startsWith("text/event-stream")) {
@@ -165,7 +156,7 @@ export class LightHttpClientTransport implements Transport {
   }
 
   /** Reads an SSE body in the background; `ended` runs when it ends (cleanly or not). */
-  private readEvents(body: Dispatcher.ResponseData["body"], ended: (error?: Error) => void): void {
+  private readEvents(body: Dispatcher.ResponseData["body"], ended: () => void): void {
     const parser = new SseParser();
     const handle = (events: ReturnType<SseParser["push"]>) => {
       for (const ev of events) {
@@ -184,7 +175,7 @@ export class LightHttpClientTransport implements Transport {
     });
     body.on("error", (e: Error) => {
       if (!this.closed) this.onerror?.(new Error(`SSE stream disconnected: ${e.message}`));
-      ended(e);
+      ended();
     });
   }
 
@@ -199,7 +190,10 @@ export class LightHttpClientTransport implements Transport {
         if (res.statusCode === 405) return res.body.dump(); // the server offers no such stream
         if (res.statusCode < 200 || res.statusCode >= 300) {
           const text = await textOf(res.body);
-          throw new UpstreamHttpError(res.statusCode, `failed to open SSE stream: ${res.statusCode} ${text}`);
+          throw new StreamableHTTPError(
+            res.statusCode,
+            `failed to open SSE stream: ${res.statusCode} ${text}`,
+          );
         }
         this.readEvents(res.body, () => this.reopen(0)); // it was open: a drop starts the retries anew
       })

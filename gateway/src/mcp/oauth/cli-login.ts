@@ -5,7 +5,7 @@ import { buildSpec } from "../server-spec.js";
 import { oauthCallbackHandler } from "./callback.js";
 import { OAuthManager, type RemoteTarget } from "./manager.js";
 import { type BrowserOpener, headlessOpener } from "./opener.js";
-import { type RevokeResult, revokeTokens } from "./revoke.js";
+import type { RevokeResult } from "./revoke.js";
 import type { OAuthStore } from "./store.js";
 
 /**
@@ -133,24 +133,26 @@ export async function cliLogin(o: CliLoginOptions): Promise<string> {
   }
 }
 
-/** Forgets the server's tokens; a running gateway notices at its next request to the server. */
-/** Revokes the server's tokens at its authorization server (best effort), then forgets them. */
-export async function cliLogout(
+/**
+ * Revokes the server's tokens at its authorization server (best effort), then forgets them, as the
+ * gateway's logout does (OAuthManager.logout); a running gateway notices at its next request.
+ */
+export function cliLogout(
   name: string,
   cfg: McpServerConfig | undefined,
   env: NodeJS.ProcessEnv,
   store: OAuthStore,
 ): Promise<RevokeResult> {
-  let result: RevokeResult = { revoked: false, reason: "not logged in" };
+  let t: RemoteTarget | string;
   try {
-    const spec = target(name, cfg, env);
-    const creds = store.get(name, spec.url);
-    if (creds?.tokens) result = await revokeTokens(creds, spec.oauth);
+    t = target(name, cfg, env);
   } catch (e) {
-    result = { revoked: false, reason: e instanceof Error ? e.message : String(e) };
+    t = e instanceof Error ? e.message : String(e);
   }
-  store.forget(name, "tokens");
-  store.forget(name, "discovery");
-  store.dropFlows(name);
-  return result;
+  const manager = new OAuthManager({
+    store,
+    target: (s) => (s === name ? t : `no MCP server named ${s}`),
+    port: () => 0,
+  });
+  return manager.logout(name);
 }

@@ -244,9 +244,12 @@ export class OAuthManager extends EventEmitter<{ authorized: [string]; loggedOut
   async logout(server: string): Promise<RevokeResult> {
     const t = this.o.target(server);
     const creds = typeof t === "string" ? undefined : this.o.store.get(server, t.url);
-    const result = creds?.tokens
-      ? await revokeTokens(creds, typeof t === "string" ? undefined : t.oauth, this.o.requestTimeoutMs)
-      : { revoked: false, reason: "not logged in" };
+    const result: RevokeResult =
+      typeof t === "string"
+        ? { revoked: false, reason: t }
+        : creds?.tokens
+          ? await revokeTokens(creds, t.oauth, this.o.requestTimeoutMs)
+          : { revoked: false, reason: "not logged in" };
     this.o.store.forget(server, "tokens");
     this.o.store.forget(server, "discovery");
     this.o.store.dropFlows(server);
