@@ -1,7 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import { HttpError } from "./errors.js";
-import { parseJsonBytes } from "./json-text.js";
+import { jsonStringEnd, parseJsonBytes } from "./json-text.js";
 
 /** Reads a request body up to `limit` bytes; 413 past it, 400 if the client aborts. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -48,7 +48,6 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 /** Deepest nesting of arrays and objects accepted in a JSON body (Claude Code's deepest is ~10). */
 export const MAX_JSON_DEPTH = 512;
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 
 /**
  * Checks what JSON.parse does not: nesting deeper than MAX_JSON_DEPTH (a 100k-deep body parses,
@@ -68,14 +67,8 @@ export function jsonShapeProblem(buf: Buffer, topLevelKeys: boolean): string | u
   for (let i = 0; i < n; i++) {
     const c = buf[i]!;
     if (c === QUOTE) {
-      let end = i;
-      for (;;) {
-        end = buf.indexOf(QUOTE, end + 1);
-        if (end === -1) return undefined;
-        let slashes = 0;
-        while (buf[end - 1 - slashes] === BACKSLASH) slashes++;
-        if (slashes % 2 === 0) break;
-      }
+      const end = jsonStringEnd(buf, i);
+      if (end === -1) return undefined;
       if (expectKey && depth === 1) {
         expectKey = false;
         keys ??= new Set();

@@ -7,10 +7,9 @@
  * the caller then parses the whole body as before.
  */
 
-import { parseJsonBytes } from "../http/json-text.js";
+import { jsonStringEnd, parseJsonBytes } from "../http/json-text.js";
 
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 const COMMA = 0x2c;
 const OPEN_OBJECT = 0x7b;
@@ -18,26 +17,13 @@ const OPEN_ARRAY = 0x5b;
 const CLOSE_OBJECT = 0x7d;
 const CLOSE_ARRAY = 0x5d;
 
-/** The index of the quote closing the string opened at `open`, or -1. */
-function stringEnd(buf: Buffer, open: number): number {
-  let at = open + 1;
-  for (;;) {
-    const q = buf.indexOf(QUOTE, at);
-    if (q < 0) return -1;
-    let slashes = 0;
-    while (buf[q - 1 - slashes] === BACKSLASH) slashes++;
-    if (slashes % 2 === 0) return q;
-    at = q + 1;
-  }
-}
-
 /** The index just past the value starting at or after `from` (a member's value), or -1. */
 function valueEnd(buf: Buffer, from: number): number {
   let depth = 0;
   for (let i = from; i < buf.length; i++) {
     const c = buf[i];
     if (c === QUOTE) {
-      i = stringEnd(buf, i);
+      i = jsonStringEnd(buf, i);
       if (i < 0) return -1;
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
     else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
@@ -71,7 +57,7 @@ export function topLevelValues(
   for (; i < buf.length; i++) {
     const c = buf[i];
     if (c === QUOTE) {
-      const end = stringEnd(buf, i);
+      const end = jsonStringEnd(buf, i);
       if (end < 0) return undefined;
       if (depth === 1 && expectName) {
         const len = end + 1 - i;
