@@ -235,6 +235,24 @@ describe("OAuth for remote MCP servers", () => {
     assert.match(gw.gateway.mcp.server("remote")?.lastError ?? "", /log in/);
   });
 
+  test("removing a server added through the API revokes its tokens first", T, async () => {
+    const added = { name: "gone", url: as.mcpUrl, policy: "allow" };
+    assert.equal((await admin(gw, "POST", "/api/mcp/servers", added)).status, 201);
+    const gone = () => gw.gateway.mcp.server("gone")?.state;
+    await waitFor(() => gone() === "needs_auth", 15_000, "needs_auth");
+    const page = browser.nextPage();
+    await admin(gw, "POST", "/api/mcp/servers/gone/login", { open: true });
+    assert.equal((await page).status, 200);
+    await waitFor(() => gone() === "ready", 15_000, "ready");
+    const before = as.provider.revoked.length;
+    assert.equal((await admin(gw, "DELETE", "/api/mcp/servers/gone")).status, 200);
+    const revoked = as.provider.revoked.slice(before);
+    assert.equal(revoked.length, 2, "its refresh and access tokens");
+    for (const t of revoked) assert.ok(!as.provider.refresh.has(t) && !as.provider.access.has(t));
+    assert.equal(gone(), undefined);
+    assert.equal((await admin(gw, "GET", "/api/mcp/servers/gone")).status, 404);
+  });
+
   test("login errors are problem JSON: unknown server 404, stdio server 409", T, async () => {
     const unknown = await admin(gw, "POST", "/api/mcp/servers/nope/login");
     assert.equal(unknown.status, 404);

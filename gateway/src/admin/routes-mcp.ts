@@ -132,7 +132,7 @@ function serverRoutes(deps: McpAdminDeps): Route[] {
       summary: "Remove an MCP server added by the API or the CLI",
       async handle(ctx) {
         const name = ctx.params.name!;
-        if (!deps.added.remove(name)) {
+        if (deps.added.get(name) === undefined) {
           if (deps.configServers()[name] !== undefined)
             throw new HttpError(
               409,
@@ -141,8 +141,10 @@ function serverRoutes(deps: McpAdminDeps): Route[] {
             );
           throw notFound(`no MCP server named ${JSON.stringify(name)} was added through the API or CLI`);
         }
+        // Its OAuth tokens, if any, go with it: revoked while its URL and settings are still known.
+        await mcp.logout(name, { removing: true });
+        deps.added.remove(name);
         await deps.refresh();
-        await mcp.logout(name); // its OAuth tokens, if any, go with it
         return { removed: name };
       },
     },

@@ -81,8 +81,11 @@ export interface McpSurface {
    * handed to the system browser with `open`. Throws LoginError with the reason.
    */
   login(name: string, opts?: { open?: boolean }): Promise<LoginStarted>;
-  /** Forgets a remote server's OAuth tokens (it goes back to needs_auth); false if no such server. */
-  logout(name: string): Promise<boolean>;
+  /**
+   * Revokes and forgets a remote server's OAuth tokens (it goes back to needs_auth; with
+   * `removing`, it is about to be removed and is left as it is); false if no such server.
+   */
+  logout(name: string, opts?: { removing?: boolean }): Promise<boolean>;
   /** A remote server's OAuth login (null for stdio, disabled or unknown servers). */
   oauthStatus(name: string): OAuthStatus | null;
 }

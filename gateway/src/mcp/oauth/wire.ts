@@ -31,7 +31,8 @@ export interface OAuthWiring {
   /** The gateway's port, once it listens (the redirect URI names it). */
   setPort(port: number): void;
   login(server: string, opts?: { open?: boolean }): Promise<LoginStarted>;
-  logout(server: string): Promise<boolean>;
+  /** Revokes and forgets the server's login; `removing`: it is about to go, so not restarted. */
+  logout(server: string, opts?: { removing?: boolean }): Promise<boolean>;
   status(server: string): OAuthStatus | null;
   stop(): void;
 }
@@ -83,9 +84,10 @@ export function wireOAuth(
       port = p;
     },
     login: (server, o) => manager.login(server, o),
-    async logout(server) {
-      await manager.logout(server); // also for a server that was just removed: its tokens go
+    async logout(server, o) {
+      await manager.logout(server);
       if (!hub.has(server)) return false;
+      if (o?.removing) return true;
       await hub.restart(server);
       // Its tools are gone until the next login: clients hear it now, not at the next list change.
       for (const k of ["tools", "resources", "prompts"] as const) hub.emit("listChanged", k, server);
