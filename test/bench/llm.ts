@@ -203,8 +203,8 @@ async function main(): Promise<void> {
               if (r.capped) warnings.push(`${b} ${mode} ${t.id}: hit the ${o.maxSeconds} s cap`);
               if (hits < r.completed)
                 warnings.push(`${b} ${mode} ${t.id}: mock saw ${hits} requests for ${r.completed} answers`);
-              const perReq = (pid: number) => {
-                const s = d.pidSeconds.get(pid);
+              const perReq = (pid: number, of = d.pidSeconds) => {
+                const s = of.get(pid);
                 return s == null || r.completed === 0 ? null : (s * 1e6) / r.completed;
               };
               const total = Float64Array.from(r.total).sort();
@@ -225,6 +225,7 @@ async function main(): Promise<void> {
                 ttfbP99: percentile(ttfb, 99),
                 rps: r.rps,
                 cpuUsPerReq: perReq(server.pid),
+                mainCpuUsPerReq: perReq(server.pid, d.mainSeconds),
                 mockCpuUsPerReq: perReq(mock.pid),
                 driverCores: d.driverCores,
                 otherCores: d.otherCores,

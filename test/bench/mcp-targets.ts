@@ -10,6 +10,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { LightHttpClientTransport } from "../../gateway/src/mcp/http-upstream.js";
 import { type Child, startChild, stopChild } from "./children.js";
 import { CLK_TCK, processTicks } from "./proc.js";
 import { BENCH_KEY } from "./scenario.js";
@@ -40,6 +41,12 @@ export interface SetupOptions {
   profile: string | undefined;
   /** Another copy of gateway/src/index.ts: each Gatehouse target gets an "@ref" twin on it. */
   refEngine: string | undefined;
+  /**
+   * The benchmark client's HTTP transport: the SDK's (fetch, Headers and Response objects per
+   * call) or Gatehouse's own light one (undici's pool, mcp/http-upstream.ts), to tell the client's
+   * cost from the hop's. The stdio client is the SDK's either way.
+   */
+  httpClient: "sdk" | "light";
 }
 
 /** CPU time of every thread of a process, ns (schedstat), else clock ticks as ns; null off Linux. */
@@ -127,6 +134,12 @@ async function everythingHttp(): Promise<{ url: string }> {
   return { url: `http://127.0.0.1:${port}/mcp` };
 }
 
+function httpTransport(o: SetupOptions, url: string, headers: Record<string, string> = {}): Transport {
+  return o.httpClient === "light"
+    ? new LightHttpClientTransport(new URL(url), headers)
+    : new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+}
+
 async function connect(transport: Transport, tool: string, label: string): Promise<Client> {
   const client = new Client({ name: "gatehouse-mcp-bench", version: "1.0.0" });
   await client.connect(transport);
@@ -181,7 +194,7 @@ export async function setup(
       const flags = o.profile ? ["--cpu-prof", "--cpu-prof-dir", join(resolve(o.profile), id)] : [];
       const floor = await startChild(id, ROOT, "test/bench/mcp-floor.ts", ["--", EVERYTHING, "stdio"], flags);
       gateways.push(floor);
-      const t = new StreamableHTTPClientTransport(new URL(`${floor.url}/mcp`));
+      const t = httpTransport(o, `${floor.url}/mcp`);
       targets.push({ id, transport, gateway: floor, client: await connect(t, "echo", id), tool: "echo" });
       continue;
     }
@@ -189,7 +202,7 @@ export async function setup(
       const t =
         transport === "stdio"
           ? new StdioClientTransport({ ...stdioSpec, stderr: "ignore" })
-          : new StreamableHTTPClientTransport(new URL(http!.url));
+          : httpTransport(o, http!.url);
       targets.push({ id, transport, client: await connect(t, "echo", id), tool: "echo" });
       continue;
     }
@@ -198,9 +211,7 @@ export async function setup(
     for (const [suffix, engine] of engines) {
       const gw = await startGatewayFor(`${id}${suffix}`, work, gatewayConfig(server, spec), o, engine);
       gateways.push(gw);
-      const t = new StreamableHTTPClientTransport(new URL(`${gw.url}/mcp`), {
-        requestInit: { headers: { authorization: `Bearer ${BENCH_KEY}` } },
-      });
+      const t = httpTransport(o, `${gw.url}/mcp`, { authorization: `Bearer ${BENCH_KEY}` });
       const tool = `${server}__echo`;
       targets.push({
         id: `${id}${suffix}`,

@@ -6,6 +6,8 @@
 //   node --import tsx test/bench/mcp.ts --reps 3 --n 300 --warmup 50 --json out.json
 //   node --import tsx test/bench/mcp.ts --targets direct-stdio,gatehouse-stdio --methods call
 //   node --import tsx test/bench/mcp.ts --profile DIR   # gateways and floor under --cpu-prof
+//   node --import tsx test/bench/mcp.ts --http-client light   # the client speaks HTTP with undici
+//                                 # (mcp/http-upstream.ts), not the SDK's fetch transport
 //   node --import tsx test/bench/mcp.ts --ref-engine /tmp/before/gateway/src/index.ts
 //                                 # A/B: each Gatehouse target also runs on that copy of the engine
 //
@@ -70,6 +72,7 @@ interface Options {
   json: string | undefined;
   profile: string | undefined;
   refEngine: string | undefined;
+  httpClient: "sdk" | "light";
 }
 
 function options(): Options {
@@ -85,6 +88,7 @@ function options(): Options {
       json: { type: "string" },
       profile: { type: "string" },
       "ref-engine": { type: "string" },
+      "http-client": { type: "string", default: "sdk" },
     },
   });
   const methods = values.methods.split(",").map((m) => m.trim()) as Method[];
@@ -108,7 +112,13 @@ function options(): Options {
     json: values.json,
     profile: values.profile,
     refEngine: values["ref-engine"] ? resolve(values["ref-engine"]) : undefined,
+    httpClient: httpClientOf(values["http-client"]),
   };
+}
+
+function httpClientOf(v: string): "sdk" | "light" {
+  if (v !== "sdk" && v !== "light") throw new Error("--http-client is sdk or light");
+  return v;
 }
 
 async function once(t: Target, method: Method): Promise<number> {
@@ -242,7 +252,7 @@ async function main(): Promise<void> {
     `### MCP path: ${o.n} sequential calls per target and method, ${reps} repetition(s)${capped ? " (time budget reached)" : ""}`,
     "",
     `Machine: ${machine.nproc} cores, ${machine.cpuModel}, Node ${machine.node}, ${machine.platform}; load average at start ${machine.loadavgAtStart.join(" ")}; commit ${machine.commit ?? "?"}; ${machine.date}.`,
-    `Warm-up ${o.warmup} calls per target; then ${o.block === 1 ? "one call per target in turn (ABCD ABCD ...)" : `${o.block} calls per target in turn`}. Figures are medians over repetitions (min…max in brackets); added = Gatehouse minus direct over the same upstream transport, per repetition.`,
+    `Warm-up ${o.warmup} calls per target; then ${o.block === 1 ? "one call per target in turn (ABCD ABCD ...)" : `${o.block} calls per target in turn`}. HTTP client: ${o.httpClient === "sdk" ? "the SDK's Streamable HTTP transport (fetch)" : "Gatehouse's light transport (undici)"}. Figures are medians over repetitions (min…max in brackets); added = Gatehouse minus direct over the same upstream transport, per repetition.`,
     "",
     report(all, targets, o),
     "",

@@ -10,8 +10,20 @@ export const CLK_TCK = Number(process.env.CLK_TCK ?? 100);
 
 /** utime + stime of a process (all its threads), in clock ticks, or null. */
 export function processTicks(pid: number): number | null {
+  return ticksOf(`/proc/${pid}/stat`);
+}
+
+/**
+ * utime + stime of a process's main thread only (for Node: the event loop, which serves every
+ * request; worker threads, GC helpers and libuv's pool are the rest), in clock ticks, or null.
+ */
+export function mainThreadTicks(pid: number): number | null {
+  return ticksOf(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function ticksOf(file: string): number | null {
   try {
-    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const s = readFileSync(file, "utf8");
     // The command name (field 2) may hold spaces and parentheses: fields start after the last ")".
     const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
     return Number(f[11]) + Number(f[12]);
@@ -42,6 +54,8 @@ export interface CpuSnapshot {
   machine: MachineTicks | null;
   self: NodeJS.CpuUsage;
   pids: Map<number, number | null>;
+  /** The main thread's ticks of each watched process. */
+  mains: Map<number, number | null>;
 }
 
 export function snapshot(pids: readonly number[]): CpuSnapshot {
@@ -50,6 +64,7 @@ export function snapshot(pids: readonly number[]): CpuSnapshot {
     machine: machineTicks(),
     self: process.cpuUsage(),
     pids: new Map(pids.map((p) => [p, processTicks(p)])),
+    mains: new Map(pids.map((p) => [p, mainThreadTicks(p)])),
   };
 }
 
@@ -57,6 +72,8 @@ export interface CpuDelta {
   seconds: number;
   /** CPU seconds used by each watched process over the window. */
   pidSeconds: Map<number, number | null>;
+  /** CPU seconds used by each watched process's main thread over the window. */
+  mainSeconds: Map<number, number | null>;
   /** Cores (CPU seconds per wall second) used by the whole machine, this driver, kernel irq/softirq. */
   machineCores: number | null;
   driverCores: number;
@@ -79,16 +96,29 @@ export function cpuDelta(a: CpuSnapshot, b: CpuSnapshot): CpuDelta {
     pidSeconds.set(pid, s);
     watched += s;
   }
+  const mainSeconds = new Map<number, number | null>();
+  for (const [pid, t0] of a.mains) {
+    const t1 = b.mains.get(pid);
+    mainSeconds.set(pid, t0 == null || t1 == null ? null : (t1 - t0) / CLK_TCK);
+  }
   const driverSeconds = (b.self.user - a.self.user + (b.self.system - a.self.system)) / 1e6;
   const driverCores = seconds > 0 ? driverSeconds / seconds : 0;
   if (!a.machine || !b.machine || seconds <= 0) {
-    return { seconds, pidSeconds, machineCores: null, driverCores, irqCores: null, otherCores: null };
+    return {
+      seconds,
+      pidSeconds,
+      mainSeconds,
+      machineCores: null,
+      driverCores,
+      irqCores: null,
+      otherCores: null,
+    };
   }
   const machineCores = (b.machine.busy - a.machine.busy) / CLK_TCK / seconds;
   const irqCores = (b.machine.irq - a.machine.irq) / CLK_TCK / seconds;
   const stealCores = (b.machine.steal - a.machine.steal) / CLK_TCK / seconds;
   const otherCores = Math.max(0, machineCores - driverCores - watched / seconds - irqCores - stealCores);
-  return { seconds, pidSeconds, machineCores, driverCores, irqCores, otherCores };
+  return { seconds, pidSeconds, mainSeconds, machineCores, driverCores, irqCores, otherCores };
 }
 
 export interface MachineInfo {

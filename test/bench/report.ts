@@ -22,6 +22,8 @@ export interface Measurement {
   rps: number;
   /** CPU time of the answering process (mock for direct, floor or gateway) per request, µs. */
   cpuUsPerReq: number | null;
+  /** Of that, the process's main thread (for Gatehouse: the event loop that serves every request). */
+  mainCpuUsPerReq?: number | null;
   mockCpuUsPerReq: number | null;
   driverCores: number;
   otherCores: number | null;
