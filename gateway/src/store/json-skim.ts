@@ -35,6 +35,19 @@ function valueEnd(buf: Buffer, from: number): number {
   return -1;
 }
 
+type QuotedNames = ReadonlyArray<readonly [string, Buffer]>;
+const quoted = new WeakMap<readonly string[], QuotedNames>();
+
+/** Each key with its JSON-quoted bytes, made once per keys array (callers pass a constant). */
+function quotedNames(keys: readonly string[]): QuotedNames {
+  let names = quoted.get(keys);
+  if (!names) {
+    names = keys.map((k) => [k, Buffer.from(JSON.stringify(k))] as const);
+    quoted.set(keys, names);
+  }
+  return names;
+}
+
 /**
  * The value ranges ([start, end) in bytes) of the top-level members named in `keys` (names
  * written without escapes), in one scan; undefined when the bytes are not a well-formed object as
@@ -44,7 +57,7 @@ export function topLevelValues(
   buf: Buffer,
   keys: readonly string[],
 ): Map<string, [number, number]> | undefined {
-  const names = keys.map((k) => [k, Buffer.from(JSON.stringify(k))] as const);
+  const names = quotedNames(keys);
   const found = new Map<string, [number, number]>();
   let i = 0;
   while (i < buf.length && buf[i] !== OPEN_OBJECT) {
