@@ -40,8 +40,8 @@ function assertWellFormed(r: BenchReport, concurrency: number[]): void {
   assert.equal(typeof r.version, "string");
   assert.ok(r.machine.cpus >= 1 && r.machine.node.startsWith("v"), "the machine is described");
   assert.deepEqual(r.settings.concurrency, concurrency);
-  assert.equal(r.rows.length, 3 * 2 * concurrency.length, "3 targets × JSON/stream × each concurrency");
-  for (const target of ["direct", "pass-through", "translated"])
+  assert.equal(r.rows.length, 4 * 2 * concurrency.length, "4 targets × JSON/stream × each concurrency");
+  for (const target of ["direct", "floor", "pass-through", "translated"])
     for (const mode of ["json", "stream"])
       for (const c of concurrency) {
         const row = r.rows.find((x) => x.target === target && x.mode === mode && x.concurrency === c);
@@ -53,7 +53,7 @@ function assertWellFormed(r: BenchReport, concurrency: number[]): void {
         const gw: Array<keyof BenchRow> = ["addedP50Ms", "addedP99Ms", "gatewayCpuUsPerRequest"];
         for (const k of gw) assert.equal(isNum(row[k]), target !== "direct", `${target} ${k}`);
       }
-  for (const s of [r.summary.passThrough, r.summary.translated]) {
+  for (const s of [r.summary.passThrough, r.summary.translated, r.summary.floor]) {
     assert.ok(isNum(s.addedP50Ms) && isNum(s.addedTtfbP50Ms) && isNum(s.gatewayCpuUsPerRequest));
   }
 }
@@ -71,10 +71,11 @@ describe("gatehouse bench (CLI)", () => {
     assert.match(r.out, /^Machine: \d+ CPUs/m);
     assert.match(r.out, /^ {2}pass-through +added p50 [+-]\d+\.\d{3} ms/m);
     assert.match(r.out, /^ {2}translated +added p50 [+-]\d+\.\d{3} ms/m);
+    assert.match(r.out, /^ {2}floor +added p50 [+-]\d+\.\d{3} ms.*relay CPU \d+ µs/m);
     const table = r.out
       .split("\n")
-      .filter((l) => /^(direct|pass-through|translated) +(json|stream) +2 /.test(l));
-    assert.equal(table.length, 6, r.out);
+      .filter((l) => /^(direct|floor|pass-through|translated) +(json|stream) +2 /.test(l));
+    assert.equal(table.length, 8, r.out);
   });
 
   test("a bad flag gets one clear line and exit code 2", async () => {

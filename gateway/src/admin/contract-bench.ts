@@ -9,7 +9,8 @@ export interface BenchRequest {
   requests?: number;
 }
 
-export type BenchTarget = "direct" | "pass-through" | "translated";
+/** direct: to the mock; floor: through a bare relay (one more hop, nothing else); then the gateway. */
+export type BenchTarget = "direct" | "floor" | "pass-through" | "translated";
 export type BenchMode = "json" | "stream";
 
 /** One measurement: a target, a kind of answer and a concurrency. */
@@ -33,7 +34,7 @@ export interface BenchRow {
   addedTtfbP50Ms: number | null;
   /** CPU of the whole bench process (client, mock and gateway) per request, µs. */
   processCpuUsPerRequest: number;
-  /** The gateway's share: this row's process CPU per request minus direct's; null on direct rows. */
+  /** The gateway's (or the floor's) share: this row's process CPU per request minus direct's; null on direct rows. */
   gatewayCpuUsPerRequest: number | null;
 }
 
@@ -64,6 +65,8 @@ export interface BenchReport {
   summary: {
     passThrough: BenchSummary;
     translated: BenchSummary;
+    /** The bare relay's figures (its "gateway CPU" is the relay's): the machine's price of a hop. */
+    floor: BenchSummary;
   };
   /** How to read it, and anything that went wrong (failed requests, a capped run). */
   notes: string[];

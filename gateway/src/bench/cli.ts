@@ -9,8 +9,9 @@ const USAGE = `Usage: gatehouse bench [--requests N] [--concurrency 1,8] [--max-
 
 Starts a mock provider and a gateway in this process (a temporary data folder; nothing of yours is
 read or written) and sends the same small requests directly and through the gateway, on 127.0.0.1:
-JSON and streaming, Anthropic pass-through and translated to OpenAI, at each concurrency. Prints the
-added latency (p50, p99, a stream's first byte) and the gateway's CPU per request.
+JSON and streaming, Anthropic pass-through and translated to OpenAI, at each concurrency; and
+through a bare relay (the floor: what one more hop costs on this machine). Prints the added
+latency (p50, p99, a stream's first byte) and the gateway's CPU per request, and the floor's.
 
   --requests N       requests per measurement (50-20000, default 500)
   --concurrency L    comma-separated concurrencies (1-64, default 1,8)
@@ -33,7 +34,7 @@ function table(rows: BenchRow[]): string {
     "added p50",
     "added p99",
     "added TTFB",
-    "gateway CPU µs/req",
+    "CPU µs/req (its share)",
   ];
   const cells = rows.map((r) => [
     r.target,
@@ -58,9 +59,9 @@ function table(rows: BenchRow[]): string {
 export function formatBench(r: BenchReport): string {
   const m = r.machine;
   const s = r.settings;
-  const head = (name: string, x: BenchReport["summary"]["passThrough"]) =>
+  const head = (name: string, x: BenchReport["summary"]["passThrough"], cpu = "gateway CPU") =>
     `  ${name.padEnd(13)} added p50 ${signed(x.addedP50Ms)} ms, p99 ${signed(x.addedP99Ms)} ms (JSON, c=${s.concurrency[0]}); ` +
-    `stream first byte ${signed(x.addedTtfbP50Ms)} ms; gateway CPU ${us(x.gatewayCpuUsPerRequest)} µs/request (JSON, c=${s.concurrency.at(-1)})`;
+    `stream first byte ${signed(x.addedTtfbP50Ms)} ms; ${cpu} ${us(x.gatewayCpuUsPerRequest)} µs/request (JSON, c=${s.concurrency.at(-1)})`;
   return [
     `Gatehouse ${r.version} overhead on this machine (${r.seconds} s)`,
     `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}, load ${m.loadAverage.join(" / ")}`,
@@ -69,6 +70,7 @@ export function formatBench(r: BenchReport): string {
     "",
     head("pass-through", r.summary.passThrough),
     head("translated", r.summary.translated),
+    head("floor", r.summary.floor, "relay CPU"),
     "",
     table(r.rows),
     "",
@@ -123,7 +125,7 @@ export async function benchMain(argv: string[]): Promise<number> {
     return 2;
   }
   const json = values.json === true;
-  if (!json) process.stderr.write("Measuring (a mock provider and a gateway on 127.0.0.1)…\n");
+  if (!json) process.stderr.write("Measuring (a mock provider, a bare relay and a gateway on 127.0.0.1)…\n");
   try {
     const report = await runBench({
       ...(requests !== undefined ? { requests } : {}),

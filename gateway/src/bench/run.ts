@@ -12,15 +12,17 @@ import type {
 } from "../admin/contract-bench.js";
 import { parseConfig } from "../config/load.js";
 import { createGateway, VERSION } from "../index.js";
+import { startBenchFloor } from "./floor.js";
 import { type LoadSpec, percentile, runLoad } from "./load.js";
 import { startBenchMock } from "./mock.js";
 
 /**
  * The overhead self-test behind `gatehouse bench` and `POST /api/bench`. In this process it starts
- * the mini mock provider and a real gateway (createGateway, a temporary data folder, a key with a
- * budget and a rate limit, request logging on), then sends the same small requests to the mock
- * directly and through the gateway (Anthropic pass-through, and translated to OpenAI) at each
- * concurrency, JSON and streaming. Added latency = through the gateway − direct; the gateway's CPU
+ * the mini mock provider, a bare relay (floor.ts: what one more hop costs on this machine) and a
+ * real gateway (createGateway, a temporary data folder, a key with a budget and a rate limit,
+ * request logging on), then sends the same small requests to the mock directly, through the floor
+ * and through the gateway (Anthropic pass-through, and translated to OpenAI) at each concurrency,
+ * JSON and streaming. Added latency = through the gateway − direct; the gateway's CPU
  * per request = the process's CPU per request through it − direct's (client and mock cancel out).
  * Bounded: a request count per measurement and a time budget for the whole run.
  */
@@ -37,7 +39,7 @@ export interface BenchOptions {
   onProgress?: (line: string) => void;
 }
 
-const TARGETS: readonly BenchTarget[] = ["direct", "pass-through", "translated"];
+const TARGETS: readonly BenchTarget[] = ["direct", "floor", "pass-through", "translated"];
 const MODES: readonly BenchMode[] = ["json", "stream"];
 const ROUNDS = 2;
 
@@ -176,13 +178,16 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
     ],
   });
   const gateway = createGateway({ config, dataDir, host: "127.0.0.1", port: 0, env: {} });
+  let floor: Awaited<ReturnType<typeof startBenchFloor>> | undefined;
   try {
     const { url } = await gateway.start();
+    floor = await startBenchFloor(mock.url);
+    const floorUrl = floor.url;
     const spec = (target: BenchTarget, mode: BenchMode, n: number, c: number, maxMs: number): LoadSpec => ({
-      origin: target === "direct" ? mock.url : url,
-      path: target === "direct" ? "/v1/messages" : "/anthropic/v1/messages",
+      origin: target === "direct" ? mock.url : target === "floor" ? floorUrl : url,
+      path: target === "direct" || target === "floor" ? "/v1/messages" : "/anthropic/v1/messages",
       headers:
-        target === "direct"
+        target === "direct" || target === "floor"
           ? { "x-api-key": "sk-bench-mock", "anthropic-version": "2023-06-01" }
           : { authorization: `Bearer ${key}`, "anthropic-version": "2023-06-01" },
       body: body(target, mode),
@@ -258,6 +263,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
       "Everything runs in this one process (client, mock provider, gateway), so the gateway's CPU is " +
         "the process's CPU per request through it minus direct's. Other work on the machine adds noise; " +
         "run it twice and compare.",
+      "The floor is a bare relay (no parsing, checks or logging): what one more hop costs on this " +
+        "machine. Read the gateway's figures against it as well as against direct.",
     );
     const [cMin, cMax] = [concurrency[0]!, concurrency.at(-1)!];
     return {
@@ -276,10 +283,12 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
       summary: {
         passThrough: summary(rows, "pass-through", cMin, cMax),
         translated: summary(rows, "translated", cMin, cMax),
+        floor: summary(rows, "floor", cMin, cMax),
       },
       notes,
     };
   } finally {
+    await floor?.close().catch(() => undefined);
     await gateway.stop(500).catch(() => undefined);
     await mock.close();
     rmSync(dataDir, { recursive: true, force: true });
