@@ -2,6 +2,7 @@
 
 import type { ServerResponse } from "node:http";
 import { setImmediate as nextTick } from "node:timers/promises";
+import { drained } from "../../gateway/src/http/drained.js";
 
 /** "event": one socket write per event; "random": random cuts (1..32 bytes); n: cuts every n bytes. */
 export type ChunkSplit = "event" | "random" | number;
@@ -71,16 +72,4 @@ export class PieceWriter {
     if (this.split !== "event") await nextTick();
     return this.alive;
   }
-}
-
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.on("drain", done);
-    res.on("close", done);
-  });
 }

@@ -1,20 +1,24 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Pool } from "undici";
+import { drained } from "../http/drained.js";
 
 /**
- * The self-test's floor: the least any Node gateway can cost on this machine. A bare node:http
- * server on 127.0.0.1 that reads the request, forwards it with undici's pool to the mock and writes
- * the answer back chunk by chunk (a plain write loop: piping costs about twice the CPU). It parses
- * nothing, checks nothing and logs nothing, so its added latency and CPU are the machine's price of
- * one more hop, against which Gatehouse's own figures are read. Lives only for one bench run.
+ * The floor: the least a Node gateway can do per request, and so what one more hop costs on this
+ * machine. A bare node:http server on 127.0.0.1 that forwards every request to one upstream through
+ * undici's pool, byte for byte: no parsing, no auth, no routing, no translation, no logging. The
+ * request body is read into memory (a gateway reads the JSON anyway); the answer is relayed chunk
+ * by chunk as it arrives (SSE events are not held back), with backpressure, in a plain write loop
+ * (piping costs about twice the CPU). Used by `gatehouse bench` (in its process) and by the
+ * project's benchmark (test/bench/floor-proxy.ts, a process of its own).
  */
 export interface BenchFloor {
   url: string;
   close(): Promise<void>;
 }
 
-const HOP = new Set([
+/** Connection-level headers that belong to one hop and must not be forwarded. */
+const HOP_BY_HOP = new Set([
   "connection",
   "keep-alive",
   "proxy-connection",
@@ -25,54 +29,60 @@ const HOP = new Set([
   "host",
 ]);
 
-function endToEnd(h: IncomingHttpHeaders | Record<string, string | string[] | undefined>) {
+function endToEnd(h: IncomingHttpHeaders): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(h)) if (v !== undefined && !HOP.has(k)) out[k] = v;
+  for (const name in h) {
+    const v = h[name];
+    if (v !== undefined && !HOP_BY_HOP.has(name)) out[name] = v;
+  }
   return out;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+function collect(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    const parts: Buffer[] = [];
+    req.on("data", (c: Buffer) => parts.push(c));
+    req.on("end", () => resolve(parts.length === 1 ? parts[0]! : Buffer.concat(parts)));
     req.on("error", reject);
   });
 }
 
-export async function startBenchFloor(upstream: string): Promise<BenchFloor> {
-  const pool = new Pool(upstream, { connections: 64, pipelining: 1, keepAliveTimeout: 30_000 });
-  const server = createServer(async (req, res) => {
-    try {
-      const body = await readBody(req);
-      const up = await pool.request({
-        path: req.url ?? "/",
-        method: req.method === "GET" ? "GET" : "POST",
-        headers: endToEnd(req.headers),
-        body: req.method === "GET" ? null : body,
-      });
-      res.writeHead(up.statusCode, endToEnd(up.headers));
-      for await (const chunk of up.body) {
-        if (!res.write(chunk))
-          await new Promise((r) => {
-            res.once("drain", r);
-            res.once("close", r);
-          });
-        if (res.destroyed) break;
-      }
-      res.end();
-    } catch (e) {
-      if (res.headersSent) res.destroy();
-      else {
-        res.writeHead(502, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: { message: `floor: ${e instanceof Error ? e.message : e}` } }));
-      }
-    }
+/** Starts a floor in front of `upstream` (an origin); `port` 0 picks a free one. */
+export async function startBenchFloor(upstream: string, port = 0): Promise<BenchFloor> {
+  const pool = new Pool(new URL(upstream).origin, {
+    connections: 128,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+
+  async function forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method === "GET" || req.method === "HEAD" ? req.method : "POST";
+    const body = method === "POST" ? await collect(req) : null;
+    const up = await pool.request({ path: req.url ?? "/", method, headers: endToEnd(req.headers), body });
+    res.writeHead(up.statusCode, endToEnd(up.headers));
+    for await (const chunk of up.body) {
+      if (!res.write(chunk)) await drained(res);
+      if (res.destroyed) break; // the client left: leaving the loop aborts the upstream body
+    }
+    res.end();
+  }
+
+  const server = createServer({ keepAlive: true, noDelay: true, requestTimeout: 0 }, (req, res) => {
+    forward(req, res).catch((e: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const message = e instanceof Error ? e.message : String(e);
+      res.writeHead(502, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { type: "bad_gateway", message } }));
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const { port: bound } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
