@@ -82,25 +82,25 @@ export interface CpuDelta {
   otherCores: number | null;
 }
 
+/** CPU seconds per pid between two tick readings (null where either is missing). */
+function secondsBetween(
+  a: Map<number, number | null>,
+  b: Map<number, number | null>,
+): Map<number, number | null> {
+  const out = new Map<number, number | null>();
+  for (const [pid, t0] of a) {
+    const t1 = b.get(pid);
+    out.set(pid, t0 == null || t1 == null ? null : (t1 - t0) / CLK_TCK);
+  }
+  return out;
+}
+
 export function cpuDelta(a: CpuSnapshot, b: CpuSnapshot): CpuDelta {
   const seconds = (b.at - a.at) / 1000;
-  const pidSeconds = new Map<number, number | null>();
+  const pidSeconds = secondsBetween(a.pids, b.pids);
+  const mainSeconds = secondsBetween(a.mains, b.mains);
   let watched = 0;
-  for (const [pid, t0] of a.pids) {
-    const t1 = b.pids.get(pid);
-    if (t0 == null || t1 == null) {
-      pidSeconds.set(pid, null);
-      continue;
-    }
-    const s = (t1 - t0) / CLK_TCK;
-    pidSeconds.set(pid, s);
-    watched += s;
-  }
-  const mainSeconds = new Map<number, number | null>();
-  for (const [pid, t0] of a.mains) {
-    const t1 = b.mains.get(pid);
-    mainSeconds.set(pid, t0 == null || t1 == null ? null : (t1 - t0) / CLK_TCK);
-  }
+  for (const s of pidSeconds.values()) watched += s ?? 0;
   const driverSeconds = (b.self.user - a.self.user + (b.self.system - a.self.system)) / 1e6;
   const driverCores = seconds > 0 ? driverSeconds / seconds : 0;
   if (!a.machine || !b.machine || seconds <= 0) {

@@ -35,30 +35,39 @@ export function governanceSection(ms: readonly Measurement[]): string {
       const pairs = on
         .map((a) => ({ a, b: off.find((x) => x.rep === a.rep) }))
         .filter((p): p is { a: Measurement; b: Measurement } => p.b !== undefined);
-      const cost = figure(pairs.map(({ a, b }) => (b.rps > 0 ? 1 - a.rps / b.rps : null)));
-      const cpuCost = figure(
-        pairs.map(({ a, b }) =>
-          a.cpuUsPerReq && b.cpuUsPerReq !== null ? 1 - b.cpuUsPerReq / a.cpuUsPerReq : null,
-        ),
-      );
-      const cpuDiff = figure(
-        pairs.map(({ a, b }) =>
-          a.cpuUsPerReq !== null && b.cpuUsPerReq !== null ? a.cpuUsPerReq - b.cpuUsPerReq : null,
-        ),
-      );
-      const p50Diff = figure(pairs.map(({ a, b }) => a.p50 - b.p50));
+      /** A figure over the repetitions where both on (a) and off (b) have `get`. */
+      const paired = (
+        get: (m: Measurement) => number | null | undefined,
+        f: (on: number, off: number) => number,
+      ) =>
+        figure(
+          pairs.map(({ a, b }) => {
+            const x = get(a);
+            const y = get(b);
+            return x != null && y != null ? f(x, y) : null;
+          }),
+        );
+      const costOf = (on: number, off: number) => (on > 0 ? 1 - off / on : Number.NaN);
+      const cpu = (m: Measurement) => m.cpuUsPerReq;
       const loop = (m: Measurement) => m.mainCpuUsPerReq ?? null;
-      const loopCost = figure(
-        pairs.map(({ a, b }) => {
-          const on = loop(a);
-          const off = loop(b);
-          return on && off !== null ? 1 - off / on : null;
-        }),
+      const cost = paired(
+        (m) => m.rps,
+        (on, off) => (off > 0 ? 1 - on / off : Number.NaN),
       );
+      const cpuCost = paired(cpu, costOf);
+      const cpuDiff = paired(cpu, (on, off) => on - off);
+      const p50Diff = paired(
+        (m) => m.p50,
+        (on, off) => on - off,
+      );
+      const loopCost = paired(loop, costOf);
       if (loopCost !== null)
         loops.push(
           `| ${body} | ${mode} | ${fmt(figure(off.map(loop)))} | ${fmt(figure(on.map(loop)))} | ` +
-            `${fmt(figure(pairs.map(({ a, b }) => (loop(a) !== null && loop(b) !== null ? loop(a)! - loop(b)! : null))), true)} | ${pct(loopCost)} |`,
+            `${fmt(
+              paired(loop, (on, off) => on - off),
+              true,
+            )} | ${pct(loopCost)} |`,
         );
       if (body === "small" && mode === "json-c32") aim = { cost, cpuCost };
       for (const [id, label] of PARTS) {

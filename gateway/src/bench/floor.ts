@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Pool } from "undici";
+import { readBody } from "../http/body.js";
 import { drained } from "../http/drained.js";
 
 /**
@@ -16,6 +17,9 @@ export interface BenchFloor {
   url: string;
   close(): Promise<void>;
 }
+
+/** Bodies past this are refused (413 from readBody, answered 502 here): far above a bench body. */
+const MAX_BODY = 64 * 1024 * 1024;
 
 /** Connection-level headers that belong to one hop and must not be forwarded. */
 const HOP_BY_HOP = new Set([
@@ -38,15 +42,6 @@ function endToEnd(h: IncomingHttpHeaders): Record<string, string | string[]> {
   return out;
 }
 
-function collect(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    req.on("data", (c: Buffer) => parts.push(c));
-    req.on("end", () => resolve(parts.length === 1 ? parts[0]! : Buffer.concat(parts)));
-    req.on("error", reject);
-  });
-}
-
 /** Starts a floor in front of `upstream` (an origin); `port` 0 picks a free one. */
 export async function startBenchFloor(upstream: string, port = 0): Promise<BenchFloor> {
   const pool = new Pool(new URL(upstream).origin, {
@@ -57,7 +52,7 @@ export async function startBenchFloor(upstream: string, port = 0): Promise<Bench
 
   async function forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method === "GET" || req.method === "HEAD" ? req.method : "POST";
-    const body = method === "POST" ? await collect(req) : null;
+    const body = method === "POST" ? await readBody(req, MAX_BODY) : null;
     const up = await pool.request({ path: req.url ?? "/", method, headers: endToEnd(req.headers), body });
     res.writeHead(up.statusCode, endToEnd(up.headers));
     for await (const chunk of up.body) {

@@ -12,7 +12,7 @@ import type {
 } from "../admin/contract-bench.js";
 import { parseConfig } from "../config/load.js";
 import { createGateway, VERSION } from "../index.js";
-import { startBenchFloor } from "./floor.js";
+import { type BenchFloor, startBenchFloor } from "./floor.js";
 import { type LoadSpec, percentile, runLoad } from "./load.js";
 import { startBenchMock } from "./mock.js";
 
@@ -178,24 +178,32 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
     ],
   });
   const gateway = createGateway({ config, dataDir, host: "127.0.0.1", port: 0, env: {} });
-  let floor: Awaited<ReturnType<typeof startBenchFloor>> | undefined;
+  let floor: BenchFloor | undefined;
   try {
     const { url } = await gateway.start();
     floor = await startBenchFloor(mock.url);
-    const floorUrl = floor.url;
-    const spec = (target: BenchTarget, mode: BenchMode, n: number, c: number, maxMs: number): LoadSpec => ({
-      origin: target === "direct" ? mock.url : target === "floor" ? floorUrl : url,
-      path: target === "direct" || target === "floor" ? "/v1/messages" : "/anthropic/v1/messages",
-      headers:
-        target === "direct" || target === "floor"
+    const origins: Record<BenchTarget, string> = {
+      direct: mock.url,
+      floor: floor.url,
+      "pass-through": url,
+      translated: url,
+    };
+    const spec = (target: BenchTarget, mode: BenchMode, n: number, c: number, maxMs: number): LoadSpec => {
+      // The mock and the floor speak the provider's API with its key; the gateway wants its own.
+      const bare = target === "direct" || target === "floor";
+      return {
+        origin: origins[target],
+        path: bare ? "/v1/messages" : "/anthropic/v1/messages",
+        headers: bare
           ? { "x-api-key": "sk-bench-mock", "anthropic-version": "2023-06-01" }
           : { authorization: `Bearer ${key}`, "anthropic-version": "2023-06-01" },
-      body: body(target, mode),
-      requests: n,
-      connections: c,
-      expect: EXPECT[mode],
-      maxMs,
-    });
+        body: body(target, mode),
+        requests: n,
+        connections: c,
+        expect: EXPECT[mode],
+        maxMs,
+      };
+    };
     const remaining = () => budgetMs - (performance.now() - t0);
     // Warm-up: JIT, connection pools and the log writer, on every path; nothing is recorded.
     for (const mode of MODES)
