@@ -25,7 +25,7 @@ import { parseArgs } from "node:util";
 import { killAllSync, startChild, stopAll } from "./children.js";
 import { runLoad } from "./load.js";
 import { freePort } from "./peers.js";
-import { machineInfo } from "./proc.js";
+import { machineInfo, machineLine } from "./proc.js";
 import { figure, fmt } from "./report.js";
 import { BENCH_KEY, gatewayConfig } from "./scenario.js";
 
@@ -266,7 +266,7 @@ async function main(): Promise<void> {
     const out = [
       "## Footprint (headless gateway)",
       "",
-      `Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.platform}; Node ${m.node}; load average at start ${m.loadavgAtStart.join(" / ")}. Commit ${m.commit ?? "unknown"}.`,
+      machineLine(m),
       `Gateway: \`gatehouse serve\` ${from === "dist" ? "from the build (bin/gatehouse.js)" : from === "build" ? "compiled by tsc as `npm run build` does (into test/.tmp)" : "from source through tsx (start-up includes transpiling)"}, default settings, the LLM benchmark's config.`,
       "",
       "| figure | value |",

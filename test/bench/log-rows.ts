@@ -24,7 +24,7 @@ import { openSqlite, SqliteStore } from "../../gateway/src/store/sqlite.js";
 import { startGateway, TEST_KEY } from "../helpers/gateway.js";
 import { startMockProvider } from "../mocks/mock-provider.js";
 import { sessionLogging } from "./log-session.js";
-import { machineInfo } from "./proc.js";
+import { machineInfo, machineLine } from "./proc.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
@@ -221,7 +221,7 @@ async function main() {
   const out = [
     "## Logging",
     "",
-    `Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.platform}; Node ${m.node}; load average at start ${m.loadavgAtStart.join(" / ")}. Commit ${m.commit ?? "unknown"}.`,
+    machineLine(m),
     "",
     "| part | rows offered | rows stored | lost | time s | rows/s | note |",
     "|---|---:|---:|---:|---:|---:|---|",

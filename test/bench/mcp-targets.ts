@@ -12,7 +12,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { LightHttpClientTransport } from "../../gateway/src/mcp/http-upstream.js";
 import { type Child, startChild, stopChild } from "./children.js";
-import { CLK_TCK, processTicks } from "./proc.js";
+import { CLK_TCK, processTicks, threadCpuNs } from "./proc.js";
 import { BENCH_KEY } from "./scenario.js";
 
 export const ROOT = resolve(new URL("../..", import.meta.url).pathname);
@@ -51,16 +51,10 @@ export interface SetupOptions {
 
 /** CPU time of every thread of a process, ns (schedstat), else clock ticks as ns; null off Linux. */
 export function cpuNs(pid: number): number | null {
-  try {
-    let sum = 0;
-    for (const t of readdirSync(`/proc/${pid}/task`)) {
-      sum += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]);
-    }
-    return sum;
-  } catch {
-    const ticks = processTicks(pid);
-    return ticks === null ? null : (ticks / CLK_TCK) * 1e9;
-  }
+  const threads = threadCpuNs(pid);
+  if (threads) return [...threads.values()].reduce((a, b) => a + b, 0);
+  const ticks = processTicks(pid);
+  return ticks === null ? null : (ticks / CLK_TCK) * 1e9;
 }
 
 /** This process's descendants (gateways, upstream servers), so their CPU is not counted as noise. */

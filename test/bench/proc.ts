@@ -2,7 +2,7 @@
 // Everything returns null off Linux instead of throwing: the numbers are then simply missing.
 
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ; 100 on every mainstream Linux). */
@@ -19,6 +19,19 @@ export function processTicks(pid: number): number | null {
  */
 export function mainThreadTicks(pid: number): number | null {
   return ticksOf(`/proc/${pid}/task/${pid}/stat`);
+}
+
+/** CPU time of each thread of a process (tid → ns, from schedstat), or null off Linux. */
+export function threadCpuNs(pid: number): Map<number, number> | null {
+  try {
+    const out = new Map<number, number>();
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      out.set(Number(t), Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]));
+    }
+    return out;
+  } catch {
+    return null;
+  }
 }
 
 function ticksOf(file: string): number | null {
@@ -160,6 +173,11 @@ export function machineInfo(repoRoot: string): MachineInfo {
     commit,
     date: new Date().toISOString(),
   };
+}
+
+/** The machine a report ran on, in one line. */
+export function machineLine(m: MachineInfo): string {
+  return `Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.platform}; Node ${m.node}; load average at start ${m.loadavgAtStart.join(" / ")}. Commit ${m.commit ?? "unknown"}.`;
 }
 
 const PROBE_TEXT = JSON.stringify({

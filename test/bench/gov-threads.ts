@@ -1,0 +1,143 @@
+// Where governance's cost sits, thread by thread: small JSON requests at c=32 through Gatehouse
+// with each key setting (off, default, budgets, content: full, all on), in many short rounds that
+// take turns (ABCDE EDCBA ...), so this VM's drift (its speed moves within seconds) hits every
+// setting alike. Per request: CPU of the event loop, of the busiest other thread (the log thread,
+// where rows are written) and of the rest (GC helpers, libuv's pool), read from
+// /proc/<pid>/task/*/schedstat; req/s of each round. Medians over the rounds, [min…max].
+//
+//   node --import tsx test/bench/gov-threads.ts [--rounds 16] [--n 1000]
+//     [--targets gatehouse-pass-nogov,gatehouse-pass,...] [--ref-engine PATH]   # A/B: "@ref" twins
+//
+// Prints a markdown table; never asserts times. docs/benchmarks.md "Where governance's cost sits".
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { type Child, killAllSync, startChild, stopAll } from "./children.js";
+import { FIXTURE } from "./llm-options.js";
+import { runLoad } from "./load.js";
+import { machineInfo, machineLine, threadCpuNs } from "./proc.js";
+import { figure, fmt } from "./report.js";
+import { GOV_PART_TARGETS, gatewayConfig, loadBodies, payload, TARGETS } from "./scenario.js";
+
+const ROOT = resolve(new URL("../..", import.meta.url).pathname);
+const DEFAULT_TARGETS = [
+  "gatehouse-pass-nogov",
+  "gatehouse-pass",
+  "gatehouse-pass-budgets",
+  "gatehouse-pass-content",
+  "gatehouse-pass-gov",
+];
+
+interface Sample {
+  round: number;
+  main: number;
+  log: number;
+  rest: number;
+  rps: number;
+}
+
+/** CPU µs per request of each thread group between two readings of a process's threads. */
+function split(pid: number, before: Map<number, number>, after: Map<number, number>, n: number) {
+  const us = (tid: number) => ((after.get(tid) ?? 0) - (before.get(tid) ?? 0)) / 1000 / n;
+  const others = [...after.keys()]
+    .filter((t) => t !== pid)
+    .map(us)
+    .sort((a, b) => b - a);
+  return { main: us(pid), log: others[0] ?? 0, rest: others.slice(1).reduce((s, v) => s + v, 0) };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: "string", default: "16" },
+      n: { type: "string", default: "1000" },
+      targets: { type: "string", default: DEFAULT_TARGETS.join(",") },
+      "ref-engine": { type: "string" },
+    },
+  });
+  const rounds = Math.max(1, Number(values.rounds));
+  const n = Math.max(100, Number(values.n));
+  const all = [...TARGETS, ...GOV_PART_TARGETS];
+  const targets = values.targets.split(",").map((id) => {
+    const t = all.find((x) => x.id === id);
+    if (t?.server !== "gatehouse") throw new Error(`--targets: ${id} is not a Gatehouse target`);
+    return t;
+  });
+  const work = mkdtempSync(join(tmpdir(), "gatehouse-gov-threads-"));
+  process.once("exit", () => {
+    killAllSync();
+    rmSync(work, { recursive: true, force: true });
+  });
+  const mock = await startChild("mock", ROOT, "test/bench/serve-mock.ts", []);
+  const engines: Array<[string, string | undefined]> = [["", undefined]];
+  if (values["ref-engine"]) engines.push(["@ref", values["ref-engine"]]);
+  const gateways: Array<{ suffix: string; child: Child }> = [];
+  for (const [suffix, engine] of engines) {
+    const dir = join(work, `gatehouse${suffix}`);
+    mkdirSync(join(dir, "data"), { recursive: true });
+    writeFileSync(join(dir, "gatehouse.json"), JSON.stringify(gatewayConfig(mock.url)));
+    const args = ["--config", join(dir, "gatehouse.json"), "--data-dir", join(dir, "data")];
+    if (engine) args.push("--engine", engine);
+    gateways.push({
+      suffix,
+      child: await startChild(`gatehouse${suffix}`, ROOT, "test/bench/serve-gateway.ts", args),
+    });
+  }
+  const small = loadBodies(FIXTURE).small;
+  const runs = targets.flatMap((t) =>
+    gateways.map((g) => {
+      const p = payload(small, t, "json-c32");
+      const spec = { origin: g.child.url, path: p.path, headers: p.headers, body: p.body, connections: 32 };
+      return { label: `${t.label}${g.suffix ? " [ref]" : ""}`, pid: g.child.pid, spec, expect: p.expect };
+    }),
+  );
+  for (const r of runs) await runLoad({ ...r.spec, requests: 2000, maxSeconds: 60, expect: r.expect }, false);
+  const samples = new Map<string, Sample[]>(runs.map((r) => [r.label, []]));
+  for (let round = 0; round < rounds; round++) {
+    process.stderr.write(`round ${round + 1}/${rounds}\n`);
+    for (const r of round % 2 === 0 ? runs : [...runs].reverse()) {
+      const before = threadCpuNs(r.pid);
+      const res = await runLoad({ ...r.spec, requests: n, maxSeconds: 60, expect: r.expect });
+      // The last requests' rows reach the log thread within its 50 ms interval.
+      await new Promise((ok) => setTimeout(ok, 80));
+      const after = threadCpuNs(r.pid);
+      if (!before || !after || res.completed === 0) continue;
+      samples.get(r.label)!.push({ round, ...split(r.pid, before, after, res.completed), rps: res.rps });
+    }
+  }
+  await stopAll();
+  const col = (xs: number[], signed = false) => fmt(figure(xs), signed);
+  const total = (x: Sample) => x.main + x.log + x.rest;
+  // Paired with the first setting in the same round (the same moment of this VM's drift).
+  const base = samples.get(runs[0]!.label)!;
+  const lines = [
+    `### Governance by thread: small JSON, c=32, ${rounds} rounds of ${n} requests per setting`,
+    "",
+    machineLine(machineInfo(ROOT)),
+    "",
+    `| key setting | event loop µs/req | log thread µs/req | other threads µs/req | all µs/req | all − first row, same round | req/s | throughput cost vs first row, same round |`,
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ...runs.map((r) => {
+      const s = samples.get(r.label)!;
+      const pairs = s
+        .map((x, i) => [x, base[i]] as const)
+        .filter((p): p is readonly [Sample, Sample] => !!p[1]);
+      const more = pairs.map(([x, b]) => total(x) - total(b));
+      const cost = pairs.map(([x, b]) => (1 - x.rps / b.rps) * 100);
+      const first = r === runs[0];
+      const vsFirst = (xs: number[], unit = "") => (first ? "(first row)" : `${col(xs, true)}${unit}`);
+      return `| ${r.label} | ${col(s.map((x) => x.main))} | ${col(s.map((x) => x.log))} | ${col(s.map((x) => x.rest))} | ${col(s.map(total))} | ${vsFirst(more)} | ${col(s.map((x) => x.rps))} | ${vsFirst(cost, " %")} |`;
+    }),
+    "",
+    "The log thread is the busiest thread besides the event loop (where rows are converted and written); other threads are GC helpers and libuv's pool. Paired columns compare each round with the first row's measurement in the same round.",
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`gov-threads: ${e instanceof Error ? e.message : String(e)}\n`);
+  killAllSync();
+  process.exit(1);
+});
