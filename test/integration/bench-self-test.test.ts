@@ -35,13 +35,19 @@ function cli(args: string[]): Promise<{ code: number | null; out: string; err: s
 
 const isNum = (x: unknown) => typeof x === "number" && Number.isFinite(x);
 
+const BASE_TARGETS = ["direct", "floor", "pass-through", "translated"];
+
 /** Every measurement is there, every request came back good, and the figures are numbers. */
-function assertWellFormed(r: BenchReport, concurrency: number[]): void {
+function assertWellFormed(r: BenchReport, concurrency: number[], targets = BASE_TARGETS): void {
   assert.equal(typeof r.version, "string");
   assert.ok(r.machine.cpus >= 1 && r.machine.node.startsWith("v"), "the machine is described");
   assert.deepEqual(r.settings.concurrency, concurrency);
-  assert.equal(r.rows.length, 4 * 2 * concurrency.length, "4 targets × JSON/stream × each concurrency");
-  for (const target of ["direct", "floor", "pass-through", "translated"])
+  assert.equal(
+    r.rows.length,
+    targets.length * 2 * concurrency.length,
+    "targets × JSON/stream × each concurrency",
+  );
+  for (const target of targets)
     for (const mode of ["json", "stream"])
       for (const c of concurrency) {
         const row = r.rows.find((x) => x.target === target && x.mode === mode && x.concurrency === c);
@@ -51,11 +57,18 @@ function assertWellFormed(r: BenchReport, concurrency: number[]): void {
         assert.ok(isNum(row.p50Ms) && isNum(row.p99Ms) && row.p99Ms >= row.p50Ms);
         assert.equal(row.ttfbP50Ms === null, mode === "json", "first byte reported for streams only");
         const gw: Array<keyof BenchRow> = ["addedP50Ms", "addedP99Ms", "gatewayCpuUsPerRequest"];
+        // The event loop's own CPU comes from Linux's schedstat.
+        if (process.platform === "linux") gw.push("gatewayLoopCpuUsPerRequest");
         for (const k of gw) assert.equal(isNum(row[k]), target !== "direct", `${target} ${k}`);
       }
   for (const s of [r.summary.passThrough, r.summary.translated, r.summary.floor]) {
     assert.ok(isNum(s.addedP50Ms) && isNum(s.addedTtfbP50Ms) && isNum(s.gatewayCpuUsPerRequest));
   }
+  assert.equal(
+    r.summary.governance === null,
+    !targets.includes("governance-on"),
+    "governance summary when asked",
+  );
 }
 
 describe("gatehouse bench (CLI)", () => {
@@ -65,6 +78,26 @@ describe("gatehouse bench (CLI)", () => {
     assertWellFormed(JSON.parse(r.out) as BenchReport, [1, 4]);
   });
 
+  test("--governance adds pass-through with governance on and off, and what it costs", SPAWN_T, async () => {
+    const r = await cli(["bench", "--json", "--governance", "--requests", "50", "--concurrency", "2"]);
+    assert.equal(r.code, 0, r.err);
+    const report = JSON.parse(r.out) as BenchReport;
+    assertWellFormed(report, [2], [...BASE_TARGETS, "governance-on", "governance-off"]);
+    const g = report.summary.governance!;
+    assert.ok(isNum(g.cpuOnUsPerRequest) && isNum(g.cpuOffUsPerRequest) && isNum(g.throughputCostPercent));
+    if (process.platform === "linux")
+      assert.ok(isNum(g.loopOnUsPerRequest) && isNum(g.loopOffUsPerRequest) && isNum(g.loopBoundCostPercent));
+    assert.match(report.settings.governance, /content: full/);
+    const text = await cli(["bench", "--governance", "--requests", "50", "--concurrency", "1"]);
+    assert.equal(text.code, 0, text.err);
+    assert.match(
+      text.out,
+      /^ {2}governance +on -?\d+ µs\/request, off -?\d+ \(JSON, c=1\): -?\d+\.\d% of the gateway's throughput/m,
+    );
+    if (process.platform === "linux")
+      assert.match(text.out, /event loop on -?\d+ µs\/request, off -?\d+: -?\d+\.\d% where/);
+  });
+
   test("prints a readable table with the machine and the headline figures", SPAWN_T, async () => {
     const r = await cli(["bench", "--requests", "50", "--concurrency", "2"]);
     assert.equal(r.code, 0, r.err);
@@ -72,6 +105,7 @@ describe("gatehouse bench (CLI)", () => {
     assert.match(r.out, /^ {2}pass-through +added p50 [+-]\d+\.\d{3} ms/m);
     assert.match(r.out, /^ {2}translated +added p50 [+-]\d+\.\d{3} ms/m);
     assert.match(r.out, /^ {2}floor +added p50 [+-]\d+\.\d{3} ms.*relay CPU \d+ µs/m);
+    assert.doesNotMatch(r.out, /governance-on|^ {2}governance /m, "governance only when asked for");
     const table = r.out
       .split("\n")
       .filter((l) => /^(direct|floor|pass-through|translated) +(json|stream) +2 /.test(l));
@@ -127,6 +161,9 @@ describe("POST /api/bench", () => {
     assert.equal(res.headers.get("content-type"), "application/problem+json");
     assert.match(((await res.json()) as { detail: string }).detail, /requests/);
     assert.equal((await api("POST", { requests: 100, extra: true })).status, 400);
+    const notBool = await api("POST", { governance: "yes" });
+    assert.equal(notBool.status, 400);
+    assert.match(((await notBool.json()) as { detail: string }).detail, /governance/);
   });
 
   test("returns the report; a second run while one is going on gets 409", SPAWN_T, async () => {

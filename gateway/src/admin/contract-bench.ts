@@ -7,10 +7,22 @@
 export interface BenchRequest {
   /** Requests per measurement (50–5000; default 300 over the API, 500 on the CLI). */
   requests?: number;
+  /** Also measure pass-through with governance on (budgets, a rate limit, `content: full`) and off. */
+  governance?: boolean;
 }
 
-/** direct: to the mock; floor: through a bare relay (one more hop, nothing else); then the gateway. */
-export type BenchTarget = "direct" | "floor" | "pass-through" | "translated";
+/**
+ * direct: to the mock; floor: through a bare relay (one more hop, nothing else); then the gateway.
+ * governance-on / governance-off (when asked for): pass-through with a key that has budgets, a rate
+ * limit and `content: full`, and with a key that has none of them and `content: off`.
+ */
+export type BenchTarget =
+  | "direct"
+  | "floor"
+  | "pass-through"
+  | "translated"
+  | "governance-on"
+  | "governance-off";
 export type BenchMode = "json" | "stream";
 
 /** One measurement: a target, a kind of answer and a concurrency. */
@@ -36,6 +48,12 @@ export interface BenchRow {
   processCpuUsPerRequest: number;
   /** The gateway's (or the floor's) share: this row's process CPU per request minus direct's; null on direct rows. */
   gatewayCpuUsPerRequest: number | null;
+  /**
+   * The same for the event loop alone (the process's main thread; the log thread and GC helpers
+   * run beside it): what limits throughput where those have cores of their own. Null on direct
+   * rows and where the OS does not say (Linux only).
+   */
+  gatewayLoopCpuUsPerRequest: number | null;
 }
 
 export interface BenchMachine {
@@ -67,6 +85,8 @@ export interface BenchReport {
     translated: BenchSummary;
     /** The bare relay's figures (its "gateway CPU" is the relay's): the machine's price of a hop. */
     floor: BenchSummary;
+    /** Governance on against off (null unless asked for). */
+    governance: BenchGovernance | null;
   };
   /** How to read it, and anything that went wrong (failed requests, a capped run). */
   notes: string[];
@@ -80,6 +100,27 @@ export interface BenchSummary {
   addedTtfbP50Ms: number | null;
   /** Gateway CPU per JSON request at the highest concurrency (8 by default). */
   gatewayCpuUsPerRequest: number | null;
+}
+
+/** What governance costs: pass-through JSON at the highest concurrency, key settings on and off. */
+export interface BenchGovernance {
+  /** The gateway's CPU per request with budgets, a rate limit and `content: full`. */
+  cpuOnUsPerRequest: number | null;
+  /** The same with no budgets, no rate limit and `content: off`. */
+  cpuOffUsPerRequest: number | null;
+  /**
+   * The share of the gateway's throughput governance costs where the gateway is CPU-bound:
+   * 1 − CPU off ÷ CPU on, in percent.
+   */
+  throughputCostPercent: number | null;
+  /** The event loop's share on and off (Linux only, else null). */
+  loopOnUsPerRequest: number | null;
+  loopOffUsPerRequest: number | null;
+  /**
+   * What governance costs where the event loop is the limit (the log thread and GC helpers have
+   * cores of their own): 1 − loop off ÷ loop on, in percent.
+   */
+  loopBoundCostPercent: number | null;
 }
 
 /** GET /api/bench: whether a run is going on, and the last report of this gateway process. */

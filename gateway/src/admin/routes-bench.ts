@@ -13,6 +13,7 @@ import type { Route } from "./routes.js";
 
 const requestSchema = z.strictObject({
   requests: z.number().int().min(50).max(5000).optional(),
+  governance: z.boolean().optional(),
 });
 
 /** Default requests per measurement over the API: the run takes a few seconds on 2 cores. */
@@ -53,6 +54,7 @@ export function benchRoutes(): Route[] {
           last = await runBench({
             requests: parsed.data.requests ?? API_REQUESTS,
             maxSeconds: API_MAX_SECONDS,
+            governance: parsed.data.governance === true,
           });
           return last;
         } catch (e) {

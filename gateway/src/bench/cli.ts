@@ -2,10 +2,10 @@ import { parseArgs } from "node:util";
 import type { BenchReport, BenchRow } from "../admin/contract-bench.js";
 import { runBench } from "./run.js";
 
-export const BENCH_HELP = `  gatehouse bench [--requests N] [--concurrency 1,8] [--max-seconds S] [--json]
+export const BENCH_HELP = `  gatehouse bench [--requests N] [--concurrency 1,8] [--max-seconds S] [--governance] [--json]
                                                   measure the gateway's overhead on this machine`;
 
-const USAGE = `Usage: gatehouse bench [--requests N] [--concurrency 1,8] [--max-seconds 60] [--json]
+const USAGE = `Usage: gatehouse bench [--requests N] [--concurrency 1,8] [--max-seconds 60] [--governance] [--json]
 
 Starts a mock provider and a gateway in this process (a temporary data folder; nothing of yours is
 read or written) and sends the same small requests directly and through the gateway, on 127.0.0.1:
@@ -16,6 +16,8 @@ latency (p50, p99, a stream's first byte) and the gateway's CPU per request, and
   --requests N       requests per measurement (50-20000, default 500)
   --concurrency L    comma-separated concurrencies (1-64, default 1,8)
   --max-seconds S    time budget of the whole run (default 60)
+  --governance       also pass-through with governance on (budgets, a rate limit, content: full)
+                     and off (no budgets, content: off): what keys, budgets and logging cost
   --json             print the report as JSON (the same shape as POST /api/bench)`;
 
 const ms = (x: number | null) => (x === null ? "" : x.toFixed(3));
@@ -55,6 +57,23 @@ function table(rows: BenchRow[]): string {
   return [line(head), ...cells.map(line)].join("\n");
 }
 
+function governanceLine(r: BenchReport): string[] {
+  const g = r.summary.governance;
+  if (!g) return [];
+  const pct = (x: number | null) => (x === null ? "" : `${x.toFixed(1)}%`);
+  const c = r.settings.concurrency.at(-1);
+  const lines = [
+    `  governance    on ${us(g.cpuOnUsPerRequest)} µs/request, off ${us(g.cpuOffUsPerRequest)} (JSON, c=${c}): ` +
+      `${pct(g.throughputCostPercent)} of the gateway's throughput where it is CPU-bound`,
+  ];
+  if (g.loopBoundCostPercent !== null)
+    lines.push(
+      `                event loop on ${us(g.loopOnUsPerRequest)} µs/request, off ${us(g.loopOffUsPerRequest)}: ` +
+        `${pct(g.loopBoundCostPercent)} where the event loop is the limit (log thread on a core of its own)`,
+    );
+  return lines;
+}
+
 /** The report as text: machine, headline, the table, notes. */
 export function formatBench(r: BenchReport): string {
   const m = r.machine;
@@ -71,6 +90,7 @@ export function formatBench(r: BenchReport): string {
     head("pass-through", r.summary.passThrough),
     head("translated", r.summary.translated),
     head("floor", r.summary.floor, "relay CPU"),
+    ...governanceLine(r),
     "",
     table(r.rows),
     "",
@@ -84,6 +104,7 @@ export async function benchMain(argv: string[]): Promise<number> {
     requests?: string;
     concurrency?: string;
     "max-seconds"?: string;
+    governance?: boolean;
     json?: boolean;
     help?: boolean;
   };
@@ -94,6 +115,7 @@ export async function benchMain(argv: string[]): Promise<number> {
         requests: { type: "string" },
         concurrency: { type: "string" },
         "max-seconds": { type: "string" },
+        governance: { type: "boolean" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -131,6 +153,7 @@ export async function benchMain(argv: string[]): Promise<number> {
       ...(requests !== undefined ? { requests } : {}),
       ...(maxSeconds !== undefined ? { maxSeconds } : {}),
       ...(concurrency !== undefined ? { concurrency } : {}),
+      governance: values.governance === true,
       onProgress: json ? undefined : (line) => process.stderr.write(`  ${line}\n`),
     });
     process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${formatBench(report)}\n`);

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import type {
+  BenchGovernance,
   BenchMachine,
   BenchMode,
   BenchReport,
@@ -22,7 +23,8 @@ import { startBenchMock } from "./mock.js";
  * real gateway (createGateway, a temporary data folder, a key with a budget and a rate limit,
  * request logging on), then sends the same small requests to the mock directly, through the floor
  * and through the gateway (Anthropic pass-through, and translated to OpenAI) at each concurrency,
- * JSON and streaming. Added latency = through the gateway − direct; the gateway's CPU
+ * JSON and streaming; with `governance`, also pass-through with a key that has everything on and
+ * with one that has everything off. Added latency = through the gateway − direct; the gateway's CPU
  * per request = the process's CPU per request through it − direct's (client and mock cancel out).
  * Bounded: a request count per measurement and a time budget for the whole run.
  */
@@ -35,11 +37,14 @@ export interface BenchOptions {
   streamEvents?: number;
   /** Time budget of the whole run in seconds (default 60); later measurements are skipped past it. */
   maxSeconds?: number;
+  /** Also measure governance on (budgets, a rate limit, content: full) against off (default false). */
+  governance?: boolean;
   /** Progress lines (one per measurement). */
   onProgress?: (line: string) => void;
 }
 
 const TARGETS: readonly BenchTarget[] = ["direct", "floor", "pass-through", "translated"];
+const GOVERNANCE_TARGETS: readonly BenchTarget[] = ["governance-on", "governance-off"];
 const MODES: readonly BenchMode[] = ["json", "stream"];
 const ROUNDS = 2;
 
@@ -80,7 +85,19 @@ interface Acc {
   capped: boolean;
   wallMs: number;
   cpuUs: number;
+  /** The event loop's (this process's main thread's) CPU, µs; null where Linux's schedstat is missing. */
+  loopUs: number | null;
   problem: string | undefined;
+}
+
+/** This process's main thread's CPU time in µs (Linux schedstat, ns resolution), else null. */
+function loopCpuUs(): number | null {
+  try {
+    const ns = Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8").split(" ")[0]);
+    return Number.isFinite(ns) ? ns / 1000 : null;
+  } catch {
+    return null;
+  }
 }
 
 const merged = (parts: Float64Array[]): Float64Array => {
@@ -103,11 +120,15 @@ function rowOf(a: Acc, direct: Acc | undefined): BenchRow {
   const p99 = percentile(total, 99);
   const t50 = percentile(ttfb, 50);
   const cpu = a.completed > 0 ? a.cpuUs / a.completed : Number.NaN;
-  let added: Pick<BenchRow, "addedP50Ms" | "addedP99Ms" | "addedTtfbP50Ms" | "gatewayCpuUsPerRequest"> = {
+  let added: Pick<
+    BenchRow,
+    "addedP50Ms" | "addedP99Ms" | "addedTtfbP50Ms" | "gatewayCpuUsPerRequest" | "gatewayLoopCpuUsPerRequest"
+  > = {
     addedP50Ms: null,
     addedP99Ms: null,
     addedTtfbP50Ms: null,
     gatewayCpuUsPerRequest: null,
+    gatewayLoopCpuUsPerRequest: null,
   };
   if (direct && a.target !== "direct") {
     const d = merged(direct.total);
@@ -118,6 +139,10 @@ function rowOf(a: Acc, direct: Acc | undefined): BenchRow {
       addedTtfbP50Ms: a.mode === "stream" ? finite(t50 - percentile(dt, 50)) : null,
       gatewayCpuUsPerRequest:
         direct.completed > 0 ? finite(Math.round(cpu - direct.cpuUs / direct.completed)) : null,
+      gatewayLoopCpuUsPerRequest:
+        a.loopUs !== null && direct.loopUs !== null && a.completed > 0 && direct.completed > 0
+          ? finite(Math.round(a.loopUs / a.completed - direct.loopUs / direct.completed))
+          : null,
     };
   }
   return {
@@ -133,6 +158,22 @@ function rowOf(a: Acc, direct: Acc | undefined): BenchRow {
     requestsPerSecond: a.wallMs > 0 ? Math.round((a.completed / a.wallMs) * 1000) : 0,
     ...added,
     processCpuUsPerRequest: Math.round(cpu),
+  };
+}
+
+function governanceSummary(rows: BenchRow[], cMax: number): BenchGovernance {
+  const row = (target: BenchTarget) =>
+    rows.find((r) => r.target === target && r.mode === "json" && r.concurrency === cMax);
+  const [on, off] = [row("governance-on"), row("governance-off")];
+  const cost = (x: number | null | undefined, y: number | null | undefined) =>
+    x != null && y != null && x > 0 ? finite((1 - y / x) * 100) : null;
+  return {
+    cpuOnUsPerRequest: on?.gatewayCpuUsPerRequest ?? null,
+    cpuOffUsPerRequest: off?.gatewayCpuUsPerRequest ?? null,
+    throughputCostPercent: cost(on?.gatewayCpuUsPerRequest, off?.gatewayCpuUsPerRequest),
+    loopOnUsPerRequest: on?.gatewayLoopCpuUsPerRequest ?? null,
+    loopOffUsPerRequest: off?.gatewayLoopCpuUsPerRequest ?? null,
+    loopBoundCostPercent: cost(on?.gatewayLoopCpuUsPerRequest, off?.gatewayLoopCpuUsPerRequest),
   };
 }
 
@@ -162,7 +203,14 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
   const notes: string[] = [];
   const mock = await startBenchMock(events);
   const dataDir = mkdtempSync(join(os.tmpdir(), "gatehouse-bench-"));
-  const key = `gk-bench-${randomBytes(24).toString("hex")}`;
+  const newKey = () => `gk-bench-${randomBytes(24).toString("hex")}`;
+  const keys: Partial<Record<BenchTarget, string>> = {
+    "pass-through": newKey(),
+    "governance-on": newKey(),
+    "governance-off": newKey(),
+  };
+  keys.translated = keys["pass-through"];
+  const targets = opts.governance ? [...TARGETS, ...GOVERNANCE_TARGETS] : TARGETS;
   const config = parseConfig({
     providers: {
       anthropic: { type: "anthropic", base_url: mock.url, api_key: "sk-bench-mock" },
@@ -171,10 +219,22 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
     virtual_keys: [
       {
         name: "bench",
-        key,
+        key: keys["pass-through"],
         budgets: [{ usd: 1_000_000, period: "day" }],
         rate_limit: { requests_per_minute: 100_000_000 },
       },
+      {
+        name: "bench-governance-on",
+        key: keys["governance-on"],
+        budgets: [
+          { usd: 1_000_000, period: "day" },
+          { tokens: 1_000_000_000_000, period: "month" },
+          { usd: 1_000_000, per: "session" },
+        ],
+        rate_limit: { requests_per_minute: 100_000_000, tokens_per_minute: 1_000_000_000_000 },
+        content: "full",
+      },
+      { name: "bench-governance-off", key: keys["governance-off"], content: "off" },
     ],
   });
   const gateway = createGateway({ config, dataDir, host: "127.0.0.1", port: 0, env: {} });
@@ -187,6 +247,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
       floor: floor.url,
       "pass-through": url,
       translated: url,
+      "governance-on": url,
+      "governance-off": url,
     };
     const spec = (target: BenchTarget, mode: BenchMode, n: number, c: number, maxMs: number): LoadSpec => {
       // The mock and the floor speak the provider's API with its key; the gateway wants its own.
@@ -196,7 +258,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
         path: bare ? "/v1/messages" : "/anthropic/v1/messages",
         headers: bare
           ? { "x-api-key": "sk-bench-mock", "anthropic-version": "2023-06-01" }
-          : { authorization: `Bearer ${key}`, "anthropic-version": "2023-06-01" },
+          : { authorization: `Bearer ${keys[target]}`, "anthropic-version": "2023-06-01" },
         body: body(target, mode),
         requests: n,
         connections: c,
@@ -207,7 +269,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
     const remaining = () => budgetMs - (performance.now() - t0);
     // Warm-up: JIT, connection pools and the log writer, on every path; nothing is recorded.
     for (const mode of MODES)
-      for (const target of TARGETS) {
+      for (const target of targets) {
         const w = await runLoad(spec(target, mode, Math.max(50, requests >> 2), 8, 10_000));
         if (w.completed === 0) throw new Error(`${target} ${mode}: no good answer (${w.firstProblem})`);
       }
@@ -218,7 +280,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
       for (const c of concurrency) {
         for (let round = 0; round < ROUNDS; round++) {
           // Rotate the order each round so no target always runs first.
-          const order = TARGETS.map((_, i) => TARGETS[(i + round) % TARGETS.length]!);
+          const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
           for (const target of order) {
             if (remaining() <= 0) {
               notes.push(`Stopped at the ${budgetMs / 1000} s time budget; some measurements are missing.`);
@@ -236,15 +298,23 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
               capped: false,
               wallMs: 0,
               cpuUs: 0,
+              loopUs: 0,
               problem: undefined,
             };
             accs.set(k, a);
             const cpu0 = process.cpuUsage();
+            const loop0 = loopCpuUs();
             const r = await runLoad(
               spec(target, mode, Math.ceil(requests / ROUNDS), c, Math.min(remaining(), 20_000)),
             );
+            // The rows of these requests are written (by the log thread, in this process) before the
+            // CPU is read: a measurement pays for its own logging, not the one before it.
+            await gateway.logs.flush();
             const cpu = process.cpuUsage(cpu0);
+            const loop1 = loopCpuUs();
             a.cpuUs += cpu.user + cpu.system;
+            a.loopUs =
+              a.loopUs === null || loop0 === null || loop1 === null ? null : a.loopUs + loop1 - loop0;
             a.ttfb.push(r.ttfb);
             a.total.push(r.total);
             a.completed += r.completed;
@@ -285,13 +355,17 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
         concurrency,
         streamEvents: events,
         governance:
-          "virtual key with a budget and a rate limit; request logging (metadata) to SQLite; pricing",
+          "virtual key with a budget and a rate limit; request logging (metadata) to SQLite; pricing" +
+          (opts.governance
+            ? "; governance-on: three budgets (USD per day, tokens per month, USD per session), a rate limit, content: full; governance-off: none, content: off"
+            : ""),
       },
       rows,
       summary: {
         passThrough: summary(rows, "pass-through", cMin, cMax),
         translated: summary(rows, "translated", cMin, cMax),
         floor: summary(rows, "floor", cMin, cMax),
+        governance: opts.governance ? governanceSummary(rows, cMax) : null,
       },
       notes,
     };
