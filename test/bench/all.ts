@@ -1,9 +1,10 @@
 // Every benchmark in one run (npm run bench:all): the LLM path (llm.ts), the MCP path (mcp.ts),
-// tool context (tool-context.ts), logging (log-rows.ts) and footprint (footprint.ts), one after the
-// other, each as its own process; then one markdown report with the machine on stdout.
+// tool context (tool-context.ts), governance by thread (gov-threads.ts), logging (log-rows.ts) and
+// footprint (footprint.ts), one after the other, each as its own process; then one markdown
+// report with the machine on stdout.
 //
-//   npm run bench:all                          # everything (~25 min on 2 idle cores)
-//   npm run bench:all -- --quick               # fewer repetitions and requests (~8 min)
+//   npm run bench:all                          # everything (~28 min on 2 idle cores)
+//   npm run bench:all -- --quick               # fewer repetitions and requests (~9 min)
 //   npm run bench:all -- --peers               # the LLM part also measures Portkey and claude-code-router
 //   npm run bench:all -- --only llm,logging --out /tmp/bench   # a subset; each part's JSON into DIR
 //
@@ -56,6 +57,14 @@ const PARTS: readonly Part[] = [
     args: () => [],
     cap: [5, 5],
     json: true,
+  },
+  {
+    id: "governance",
+    title: "Governance by thread",
+    script: "test/bench/gov-threads.ts",
+    args: (q) => (q ? ["--rounds", "6", "--n", "500"] : []),
+    cap: [6, 3],
+    json: false,
   },
   {
     id: "logging",

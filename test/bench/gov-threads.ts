@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     killAllSync();
     rmSync(work, { recursive: true, force: true });
   });
+  for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => process.exit(130));
   const mock = await startChild("mock", ROOT, "test/bench/serve-mock.ts", []);
   const engines: Array<[string, string | undefined]> = [["", undefined]];
   if (values["ref-engine"]) engines.push(["@ref", values["ref-engine"]]);
