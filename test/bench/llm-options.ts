@@ -2,6 +2,7 @@
 
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { ccFixture } from "../helpers/fixtures.js";
 import { PEERS_DIR } from "./peers.js";
 import {
   BODY_KINDS,
@@ -15,7 +16,7 @@ import {
   type Target,
 } from "./scenario.js";
 
-export const FIXTURE = "/work/shared/fixtures/claude-code/say-hi.bearer.json";
+export const FIXTURE = ccFixture("say-hi.bearer.json");
 
 export interface Options {
   reps: number;

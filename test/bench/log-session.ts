@@ -12,9 +12,10 @@ import { promptJson } from "../../gateway/src/store/content.js";
 import { toLogBatch } from "../../gateway/src/store/record-sink.js";
 import { openSqlite } from "../../gateway/src/store/sqlite.js";
 import { SqliteLogStore } from "../../gateway/src/store/sqlite-logs.js";
+import { ccFixture } from "../helpers/fixtures.js";
 import { requestRecord } from "../helpers/log-rows.js";
 
-const FIXTURE = "/work/shared/fixtures/claude-code/tool-loop.2-with-tool-result.json";
+const FIXTURE = ccFixture("tool-loop.2-with-tool-result.json");
 
 export interface SessionResult {
   requests: number;

@@ -8,10 +8,11 @@ import { after, before, describe, test } from "node:test";
 import { parseConfig } from "../../gateway/src/config/load.js";
 import { createGateway } from "../../gateway/src/index.js";
 import { runCli as run } from "../helpers/cli-run.js";
+import { ccFixture } from "../helpers/fixtures.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { serverBin, waitFor, waitReady } from "../helpers/mcp.js";
 
-const FIXTURE = "/work/shared/fixtures/claude-code/config.claude.json.after-mcp-add.json";
+const FIXTURE = ccFixture("config.claude.json.after-mcp-add.json");
 const T = { timeout: 60_000 };
 const SECRET = "ghp_thisIsALiteralSecretValue0123456789";
 const HEADER_SECRET = "hdr-secret-value-never-printed";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
+import { ccFixture } from "../helpers/fixtures.js";
 import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
 import { serverBin, waitReady } from "../helpers/mcp.js";
 
@@ -189,7 +190,7 @@ describe("/mcp security", () => {
 
   test("Claude Code's recorded requests replay: initialize, initialized, tools/list, tools/call", async () => {
     const fixture = JSON.parse(
-      readFileSync("/work/shared/fixtures/claude-code/mcp.http-requests.json", "utf8").replace(
+      readFileSync(ccFixture("mcp.http-requests.json"), "utf8").replace(
         /127\.0\.0\.1:PORT/g,
         new URL(gw.url).host,
       ),

@@ -23,10 +23,11 @@ import {
 } from "../../gateway/src/llm/providers/vertex/anthropic-body.js";
 import { SseParser } from "../../gateway/src/llm/translate/sse.js";
 import type { AnthropicRequest } from "../../gateway/src/llm/wire/anthropic.js";
+import { CC_FIXTURES } from "../helpers/fixtures.js";
 import { chunkFrame, encodeFrame, exceptionFrame } from "../mocks/mock-eventstream.js";
 
 type Json = Record<string, unknown>;
-const FIXTURES = "/work/shared/fixtures/claude-code";
+const FIXTURES = CC_FIXTURES;
 
 function feed(decoder: EventStreamDecoder, bytes: Buffer, cuts: number[]): EventStreamMessage[] {
   const out: EventStreamMessage[] = [];

@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { jsonBody, sameJson } from "../../gateway/src/llm/providers/json-body.js";
 import { anthropicToOpenAIRequest } from "../../gateway/src/llm/translate/anthropic-to-openai.js";
 import type { AnthropicRequest } from "../../gateway/src/llm/wire/anthropic.js";
+import { ccFixture } from "../helpers/fixtures.js";
 
 const bytes = (b: string | Buffer) => (typeof b === "string" ? Buffer.from(b) : b);
 const same = (value: Record<string, unknown>) =>
@@ -69,7 +70,7 @@ describe("re-serialised request bodies", () => {
   });
 
   test("the translated Claude Code request (24 tools) twice: identical bytes both times", () => {
-    const fx = JSON.parse(readFileSync("/work/shared/fixtures/claude-code/say-hi.bearer.json", "utf8")) as {
+    const fx = JSON.parse(readFileSync(ccFixture("say-hi.bearer.json"), "utf8")) as {
       body: AnthropicRequest;
     };
     for (let i = 0; i < 2; i++) {

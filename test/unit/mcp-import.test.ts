@@ -15,8 +15,9 @@ import {
   toServerName,
 } from "../../gateway/src/mcp/config-import.js";
 import { type McpServerConfig, mcpServerSchema } from "../../gateway/src/mcp/schema.js";
+import { ccFixture } from "../helpers/fixtures.js";
 
-const FIXTURE = "/work/shared/fixtures/claude-code/config.claude.json.after-mcp-add.json";
+const FIXTURE = ccFixture("config.claude.json.after-mcp-add.json");
 // Claude Code's own ${VAR} syntax, not template strings.
 // biome-ignore lint/suspicious/noTemplateCurlyInString: Claude Code's ${VAR} syntax
 const BEARER_REF = "Bearer ${API_TOKEN}";

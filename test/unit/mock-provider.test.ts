@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { after, before, beforeEach, describe, test } from "node:test";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI, { AzureOpenAI } from "openai";
+import { ccFixture } from "../helpers/fixtures.js";
 import { DEFAULT_TEXT, delayed, type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
 
 type Json = Record<string, unknown>;
@@ -203,9 +204,9 @@ describe("mock provider", { timeout: 60_000 }, () => {
     });
 
     test("replays a recorded Claude Code request", async () => {
-      const fixture = JSON.parse(
-        readFileSync("/work/shared/fixtures/claude-code/tool-loop.1-first-request.json", "utf8"),
-      ) as { body: Json };
+      const fixture = JSON.parse(readFileSync(ccFixture("tool-loop.1-first-request.json"), "utf8")) as {
+        body: Json;
+      };
       mock.script({ kind: "tool_use", tools: [{ name: "mcp__gw__echo", input: { text: "nonce-42" } }] });
       const res = await post(`${mock.url}/v1/messages?beta=true`, fixture.body, {
         "anthropic-version": "2023-06-01",

@@ -12,11 +12,12 @@ import { promptJson } from "../../gateway/src/store/content.js";
 import { requestRow } from "../../gateway/src/store/log-rows.js";
 import { openSqlite } from "../../gateway/src/store/sqlite.js";
 import { SqliteLogStore } from "../../gateway/src/store/sqlite-logs.js";
+import { ccFixture } from "../helpers/fixtures.js";
 import { requestRecord } from "../helpers/log-rows.js";
 
-const fixture = JSON.parse(
-  readFileSync("/work/shared/fixtures/claude-code/tool-loop.2-with-tool-result.json", "utf8"),
-) as { body: Record<string, unknown> & { messages: unknown[] } };
+const fixture = JSON.parse(readFileSync(ccFixture("tool-loop.2-with-tool-result.json"), "utf8")) as {
+  body: Record<string, unknown> & { messages: unknown[] };
+};
 
 const HOUR = 3_600_000;
 

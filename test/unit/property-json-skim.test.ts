@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { storedContent } from "../../gateway/src/store/content.js";
 import { arrayItems, parseWithout, topLevelValues } from "../../gateway/src/store/json-skim.js";
 import { redactJson } from "../../gateway/src/store/redact.js";
+import { ccFixture } from "../helpers/fixtures.js";
 import { trickyJson, trickyString } from "../helpers/json-arbitraries.js";
 
 /** The range of the top-level "tools" value, as the log writer finds it. */
@@ -69,9 +70,9 @@ test("bytes that are not a well-formed object are not cut", () => {
 });
 
 test("a Claude Code prompt is kept as its parts while its tool definitions are cut out unparsed", () => {
-  const fixture = JSON.parse(
-    readFileSync("/work/shared/fixtures/claude-code/tool-loop.2-with-tool-result.json", "utf8"),
-  ) as { body: { model: string; system: unknown; messages: unknown[]; tools: unknown[] } };
+  const fixture = JSON.parse(readFileSync(ccFixture("tool-loop.2-with-tool-result.json"), "utf8")) as {
+    body: { model: string; system: unknown; messages: unknown[]; tools: unknown[] };
+  };
   assert.ok(fixture.body.tools.length > 10);
   const request = Buffer.from(JSON.stringify(fixture.body));
   const stored = storedContent({

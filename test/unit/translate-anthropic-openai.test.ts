@@ -9,8 +9,9 @@ import {
 import { estimateAnthropicInputTokens } from "../../gateway/src/llm/translate/estimate-tokens.js";
 import type { AnthropicRequest } from "../../gateway/src/llm/wire/anthropic.js";
 import type { OpenAIMessage, OpenAIResponse } from "../../gateway/src/llm/wire/openai.js";
+import { CC_FIXTURES } from "../helpers/fixtures.js";
 
-const FIXTURES = "/work/shared/fixtures/claude-code";
+const FIXTURES = CC_FIXTURES;
 
 function req(over: Partial<AnthropicRequest>): AnthropicRequest {
   return { model: "claude-x", max_tokens: 100, messages: [{ role: "user", content: "hi" }], ...over };

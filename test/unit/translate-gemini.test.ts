@@ -23,8 +23,9 @@ import type {
   GeminiResponse,
   GeminiSchema,
 } from "../../gateway/src/llm/wire/gemini.js";
+import { CC_FIXTURES } from "../helpers/fixtures.js";
 
-const FIXTURES = "/work/shared/fixtures/claude-code";
+const FIXTURES = CC_FIXTURES;
 type Json = Record<string, unknown>;
 
 function req(extra: Partial<AnthropicRequest>): AnthropicRequest {

@@ -8,8 +8,9 @@ import { AnthropicToOpenAIStream } from "../../gateway/src/llm/translate/anthrop
 import { OpenAIToAnthropicStream } from "../../gateway/src/llm/translate/openai-to-anthropic-stream.js";
 import { SseParser } from "../../gateway/src/llm/translate/sse.js";
 import type { StreamTranslator } from "../../gateway/src/llm/translate/types.js";
+import { CC_FIXTURES } from "../helpers/fixtures.js";
 
-const FIXTURES = "/work/shared/fixtures/claude-code";
+const FIXTURES = CC_FIXTURES;
 
 type Json = Record<string, unknown>;
 
