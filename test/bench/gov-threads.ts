@@ -20,6 +20,7 @@ import { runLoad } from "./load.js";
 import { machineInfo, machineLine, threadCpuNs } from "./proc.js";
 import { figure, fmt } from "./report.js";
 import { GOV_PART_TARGETS, gatewayConfig, loadBodies, payload, TARGETS } from "./scenario.js";
+import { usageOf } from "./usage.js";
 
 const ROOT = resolve(new URL("../..", import.meta.url).pathname);
 const DEFAULT_TARGETS = [
@@ -55,8 +56,13 @@ async function main(): Promise<void> {
       n: { type: "string", default: "1000" },
       targets: { type: "string", default: DEFAULT_TARGETS.join(",") },
       "ref-engine": { type: "string" },
+      help: { type: "boolean", short: "h" },
     },
   });
+  if (values.help) {
+    process.stdout.write(`${usageOf(new URL(import.meta.url))}\n`);
+    return;
+  }
   const rounds = Math.max(1, Number(values.rounds));
   const n = Math.max(100, Number(values.n));
   const all = [...TARGETS, ...GOV_PART_TARGETS];

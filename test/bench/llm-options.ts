@@ -15,6 +15,7 @@ import {
   TARGETS,
   type Target,
 } from "./scenario.js";
+import { usageOf } from "./usage.js";
 
 export const FIXTURE = ccFixture("say-hi.bearer.json");
 
@@ -67,8 +68,13 @@ export function options(): Options {
       "ref-engine": { type: "string" },
       peers: { type: "boolean", default: false },
       "peers-dir": { type: "string" },
+      help: { type: "boolean", short: "h" },
     },
   });
+  if (values.help) {
+    process.stdout.write(`${usageOf(new URL("./llm.ts", import.meta.url))}\n`);
+    process.exit(0);
+  }
   const quick = values.quick ?? false;
   const n = (v: string | undefined, def: number, name: string) => {
     const x = v === undefined ? def : Number(v);

@@ -1,7 +1,7 @@
 // The LLM-path benchmark (npm run bench): direct, the floor and Gatehouse in front of the SAME mock
 // provider, in one run, so added latency and CPU per request are comparable.
 //
-//   npm run bench                       # 3 repetitions, every target, body and mode (~5 min on 2 cores)
+//   npm run bench                       # 3 repetitions, every target, body and mode (~5 min on 2 cores); --help prints this
 //   npm run bench -- --quick            # 1 repetition, fewer requests (~30 s)
 //   npm run bench -- --reps 5 --json out.json
 //   npm run bench -- --targets gatehouse-pass,direct-anthropic --bodies small --modes json-c32
