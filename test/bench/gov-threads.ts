@@ -8,7 +8,7 @@
 //   node --import tsx test/bench/gov-threads.ts [--rounds 16] [--n 1000]
 //     [--targets gatehouse-pass-nogov,gatehouse-pass,...] [--ref-engine PATH]   # A/B: "@ref" twins
 //
-// Prints a markdown table; never asserts times. docs/benchmarks.md "Where governance's cost sits".
+// Prints a markdown table; never asserts times. See docs/benchmarks.md, "Seventh round".
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
