@@ -5,7 +5,7 @@
 
 /** POST /api/bench body (optional; every field optional). */
 export interface BenchRequest {
-  /** Requests per measurement (50–5000; default 300 over the API, 500 on the CLI). */
+  /** Requests per measurement (50–5000; default 300 over the API, 1000 with `governance`). */
   requests?: number;
   /** Also measure pass-through with governance on (budgets, a rate limit, `content: full`) and off. */
   governance?: boolean;

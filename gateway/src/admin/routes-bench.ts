@@ -18,6 +18,8 @@ const requestSchema = z.strictObject({
 
 /** Default requests per measurement over the API: the run takes a few seconds on 2 cores. */
 const API_REQUESTS = 300;
+/** With governance on against off, a small difference: more requests by default. */
+const API_GOVERNANCE_REQUESTS = 1000;
 const API_MAX_SECONDS = 60;
 
 export function benchRoutes(): Route[] {
@@ -52,7 +54,8 @@ export function benchRoutes(): Route[] {
         try {
           const { runBench } = await import("../bench/run.js");
           last = await runBench({
-            requests: parsed.data.requests ?? API_REQUESTS,
+            requests:
+              parsed.data.requests ?? (parsed.data.governance ? API_GOVERNANCE_REQUESTS : API_REQUESTS),
             maxSeconds: API_MAX_SECONDS,
             governance: parsed.data.governance === true,
           });

@@ -13,12 +13,15 @@ JSON and streaming, Anthropic pass-through and translated to OpenAI, at each con
 through a bare relay (the floor: what one more hop costs on this machine). Prints the added
 latency (p50, p99, a stream's first byte) and the gateway's CPU per request, and the floor's.
 
-  --requests N       requests per measurement (50-20000, default 500)
+  --requests N       requests per measurement (50-20000, default 500; 2000 with --governance)
   --concurrency L    comma-separated concurrencies (1-64, default 1,8)
   --max-seconds S    time budget of the whole run (default 60)
   --governance       also pass-through with governance on (budgets, a rate limit, content: full)
                      and off (no budgets, content: off): what keys, budgets and logging cost
   --json             print the report as JSON (the same shape as POST /api/bench)`;
+
+/** Requests per measurement with --governance when --requests is not given. */
+const GOVERNANCE_REQUESTS = 2000;
 
 const ms = (x: number | null) => (x === null ? "" : x.toFixed(3));
 const signed = (x: number | null) => (x === null ? "" : `${x >= 0 ? "+" : ""}${x.toFixed(3)}`);
@@ -150,7 +153,8 @@ export async function benchMain(argv: string[]): Promise<number> {
   if (!json) process.stderr.write("Measuring (a mock provider, a bare relay and a gateway on 127.0.0.1)…\n");
   try {
     const report = await runBench({
-      ...(requests !== undefined ? { requests } : {}),
+      // Governance on against off is a small difference: more requests by default.
+      ...(requests !== undefined ? { requests } : values.governance ? { requests: GOVERNANCE_REQUESTS } : {}),
       ...(maxSeconds !== undefined ? { maxSeconds } : {}),
       ...(concurrency !== undefined ? { concurrency } : {}),
       governance: values.governance === true,
