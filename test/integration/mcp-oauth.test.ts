@@ -121,7 +121,8 @@ describe("OAuth for remote MCP servers", () => {
     none.searchParams.delete("state");
     assert.equal((await visit(none.href)).status, 400);
     // The genuine answer works once...
-    assert.equal((await visit(callback)).status, 200);
+    const genuine = await visit(callback);
+    assert.equal(genuine.status, 200, genuine.text);
     // ...and never again.
     const replay = await visit(callback);
     assert.equal(replay.status, 400);

@@ -96,6 +96,11 @@ class SqliteOAuthStore implements OAuthStore {
     return { ...data, url: row.url, updatedAt: row.updated_at };
   }
 
+  /*
+   * update() and takeFlow() read, then write: their transactions take the write lock first
+   * (IMMEDIATE). A deferred one that has read cannot wait for the lock once another connection (the
+   * log thread's) has committed meanwhile: SQLite answers "database is locked" at once.
+   */
   update(server: string, url: string, part: Partial<Omit<Credentials, "url" | "updatedAt">>): void {
     this.db.transaction(() => {
       const { url: _u, updatedAt: _t, ...current } = this.get(server, url) ?? { url, updatedAt: 0 };
@@ -106,7 +111,7 @@ class SqliteOAuthStore implements OAuthStore {
            ON CONFLICT(server) DO UPDATE SET url = excluded.url, data = excluded.data, updated_at = excluded.updated_at`,
         )
         .run(server, url, data, Date.now());
-    })();
+    }).immediate();
   }
 
   forget(server: string, what: "all" | "tokens" | "client" | "discovery" = "all"): void {
@@ -154,7 +159,7 @@ class SqliteOAuthStore implements OAuthStore {
         return undefined;
       }
       return JSON.parse(this.box.open(row.data)) as PendingFlow;
-    })();
+    }).immediate();
   }
 
   finishFlow(state: string, outcome: "ok" | { error: string }): void {
@@ -197,6 +202,11 @@ class MemoryOAuthStore implements OAuthStore {
     const c = this.creds.get(server);
     return c && c.url === url ? structuredClone(c) : undefined;
   }
+  /*
+   * update() and takeFlow() read, then write: their transactions take the write lock first
+   * (IMMEDIATE). A deferred one that has read cannot wait for the lock once another connection (the
+   * log thread's) has committed meanwhile: SQLite answers "database is locked" at once.
+   */
   update(server: string, url: string, part: Partial<Omit<Credentials, "url" | "updatedAt">>): void {
     const current = this.get(server, url) ?? { url, updatedAt: 0 };
     this.creds.set(server, { ...current, ...structuredClone(part), url, updatedAt: Date.now() });
