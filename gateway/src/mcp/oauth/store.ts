@@ -102,16 +102,18 @@ class SqliteOAuthStore implements OAuthStore {
    * log thread's) has committed meanwhile: SQLite answers "database is locked" at once.
    */
   update(server: string, url: string, part: Partial<Omit<Credentials, "url" | "updatedAt">>): void {
-    this.db.transaction(() => {
-      const { url: _u, updatedAt: _t, ...current } = this.get(server, url) ?? { url, updatedAt: 0 };
-      const data = this.box.seal(JSON.stringify({ ...current, ...part }));
-      this.db
-        .prepare(
-          `INSERT INTO mcp_oauth (server, url, data, updated_at) VALUES (?, ?, ?, ?)
+    this.db
+      .transaction(() => {
+        const { url: _u, updatedAt: _t, ...current } = this.get(server, url) ?? { url, updatedAt: 0 };
+        const data = this.box.seal(JSON.stringify({ ...current, ...part }));
+        this.db
+          .prepare(
+            `INSERT INTO mcp_oauth (server, url, data, updated_at) VALUES (?, ?, ?, ?)
            ON CONFLICT(server) DO UPDATE SET url = excluded.url, data = excluded.data, updated_at = excluded.updated_at`,
-        )
-        .run(server, url, data, Date.now());
-    }).immediate();
+          )
+          .run(server, url, data, Date.now());
+      })
+      .immediate();
   }
 
   forget(server: string, what: "all" | "tokens" | "client" | "discovery" = "all"): void {
@@ -143,23 +145,25 @@ class SqliteOAuthStore implements OAuthStore {
   }
 
   takeFlow(state: string, now = Date.now()): PendingFlow | undefined {
-    return this.db.transaction(() => {
-      const hash = stateHash(state);
-      const row = this.db
-        .prepare(
-          "SELECT server, data, expires_at, used_at, outcome FROM mcp_oauth_flows WHERE state_hash = ?",
-        )
-        .get(hash) as FlowRow | undefined;
-      if (!row || row.used_at !== null) return undefined;
-      this.db.prepare("UPDATE mcp_oauth_flows SET used_at = ? WHERE state_hash = ?").run(now, hash);
-      if (row.expires_at < now) {
-        this.db
-          .prepare("UPDATE mcp_oauth_flows SET outcome = ? WHERE state_hash = ?")
-          .run("the login took too long and expired; start it again", hash);
-        return undefined;
-      }
-      return JSON.parse(this.box.open(row.data)) as PendingFlow;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const hash = stateHash(state);
+        const row = this.db
+          .prepare(
+            "SELECT server, data, expires_at, used_at, outcome FROM mcp_oauth_flows WHERE state_hash = ?",
+          )
+          .get(hash) as FlowRow | undefined;
+        if (!row || row.used_at !== null) return undefined;
+        this.db.prepare("UPDATE mcp_oauth_flows SET used_at = ? WHERE state_hash = ?").run(now, hash);
+        if (row.expires_at < now) {
+          this.db
+            .prepare("UPDATE mcp_oauth_flows SET outcome = ? WHERE state_hash = ?")
+            .run("the login took too long and expired; start it again", hash);
+          return undefined;
+        }
+        return JSON.parse(this.box.open(row.data)) as PendingFlow;
+      })
+      .immediate();
   }
 
   finishFlow(state: string, outcome: "ok" | { error: string }): void {
