@@ -210,12 +210,14 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
   const mock = await startBenchMock(events);
   const dataDir = mkdtempSync(join(os.tmpdir(), "gatehouse-bench-"));
   const newKey = () => `gk-bench-${randomBytes(24).toString("hex")}`;
+  // Pass-through and translated present the same key (the default settings).
+  const passKey = newKey();
   const keys: Partial<Record<BenchTarget, string>> = {
-    "pass-through": newKey(),
+    "pass-through": passKey,
+    translated: passKey,
     "governance-on": newKey(),
     "governance-off": newKey(),
   };
-  keys.translated = keys["pass-through"];
   const targets = opts.governance ? [...TARGETS, ...GOVERNANCE_TARGETS] : TARGETS;
   const config = parseConfig({
     providers: {

@@ -206,11 +206,6 @@ class MemoryOAuthStore implements OAuthStore {
     const c = this.creds.get(server);
     return c && c.url === url ? structuredClone(c) : undefined;
   }
-  /*
-   * update() and takeFlow() read, then write: their transactions take the write lock first
-   * (IMMEDIATE). A deferred one that has read cannot wait for the lock once another connection (the
-   * log thread's) has committed meanwhile: SQLite answers "database is locked" at once.
-   */
   update(server: string, url: string, part: Partial<Omit<Credentials, "url" | "updatedAt">>): void {
     const current = this.get(server, url) ?? { url, updatedAt: 0 };
     this.creds.set(server, { ...current, ...structuredClone(part), url, updatedAt: Date.now() });
