@@ -108,8 +108,7 @@ export function createAdminHandler(deps: AdminDeps) {
   });
   const table = new RouteTable(routes);
 
-  return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> => {
-    if (path !== "/api" && !path.startsWith("/api/")) return false;
+  const serve = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> => {
     try {
       const query = new URLSearchParams((req.url ?? "").split("?")[1] ?? "");
       if (path === "/api/login" && req.method === "GET") {
@@ -164,4 +163,6 @@ export function createAdminHandler(deps: AdminDeps) {
     }
     return true;
   };
+  return (req: IncomingMessage, res: ServerResponse, path: string): boolean | Promise<boolean> =>
+    path === "/api" || path.startsWith("/api/") ? serve(req, res, path) : false;
 }

@@ -11,8 +11,10 @@ const PROJECT = /^[A-Za-z0-9_.:@/-]{1,64}$/;
 export function metaFromHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const meta: Record<string, string> = {};
   let n = 0;
-  for (const [name, value] of Object.entries(headers)) {
-    if (!name.startsWith(META_PREFIX) || value === undefined) continue;
+  for (const name in headers) {
+    if (!name.startsWith(META_PREFIX)) continue;
+    const value = headers[name];
+    if (value === undefined) continue;
     const key = name.slice(META_PREFIX.length);
     if (key === "" || n >= MAX_META) continue;
     const v = Array.isArray(value) ? value.join(", ") : value;

@@ -60,6 +60,7 @@ const EST_OUTPUT_CAP = 4096;
 const HORIZON_MARGIN_MS = 2 * 86_400_000;
 const PRUNE_EVERY_MS = 3_600_000;
 const MONTH_MS = 31 * 86_400_000;
+const RATE_KINDS: readonly RateKind[] = ["requests", "tokens"];
 
 /** Tokens that count against token budgets and limits: cache reads are not counted. */
 export function countedTokens(u: Usage): number {
@@ -198,14 +199,22 @@ export class Governance {
     req: AdmitRequest<{ route: string }>,
     now: number,
   ): Counter[] | Refusal {
+    const team = policy.team ? this.policies.teams.get(policy.team) : undefined;
+    const project = req.project ? this.policies.projects.get(req.project) : undefined;
+    // Most keys have no budget at all: nothing to look up or allocate per request.
+    if (
+      policy.keyBudgets.length === 0 &&
+      (!req.sessionId || policy.sessionBudgets.length === 0) &&
+      !team?.budgets.length &&
+      !project?.budgets.length
+    )
+      return [];
     const groups: Array<[readonly BudgetRule[], string, string]> = [
       [policy.keyBudgets, scopeKey("key", req.key.id), req.key.id],
     ];
     if (req.sessionId)
       groups.push([policy.sessionBudgets, scopeKey("session", req.sessionId), req.sessionId]);
-    const team = policy.team ? this.policies.teams.get(policy.team) : undefined;
     if (team && policy.team) groups.push([team.budgets, scopeKey("team", policy.team), policy.team]);
-    const project = req.project ? this.policies.projects.get(req.project) : undefined;
     if (project && req.project) groups.push([project.budgets, scopeKey("project", req.project), req.project]);
     const out: Counter[] = [];
     for (const [rules, scope, id] of groups) {
@@ -227,25 +236,36 @@ export class Governance {
   ): Array<{ bucket: TokenBucket; kind: RateKind }> | Refusal {
     const out: Array<{ bucket: TokenBucket; kind: RateKind }> = [];
     const team = policy.team ? this.policies.teams.get(policy.team) : undefined;
-    const limits: Array<[string, string, RateLimits | undefined]> = [
-      [scopeKey("key", key.id), `key '${policy.name}'`, policy.rateLimit],
-      [scopeKey("team", policy.team ?? ""), `team '${policy.team}'`, team?.rateLimit],
-    ];
-    for (const [scope, who, r] of limits) {
-      for (const [kind, perMinute] of [
-        ["requests", r?.requestsPerMinute],
-        ["tokens", r?.tokensPerMinute],
-      ] as const) {
-        if (!perMinute) continue;
-        const bucket = this.limiter.bucket(scope, kind, perMinute, now);
-        // A request needs one whole unit; tokens only need the bucket not to be in debt.
-        const level = bucket.available(now);
-        if (kind === "requests" ? level < 1 : level <= 0)
-          return rateRefusal(who, perMinute, kind, bucket.waitMs(1, now));
-        out.push({ bucket, kind });
-      }
+    if (!policy.rateLimit && !team?.rateLimit) return out;
+    const refusal =
+      this.takeLimits(out, policy.rateLimit, scopeKey("key", key.id), "key", policy.name, now) ??
+      (team?.rateLimit
+        ? this.takeLimits(out, team.rateLimit, scopeKey("team", policy.team ?? ""), "team", policy.team, now)
+        : undefined);
+    return refusal ?? out;
+  }
+
+  /** Adds the buckets of one scope's limits to `out`, or refuses when one of them is empty. */
+  private takeLimits(
+    out: Array<{ bucket: TokenBucket; kind: RateKind }>,
+    limits: RateLimits | undefined,
+    scope: string,
+    owner: "key" | "team",
+    name: string | undefined,
+    now: number,
+  ): Refusal | undefined {
+    if (!limits) return undefined;
+    for (const kind of RATE_KINDS) {
+      const perMinute = kind === "requests" ? limits.requestsPerMinute : limits.tokensPerMinute;
+      if (!perMinute) continue;
+      const bucket = this.limiter.bucket(scope, kind, perMinute, now);
+      // A request needs one whole unit; tokens only need the bucket not to be in debt.
+      const level = bucket.available(now);
+      if (kind === "requests" ? level < 1 : level <= 0)
+        return rateRefusal(`${owner} '${name}'`, perMinute, kind, bucket.waitMs(1, now));
+      out.push({ bucket, kind });
     }
-    return out;
+    return undefined;
   }
 
   /** Returns a ticket's reservations (idempotent); the request's real cost comes with settle. */

@@ -20,7 +20,11 @@ export interface ServerDeps {
   guard: Guard;
   keys: KeyRing;
   llm: LlmDeps;
-  /** Extra route handlers mounted by other parts (admin API, MCP); return false if not handled. */
+  /**
+   * Extra route handlers mounted by other parts (admin API, MCP); return false if not handled. A
+   * handler answers `false` synchronously for paths that are not its own, so a model call does not
+   * wait a turn of the microtask queue per mounted handler.
+   */
   extra?: Array<(req: IncomingMessage, res: ServerResponse, path: string) => boolean | Promise<boolean>>;
   version: string;
   /** HTTP timeouts (ms); the defaults suit production, tests shorten them. */
@@ -70,7 +74,10 @@ async function route(
   if (deps.llm.instanceId === req.headers["x-gatehouse-hop"]) {
     throw new HttpError(508, "request loop: this gateway is configured to forward to itself", "api_error");
   }
-  for (const h of deps.extra ?? []) if (await h(req, res, path)) return;
+  for (const h of deps.extra ?? []) {
+    const handled = h(req, res, path);
+    if (handled === true || (handled !== false && (await handled))) return;
+  }
 
   const surface = surfaceOf(path);
   const chat = path === "/anthropic/v1/messages" || path === "/v1/chat/completions";

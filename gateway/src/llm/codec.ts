@@ -268,69 +268,100 @@ function wantsUsage(client: Json): boolean {
   return so !== null && typeof so === "object" && (so as Json).include_usage === true;
 }
 
-/** Per-request state the OpenAI codecs need (whether the client asked for usage chunks). */
-function openAICodecs(client: Json): Record<Wire, Codec> {
-  const includeUsage = wantsUsage(client);
-  let geminiNames: ToolNameMap | undefined;
-  const toAnthropic = (c: Json, model: string) =>
-    asJson(openAIToAnthropicRequest(c as OpenAIRequest, model)) as unknown as AnthropicRequest;
-  const fromAnthropicJson = (res: AnthropicResponse, clientModel: string) =>
-    JSON.stringify(anthropicToOpenAIResponse(res, clientModel));
+const toAnthropic = (c: Json, model: string) =>
+  asJson(openAIToAnthropicRequest(c as OpenAIRequest, model)) as unknown as AnthropicRequest;
+const fromAnthropicJson = (res: AnthropicResponse, clientModel: string) =>
+  JSON.stringify(anthropicToOpenAIResponse(res, clientModel));
+
+/** OpenAI client to an OpenAI-format provider; `includeUsage`: the client asked for usage chunks. */
+function openAIToOpenAI(includeUsage: boolean): Codec {
   return {
-    openai: {
-      request(c, raw) {
-        if (c.stream === true && !includeUsage) {
-          return {
-            json: { ...c, stream_options: { ...asJson(c.stream_options ?? {}), include_usage: true } },
-          };
-        }
-        return { json: c, raw };
-      },
-      json(upstream) {
-        return { body: upstream, usage: openAIUsage(asJson(JSON.parse(upstream.toString("utf8"))).usage) };
-      },
-      stream: () => new OpenAIPassthrough(includeUsage),
+    request(c, raw) {
+      if (c.stream === true && !includeUsage) {
+        return {
+          json: { ...c, stream_options: { ...asJson(c.stream_options ?? {}), include_usage: true } },
+        };
+      }
+      return { json: c, raw };
     },
-    anthropic: {
-      request: (c, _raw, model) => ({ json: asJson(toAnthropic(c, model)) }),
-      json(upstream, clientModel) {
-        const res = JSON.parse(upstream.toString("utf8")) as AnthropicResponse;
-        return { body: fromAnthropicJson(res, clientModel), usage: anthropicJsonUsage(res) };
-      },
-      stream(provider, ctx, clientModel) {
-        const out = new AnthropicToOpenAIStream(clientModel, includeUsage);
-        const decoder = anthropicStream(provider, ctx, clientModel);
-        return new Translated(decoder ? new Compose(decoder, out) : out, "openai");
-      },
+    json(upstream) {
+      return { body: upstream, usage: openAIUsage(asJson(JSON.parse(upstream.toString("utf8"))).usage) };
     },
-    gemini: {
-      request(c, _raw, model) {
-        const anthropic = toAnthropic(c, model);
-        geminiNames = geminiToolNames(toolNamesOf(anthropic));
-        return { json: asJson(anthropicToGeminiRequest(anthropic, { model, names: geminiNames })) };
-      },
-      json(upstream, clientModel) {
-        const res = geminiToAnthropicResponse(
-          JSON.parse(upstream.toString("utf8")) as GeminiResponse,
-          clientModel,
-          geminiNames,
-        );
-        return { body: fromAnthropicJson(res, clientModel), usage: anthropicJsonUsage(res) };
-      },
-      stream: (_p, _ctx, clientModel) =>
-        new Translated(
-          new Compose(
-            new GeminiToAnthropicStream(clientModel, undefined, geminiNames),
-            new AnthropicToOpenAIStream(clientModel, includeUsage),
-          ),
-          "openai",
-        ),
+    stream: () => new OpenAIPassthrough(includeUsage),
+  };
+}
+
+function openAIToAnthropicCodec(includeUsage: boolean): Codec {
+  return {
+    request: (c, _raw, model) => ({ json: asJson(toAnthropic(c, model)) }),
+    json(upstream, clientModel) {
+      const res = JSON.parse(upstream.toString("utf8")) as AnthropicResponse;
+      return { body: fromAnthropicJson(res, clientModel), usage: anthropicJsonUsage(res) };
+    },
+    stream(provider, ctx, clientModel) {
+      const out = new AnthropicToOpenAIStream(clientModel, includeUsage);
+      const decoder = anthropicStream(provider, ctx, clientModel);
+      return new Translated(decoder ? new Compose(decoder, out) : out, "openai");
     },
   };
 }
 
-/** The codecs for one client request. */
-export function codecsFor(surface: ClientSurface, client: Json): Record<Wire, Codec> {
-  if (surface === "openai") return openAICodecs(client);
-  return { anthropic: anthropicToAnthropic, openai: anthropicToOpenAI, gemini: anthropicToGemini() };
+/** OpenAI client to Gemini: per request (the tool names the request mapped). */
+function openAIToGemini(includeUsage: boolean): Codec {
+  let geminiNames: ToolNameMap | undefined;
+  return {
+    request(c, _raw, model) {
+      const anthropic = toAnthropic(c, model);
+      geminiNames = geminiToolNames(toolNamesOf(anthropic));
+      return { json: asJson(anthropicToGeminiRequest(anthropic, { model, names: geminiNames })) };
+    },
+    json(upstream, clientModel) {
+      const res = geminiToAnthropicResponse(
+        JSON.parse(upstream.toString("utf8")) as GeminiResponse,
+        clientModel,
+        geminiNames,
+      );
+      return { body: fromAnthropicJson(res, clientModel), usage: anthropicJsonUsage(res) };
+    },
+    stream: (_p, _ctx, clientModel) =>
+      new Translated(
+        new Compose(
+          new GeminiToAnthropicStream(clientModel, undefined, geminiNames),
+          new AnthropicToOpenAIStream(clientModel, includeUsage),
+        ),
+        "openai",
+      ),
+  };
+}
+
+/** The stateless OpenAI-client codecs, without and with the client's usage chunks. */
+const OPENAI_CLIENT: ReadonlyArray<Readonly<Record<"openai" | "anthropic", Codec>>> = [false, true].map(
+  (u) => ({
+    openai: openAIToOpenAI(u),
+    anthropic: openAIToAnthropicCodec(u),
+  }),
+);
+
+/**
+ * The codec for each provider wire, for one client request. Only a Gemini codec keeps state of
+ * its request (the tool names it mapped): it is made when a target asks for it; the others are
+ * shared by every request.
+ */
+export function codecsFor(surface: ClientSurface, client: Json): (wire: Wire) => Codec {
+  let gemini: Codec | undefined;
+  if (surface === "openai") {
+    const includeUsage = wantsUsage(client);
+    const shared = OPENAI_CLIENT[includeUsage ? 1 : 0]!;
+    return (wire) => {
+      if (wire !== "gemini") return shared[wire];
+      gemini ??= openAIToGemini(includeUsage);
+      return gemini;
+    };
+  }
+  return (wire) => {
+    if (wire === "anthropic") return anthropicToAnthropic;
+    if (wire === "openai") return anthropicToOpenAI;
+    gemini ??= anthropicToGemini();
+    return gemini;
+  };
 }

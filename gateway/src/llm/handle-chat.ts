@@ -140,7 +140,7 @@ export async function handleChat(
     stream,
     targets: admission.targets,
     build(t) {
-      const codec = codecs[t.provider.wire(t.model)];
+      const codec = codecs(t.provider.wire(t.model));
       let payload: ReturnType<typeof codec.request>;
       try {
         payload = codec.request(client, raw, t.model);
@@ -174,7 +174,7 @@ export async function handleChat(
     return;
   }
   const { target, res: up } = out;
-  const codec = codecs[target.provider.wire(target.model)];
+  const codec = codecs(target.provider.wire(target.model));
   const extra: Record<string, string> = { "x-gatehouse-route": target.route };
   const rid = up.headers["request-id"] ?? up.headers["x-request-id"];
   if (typeof rid === "string") extra["request-id"] = rid;

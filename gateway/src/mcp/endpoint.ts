@@ -80,9 +80,11 @@ export class McpEndpoint {
     return this.sessions.size;
   }
 
-  /** Mounted through ServerDeps.extra: returns false for paths that are not /mcp. */
-  handle = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> => {
-    if (path !== "/mcp" && !path.startsWith("/mcp/")) return false;
+  /** Mounted through ServerDeps.extra: returns false (at once) for paths that are not /mcp. */
+  handle = (req: IncomingMessage, res: ServerResponse, path: string): boolean | Promise<boolean> =>
+    path === "/mcp" || path.startsWith("/mcp/") ? this.serve(req, res, path) : false;
+
+  private serve = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> => {
     const method = req.method ?? "GET";
     if (method !== "POST" && method !== "GET" && method !== "DELETE") {
       throw new HttpError(405, `${method} is not supported on ${path}`, "invalid_request_error", {

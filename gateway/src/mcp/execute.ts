@@ -52,10 +52,8 @@ const PATHS: Readonly<Record<string, ExecuteSurface>> = {
 /** Mounted through ServerDeps.extra: returns false for other paths. Errors are thrown as HttpError. */
 export function executeHandler(
   deps: ExecuteDeps,
-): (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean> {
-  return async (req, res, path) => {
-    const surface = PATHS[path];
-    if (surface === undefined) return false;
+): (req: IncomingMessage, res: ServerResponse, path: string) => boolean | Promise<boolean> {
+  const serve = async (req: IncomingMessage, res: ServerResponse, path: string, surface: ExecuteSurface) => {
     if (req.method !== "POST") {
       req.resume();
       throw new HttpError(405, `${req.method ?? "?"} is not supported on ${path}`, "invalid_request_error", {
@@ -75,6 +73,10 @@ export function executeHandler(
     const work = answer(deps, res, surface, { keyId: key.id, keyName: key.name, sessionId: null }, call);
     await (deps.drain ? deps.drain.inflight.track(work) : work);
     return true;
+  };
+  return (req, res, path) => {
+    const surface = PATHS[path];
+    return surface === undefined ? false : serve(req, res, path, surface);
   };
 }
 

@@ -92,9 +92,9 @@ export interface McpSurface {
 
 export interface McpRuntime extends McpSurface {
   /** The /mcp route handler for ServerDeps.extra. */
-  handler: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>;
+  handler: (req: IncomingMessage, res: ServerResponse, path: string) => boolean | Promise<boolean>;
   /** POST /v1/tools/execute and /anthropic/v1/tools/execute, for ServerDeps.extra (execute.ts). */
-  executeHandler: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>;
+  executeHandler: (req: IncomingMessage, res: ServerResponse, path: string) => boolean | Promise<boolean>;
   /** The LLM hook (LlmDeps.injectTools): a key's MCP tools added to a chat request (inject.ts). */
   injectTools: (
     key: KeyIdentity,
@@ -102,7 +102,7 @@ export interface McpRuntime extends McpSurface {
     client: Record<string, unknown>,
   ) => Buffer | undefined;
   /** GET /oauth/callback (the OAuth redirect URI), for ServerDeps.extra. */
-  oauthCallback: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>;
+  oauthCallback: (req: IncomingMessage, res: ServerResponse, path: string) => boolean | Promise<boolean>;
   /** The port the gateway listens on, once known: it is part of the OAuth redirect URI. */
   setPort(port: number): void;
   start(): Promise<void>;

@@ -51,8 +51,7 @@ function send(res: ServerResponse, status: number, html: string, extra: Record<s
 
 /** The route handler (for the gateway's `extra` handlers, or the CLI's temporary listener). */
 export function oauthCallbackHandler(manager: () => OAuthManager | undefined) {
-  return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> => {
-    if (path !== CALLBACK_PATH) return false;
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const m = manager();
     if (req.method !== "GET" && req.method !== "HEAD") {
       req.resume();
@@ -68,4 +67,6 @@ export function oauthCallbackHandler(manager: () => OAuthManager | undefined) {
     send(res, status, html);
     return true;
   };
+  return (req: IncomingMessage, res: ServerResponse, path: string): boolean | Promise<boolean> =>
+    path === CALLBACK_PATH ? serve(req, res) : false;
 }

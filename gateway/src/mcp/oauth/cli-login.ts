@@ -65,7 +65,7 @@ async function serveCallback(port: number, manager: OAuthManager): Promise<Serve
       res.writeHead(403, { "content-type": "text/plain; charset=utf-8" }).end(`${(e as Error).message}\n`);
       return;
     }
-    handle(req, res, path)
+    Promise.resolve(handle(req, res, path))
       .then((done) => {
         if (!done) res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("not found\n");
       })
