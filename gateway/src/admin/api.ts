@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ConfigFile } from "../config/schema.js";
 import { parseJsonObject, readBody } from "../http/body.js";
 import { HttpError, sendHttpError, sendJson } from "../http/errors.js";
+import type { RouteHandler } from "../http/route-handler.js";
 import type { RequestRecord } from "../llm/record.js";
 import type { AdminStreamEvent, HealthView } from "./contract.js";
 import { openApiDocument } from "./openapi.js";
@@ -163,6 +164,7 @@ export function createAdminHandler(deps: AdminDeps) {
     }
     return true;
   };
-  return (req: IncomingMessage, res: ServerResponse, path: string): boolean | Promise<boolean> =>
+  const handler: RouteHandler = (req, res, path) =>
     path === "/api" || path.startsWith("/api/") ? serve(req, res, path) : false;
+  return handler;
 }

@@ -6,15 +6,8 @@ import type { ContentMode } from "./config-schema.js";
 import type { KeyIdentity } from "./keys.js";
 import { type SpendDelta, SpendLedger, type SpendRow } from "./ledger.js";
 import { longestWindowMs } from "./periods.js";
-import {
-  compilePolicies,
-  type KeyPolicy,
-  openPolicy,
-  type Policies,
-  type PolicyConfig,
-  type RateLimits,
-} from "./policy.js";
-import { type RateKind, RateLimiter, type TokenBucket } from "./ratelimit.js";
+import { compilePolicies, type KeyPolicy, openPolicy, type Policies, type PolicyConfig } from "./policy.js";
+import { type HeldBucket, RateLimiter, type TokenBucket } from "./ratelimit.js";
 import { accessRefusal, budgetRefusal, type Refusal, rateRefusal, scopeLabel } from "./refusals.js";
 
 export type { Refusal } from "./refusals.js";
@@ -60,7 +53,6 @@ const EST_OUTPUT_CAP = 4096;
 const HORIZON_MARGIN_MS = 2 * 86_400_000;
 const PRUNE_EVERY_MS = 3_600_000;
 const MONTH_MS = 31 * 86_400_000;
-const RATE_KINDS: readonly RateKind[] = ["requests", "tokens"];
 
 /** Tokens that count against token budgets and limits: cache reads are not counted. */
 export function countedTokens(u: Usage): number {
@@ -229,43 +221,18 @@ export class Governance {
   }
 
   /** The rate-limit buckets of the key and its team, or a refusal when one is empty. */
-  private rateBuckets(
-    policy: KeyPolicy,
-    key: KeyIdentity,
-    now: number,
-  ): Array<{ bucket: TokenBucket; kind: RateKind }> | Refusal {
-    const out: Array<{ bucket: TokenBucket; kind: RateKind }> = [];
+  private rateBuckets(policy: KeyPolicy, key: KeyIdentity, now: number): HeldBucket[] | Refusal {
+    const out: HeldBucket[] = [];
     const team = policy.team ? this.policies.teams.get(policy.team) : undefined;
-    if (!policy.rateLimit && !team?.rateLimit) return out;
-    const refusal =
-      this.takeLimits(out, policy.rateLimit, scopeKey("key", key.id), "key", policy.name, now) ??
-      (team?.rateLimit
-        ? this.takeLimits(out, team.rateLimit, scopeKey("team", policy.team ?? ""), "team", policy.team, now)
-        : undefined);
-    return refusal ?? out;
-  }
-
-  /** Adds the buckets of one scope's limits to `out`, or refuses when one of them is empty. */
-  private takeLimits(
-    out: Array<{ bucket: TokenBucket; kind: RateKind }>,
-    limits: RateLimits | undefined,
-    scope: string,
-    owner: "key" | "team",
-    name: string | undefined,
-    now: number,
-  ): Refusal | undefined {
-    if (!limits) return undefined;
-    for (const kind of RATE_KINDS) {
-      const perMinute = kind === "requests" ? limits.requestsPerMinute : limits.tokensPerMinute;
-      if (!perMinute) continue;
-      const bucket = this.limiter.bucket(scope, kind, perMinute, now);
-      // A request needs one whole unit; tokens only need the bucket not to be in debt.
-      const level = bucket.available(now);
-      if (kind === "requests" ? level < 1 : level <= 0)
-        return rateRefusal(`${owner} '${name}'`, perMinute, kind, bucket.waitMs(1, now));
-      out.push({ bucket, kind });
+    if (policy.rateLimit) {
+      const empty = this.limiter.collect(out, policy.rateLimit, scopeKey("key", key.id), now);
+      if (empty) return rateRefusal(`key '${policy.name}'`, empty.perMinute, empty.kind, empty.waitMs);
     }
-    return undefined;
+    if (team?.rateLimit) {
+      const empty = this.limiter.collect(out, team.rateLimit, scopeKey("team", policy.team ?? ""), now);
+      if (empty) return rateRefusal(`team '${policy.team}'`, empty.perMinute, empty.kind, empty.waitMs);
+    }
+    return out;
   }
 
   /** Returns a ticket's reservations (idempotent); the request's real cost comes with settle. */

@@ -15,17 +15,14 @@ import {
   surfaceOf,
 } from "./errors.js";
 import type { Guard } from "./guard.js";
+import type { RouteHandler } from "./route-handler.js";
 
 export interface ServerDeps {
   guard: Guard;
   keys: KeyRing;
   llm: LlmDeps;
-  /**
-   * Extra route handlers mounted by other parts (admin API, MCP); return false if not handled. A
-   * handler answers `false` synchronously for paths that are not its own, so a model call does not
-   * wait a turn of the microtask queue per mounted handler.
-   */
-  extra?: Array<(req: IncomingMessage, res: ServerResponse, path: string) => boolean | Promise<boolean>>;
+  /** Route handlers mounted by other parts (admin API, MCP), tried in order before the LLM path. */
+  extra?: RouteHandler[];
   version: string;
   /** HTTP timeouts (ms); the defaults suit production, tests shorten them. */
   timeouts?: Partial<HttpTimeouts>;

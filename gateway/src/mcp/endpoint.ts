@@ -5,6 +5,7 @@ import type { KeyIdentity, KeyRing } from "../governance/keys.js";
 import { authenticateKey } from "../http/authenticate.js";
 import { parseJsonValue, readBody } from "../http/body.js";
 import { HttpError } from "../http/errors.js";
+import type { RouteHandler } from "../http/route-handler.js";
 import { HttpSessionTransport, sendRpcError } from "./http-transport.js";
 import { InFlight } from "./inflight.js";
 import type { ListKind } from "./lists.js";
@@ -81,7 +82,7 @@ export class McpEndpoint {
   }
 
   /** Mounted through ServerDeps.extra: returns false (at once) for paths that are not /mcp. */
-  handle = (req: IncomingMessage, res: ServerResponse, path: string): boolean | Promise<boolean> =>
+  handle: RouteHandler = (req, res, path) =>
     path === "/mcp" || path.startsWith("/mcp/") ? this.serve(req, res, path) : false;
 
   private serve = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> => {

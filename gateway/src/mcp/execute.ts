@@ -4,6 +4,7 @@ import type { KeyRing } from "../governance/keys.js";
 import { authenticateKey } from "../http/authenticate.js";
 import { parseJsonObject, readBody } from "../http/body.js";
 import { HttpError, sendHttpError, sendJson } from "../http/errors.js";
+import type { RouteHandler } from "../http/route-handler.js";
 import { messageOf } from "./connect.js";
 import {
   anthropicToolResult,
@@ -50,9 +51,7 @@ const PATHS: Readonly<Record<string, ExecuteSurface>> = {
 };
 
 /** Mounted through ServerDeps.extra: returns false for other paths. Errors are thrown as HttpError. */
-export function executeHandler(
-  deps: ExecuteDeps,
-): (req: IncomingMessage, res: ServerResponse, path: string) => boolean | Promise<boolean> {
+export function executeHandler(deps: ExecuteDeps): RouteHandler {
   const serve = async (req: IncomingMessage, res: ServerResponse, path: string, surface: ExecuteSurface) => {
     if (req.method !== "POST") {
       req.resume();

@@ -1,8 +1,8 @@
 import type { EventEmitter } from "node:events";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ConfigFile } from "../config/schema.js";
 import type { KeyIdentity, KeyRing } from "../governance/keys.js";
 import type { McpInject } from "../governance/policy.js";
+import type { RouteHandler } from "../http/route-handler.js";
 import type { ToolCallRecord } from "../store/log-store.js";
 import { SqliteStore } from "../store/sqlite.js";
 import type { Store } from "../store/store.js";
@@ -92,9 +92,9 @@ export interface McpSurface {
 
 export interface McpRuntime extends McpSurface {
   /** The /mcp route handler for ServerDeps.extra. */
-  handler: (req: IncomingMessage, res: ServerResponse, path: string) => boolean | Promise<boolean>;
+  handler: RouteHandler;
   /** POST /v1/tools/execute and /anthropic/v1/tools/execute, for ServerDeps.extra (execute.ts). */
-  executeHandler: (req: IncomingMessage, res: ServerResponse, path: string) => boolean | Promise<boolean>;
+  executeHandler: RouteHandler;
   /** The LLM hook (LlmDeps.injectTools): a key's MCP tools added to a chat request (inject.ts). */
   injectTools: (
     key: KeyIdentity,
@@ -102,7 +102,7 @@ export interface McpRuntime extends McpSurface {
     client: Record<string, unknown>,
   ) => Buffer | undefined;
   /** GET /oauth/callback (the OAuth redirect URI), for ServerDeps.extra. */
-  oauthCallback: (req: IncomingMessage, res: ServerResponse, path: string) => boolean | Promise<boolean>;
+  oauthCallback: RouteHandler;
   /** The port the gateway listens on, once known: it is part of the OAuth redirect URI. */
   setPort(port: number): void;
   start(): Promise<void>;

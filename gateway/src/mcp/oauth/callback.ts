@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { RouteHandler } from "../../http/route-handler.js";
 import type { CallbackResult, OAuthManager } from "./manager.js";
 
 /**
@@ -67,6 +68,6 @@ export function oauthCallbackHandler(manager: () => OAuthManager | undefined) {
     send(res, status, html);
     return true;
   };
-  return (req: IncomingMessage, res: ServerResponse, path: string): boolean | Promise<boolean> =>
-    path === CALLBACK_PATH ? serve(req, res) : false;
+  const handler: RouteHandler = (req, res, path) => (path === CALLBACK_PATH ? serve(req, res) : false);
+  return handler;
 }
