@@ -7,6 +7,7 @@
 //
 //   node --import tsx test/bench/gov-threads.ts [--rounds 16] [--n 1000]
 //     [--targets gatehouse-pass-nogov,gatehouse-pass,...] [--ref-engine PATH]   # A/B: "@ref" twins
+//     [--body small|cc]   # cc: the recorded Claude Code request (~77 KB, 24 tools)
 //     [--together]   # load a setting and its --ref-engine twin (or, without one, every setting) at the
 //                    # same time, the connections split between them, so the VM's swings land on all
 //
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
       targets: { type: "string", default: DEFAULT_TARGETS.join(",") },
       "ref-engine": { type: "string" },
       together: { type: "boolean", default: false },
+      body: { type: "string", default: "small" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -135,7 +137,9 @@ async function main(): Promise<void> {
   const shared = new Map<string, Child>();
   if (!values.together)
     for (const [suffix, engine] of engines) shared.set(suffix, await start(`gatehouse${suffix}`, engine));
-  const small = loadBodies(FIXTURE).small;
+  if (values.body !== "small" && values.body !== "cc") throw new Error("--body: small or cc");
+  const bodyKind = values.body;
+  const bodies = loadBodies(FIXTURE)[bodyKind];
   const runs: Array<{
     label: string;
     pid: number;
@@ -145,7 +149,7 @@ async function main(): Promise<void> {
   for (const t of targets) {
     for (const [suffix, engine] of engines) {
       const child = shared.get(suffix) ?? (await start(`${t.id}${suffix}`, engine));
-      const p = payload(small, t, "json-c32");
+      const p = payload(bodies, t, "json-c32");
       const spec = { origin: child.url, path: p.path, headers: p.headers, body: p.body, connections: 32 };
       runs.push({ label: `${t.label}${suffix ? " [ref]" : ""}`, pid: child.pid, spec, expect: p.expect });
     }
@@ -190,7 +194,7 @@ async function main(): Promise<void> {
   // Paired with the first setting in the same round (the same moment of this VM's drift).
   const base = samples.get(runs[0]!.label)!;
   const lines = [
-    `### Governance by thread: small JSON, c=32, ${rounds} rounds of ${n} requests per setting`,
+    `### Governance by thread: ${bodyKind === "cc" ? "Claude Code body" : "small"} JSON, c=32, ${rounds} rounds of ${n} requests per setting`,
     "",
     machineLine(machineInfo(ROOT)),
     "",

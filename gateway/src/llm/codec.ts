@@ -1,4 +1,5 @@
 import { redactText } from "../store/redact.js";
+import type { ChatBody } from "./chat-body.js";
 import type { CallContext, Provider, Wire, WirePayload } from "./providers/provider.js";
 import type { ClientSurface } from "./router.js";
 import { anthropicToGeminiRequest, geminiToAnthropicResponse } from "./translate/anthropic-to-gemini.js";
@@ -36,7 +37,8 @@ export interface StreamPipe {
 
 /** Converts one client surface to one provider wire and back. */
 export interface Codec {
-  request(client: Record<string, unknown>, raw: Buffer, model: string): WirePayload;
+  /** The body for the provider: `body` itself when its bytes go out as they are (parsed only if not). */
+  request(body: ChatBody, model: string): WirePayload;
   json(upstream: Buffer, clientModel: string): { body: Buffer | string; usage: Usage };
   stream(provider: Provider, ctx: CallContext, clientModel: string): StreamPipe;
 }
@@ -215,9 +217,10 @@ export function withoutUnsignedThinking(client: Json): Json | null {
 }
 
 const anthropicToAnthropic: Codec = {
-  request(client, raw) {
-    const cleaned = withoutUnsignedThinking(client);
-    return cleaned ? { json: cleaned } : { json: client, raw };
+  request(body) {
+    // The skeleton has each block's type and signature: the whole body is parsed only to drop some.
+    const cleaned = withoutUnsignedThinking(body.skeleton) && withoutUnsignedThinking(body.json);
+    return cleaned ? { json: cleaned } : body;
   },
   json(upstream) {
     return { body: upstream, usage: anthropicJsonUsage(JSON.parse(upstream.toString("utf8"))) };
@@ -229,8 +232,8 @@ const anthropicToAnthropic: Codec = {
 };
 
 const anthropicToOpenAI: Codec = {
-  request: (client, _raw, model) => ({
-    json: asJson(anthropicToOpenAIRequest(client as AnthropicRequest, model)),
+  request: (body, model) => ({
+    json: asJson(anthropicToOpenAIRequest(body.json as AnthropicRequest, model)),
   }),
   json(upstream, clientModel) {
     const res = JSON.parse(upstream.toString("utf8")) as OpenAIResponse;
@@ -246,9 +249,10 @@ const anthropicToOpenAI: Codec = {
 function anthropicToGemini(): Codec {
   let names: ToolNameMap | undefined;
   return {
-    request(client, _raw, model) {
-      names = geminiToolNames(toolNamesOf(client as AnthropicRequest));
-      return { json: asJson(anthropicToGeminiRequest(client as AnthropicRequest, { model, names })) };
+    request(body, model) {
+      const client = body.json as AnthropicRequest;
+      names = geminiToolNames(toolNamesOf(client));
+      return { json: asJson(anthropicToGeminiRequest(client, { model, names })) };
     },
     json(upstream, clientModel) {
       const res = geminiToAnthropicResponse(
@@ -276,13 +280,14 @@ const fromAnthropicJson = (res: AnthropicResponse, clientModel: string) =>
 /** OpenAI client to an OpenAI-format provider; `includeUsage`: the client asked for usage chunks. */
 function openAIToOpenAI(includeUsage: boolean): Codec {
   return {
-    request(c, raw) {
-      if (c.stream === true && !includeUsage) {
+    request(body) {
+      if (body.skeleton.stream === true && !includeUsage) {
+        const c = body.json;
         return {
           json: { ...c, stream_options: { ...asJson(c.stream_options ?? {}), include_usage: true } },
         };
       }
-      return { json: c, raw };
+      return body;
     },
     json(upstream) {
       return { body: upstream, usage: openAIUsage(asJson(JSON.parse(upstream.toString("utf8"))).usage) };
@@ -293,7 +298,7 @@ function openAIToOpenAI(includeUsage: boolean): Codec {
 
 function openAIToAnthropicCodec(includeUsage: boolean): Codec {
   return {
-    request: (c, _raw, model) => ({ json: asJson(toAnthropic(c, model)) }),
+    request: (body, model) => ({ json: asJson(toAnthropic(body.json, model)) }),
     json(upstream, clientModel) {
       const res = JSON.parse(upstream.toString("utf8")) as AnthropicResponse;
       return { body: fromAnthropicJson(res, clientModel), usage: anthropicJsonUsage(res) };
@@ -310,8 +315,8 @@ function openAIToAnthropicCodec(includeUsage: boolean): Codec {
 function openAIToGemini(includeUsage: boolean): Codec {
   let geminiNames: ToolNameMap | undefined;
   return {
-    request(c, _raw, model) {
-      const anthropic = toAnthropic(c, model);
+    request(body, model) {
+      const anthropic = toAnthropic(body.json, model);
       geminiNames = geminiToolNames(toolNamesOf(anthropic));
       return { json: asJson(anthropicToGeminiRequest(anthropic, { model, names: geminiNames })) };
     },

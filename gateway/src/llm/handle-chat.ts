@@ -4,10 +4,10 @@ import { metaFromHeaders, projectOf } from "../governance/attribution.js";
 import type { Governance, Ticket } from "../governance/governance.js";
 import type { KeyIdentity } from "../governance/keys.js";
 import { refusalError } from "../governance/refusals.js";
-import { parseJsonObject } from "../http/body.js";
 import { HttpError, sendError } from "../http/errors.js";
 import { RequestAbort } from "./abort.js";
 import { ContentCapture } from "./capture.js";
+import { ChatBody } from "./chat-body.js";
 import { codecsFor } from "./codec.js";
 import { dispatch } from "./dispatch.js";
 import type { CallContext } from "./providers/provider.js";
@@ -26,11 +26,14 @@ export interface LlmDeps {
   /** Admits (access, budgets, rate limits) before dispatch; prices and charges at the end. */
   governance: Governance;
   onRecord(rec: RequestRecord): void;
-  /** MCP tools for keys with mcp_inject (mcp/inject.ts): the new body, or undefined to keep it. */
+  /**
+   * MCP tools for keys with mcp_inject (mcp/inject.ts): the new body, or undefined to keep it.
+   * `client` parses the body (it may be changed in place: the new body is its serialisation).
+   */
   injectTools?: (
     key: KeyIdentity,
     surface: ClientSurface,
-    client: Record<string, unknown>,
+    client: () => Record<string, unknown>,
   ) => Buffer | undefined;
 }
 
@@ -60,9 +63,17 @@ export async function handleChat(
   raw: Buffer,
 ): Promise<void> {
   const t0 = performance.now();
-  const client = parseJsonObject(raw);
+  // Read without parsing: a pass-through forwards these bytes (chat-skeleton.ts).
+  let body = ChatBody.read(raw);
+  const client = body.skeleton;
   const clientModel = validateChatRequest(surface, client);
-  if (deps.injectTools) raw = deps.injectTools(key, surface, client) ?? raw;
+  if (deps.injectTools) {
+    const injected = deps.injectTools(key, surface, () => body.json);
+    if (injected) {
+      body = ChatBody.of(injected, body.json);
+      raw = injected;
+    }
+  }
   const stream = client.stream === true;
   const sessionId = header(req, "x-claude-code-session-id");
   const meta = metaFromHeaders(req.headers);
@@ -143,7 +154,7 @@ export async function handleChat(
       const codec = codecs(t.provider.wire(t.model));
       let payload: ReturnType<typeof codec.request>;
       try {
-        payload = codec.request(client, raw, t.model);
+        payload = codec.request(body, t.model);
       } catch (e) {
         throw new HttpError(
           400,

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { KeyIdentity } from "../governance/keys.js";
 import { refusalError } from "../governance/refusals.js";
-import { parseJsonObject } from "../http/body.js";
 import { HttpError, sendError, sendJson } from "../http/errors.js";
+import { ChatBody } from "./chat-body.js";
 import { callContext, type LlmDeps } from "./handle-chat.js";
 import { anthropicToGeminiRequest } from "./translate/anthropic-to-gemini.js";
 import { upstreamErrorToNeutral } from "./translate/errors.js";
@@ -22,8 +22,8 @@ export async function handleCountTokens(
   raw: Buffer,
   key: KeyIdentity,
 ): Promise<void> {
-  const client = parseJsonObject(raw);
-  const model = validateChatRequest("anthropic", client, true);
+  const body = ChatBody.read(raw);
+  const model = validateChatRequest("anthropic", body.skeleton, true);
   const session = req.headers["x-claude-code-session-id"];
   const sessionId = typeof session === "string" ? session : undefined;
   const plan = deps.router.resolve(model, "anthropic", sessionId);
@@ -44,10 +44,10 @@ export async function handleCountTokens(
   const wire = target.provider.wire(target.model);
   const payload =
     wire === "anthropic"
-      ? { json: client, raw }
+      ? body
       : wire === "gemini"
         ? {
-            json: anthropicToGeminiRequest(client as AnthropicRequest, {
+            json: anthropicToGeminiRequest(body.json as AnthropicRequest, {
               model: target.model,
             }) as unknown as Record<string, unknown>,
           }
@@ -78,7 +78,7 @@ export async function handleCountTokens(
   }
   let estimate: number;
   try {
-    estimate = estimateAnthropicInputTokens(client as AnthropicRequest);
+    estimate = estimateAnthropicInputTokens(body.json as AnthropicRequest);
     if (!Number.isFinite(estimate)) throw new Error("a content block is not what its type says");
   } catch (e) {
     // A body whose blocks are not what they claim (`system: [null]`): the client's mistake.

@@ -99,7 +99,7 @@ export interface McpRuntime extends McpSurface {
   injectTools: (
     key: KeyIdentity,
     surface: ChatSurface,
-    client: Record<string, unknown>,
+    client: () => Record<string, unknown>,
   ) => Buffer | undefined;
   /** GET /oauth/callback (the OAuth redirect URI), for ServerDeps.extra. */
   oauthCallback: RouteHandler;

@@ -97,10 +97,12 @@ export function injectForChat(
   deps: InjectDeps,
   key: { id: string; name: string },
   surface: ChatSurface,
-  client: Json,
+  body: () => Json,
 ): Buffer | undefined {
   if (deps.settingOf(key.name) === undefined) return undefined;
   const tools = injectableTools(deps.hub, { keyId: key.id, keyName: key.name, sessionId: null });
+  if (tools.length === 0) return undefined;
+  const client = body();
   return appendTools(surface, client, tools) > 0 ? Buffer.from(JSON.stringify(client)) : undefined;
 }
 

@@ -17,9 +17,11 @@ export interface UpstreamRequest {
 
 /** The body of a call in the provider's wire format. */
 export interface WirePayload {
-  json: Record<string, unknown>;
+  readonly json: Record<string, unknown>;
   /** The client's exact bytes, present only when they equal `json` (a byte-faithful pass-through). */
-  raw?: Buffer;
+  readonly raw?: Buffer;
+  /** The model `raw` names: with it, `raw` goes out as it is when the provider's model is the same. */
+  readonly rawModel?: string;
 }
 
 export interface CallContext {
@@ -56,7 +58,7 @@ export function splitBase(base: string): { origin: string; prefix: string } {
 
 /** JSON body for a payload with the model field set (or removed when model is null); see json-body.ts. */
 export function bodyWithModel(payload: WirePayload, model: string | null): string | Buffer {
-  if (payload.raw && model !== null && payload.json.model === model) return payload.raw;
+  if (payload.raw && model !== null && payload.rawModel === model) return payload.raw;
   const json = { ...payload.json };
   if (model === null) delete json.model;
   else json.model = model;

@@ -1,0 +1,225 @@
+// A chat request's skeleton (llm/chat-skeleton.ts) is read from its bytes without parsing them:
+// a pass-through forwards those bytes, so what the gateway checks must be what the provider gets.
+// Properties: on well-formed chat bodies the skeleton is exactly what JSON.parse gives for the
+// members it keeps; on bodies broken byte by byte it never accepts what the full parse (JSON.parse
+// plus the depth and duplicate-key checks of http/body.ts) refuses, and refuses nothing it accepts.
+import assert from "node:assert/strict";
+import { isUtf8 } from "node:buffer";
+import { readFileSync } from "node:fs";
+import { describe, test } from "node:test";
+import fc from "fast-check";
+import { jsonShapeProblem } from "../../gateway/src/http/body.js";
+import { ChatBody } from "../../gateway/src/llm/chat-body.js";
+import { chatSkeleton } from "../../gateway/src/llm/chat-skeleton.js";
+import { trickyJson, trickyString } from "../helpers/json-arbitraries.js";
+
+type Json = Record<string, unknown>;
+const tricky = trickyString(["\u0000", "\u001f", "u", "thinking"], 12);
+const anyJson = trickyJson(
+  tricky,
+  fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })),
+);
+
+/** What the skeleton keeps of a parsed request (see chat-skeleton.ts). */
+function project(v: Json): Json {
+  const kind = (x: unknown) =>
+    typeof x === "string"
+      ? ""
+      : typeof x === "number"
+        ? 0
+        : Array.isArray(x)
+          ? []
+          : x !== null && typeof x === "object"
+            ? {}
+            : x;
+  const pick = (o: Json, keys: Record<string, (x: unknown) => unknown>): Json => {
+    const out: Json = Object.create(null);
+    for (const k of Object.keys(o)) if (Object.hasOwn(keys, k)) out[k] = keys[k]!(o[k]);
+    return out;
+  };
+  const same = (x: unknown) => x;
+  const block = (b: unknown) =>
+    b !== null && typeof b === "object" && !Array.isArray(b)
+      ? pick(b as Json, { type: same, signature: same })
+      : kind(b);
+  const message = (m: unknown) =>
+    m !== null && typeof m === "object" && !Array.isArray(m)
+      ? pick(m as Json, { role: same, content: (c) => (Array.isArray(c) ? c.map(block) : kind(c)) })
+      : kind(m);
+  return pick(v, {
+    model: same,
+    stream: same,
+    max_tokens: same,
+    max_completion_tokens: same,
+    stream_options: same,
+    messages: (ms) => (Array.isArray(ms) ? ms.map(message) : kind(ms)),
+    tools: kind,
+    stop_sequences: kind,
+  });
+}
+
+/** What the full parse accepts: UTF-8, JSON.parse, an object, no duplicate top-level key, depth. */
+function fullParseAccepts(buf: Buffer): boolean {
+  if (!isUtf8(buf)) return false;
+  let v: unknown;
+  try {
+    v = JSON.parse(buf.toString("utf8"));
+  } catch {
+    return false;
+  }
+  return (
+    v !== null && typeof v === "object" && !Array.isArray(v) && jsonShapeProblem(buf, true) === undefined
+  );
+}
+
+const block = fc.oneof(
+  fc.record(
+    {
+      type: fc.constantFrom("text", "thinking", "tool_use"),
+      signature: fc.oneof(tricky, anyJson),
+      text: tricky,
+      extra: anyJson,
+    },
+    { requiredKeys: ["type"] },
+  ),
+  anyJson,
+);
+const message = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record(
+      {
+        role: fc.oneof(fc.constantFrom("user", "assistant"), anyJson),
+        content: fc.oneof(tricky, fc.array(block, { maxLength: 3 }), anyJson),
+      },
+      { requiredKeys: [] },
+    ),
+  },
+  { weight: 1, arbitrary: anyJson },
+);
+const chatRequest = fc.record(
+  {
+    model: fc.oneof(tricky, anyJson),
+    messages: fc.oneof(
+      { weight: 4, arbitrary: fc.array(message, { maxLength: 4 }) },
+      { weight: 1, arbitrary: anyJson },
+    ),
+    max_tokens: fc.oneof(fc.integer(), anyJson),
+    max_completion_tokens: anyJson,
+    stream: fc.oneof(fc.boolean(), anyJson),
+    stream_options: anyJson,
+    tools: anyJson,
+    stop_sequences: anyJson,
+    system: anyJson,
+    metadata: anyJson,
+  },
+  { requiredKeys: [] },
+);
+
+describe("chat request skeleton (property)", () => {
+  test("on well-formed bodies, the skeleton is JSON.parse's value for the members it keeps", () => {
+    fc.assert(
+      fc.property(chatRequest, fc.constantFrom(undefined, 1, "\t"), (req, indent) => {
+        const text = JSON.stringify(req, null, indent);
+        assert.deepEqual(chatSkeleton(Buffer.from(text)), project(JSON.parse(text) as Json));
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  test("bodies broken byte by byte: accepted exactly when the full parse accepts, and then the same", () => {
+    const bytes = [...'{}[]",:\\/ \n\t\r0123456789-+.eEtrufalsn\u0000\u001fx'].map((c) => c.charCodeAt(0));
+    const edit = fc.record({
+      at: fc.nat(),
+      op: fc.constantFrom("delete", "insert", "replace"),
+      byte: fc.constantFrom(...bytes, 0xc3, 0xa9, 0xff),
+    });
+    fc.assert(
+      fc.property(chatRequest, fc.array(edit, { minLength: 1, maxLength: 3 }), (req, edits) => {
+        let buf = Buffer.from(JSON.stringify(req));
+        for (const e of edits) {
+          const at = e.at % (buf.length + 1);
+          const b = Buffer.from([e.byte]);
+          buf =
+            e.op === "delete"
+              ? Buffer.concat([buf.subarray(0, at), buf.subarray(at + 1)])
+              : e.op === "insert"
+                ? Buffer.concat([buf.subarray(0, at), b, buf.subarray(at)])
+                : Buffer.concat([buf.subarray(0, at), b, buf.subarray(at + 1)]);
+        }
+        const skeleton = isUtf8(buf) ? chatSkeleton(buf) : undefined;
+        const accepted = fullParseAccepts(buf);
+        assert.equal(skeleton !== undefined, accepted, buf.toString("utf8"));
+        if (skeleton) assert.deepEqual(skeleton, project(JSON.parse(buf.toString("utf8")) as Json));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test("numbers, literals, escapes and white space as RFC 8259 has them", () => {
+    const cases = [
+      "0",
+      "-0",
+      "1.5",
+      "1e5",
+      "1E+5",
+      "-1.25e-3",
+      "01",
+      "1.",
+      ".5",
+      "-",
+      "1e",
+      "1e+",
+      "+1",
+      "0x10",
+      "Infinity",
+      "NaN",
+      "true",
+      "false",
+      "null",
+      "tru",
+      "nul",
+      "True",
+      '"\\n\\t\\/\\u00e9\\uD83D\\uDE00"',
+      '"\\x"',
+      '"\\u12G4"',
+      '"\\u123"',
+      '"a\nb"',
+      '"a\tb"',
+      '"\u0001"',
+      "[1,]",
+      "[,1]",
+      "{}",
+      "[]",
+      '{"a":1,}',
+      "[1 2]",
+      '"\\"',
+      '"\\\\"',
+    ];
+    for (const v of cases) {
+      for (const text of [`{"max_tokens":${v}}`, ` \n{\t"x" : [ ${v} ] }\r\n`]) {
+        const buf = Buffer.from(text);
+        assert.equal(chatSkeleton(buf) !== undefined, fullParseAccepts(buf), text);
+      }
+    }
+    assert.equal(chatSkeleton(Buffer.from('{"a":1} x')), undefined, "text after the object");
+    assert.equal(chatSkeleton(Buffer.from("[1]")), undefined, "not an object");
+    assert.equal(chatSkeleton(Buffer.from('\ufeff{"a":1}')), undefined, "a byte order mark");
+    assert.equal(chatSkeleton(Buffer.from('{"model":"a","\\u006dodel":"b"}')), undefined, "a key twice");
+  });
+
+  test("a Claude Code request: the skeleton routes it, the whole body is parsed only when asked", () => {
+    const fx = JSON.parse(
+      readFileSync(
+        new URL("../../../shared/fixtures/claude-code/tool-loop.2-with-tool-result.json", import.meta.url),
+        "utf8",
+      ),
+    ) as { body: Json };
+    const raw = Buffer.from(JSON.stringify(fx.body));
+    const body = ChatBody.read(raw);
+    assert.equal(body.rawModel, fx.body.model);
+    assert.deepEqual(body.skeleton, project(fx.body));
+    assert.deepEqual(body.json, fx.body);
+    assert.equal(body.raw, raw, "the client's own bytes go out");
+  });
+});
