@@ -94,4 +94,61 @@ describe("full-text index fed in batches", () => {
     assert.equal((await again.queryRequests({ text: "potoroo" })).rows.length, 1);
     db2.close();
   });
+
+  test("words are found as the tokenizer splits them; no query is an error", async () => {
+    const db = openSqlite(tmp());
+    const store = new SqliteLogStore(db);
+    await store.writeBatch(
+      batch([
+        row("call read_file on src/quokka.ts", "done"),
+        row("read the file", "ok"),
+        row("café naïve", ""),
+        row("q\u0305z", ""),
+      ]),
+    );
+    const found = async (text: string) => (await store.queryRequests({ text })).rows.length;
+    assert.equal(await found("read_file"), 2, "read and file, anywhere in the row");
+    assert.equal(await found("quokka.ts"), 1);
+    assert.equal(await found("cafe naive"), 1, "diacritics folded");
+    assert.equal(await found("caf\u00e9"), 1);
+    // U+0305 is a mark the tokenizer splits at: the word is searched character by character.
+    assert.equal(await found("q\u0305z"), 1);
+    // A zero-width joiner, an emoji, lone marks and private-use characters: answers, not errors.
+    for (const odd of ["x\u200dy", "\u{1F600}read", "\u0301", "\ue000file", "\u0301\u0301read"])
+      assert.ok((await found(odd)) >= 0, odd);
+    db.close();
+  });
+
+  test("a database whose index kept positions (before migration 9) is indexed again at open", async () => {
+    const dir = tmp();
+    const store = SqliteStore.open(dir);
+    await store.logs.writeBatch(batch([row("before the migration: a wallaby", "and a wombat")]));
+    await store.close();
+    // Put back the index as migration 4 made it, and forget migration 9.
+    const old = openSqlite(dir);
+    old.exec(`DROP TABLE request_search;
+      CREATE VIRTUAL TABLE request_search USING fts5(prompt, response, content = '', contentless_delete = 1,
+        tokenize = 'unicode61 remove_diacritics 2');
+      INSERT INTO request_search (rowid, prompt, response) SELECT rowid, 'before the migration: a wallaby', 'and a wombat' FROM request_logs;
+      DELETE FROM schema_migrations WHERE version = 9;`);
+    assert.match(
+      (old.prepare("SELECT sql FROM sqlite_master WHERE name = 'request_search'").get() as { sql: string })
+        .sql,
+      /^(?!.*detail)/s,
+    );
+    old.close();
+    const db = openSqlite(dir);
+    const logs = new SqliteLogStore(db);
+    assert.match(
+      (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'request_search'").get() as { sql: string })
+        .sql,
+      /detail = none/,
+    );
+    assert.equal(indexed(db), 1, "indexed again from the stored columns");
+    assert.equal((await logs.queryRequests({ text: "wallaby" })).rows.length, 1);
+    assert.equal((await logs.queryRequests({ text: "wombat" })).rows.length, 1);
+    await logs.pruneLogs(Date.now() + 1000);
+    assert.equal(indexed(db), 0, "deleting a row still deletes its index entry");
+    db.close();
+  });
 });

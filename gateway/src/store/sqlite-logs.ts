@@ -62,15 +62,24 @@ function decodeCursor(c: string): [number, string] | undefined {
 
 /**
  * A safe FTS5 query from what a person typed: every word must appear (each quoted, so FTS syntax
- * in the input is taken literally). Undefined when there is no word to search for.
+ * in the input is taken literally). Undefined when there is no word to search for. Words are runs
+ * of letters, digits and combining marks, the characters FTS5's unicode61 tokenizer keeps together
+ * (so `read_file` is "read" and "file"): the index has no positions (009), so a quoted string the
+ * tokenizer would split is an error there. `eachCharacter`: every character a word of its own, for
+ * the rare word the tokenizer still splits (a letter newer than SQLite's Unicode tables).
  */
-export function ftsQuery(text: string): string | undefined {
-  const words = text.match(/[\p{L}\p{N}_]+/gu);
+export function ftsQuery(text: string, eachCharacter = false): string | undefined {
+  const words = text.match(/[\p{L}\p{N}\p{M}]+/gu);
   if (!words) return undefined;
-  return words
+  return (eachCharacter ? words.flatMap((w) => [...w]) : words)
     .slice(0, 32)
     .map((w) => `"${w}"`)
     .join(" ");
+}
+
+/** FTS5's refusal of a quoted string its tokenizer splits in two, in an index without positions. */
+function isPhraseError(e: unknown): boolean {
+  return e instanceof Error && e.message.includes("phrase queries are not supported");
 }
 
 /** Request logs, tool calls and spend buckets in the gateway's SQLite database. */
@@ -153,7 +162,7 @@ export class SqliteLogStore implements LogStore {
       .all(horizon, horizon, horizon) as SpendRow[];
   }
 
-  private where(q: LogQuery, tools: boolean): { sql: string; params: Param[] } {
+  private where(q: LogQuery, tools: boolean, eachCharacter = false): { sql: string; params: Param[] } {
     const clauses: string[] = [];
     const params: Param[] = [];
     const add = (sql: string, ...values: Param[]) => {
@@ -178,7 +187,7 @@ export class SqliteLogStore implements LogStore {
       if (q.model !== undefined)
         add("(requested_model = ? OR route = ? OR model = ?)", q.model, q.model, q.model);
       if (q.text !== undefined) {
-        const match = ftsQuery(q.text);
+        const match = ftsQuery(q.text, eachCharacter);
         if (match === undefined) add("0");
         else add("rowid IN (SELECT rowid FROM request_search WHERE request_search MATCH ?)", match);
       }
@@ -195,9 +204,10 @@ export class SqliteLogStore implements LogStore {
     table: string,
     q: LogQuery,
     map: (d: D) => R,
+    eachCharacter = false,
   ): LogPage<R> {
     const limit = Math.max(1, Math.min(1000, q.limit ?? 100));
-    const w = this.where(q, table === "tool_calls");
+    const w = this.where(q, table === "tool_calls", eachCharacter);
     const rows = this.db
       .prepare(`SELECT * FROM ${table} ${w.sql} ORDER BY ts DESC, id DESC LIMIT ?`)
       .all(...w.params, limit + 1) as D[];
@@ -213,9 +223,13 @@ export class SqliteLogStore implements LogStore {
   async queryRequests(q: LogQuery): Promise<LogPage<RequestLogRow>> {
     if (q.text !== undefined) await this.catchUpSearch();
     const parts = new Map<string, string>(); // a page's rows share most of their prompt parts
-    return this.page<RequestDbRow, RequestLogRow>("request_logs", q, (d) =>
-      fromRequestDb(this.joined(d, parts)),
-    );
+    const map = (d: RequestDbRow) => fromRequestDb(this.joined(d, parts));
+    try {
+      return this.page<RequestDbRow, RequestLogRow>("request_logs", q, map);
+    } catch (e) {
+      if (q.text === undefined || !isPhraseError(e)) throw e;
+      return this.page<RequestDbRow, RequestLogRow>("request_logs", q, map, true);
+    }
   }
 
   async queryToolCalls(q: LogQuery): Promise<LogPage<ToolCallRow>> {
