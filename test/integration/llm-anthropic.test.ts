@@ -97,6 +97,24 @@ describe("Anthropic surface, passed through to an Anthropic-format provider", ()
     assert.equal(res.headers.get("x-gatehouse-route"), "anthropic/claude-haiku-4-5-real");
   });
 
+  test("an alias writes the new model over the old one; every other byte is the client's", async () => {
+    mock.reset();
+    const fx = fixture("tool-loop.2-with-tool-result.json");
+    // The client's own spacing and escapes, which a re-serialisation would normalise.
+    const raw = JSON.stringify(
+      { ...fx.body, model: "claude-haiku-4-5-20251001", stream: false },
+      null,
+      1,
+    ).replace(/"role"/g, '"\\u0072ole"');
+    const res = await post(`${gw.url}/anthropic/v1/messages`, raw);
+    assert.equal(res.status, 200);
+    assert.equal(
+      mock.requests[0]!.body,
+      raw.replace('"claude-haiku-4-5-20251001"', '"claude-haiku-4-5-real"'),
+      "only the model's bytes changed",
+    );
+  });
+
   test("count_tokens uses the provider's own count", async () => {
     mock.reset();
     const fx = fixture("count-tokens.sample.json");

@@ -121,7 +121,13 @@ describe("chat request skeleton (property)", () => {
     fc.assert(
       fc.property(chatRequest, fc.constantFrom(undefined, 1, "\t"), (req, indent) => {
         const text = JSON.stringify(req, null, indent);
-        assert.deepEqual(chatSkeleton(Buffer.from(text)), project(JSON.parse(text) as Json));
+        const buf = Buffer.from(text);
+        const members = new Map<string, [number, number]>();
+        const whole = JSON.parse(text) as Json;
+        assert.deepEqual(chatSkeleton(buf, members), project(whole));
+        // Each top-level member's bytes, as located by the scan, are that member's value.
+        assert.deepEqual([...members.keys()], Object.keys(whole));
+        for (const [k, [s, e]] of members) assert.deepEqual(JSON.parse(buf.toString("utf8", s, e)), whole[k]);
       }),
       { numRuns: 600 },
     );

@@ -18,21 +18,24 @@ export class ChatBody implements WirePayload {
     readonly raw: Buffer,
     readonly skeleton: Json,
     parsed: Json | undefined,
+    /** Where each top-level member's value is in `raw`, when the scan read it. */
+    readonly members: ReadonlyMap<string, [number, number]> | undefined,
   ) {
     this.parsed = parsed;
   }
 
   /** Reads a request body: 400 (http/body.ts's messages) unless it is a well-formed JSON object. */
   static read(raw: Buffer): ChatBody {
-    const skeleton = raw.length > 0 && isUtf8(raw) ? chatSkeleton(raw) : undefined;
-    if (skeleton) return new ChatBody(raw, skeleton, undefined);
+    const members = new Map<string, [number, number]>();
+    const skeleton = raw.length > 0 && isUtf8(raw) ? chatSkeleton(raw, members) : undefined;
+    if (skeleton) return new ChatBody(raw, skeleton, undefined, members);
     const whole = parseJsonObject(raw);
-    return new ChatBody(raw, whole, whole);
+    return new ChatBody(raw, whole, whole, undefined);
   }
 
   /** A body whose JSON is already at hand (`raw` is its serialisation). */
   static of(raw: Buffer, json: Json): ChatBody {
-    return new ChatBody(raw, json, json);
+    return new ChatBody(raw, json, json, undefined);
   }
 
   /** The whole request, parsed on first use. */
@@ -44,5 +47,20 @@ export class ChatBody implements WirePayload {
   /** The model `raw` names (validated: validate.ts). */
   get rawModel(): string {
     return this.skeleton.model as string;
+  }
+
+  /**
+   * `raw` with another model: the new name written over the old one's bytes, all else as the
+   * client sent it (no parse, no re-serialisation); undefined when the scan did not read `raw`.
+   */
+  rawWithModel(model: string): Buffer | undefined {
+    const at = this.members?.get("model");
+    if (!at) return undefined;
+    const name = Buffer.from(JSON.stringify(model));
+    const out = Buffer.allocUnsafe(this.raw.length - (at[1] - at[0]) + name.length);
+    this.raw.copy(out, 0, 0, at[0]);
+    name.copy(out, at[0]);
+    this.raw.copy(out, at[0] + name.length, at[1]);
+    return out;
   }
 }

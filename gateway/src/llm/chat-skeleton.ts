@@ -81,6 +81,8 @@ class Scanner {
   constructor(
     private readonly buf: Buffer,
     private readonly noControls: boolean,
+    /** Where each top-level member's value is, [start, end) in bytes, when asked for. */
+    readonly members: Map<string, [number, number]> | undefined,
   ) {}
 
   fail(): never {
@@ -290,7 +292,10 @@ class Scanner {
       } else this.skipString();
       if (this.space() !== COLON) this.fail();
       this.at++;
+      this.space();
+      const start = this.at;
       const v = this.value(keep, depth);
+      if (seen && this.members && name !== undefined) this.members.set(name, [start, this.at]);
       if (out && name !== undefined && keep !== Keep.None) out[name] = v;
       const c = this.space();
       this.at++;
@@ -347,9 +352,12 @@ export function hasControlByte(buf: Buffer): boolean {
   return false;
 }
 
-/** The skeleton of a chat request's JSON object (see above), or undefined when it is not one. */
-export function chatSkeleton(buf: Buffer): Json | undefined {
-  const s = new Scanner(buf, !hasControlByte(buf));
+/**
+ * The skeleton of a chat request's JSON object (see above), or undefined when it is not one.
+ * `members`: filled with where each top-level member's value is, [start, end) in bytes.
+ */
+export function chatSkeleton(buf: Buffer, members?: Map<string, [number, number]>): Json | undefined {
+  const s = new Scanner(buf, !hasControlByte(buf), members);
   try {
     if (s.space() !== OPEN_OBJECT) return undefined;
     const out = s.value(Keep.Request, 0) as Json;

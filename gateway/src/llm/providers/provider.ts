@@ -22,6 +22,8 @@ export interface WirePayload {
   readonly raw?: Buffer;
   /** The model `raw` names: with it, `raw` goes out as it is when the provider's model is the same. */
   readonly rawModel?: string;
+  /** `raw` with another model name in it, the rest byte for byte (llm/chat-body.ts). */
+  rawWithModel?(model: string): Buffer | undefined;
 }
 
 export interface CallContext {
@@ -58,7 +60,11 @@ export function splitBase(base: string): { origin: string; prefix: string } {
 
 /** JSON body for a payload with the model field set (or removed when model is null); see json-body.ts. */
 export function bodyWithModel(payload: WirePayload, model: string | null): string | Buffer {
-  if (payload.raw && model !== null && payload.rawModel === model) return payload.raw;
+  if (payload.raw && model !== null) {
+    if (payload.rawModel === model) return payload.raw;
+    const renamed = payload.rawWithModel?.(model);
+    if (renamed) return renamed;
+  }
   const json = { ...payload.json };
   if (model === null) delete json.model;
   else json.model = model;
