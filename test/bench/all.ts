@@ -1,5 +1,6 @@
 // Every benchmark in one run (npm run bench:all): the LLM path (llm.ts), the MCP path (mcp.ts),
-// tool context (tool-context.ts), governance by thread (gov-threads.ts), logging (log-rows.ts) and
+// tool context (tool-context.ts), governance by thread (gov-threads.ts), reading a chat request
+// (chat-body.ts), logging (log-rows.ts) and
 // footprint (footprint.ts), one after the other, each as its own process; then one markdown
 // report with the machine on stdout.
 //
@@ -64,6 +65,14 @@ const PARTS: readonly Part[] = [
     script: "test/bench/gov-threads.ts",
     args: (q) => (q ? ["--rounds", "6", "--n", "500"] : []),
     cap: [6, 3],
+    json: false,
+  },
+  {
+    id: "chat-body",
+    title: "Reading a chat request",
+    script: "test/bench/chat-body.ts",
+    args: (q) => (q ? ["--n", "1000"] : []),
+    cap: [3, 2],
     json: false,
   },
   {

@@ -124,6 +124,24 @@ describe("OpenAI SDK on /v1", () => {
       );
     });
 
+    test("usage is asked of the provider by writing into the client's bytes, the rest unchanged", async () => {
+      mock.reset();
+      mock.script({ kind: "text", text: "one", usage: USAGE });
+      // The client's own spacing, which a re-serialisation would normalise.
+      const raw = `{ "model" : "gpt-4o",\n "stream_options": {"include_obfuscation": false},  "messages": [ {"role": "user", "content": "count"} ], "stream": true }`;
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${gw.key}`, "content-type": "application/json" },
+        body: raw,
+      });
+      assert.equal(res.status, 200);
+      assert.doesNotMatch(await res.text(), /"usage":\{/, "the client did not ask for usage");
+      assert.equal(
+        mock.requests[0]!.body,
+        raw.replace('{"include_obfuscation": false}', '{"include_obfuscation":false,"include_usage":true}'),
+      );
+    });
+
     test("stream with include_usage: the usage chunk arrives last, as the client asked", async () => {
       mock.reset();
       mock.script({ kind: "text", text: "one two", usage: USAGE });

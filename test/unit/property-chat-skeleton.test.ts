@@ -228,4 +228,29 @@ describe("chat request skeleton (property)", () => {
     assert.deepEqual(body.json, fx.body);
     assert.equal(body.raw, raw, "the client's own bytes go out");
   });
+
+  test("a member written into the bytes: the JSON is the old one with that member set, nothing else moved", () => {
+    fc.assert(
+      fc.property(
+        chatRequest,
+        fc.constantFrom(undefined, 1),
+        fc.constantFrom("model", "stream_options", "stream", "messages", "zz_new"),
+        anyJson,
+        (req, indent, name, value) => {
+          const body = ChatBody.read(Buffer.from(JSON.stringify(req, null, indent)));
+          const whole = JSON.parse(body.raw.toString("utf8")) as Json;
+          const next = body.withMember(name, value);
+          assert.ok(next);
+          const after = JSON.parse(next.raw.toString("utf8")) as Json;
+          assert.deepEqual(after, { ...whole, [name]: JSON.parse(JSON.stringify(value)) });
+          // Its skeleton and member ranges are what a fresh read of the new bytes gives.
+          const fresh = ChatBody.read(next.raw);
+          assert.deepEqual(next.skeleton, fresh.skeleton);
+          assert.deepEqual(new Map([...next.members!].sort()), new Map([...fresh.members!].sort()));
+          assert.deepEqual(next.json, after);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
 });

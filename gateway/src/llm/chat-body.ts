@@ -54,13 +54,47 @@ export class ChatBody implements WirePayload {
    * client sent it (no parse, no re-serialisation); undefined when the scan did not read `raw`.
    */
   rawWithModel(model: string): Buffer | undefined {
-    const at = this.members?.get("model");
-    if (!at) return undefined;
-    const name = Buffer.from(JSON.stringify(model));
-    const out = Buffer.allocUnsafe(this.raw.length - (at[1] - at[0]) + name.length);
-    this.raw.copy(out, 0, 0, at[0]);
-    name.copy(out, at[0]);
-    this.raw.copy(out, at[0] + name.length, at[1]);
-    return out;
+    return this.withMember("model", model)?.raw;
+  }
+
+  /**
+   * This body with the top-level member `name` set to `value`: written over the old value's bytes,
+   * or first in the object when there was none; every other byte as the client sent it. Undefined
+   * when the scan did not read `raw` (the caller then re-serialises the JSON).
+   */
+  withMember(name: string, value: unknown): ChatBody | undefined {
+    const members = this.members;
+    if (!members) return undefined;
+    const text = Buffer.from(JSON.stringify(value));
+    const old = members.get(name);
+    let at: number;
+    let cut: number;
+    let insert: Buffer;
+    if (old) {
+      [at, cut] = old;
+      insert = text;
+    } else {
+      at = this.raw.indexOf(0x7b) + 1; // just inside the object's `{`
+      cut = at;
+      const key = Buffer.from(`${JSON.stringify(name)}:`);
+      insert = Buffer.concat([key, text, Buffer.from(members.size > 0 ? "," : "")]);
+    }
+    const raw = Buffer.allocUnsafe(this.raw.length - (cut - at) + insert.length);
+    this.raw.copy(raw, 0, 0, at);
+    insert.copy(raw, at);
+    this.raw.copy(raw, at + insert.length, cut);
+    // Members after the change move by the difference; the changed one spans its new text.
+    const shift = insert.length - (cut - at);
+    const moved = new Map<string, [number, number]>();
+    for (const [k, [s, e]] of members) moved.set(k, s >= cut && k !== name ? [s + shift, e + shift] : [s, e]);
+    const start = old ? at : at + insert.length - text.length - (members.size > 0 ? 1 : 0);
+    moved.set(name, [start, start + text.length]);
+    // The skeleton keeps of the new value what a scan of it keeps (chat-skeleton.ts).
+    const head = Buffer.from(`{${JSON.stringify(name)}:`);
+    const mini = chatSkeleton(Buffer.concat([head, text, Buffer.from("}")])) ?? {};
+    const skeleton: Json = Object.setPrototypeOf({ ...this.skeleton }, Object.getPrototypeOf(this.skeleton));
+    if (Object.hasOwn(mini, name)) skeleton[name] = mini[name];
+    else delete skeleton[name];
+    return new ChatBody(raw, skeleton, this.parsed && { ...this.parsed, [name]: value }, moved);
   }
 }

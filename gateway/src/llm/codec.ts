@@ -282,10 +282,12 @@ function openAIToOpenAI(includeUsage: boolean): Codec {
   return {
     request(body) {
       if (body.skeleton.stream === true && !includeUsage) {
-        const c = body.json;
-        return {
-          json: { ...c, stream_options: { ...asJson(c.stream_options ?? {}), include_usage: true } },
-        };
+        // Usage is asked of the provider (and its chunk dropped for the client): written into the
+        // client's bytes, or the body re-serialised when they were not scanned.
+        const options = { ...asJson(body.skeleton.stream_options ?? {}), include_usage: true };
+        return (
+          body.withMember("stream_options", options) ?? { json: { ...body.json, stream_options: options } }
+        );
       }
       return body;
     },
