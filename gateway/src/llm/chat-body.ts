@@ -60,12 +60,13 @@ export class ChatBody implements WirePayload {
   /**
    * This body with the top-level member `name` set to `value`: written over the old value's bytes,
    * or first in the object when there was none; every other byte as the client sent it. Undefined
-   * when the scan did not read `raw` (the caller then re-serialises the JSON).
+   * when the scan did not read `raw` or `value` has no JSON (the caller then re-serialises).
    */
   withMember(name: string, value: unknown): ChatBody | undefined {
     const members = this.members;
-    if (!members) return undefined;
-    const text = Buffer.from(JSON.stringify(value));
+    const json = JSON.stringify(value) as string | undefined;
+    if (!members || json === undefined) return undefined;
+    const text = Buffer.from(json);
     const old = members.get(name);
     let at: number;
     let cut: number;
