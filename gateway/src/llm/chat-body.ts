@@ -1,9 +1,44 @@
 import { isUtf8 } from "node:buffer";
 import { parseJsonObject } from "../http/body.js";
+import { parseJsonBytes } from "../http/json-text.js";
+import { parseWithout } from "../store/json-skim.js";
 import { chatSkeleton } from "./chat-skeleton.js";
 import type { WirePayload } from "./providers/provider.js";
 
 type Json = Record<string, unknown>;
+
+/** Tool lists from this size on are remembered, parsed, by their bytes. */
+const TOOLS_MEMO_MIN = 4096;
+/** How many distinct tool lists are remembered (Claude Code's main agent and its subagents differ). */
+const TOOLS_MEMO_SIZE = 8;
+const toolsMemo: Array<{ bytes: Buffer; value: unknown }> = [];
+
+/**
+ * The parsed value of a tool list (`bytes`: the `tools` member's JSON), the same frozen value for
+ * the same bytes: a coding agent resends its tool definitions (63 of a Claude Code request's 77 KB)
+ * unchanged with every call, and a translated request needs them parsed. Frozen, since every
+ * request with those bytes shares it (the translators and tool injection build new values).
+ */
+function knownTools(bytes: Buffer): unknown {
+  const i = toolsMemo.findIndex((t) => t.bytes.length === bytes.length && t.bytes.equals(bytes));
+  if (i >= 0) {
+    const hit = toolsMemo[i]!;
+    if (i > 0) toolsMemo.unshift(...toolsMemo.splice(i, 1));
+    return hit.value;
+  }
+  const value = deepFreeze(parseJsonBytes(bytes));
+  toolsMemo.unshift({ bytes: Buffer.from(bytes), value });
+  toolsMemo.length = Math.min(toolsMemo.length, TOOLS_MEMO_SIZE);
+  return value;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === "object" && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
 
 /**
  * A chat request's body: the client's bytes, the skeleton the gateway checks and routes on
@@ -38,9 +73,17 @@ export class ChatBody implements WirePayload {
     return new ChatBody(raw, json, json, undefined);
   }
 
-  /** The whole request, parsed on first use. */
+  /**
+   * The whole request, parsed on first use (the scan has checked it: no second check here). Tool
+   * definitions a client sent before, byte for byte, are not parsed again (`knownTools`).
+   */
   get json(): Json {
-    this.parsed ??= parseJsonObject(this.raw);
+    if (this.parsed) return this.parsed;
+    const at = this.members?.get("tools");
+    const tools =
+      at && at[1] - at[0] >= TOOLS_MEMO_MIN ? knownTools(this.raw.subarray(at[0], at[1])) : undefined;
+    this.parsed = (tools ? parseWithout(this.raw, at) : parseJsonBytes(this.raw)) as Json;
+    if (tools) this.parsed.tools = tools;
     return this.parsed;
   }
 
