@@ -2,16 +2,21 @@
 // byte with every call (63 of a Claude Code request's 77 KB) are parsed once and shared, frozen
 // (llm/chat-body.ts). What a user would notice if that went wrong: a different translation on the
 // second call, or one request's changes showing up in another's. Both are checked here, on real
-// Claude Code requests, through every path that reads the parsed body.
+// Claude Code requests, through every path that reads the parsed body (OpenAI, Gemini, Bedrock and
+// Vertex bodies, and an OpenAI client's request with those tools, back to Anthropic).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { ChatBody } from "../../gateway/src/llm/chat-body.js";
 import { withoutUnsignedThinking } from "../../gateway/src/llm/codec.js";
+import { toBedrockAnthropicBody } from "../../gateway/src/llm/providers/bedrock/anthropic-body.js";
+import { toVertexAnthropicBody } from "../../gateway/src/llm/providers/vertex/anthropic-body.js";
 import { anthropicToGeminiRequest } from "../../gateway/src/llm/translate/anthropic-to-gemini.js";
 import { anthropicToOpenAIRequest } from "../../gateway/src/llm/translate/anthropic-to-openai.js";
 import { geminiToolNames, toolNamesOf } from "../../gateway/src/llm/translate/gemini-names.js";
+import { openAIToAnthropicRequest } from "../../gateway/src/llm/translate/openai-to-anthropic.js";
 import type { AnthropicRequest } from "../../gateway/src/llm/wire/anthropic.js";
+import type { OpenAIRequest } from "../../gateway/src/llm/wire/openai.js";
 import { appendTools } from "../../gateway/src/mcp/inject.js";
 
 type Json = Record<string, unknown>;
@@ -27,9 +32,14 @@ const fixture = (name: string) =>
 const translations = (j: Json) => {
   const req = j as unknown as AnthropicRequest;
   const names = geminiToolNames(toolNamesOf(req));
+  const openai = anthropicToOpenAIRequest(req, "gpt-4o");
   return {
-    openai: JSON.stringify(anthropicToOpenAIRequest(req, "gpt-4o")),
+    openai: JSON.stringify(openai),
     gemini: JSON.stringify(anthropicToGeminiRequest(req, { model: "gemini-2.5-pro", names })),
+    bedrock: JSON.stringify(toBedrockAnthropicBody(req, ["interleaved-thinking-2025-05-14"])),
+    vertex: JSON.stringify(toVertexAnthropicBody(req)),
+    // An OpenAI client's request with the same tools, back to Anthropic.
+    back: JSON.stringify(openAIToAnthropicRequest(openai, "claude-x")),
   };
 };
 
@@ -49,6 +59,18 @@ describe("tool definitions parsed once per distinct list", () => {
       assert.ok(Object.isFrozen(second.tools) && Object.isFrozen((second.tools as Json[])[0]), name);
       assert.deepEqual(translations(second), translations(structuredClone(body)), name);
       assert.equal(withoutUnsignedThinking(second), null, name);
+      // An OpenAI client resending the same (translated) tools: its tools are shared too.
+      const openai = Buffer.from(
+        JSON.stringify(anthropicToOpenAIRequest(body as unknown as AnthropicRequest, "gpt-4o")),
+      );
+      const o1 = ChatBody.read(openai).json;
+      const o2 = ChatBody.read(Buffer.from(openai)).json;
+      assert.equal(o2.tools, o1.tools, name);
+      assert.equal(
+        JSON.stringify(openAIToAnthropicRequest(o2 as unknown as OpenAIRequest, "claude-x")),
+        JSON.stringify(openAIToAnthropicRequest(JSON.parse(openai.toString()) as OpenAIRequest, "claude-x")),
+        name,
+      );
     }
   });
 
