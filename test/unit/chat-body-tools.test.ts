@@ -1,7 +1,7 @@
 // A translated request needs the whole body parsed; the tool definitions a client resends byte for
 // byte with every call (63 of a Claude Code request's 77 KB) are parsed once and shared, frozen
-// (llm/chat-body.ts). What a user would notice if that went wrong: a different translation on the
-// second call, or one request's changes showing up in another's. Both are checked here, on real
+// (llm/known-tools.ts, used by llm/chat-body.ts). What a user would notice if that went wrong: a
+// different translation on the second call, or one request's changes showing up in another's. Both are checked here, on real
 // Claude Code requests, through every path that reads the parsed body (OpenAI, Gemini, Bedrock and
 // Vertex bodies, and an OpenAI client's request with those tools, back to Anthropic).
 import assert from "node:assert/strict";

@@ -3,42 +3,10 @@ import { parseJsonObject } from "../http/body.js";
 import { parseJsonBytes } from "../http/json-text.js";
 import { parseWithout } from "../store/json-skim.js";
 import { chatSkeleton } from "./chat-skeleton.js";
+import { knownTools, TOOLS_MEMO_MIN } from "./known-tools.js";
 import type { WirePayload } from "./providers/provider.js";
 
 type Json = Record<string, unknown>;
-
-/** Tool lists from this size on are remembered, parsed, by their bytes. */
-const TOOLS_MEMO_MIN = 4096;
-/** How many distinct tool lists are remembered (Claude Code's main agent and its subagents differ). */
-const TOOLS_MEMO_SIZE = 8;
-const toolsMemo: Array<{ bytes: Buffer; value: unknown }> = [];
-
-/**
- * The parsed value of a tool list (`bytes`: the `tools` member's JSON), the same frozen value for
- * the same bytes: a coding agent resends its tool definitions (63 of a Claude Code request's 77 KB)
- * unchanged with every call, and a translated request needs them parsed. Frozen, since every
- * request with those bytes shares it (the translators and tool injection build new values).
- */
-function knownTools(bytes: Buffer): unknown {
-  const i = toolsMemo.findIndex((t) => t.bytes.length === bytes.length && t.bytes.equals(bytes));
-  if (i >= 0) {
-    const hit = toolsMemo[i]!;
-    if (i > 0) toolsMemo.unshift(...toolsMemo.splice(i, 1));
-    return hit.value;
-  }
-  const value = deepFreeze(parseJsonBytes(bytes));
-  toolsMemo.unshift({ bytes: Buffer.from(bytes), value });
-  toolsMemo.length = Math.min(toolsMemo.length, TOOLS_MEMO_SIZE);
-  return value;
-}
-
-function deepFreeze<T>(v: T): T {
-  if (v !== null && typeof v === "object" && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) deepFreeze(x);
-  }
-  return v;
-}
 
 /**
  * A chat request's body: the client's bytes, the skeleton the gateway checks and routes on
@@ -110,32 +78,20 @@ export class ChatBody implements WirePayload {
     const json = JSON.stringify(value) as string | undefined;
     if (!members || json === undefined) return undefined;
     const text = Buffer.from(json);
+    const key = Buffer.from(`${JSON.stringify(name)}:`);
     const old = members.get(name);
-    let at: number;
-    let cut: number;
-    let insert: Buffer;
-    if (old) {
-      [at, cut] = old;
-      insert = text;
-    } else {
-      at = this.raw.indexOf(0x7b) + 1; // just inside the object's `{`
-      cut = at;
-      const key = Buffer.from(`${JSON.stringify(name)}:`);
-      insert = Buffer.concat([key, text, Buffer.from(members.size > 0 ? "," : "")]);
-    }
-    const raw = Buffer.allocUnsafe(this.raw.length - (cut - at) + insert.length);
-    this.raw.copy(raw, 0, 0, at);
-    insert.copy(raw, at);
-    this.raw.copy(raw, at + insert.length, cut);
+    // Replaced: the old value's bytes. Added: `"name":value,` just inside the object's `{`.
+    const [at, cut] = old ?? [this.raw.indexOf(0x7b) + 1, this.raw.indexOf(0x7b) + 1];
+    const insert = old ? text : Buffer.concat([key, text, Buffer.from(members.size > 0 ? "," : "")]);
+    const raw = Buffer.concat([this.raw.subarray(0, at), insert, this.raw.subarray(cut)]);
     // Members after the change move by the difference; the changed one spans its new text.
     const shift = insert.length - (cut - at);
     const moved = new Map<string, [number, number]>();
-    for (const [k, [s, e]] of members) moved.set(k, s >= cut && k !== name ? [s + shift, e + shift] : [s, e]);
-    const start = old ? at : at + insert.length - text.length - (members.size > 0 ? 1 : 0);
+    for (const [k, [s, e]] of members) moved.set(k, s >= cut ? [s + shift, e + shift] : [s, e]);
+    const start = old ? at : at + key.length;
     moved.set(name, [start, start + text.length]);
     // The skeleton keeps of the new value what a scan of it keeps (chat-skeleton.ts).
-    const head = Buffer.from(`{${JSON.stringify(name)}:`);
-    const mini = chatSkeleton(Buffer.concat([head, text, Buffer.from("}")])) ?? {};
+    const mini = chatSkeleton(Buffer.concat([Buffer.from("{"), key, text, Buffer.from("}")])) ?? {};
     const skeleton: Json = Object.setPrototypeOf({ ...this.skeleton }, Object.getPrototypeOf(this.skeleton));
     if (Object.hasOwn(mini, name)) skeleton[name] = mini[name];
     else delete skeleton[name];

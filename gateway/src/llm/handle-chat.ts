@@ -69,10 +69,7 @@ export async function handleChat(
   const clientModel = validateChatRequest(surface, client);
   if (deps.injectTools) {
     const injected = deps.injectTools(key, surface, () => body.json);
-    if (injected) {
-      body = ChatBody.of(injected, body.json);
-      raw = injected;
-    }
+    if (injected) body = ChatBody.of(injected, body.json);
   }
   const stream = client.stream === true;
   const sessionId = header(req, "x-claude-code-session-id");
@@ -105,7 +102,9 @@ export async function handleChat(
   };
   // content: full keeps the prompt and the response (references only here; parsed by the log writer).
   const capture =
-    deps.governance.contentMode(key.name) === "full" ? new ContentCapture(surface, raw, stream) : undefined;
+    deps.governance.contentMode(key.name) === "full"
+      ? new ContentCapture(surface, body.raw, stream)
+      : undefined;
   if (capture) rec.content = capture;
   let ticket: Ticket | undefined;
   const finish = (status: number, error?: string) => {
@@ -129,7 +128,7 @@ export async function handleChat(
     sessionId,
     project: rec.project,
     kind: "chat",
-    estimate: { bytes: raw.length, maxTokens: client.max_tokens ?? client.max_completion_tokens },
+    estimate: { bytes: body.raw.length, maxTokens: client.max_tokens ?? client.max_completion_tokens },
   });
   if (!admission.ok) {
     finish(admission.refusal.status, admission.refusal.message);

@@ -65,13 +65,12 @@ function decodeCursor(c: string): [number, string] | undefined {
  * in the input is taken literally). Undefined when there is no word to search for. Words are runs
  * of letters, digits and combining marks, the characters FTS5's unicode61 tokenizer keeps together
  * (so `read_file` is "read" and "file"): the index has no positions (009), so a quoted string the
- * tokenizer would split is an error there. `eachCharacter`: every character a word of its own, for
- * the rare word the tokenizer still splits (a letter newer than SQLite's Unicode tables).
+ * tokenizer would split is an error there (queryRequests then searches each character as a word).
  */
-export function ftsQuery(text: string, eachCharacter = false): string | undefined {
+export function ftsQuery(text: string): string | undefined {
   const words = text.match(/[\p{L}\p{N}\p{M}]+/gu);
   if (!words) return undefined;
-  return (eachCharacter ? words.flatMap((w) => [...w]) : words)
+  return words
     .slice(0, 32)
     .map((w) => `"${w}"`)
     .join(" ");
@@ -162,7 +161,7 @@ export class SqliteLogStore implements LogStore {
       .all(horizon, horizon, horizon) as SpendRow[];
   }
 
-  private where(q: LogQuery, tools: boolean, eachCharacter = false): { sql: string; params: Param[] } {
+  private where(q: LogQuery, tools: boolean): { sql: string; params: Param[] } {
     const clauses: string[] = [];
     const params: Param[] = [];
     const add = (sql: string, ...values: Param[]) => {
@@ -187,7 +186,7 @@ export class SqliteLogStore implements LogStore {
       if (q.model !== undefined)
         add("(requested_model = ? OR route = ? OR model = ?)", q.model, q.model, q.model);
       if (q.text !== undefined) {
-        const match = ftsQuery(q.text, eachCharacter);
+        const match = ftsQuery(q.text);
         if (match === undefined) add("0");
         else add("rowid IN (SELECT rowid FROM request_search WHERE request_search MATCH ?)", match);
       }
@@ -204,10 +203,9 @@ export class SqliteLogStore implements LogStore {
     table: string,
     q: LogQuery,
     map: (d: D) => R,
-    eachCharacter = false,
   ): LogPage<R> {
     const limit = Math.max(1, Math.min(1000, q.limit ?? 100));
-    const w = this.where(q, table === "tool_calls", eachCharacter);
+    const w = this.where(q, table === "tool_calls");
     const rows = this.db
       .prepare(`SELECT * FROM ${table} ${w.sql} ORDER BY ts DESC, id DESC LIMIT ?`)
       .all(...w.params, limit + 1) as D[];
@@ -228,7 +226,13 @@ export class SqliteLogStore implements LogStore {
       return this.page<RequestDbRow, RequestLogRow>("request_logs", q, map);
     } catch (e) {
       if (q.text === undefined || !isPhraseError(e)) throw e;
-      return this.page<RequestDbRow, RequestLogRow>("request_logs", q, map, true);
+      // A word the tokenizer still splits (a letter newer than SQLite's Unicode tables): each
+      // character searched as a word of its own.
+      return this.page<RequestDbRow, RequestLogRow>(
+        "request_logs",
+        { ...q, text: [...q.text].join(" ") },
+        map,
+      );
     }
   }
 
