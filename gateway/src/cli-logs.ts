@@ -1,19 +1,26 @@
-import { copyFileSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { stringify as toYaml } from "yaml";
 import { dataDirOf, resolveConfig } from "./cli-config.js";
 import { exportConfig } from "./config/export.js";
-import { ConfigError, loadConfigFile } from "./config/load.js";
+import { ConfigError } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
+import { storedSection } from "./config/stored-section.js";
+import {
+  applyStored,
+  databaseChoices,
+  exportSources,
+  importTargets,
+  prepareImport,
+  writeConfigFile,
+} from "./config-transfer.js";
 import { Governance } from "./governance/governance.js";
 import { windowAt } from "./governance/periods.js";
 import { budgetTimeZone } from "./governance/policy.js";
 import { usd } from "./governance/refusals.js";
 import { formatLocal, UTC } from "./governance/zoned-time.js";
-import { createProviders } from "./llm/providers/index.js";
-import { Router } from "./llm/router.js";
 import { addedServerStoreFor } from "./mcp/added-servers.js";
+import { SqliteMcpStore } from "./mcp/store.js";
 import { Pricing } from "./pricing/cost.js";
 import type { LogStore, RequestLogRow, SpendGroup } from "./store/log-store.js";
 import { SqliteStore } from "./store/sqlite.js";
@@ -298,7 +305,7 @@ async function configExport(flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Pr
   try {
     const out = exportConfig(config, {
       source: path ?? "defaults and the environment",
-      storedKeys: await store.listKeys(),
+      stored: storedSection(await exportSources(store, databaseChoices(new SqliteMcpStore(store.db)))),
       addedServers: addedServerStoreFor(store).list(),
     });
     if (flags.file !== undefined) {
@@ -314,52 +321,34 @@ async function configExport(flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Pr
   }
 }
 
-/** Every `env:NAME` reference in the providers and virtual keys. */
-function envRefs(v: unknown, out = new Set<string>()): Set<string> {
-  if (typeof v === "string" && v.startsWith("env:")) out.add(v.slice(4));
-  else if (Array.isArray(v)) for (const x of v) envRefs(x, out);
-  else if (v !== null && typeof v === "object") for (const x of Object.values(v)) envRefs(x, out);
-  return out;
-}
-
-/** What start-up would refuse (unknown providers in routes, bad provider fields), beyond the schema. */
-export function checkConfig(
-  config: ConfigFile,
-  env: NodeJS.ProcessEnv,
-): { problems: string[]; unset: string[] } {
-  const unset = [...envRefs([config.providers, config.virtual_keys])].filter((n) => !env[n]);
-  const filled: NodeJS.ProcessEnv = { ...env };
-  for (const n of unset) filled[n] = "unset-placeholder";
-  try {
-    const router = new Router(createProviders(config.providers, filled), config.models, config.default_route);
-    return { problems: router.validate(), unset };
-  } catch (e) {
-    return { problems: [e instanceof Error ? e.message : String(e)], unset };
-  }
-}
-
 async function configImport(file: string, flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<void> {
-  const config = loadConfigFile(file);
-  const { problems, unset } = checkConfig(config, env);
-  if (problems.length > 0) throw new ConfigError(`${file}: ${problems.join("; ")}`);
-  const dataDir = dataDirOf(flags, env);
-  await SqliteStore.open(dataDir).close(); // creates the data folder (0700) if needed
-  const target = join(dataDir, "config.yaml");
-  const text = readFileSync(file, "utf8");
-  const yaml = file.endsWith(".json") ? toYaml(JSON.parse(text) as unknown) : text;
-  let backup: string | undefined;
-  if (existsSync(target)) {
-    backup = `${target}.bak-${new Date().toISOString().replace(/[-:]/g, "").slice(0, 15)}`;
-    copyFileSync(target, backup);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(`cannot read config file ${file}${code ? ` (${code})` : ""}`);
   }
-  // Write and rename, so a watching gateway never reads half a file.
-  const tmp = `${target}.tmp-${process.pid}`;
-  writeFileSync(tmp, yaml, { mode: 0o600 });
-  renameSync(tmp, target);
-  io.out(`Imported ${file} as ${target}${backup ? ` (previous one kept as ${backup})` : ""}.\n`);
-  io.out("A running gateway on this data folder applies it within a second.\n");
-  if (unset.length > 0) io.err(`Set these environment variables for the gateway: ${unset.join(", ")}\n`);
-  const other = flags.config ?? env.GATEHOUSE_CONFIG;
-  if (other !== undefined && other !== target)
-    io.err(`Note: the gateway reads ${other} (--config / GATEHOUSE_CONFIG), not ${target}.\n`);
+  const prepared = prepareImport(text, file, file.endsWith(".json"), env);
+  const dataDir = dataDirOf(flags, env);
+  const store = SqliteStore.open(dataDir); // creates the data folder (0700) if needed
+  try {
+    const target = join(dataDir, "config.yaml");
+    const { backup } = writeConfigFile(target, prepared.fileText);
+    io.out(`Imported ${file} as ${target}${backup ? ` (previous one kept as ${backup})` : ""}.\n`);
+    const report = await applyStored(
+      prepared,
+      importTargets(store, databaseChoices(new SqliteMcpStore(store.db))),
+    );
+    for (const line of report.applied) io.out(`  ${line}\n`);
+    for (const line of report.skipped) io.err(`  not imported: ${line}\n`);
+    io.out("A running gateway on this data folder applies it within 2 seconds.\n");
+    if (prepared.unset.length > 0)
+      io.err(`Set these environment variables for the gateway: ${prepared.unset.join(", ")}\n`);
+    const other = flags.config ?? env.GATEHOUSE_CONFIG;
+    if (other !== undefined && other !== target)
+      io.err(`Note: the gateway reads ${other} (--config / GATEHOUSE_CONFIG), not ${target}.\n`);
+  } finally {
+    await store.close();
+  }
 }

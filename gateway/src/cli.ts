@@ -59,10 +59,12 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
   const { config, path } = resolveConfig(flags, env);
   const dataDir = dataDirOf(flags, env);
   const port = portOf(flags);
+  const configFile = path ?? join(dataDir, "config.yaml");
   const gateway = createGateway({
     config,
     dataDir,
     env,
+    configFile: { path: configFile, load: () => resolveConfig(flags, env).config },
     ...(flags.host !== undefined ? { host: flags.host } : {}),
     ...(port !== undefined ? { port } : {}),
   });
@@ -86,9 +88,14 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
       (newKey ? `\nCreated virtual key "default" (shown once, keep it):\n  ${newKey}\n` : "") +
       `${claudeCodeHint(started.url, newKey)}\n`,
   );
+  if (config.stored)
+    process.stderr.write(
+      `Note: ${path} has a \`stored\` section (keys, teams, tool policies from another gateway's database);\n` +
+        `  serve does not read it: \`gatehouse config import ${path}\` writes it into this data folder's database.\n`,
+    );
   // Hot reload: the config file in force (or the data folder's config.yaml, once there is one).
   const watcher = watchConfig({
-    path: path ?? join(dataDir, "config.yaml"),
+    path: configFile,
     load: () => resolveConfig(flags, env).config,
     apply: (next) => gateway.reload(next),
     log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),

@@ -22,6 +22,13 @@ export interface GatewayOptions {
   store?: Store;
   /** Opens OAuth login URLs of remote MCP servers (the app: shell.openExternal); default: print + xdg-open/open. */
   browser?: BrowserOpener;
+  /**
+   * The config file this gateway reads, and how to read it as start-up does (serve: --config,
+   * GATEHOUSE_CONFIG or the data folder's config.yaml, with providers from the environment when it
+   * names none). POST /api/config/import writes it and applies what `load` then gives. Default:
+   * the data folder's config.yaml, applied as it parses.
+   */
+  configFile?: { path: string; load(): ConfigFile };
 }
 
 export interface GatewayEvents {

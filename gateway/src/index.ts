@@ -1,17 +1,29 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { Server } from "node:http";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { createAdminHandler } from "./admin/api.js";
-import type { AdminStreamEvent } from "./admin/contract.js";
+import type { AdminStreamEvent, ConfigImportResult } from "./admin/contract.js";
 import type { Route } from "./admin/routes.js";
+import { configRoutes } from "./admin/routes-config.js";
 import { keyRoutes } from "./admin/routes-keys.js";
 import { logRoutes } from "./admin/routes-logs.js";
 import { forwardMcpEvents, mcpRoutes } from "./admin/routes-mcp.js";
 import { teamRoutes } from "./admin/routes-teams.js";
 import { ensureAdminToken, OneTimeLogin } from "./admin/token.js";
+import { exportConfig } from "./config/export.js";
 import { ConfigError } from "./config/load.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import type { ConfigFile } from "./config/schema.js";
+import { storedSection } from "./config/stored-section.js";
+import {
+  applyStored,
+  exportSources,
+  importTargets,
+  prepareImport,
+  writeConfigFile,
+} from "./config-transfer.js";
 import { type Gateway, type GatewayEvents, type GatewayOptions, VERSION } from "./gateway-api.js";
 import { buildLlm, checkLoop, configKeys } from "./gateway-config.js";
 import { baseUrl, close, drain, listen } from "./gateway-listen.js";
@@ -164,10 +176,49 @@ export function createGateway(opts: GatewayOptions): Gateway {
     }),
     ...keyRoutes({ config: () => config, store, keys: keyOps, refresh: refreshKeys }),
     ...teamRoutes({ config: () => config, store, keys: keyOps, refresh: refreshKeys }),
+    ...configRoutes({
+      exportConfig: async () =>
+        exportConfig(config, {
+          source: opts.configFile?.path ?? "this gateway",
+          stored: storedSection(await exportSources(store, mcp)),
+          addedServers: addedServers.list(),
+        }),
+      importConfig,
+    }),
   );
+
+  /** POST /api/config/import: write the file this gateway reads, apply it, then its `stored` section. */
+  async function importConfig(text: string): Promise<ConfigImportResult> {
+    const prepared = prepareImport(text, "the imported config", false, env);
+    const target = opts.configFile?.path ?? join(opts.dataDir, "config.yaml");
+    const body = target.endsWith(".json")
+      ? `${JSON.stringify(parseYaml(prepared.fileText) ?? {}, null, 2)}\n`
+      : prepared.fileText;
+    const { backup } = writeConfigFile(target, body);
+    await reload(opts.configFile ? opts.configFile.load() : prepared.config);
+    const report = await applyStored(prepared, importTargets(store, mcp));
+    await refreshKeys();
+    return { file: target, backup: backup ?? null, unset: prepared.unset, ...report };
+  }
   const adminStream = new EventEmitter<{ event: [AdminStreamEvent] }>();
   adminStream.setMaxListeners(0);
   forwardMcpEvents(mcpAdmin, (e) => adminStream.emit("event", e));
+
+  async function reload(next: ConfigFile): Promise<void> {
+    const built = buildLlm(next, env);
+    const nextKeys = configKeys(next, env);
+    config = next;
+    providers = built.providers;
+    router = built.router;
+    cfgKeys = nextKeys;
+    llm.router = router;
+    llm.settings = next.settings;
+    addedSeen = addedServers.fingerprint();
+    await mcp.reload(mcpConfig(next));
+    rules.setConfig(next);
+    governance.reconfigure(rules.merged, new Pricing(next.providers, next.pricing));
+    await refreshKeys();
+  }
 
   async function refreshKeys() {
     const keys = await store.listKeys();
@@ -211,6 +262,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       refreshTimer = setInterval(() => {
         void refreshKeys().catch(() => undefined);
         void refreshMcpServers();
+        void mcp.refreshStoredChoices().catch(() => undefined);
       }, 2000);
       refreshTimer.unref();
       const admin = createAdminHandler({
@@ -274,21 +326,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       await writer.stop();
       await store.close();
     },
-    async reload(next) {
-      const built = buildLlm(next, env);
-      const nextKeys = configKeys(next, env);
-      config = next;
-      providers = built.providers;
-      router = built.router;
-      cfgKeys = nextKeys;
-      llm.router = router;
-      llm.settings = next.settings;
-      addedSeen = addedServers.fingerprint();
-      await mcp.reload(mcpConfig(next));
-      rules.setConfig(next);
-      governance.reconfigure(rules.merged, new Pricing(next.providers, next.pricing));
-      await refreshKeys();
-    },
+    reload,
     keys: keyOps,
   };
 }

@@ -1,13 +1,17 @@
-// Config export: secrets become references (never values), defaults are left out, stored keys are
-// listed as comments, and what is exported parses back to the same configuration.
+// Config export: secrets become references (never values), defaults are left out, what the
+// database holds goes in a `stored` section (keys by hash), and what is exported parses back to the
+// same configuration.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parse as parseYaml } from "yaml";
 import { exportConfig } from "../../gateway/src/config/export.js";
 import { parseConfig } from "../../gateway/src/config/load.js";
+import { storedSection } from "../../gateway/src/config/stored-section.js";
 
 /** A fake AWS access key id, built at run time so secret scanners do not flag it. */
 const FAKE_AWS_KEY_ID = ["AKIA", "ABCDEFGHIJKLMNOP"].join("");
+
+const HASH = "a".repeat(64);
 
 const full = {
   server: { port: 9999 },
@@ -70,18 +74,32 @@ describe("config export", () => {
   const out = exportConfig(config, {
     source: "/etc/gatehouse.yaml",
     now: new Date("2026-05-01T00:00:00Z"),
-    storedKeys: [
-      {
-        id: "1",
-        name: "laptop",
-        keyHash: "h",
-        keyHint: "x9Qa",
-        createdAt: Date.parse("2026-01-02"),
-        revokedAt: null,
-        expiresAt: null,
-      },
-      { id: "2", name: "old", keyHash: "h2", keyHint: "zzzz", createdAt: 0, revokedAt: 5, expiresAt: null },
-    ],
+    stored: storedSection({
+      keys: [
+        {
+          id: "1",
+          name: "laptop",
+          keyHash: HASH,
+          keyHint: "x9Qa",
+          createdAt: Date.parse("2026-01-02"),
+          revokedAt: null,
+          expiresAt: Date.parse("2027-01-01"),
+          policy: JSON.stringify({ budgets: [{ usd: 5, period: "day" }], team: "eng", content: "metadata" }),
+        },
+        {
+          id: "2",
+          name: "old",
+          keyHash: "b".repeat(64),
+          keyHint: "zzzz",
+          createdAt: 0,
+          revokedAt: 5,
+          expiresAt: null,
+        },
+      ],
+      teams: [{ name: "eng", spec: JSON.stringify({ budgets: [{ usd: 50 }] }), createdAt: 0, updatedAt: 0 }],
+      policies: [{ server: "github", tool: "delete_repo", policy: "deny", defHash: "d1" }],
+      toggles: [{ server: "remote", enabled: false }],
+    }),
     addedServers: [
       { name: "memory", spec: { command: "npx", args: ["-y", "server-memory"] }, source: "admin-api" },
     ],
@@ -115,16 +133,35 @@ describe("config export", () => {
     assert.deepEqual(out.masked.sort(), ["mcp_servers.github.args.2", "providers.openai.base_url"]);
   });
 
-  test("stored keys and added servers are named in comments; the export names its source", () => {
+  test("the database's keys (by hash), teams, tool policies and toggles go in `stored`; added servers too", () => {
     assert.match(
       out.yaml,
       /^# Gatehouse configuration, exported 2026-05-01T00:00:00\.000Z from \/etc\/gatehouse\.yaml/,
     );
-    assert.match(out.yaml, /#\s+laptop {2}…x9Qa {2}created 2026-01-02\n/);
-    assert.match(out.yaml, /#\s+old {2}…zzzz {2}created 1970-01-01 revoked/);
+    assert.match(out.yaml, /# `stored`: .*\(1 virtual key, 1 team, 1 tool policy, 1 server toggle\)/);
     assert.match(out.yaml, /memory \(admin-api\)/);
-    const doc = parseYaml(out.yaml) as { mcp_servers: Record<string, unknown> };
+    const doc = parseYaml(out.yaml) as {
+      mcp_servers: Record<string, unknown>;
+      stored: Record<string, unknown>;
+    };
     assert.deepEqual(doc.mcp_servers.memory, { command: "npx", args: ["-y", "server-memory"] });
+    assert.deepEqual(doc.stored, {
+      virtual_keys: [
+        {
+          name: "laptop",
+          key_sha256: HASH,
+          key_hint: "x9Qa",
+          created_at: "2026-01-02T00:00:00.000Z",
+          expires_at: "2027-01-01T00:00:00.000Z",
+          team: "eng",
+          budgets: [{ usd: 5, period: "day" }],
+        },
+      ],
+      teams: { eng: { budgets: [{ usd: 50 }] } },
+      mcp_tool_policies: [{ server: "github", tool: "delete_repo", policy: "deny", def_hash: "d1" }],
+      mcp_server_toggles: { remote: false },
+    });
+    assert.ok(!out.yaml.includes("old"), "a revoked key is not exported");
   });
 
   test("defaults are left out, choices that differ from them are kept", () => {

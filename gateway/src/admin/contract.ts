@@ -62,6 +62,35 @@ export interface ConfigView {
   settings: Record<string, unknown>;
 }
 
+/** GET /api/config/export: the configuration as a config file (docs/configuration.md, export). */
+export interface ConfigExportView {
+  /** The config file, YAML: secrets as references, the database's keys (by hash), teams, tool policies and toggles in `stored`. */
+  yaml: string;
+  /** Secrets the config gave literally, exported as env references: set these variables before using the file. */
+  replaced: Array<{ path: string; env: string }>;
+  /** Fields where something secret-looking was masked (put back by hand). */
+  masked: string[];
+}
+
+/** POST /api/config/import: `{ "yaml": "<a config file: YAML or JSON>" }`. */
+export interface ConfigImportRequest {
+  yaml: string;
+}
+
+/** What POST /api/config/import did. */
+export interface ConfigImportResult {
+  /** The config file written (the one this gateway reads). */
+  file: string;
+  /** The previous file, kept; null when there was none. */
+  backup: string | null;
+  /** Environment variables the file references that this gateway's environment does not set. */
+  unset: string[];
+  /** What the `stored` section changed in the database, a line each. */
+  applied: string[];
+  /** What it left alone, and why. */
+  skipped: string[];
+}
+
 /** One model call, as the live event stream and the logs show it. */
 export interface RequestEvent {
   id: string;

@@ -2,8 +2,8 @@ import { isDeepStrictEqual } from "node:util";
 import { Document } from "yaml";
 import { mcpServerSchema, mcpSettingsSchema } from "../mcp/schema.js";
 import { redactText } from "../store/redact.js";
-import type { KeyRecord } from "../store/store.js";
 import { type ConfigFile, settingsSchema, virtualKeySchema } from "./schema.js";
+import type { StoredSection } from "./stored-section.js";
 
 /**
  * The configuration in force as a config file (YAML) that `gatehouse config import` or `--config`
@@ -14,8 +14,8 @@ import { type ConfigFile, settingsSchema, virtualKeySchema } from "./schema.js";
 export interface ExportOptions {
   /** Where the config came from (a file, or the environment), for the header. */
   source?: string;
-  /** Keys stored in the database: listed as comments (only their hashes exist). */
-  storedKeys?: readonly KeyRecord[];
+  /** What the database holds beyond the config file (keys by hash, teams, tool policies, toggles). */
+  stored?: StoredSection;
   /** MCP servers added through the admin API or CLI (database), exported into mcp_servers. */
   addedServers?: ReadonlyArray<{ name: string; spec: unknown; source: string }>;
   now?: Date;
@@ -148,10 +148,9 @@ export function exportObject(c: ConfigFile, opts: ExportOptions = {}): { doc: Ob
   if (Object.keys(mcp).length > 0) doc.mcp = mcp;
   const settings = withoutDefaults(c.settings as Obj, settingsSchema.parse({}) as Obj);
   if (Object.keys(settings).length > 0) doc.settings = settings;
+  if (opts.stored) doc.stored = opts.stored;
   return { doc, scrub: s };
 }
-
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** The configuration as config-file YAML, with a header saying what to set and what was left out. */
 export function exportConfig(c: ConfigFile, opts: ExportOptions = {}): Exported {
@@ -173,15 +172,22 @@ export function exportConfig(c: ConfigFile, opts: ExportOptions = {}): Exported 
     const names = (opts.addedServers ?? []).map((a) => `${a.name} (${a.source})`).join(", ");
     head.push("", ` MCP servers added through the admin API or CLI are included: ${names}.`);
   }
-  const stored = opts.storedKeys ?? [];
-  if (stored.length > 0) {
-    head.push("", " Virtual keys stored in the database are not part of this file (only their hashes");
-    head.push(" exist); create them again with `gatehouse keys create NAME` where needed:");
-    for (const k of stored) {
-      const state =
-        k.revokedAt !== null ? " revoked" : k.expiresAt !== null ? ` expires ${day(k.expiresAt)}` : "";
-      head.push(`   ${k.name}  …${k.keyHint}  created ${day(k.createdAt)}${state}`);
-    }
+  const stored = opts.stored;
+  if (stored) {
+    const counts = [
+      [stored.virtual_keys.length, "virtual key"],
+      [Object.keys(stored.teams).length, "team"],
+      [stored.mcp_tool_policies.length, "tool policy"],
+      [Object.keys(stored.mcp_server_toggles).length, "server toggle"],
+    ] as const;
+    const what = counts
+      .filter(([n]) => n > 0)
+      .map(([n, w]) => `${n} ${w === "tool policy" && n > 1 ? "tool policies" : n > 1 ? `${w}s` : w}`)
+      .join(", ");
+    head.push("", ` \`stored\`: what was made through the admin API or the CLI (${what}).`);
+    head.push(" `gatehouse config import` writes it into the database; `serve --config` does not read it.");
+    head.push(" Keys appear as the SHA-256 of the key (the key itself is never stored): the same key");
+    head.push(" works on the gateway this is imported into. Keep this file private.");
   }
   const yaml = new Document(doc);
   yaml.commentBefore = head.join("\n");

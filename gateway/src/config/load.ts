@@ -32,14 +32,19 @@ export function loadConfigFile(path: string): ConfigFile {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ConfigError(`cannot read config file ${path}${code ? ` (${code})` : ""}`);
   }
+  return parseConfigText(text, path, path.endsWith(".json"));
+}
+
+/** Validates a config given as text: YAML, or JSON when `json` (YAML reads JSON too). */
+export function parseConfigText(text: string, source: string, json = false): ConfigFile {
   let raw: unknown;
   try {
-    raw = path.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+    raw = json ? JSON.parse(text) : parseYaml(text);
   } catch (e) {
     const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
-    throw new ConfigError(`${path}: not valid ${path.endsWith(".json") ? "JSON" : "YAML"}: ${msg}`);
+    throw new ConfigError(`${source}: not valid ${json ? "JSON" : "YAML"}: ${msg}`);
   }
-  return parseConfig(raw, path);
+  return parseConfig(raw, source);
 }
 
 /**

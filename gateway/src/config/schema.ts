@@ -7,6 +7,7 @@ import {
 } from "../governance/config-schema.js";
 import { mcpServersSchema, mcpSettingsSchema } from "../mcp/schema.js";
 import { pricingSchema } from "../pricing/overrides.js";
+import { storedSectionSchema } from "./stored-section.js";
 
 /** The config file's schema (YAML or JSON). docs/configuration.md documents every field. */
 
@@ -133,5 +134,10 @@ export const configSchema = z.strictObject({
   mcp_servers: mcpServersSchema,
   mcp: mcpSettingsSchema.default(mcpSettingsSchema.parse({})),
   settings: settingsSchema.default(settingsSchema.parse({})),
+  /**
+   * Keys, teams, tool policies and server toggles from the database of the gateway this file was
+   * exported from (stored-section.ts): `gatehouse config import` writes them into the database.
+   */
+  stored: storedSectionSchema.optional(),
 });
 export type ConfigFile = z.infer<typeof configSchema>;

@@ -19,7 +19,13 @@ import { type LoginStarted, type OAuthStatus, wireOAuth } from "./oauth/wire.js"
 import type { Policy } from "./policy.js";
 import { definitionHash } from "./policy.js";
 import { PolicyBook } from "./policy-book.js";
-import { type ApprovalRecord, type McpStore, MemoryMcpStore, SqliteMcpStore } from "./store.js";
+import {
+  type ApprovalRecord,
+  type McpState,
+  type McpStore,
+  MemoryMcpStore,
+  SqliteMcpStore,
+} from "./store.js";
 
 export type {
   ApprovalAnswer,
@@ -60,8 +66,19 @@ export interface McpSurface {
   stderr(name: string): string[];
   /** Tools of ready servers (all, or one server's) with their policies. */
   tools(server?: string): McpToolInfo[];
-  /** Sets the policy of one tool as a person chose it (null: back to the config/annotations). */
-  setPolicy(server: string, tool: string, policy: Policy | null, decidedBy?: string): Promise<void>;
+  /**
+   * Sets the policy of one tool as a person chose it (null: back to the config/annotations), for
+   * the tool's current definition, or for `defHash` when given (an imported choice; null: any).
+   */
+  setPolicy(
+    server: string,
+    tool: string,
+    policy: Policy | null,
+    decidedBy?: string,
+    defHash?: string | null,
+  ): Promise<void>;
+  /** The choices people made that are kept in the database: tool policies and server toggles. */
+  storedChoices(): Promise<Pick<McpState, "policies" | "toggles">>;
   /** Accepts a tool's changed description/schema as the new pinned definition. */
   acceptDefinition(server: string, tool: string): Promise<boolean>;
   /** Pending approval requests; answer them, listen to them, plug a native dialog. */
@@ -91,6 +108,11 @@ export interface McpSurface {
 }
 
 export interface McpRuntime extends McpSurface {
+  /**
+   * Re-reads the tool policies and server toggles from the database when another process (the
+   * CLI's config import) changed them since the last look; the gateway calls it every 2 s.
+   */
+  refreshStoredChoices(): Promise<void>;
   /** The /mcp route handler for ServerDeps.extra. */
   handler: RouteHandler;
   /** POST /v1/tools/execute and /anthropic/v1/tools/execute, for ServerDeps.extra (execute.ts). */
@@ -144,6 +166,8 @@ function mcpStoreFor(store: Store): McpStore {
 export function createMcp(opts: McpOptions): McpRuntime {
   let config = opts.config;
   const store = mcpStoreFor(opts.store);
+  /** The database's tool policies and toggles as last seen (refreshStoredChoices). */
+  let storedSeen = "";
   const book = new PolicyBook(store);
   const hub = new Hub(book, config.mcp, opts.env, opts.version);
   if (opts.toolFilter) hub.toolFilter = opts.toolFilter;
@@ -224,6 +248,7 @@ export function createMcp(opts: McpOptions): McpRuntime {
     approvals,
     events: hub,
     async start() {
+      storedSeen = store.fingerprint();
       await book.load();
       const state = await store.load();
       await hub.configure(config.mcp_servers, new Map(state.toggles.map((t) => [t.server, t.enabled])));
@@ -252,15 +277,42 @@ export function createMcp(opts: McpOptions): McpRuntime {
     async setEnabled(name, enabled) {
       if (!hub.has(name)) return false;
       await store.setToggle(name, enabled);
+      storedSeen = store.fingerprint();
       return hub.setEnabled(name, enabled);
     },
     restart: (name) => hub.restart(name),
     stderr: (name) => hub.stderr(name),
     tools: (server) => (server !== undefined && !hub.has(server) ? [] : tools(server)),
-    async setPolicy(server, tool, policy, decidedBy = "admin-api") {
+    async setPolicy(server, tool, policy, decidedBy = "admin-api", defHash) {
       const current = hub.upstream(server)?.tools.find((t) => t.name === tool);
-      await book.setPolicy(server, tool, policy, decidedBy, current ? definitionHash(current) : null);
+      const hash = defHash !== undefined ? defHash : current ? definitionHash(current) : null;
+      await book.setPolicy(server, tool, policy, decidedBy, hash);
+      storedSeen = store.fingerprint();
       hub.emit("listChanged", "tools", server);
+    },
+    async storedChoices() {
+      const { policies, toggles } = await store.load();
+      return { policies, toggles };
+    },
+    async refreshStoredChoices() {
+      const seen = store.fingerprint();
+      if (seen === storedSeen) return;
+      storedSeen = seen;
+      // The gateway's own writes change the fingerprint too ("always" answers): clients hear of a
+      // change only when the policies in force did change.
+      const policiesOf = () =>
+        book
+          .storedPolicies()
+          .map((p) => JSON.stringify([p.server, p.tool, p.policy, p.defHash]))
+          .sort()
+          .join();
+      const before = policiesOf();
+      await book.load();
+      for (const t of (await store.load()).toggles) {
+        if (hub.has(t.server) && hub.status(t.server)?.enabled !== t.enabled)
+          await hub.setEnabled(t.server, t.enabled);
+      }
+      if (policiesOf() !== before) hub.emit("listChanged", "tools", "*");
     },
     async acceptDefinition(server, tool) {
       const current = hub.upstream(server)?.tools.find((t) => t.name === tool);

@@ -44,6 +44,8 @@ export interface McpStore {
   setToggle(server: string, enabled: boolean | null): Promise<void>;
   recordApproval(r: ApprovalRecord): Promise<void>;
   listApprovals(limit: number): Promise<ApprovalRecord[]>;
+  /** Changes when the tool policies or server toggles change (cheap: read every 2 s). */
+  fingerprint(): string;
 }
 
 /** For a store that is not SQLite (and for tests): nothing survives a restart. */
@@ -52,6 +54,11 @@ export class MemoryMcpStore implements McpStore {
   private pins = new Map<string, ToolPin>();
   private toggles = new Map<string, boolean>();
   private approvals: ApprovalRecord[] = [];
+  private changes = 0;
+
+  fingerprint(): string {
+    return String(this.changes);
+  }
 
   async load(): Promise<McpState> {
     return {
@@ -62,9 +69,11 @@ export class MemoryMcpStore implements McpStore {
   }
   async setPolicy(p: StoredPolicy) {
     this.policies.set(`${p.server}\u0000${p.tool}`, p);
+    this.changes++;
   }
   async clearPolicy(server: string, tool: string) {
     this.policies.delete(`${server}\u0000${tool}`);
+    this.changes++;
   }
   async setPin(p: ToolPin) {
     this.pins.set(`${p.server}\u0000${p.tool}`, p);
@@ -72,6 +81,7 @@ export class MemoryMcpStore implements McpStore {
   async setToggle(server: string, enabled: boolean | null) {
     if (enabled === null) this.toggles.delete(server);
     else this.toggles.set(server, enabled);
+    this.changes++;
   }
   async recordApproval(r: ApprovalRecord) {
     this.approvals.push(r);
@@ -113,6 +123,18 @@ interface ApprovalRow {
 /** The tables of migration 003 in the gateway's SQLite database. */
 export class SqliteMcpStore implements McpStore {
   constructor(private readonly db: SqliteDatabase) {}
+
+  fingerprint(): string {
+    return this.db
+      .prepare(
+        `SELECT ifnull((SELECT group_concat(server || ':' || tool || ':' || policy || ':' || ifnull(def_hash, ''), ',')
+                   FROM (SELECT * FROM mcp_tool_policies ORDER BY server, tool)), '')
+             || '|' || ifnull((SELECT group_concat(server || ':' || enabled, ',')
+                   FROM (SELECT * FROM mcp_server_toggles ORDER BY server)), '')`,
+      )
+      .pluck()
+      .get() as string;
+  }
 
   async load(): Promise<McpState> {
     const policies = (this.db.prepare("SELECT * FROM mcp_tool_policies").all() as PolicyRow[]).map((r) => ({
