@@ -5,6 +5,7 @@ import { dataDirOf, resolveConfig } from "./cli-config.js";
 import { exportConfig } from "./config/export.js";
 import { ConfigError } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
+import { withStoredEntries } from "./config/stored-entries.js";
 import { storedSection } from "./config/stored-section.js";
 import {
   applyStored,
@@ -22,6 +23,7 @@ import { formatLocal, UTC } from "./governance/zoned-time.js";
 import { addedServerStoreFor } from "./mcp/added-servers.js";
 import { SqliteMcpStore } from "./mcp/store.js";
 import { Pricing } from "./pricing/cost.js";
+import { configEntriesFor } from "./store/config-entries.js";
 import type { LogStore, RequestLogRow, SpendGroup } from "./store/log-store.js";
 import { SqliteStore } from "./store/sqlite.js";
 
@@ -204,10 +206,10 @@ async function spend(flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<v
   if (period !== "day" && period !== "week" && period !== "month")
     throw new CliUsageError("--period: day, week or month");
   const now = (io.now ?? Date.now)();
-  const tz = spendTimeZone(flags, env);
-  const { start } = windowAt({ kind: period, tz }, now);
   const store = openStore(flags, env);
   try {
+    const tz = spendTimeZone(store, flags, env);
+    const { start } = windowAt({ kind: period, tz }, now);
     const points = await store.logs.spendSeries({
       from: start,
       to: now + 1,
@@ -259,10 +261,21 @@ async function spend(flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<v
   }
 }
 
+/** The config in force: the config file's, with what was set through the admin API. */
+function configInForce(
+  store: SqliteStore,
+  flags: Flags,
+  env: NodeJS.ProcessEnv,
+): { config: ConfigFile; path?: string } {
+  const { config, path } = resolveConfig(flags, env);
+  const merged = withStoredEntries(config, configEntriesFor(store).load());
+  return path ? { config: merged, path } : { config: merged };
+}
+
 /** The config's settings.timezone (days, weeks and months start at its midnight); UTC without a config. */
-function spendTimeZone(flags: Flags, env: NodeJS.ProcessEnv): string {
+function spendTimeZone(store: SqliteStore, flags: Flags, env: NodeJS.ProcessEnv): string {
   try {
-    return budgetTimeZone(resolveConfig(flags, env).config);
+    return budgetTimeZone(configInForce(store, flags, env).config);
   } catch {
     return UTC;
   }
@@ -272,7 +285,7 @@ function spendTimeZone(flags: Flags, env: NodeJS.ProcessEnv): string {
 async function budgets(store: SqliteStore, flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<void> {
   let config: ConfigFile;
   try {
-    config = resolveConfig(flags, env).config;
+    config = configInForce(store, flags, env).config;
   } catch {
     return;
   }
@@ -300,9 +313,9 @@ async function configCmd(args: string[], flags: Flags, env: NodeJS.ProcessEnv, i
 }
 
 async function configExport(flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<void> {
-  const { config, path } = resolveConfig(flags, env);
   const store = openStore(flags, env);
   try {
+    const { config, path } = configInForce(store, flags, env);
     const out = exportConfig(config, {
       source: path ?? "defaults and the environment",
       stored: storedSection(await exportSources(store, databaseChoices(new SqliteMcpStore(store.db)))),

@@ -10,15 +10,18 @@ import { configRoutes } from "./admin/routes-config.js";
 import { keyRoutes } from "./admin/routes-keys.js";
 import { logRoutes } from "./admin/routes-logs.js";
 import { forwardMcpEvents, mcpRoutes } from "./admin/routes-mcp.js";
+import { providerRoutes } from "./admin/routes-providers.js";
 import { teamRoutes } from "./admin/routes-teams.js";
 import { ensureAdminToken, OneTimeLogin } from "./admin/token.js";
 import { exportConfig } from "./config/export.js";
 import { ConfigError } from "./config/load.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import type { ConfigFile } from "./config/schema.js";
+import { withStoredEntries } from "./config/stored-entries.js";
 import { storedSection } from "./config/stored-section.js";
 import {
   applyStored,
+  checkConfig,
   exportSources,
   importTargets,
   prepareImport,
@@ -41,6 +44,7 @@ import { createMcp } from "./mcp/index.js";
 import { GatewayMetrics } from "./metrics/gateway-metrics.js";
 import { metricsHandler } from "./metrics/handler.js";
 import { Pricing } from "./pricing/cost.js";
+import { configEntriesFor } from "./store/config-entries.js";
 import { LogWriter } from "./store/log-writer.js";
 import { pruneOnce, startRetention } from "./store/retention.js";
 import { SqliteStore } from "./store/sqlite.js";
@@ -72,7 +76,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const events = new EventEmitter<GatewayEvents>();
   const store = opts.store ?? SqliteStore.open(opts.dataDir);
   const keyRing = new KeyRing();
-  let config = opts.config;
+  const warnOf = (m: string) => process.emitWarning(m, "Gatehouse");
+  // Providers, model routes and settings set through the admin API, merged with the config file.
+  const entries = configEntriesFor(store);
+  let fileConfig = opts.config;
+  let config = withStoredEntries(fileConfig, entries.load(), warnOf);
   let { providers, router } = buildLlm(config, env);
   let cfgKeys = configKeys(config, env);
   const transport = new Transport();
@@ -112,6 +120,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   });
   let server: Server | undefined;
   let url: string | undefined;
+  let listeningPort: number | undefined;
   // MCP servers added by the admin API or the CLI (database), merged over the config's.
   const addedServers = addedServerStoreFor(store);
   const mcpConfig = (c: ConfigFile) => withAddedServers(c, addedServers.list());
@@ -176,6 +185,23 @@ export function createGateway(opts: GatewayOptions): Gateway {
     }),
     ...keyRoutes({ config: () => config, store, keys: keyOps, refresh: refreshKeys }),
     ...teamRoutes({ config: () => config, store, keys: keyOps, refresh: refreshKeys }),
+    ...providerRoutes({
+      fileConfig: () => fileConfig,
+      config: () => config,
+      entries,
+      problems: (candidate) => {
+        const found = checkConfig(candidate, env).problems;
+        if (found.length === 0 && listeningPort !== undefined) {
+          try {
+            checkLoop(buildLlm(candidate, env).providers, listeningPort);
+          } catch (e) {
+            found.push(e instanceof Error ? e.message : String(e));
+          }
+        }
+        return found;
+      },
+      apply: () => reload(fileConfig),
+    }),
     ...configRoutes({
       exportConfig: async () =>
         exportConfig(config, {
@@ -204,12 +230,15 @@ export function createGateway(opts: GatewayOptions): Gateway {
   adminStream.setMaxListeners(0);
   forwardMcpEvents(mcpAdmin, (e) => adminStream.emit("event", e));
 
-  async function reload(next: ConfigFile): Promise<void> {
+  /** Applies a config file (merged with the stored entries) without a restart. */
+  async function reload(file: ConfigFile): Promise<void> {
+    const next = withStoredEntries(file, entries.load(), warnOf);
     const built = buildLlm(next, env);
     const nextKeys = configKeys(next, env);
     config = next;
     providers = built.providers;
     router = built.router;
+    fileConfig = file;
     cfgKeys = nextKeys;
     llm.router = router;
     llm.settings = next.settings;
@@ -272,6 +301,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
         startedAt,
         url: () => url,
         config: () => config,
+        storedNames: () => {
+          const e = entries.load();
+          return { providers: new Set(Object.keys(e.providers)), models: new Set(Object.keys(e.models)) };
+        },
         keys: keyOps,
         events,
         routes: adminRoutes,
@@ -302,6 +335,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
         throw e;
       }
       guard.bind(actual);
+      listeningPort = actual;
       mcp.setPort(actual);
       retention = startRetention({
         store: store.logs,

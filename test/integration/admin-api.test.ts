@@ -135,6 +135,7 @@ describe("admin API", () => {
     assert.deepEqual(cfg.models, [
       {
         name: "fast",
+        source: "config",
         strategy: "weighted",
         routes: [
           { route: "openai/gpt-5-mini", weight: 1 },

@@ -10,7 +10,7 @@ import { openApiDocument } from "./openapi.js";
 import { type Route, type RouteContext, RouteTable } from "./routes.js";
 import { benchRoutes } from "./routes-bench.js";
 import { tokenMatches } from "./token.js";
-import { configView, requestEvent } from "./views.js";
+import { configView, requestEvent, type StoredNames } from "./views.js";
 
 export interface AdminDeps {
   token: string;
@@ -20,6 +20,8 @@ export interface AdminDeps {
   startedAt: Date;
   url(): string | undefined;
   config(): ConfigFile;
+  /** Names of the providers and routes set through the admin API (their `source` is "store"). */
+  storedNames?(): StoredNames;
   /** Usable keys; the key and team routes are routes-keys.ts and routes-teams.ts (in `routes`). */
   keys: { count(): number };
   events: EventEmitter<{ request: [RequestRecord] }>;
@@ -63,7 +65,7 @@ function coreRoutes(deps: AdminDeps): Route[] {
       method: "GET",
       path: "/api/config",
       summary: "The configuration in force (secrets shown as references only)",
-      handle: () => configView(deps.config()),
+      handle: () => configView(deps.config(), deps.storedNames?.()),
     },
     {
       method: "GET",

@@ -43,6 +43,8 @@ export interface KeyCreated extends KeyView {
 export interface ProviderView {
   name: string;
   type: string;
+  /** config: the config file's (read-only here); store: set through this API. */
+  source: "config" | "store";
   baseUrl: string | null;
   models: string[];
   /** How the secret is given (`env:NAME`, `file:PATH`, `literal`), never its value. */
@@ -51,6 +53,8 @@ export interface ProviderView {
 
 export interface ModelRouteView {
   name: string;
+  /** config: the config file's (read-only here); store: set through this API. */
+  source: "config" | "store";
   strategy: "fallback" | "weighted";
   routes: Array<{ route: string; weight: number }>;
 }
@@ -60,6 +64,13 @@ export interface ConfigView {
   models: ModelRouteView[];
   defaultRoute: { anthropic: string | null; openai: string | null };
   settings: Record<string, unknown>;
+}
+
+/** GET /api/settings (and PATCH's answer): the settings in force, and those set through the API. */
+export interface SettingsView {
+  settings: Record<string, unknown>;
+  /** Set through PATCH /api/settings: they win over the config file's until set back to null. */
+  stored: Record<string, unknown>;
 }
 
 /** GET /api/config/export: the configuration as a config file (docs/configuration.md, export). */

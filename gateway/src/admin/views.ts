@@ -1,4 +1,4 @@
-import type { ConfigFile, ModelEntry } from "../config/schema.js";
+import type { ConfigFile, ModelEntry, ProviderConfig } from "../config/schema.js";
 import type { RequestRecord } from "../llm/record.js";
 import { redactText } from "../store/redact.js";
 import type { ConfigView, ModelRouteView, ProviderView, RequestEvent } from "./contract.js";
@@ -9,20 +9,33 @@ function secretRef(spec: string | undefined): string[] {
   return [spec.startsWith("env:") || spec.startsWith("file:") ? spec : "literal"];
 }
 
-function modelView(name: string, entry: ModelEntry): ModelRouteView {
+/** Names of the providers and model routes set through the admin API (the rest are the config file's). */
+export interface StoredNames {
+  providers: ReadonlySet<string>;
+  models: ReadonlySet<string>;
+}
+const NONE: StoredNames = { providers: new Set(), models: new Set() };
+
+export function modelView(name: string, entry: ModelEntry, stored = NONE): ModelRouteView {
   const list = typeof entry === "string" ? [entry] : Array.isArray(entry) ? entry : entry.routes;
   const routes = list.map((r) => (typeof r === "string" ? { route: r, weight: 1 } : r));
   const weighted =
     typeof entry === "object" && !Array.isArray(entry)
       ? entry.strategy === "weighted"
       : Array.isArray(entry) && entry.some((r) => typeof r !== "string");
-  return { name, strategy: weighted ? "weighted" : "fallback", routes };
+  return {
+    name,
+    strategy: weighted ? "weighted" : "fallback",
+    routes,
+    source: stored.models.has(name) ? "store" : "config",
+  };
 }
 
-export function configView(c: ConfigFile): ConfigView {
-  const providers: ProviderView[] = Object.entries(c.providers).map(([name, p]) => ({
+export function providerView(name: string, p: ProviderConfig, stored = NONE): ProviderView {
+  return {
     name,
     type: p.type,
+    source: stored.providers.has(name) ? "store" : "config",
     // A base URL may carry credentials (https://user:password@host): shown without them.
     baseUrl: p.base_url === undefined ? null : redactText(p.base_url),
     models: p.models ?? [],
@@ -32,10 +45,13 @@ export function configView(c: ConfigFile): ConfigView {
       ...secretRef(p.access_token),
       ...secretRef(p.access_key_id),
     ],
-  }));
+  };
+}
+
+export function configView(c: ConfigFile, stored = NONE): ConfigView {
   return {
-    providers,
-    models: Object.entries(c.models).map(([n, e]) => modelView(n, e)),
+    providers: Object.entries(c.providers).map(([n, p]) => providerView(n, p, stored)),
+    models: Object.entries(c.models).map(([n, e]) => modelView(n, e, stored)),
     defaultRoute: { anthropic: c.default_route?.anthropic ?? null, openai: c.default_route?.openai ?? null },
     settings: { ...c.settings },
   };

@@ -25,6 +25,9 @@ export const providerTypes = [
 ] as const;
 export type ProviderType = (typeof providerTypes)[number];
 
+/** A provider's name: the `provider/` of its routes. */
+export const providerNameSchema = z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only");
+
 const weightedKey = z.strictObject({ api_key: secret, weight: z.number().positive().default(1) });
 
 export const providerSchema = z.strictObject({
@@ -113,9 +116,7 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).optional(),
     })
     .optional(),
-  providers: z
-    .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only"), providerSchema)
-    .default({}),
+  providers: z.record(providerNameSchema, providerSchema).default({}),
   models: z.record(z.string().min(1), modelEntrySchema).default({}),
   /** Route for model names with no alias and no provider/ prefix, per surface. */
   default_route: z

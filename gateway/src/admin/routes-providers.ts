@@ -1,0 +1,238 @@
+import type { ConfigFile } from "../config/schema.js";
+import {
+  type EntrySection,
+  type EntryValues,
+  InvalidEntryError,
+  isSettingName,
+  type StoredEntries,
+  validateEntry,
+  withStoredEntries,
+} from "../config/stored-entries.js";
+import { HttpError } from "../http/errors.js";
+import type { ModelRouteView, ProviderView, SettingsView } from "./contract.js";
+import type { Route, RouteContext } from "./routes.js";
+import { modelView, providerView, type StoredNames } from "./views.js";
+
+/**
+ * Providers, model routes and settings through the admin API (docs/api.md): the config file's are
+ * read-only here (409), the ones made here are kept in the database (config/stored-entries.ts).
+ * A provider's secrets are write-only: no answer ever holds them. Every change is checked as
+ * start-up would check the config (routes name known providers, providers can be built) before it
+ * is stored, and applies at once.
+ */
+
+export interface ProviderAdminDeps {
+  /** The config file as read, before stored entries. */
+  fileConfig(): ConfigFile;
+  /** The config in force. */
+  config(): ConfigFile;
+  entries: StoredEntries;
+  /** What start-up would refuse in this config in force, a message each. */
+  problems(candidate: ConfigFile): string[];
+  /** Applies the stored entries now. */
+  apply(): Promise<void>;
+}
+
+const conflict = (m: string) => new HttpError(409, m, "conflict");
+const notFound = (m: string) => new HttpError(404, m, "not_found");
+const q = JSON.stringify;
+
+function names(e: EntryValues): StoredNames {
+  return { providers: new Set(Object.keys(e.providers)), models: new Set(Object.keys(e.models)) };
+}
+
+/** One change of a stored entry: a new value, or undefined to remove it. */
+type Change = [section: EntrySection, name: string, value: unknown];
+
+/**
+ * Validates the changes, checks the config in force they would make, then stores them all and
+ * applies them once. Nothing is stored when one is refused: 400 for a bad value, 409 when a
+ * removal would leave a route without its provider.
+ */
+async function applyChanges(deps: ProviderAdminDeps, changes: readonly Change[]): Promise<void> {
+  const next = deps.entries.load();
+  for (const [section, name, value] of changes) {
+    if (value === undefined) {
+      delete next[section][name];
+      continue;
+    }
+    try {
+      validateEntry(section, name, value);
+    } catch (e) {
+      if (e instanceof InvalidEntryError) throw new HttpError(400, e.message, "invalid_request");
+      throw e;
+    }
+    next[section][name] = value;
+  }
+  const problems = deps.problems(withStoredEntries(deps.fileConfig(), next));
+  if (problems.length > 0) {
+    const removing = changes.every(([, , v]) => v === undefined);
+    throw new HttpError(removing ? 409 : 400, problems.join("; "), removing ? "conflict" : "invalid_request");
+  }
+  for (const [section, name, value] of changes) {
+    if (value === undefined) deps.entries.remove(section, name);
+    else deps.entries.set(section, name, value);
+  }
+  await deps.apply();
+}
+
+/** A stored entry's current value, or 409 for the config file's and 404 for none. */
+function storedOrThrow(deps: ProviderAdminDeps, section: "providers" | "models", name: string) {
+  if (name in deps.fileConfig()[section])
+    throw conflict(
+      `${section === "providers" ? "provider" : "model"} ${q(name)} is defined in the config file; change it there`,
+    );
+  const v = deps.entries.load()[section][name];
+  if (v === undefined)
+    throw notFound(`no ${section === "providers" ? "provider" : "model"} named ${q(name)}`);
+  return v;
+}
+
+function providers(deps: ProviderAdminDeps): ProviderView[] {
+  const stored = names(deps.entries.load());
+  return Object.entries(deps.config().providers).map(([n, p]) => providerView(n, p, stored));
+}
+
+function providerOrThrow(deps: ProviderAdminDeps, name: string): ProviderView {
+  const p = providers(deps).find((v) => v.name === name);
+  if (!p) throw notFound(`no provider named ${q(name)}`);
+  return p;
+}
+
+function models(deps: ProviderAdminDeps): ModelRouteView[] {
+  const stored = names(deps.entries.load());
+  return Object.entries(deps.config().models).map(([n, e]) => modelView(n, e, stored));
+}
+
+function settings(deps: ProviderAdminDeps): SettingsView {
+  return { settings: { ...deps.config().settings }, stored: deps.entries.load().settings };
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** PUT /api/models/{name}: `{ routes: "p/m" | [...], strategy? }` as the config file's entry. */
+function modelEntry(body: Record<string, unknown>): unknown {
+  const { routes, strategy, ...rest } = body;
+  const extra = Object.keys(rest);
+  if (extra.length > 0)
+    throw new HttpError(400, `unknown field ${q(extra[0])} (known: routes, strategy)`, "invalid_request");
+  if (routes === undefined) throw new HttpError(400, "routes: required", "invalid_request");
+  return strategy === undefined ? routes : { routes, strategy };
+}
+
+async function body(ctx: RouteContext): Promise<Record<string, unknown>> {
+  return ctx.body();
+}
+
+export function providerRoutes(deps: ProviderAdminDeps): Route[] {
+  return [
+    {
+      method: "GET",
+      path: "/api/providers",
+      summary: "Providers in force (config file and stored), credentials as references only",
+      handle: () => providers(deps),
+    },
+    {
+      method: "POST",
+      path: "/api/providers",
+      summary:
+        "Add a provider: { name, type, api_key?, base_url?, ... } as in the config file; secrets are write-only",
+      status: 201,
+      async handle(ctx): Promise<ProviderView> {
+        const { name, ...spec } = await body(ctx);
+        if (typeof name !== "string") throw new HttpError(400, "name: required", "invalid_request");
+        if (name in deps.fileConfig().providers)
+          throw conflict(`a provider named ${q(name)} is defined in the config file`);
+        if (name in deps.entries.load().providers)
+          throw conflict(`a provider named ${q(name)} exists; change it with PATCH`);
+        await applyChanges(deps, [["providers", name, spec]]);
+        return providerOrThrow(deps, name);
+      },
+    },
+    {
+      method: "GET",
+      path: "/api/providers/:name",
+      summary: "One provider",
+      handle: (ctx) => providerOrThrow(deps, ctx.params.name!),
+    },
+    {
+      method: "PATCH",
+      path: "/api/providers/:name",
+      summary: "Change a stored provider: fields given replace (null removes); a secret not given is kept",
+      async handle(ctx): Promise<ProviderView> {
+        const name = ctx.params.name!;
+        const current = storedOrThrow(deps, "providers", name);
+        const next: Record<string, unknown> = isObj(current) ? { ...current } : {};
+        for (const [k, v] of Object.entries(await body(ctx))) {
+          if (v === null) delete next[k];
+          else next[k] = v;
+        }
+        await applyChanges(deps, [["providers", name, next]]);
+        return providerOrThrow(deps, name);
+      },
+    },
+    {
+      method: "DELETE",
+      path: "/api/providers/:name",
+      summary: "Remove a stored provider (409 while a model route uses it)",
+      async handle(ctx) {
+        const name = ctx.params.name!;
+        storedOrThrow(deps, "providers", name);
+        await applyChanges(deps, [["providers", name, undefined]]);
+        return { deleted: name };
+      },
+    },
+    {
+      method: "GET",
+      path: "/api/models",
+      summary: "Model routes in force (aliases, fallbacks, weights), config file and stored",
+      handle: () => models(deps),
+    },
+    {
+      method: "PUT",
+      path: "/api/models/:name",
+      summary: 'Set a model route: { routes: "provider/model" | [...], strategy?: fallback | weighted }',
+      async handle(ctx): Promise<ModelRouteView> {
+        const name = ctx.params.name!;
+        if (name in deps.fileConfig().models)
+          throw conflict(`model ${q(name)} is defined in the config file; change it there`);
+        await applyChanges(deps, [["models", name, modelEntry(await body(ctx))]]);
+        return models(deps).find((m) => m.name === name)!;
+      },
+    },
+    {
+      method: "DELETE",
+      path: "/api/models/:name",
+      summary: "Remove a stored model route",
+      async handle(ctx) {
+        const name = ctx.params.name!;
+        storedOrThrow(deps, "models", name);
+        await applyChanges(deps, [["models", name, undefined]]);
+        return { deleted: name };
+      },
+    },
+    {
+      method: "GET",
+      path: "/api/settings",
+      summary: "Settings in force, and those set through this API (they win over the config file's)",
+      handle: () => settings(deps),
+    },
+    {
+      method: "PATCH",
+      path: "/api/settings",
+      summary: "Set settings ({ name: value }); null goes back to the config file's; applies at once",
+      async handle(ctx): Promise<SettingsView> {
+        const patch = await body(ctx);
+        for (const name of Object.keys(patch))
+          if (!isSettingName(name))
+            throw new HttpError(400, `settings.${name}: no such setting`, "invalid_request");
+        await applyChanges(
+          deps,
+          Object.entries(patch).map(([name, v]): Change => ["settings", name, v === null ? undefined : v]),
+        );
+        return settings(deps);
+      },
+    },
+  ];
+}

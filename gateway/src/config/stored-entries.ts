@@ -1,0 +1,112 @@
+import { formatIssues } from "./load.js";
+import {
+  type ConfigFile,
+  type ModelEntry,
+  modelEntrySchema,
+  type ProviderConfig,
+  providerNameSchema,
+  providerSchema,
+  type Settings,
+  settingsSchema,
+} from "./schema.js";
+
+/**
+ * Providers, model routes and settings set through the admin API, kept in the database (table
+ * `config_entries`, migration 010) because the config file is the user's to edit. Merged with the
+ * config file: a provider or route of the file's wins over a stored one of the same name (the API
+ * refuses to make one), while a stored setting wins over the file's (it is a choice made later,
+ * as a server toggle is). A provider's entry may hold a literal API key: it is stored sealed.
+ */
+
+export type EntrySection = "providers" | "models" | "settings";
+
+/** The stored entries as given (validated when written, and again when merged). */
+export interface EntryValues {
+  providers: Record<string, unknown>;
+  models: Record<string, unknown>;
+  settings: Record<string, unknown>;
+}
+
+export interface StoredEntries {
+  load(): EntryValues;
+  set(section: EntrySection, name: string, value: unknown): void;
+  /** False when there was none. */
+  remove(section: EntrySection, name: string): boolean;
+  /** Changes whenever the table does. */
+  fingerprint(): string;
+}
+
+export class InvalidEntryError extends Error {}
+
+type Shape = typeof settingsSchema.shape;
+export type SettingName = keyof Shape;
+
+export function isSettingName(name: string): name is SettingName {
+  return Object.hasOwn(settingsSchema.shape, name);
+}
+
+/** Validates one entry; throws InvalidEntryError naming the field (`providers.NAME.base_url: ...`). */
+export function validateEntry(section: EntrySection, name: string, value: unknown): unknown {
+  const fail = (issues: Parameters<typeof formatIssues>[0], at: string[]) => {
+    throw new InvalidEntryError(formatIssues(issues.map((i) => ({ ...i, path: [...at, ...i.path] }))));
+  };
+  if (section === "providers") {
+    const n = providerNameSchema.safeParse(name);
+    if (!n.success) fail(n.error.issues, ["name"]);
+    const r = providerSchema.safeParse(value);
+    if (!r.success) fail(r.error.issues, [section, name]);
+    return r.data;
+  }
+  if (section === "models") {
+    if (name === "") throw new InvalidEntryError("name: a model name cannot be empty");
+    const r = modelEntrySchema.safeParse(value);
+    if (!r.success) fail(r.error.issues, [section, name]);
+    return r.data;
+  }
+  if (!isSettingName(name)) throw new InvalidEntryError(`settings.${name}: no such setting`);
+  const r = (settingsSchema.shape[name] as Shape[SettingName]).safeParse(value);
+  if (!r.success) fail(r.error.issues, [section, name]);
+  return r.data;
+}
+
+/**
+ * The config file with the stored entries merged in. An entry that no longer validates (a newer
+ * gateway's, a database edited by hand) is left out and reported through `warn`.
+ */
+export function withStoredEntries(
+  file: ConfigFile,
+  entries: EntryValues,
+  warn?: (msg: string) => void,
+): ConfigFile {
+  const count =
+    Object.keys(entries.providers).length +
+    Object.keys(entries.models).length +
+    Object.keys(entries.settings).length;
+  if (count === 0) return file;
+  const valid = <T>(check: () => T): T | undefined => {
+    try {
+      return check();
+    } catch (e) {
+      warn?.(`stored config entry left out: ${e instanceof Error ? e.message : e}`);
+      return undefined;
+    }
+  };
+  const providers = { ...file.providers };
+  for (const [name, v] of Object.entries(entries.providers)) {
+    if (name in providers) continue;
+    const p = valid(() => validateEntry("providers", name, v) as ProviderConfig);
+    if (p) providers[name] = p;
+  }
+  const models = { ...file.models };
+  for (const [name, v] of Object.entries(entries.models)) {
+    if (name in models) continue;
+    const m = valid(() => validateEntry("models", name, v) as ModelEntry);
+    if (m !== undefined) models[name] = m;
+  }
+  const settings: Record<string, unknown> = { ...file.settings };
+  for (const [name, v] of Object.entries(entries.settings)) {
+    const s = valid(() => validateEntry("settings", name, v));
+    if (s !== undefined) settings[name] = s;
+  }
+  return { ...file, providers, models, settings: settings as Settings };
+}

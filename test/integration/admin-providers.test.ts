@@ -1,0 +1,196 @@
+// Providers, model routes and settings through the admin API: what a UI's providers page, model
+// picker and settings page do. A provider added with a literal API key serves requests at once,
+// its key never appears in an answer or in the database file, a route to it works, the config
+// file's entries are read-only, a change that would break routing is refused, and it all survives
+// a restart and goes into the config export (the key as an env reference).
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { parse as parseYaml, stringify } from "yaml";
+import type {
+  ConfigExportView,
+  ModelRouteView,
+  Problem,
+  ProviderView,
+  SettingsView,
+} from "../../gateway/src/admin/contract.js";
+import { resolveConfig } from "../../gateway/src/cli-config.js";
+import { createGateway, type Gateway } from "../../gateway/src/index.js";
+import { post } from "../helpers/gateway.js";
+import { msg } from "../helpers/llm.js";
+import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
+
+const KEY = "gk-providers-key-0000000000000000000000000000";
+const SECRET = "sk-ant-api-literal-given-through-the-api-1234567890";
+const ENV = { GH_KEY: KEY, UPSTREAM: "sk-config-upstream" };
+
+describe("admin API: providers, model routes and settings", () => {
+  let mock: MockProvider;
+  let dir: string;
+  let file: string;
+  const gateways: Gateway[] = [];
+  before(async () => {
+    mock = await startMockProvider();
+    dir = mkdtempSync(join(tmpdir(), "gatehouse-providers-"));
+    file = join(dir, "gatehouse.yaml");
+    writeFileSync(
+      file,
+      stringify({
+        providers: { ant: { type: "anthropic", api_key: "env:UPSTREAM", base_url: mock.url } },
+        models: { fast: "ant/claude-haiku-4-5" },
+        virtual_keys: [{ name: "me", key: "env:GH_KEY" }],
+      }),
+    );
+  });
+  after(async () => {
+    for (const g of gateways) await g.stop(100);
+    rmSync(dir, { recursive: true, force: true });
+    await mock.close();
+  });
+
+  const start = async () => {
+    const flags = { "data-dir": dir, config: file };
+    const g = createGateway({
+      config: resolveConfig(flags, ENV).config,
+      dataDir: dir,
+      port: 0,
+      env: ENV,
+      configFile: { path: file, load: () => resolveConfig(flags, ENV).config },
+    });
+    gateways.push(g);
+    const url = (await g.start()).url;
+    const api = async <R>(method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${g.admin.token}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      assert.ok(!text.includes(SECRET), `the API key leaked in ${method} ${path}`);
+      return { status: res.status, json: JSON.parse(text) as R };
+    };
+    const chat = async (model: string) => {
+      const r = await post(`${url}/anthropic/v1/messages`, msg(model), { authorization: `Bearer ${KEY}` });
+      return { status: r.status, upstreamKey: mock.requests.at(-1)?.headers["x-api-key"] };
+    };
+    return { g, url, api, chat };
+  };
+
+  /** The gateway the first test started, which the second goes on with. */
+  let running: Awaited<ReturnType<typeof start>> | undefined;
+
+  test("add a provider and a route to it: used at once, key write-only, config's entries read-only", async () => {
+    const a = await start();
+    running = a;
+    const before = await a.chat("smart");
+    assert.equal(before.upstreamKey, ENV.UPSTREAM, "an unknown model goes to the first anthropic provider");
+
+    const added = await a.api<ProviderView>("POST", "/api/providers", {
+      name: "work",
+      type: "anthropic",
+      api_key: SECRET,
+      base_url: mock.url,
+    });
+    assert.equal(added.status, 201, JSON.stringify(added.json));
+    assert.deepEqual(
+      { source: added.json.source, credentials: added.json.credentials },
+      { source: "store", credentials: ["literal"] },
+    );
+    const route = await a.api<ModelRouteView>("PUT", "/api/models/smart", {
+      routes: ["work/claude-opus-4-1"],
+    });
+    assert.equal(route.status, 200, JSON.stringify(route.json));
+    assert.equal(route.json.source, "store");
+
+    const r = await a.chat("smart");
+    assert.equal(r.status, 200);
+    assert.equal(r.upstreamKey, SECRET, "the provider's key reached the provider");
+    assert.equal(mock.requests.at(-1)?.model, "claude-opus-4-1");
+    const all = (await a.api<ProviderView[]>("GET", "/api/providers")).json;
+    assert.deepEqual(
+      all.map((p) => [p.name, p.source]),
+      [
+        ["ant", "config"],
+        ["work", "store"],
+      ],
+    );
+
+    // PATCH: a field given replaces, the key not given is kept.
+    const patched = await a.api<ProviderView>("PATCH", "/api/providers/work", {
+      headers: { "x-team": "blue" },
+    });
+    assert.equal(patched.status, 200);
+    assert.equal((await a.chat("smart")).upstreamKey, SECRET);
+    assert.equal(mock.requests.at(-1)?.headers["x-team"], "blue");
+
+    // The config file's entries are read-only here; bad input names the field; nothing half-stored.
+    assert.equal((await a.api<Problem>("PATCH", "/api/providers/ant", { base_url: mock.url })).status, 409);
+    assert.equal(
+      (await a.api<Problem>("POST", "/api/providers", { name: "ant", type: "openai" })).status,
+      409,
+    );
+    assert.equal((await a.api<Problem>("PUT", "/api/models/fast", { routes: "work/x" })).status, 409);
+    const bad = await a.api<Problem>("POST", "/api/providers", { name: "x", type: "nope" });
+    assert.equal(bad.status, 400);
+    assert.match(bad.json.detail, /^providers\.x\.type: /);
+    const unknown = await a.api<Problem>("PUT", "/api/models/other", { routes: "nowhere/model" });
+    assert.equal(unknown.status, 400);
+    assert.match(unknown.json.detail, /nowhere/);
+    assert.equal((await a.api<ModelRouteView[]>("GET", "/api/models")).json.length, 2, "fast and smart only");
+    const inUse = await a.api<Problem>("DELETE", "/api/providers/work");
+    assert.equal(inUse.status, 409);
+    assert.match(inUse.json.detail, /work/);
+
+    // The key is sealed in the database, never written as it was given.
+    for (const f of readdirSync(dir).filter((n) => n.startsWith("gatehouse.db"))) {
+      assert.ok(!readFileSync(join(dir, f)).includes(SECRET), `${f} holds the key in clear`);
+    }
+  });
+
+  test("settings: set through the API they win over the file's, null goes back; bad values refused", async () => {
+    const s = running ?? (await start());
+    const set = await s.api<SettingsView>("PATCH", "/api/settings", { retries: 0, log_retention_days: 7 });
+    assert.equal(set.status, 200, JSON.stringify(set.json));
+    assert.deepEqual(set.json.stored, { retries: 0, log_retention_days: 7 });
+    assert.equal(set.json.settings.retries, 0);
+    const bad = await s.api<Problem>("PATCH", "/api/settings", { retries: 99, colour: "red" });
+    assert.equal(bad.status, 400);
+    assert.match(bad.json.detail, /settings\.colour: no such setting/);
+    const bad2 = await s.api<Problem>("PATCH", "/api/settings", { retries: 99 });
+    assert.match(bad2.json.detail, /^settings\.retries: /);
+    const back = await s.api<SettingsView>("PATCH", "/api/settings", { log_retention_days: null });
+    assert.deepEqual(back.json.stored, { retries: 0 });
+    assert.equal(back.json.settings.log_retention_days, 30, "the default again");
+  });
+
+  test("after a restart the provider, route and setting are still there; the export has them", async () => {
+    for (const g of gateways.splice(0)) await g.stop(100);
+    const b = await start();
+    assert.equal((await b.chat("smart")).status, 200);
+    assert.equal((await b.api<SettingsView>("GET", "/api/settings")).json.settings.retries, 0);
+    const ex = await b.api<ConfigExportView>("GET", "/api/config/export");
+    const doc = parseYaml(ex.json.yaml) as {
+      providers: Record<string, { api_key: string }>;
+      models: Record<string, unknown>;
+      settings: Record<string, unknown>;
+    };
+    assert.equal(doc.providers.work?.api_key, "env:GATEHOUSE_WORK_API_KEY");
+    assert.deepEqual(ex.json.replaced, [
+      { path: "providers.work.api_key", env: "GATEHOUSE_WORK_API_KEY" },
+      { path: "providers.work.headers.x-team", env: "GATEHOUSE_WORK_HEADERS_X_TEAM" },
+    ]);
+    assert.deepEqual(doc.models.smart, ["work/claude-opus-4-1"]);
+    assert.equal(doc.settings.retries, 0);
+
+    // Removed: the route first, then the provider.
+    assert.equal((await b.api("DELETE", "/api/models/smart")).status, 200);
+    assert.equal((await b.api("DELETE", "/api/providers/work")).status, 200);
+    assert.equal((await b.chat("smart")).upstreamKey, ENV.UPSTREAM, "back to the first anthropic provider");
+    assert.equal((await b.api("DELETE", "/api/providers/work")).status, 404);
+  });
+});

@@ -1,0 +1,66 @@
+// Providers, routes and settings set through the admin API, merged with the config file: the
+// file's provider or route wins over a stored one of the same name, a stored setting wins over the
+// file's, and an entry that no longer validates is left out with a warning, never half-applied.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { parseConfig } from "../../gateway/src/config/load.js";
+import {
+  InvalidEntryError,
+  validateEntry,
+  withStoredEntries,
+} from "../../gateway/src/config/stored-entries.js";
+
+const file = parseConfig({
+  providers: { ant: { type: "anthropic", api_key: "env:A" } },
+  models: { fast: "ant/claude-haiku-4-5" },
+  settings: { retries: 3 },
+});
+
+describe("stored config entries", () => {
+  test("merge: the file's providers and routes win, stored settings win, bad entries are left out", () => {
+    const warnings: string[] = [];
+    const merged = withStoredEntries(
+      file,
+      {
+        providers: {
+          ant: { type: "openai", api_key: "x" },
+          work: { type: "openai", api_key: "sk-x" },
+          broken: { type: "nope" },
+        },
+        models: { fast: "work/gpt-5", smart: ["work/gpt-5", "ant/claude-opus-4-1"] },
+        settings: { retries: 0, timezone: "Nowhere/Atlantis" },
+      },
+      (m) => warnings.push(m),
+    );
+    assert.equal(merged.providers.ant?.type, "anthropic");
+    assert.equal(merged.providers.work?.api_key, "sk-x");
+    assert.ok(!("broken" in merged.providers));
+    assert.equal(merged.models.fast, "ant/claude-haiku-4-5");
+    assert.deepEqual(merged.models.smart, ["work/gpt-5", "ant/claude-opus-4-1"]);
+    assert.equal(merged.settings.retries, 0);
+    assert.equal(merged.settings.timezone, "UTC");
+    assert.equal(warnings.length, 2);
+    assert.match(warnings[0]!, /providers\.broken\.type/);
+    assert.match(warnings[1]!, /settings\.timezone/);
+    assert.equal(
+      withStoredEntries(file, { providers: {}, models: {}, settings: {} }),
+      file,
+      "nothing stored",
+    );
+  });
+
+  test("validation names the field", () => {
+    const refused = (re: RegExp) => (e: unknown) => e instanceof InvalidEntryError && re.test(e.message);
+    assert.throws(() => validateEntry("providers", "bad name", { type: "openai" }), refused(/^name: /));
+    assert.throws(
+      () => validateEntry("providers", "p", { type: "openai", base_url: "not a url" }),
+      refused(/^providers\.p\.base_url: /),
+    );
+    assert.throws(() => validateEntry("models", "m", "no-slash"), refused(/^models\.m: /));
+    assert.throws(
+      () => validateEntry("settings", "colour", "red"),
+      refused(/^settings\.colour: no such setting/),
+    );
+    assert.equal(validateEntry("settings", "retries", 2), 2);
+  });
+});
