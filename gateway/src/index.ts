@@ -242,6 +242,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
     cfgKeys = nextKeys;
     llm.router = router;
     llm.settings = next.settings;
+    guard.allow({
+      allowedHosts: next.settings.allowed_hosts,
+      allowedOrigins: next.settings.allowed_origins,
+    });
     addedSeen = addedServers.fingerprint();
     await mcp.reload(mcpConfig(next));
     rules.setConfig(next);

@@ -163,6 +163,17 @@ describe("admin API: providers, model routes and settings", () => {
     assert.match(bad.json.detail, /settings\.colour: no such setting/);
     const bad2 = await s.api<Problem>("PATCH", "/api/settings", { retries: 99 });
     assert.match(bad2.json.detail, /^settings\.retries: /);
+    // A browser origin allowed through the API is let in at once (and refused before).
+    const fromApp = () =>
+      fetch(`${s.url}/api/health`, {
+        headers: { authorization: `Bearer ${s.g.admin.token}`, origin: "http://app.example" },
+      }).then((r) => r.status);
+    assert.equal(await fromApp(), 403);
+    await s.api("PATCH", "/api/settings", { allowed_origins: ["http://app.example"] });
+    assert.equal(await fromApp(), 200);
+    await s.api("PATCH", "/api/settings", { allowed_origins: null });
+    assert.equal(await fromApp(), 403);
+
     const back = await s.api<SettingsView>("PATCH", "/api/settings", { log_retention_days: null });
     assert.deepEqual(back.json.stored, { retries: 0 });
     assert.equal(back.json.settings.log_retention_days, 30, "the default again");

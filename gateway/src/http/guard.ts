@@ -18,11 +18,19 @@ const LOOPBACK_NAMES = ["127.0.0.1", "localhost", "[::1]"];
 export class Guard {
   private hosts = new Set<string>();
   private origins = new Set<string>();
+  private port: number | undefined;
 
-  constructor(private readonly opts: GuardOptions) {}
+  constructor(private opts: GuardOptions) {}
+
+  /** New allowed hosts and origins (a config reload); they apply to the next request. */
+  allow(opts: GuardOptions): void {
+    this.opts = opts;
+    if (this.port !== undefined) this.bind(this.port);
+  }
 
   /** Called once the port is known. */
   bind(port: number): void {
+    this.port = port;
     this.hosts = new Set(this.opts.allowedHosts.map((h) => h.toLowerCase()));
     this.origins = new Set(this.opts.allowedOrigins.map((o) => o.toLowerCase().replace(/\/+$/, "")));
     for (const name of LOOPBACK_NAMES) {
