@@ -3,34 +3,22 @@
 // keeps a backup. Hot reload: a running gateway applies a changed file, and keeps its config when
 // the new file is bad.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { stringify } from "yaml";
 import { resolveConfig } from "../../gateway/src/cli-config.js";
-import { runLogsCli } from "../../gateway/src/cli-logs.js";
 import { watchConfig } from "../../gateway/src/config/watch.js";
-import { createGateway, type Gateway } from "../../gateway/src/index.js";
+import { createGateway } from "../../gateway/src/index.js";
+import { gatewayScope, logsCli } from "../helpers/config-files.js";
 import { post } from "../helpers/gateway.js";
 import { msg } from "../helpers/llm.js";
-import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
 
 const KEY = "gk-roundtrip-key-000000000000000000000000000";
 const ENV = { GH_KEY: KEY, UPSTREAM: "sk-upstream" };
 
-async function cli(command: "config" | "spend", argv: string[], env: NodeJS.ProcessEnv = ENV) {
-  const captured = { out: "", err: "" };
-  const code = await runLogsCli(command, argv, env, {
-    out: (t) => {
-      captured.out += t;
-    },
-    err: (t) => {
-      captured.err += t;
-    },
-  });
-  return { code, ...captured };
-}
+const cli = (command: "config" | "spend", argv: string[], env: NodeJS.ProcessEnv = ENV) =>
+  logsCli(command, argv, env);
 
 function configFor(mockUrl: string) {
   return {
@@ -65,33 +53,19 @@ async function behaviour(url: string): Promise<string[]> {
 }
 
 describe("config export and import", () => {
-  let mock: MockProvider;
-  const dirs: string[] = [];
-  const gateways: Gateway[] = [];
-  const tmp = () => {
-    const d = mkdtempSync(join(tmpdir(), "gatehouse-roundtrip-"));
-    dirs.push(d);
-    return d;
-  };
-  before(async () => {
-    mock = await startMockProvider();
-  });
-  after(async () => {
-    for (const g of gateways) await g.stop(100);
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-    await mock.close();
-  });
+  const scope = gatewayScope("gatehouse-roundtrip-");
+  const tmp = () => scope.tmp();
   const start = async (dataDir: string, flags: { config?: string }) => {
     const { config } = resolveConfig({ "data-dir": dataDir, ...flags }, ENV);
     const g = createGateway({ config, dataDir, port: 0, env: ENV });
-    gateways.push(g);
+    scope.keep(g);
     return { g, url: (await g.start()).url };
   };
 
   test("export, import elsewhere: the same behaviour", async () => {
     const first = tmp();
     const file = join(first, "mine.yaml");
-    writeFileSync(file, stringify(configFor(mock.url)));
+    writeFileSync(file, stringify(configFor(scope.mock.url)));
     const a = await start(first, { config: file });
 
     const exported = join(first, "exported.yaml");
@@ -153,7 +127,7 @@ describe("config export and import", () => {
   test("hot reload: a changed file applies, a bad one is one log line and the old config stays", async () => {
     const dir = tmp();
     const file = join(dir, "config.yaml");
-    const { pricing: _, ...cfg } = configFor(mock.url); // no prices: the budget never runs out here
+    const { pricing: _, ...cfg } = configFor(scope.mock.url); // no prices: the budget never runs out here
     writeFileSync(file, stringify(cfg));
     const { g, url } = await start(dir, {});
     const lines: string[] = [];

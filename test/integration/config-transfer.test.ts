@@ -3,10 +3,9 @@
 // imported into another (CLI or admin API), the same key works there with the same rules, and a
 // person's tool policies and toggles apply; a running gateway picks up a CLI import within 2 s.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { parse as parseYaml, stringify } from "yaml";
 import type {
   ConfigExportView,
@@ -19,29 +18,17 @@ import type {
   TeamView,
 } from "../../gateway/src/admin/contract.js";
 import { resolveConfig } from "../../gateway/src/cli-config.js";
-import { runLogsCli } from "../../gateway/src/cli-logs.js";
 import { hashKey } from "../../gateway/src/governance/keys.js";
-import { createGateway, type Gateway } from "../../gateway/src/index.js";
+import { createGateway } from "../../gateway/src/index.js";
+import { gatewayScope, logsCli } from "../helpers/config-files.js";
 import { post } from "../helpers/gateway.js";
 import { msg } from "../helpers/llm.js";
 import { toyServer, waitFor } from "../helpers/mcp.js";
-import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
 
 const ENV = { UPSTREAM: "sk-upstream", OWNER_KEY: "gk-owner-key-0000000000000000000000000000000" };
 const T = { timeout: 60_000 };
 
-async function cli(argv: string[]) {
-  const captured = { out: "", err: "" };
-  const code = await runLogsCli("config", argv, ENV, {
-    out: (t) => {
-      captured.out += t;
-    },
-    err: (t) => {
-      captured.err += t;
-    },
-  });
-  return { code, ...captured };
-}
+const cli = (argv: string[]) => logsCli("config", argv, ENV);
 
 function configFor(mockUrl: string, servers: Record<string, unknown> = {}) {
   return {
@@ -56,22 +43,8 @@ function configFor(mockUrl: string, servers: Record<string, unknown> = {}) {
 const toys = { toy: toyServer, spare: toyServer };
 
 describe("config transfer: the database's keys, teams, policies and toggles", () => {
-  let mock: MockProvider;
-  const dirs: string[] = [];
-  const gateways: Gateway[] = [];
-  const tmp = () => {
-    const d = mkdtempSync(join(tmpdir(), "gatehouse-transfer-"));
-    dirs.push(d);
-    return d;
-  };
-  before(async () => {
-    mock = await startMockProvider();
-  });
-  after(async () => {
-    for (const g of gateways) await g.stop(100);
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-    await mock.close();
-  });
+  const scope = gatewayScope("gatehouse-transfer-");
+  const tmp = () => scope.tmp();
 
   /** A gateway on `dataDir` reading `file` (or the data folder's config.yaml), as serve runs it. */
   const start = async (dataDir: string, file?: string) => {
@@ -87,7 +60,7 @@ describe("config transfer: the database's keys, teams, policies and toggles", ()
         load: () => resolveConfig(flags, ENV).config,
       },
     });
-    gateways.push(g);
+    scope.keep(g);
     const url = (await g.start()).url;
     const api = async <R>(method: string, path: string, body?: unknown, token = g.admin.token) => {
       const res = await fetch(`${url}${path}`, {
@@ -109,7 +82,7 @@ describe("config transfer: the database's keys, teams, policies and toggles", ()
   const source = async () => {
     const dir = tmp();
     const file = join(dir, "mine.yaml");
-    writeFileSync(file, stringify(configFor(mock.url, toys)));
+    writeFileSync(file, stringify(configFor(scope.mock.url, toys)));
     const a = await start(dir, file);
     await a.g.mcp.waitReady(20_000);
     assert.equal((await a.api("POST", "/api/teams", { name: "eng", budgets: [{ usd: 5 }] })).status, 201);

@@ -10,7 +10,7 @@ import {
 } from "../config/stored-entries.js";
 import { HttpError } from "../http/errors.js";
 import type { ModelRouteView, ProviderView, SettingsView } from "./contract.js";
-import type { Route, RouteContext } from "./routes.js";
+import type { Route } from "./routes.js";
 import { modelView, providerView, type StoredNames } from "./views.js";
 
 /**
@@ -121,8 +121,19 @@ function modelEntry(body: Record<string, unknown>): unknown {
   return strategy === undefined ? routes : { routes, strategy };
 }
 
-async function body(ctx: RouteContext): Promise<Record<string, unknown>> {
-  return ctx.body();
+/** DELETE /api/{providers|models}/{name}: a stored entry (409 for the config file's, 404 for none). */
+function removal(deps: ProviderAdminDeps, section: "providers" | "models", summary: string): Route {
+  return {
+    method: "DELETE",
+    path: `/api/${section}/:name`,
+    summary,
+    async handle(ctx) {
+      const name = ctx.params.name!;
+      storedOrThrow(deps, section, name);
+      await applyChanges(deps, [[section, name, undefined]]);
+      return { deleted: name };
+    },
+  };
 }
 
 export function providerRoutes(deps: ProviderAdminDeps): Route[] {
@@ -140,7 +151,7 @@ export function providerRoutes(deps: ProviderAdminDeps): Route[] {
         "Add a provider: { name, type, api_key?, base_url?, ... } as in the config file; secrets are write-only",
       status: 201,
       async handle(ctx): Promise<ProviderView> {
-        const { name, ...spec } = await body(ctx);
+        const { name, ...spec } = await ctx.body();
         if (typeof name !== "string") throw new HttpError(400, "name: required", "invalid_request");
         if (name in deps.fileConfig().providers)
           throw conflict(`a provider named ${q(name)} is defined in the config file`);
@@ -164,7 +175,7 @@ export function providerRoutes(deps: ProviderAdminDeps): Route[] {
         const name = ctx.params.name!;
         const current = storedOrThrow(deps, "providers", name);
         const next: Record<string, unknown> = isObj(current) ? { ...current } : {};
-        for (const [k, v] of Object.entries(await body(ctx))) {
+        for (const [k, v] of Object.entries(await ctx.body())) {
           if (v === null) delete next[k];
           else next[k] = v;
         }
@@ -172,17 +183,7 @@ export function providerRoutes(deps: ProviderAdminDeps): Route[] {
         return providerOrThrow(deps, name);
       },
     },
-    {
-      method: "DELETE",
-      path: "/api/providers/:name",
-      summary: "Remove a stored provider (409 while a model route uses it)",
-      async handle(ctx) {
-        const name = ctx.params.name!;
-        storedOrThrow(deps, "providers", name);
-        await applyChanges(deps, [["providers", name, undefined]]);
-        return { deleted: name };
-      },
-    },
+    removal(deps, "providers", "Remove a stored provider (409 while a model route uses it)"),
     {
       method: "GET",
       path: "/api/models",
@@ -197,21 +198,11 @@ export function providerRoutes(deps: ProviderAdminDeps): Route[] {
         const name = ctx.params.name!;
         if (name in deps.fileConfig().models)
           throw conflict(`model ${q(name)} is defined in the config file; change it there`);
-        await applyChanges(deps, [["models", name, modelEntry(await body(ctx))]]);
+        await applyChanges(deps, [["models", name, modelEntry(await ctx.body())]]);
         return models(deps).find((m) => m.name === name)!;
       },
     },
-    {
-      method: "DELETE",
-      path: "/api/models/:name",
-      summary: "Remove a stored model route",
-      async handle(ctx) {
-        const name = ctx.params.name!;
-        storedOrThrow(deps, "models", name);
-        await applyChanges(deps, [["models", name, undefined]]);
-        return { deleted: name };
-      },
-    },
+    removal(deps, "models", "Remove a stored model route"),
     {
       method: "GET",
       path: "/api/settings",
@@ -223,7 +214,7 @@ export function providerRoutes(deps: ProviderAdminDeps): Route[] {
       path: "/api/settings",
       summary: "Set settings ({ name: value }); null goes back to the config file's; applies at once",
       async handle(ctx): Promise<SettingsView> {
-        const patch = await body(ctx);
+        const patch = await ctx.body();
         for (const name of Object.keys(patch))
           if (!isSettingName(name))
             throw new HttpError(400, `settings.${name}: no such setting`, "invalid_request");
