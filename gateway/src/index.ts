@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
+import { existsSync } from "node:fs";
 import type { Server } from "node:http";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -205,7 +206,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
     ...configRoutes({
       exportConfig: async () =>
         exportConfig(config, {
-          source: opts.configFile?.path ?? "this gateway",
+          source:
+            opts.configFile && existsSync(opts.configFile.path)
+              ? opts.configFile.path
+              : "defaults and the environment",
           stored: storedSection(await exportSources(store, mcp)),
           addedServers: addedServers.list(),
         }),

@@ -133,7 +133,10 @@ describe("config transfer: the database's keys, teams, policies and toggles", ()
       (stored.virtual_keys as Array<Record<string, unknown>>).map((k) => [k.name, k.key_sha256]),
       [["ci", hashKey(key)]],
     );
-    assert.match(text, /# `stored`: .*\(1 virtual key, 1 team, 1 tool policy, 1 server toggle\)/);
+    assert.match(
+      text,
+      /# What was made through the admin API or the CLI \(1 virtual key, 1 team, 1 tool policy, 1 server toggle\), kept in the database\.\n(#.*\n)+stored:/,
+    );
 
     const second = tmp();
     const im = await cli(["import", exported, "--data-dir", second]);
@@ -142,8 +145,10 @@ describe("config transfer: the database's keys, teams, policies and toggles", ()
     assert.match(im.out, /team 'eng': created/);
     assert.match(im.out, /tool policy toy__note: deny/);
     assert.match(im.out, /server spare: turned off/);
-    const written = parseYaml(readFileSync(join(second, "config.yaml"), "utf8")) as Record<string, unknown>;
+    const writtenText = readFileSync(join(second, "config.yaml"), "utf8");
+    const written = parseYaml(writtenText) as Record<string, unknown>;
     assert.ok(!("stored" in written), "config.yaml has no stored section");
+    assert.ok(!writtenText.includes("What was made"), "nor its comment");
     assert.ok("mcp_servers" in written);
     const b = await start(second);
     await sameState(b, key);

@@ -138,7 +138,10 @@ describe("config export", () => {
       out.yaml,
       /^# Gatehouse configuration, exported 2026-05-01T00:00:00\.000Z from \/etc\/gatehouse\.yaml/,
     );
-    assert.match(out.yaml, /# `stored`: .*\(1 virtual key, 1 team, 1 tool policy, 1 server toggle\)/);
+    assert.match(
+      out.yaml,
+      /# What was made through the admin API or the CLI \(1 virtual key, 1 team, 1 tool policy, 1 server toggle\), kept in the database\.\n(#.*\n)+stored:/,
+    );
     assert.match(out.yaml, /memory \(admin-api\)/);
     const doc = parseYaml(out.yaml) as {
       mcp_servers: Record<string, unknown>;

@@ -1,9 +1,9 @@
 import { isDeepStrictEqual } from "node:util";
-import { Document } from "yaml";
+import { Document, isMap, isScalar } from "yaml";
 import { mcpServerSchema, mcpSettingsSchema } from "../mcp/schema.js";
 import { redactText } from "../store/redact.js";
 import { type ConfigFile, settingsSchema, virtualKeySchema } from "./schema.js";
-import type { StoredSection } from "./stored-section.js";
+import type { StoredSectionFile } from "./stored-section.js";
 
 /**
  * The configuration in force as a config file (YAML) that `gatehouse config import` or `--config`
@@ -15,7 +15,7 @@ export interface ExportOptions {
   /** Where the config came from (a file, or the environment), for the header. */
   source?: string;
   /** What the database holds beyond the config file (keys by hash, teams, tool policies, toggles). */
-  stored?: StoredSection;
+  stored?: StoredSectionFile | undefined;
   /** MCP servers added through the admin API or CLI (database), exported into mcp_servers. */
   addedServers?: ReadonlyArray<{ name: string; spec: unknown; source: string }>;
   now?: Date;
@@ -152,6 +152,26 @@ export function exportObject(c: ConfigFile, opts: ExportOptions = {}): { doc: Ob
   return { doc, scrub: s };
 }
 
+/** What the `stored` section is, above it in the file. */
+function storedComment(stored: StoredSectionFile): string {
+  const counts = [
+    [stored.virtual_keys?.length ?? 0, "virtual key", "virtual keys"],
+    [Object.keys(stored.teams ?? {}).length, "team", "teams"],
+    [stored.mcp_tool_policies?.length ?? 0, "tool policy", "tool policies"],
+    [Object.keys(stored.mcp_server_toggles ?? {}).length, "server toggle", "server toggles"],
+  ] as const;
+  const what = counts
+    .filter(([n]) => n > 0)
+    .map(([n, one, many]) => `${n} ${n > 1 ? many : one}`)
+    .join(", ");
+  return [
+    ` What was made through the admin API or the CLI (${what}), kept in the database.`,
+    " `gatehouse config import` writes it into the database; `serve --config` does not read it.",
+    " Keys appear as the SHA-256 of the key (the key itself is never stored): the same key",
+    " works on the gateway this is imported into. Keep this file private.",
+  ].join("\n");
+}
+
 /** The configuration as config-file YAML, with a header saying what to set and what was left out. */
 export function exportConfig(c: ConfigFile, opts: ExportOptions = {}): Exported {
   const { doc, scrub } = exportObject(c, opts);
@@ -172,24 +192,14 @@ export function exportConfig(c: ConfigFile, opts: ExportOptions = {}): Exported 
     const names = (opts.addedServers ?? []).map((a) => `${a.name} (${a.source})`).join(", ");
     head.push("", ` MCP servers added through the admin API or CLI are included: ${names}.`);
   }
-  const stored = opts.stored;
-  if (stored) {
-    const counts = [
-      [stored.virtual_keys.length, "virtual key"],
-      [Object.keys(stored.teams).length, "team"],
-      [stored.mcp_tool_policies.length, "tool policy"],
-      [Object.keys(stored.mcp_server_toggles).length, "server toggle"],
-    ] as const;
-    const what = counts
-      .filter(([n]) => n > 0)
-      .map(([n, w]) => `${n} ${w === "tool policy" && n > 1 ? "tool policies" : n > 1 ? `${w}s` : w}`)
-      .join(", ");
-    head.push("", ` \`stored\`: what was made through the admin API or the CLI (${what}).`);
-    head.push(" `gatehouse config import` writes it into the database; `serve --config` does not read it.");
-    head.push(" Keys appear as the SHA-256 of the key (the key itself is never stored): the same key");
-    head.push(" works on the gateway this is imported into. Keep this file private.");
-  }
   const yaml = new Document(doc);
   yaml.commentBefore = head.join("\n");
+  if (opts.stored) {
+    // On the section itself, so that an import that takes the section out takes this out too.
+    const pair = isMap(yaml.contents)
+      ? yaml.contents.items.find((p) => isScalar(p.key) && p.key.value === "stored")
+      : undefined;
+    if (pair && isScalar(pair.key)) pair.key.commentBefore = storedComment(opts.stored);
+  }
   return { yaml: String(yaml), replaced: scrub.replaced, masked: scrub.masked };
 }

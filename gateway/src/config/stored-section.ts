@@ -46,6 +46,8 @@ export const storedSectionSchema = z.strictObject({
   mcp_server_toggles: z.record(mcpServerNameSchema, z.boolean()).default({}),
 });
 export type StoredSection = z.infer<typeof storedSectionSchema>;
+/** The section as a file holds it: parts that are empty are left out. */
+export type StoredSectionFile = z.input<typeof storedSectionSchema>;
 type StoredKey = z.infer<typeof storedKeySchema>;
 
 /** What the database holds that the section is made from. */
@@ -68,7 +70,10 @@ function rulesOf(p: KeyGovernance): Partial<KeyGovernance> {
 }
 
 /** The section for what the database holds (revoked keys left out); undefined when there is nothing. */
-export function storedSection(src: StoredSources, warn?: (msg: string) => void): StoredSection | undefined {
+export function storedSection(
+  src: StoredSources,
+  warn?: (msg: string) => void,
+): StoredSectionFile | undefined {
   const section: StoredSection = {
     virtual_keys: src.keys
       .filter((k) => k.revokedAt === null)
@@ -91,12 +96,13 @@ export function storedSection(src: StoredSources, warn?: (msg: string) => void):
     })),
     mcp_server_toggles: Object.fromEntries(src.toggles.map((t) => [t.server, t.enabled])),
   };
-  const empty =
-    section.virtual_keys.length === 0 &&
-    Object.keys(section.teams).length === 0 &&
-    section.mcp_tool_policies.length === 0 &&
-    Object.keys(section.mcp_server_toggles).length === 0;
-  return empty ? undefined : section;
+  // Empty parts are left out (the schema gives them back as empty when the file is read).
+  const out: StoredSectionFile = {};
+  if (section.virtual_keys.length > 0) out.virtual_keys = section.virtual_keys;
+  if (Object.keys(section.teams).length > 0) out.teams = section.teams;
+  if (section.mcp_tool_policies.length > 0) out.mcp_tool_policies = section.mcp_tool_policies;
+  if (Object.keys(section.mcp_server_toggles).length > 0) out.mcp_server_toggles = section.mcp_server_toggles;
+  return Object.keys(out).length === 0 ? undefined : out;
 }
 
 /** Where an import writes: the database's keys and teams, and the MCP gateway's policies and toggles. */
