@@ -32,7 +32,10 @@ export interface GatewayOptions {
 }
 
 export interface GatewayEvents {
+  /** A model call ended. */
   request: [RequestRecord];
+  /** An MCP tool call ended, or was refused (logged or not: the key's content mode decides that). */
+  toolCall: [ToolCallRecord];
 }
 
 export interface Gateway {

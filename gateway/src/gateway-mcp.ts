@@ -4,6 +4,7 @@ import type { StoredRules } from "./governance/stored-policies.js";
 import type { McpOptions } from "./mcp/index.js";
 import { toolModeFor } from "./mcp/lean/mode.js";
 import type { GatewayMetrics } from "./metrics/gateway-metrics.js";
+import type { ToolCallRecord } from "./store/log-store.js";
 import type { LogWriter } from "./store/log-writer.js";
 
 /** How the MCP surface asks governance about a key, and where its tool calls are counted and logged. */
@@ -12,13 +13,17 @@ export function mcpGovernanceHooks(d: {
   rules: Pick<StoredRules, "merged">;
   metrics: Pick<GatewayMetrics, "observeToolCall">;
   writer: Pick<LogWriter, "enqueueToolCall">;
+  /** Every tool call, for the live event stream (GatewayEvents.toolCall). */
+  onEvent?: (t: ToolCallRecord) => void;
 }): Pick<McpOptions, "onToolCall" | "toolFilter" | "toolMode" | "admitCall" | "injectSetting"> {
   const { governance, rules, metrics, writer } = d;
   return {
     onToolCall: (t) => {
       metrics.observeToolCall(t);
       const team = governance.policyOf(t.keyName).team;
-      if (governance.contentMode(t.keyName) !== "off") writer.enqueueToolCall(team ? { ...t, team } : t);
+      const rec = team ? { ...t, team } : t;
+      if (governance.contentMode(t.keyName) !== "off") writer.enqueueToolCall(rec);
+      d.onEvent?.(rec);
     },
     toolFilter: (keyName, server, tool) => {
       const p = keyName === null ? undefined : governance.policyOf(keyName);

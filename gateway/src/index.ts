@@ -134,7 +134,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     version: VERSION,
     browser: opts.browser,
     port: opts.port || (config.server?.port ?? DEFAULT_PORT),
-    ...mcpGovernanceHooks({ governance, rules, metrics, writer }),
+    ...mcpGovernanceHooks({ governance, rules, metrics, writer, onEvent: (t) => events.emit("toolCall", t) }),
   });
   llm.injectTools = mcp.injectTools;
   const startedAt = new Date();

@@ -279,6 +279,23 @@ describe("admin API: MCP", () => {
       assert.equal(refused.isError, true);
       assert.match(textOf(refused), /denied/);
       assert.deepEqual((await api<ApprovalView[]>("GET", "/api/approvals")).json, []);
+
+      // Both calls are in the live stream as they end: who decided, the outcome, no arguments.
+      const calls = await waitFor(() => {
+        const seen = events.events.flatMap((e) =>
+          e.event === "tool_call" && e.data.tool === "get-sum" ? [e.data] : [],
+        );
+        return seen.length >= 2 ? seen : undefined;
+      });
+      assert.deepEqual(
+        calls.map((t) => [t.server, t.keyName, t.decision, t.decidedBy, t.status]),
+        [
+          ["everything", "test", "ask", "admin-api", "ok"],
+          ["everything", "test", "ask", "admin-api", "denied"],
+        ],
+      );
+      assert.ok(calls[0]!.resultBytes! > 0);
+      assert.ok(!("arguments" in calls[0]!));
       events.close();
     },
   );

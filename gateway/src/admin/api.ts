@@ -5,12 +5,13 @@ import { parseJsonObject, readBody } from "../http/body.js";
 import { HttpError, sendHttpError, sendJson } from "../http/errors.js";
 import type { RouteHandler } from "../http/route-handler.js";
 import type { RequestRecord } from "../llm/record.js";
+import type { ToolCallRecord } from "../store/log-store.js";
 import type { AdminStreamEvent, HealthView } from "./contract.js";
 import { openApiDocument } from "./openapi.js";
 import { type Route, type RouteContext, RouteTable } from "./routes.js";
 import { benchRoutes } from "./routes-bench.js";
 import { tokenMatches } from "./token.js";
-import { configView, requestEvent, type StoredNames } from "./views.js";
+import { configView, requestEvent, type StoredNames, toolCallEvent } from "./views.js";
 
 export interface AdminDeps {
   token: string;
@@ -24,7 +25,7 @@ export interface AdminDeps {
   storedNames?(): StoredNames;
   /** Usable keys; the key and team routes are routes-keys.ts and routes-teams.ts (in `routes`). */
   keys: { count(): number };
-  events: EventEmitter<{ request: [RequestRecord] }>;
+  events: EventEmitter<{ request: [RequestRecord]; toolCall: [ToolCallRecord] }>;
   /** Routes other parts add (MCP servers and approvals, logs and spend). */
   routes?: readonly Route[];
   /** More live events for /api/events: approvals, MCP server status, changed tool definitions. */
@@ -84,6 +85,10 @@ function streamEvents(deps: AdminDeps, ctx: RouteContext): undefined {
     res.write(`event: request\ndata: ${JSON.stringify(requestEvent(r))}\n\n`);
   };
   deps.events.on("request", onRequest);
+  const onToolCall = (t: ToolCallRecord) => {
+    res.write(`event: tool_call\ndata: ${JSON.stringify(toolCallEvent(t))}\n\n`);
+  };
+  deps.events.on("toolCall", onToolCall);
   const onEvent = (e: AdminStreamEvent) =>
     res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
   deps.stream?.on("event", onEvent);
@@ -92,6 +97,7 @@ function streamEvents(deps: AdminDeps, ctx: RouteContext): undefined {
   res.on("close", () => {
     clearInterval(heartbeat);
     deps.events.off("request", onRequest);
+    deps.events.off("toolCall", onToolCall);
     deps.stream?.off("event", onEvent);
   });
   return undefined;

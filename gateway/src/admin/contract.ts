@@ -102,6 +102,28 @@ export interface ConfigImportResult {
   skipped: string[];
 }
 
+/**
+ * One MCP tool call as the live event stream shows it, when it ends (or is refused): who called
+ * what, the policy's decision and who made it, the outcome. The arguments are not in the event
+ * (GET /api/logs/tools has them, redacted).
+ */
+export interface ToolCallEvent {
+  id: string;
+  startedAt: string;
+  keyName: string;
+  sessionId: string | null;
+  server: string;
+  tool: string;
+  /** ok, error or denied. */
+  status: string;
+  /** allow, deny or ask (then decidedBy says who answered). */
+  decision: string;
+  decidedBy: string | null;
+  latencyMs: number;
+  resultBytes: number | null;
+  error: string | null;
+}
+
 /** One model call, as the live event stream and the logs show it. */
 export interface RequestEvent {
   id: string;
@@ -315,6 +337,7 @@ export * from "./contract-bench.js";
 export * from "./contract-mcp.js";
 
 export type AdminStreamEvent =
+  | { event: "tool_call"; data: ToolCallEvent }
   | { event: "approval"; data: ApprovalEvent }
   | { event: "mcp_server"; data: McpServerView }
   | { event: "tool_changed"; data: ToolChangedEvent };

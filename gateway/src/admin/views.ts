@@ -1,7 +1,8 @@
 import type { ConfigFile, ModelEntry, ProviderConfig } from "../config/schema.js";
 import type { RequestRecord } from "../llm/record.js";
+import type { ToolCallRecord } from "../store/log-store.js";
 import { redactText } from "../store/redact.js";
-import type { ConfigView, ModelRouteView, ProviderView, RequestEvent } from "./contract.js";
+import type { ConfigView, ModelRouteView, ProviderView, RequestEvent, ToolCallEvent } from "./contract.js";
 
 /** How a secret is given, never its value: `env:NAME`, `file:PATH` or `literal`. */
 function secretRef(spec: string | undefined): string[] {
@@ -54,6 +55,23 @@ export function configView(c: ConfigFile, stored = NONE): ConfigView {
     models: Object.entries(c.models).map(([n, e]) => modelView(n, e, stored)),
     defaultRoute: { anthropic: c.default_route?.anthropic ?? null, openai: c.default_route?.openai ?? null },
     settings: { ...c.settings },
+  };
+}
+
+export function toolCallEvent(t: ToolCallRecord): ToolCallEvent {
+  return {
+    id: t.id,
+    startedAt: new Date(t.startedAt).toISOString(),
+    keyName: t.keyName,
+    sessionId: t.sessionId ?? null,
+    server: t.server,
+    tool: t.tool,
+    status: t.status,
+    decision: t.decision,
+    decidedBy: t.decidedBy ?? null,
+    latencyMs: t.latencyMs,
+    resultBytes: t.resultBytes ?? null,
+    error: t.error === undefined ? null : redactText(t.error),
   };
 }
 
