@@ -85,6 +85,16 @@ describe("log writer", () => {
     assert.ok(sink.batches.every((b) => b.requests.length <= 500));
   });
 
+  test("stop waits for a batch that is being written when it is called", async () => {
+    const sink = fakeSink({ delayMs: 30 });
+    const w = new LogWriter(sink, { intervalMs: 1000 });
+    for (let i = 0; i < 10; i++) w.enqueueRequest(rec(i));
+    void w.flush(); // the batch leaves the queue and is being written
+    await w.stop();
+    assert.equal(sink.ids().length, 10, "stop returned before the batch in flight landed");
+    assert.equal(w.lost, 0);
+  });
+
   test("a store failure keeps the batch and retries it; onError hears about it", async () => {
     const sink = fakeSink({ failTimes: 2 });
     const errors: unknown[] = [];

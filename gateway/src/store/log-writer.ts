@@ -121,6 +121,8 @@ export class LogWriter {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    // A batch already taken from the queue is not "work" any more: wait until it has landed.
+    if (this.draining) await this.draining;
     for (let attempt = 0; attempt < 3 && this.hasWork(); attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * attempt));
       await this.flush();
