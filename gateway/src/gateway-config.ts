@@ -25,6 +25,20 @@ export function buildLlm(
   return { providers, router };
 }
 
+/** Why one provider cannot be built (a secret that does not resolve, ...), or undefined when it can. */
+export function providerProblem(
+  name: string,
+  provider: ConfigFile["providers"][string],
+  env: NodeJS.ProcessEnv,
+): string | undefined {
+  try {
+    createProviders({ [name]: provider }, env);
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
 /** The config file's virtual keys, with their secrets resolved. */
 export function configKeys(config: ConfigFile, env: NodeJS.ProcessEnv): Array<{ name: string; key: string }> {
   return config.virtual_keys.map((k, i) => {

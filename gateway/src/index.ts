@@ -18,18 +18,17 @@ import { exportConfig } from "./config/export.js";
 import { ConfigError } from "./config/load.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import type { ConfigFile } from "./config/schema.js";
-import { withStoredEntries } from "./config/stored-entries.js";
 import { storedSection } from "./config/stored-section.js";
+import { ConfigInForce } from "./config-in-force.js";
 import {
   applyStored,
-  checkConfig,
   exportSources,
   importTargets,
   prepareImport,
   writeConfigFile,
 } from "./config-transfer.js";
 import { type Gateway, type GatewayEvents, type GatewayOptions, VERSION } from "./gateway-api.js";
-import { buildLlm, checkLoop, configKeys } from "./gateway-config.js";
+import { checkLoop, configKeys } from "./gateway-config.js";
 import { baseUrl, close, drain, listen } from "./gateway-listen.js";
 import { mcpGovernanceHooks } from "./gateway-mcp.js";
 import { Governance } from "./governance/governance.js";
@@ -81,8 +80,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
   // Providers, model routes and settings set through the admin API, merged with the config file.
   const entries = configEntriesFor(store);
   let fileConfig = opts.config;
-  let config = withStoredEntries(fileConfig, entries.load(), warnOf);
-  let { providers, router } = buildLlm(config, env);
+  const inForce = new ConfigInForce(entries, env, warnOf);
+  const initial = inForce.resolve(fileConfig);
+  let config = initial.config;
+  let { providers, router } = initial.built;
   let cfgKeys = configKeys(config, env);
   const transport = new Transport();
   // Request logs are converted and stored in a thread of their own unless GATEHOUSE_LOG_THREAD=off.
@@ -190,17 +191,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       fileConfig: () => fileConfig,
       config: () => config,
       entries,
-      problems: (candidate) => {
-        const found = checkConfig(candidate, env).problems;
-        if (found.length === 0 && listeningPort !== undefined) {
-          try {
-            checkLoop(buildLlm(candidate, env).providers, listeningPort);
-          } catch (e) {
-            found.push(e instanceof Error ? e.message : String(e));
-          }
-        }
-        return found;
-      },
+      problems: (next, changed) => inForce.problems(fileConfig, next, changed, listeningPort),
       apply: () => reload(fileConfig),
     }),
     ...configRoutes({
@@ -236,8 +227,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   /** Applies a config file (merged with the stored entries) without a restart. */
   async function reload(file: ConfigFile): Promise<void> {
-    const next = withStoredEntries(file, entries.load(), warnOf);
-    const built = buildLlm(next, env);
+    const { config: next, built } = inForce.resolve(file);
     const nextKeys = configKeys(next, env);
     config = next;
     providers = built.providers;

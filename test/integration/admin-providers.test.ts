@@ -11,13 +11,19 @@ import { after, before, describe, test } from "node:test";
 import { parse as parseYaml, stringify } from "yaml";
 import type {
   ConfigExportView,
+  DefaultRouteView,
+  LogPageView,
   ModelRouteView,
+  PriceView,
   Problem,
   ProviderView,
+  RequestLogView,
   SettingsView,
 } from "../../gateway/src/admin/contract.js";
 import { resolveConfig } from "../../gateway/src/cli-config.js";
 import { createGateway, type Gateway } from "../../gateway/src/index.js";
+import { configEntriesFor } from "../../gateway/src/store/config-entries.js";
+import { SqliteStore } from "../../gateway/src/store/sqlite.js";
 import { post } from "../helpers/gateway.js";
 import { msg } from "../helpers/llm.js";
 import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
@@ -135,6 +141,13 @@ describe("admin API: providers, model routes and settings", () => {
       409,
     );
     assert.equal((await a.api<Problem>("PUT", "/api/models/fast", { routes: "work/x" })).status, 409);
+    const unset = await a.api<Problem>("POST", "/api/providers", {
+      name: "later",
+      type: "openai",
+      api_key: "env:GATEHOUSE_TEST_NEVER_SET",
+    });
+    assert.equal(unset.status, 400);
+    assert.match(unset.json.detail, /GATEHOUSE_TEST_NEVER_SET is not set/);
     const bad = await a.api<Problem>("POST", "/api/providers", { name: "x", type: "nope" });
     assert.equal(bad.status, 400);
     assert.match(bad.json.detail, /^providers\.x\.type: /);
@@ -145,6 +158,33 @@ describe("admin API: providers, model routes and settings", () => {
     const inUse = await a.api<Problem>("DELETE", "/api/providers/work");
     assert.equal(inUse.status, 409);
     assert.match(inUse.json.detail, /work/);
+
+    // A default route and a price set here apply to the next call.
+    const dr = await a.api<DefaultRouteView>("PUT", "/api/default-route", {
+      anthropic: "work/claude-opus-4-1",
+    });
+    assert.equal(dr.status, 200, JSON.stringify(dr.json));
+    assert.deepEqual(
+      [dr.json.anthropic, dr.json.stored],
+      ["work/claude-opus-4-1", { anthropic: "work/claude-opus-4-1" }],
+    );
+    const price = await a.api<PriceView>("PUT", `/api/pricing/${encodeURIComponent("work/*")}`, {
+      input_per_mtok: 1_000_000,
+      output_per_mtok: 0,
+    });
+    assert.equal(price.status, 200, JSON.stringify(price.json));
+    assert.equal(price.json.source, "store");
+    const viaDefault = await a.chat("claude-sonnet-4-5");
+    assert.equal(viaDefault.upstreamKey, SECRET, "an unmatched name takes the default route now");
+    await a.g.logs.flush();
+    const logged = (await a.api<LogPageView<RequestLogView>>("GET", "/api/logs?limit=1")).json.rows[0]!;
+    assert.equal(logged.route, "work/claude-opus-4-1");
+    assert.equal(logged.costUsd, logged.usage.input, "a dollar per input token, nothing for output");
+    assert.equal(logged.costSource, "override");
+    assert.equal((await a.api("PUT", "/api/default-route", { gemini: "work/x" })).status, 400);
+    assert.equal((await a.api("PUT", "/api/default-route", { anthropic: null })).status, 200);
+    assert.equal((await a.api("DELETE", `/api/pricing/${encodeURIComponent("work/*")}`)).status, 200);
+    assert.equal((await a.chat("claude-sonnet-4-5")).upstreamKey, ENV.UPSTREAM, "back to the first provider");
 
     // The key is sealed in the database, never written as it was given.
     for (const f of readdirSync(dir).filter((n) => n.startsWith("gatehouse.db"))) {
@@ -181,7 +221,12 @@ describe("admin API: providers, model routes and settings", () => {
 
   test("after a restart the provider, route and setting are still there; the export has them", async () => {
     for (const g of gateways.splice(0)) await g.stop(100);
+    // An entry that no longer builds (its env variable gone) is left out at start, not fatal.
+    const db = SqliteStore.open(dir);
+    configEntriesFor(db).set("providers", "ghost", { type: "openai", api_key: "env:GATEHOUSE_TEST_GONE" });
+    await db.close();
     const b = await start();
+    assert.ok(!(await b.api<ProviderView[]>("GET", "/api/providers")).json.some((p) => p.name === "ghost"));
     assert.equal((await b.chat("smart")).status, 200);
     assert.equal((await b.api<SettingsView>("GET", "/api/settings")).json.settings.retries, 0);
     const ex = await b.api<ConfigExportView>("GET", "/api/config/export");

@@ -1,10 +1,11 @@
-// Providers, routes and settings set through the admin API, merged with the config file: the
+// Providers, routes, default routes, prices and settings set through the admin API, merged with the config file: the
 // file's provider or route wins over a stored one of the same name, a stored setting wins over the
 // file's, and an entry that no longer validates is left out with a warning, never half-applied.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parseConfig } from "../../gateway/src/config/load.js";
 import {
+  emptyEntries,
   InvalidEntryError,
   validateEntry,
   withStoredEntries,
@@ -12,6 +13,8 @@ import {
 
 const file = parseConfig({
   providers: { ant: { type: "anthropic", api_key: "env:A" } },
+  default_route: { anthropic: "ant/claude-sonnet-4-5" },
+  pricing: { "ant/*": { input_per_mtok: 3, output_per_mtok: 15 } },
   models: { fast: "ant/claude-haiku-4-5" },
   settings: { retries: 3 },
 });
@@ -29,6 +32,11 @@ describe("stored config entries", () => {
         },
         models: { fast: "work/gpt-5", smart: ["work/gpt-5", "ant/claude-opus-4-1"] },
         settings: { retries: 0, timezone: "Nowhere/Atlantis" },
+        pricing: {
+          "work/*": { input_per_mtok: 1, output_per_mtok: 2 },
+          "ant/*": { input_per_mtok: 9, output_per_mtok: 9 },
+        },
+        default_route: { anthropic: "work/gpt-5", openai: "work/gpt-5", gemini: "x/y" },
       },
       (m) => warnings.push(m),
     );
@@ -39,14 +47,13 @@ describe("stored config entries", () => {
     assert.deepEqual(merged.models.smart, ["work/gpt-5", "ant/claude-opus-4-1"]);
     assert.equal(merged.settings.retries, 0);
     assert.equal(merged.settings.timezone, "UTC");
+    assert.deepEqual(merged.pricing["work/*"], { input_per_mtok: 1, output_per_mtok: 2 });
+    assert.equal(merged.pricing["ant/*"]?.input_per_mtok, 3, "the file's price wins");
+    assert.deepEqual(merged.default_route, { anthropic: "ant/claude-sonnet-4-5", openai: "work/gpt-5" });
     assert.equal(warnings.length, 2);
     assert.match(warnings[0]!, /providers\.broken\.type/);
     assert.match(warnings[1]!, /settings\.timezone/);
-    assert.equal(
-      withStoredEntries(file, { providers: {}, models: {}, settings: {} }),
-      file,
-      "nothing stored",
-    );
+    assert.equal(withStoredEntries(file, emptyEntries()), file, "nothing stored");
   });
 
   test("validation names the field", () => {
@@ -60,6 +67,14 @@ describe("stored config entries", () => {
     assert.throws(
       () => validateEntry("settings", "colour", "red"),
       refused(/^settings\.colour: no such setting/),
+    );
+    assert.throws(
+      () => validateEntry("default_route", "gemini", "a/b"),
+      refused(/^default_route\.gemini: anthropic or openai/),
+    );
+    assert.throws(
+      () => validateEntry("pricing", "p/*", { input_per_mtok: -1, output_per_mtok: 0 }),
+      refused(/^pricing\.p\/\*\.input_per_mtok: /),
     );
     assert.equal(validateEntry("settings", "retries", 2), 2);
   });

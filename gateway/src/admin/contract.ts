@@ -66,6 +66,25 @@ export interface ConfigView {
   settings: Record<string, unknown>;
 }
 
+/** GET /api/pricing: a price override, USD per million tokens (cache prices default to the input price). */
+export interface PriceView {
+  /** provider/model, `*` matching anything: local/*, openai/my-ft. */
+  pattern: string;
+  input_per_mtok: number;
+  output_per_mtok: number;
+  cache_read_per_mtok?: number;
+  cache_write_per_mtok?: number;
+  source: "config" | "store";
+}
+
+/** GET /api/default-route: the route per surface for names nothing else matches (null: the surface's natural provider). */
+export interface DefaultRouteView {
+  anthropic: string | null;
+  openai: string | null;
+  /** Set through PUT /api/default-route (the config file's are not here). */
+  stored: Partial<Record<"anthropic" | "openai", string>>;
+}
+
 /** GET /api/settings (and PATCH's answer): the settings in force, and those set through the API. */
 export interface SettingsView {
   settings: Record<string, unknown>;

@@ -6,10 +6,9 @@ import {
   isSettingName,
   type StoredEntries,
   validateEntry,
-  withStoredEntries,
 } from "../config/stored-entries.js";
 import { HttpError } from "../http/errors.js";
-import type { ModelRouteView, ProviderView, SettingsView } from "./contract.js";
+import type { DefaultRouteView, ModelRouteView, PriceView, ProviderView, SettingsView } from "./contract.js";
 import type { Route } from "./routes.js";
 import { modelView, providerView, type StoredNames } from "./views.js";
 
@@ -27,8 +26,8 @@ export interface ProviderAdminDeps {
   /** The config in force. */
   config(): ConfigFile;
   entries: StoredEntries;
-  /** What start-up would refuse in this config in force, a message each. */
-  problems(candidate: ConfigFile): string[];
+  /** What start-up would refuse were the stored entries `next` (`changed`: the providers this touches). */
+  problems(next: EntryValues, changed: readonly string[]): string[];
   /** Applies the stored entries now. */
   apply(): Promise<void>;
 }
@@ -64,7 +63,8 @@ async function applyChanges(deps: ProviderAdminDeps, changes: readonly Change[])
     }
     next[section][name] = value;
   }
-  const problems = deps.problems(withStoredEntries(deps.fileConfig(), next));
+  const changed = changes.flatMap(([section, name]) => (section === "providers" ? [name] : []));
+  const problems = deps.problems(next, changed);
   if (problems.length > 0) {
     const removing = changes.every(([, , v]) => v === undefined);
     throw new HttpError(removing ? 409 : 400, problems.join("; "), removing ? "conflict" : "invalid_request");
@@ -77,14 +77,15 @@ async function applyChanges(deps: ProviderAdminDeps, changes: readonly Change[])
 }
 
 /** A stored entry's current value, or 409 for the config file's and 404 for none. */
-function storedOrThrow(deps: ProviderAdminDeps, section: "providers" | "models", name: string) {
+/** The named sections: what one entry is called in messages. */
+type Named = "providers" | "models" | "pricing";
+const LABEL: Record<Named, string> = { providers: "provider", models: "model", pricing: "price for" };
+
+function storedOrThrow(deps: ProviderAdminDeps, section: Named, name: string) {
   if (name in deps.fileConfig()[section])
-    throw conflict(
-      `${section === "providers" ? "provider" : "model"} ${q(name)} is defined in the config file; change it there`,
-    );
+    throw conflict(`${LABEL[section]} ${q(name)} is defined in the config file; change it there`);
   const v = deps.entries.load()[section][name];
-  if (v === undefined)
-    throw notFound(`no ${section === "providers" ? "provider" : "model"} named ${q(name)}`);
+  if (v === undefined) throw notFound(`no ${LABEL[section]} ${q(name)}`);
   return v;
 }
 
@@ -102,6 +103,25 @@ function providerOrThrow(deps: ProviderAdminDeps, name: string): ProviderView {
 function models(deps: ProviderAdminDeps): ModelRouteView[] {
   const stored = names(deps.entries.load());
   return Object.entries(deps.config().models).map(([n, e]) => modelView(n, e, stored));
+}
+
+function prices(deps: ProviderAdminDeps): PriceView[] {
+  const stored = deps.entries.load().pricing;
+  return Object.entries(deps.config().pricing).map(([pattern, p]) => ({
+    pattern,
+    ...p,
+    source: pattern in stored ? "store" : "config",
+  }));
+}
+
+function defaultRoute(deps: ProviderAdminDeps): DefaultRouteView {
+  const d = deps.config().default_route;
+  const stored = deps.entries.load().default_route;
+  return {
+    anthropic: d?.anthropic ?? null,
+    openai: d?.openai ?? null,
+    stored: Object.fromEntries(Object.entries(stored).map(([k, v]) => [k, String(v)])),
+  };
 }
 
 function settings(deps: ProviderAdminDeps): SettingsView {
@@ -122,7 +142,7 @@ function modelEntry(body: Record<string, unknown>): unknown {
 }
 
 /** DELETE /api/{providers|models}/{name}: a stored entry (409 for the config file's, 404 for none). */
-function removal(deps: ProviderAdminDeps, section: "providers" | "models", summary: string): Route {
+function removal(deps: ProviderAdminDeps, section: Named, summary: string): Route {
   return {
     method: "DELETE",
     path: `/api/${section}/:name`,
@@ -203,6 +223,48 @@ export function providerRoutes(deps: ProviderAdminDeps): Route[] {
       },
     },
     removal(deps, "models", "Remove a stored model route"),
+    {
+      method: "GET",
+      path: "/api/pricing",
+      summary:
+        "Price overrides in force (USD per million tokens, by provider/model pattern), config file and stored",
+      handle: () => prices(deps),
+    },
+    {
+      method: "PUT",
+      path: "/api/pricing/:pattern",
+      summary:
+        "Set the price of the models a pattern matches (local/*, openai/my-ft; the / written %2F): { input_per_mtok, output_per_mtok, cache_read_per_mtok?, cache_write_per_mtok? }",
+      async handle(ctx): Promise<PriceView> {
+        const pattern = ctx.params.pattern!;
+        if (pattern in deps.fileConfig().pricing)
+          throw conflict(`price for ${q(pattern)} is defined in the config file; change it there`);
+        await applyChanges(deps, [["pricing", pattern, await ctx.body()]]);
+        return prices(deps).find((p) => p.pattern === pattern)!;
+      },
+    },
+    removal(deps, "pricing", "Remove a stored price override"),
+    {
+      method: "GET",
+      path: "/api/default-route",
+      summary: "The route per surface for model names no alias or provider/ prefix matches",
+      handle: () => defaultRoute(deps),
+    },
+    {
+      method: "PUT",
+      path: "/api/default-route",
+      summary: "Set the default route of a surface: { anthropic?: route | null, openai?: route | null }",
+      async handle(ctx): Promise<DefaultRouteView> {
+        const body = await ctx.body();
+        const changes = Object.entries(body).map(([surface, v]): Change => {
+          if (deps.fileConfig().default_route?.[surface as "anthropic"] !== undefined)
+            throw conflict(`default_route.${surface} is set in the config file; change it there`);
+          return ["default_route", surface, v === null ? undefined : v];
+        });
+        await applyChanges(deps, changes);
+        return defaultRoute(deps);
+      },
+    },
     {
       method: "GET",
       path: "/api/settings",

@@ -12,7 +12,9 @@ import { storedSectionSchema } from "./stored-section.js";
 /** The config file's schema (YAML or JSON). docs/configuration.md documents every field. */
 
 const secret = z.string().min(1);
-const route = z.string().regex(/^[A-Za-z0-9_.-]+\/.+$/, "expected provider/model");
+/** A route: provider/model. */
+export const routeSchema = z.string().regex(/^[A-Za-z0-9_.-]+\/.+$/, "expected provider/model");
+const route = routeSchema;
 
 export const providerTypes = [
   "anthropic",

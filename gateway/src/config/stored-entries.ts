@@ -1,3 +1,4 @@
+import { type PriceOverride, priceOverrideSchema } from "../pricing/overrides.js";
 import { formatIssues } from "./load.js";
 import {
   type ConfigFile,
@@ -6,26 +7,44 @@ import {
   type ProviderConfig,
   providerNameSchema,
   providerSchema,
+  routeSchema,
   type Settings,
   settingsSchema,
 } from "./schema.js";
 
 /**
- * Providers, model routes and settings set through the admin API, kept in the database (table
- * `config_entries`, migration 010) because the config file is the user's to edit. Merged with the
- * config file: a provider or route of the file's wins over a stored one of the same name (the API
- * refuses to make one), while a stored setting wins over the file's (it is a choice made later,
- * as a server toggle is). A provider's entry may hold a literal API key: it is stored sealed.
+ * Providers, model routes, default routes, price overrides and settings set through the admin API,
+ * kept in the database (table `config_entries`, migrations 010 and 011) because the config file is
+ * the user's to edit. Merged with the config file: the file's provider, route, default route or
+ * price of the same name wins (the API refuses to make one), while a stored setting wins over the
+ * file's (it is a choice made later, as a server toggle is). A provider's entry may hold a
+ * literal API key: it is stored sealed.
  */
 
-export type EntrySection = "providers" | "models" | "settings";
+export type EntrySection = "providers" | "models" | "settings" | "pricing" | "default_route";
+export const ENTRY_SECTIONS: readonly EntrySection[] = [
+  "providers",
+  "models",
+  "settings",
+  "pricing",
+  "default_route",
+];
 
 /** The stored entries as given (validated when written, and again when merged). */
-export interface EntryValues {
-  providers: Record<string, unknown>;
-  models: Record<string, unknown>;
-  settings: Record<string, unknown>;
-}
+export type EntryValues = Record<EntrySection, Record<string, unknown>>;
+
+export const emptyEntries = (): EntryValues => ({
+  providers: {},
+  models: {},
+  settings: {},
+  pricing: {},
+  default_route: {},
+});
+
+/** The surfaces a default route is for. */
+export const SURFACES = ["anthropic", "openai"] as const;
+type Surface = (typeof SURFACES)[number];
+const isSurface = (s: string): s is Surface => (SURFACES as readonly string[]).includes(s);
 
 export interface StoredEntries {
   load(): EntryValues;
@@ -63,6 +82,18 @@ export function validateEntry(section: EntrySection, name: string, value: unknow
     if (!r.success) fail(r.error.issues, [section, name]);
     return r.data;
   }
+  if (section === "pricing") {
+    if (name === "") throw new InvalidEntryError("name: a pricing pattern cannot be empty");
+    const r = priceOverrideSchema.safeParse(value);
+    if (!r.success) fail(r.error.issues, [section, name]);
+    return r.data;
+  }
+  if (section === "default_route") {
+    if (!isSurface(name)) throw new InvalidEntryError(`default_route.${name}: anthropic or openai`);
+    const r = routeSchema.safeParse(value);
+    if (!r.success) fail(r.error.issues, [section, name]);
+    return r.data;
+  }
   if (!isSettingName(name)) throw new InvalidEntryError(`settings.${name}: no such setting`);
   const r = (settingsSchema.shape[name] as Shape[SettingName]).safeParse(value);
   if (!r.success) fail(r.error.issues, [section, name]);
@@ -78,11 +109,7 @@ export function withStoredEntries(
   entries: EntryValues,
   warn?: (msg: string) => void,
 ): ConfigFile {
-  const count =
-    Object.keys(entries.providers).length +
-    Object.keys(entries.models).length +
-    Object.keys(entries.settings).length;
-  if (count === 0) return file;
+  if (ENTRY_SECTIONS.every((section) => Object.keys(entries[section]).length === 0)) return file;
   const valid = <T>(check: () => T): T | undefined => {
     try {
       return check();
@@ -108,5 +135,19 @@ export function withStoredEntries(
     const s = valid(() => validateEntry("settings", name, v));
     if (s !== undefined) settings[name] = s;
   }
-  return { ...file, providers, models, settings: settings as Settings };
+  const pricing = { ...file.pricing };
+  for (const [pattern, v] of Object.entries(entries.pricing)) {
+    if (pattern in pricing) continue;
+    const p = valid(() => validateEntry("pricing", pattern, v) as PriceOverride);
+    if (p) pricing[pattern] = p;
+  }
+  const defaultRoute: NonNullable<ConfigFile["default_route"]> = { ...file.default_route };
+  for (const [surface, v] of Object.entries(entries.default_route)) {
+    if (!isSurface(surface) || defaultRoute[surface] !== undefined) continue;
+    const r = valid(() => validateEntry("default_route", surface, v) as string);
+    if (r) defaultRoute[surface] = r;
+  }
+  const merged: ConfigFile = { ...file, providers, models, settings: settings as Settings, pricing };
+  if (Object.keys(defaultRoute).length > 0) merged.default_route = defaultRoute;
+  return merged;
 }

@@ -1,4 +1,9 @@
-import type { EntrySection, EntryValues, StoredEntries } from "../config/stored-entries.js";
+import {
+  type EntrySection,
+  type EntryValues,
+  emptyEntries,
+  type StoredEntries,
+} from "../config/stored-entries.js";
 import type { SecretBox } from "./secret-box.js";
 import { type SqliteDatabase, SqliteStore } from "./sqlite.js";
 import type { Store } from "./store.js";
@@ -11,8 +16,6 @@ interface Row {
   value: string;
 }
 
-const empty = (): EntryValues => ({ providers: {}, models: {}, settings: {} });
-
 /** A provider's entry may hold a literal secret: sealed with the data folder's SecretBox. */
 class SqliteEntries implements StoredEntries {
   constructor(
@@ -21,7 +24,7 @@ class SqliteEntries implements StoredEntries {
   ) {}
 
   load(): EntryValues {
-    const out = empty();
+    const out = emptyEntries();
     for (const r of this.db.prepare("SELECT section, name, value FROM config_entries").all() as Row[]) {
       out[r.section][r.name] = JSON.parse(r.section === "providers" ? this.box.open(r.value) : r.value);
     }
@@ -57,7 +60,7 @@ class SqliteEntries implements StoredEntries {
 
 /** For a store that is not SQLite (and for tests): nothing survives a restart. */
 class MemoryEntries implements StoredEntries {
-  private values = empty();
+  private values = emptyEntries();
   private version = 0;
 
   load(): EntryValues {

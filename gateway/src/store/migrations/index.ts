@@ -8,7 +8,20 @@ import { m007 } from "./007-key-policies.js";
 import { m008 } from "./008-prompt-parts.js";
 import { m009 } from "./009-search-without-positions.js";
 import { m010 } from "./010-config-entries.js";
+import { m011 } from "./011-more-config-entries.js";
 import type { Migration } from "./types.js";
 
 /** Every migration, one file each (NNN-name.ts), listed here in version order. */
-export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010];
+export const migrations: readonly Migration[] = [
+  m001,
+  m002,
+  m003,
+  m004,
+  m005,
+  m006,
+  m007,
+  m008,
+  m009,
+  m010,
+  m011,
+];

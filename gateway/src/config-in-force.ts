@@ -1,0 +1,89 @@
+import type { ConfigFile } from "./config/schema.js";
+import {
+  type EntryValues,
+  emptyEntries,
+  type StoredEntries,
+  withStoredEntries,
+} from "./config/stored-entries.js";
+import { buildLlm, checkLoop, providerProblem } from "./gateway-config.js";
+
+type Built = ReturnType<typeof buildLlm>;
+
+/**
+ * The config in force: the config file merged with what was set through the admin API
+ * (config/stored-entries.ts), and the LLM parts built from it. What was set through the API and
+ * no longer builds (an API key's env variable since unset) is left out with a warning, so that it
+ * never keeps the gateway from starting: first the stored providers that fail on their own, then
+ * the stored routes and default routes, then every stored entry.
+ */
+export class ConfigInForce {
+  /** Stored providers left out of the config in force (they do not build). */
+  private leftOut: string[] = [];
+
+  constructor(
+    private readonly entries: StoredEntries,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly warn: (msg: string) => void,
+  ) {}
+
+  resolve(file: ConfigFile): { config: ConfigFile; built: Built } {
+    const values = this.entries.load();
+    this.leftOut = [];
+    try {
+      return this.build(file, values);
+    } catch (first) {
+      const reason = first instanceof Error ? first.message : String(first);
+      const bad = Object.keys(values.providers).filter((n) => !this.builds(file, n, values.providers[n]));
+      const providers = Object.fromEntries(
+        Object.entries(values.providers).filter(([n]) => !bad.includes(n)),
+      );
+      const fallbacks: Array<[EntryValues, string]> = [
+        [{ ...values, providers }, `providers ${bad.join(", ")}`],
+        [{ ...values, providers, models: {}, default_route: {} }, "providers, routes and default routes"],
+      ];
+      for (const [v, what] of fallbacks) {
+        try {
+          const r = this.build(file, v);
+          this.leftOut = bad;
+          this.warn(`entries set through the admin API left out (${what}): ${reason}`);
+          return r;
+        } catch {
+          // the next, smaller set
+        }
+      }
+      this.leftOut = Object.keys(values.providers);
+      this.warn(`entries set through the admin API left out (all of them): ${reason}`);
+      return this.build(file, emptyEntries());
+    }
+  }
+
+  /**
+   * What start-up would refuse if the stored entries were `next`, secrets resolved (an unset env
+   * variable is a problem here). Providers left out now stay out of the check unless `changed`
+   * names them, so one that broke since does not block unrelated changes.
+   */
+  problems(file: ConfigFile, next: EntryValues, changed: readonly string[], port?: number): string[] {
+    const providers = Object.fromEntries(
+      Object.entries(next.providers).filter(([n]) => !this.leftOut.includes(n) || changed.includes(n)),
+    );
+    try {
+      const built = buildLlm(withStoredEntries(file, { ...next, providers }), this.env);
+      if (port !== undefined) checkLoop(built.providers, port);
+      return [];
+    } catch (e) {
+      return [e instanceof Error ? e.message : String(e)];
+    }
+  }
+
+  private build(file: ConfigFile, values: EntryValues): { config: ConfigFile; built: Built } {
+    const config = withStoredEntries(file, values, this.warn);
+    return { config, built: buildLlm(config, this.env) };
+  }
+
+  /** Whether a stored provider builds on its own (a file provider of that name wins anyway). */
+  private builds(file: ConfigFile, name: string, spec: unknown): boolean {
+    if (name in file.providers) return true;
+    const p = withStoredEntries(file, { ...emptyEntries(), providers: { [name]: spec } }).providers[name];
+    return p !== undefined && providerProblem(name, p, this.env) === undefined;
+  }
+}
