@@ -18,6 +18,7 @@ import { exportConfig } from "./config/export.js";
 import { ConfigError } from "./config/load.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import type { ConfigFile } from "./config/schema.js";
+import { storedInForce } from "./config/stored-entries.js";
 import { storedSection } from "./config/stored-section.js";
 import { ConfigInForce } from "./config-in-force.js";
 import {
@@ -211,6 +212,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
   /** POST /api/config/import: write the file this gateway reads, apply it, then its `stored` section. */
   async function importConfig(text: string): Promise<ConfigImportResult> {
     const prepared = prepareImport(text, "the imported config", false, env);
+    // This gateway's environment is the one the file will run in: what would not build here
+    // (an env variable it references and this process lacks) is refused before anything is written.
+    const problems = inForce.problems(prepared.config, entries.load(), [], listeningPort);
+    if (problems.length > 0) throw new ConfigError(`the imported config: ${problems.join("; ")}`);
     const target = opts.configFile?.path ?? join(opts.dataDir, "config.yaml");
     const body = target.endsWith(".json")
       ? `${JSON.stringify(parseYaml(prepared.fileText) ?? {}, null, 2)}\n`
@@ -299,10 +304,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
         startedAt,
         url: () => url,
         config: () => config,
-        storedNames: () => {
-          const e = entries.load();
-          return { providers: new Set(Object.keys(e.providers)), models: new Set(Object.keys(e.models)) };
-        },
+        storedNames: () => storedInForce(fileConfig, entries.load()),
         keys: keyOps,
         events,
         routes: adminRoutes,

@@ -189,6 +189,11 @@ describe("config transfer: the database's keys, teams, policies and toggles", ()
     });
     assert.equal(bad.status, 400);
     assert.match(bad.json.detail, /virtual_keys\[0\]\.budgets\[0\]: a budget needs usd, tokens or both/);
+    const unsetEnv = await c.api<Problem>("POST", "/api/config/import", {
+      yaml: "providers: { p: { type: openai, api_key: 'env:GATEHOUSE_TEST_NOT_HERE' } }",
+    });
+    assert.equal(unsetEnv.status, 400, "this gateway could not run it");
+    assert.match(unsetEnv.json.detail, /GATEHOUSE_TEST_NOT_HERE is not set/);
     assert.equal(await c.chat(key, "fast"), 200, "the config in force stays");
     const anon = await c.api<Problem>("GET", "/api/config/export", undefined, "");
     assert.equal(anon.status, 401);

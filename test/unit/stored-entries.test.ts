@@ -7,6 +7,7 @@ import { parseConfig } from "../../gateway/src/config/load.js";
 import {
   emptyEntries,
   InvalidEntryError,
+  storedInForce,
   validateEntry,
   withStoredEntries,
 } from "../../gateway/src/config/stored-entries.js";
@@ -54,6 +55,16 @@ describe("stored config entries", () => {
     assert.match(warnings[0]!, /providers\.broken\.type/);
     assert.match(warnings[1]!, /settings\.timezone/);
     assert.equal(withStoredEntries(file, emptyEntries()), file, "nothing stored");
+    const inForce = storedInForce(file, {
+      ...emptyEntries(),
+      providers: { ant: {}, work: {} },
+      pricing: { "ant/*": {}, "work/*": {} },
+    });
+    assert.deepEqual(
+      [...inForce.providers, ...inForce.pricing],
+      ["work", "work/*"],
+      "the file's names are the file's",
+    );
   });
 
   test("validation names the field", () => {

@@ -5,16 +5,18 @@ import {
   InvalidEntryError,
   isSettingName,
   type StoredEntries,
+  storedInForce,
   validateEntry,
 } from "../config/stored-entries.js";
 import { HttpError } from "../http/errors.js";
 import type { DefaultRouteView, ModelRouteView, PriceView, ProviderView, SettingsView } from "./contract.js";
 import type { Route } from "./routes.js";
-import { modelView, providerView, type StoredNames } from "./views.js";
+import { modelView, providerView } from "./views.js";
 
 /**
- * Providers, model routes and settings through the admin API (docs/api.md): the config file's are
- * read-only here (409), the ones made here are kept in the database (config/stored-entries.ts).
+ * Providers, model routes, default routes, price overrides and settings through the admin API
+ * (docs/api.md): the config file's are read-only here (409), the ones made here are kept in the
+ * database (config/stored-entries.ts).
  * A provider's secrets are write-only: no answer ever holds them. Every change is checked as
  * start-up would check the config (routes name known providers, providers can be built) before it
  * is stored, and applies at once.
@@ -32,12 +34,17 @@ export interface ProviderAdminDeps {
   apply(): Promise<void>;
 }
 
+/** The named sections: what one entry is called in messages. */
+type Named = "providers" | "models" | "pricing";
+const LABEL: Record<Named, string> = { providers: "provider", models: "model", pricing: "price for" };
+
 const conflict = (m: string) => new HttpError(409, m, "conflict");
 const notFound = (m: string) => new HttpError(404, m, "not_found");
 const q = JSON.stringify;
 
-function names(e: EntryValues): StoredNames {
-  return { providers: new Set(Object.keys(e.providers)), models: new Set(Object.keys(e.models)) };
+/** Stored names in force (the config file's win over stored ones of the same name). */
+function names(deps: ProviderAdminDeps) {
+  return storedInForce(deps.fileConfig(), deps.entries.load());
 }
 
 /** One change of a stored entry: a new value, or undefined to remove it. */
@@ -77,10 +84,6 @@ async function applyChanges(deps: ProviderAdminDeps, changes: readonly Change[])
 }
 
 /** A stored entry's current value, or 409 for the config file's and 404 for none. */
-/** The named sections: what one entry is called in messages. */
-type Named = "providers" | "models" | "pricing";
-const LABEL: Record<Named, string> = { providers: "provider", models: "model", pricing: "price for" };
-
 function storedOrThrow(deps: ProviderAdminDeps, section: Named, name: string) {
   if (name in deps.fileConfig()[section])
     throw conflict(`${LABEL[section]} ${q(name)} is defined in the config file; change it there`);
@@ -90,7 +93,7 @@ function storedOrThrow(deps: ProviderAdminDeps, section: Named, name: string) {
 }
 
 function providers(deps: ProviderAdminDeps): ProviderView[] {
-  const stored = names(deps.entries.load());
+  const stored = names(deps);
   return Object.entries(deps.config().providers).map(([n, p]) => providerView(n, p, stored));
 }
 
@@ -101,16 +104,16 @@ function providerOrThrow(deps: ProviderAdminDeps, name: string): ProviderView {
 }
 
 function models(deps: ProviderAdminDeps): ModelRouteView[] {
-  const stored = names(deps.entries.load());
+  const stored = names(deps);
   return Object.entries(deps.config().models).map(([n, e]) => modelView(n, e, stored));
 }
 
 function prices(deps: ProviderAdminDeps): PriceView[] {
-  const stored = deps.entries.load().pricing;
+  const stored = names(deps).pricing;
   return Object.entries(deps.config().pricing).map(([pattern, p]) => ({
     pattern,
     ...p,
-    source: pattern in stored ? "store" : "config",
+    source: stored.has(pattern) ? "store" : "config",
   }));
 }
 

@@ -100,6 +100,16 @@ export function validateEntry(section: EntrySection, name: string, value: unknow
   return r.data;
 }
 
+/** The stored providers, routes and prices in force: those the config file does not define too. */
+export function storedInForce(
+  file: ConfigFile,
+  values: EntryValues,
+): Record<"providers" | "models" | "pricing", Set<string>> {
+  const of = (section: "providers" | "models" | "pricing") =>
+    new Set(Object.keys(values[section]).filter((n) => !(n in file[section])));
+  return { providers: of("providers"), models: of("models"), pricing: of("pricing") };
+}
+
 /**
  * The config file with the stored entries merged in. An entry that no longer validates (a newer
  * gateway's, a database edited by hand) is left out and reported through `warn`.
@@ -118,28 +128,23 @@ export function withStoredEntries(
       return undefined;
     }
   };
-  const providers = { ...file.providers };
-  for (const [name, v] of Object.entries(entries.providers)) {
-    if (name in providers) continue;
-    const p = valid(() => validateEntry("providers", name, v) as ProviderConfig);
-    if (p) providers[name] = p;
-  }
-  const models = { ...file.models };
-  for (const [name, v] of Object.entries(entries.models)) {
-    if (name in models) continue;
-    const m = valid(() => validateEntry("models", name, v) as ModelEntry);
-    if (m !== undefined) models[name] = m;
-  }
+  /** A named section: the file's entries, then the stored ones of other names. */
+  const named = <T>(section: "providers" | "models" | "pricing", base: Record<string, T>) => {
+    const out = { ...base };
+    for (const [name, v] of Object.entries(entries[section])) {
+      if (name in out) continue;
+      const x = valid(() => validateEntry(section, name, v) as T);
+      if (x !== undefined) out[name] = x;
+    }
+    return out;
+  };
+  const providers = named<ProviderConfig>("providers", file.providers);
+  const models = named<ModelEntry>("models", file.models);
+  const pricing = named<PriceOverride>("pricing", file.pricing);
   const settings: Record<string, unknown> = { ...file.settings };
   for (const [name, v] of Object.entries(entries.settings)) {
     const s = valid(() => validateEntry("settings", name, v));
     if (s !== undefined) settings[name] = s;
-  }
-  const pricing = { ...file.pricing };
-  for (const [pattern, v] of Object.entries(entries.pricing)) {
-    if (pattern in pricing) continue;
-    const p = valid(() => validateEntry("pricing", pattern, v) as PriceOverride);
-    if (p) pricing[pattern] = p;
   }
   const defaultRoute: NonNullable<ConfigFile["default_route"]> = { ...file.default_route };
   for (const [surface, v] of Object.entries(entries.default_route)) {
@@ -147,7 +152,7 @@ export function withStoredEntries(
     const r = valid(() => validateEntry("default_route", surface, v) as string);
     if (r) defaultRoute[surface] = r;
   }
-  const merged: ConfigFile = { ...file, providers, models, settings: settings as Settings, pricing };
+  const merged: ConfigFile = { ...file, providers, models, pricing, settings: settings as Settings };
   if (Object.keys(defaultRoute).length > 0) merged.default_route = defaultRoute;
   return merged;
 }
