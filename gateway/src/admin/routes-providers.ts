@@ -144,7 +144,29 @@ function modelEntry(body: Record<string, unknown>): unknown {
   return strategy === undefined ? routes : { routes, strategy };
 }
 
-/** DELETE /api/{providers|models}/{name}: a stored entry (409 for the config file's, 404 for none). */
+/** PUT /api/{models|pricing}/{name}: creates or replaces a stored entry (409 for the config file's). */
+function put(
+  deps: ProviderAdminDeps,
+  section: "models" | "pricing",
+  summary: string,
+  value: (body: Record<string, unknown>) => unknown,
+  view: (name: string) => unknown,
+): Route {
+  return {
+    method: "PUT",
+    path: `/api/${section}/:name`,
+    summary,
+    async handle(ctx) {
+      const name = ctx.params.name!;
+      if (name in deps.fileConfig()[section])
+        throw conflict(`${LABEL[section]} ${q(name)} is defined in the config file; change it there`);
+      await applyChanges(deps, [[section, name, value(await ctx.body())]]);
+      return view(name);
+    },
+  };
+}
+
+/** DELETE /api/{providers|models|pricing}/{name}: a stored entry (409 for the config file's, 404 for none). */
 function removal(deps: ProviderAdminDeps, section: Named, summary: string): Route {
   return {
     method: "DELETE",
@@ -213,18 +235,13 @@ export function providerRoutes(deps: ProviderAdminDeps): Route[] {
       summary: "Model routes in force (aliases, fallbacks, weights), config file and stored",
       handle: () => models(deps),
     },
-    {
-      method: "PUT",
-      path: "/api/models/:name",
-      summary: 'Set a model route: { routes: "provider/model" | [...], strategy?: fallback | weighted }',
-      async handle(ctx): Promise<ModelRouteView> {
-        const name = ctx.params.name!;
-        if (name in deps.fileConfig().models)
-          throw conflict(`model ${q(name)} is defined in the config file; change it there`);
-        await applyChanges(deps, [["models", name, modelEntry(await ctx.body())]]);
-        return models(deps).find((m) => m.name === name)!;
-      },
-    },
+    put(
+      deps,
+      "models",
+      'Set a model route: { routes: "provider/model" | [...], strategy?: fallback | weighted }',
+      modelEntry,
+      (name) => models(deps).find((m) => m.name === name),
+    ),
     removal(deps, "models", "Remove a stored model route"),
     {
       method: "GET",
@@ -233,19 +250,13 @@ export function providerRoutes(deps: ProviderAdminDeps): Route[] {
         "Price overrides in force (USD per million tokens, by provider/model pattern), config file and stored",
       handle: () => prices(deps),
     },
-    {
-      method: "PUT",
-      path: "/api/pricing/:pattern",
-      summary:
-        "Set the price of the models a pattern matches (local/*, openai/my-ft; the / written %2F): { input_per_mtok, output_per_mtok, cache_read_per_mtok?, cache_write_per_mtok? }",
-      async handle(ctx): Promise<PriceView> {
-        const pattern = ctx.params.pattern!;
-        if (pattern in deps.fileConfig().pricing)
-          throw conflict(`price for ${q(pattern)} is defined in the config file; change it there`);
-        await applyChanges(deps, [["pricing", pattern, await ctx.body()]]);
-        return prices(deps).find((p) => p.pattern === pattern)!;
-      },
-    },
+    put(
+      deps,
+      "pricing",
+      "Set the price of the models a pattern matches (local/*, openai/my-ft; the / written %2F): { input_per_mtok, output_per_mtok, cache_read_per_mtok?, cache_write_per_mtok? }",
+      (body) => body,
+      (name) => prices(deps).find((p) => p.pattern === name),
+    ),
     removal(deps, "pricing", "Remove a stored price override"),
     {
       method: "GET",
