@@ -16,6 +16,7 @@ import type {
   ModelRouteView,
   PriceView,
   Problem,
+  ProjectView,
   ProviderView,
   RequestLogView,
   SettingsView,
@@ -213,6 +214,22 @@ describe("admin API: providers, model routes and settings", () => {
     assert.equal(await fromApp(), 200);
     await s.api("PATCH", "/api/settings", { allowed_origins: null });
     assert.equal(await fromApp(), 403);
+
+    // A project's budget set here is enforced on the next call that names the project.
+    const proj = await s.api<ProjectView>("PUT", "/api/projects/apollo", { budgets: [{ usd: 0.000001 }] });
+    assert.equal(proj.status, 200, JSON.stringify(proj.json));
+    assert.deepEqual([proj.json.source, proj.json.budgets], ["store", [{ usd: 0.000001 }]]);
+    const asApollo = () =>
+      post(`${s.url}/anthropic/v1/messages`, msg("fast"), {
+        authorization: `Bearer ${KEY}`,
+        "x-gatehouse-project": "apollo",
+      });
+    assert.equal((await asApollo()).status, 200);
+    const spent = await asApollo();
+    assert.equal(spent.status, 429);
+    assert.match(spent.text, /project 'apollo' exhausted/);
+    assert.equal((await s.api("DELETE", "/api/projects/apollo")).status, 200);
+    assert.equal((await asApollo()).status, 200, "no budget once the project is removed");
 
     const back = await s.api<SettingsView>("PATCH", "/api/settings", { log_retention_days: null });
     assert.deepEqual(back.json.stored, { retries: 0 });

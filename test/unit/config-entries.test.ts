@@ -1,6 +1,6 @@
 // Stored config entries in SQLite: a provider's entry (it may hold an API key) is sealed, the
-// others are plain JSON; a database from before migration 11 keeps its entries and takes prices
-// and default routes after it.
+// others are plain JSON; a database from before migrations 11 and 12 keeps its entries and takes
+// every section after them.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -47,12 +47,14 @@ describe("config entries in SQLite", () => {
     await store.close();
   });
 
-  test("a database at migration 10 keeps its entries through 11, which adds prices and default routes", async () => {
+  test("a database at migration 10 keeps its entries through 11 and 12 (any section then)", async () => {
     const dir = tmp();
     const db = openSqlite(dir);
     // Back to the table as 010 made it, holding one entry.
     const m010 = migrations.find((m) => m.version === 10)!;
-    db.exec(`DROP TABLE config_entries; ${m010.sql}; DELETE FROM schema_migrations WHERE version = 11;`);
+    db.exec(
+      `DROP TABLE config_entries; ${m010.sql}; DELETE FROM schema_migrations WHERE version IN (11, 12);`,
+    );
     db.prepare("INSERT INTO config_entries VALUES ('models', 'fast', '\"p/m\"', 1)").run();
     assert.throws(
       () => db.prepare("INSERT INTO config_entries VALUES ('pricing', 'p/*', '{}', 1)").run(),
@@ -63,7 +65,12 @@ describe("config entries in SQLite", () => {
     const entries = configEntriesFor(store);
     assert.equal(entries.load().models.fast, "p/m");
     entries.set("default_route", "anthropic", "p/m");
+    entries.set("projects", "apollo", { budgets: [] });
     assert.equal(entries.load().default_route.anthropic, "p/m");
+    assert.deepEqual(entries.load().projects.apollo, { budgets: [] });
+    // A section this gateway does not know (a newer one's) is stored, and left alone on reading.
+    store.db.prepare("INSERT INTO config_entries VALUES ('future', 'x', '1', 1)").run();
+    assert.ok(!("future" in entries.load()));
     await store.close();
   });
 });

@@ -14,6 +14,7 @@ import {
 
 const file = parseConfig({
   providers: { ant: { type: "anthropic", api_key: "env:A" } },
+  projects: { site: { budgets: [{ usd: 1 }] } },
   default_route: { anthropic: "ant/claude-sonnet-4-5" },
   pricing: { "ant/*": { input_per_mtok: 3, output_per_mtok: 15 } },
   models: { fast: "ant/claude-haiku-4-5" },
@@ -38,6 +39,7 @@ describe("stored config entries", () => {
           "ant/*": { input_per_mtok: 9, output_per_mtok: 9 },
         },
         default_route: { anthropic: "work/gpt-5", openai: "work/gpt-5", gemini: "x/y" },
+        projects: { apollo: { budgets: [{ usd: 5 }] }, site: { budgets: [] } },
       },
       (m) => warnings.push(m),
     );
@@ -51,6 +53,7 @@ describe("stored config entries", () => {
     assert.deepEqual(merged.pricing["work/*"], { input_per_mtok: 1, output_per_mtok: 2 });
     assert.equal(merged.pricing["ant/*"]?.input_per_mtok, 3, "the file's price wins");
     assert.deepEqual(merged.default_route, { anthropic: "ant/claude-sonnet-4-5", openai: "work/gpt-5" });
+    assert.deepEqual(merged.projects, { site: { budgets: [{ usd: 1 }] }, apollo: { budgets: [{ usd: 5 }] } });
     assert.equal(warnings.length, 2);
     assert.match(warnings[0]!, /providers\.broken\.type/);
     assert.match(warnings[1]!, /settings\.timezone/);

@@ -3,7 +3,7 @@
  * and nothing else from the gateway, so it must stay free of Node imports.
  */
 
-import type { KeyRules, KeyRulesView } from "./contract-governance.js";
+import type { BudgetSpec, KeyRules, KeyRulesView } from "./contract-governance.js";
 
 export * from "./contract-governance.js";
 
@@ -74,6 +74,13 @@ export interface PriceView {
   output_per_mtok: number;
   cache_read_per_mtok?: number;
   cache_write_per_mtok?: number;
+  source: "config" | "store";
+}
+
+/** GET /api/projects: a project (the x-gatehouse-project header) and its budgets. */
+export interface ProjectView {
+  name: string;
+  budgets: BudgetSpec[];
   source: "config" | "store";
 }
 

@@ -4,12 +4,20 @@ import {
   type EntryValues,
   InvalidEntryError,
   isSettingName,
+  type Named,
   type StoredEntries,
   storedInForce,
   validateEntry,
 } from "../config/stored-entries.js";
 import { HttpError } from "../http/errors.js";
-import type { DefaultRouteView, ModelRouteView, PriceView, ProviderView, SettingsView } from "./contract.js";
+import type {
+  DefaultRouteView,
+  ModelRouteView,
+  PriceView,
+  ProjectView,
+  ProviderView,
+  SettingsView,
+} from "./contract.js";
 import type { Route } from "./routes.js";
 import { modelView, providerView } from "./views.js";
 
@@ -34,9 +42,13 @@ export interface ProviderAdminDeps {
   apply(): Promise<void>;
 }
 
-/** The named sections: what one entry is called in messages. */
-type Named = "providers" | "models" | "pricing";
-const LABEL: Record<Named, string> = { providers: "provider", models: "model", pricing: "price for" };
+/** What one entry of a named section is called in messages. */
+const LABEL: Record<Named, string> = {
+  providers: "provider",
+  models: "model",
+  pricing: "price for",
+  projects: "project",
+};
 
 const conflict = (m: string) => new HttpError(409, m, "conflict");
 const notFound = (m: string) => new HttpError(404, m, "not_found");
@@ -117,6 +129,15 @@ function prices(deps: ProviderAdminDeps): PriceView[] {
   }));
 }
 
+function projects(deps: ProviderAdminDeps): ProjectView[] {
+  const stored = names(deps).projects;
+  return Object.entries(deps.config().projects).map(([name, p]) => ({
+    name,
+    budgets: p.budgets,
+    source: stored.has(name) ? "store" : "config",
+  }));
+}
+
 function defaultRoute(deps: ProviderAdminDeps): DefaultRouteView {
   const d = deps.config().default_route;
   const stored = deps.entries.load().default_route;
@@ -144,10 +165,10 @@ function modelEntry(body: Record<string, unknown>): unknown {
   return strategy === undefined ? routes : { routes, strategy };
 }
 
-/** PUT /api/{models|pricing}/{name}: creates or replaces a stored entry (409 for the config file's). */
+/** PUT /api/{models|pricing|projects}/{name}: creates or replaces a stored entry (409 for the config file's). */
 function put(
   deps: ProviderAdminDeps,
-  section: "models" | "pricing",
+  section: "models" | "pricing" | "projects",
   summary: string,
   value: (body: Record<string, unknown>) => unknown,
   view: (name: string) => unknown,
@@ -166,7 +187,7 @@ function put(
   };
 }
 
-/** DELETE /api/{providers|models|pricing}/{name}: a stored entry (409 for the config file's, 404 for none). */
+/** DELETE /api/{providers|models|pricing|projects}/{name}: a stored entry (409 for the config file's, 404 for none). */
 function removal(deps: ProviderAdminDeps, section: Named, summary: string): Route {
   return {
     method: "DELETE",
@@ -258,6 +279,20 @@ export function providerRoutes(deps: ProviderAdminDeps): Route[] {
       (name) => prices(deps).find((p) => p.pattern === name),
     ),
     removal(deps, "pricing", "Remove a stored price override"),
+    {
+      method: "GET",
+      path: "/api/projects",
+      summary: "Projects with budgets (x-gatehouse-project), config file and stored",
+      handle: () => projects(deps),
+    },
+    put(
+      deps,
+      "projects",
+      "Set a project's budgets: { budgets: [{ usd?, tokens?, period?, name? }] }",
+      (body) => body,
+      (name) => projects(deps).find((p) => p.name === name),
+    ),
+    removal(deps, "projects", "Remove a stored project"),
     {
       method: "GET",
       path: "/api/default-route",

@@ -1,3 +1,4 @@
+import { groupNameSchema, type ProjectConfig, projectSchema } from "../governance/config-schema.js";
 import { type PriceOverride, priceOverrideSchema } from "../pricing/overrides.js";
 import { formatIssues } from "./load.js";
 import {
@@ -13,22 +14,25 @@ import {
 } from "./schema.js";
 
 /**
- * Providers, model routes, default routes, price overrides and settings set through the admin API,
- * kept in the database (table `config_entries`, migrations 010 and 011) because the config file is
+ * Providers, model routes, default routes, price overrides, project budgets and settings set through
+ * the admin API, kept in the database (table `config_entries`, migrations 010 to 012) because the config file is
  * the user's to edit. Merged with the config file: the file's provider, route, default route or
  * price of the same name wins (the API refuses to make one), while a stored setting wins over the
  * file's (it is a choice made later, as a server toggle is). A provider's entry may hold a
  * literal API key: it is stored sealed.
  */
 
-export type EntrySection = "providers" | "models" | "settings" | "pricing" | "default_route";
+export type EntrySection = "providers" | "models" | "settings" | "pricing" | "default_route" | "projects";
 export const ENTRY_SECTIONS: readonly EntrySection[] = [
   "providers",
   "models",
   "settings",
   "pricing",
   "default_route",
+  "projects",
 ];
+export const isEntrySection = (s: string): s is EntrySection =>
+  (ENTRY_SECTIONS as readonly string[]).includes(s);
 
 /** The stored entries as given (validated when written, and again when merged). */
 export type EntryValues = Record<EntrySection, Record<string, unknown>>;
@@ -39,6 +43,7 @@ export const emptyEntries = (): EntryValues => ({
   settings: {},
   pricing: {},
   default_route: {},
+  projects: {},
 });
 
 /** The surfaces a default route is for. */
@@ -88,6 +93,13 @@ export function validateEntry(section: EntrySection, name: string, value: unknow
     if (!r.success) fail(r.error.issues, [section, name]);
     return r.data;
   }
+  if (section === "projects") {
+    const n = groupNameSchema.safeParse(name);
+    if (!n.success) fail(n.error.issues, ["name"]);
+    const r = projectSchema.safeParse(value);
+    if (!r.success) fail(r.error.issues, [section, name]);
+    return r.data;
+  }
   if (section === "default_route") {
     if (!isSurface(name)) throw new InvalidEntryError(`default_route.${name}: anthropic or openai`);
     const r = routeSchema.safeParse(value);
@@ -100,14 +112,18 @@ export function validateEntry(section: EntrySection, name: string, value: unknow
   return r.data;
 }
 
-/** The stored providers, routes and prices in force: those the config file does not define too. */
-export function storedInForce(
-  file: ConfigFile,
-  values: EntryValues,
-): Record<"providers" | "models" | "pricing", Set<string>> {
-  const of = (section: "providers" | "models" | "pricing") =>
-    new Set(Object.keys(values[section]).filter((n) => !(n in file[section])));
-  return { providers: of("providers"), models: of("models"), pricing: of("pricing") };
+/** The sections of named entries, where the config file's entry of a name wins over a stored one. */
+export type Named = "providers" | "models" | "pricing" | "projects";
+
+/** The stored named entries in force: those the config file does not define too. */
+export function storedInForce(file: ConfigFile, values: EntryValues): Record<Named, Set<string>> {
+  const of = (section: Named) => new Set(Object.keys(values[section]).filter((n) => !(n in file[section])));
+  return {
+    providers: of("providers"),
+    models: of("models"),
+    pricing: of("pricing"),
+    projects: of("projects"),
+  };
 }
 
 /**
@@ -129,7 +145,7 @@ export function withStoredEntries(
     }
   };
   /** A named section: the file's entries, then the stored ones of other names. */
-  const named = <T>(section: "providers" | "models" | "pricing", base: Record<string, T>) => {
+  const named = <T>(section: Named, base: Record<string, T>) => {
     const out = { ...base };
     for (const [name, v] of Object.entries(entries[section])) {
       if (name in out) continue;
@@ -141,6 +157,7 @@ export function withStoredEntries(
   const providers = named<ProviderConfig>("providers", file.providers);
   const models = named<ModelEntry>("models", file.models);
   const pricing = named<PriceOverride>("pricing", file.pricing);
+  const projects = named<ProjectConfig>("projects", file.projects);
   const settings: Record<string, unknown> = { ...file.settings };
   for (const [name, v] of Object.entries(entries.settings)) {
     const s = valid(() => validateEntry("settings", name, v));
@@ -152,7 +169,14 @@ export function withStoredEntries(
     const r = valid(() => validateEntry("default_route", surface, v) as string);
     if (r) defaultRoute[surface] = r;
   }
-  const merged: ConfigFile = { ...file, providers, models, pricing, settings: settings as Settings };
+  const merged: ConfigFile = {
+    ...file,
+    providers,
+    models,
+    pricing,
+    projects,
+    settings: settings as Settings,
+  };
   if (Object.keys(defaultRoute).length > 0) merged.default_route = defaultRoute;
   return merged;
 }

@@ -105,6 +105,7 @@ export const projectSchema = z.strictObject({
 });
 
 export type TeamConfig = z.infer<typeof teamSchema>;
+export type ProjectConfig = z.infer<typeof projectSchema>;
 
 /** Names of teams and projects. */
 export const groupNameSchema = z

@@ -2,16 +2,17 @@ import {
   type EntrySection,
   type EntryValues,
   emptyEntries,
+  isEntrySection,
   type StoredEntries,
 } from "../config/stored-entries.js";
 import type { SecretBox } from "./secret-box.js";
 import { type SqliteDatabase, SqliteStore } from "./sqlite.js";
 import type { Store } from "./store.js";
 
-/** The `config_entries` table (migration 010) behind config/stored-entries.ts. */
+/** The `config_entries` table (migrations 010 to 012) behind config/stored-entries.ts. */
 
 interface Row {
-  section: EntrySection;
+  section: string;
   name: string;
   value: string;
 }
@@ -26,6 +27,7 @@ class SqliteEntries implements StoredEntries {
   load(): EntryValues {
     const out = emptyEntries();
     for (const r of this.db.prepare("SELECT section, name, value FROM config_entries").all() as Row[]) {
+      if (!isEntrySection(r.section)) continue; // a newer gateway's: not ours to read
       out[r.section][r.name] = JSON.parse(r.section === "providers" ? this.box.open(r.value) : r.value);
     }
     return out;
