@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { groupNameSchema, type ProjectConfig, projectSchema } from "../governance/config-schema.js";
 import { type PriceOverride, priceOverrideSchema } from "../pricing/overrides.js";
 import { formatIssues } from "./load.js";
@@ -62,52 +63,45 @@ export interface StoredEntries {
 
 export class InvalidEntryError extends Error {}
 
-type Shape = typeof settingsSchema.shape;
-export type SettingName = keyof Shape;
+export type SettingName = keyof typeof settingsSchema.shape;
 
 export function isSettingName(name: string): name is SettingName {
   return Object.hasOwn(settingsSchema.shape, name);
 }
 
+/**
+ * Per section: what a name must be, and the schema of the value under a name. A bad name is
+ * reported as `name: ...`, or as `section.name: ...` where the name says what is set.
+ */
+const RULES: Record<
+  EntrySection,
+  { name: z.ZodType<string>; nameIsField?: boolean; value(name: string): z.ZodType }
+> = {
+  providers: { name: providerNameSchema, value: () => providerSchema },
+  models: { name: z.string().min(1, "a model name cannot be empty"), value: () => modelEntrySchema },
+  pricing: { name: z.string().min(1, "a pricing pattern cannot be empty"), value: () => priceOverrideSchema },
+  projects: { name: groupNameSchema, value: () => projectSchema },
+  default_route: {
+    name: z.enum(SURFACES, "anthropic or openai"),
+    nameIsField: true,
+    value: () => routeSchema,
+  },
+  settings: {
+    name: z.string().refine(isSettingName, "no such setting"),
+    nameIsField: true,
+    value: (n) => settingsSchema.shape[n as SettingName],
+  },
+};
+
 /** Validates one entry; throws InvalidEntryError naming the field (`providers.NAME.base_url: ...`). */
 export function validateEntry(section: EntrySection, name: string, value: unknown): unknown {
-  const fail = (issues: Parameters<typeof formatIssues>[0], at: string[]) => {
+  const fail = (issues: Parameters<typeof formatIssues>[0], at: string[]): never => {
     throw new InvalidEntryError(formatIssues(issues.map((i) => ({ ...i, path: [...at, ...i.path] }))));
   };
-  if (section === "providers") {
-    const n = providerNameSchema.safeParse(name);
-    if (!n.success) fail(n.error.issues, ["name"]);
-    const r = providerSchema.safeParse(value);
-    if (!r.success) fail(r.error.issues, [section, name]);
-    return r.data;
-  }
-  if (section === "models") {
-    if (name === "") throw new InvalidEntryError("name: a model name cannot be empty");
-    const r = modelEntrySchema.safeParse(value);
-    if (!r.success) fail(r.error.issues, [section, name]);
-    return r.data;
-  }
-  if (section === "pricing") {
-    if (name === "") throw new InvalidEntryError("name: a pricing pattern cannot be empty");
-    const r = priceOverrideSchema.safeParse(value);
-    if (!r.success) fail(r.error.issues, [section, name]);
-    return r.data;
-  }
-  if (section === "projects") {
-    const n = groupNameSchema.safeParse(name);
-    if (!n.success) fail(n.error.issues, ["name"]);
-    const r = projectSchema.safeParse(value);
-    if (!r.success) fail(r.error.issues, [section, name]);
-    return r.data;
-  }
-  if (section === "default_route") {
-    if (!isSurface(name)) throw new InvalidEntryError(`default_route.${name}: anthropic or openai`);
-    const r = routeSchema.safeParse(value);
-    if (!r.success) fail(r.error.issues, [section, name]);
-    return r.data;
-  }
-  if (!isSettingName(name)) throw new InvalidEntryError(`settings.${name}: no such setting`);
-  const r = (settingsSchema.shape[name] as Shape[SettingName]).safeParse(value);
+  const rule = RULES[section];
+  const n = rule.name.safeParse(name);
+  if (!n.success) fail(n.error.issues, rule.nameIsField ? [section, name] : ["name"]);
+  const r = rule.value(name).safeParse(value);
   if (!r.success) fail(r.error.issues, [section, name]);
   return r.data;
 }
