@@ -79,7 +79,7 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
   if (gateway.keys.count() === 0) {
     newKey = (await gateway.keys.create("default")).key;
   }
-  const providers = Object.keys(config.providers);
+  const providers = Object.keys(gateway.config().providers);
   process.stdout.write(
     `Gatehouse ${VERSION} listening on ${started.url}\n` +
       `  data: ${dataDir}${path ? `\n  config: ${path}` : ""}\n` +

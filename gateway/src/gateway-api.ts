@@ -59,6 +59,8 @@ export interface Gateway {
     count(): number;
   };
   readonly url: string | undefined;
+  /** The config in force: the config file merged with what was set through the admin API. */
+  config(): ConfigFile;
   /** MCP servers, tool policies and approvals (docs/mcp.md). */
   readonly mcp: McpSurface;
   /** Budgets, limits and access rules of keys (admission, spend status). */

@@ -276,6 +276,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     get url() {
       return url;
     },
+    config: () => config,
     admin: {
       token: adminToken,
       loginLink: () => `${url ?? ""}/api/login?code=${login.issue()}`,

@@ -7,6 +7,8 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { configEntriesFor } from "../../gateway/src/store/config-entries.js";
+import { SqliteStore } from "../../gateway/src/store/sqlite.js";
 import { eventually, runCli as run } from "../helpers/cli-run.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { freePort } from "../helpers/llm.js";
@@ -169,6 +171,21 @@ describe("gatehouse serve", () => {
       assert.equal(c.err, "");
     },
   );
+
+  test("the banner names the providers in force, those set through the admin API too", SPAWN_T, async () => {
+    const data = join(dir, "stored-provider");
+    const db = SqliteStore.open(data);
+    configEntriesFor(db).set("providers", "work", { type: "openai", api_key: "sk-stored-0000000000" });
+    await db.close();
+    const c = serve(["--port", "0"], data);
+    try {
+      await eventually("the banner", async () => /Created virtual key/.test(c.out), 60_000);
+    } finally {
+      c.proc.kill("SIGTERM");
+    }
+    assert.equal(await c.exit, 0, c.err);
+    assert.match(c.out, /^ {2}providers: work$/m);
+  });
 
   test("a port in use: exit 1, one line naming the port", SPAWN_T, async () => {
     await failsWithOneLine(failing.get("busy")!, new RegExp(`port ${busyPort} is already in use`));
