@@ -44,9 +44,13 @@ export interface BenchRow {
   addedP50Ms: number | null;
   addedP99Ms: number | null;
   addedTtfbP50Ms: number | null;
-  /** CPU of the whole bench process (client, mock and gateway) per request, µs. */
+  /**
+   * CPU per request, µs, of the process being measured: the gateway (or the floor) with every
+   * thread, log thread included. The client and the mock run in a child process and are not in it;
+   * on direct rows it is the bench's own bookkeeping while it waits.
+   */
   processCpuUsPerRequest: number;
-  /** The gateway's (or the floor's) share: this row's process CPU per request minus direct's; null on direct rows. */
+  /** The gateway's (or the floor's) CPU per request: this row's processCpuUsPerRequest; null on direct rows. */
   gatewayCpuUsPerRequest: number | null;
   /**
    * The same for the event loop alone (the process's main thread; the log thread and GC helpers

@@ -7,8 +7,9 @@ export const BENCH_HELP = `  gatehouse bench [--requests N] [--concurrency 1,8] 
 
 const USAGE = `Usage: gatehouse bench [--requests N] [--concurrency 1,8] [--max-seconds 60] [--governance] [--json]
 
-Starts a mock provider and a gateway in this process (a temporary data folder; nothing of yours is
-read or written) and sends the same small requests directly and through the gateway, on 127.0.0.1:
+Starts a gateway in this process (a temporary data folder; nothing of yours is read or written)
+and, in a child process, a mock provider and a load driver, which sends the same small requests
+directly and through the gateway, on 127.0.0.1:
 JSON and streaming, Anthropic pass-through and translated to OpenAI, at each concurrency; and
 through a bare relay (the floor: what one more hop costs on this machine). Prints the added
 latency (p50, p99, a stream's first byte) and the gateway's CPU per request, and the floor's.

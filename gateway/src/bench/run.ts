@@ -14,19 +14,20 @@ import type {
 import { parseConfig } from "../config/load.js";
 import { createGateway, VERSION } from "../index.js";
 import { type BenchFloor, startBenchFloor } from "./floor.js";
-import { type LoadSpec, percentile, runLoad } from "./load.js";
-import { startBenchMock } from "./mock.js";
+import { type LoadSpec, percentile } from "./load.js";
+import { type LoadChild, startLoadChild } from "./load-child.js";
 
 /**
  * The overhead self-test behind `gatehouse bench` and `POST /api/bench`. In this process it starts
- * the mini mock provider, a bare relay (floor.ts: what one more hop costs on this machine) and a
- * real gateway (createGateway, a temporary data folder, a key with a budget and a rate limit,
- * request logging on), then sends the same small requests to the mock directly, through the floor
- * and through the gateway (Anthropic pass-through, and translated to OpenAI) at each concurrency,
- * JSON and streaming; with `governance`, also pass-through with a key that has everything on and
- * with one that has everything off. Added latency = through the gateway − direct; the gateway's CPU
- * per request = the process's CPU per request through it − direct's (client and mock cancel out).
- * Bounded: a request count per measurement and a time budget for the whole run.
+ * a bare relay (floor.ts: what one more hop costs on this machine) and a real gateway
+ * (createGateway, a temporary data folder, a key with a budget and a rate limit, request logging
+ * on); a child process (load-child.ts) runs the mini mock provider and the load driver. The same
+ * small requests go to the mock directly, through the floor and through the gateway (Anthropic
+ * pass-through, and translated to OpenAI) at each concurrency, JSON and streaming; with
+ * `governance`, also pass-through with a key that has everything on and with one that has
+ * everything off. Added latency = through the gateway − direct. The gateway's CPU per request is
+ * this process's CPU per request through it (the gateway's every thread, log thread included). Bounded: a request count per
+ * measurement and a time budget for the whole run.
  */
 export interface BenchOptions {
   /** Requests per measurement (clamped to 50–20000; default 500). */
@@ -143,12 +144,11 @@ function rowOf(a: Acc, direct: Acc | undefined): BenchRow {
       addedP50Ms: finite(p50 - percentile(d, 50)),
       addedP99Ms: finite(p99 - percentile(d, 99)),
       addedTtfbP50Ms: a.mode === "stream" ? finite(t50 - percentile(dt, 50)) : null,
-      gatewayCpuUsPerRequest:
-        direct.completed > 0 ? finite(Math.round(cpu - direct.cpuUs / direct.completed)) : null,
+      // This process holds only the gateway (or the floor) and the bench's bookkeeping: its CPU is
+      // read as it is, not as a difference with direct's (a few µs of waiting, and noise).
+      gatewayCpuUsPerRequest: a.completed > 0 ? finite(Math.round(cpu)) : null,
       gatewayLoopCpuUsPerRequest:
-        a.loopUs !== null && direct.loopUs !== null && a.completed > 0 && direct.completed > 0
-          ? finite(Math.round(a.loopUs / a.completed - direct.loopUs / direct.completed))
-          : null,
+        a.loopUs !== null && a.completed > 0 ? finite(Math.round(a.loopUs / a.completed)) : null,
     };
   }
   return {
@@ -195,34 +195,12 @@ function summary(rows: BenchRow[], target: BenchTarget, cMin: number, cMax: numb
   };
 }
 
-export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
-  const requests = Math.min(20_000, Math.max(50, Math.round(opts.requests ?? 500)));
-  const concurrency = [...new Set(opts.concurrency ?? [1, 8])]
-    .filter((c) => c >= 1 && c <= 64)
-    .sort((a, b) => a - b);
-  if (concurrency.length === 0) throw new Error("concurrency: give at least one value from 1 to 64");
-  const events = Math.min(200, Math.max(1, Math.round(opts.streamEvents ?? 20)));
-  const budgetMs = Math.max(1, opts.maxSeconds ?? 60) * 1000;
-  const progress = opts.onProgress ?? (() => undefined);
-  const startedAt = new Date();
-  const t0 = performance.now();
-  const notes: string[] = [];
-  const mock = await startBenchMock(events);
-  const dataDir = mkdtempSync(join(os.tmpdir(), "gatehouse-bench-"));
-  const newKey = () => `gk-bench-${randomBytes(24).toString("hex")}`;
-  // Pass-through and translated present the same key (the default settings).
-  const passKey = newKey();
-  const keys: Partial<Record<BenchTarget, string>> = {
-    "pass-through": passKey,
-    translated: passKey,
-    "governance-on": newKey(),
-    "governance-off": newKey(),
-  };
-  const targets = opts.governance ? [...TARGETS, ...GOVERNANCE_TARGETS] : TARGETS;
-  const config = parseConfig({
+/** The bench gateway's config: the mock as both providers, and a key per governance setting. */
+function benchConfig(mockUrl: string, keys: Partial<Record<BenchTarget, string>>) {
+  return parseConfig({
     providers: {
-      anthropic: { type: "anthropic", base_url: mock.url, api_key: "sk-bench-mock" },
-      openai: { type: "openai-compatible", base_url: `${mock.url}/v1`, api_key: "sk-bench-mock" },
+      anthropic: { type: "anthropic", base_url: mockUrl, api_key: "sk-bench-mock" },
+      openai: { type: "openai-compatible", base_url: `${mockUrl}/v1`, api_key: "sk-bench-mock" },
     },
     virtual_keys: [
       {
@@ -245,7 +223,47 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
       { name: "bench-governance-off", key: keys["governance-off"], content: "off" },
     ],
   });
-  const gateway = createGateway({ config, dataDir, host: "127.0.0.1", port: 0, env: {} });
+}
+
+export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
+  const requests = Math.min(20_000, Math.max(50, Math.round(opts.requests ?? 500)));
+  const concurrency = [...new Set(opts.concurrency ?? [1, 8])]
+    .filter((c) => c >= 1 && c <= 64)
+    .sort((a, b) => a - b);
+  if (concurrency.length === 0) throw new Error("concurrency: give at least one value from 1 to 64");
+  const events = Math.min(200, Math.max(1, Math.round(opts.streamEvents ?? 20)));
+  const budgetMs = Math.max(1, opts.maxSeconds ?? 60) * 1000;
+  const progress = opts.onProgress ?? (() => undefined);
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const notes: string[] = [];
+  const load: LoadChild = await startLoadChild(events);
+  const mock = { url: load.mockUrl };
+  const dataDir = mkdtempSync(join(os.tmpdir(), "gatehouse-bench-"));
+  const newKey = () => `gk-bench-${randomBytes(24).toString("hex")}`;
+  // Pass-through and translated present the same key (the default settings).
+  const passKey = newKey();
+  const keys: Partial<Record<BenchTarget, string>> = {
+    "pass-through": passKey,
+    translated: passKey,
+    "governance-on": newKey(),
+    "governance-off": newKey(),
+  };
+  const targets = opts.governance ? [...TARGETS, ...GOVERNANCE_TARGETS] : TARGETS;
+  let gateway: ReturnType<typeof createGateway>;
+  try {
+    gateway = createGateway({
+      config: benchConfig(mock.url, keys),
+      dataDir,
+      host: "127.0.0.1",
+      port: 0,
+      env: {},
+    });
+  } catch (e) {
+    await load.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
   let floor: BenchFloor | undefined;
   try {
     const { url } = await gateway.start();
@@ -280,11 +298,11 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
       for (const target of targets) {
         // Governance on runs its log thread's content code, which needs more calls to be compiled.
         const n = GOVERNANCE_TARGETS.includes(target) ? Math.max(200, requests) : Math.max(50, requests >> 2);
-        const w = await runLoad(spec(target, mode, n, 8, 10_000));
+        const w = await load.load(spec(target, mode, n, 8, 10_000));
         if (w.completed === 0) throw new Error(`${target} ${mode}: no good answer (${w.firstProblem})`);
       }
     const accs = new Map<string, Acc>();
-    const hits0 = mock.hits;
+    const hits0 = await load.hits();
     let sent = 0;
     outer: for (const mode of MODES) {
       for (const c of concurrency) {
@@ -321,7 +339,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
             accs.set(k, a);
             const cpu0 = process.cpuUsage();
             const loop0 = loopCpuUs();
-            const r = await runLoad(
+            const r = await load.load(
               spec(target, mode, Math.ceil(requests / pieces), c, Math.min(remaining(), 20_000)),
             );
             // The rows of these requests are written (by the log thread, in this process) before the
@@ -352,12 +370,12 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
         notes.push(`${a.target} ${a.mode} c=${a.concurrency}: ${a.failed} failed (${a.problem})`);
       if (a.capped) notes.push(`${a.target} ${a.mode} c=${a.concurrency}: hit its time cap`);
     }
-    if (mock.hits - hits0 < sent - rows.reduce((n, r) => n + r.failed, 0))
+    if ((await load.hits()) - hits0 < sent - rows.reduce((n, r) => n + r.failed, 0))
       notes.push("The mock saw fewer requests than answers came back: a figure may be wrong.");
     notes.push(
-      "Everything runs in this one process (client, mock provider, gateway), so the gateway's CPU is " +
-        "the process's CPU per request through it minus direct's. Other work on the machine adds noise; " +
-        "run it twice and compare.",
+      "The client and the mock provider run in a child process; the gateway's CPU is this process's " +
+        "CPU per request through it (every thread: event loop, log thread, GC). Other work on the " +
+        "machine adds noise to the latencies; run it twice and compare.",
       "The floor is a bare relay (no parsing, checks or logging): what one more hop costs on this " +
         "machine. Read the gateway's figures against it as well as against direct.",
     );
@@ -394,7 +412,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
   } finally {
     await floor?.close().catch(() => undefined);
     await gateway.stop(500).catch(() => undefined);
-    await mock.close();
+    await load.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
