@@ -5,6 +5,7 @@
 // a restart and goes into the config export (the key as an env reference).
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -33,6 +34,37 @@ import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js"
 const KEY = ["gk", "providers-key", "0".repeat(28)].join("-");
 const SECRET = ["sk", "ant", "api-literal-given-through-the-api"].join("-");
 const ENV = { GH_KEY: KEY, UPSTREAM: "sk-config-upstream" };
+
+/** A PATCH whose headers go now and whose body goes when asked: a request still in flight. */
+function patchLater(url: string, token: string, path: string, body: unknown) {
+  const bytes = Buffer.from(JSON.stringify(body));
+  const req = request(`${url}${path}`, {
+    method: "PATCH",
+    headers: {
+      authorization: `Bearer ${token}`,
+      "content-type": "application/json",
+      "content-length": bytes.length,
+    },
+  });
+  const status = new Promise<number>((resolve, reject) => {
+    req.once("response", (res) => {
+      res.resume();
+      res.once("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.once("error", reject);
+  });
+  req.flushHeaders();
+  return {
+    /** Resolves once the headers are on the socket (the server reads them before the body). */
+    headersSent: new Promise<void>((resolve) =>
+      req.once("socket", (s) => s.once("connect", () => setTimeout(resolve, 50))),
+    ),
+    sendBody: () => {
+      req.end(bytes);
+      return status;
+    },
+  };
+}
 
 describe("admin API: providers, model routes and settings", () => {
   let mock: MockProvider;
@@ -135,6 +167,21 @@ describe("admin API: providers, model routes and settings", () => {
     assert.equal(patched.status, 200);
     assert.equal((await a.chat("smart")).upstreamKey, SECRET);
     assert.equal(mock.requests.at(-1)?.headers["x-team"], "blue");
+
+    // Two PATCHes at once (two UI fields saved together): the one whose body arrives last does not
+    // write back what it would have read before the other landed.
+    const late = patchLater(a.url, a.g.admin.token, "/api/providers/work", { models: ["claude-opus-4-1"] });
+    await late.headersSent;
+    const green = await a.api<ProviderView>("PATCH", "/api/providers/work", {
+      headers: { "x-team": "green" },
+    });
+    assert.equal(green.status, 200);
+    assert.equal(await late.sendBody(), 200);
+    assert.deepEqual((await a.api<ProviderView>("GET", "/api/providers/work")).json.models, [
+      "claude-opus-4-1",
+    ]);
+    await a.chat("smart");
+    assert.equal(mock.requests.at(-1)?.headers["x-team"], "green", "the other PATCH was kept");
 
     // The config file's entries are read-only here; bad input names the field; nothing half-stored.
     assert.equal((await a.api<Problem>("PATCH", "/api/providers/ant", { base_url: mock.url })).status, 409);

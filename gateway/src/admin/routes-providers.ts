@@ -239,9 +239,12 @@ export function providerRoutes(deps: ProviderAdminDeps): Route[] {
       summary: "Change a stored provider: fields given replace (null removes); a secret not given is kept",
       async handle(ctx): Promise<ProviderView> {
         const name = ctx.params.name!;
+        storedOrThrow(deps, "providers", name);
+        const patch = await ctx.body();
+        // Read after the body has come, so that a change landed meanwhile is patched, not overwritten.
         const current = storedOrThrow(deps, "providers", name);
         const next: Record<string, unknown> = isObj(current) ? { ...current } : {};
-        for (const [k, v] of Object.entries(await ctx.body())) {
+        for (const [k, v] of Object.entries(patch)) {
           if (v === null) delete next[k];
           else next[k] = v;
         }
