@@ -16,12 +16,28 @@ describe("admin API", () => {
     gw = await startGateway(
       {
         providers: {
-          anthropic: { type: "anthropic", api_key: "sk-upstream-literal-secret", base_url: mock.url },
+          anthropic: {
+            type: "anthropic",
+            api_key: "sk-upstream-literal-secret",
+            base_url: mock.url,
+            headers: { "x-org": "org-literal-header-value" },
+          },
+          aws: {
+            type: "bedrock",
+            region: "us-east-1",
+            access_key_id: "env:TEST_AWS_ID",
+            secret_access_key: "aws-secret-literal-value",
+            session_token: "env:TEST_AWS_SESSION",
+          },
           openai: { type: "openai", api_key: "env:TEST_OPENAI_KEY", base_url: `${mock.url}/v1` },
         },
         models: { fast: ["openai/gpt-5-mini", { route: "anthropic/claude-haiku-4-5", weight: 1 }] },
       },
-      { TEST_OPENAI_KEY: "sk-env-secret-value" },
+      {
+        TEST_OPENAI_KEY: "sk-env-secret-value",
+        TEST_AWS_ID: "AKIDTEST",
+        TEST_AWS_SESSION: "aws-session-value",
+      },
     );
     auth = { authorization: `Bearer ${gw.gateway.admin.token}` };
   });
@@ -126,11 +142,27 @@ describe("admin API", () => {
     const text = await res.text();
     assert.ok(!text.includes("sk-upstream-literal-secret"));
     assert.ok(!text.includes("sk-env-secret-value"));
+    for (const v of ["org-literal-header-value", "aws-secret-literal-value", "aws-session-value", "AKIDTEST"])
+      assert.ok(!text.includes(v), `${v} shown`);
     const cfg = JSON.parse(text) as {
-      providers: Array<{ name: string; credentials: string[] }>;
+      providers: Array<{ name: string; credentials: string[]; secrets: Record<string, string> }>;
       models: unknown[];
     };
-    assert.deepEqual(cfg.providers.find((p) => p.name === "anthropic")?.credentials, ["literal"]);
+    assert.deepEqual(cfg.providers.find((p) => p.name === "anthropic")?.secrets, {
+      api_key: "literal",
+      "headers.x-org": "literal",
+    });
+    // Every field of Bedrock's that holds a secret is listed, by how it is given.
+    assert.deepEqual(cfg.providers.find((p) => p.name === "aws")?.secrets, {
+      access_key_id: "env:TEST_AWS_ID",
+      secret_access_key: "literal",
+      session_token: "env:TEST_AWS_SESSION",
+    });
+    assert.deepEqual(cfg.providers.find((p) => p.name === "aws")?.credentials, [
+      "env:TEST_AWS_ID",
+      "literal",
+      "env:TEST_AWS_SESSION",
+    ]);
     assert.deepEqual(cfg.providers.find((p) => p.name === "openai")?.credentials, ["env:TEST_OPENAI_KEY"]);
     assert.deepEqual(cfg.models, [
       {

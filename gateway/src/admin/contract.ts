@@ -49,6 +49,11 @@ export interface ProviderView {
   models: string[];
   /** How the secret is given (`env:NAME`, `file:PATH`, `literal`), never its value. */
   credentials: string[];
+  /**
+   * The same by field, for a form: `api_key`, `keys[0].api_key`, `access_token`, `access_key_id`,
+   * `secret_access_key`, `session_token`, `headers.NAME` → `env:NAME` / `file:PATH` / `literal`.
+   */
+  secrets: Record<string, string>;
 }
 
 export interface ModelRouteView {

@@ -5,9 +5,25 @@ import { redactText } from "../store/redact.js";
 import type { ConfigView, ModelRouteView, ProviderView, RequestEvent, ToolCallEvent } from "./contract.js";
 
 /** How a secret is given, never its value: `env:NAME`, `file:PATH` or `literal`. */
-function secretRef(spec: string | undefined): string[] {
-  if (spec === undefined) return [];
-  return [spec.startsWith("env:") || spec.startsWith("file:") ? spec : "literal"];
+/** How a secret is given, never its value: `env:NAME`, `file:PATH` or `literal`. */
+function secretRef(spec: string): string {
+  return spec.startsWith("env:") || spec.startsWith("file:") ? spec : "literal";
+}
+
+/** Every field of a provider that can hold a secret, by its path in the config, with its reference. */
+function secretFields(p: ProviderConfig): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const add = (field: string, spec: string | undefined) => {
+    if (spec !== undefined) out.push([field, secretRef(spec)]);
+  };
+  add("api_key", p.api_key);
+  (p.keys ?? []).forEach((k, i) => add(`keys[${i}].api_key`, k.api_key));
+  add("access_token", p.access_token);
+  add("access_key_id", p.access_key_id);
+  add("secret_access_key", p.secret_access_key);
+  add("session_token", p.session_token);
+  for (const [h, v] of Object.entries(p.headers ?? {})) add(`headers.${h}`, v);
+  return out;
 }
 
 /** Names of the providers and model routes set through the admin API (the rest are the config file's). */
@@ -40,12 +56,8 @@ export function providerView(name: string, p: ProviderConfig, stored = NONE): Pr
     // A base URL may carry credentials (https://user:password@host): shown without them.
     baseUrl: p.base_url === undefined ? null : redactText(p.base_url),
     models: p.models ?? [],
-    credentials: [
-      ...secretRef(p.api_key),
-      ...(p.keys ?? []).flatMap((k) => secretRef(k.api_key)),
-      ...secretRef(p.access_token),
-      ...secretRef(p.access_key_id),
-    ],
+    credentials: secretFields(p).map(([, ref]) => ref),
+    secrets: Object.fromEntries(secretFields(p)),
   };
 }
 
