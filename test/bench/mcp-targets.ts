@@ -49,6 +49,11 @@ export interface SetupOptions {
   httpClient: "sdk" | "light";
 }
 
+/** CPU time of a process's main thread (its event loop), ns (schedstat); null where there is none. */
+export function loopNs(pid: number): number | null {
+  return threadCpuNs(pid)?.get(pid) ?? null;
+}
+
 /** CPU time of every thread of a process, ns (schedstat), else clock ticks as ns; null off Linux. */
 export function cpuNs(pid: number): number | null {
   const threads = threadCpuNs(pid);

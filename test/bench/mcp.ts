@@ -28,7 +28,16 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { killAllSync, stopAll } from "./children.js";
-import { BASE_TARGETS, cpuNs, descendants, killOwn, ROOT, setup, type Target } from "./mcp-targets.js";
+import {
+  BASE_TARGETS,
+  cpuNs,
+  descendants,
+  killOwn,
+  loopNs,
+  ROOT,
+  setup,
+  type Target,
+} from "./mcp-targets.js";
 import { cpuDelta, machineInfo, snapshot } from "./proc.js";
 
 type Method = "call" | "list";
@@ -43,6 +52,8 @@ interface Sample {
   mean: number;
   /** CPU of the process in the middle per call, µs (gateways, the floor). */
   cpuUs: number | null;
+  /** The middle process's main thread alone (its event loop, where a call's latency is spent). */
+  loopUs: number | null;
   /** CPU of the benchmark's own SDK client per call, µs (its HTTP or stdio stack). */
   clientUs: number;
   /** Cores used by other processes on the machine while this target ran. */
@@ -142,6 +153,7 @@ async function repetition(rep: number, method: Method, targets: Target[], o: Opt
   const samples = targets.map(() => new Float64Array(o.n));
   const ours = descendants(process.pid);
   const cpu0 = targets.map((t) => (t.gateway ? cpuNs(t.gateway.pid) : null));
+  const loop0 = targets.map((t) => (t.gateway ? loopNs(t.gateway.pid) : null));
   const s0 = snapshot(ours);
   const client = targets.map(() => 0);
   for (let i = 0; i < o.n; i += o.block) {
@@ -159,6 +171,7 @@ async function repetition(rep: number, method: Method, targets: Target[], o: Opt
     const xs = samples[k]!.sort();
     const c0 = cpu0[k];
     const c1 = t.gateway ? cpuNs(t.gateway.pid) : null;
+    const [l0, l1] = [loop0[k], t.gateway ? loopNs(t.gateway.pid) : null];
     return {
       rep,
       method,
@@ -167,6 +180,7 @@ async function repetition(rep: number, method: Method, targets: Target[], o: Opt
       p99: quantile(xs, 99),
       mean: xs.reduce((a, b) => a + b, 0) / xs.length,
       cpuUs: c0 != null && c1 != null ? (c1 - c0) / 1000 / o.n : null,
+      loopUs: l0 != null && l1 != null ? (l1 - l0) / 1000 / o.n : null,
       clientUs: client[k]! / o.n,
       otherCores: other,
     };
@@ -190,8 +204,8 @@ function spread(xs: number[], digits = 2, signed = false): string {
 
 function report(all: Sample[], targets: Target[], o: Options): string {
   const lines = [
-    "| method | target | p50 ms | p99 ms | added p50 ms | added p99 ms | CPU µs/call, middle process | CPU µs/call, client | other load (cores) |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| method | target | p50 ms | p99 ms | added p50 ms | added p99 ms | CPU µs/call, middle process | of which event loop | CPU µs/call, client | other load (cores) |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const method of o.methods) {
     for (const t of targets) {
@@ -206,10 +220,11 @@ function report(all: Sample[], targets: Target[], o: Options): string {
               return b ? [s[k] - b[k]] : [];
             });
       const cpu = mine.flatMap((s) => (s.cpuUs === null ? [] : [s.cpuUs]));
+      const loop = mine.flatMap((s) => (s.loopUs === null ? [] : [s.loopUs]));
       const clientCpu = mine.map((s) => s.clientUs);
       const other = mine.flatMap((s) => (s.otherCores === null ? [] : [s.otherCores]));
       lines.push(
-        `| ${method === "call" ? "tools/call" : "tools/list"} | ${t.id} | ${spread(mine.map((s) => s.p50))} | ${spread(mine.map((s) => s.p99))} | ${spread(added("p50"), 2, true)} | ${spread(added("p99"), 2, true)} | ${cpu.length ? spread(cpu, 0) : "–"} | ${f(median(clientCpu), 0)} | ${other.length ? f(median(other)) : "–"} |`,
+        `| ${method === "call" ? "tools/call" : "tools/list"} | ${t.id} | ${spread(mine.map((s) => s.p50))} | ${spread(mine.map((s) => s.p99))} | ${spread(added("p50"), 2, true)} | ${spread(added("p99"), 2, true)} | ${cpu.length ? spread(cpu, 0) : "–"} | ${loop.length ? spread(loop, 0) : "–"} | ${f(median(clientCpu), 0)} | ${other.length ? f(median(other)) : "–"} |`,
       );
     }
   }
