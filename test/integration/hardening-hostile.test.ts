@@ -276,6 +276,18 @@ describe("hostile input on every surface", () => {
       [],
       "no key was created",
     );
+    for (const path of ["/api/teams", "/api/providers", "/api/models", "/api/pricing", "/api/projects"]) {
+      const res = await fetch(`${gw.url}${path}`, {
+        headers: { authorization: `Bearer ${gw.gateway.admin.token}` },
+      });
+      assert.equal(res.status, 200, path);
+      assert.doesNotMatch(await res.text(), /hostile/, `nothing was created under ${path}`);
+    }
+    const settings = await fetch(`${gw.url}/api/settings`, {
+      headers: { authorization: `Bearer ${gw.gateway.admin.token}` },
+    });
+    assert.deepEqual(((await settings.json()) as { stored: unknown }).stored, {}, "no setting was changed");
+    assert.equal(gw.gateway.config().default_route, undefined, "no default route was set");
     assert.deepEqual(
       gw.gateway.mcp
         .servers()
