@@ -17,7 +17,7 @@ function secretFields(p: ProviderConfig): Array<[string, string]> {
     if (spec !== undefined) out.push([field, secretRef(spec)]);
   };
   add("api_key", p.api_key);
-  (p.keys ?? []).forEach((k, i) => add(`keys[${i}].api_key`, k.api_key));
+  for (const [i, k] of (p.keys ?? []).entries()) add(`keys[${i}].api_key`, k.api_key);
   add("access_token", p.access_token);
   add("access_key_id", p.access_key_id);
   add("secret_access_key", p.secret_access_key);
