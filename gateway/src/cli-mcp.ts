@@ -184,8 +184,10 @@ async function list(ctx: Context): Promise<void> {
   );
   const { servers, invalid } = ctx.added.load();
   const rows = new Map<string, { cfg: McpServerConfig; source: string }>();
-  for (const [n, cfg] of Object.entries(ctx.config.mcp_servers)) rows.set(n, { cfg, source: "config" });
   for (const s of servers) rows.set(s.name, { cfg: s.config, source: s.source });
+  // The config file's server wins over a stored one of the same name (withAddedServers).
+  const shadowed = servers.filter((s) => s.name in ctx.config.mcp_servers);
+  for (const [n, cfg] of Object.entries(ctx.config.mcp_servers)) rows.set(n, { cfg, source: "config" });
   if (rows.size === 0 && invalid.length === 0) {
     out(
       "No MCP servers. Add one: gatehouse mcp add NAME -- CMD ARGS...  (or gatehouse mcp import claude-code)",
@@ -197,17 +199,28 @@ async function list(ctx: Context): Promise<void> {
     out([n, source, on ? "on" : "off", cfg.policy ?? "-", describe(cfg)].join("\t"));
   }
   for (const i of invalid) out([i.name, "store", "invalid", "-", i.error].join("\t"));
+  for (const s of shadowed)
+    out(
+      [
+        s.name,
+        s.source,
+        "shadowed",
+        "-",
+        `the config file defines ${s.name}; this stored one is not used`,
+      ].join("\t"),
+    );
 }
 
 async function remove(ctx: Context, args: string[]): Promise<void> {
   const [name] = args;
   if (!name) throw new McpCliError("usage: gatehouse mcp remove NAME");
   const cfg = ctx.added.get(name)?.config;
+  const inFile = ctx.config.mcp_servers[name] !== undefined;
   if (ctx.added.remove(name)) {
-    await cliLogout(name, cfg, ctx.env, oauthStoreFor(ctx.store)); // its OAuth tokens go with it
+    // Its OAuth tokens go with it, unless the config file's server of that name (the one in force) uses them.
+    if (!inFile) await cliLogout(name, cfg, ctx.env, oauthStoreFor(ctx.store));
     out(`Removed MCP server "${name}".`);
-    if (ctx.config.mcp_servers[name] !== undefined)
-      out(`The config file's ${name} (${ctx.configPath}) is in force again.`);
+    if (inFile) out(`The config file's ${name} (${ctx.configPath}) stays in force, as it was.`);
     return;
   }
   if (ctx.config.mcp_servers[name] !== undefined)
@@ -215,9 +228,9 @@ async function remove(ctx: Context, args: string[]): Promise<void> {
   throw new McpCliError(`no MCP server named ${JSON.stringify(name)} was added with gatehouse mcp`);
 }
 
-/** The server as the gateway sees it: a stored one wins over the config file's. */
+/** The server as the gateway sees it: the config file's wins over a stored one (withAddedServers). */
 function serverConfig(ctx: Context, name: string): McpServerConfig | undefined {
-  return ctx.added.get(name)?.config ?? ctx.config.mcp_servers[name];
+  return ctx.config.mcp_servers[name] ?? ctx.added.get(name)?.config;
 }
 
 async function login(ctx: Context, args: string[]): Promise<void> {

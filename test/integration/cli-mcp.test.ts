@@ -199,6 +199,42 @@ describe("gatehouse mcp", () => {
   });
 });
 
+test("the config file's server wins over a stored one of the same name", T, async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "gh-cli-mcp-shadow-"));
+  const cfg = join(dataDir, "config.json");
+  try {
+    // Stored first (the config does not name it yet), then the config file gains the name.
+    const added = await run(["mcp", "add", "dup", "--data-dir", dataDir, "--", serverBin("memory")], {
+      HOME: dataDir,
+    });
+    assert.equal(added.code, 0, added.err);
+    const config = { mcp_servers: { dup: { command: serverBin("everything"), args: ["stdio"] } } };
+    writeFileSync(cfg, JSON.stringify(config));
+    const listed = await run(["mcp", "list", "--data-dir", dataDir, "--config", cfg], { HOME: dataDir });
+    assert.match(listed.out, /^dup\tconfig\ton\t-\tstdio: .*server-everything stdio$/m);
+    assert.match(
+      listed.out,
+      /^dup\tcli\tshadowed\t-\tthe config file defines dup; this stored one is not used$/m,
+    );
+    const gateway = createGateway({ config: parseConfig(config), dataDir, port: 0, env: {} });
+    await gateway.start();
+    try {
+      await waitReady(gateway, ["dup"]);
+      assert.match(gateway.mcp.server("dup")?.target ?? "", /server-everything/, "the file's server runs");
+    } finally {
+      await gateway.stop(100);
+    }
+    // Removing the stored one leaves the file's, which was in force all along.
+    const removed = await run(["mcp", "remove", "dup", "--data-dir", dataDir, "--config", cfg], {
+      HOME: dataDir,
+    });
+    assert.equal(removed.code, 0, removed.err);
+    assert.match(removed.out, /The config file's dup \(.*config\.json\) stays in force/);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
 test("servers stored by the CLI are there when a gateway starts", T, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "gh-cli-mcp-start-"));
   try {

@@ -61,13 +61,13 @@ function validate<T>(schema: z.ZodType<T>, body: unknown): T {
 
 const notFound = (what: string) => new HttpError(404, what, "not_found");
 
-/** Config and stored servers by name, the stored one winning (as the gateway merges them). */
+/** Config and stored servers by name, the config file's winning (as the gateway merges them). */
 function origins(deps: McpAdminDeps): Map<string, ServerOrigin> {
   const out = new Map<string, ServerOrigin>();
-  for (const [name, config] of Object.entries(deps.configServers()))
-    out.set(name, { config, source: "config", addedBy: null });
   for (const s of deps.added.list())
     out.set(s.name, { config: s.config, source: "store", addedBy: s.source });
+  for (const [name, config] of Object.entries(deps.configServers()))
+    out.set(name, { config, source: "config", addedBy: null });
   return out;
 }
 
@@ -142,7 +142,8 @@ function serverRoutes(deps: McpAdminDeps): Route[] {
           throw notFound(`no MCP server named ${JSON.stringify(name)} was added through the API or CLI`);
         }
         // Its OAuth tokens, if any, go with it: revoked while its URL and settings are still known.
-        await mcp.logout(name, { removing: true });
+        // Not when the config file has the name too: that server is the one running, with them.
+        if (deps.configServers()[name] === undefined) await mcp.logout(name, { removing: true });
         deps.added.remove(name);
         await deps.refresh();
         return { removed: name };

@@ -9,8 +9,8 @@ import { type McpServerConfig, mcpServerNameSchema, mcpServerSchema } from "./sc
 /**
  * MCP servers added through the admin API or the CLI (`gatehouse mcp add` / `mcp import`), kept in
  * the database (table `mcp_servers`, migration 005) because the config file is the user's to edit.
- * They are merged over the config's `mcp_servers` (a stored server wins over a config one of the
- * same name) at start, on reload, and when the table changes (the gateway polls it every 2 s).
+ * They are merged with the config's `mcp_servers` (the config file's server wins over a stored one
+ * of the same name) at start, on reload, and when the table changes (the gateway polls it every 2 s).
  *
  * Reads are synchronous: the table is tiny, better-sqlite3 is synchronous, and the gateway needs
  * the merged list when it builds the MCP part, before anything async has run.
@@ -175,10 +175,15 @@ export function addedServerStoreFor(store: Store): AddedServerStore {
     : new MemoryAddedServers();
 }
 
-/** The config with the stored servers merged over its `mcp_servers`. */
+/**
+ * The config with the stored servers merged into its `mcp_servers`. The config file's server wins
+ * over a stored one of the same name, as its providers and routes do over stored ones
+ * (config/stored-entries.ts): adding a name the file has is refused, so this happens only when the
+ * file gains the name later, and then the file, just edited, is what runs.
+ */
 export function withAddedServers(config: ConfigFile, added: readonly AddedServer[]): ConfigFile {
   if (added.length === 0) return config;
   const servers: Record<string, McpServerConfig> = { ...config.mcp_servers };
-  for (const s of added) servers[s.name] = s.config;
+  for (const s of added) if (!(s.name in servers)) servers[s.name] = s.config;
   return { ...config, mcp_servers: servers };
 }
