@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { dataDirOf } from "./cli-config.js";
 import { formatIssues } from "./config/load.js";
 import type { BudgetConfig, KeyGovernance } from "./governance/config-schema.js";
-import { createStoredKey } from "./governance/keys.js";
+import { createStoredKey, MAX_ROTATION_GRACE_MS, rotateStoredKey } from "./governance/keys.js";
 import {
   type KeyPolicyPatch,
   keyPolicyCreateSchema,
@@ -21,6 +21,8 @@ import type { KeyRecord } from "./store/store.js";
 export const KEYS_HELP = `  gatehouse keys create NAME [RULES] [--expires ISO] [--data-dir DIR]
                                                   create a virtual key (printed once)
   gatehouse keys update NAME [RULES]              change a key's rules (the ones given)
+  gatehouse keys rotate NAME [--grace 1h]         a new secret for the key (printed once); same rules
+                                                  and spend; the old one works --grace longer (s, m, h, d)
   gatehouse keys list | keys show NAME | keys revoke NAME [--data-dir DIR]
     RULES: --budget 20/month (USD; day, week, month, total, 5h, 14d ...; repeatable)
            --token-budget 2000000/day  --rpm 120  --tpm 400000  --team NAME
@@ -31,6 +33,7 @@ export const KEYS_HELP = `  gatehouse keys create NAME [RULES] [--expires ISO] [
 const options = {
   "data-dir": { type: "string" },
   expires: { type: "string" },
+  grace: { type: "string" },
   budget: { type: "string", multiple: true },
   "token-budget": { type: "string", multiple: true },
   rpm: { type: "string" },
@@ -125,6 +128,18 @@ export function describeRules(p: KeyGovernance): string {
   return parts.length > 0 ? parts.join("; ") : "no rules";
 }
 
+/** "90s", "30m", "1h", "7d" -> ms (a rotation's grace period). */
+function graceOf(spec: string): number {
+  const m = /^(\d+)(s|m|h|d)$/.exec(spec.trim());
+  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+  const ms = m ? Number(m[1]) * unit[m[2] as keyof typeof unit] : Number.NaN;
+  if (!(ms >= 0 && ms <= MAX_ROTATION_GRACE_MS))
+    throw new KeysError(
+      `--grace: a duration like 90s, 30m, 1h or 7d, at most 30d (got ${JSON.stringify(spec)})`,
+    );
+  return ms;
+}
+
 function state(k: KeyRecord): string {
   if (k.revokedAt) return "revoked";
   return k.expiresAt && k.expiresAt < Date.now() ? "expired" : "active";
@@ -166,10 +181,34 @@ async function run(sub: string | undefined, name: string | undefined, f: Flags, 
     if (!rec) throw new KeysError(`no key named ${JSON.stringify(n)}`);
     out(
       JSON.stringify(
-        { name: rec.name, hint: rec.keyHint, state: state(rec), ...storedKeyPolicy(rec) },
+        {
+          name: rec.name,
+          hint: rec.keyHint,
+          state: state(rec),
+          ...(rec.previousUntil && rec.previousUntil > Date.now()
+            ? { previous_key_valid_until: new Date(rec.previousUntil).toISOString() }
+            : {}),
+          ...storedKeyPolicy(rec),
+        },
         null,
         2,
       ),
+    );
+  } else if (sub === "rotate") {
+    const n = need("rotate");
+    const graceMs = f.grace === undefined ? 0 : graceOf(f.grace);
+    const rotated = await rotateStoredKey(store, n, graceMs);
+    if (!rotated)
+      throw new KeysError(
+        `no active key named ${JSON.stringify(n)} in the data folder (a config file's key changes with its value there)`,
+      );
+    out(rotated.key);
+    const until = rotated.record.previousUntil;
+    process.stderr.write(
+      `Rotated virtual key "${n}": the new key is shown only this once; its rules and spend are kept. ` +
+        (until
+          ? `The old key works until ${new Date(until).toISOString()}.\n`
+          : "The old key no longer works (a running gateway stops taking it within 2 seconds).\n"),
     );
   } else if (sub === "revoke") {
     const n = need("revoke");
@@ -177,7 +216,7 @@ async function run(sub: string | undefined, name: string | undefined, f: Flags, 
       throw new KeysError(`no active key named ${JSON.stringify(n)}`);
     out(`Revoked "${n}".`);
   } else {
-    throw new KeysError("usage: gatehouse keys create|update|list|show|revoke (gatehouse --help)");
+    throw new KeysError("usage: gatehouse keys create|update|rotate|list|show|revoke (gatehouse --help)");
   }
 }
 

@@ -112,7 +112,7 @@ export interface McpChoices {
 
 type KeyAndTeamStore = Pick<
   Store,
-  "listKeys" | "insertKey" | "updateKey" | "listTeams" | "insertTeam" | "updateTeam"
+  "listKeys" | "insertKey" | "updateKey" | "rotateKey" | "listTeams" | "insertTeam" | "updateTeam"
 >;
 
 /**
@@ -124,6 +124,7 @@ export function importTargets(store: KeyAndTeamStore, mcp: McpChoices): StoredTa
     listKeys: () => store.listKeys(),
     insertKey: (k) => store.insertKey(k),
     updateKey: (name, u, at) => store.updateKey(name, u, at),
+    rotateKey: (name, r, at) => store.rotateKey(name, r, at),
     listTeams: () => store.listTeams(),
     insertTeam: (t) => store.insertTeam(t),
     updateTeam: (name, spec, at) => store.updateTeam(name, spec, at),

@@ -55,6 +55,11 @@ export interface Gateway {
     ): Promise<{ key: string; record: KeyRecord }>;
     list(): Promise<KeyRecord[]>;
     revoke(name: string): Promise<boolean>;
+    /**
+     * A new secret for a stored key (same id, rules and spend); the old one works `graceMs` longer.
+     * Undefined when there is no active stored key of that name; a config file's key is a ConfigError.
+     */
+    rotate(name: string, graceMs?: number): Promise<{ key: string; record: KeyRecord } | undefined>;
     /** Number of usable keys (config and store). */
     count(): number;
   };

@@ -33,7 +33,7 @@ import { checkLoop, configKeys } from "./gateway-config.js";
 import { baseUrl, close, drain, listen } from "./gateway-listen.js";
 import { mcpGovernanceHooks } from "./gateway-mcp.js";
 import { Governance } from "./governance/governance.js";
-import { createStoredKey, KeyRing } from "./governance/keys.js";
+import { createStoredKey, KeyRing, rotateStoredKey } from "./governance/keys.js";
 import { budgetTimeZone } from "./governance/policy.js";
 import { policyJson, StoredRules } from "./governance/stored-policies.js";
 import { Guard } from "./http/guard.js";
@@ -155,6 +155,15 @@ export function createGateway(opts: GatewayOptions): Gateway {
       const ok = await store.revokeKey(name, Date.now());
       await refreshKeys();
       return ok;
+    },
+    async rotate(name, graceMs = 0) {
+      if (config.virtual_keys.some((k) => k.name === name))
+        throw new ConfigError(
+          `the key ${JSON.stringify(name)} is defined in the config file: change its value there`,
+        );
+      const out = await rotateStoredKey(store, name, graceMs);
+      await refreshKeys();
+      return out;
     },
     count: () => keyRing.size,
   };

@@ -3,6 +3,7 @@ import { statSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import type { KeyCreated } from "../../gateway/src/admin/contract.js";
 import { post, startGateway, type TestGateway } from "../helpers/gateway.js";
 import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
 
@@ -101,6 +102,71 @@ describe("admin API", () => {
     assert.equal((await api("/api/keys/ui-made", { method: "DELETE", headers: auth })).status, 200);
     assert.equal((await use()).status, 401);
     assert.equal((await api("/api/keys/ui-made", { method: "DELETE", headers: auth })).status, 404);
+  });
+
+  test("keys: rotate (new secret at once, old one for the grace period only, the key's spend kept)", async () => {
+    const json = { ...auth, "content-type": "application/json" };
+    const made = (await (
+      await api("/api/keys", { method: "POST", headers: json, body: JSON.stringify({ name: "rotating" }) })
+    ).json()) as KeyCreated;
+    const call = (key: string) =>
+      fetch(`${gw.url}/anthropic/v1/messages`, {
+        method: "POST",
+        headers: { "x-api-key": key, "content-type": "application/json" },
+        body: JSON.stringify({
+          model: "anthropic/claude-x",
+          max_tokens: 8,
+          messages: [{ role: "user", content: "hi" }],
+        }),
+      });
+    assert.equal((await call(made.key)).status, 200);
+
+    const rotate = (body?: unknown) =>
+      api("/api/keys/rotating/rotate", {
+        method: "POST",
+        headers: body === undefined ? auth : json,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const graced = await rotate({ graceSeconds: 3600 });
+    assert.equal(graced.status, 200);
+    const second = (await graced.json()) as KeyCreated;
+    assert.notEqual(second.key, made.key);
+    assert.equal(second.id, made.id, "the same key: rules, budgets, spend and logs carry on");
+    assert.equal(second.hint, second.key.slice(-4));
+    const until = Date.parse(second.previousValidUntil ?? "");
+    assert.ok(
+      until > Date.now() + 3500_000 && until <= Date.now() + 3600_000,
+      second.previousValidUntil ?? "null",
+    );
+    assert.equal((await call(second.key)).status, 200, "the new key works at once");
+    assert.equal((await call(made.key)).status, 200, "the old one during the grace period");
+
+    const third = (await (await rotate()).json()) as KeyCreated;
+    assert.equal(third.previousValidUntil, null);
+    assert.equal(
+      (await call(made.key)).status,
+      401,
+      "a rotation without grace ends the older secrets at once",
+    );
+    assert.equal((await call(second.key)).status, 401);
+    assert.equal((await call(third.key)).status, 200);
+
+    await gw.gateway.logs.flush();
+    const rows = (await (await api("/api/logs?key=rotating", { headers: auth })).json()) as {
+      rows: unknown[];
+    };
+    assert.equal(rows.rows.length, 4, "the calls with every secret are the one key's");
+
+    assert.equal((await api("/api/keys/test/rotate", { method: "POST", headers: auth })).status, 409);
+    assert.equal((await api("/api/keys/nobody/rotate", { method: "POST", headers: auth })).status, 404);
+    for (const bad of [
+      { graceSeconds: -1 },
+      { graceSeconds: 31 * 86400 },
+      { graceSeconds: "1h" },
+      { grace: 5 },
+    ])
+      assert.equal((await rotate(bad)).status, 400, JSON.stringify(bad));
+    assert.equal((await call(third.key)).status, 200, "a refused rotation changes nothing");
   });
 
   test("bad admin input: field errors, conflicts, content type, unknown paths and methods", async () => {

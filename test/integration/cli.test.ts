@@ -53,6 +53,53 @@ describe("gatehouse keys", () => {
     assert.match(after.out, /^laptop\t.*\trevoked\t/m);
   });
 
+  test(
+    "a rotated key: the new one works at once, the old one during --grace only; rules and spend are kept",
+    T,
+    async () => {
+      const created = await run(["keys", "create", "phone", "--budget", "5/day", "--data-dir", gw.dataDir]);
+      assert.equal(created.code, 0, created.err);
+      const old = created.out.trim();
+      await eventually("the key is accepted", async () => (await status(old)) === 200);
+      const idBefore = (await gw.gateway.keys.list()).find((k) => k.name === "phone")?.id;
+
+      const rotated = await run(["keys", "rotate", "phone", "--grace", "1h", "--data-dir", gw.dataDir]);
+      assert.equal(rotated.code, 0, rotated.err);
+      const next = /^(gk-[A-Za-z0-9_-]{40})$/m.exec(rotated.out)?.[1] ?? "";
+      assert.ok(next && next !== old, rotated.out);
+      assert.match(rotated.err, /The old key works until \d{4}-\d\d-\d\dT/);
+      await eventually("the new key is accepted", async () => (await status(next)) === 200);
+      assert.equal(await status(old), 200, "the old key works during the grace period");
+      const rec = (await gw.gateway.keys.list()).find((k) => k.name === "phone");
+      assert.equal(rec?.id, idBefore, "the same key: its spend and logs carry on");
+      assert.equal(rec?.keyHint, next.slice(-4));
+      const shown = await run(["keys", "show", "phone", "--data-dir", gw.dataDir]);
+      assert.match(shown.out, /"usd": 5/, "its rules are kept");
+      assert.match(shown.out, /"previous_key_valid_until": "\d{4}-/);
+
+      const again = await run(["keys", "rotate", "phone", "--data-dir", gw.dataDir]);
+      assert.equal(again.code, 0, again.err);
+      assert.match(again.err, /The old key no longer works/);
+      const third = again.out.trim();
+      await eventually(
+        "both earlier keys are refused",
+        async () => (await status(next)) === 401 && (await status(old)) === 401,
+      );
+      assert.equal(await status(third), 200);
+
+      for (const argv of [
+        ["keys", "rotate", "phone", "--grace", "forever"],
+        ["keys", "rotate", "phone", "--grace", "31d"],
+        ["keys", "rotate", "nobody"],
+      ]) {
+        const r = await run([...argv, "--data-dir", gw.dataDir]);
+        assert.equal(r.code, 1, argv.join(" "));
+        assert.match(r.err, /^gatehouse: (--grace: a duration|no active key named "nobody")/);
+      }
+      assert.equal(await status(third), 200, "a refused rotation changes nothing");
+    },
+  );
+
   test("usage errors: exit code 1 and one line on stderr", async () => {
     for (const argv of [
       ["keys", "revoke", "nobody"],

@@ -152,6 +152,7 @@ describe("config export", () => {
       virtual_keys: [
         {
           name: "laptop",
+          id: "1",
           key_sha256: HASH,
           key_hint: "x9Qa",
           created_at: "2026-01-02T00:00:00.000Z",

@@ -53,6 +53,44 @@ describe("virtual keys", () => {
     assert.equal(ring.verify("k-liv"), null);
   });
 
+  test("a rotated key: the new secret works; the old one only until its grace period ends", () => {
+    let now = 1_000;
+    const ring = new KeyRing(() => now);
+    const rotated = (previousUntil: number | null, expiresAt: number | null = null) => ({
+      id: "k1",
+      name: "laptop",
+      keyHash: hashKey("k-new"),
+      keyHint: "-new",
+      createdAt: 0,
+      revokedAt: null,
+      expiresAt,
+      previousHash: hashKey("k-old"),
+      previousUntil,
+    });
+    ring.load([], [rotated(5_000)]);
+    assert.deepEqual(ring.verify("k-new"), { id: "k1", name: "laptop", source: "store" });
+    assert.deepEqual(
+      ring.verify("k-old"),
+      { id: "k1", name: "laptop", source: "store" },
+      "same key, same id",
+    );
+    now = 5_000;
+    assert.equal(ring.verify("k-old"), null, "the grace period is over, without a reload");
+    assert.equal(ring.verify("k-new")?.name, "laptop");
+    // Loaded after the grace period, or rotated without one, or past the key's own expiry.
+    ring.load([], [rotated(4_000)]);
+    assert.equal(ring.verify("k-old"), null);
+    ring.load([], [rotated(null)]);
+    assert.equal(ring.verify("k-old"), null);
+    now = 1_000;
+    ring.load([], [rotated(9_000, 3_000)]);
+    now = 3_000;
+    assert.equal(ring.verify("k-old"), null, "never past the key's expiry");
+    // A revoked key's old secret is refused too.
+    ring.load([], [{ ...rotated(9_000), revokedAt: 2_000 }]);
+    assert.equal(ring.verify("k-old"), null);
+  });
+
   test("the key is taken from x-gatehouse-key, x-api-key or Authorization: Bearer", () => {
     assert.equal(presentedKey({ authorization: "Bearer abc" }), "abc");
     assert.equal(presentedKey({ authorization: "bearer abc " }), "abc");

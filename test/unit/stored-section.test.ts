@@ -46,6 +46,13 @@ function memoryTargets(keys: KeyRecord[], teams: TeamRecord[], servers: string[]
       if (u.expiresAt !== undefined) k.expiresAt = u.expiresAt;
       return true;
     },
+    rotateKey: async (name, r) => {
+      const k = keys.find((x) => x.name === name && x.revokedAt === null);
+      if (!k) return false;
+      k.keyHash = r.keyHash;
+      k.keyHint = r.keyHint;
+      return true;
+    },
     listTeams: async () => teams.map((t) => ({ ...t })),
     insertTeam: async (t) => {
       teams.push(t);
@@ -86,6 +93,7 @@ describe("stored section", () => {
       virtual_keys: [
         {
           name: "ci",
+          id: "id",
           key_sha256: H("gk-ci"),
           key_hint: "i-ci",
           created_at: "1970-01-01T00:00:00.000Z",
@@ -174,6 +182,32 @@ describe("stored section", () => {
     assert.deepEqual(JSON.parse(db.teams.find((t) => t.name === "eng")!.spec), { budgets: [{ usd: 9 }] });
     assert.deepEqual(db.policies, [{ server: "toy", tool: "note", policy: "deny", defHash: "d1" }]);
     assert.deepEqual(db.toggles, [["toy", false]]);
+  });
+
+  test("a key rotated where the file comes from: matched by its id, it takes the file's secret", async () => {
+    const db = memoryTargets(
+      [key({ id: "k-1", name: "laptop", keyHash: H("gk-before"), keyHint: "fore" })],
+      [],
+    );
+    const report = await applyStoredSection(
+      section({ virtual_keys: [{ name: "laptop", id: "k-1", key_sha256: H("gk-after"), key_hint: "fter" }] }),
+      db.targets,
+      none,
+    );
+    assert.deepEqual(report.applied, [
+      "key 'laptop': rotated (the secret stored here no longer works), rules and expiry updated",
+    ]);
+    assert.deepEqual(
+      db.keys.map((k) => [k.id, k.keyHash, k.keyHint]),
+      [["k-1", H("gk-after"), "fter"]],
+    );
+    // A key created by an import keeps the file's id, so a later rotation there is recognised here.
+    await applyStoredSection(
+      section({ virtual_keys: [{ name: "ci", id: "k-2", key_sha256: H("gk-ci") }] }),
+      db.targets,
+      none,
+    );
+    assert.equal(db.keys.find((k) => k.name === "ci")?.id, "k-2");
   });
 
   test("importing the same section twice changes nothing more", async () => {

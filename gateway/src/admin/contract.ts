@@ -26,6 +26,8 @@ export interface KeyView extends KeyRulesView {
   createdAt: string | null;
   revokedAt: string | null;
   expiresAt: string | null;
+  /** After a rotation with a grace period: until when the old secret still works; else null. */
+  previousValidUntil: string | null;
 }
 
 /** POST /api/keys: a name, an optional expiry and the key's rules as in the config file. */
@@ -39,6 +41,15 @@ export interface KeyCreateRequest extends KeyRules {
 export interface KeyCreated extends KeyView {
   key: string;
 }
+
+/** POST /api/keys/{name}/rotate body (optional). */
+export interface KeyRotateRequest {
+  /** How long the old secret still works, in seconds (0 to 30 days; default 0: it stops now). */
+  graceSeconds?: number;
+}
+
+/** A rotated key: its new secret, shown this once; `previousValidUntil` says until when the old one works. */
+export type KeyRotated = KeyCreated;
 
 export interface ProviderView {
   name: string;

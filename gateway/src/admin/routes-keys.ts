@@ -2,6 +2,7 @@ import { z } from "zod";
 import { formatIssues } from "../config/load.js";
 import type { ConfigFile } from "../config/schema.js";
 import { type KeyGovernance, keyGovernanceFields } from "../governance/config-schema.js";
+import { MAX_ROTATION_GRACE_MS } from "../governance/keys.js";
 import {
   keyPolicyPatchSchema,
   patchedPolicy,
@@ -10,7 +11,7 @@ import {
 } from "../governance/stored-policies.js";
 import { HttpError } from "../http/errors.js";
 import type { KeyRecord, KeyUpdate, Store } from "../store/store.js";
-import type { KeyCreated, KeyRulesView, KeyView } from "./contract.js";
+import type { KeyCreated, KeyRotated, KeyRulesView, KeyView } from "./contract.js";
 import { type Route, validate } from "./routes.js";
 
 /** GET/POST /api/keys, GET/PATCH/DELETE /api/keys/{name} (docs/api.md). Teams: routes-teams.ts. */
@@ -25,6 +26,7 @@ export interface GovernanceAdminDeps {
       policy?: KeyGovernance,
     ): Promise<{ key: string; record: KeyRecord }>;
     revoke(name: string): Promise<boolean>;
+    rotate(name: string, graceMs: number): Promise<{ key: string; record: KeyRecord } | undefined>;
   };
   /** Re-reads stored keys and teams and applies their rules at once (the next request sees them). */
   refresh(): Promise<void>;
@@ -56,6 +58,8 @@ export function storedKeyView(r: KeyRecord): KeyView {
     createdAt: iso(r.createdAt),
     revokedAt: iso(r.revokedAt),
     expiresAt: iso(r.expiresAt),
+    previousValidUntil:
+      r.previousHash && r.previousUntil && r.previousUntil > Date.now() ? iso(r.previousUntil) : null,
     ...rulesView(storedKeyPolicy(r)),
   };
 }
@@ -70,6 +74,7 @@ function configKeyView(k: ConfigFile["virtual_keys"][number]): KeyView {
     createdAt: null,
     revokedAt: null,
     expiresAt: null,
+    previousValidUntil: null,
     ...rulesView(rules),
   };
 }
@@ -84,6 +89,15 @@ const keyCreateSchema = z.strictObject({
   name: keyName,
   expiresAt: z.iso.datetime({ offset: true }).optional(),
   ...keyGovernanceFields,
+});
+
+const keyRotateSchema = z.strictObject({
+  graceSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_ROTATION_GRACE_MS / 1000)
+    .optional(),
 });
 
 const keyPatchSchema = keyPolicyPatchSchema.extend({
@@ -166,6 +180,29 @@ export function keyRoutes(deps: GovernanceAdminDeps): Route[] {
         await deps.refresh();
         const after = (await deps.store.listKeys()).find((k) => k.id === rec.id) ?? rec;
         return storedKeyView(after);
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/keys/:name/rotate",
+      summary:
+        "Give a stored key a new secret (same id, rules, budgets and spend); the response holds it, shown this once. " +
+        "Body (optional): { graceSeconds } during which the old secret still works",
+      async handle(ctx): Promise<KeyRotated> {
+        const name = ctx.params.name!;
+        const { graceSeconds = 0 } = validate(
+          keyRotateSchema,
+          ctx.req.headers["content-type"] ? await ctx.body() : {},
+        );
+        if (deps.config().virtual_keys.some((k) => k.name === name))
+          throw new HttpError(
+            409,
+            `the key ${JSON.stringify(name)} is defined in the config file: change its value there`,
+            "conflict",
+          );
+        const out = await deps.keys.rotate(name, graceSeconds * 1000);
+        if (!out) throw new HttpError(404, `no active stored key named ${JSON.stringify(name)}`, "not_found");
+        return { ...storedKeyView(out.record), key: out.key };
       },
     },
     {

@@ -9,7 +9,7 @@ import {
 import { policyJson, storedKeyPolicy, storedTeam } from "../governance/stored-policies.js";
 import type { Policy } from "../mcp/policy.js";
 import { mcpServerNameSchema, policySchema } from "../mcp/schema.js";
-import type { KeyRecord, KeyUpdate, TeamRecord } from "../store/store.js";
+import type { KeyRecord, KeyRotation, KeyUpdate, TeamRecord } from "../store/store.js";
 
 /**
  * The `stored` section of an exported config: what was made through the admin API or the CLI and
@@ -23,6 +23,8 @@ const keyHash = z.string().regex(/^[0-9a-f]{64}$/, "the SHA-256 of the key: 64 l
 
 export const storedKeySchema = z.strictObject({
   name: z.string().min(1).max(64),
+  /** The key's id (not a secret): the same key on every gateway that imports it, rotated or not. */
+  id: z.string().min(1).max(64).optional(),
   key_sha256: keyHash,
   /** The key's last 4 characters, for display. */
   key_hint: z.string().max(8).optional(),
@@ -80,6 +82,7 @@ export function storedSection(
       .map(
         (k): StoredKey => ({
           name: k.name,
+          id: k.id,
           key_sha256: k.keyHash,
           key_hint: k.keyHint,
           created_at: iso(k.createdAt),
@@ -110,6 +113,7 @@ export interface StoredTargets {
   listKeys(): Promise<KeyRecord[]>;
   insertKey(k: KeyRecord): Promise<void>;
   updateKey(name: string, update: KeyUpdate, at: number): Promise<boolean>;
+  rotateKey(name: string, rotation: KeyRotation, at: number): Promise<boolean>;
   listTeams(): Promise<TeamRecord[]>;
   insertTeam(t: TeamRecord): Promise<void>;
   updateTeam(name: string, spec: string, at: number): Promise<boolean>;
@@ -127,14 +131,16 @@ export interface StoredReport {
 
 /** The governance fields of a stored key entry (everything but its identity). */
 function keyRules(k: StoredKey): KeyGovernance {
-  const { name: _n, key_sha256: _h, key_hint: _hint, created_at: _c, expires_at: _e, ...rules } = k;
+  const { name: _n, id: _id, key_sha256: _h, key_hint: _hint, created_at: _c, expires_at: _e, ...rules } = k;
   return rules;
 }
 
 /**
  * Writes the section into the database: what it names is created or brought in line with it;
  * nothing else is touched (an import never deletes). A key is matched by its hash: the same key
- * stored here gets the file's rules and expiry, under the name it has here. Names the config file
+ * stored here gets the file's rules and expiry, under the name it has here. Else by its id: the
+ * key was rotated where the file comes from, and gets the file's secret (the one stored here
+ * stops working). Names the config file
  * (`configNames`) or another stored key already uses are left alone and reported, as are keys
  * revoked here (an import does not bring a revoked key back).
  */
@@ -162,20 +168,31 @@ export async function applyStoredSection(
   for (const k of section.virtual_keys) {
     const expiresAt = k.expires_at === undefined ? null : Date.parse(k.expires_at);
     const policy = policyJson(keyRules(k));
-    const same = keys.find((r) => r.keyHash === k.key_sha256);
+    const byHash = keys.find((r) => r.keyHash === k.key_sha256);
+    // The same key by its id with another secret: rotated where the file was exported.
+    const byId = byHash ? undefined : keys.find((r) => k.id !== undefined && r.id === k.id);
+    const same = byHash ?? byId;
     if (same && same.revokedAt !== null) {
       report.skipped.push(`key '${k.name}': revoked here (an import does not bring it back)`);
     } else if (same) {
+      if (byId) {
+        await to.rotateKey(
+          same.name,
+          { keyHash: k.key_sha256, keyHint: k.key_hint ?? "", previousUntil: null },
+          now,
+        );
+      }
       await to.updateKey(same.name, { policy, expiresAt }, now);
       const as = same.name === k.name ? "" : ` (stored here as '${same.name}')`;
-      report.applied.push(`key '${k.name}': rules and expiry updated${as}`);
+      const rotated = byId ? "rotated (the secret stored here no longer works), " : "";
+      report.applied.push(`key '${k.name}': ${rotated}rules and expiry updated${as}`);
     } else if (configNames.keys.has(k.name)) {
       report.skipped.push(`key '${k.name}': the config file defines a key of that name`);
     } else if (keys.some((r) => r.name === k.name)) {
       report.skipped.push(`key '${k.name}': a different key of that name is stored here`);
     } else {
       await to.insertKey({
-        id: randomUUID(),
+        id: k.id !== undefined && !keys.some((r) => r.id === k.id) ? k.id : randomUUID(),
         name: k.name,
         keyHash: k.key_sha256,
         keyHint: k.key_hint ?? "",

@@ -47,6 +47,12 @@ export class KeyRing {
     for (const r of stored) {
       if (r.revokedAt !== null) continue;
       next.set(r.keyHash, { id: r.id, name: r.name, source: "store", expiresAt: r.expiresAt });
+      // Rotated with a grace period: the old secret works until then (and never past the key's expiry).
+      const until = r.previousUntil ?? null;
+      if (r.previousHash && until !== null && until > this.now()) {
+        const expiresAt = r.expiresAt === null ? until : Math.min(until, r.expiresAt);
+        next.set(r.previousHash, { id: r.id, name: r.name, source: "store", expiresAt });
+      }
     }
     for (const k of configKeys) {
       next.set(hashKey(k.key), { id: `config:${k.name}`, name: k.name, source: "config", expiresAt: null });
@@ -89,6 +95,34 @@ export async function createStoredKey(
   };
   await store.insertKey(record);
   return { key, record };
+}
+
+/** The longest grace period a rotation gives the old secret: 30 days. */
+export const MAX_ROTATION_GRACE_MS = 30 * 24 * 3600_000;
+
+/**
+ * Gives a stored key a new secret; returns it (shown once) with the updated record, or undefined
+ * when there is no active stored key of that name. The key keeps its id, so its rules, budgets,
+ * spend and logs carry on. `graceMs` > 0: the old secret still works that long (clients can be
+ * moved over without an outage); 0: it stops working at once.
+ */
+export async function rotateStoredKey(
+  store: Store,
+  name: string,
+  graceMs = 0,
+  now = Date.now(),
+): Promise<{ key: string; record: KeyRecord } | undefined> {
+  if (!Number.isSafeInteger(graceMs) || graceMs < 0 || graceMs > MAX_ROTATION_GRACE_MS)
+    throw new RangeError(`grace: from 0 to ${MAX_ROTATION_GRACE_MS / 86_400_000} days`);
+  const key = generateKey();
+  const rotated = await store.rotateKey(
+    name,
+    { keyHash: hashKey(key), keyHint: key.slice(-4), previousUntil: graceMs > 0 ? now + graceMs : null },
+    now,
+  );
+  if (!rotated) return undefined;
+  const record = (await store.listKeys()).findLast((k) => k.name === name && k.revokedAt === null);
+  return record ? { key, record } : undefined;
 }
 
 /** The virtual key a request presents: Authorization Bearer, x-api-key or x-gatehouse-key. */

@@ -1,5 +1,5 @@
 import type { SqliteDatabase } from "./sqlite.js";
-import type { KeyRecord, KeyUpdate, TeamRecord } from "./store.js";
+import type { KeyRecord, KeyRotation, KeyUpdate, TeamRecord } from "./store.js";
 
 /** Virtual keys and teams in SQLite (tables virtual_keys and teams, migrations 001 and 007). */
 
@@ -15,6 +15,8 @@ interface KeyRow {
   expires_at: number | null;
   policy: string | null;
   updated_at: number | null;
+  previous_hash: string | null;
+  previous_until: number | null;
 }
 
 interface TeamRow {
@@ -35,6 +37,8 @@ function toKey(r: KeyRow): KeyRecord {
     expiresAt: r.expires_at,
     policy: r.policy,
     updatedAt: r.updated_at,
+    previousHash: r.previous_hash,
+    previousUntil: r.previous_until,
   };
 }
 
@@ -88,6 +92,20 @@ export class SqliteKeyRepo {
       this.db
         .prepare(`UPDATE virtual_keys SET ${sets.join(", ")} WHERE name = @name AND revoked_at IS NULL`)
         .run({ at, name, policy: u.policy ?? null, expiresAt: u.expiresAt ?? null }).changes > 0
+    );
+  }
+
+  /** The old hash is kept only with a grace period; a rotation replaces an earlier one's. */
+  rotateKey(name: string, r: KeyRotation, at: number): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE virtual_keys SET
+             previous_hash = CASE WHEN @until IS NULL THEN NULL ELSE key_hash END,
+             previous_until = @until, key_hash = @hash, key_hint = @hint, updated_at = @at
+           WHERE name = @name AND revoked_at IS NULL`,
+        )
+        .run({ name, hash: r.keyHash, hint: r.keyHint, until: r.previousUntil, at }).changes > 0
     );
   }
 

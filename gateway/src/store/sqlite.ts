@@ -7,7 +7,7 @@ import { inlineSink, type RecordSink } from "./record-sink.js";
 import { AesSecretBox, type SecretBox } from "./secret-box.js";
 import { SqliteKeyRepo } from "./sqlite-keys.js";
 import { SqliteLogStore } from "./sqlite-logs.js";
-import type { KeyRecord, KeyUpdate, Store, TeamRecord } from "./store.js";
+import type { KeyRecord, KeyRotation, KeyUpdate, Store, TeamRecord } from "./store.js";
 
 export { DuplicateNameError } from "./sqlite-keys.js";
 
@@ -110,6 +110,10 @@ export class SqliteStore implements Store {
 
   async updateKey(name: string, update: KeyUpdate, at: number): Promise<boolean> {
     return this.keys.updateKey(name, update, at);
+  }
+
+  async rotateKey(name: string, rotation: KeyRotation, at: number): Promise<boolean> {
+    return this.keys.rotateKey(name, rotation, at);
   }
 
   async listTeams(): Promise<TeamRecord[]> {

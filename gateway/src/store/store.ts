@@ -22,6 +22,17 @@ export interface KeyRecord {
    */
   policy?: string | null;
   updatedAt?: number | null;
+  /** After a rotation with a grace period: the secret it had (its SHA-256), usable until previousUntil. */
+  previousHash?: string | null;
+  previousUntil?: number | null;
+}
+
+/** A rotation: the key's new secret (hash and hint), and until when the old one still works. */
+export interface KeyRotation {
+  keyHash: string;
+  keyHint: string;
+  /** null: the old secret stops working now. */
+  previousUntil: number | null;
 }
 
 /** A team made through the admin API: its budgets and rate limit (JSON, config-file spelling). */
@@ -46,6 +57,8 @@ export interface Store {
   revokeKey(name: string, at: number): Promise<boolean>;
   /** Changes a key that is not revoked; false when there is none of that name. */
   updateKey(name: string, update: KeyUpdate, at: number): Promise<boolean>;
+  /** Gives a key that is not revoked a new secret (same id, name and rules); false when there is none. */
+  rotateKey(name: string, rotation: KeyRotation, at: number): Promise<boolean>;
   listTeams(): Promise<TeamRecord[]>;
   /** Creates a team; fails with DuplicateNameError if one of that name exists. */
   insertTeam(t: TeamRecord): Promise<void>;

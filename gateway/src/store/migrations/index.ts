@@ -10,6 +10,7 @@ import { m009 } from "./009-search-without-positions.js";
 import { m010 } from "./010-config-entries.js";
 import { m011 } from "./011-more-config-entries.js";
 import { m012 } from "./012-config-entries-any-section.js";
+import { m013 } from "./013-key-rotation.js";
 import type { Migration } from "./types.js";
 
 /** Every migration, one file each (NNN-name.ts), listed here in version order. */
@@ -26,4 +27,5 @@ export const migrations: readonly Migration[] = [
   m010,
   m011,
   m012,
+  m013,
 ];
