@@ -76,7 +76,7 @@ export interface Gateway {
     /** Writes everything queued now. */
     flush(): Promise<void>;
     enqueueToolCall(t: ToolCallRecord): void;
-    /** Applies retention now (settings.log_retention_days, log_max_rows); the timer does it hourly. */
+    /** Applies retention now (settings.log_retention_days, log_max_rows, log_max_mb); the timer does it hourly. */
     prune(): Promise<{ requests: number; toolCalls: number }>;
   };
   /** Prometheus metrics (also served at /metrics unless settings.metrics is false). */

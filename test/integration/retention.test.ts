@@ -102,6 +102,38 @@ describe("log retention", () => {
     });
   });
 
+  test("log_max_mb keeps the logs' share of the database under the cap, oldest rows first", async () => {
+    // ~4 KB of prompt per row, 600 rows: a few MB.
+    const words = (i: number) => `row${i} ${"lorem ipsum dolor sit amet ".repeat(150)}`;
+    for (let b = 0; b < 6; b++)
+      await store.logs.writeBatch({
+        requests: Array.from({ length: 100 }, (_, i) =>
+          requestRow(NOW - (600 - (b * 100 + i)) * 1000, words(b * 100 + i)),
+        ),
+        toolCalls: Array.from({ length: 10 }, (_, i) => toolRow(NOW - (60 - (b * 10 + i)) * 1000)),
+        spend: [],
+      });
+    const before = await store.logs.size();
+    assert.ok(before.bytes > 2 * 1024 * 1024, `${before.bytes} bytes to start with`);
+    const unlimited = { log_retention_days: 0, log_max_rows: 0, log_max_mb: 0 };
+    assert.deepEqual(await pruneOnce(store.logs, unlimited, { now: NOW }), { requests: 0, toolCalls: 0 });
+
+    const out = await pruneOnce(store.logs, { ...unlimited, log_max_mb: 1 }, { now: NOW });
+    const after = await store.logs.size();
+    assert.ok(after.bytes <= 1024 * 1024, `${after.bytes} bytes in use after`);
+    assert.ok(out.requests > 0 && out.requests < 600, `${out.requests} request rows went`);
+    assert.equal(after.requests, 600 - out.requests);
+    const left = (await store.logs.queryRequests({ limit: 1000 })).rows;
+    const oldestLeft = Math.min(...left.map((r) => r.ts));
+    assert.equal(oldestLeft, NOW - (600 - out.requests) * 1000, "the oldest rows went, the newest stayed");
+    assert.equal((await store.logs.queryRequests({ text: "row599" })).rows.length, 1, "still searchable");
+    assert.equal(
+      (await store.logs.queryRequests({ text: "row0" })).rows.length,
+      0,
+      "gone from the index too",
+    );
+  });
+
   test("a pruned row leaves the full-text index too", async () => {
     await store.logs.writeBatch({
       requests: [requestRow(NOW - 60 * DAY, "ancient wombat"), requestRow(NOW, "recent wombat")],

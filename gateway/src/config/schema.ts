@@ -106,6 +106,8 @@ export const settingsSchema = z.strictObject({
   log_retention_days: z.number().min(0).default(30),
   /** At most this many request log rows (and as many tool call rows) are kept (0: no limit). */
   log_max_rows: z.number().int().min(0).default(1_000_000),
+  /** The logs' share of the database is kept under this many MiB, the oldest rows going first (0: no limit). */
+  log_max_mb: z.number().min(0).default(2048),
   /** Zone of calendar budget periods (day, week, month reset at its midnight): IANA name, UTC or local. */
   timezone: timezoneSchema.default("UTC"),
 });

@@ -147,4 +147,11 @@ export interface LogStore {
     requests: number;
     toolCalls: number;
   }>;
+  /**
+   * What the logs take: the database's bytes in use (its pages less the free ones; spend and keys
+   * are a tiny part) and the rows of each table. For size retention.
+   */
+  size(): Promise<{ bytes: number; requests: number; toolCalls: number }>;
+  /** Deletes the oldest `requests` request rows and `toolCalls` tool call rows (size retention). */
+  pruneOldest(requests: number, toolCalls: number): Promise<{ requests: number; toolCalls: number }>;
 }

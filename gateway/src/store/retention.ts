@@ -1,9 +1,10 @@
 import type { LogStore } from "./log-store.js";
 
 /**
- * Log retention: deletes request logs and tool calls older than `log_retention_days` or beyond
- * the newest `log_max_rows`, on an unref'd timer, in small steps so the event loop (and the log
- * writer sharing the database) never waits long. Spend buckets are kept: budgets need them.
+ * Log retention: deletes request logs and tool calls older than `log_retention_days`, beyond the
+ * newest `log_max_rows`, or, oldest first, while the database holds more than `log_max_mb`; on an
+ * unref'd timer, in small steps so the event loop (and the log writer sharing the database) never
+ * waits long. Spend buckets are kept: budgets need them.
  */
 
 export interface RetentionSettings {
@@ -11,10 +12,12 @@ export interface RetentionSettings {
   log_retention_days: number;
   /** 0: no limit. */
   log_max_rows: number;
+  /** MiB of the database in use; 0 or absent: no limit. */
+  log_max_mb?: number;
 }
 
 export interface RetentionOptions {
-  store: Pick<LogStore, "pruneStep">;
+  store: Pick<LogStore, "pruneStep" | "size" | "pruneOldest">;
   /** Read at every run, so a reload applies at the next one. */
   settings: () => RetentionSettings;
   /** Between runs (default 1 hour); the first run is shortly after start. */
@@ -36,7 +39,7 @@ const DAY_MS = 86_400_000;
 
 /** Deletes what the settings say is past keeping; resolves with how many rows went. */
 export async function pruneOnce(
-  store: Pick<LogStore, "pruneStep">,
+  store: Pick<LogStore, "pruneStep" | "size" | "pruneOldest">,
   settings: RetentionSettings,
   opts: { now?: number; stepRows?: number } = {},
 ): Promise<Pruned> {
@@ -45,15 +48,36 @@ export async function pruneOnce(
   const before = settings.log_retention_days > 0 ? now - settings.log_retention_days * DAY_MS : 0;
   const keepRows = settings.log_max_rows > 0 ? settings.log_max_rows : Number.MAX_SAFE_INTEGER;
   const total: Pruned = { requests: 0, toolCalls: 0 };
-  if (before === 0 && keepRows === Number.MAX_SAFE_INTEGER) return total;
-  for (;;) {
-    const step = await store.pruneStep({ before, keepRows, max });
+  const add = (step: Pruned) => {
     total.requests += step.requests;
     total.toolCalls += step.toolCalls;
-    if (step.requests < max && step.toolCalls < max) return total;
-    // Let requests and the log writer run between steps.
-    await new Promise<void>((r) => setImmediate(r));
+  };
+  // Let requests and the log writer run between steps.
+  const yieldNow = () => new Promise<void>((r) => setImmediate(r));
+  if (before > 0 || keepRows !== Number.MAX_SAFE_INTEGER) {
+    for (;;) {
+      const step = await store.pruneStep({ before, keepRows, max });
+      add(step);
+      if (step.requests < max && step.toolCalls < max) break;
+      await yieldNow();
+    }
   }
+  const capBytes = (settings.log_max_mb ?? 0) * 1024 * 1024;
+  if (capBytes > 0) {
+    // Oldest first, a share of the rows at a time that the excess suggests (freed pages are reused,
+    // so the file itself does not shrink; what is in use does).
+    for (;;) {
+      const s = await store.size();
+      if (s.bytes <= capBytes || s.requests + s.toolCalls === 0) break;
+      const share = Math.min(0.5, (s.bytes - capBytes) / s.bytes + 0.01);
+      const part = (rows: number) => Math.min(max, Math.ceil(rows * share));
+      const step = await store.pruneOldest(part(s.requests), part(s.toolCalls));
+      add(step);
+      if (step.requests + step.toolCalls === 0) break;
+      await yieldNow();
+    }
+  }
+  return total;
 }
 
 /** Starts the retention timer; stop() cancels it and waits for a run in progress. */

@@ -305,6 +305,26 @@ export class SqliteLogStore implements LogStore {
     return { requests, toolCalls };
   }
 
+  async size(): Promise<{ bytes: number; requests: number; toolCalls: number }> {
+    const pragma = (name: string) => Number(this.db.pragma(name, { simple: true }));
+    const bytes = (pragma("page_count") - pragma("freelist_count")) * pragma("page_size");
+    const n = (table: string) => Number(this.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get());
+    return { bytes, requests: n("request_logs"), toolCalls: n("tool_calls") };
+  }
+
+  async pruneOldest(requests: number, toolCalls: number): Promise<{ requests: number; toolCalls: number }> {
+    await this.catchUpSearch();
+    const oldest = (table: string, n: number) =>
+      n <= 0
+        ? 0
+        : this.db
+            .prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} ORDER BY ts LIMIT ?)`)
+            .run(n).changes;
+    const out = { requests: oldest("request_logs", requests), toolCalls: oldest("tool_calls", toolCalls) };
+    if (out.requests > 0) this.parts.collect(Date.now());
+    return out;
+  }
+
   async pruneLogs(before: number): Promise<{ requests: number; toolCalls: number }> {
     await this.catchUpSearch();
     const requests = this.db.prepare("DELETE FROM request_logs WHERE ts < ?").run(before).changes;
