@@ -113,16 +113,16 @@ describe("log retention", () => {
         toolCalls: Array.from({ length: 10 }, (_, i) => toolRow(NOW - (60 - (b * 10 + i)) * 1000)),
         spend: [],
       });
-    const before = await store.logs.size();
-    assert.ok(before.bytes > 2 * 1024 * 1024, `${before.bytes} bytes to start with`);
+    const before = await store.logs.usedBytes();
+    assert.ok(before > 2 * 1024 * 1024, `${before} bytes to start with`);
     const unlimited = { log_retention_days: 0, log_max_rows: 0, log_max_mb: 0 };
     assert.deepEqual(await pruneOnce(store.logs, unlimited, { now: NOW }), { requests: 0, toolCalls: 0 });
 
     const out = await pruneOnce(store.logs, { ...unlimited, log_max_mb: 1 }, { now: NOW });
-    const after = await store.logs.size();
-    assert.ok(after.bytes <= 1024 * 1024, `${after.bytes} bytes in use after`);
+    const after = await store.logs.usedBytes();
+    assert.ok(after <= 1024 * 1024, `${after} bytes in use after`);
     assert.ok(out.requests > 0 && out.requests < 600, `${out.requests} request rows went`);
-    assert.equal(after.requests, 600 - out.requests);
+    assert.equal((await store.logs.rowCounts()).requests, 600 - out.requests);
     const left = (await store.logs.queryRequests({ limit: 1000 })).rows;
     const oldestLeft = Math.min(...left.map((r) => r.ts));
     assert.equal(oldestLeft, NOW - (600 - out.requests) * 1000, "the oldest rows went, the newest stayed");

@@ -148,10 +148,12 @@ export interface LogStore {
     toolCalls: number;
   }>;
   /**
-   * What the logs take: the database's bytes in use (its pages less the free ones; spend and keys
-   * are a tiny part) and the rows of each table. For size retention.
+   * What the logs take, for size retention: the database's bytes in use (its pages less the free
+   * ones; spend and keys are a tiny part). Cheap: read from the database's header.
    */
-  size(): Promise<{ bytes: number; requests: number; toolCalls: number }>;
+  usedBytes(): Promise<number>;
+  /** Rows of each table (a count: only when they are to be pruned). */
+  rowCounts(): Promise<{ requests: number; toolCalls: number }>;
   /** Deletes the oldest `requests` request rows and `toolCalls` tool call rows (size retention). */
   pruneOldest(requests: number, toolCalls: number): Promise<{ requests: number; toolCalls: number }>;
 }

@@ -17,7 +17,7 @@ export interface RetentionSettings {
 }
 
 export interface RetentionOptions {
-  store: Pick<LogStore, "pruneStep" | "size" | "pruneOldest">;
+  store: Pick<LogStore, "pruneStep" | "usedBytes" | "rowCounts" | "pruneOldest">;
   /** Read at every run, so a reload applies at the next one. */
   settings: () => RetentionSettings;
   /** Between runs (default 1 hour); the first run is shortly after start. */
@@ -39,7 +39,7 @@ const DAY_MS = 86_400_000;
 
 /** Deletes what the settings say is past keeping; resolves with how many rows went. */
 export async function pruneOnce(
-  store: Pick<LogStore, "pruneStep" | "size" | "pruneOldest">,
+  store: Pick<LogStore, "pruneStep" | "usedBytes" | "rowCounts" | "pruneOldest">,
   settings: RetentionSettings,
   opts: { now?: number; stepRows?: number } = {},
 ): Promise<Pruned> {
@@ -67,11 +67,13 @@ export async function pruneOnce(
     // Oldest first, a share of the rows at a time that the excess suggests (freed pages are reused,
     // so the file itself does not shrink; what is in use does).
     for (;;) {
-      const s = await store.size();
-      if (s.bytes <= capBytes || s.requests + s.toolCalls === 0) break;
-      const share = Math.min(0.5, (s.bytes - capBytes) / s.bytes + 0.01);
-      const part = (rows: number) => Math.min(max, Math.ceil(rows * share));
-      const step = await store.pruneOldest(part(s.requests), part(s.toolCalls));
+      const bytes = await store.usedBytes();
+      if (bytes <= capBytes) break;
+      const rows = await store.rowCounts();
+      if (rows.requests + rows.toolCalls === 0) break;
+      const share = Math.min(0.5, (bytes - capBytes) / bytes + 0.01);
+      const part = (n: number) => Math.min(max, Math.ceil(n * share));
+      const step = await store.pruneOldest(part(rows.requests), part(rows.toolCalls));
       add(step);
       if (step.requests + step.toolCalls === 0) break;
       await yieldNow();

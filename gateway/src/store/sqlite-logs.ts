@@ -305,11 +305,14 @@ export class SqliteLogStore implements LogStore {
     return { requests, toolCalls };
   }
 
-  async size(): Promise<{ bytes: number; requests: number; toolCalls: number }> {
+  async usedBytes(): Promise<number> {
     const pragma = (name: string) => Number(this.db.pragma(name, { simple: true }));
-    const bytes = (pragma("page_count") - pragma("freelist_count")) * pragma("page_size");
+    return (pragma("page_count") - pragma("freelist_count")) * pragma("page_size");
+  }
+
+  async rowCounts(): Promise<{ requests: number; toolCalls: number }> {
     const n = (table: string) => Number(this.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get());
-    return { bytes, requests: n("request_logs"), toolCalls: n("tool_calls") };
+    return { requests: n("request_logs"), toolCalls: n("tool_calls") };
   }
 
   async pruneOldest(requests: number, toolCalls: number): Promise<{ requests: number; toolCalls: number }> {
