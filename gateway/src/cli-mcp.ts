@@ -292,8 +292,9 @@ async function importFrom(ctx: Context, args: string[]): Promise<void> {
   }
   const port = portOf(ctx.flags) ?? ctx.config.server?.port ?? DEFAULT_PORT;
   const keys = await ownKeyHashes(ctx);
-  const existing = new Map(Object.entries(ctx.config.mcp_servers));
-  for (const s of ctx.added.list()) existing.set(s.name, s.config);
+  // Servers by name as the gateway runs them: the config file's over a stored one (withAddedServers).
+  const existing = new Map(ctx.added.list().map((s) => [s.name, s.config]));
+  for (const [name, cfg] of Object.entries(ctx.config.mcp_servers)) existing.set(name, cfg);
   const plan = planImport(source, json, {
     existing,
     isSelf: ({ name, url, headers }) => {

@@ -102,6 +102,8 @@ describe("config export", () => {
     }),
     addedServers: [
       { name: "memory", spec: { command: "npx", args: ["-y", "server-memory"] }, source: "admin-api" },
+      // Shadowed by the config file's github, so not in force: not exported.
+      { name: "github", spec: { command: "stale-stored-github" }, source: "cli" },
     ],
   });
 
@@ -143,6 +145,7 @@ describe("config export", () => {
       /# What was made through the admin API or the CLI \(1 virtual key, 1 team, 1 tool policy, 1 server toggle\), kept in the database\.\n(#.*\n)+stored:/,
     );
     assert.match(out.yaml, /memory \(admin-api\)/);
+    assert.doesNotMatch(out.yaml, /stale-stored-github|github \(cli\)/, "a shadowed stored server is left out");
     const doc = parseYaml(out.yaml) as {
       mcp_servers: Record<string, unknown>;
       stored: Record<string, unknown>;

@@ -140,8 +140,10 @@ export function exportObject(c: ConfigFile, opts: ExportOptions = {}): { doc: Ob
   const servers: Obj = {};
   for (const [name, spec] of Object.entries(c.mcp_servers))
     servers[name] = mcpServer(name, spec, s, serverDefaults);
+  // A stored server shadowed by the config file's of the same name is not in force: left out.
   for (const a of opts.addedServers ?? []) {
-    if (isObj(a.spec)) servers[a.name] = mcpServer(a.name, a.spec, s, serverDefaults);
+    if (isObj(a.spec) && !(a.name in c.mcp_servers))
+      servers[a.name] = mcpServer(a.name, a.spec, s, serverDefaults);
   }
   if (Object.keys(servers).length > 0) doc.mcp_servers = servers;
   const mcp = withoutDefaults(c.mcp as Obj, mcpSettingsSchema.parse({}) as Obj);
@@ -188,8 +190,9 @@ export function exportConfig(c: ConfigFile, opts: ExportOptions = {}): Exported 
   if (scrub.masked.length > 0) {
     head.push("", ` Secrets were masked in: ${scrub.masked.join(", ")} (put them back by hand).`);
   }
-  if ((opts.addedServers ?? []).length > 0) {
-    const names = (opts.addedServers ?? []).map((a) => `${a.name} (${a.source})`).join(", ");
+  const added = (opts.addedServers ?? []).filter((a) => !(a.name in c.mcp_servers));
+  if (added.length > 0) {
+    const names = added.map((a) => `${a.name} (${a.source})`).join(", ");
     head.push("", ` MCP servers added through the admin API or CLI are included: ${names}.`);
   }
   const yaml = new Document(doc);
