@@ -145,7 +145,11 @@ describe("config export", () => {
       /# What was made through the admin API or the CLI \(1 virtual key, 1 team, 1 tool policy, 1 server toggle\), kept in the database\.\n(#.*\n)+stored:/,
     );
     assert.match(out.yaml, /memory \(admin-api\)/);
-    assert.doesNotMatch(out.yaml, /stale-stored-github|github \(cli\)/, "a shadowed stored server is left out");
+    assert.doesNotMatch(
+      out.yaml,
+      /stale-stored-github|github \(cli\)/,
+      "a shadowed stored server is left out",
+    );
     const doc = parseYaml(out.yaml) as {
       mcp_servers: Record<string, unknown>;
       stored: Record<string, unknown>;
