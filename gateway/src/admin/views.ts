@@ -5,7 +5,6 @@ import { redactText } from "../store/redact.js";
 import type { ConfigView, ModelRouteView, ProviderView, RequestEvent, ToolCallEvent } from "./contract.js";
 
 /** How a secret is given, never its value: `env:NAME`, `file:PATH` or `literal`. */
-/** How a secret is given, never its value: `env:NAME`, `file:PATH` or `literal`. */
 function secretRef(spec: string): string {
   return spec.startsWith("env:") || spec.startsWith("file:") ? spec : "literal";
 }
@@ -49,6 +48,7 @@ export function modelView(name: string, entry: ModelEntry, stored = NONE): Model
 }
 
 export function providerView(name: string, p: ProviderConfig, stored = NONE): ProviderView {
+  const secrets = secretFields(p);
   return {
     name,
     type: p.type,
@@ -56,8 +56,8 @@ export function providerView(name: string, p: ProviderConfig, stored = NONE): Pr
     // A base URL may carry credentials (https://user:password@host): shown without them.
     baseUrl: p.base_url === undefined ? null : redactText(p.base_url),
     models: p.models ?? [],
-    credentials: secretFields(p).map(([, ref]) => ref),
-    secrets: Object.fromEntries(secretFields(p)),
+    credentials: secrets.map(([, ref]) => ref),
+    secrets: Object.fromEntries(secrets),
   };
 }
 
