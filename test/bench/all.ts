@@ -6,7 +6,8 @@
 //
 //   npm run bench:all                          # everything (~28 min on 2 idle cores)
 //   npm run bench:all -- --quick               # fewer repetitions and requests (~9 min)
-//   npm run bench:all -- --peers               # the LLM part also measures Portkey and claude-code-router
+//   npm run bench:all -- --peers               # the LLM part also measures Portkey and claude-code-router,
+//                                              # the MCP part mcp-hub, supergateway and mcp-proxy
 //   npm run bench:all -- --only llm,logging --out /tmp/bench   # a subset; each part's JSON into DIR
 //
 // Bounded: each part has its own limits and a hard time cap here (it is stopped, and the report
@@ -44,10 +45,12 @@ const PARTS: readonly Part[] = [
     id: "mcp",
     title: "MCP path",
     script: "test/bench/mcp.ts",
-    args: (q) =>
-      q
+    args: (q, p) => [
+      ...(q
         ? ["--reps", "1", "--n", "100", "--warmup", "20", "--max-minutes", "3"]
-        : ["--reps", "3", "--n", "300", "--max-minutes", "10"],
+        : ["--reps", "3", "--n", "300", "--max-minutes", "10"]),
+      ...(p ? ["--peers"] : []),
+    ],
     cap: [12, 4],
     json: true,
   },

@@ -7,11 +7,13 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { LightHttpClientTransport } from "../../gateway/src/mcp/http-upstream.js";
 import { type Child, startChild, stopChild } from "./children.js";
+import { isMcpPeer, startMcpPeer } from "./mcp-peers.js";
 import { CLK_TCK, processTicks, threadCpuNs } from "./proc.js";
 import { BENCH_KEY } from "./scenario.js";
 
@@ -47,6 +49,11 @@ export interface SetupOptions {
    * cost from the hop's. The stdio client is the SDK's either way.
    */
   httpClient: "sdk" | "light";
+  /** Where peers (mcp-peers.ts) are installed. */
+  peersDir: string;
+  log(s: string): void;
+  /** A peer that fails to install or start is dropped with a warning (the run goes on). */
+  warn(s: string): void;
 }
 
 /** CPU time of a process's main thread (its event loop), ns (schedstat); null where there is none. */
@@ -195,6 +202,19 @@ export async function setup(
       gateways.push(floor);
       const t = httpTransport(o, `${floor.url}/mcp`);
       targets.push({ id, transport, gateway: floor, client: await connect(t, "echo", id), tool: "echo" });
+      continue;
+    }
+    if (isMcpPeer(id)) {
+      try {
+        const peer = await startMcpPeer(id, o.peersDir, stdioSpec, o.log);
+        gateways.push(peer.child);
+        const t =
+          peer.transport === "sse" ? new SSEClientTransport(new URL(peer.url)) : httpTransport(o, peer.url);
+        const client = await connect(t, peer.tool, id);
+        targets.push({ id, transport, gateway: peer.child, client, tool: peer.tool });
+      } catch (e) {
+        o.warn(`${id}: not measured (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`);
+      }
       continue;
     }
     if (id.startsWith("direct")) {

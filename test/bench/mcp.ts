@@ -10,6 +10,9 @@
 //                                 # (mcp/http-upstream.ts), not the SDK's fetch transport
 //   node --import tsx test/bench/mcp.ts --ref-engine /tmp/before/gateway/src/index.ts
 //                                 # A/B: each Gatehouse target also runs on that copy of the engine
+//   node --import tsx test/bench/mcp.ts --peers --methods call
+//                                 # also mcp-hub, supergateway and mcp-proxy in front of the same
+//                                 # stdio server (mcp-peers.ts; installed into /tmp/gatehouse-peers)
 //
 // Targets (mcp-targets.ts): direct-stdio (SDK client -> `mcp-server-everything stdio`), direct-http
 // (-> the same server's own Streamable HTTP endpoint), floor-stdio (-> mcp-floor.ts, a bare
@@ -28,6 +31,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { killAllSync, stopAll } from "./children.js";
+import { MCP_PEER_PACKAGES, MCP_PEER_TARGETS } from "./mcp-peers.js";
 import {
   BASE_TARGETS,
   cpuNs,
@@ -38,6 +42,7 @@ import {
   setup,
   type Target,
 } from "./mcp-targets.js";
+import { PEERS_DIR, peerVersions } from "./peers.js";
 import { cpuDelta, machineInfo, snapshot } from "./proc.js";
 
 type Method = "call" | "list";
@@ -84,7 +89,10 @@ interface Options {
   profile: string | undefined;
   refEngine: string | undefined;
   httpClient: "sdk" | "light";
+  peersDir: string;
 }
+
+const KNOWN_TARGETS: readonly string[] = [...BASE_TARGETS, ...MCP_PEER_TARGETS];
 
 function options(): Options {
   const { values } = parseArgs({
@@ -100,13 +108,18 @@ function options(): Options {
       profile: { type: "string" },
       "ref-engine": { type: "string" },
       "http-client": { type: "string", default: "sdk" },
+      peers: { type: "boolean", default: false },
+      "peers-dir": { type: "string", default: PEERS_DIR },
     },
   });
   const methods = values.methods.split(",").map((m) => m.trim()) as Method[];
   for (const m of methods) if (!METHODS.includes(m)) throw new Error(`unknown method ${m}`);
-  const targets = values.targets.split(",").map((t) => t.trim());
-  for (const t of targets)
-    if (!(BASE_TARGETS as readonly string[]).includes(t)) throw new Error(`unknown target ${t}`);
+  const named = values.targets.split(",").map((t) => t.trim());
+  for (const t of named) if (!KNOWN_TARGETS.includes(t)) throw new Error(`unknown target ${t}`);
+  if (values.peers) named.push(...MCP_PEER_TARGETS.filter((t) => !named.includes(t)));
+  // Every target is read against the direct call over its upstream transport: add those baselines.
+  const bases = [...new Set(named.filter((t) => !t.startsWith("direct")).map(baseOf))];
+  const targets = [...bases.filter((b) => !named.includes(b)), ...named];
   const num = (v: string, what: string) => {
     const x = Number(v);
     if (!Number.isFinite(x) || x <= 0) throw new Error(`--${what} must be a positive number`);
@@ -124,6 +137,7 @@ function options(): Options {
     profile: values.profile,
     refEngine: values["ref-engine"] ? resolve(values["ref-engine"]) : undefined,
     httpClient: httpClientOf(values["http-client"]),
+    peersDir: resolve(values["peers-dir"]),
   };
 }
 
@@ -243,7 +257,8 @@ async function main(): Promise<void> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   const machine = machineInfo(ROOT);
-  const { targets, stop } = await setup(o, work);
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const { targets, stop } = await setup({ ...o, log, warn: (s) => log(`warning: ${s}`) }, work);
   const all: Sample[] = [];
   let capped = false;
   try {
@@ -271,9 +286,22 @@ async function main(): Promise<void> {
     "",
     report(all, targets, o),
     "",
+    ...peersLine(targets, o),
   ].join("\n");
   process.stdout.write(out);
   if (o.json) writeFileSync(o.json, `${JSON.stringify({ machine, options: o, samples: all }, null, 2)}\n`);
+}
+
+/** The peers' versions, when any ran; mcp-hub is always called over its legacy SSE endpoint. */
+function peersLine(targets: Target[], o: Options): string[] {
+  if (!targets.some((t) => (MCP_PEER_TARGETS as readonly string[]).includes(t.id))) return [];
+  const versions = Object.entries(peerVersions(o.peersDir, MCP_PEER_PACKAGES))
+    .map(([pkg, v]) => `${pkg} ${v ?? "(not installed)"}`)
+    .join(", ");
+  return [
+    `Peers: ${versions}. mcp-hub's /mcp speaks the legacy HTTP+SSE transport, so its client is the SDK's SSE transport whatever --http-client says; supergateway runs --stateful with its logs off.`,
+    "",
+  ];
 }
 
 main().catch(async (e: unknown) => {

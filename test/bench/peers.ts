@@ -1,6 +1,7 @@
-// The peers of `npm run bench -- --peers`: the Portkey gateway and claude-code-router, installed
-// from the npm registry into a temporary folder (never into this project), each started in front
-// of the benchmark's mock. Versions are pinned, as the yardstick in ../shared/bench/peers pinned them.
+// The peers of the benchmarks' --peers, installed from the npm registry into a temporary folder
+// (never into this project): the Portkey gateway and claude-code-router for `npm run bench`, each
+// started in front of the benchmark's mock (below); supergateway, mcp-proxy and mcp-hub for the
+// MCP benchmark (mcp-peers.ts). Versions are pinned, as the yardsticks in ../shared/bench pinned them.
 
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -18,7 +19,9 @@ interface PeerPackage {
   overrides?: Record<string, string>;
 }
 
-const PACKAGES: Record<"portkey" | "ccr", PeerPackage> = {
+export type PeerName = "portkey" | "ccr" | "supergateway" | "mcp-proxy" | "mcp-hub";
+
+const PACKAGES: Record<PeerName, PeerPackage> = {
   // @hono/node-server pinned to the version in Portkey's own lockfile: newer ones break its
   // streaming with "TypeError: immutable" (Portkey-AI/gateway issue #1389).
   portkey: {
@@ -28,6 +31,9 @@ const PACKAGES: Record<"portkey" | "ccr", PeerPackage> = {
     overrides: { "@hono/node-server": "1.13.5" },
   },
   ccr: { name: "ccr", pkg: "@musistudio/claude-code-router", version: "2.0.0" },
+  supergateway: { name: "supergateway", pkg: "supergateway", version: "4.0.0" },
+  "mcp-proxy": { name: "mcp-proxy", pkg: "mcp-proxy", version: "6.7.19" },
+  "mcp-hub": { name: "mcp-hub", pkg: "mcp-hub", version: "4.2.1" },
 };
 
 function installed(dir: string, p: PeerPackage): string | null {
@@ -42,7 +48,7 @@ function installed(dir: string, p: PeerPackage): string | null {
 }
 
 /** npm install of one peer into DIR/<name> (skipped when that version is already there). */
-export function installPeer(root: string, which: "portkey" | "ccr", log: (s: string) => void): string {
+export function installPeer(root: string, which: PeerName, log: (s: string) => void): string {
   const p = PACKAGES[which];
   const dir = join(root, p.name);
   if (installed(dir, p) === p.version) return dir;
@@ -70,14 +76,19 @@ export function installPeer(root: string, which: "portkey" | "ccr", log: (s: str
   return dir;
 }
 
-export function peerVersions(root: string): Record<string, string | null> {
+/** The installed versions of the named peers (default: the LLM benchmark's). */
+export function peerVersions(
+  root: string,
+  which: readonly PeerName[] = ["portkey", "ccr"],
+): Record<string, string | null> {
   const out: Record<string, string | null> = {};
-  for (const p of Object.values(PACKAGES)) out[p.pkg] = installed(join(root, p.name), p);
-  out["@hono/node-server (portkey)"] = installed(join(root, "portkey"), {
-    name: "portkey",
-    pkg: "@hono/node-server",
-    version: "",
-  });
+  for (const name of which) out[PACKAGES[name].pkg] = installed(join(root, name), PACKAGES[name]);
+  if (which.includes("portkey"))
+    out["@hono/node-server (portkey)"] = installed(join(root, "portkey"), {
+      name: "portkey",
+      pkg: "@hono/node-server",
+      version: "",
+    });
   return out;
 }
 
