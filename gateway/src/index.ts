@@ -106,6 +106,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     version: VERSION,
     startedAt: Date.now(),
     logQueue: () => writer.pending,
+    logShed: () => ({ rows: writer.dropped, content: writer.contentDropped }),
   });
   events.on("request", (rec) => metrics.observeRequest(rec));
   let retention: ReturnType<typeof startRetention> | undefined;

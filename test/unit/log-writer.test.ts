@@ -108,6 +108,82 @@ describe("log writer", () => {
     assert.equal(w.lost, 0);
   });
 
+  test("a store that stays down cannot fill memory: past maxQueuedRows the oldest rows are dropped, counted, warned once", async () => {
+    const sink = fakeSink({ failTimes: 1_000_000 });
+    const errors: string[] = [];
+    const w = new LogWriter(sink, {
+      intervalMs: 1,
+      retryMs: 1,
+      maxBatch: 20,
+      maxQueuedRows: 100,
+      onError: (e) => errors.push(String(e)),
+    });
+    for (let i = 0; i < 300; i++) {
+      w.enqueueRequest(rec(i));
+      if (i % 10 === 0) w.enqueueToolCall(tool({}, { id: `t-${i}`, startedAt: rec(i).startedAt }));
+      if (i % 50 === 0) await sleep(2); // let the writer fail a few times meanwhile
+    }
+    assert.ok(w.pending <= 100 + 20, `at most the cap and one batch wait (${w.pending})`);
+    assert.ok(w.dropped >= 300 + 30 - 120, `dropped ${w.dropped}`);
+    assert.equal(errors.filter((e) => e.includes("oldest waiting rows are dropped")).length, 1);
+  });
+
+  test("the rows kept past the row cap are the newest, and all of them are written", async () => {
+    const sink = fakeSink();
+    const w = new LogWriter(sink, { intervalMs: 10_000, maxQueuedRows: 100 });
+    for (let i = 0; i < 150; i++) w.enqueueRequest(rec(i));
+    w.enqueueToolCall(tool({}, { startedAt: rec(149).startedAt + 1 }));
+    await w.flush();
+    const ids = sink.ids();
+    assert.equal(ids.length, 99);
+    assert.equal(ids[0], "r-000051");
+    assert.equal(ids.at(-1), "r-000149");
+    assert.equal(sink.batches.flatMap((b) => b.toolCalls).length, 1);
+    assert.equal(w.dropped, 51);
+    assert.equal(w.written + w.dropped, 151);
+  });
+
+  test("past maxQueuedContentBytes the oldest waiting rows keep only their metadata", async () => {
+    const sink = fakeSink();
+    const errors: string[] = [];
+    const w = new LogWriter(sink, {
+      intervalMs: 10_000,
+      maxQueuedContentBytes: 5_000,
+      onError: (e) => errors.push(String(e)),
+    });
+    const withContent = (i: number) =>
+      rec(i, {
+        content: {
+          surface: "anthropic",
+          stream: false,
+          truncated: false,
+          request: Buffer.alloc(600, 0x61),
+          response: [Buffer.alloc(300, 0x62), "x".repeat(100)],
+        },
+      });
+    for (let i = 0; i < 20; i++) w.enqueueRequest(withContent(i));
+    await w.flush();
+    const rows = sink.batches.flatMap((b) => b.requests);
+    assert.equal(rows.length, 20, "every row is written");
+    assert.deepEqual(
+      rows.map((r) => r.responseBody !== null),
+      [...Array(15).fill(false), ...Array(5).fill(true)],
+    );
+    assert.equal(w.contentDropped, 15);
+    assert.equal(w.dropped, 0);
+    assert.equal(errors.filter((e) => e.includes("keep only their metadata")).length, 1);
+    // Once written, the queue starts afresh: the next backlog sheds its own oldest, and warns again.
+    for (let i = 20; i < 30; i++) w.enqueueRequest(withContent(i));
+    await w.flush();
+    const next = sink.batches.flatMap((b) => b.requests).slice(20);
+    assert.deepEqual(
+      next.map((r) => r.responseBody !== null),
+      [...Array(5).fill(false), ...Array(5).fill(true)],
+    );
+    assert.equal(w.contentDropped, 20);
+    assert.equal(errors.filter((e) => e.includes("keep only their metadata")).length, 2);
+  });
+
   test("stop drains the queue, tool calls and spend included", async () => {
     const sink = fakeSink();
     const w = new LogWriter(sink, { intervalMs: 10_000 });

@@ -81,7 +81,12 @@ describe("prometheus text format", () => {
 
 describe("gateway metrics", () => {
   test("a request adds to requests, tokens, cost and both histograms", () => {
-    const m = new GatewayMetrics({ version: "1.2.3", startedAt: 1_700_000_000_000, logQueue: () => 3 });
+    const m = new GatewayMetrics({
+      version: "1.2.3",
+      startedAt: 1_700_000_000_000,
+      logQueue: () => 3,
+      logShed: () => ({ rows: 7, content: 2 }),
+    });
     m.observeRequest(record());
     m.observeRequest(
       record({
@@ -115,11 +120,18 @@ describe("gateway metrics", () => {
     assert.equal(value(text, `gatehouse_ttfb_seconds_count{${base}}`), 1, "no ttfb, no observation");
     assert.equal(value(text, 'gatehouse_info{version="1.2.3"}'), 1);
     assert.equal(value(text, "gatehouse_log_queue_rows"), 3);
+    assert.equal(value(text, "gatehouse_log_rows_dropped_total"), 7);
+    assert.equal(value(text, "gatehouse_log_content_dropped_total"), 2);
     assert.equal(value(text, "gatehouse_start_time_seconds"), 1_700_000_000);
   });
 
   test("a refused request without a route counts under provider none and the requested model", () => {
-    const m = new GatewayMetrics({ version: "x", startedAt: 0, logQueue: () => 0 });
+    const m = new GatewayMetrics({
+      version: "x",
+      startedAt: 0,
+      logQueue: () => 0,
+      logShed: () => ({ rows: 0, content: 0 }),
+    });
     m.observeRequest(record({ route: undefined, provider: undefined, status: 403, keyName: 'we"ird\nkey' }));
     const text = m.render();
     assertWellFormed(text);
@@ -133,7 +145,12 @@ describe("gateway metrics", () => {
   });
 
   test("tool calls count by server, tool, decision and status", () => {
-    const m = new GatewayMetrics({ version: "x", startedAt: 0, logQueue: () => 0 });
+    const m = new GatewayMetrics({
+      version: "x",
+      startedAt: 0,
+      logQueue: () => 0,
+      logShed: () => ({ rows: 0, content: 0 }),
+    });
     m.observeToolCall({ server: "files", tool: "read_file", decision: "allow", status: "ok" });
     m.observeToolCall({ server: "files", tool: "read_file", decision: "allow", status: "ok" });
     m.observeToolCall({ server: "files", tool: "write_file", decision: "ask", status: "denied" });

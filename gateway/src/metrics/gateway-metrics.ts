@@ -36,6 +36,8 @@ export interface MetricGauges {
   startedAt: number;
   /** Log rows waiting to be written. */
   logQueue(): number;
+  /** Log rows shed while the database could not keep up (log-writer.ts): dropped, and written without content. */
+  logShed(): { rows: number; content: number };
 }
 
 export class GatewayMetrics {
@@ -132,6 +134,19 @@ export class GatewayMetrics {
     for (const t of this.tools.values()) out += sample("gatehouse_tool_calls_total", t.labels, t.count);
     out += header("gatehouse_log_queue_rows", "gauge", "Log rows waiting to be written to the database");
     out += sample("gatehouse_log_queue_rows", "", this.gauges.logQueue());
+    const shed = this.gauges.logShed();
+    out += header(
+      "gatehouse_log_rows_dropped_total",
+      "counter",
+      "Log rows dropped unwritten because too many waited while the database failed or lagged",
+    );
+    out += sample("gatehouse_log_rows_dropped_total", "", shed.rows);
+    out += header(
+      "gatehouse_log_content_dropped_total",
+      "counter",
+      "Log rows written without their prompt and response because too many bytes of them waited",
+    );
+    out += sample("gatehouse_log_content_dropped_total", "", shed.content);
     return out;
   }
 }

@@ -10,8 +10,29 @@ export interface LogWriterOptions {
   maxBatch?: number;
   /** Wait before retrying a batch the store refused (default 1000 ms, doubling up to 30 s). */
   retryMs?: number;
-  /** Store failures (the batch is kept and retried, except at stop). */
+  /**
+   * Rows (requests and tool calls) that may wait in memory while the store fails or lags (default
+   * 200,000). Past it the oldest waiting rows are dropped and counted in `dropped`: a database
+   * that stays unwritable (a full disk) must not take the gateway down with it.
+   */
+  maxQueuedRows?: number;
+  /**
+   * Bytes of captured prompts and responses (keys with `content: full`) that may wait in memory
+   * (default 256 MiB). Past it the oldest waiting rows lose their content (they are written with
+   * their metadata only) and are counted in `contentDropped`.
+   */
+  maxQueuedContentBytes?: number;
+  /** Store failures (the batch is kept and retried, except at stop), and rows shed to bound memory. */
   onError?: (e: unknown) => void;
+}
+
+/** Bytes a captured call holds until it is written. */
+function contentBytes(r: RequestRecord): number {
+  const c = r.content;
+  if (!c) return 0;
+  let n = c.request.length;
+  for (const part of c.response) n += part.length;
+  return n;
 }
 
 /** A first-in first-out queue whose batches are taken in O(batch), however long it grows. */
@@ -26,6 +47,16 @@ class Backlog<T> {
   push(x: T): number {
     this.items.push(x);
     return this.size;
+  }
+
+  /** The oldest queued item. */
+  oldest(): T | undefined {
+    return this.items[this.head];
+  }
+
+  /** The queued items, oldest first from the `skip`-th, while `visit` answers true. */
+  visitFrom(skip: number, visit: (x: T) => boolean): void {
+    for (let i = this.head + skip; i < this.items.length; i++) if (!visit(this.items[i] as T)) return;
   }
 
   take(max: number): T[] {
@@ -72,6 +103,18 @@ export class LogWriter {
   written = 0;
   /** Rows given up on at stop because the store kept failing. */
   lost = 0;
+  /** Rows dropped unwritten because more than `maxQueuedRows` were waiting. */
+  dropped = 0;
+  /** Rows written without their captured content because too many bytes of it were waiting. */
+  contentDropped = 0;
+  /** Bytes of captured content in the queue (not in a batch being written). */
+  private queuedContent = 0;
+  /** How many of the oldest queued requests hold no content (shed, or never had any). */
+  private contentFreeHead = 0;
+  /** What was shed since the last batch was written (each is warned about once per outage). */
+  private readonly shed = { rows: false, content: false };
+  private readonly maxRows: number;
+  private readonly maxContent: number;
 
   private readonly sink: RecordSink;
 
@@ -83,6 +126,8 @@ export class LogWriter {
     this.intervalMs = opts.intervalMs ?? 50;
     this.maxBatch = opts.maxBatch ?? 500;
     this.retryMs = opts.retryMs ?? 1000;
+    this.maxRows = opts.maxQueuedRows ?? 200_000;
+    this.maxContent = opts.maxQueuedContentBytes ?? 256 * 1024 * 1024;
   }
 
   get pending(): number {
@@ -94,11 +139,58 @@ export class LogWriter {
   }
 
   enqueueRequest(r: RequestRecord): void {
-    this.schedule(this.requests.push(r));
+    this.queuedContent += contentBytes(r);
+    const queued = this.requests.push(r);
+    if (this.queuedContent > this.maxContent) this.shedContent();
+    if (queued + this.toolCalls.size > this.maxRows) this.shedRows();
+    this.schedule(queued);
   }
 
   enqueueToolCall(t: ToolCallRecord): void {
-    this.schedule(this.toolCalls.push(t));
+    const queued = this.toolCalls.push(t);
+    if (this.requests.size + queued > this.maxRows) this.shedRows();
+    this.schedule(queued);
+  }
+
+  /** The oldest waiting rows give up their captured content until the queue's is under the cap. */
+  private shedContent(): void {
+    let shed = 0;
+    this.requests.visitFrom(this.contentFreeHead, (r) => {
+      const n = contentBytes(r);
+      if (n > 0) {
+        r.content = undefined;
+        this.queuedContent -= n;
+        shed++;
+      }
+      this.contentFreeHead++;
+      return this.queuedContent > this.maxContent;
+    });
+    this.contentDropped += shed;
+    this.warnShedding(
+      "content",
+      `waiting rows keep only their metadata, the oldest first (over ${this.maxContent} bytes of prompts waiting)`,
+    );
+  }
+
+  /** The oldest waiting row (request or tool call, whichever is older) is dropped. */
+  private shedRows(): void {
+    while (this.requests.size + this.toolCalls.size > this.maxRows) {
+      const oldestRequest = this.requests.oldest();
+      const oldestTool = this.toolCalls.oldest();
+      if (oldestRequest && (!oldestTool || oldestRequest.startedAt <= oldestTool.startedAt)) {
+        this.requests.take(1);
+        this.queuedContent -= contentBytes(oldestRequest);
+        this.contentFreeHead = Math.max(0, this.contentFreeHead - 1);
+      } else this.toolCalls.take(1);
+      this.dropped++;
+    }
+    this.warnShedding("rows", `the oldest waiting rows are dropped (over ${this.maxRows} waiting)`);
+  }
+
+  private warnShedding(kind: "rows" | "content", what: string): void {
+    if (this.shed[kind]) return;
+    this.shed[kind] = true;
+    this.opts.onError?.(new Error(`the database is not keeping up: ${what}`));
   }
 
   enqueueSpend(d: SpendDelta): void {
@@ -159,6 +251,8 @@ export class LogWriter {
       return b;
     }
     const requests = this.requests.take(this.maxBatch);
+    for (const r of requests) this.queuedContent -= contentBytes(r);
+    this.contentFreeHead = Math.max(0, this.contentFreeHead - requests.length);
     const tools = this.toolCalls.take(this.maxBatch);
     const spend = this.spend;
     this.spend = [];
@@ -171,6 +265,8 @@ export class LogWriter {
       try {
         await this.sink.writeRecords(batch);
         this.failures = 0;
+        this.shed.rows = false;
+        this.shed.content = false;
         this.written += batch.requests.length + batch.toolCalls.length;
       } catch (e) {
         this.failures++;
