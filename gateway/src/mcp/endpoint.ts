@@ -29,6 +29,8 @@ interface Live {
 export interface EndpointDeps extends SessionDeps {
   keys: KeyRing;
   maxBodyBytes: () => number;
+  /** Live sessions one key may hold (mcp.max_sessions_per_key). */
+  maxSessionsPerKey: () => number;
   /** Why a key may not use /mcp (its mcp_inject, inject.ts), or undefined when it may. */
   refuse?: (keyName: string) => string | undefined;
 }
@@ -223,6 +225,17 @@ export class McpEndpoint {
     key: KeyIdentity,
     scope: string | undefined,
   ): Promise<void> {
+    if (!(await this.makeRoom(key))) {
+      req.resume();
+      const max = this.deps.maxSessionsPerKey();
+      rpcError(
+        res,
+        429,
+        -32000,
+        `Too many MCP sessions: key ${JSON.stringify(key.name)} holds ${max} with streams open (mcp.max_sessions_per_key); end some (DELETE /mcp) first`,
+      );
+      return;
+    }
     const id = randomUUID();
     const session = createSessionServer(this.sessionDeps, {
       keyId: key.id,
@@ -237,6 +250,28 @@ export class McpEndpoint {
     await session.server.connect(transport);
     // Refused (not acceptable, a batch with more than the initialize): no session after all.
     if (!transport.handlePost(req, res, body)) await this.end(live);
+  }
+
+  /**
+   * Below the key's session limit, or brought below it by closing the key's least recently used
+   * session without an open stream; false when every one of them has a stream open.
+   */
+  private async makeRoom(key: KeyIdentity): Promise<boolean> {
+    const max = this.deps.maxSessionsPerKey();
+    for (;;) {
+      let held = 0;
+      let idlest: Live | undefined;
+      for (const s of this.sessions.values()) {
+        if (s.keyId !== key.id) continue;
+        held++;
+        if (s.openStreams <= 0 && (!idlest || s.lastSeen < idlest.lastSeen)) idlest = s;
+      }
+      if (held < max) return true;
+      if (!idlest) return false;
+      const before = this.sessions.size;
+      await this.end(idlest);
+      if (this.sessions.size >= before) return false; // not ended: never spin
+    }
   }
 
   private async end(live: Live): Promise<void> {

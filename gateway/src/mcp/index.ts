@@ -194,6 +194,7 @@ export function createMcp(opts: McpOptions): McpRuntime {
     keys: opts.keys,
     onToolCall: opts.onToolCall,
     maxBodyBytes: () => config.settings.max_body_bytes,
+    maxSessionsPerKey: () => config.mcp.max_sessions_per_key,
   });
   approvals.on("decided", (req, d) => {
     let args = JSON.stringify(req.arguments) ?? "{}";

@@ -119,5 +119,11 @@ export const mcpSettingsSchema = z.strictObject({
   restart_max_ms: z.number().int().positive().default(30_000),
   /** What tools/list shows a key without its own tool_mode: full, search or compact (docs/mcp.md). */
   tool_mode: toolModeSchema.default("full"),
+  /**
+   * Live /mcp sessions one key may hold (each ~30 KB). A new one past it closes the key's least
+   * recently used session without an open stream (its client gets 404 and starts anew, as the MCP
+   * spec has it); when every one has a stream open, the new one is refused (429).
+   */
+  max_sessions_per_key: z.number().int().positive().default(1000),
 });
 export type McpSettings = z.infer<typeof mcpSettingsSchema>;
