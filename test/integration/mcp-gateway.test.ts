@@ -64,7 +64,7 @@ before(async () => {
       memory: { command: serverBin("memory"), env: { MEMORY_FILE_PATH: join(dir, "memory.jsonl") } },
       toy: { ...toyServer, timeout_ms: 1500, tools: { "rug-pull": "allow", hang: "allow", crash: "allow" } },
     },
-    mcp: { approval_timeout_ms: 2000, restart_base_ms: 200 },
+    mcp: { approval_timeout_ms: 2000, restart_base_ms: 200, max_pending_approvals_per_key: 2 },
   });
   await waitReady(gw.gateway, ALL);
 });
@@ -231,6 +231,27 @@ describe("MCP gateway: policies and approvals", () => {
     assert.match(textOf(r), /nobody answered within 2 s, so the tool did not run/);
     assert.equal(gw.gateway.mcp.approvals.list().length, 0, "the request is no longer pending");
     assert.throws(() => readFileSync(target), /ENOENT/);
+  });
+
+  test("past max_pending_approvals_per_key waiting, a call that needs approval is refused at once, unasked", async () => {
+    const { client: c } = await client();
+    const asked = countRequests();
+    const write = (name: string) =>
+      c.callTool({ name: "files__write_file", arguments: { path: join(dir, name), content: "x" } });
+    const first = [write("q1.txt"), write("q2.txt")];
+    await waitFor(() => gw.gateway.mcp.approvals.list().length === 2);
+    const third = await write("q3.txt");
+    assert.equal(third.isError, true);
+    assert.match(
+      textOf(third),
+      /2 approval requests of this key are already waiting, so the tool did not run and the person was not asked/,
+    );
+    assert.equal(asked.count(), 2, "the person saw two requests, not three");
+    for (const r of gw.gateway.mcp.approvals.list())
+      gw.gateway.mcp.approvals.decide(r.id, "deny", "test-person");
+    for (const r of await Promise.all(first)) assert.match(textOf(r), /a person denied this call/);
+    asked.stop();
+    assert.throws(() => readFileSync(join(dir, "q3.txt")), /ENOENT/);
   });
 
   test("ask -> allow for this session: no more questions in that session, but in a new one", async () => {

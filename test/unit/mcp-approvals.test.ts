@@ -32,6 +32,25 @@ describe("MCP approvals", () => {
     ]);
   });
 
+  test("past maxPendingPerKey waiting requests of a key, one more is refused at once and never shown", async () => {
+    const b = new ApprovalBroker(10_000);
+    b.maxPendingPerKey = 2;
+    let shown = 0;
+    b.on("requested", () => shown++);
+    const waiting = [ask(b), ask(b)];
+    const refused = await ask(b);
+    assert.deepEqual([refused.answer, refused.decidedBy], ["refused", "approval-limit"]);
+    assert.equal(shown, 2);
+    const other = b.request("files", "write_file", {}, "another-key", null);
+    assert.equal(b.list().length, 3, "another key's request is not limited by this key's");
+    for (const r of b.list()) b.decide(r.id, "deny");
+    await Promise.all([...waiting, other]);
+    const again = ask(b);
+    assert.equal(b.list().length, 1, "once answered, the key may ask again");
+    b.decide(b.list()[0]!.id, "allow_once");
+    assert.equal((await again).answer, "allow_once");
+  });
+
   test("no answer before the timeout is a timeout (the caller treats it as deny)", async () => {
     const b = new ApprovalBroker(30);
     const d = await ask(b);

@@ -153,7 +153,8 @@ export interface ApprovalAnswered {
 }
 
 export interface ApprovalDecisionView {
-  answer: ApprovalAnswerValue | "timeout" | "cancelled";
+  /** refused: the key already had mcp.max_pending_approvals_per_key requests waiting (never shown). */
+  answer: ApprovalAnswerValue | "timeout" | "cancelled" | "refused";
   /** Who or what decided: answerer:<name>, admin-api, timeout, client-cancelled, ... */
   decidedBy: string;
   decidedAt: string;

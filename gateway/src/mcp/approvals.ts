@@ -59,6 +59,8 @@ export interface Approvals extends EventEmitter<ApprovalEvents> {
   /** Plugs (or with undefined, unplugs) the answerer, e.g. a native dialog. */
   setAnswerer(answerer: ApprovalAnswerer | undefined, name?: string): void;
   timeoutMs: number;
+  /** Requests one key may have waiting (0: no limit); one more is refused at once. */
+  maxPendingPerKey: number;
 }
 
 interface Pending {
@@ -71,11 +73,23 @@ export class ApprovalBroker extends EventEmitter<ApprovalEvents> implements Appr
   private answerer: ApprovalAnswerer | undefined;
   private answererName = "answerer";
 
+  /**
+   * Requests one key may have waiting (0: no limit). One more is refused at once, never shown:
+   * an agent in a loop must not bury the person in approval dialogs.
+   */
+  maxPendingPerKey = 0;
+
   constructor(
     public timeoutMs: number,
     private readonly now: () => number = Date.now,
   ) {
     super();
+  }
+
+  private pendingOf(keyName: string | null): number {
+    let n = 0;
+    for (const p of this.pending.values()) if (p.request.keyName === keyName) n++;
+    return n;
   }
 
   setAnswerer(answerer: ApprovalAnswerer | undefined, name = "answerer"): void {
@@ -119,6 +133,9 @@ export class ApprovalBroker extends EventEmitter<ApprovalEvents> implements Appr
     };
     if (meta.signal?.aborted) {
       return Promise.resolve({ answer: "cancelled", decidedBy: "client-cancelled", decidedAt: at });
+    }
+    if (this.maxPendingPerKey > 0 && this.pendingOf(keyName) >= this.maxPendingPerKey) {
+      return Promise.resolve({ answer: "refused", decidedBy: "approval-limit", decidedAt: at });
     }
     return new Promise<ApprovalDecision>((resolve) => {
       const abort = new AbortController();

@@ -44,7 +44,7 @@ function duration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
-function refusal(name: string, d: ApprovalDecision, timeoutMs: number): CallToolResult {
+function refusal(name: string, d: ApprovalDecision, approvals: Approvals): CallToolResult {
   switch (d.answer) {
     case "deny":
       return toolError(
@@ -52,7 +52,11 @@ function refusal(name: string, d: ApprovalDecision, timeoutMs: number): CallTool
       );
     case "timeout":
       return toolError(
-        `Gatehouse: ${name} needs a person's approval and nobody answered within ${duration(timeoutMs)}, so the tool did not run. Ask the user to approve it in Gatehouse, then try again.`,
+        `Gatehouse: ${name} needs a person's approval and nobody answered within ${duration(approvals.timeoutMs)}, so the tool did not run. Ask the user to approve it in Gatehouse, then try again.`,
+      );
+    case "refused":
+      return toolError(
+        `Gatehouse: ${name} needs a person's approval, and ${approvals.maxPendingPerKey} approval requests of this key are already waiting, so the tool did not run and the person was not asked. Wait for those answers before calling more tools that need approval.`,
       );
     default:
       return toolError(`Gatehouse: the approval request for ${name} was withdrawn; the tool did not run.`);
@@ -174,7 +178,7 @@ async function run(
       await hub.book.always(server, tool.name, view.hash, d.decidedBy);
     } else if (d.answer !== "allow_once" && d.answer !== "allow_session") {
       return {
-        result: refusal(name, d, approvals.timeoutMs),
+        result: refusal(name, d, approvals),
         status: "denied",
         decision,
         decidedBy,

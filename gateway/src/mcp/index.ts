@@ -174,6 +174,7 @@ export function createMcp(opts: McpOptions): McpRuntime {
   if (opts.toolMode) hub.toolMode = opts.toolMode;
   if (opts.admitCall) hub.admitCall = opts.admitCall;
   const approvals = new ApprovalBroker(config.mcp.approval_timeout_ms);
+  approvals.maxPendingPerKey = config.mcp.max_pending_approvals_per_key;
   const subscriptions = new Subscriptions(hub);
   const oauth = wireOAuth(hub, opts.store, {
     port: opts.port ?? 8787,
@@ -271,6 +272,7 @@ export function createMcp(opts: McpOptions): McpRuntime {
       config = next;
       hub.settings = next.mcp;
       approvals.timeoutMs = next.mcp.approval_timeout_ms;
+      approvals.maxPendingPerKey = next.mcp.max_pending_approvals_per_key;
       await hub.configure(next.mcp_servers);
     },
     servers: () => hub.statuses(),

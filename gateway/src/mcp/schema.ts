@@ -125,5 +125,10 @@ export const mcpSettingsSchema = z.strictObject({
    * spec has it); when every one has a stream open, the new one is refused (429).
    */
   max_sessions_per_key: z.number().int().positive().default(1000),
+  /**
+   * Approval requests one key may have waiting for a person; one more is refused at once (the
+   * call gets a tool error saying so) and never shown. 0: no limit.
+   */
+  max_pending_approvals_per_key: z.number().int().min(0).default(20),
 });
 export type McpSettings = z.infer<typeof mcpSettingsSchema>;
