@@ -47,6 +47,7 @@ import { metricsHandler } from "./metrics/handler.js";
 import { Pricing } from "./pricing/cost.js";
 import { configEntriesFor } from "./store/config-entries.js";
 import { LogWriter } from "./store/log-writer.js";
+import { redactText } from "./store/redact.js";
 import { pruneOnce, startRetention } from "./store/retention.js";
 import { SqliteStore } from "./store/sqlite.js";
 
@@ -317,6 +318,13 @@ export function createGateway(opts: GatewayOptions): Gateway {
         config: () => config,
         storedNames: () => storedInForce(fileConfig, entries.load()),
         keys: keyOps,
+        logs: () => ({
+          queued: writer.pending,
+          written: writer.written,
+          dropped: writer.dropped,
+          contentDropped: writer.contentDropped,
+          failing: writer.failing === undefined ? null : redactText(writer.failing),
+        }),
         events,
         routes: adminRoutes,
         stream: adminStream,

@@ -6,7 +6,7 @@ import { HttpError, sendHttpError, sendJson } from "../http/errors.js";
 import type { RouteHandler } from "../http/route-handler.js";
 import type { RequestRecord } from "../llm/record.js";
 import type { ToolCallRecord } from "../store/log-store.js";
-import type { AdminStreamEvent, HealthView } from "./contract.js";
+import type { AdminStreamEvent, HealthView, LogWriterHealth } from "./contract.js";
 import { openApiDocument } from "./openapi.js";
 import { type Route, type RouteContext, RouteTable } from "./routes.js";
 import { benchRoutes } from "./routes-bench.js";
@@ -25,6 +25,8 @@ export interface AdminDeps {
   storedNames?(): StoredNames;
   /** Usable keys; the key and team routes are routes-keys.ts and routes-teams.ts (in `routes`). */
   keys: { count(): number };
+  /** The request-log writer's state, for /api/health. */
+  logs(): LogWriterHealth;
   events: EventEmitter<{ request: [RequestRecord]; toolCall: [ToolCallRecord] }>;
   /** Routes other parts add (MCP servers and approvals, logs and spend). */
   routes?: readonly Route[];
@@ -47,20 +49,38 @@ function presentedToken(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
+function logProblems(l: LogWriterHealth): string[] {
+  const out: string[] = [];
+  if (l.failing !== null) out.push(`request logs cannot be written (${l.queued} rows waiting): ${l.failing}`);
+  if (l.dropped > 0)
+    out.push(`${l.dropped} request log rows were dropped while the database could not keep up`);
+  if (l.contentDropped > 0)
+    out.push(
+      `${l.contentDropped} request log rows were written without their prompt while the database could not keep up`,
+    );
+  return out;
+}
+
 function coreRoutes(deps: AdminDeps): Route[] {
   return [
     {
       method: "GET",
       path: "/api/health",
       summary: "Gateway status",
-      handle: (): HealthView => ({
-        status: "ok",
-        version: deps.version,
-        startedAt: deps.startedAt.toISOString(),
-        url: deps.url(),
-        providers: Object.keys(deps.config().providers).length,
-        keys: deps.keys.count(),
-      }),
+      handle: (): HealthView => {
+        const logs = deps.logs();
+        const problems = logProblems(logs);
+        return {
+          status: problems.length > 0 ? "degraded" : "ok",
+          problems,
+          version: deps.version,
+          startedAt: deps.startedAt.toISOString(),
+          url: deps.url(),
+          providers: Object.keys(deps.config().providers).length,
+          keys: deps.keys.count(),
+          logs,
+        };
+      },
     },
     {
       method: "GET",

@@ -8,12 +8,28 @@ import type { BudgetSpec, KeyRules, KeyRulesView } from "./contract-governance.j
 export * from "./contract-governance.js";
 
 export interface HealthView {
-  status: "ok";
+  /** degraded: the gateway serves, but something needs a look (`problems` says what). */
+  status: "ok" | "degraded";
+  /** What makes the status degraded, in words a person understands; empty when ok. */
+  problems: string[];
   version: string;
   startedAt: string;
   url: string | undefined;
   providers: number;
   keys: number;
+  logs: LogWriterHealth;
+}
+
+/** The request-log writer: rows waiting, written, shed (docs/governance.md, "Request logs"). */
+export interface LogWriterHealth {
+  queued: number;
+  written: number;
+  /** Rows dropped unwritten because too many waited while the database failed or lagged. */
+  dropped: number;
+  /** Rows written without their prompt and response because too many bytes of them waited. */
+  contentDropped: number;
+  /** The database's last refusal while it keeps refusing batches; null when writes succeed. */
+  failing: string | null;
 }
 
 /** A virtual key with its rules (budgets, limits, restrictions, team; contract-governance.ts). */

@@ -95,6 +95,8 @@ export class LogWriter {
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private failures = 0;
+  /** The store's last refusal, while it keeps refusing (cleared by a written batch). */
+  private lastFailure: string | undefined;
   private stopped = false;
   private readonly intervalMs: number;
   private readonly maxBatch: number;
@@ -128,6 +130,11 @@ export class LogWriter {
     this.retryMs = opts.retryMs ?? 1000;
     this.maxRows = opts.maxQueuedRows ?? 200_000;
     this.maxContent = opts.maxQueuedContentBytes ?? 256 * 1024 * 1024;
+  }
+
+  /** The store's last refusal while it keeps refusing batches; undefined when writes succeed. */
+  get failing(): string | undefined {
+    return this.lastFailure;
   }
 
   get pending(): number {
@@ -265,11 +272,13 @@ export class LogWriter {
       try {
         await this.sink.writeRecords(batch);
         this.failures = 0;
+        this.lastFailure = undefined;
         this.shed.rows = false;
         this.shed.content = false;
         this.written += batch.requests.length + batch.toolCalls.length;
       } catch (e) {
         this.failures++;
+        this.lastFailure = e instanceof Error ? e.message : String(e);
         this.retry = batch;
         this.opts.onError?.(e);
         return;
