@@ -7,6 +7,7 @@ import type { RequestRecord } from "../../gateway/src/llm/record.js";
 import { requestRow, spendRows, toolCallRow } from "../../gateway/src/store/log-rows.js";
 import type { LogBatch, ToolCallRecord } from "../../gateway/src/store/log-store.js";
 import { LogWriter } from "../../gateway/src/store/log-writer.js";
+import type { RecordBatch } from "../../gateway/src/store/record-sink.js";
 import { isSecretName, redactArguments, redactJson, redactText } from "../../gateway/src/store/redact.js";
 import { openSqlite } from "../../gateway/src/store/sqlite.js";
 import { SqliteLogStore } from "../../gateway/src/store/sqlite-logs.js";
@@ -182,6 +183,32 @@ describe("log writer", () => {
     );
     assert.equal(w.contentDropped, 20);
     assert.equal(errors.filter((e) => e.includes("keep only their metadata")).length, 2);
+  });
+
+  test("thousands of waiting charges are merged per bucket and scopes; the sums stay exact", async () => {
+    const batches: RecordBatch[] = [];
+    const w = new LogWriter(
+      { writeRecords: async (b: RecordBatch) => void batches.push(b) },
+      { intervalMs: 10_000 },
+    );
+    const t0 = Date.parse("2026-03-01T10:00:00Z");
+    for (let i = 0; i < 25_000; i++)
+      w.enqueueSpend({
+        at: t0 + (i % 2) * 15 * 60_000,
+        scopes: ["key:config:k", "team:t"],
+        usd: 0.001,
+        tokens: 3,
+      });
+    await w.flush();
+    const deltas = batches.flatMap((b) => b.spend);
+    assert.ok(deltas.length < 10_000, `merged while waiting (${deltas.length} deltas)`);
+    const rows = spendRows(deltas);
+    assert.equal(rows.length, 4, "two buckets x two scopes");
+    for (const r of rows) {
+      assert.equal(r.requests, 12_500);
+      assert.equal(r.tokens, 37_500);
+      assert.ok(Math.abs(r.usd - 12.5) < 1e-9, String(r.usd));
+    }
   });
 
   test("stop drains the queue, tool calls and spend included", async () => {

@@ -115,4 +115,6 @@ export interface SpendDelta {
   scopes: readonly string[];
   usd: number;
   tokens: number;
+  /** Requests this delta sums (deltas merged while waiting to be written); 1 when absent. */
+  requests?: number;
 }

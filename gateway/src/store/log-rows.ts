@@ -89,6 +89,25 @@ export function toolCallRow(t: ToolCallRecord): ToolCallRow {
   };
 }
 
+/**
+ * Merges waiting charges of the same 15-minute bucket and scopes into one delta each (the log
+ * writer does so when thousands wait: a database that is down must not grow memory per request).
+ */
+export function mergeSpend(deltas: readonly SpendDelta[]): SpendDelta[] {
+  const acc = new Map<string, SpendDelta & { requests: number }>();
+  for (const d of deltas) {
+    const id = `${bucketOf(d.at)}\u0000${d.scopes.join("\u0000")}`;
+    const m = acc.get(id);
+    if (m) {
+      m.usd += d.usd;
+      m.tokens += d.tokens;
+      m.requests += d.requests ?? 1;
+    } else
+      acc.set(id, { at: d.at, scopes: d.scopes, usd: d.usd, tokens: d.tokens, requests: d.requests ?? 1 });
+  }
+  return [...acc.values()];
+}
+
 /** Sums charges per (scope, 15-minute bucket): one upsert per pair instead of one per request. */
 export function spendRows(deltas: readonly SpendDelta[]): SpendRow[] {
   const acc = new Map<string, SpendRow>();
@@ -97,11 +116,12 @@ export function spendRows(deltas: readonly SpendDelta[]): SpendRow[] {
     for (const scope of d.scopes) {
       const id = `${bucket}\u0000${scope}`;
       const row = acc.get(id);
+      const requests = d.requests ?? 1;
       if (row) {
         row.usd += d.usd;
         row.tokens += d.tokens;
-        row.requests += 1;
-      } else acc.set(id, { scope, bucket, usd: d.usd, tokens: d.tokens, requests: 1 });
+        row.requests += requests;
+      } else acc.set(id, { scope, bucket, usd: d.usd, tokens: d.tokens, requests });
     }
   }
   return [...acc.values()];

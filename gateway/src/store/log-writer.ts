@@ -1,5 +1,6 @@
 import type { SpendDelta } from "../governance/ledger.js";
 import type { RequestRecord } from "../llm/record.js";
+import { mergeSpend } from "./log-rows.js";
 import type { LogStore, ToolCallRecord } from "./log-store.js";
 import { inlineSink, type RecordBatch, type RecordSink } from "./record-sink.js";
 
@@ -25,6 +26,9 @@ export interface LogWriterOptions {
   /** Store failures (the batch is kept and retried, except at stop), and rows shed to bound memory. */
   onError?: (e: unknown) => void;
 }
+
+/** Waiting spend deltas past which they are merged (mergeSpend). */
+const SPEND_MERGE_AT = 10_000;
 
 /** Bytes a captured call holds until it is written. */
 function contentBytes(r: RequestRecord): number {
@@ -90,6 +94,7 @@ export class LogWriter {
   private readonly requests = new Backlog<RequestRecord>();
   private readonly toolCalls = new Backlog<ToolCallRecord>();
   private spend: SpendDelta[] = [];
+  private spendMergeAt = SPEND_MERGE_AT;
   /** A batch the sink refused, written first on the next try. */
   private retry: RecordBatch | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -201,7 +206,11 @@ export class LogWriter {
   }
 
   enqueueSpend(d: SpendDelta): void {
-    this.spend.push(d);
+    // Thousands waiting means the store is down or far behind: keep one delta per bucket and scopes.
+    if (this.spend.push(d) >= this.spendMergeAt) {
+      this.spend = mergeSpend(this.spend);
+      this.spendMergeAt = Math.max(SPEND_MERGE_AT, 2 * this.spend.length);
+    }
     this.schedule(0);
   }
 
@@ -263,6 +272,7 @@ export class LogWriter {
     const tools = this.toolCalls.take(this.maxBatch);
     const spend = this.spend;
     this.spend = [];
+    this.spendMergeAt = SPEND_MERGE_AT;
     return { requests, toolCalls: tools, spend };
   }
 
