@@ -18,18 +18,6 @@ import type { KeyRecord } from "./store/store.js";
  * gateway on the same data folder picks changes up within 2 seconds (at once for a new key).
  */
 
-export const KEYS_HELP = `  gatehouse keys create NAME [RULES] [--expires ISO] [--data-dir DIR]
-                                                  create a virtual key (printed once)
-  gatehouse keys update NAME [RULES]              change a key's rules (the ones given)
-  gatehouse keys rotate NAME [--grace 1h]         a new secret for the key (printed once); same rules
-                                                  and spend; the old one works --grace longer (s, m, h, d)
-  gatehouse keys list | keys show NAME | keys revoke NAME [--data-dir DIR]
-    RULES: --budget 20/month (USD; day, week, month, total, 5h, 14d ...; repeatable)
-           --token-budget 2000000/day  --rpm 120  --tpm 400000  --team NAME
-           --models 'anthropic/*,openai/gpt-5*'  --providers a,b  --mcp-servers a,b
-           --mcp-tools 'files__*'  --content full|metadata|off
-           update only: --no-budgets --no-rate-limit --all-models --no-team`;
-
 const options = {
   "data-dir": { type: "string" },
   expires: { type: "string" },

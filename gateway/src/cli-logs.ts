@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { dataDirOf, resolveConfig } from "./cli-config.js";
+import { LOGS_HELP } from "./cli-help.js";
 import { exportConfig } from "./config/export.js";
 import { ConfigError } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
@@ -31,11 +32,6 @@ import { SqliteStore } from "./store/sqlite.js";
  * `gatehouse logs tail`, `gatehouse spend` and `gatehouse config export|import`: read the database
  * in the data folder (a running gateway may be writing it: WAL lets both work) or the config file.
  */
-
-export const LOGS_HELP = `  gatehouse logs tail [--follow] [--key K] [--limit N]   the newest model calls (--follow: keep printing)
-  gatehouse spend [--by model|route|provider|key|team|session|project] [--period day|week|month] [--key K]
-  gatehouse config export [--file F]                  the configuration as YAML (secrets as references)
-  gatehouse config import FILE                        validate FILE, make it the data folder's config.yaml`;
 
 const options = {
   "data-dir": { type: "string" },

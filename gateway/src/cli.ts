@@ -1,35 +1,13 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { BENCH_HELP, benchMain } from "./bench/cli.js";
-import { type CommonFlags, dataDirOf, portOf, resolveConfig } from "./cli-config.js";
-import { KEYS_HELP, keysMain } from "./cli-keys.js";
-import { LOGS_HELP, runLogsCli } from "./cli-logs.js";
-import { mcpMain } from "./cli-mcp.js";
-import { configureClaudeCode, unconfigureClaudeCode } from "./clients/claude-code.js";
+import type { CommonFlags } from "./cli-config.js";
+import { HELP } from "./cli-help.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
-import { watchConfig } from "./config/watch.js";
-import { createStoredKey } from "./governance/keys.js";
-import { createGateway, VERSION } from "./index.js";
-import { SqliteStore } from "./store/sqlite.js";
+import { VERSION } from "./gateway-api.js";
 
-const HELP = `gatehouse ${VERSION}: one local gateway for every LLM provider and MCP server
-
-Usage:
-  gatehouse serve [--host 127.0.0.1] [--port 8787] [--data-dir DIR] [--config FILE]
-${KEYS_HELP}
-  gatehouse configure claude-code [--port N] [--key KEY] [--no-mcp] [--revert] [--data-dir DIR]
-                                                  point Claude Code (~/.claude) at this gateway
-${LOGS_HELP}
-  gatehouse mcp add NAME [--policy P] -- CMD ARGS... | mcp add NAME --url URL [--header 'K: V']...
-  gatehouse mcp list | mcp remove NAME | mcp import claude-code|claude-desktop [--file PATH]
-                                                  MCP servers kept in the data folder (gatehouse mcp --help)
-${BENCH_HELP}
-  gatehouse --version
-
-Environment: GATEHOUSE_DATA_DIR, GATEHOUSE_CONFIG, and provider keys (ANTHROPIC_API_KEY,
-OPENAI_API_KEY, OPENAI_BASE_URL, GEMINI_API_KEY, AZURE_OPENAI_*, AWS_*, OLLAMA_HOST) when the
-config names no providers. Docs: docs/configuration.md`;
+// Each command loads its own modules when it runs (the whole gateway takes about a second to
+// load): `gatehouse --help` and `--version` answer at once, `keys` and `logs` load no MCP or LLM code.
 
 const flagSpec = {
   "data-dir": { type: "string" },
@@ -56,6 +34,11 @@ function claudeCodeHint(url: string, key: string | undefined): string {
 }
 
 async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> {
+  const [{ dataDirOf, portOf, resolveConfig }, { createGateway }, { watchConfig }] = await Promise.all([
+    import("./cli-config.js"),
+    import("./index.js"),
+    import("./config/watch.js"),
+  ]);
   const { config, path } = resolveConfig(flags, env);
   const dataDir = dataDirOf(flags, env);
   const port = portOf(flags);
@@ -122,6 +105,8 @@ async function configure(
 ): Promise<void> {
   if (args[0] !== "claude-code")
     throw new UsageError("usage: gatehouse configure claude-code [--port N] [--revert]");
+  const { dataDirOf, portOf } = await import("./cli-config.js");
+  const { configureClaudeCode, unconfigureClaudeCode } = await import("./clients/claude-code.js");
   const home = env.HOME ?? homedir();
   const url = `http://${flags.host ?? DEFAULT_HOST}:${portOf(flags) ?? DEFAULT_PORT}`;
   if (flags.revert) {
@@ -130,6 +115,10 @@ async function configure(
   }
   let key = flags.key;
   if (!key) {
+    const [{ SqliteStore }, { createStoredKey }] = await Promise.all([
+      import("./store/sqlite.js"),
+      import("./governance/keys.js"),
+    ]);
     const store = SqliteStore.open(dataDirOf(flags, env));
     try {
       const taken = new Set((await store.listKeys()).map((k) => k.name));
@@ -149,10 +138,11 @@ async function configure(
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [first, ...args] = argv;
-  if (first === "logs" || first === "spend" || first === "config") return runLogsCli(first, args, env);
-  if (argv[0] === "mcp") return mcpMain(argv.slice(1), env);
-  if (first === "keys") return keysMain(args, env);
-  if (first === "bench") return benchMain(args);
+  if (first === "logs" || first === "spend" || first === "config")
+    return (await import("./cli-logs.js")).runLogsCli(first, args, env);
+  if (first === "mcp") return (await import("./cli-mcp.js")).mcpMain(args, env);
+  if (first === "keys") return (await import("./cli-keys.js")).keysMain(args, env);
+  if (first === "bench") return (await import("./bench/cli.js")).benchMain(args);
   let parsed: ReturnType<typeof parseArgs<{ options: typeof flagSpec; allowPositionals: true }>>;
   try {
     parsed = parseArgs({ args: argv, options: flagSpec, allowPositionals: true });

@@ -2,9 +2,6 @@ import { parseArgs } from "node:util";
 import type { BenchReport, BenchRow } from "../admin/contract-bench.js";
 import { runBench } from "./run.js";
 
-export const BENCH_HELP = `  gatehouse bench [--requests N] [--concurrency 1,8] [--max-seconds S] [--governance] [--json]
-                                                  measure the gateway's overhead on this machine`;
-
 const USAGE = `Usage: gatehouse bench [--requests N] [--concurrency 1,8] [--max-seconds 60] [--governance] [--json]
 
 Starts a gateway in this process (a temporary data folder; nothing of yours is read or written)

@@ -1,0 +1,43 @@
+/**
+ * The CLI's help texts, apart from the commands: `gatehouse --help` loads this module only, not
+ * the gateway (which takes about a second to load), and each command loads its own code.
+ */
+import { VERSION } from "./gateway-api.js";
+
+export const KEYS_HELP = `  gatehouse keys create NAME [RULES] [--expires ISO] [--data-dir DIR]
+                                                  create a virtual key (printed once)
+  gatehouse keys update NAME [RULES]              change a key's rules (the ones given)
+  gatehouse keys rotate NAME [--grace 1h]         a new secret for the key (printed once); same rules
+                                                  and spend; the old one works --grace longer (s, m, h, d)
+  gatehouse keys list | keys show NAME | keys revoke NAME [--data-dir DIR]
+    RULES: --budget 20/month (USD; day, week, month, total, 5h, 14d ...; repeatable)
+           --token-budget 2000000/day  --rpm 120  --tpm 400000  --team NAME
+           --models 'anthropic/*,openai/gpt-5*'  --providers a,b  --mcp-servers a,b
+           --mcp-tools 'files__*'  --content full|metadata|off
+           update only: --no-budgets --no-rate-limit --all-models --no-team`;
+
+export const LOGS_HELP = `  gatehouse logs tail [--follow] [--key K] [--limit N]   the newest model calls (--follow: keep printing)
+  gatehouse spend [--by model|route|provider|key|team|session|project] [--period day|week|month] [--key K]
+  gatehouse config export [--file F]                  the configuration as YAML (secrets as references)
+  gatehouse config import FILE                        validate FILE, make it the data folder's config.yaml`;
+
+export const BENCH_HELP = `  gatehouse bench [--requests N] [--concurrency 1,8] [--max-seconds S] [--governance] [--json]
+                                                  measure the gateway's overhead on this machine`;
+
+export const HELP = `gatehouse ${VERSION}: one local gateway for every LLM provider and MCP server
+
+Usage:
+  gatehouse serve [--host 127.0.0.1] [--port 8787] [--data-dir DIR] [--config FILE]
+${KEYS_HELP}
+  gatehouse configure claude-code [--port N] [--key KEY] [--no-mcp] [--revert] [--data-dir DIR]
+                                                  point Claude Code (~/.claude) at this gateway
+${LOGS_HELP}
+  gatehouse mcp add NAME [--policy P] -- CMD ARGS... | mcp add NAME --url URL [--header 'K: V']...
+  gatehouse mcp list | mcp remove NAME | mcp import claude-code|claude-desktop [--file PATH]
+                                                  MCP servers kept in the data folder (gatehouse mcp --help)
+${BENCH_HELP}
+  gatehouse --version
+
+Environment: GATEHOUSE_DATA_DIR, GATEHOUSE_CONFIG, and provider keys (ANTHROPIC_API_KEY,
+OPENAI_API_KEY, OPENAI_BASE_URL, GEMINI_API_KEY, AZURE_OPENAI_*, AWS_*, OLLAMA_HOST) when the
+config names no providers. Docs: docs/configuration.md`;
