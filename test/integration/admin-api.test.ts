@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { statSync } from "node:fs";
 import { request } from "node:http";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { KeyCreated } from "../../gateway/src/admin/contract.js";
 import { post, startGateway, type TestGateway } from "../helpers/gateway.js";
+import { requestRecord } from "../helpers/log-rows.js";
 import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
 
 describe("admin API", () => {
@@ -273,6 +275,29 @@ describe("admin API", () => {
     assert.equal(ev.requestedModel, "claude-opus-4-8");
     assert.equal(ev.status, 200);
     assert.equal(ev.keyName, "test");
+  });
+
+  test("a client that stops reading the live stream is disconnected, not buffered for without end", async () => {
+    const socket = connect(gw.port, "127.0.0.1");
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+    socket.write(
+      `GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:${gw.port}\r\nAuthorization: ${auth.authorization}\r\n\r\n`,
+    );
+    await new Promise<void>((resolve) =>
+      socket.on("data", (c: Buffer) => c.toString().includes(": connected") && resolve()),
+    );
+    socket.pause(); // reads nothing from now on
+    // ~40 MB of events: more than the kernel's socket buffers and the stream's 4 MiB allowance.
+    const big = requestRecord({ error: "x".repeat(10_000) });
+    for (let i = 0; i < 4000; i++) gw.gateway.events.emit("request", big);
+    // Reading again: what the kernel held arrives, then the end the gateway sent when it gave up.
+    const ended = new Promise<boolean>((resolve) => {
+      socket.once("end", () => resolve(true));
+      setTimeout(() => resolve(false), 10_000);
+    });
+    socket.resume();
+    assert.equal(await ended, true, "the gateway closed the stalled stream");
+    socket.destroy();
   });
 
   test("an OpenAPI document lists the routes", async () => {

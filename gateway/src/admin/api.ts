@@ -97,22 +97,34 @@ function coreRoutes(deps: AdminDeps): Route[] {
   ];
 }
 
+/**
+ * Bytes an event stream may have waiting for a client that does not read (a frozen window, a
+ * stopped `curl`): past it the stream is closed, so memory does not grow with every request. An
+ * EventSource reconnects by itself; a UI then reloads what it shows.
+ */
+export const EVENT_STREAM_MAX_BUFFERED = 4 * 1024 * 1024;
+
 function streamEvents(deps: AdminDeps, ctx: RouteContext): undefined {
   const { res } = ctx;
   res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
   res.write(": connected\n\n");
-  const onRequest = (r: RequestRecord) => {
-    res.write(`event: request\ndata: ${JSON.stringify(requestEvent(r))}\n\n`);
+  const send = (frame: string) => {
+    if (res.destroyed) return;
+    if (res.writableLength > EVENT_STREAM_MAX_BUFFERED) {
+      res.destroy(); // "close" unsubscribes
+      return;
+    }
+    res.write(frame);
   };
+  const onRequest = (r: RequestRecord) =>
+    send(`event: request\ndata: ${JSON.stringify(requestEvent(r))}\n\n`);
   deps.events.on("request", onRequest);
-  const onToolCall = (t: ToolCallRecord) => {
-    res.write(`event: tool_call\ndata: ${JSON.stringify(toolCallEvent(t))}\n\n`);
-  };
+  const onToolCall = (t: ToolCallRecord) =>
+    send(`event: tool_call\ndata: ${JSON.stringify(toolCallEvent(t))}\n\n`);
   deps.events.on("toolCall", onToolCall);
-  const onEvent = (e: AdminStreamEvent) =>
-    res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
+  const onEvent = (e: AdminStreamEvent) => send(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
   deps.stream?.on("event", onEvent);
-  const heartbeat = setInterval(() => res.write(": ping\n\n"), 15_000);
+  const heartbeat = setInterval(() => send(": ping\n\n"), 15_000);
   heartbeat.unref();
   res.on("close", () => {
     clearInterval(heartbeat);

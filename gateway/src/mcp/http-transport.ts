@@ -10,7 +10,7 @@ import {
   type RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
 import { errorResponse, type ToolCallParams, type ToolCallRunner, toolCallParams } from "./fast-call.js";
-import { Exchange, event, KEEP_ALIVE_MS, SSE_HEADERS } from "./http-exchange.js";
+import { Exchange, event, KEEP_ALIVE_MS, SSE_HEADERS, STREAM_MAX_BUFFERED } from "./http-exchange.js";
 
 /**
  * MCP Streamable HTTP for one session, straight on node:http: the SDK's Server (Protocol) is
@@ -227,7 +227,11 @@ export class HttpSessionTransport implements Transport {
       return;
     }
     const s = this.stream;
-    if (s && !s.destroyed && !s.writableEnded) s.write(event(message));
+    if (!s || s.destroyed || s.writableEnded) return;
+    // A client that stopped reading its stream (notifications, servers' log messages) is cut
+    // off rather than buffered for: it may open the stream again (the session stays).
+    if (s.writableLength > STREAM_MAX_BUFFERED) s.destroy();
+    else s.write(event(message));
   }
 
   async close(): Promise<void> {
