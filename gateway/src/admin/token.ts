@@ -23,6 +23,16 @@ export function ensureAdminToken(dataDir: string): { token: string; created: boo
   return { token, created: true, path };
 }
 
+/** The admin token of a data folder, for a client of a running gateway (the CLI); undefined if none. */
+export function readAdminToken(dataDir: string): string | undefined {
+  try {
+    const token = readFileSync(join(dataDir, FILE), "utf8").trim();
+    return token.length >= 32 ? token : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Constant-time comparison of a presented token with the real one. */
 export function tokenMatches(presented: string | undefined, token: string): boolean {
   if (presented === undefined) return false;

@@ -1,0 +1,291 @@
+import { createInterface, type Interface } from "node:readline";
+import type { Readable } from "node:stream";
+import { parseArgs } from "node:util";
+import type { ApprovalAnswerValue, ApprovalEvent, ApprovalView } from "./admin/contract-mcp.js";
+import { readAdminToken } from "./admin/token.js";
+import { dataDirOf } from "./cli-config.js";
+import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
+import { SseParser } from "./llm/translate/sse.js";
+
+/**
+ * `gatehouse approvals`: the terminal's answer to MCP approval requests of a running gateway, for
+ * headless use (the desktop app shows a native dialog instead). It talks to the gateway's admin API
+ * with the admin token from the data folder: watch mode follows /api/events and asks about each
+ * request as it comes; `list`, `allow ID` and `deny ID` answer one at a time (scripts, other shells).
+ */
+
+export const APPROVALS_USAGE = `Usage:
+  gatehouse approvals [--port N] [--data-dir DIR]   ask here about each approval request as it comes:
+                                                  [o]nce, this [s]ession, [a]lways or [d]eny
+  gatehouse approvals list                          the requests waiting for an answer
+  gatehouse approvals allow ID [--session|--always] | approvals deny ID
+
+The gateway must be running (gatehouse serve) with the same data folder: its admin token is read
+from there. Unanswered requests are denied when mcp.approval_timeout_ms runs out.`;
+
+const options = {
+  "data-dir": { type: "string" },
+  port: { type: "string" },
+  host: { type: "string" },
+  session: { type: "boolean" },
+  always: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export interface ApprovalsIo {
+  out(text: string): void;
+  err(text: string): void;
+  input: Readable;
+}
+
+class UsageError extends Error {}
+
+/** The gateway's admin API, with the admin token. */
+class AdminClient {
+  constructor(
+    readonly base: string,
+    private readonly token: string,
+  ) {}
+
+  async fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    try {
+      return await fetch(`${this.base}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${this.token}`, ...(init.headers ?? {}) },
+      });
+    } catch {
+      throw new UsageError(`no gateway answers on ${this.base} (is gatehouse serve running? --port N)`);
+    }
+  }
+
+  async pending(): Promise<ApprovalView[]> {
+    const res = await this.fetch("/api/approvals");
+    if (res.status === 401)
+      throw new UsageError(`the admin token was refused by ${this.base} (another data folder?)`);
+    if (!res.ok) throw new UsageError(`GET /api/approvals: ${res.status}`);
+    return (await res.json()) as ApprovalView[];
+  }
+
+  /** True when the answer was taken; false when the request was no longer pending. */
+  async answer(id: string, answer: ApprovalAnswerValue): Promise<boolean> {
+    const res = await this.fetch(`/api/approvals/${encodeURIComponent(id)}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ answer }),
+    });
+    await res.body?.cancel();
+    if (res.status === 404) return false;
+    if (!res.ok) throw new UsageError(`POST /api/approvals/${id}: ${res.status}`);
+    return true;
+  }
+}
+
+const ARGUMENTS_SHOWN = 2000;
+
+/** A request as a person reads it before answering. */
+export function describeRequest(r: ApprovalView, now = Date.now()): string {
+  let args = JSON.stringify(r.arguments, null, 2);
+  if (args.length > ARGUMENTS_SHOWN)
+    args = `${args.slice(0, ARGUMENTS_SHOWN)}\n… (${args.length - ARGUMENTS_SHOWN} more characters)`;
+  const left = Math.max(0, Math.round((Date.parse(r.expiresAt) - now) / 1000));
+  return [
+    `Approval requested: ${r.exposedName} (server ${r.server})`,
+    `  key: ${r.keyName ?? "-"}   session: ${r.sessionId ?? "-"}   denied in ${left} s without an answer`,
+    `  why: ${r.reason}`,
+    `  arguments: ${args.replaceAll("\n", "\n  ")}`,
+  ].join("\n");
+}
+
+const ANSWERS: Record<string, ApprovalAnswerValue> = {
+  o: "allow_once",
+  once: "allow_once",
+  s: "allow_session",
+  session: "allow_session",
+  a: "always",
+  always: "always",
+  d: "deny",
+  deny: "deny",
+};
+
+/** Follows the gateway's event stream and asks about each request, one at a time, in arrival order. */
+async function watch(client: AdminClient, io: ApprovalsIo): Promise<number> {
+  const queue: ApprovalView[] = [];
+  const settled = new Set<string>();
+  let asking: { id: string; cancel: (why: string) => void } | undefined;
+  const lines = createInterface({ input: io.input, terminal: false });
+  const nextLine = lineReader(lines);
+
+  const events = new AbortController();
+  const res = await client.fetch("/api/events", { signal: events.signal });
+  if (!res.ok || !res.body) throw new UsageError(`GET /api/events: ${res.status}`);
+  for (const r of await client.pending()) queue.push(r);
+  io.out(`Watching ${client.base} for approval requests (Ctrl-C or end of input stops).\n`);
+
+  let wake: (() => void) | undefined;
+  const follow = (async () => {
+    const parser = new SseParser();
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      for (const ev of parser.push(Buffer.from(chunk))) {
+        if (ev.event !== "approval") continue;
+        const e = JSON.parse(ev.data) as ApprovalEvent;
+        if (e.type === "requested" && !queue.some((q) => q.id === e.request.id)) queue.push(e.request);
+        else if (e.type === "decided") {
+          settled.add(e.request.id);
+          if (asking?.id === e.request.id)
+            asking.cancel(
+              `answered elsewhere: ${e.decision?.answer ?? "?"} by ${e.decision?.decidedBy ?? "?"}`,
+            );
+        }
+        wake?.();
+      }
+    }
+  })().catch(() => undefined);
+
+  try {
+    for (;;) {
+      const next = queue.shift();
+      if (!next) {
+        const closed = await Promise.race([
+          new Promise<false>((r) => (wake = () => r(false))),
+          nextLine.closed,
+        ]);
+        if (closed) return 0;
+        continue;
+      }
+      if (settled.has(next.id) || Date.parse(next.expiresAt) <= Date.now()) continue;
+      nextLine.forget();
+      io.out(`\n${describeRequest(next)}\n`);
+      for (;;) {
+        io.out("Allow? [o]nce, this [s]ession, [a]lways, [d]eny: ");
+        const got = await new Promise<string | undefined | { cancelled: string }>((resolve) => {
+          asking = { id: next.id, cancel: (why) => resolve({ cancelled: why }) };
+          nextLine.read().then(resolve);
+        });
+        asking = undefined;
+        if (got === undefined) return 0; // end of input
+        nextLine.forget();
+        if (typeof got === "object") {
+          io.out(`\n  ${got.cancelled}\n`);
+          break;
+        }
+        const answer = ANSWERS[got.trim().toLowerCase()];
+        if (!answer) continue;
+        io.out(
+          (await client.answer(next.id, answer))
+            ? `  ${answer}\n`
+            : "  no longer waiting (answered elsewhere, withdrawn or timed out)\n",
+        );
+        break;
+      }
+    }
+  } finally {
+    events.abort();
+    lines.close();
+    await follow;
+  }
+}
+
+/**
+ * Lines of input one at a time; `closed` resolves true at the end of input. `forget()` drops lines
+ * typed ahead and a read nobody waits for any more: an answer counts only after its question.
+ */
+function lineReader(lines: Interface): {
+  read(): Promise<string | undefined>;
+  forget(): void;
+  closed: Promise<true>;
+} {
+  const buffered: string[] = [];
+  let waiting: ((line: string | undefined) => void) | undefined;
+  let ended = false;
+  let onClosed: (v: true) => void = () => undefined;
+  const closed = new Promise<true>((r) => (onClosed = r));
+  lines.on("line", (line) => {
+    if (waiting) {
+      const w = waiting;
+      waiting = undefined;
+      w(line);
+    } else buffered.push(line);
+  });
+  lines.once("close", () => {
+    ended = true;
+    waiting?.(undefined);
+    onClosed(true);
+  });
+  return {
+    read: () =>
+      buffered.length > 0
+        ? Promise.resolve(buffered.shift())
+        : ended
+          ? Promise.resolve(undefined)
+          : new Promise((r) => (waiting = r)),
+    forget: () => {
+      buffered.length = 0;
+      waiting = undefined;
+    },
+    closed,
+  };
+}
+
+export async function approvalsMain(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  io: ApprovalsIo = {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    input: process.stdin,
+  },
+): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true });
+  } catch (e) {
+    io.err(`gatehouse approvals: ${e instanceof Error ? e.message : e}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(`${APPROVALS_USAGE}\n`);
+    return 0;
+  }
+  const [command, id, ...extra] = positionals;
+  try {
+    const dataDir = dataDirOf(values, env);
+    const token = readAdminToken(dataDir);
+    if (!token)
+      throw new UsageError(
+        `no admin token in ${dataDir}: start the gateway (gatehouse serve) with this data folder, or pass --data-dir`,
+      );
+    const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError("--port must be 1-65535");
+    const client = new AdminClient(`http://${values.host ?? DEFAULT_HOST}:${port}`, token);
+    if (command === undefined) return await watch(client, io);
+    if (command === "list") {
+      const pending = await client.pending();
+      if (pending.length === 0) io.out("No approval requests are waiting.\n");
+      for (const r of pending) io.out(`${r.id}\n${describeRequest(r)}\n\n`);
+      return 0;
+    }
+    if ((command === "allow" || command === "deny") && id !== undefined && extra.length === 0) {
+      if (values.session && values.always) throw new UsageError("--session or --always, not both");
+      const answer: ApprovalAnswerValue =
+        command === "deny"
+          ? "deny"
+          : values.always
+            ? "always"
+            : values.session
+              ? "allow_session"
+              : "allow_once";
+      if (!(await client.answer(id, answer))) {
+        io.err(`gatehouse approvals: no request ${id} is waiting (answered, withdrawn or timed out)\n`);
+        return 1;
+      }
+      io.out(`${answer}: ${id}\n`);
+      return 0;
+    }
+    throw new UsageError(`unknown command; see gatehouse approvals --help`);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`gatehouse approvals: ${e.message}\n`);
+    return e.message.startsWith("unknown command") ? 2 : 1;
+  }
+}
