@@ -82,16 +82,19 @@ class AdminClient {
 
 const ARGUMENTS_SHOWN = 2000;
 
-/** A request as a person reads it before answering. */
+/** Text from the request without control characters (no terminal escapes from a tool or a client). */
+const plain = (s: string | null): string => (s ?? "-").replace(/\p{Cc}/gu, "?");
+
+/** A request as a person reads it before answering (arguments as JSON: control characters escaped). */
 export function describeRequest(r: ApprovalView, now = Date.now()): string {
   let args = JSON.stringify(r.arguments, null, 2);
   if (args.length > ARGUMENTS_SHOWN)
     args = `${args.slice(0, ARGUMENTS_SHOWN)}\n… (${args.length - ARGUMENTS_SHOWN} more characters)`;
   const left = Math.max(0, Math.round((Date.parse(r.expiresAt) - now) / 1000));
   return [
-    `Approval requested: ${r.exposedName} (server ${r.server})`,
-    `  key: ${r.keyName ?? "-"}   session: ${r.sessionId ?? "-"}   denied in ${left} s without an answer`,
-    `  why: ${r.reason}`,
+    `Approval requested: ${plain(r.exposedName)} (server ${plain(r.server)})`,
+    `  key: ${plain(r.keyName)}   session: ${plain(r.sessionId)}   denied in ${left} s without an answer`,
+    `  why: ${plain(r.reason)}`,
     `  arguments: ${args.replaceAll("\n", "\n  ")}`,
   ].join("\n");
 }

@@ -1,0 +1,33 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { describeRequest } from "../../gateway/src/cli-approvals.js";
+
+describe("gatehouse approvals: what the person reads", () => {
+  const request = {
+    id: "a1",
+    server: "files",
+    tool: "write_file",
+    exposedName: "files__write_file",
+    arguments: { path: "/tmp/x", content: "clear\u001b[2J\u001b[1;1Hscreen" },
+    keyName: "laptop",
+    sessionId: "s-1",
+    reason: "the tool's policy is ask\u001b]0;fake title\u0007",
+    description: "",
+    requestedAt: "2026-11-27T00:00:00.000Z",
+    expiresAt: "2026-11-27T00:02:00.000Z",
+  };
+
+  test("no terminal escape reaches the terminal: arguments JSON-escaped, other text without control characters", () => {
+    const text = describeRequest(request, Date.parse("2026-11-27T00:00:30.000Z"));
+    assert.doesNotMatch(text, /\p{Cc}(?<!\n)/u);
+    assert.match(text, /"content": "clear\\u001b\[2J\\u001b\[1;1Hscreen"/);
+    assert.match(text, /why: the tool's policy is ask\?\]0;fake title\?/);
+    assert.match(text, /denied in 90 s without an answer/);
+  });
+
+  test("long arguments are cut, saying how much was left out", () => {
+    const text = describeRequest({ ...request, arguments: { content: "x".repeat(5000) } });
+    assert.match(text, /… \(\d+ more characters\)/);
+    assert.ok(text.length < 2600);
+  });
+});
