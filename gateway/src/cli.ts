@@ -33,6 +33,16 @@ function claudeCodeHint(url: string, key: string | undefined): string {
   ].join("\n");
 }
 
+/** The flags `gatehouse approvals` needs to find this gateway, when they are not the defaults. */
+function approvalFlags(url: string, flags: CommonFlags): string {
+  const { hostname, port } = new URL(url);
+  return [
+    hostname !== DEFAULT_HOST ? ` --host ${hostname}` : "",
+    port !== String(DEFAULT_PORT) ? ` --port ${port}` : "",
+    flags["data-dir"] ? ` --data-dir ${flags["data-dir"]}` : "",
+  ].join("");
+}
+
 async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> {
   const [{ dataDirOf, portOf, resolveConfig }, { createGateway }, { watchConfig }] = await Promise.all([
     import("./cli-config.js"),
@@ -69,7 +79,10 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
       `  providers: ${providers.length > 0 ? providers.join(", ") : "none (set ANTHROPIC_API_KEY or OPENAI_API_KEY, or pass --config)"}\n` +
       `  admin: ${gateway.admin.loginLink()}  (one-time login link, 15 min)\n` +
       (newKey ? `\nCreated virtual key "default" (shown once, keep it):\n  ${newKey}\n` : "") +
-      `${claudeCodeHint(started.url, newKey)}\n`,
+      `${claudeCodeHint(started.url, newKey)}\n` +
+      (gateway.mcp.servers().length > 0
+        ? `\nMCP tools that need a person's approval wait for an answer: run \`gatehouse approvals${approvalFlags(started.url, flags)}\` in another terminal.\n`
+        : ""),
   );
   if (config.stored)
     process.stderr.write(

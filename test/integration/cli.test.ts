@@ -2,7 +2,7 @@
 // real child process: its start-up errors are one line a person can act on, and SIGTERM stops it.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -211,6 +211,7 @@ describe("gatehouse serve", () => {
       const key = /^\s+(gk-\S+)$/m.exec(c.out)?.[1];
       assert.ok(key, c.out);
       assert.match(c.out, new RegExp(`ANTHROPIC_BASE_URL=${url}/anthropic`));
+      assert.doesNotMatch(c.out, /gatehouse approvals/, "no MCP servers: no approvals to answer");
       const res = await fetch(`${url}/anthropic/v1/models`, { headers: { authorization: `Bearer ${key}` } });
       assert.equal(res.status, 200);
       c.proc.kill("SIGTERM");
@@ -235,6 +236,34 @@ describe("gatehouse serve", () => {
     }
     assert.equal(await c.exit, 0, c.err);
     assert.match(c.out, /^ {2}providers: work$/m);
+  });
+
+  test("with MCP servers, the banner says how to answer approvals here", SPAWN_T, async () => {
+    const data = join(dir, "with-mcp");
+    mkdirSync(data, { recursive: true });
+    writeFileSync(
+      join(data, "config.yaml"),
+      `mcp_servers:\n  memory: { command: ${JSON.stringify(`${ROOT}node_modules/.bin/mcp-server-memory`)} }\n`,
+    );
+    const c = serve(["--port", "0"], data);
+    let port = "";
+    try {
+      await eventually(
+        "the banner",
+        async () => {
+          port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(c.out)?.[1] ?? "";
+          return port !== "" && /gatehouse approvals/.test(c.out);
+        },
+        60_000,
+      );
+    } finally {
+      c.proc.kill("SIGTERM");
+    }
+    assert.equal(await c.exit, 0, c.err);
+    assert.ok(
+      c.out.includes(`run \`gatehouse approvals --port ${port} --data-dir ${data}\` in another terminal`),
+      c.out,
+    );
   });
 
   test("a port in use: exit 1, one line naming the port", SPAWN_T, async () => {
