@@ -110,6 +110,19 @@ const ANSWERS: Record<string, ApprovalAnswerValue> = {
   deny: "deny",
 };
 
+/** Waits `ms`, or less when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
 /** Follows the gateway's event stream and asks about each request, one at a time, in arrival order. */
 async function watch(client: AdminClient, io: ApprovalsIo): Promise<number> {
   const queue: ApprovalView[] = [];
@@ -119,30 +132,56 @@ async function watch(client: AdminClient, io: ApprovalsIo): Promise<number> {
   const nextLine = lineReader(lines);
 
   const events = new AbortController();
-  const res = await client.fetch("/api/events", { signal: events.signal });
-  if (!res.ok || !res.body) throw new UsageError(`GET /api/events: ${res.status}`);
-  for (const r of await client.pending()) queue.push(r);
+  let wake: (() => void) | undefined;
+  const onEvent = (e: ApprovalEvent) => {
+    if (e.type === "requested" && !queue.some((q) => q.id === e.request.id)) queue.push(e.request);
+    else if (e.type === "decided") {
+      settled.add(e.request.id);
+      if (asking?.id === e.request.id)
+        asking.cancel(`answered elsewhere: ${e.decision?.answer ?? "?"} by ${e.decision?.decidedBy ?? "?"}`);
+    }
+    wake?.();
+  };
+  /** Subscribes, then catches up with what is waiting (a request made in between comes twice: kept once). */
+  const subscribe = async (): Promise<Response> => {
+    const res = await client.fetch("/api/events", { signal: events.signal });
+    if (!res.ok || !res.body) throw new UsageError(`GET /api/events: ${res.status}`);
+    // What waits now is the truth: requests of a gateway that restarted are gone.
+    const waiting = await client.pending();
+    const kept = queue.filter((q) => waiting.some((r) => r.id === q.id));
+    queue.splice(0, queue.length, ...kept, ...waiting.filter((r) => !kept.some((q) => q.id === r.id)));
+    wake?.();
+    return res;
+  };
+  let res = await subscribe();
   io.out(`Watching ${client.base} for approval requests (Ctrl-C or end of input stops).\n`);
 
-  let wake: (() => void) | undefined;
+  // The stream ends when the gateway stops or restarts: say so, and follow it again once it is back.
   const follow = (async () => {
-    const parser = new SseParser();
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      for (const ev of parser.push(Buffer.from(chunk))) {
-        if (ev.event !== "approval") continue;
-        const e = JSON.parse(ev.data) as ApprovalEvent;
-        if (e.type === "requested" && !queue.some((q) => q.id === e.request.id)) queue.push(e.request);
-        else if (e.type === "decided") {
-          settled.add(e.request.id);
-          if (asking?.id === e.request.id)
-            asking.cancel(
-              `answered elsewhere: ${e.decision?.answer ?? "?"} by ${e.decision?.decidedBy ?? "?"}`,
-            );
-        }
-        wake?.();
+    for (;;) {
+      const parser = new SseParser();
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>)
+          for (const ev of parser.push(Buffer.from(chunk)))
+            if (ev.event === "approval") onEvent(JSON.parse(ev.data) as ApprovalEvent);
+      } catch {
+        // the connection broke: as if the stream ended
       }
+      if (events.signal.aborted) return;
+      io.out(`\nLost the gateway at ${client.base}; waiting for it to come back…\n`);
+      for (let wait = 250; ; wait = Math.min(5000, wait * 2)) {
+        await pause(wait, events.signal);
+        if (events.signal.aborted) return;
+        try {
+          res = await subscribe();
+          break;
+        } catch {
+          // not back yet
+        }
+      }
+      io.out(`Watching ${client.base} again.\n`);
     }
-  })().catch(() => undefined);
+  })();
 
   try {
     for (;;) {
@@ -173,10 +212,13 @@ async function watch(client: AdminClient, io: ApprovalsIo): Promise<number> {
         }
         const answer = ANSWERS[got.trim().toLowerCase()];
         if (!answer) continue;
+        const taken = await client.answer(next.id, answer).catch((e: unknown) => (e as Error).message);
         io.out(
-          (await client.answer(next.id, answer))
+          taken === true
             ? `  ${answer}\n`
-            : "  no longer waiting (answered elsewhere, withdrawn or timed out)\n",
+            : taken === false
+              ? "  no longer waiting (answered elsewhere, withdrawn or timed out)\n"
+              : `  not sent: ${taken}\n`,
         );
         break;
       }

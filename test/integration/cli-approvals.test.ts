@@ -4,8 +4,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { parseConfig } from "../../gateway/src/config/load.js";
+import { createGateway } from "../../gateway/src/index.js";
 import { eventually, runCli } from "../helpers/cli-run.js";
-import { startGateway, type TestGateway } from "../helpers/gateway.js";
+import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
 import { connectClient, ROOT, serverBin, type TestClient, textOf, waitReady } from "../helpers/mcp.js";
 
 // `gatehouse approvals`: answering MCP approval requests of a running gateway from a terminal
@@ -36,10 +38,10 @@ const write = (name: string) =>
   client.client.callTool({ name: "files__write_file", arguments: { path: join(dir, name), content: "hi" } });
 
 /** `gatehouse approvals` (watch mode) as its own process, stdin and stdout piped. */
-function watchProcess(): { proc: ChildProcessWithoutNullStreams; output(): string } {
+function watchProcess(args = flags()): { proc: ChildProcessWithoutNullStreams; output(): string } {
   const proc = spawn(
     process.execPath,
-    ["--import", "tsx", "test/helpers/cli-entry.ts", "approvals", ...flags()],
+    ["--import", "tsx", "test/helpers/cli-entry.ts", "approvals", ...args],
     { cwd: ROOT, env: { ...process.env, HOME: dir } },
   );
   let out = "";
@@ -116,5 +118,44 @@ describe("gatehouse approvals", () => {
     const noGateway = await runCli(["approvals", "list", "--port", "1", "--data-dir", gw.dataDir]);
     assert.equal(noGateway.code, 1);
     assert.match(noGateway.err, /no gateway answers on http:\/\/127\.0\.0\.1:1/);
+  });
+
+  test("watch mode follows a gateway that restarts, and asks about the new one's requests", async () => {
+    const data = mkdtempSync(join(tmpdir(), "gh-approvals-restart-"));
+    const config = parseConfig({
+      virtual_keys: [{ name: "test", key: TEST_KEY }],
+      mcp_servers: { files: { command: serverBin("filesystem"), args: [dir], tools: { write_file: "ask" } } },
+    });
+    const first = createGateway({ config, dataDir: data, port: 0 });
+    const { port } = await first.start();
+    const { proc, output } = watchProcess(["--port", String(port), "--data-dir", data]);
+    const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
+    const second = createGateway({ config, dataDir: data, port });
+    try {
+      await eventually("watching", async () => output().includes("Watching"), 20_000);
+      await first.stop(100);
+      await eventually("lost", async () => output().includes("Lost the gateway"));
+      const { url } = await second.start();
+      await waitReady(second, ["files"]);
+      await eventually("back", async () => output().includes("again"), 15_000);
+      const c = await connectClient(url, TEST_KEY);
+      try {
+        const call = c.client.callTool({
+          name: "files__write_file",
+          arguments: { path: join(dir, "after-restart.txt"), content: "hi" },
+        });
+        await eventually("the question", async () => output().includes("after-restart.txt"));
+        proc.stdin.write("o\n");
+        assert.equal((await call).isError, undefined);
+      } finally {
+        await c.close();
+      }
+      proc.stdin.end();
+      assert.equal(await exited, 0, output());
+    } finally {
+      proc.kill();
+      await second.stop(100);
+      rmSync(data, { recursive: true, force: true });
+    }
   });
 });
