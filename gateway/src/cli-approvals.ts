@@ -1,9 +1,11 @@
-import { createInterface, type Interface } from "node:readline";
+import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { parseArgs } from "node:util";
 import type { ApprovalAnswerValue, ApprovalEvent, ApprovalView } from "./admin/contract-mcp.js";
 import { readAdminToken } from "./admin/token.js";
+import { AdminClient, UsageError } from "./cli-admin-client.js";
 import { dataDirOf } from "./cli-config.js";
+import { lineReader, pause } from "./cli-line-reader.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import { SseParser } from "./llm/translate/sse.js";
 
@@ -38,48 +40,6 @@ export interface ApprovalsIo {
   input: Readable;
 }
 
-class UsageError extends Error {}
-
-/** The gateway's admin API, with the admin token. */
-class AdminClient {
-  constructor(
-    readonly base: string,
-    private readonly token: string,
-  ) {}
-
-  async fetch(path: string, init: RequestInit = {}): Promise<Response> {
-    try {
-      return await fetch(`${this.base}${path}`, {
-        ...init,
-        headers: { authorization: `Bearer ${this.token}`, ...(init.headers ?? {}) },
-      });
-    } catch {
-      throw new UsageError(`no gateway answers on ${this.base} (is gatehouse serve running? --port N)`);
-    }
-  }
-
-  async pending(): Promise<ApprovalView[]> {
-    const res = await this.fetch("/api/approvals");
-    if (res.status === 401)
-      throw new UsageError(`the admin token was refused by ${this.base} (another data folder?)`);
-    if (!res.ok) throw new UsageError(`GET /api/approvals: ${res.status}`);
-    return (await res.json()) as ApprovalView[];
-  }
-
-  /** True when the answer was taken; false when the request was no longer pending. */
-  async answer(id: string, answer: ApprovalAnswerValue): Promise<boolean> {
-    const res = await this.fetch(`/api/approvals/${encodeURIComponent(id)}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ answer }),
-    });
-    await res.body?.cancel();
-    if (res.status === 404) return false;
-    if (!res.ok) throw new UsageError(`POST /api/approvals/${id}: ${res.status}`);
-    return true;
-  }
-}
-
 const ARGUMENTS_SHOWN = 2000;
 
 /** Text from the request without control characters (no terminal escapes from a tool or a client). */
@@ -109,19 +69,6 @@ const ANSWERS: Record<string, ApprovalAnswerValue> = {
   d: "deny",
   deny: "deny",
 };
-
-/** Waits `ms`, or less when `signal` aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 
 /** Follows the gateway's event stream and asks about each request, one at a time, in arrival order. */
 async function watch(client: AdminClient, io: ApprovalsIo): Promise<number> {
@@ -228,47 +175,6 @@ async function watch(client: AdminClient, io: ApprovalsIo): Promise<number> {
     lines.close();
     await follow;
   }
-}
-
-/**
- * Lines of input one at a time; `closed` resolves true at the end of input. `forget()` drops lines
- * typed ahead and a read nobody waits for any more: an answer counts only after its question.
- */
-function lineReader(lines: Interface): {
-  read(): Promise<string | undefined>;
-  forget(): void;
-  closed: Promise<true>;
-} {
-  const buffered: string[] = [];
-  let waiting: ((line: string | undefined) => void) | undefined;
-  let ended = false;
-  let onClosed: (v: true) => void = () => undefined;
-  const closed = new Promise<true>((r) => (onClosed = r));
-  lines.on("line", (line) => {
-    if (waiting) {
-      const w = waiting;
-      waiting = undefined;
-      w(line);
-    } else buffered.push(line);
-  });
-  lines.once("close", () => {
-    ended = true;
-    waiting?.(undefined);
-    onClosed(true);
-  });
-  return {
-    read: () =>
-      buffered.length > 0
-        ? Promise.resolve(buffered.shift())
-        : ended
-          ? Promise.resolve(undefined)
-          : new Promise((r) => (waiting = r)),
-    forget: () => {
-      buffered.length = 0;
-      waiting = undefined;
-    },
-    closed,
-  };
 }
 
 export async function approvalsMain(
