@@ -1,4 +1,7 @@
 import type { ApprovalAnswerValue, ApprovalView } from "./admin/contract-mcp.js";
+import { readAdminToken } from "./admin/token.js";
+import { dataDirOf } from "./cli-config.js";
+import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 
 /**
  * A client of a running gateway's admin API for CLI commands (`gatehouse approvals`): the admin
@@ -7,6 +10,22 @@ import type { ApprovalAnswerValue, ApprovalView } from "./admin/contract-mcp.js"
 
 /** A failure the CLI reports as one line (exit 1), never a stack trace. */
 export class UsageError extends Error {}
+
+/** The client of the gateway on --host/--port, with the admin token of --data-dir. */
+export function adminClientFor(
+  flags: { "data-dir"?: string | undefined; host?: string | undefined; port?: string | undefined },
+  env: NodeJS.ProcessEnv,
+): AdminClient {
+  const dataDir = dataDirOf(flags, env);
+  const token = readAdminToken(dataDir);
+  if (!token)
+    throw new UsageError(
+      `no admin token in ${dataDir}: start the gateway (gatehouse serve) with this data folder, or pass --data-dir`,
+    );
+  const port = flags.port === undefined ? DEFAULT_PORT : Number(flags.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError("--port must be 1-65535");
+  return new AdminClient(`http://${flags.host ?? DEFAULT_HOST}:${port}`, token);
+}
 
 /** The gateway's admin API, with the admin token. */
 export class AdminClient {
@@ -26,12 +45,22 @@ export class AdminClient {
     }
   }
 
-  async pending(): Promise<ApprovalView[]> {
-    const res = await this.fetch("/api/approvals");
-    if (res.status === 401)
+  /** GET a JSON answer of the admin API (its shape is the admin contract's). */
+  async get<T>(path: string): Promise<T> {
+    const res = await this.fetch(path);
+    if (res.status === 401) {
+      await res.body?.cancel();
       throw new UsageError(`the admin token was refused by ${this.base} (another data folder?)`);
-    if (!res.ok) throw new UsageError(`GET /api/approvals: ${res.status}`);
-    return (await res.json()) as ApprovalView[];
+    }
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new UsageError(`GET ${path}: ${res.status}`);
+    }
+    return (await res.json()) as T;
+  }
+
+  pending(): Promise<ApprovalView[]> {
+    return this.get<ApprovalView[]>("/api/approvals");
   }
 
   /** True when the answer was taken; false when the request was no longer pending. */

@@ -2,11 +2,8 @@ import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { parseArgs } from "node:util";
 import type { ApprovalAnswerValue, ApprovalEvent, ApprovalView } from "./admin/contract-mcp.js";
-import { readAdminToken } from "./admin/token.js";
-import { AdminClient, UsageError } from "./cli-admin-client.js";
-import { dataDirOf } from "./cli-config.js";
+import { type AdminClient, adminClientFor, UsageError } from "./cli-admin-client.js";
 import { lineReader, pause } from "./cli-line-reader.js";
-import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import { SseParser } from "./llm/translate/sse.js";
 
 /**
@@ -200,15 +197,7 @@ export async function approvalsMain(
   }
   const [command, id, ...extra] = positionals;
   try {
-    const dataDir = dataDirOf(values, env);
-    const token = readAdminToken(dataDir);
-    if (!token)
-      throw new UsageError(
-        `no admin token in ${dataDir}: start the gateway (gatehouse serve) with this data folder, or pass --data-dir`,
-      );
-    const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError("--port must be 1-65535");
-    const client = new AdminClient(`http://${values.host ?? DEFAULT_HOST}:${port}`, token);
+    const client = adminClientFor(values, env);
     if (command === undefined) return await watch(client, io);
     if (command === "list") {
       const pending = await client.pending();

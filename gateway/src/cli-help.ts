@@ -35,6 +35,7 @@ ${LOGS_HELP}
   gatehouse mcp add NAME [--policy P] -- CMD ARGS... | mcp add NAME --url URL [--header 'K: V']...
   gatehouse mcp list | mcp remove NAME | mcp import claude-code|claude-desktop [--file PATH]
                                                   MCP servers kept in the data folder (gatehouse mcp --help)
+  gatehouse status [--port N]                      the running gateway at a glance (exit 1 when degraded)
   gatehouse approvals [list | allow ID [--session|--always] | deny ID]
                                                   answer MCP approval requests of the running gateway
                                                   here (no argument: ask about each as it comes)

@@ -157,6 +157,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (first === "keys") return (await import("./cli-keys.js")).keysMain(args, env);
   if (first === "bench") return (await import("./bench/cli.js")).benchMain(args);
   if (first === "approvals") return (await import("./cli-approvals.js")).approvalsMain(args, env);
+  if (first === "status") return (await import("./cli-status.js")).statusMain(args, env);
   let parsed: ReturnType<typeof parseArgs<{ options: typeof flagSpec; allowPositionals: true }>>;
   try {
     parsed = parseArgs({ args: argv, options: flagSpec, allowPositionals: true });

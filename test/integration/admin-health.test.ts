@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import Database from "better-sqlite3";
 import type { HealthView } from "../../gateway/src/admin/contract.js";
+import { runCli } from "../helpers/cli-run.js";
 import { post, startGateway, type TestGateway } from "../helpers/gateway.js";
 import { msg } from "../helpers/llm.js";
 import { waitFor } from "../helpers/mcp.js";
@@ -26,6 +27,8 @@ describe("/api/health and the request-log writer", () => {
     await mock.close();
   });
 
+  const status = () => runCli(["status", "--port", String(gw.port), "--data-dir", gw.dataDir]);
+
   const health = async (): Promise<HealthView> => {
     const r = await fetch(`${gw.url}/api/health`, {
       headers: { authorization: `Bearer ${gw.gateway.admin.token}` },
@@ -39,6 +42,11 @@ describe("/api/health and the request-log writer", () => {
     assert.equal(fine.status, "ok");
     assert.deepEqual(fine.problems, []);
     assert.deepEqual([fine.logs.dropped, fine.logs.contentDropped, fine.logs.failing], [0, 0, null]);
+    const ok = await status();
+    assert.equal(ok.code, 0, ok.err);
+    assert.match(ok.out, /^Gatehouse \S+ at http:\/\/127\.0\.0\.1:\d+: ok, up \d+ min$/m);
+    assert.match(ok.out, /providers: anthropic$/m);
+    assert.match(ok.out, /MCP servers: none$/m);
 
     const other = new Database(join(gw.dataDir, "gatehouse.db"));
     other.exec("BEGIN EXCLUSIVE");
@@ -56,6 +64,10 @@ describe("/api/health and the request-log writer", () => {
       assert.match(bad.logs.failing ?? "", /locked|busy/i);
       assert.equal(bad.logs.queued, 1);
       assert.match(bad.problems.join("\n"), /request logs cannot be written \(1 rows waiting\): .*locked/i);
+      const degraded = await status();
+      assert.equal(degraded.code, 1, "gatehouse status exits 1 when degraded");
+      assert.match(degraded.out, /: degraded, up/);
+      assert.match(degraded.out, /^ {2}! request logs cannot be written/m);
     } finally {
       other.exec("ROLLBACK");
       other.close();
@@ -72,5 +84,9 @@ describe("/api/health and the request-log writer", () => {
     assert.equal(good.logs.written, 1);
     const { rows } = await gw.gateway.logs.store.queryRequests({ limit: 10 });
     assert.equal(rows.length, 1, "the row was written once the lock went");
+    const after = await status();
+    assert.equal(after.code, 0);
+    assert.match(after.out, /request logs: 1 row written this run, 0 waiting/);
+    assert.match(after.out, /spend: \$\d+\.\d\d in the last 24 h \(1 request\)/);
   });
 });

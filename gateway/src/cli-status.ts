@@ -1,0 +1,103 @@
+import { parseArgs } from "node:util";
+import type { HealthView, ProviderView, SpendSeriesView } from "./admin/contract.js";
+import type { ApprovalView, McpServerView } from "./admin/contract-mcp.js";
+import { adminClientFor, UsageError } from "./cli-admin-client.js";
+
+/**
+ * `gatehouse status`: the running gateway at a glance, from its admin API: health (and why it is
+ * degraded), providers, keys, MCP servers and their state, approvals waiting, the request log, and
+ * spend over the last 24 hours and 7 days. Exit 0 when ok, 1 when degraded or unreachable.
+ */
+
+export const STATUS_USAGE = `Usage: gatehouse status [--port N] [--host H] [--data-dir DIR]
+
+The running gateway at a glance: health, providers, keys, MCP servers, approvals waiting, request
+logs and spend. Exit status 0 when it is ok, 1 when it is degraded or does not answer.`;
+
+const options = {
+  "data-dir": { type: "string" },
+  port: { type: "string" },
+  host: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export interface StatusFacts {
+  health: HealthView;
+  providers: ProviderView[];
+  servers: McpServerView[];
+  approvals: ApprovalView[];
+  day: SpendSeriesView;
+  week: SpendSeriesView;
+}
+
+function duration(ms: number): string {
+  const m = Math.floor(ms / 60_000);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  return h < 48 ? `${h} h ${m % 60} min` : `${Math.floor(h / 24)} days`;
+}
+
+const usd = (x: number) => `$${x.toFixed(2)}`;
+const count = (n: number, one: string, many = `${one}s`) =>
+  `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+
+function server(s: McpServerView): string {
+  if (!s.enabled) return `${s.name} off`;
+  if (s.state === "ready") return `${s.name} ready (${count(s.toolCount, "tool")})`;
+  if (s.state === "needs_auth") return `${s.name} needs a login (gatehouse mcp login ${s.name})`;
+  return `${s.name} ${s.state}${s.lastError ? `: ${s.lastError}` : ""}`;
+}
+
+/** The report, a line per fact. */
+export function statusText(f: StatusFacts, now = Date.now()): string {
+  const h = f.health;
+  const lines = [
+    `Gatehouse ${h.version} at ${h.url ?? "?"}: ${h.status}, up ${duration(now - Date.parse(h.startedAt))}`,
+    ...h.problems.map((p) => `  ! ${p}`),
+    `  providers: ${f.providers.length > 0 ? f.providers.map((p) => p.name).join(", ") : "none"}`,
+    `  virtual keys: ${h.keys}`,
+    `  MCP servers: ${f.servers.length > 0 ? f.servers.map(server).join("; ") : "none"}`,
+    `  approvals waiting: ${f.approvals.length}${f.approvals.length > 0 ? " (answer them: gatehouse approvals)" : ""}`,
+    `  request logs: ${count(h.logs.written, "row")} written this run, ${h.logs.queued} waiting`,
+    `  spend: ${usd(f.day.totals.usd)} in the last 24 h (${count(f.day.totals.requests, "request")}), ${usd(f.week.totals.usd)} in 7 days (${count(f.week.totals.requests, "request")})`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+export async function statusMain(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  io: { out(t: string): void; err(t: string): void } = {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+  },
+): Promise<number> {
+  let values: { "data-dir"?: string; port?: string; host?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options, allowPositionals: false }));
+  } catch (e) {
+    io.err(`gatehouse status: ${e instanceof Error ? e.message : e}\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.out(`${STATUS_USAGE}\n`);
+    return 0;
+  }
+  try {
+    const client = adminClientFor(values, env);
+    const [health, providers, servers, approvals, day, week] = await Promise.all([
+      client.get<HealthView>("/api/health"),
+      client.get<ProviderView[]>("/api/providers"),
+      client.get<McpServerView[]>("/api/mcp/servers"),
+      client.pending(),
+      client.get<SpendSeriesView>("/api/spend?bucket=hour"),
+      client.get<SpendSeriesView>("/api/spend?bucket=day"),
+    ]);
+    io.out(statusText({ health, providers, servers, approvals, day, week }));
+    return health.status === "ok" ? 0 : 1;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`gatehouse status: ${e.message}\n`);
+    return 1;
+  }
+}
