@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import type { ApprovalAnswerValue, ApprovalEvent, ApprovalView } from "./admin/contract-mcp.js";
 import { type AdminClient, adminClientFor, UsageError } from "./cli-admin-client.js";
 import { lineReader, pause } from "./cli-line-reader.js";
+import { terminalSafe } from "./cli-text.js";
 import { SseParser } from "./llm/translate/sse.js";
 
 /**
@@ -39,9 +40,6 @@ export interface ApprovalsIo {
 
 const ARGUMENTS_SHOWN = 2000;
 
-/** Text from the request without control characters (no terminal escapes from a tool or a client). */
-const plain = (s: string | null): string => (s ?? "-").replace(/\p{Cc}/gu, "?");
-
 /** A request as a person reads it before answering (arguments as JSON: control characters escaped). */
 export function describeRequest(r: ApprovalView, now = Date.now()): string {
   let args = JSON.stringify(r.arguments, null, 2);
@@ -49,9 +47,9 @@ export function describeRequest(r: ApprovalView, now = Date.now()): string {
     args = `${args.slice(0, ARGUMENTS_SHOWN)}\n… (${args.length - ARGUMENTS_SHOWN} more characters)`;
   const left = Math.max(0, Math.round((Date.parse(r.expiresAt) - now) / 1000));
   return [
-    `Approval requested: ${plain(r.exposedName)} (server ${plain(r.server)})`,
-    `  key: ${plain(r.keyName)}   session: ${plain(r.sessionId)}   denied in ${left} s without an answer`,
-    `  why: ${plain(r.reason)}`,
+    `Approval requested: ${terminalSafe(r.exposedName)} (server ${terminalSafe(r.server)})`,
+    `  key: ${terminalSafe(r.keyName)}   session: ${terminalSafe(r.sessionId)}   denied in ${left} s without an answer`,
+    `  why: ${terminalSafe(r.reason)}`,
     `  arguments: ${args.replaceAll("\n", "\n  ")}`,
   ].join("\n");
 }

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import type { HealthView, ProviderView, SpendSeriesView } from "./admin/contract.js";
 import type { ApprovalView, McpServerView } from "./admin/contract-mcp.js";
 import { adminClientFor, UsageError } from "./cli-admin-client.js";
+import { terminalSafe } from "./cli-text.js";
 
 /**
  * `gatehouse status`: the running gateway at a glance, from its admin API: health (and why it is
@@ -45,7 +46,7 @@ function server(s: McpServerView): string {
   if (!s.enabled) return `${s.name} off`;
   if (s.state === "ready") return `${s.name} ready (${count(s.toolCount, "tool")})`;
   if (s.state === "needs_auth") return `${s.name} needs a login (gatehouse mcp login ${s.name})`;
-  return `${s.name} ${s.state}${s.lastError ? `: ${s.lastError}` : ""}`;
+  return `${s.name} ${s.state}${s.lastError ? `: ${terminalSafe(s.lastError)}` : ""}`;
 }
 
 /** The report, a line per fact. */
@@ -53,7 +54,7 @@ export function statusText(f: StatusFacts, now = Date.now()): string {
   const h = f.health;
   const lines = [
     `Gatehouse ${h.version} at ${h.url ?? "?"}: ${h.status}, up ${duration(now - Date.parse(h.startedAt))}`,
-    ...h.problems.map((p) => `  ! ${p}`),
+    ...h.problems.map((p) => `  ! ${terminalSafe(p)}`),
     `  providers: ${f.providers.length > 0 ? f.providers.map((p) => p.name).join(", ") : "none"}`,
     `  virtual keys: ${h.keys}`,
     `  MCP servers: ${f.servers.length > 0 ? f.servers.map(server).join("; ") : "none"}`,

@@ -35,7 +35,7 @@ const srv = (over: Partial<McpServerView>): McpServerView =>
   }) as McpServerView;
 
 describe("gatehouse status: the report", () => {
-  test("names every MCP server's state, the approvals waiting and the spend", () => {
+  test("names every MCP server's state (no terminal escapes), the approvals waiting and the spend", () => {
     const facts: StatusFacts = {
       health: {
         status: "ok",
@@ -51,7 +51,7 @@ describe("gatehouse status: the report", () => {
       servers: [
         srv({}),
         srv({ name: "github", state: "needs_auth" }),
-        srv({ name: "db", state: "crashed", lastError: "exited with code 1" }),
+        srv({ name: "db", state: "crashed", lastError: "exited with code 1\u001b[2J" }),
         srv({ name: "old", enabled: false, state: "stopped" }),
       ],
       approvals: [{ id: "a" }] as StatusFacts["approvals"],
@@ -65,7 +65,7 @@ describe("gatehouse status: the report", () => {
         "Gatehouse 0.1.0 at http://127.0.0.1:8787: ok, up 2 h 13 min",
         "  providers: anthropic, openai",
         "  virtual keys: 3",
-        "  MCP servers: files ready (14 tools); github needs a login (gatehouse mcp login github); db crashed: exited with code 1; old off",
+        "  MCP servers: files ready (14 tools); github needs a login (gatehouse mcp login github); db crashed: exited with code 1?[2J; old off",
         "  approvals waiting: 1 (answer them: gatehouse approvals)",
         "  request logs: 1,234 rows written this run, 0 waiting",
         "  spend: $1.23 in the last 24 h (42 requests), $10.00 in 7 days (1 request)",
