@@ -97,6 +97,30 @@ describe("Anthropic surface, passed through to an Anthropic-format provider", ()
     assert.equal(res.headers.get("x-gatehouse-route"), "anthropic/claude-haiku-4-5-real");
   });
 
+  test("a model name with a control character is a 400; one with any other character is served", async () => {
+    mock.reset();
+    const bad = await post(`${gw.url}/anthropic/v1/messages`, {
+      model: "anthropic/claude\u001b[2J",
+      max_tokens: 5,
+      messages: [{ role: "user", content: "x" }],
+    });
+    assert.equal(bad.status, 400, bad.text);
+    assert.deepEqual(bad.json(), {
+      type: "error",
+      error: { type: "invalid_request_error", message: "model: contains a control character" },
+    });
+    assert.equal(mock.requests.length, 0);
+    // A local model's name may be any text: the route header carries it percent-encoded.
+    const odd = await post(`${gw.url}/anthropic/v1/messages`, {
+      model: "anthropic/模型-é",
+      max_tokens: 5,
+      messages: [{ role: "user", content: "x" }],
+    });
+    assert.equal(odd.status, 200, odd.text);
+    assert.equal(mock.requests[0]!.model, "模型-é");
+    assert.equal(odd.headers.get("x-gatehouse-route"), `anthropic/${encodeURIComponent("模型-é")}`);
+  });
+
   test("an alias writes the new model over the old one; every other byte is the client's", async () => {
     mock.reset();
     const fx = fixture("tool-loop.2-with-tool-result.json");

@@ -5,6 +5,7 @@ import type { Governance, Ticket } from "../governance/governance.js";
 import type { KeyIdentity } from "../governance/keys.js";
 import { refusalError } from "../governance/refusals.js";
 import { HttpError, sendError } from "../http/errors.js";
+import { headerValue } from "../http/header-value.js";
 import { RequestAbort } from "./abort.js";
 import { ContentCapture } from "./capture.js";
 import { ChatBody } from "./chat-body.js";
@@ -185,7 +186,7 @@ export async function handleChat(
   }
   const { target, res: up } = out;
   const codec = codecs(target.provider.wire(target.model));
-  const extra: Record<string, string> = { "x-gatehouse-route": target.route };
+  const extra: Record<string, string> = { "x-gatehouse-route": headerValue(target.route) };
   const rid = up.headers["request-id"] ?? up.headers["x-request-id"];
   if (typeof rid === "string") extra["request-id"] = rid;
 

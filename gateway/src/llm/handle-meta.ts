@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { KeyIdentity } from "../governance/keys.js";
 import { refusalError } from "../governance/refusals.js";
 import { HttpError, sendError, sendJson } from "../http/errors.js";
+import { headerValue } from "../http/header-value.js";
 import { ChatBody } from "./chat-body.js";
 import { callContext, type LlmDeps } from "./handle-chat.js";
 import { anthropicToGeminiRequest } from "./translate/anthropic-to-gemini.js";
@@ -69,7 +70,7 @@ export async function handleCountTokens(
       const parsed = JSON.parse(text) as Record<string, unknown>;
       const count = wire === "gemini" ? parsed.totalTokens : parsed.input_tokens;
       if (typeof count === "number") {
-        sendJson(res, 200, { input_tokens: count }, { "x-gatehouse-route": target.route });
+        sendJson(res, 200, { input_tokens: count }, { "x-gatehouse-route": headerValue(target.route) });
         return;
       }
     } catch {
@@ -88,7 +89,7 @@ export async function handleCountTokens(
     res,
     200,
     { input_tokens: estimate },
-    { "x-gatehouse-token-count": "estimate", "x-gatehouse-route": target.route },
+    { "x-gatehouse-token-count": "estimate", "x-gatehouse-route": headerValue(target.route) },
   );
 }
 

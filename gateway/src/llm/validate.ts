@@ -13,6 +13,7 @@ export function validateChatRequest(
   const model = body.model;
   if (typeof model !== "string" || model.length === 0) throw bad("model: required, a non-empty string");
   if (model.length > 256) throw bad("model: longer than 256 characters");
+  if (/\p{Cc}/u.test(model)) throw bad("model: contains a control character");
   const messages = body.messages;
   if (!Array.isArray(messages)) throw bad("messages: required, an array");
   for (let i = 0; i < messages.length; i++) {

@@ -1,0 +1,9 @@
+/**
+ * A value fit for an HTTP response header whatever it holds: printable ASCII stays as it is, any
+ * other character is percent-encoded (UTF-8). Node refuses a header with a character outside
+ * Latin-1 or a control character, so a client's model name like "ant/模型" must not reach
+ * `x-gatehouse-route` raw.
+ */
+export function headerValue(text: string): string {
+  return /^[\x20-\x7e]*$/.test(text) ? text : text.replace(/[^\x20-\x7e]+/gu, (s) => encodeURIComponent(s));
+}
