@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { dataDirOf, resolveConfig } from "./cli-config.js";
 import { LOGS_HELP } from "./cli-help.js";
+import { terminalSafe } from "./cli-text.js";
 import { exportConfig } from "./config/export.js";
 import { ConfigError } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
@@ -92,8 +93,10 @@ export function table(
   right: ReadonlySet<number> = new Set(),
   widths: number[] = [],
 ): string {
-  for (const r of rows) for (let i = 0; i < r.length; i++) widths[i] = Math.max(widths[i] ?? 0, r[i]!.length);
-  return rows
+  // Cells hold what clients and providers sent (a model name, an error): never a terminal escape.
+  const safe = rows.map((r) => r.map(terminalSafe));
+  for (const r of safe) for (let i = 0; i < r.length; i++) widths[i] = Math.max(widths[i] ?? 0, r[i]!.length);
+  return safe
     .map((r) =>
       r
         .map((c, i) =>

@@ -103,6 +103,19 @@ describe("gatehouse logs tail and spend", () => {
     assert.match(byModel.out, /model-x/);
   });
 
+  test("what a client sent never reaches the terminal as an escape sequence", async () => {
+    // A provider's error text is kept in the log as it came (redacted); a model name with a control
+    // character never gets that far (400 at the edge).
+    mock.script({ kind: "error", status: 400, message: "bad\u001b[2J\u001b]0;owned\u0007 request" });
+    await post(`${gw.url}/anthropic/v1/messages`, msg("ant/evil"));
+    await gw.gateway.logs.flush();
+    const tail = await run("logs", ["tail", "--data-dir", gw.dataDir, "--limit", "1"]);
+    assert.equal(tail.code, 0, tail.err);
+    assert.match(tail.out, /bad\?\[2J\?\]0;owned\? request/);
+    const spend = await run("spend", ["--by", "model", "--data-dir", gw.dataDir]);
+    assert.doesNotMatch(tail.out + spend.out, /\p{Cc}(?<!\n)/u);
+  });
+
   test("wrong usage is exit code 2 with one line", async () => {
     for (const argv of [["tail", "--limit", "0"], ["head"], ["tail", "--nope"]]) {
       const r = await run("logs", [...argv, "--data-dir", gw.dataDir]);
