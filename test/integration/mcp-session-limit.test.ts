@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
-import { serverBin, waitReady } from "../helpers/mcp.js";
+import { serverBin, toyServer, waitReady } from "../helpers/mcp.js";
 
 // mcp.max_sessions_per_key: a client that opens sessions and never ends them (an agent loop, a
 // buggy script) cannot grow the gateway's memory without bound; other keys are not affected.
@@ -54,9 +54,12 @@ before(async () => {
       { name: "other", key: OTHER_KEY },
     ],
     mcp: { max_sessions_per_key: 3 },
-    mcp_servers: { everything: { command: serverBin("everything"), args: ["stdio"] } },
+    mcp_servers: {
+      everything: { command: serverBin("everything"), args: ["stdio"] },
+      toy: { ...toyServer, tools: { hang: "allow" } },
+    },
   });
-  await waitReady(gw.gateway, ["everything"]);
+  await waitReady(gw.gateway, ["everything", "toy"]);
 });
 
 after(async () => {
@@ -102,10 +105,41 @@ describe("MCP sessions per key", () => {
       assert.equal(r.status, 429);
       const body = (await r.json()) as { error: { code: number; message: string } };
       assert.equal(body.error.code, -32000);
-      assert.match(body.error.message, /Too many MCP sessions: key "test" holds 3 with streams open/);
+      assert.match(body.error.message, /Too many MCP sessions: key "test" holds 3, all in use/);
       for (const sid of mine) assert.equal(await list(sid), 200, "the streaming sessions go on");
+      for (const sid of mine) {
+        const del = await fetch(`${gw.url}/mcp`, {
+          method: "DELETE",
+          headers: { authorization: `Bearer ${TEST_KEY}`, "mcp-session-id": sid },
+        });
+        assert.equal(del.status, 200);
+      }
     } finally {
       streams.abort();
     }
+  });
+
+  test("a session with a call still running is not the one closed, however long ago it began", async () => {
+    const ended: string[] = [];
+    while (ended.length < 3) ended.push(await open());
+    const busy = ended[0]!;
+    const [, b, c] = ended;
+    const call = post(
+      TEST_KEY,
+      { jsonrpc: "2.0", id: 9, method: "tools/call", params: { name: "toy__hang", arguments: {} } },
+      busy,
+    );
+    await new Promise((r) => setTimeout(r, 300)); // the call is running (it never answers)
+    assert.equal(await list(b!), 200);
+    assert.equal(await list(c!), 200);
+    await open(); // the busy session is the least recently seen, but in use: b goes instead
+    assert.equal(await list(b!), 404);
+    assert.equal(await list(busy), 200, "the session running a call stays");
+    const del = await fetch(`${gw.url}/mcp`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${TEST_KEY}`, "mcp-session-id": busy },
+    });
+    assert.equal(del.status, 200);
+    await (await call).text().catch(() => undefined);
   });
 });

@@ -232,7 +232,7 @@ export class McpEndpoint {
         res,
         429,
         -32000,
-        `Too many MCP sessions: key ${JSON.stringify(key.name)} holds ${max} with streams open (mcp.max_sessions_per_key); end some (DELETE /mcp) first`,
+        `Too many MCP sessions: key ${JSON.stringify(key.name)} holds ${max}, all in use (a stream open or a request running; mcp.max_sessions_per_key); end some (DELETE /mcp) first`,
       );
       return;
     }
@@ -254,7 +254,8 @@ export class McpEndpoint {
 
   /**
    * Below the key's session limit, or brought below it by closing the key's least recently used
-   * session without an open stream; false when every one of them has a stream open.
+   * session that is not in use (no open stream, no request being answered); false when every one
+   * of them is in use.
    */
   private async makeRoom(key: KeyIdentity): Promise<boolean> {
     const max = this.deps.maxSessionsPerKey();
@@ -264,7 +265,8 @@ export class McpEndpoint {
       for (const s of this.sessions.values()) {
         if (s.keyId !== key.id) continue;
         held++;
-        if (s.openStreams <= 0 && (!idlest || s.lastSeen < idlest.lastSeen)) idlest = s;
+        const inUse = s.openStreams > 0 || s.transport.busy;
+        if (!inUse && (!idlest || s.lastSeen < idlest.lastSeen)) idlest = s;
       }
       if (held < max) return true;
       if (!idlest) return false;

@@ -101,6 +101,11 @@ export class HttpSessionTransport implements Transport {
 
   async start(): Promise<void> {}
 
+  /** Requests of this session still being answered (a long tools/call among them). */
+  get busy(): boolean {
+    return this.exchanges.size > 0 || this.calls.size > 0;
+  }
+
   /**
    * A POST with its parsed JSON body. Returns false when the messages were refused (the answer is
    * already written), true once they were handed to the server.

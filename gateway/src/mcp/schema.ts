@@ -121,8 +121,8 @@ export const mcpSettingsSchema = z.strictObject({
   tool_mode: toolModeSchema.default("full"),
   /**
    * Live /mcp sessions one key may hold (each ~30 KB). A new one past it closes the key's least
-   * recently used session without an open stream (its client gets 404 and starts anew, as the MCP
-   * spec has it); when every one has a stream open, the new one is refused (429).
+   * recently used session not in use (no open stream, no request running; its client gets 404 and
+   * starts anew, as the MCP spec has it); when every one is in use, the new one is refused (429).
    */
   max_sessions_per_key: z.number().int().positive().default(1000),
   /**
