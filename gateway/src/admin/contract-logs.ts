@@ -1,0 +1,182 @@
+/**
+ * Logs, spend and budgets in the admin contract: GET /api/logs, /api/logs/tools, /api/logs/{id},
+ * /api/spend, /api/budgets (contract.ts re-exports it). Free of Node imports, like contract.ts.
+ */
+
+/** Query of GET /api/logs and /api/logs/tools (all optional; times are ISO or ms since 1970). */
+export interface LogQueryParams {
+  from?: string;
+  /** Exclusive. */
+  to?: string;
+  /** Key name. */
+  key?: string;
+  team?: string;
+  session?: string;
+  project?: string;
+  /** Requested model, route (provider/model) or model id. */
+  model?: string;
+  provider?: string;
+  /** ok (< 400), error (>= 400) or one status code. */
+  status?: string;
+  /** Tool calls: server and tool name. */
+  server?: string;
+  tool?: string;
+  /** Full-text search over stored prompts and responses (keys with content: full). */
+  q?: string;
+  /** 1 to 500, default 100. */
+  limit?: string;
+  /** nextCursor of the previous page. */
+  cursor?: string;
+}
+
+export interface TokenCounts {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  reasoning: number;
+}
+
+/** What every log entry says: when, and which key (with its team and session) made it. */
+export interface LogEntryView {
+  id: string;
+  time: string;
+  keyId: string;
+  keyName: string;
+  team: string | null;
+  sessionId: string | null;
+}
+
+/** One model call in the request log (secrets already redacted). */
+export interface RequestLogView extends LogEntryView {
+  project: string | null;
+  userAgent: string | null;
+  surface: string;
+  endpoint: string;
+  requestedModel: string;
+  /** provider/model that answered (or was last tried). */
+  route: string | null;
+  provider: string | null;
+  model: string | null;
+  fallbacks: string[];
+  attempts: number;
+  stream: boolean;
+  status: number;
+  error: string | null;
+  usage: TokenCounts;
+  costUsd: number;
+  /** Where the price came from: table, override, unknown, ... */
+  costSource: string | null;
+  latencyMs: number;
+  ttfbMs: number | null;
+  /** x-gatehouse-meta-* headers. */
+  meta: Record<string, string>;
+  /** Prompt and response were kept (content: full): GET /api/logs/{id} returns them. */
+  hasContent: boolean;
+}
+
+/** GET /api/logs/{id}: the entry with what content: full kept. */
+export interface RequestLogDetail extends RequestLogView {
+  content: {
+    /** The request as the client sent it (JSON text, redacted, at most 256 KiB). */
+    request: string | null;
+    /** The response's text, reassembled from the stream (redacted, at most 256 KiB). */
+    response: string | null;
+    /** The tool calls the model made, JSON: [{ name, input }]. */
+    toolCalls: string | null;
+  } | null;
+}
+
+/** One MCP tools/call. */
+export interface ToolCallView extends LogEntryView {
+  server: string;
+  tool: string;
+  /** Redacted JSON text. */
+  arguments: string | null;
+  resultBytes: number | null;
+  latencyMs: number;
+  status: string;
+  error: string | null;
+  decision: string;
+  /** policy, answerer:<name>, admin-api, timeout, ... */
+  decidedBy: string | null;
+}
+
+/** Newest first; pass nextCursor back as `cursor` for the next (older) page. */
+export interface LogPageView<T> {
+  rows: T[];
+  nextCursor: string | null;
+}
+
+export type SpendGroupBy = "model" | "route" | "provider" | "key" | "team" | "session" | "project";
+
+/** Query of GET /api/spend. */
+export interface SpendQueryParams {
+  /** Default: 7 days (bucket=day) or 24 hours (bucket=hour) before `to`. */
+  from?: string;
+  /** Exclusive; default now. */
+  to?: string;
+  bucket?: "hour" | "day";
+  groupBy?: SpendGroupBy;
+  key?: string;
+  team?: string;
+  session?: string;
+  project?: string;
+}
+
+export interface SpendTotals {
+  usd: number;
+  requests: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+}
+
+export interface SpendPointView extends SpendTotals {
+  /** Bucket start, ISO: a UTC hour, or local midnight (in `timezone`) of a day. */
+  time: string;
+  /** The group's value; null when ungrouped or the value is missing (no team, no session, ...). */
+  group: string | null;
+}
+
+/** GET /api/spend: series for the graphs, from the request logs (buckets without calls are absent). */
+export interface SpendSeriesView {
+  from: string;
+  to: string;
+  bucket: "hour" | "day";
+  /** settings.timezone as a zone name: day buckets start at its local midnight (hours are absolute). */
+  timezone: string;
+  groupBy: SpendGroupBy | null;
+  points: SpendPointView[];
+  /** Each group over the whole range, most expensive first (legends, tables). */
+  groups: Array<SpendTotals & { group: string | null }>;
+  totals: SpendTotals;
+}
+
+/** One budget as it stands now. */
+export interface BudgetView {
+  kind: "key" | "team" | "project" | "session";
+  /** Key name, team name, project name, or session id. */
+  owner: string;
+  name: string;
+  /** As refusals say it: "key 'claude-code'", "team 'backend'", ... */
+  scope: string;
+  limitUsd: number | null;
+  limitTokens: number | null;
+  spentUsd: number;
+  spentTokens: number;
+  /** Reserved by calls still running. */
+  inFlightUsd: number;
+  inFlightTokens: number;
+  windowStart: string;
+  /** null: never resets (total). */
+  resetsAt: string | null;
+  exhausted: boolean;
+}
+
+/** GET /api/budgets[?key=NAME&session=ID]. */
+export interface BudgetsView {
+  budgets: BudgetView[];
+}
