@@ -1,4 +1,5 @@
 import { HttpError } from "../http/errors.js";
+import { isWellFormed } from "../http/unicode.js";
 import type { ClientSurface } from "./router.js";
 
 /**
@@ -14,6 +15,7 @@ export function validateChatRequest(
   if (typeof model !== "string" || model.length === 0) throw bad("model: required, a non-empty string");
   if (model.length > 256) throw bad("model: longer than 256 characters");
   if (/\p{Cc}/u.test(model)) throw bad("model: contains a control character");
+  if (!isWellFormed(model)) throw bad("model: contains an unpaired UTF-16 surrogate (not Unicode text)");
   const messages = body.messages;
   if (!Array.isArray(messages)) throw bad("messages: required, an array");
   for (let i = 0; i < messages.length; i++) {
