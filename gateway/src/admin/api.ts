@@ -4,6 +4,7 @@ import type { ConfigFile } from "../config/schema.js";
 import { parseJsonObject, readBody } from "../http/body.js";
 import { HttpError, sendHttpError, sendJson } from "../http/errors.js";
 import type { RouteHandler } from "../http/route-handler.js";
+import { writeUnlessStalled } from "../http/stalled-stream.js";
 import type { RequestRecord } from "../llm/record.js";
 import type { ToolCallRecord } from "../store/log-store.js";
 import type { AdminStreamEvent, HealthView, LogWriterHealth } from "./contract.js";
@@ -97,25 +98,12 @@ function coreRoutes(deps: AdminDeps): Route[] {
   ];
 }
 
-/**
- * Bytes an event stream may have waiting for a client that does not read (a frozen window, a
- * stopped `curl`): past it the stream is closed, so memory does not grow with every request. An
- * EventSource reconnects by itself; a UI then reloads what it shows.
- */
-export const EVENT_STREAM_MAX_BUFFERED = 4 * 1024 * 1024;
-
 function streamEvents(deps: AdminDeps, ctx: RouteContext): undefined {
   const { res } = ctx;
   res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
   res.write(": connected\n\n");
-  const send = (frame: string) => {
-    if (res.destroyed) return;
-    if (res.writableLength > EVENT_STREAM_MAX_BUFFERED) {
-      res.destroy(); // "close" unsubscribes
-      return;
-    }
-    res.write(frame);
-  };
+  // A client that stops reading is cut off ("close" unsubscribes); an EventSource reconnects.
+  const send = (frame: string) => void writeUnlessStalled(res, frame);
   const onRequest = (r: RequestRecord) =>
     send(`event: request\ndata: ${JSON.stringify(requestEvent(r))}\n\n`);
   deps.events.on("request", onRequest);

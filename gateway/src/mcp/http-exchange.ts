@@ -13,8 +13,6 @@ import { memoizedJson } from "./json-memo.js";
 export const SSE_AFTER_MS = 200;
 /** SSE comment lines at this interval keep idle streams (and proxies) from timing out. */
 export const KEEP_ALIVE_MS = 15_000;
-/** Bytes a session's GET stream may have waiting for a client that does not read; past it, closed. */
-export const STREAM_MAX_BUFFERED = 4 * 1024 * 1024;
 
 export const SSE_HEADERS = {
   "content-type": "text/event-stream",

@@ -9,8 +9,9 @@ import {
   type MessageExtraInfo,
   type RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
+import { writeUnlessStalled } from "../http/stalled-stream.js";
 import { errorResponse, type ToolCallParams, type ToolCallRunner, toolCallParams } from "./fast-call.js";
-import { Exchange, event, KEEP_ALIVE_MS, SSE_HEADERS, STREAM_MAX_BUFFERED } from "./http-exchange.js";
+import { Exchange, event, KEEP_ALIVE_MS, SSE_HEADERS } from "./http-exchange.js";
 
 /**
  * MCP Streamable HTTP for one session, straight on node:http: the SDK's Server (Protocol) is
@@ -231,12 +232,9 @@ export class HttpSessionTransport implements Transport {
       ex.related(message);
       return;
     }
-    const s = this.stream;
-    if (!s || s.destroyed || s.writableEnded) return;
     // A client that stopped reading its stream (notifications, servers' log messages) is cut
     // off rather than buffered for: it may open the stream again (the session stays).
-    if (s.writableLength > STREAM_MAX_BUFFERED) s.destroy();
-    else s.write(event(message));
+    if (this.stream) writeUnlessStalled(this.stream, event(message));
   }
 
   async close(): Promise<void> {

@@ -267,7 +267,7 @@ export class LogWriter {
       return b;
     }
     const requests = this.requests.take(this.maxBatch);
-    for (const r of requests) this.queuedContent -= contentBytes(r);
+    if (this.queuedContent > 0) for (const r of requests) this.queuedContent -= contentBytes(r);
     this.contentFreeHead = Math.max(0, this.contentFreeHead - requests.length);
     const tools = this.toolCalls.take(this.maxBatch);
     const spend = this.spend;
