@@ -68,7 +68,6 @@ const ANSWERS: Record<string, ApprovalAnswerValue> = {
 /** Follows the gateway's event stream and asks about each request, one at a time, in arrival order. */
 async function watch(client: AdminClient, io: ApprovalsIo): Promise<number> {
   const queue: ApprovalView[] = [];
-  const settled = new Set<string>();
   let asking: { id: string; cancel: (why: string) => void } | undefined;
   const lines = createInterface({ input: io.input, terminal: false });
   const nextLine = lineReader(lines);
@@ -78,9 +77,13 @@ async function watch(client: AdminClient, io: ApprovalsIo): Promise<number> {
   const onEvent = (e: ApprovalEvent) => {
     if (e.type === "requested" && !queue.some((q) => q.id === e.request.id)) queue.push(e.request);
     else if (e.type === "decided") {
-      settled.add(e.request.id);
+      // Answered elsewhere: not asked about any more, or no longer on screen.
+      const i = queue.findIndex((q) => q.id === e.request.id);
+      if (i >= 0) queue.splice(i, 1);
       if (asking?.id === e.request.id)
-        asking.cancel(`answered elsewhere: ${e.decision?.answer ?? "?"} by ${e.decision?.decidedBy ?? "?"}`);
+        asking.cancel(
+          `answered elsewhere: ${e.decision?.answer ?? "?"} by ${terminalSafe(e.decision?.decidedBy ?? "?")}`,
+        );
     }
     wake?.();
   };
@@ -136,7 +139,7 @@ async function watch(client: AdminClient, io: ApprovalsIo): Promise<number> {
         if (closed) return 0;
         continue;
       }
-      if (settled.has(next.id) || Date.parse(next.expiresAt) <= Date.now()) continue;
+      if (Date.parse(next.expiresAt) <= Date.now()) continue;
       nextLine.forget();
       io.out(`\n${describeRequest(next)}\n`);
       for (;;) {
