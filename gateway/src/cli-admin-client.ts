@@ -2,6 +2,7 @@ import type { ApprovalAnswerValue, ApprovalView } from "./admin/contract-mcp.js"
 import { readAdminToken } from "./admin/token.js";
 import { dataDirOf } from "./cli-config.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
+import { baseUrl } from "./gateway-listen.js";
 
 /**
  * A client of a running gateway's admin API for CLI commands (`gatehouse approvals`): the admin
@@ -24,7 +25,7 @@ export function adminClientFor(
     );
   const port = flags.port === undefined ? DEFAULT_PORT : Number(flags.port);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError("--port must be 1-65535");
-  return new AdminClient(`http://${flags.host ?? DEFAULT_HOST}:${port}`, token);
+  return new AdminClient(baseUrl(flags.host ?? DEFAULT_HOST, port), token);
 }
 
 /** The gateway's admin API, with the admin token. */
