@@ -89,7 +89,7 @@ async function watch(client: AdminClient, io: ApprovalsIo): Promise<number> {
   };
   /** Subscribes, then catches up with what is waiting (a request made in between comes twice: kept once). */
   const subscribe = async (): Promise<Response> => {
-    const res = await client.fetch("/api/events", { signal: events.signal });
+    const res = await client.fetch("/api/events?types=approval", { signal: events.signal });
     if (!res.ok || !res.body) throw new UsageError(`GET /api/events: ${res.status}`);
     // What waits now is the truth: requests of a gateway that restarted are gone.
     const waiting = await client.pending();

@@ -277,6 +277,39 @@ describe("admin API", () => {
     assert.equal(ev.keyName, "test");
   });
 
+  test("the live stream can be narrowed to some kinds of event; an unknown kind is a 400", async () => {
+    const ac = new AbortController();
+    const res = await api("/api/events?types=tool_call", { headers: auth, signal: ac.signal });
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    while (!text.includes(": connected")) text += decoder.decode((await reader.read()).value);
+    // A model call (not asked for), then a tool call (asked for): only the second arrives.
+    gw.gateway.events.emit("request", requestRecord({ requestedModel: "not-wanted" }));
+    gw.gateway.events.emit("toolCall", {
+      id: "tc-1",
+      startedAt: Date.now(),
+      keyId: "k",
+      keyName: "test",
+      server: "files",
+      tool: "read_file",
+      arguments: {},
+      latencyMs: 1,
+      status: "ok",
+      decision: "allow",
+    });
+    while (!text.includes("event: tool_call")) text += decoder.decode((await reader.read()).value);
+    ac.abort();
+    assert.doesNotMatch(text, /event: request|not-wanted/);
+    assert.match(text, /"tool":"read_file"/);
+
+    const bad = await api("/api/events?types=approval,requests", { headers: auth });
+    assert.equal(bad.status, 400);
+    const problem = (await bad.json()) as { detail: string };
+    assert.match(problem.detail, /types: unknown event type "requests"/);
+  });
+
   test("a client that stops reading the live stream is disconnected, not buffered for without end", async () => {
     const socket = connect(gw.port, "127.0.0.1");
     await new Promise<void>((resolve) => socket.once("connect", () => resolve()));

@@ -4,15 +4,15 @@ import type { ConfigFile } from "../config/schema.js";
 import { parseJsonObject, readBody } from "../http/body.js";
 import { HttpError, sendHttpError, sendJson } from "../http/errors.js";
 import type { RouteHandler } from "../http/route-handler.js";
-import { writeUnlessStalled } from "../http/stalled-stream.js";
 import type { RequestRecord } from "../llm/record.js";
 import type { ToolCallRecord } from "../store/log-store.js";
 import type { AdminStreamEvent, HealthView, LogWriterHealth } from "./contract.js";
+import { EVENT_TYPES, streamEvents } from "./events-stream.js";
 import { openApiDocument } from "./openapi.js";
 import { type Route, type RouteContext, RouteTable } from "./routes.js";
 import { benchRoutes } from "./routes-bench.js";
 import { tokenMatches } from "./token.js";
-import { configView, requestEvent, type StoredNames, toolCallEvent } from "./views.js";
+import { configView, type StoredNames } from "./views.js";
 
 export interface AdminDeps {
   token: string;
@@ -92,35 +92,11 @@ function coreRoutes(deps: AdminDeps): Route[] {
     {
       method: "GET",
       path: "/api/events",
-      summary: "Live event stream (SSE): request, approval, mcp_server, tool_changed",
+      summary: "Live event stream (SSE): request, tool_call, approval, mcp_server, tool_changed",
+      query: { types: `Only these kinds, comma-separated (${EVENT_TYPES.join(", ")}); all when absent` },
       handle: (ctx) => streamEvents(deps, ctx),
     },
   ];
-}
-
-function streamEvents(deps: AdminDeps, ctx: RouteContext): undefined {
-  const { res } = ctx;
-  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
-  res.write(": connected\n\n");
-  // A client that stops reading is cut off ("close" unsubscribes); an EventSource reconnects.
-  const send = (frame: string) => void writeUnlessStalled(res, frame);
-  const onRequest = (r: RequestRecord) =>
-    send(`event: request\ndata: ${JSON.stringify(requestEvent(r))}\n\n`);
-  deps.events.on("request", onRequest);
-  const onToolCall = (t: ToolCallRecord) =>
-    send(`event: tool_call\ndata: ${JSON.stringify(toolCallEvent(t))}\n\n`);
-  deps.events.on("toolCall", onToolCall);
-  const onEvent = (e: AdminStreamEvent) => send(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
-  deps.stream?.on("event", onEvent);
-  const heartbeat = setInterval(() => send(": ping\n\n"), 15_000);
-  heartbeat.unref();
-  res.on("close", () => {
-    clearInterval(heartbeat);
-    deps.events.off("request", onRequest);
-    deps.events.off("toolCall", onToolCall);
-    deps.stream?.off("event", onEvent);
-  });
-  return undefined;
 }
 
 /**
