@@ -5,6 +5,7 @@ import type { CommonFlags } from "./cli-config.js";
 import { HELP } from "./cli-help.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import { VERSION } from "./gateway-api.js";
+import { baseUrl } from "./gateway-listen.js";
 
 // Each command loads its own modules when it runs (the whole gateway takes about a second to
 // load): `gatehouse --help` and `--version` answer at once, `keys` and `logs` load no MCP or LLM code.
@@ -68,10 +69,27 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
     await gateway.stop(0).catch(() => undefined);
     throw e;
   }
+  // Signals are handled from here on, before the banner tells anyone the gateway is up: a SIGTERM
+  // sent on reading it must drain and stop, not meet Node's default (killed, no exit code).
+  let watcher: { close(): void } | undefined;
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    watcher?.close();
+    process.stdout.write(`\n${signal}: draining and stopping…\n`);
+    gateway.stop(10_000).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
   let newKey: string | undefined;
   if (gateway.keys.count() === 0) {
     newKey = (await gateway.keys.create("default")).key;
   }
+  if (stopping) return;
   const providers = Object.keys(gateway.config().providers);
   process.stdout.write(
     `Gatehouse ${VERSION} listening on ${started.url}\n` +
@@ -90,25 +108,12 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
         `  serve does not read it: \`gatehouse config import ${path}\` writes it into this data folder's database.\n`,
     );
   // Hot reload: the config file in force (or the data folder's config.yaml, once there is one).
-  const watcher = watchConfig({
+  watcher = watchConfig({
     path: configFile,
     load: () => resolveConfig(flags, env).config,
     apply: (next) => gateway.reload(next),
     log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
   });
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    watcher.close();
-    process.stdout.write(`\n${signal}: draining and stopping…\n`);
-    gateway.stop(10_000).then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
 async function configure(
@@ -121,7 +126,7 @@ async function configure(
   const { dataDirOf, portOf } = await import("./cli-config.js");
   const { configureClaudeCode, unconfigureClaudeCode } = await import("./clients/claude-code.js");
   const home = env.HOME ?? homedir();
-  const url = `http://${flags.host ?? DEFAULT_HOST}:${portOf(flags) ?? DEFAULT_PORT}`;
+  const url = baseUrl(flags.host ?? DEFAULT_HOST, portOf(flags) ?? DEFAULT_PORT);
   if (flags.revert) {
     for (const f of unconfigureClaudeCode(home, url)) process.stdout.write(`Reverted ${f}\n`);
     return;

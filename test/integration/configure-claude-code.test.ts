@@ -90,4 +90,21 @@ describe("gatehouse configure claude-code", () => {
     assert.equal(res.status, 200);
     rmSync(home2, { recursive: true, force: true });
   });
+
+  test("--host as serve was given: IPv6 in brackets, a wildcard address as loopback", async () => {
+    for (const [host, base] of [
+      ["::1", `http://[::1]:${gw.port}`],
+      ["0.0.0.0", `http://127.0.0.1:${gw.port}`],
+    ] as const) {
+      const home3 = mkdtempSync(join(tmpdir(), "gatehouse-home-"));
+      const code = await main(
+        ["configure", "claude-code", "--host", host, "--port", String(gw.port), "--key", gw.key],
+        { HOME: home3 },
+      );
+      assert.equal(code, 0);
+      const settings = JSON.parse(readFileSync(join(home3, ".claude", "settings.json"), "utf8"));
+      assert.equal(settings.env.ANTHROPIC_BASE_URL, `${base}/anthropic`);
+      rmSync(home3, { recursive: true, force: true });
+    }
+  });
 });
