@@ -53,15 +53,16 @@ async function main(): Promise<void> {
     validate: !values["no-validate"],
     maxRecorded: number("max-recorded", values["max-recorded"]),
   });
-  process.stdout.write(`mock provider listening on ${mock.url}\n`);
   const stop = (): void => {
     mock.close().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
+  // Before the line that says it is up: a signal sent on reading it gets a clean stop.
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  process.stdout.write(`mock provider listening on ${mock.url}\n`);
 }
 
 main().catch((err: unknown) => {
