@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import type { ApprovalAnswerValue, ApprovalEvent, ApprovalView } from "./admin/contract-mcp.js";
 import { type AdminClient, adminClientFor, UsageError } from "./cli-admin-client.js";
 import { lineReader, pause } from "./cli-line-reader.js";
-import { terminalSafe } from "./cli-text.js";
+import { argsErrorText, terminalSafe } from "./cli-text.js";
 import { SseParser } from "./llm/translate/sse.js";
 
 /**
@@ -188,7 +188,7 @@ export async function approvalsMain(
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true });
   } catch (e) {
-    io.err(`gatehouse approvals: ${e instanceof Error ? e.message : e}\n`);
+    io.err(`gatehouse approvals: ${argsErrorText(e, "gatehouse approvals")}\n`);
     return 2;
   }
   const { values, positionals } = parsed;

@@ -1,5 +1,7 @@
 import { parseArgs } from "node:util";
 import { dataDirOf } from "./cli-config.js";
+import { KEYS_HELP } from "./cli-help.js";
+import { argsErrorText } from "./cli-text.js";
 import { formatIssues } from "./config/load.js";
 import type { BudgetConfig, KeyGovernance } from "./governance/config-schema.js";
 import { createStoredKey, MAX_ROTATION_GRACE_MS, rotateStoredKey } from "./governance/keys.js";
@@ -36,6 +38,7 @@ const options = {
   "no-rate-limit": { type: "boolean" },
   "all-models": { type: "boolean" },
   "no-team": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
 } as const;
 
 type Flags = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>["values"];
@@ -214,8 +217,12 @@ export async function keysMain(argv: string[], env: NodeJS.ProcessEnv): Promise<
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true });
   } catch (e) {
-    process.stderr.write(`gatehouse: ${e instanceof Error ? e.message : e}\n`);
+    process.stderr.write(`gatehouse keys: ${argsErrorText(e, "gatehouse keys")}\n`);
     return 2;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`Usage:\n${KEYS_HELP}\n`);
+    return 0;
   }
   const [sub, name] = parsed.positionals;
   try {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { dataDirOf, resolveConfig } from "./cli-config.js";
 import { LOGS_HELP } from "./cli-help.js";
-import { terminalSafe } from "./cli-text.js";
+import { argsErrorText, terminalSafe } from "./cli-text.js";
 import { exportConfig } from "./config/export.js";
 import { ConfigError } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
@@ -79,7 +79,7 @@ export async function runLogsCli(
     else await configCmd(positionals, values, env, io);
     return 0;
   } catch (e) {
-    io.err(`gatehouse: ${e instanceof Error ? e.message : String(e)}\n`);
+    io.err(`gatehouse: ${argsErrorText(e, `gatehouse ${command}`)}\n`);
     return e instanceof CliUsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? 2 : 1;
   }
 }

@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type CommonFlags, dataDirOf, portOf, resolveConfig } from "./cli-config.js";
+import { argsErrorText } from "./cli-text.js";
 import { MCP_SERVER_NAME } from "./clients/claude-code.js";
 import { DEFAULT_PORT } from "./config/paths.js";
 import type { ConfigFile } from "./config/schema.js";
@@ -89,7 +90,7 @@ export async function mcpMain(argv: string[], env: NodeJS.ProcessEnv = process.e
   try {
     parsed = parseArgs({ args: dash === -1 ? argv : argv.slice(0, dash), options, allowPositionals: true });
   } catch (e) {
-    err(`gatehouse mcp: ${e instanceof Error ? e.message : e}`);
+    err(`gatehouse mcp: ${argsErrorText(e, "gatehouse mcp")}`);
     return 2;
   }
   const { values: flags, positionals } = parsed;

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import type { HealthView, ProviderView, SpendSeriesView } from "./admin/contract.js";
 import type { ApprovalView, McpServerView } from "./admin/contract-mcp.js";
 import { adminClientFor, UsageError } from "./cli-admin-client.js";
-import { terminalSafe } from "./cli-text.js";
+import { argsErrorText, terminalSafe } from "./cli-text.js";
 
 /**
  * `gatehouse status`: the running gateway at a glance, from its admin API: health (and why it is
@@ -77,7 +77,7 @@ export async function statusMain(
   try {
     ({ values } = parseArgs({ args: argv, options, allowPositionals: false }));
   } catch (e) {
-    io.err(`gatehouse status: ${e instanceof Error ? e.message : e}\n`);
+    io.err(`gatehouse status: ${argsErrorText(e, "gatehouse status")}\n`);
     return 2;
   }
   if (values.help) {

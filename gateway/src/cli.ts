@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { CommonFlags } from "./cli-config.js";
 import { HELP } from "./cli-help.js";
+import { argsErrorText } from "./cli-text.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import { VERSION } from "./gateway-api.js";
 import { baseUrl } from "./gateway-listen.js";
@@ -167,7 +168,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   try {
     parsed = parseArgs({ args: argv, options: flagSpec, allowPositionals: true });
   } catch (e) {
-    process.stderr.write(`gatehouse: ${e instanceof Error ? e.message : e}\n`);
+    process.stderr.write(`gatehouse: ${argsErrorText(e, "gatehouse")}\n`);
     return 2;
   }
   const { values, positionals } = parsed;

@@ -114,6 +114,32 @@ describe("gatehouse keys", () => {
     assert.equal((await run(["--bogus-flag"])).code, 2);
     assert.match((await run(["--version"])).out, /^0\.1\.0$/m);
   });
+
+  test("a wrong flag: exit 2, one line naming the flag and the command's --help, which works", async () => {
+    for (const [argv, command] of [
+      [["logs", "tail", "--port", "8787"], "gatehouse logs"],
+      [["keys", "list", "--bogus"], "gatehouse keys"],
+      [["status", "--porrt", "1"], "gatehouse status"],
+      [["approvals", "--nope"], "gatehouse approvals"],
+      [["mcp", "list", "--x"], "gatehouse mcp"],
+      [["--bogus-flag"], "gatehouse"],
+    ] as const) {
+      const r = await run([...argv]);
+      assert.equal(r.code, 2, argv.join(" "));
+      assert.equal(r.err.trim().split("\n").length, 1, r.err);
+      const flag = argv.find((a) => a.startsWith("--"))!;
+      assert.match(
+        r.err,
+        new RegExp(`unknown option ${flag} for \`${command}\` \\(see ${command} --help\\)`),
+      );
+      const help = await run([...command.split(" ").slice(1), "--help"]);
+      assert.equal(help.code, 0, `${command} --help: ${help.err}`);
+      assert.match(help.out, /gatehouse/);
+    }
+    const missing = await run(["bench", "--requests"]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /^gatehouse bench: --requests needs a value$/m);
+  });
 });
 
 interface Child {

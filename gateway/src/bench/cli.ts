@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import type { BenchReport, BenchRow } from "../admin/contract-bench.js";
+import { argsErrorText } from "../cli-text.js";
 import { runBench } from "./run.js";
 
 const USAGE = `Usage: gatehouse bench [--requests N] [--concurrency 1,8] [--max-seconds 60] [--governance] [--json]
@@ -122,7 +123,7 @@ export async function benchMain(argv: string[]): Promise<number> {
       },
     }).values;
   } catch (e) {
-    process.stderr.write(`gatehouse bench: ${e instanceof Error ? e.message : e}\n${USAGE}\n`);
+    process.stderr.write(`gatehouse bench: ${argsErrorText(e, "gatehouse bench")}\n${USAGE}\n`);
     return 2;
   }
   if (values.help) {
