@@ -7,8 +7,8 @@
 // The gateway is the real CLI, `serve --config FILE --data-dir DIR --port P`, in front of the
 // benchmark's mock (serve-mock.ts), with the LLM benchmark's config (default settings: request
 // logging on). --from dist runs bin/gatehouse.js (the build from `npm run build`); --from build
-// compiles gateway/src with tsc into test/.tmp/footprint-build first (dist/ is left alone) and runs
-// that; --from source runs the CLI from TypeScript through tsx (start-up then includes transpiling
+// bundles gateway/src as `npm run build` does into test/.tmp/footprint-build first (dist/ is left
+// alone) and runs that; --from source runs the CLI from TypeScript through tsx (start-up then includes transpiling
 // and tsx's memory). auto (the default): dist when it is newer than every file in gateway/src, else
 // build. The spawned node process is the gateway itself: its memory is /proc/<pid>/status.
 // Start-up: from spawn to the first 200 of a real request (POST /anthropic/v1/messages through the
@@ -43,34 +43,19 @@ function newestMtime(dir: string): number {
 
 const BUILD = join(ROOT, "test/.tmp/footprint-build");
 
-/** Compiles gateway/src into BUILD (JavaScript is emitted even if another file has a type error). */
+/** Bundles gateway/src into BUILD as `npm run build` does (gateway/bundle.mjs), leaving dist/ alone. */
 function build(): void {
-  log("compiling gateway/src into test/.tmp/footprint-build (tsc)…");
+  log("bundling gateway/src into test/.tmp/footprint-build (gateway/bundle.mjs)…");
   rmSync(BUILD, { recursive: true, force: true });
-  const r = spawnSync(
-    process.execPath,
-    [
-      join(ROOT, "node_modules/typescript/bin/tsc"),
-      "-p",
-      "tsconfig.build.json",
-      "--outDir",
-      join(BUILD, "gateway"),
-      "--declaration",
-      "false",
-      "--sourceMap",
-      "false",
-    ],
-    { cwd: ROOT, encoding: "utf8" },
-  );
-  if (r.status !== 0)
-    log(
-      `tsc reported problems (exit ${r.status}); running what it emitted:\n${(r.stdout ?? "").slice(0, 1500)}`,
-    );
+  const r = spawnSync(process.execPath, ["gateway/bundle.mjs", "--outdir", join(BUILD, "gateway")], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`gateway/bundle.mjs failed:\n${(r.stderr ?? "").slice(0, 1500)}`);
   writeFileSync(
     join(BUILD, "entry.mjs"),
     'import { main } from "./gateway/cli.js";\nconst code = await main(process.argv.slice(2));\nif (code !== 0) process.exit(code);\n',
   );
-  statSync(join(BUILD, "gateway/cli.js"));
 }
 
 function distIsFresh(): boolean {
@@ -267,7 +252,7 @@ async function main(): Promise<void> {
       "## Footprint (headless gateway)",
       "",
       machineLine(m),
-      `Gateway: \`gatehouse serve\` ${from === "dist" ? "from the build (bin/gatehouse.js)" : from === "build" ? "compiled by tsc as `npm run build` does (into test/.tmp)" : "from source through tsx (start-up includes transpiling)"}, default settings, the LLM benchmark's config.`,
+      `Gateway: \`gatehouse serve\` ${from === "dist" ? "from the build (bin/gatehouse.js)" : from === "build" ? "bundled as `npm run build` does (into test/.tmp)" : "from source through tsx (start-up includes transpiling)"}, default settings, the LLM benchmark's config.`,
       "",
       "| figure | value |",
       "|---|---:|",

@@ -35,9 +35,8 @@ export interface LogThreadData {
 
 /** The worker's entry file: compiled .js next to this one, or the .ts source when run by tsx. */
 function workerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  const ext = here.endsWith(".ts") ? ".ts" : ".js";
-  return here.replace(/log-thread\.[jt]s$/, `log-thread-worker${ext}`);
+  const here = import.meta.url;
+  return fileURLToPath(new URL(`./log-thread-worker.${here.endsWith(".ts") ? "ts" : "js"}`, here));
 }
 
 /** A worker for the entry file; TypeScript source (tests, development) loads through tsx's hooks. */
@@ -50,9 +49,10 @@ function newWorker(data: LogThreadData): Worker {
   return new Worker(boot, { ...options, eval: true });
 }
 
-/** Whether the log thread can run here (its entry file is present). */
-export function logThreadAvailable(): boolean {
-  return existsSync(workerFile());
+/** The log thread's entry file when it is missing (a broken build or package), else undefined. */
+export function missingLogThreadFile(): string | undefined {
+  const file = workerFile();
+  return existsSync(file) ? undefined : file;
 }
 
 export class ThreadLogSink implements RecordSink {

@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { logThreadAvailable, ThreadLogSink } from "./log-thread.js";
+import { missingLogThreadFile, ThreadLogSink } from "./log-thread.js";
 import { migrations } from "./migrations/index.js";
 import { inlineSink, type RecordSink } from "./record-sink.js";
 import { AesSecretBox, type SecretBox } from "./secret-box.js";
@@ -138,7 +138,12 @@ export class SqliteStore implements Store {
    */
   recordSink(opts: { thread: boolean; onFallback?: (why: Error) => void }): RecordSink {
     const inline = inlineSink(this.logs);
-    if (!opts.thread || !logThreadAvailable() || this.db.memory) return inline;
+    if (!opts.thread || this.db.memory) return inline;
+    const missing = missingLogThreadFile();
+    if (missing) {
+      opts.onFallback?.(new Error(`its entry file ${missing} is missing`));
+      return inline;
+    }
     this.thread ??= new ThreadLogSink({ file: this.db.name }, inline, opts.onFallback);
     const thread = this.thread;
     this.logs.indexedBy(() => thread.catchUp());
