@@ -75,8 +75,13 @@ export async function runLogsCli(
       return 0;
     }
     if (command === "logs") await logs(positionals, values, env, io);
-    else if (command === "spend") await spend(values, env, io);
-    else await configCmd(positionals, values, env, io);
+    else if (command === "spend") {
+      if (positionals.length > 0)
+        throw new CliUsageError(
+          `unexpected argument ${JSON.stringify(positionals[0])} for \`gatehouse spend\` (see gatehouse spend --help)`,
+        );
+      await spend(values, env, io);
+    } else await configCmd(positionals, values, env, io);
     return 0;
   } catch (e) {
     io.err(`gatehouse: ${argsErrorText(e, `gatehouse ${command}`)}\n`);

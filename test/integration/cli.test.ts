@@ -139,6 +139,14 @@ describe("gatehouse keys", () => {
     const missing = await run(["bench", "--requests"]);
     assert.equal(missing.code, 2);
     assert.match(missing.err, /^gatehouse bench: --requests needs a value$/m);
+    for (const argv of [
+      ["spend", "extra"],
+      ["status", "extra"],
+    ]) {
+      const r = await run(argv);
+      assert.equal(r.code, 2, argv.join(" "));
+      assert.match(r.err, /unexpected argument "extra" for `gatehouse (spend|status)`/);
+    }
   });
 });
 
