@@ -8,7 +8,8 @@ import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js"
 
 // The gateway as `npm start` runs it: bundled by `npm run build` (gateway/bundle.mjs), started by
 // a file like bin/gatehouse.js. The rest of the suite runs the TypeScript source; this proves the
-// bundle serves, writes its logs from the log thread, and stops cleanly.
+// bundle serves model calls and MCP tool calls, writes its logs from the log thread, and stops
+// cleanly.
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const T = { timeout: 120_000 };
@@ -43,11 +44,14 @@ interface Served {
   exit: Promise<number | null>;
 }
 
+const MEMORY_SERVER = join(ROOT, "node_modules/@modelcontextprotocol/server-memory/dist/index.js");
+
 function serve(dataDir: string): Served {
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(
     join(dataDir, "config.yaml"),
-    `providers:\n  anthropic: { type: anthropic, api_key: sk-up, base_url: ${JSON.stringify(mock.url)} }\n`,
+    `providers:\n  anthropic: { type: anthropic, api_key: sk-up, base_url: ${JSON.stringify(mock.url)} }\n` +
+      `mcp_servers:\n  memory: { command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(MEMORY_SERVER)}] }\n`,
   );
   const proc = spawn(
     process.execPath,
@@ -90,6 +94,38 @@ async function oneCall(dataDir: string): Promise<string> {
     });
     assert.equal(res.status, 200);
     assert.match(await res.text(), /built and answering/);
+    // The MCP path (the SDK, bundled): a tool of the real memory server, through /mcp.
+    await eventually(
+      "the MCP server",
+      async () =>
+        /memory ready/.test(cli(["status", "--port", new URL(url).port, "--data-dir", dataDir]).stdout),
+      60_000,
+    );
+    const mcp = async (body: object, session?: string) =>
+      fetch(`${url}/mcp`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${key}`,
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          ...(session ? { "mcp-session-id": session } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+    const init = await mcp({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+    });
+    assert.equal(init.status, 200);
+    const session = init.headers.get("mcp-session-id") ?? undefined;
+    await mcp({ jsonrpc: "2.0", method: "notifications/initialized" }, session);
+    const call = await mcp(
+      { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "memory__read_graph", arguments: {} } },
+      session,
+    );
+    assert.match(await call.text(), /"entities":\[\]/);
     // The row is in the database, read by the built CLI while the gateway runs.
     await eventually("the log row", async () =>
       /claude-sonnet-4-5\s+200/.test(cli(["logs", "tail", "--data-dir", dataDir]).stdout),
@@ -110,10 +146,14 @@ describe("the built gateway (npm run build, as npm start runs it)", () => {
     assert.match(version.stdout, /^\d+\.\d+\.\d+$/m);
   });
 
-  test("serves a model call, logs it from the log thread, stops on SIGTERM with exit 0", T, async () => {
-    const printed = await oneCall(join(out, "data"));
-    assert.doesNotMatch(printed, /log thread/, "no fallback from the log thread");
-  });
+  test(
+    "serves a model call and an MCP tool call, logs from the log thread, stops on SIGTERM with exit 0",
+    T,
+    async () => {
+      const printed = await oneCall(join(out, "data"));
+      assert.doesNotMatch(printed, /log thread/, "no fallback from the log thread");
+    },
+  );
 
   test("a build missing the log thread's file says so, and still logs (on the main thread)", T, async () => {
     rmSync(join(out, "dist", "log-thread-worker.js"));
