@@ -33,7 +33,7 @@ export interface LogThreadData {
   file: string;
 }
 
-/** The worker's entry file: compiled .js next to this one, or the .ts source when run by tsx. */
+/** The worker's entry file, next to the file this code is in (this module, or a chunk of the bundle); .ts under tsx. */
 function workerFile(): string {
   const here = import.meta.url;
   return fileURLToPath(new URL(`./log-thread-worker.${here.endsWith(".ts") ? "ts" : "js"}`, here));

@@ -134,7 +134,7 @@ export class SqliteStore implements Store {
 
   /**
    * Where the gateway's log writer hands its batches: the log thread (log-thread.ts), or this
-   * thread when `thread` is false or the thread's entry file is missing.
+   * thread when `thread` is false or the thread's entry file is missing (said through `onFallback`).
    */
   recordSink(opts: { thread: boolean; onFallback?: (why: Error) => void }): RecordSink {
     const inline = inlineSink(this.logs);
