@@ -90,7 +90,11 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
   if (gateway.keys.count() === 0) {
     newKey = (await gateway.keys.create("default")).key;
   }
-  if (stopping) return;
+  if (stopping) {
+    // Stopped while the first key was made: the key is still shown, as it is shown only once.
+    if (newKey) process.stdout.write(`Created virtual key "default" (shown once, keep it):\n  ${newKey}\n`);
+    return;
+  }
   const providers = Object.keys(gateway.config().providers);
   process.stdout.write(
     `Gatehouse ${VERSION} listening on ${started.url}\n` +
