@@ -279,7 +279,7 @@ describe("admin API", () => {
 
   test("the live stream can be narrowed to some kinds of event; an unknown kind is a 400", async () => {
     const ac = new AbortController();
-    const res = await api("/api/events?types=tool_call", { headers: auth, signal: ac.signal });
+    const res = await api("/api/events?types=tool_call,", { headers: auth, signal: ac.signal });
     assert.equal(res.status, 200);
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
@@ -308,6 +308,9 @@ describe("admin API", () => {
     assert.equal(bad.status, 400);
     const problem = (await bad.json()) as { detail: string };
     assert.match(problem.detail, /types: unknown event type "requests"/);
+    const none = await api("/api/events?types=", { headers: auth });
+    assert.equal(none.status, 400);
+    assert.match(((await none.json()) as { detail: string }).detail, /types: name at least one event type/);
   });
 
   test("a client that stops reading the live stream is disconnected, not buffered for without end", async () => {

@@ -20,7 +20,11 @@ export function eventTypesOf(query: URLSearchParams): ReadonlySet<EventType> {
   const given = query.getAll("types");
   if (given.length === 0) return new Set(EVENT_TYPES);
   const out = new Set<EventType>();
-  for (const t of given.flatMap((g) => g.split(",")).map((s) => s.trim())) {
+  // Empty items (a trailing comma) are skipped; naming none at all is an error.
+  for (const t of given
+    .flatMap((g) => g.split(","))
+    .map((s) => s.trim())
+    .filter((s) => s !== "")) {
     if (!(EVENT_TYPES as readonly string[]).includes(t))
       throw new HttpError(
         400,
@@ -29,6 +33,12 @@ export function eventTypesOf(query: URLSearchParams): ReadonlySet<EventType> {
       );
     out.add(t as EventType);
   }
+  if (out.size === 0)
+    throw new HttpError(
+      400,
+      `types: name at least one event type (${EVENT_TYPES.join(", ")})`,
+      "invalid_request",
+    );
   return out;
 }
 
