@@ -211,6 +211,37 @@ describe("log writer", () => {
     }
   });
 
+  test("charges that come in while a batch is written wait for the timer, merged; rows do not", async () => {
+    const sink = fakeSink({ delayMs: 30 });
+    const w = new LogWriter(sink, { intervalMs: 300 });
+    const charge = () => w.enqueueSpend({ at: Date.now(), scopes: ["key:k"], usd: 0.01, tokens: 10 });
+    charge();
+    const first = w.flush();
+    await sleep(10); // the first batch is being written
+    charge();
+    charge();
+    await first;
+    await sleep(60);
+    // Not a batch (a message, a wake-up of the log thread, a transaction) for two charges at once.
+    assert.equal(sink.batches.length, 1);
+    await sleep(700); // the timer (300 ms), with room for a slow machine
+    assert.equal(sink.batches.length, 2);
+    assert.deepEqual(
+      sink.batches[1]!.spend.map((r) => r.requests),
+      [2],
+    );
+
+    // A row that comes in while a batch is written goes right after it, as before.
+    w.enqueueRequest(rec(1));
+    const third = w.flush();
+    await sleep(10);
+    w.enqueueRequest(rec(2));
+    await third;
+    await sleep(60);
+    assert.equal(sink.batches.length, 4);
+    await w.stop();
+  });
+
   test("stop drains the queue, tool calls and spend included", async () => {
     const sink = fakeSink();
     const w = new LogWriter(sink, { intervalMs: 10_000 });
