@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { dataDirOf, resolveConfig } from "./cli-config.js";
 import { LOGS_HELP } from "./cli-help.js";
-import { argsErrorText, terminalSafe } from "./cli-text.js";
+import { argsErrorText, terminalSafe, unexpectedArgumentText } from "./cli-text.js";
 import { exportConfig } from "./config/export.js";
 import { ConfigError } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
@@ -77,9 +77,7 @@ export async function runLogsCli(
     if (command === "logs") await logs(positionals, values, env, io);
     else if (command === "spend") {
       if (positionals.length > 0)
-        throw new CliUsageError(
-          `unexpected argument ${JSON.stringify(positionals[0])} for \`gatehouse spend\` (see gatehouse spend --help)`,
-        );
+        throw new CliUsageError(unexpectedArgumentText(positionals[0]!, "gatehouse spend"));
       await spend(values, env, io);
     } else await configCmd(positionals, values, env, io);
     return 0;

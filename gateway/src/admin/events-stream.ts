@@ -21,10 +21,8 @@ export function eventTypesOf(query: URLSearchParams): ReadonlySet<EventType> {
   if (given.length === 0) return new Set(EVENT_TYPES);
   const out = new Set<EventType>();
   // Empty items (a trailing comma) are skipped; naming none at all is an error.
-  for (const t of given
-    .flatMap((g) => g.split(","))
-    .map((s) => s.trim())
-    .filter((s) => s !== "")) {
+  const names = given.flatMap((g) => g.split(",")).map((s) => s.trim());
+  for (const t of names.filter((s) => s !== "")) {
     if (!(EVENT_TYPES as readonly string[]).includes(t))
       throw new HttpError(
         400,
