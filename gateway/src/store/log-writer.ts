@@ -295,8 +295,8 @@ export class LogWriter {
       }
       // Only charges waiting (keys that log no rows): they wait for the timer, merged into one
       // batch, instead of a batch (a message, a wake-up of the log thread, a transaction) for the
-      // few that came in while the last one was written.
-      if (this.retry === undefined && this.requests.size + this.toolCalls.size === 0) return;
+      // few that came in while the last one was written. A stop writes them at once.
+      if (!this.stopped && this.retry === undefined && this.requests.size + this.toolCalls.size === 0) return;
       // Let requests run between batches when a backlog is being written.
       if (this.hasWork()) await new Promise<void>((r) => setImmediate(r));
     }
