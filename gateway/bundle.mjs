@@ -1,6 +1,6 @@
 // `npm run build`: the engine bundled by esbuild into dist/gateway/ (bin/gatehouse.js runs
 // dist/gateway/cli.js). One bundle instead of ~650 module files cuts `gatehouse serve`'s start-up
-// by about a third (docs/benchmarks.md, "Where start-up goes"). Type checking is `npm run typecheck`.
+// by about 40% (docs/benchmarks.md, "Where start-up goes"). Type checking is `npm run typecheck`.
 //
 //   node gateway/bundle.mjs [--outdir DIR]
 //

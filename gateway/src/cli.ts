@@ -45,6 +45,9 @@ function approvalFlags(url: string, flags: CommonFlags): string {
   ].join("");
 }
 
+/** The first key, made by serve on a data folder without keys: printed this once. */
+const newKeyText = (key: string) => `Created virtual key "default" (shown once, keep it):\n  ${key}\n`;
+
 async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> {
   const [{ dataDirOf, portOf, resolveConfig }, { createGateway }, { watchConfig }] = await Promise.all([
     import("./cli-config.js"),
@@ -92,7 +95,7 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
   }
   if (stopping) {
     // Stopped while the first key was made: the key is still shown, as it is shown only once.
-    if (newKey) process.stdout.write(`Created virtual key "default" (shown once, keep it):\n  ${newKey}\n`);
+    if (newKey) process.stdout.write(newKeyText(newKey));
     return;
   }
   const providers = Object.keys(gateway.config().providers);
@@ -101,7 +104,7 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
       `  data: ${dataDir}${path ? `\n  config: ${path}` : ""}\n` +
       `  providers: ${providers.length > 0 ? providers.join(", ") : "none (set ANTHROPIC_API_KEY or OPENAI_API_KEY, or pass --config)"}\n` +
       `  admin: ${gateway.admin.loginLink()}  (one-time login link, 15 min)\n` +
-      (newKey ? `\nCreated virtual key "default" (shown once, keep it):\n  ${newKey}\n` : "") +
+      (newKey ? `\n${newKeyText(newKey)}` : "") +
       `${claudeCodeHint(started.url, newKey)}\n` +
       (gateway.mcp.servers().length > 0
         ? `\nMCP tools that need a person's approval wait for an answer: run \`gatehouse approvals${approvalFlags(started.url, flags)}\` in another terminal.\n`
