@@ -22,8 +22,12 @@ export async function startChild(
   args: string[],
   nodeFlags: string[] = [],
   timeoutMs = 30_000,
+  /** A command that runs node in the same process (valgrind, say): its argv before node's. */
+  wrapper: string[] = [],
 ): Promise<Child> {
-  const proc = spawn(process.execPath, [...nodeFlags, "--import", "tsx", script, ...args], {
+  const argv = [process.execPath, ...nodeFlags, "--import", "tsx", script, ...args];
+  const [command, ...rest] = [...wrapper, ...argv] as [string, ...string[]];
+  const proc = spawn(command, rest, {
     cwd,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, NODE_ENV: "production" },
