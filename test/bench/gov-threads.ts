@@ -22,17 +22,10 @@ import { FIXTURE } from "./llm-options.js";
 import { type LoadSpec, runLoad } from "./load.js";
 import { machineInfo, machineLine, threadCpuNs } from "./proc.js";
 import { figure, fmt } from "./report.js";
-import { GOV_PART_TARGETS, gatewayConfig, loadBodies, payload, TARGETS } from "./scenario.js";
+import { GOV_SETTING_IDS, gatehouseTargets, gatewayConfig, loadBodies, payload } from "./scenario.js";
 import { usageOf } from "./usage.js";
 
 const ROOT = resolve(new URL("../..", import.meta.url).pathname);
-const DEFAULT_TARGETS = [
-  "gatehouse-pass-nogov",
-  "gatehouse-pass",
-  "gatehouse-pass-budgets",
-  "gatehouse-pass-content",
-  "gatehouse-pass-gov",
-];
 
 interface Sample {
   round: number;
@@ -96,7 +89,7 @@ async function main(): Promise<void> {
     options: {
       rounds: { type: "string", default: "16" },
       n: { type: "string", default: "1000" },
-      targets: { type: "string", default: DEFAULT_TARGETS.join(",") },
+      targets: { type: "string", default: GOV_SETTING_IDS.join(",") },
       "ref-engine": { type: "string" },
       together: { type: "boolean", default: false },
       body: { type: "string", default: "small" },
@@ -109,12 +102,7 @@ async function main(): Promise<void> {
   }
   const rounds = Math.max(1, Number(values.rounds));
   const n = Math.max(100, Number(values.n));
-  const all = [...TARGETS, ...GOV_PART_TARGETS];
-  const targets = values.targets.split(",").map((id) => {
-    const t = all.find((x) => x.id === id);
-    if (t?.server !== "gatehouse") throw new Error(`--targets: ${id} is not a Gatehouse target`);
-    return t;
-  });
+  const targets = gatehouseTargets(values.targets.split(","));
   const work = mkdtempSync(join(tmpdir(), "gatehouse-gov-threads-"));
   process.once("exit", () => {
     killAllSync();

@@ -27,17 +27,17 @@ import { FIXTURE } from "./llm-options.js";
 import { runLoad } from "./load.js";
 import { machineInfo, machineLine } from "./proc.js";
 import { figure, fmt } from "./report.js";
-import { GOV_PART_TARGETS, gatewayConfig, loadBodies, payload, TARGETS, type Target } from "./scenario.js";
+import {
+  GOV_SETTING_IDS,
+  gatehouseTargets,
+  gatewayConfig,
+  loadBodies,
+  payload,
+  type Target,
+} from "./scenario.js";
 import { usageOf } from "./usage.js";
 
 const ROOT = resolve(new URL("../..", import.meta.url).pathname);
-const DEFAULT_TARGETS = [
-  "gatehouse-pass-nogov",
-  "gatehouse-pass",
-  "gatehouse-pass-budgets",
-  "gatehouse-pass-content",
-  "gatehouse-pass-gov",
-];
 /** After a measurement's last answer: the log writer's 50 ms timer and the search index's 500 ms idle. */
 const SETTLE_MS = 3000;
 
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       rounds: { type: "string", default: "3" },
       n: { type: "string", default: "400" },
       warmup: { type: "string", default: "1500" },
-      targets: { type: "string", default: DEFAULT_TARGETS.join(",") },
+      targets: { type: "string", default: GOV_SETTING_IDS.join(",") },
       "ref-engine": { type: "string" },
       keep: { type: "string" },
       "node-flags": { type: "string", default: "" },
@@ -102,12 +102,7 @@ async function main(): Promise<void> {
   const rounds = Math.max(1, Number(values.rounds));
   const n = Math.max(50, Number(values.n));
   const warmup = Math.max(0, Number(values.warmup));
-  const all = [...TARGETS, ...GOV_PART_TARGETS];
-  const targets = values.targets.split(",").map((id) => {
-    const t = all.find((x) => x.id === id);
-    if (t?.server !== "gatehouse") throw new Error(`--targets: ${id} is not a Gatehouse target`);
-    return t;
-  });
+  const targets = gatehouseTargets(values.targets.split(","));
   const work = values.keep ?? mkdtempSync(join(tmpdir(), "gatehouse-instructions-"));
   mkdirSync(work, { recursive: true });
   process.once("exit", () => {

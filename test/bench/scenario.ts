@@ -318,3 +318,22 @@ export function payload(set: BodySet, t: Target, mode: Mode, mockUrl = ""): Payl
     expect: EXPECT[t.api][stream ? "stream" : "json"],
   };
 }
+
+/** The key settings compared by gov-threads.ts and instructions.ts, off first. */
+export const GOV_SETTING_IDS: readonly TargetId[] = [
+  "gatehouse-pass-nogov",
+  "gatehouse-pass",
+  "gatehouse-pass-budgets",
+  "gatehouse-pass-content",
+  "gatehouse-pass-gov",
+];
+
+/** Gatehouse targets by id (a --targets list), the governance parts included. */
+export function gatehouseTargets(ids: readonly string[]): Target[] {
+  const all = [...TARGETS, ...GOV_PART_TARGETS];
+  return ids.map((id) => {
+    const t = all.find((x) => x.id === id);
+    if (t?.server !== "gatehouse") throw new Error(`--targets: ${id} is not a Gatehouse target`);
+    return t;
+  });
+}
