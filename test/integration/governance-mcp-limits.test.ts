@@ -12,6 +12,44 @@ import type { MockProvider } from "../mocks/mock-provider.js";
 
 const SPENT = "gk-mcp-spent-budget-key-0000000000000000000";
 const RATE = "gk-mcp-rate-limited-key-0000000000000000000";
+const NARROW = "gk-mcp-narrow-rated-key-0000000000000000000";
+
+/** One JSON-RPC exchange on /mcp, read off the wire (the SDK's client rewrites error messages). */
+async function rpc(
+  url: string,
+  key: string,
+  body: Record<string, unknown>,
+  session?: string,
+): Promise<{ session: string | null; message: Record<string, unknown> | undefined }> {
+  const res = await fetch(`${url}/mcp`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      authorization: `Bearer ${key}`,
+      "mcp-protocol-version": "2025-06-18",
+      ...(session ? { "mcp-session-id": session } : {}),
+    },
+    body: JSON.stringify({ jsonrpc: "2.0", ...body }),
+  });
+  const text = await res.text();
+  const json = text.startsWith("{") ? text : /^data: (.*)$/m.exec(text)?.[1];
+  return {
+    session: res.headers.get("mcp-session-id"),
+    message: json ? (JSON.parse(json) as Record<string, unknown>) : undefined,
+  };
+}
+
+async function rawSession(url: string, key: string): Promise<string> {
+  const init = await rpc(url, key, {
+    id: 0,
+    method: "initialize",
+    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+  });
+  assert.ok(init.session, "a session id");
+  await rpc(url, key, { method: "notifications/initialized" }, init.session);
+  return init.session;
+}
 
 describe("budgets and rate limits on /mcp tools/call", () => {
   let mock: MockProvider;
@@ -26,6 +64,12 @@ describe("budgets and rate limits on /mcp tools/call", () => {
         { name: "test", key: TEST_KEY },
         { name: "spent", key: SPENT, budgets: [{ usd: 0.001, period: "day" }] },
         { name: "ratey", key: RATE, rate_limit: { requests_per_minute: 2 } },
+        {
+          name: "narrow",
+          key: NARROW,
+          rate_limit: { requests_per_minute: 2 },
+          mcp_tools: ["everything__echo"],
+        },
       ],
       mcp_servers: { everything: { command: serverBin("everything"), args: ["stdio"] } },
     })));
@@ -90,6 +134,42 @@ describe("budgets and rate limits on /mcp tools/call", () => {
     } finally {
       await c.close();
     }
+  });
+
+  test("on the wire, the refusal's message is the model route's, with no SDK prefix", async () => {
+    const model = await fetch(`${gw.url}/anthropic/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${SPENT}` },
+      body: JSON.stringify(msg("ant/budget-model")),
+    });
+    assert.equal(model.status, 429);
+    const refusal = ((await model.json()) as { error: { message: string } }).error.message;
+    const session = await rawSession(gw.url, SPENT);
+    const call = await rpc(gw.url, SPENT, { id: 1, method: "tools/call", params: echo }, session);
+    const error = call.message?.error as { code: number; message: string };
+    assert.equal(error.code, -32029);
+    assert.equal(error.message, refusal);
+  });
+
+  test("calls the key may not make are refused before its rate limit, and do not use it up", async () => {
+    const session = await rawSession(gw.url, NARROW);
+    const call = (id: number, name: string) =>
+      rpc(gw.url, NARROW, { id, method: "tools/call", params: { name, arguments: {} } }, session);
+    for (const id of [1, 2]) {
+      const denied = (await call(id, "everything__get-sum")).message?.result as { isError?: boolean };
+      assert.equal(denied?.isError, true, "a tool outside mcp_tools is refused");
+    }
+    for (const id of [3, 4]) {
+      const ok = await rpc(
+        gw.url,
+        NARROW,
+        { id, method: "tools/call", params: { name: "everything__echo", arguments: { message: "hi" } } },
+        session,
+      );
+      assert.match(JSON.stringify(ok.message?.result), /Echo: hi/, `allowed call ${id - 2} of 2 per minute`);
+    }
+    const third = (await call(5, "everything__echo")).message?.error as { code: number };
+    assert.equal(third?.code, -32029, "the third allowed call is over the limit");
   });
 
   test("a key with budget left calls tools as before", async () => {

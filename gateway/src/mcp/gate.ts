@@ -77,6 +77,14 @@ export async function callTool(
     throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
   }
   const startedAt = Date.now();
+  const view = deps.hub.book.decide(found.server, found.tool, ctx.sessionId);
+  // A call its policy or key rules deny is refused before the key's budgets and rate limit, so
+  // it does not use up the key's requests per minute.
+  const denied = denial(deps, ctx, name, found, view);
+  if (denied) {
+    record(deps, ctx, found, args, startedAt, denied, true);
+    return denied.result;
+  }
   const refused = deps.hub.admitCall(ctx);
   if (refused) {
     const error = refused.message;
@@ -88,12 +96,12 @@ export async function callTool(
       error,
     };
     record(deps, ctx, found, args, startedAt, out, false);
-    throw new McpError(refused.code, refused.message, refused.data);
+    throw new RpcRefusal(refused.code, refused.message, refused.data);
   }
   let out: Outcome;
   const so = { decision: "allow" as Outcome["decision"], decidedBy: "" };
   try {
-    out = await run(deps, ctx, name, found, args, o, so);
+    out = await run(deps, ctx, name, found, view, args, o, so);
   } catch (e) {
     // Cancelled (by the client, or cut off at shutdown) or a protocol error from the upstream: the
     // client gets an error, and the log still shows the call.
@@ -136,11 +144,49 @@ function record(
   }
 }
 
+type PolicyView = ReturnType<Hub["book"]["decide"]>;
+
+/** The outcome of a call its policy (deny) or its key's tool rules refuse, else undefined. */
+function denial(
+  deps: CallDeps,
+  ctx: HubContext,
+  name: string,
+  found: { server: string; tool: Tool },
+  view: PolicyView,
+): Outcome | undefined {
+  const allowedForKey = deps.hub.toolFilter(ctx.keyName, found.server, found.tool.name);
+  if (view.policy !== "deny" && allowedForKey) return undefined;
+  const why = allowedForKey ? view.reason : "not allowed for this key";
+  return {
+    result: toolError(`Gatehouse: ${name} is not available: ${why}. The tool did not run.`),
+    status: "denied",
+    decision: "deny",
+    decidedBy: allowedForKey ? `policy:${view.source}` : "key",
+    error: why,
+  };
+}
+
+/**
+ * A refusal over budget or rate limit as /mcp answers it: the JSON-RPC code, message and data as
+ * given. (The SDK's McpError would prefix the message with "MCP error CODE: ", so the text would
+ * differ from the model routes' refusal.) Both the fast path and the SDK's Protocol read these fields.
+ */
+class RpcRefusal extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
 async function run(
   deps: CallDeps,
   ctx: HubContext,
   name: string,
   found: { server: string; upstream: Upstream; tool: Tool },
+  view: PolicyView,
   args: Record<string, unknown> | undefined,
   o: CallOptions,
   /** The decision so far, for the log of a call that ends in a throw. */
@@ -148,18 +194,6 @@ async function run(
 ): Promise<Outcome> {
   const { hub, approvals } = deps;
   const { server, upstream, tool } = found;
-  const view = hub.book.decide(server, tool, ctx.sessionId);
-  const allowedForKey = hub.toolFilter(ctx.keyName, server, tool.name);
-  if (view.policy === "deny" || !allowedForKey) {
-    const why = allowedForKey ? view.reason : "not allowed for this key";
-    return {
-      result: toolError(`Gatehouse: ${name} is not available: ${why}. The tool did not run.`),
-      status: "denied",
-      decision: "deny",
-      decidedBy: allowedForKey ? `policy:${view.source}` : "key",
-      error: why,
-    };
-  }
   let decision: Outcome["decision"] = "allow";
   let decidedBy = `policy:${view.source}`;
   if (view.policy === "ask") {
