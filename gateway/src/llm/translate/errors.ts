@@ -101,8 +101,16 @@ export function upstreamErrorToNeutral(status: number, bodyText: string, provide
     (typeof errField === "string" ? errField : undefined) ??
     (bodyText.length > 0 ? excerpt(bodyText) : `HTTP ${status}`);
   let type = anthropicTypeForStatus(status);
+  // The upstream's own type where the status leaves it open (400, other 4xx and 5xx). Where the
+  // status has a type of its own it wins: OpenAI answers a bad key with 401 and type
+  // "invalid_request_error", which an Anthropic client must see as an authentication_error.
   const upstreamType = stringField(errField, "type");
-  if (upstreamType && /^[a-z_]+_error$/.test(upstreamType) && status !== 200) type = upstreamType;
+  if (upstreamType && /^[a-z_]+_error$/.test(upstreamType) && !STATUS_TYPED.has(status)) type = upstreamType;
   if (status === 503 && /overload/i.test(message)) type = "overloaded_error";
-  return { status, type, message: `${provider}: ${redactText(message)}` };
+  // A 401 here is the provider refusing the gateway's credentials, not the client's key: say so.
+  const whose = status === 401 ? ` (the provider refused the API key Gatehouse holds for ${provider})` : "";
+  return { status, type, message: `${provider}: ${redactText(message)}${whose}` };
 }
+
+/** Statuses whose Anthropic error type is fixed whatever the upstream calls it. */
+const STATUS_TYPED = new Set([401, 402, 403, 404, 413, 429, 504, 529]);
