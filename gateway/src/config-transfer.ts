@@ -19,7 +19,11 @@ import type { Store } from "./store/store.js";
  * the old one, and write the `stored` section into the database (config/stored-section.ts).
  */
 
-/** Every `env:NAME` reference in the providers and virtual keys. */
+/**
+ * Every `env:NAME` reference in a value, however deep. Walked over the whole config rather than a
+ * list of the fields that take secrets (providers, keys, MCP servers' env, headers and OAuth...),
+ * so that a field added later is not missed.
+ */
 function envRefs(v: unknown, out = new Set<string>()): Set<string> {
   if (typeof v === "string" && v.startsWith("env:")) out.add(v.slice(4));
   else if (Array.isArray(v)) for (const x of v) envRefs(x, out);
@@ -32,7 +36,9 @@ export function checkConfig(
   config: ConfigFile,
   env: NodeJS.ProcessEnv,
 ): { problems: string[]; unset: string[] } {
-  const unset = [...envRefs([config.providers, config.virtual_keys])].filter((n) => !env[n]);
+  // The `stored` section holds no references (key hashes, policies), and serve does not read it.
+  const { stored: _stored, ...inForce } = config;
+  const unset = [...envRefs(inForce)].filter((n) => !env[n]);
   const filled: NodeJS.ProcessEnv = { ...env };
   for (const n of unset) filled[n] = "unset-placeholder";
   try {

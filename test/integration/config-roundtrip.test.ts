@@ -124,6 +124,40 @@ describe("config export and import", () => {
     assert.match(readFileSync(join(dir, "config.yaml"), "utf8"), /type: anthropic/);
   });
 
+  test("import names every unset variable the gateway will need, MCP servers' included", async () => {
+    const dir = tmp();
+    const file = join(dir, "mine.yaml");
+    writeFileSync(
+      file,
+      stringify({
+        providers: { ant: { type: "anthropic", api_key: "env:UPSTREAM", base_url: scope.mock.url } },
+        virtual_keys: [{ name: "cc", key: "env:GH_KEY" }],
+        mcp_servers: {
+          memory: { command: "node", env: { MEMORY_FILE_PATH: "/tmp/memory.json", TOKEN: "env:MEM_TOKEN" } },
+          remote: {
+            url: "https://mcp.example.com/mcp",
+            headers: { Authorization: "env:REMOTE_AUTH" },
+            oauth: { client_id: "gatehouse", client_secret: "env:REMOTE_CLIENT_SECRET" },
+          },
+        },
+      }),
+    );
+    // Exported, the literal env value becomes a reference the header asks to set.
+    const exported = join(dir, "exported.yaml");
+    const ex = await cli("config", ["export", "--config", file, "--data-dir", dir, "--file", exported]);
+    assert.equal(ex.code, 0, ex.err);
+    assert.match(readFileSync(exported, "utf8"), /GATEHOUSE_MEMORY_ENV_MEMORY_FILE_PATH/);
+
+    const im = await cli("config", ["import", exported, "--data-dir", tmp()], { ...ENV, MEM_TOKEN: "t" });
+    assert.equal(im.code, 0, im.err);
+    const named = /Set these environment variables for the gateway: (.*)\n/.exec(im.err)?.[1]?.split(", ");
+    assert.deepEqual(named?.sort(), [
+      "GATEHOUSE_MEMORY_ENV_MEMORY_FILE_PATH",
+      "REMOTE_AUTH",
+      "REMOTE_CLIENT_SECRET",
+    ]);
+  });
+
   test("hot reload: a changed file applies, a bad one is one log line and the old config stays", async () => {
     const dir = tmp();
     const file = join(dir, "config.yaml");
