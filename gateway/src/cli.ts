@@ -1,4 +1,3 @@
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { CommonFlags } from "./cli-config.js";
@@ -6,7 +5,6 @@ import { HELP } from "./cli-help.js";
 import { argsErrorText } from "./cli-text.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import { VERSION } from "./gateway-api.js";
-import { baseUrl } from "./gateway-listen.js";
 
 // Each command loads its own modules when it runs (the whole gateway takes about a second to
 // load): `gatehouse --help` and `--version` answer at once, `keys` and `logs` load no MCP or LLM code.
@@ -124,44 +122,6 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
   });
 }
 
-async function configure(
-  args: string[],
-  flags: CommonFlags & { key?: string; "no-mcp"?: boolean; revert?: boolean },
-  env: NodeJS.ProcessEnv,
-): Promise<void> {
-  if (args[0] !== "claude-code")
-    throw new UsageError("usage: gatehouse configure claude-code [--port N] [--revert]");
-  const { dataDirOf, portOf } = await import("./cli-config.js");
-  const { configureClaudeCode, unconfigureClaudeCode } = await import("./clients/claude-code.js");
-  const home = env.HOME ?? homedir();
-  const url = baseUrl(flags.host ?? DEFAULT_HOST, portOf(flags) ?? DEFAULT_PORT);
-  if (flags.revert) {
-    for (const f of unconfigureClaudeCode(home, url)) process.stdout.write(`Reverted ${f}\n`);
-    return;
-  }
-  let key = flags.key;
-  if (!key) {
-    const [{ SqliteStore }, { createStoredKey }] = await Promise.all([
-      import("./store/sqlite.js"),
-      import("./governance/keys.js"),
-    ]);
-    const store = SqliteStore.open(dataDirOf(flags, env));
-    try {
-      const taken = new Set((await store.listKeys()).map((k) => k.name));
-      let name = "claude-code";
-      for (let i = 2; taken.has(name); i++) name = `claude-code-${i}`;
-      key = (await createStoredKey(store, name)).key;
-      process.stdout.write(`Created virtual key "${name}" for Claude Code.\n`);
-    } finally {
-      await store.close();
-    }
-  }
-  const { files, backups } = configureClaudeCode(home, { url, key, mcp: !flags["no-mcp"] });
-  for (const f of files) process.stdout.write(`Wrote ${f}\n`);
-  for (const b of backups) process.stdout.write(`Backup ${b}\n`);
-  process.stdout.write(`Claude Code now uses ${url}. Undo with: gatehouse configure claude-code --revert\n`);
-}
-
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [first, ...args] = argv;
   if (first === "logs" || first === "spend" || first === "config")
@@ -190,8 +150,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   try {
     if (command === "serve") await serve(values, env);
-    else if (command === "configure") await configure(rest, values, env);
-    else throw new UsageError(`unknown command ${JSON.stringify(command)}; see gatehouse --help`);
+    else if (command === "configure") {
+      const { configureCommand } = await import("./cli-configure.js");
+      await configureCommand(rest, values, env, {
+        out: (t) => process.stdout.write(t),
+        err: (t) => process.stderr.write(t),
+      });
+    } else throw new UsageError(`unknown command ${JSON.stringify(command)}; see gatehouse --help`);
     return 0;
   } catch (e) {
     process.stderr.write(`gatehouse: ${describe(e, values)}\n`);

@@ -1,12 +1,43 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { main } from "../../gateway/src/cli.js";
 import { claudeMissing, runClaude } from "../helpers/claude.js";
+import { ccFixture } from "../helpers/fixtures.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
+
+/**
+ * `gatehouse ARGS` with HOME=home, and what it wrote to stdout and stderr (passed through as well:
+ * the test runner reports on stdout meanwhile, so match lines rather than compare whole outputs).
+ */
+async function cli(args: string[], home: string): Promise<{ code: number; out: string; err: string }> {
+  const captured = { out: "", err: "" };
+  const restore: Array<() => void> = [];
+  for (const [stream, into] of [
+    [process.stdout, "out"],
+    [process.stderr, "err"],
+  ] as const) {
+    const original = stream.write;
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      if (typeof chunk === "string") captured[into] += chunk;
+      return (original as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
+    }) as typeof stream.write;
+    restore.push(() => {
+      stream.write = original;
+    });
+  }
+  try {
+    const code = await main(args, { HOME: home });
+    return { code, ...captured };
+  } finally {
+    for (const r of restore) r();
+  }
+}
+
+const readJson = (path: string): unknown => JSON.parse(readFileSync(path, "utf8"));
 
 describe("gatehouse configure claude-code", () => {
   let mock: MockProvider;
@@ -67,14 +98,17 @@ describe("gatehouse configure claude-code", () => {
   });
 
   test("--revert removes exactly what was added", async () => {
-    const code = await main(["configure", "claude-code", "--port", String(gw.port), "--revert"], {
-      HOME: home,
-    });
-    assert.equal(code, 0);
+    const r = await cli(["configure", "claude-code", "--revert"], home);
+    assert.equal(r.code, 0, r.err);
     const settings = JSON.parse(readFileSync(join(home, ".claude", "settings.json"), "utf8"));
     assert.deepEqual(settings, { theme: "dark", env: { FOO: "bar" } });
-    const claude = JSON.parse(readFileSync(join(home, ".claude.json"), "utf8"));
-    assert.deepEqual(claude.mcpServers, {});
+    // ~/.claude.json was made by configure: gone again, or (once Claude Code ran) without the entry.
+    const claudeFile = join(home, ".claude.json");
+    if (existsSync(claudeFile)) {
+      const claude = JSON.parse(readFileSync(claudeFile, "utf8"));
+      assert.equal(claude.mcpServers?.gatehouse, undefined);
+    }
+    assert.match(r.out, /removed env\.ANTHROPIC_BASE_URL, env\.ANTHROPIC_AUTH_TOKEN/);
   });
 
   test("without --key it creates a stored key that the running gateway accepts", async () => {
@@ -106,5 +140,128 @@ describe("gatehouse configure claude-code", () => {
       assert.equal(settings.env.ANTHROPIC_BASE_URL, `${base}/anthropic`);
       rmSync(home3, { recursive: true, force: true });
     }
+  });
+
+  test("--revert, with no options, undoes a configure on any port and puts back the user's own API key", async () => {
+    const h = mkdtempSync(join(tmpdir(), "gatehouse-home-"));
+    const settingsFile = join(h, ".claude", "settings.json");
+    const mine = { env: { ANTHROPIC_API_KEY: "sk-ant-user-own-key", FOO: "bar" }, model: "opus" };
+    mkdirSync(join(h, ".claude"));
+    writeFileSync(settingsFile, JSON.stringify(mine));
+    const c = await cli(["configure", "claude-code", "--port", "18932", "--no-mcp", "--key", "gk-test"], h);
+    assert.equal(c.code, 0, c.err);
+    assert.match(c.out, /Undo with: gatehouse configure claude-code --revert\n/);
+
+    const r = await cli(["configure", "claude-code", "--revert"], h);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(readJson(settingsFile), mine);
+    assert.ok(
+      r.out.includes(
+        `Reverted ${settingsFile}: removed env.ANTHROPIC_BASE_URL, env.ANTHROPIC_AUTH_TOKEN; restored env.ANTHROPIC_API_KEY as before configure\n`,
+      ),
+      r.out,
+    );
+
+    const again = await cli(["configure", "claude-code", "--revert"], h);
+    assert.equal(again.code, 0, again.err);
+    assert.match(again.out, /^Nothing to revert: no record of `gatehouse configure claude-code`/m);
+    assert.doesNotMatch(again.out, /Reverted/);
+    assert.deepEqual(readJson(settingsFile), mine);
+    rmSync(h, { recursive: true, force: true });
+  });
+
+  test("configured twice, then a setting changed by hand: revert goes back to before the first and leaves that one", async () => {
+    const h = mkdtempSync(join(tmpdir(), "gatehouse-home-"));
+    const settingsFile = join(h, ".claude", "settings.json");
+    mkdirSync(join(h, ".claude"));
+    const own = { ANTHROPIC_BASE_URL: "https://proxy.corp.example/anthropic", ANTHROPIC_API_KEY: "sk-own" };
+    writeFileSync(settingsFile, JSON.stringify({ env: own }));
+    for (const [port, key] of [
+      ["18933", "gk-first"],
+      ["18934", "gk-second"],
+    ]) {
+      const c = await cli(["configure", "claude-code", "--port", port!, "--no-mcp", "--key", key!], h);
+      assert.equal(c.code, 0, c.err);
+    }
+    const edited = readJson(settingsFile) as { env: Record<string, string> };
+    edited.env.ANTHROPIC_AUTH_TOKEN = "tok-set-by-hand";
+    writeFileSync(settingsFile, JSON.stringify(edited));
+
+    const r = await cli(["configure", "claude-code", "--revert"], h);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(readJson(settingsFile), { env: { ...own, ANTHROPIC_AUTH_TOKEN: "tok-set-by-hand" } });
+    assert.match(r.out, /restored env\.ANTHROPIC_BASE_URL, env\.ANTHROPIC_API_KEY as before configure/);
+    assert.match(
+      r.out,
+      /Left env\.ANTHROPIC_AUTH_TOKEN in .*settings\.json as it is: changed since configure/,
+    );
+    rmSync(h, { recursive: true, force: true });
+  });
+
+  test("the MCP entry in a real ~/.claude.json: revert puts back the user's own `gatehouse` server, keeps Claude Code's changes", async () => {
+    const h = mkdtempSync(join(tmpdir(), "gatehouse-home-"));
+    const claudeFile = join(h, ".claude.json");
+    const { _meta, ...recorded } = readJson(ccFixture("config.claude.json.after-mcp-add.json")) as Record<
+      string,
+      unknown
+    >;
+    const theirs = { type: "http", url: "http://10.0.0.9:9000/mcp" };
+    const before = {
+      ...recorded,
+      mcpServers: { ...(recorded.mcpServers as object), gatehouse: theirs },
+    };
+    writeFileSync(claudeFile, JSON.stringify(before));
+    const c = await cli(["configure", "claude-code", "--port", "18935", "--key", "gk-mcp"], h);
+    assert.equal(c.code, 0, c.err);
+    const configured = readJson(claudeFile) as typeof before & { numStartups?: number };
+    assert.equal(configured.mcpServers.gatehouse.url, "http://127.0.0.1:18935/mcp");
+    // Claude Code keeps writing this file while it runs.
+    configured.numStartups = 3;
+    writeFileSync(claudeFile, JSON.stringify(configured));
+
+    const r = await cli(["configure", "claude-code", "--revert"], h);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(readJson(claudeFile), { ...before, numStartups: 3 });
+    assert.match(
+      r.out,
+      new RegExp(`Reverted ${claudeFile}: restored mcpServers\\.gatehouse as before configure`),
+    );
+    // settings.json did not exist before: it goes again.
+    assert.match(r.out, /Deleted .*settings\.json \(configure created it/);
+    assert.ok(!existsSync(join(h, ".claude", "settings.json")));
+    rmSync(h, { recursive: true, force: true });
+  });
+
+  test("--key that the gateway does not know: a warning, and the config is still written", async () => {
+    const h = mkdtempSync(join(tmpdir(), "gatehouse-home-"));
+    const port = String(gw.port);
+    const bogus = await cli(["configure", "claude-code", "--port", port, "--no-mcp", "--key", "gk-bogus"], h);
+    assert.equal(bogus.code, 0, bogus.err);
+    assert.match(bogus.err, new RegExp(`Warning: the gateway at ${gw.url} does not accept this key`));
+    assert.match(bogus.out, /Claude Code now uses/);
+    const good = await cli(["configure", "claude-code", "--port", port, "--no-mcp", "--key", gw.key], h);
+    assert.doesNotMatch(good.err, /Warning/);
+
+    // No gateway at that port: the data folder's keys are asked instead.
+    const made = await cli(
+      ["configure", "claude-code", "--port", port, "--no-mcp", "--data-dir", gw.dataDir],
+      h,
+    );
+    assert.equal(made.code, 0, made.err);
+    const stored = (readJson(join(h, ".claude", "settings.json")) as { env: Record<string, string> }).env
+      .ANTHROPIC_AUTH_TOKEN!;
+    const offline = [
+      "configure",
+      "claude-code",
+      "--port",
+      "1",
+      "--no-mcp",
+      "--data-dir",
+      gw.dataDir,
+      "--key",
+    ];
+    assert.doesNotMatch((await cli([...offline, stored], h)).err, /Warning/);
+    assert.match((await cli([...offline, "gk-bogus"], h)).err, /Warning: this key is not a virtual key of /);
+    rmSync(h, { recursive: true, force: true });
   });
 });

@@ -1,10 +1,30 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
+import { z } from "zod";
+import {
+  applyEdits,
+  type Edit,
+  type EditRecord,
+  editRecordSchema,
+  type Json,
+  type UndoReport,
+  undoEdits,
+} from "./json-edits.js";
 
 /**
  * One-click configuration of Claude Code: its model calls (env in ~/.claude/settings.json) and its
  * MCP server (mcpServers in ~/.claude.json) point at Gatehouse. Every file is backed up before the
- * first change, and `revert` removes exactly what was added, leaving the user's other edits alone.
+ * first change, and what each setting held before is recorded (~/.claude/gatehouse-configure.json),
+ * so that `revert` puts back exactly that, whatever options configure was given, and leaves alone
+ * a setting the user has changed since.
  */
 export interface ClaudeCodeTarget {
   /** Gateway base URL, e.g. http://127.0.0.1:8787 */
@@ -14,78 +34,67 @@ export interface ClaudeCodeTarget {
   mcp: boolean;
 }
 
-type Json = Record<string, unknown>;
 export const MCP_SERVER_NAME = "gatehouse";
-const ENV_KEYS = ["ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN"] as const;
 
-function obj(v: unknown): Json {
-  return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Json) : {};
-}
+/** The two files configure edits, by their role. */
+const FILES = ["settings", "claude"] as const;
+type FileRole = (typeof FILES)[number];
 
-/** Pure: settings.json and .claude.json contents with Gatehouse configured. */
-export function applyClaudeCode(
-  settings: Json,
-  claude: Json,
-  t: ClaudeCodeTarget,
-): { settings: Json; claude: Json } {
-  const env: Json = {
-    ...obj(settings.env),
-    ANTHROPIC_BASE_URL: `${t.url}/anthropic`,
-    ANTHROPIC_AUTH_TOKEN: t.key,
-  };
-  // An API key set alongside would win over the token in some Claude Code versions.
-  delete env.ANTHROPIC_API_KEY;
-  const nextClaude = { ...claude };
-  if (t.mcp) {
-    nextClaude.mcpServers = {
-      ...obj(claude.mcpServers),
-      [MCP_SERVER_NAME]: { type: "http", url: `${t.url}/mcp`, headers: { Authorization: `Bearer ${t.key}` } },
-    };
-  }
-  return { settings: { ...settings, env }, claude: nextClaude };
-}
-
-/** Pure: removes what applyClaudeCode added, if it still points at `url`. */
-export function revertClaudeCode(
-  settings: Json,
-  claude: Json,
-  url: string,
-): { settings: Json; claude: Json } {
-  const env = { ...obj(settings.env) };
-  if (typeof env.ANTHROPIC_BASE_URL === "string" && env.ANTHROPIC_BASE_URL.startsWith(url)) {
-    for (const k of ENV_KEYS) delete env[k];
-  }
-  const nextSettings: Json = { ...settings, env };
-  if (Object.keys(env).length === 0) delete nextSettings.env;
-  const servers = { ...obj(claude.mcpServers) };
-  const ours = obj(servers[MCP_SERVER_NAME]);
-  if (typeof ours.url === "string" && ours.url.startsWith(url)) delete servers[MCP_SERVER_NAME];
-  const nextClaude = { ...claude, mcpServers: servers };
-  return { settings: nextSettings, claude: nextClaude };
-}
-
-export interface ClaudeCodeFiles {
-  settings: string;
-  claude: string;
-}
+export type ClaudeCodeFiles = Record<FileRole, string> & { state: string };
 
 export function claudeCodeFiles(home: string): ClaudeCodeFiles {
-  return { settings: join(home, ".claude", "settings.json"), claude: join(home, ".claude.json") };
+  return {
+    settings: join(home, ".claude", "settings.json"),
+    claude: join(home, ".claude.json"),
+    state: join(home, ".claude", "gatehouse-configure.json"),
+  };
+}
+
+/** What configure changed in each file, until revert undoes it. Holds secrets: written 0600. */
+const stateSchema = z.strictObject({
+  version: z.literal(1),
+  settings: editRecordSchema.optional(),
+  claude: editRecordSchema.optional(),
+});
+type State = z.infer<typeof stateSchema>;
+
+/** The edits that point Claude Code at the gateway. */
+function editsFor(t: ClaudeCodeTarget): Record<FileRole, Edit[]> {
+  return {
+    settings: [
+      { path: ["env", "ANTHROPIC_BASE_URL"], value: `${t.url}/anthropic` },
+      { path: ["env", "ANTHROPIC_AUTH_TOKEN"], value: t.key },
+      // An API key set alongside would win over the token in some Claude Code versions.
+      { path: ["env", "ANTHROPIC_API_KEY"] },
+    ],
+    claude: t.mcp
+      ? [
+          {
+            path: ["mcpServers", MCP_SERVER_NAME],
+            value: { type: "http", url: `${t.url}/mcp`, headers: { Authorization: `Bearer ${t.key}` } },
+          },
+        ]
+      : [],
+  };
 }
 
 function readJson(path: string): Json {
   if (!existsSync(path)) return {};
   const text = readFileSync(path, "utf8");
   if (text.trim() === "") return {};
+  let v: unknown;
   try {
-    return obj(JSON.parse(text));
+    v = JSON.parse(text);
   } catch {
     throw new Error(`${path} is not valid JSON; fix or move it, then try again`);
   }
+  if (v === null || typeof v !== "object" || Array.isArray(v))
+    throw new Error(`${path} does not hold a JSON object; fix or move it, then try again`);
+  return v as Json;
 }
 
 /** Atomic write, 0600: these files hold the virtual key. */
-function writeJson(path: string, value: Json): void {
+function writeJson(path: string, value: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.gatehouse-tmp`;
   writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
@@ -99,30 +108,67 @@ function backup(path: string): string | undefined {
   return to;
 }
 
+function readState(path: string): State | undefined {
+  if (!existsSync(path)) return undefined;
+  const parsed = stateSchema.safeParse(readJson(path));
+  if (!parsed.success)
+    throw new Error(
+      `${path} is not a record Gatehouse can read; move it away (the .gatehouse-backup files hold Claude Code's config as it was)`,
+    );
+  return parsed.data;
+}
+
 /** Writes the configuration; returns the files changed and their backups. */
 export function configureClaudeCode(
   home: string,
   t: ClaudeCodeTarget,
 ): { files: string[]; backups: string[] } {
   const f = claudeCodeFiles(home);
-  const next = applyClaudeCode(readJson(f.settings), readJson(f.claude), t);
-  const backups = [backup(f.settings), t.mcp ? backup(f.claude) : undefined].filter((b): b is string => !!b);
-  writeJson(f.settings, next.settings);
-  if (t.mcp) writeJson(f.claude, next.claude);
-  return { files: t.mcp ? [f.settings, f.claude] : [f.settings], backups };
+  const prior = readState(f.state);
+  const edits = editsFor(t);
+  const state: State = { version: 1 };
+  const writes: Array<[string, Json]> = [];
+  const backups: string[] = [];
+  for (const role of FILES) {
+    const previous = prior?.[role];
+    if (edits[role].length === 0) {
+      if (previous) state[role] = previous; // an earlier configure's change, still to undo
+      continue;
+    }
+    const { doc, record } = applyEdits(readJson(f[role]), edits[role], previous, existsSync(f[role]));
+    state[role] = record;
+    writes.push([f[role], doc]);
+    const b = backup(f[role]);
+    if (b) backups.push(b);
+  }
+  // The record first: a configure interrupted after it can still be reverted.
+  writeJson(f.state, state);
+  for (const [path, doc] of writes) writeJson(path, doc);
+  return { files: writes.map(([p]) => p), backups };
 }
 
-export function unconfigureClaudeCode(home: string, url: string): string[] {
+export interface RevertedFile extends UndoReport {
+  file: string;
+  /** The file was created by configure and had nothing else in it: deleted. */
+  deleted: boolean;
+}
+
+/** Undoes what configure recorded; undefined when there is no record (nothing to revert). */
+export function unconfigureClaudeCode(home: string): RevertedFile[] | undefined {
   const f = claudeCodeFiles(home);
-  const next = revertClaudeCode(readJson(f.settings), readJson(f.claude), url);
-  const changed: string[] = [];
-  if (existsSync(f.settings)) {
-    writeJson(f.settings, next.settings);
-    changed.push(f.settings);
+  const state = readState(f.state);
+  if (!state) return undefined;
+  const out: RevertedFile[] = [];
+  for (const role of FILES) {
+    const record: EditRecord | undefined = state[role];
+    if (!record) continue;
+    const { doc, report, empty } = undoEdits(readJson(f[role]), record);
+    const changed = report.restored.length + report.removed.length > 0;
+    const deleted = empty && existsSync(f[role]);
+    if (deleted) rmSync(f[role]);
+    else if (changed) writeJson(f[role], doc);
+    out.push({ file: f[role], ...report, deleted });
   }
-  if (existsSync(f.claude)) {
-    writeJson(f.claude, next.claude);
-    changed.push(f.claude);
-  }
-  return changed;
+  rmSync(f.state);
+  return out;
 }

@@ -1,0 +1,128 @@
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { type CommonFlags, dataDirOf, portOf, resolveConfig } from "./cli-config.js";
+import { configureClaudeCode, type RevertedFile, unconfigureClaudeCode } from "./clients/claude-code.js";
+import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
+import { resolveSecret } from "./config/secret.js";
+import { baseUrl } from "./gateway-listen.js";
+import { createStoredKey, KeyRing } from "./governance/keys.js";
+import { SqliteStore } from "./store/sqlite.js";
+
+/**
+ * `gatehouse configure claude-code [--revert]`: points Claude Code at the gateway (with a key made
+ * for it unless --key is given), or undoes exactly what an earlier configure changed.
+ */
+export type ConfigureFlags = CommonFlags & { key?: string; "no-mcp"?: boolean; revert?: boolean };
+
+export interface ConfigureIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export async function configureCommand(
+  args: string[],
+  flags: ConfigureFlags,
+  env: NodeJS.ProcessEnv,
+  io: ConfigureIo,
+): Promise<void> {
+  if (args[0] !== "claude-code" || args.length > 1)
+    throw new Error(
+      "usage: gatehouse configure claude-code [--port N] [--key KEY] [--no-mcp] | configure claude-code --revert",
+    );
+  const home = env.HOME ?? homedir();
+  if (flags.revert) {
+    io.out(revertText(unconfigureClaudeCode(home), home));
+    return;
+  }
+  const url = baseUrl(flags.host ?? DEFAULT_HOST, portOf(flags) ?? DEFAULT_PORT);
+  let key = flags.key;
+  if (key) {
+    const warning = await unknownKeyWarning(url, key, flags, env);
+    if (warning) io.err(`Warning: ${warning}\n`);
+  } else {
+    const store = SqliteStore.open(dataDirOf(flags, env));
+    try {
+      const taken = new Set((await store.listKeys()).map((k) => k.name));
+      let name = "claude-code";
+      for (let i = 2; taken.has(name); i++) name = `claude-code-${i}`;
+      key = (await createStoredKey(store, name)).key;
+      io.out(`Created virtual key "${name}" for Claude Code.\n`);
+    } finally {
+      await store.close();
+    }
+  }
+  const { files, backups } = configureClaudeCode(home, { url, key, mcp: !flags["no-mcp"] });
+  for (const f of files) io.out(`Wrote ${f}\n`);
+  for (const b of backups) io.out(`Backup ${b}\n`);
+  io.out(`Claude Code now uses ${url}. Undo with: gatehouse configure claude-code --revert\n`);
+}
+
+/** What a revert did, a line per file, or that there was nothing to revert. */
+function revertText(files: RevertedFile[] | undefined, home: string): string {
+  if (!files)
+    return `Nothing to revert: no record of \`gatehouse configure claude-code\` in ${join(home, ".claude")}.\n`;
+  const lines: string[] = [];
+  for (const f of files) {
+    const did = [
+      f.removed.length > 0 ? `removed ${f.removed.join(", ")}` : "",
+      f.restored.length > 0 ? `restored ${f.restored.join(", ")} as before configure` : "",
+    ].filter(Boolean);
+    if (f.deleted) lines.push(`Deleted ${f.file} (configure created it; nothing else was in it)`);
+    else if (did.length > 0) lines.push(`Reverted ${f.file}: ${did.join("; ")}`);
+    for (const p of f.left)
+      lines.push(`Left ${p} in ${f.file} as it is: changed since configure (not reverted)`);
+    if (!f.deleted && did.length === 0 && f.left.length === 0) lines.push(`Nothing to revert in ${f.file}`);
+  }
+  if (files.every((f) => !f.deleted && f.removed.length + f.restored.length === 0))
+    lines.push("Nothing was reverted.");
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Why Claude Code would be refused with `key`, or undefined: asked of the gateway running at `url`,
+ * else of the data folder (its database and config file) when it has one. A warning only: the key
+ * may be meant for a gateway that is not at hand.
+ */
+async function unknownKeyWarning(
+  url: string,
+  key: string,
+  flags: CommonFlags,
+  env: NodeJS.ProcessEnv,
+): Promise<string | undefined> {
+  try {
+    const res = await fetch(`${url}/anthropic/v1/models`, {
+      headers: { authorization: `Bearer ${key}` },
+      signal: AbortSignal.timeout(2000),
+    });
+    await res.body?.cancel();
+    if (res.status === 401)
+      return `the gateway at ${url} does not accept this key (not one of its virtual keys, or revoked or expired); Claude Code's requests will be refused until it does`;
+    if (res.ok) return undefined;
+  } catch {
+    // no gateway there: ask the data folder
+  }
+  const dataDir = dataDirOf(flags, env);
+  if (!existsSync(join(dataDir, "gatehouse.db"))) return undefined;
+  const ring = new KeyRing();
+  const store = SqliteStore.open(dataDir);
+  try {
+    const configKeys: Array<{ name: string; key: string }> = [];
+    try {
+      for (const k of resolveConfig(flags, env).config.virtual_keys) {
+        try {
+          configKeys.push({ name: k.name, key: resolveSecret(k.key, env).value });
+        } catch {
+          // a key whose variable is not set here cannot be compared
+        }
+      }
+    } catch {
+      // a config file that does not load: its keys cannot be compared
+    }
+    ring.load(configKeys, await store.listKeys());
+  } finally {
+    await store.close();
+  }
+  if (ring.verify(key)) return undefined;
+  return `this key is not a virtual key of ${dataDir} (its database or config file), or it is revoked or expired; Claude Code's requests will be refused unless the gateway knows it`;
+}
