@@ -2,7 +2,12 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { type CommonFlags, dataDirOf, portOf, resolveConfig } from "./cli-config.js";
-import { configureClaudeCode, type RevertedFile, unconfigureClaudeCode } from "./clients/claude-code.js";
+import {
+  claudeCodeFiles,
+  configureClaudeCode,
+  type RevertedFile,
+  unconfigureClaudeCode,
+} from "./clients/claude-code.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import { resolveSecret } from "./config/secret.js";
 import { baseUrl } from "./gateway-listen.js";
@@ -60,8 +65,17 @@ export async function configureCommand(
 
 /** What a revert did, a line per file, or that there was nothing to revert. */
 function revertText(files: RevertedFile[] | undefined, home: string): string {
-  if (!files)
-    return `Nothing to revert: no record of \`gatehouse configure claude-code\` in ${join(home, ".claude")}.\n`;
+  if (!files) {
+    // A configure from before the record was kept: the backups are all there is.
+    const { settings, claude } = claudeCodeFiles(home);
+    const backups = [settings, claude].map((f) => `${f}.gatehouse-backup`).filter((b) => existsSync(b));
+    return (
+      `Nothing to revert: no record of \`gatehouse configure claude-code\` in ${join(home, ".claude")}.\n` +
+      (backups.length > 0
+        ? `(Copies of the files as they were before a configure: ${backups.join(", ")})\n`
+        : "")
+    );
+  }
   const lines: string[] = [];
   for (const f of files) {
     const did = [
