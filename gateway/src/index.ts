@@ -33,6 +33,7 @@ import { checkLoop, configKeys } from "./gateway-config.js";
 import { baseUrl, close, drain, listen } from "./gateway-listen.js";
 import { mcpGovernanceHooks } from "./gateway-mcp.js";
 import { Governance } from "./governance/governance.js";
+import { ShadowWarnings } from "./governance/key-state.js";
 import { createStoredKey, KeyRing, rotateStoredKey } from "./governance/keys.js";
 import { budgetTimeZone } from "./governance/policy.js";
 import { policyJson, StoredRules } from "./governance/stored-policies.js";
@@ -99,6 +100,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   });
   // Keys and teams made through the admin API or the CLI carry rules too: merged with the config's.
   const rules = new StoredRules(config, (m) => process.emitWarning(m, "Gatehouse"));
+  // A stored key whose name the config file also uses is refused; said once per (re)load.
+  const shadowWarnings = new ShadowWarnings(warn);
   const governance = new Governance(config, new Pricing(config.providers, config.pricing), { spend: writer });
   events.on("request", (rec) => {
     if (governance.contentMode(rec.keyName) !== "off") writer.enqueueRequest(rec);
@@ -260,6 +263,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     await mcp.reload(mcpConfig(next));
     rules.setConfig(next);
     governance.reconfigure(rules.merged, new Pricing(next.providers, next.pricing));
+    shadowWarnings.reset();
     await refreshKeys();
   }
 
@@ -267,6 +271,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const keys = await store.listKeys();
     const teams = await store.listTeams();
     keyRing.load(cfgKeys, keys);
+    shadowWarnings.check(new Set(cfgKeys.map((k) => k.name)), keys);
     if (rules.update({ keys, teams })) governance.reconfigure(rules.merged);
   }
   // Keys created or revoked by another process (the CLI) reach the running gateway within 2 s,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { keyState, ShadowWarnings } from "../../gateway/src/governance/key-state.js";
 import { generateKey, hashKey, KeyRing, presentedKey } from "../../gateway/src/governance/keys.js";
 
 describe("virtual keys", () => {
@@ -89,6 +90,55 @@ describe("virtual keys", () => {
     // A revoked key's old secret is refused too.
     ring.load([], [{ ...rotated(9_000), revokedAt: 2_000 }]);
     assert.equal(ring.verify("k-old"), null);
+  });
+
+  test("a stored key whose name a config key has is refused, its grace secret too (fail closed)", () => {
+    const ring = new KeyRing(() => 1_000);
+    const stored = {
+      id: "s1",
+      name: "dup",
+      keyHash: hashKey("k-stored"),
+      keyHint: "ored",
+      createdAt: 0,
+      revokedAt: null,
+      expiresAt: null,
+      previousHash: hashKey("k-stored-old"),
+      previousUntil: 9_000,
+    };
+    ring.load([{ name: "dup", key: "k-config" }], [stored]);
+    assert.equal(ring.verify("k-stored"), null);
+    assert.equal(ring.verify("k-stored-old"), null);
+    assert.deepEqual(ring.verify("k-config"), { id: "config:dup", name: "dup", source: "config" });
+    assert.equal(keyState(stored, new Set(["dup"]), 1_000), "shadowed");
+    assert.equal(keyState({ ...stored, revokedAt: 5 }, new Set(["dup"]), 1_000), "revoked");
+    // Once the config key is gone, the stored one works again.
+    ring.load([], [stored]);
+    assert.equal(ring.verify("k-stored")?.id, "s1");
+    assert.equal(keyState(stored, new Set(), 1_000), "active");
+    assert.equal(keyState({ ...stored, expiresAt: 1_000 }, new Set(), 1_000), "expired");
+  });
+
+  test("a shadowed stored key is warned about once per reload, not at every refresh", () => {
+    const said: string[] = [];
+    const warnings = new ShadowWarnings((m) => said.push(m));
+    const rec = (name: string, revokedAt: number | null = null) => ({
+      id: name,
+      name,
+      keyHash: hashKey(name),
+      keyHint: "xxxx",
+      createdAt: 0,
+      revokedAt,
+      expiresAt: null,
+    });
+    const names = new Set(["a", "b"]);
+    warnings.check(names, [rec("a"), rec("b", 5), rec("c")]);
+    assert.equal(said.length, 1);
+    assert.match(said[0]!, /^stored key "a" is shadowed by the config file's key/);
+    warnings.check(names, [rec("a"), rec("b", 5), rec("c")]);
+    assert.equal(said.length, 1, "a refresh does not repeat it");
+    warnings.reset();
+    warnings.check(names, [rec("a")]);
+    assert.equal(said.length, 2, "a reload says it again");
   });
 
   test("the key is taken from x-gatehouse-key, x-api-key or Authorization: Bearer", () => {

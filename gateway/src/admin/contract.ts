@@ -39,6 +39,12 @@ export interface KeyView extends KeyRulesView {
   /** Last 4 characters of the key. */
   hint: string;
   source: "config" | "store";
+  /**
+   * active; expired (past expiresAt); revoked; shadowed: a stored key whose name a config file's
+   * key also has. The config key wins and the stored key's secret is refused until the config key
+   * is renamed or the stored key revoked (DELETE /api/keys/{name} revokes the stored one).
+   */
+  state: "active" | "expired" | "revoked" | "shadowed";
   createdAt: string | null;
   revokedAt: string | null;
   expiresAt: string | null;

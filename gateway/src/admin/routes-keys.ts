@@ -2,7 +2,13 @@ import { z } from "zod";
 import { formatIssues } from "../config/load.js";
 import type { ConfigFile } from "../config/schema.js";
 import { type KeyGovernance, keyGovernanceFields } from "../governance/config-schema.js";
-import { MAX_ROTATION_GRACE_MS } from "../governance/keys.js";
+import { keyState } from "../governance/key-state.js";
+import {
+  KeyExpiredError,
+  KeyNameTakenError,
+  MAX_ROTATION_GRACE_MS,
+  PastExpiryError,
+} from "../governance/keys.js";
 import {
   keyPolicyPatchSchema,
   patchedPolicy,
@@ -49,12 +55,14 @@ export function rulesView(p: KeyGovernance): KeyRulesView {
   };
 }
 
-export function storedKeyView(r: KeyRecord): KeyView {
+/** A stored key as the API shows it; `configNames`: the config file's keys (which shadow stored ones). */
+export function storedKeyView(r: KeyRecord, configNames: ReadonlySet<string> = new Set()): KeyView {
   return {
     id: r.id,
     name: r.name,
     hint: r.keyHint,
     source: "store",
+    state: keyState(r, configNames),
     createdAt: iso(r.createdAt),
     revokedAt: iso(r.revokedAt),
     expiresAt: iso(r.expiresAt),
@@ -71,6 +79,7 @@ function configKeyView(k: ConfigFile["virtual_keys"][number]): KeyView {
     name,
     hint: "",
     source: "config",
+    state: "active",
     createdAt: null,
     revokedAt: null,
     expiresAt: null,
@@ -104,14 +113,29 @@ const keyPatchSchema = keyPolicyPatchSchema.extend({
   expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
 });
 
+const configNamesOf = (deps: GovernanceAdminDeps) => new Set(deps.config().virtual_keys.map((k) => k.name));
+
+/** The stored key of that name that is not revoked, if any. */
+async function activeStored(deps: GovernanceAdminDeps, name: string): Promise<KeyRecord | undefined> {
+  return (await deps.store.listKeys()).find((k) => k.name === name && k.revokedAt === null);
+}
+
+/** 409 for a config file's key: read-only here (and what to do about a stored key it shadows). */
+async function configKeyConflict(deps: GovernanceAdminDeps, name: string, what: string): Promise<HttpError> {
+  const shadowed = await activeStored(deps, name);
+  return new HttpError(
+    409,
+    `key ${JSON.stringify(name)} is defined in the config file; ${what}` +
+      (shadowed
+        ? `. A stored key of that name is shadowed by it (its secret is refused): DELETE /api/keys/${name} revokes that one`
+        : ""),
+    "conflict",
+  );
+}
+
 async function activeStoredKey(deps: GovernanceAdminDeps, name: string): Promise<KeyRecord> {
-  if (deps.config().virtual_keys.some((k) => k.name === name))
-    throw new HttpError(
-      409,
-      `key ${JSON.stringify(name)} is defined in the config file; change it there`,
-      "conflict",
-    );
-  const rec = (await deps.store.listKeys()).find((k) => k.name === name && k.revokedAt === null);
+  if (configNamesOf(deps).has(name)) throw await configKeyConflict(deps, name, "change it there");
+  const rec = await activeStored(deps, name);
   if (!rec) throw new HttpError(404, `no active stored key named ${JSON.stringify(name)}`, "not_found");
   return rec;
 }
@@ -123,7 +147,8 @@ export function keyRoutes(deps: GovernanceAdminDeps): Route[] {
       path: "/api/keys",
       summary: "Virtual keys (config and stored) with their budgets, limits, restrictions and team",
       async handle(): Promise<KeyView[]> {
-        const stored = (await deps.store.listKeys()).map(storedKeyView);
+        const configNames = configNamesOf(deps);
+        const stored = (await deps.store.listKeys()).map((r) => storedKeyView(r, configNames));
         return [...deps.config().virtual_keys.map(configKeyView), ...stored];
       },
     },
@@ -137,7 +162,7 @@ export function keyRoutes(deps: GovernanceAdminDeps): Route[] {
         if (fromConfig) return configKeyView(fromConfig);
         const rec = (await deps.store.listKeys()).findLast((k) => k.name === name);
         if (!rec) throw new HttpError(404, `no key named ${JSON.stringify(name)}`, "not_found");
-        return storedKeyView(rec);
+        return storedKeyView(rec, configNamesOf(deps));
       },
     },
     {
@@ -154,10 +179,19 @@ export function keyRoutes(deps: GovernanceAdminDeps): Route[] {
             "conflict",
           );
         const expires = expiresAt ? Date.parse(expiresAt) : null;
+        if (expires !== null && expires <= Date.now())
+          throw new HttpError(
+            400,
+            `expiresAt: ${expiresAt} is in the past; give a later time, or none for a key that does not expire`,
+            "invalid_request",
+          );
         try {
           const { key, record } = await deps.keys.create(name, expires, rules);
           return { ...storedKeyView(record), key };
         } catch (e) {
+          if (e instanceof PastExpiryError)
+            throw new HttpError(400, `expiresAt: ${e.message}`, "invalid_request");
+          if (e instanceof KeyNameTakenError) throw new HttpError(409, e.message, "conflict");
           throw new HttpError(409, e instanceof Error ? e.message : String(e), "conflict");
         }
       },
@@ -194,13 +228,19 @@ export function keyRoutes(deps: GovernanceAdminDeps): Route[] {
           keyRotateSchema,
           ctx.req.headers["content-type"] ? await ctx.body() : {},
         );
-        if (deps.config().virtual_keys.some((k) => k.name === name))
+        if (configNamesOf(deps).has(name))
+          throw await configKeyConflict(deps, name, "change its value there");
+        let out: Awaited<ReturnType<GovernanceAdminDeps["keys"]["rotate"]>>;
+        try {
+          out = await deps.keys.rotate(name, graceSeconds * 1000);
+        } catch (e) {
+          if (!(e instanceof KeyExpiredError)) throw e;
           throw new HttpError(
             409,
-            `the key ${JSON.stringify(name)} is defined in the config file: change its value there`,
+            `${e.message}: a new secret would not work either. Extend its expiry first (PATCH /api/keys/${name} with "expiresAt": a later time, or null for never), then rotate`,
             "conflict",
           );
-        const out = await deps.keys.rotate(name, graceSeconds * 1000);
+        }
         if (!out) throw new HttpError(404, `no active stored key named ${JSON.stringify(name)}`, "not_found");
         return { ...storedKeyView(out.record), key: out.key };
       },
@@ -208,16 +248,21 @@ export function keyRoutes(deps: GovernanceAdminDeps): Route[] {
     {
       method: "DELETE",
       path: "/api/keys/:name",
-      summary: "Revoke a stored virtual key",
+      summary:
+        "Revoke the stored virtual key of that name, also one a config key of the same name shadows " +
+        "(a config file's key: 409, it is read-only here)",
       async handle(ctx) {
-        if (!(await deps.keys.revoke(ctx.params.name!))) {
+        const name = ctx.params.name!;
+        const rec = await activeStored(deps, name);
+        if (!rec && configNamesOf(deps).has(name))
           throw new HttpError(
-            404,
-            `no active stored key named ${JSON.stringify(ctx.params.name)}`,
-            "not_found",
+            409,
+            `key ${JSON.stringify(name)} is defined in the config file; remove it there`,
+            "conflict",
           );
-        }
-        return { revoked: ctx.params.name };
+        if (!rec || !(await deps.keys.revoke(name)))
+          throw new HttpError(404, `no active stored key named ${JSON.stringify(name)}`, "not_found");
+        return { revoked: name, id: rec.id };
       },
     },
   ];

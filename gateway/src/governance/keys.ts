@@ -41,11 +41,15 @@ export class KeyRing {
     return (await this.onMiss()) ? this.verify(presented) : null;
   }
 
-  /** Replaces the known keys: config keys (plain values from the config) and store records. */
+  /**
+   * Replaces the known keys: config keys (plain values from the config) and store records. A stored
+   * key that a config key of the same name shadows is left out: its secret is refused (key-state.ts).
+   */
   load(configKeys: ReadonlyArray<{ name: string; key: string }>, stored: readonly KeyRecord[]): void {
     const next = new Map<string, KeyIdentity & { expiresAt: number | null }>();
+    const configNames = new Set(configKeys.map((k) => k.name));
     for (const r of stored) {
-      if (r.revokedAt !== null) continue;
+      if (r.revokedAt !== null || configNames.has(r.name)) continue;
       next.set(r.keyHash, { id: r.id, name: r.name, source: "store", expiresAt: r.expiresAt });
       // Rotated with a grace period: the old secret works until then (and never past the key's expiry).
       const until = r.previousUntil ?? null;
@@ -72,23 +76,49 @@ export class KeyRing {
   }
 }
 
+/** A name a stored key cannot take: a key of that name exists, or was revoked (names are not reused). */
+export class KeyNameTakenError extends Error {
+  constructor(
+    readonly keyName: string,
+    readonly revoked: boolean,
+  ) {
+    super(
+      revoked
+        ? `a key named ${JSON.stringify(keyName)} was revoked, and the names of revoked keys cannot be reused: pick another name`
+        : `a key named ${JSON.stringify(keyName)} already exists`,
+    );
+  }
+}
+
+/** An expiry that has already passed, given for a new key. */
+export class PastExpiryError extends RangeError {
+  constructor(readonly expiresAt: number) {
+    super(`the expiry ${new Date(expiresAt).toISOString()} is in the past`);
+  }
+}
+
 /**
  * Creates a key in the store; returns the plain key (shown once) and its record. `policy` is the
- * key's rules as JSON in config spelling (stored-policies.ts: policyJson).
+ * key's rules as JSON in config spelling (stored-policies.ts: policyJson). A name in use (even by a
+ * revoked key) is a KeyNameTakenError, an expiry already past a PastExpiryError.
  */
 export async function createStoredKey(
   store: Store,
   name: string,
   expiresAt: number | null = null,
   policy: string | null = null,
+  now = Date.now(),
 ) {
+  if (expiresAt !== null && expiresAt <= now) throw new PastExpiryError(expiresAt);
+  const existing = (await store.listKeys()).find((k) => k.name === name);
+  if (existing) throw new KeyNameTakenError(name, existing.revokedAt !== null);
   const key = generateKey();
   const record: KeyRecord = {
     id: randomUUID(),
     name,
     keyHash: hashKey(key),
     keyHint: key.slice(-4),
-    createdAt: Date.now(),
+    createdAt: now,
     revokedAt: null,
     expiresAt,
     policy,
@@ -100,9 +130,19 @@ export async function createStoredKey(
 /** The longest grace period a rotation gives the old secret: 30 days. */
 export const MAX_ROTATION_GRACE_MS = 30 * 24 * 3600_000;
 
+/** A rotation asked of a key that has expired: a new secret would not work either. */
+export class KeyExpiredError extends Error {
+  constructor(
+    readonly keyName: string,
+    readonly expiredAt: number,
+  ) {
+    super(`the key ${JSON.stringify(keyName)} expired at ${new Date(expiredAt).toISOString()}`);
+  }
+}
+
 /**
  * Gives a stored key a new secret; returns it (shown once) with the updated record, or undefined
- * when there is no active stored key of that name. The key keeps its id, so its rules, budgets,
+ * when there is no active stored key of that name; a KeyExpiredError when the key has expired. The key keeps its id, so its rules, budgets,
  * spend and logs carry on. `graceMs` > 0: the old secret still works that long (clients can be
  * moved over without an outage); 0: it stops working at once.
  */
@@ -114,6 +154,10 @@ export async function rotateStoredKey(
 ): Promise<{ key: string; record: KeyRecord } | undefined> {
   if (!Number.isSafeInteger(graceMs) || graceMs < 0 || graceMs > MAX_ROTATION_GRACE_MS)
     throw new RangeError(`grace: from 0 to ${MAX_ROTATION_GRACE_MS / 86_400_000} days`);
+  const current = (await store.listKeys()).find((k) => k.name === name && k.revokedAt === null);
+  if (!current) return undefined;
+  if (current.expiresAt !== null && current.expiresAt <= now)
+    throw new KeyExpiredError(name, current.expiresAt);
   const key = generateKey();
   const rotated = await store.rotateKey(
     name,
