@@ -4,12 +4,15 @@
  */
 import { VERSION } from "./gateway-api.js";
 
-export const KEYS_HELP = `  gatehouse keys create NAME [RULES] [--expires ISO] [--data-dir DIR]
+export const KEYS_HELP = `  gatehouse keys create NAME [RULES] [--expires ISO] [--data-dir DIR] [--config FILE]
                                                   create a virtual key (printed once)
-  gatehouse keys update NAME [RULES]              change a key's rules (the ones given)
+  gatehouse keys update NAME [RULES] [--expires ISO|never]
+                                                  change a key's rules (the ones given) or expiry
   gatehouse keys rotate NAME [--grace 1h]         a new secret for the key (printed once); same rules
                                                   and spend; the old one works --grace longer (s, m, h, d)
-  gatehouse keys list | keys show NAME | keys revoke NAME [--data-dir DIR]
+  gatehouse keys list | keys show NAME | keys revoke NAME [--data-dir DIR] [--config FILE]
+                                                  the config file's keys (as serve finds it) are listed
+                                                  too; they are changed in that file, not here
     RULES: --budget 20/month (USD; day, week, month, total, 5h, 14d ...; repeatable)
            --token-budget 2000000/day  --rpm 120  --tpm 400000  --team NAME
            --models 'anthropic/*,openai/gpt-5*'  --providers a,b  --mcp-servers a,b

@@ -1,10 +1,18 @@
 import { parseArgs } from "node:util";
-import { dataDirOf } from "./cli-config.js";
+import { dataDirOf, resolveConfig } from "./cli-config.js";
 import { KEYS_HELP } from "./cli-help.js";
+import { configKeyDetails, describeRules, keyListLines, storedKeyDetails } from "./cli-keys-view.js";
 import { argsErrorText } from "./cli-text.js";
 import { formatIssues } from "./config/load.js";
-import type { BudgetConfig, KeyGovernance } from "./governance/config-schema.js";
-import { createStoredKey, MAX_ROTATION_GRACE_MS, rotateStoredKey } from "./governance/keys.js";
+import type { ConfigFile } from "./config/schema.js";
+import type { BudgetConfig } from "./governance/config-schema.js";
+import {
+  createStoredKey,
+  KeyExpiredError,
+  MAX_ROTATION_GRACE_MS,
+  PastExpiryError,
+  rotateStoredKey,
+} from "./governance/keys.js";
 import {
   type KeyPolicyPatch,
   keyPolicyCreateSchema,
@@ -13,15 +21,16 @@ import {
   storedKeyPolicy,
 } from "./governance/stored-policies.js";
 import { SqliteStore } from "./store/sqlite.js";
-import type { KeyRecord } from "./store/store.js";
 
 /**
  * `gatehouse keys ...`: virtual keys in the data folder's database, with their rules. A running
- * gateway on the same data folder picks changes up within 2 seconds (at once for a new key).
+ * gateway on the same data folder picks changes up within 2 seconds (at once for a new key). The
+ * config file (found as `serve` finds it) is read for its keys: their names are not the database's.
  */
 
 const options = {
   "data-dir": { type: "string" },
+  config: { type: "string" },
   expires: { type: "string" },
   grace: { type: "string" },
   budget: { type: "string", multiple: true },
@@ -93,32 +102,6 @@ function rulesFromFlags(f: Flags): KeyPolicyPatch {
   return out;
 }
 
-/** "2 budgets ($20.00/month, 2,000,000 tokens/day), 120 rpm, models anthropic/*" or "no rules". */
-export function describeRules(p: KeyGovernance): string {
-  const parts: string[] = [];
-  if (p.budgets.length > 0) {
-    const each = p.budgets.map((b) =>
-      [
-        b.usd !== undefined ? `$${b.usd.toFixed(2)}` : undefined,
-        b.tokens !== undefined ? `${b.tokens.toLocaleString("en-US")} tokens` : undefined,
-      ]
-        .filter(Boolean)
-        .join(" + ")
-        .concat(`/${b.period ?? (b.per === "session" ? "session" : "month")}`),
-    );
-    parts.push(`budgets ${each.join(", ")}`);
-  }
-  if (p.rate_limit?.requests_per_minute) parts.push(`${p.rate_limit.requests_per_minute} rpm`);
-  if (p.rate_limit?.tokens_per_minute) parts.push(`${p.rate_limit.tokens_per_minute} tpm`);
-  if (p.team) parts.push(`team ${p.team}`);
-  if (p.models) parts.push(`models ${p.models.join(",")}`);
-  if (p.providers) parts.push(`providers ${p.providers.join(",")}`);
-  if (p.mcp_servers) parts.push(`mcp servers ${p.mcp_servers.join(",")}`);
-  if (p.mcp_tools) parts.push(`mcp tools ${p.mcp_tools.join(",")}`);
-  if (p.content !== "metadata") parts.push(`content ${p.content}`);
-  return parts.length > 0 ? parts.join("; ") : "no rules";
-}
-
 /** "90s", "30m", "1h", "7d" -> ms (a rotation's grace period). */
 function graceOf(spec: string): number {
   const m = /^(\d+)(s|m|h|d)$/.exec(spec.trim());
@@ -131,68 +114,100 @@ function graceOf(spec: string): number {
   return ms;
 }
 
-function state(k: KeyRecord): string {
-  if (k.revokedAt) return "revoked";
-  return k.expiresAt && k.expiresAt < Date.now() ? "expired" : "active";
+/** The config file's keys, from the config `serve` would read. */
+interface ConfigKeys {
+  keys: ConfigFile["virtual_keys"];
+  names: ReadonlySet<string>;
+  /** "the config file (PATH)". */
+  where: string;
 }
 
-async function run(sub: string | undefined, name: string | undefined, f: Flags, store: SqliteStore) {
+/** --expires: a date or time (ISO); `never` too where `allowNever` (update). */
+function expiryOf(spec: string, allowNever: boolean): number | null {
+  if (allowNever && spec === "never") return null;
+  const ms = Date.parse(spec);
+  if (Number.isNaN(ms))
+    throw new KeysError(`--expires: not a date: ${spec}${allowNever ? " (a date, or never)" : ""}`);
+  return ms;
+}
+
+async function run(
+  sub: string | undefined,
+  name: string | undefined,
+  f: Flags,
+  store: SqliteStore,
+  config: ConfigKeys,
+) {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const need = (what: string) => {
     if (!name) throw new KeysError(`usage: gatehouse keys ${what} NAME`);
     return name;
   };
+  const inConfig = (n: string, what: string) =>
+    new KeysError(`the key ${JSON.stringify(n)} is defined in ${config.where}: ${what}`);
   if (sub === "create") {
     const n = need("create");
+    if (config.names.has(n)) throw inConfig(n, "pick another name");
     const parsed = keyPolicyCreateSchema.safeParse(rulesFromFlags(f));
     if (!parsed.success) throw new KeysError(formatIssues(parsed.error.issues));
-    const expires = f.expires === undefined ? null : Date.parse(f.expires);
-    if (expires !== null && Number.isNaN(expires)) throw new KeysError(`--expires: not a date: ${f.expires}`);
-    const { key } = await createStoredKey(store, n, expires, policyJson(parsed.data));
+    const expires = f.expires === undefined ? null : expiryOf(f.expires, false);
+    let key: string;
+    try {
+      ({ key } = await createStoredKey(store, n, expires, policyJson(parsed.data)));
+    } catch (e) {
+      if (e instanceof PastExpiryError)
+        throw new KeysError(`--expires: ${f.expires} is in the past; give a later date or time`);
+      throw e;
+    }
     out(key);
     process.stderr.write(
       `Created virtual key "${n}" (${describeRules(parsed.data)}). It is shown only this once.\n`,
     );
   } else if (sub === "update") {
     const n = need("update");
+    if (config.names.has(n)) throw inConfig(n, "change its rules there");
     const rec = (await store.listKeys()).find((k) => k.name === n && k.revokedAt === null);
     if (!rec) throw new KeysError(`no active key named ${JSON.stringify(n)}`);
     const next = patchedPolicy(storedKeyPolicy(rec), rulesFromFlags(f));
     if (!next.success) throw new KeysError(formatIssues(next.error.issues));
-    await store.updateKey(n, { policy: policyJson(next.data) }, Date.now());
-    out(`Updated "${n}": ${describeRules(next.data)}.`);
+    const expires = f.expires === undefined ? undefined : expiryOf(f.expires, true);
+    await store.updateKey(
+      n,
+      { policy: policyJson(next.data), ...(expires !== undefined ? { expiresAt: expires } : {}) },
+      Date.now(),
+    );
+    const expiry =
+      expires === undefined
+        ? ""
+        : `; expires ${expires === null ? "never" : new Date(expires).toISOString()}`;
+    out(`Updated "${n}": ${describeRules(next.data)}${expiry}.`);
   } else if (sub === "list") {
-    for (const k of await store.listKeys()) {
-      const created = new Date(k.createdAt).toISOString();
-      out(`${k.name}\t…${k.keyHint}\t${state(k)}\t${created}\t${describeRules(storedKeyPolicy(k))}`);
-    }
+    for (const line of keyListLines(config.keys, await store.listKeys())) out(line);
   } else if (sub === "show") {
     const n = need("show");
+    const fromConfig = config.keys.find((k) => k.name === n);
     const rec = (await store.listKeys()).findLast((k) => k.name === n);
-    if (!rec) throw new KeysError(`no key named ${JSON.stringify(n)}`);
-    out(
-      JSON.stringify(
-        {
-          name: rec.name,
-          hint: rec.keyHint,
-          state: state(rec),
-          ...(rec.previousUntil && rec.previousUntil > Date.now()
-            ? { previous_key_valid_until: new Date(rec.previousUntil).toISOString() }
-            : {}),
-          ...storedKeyPolicy(rec),
-        },
-        null,
-        2,
-      ),
-    );
+    if (!fromConfig && !rec) throw new KeysError(`no key named ${JSON.stringify(n)}`);
+    // A config key and a stored key it shadows: both are shown.
+    const shown = [
+      ...(fromConfig ? [configKeyDetails(fromConfig)] : []),
+      ...(rec ? [storedKeyDetails(rec, config.names)] : []),
+    ];
+    for (const s of shown) out(JSON.stringify(s, null, 2));
   } else if (sub === "rotate") {
     const n = need("rotate");
+    if (config.names.has(n)) throw inConfig(n, "change its value there");
     const graceMs = f.grace === undefined ? 0 : graceOf(f.grace);
-    const rotated = await rotateStoredKey(store, n, graceMs);
-    if (!rotated)
+    let rotated: Awaited<ReturnType<typeof rotateStoredKey>>;
+    try {
+      rotated = await rotateStoredKey(store, n, graceMs);
+    } catch (e) {
+      if (!(e instanceof KeyExpiredError)) throw e;
       throw new KeysError(
-        `no active key named ${JSON.stringify(n)} in the data folder (a config file's key changes with its value there)`,
+        `${e.message}: a new secret would not work either; extend its expiry first (gatehouse keys update ${n} --expires DATE|never)`,
       );
+    }
+    if (!rotated) throw new KeysError(`no active key named ${JSON.stringify(n)}`);
     out(rotated.key);
     const until = rotated.record.previousUntil;
     process.stderr.write(
@@ -203,9 +218,17 @@ async function run(sub: string | undefined, name: string | undefined, f: Flags, 
     );
   } else if (sub === "revoke") {
     const n = need("revoke");
+    // The stored key of that name, also one a config key shadows; a config key itself stays.
+    const shadowing = config.names.has(n);
     if (!(await store.revokeKey(n, Date.now())))
-      throw new KeysError(`no active key named ${JSON.stringify(n)}`);
-    out(`Revoked "${n}".`);
+      throw shadowing
+        ? inConfig(n, "remove it there (it cannot be revoked here)")
+        : new KeysError(`no active key named ${JSON.stringify(n)}`);
+    out(
+      shadowing
+        ? `Revoked the stored key "${n}"; the key of that name in ${config.where} is unchanged.`
+        : `Revoked "${n}".`,
+    );
   } else {
     throw new KeysError("usage: gatehouse keys create|update|rotate|list|show|revoke (gatehouse --help)");
   }
@@ -226,9 +249,13 @@ export async function keysMain(argv: string[], env: NodeJS.ProcessEnv): Promise<
   }
   const [sub, name] = parsed.positionals;
   try {
+    const { config, path } = resolveConfig(parsed.values, env);
+    const keys = config.virtual_keys;
+    const where = path ? `the config file (${path})` : "the config file";
+    const configKeys = { keys, names: new Set(keys.map((k) => k.name)), where };
     const store = SqliteStore.open(dataDirOf(parsed.values, env));
     try {
-      await run(sub, name, parsed.values, store);
+      await run(sub, name, parsed.values, store, configKeys);
     } finally {
       await store.close();
     }

@@ -1,0 +1,105 @@
+import type { ConfigFile } from "./config/schema.js";
+import type { KeyGovernance } from "./governance/config-schema.js";
+import { keyState } from "./governance/key-state.js";
+import { usd } from "./governance/refusals.js";
+import { storedKeyPolicy } from "./governance/stored-policies.js";
+import type { KeyRecord } from "./store/store.js";
+
+/** How `gatehouse keys list` and `keys show` print keys: the config file's and the database's. */
+
+type ConfigKey = ConfigFile["virtual_keys"][number];
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** "2 budgets ($20.00/month, 2,000,000 tokens/day), 120 rpm, models anthropic/*" or "no rules". */
+export function describeRules(p: KeyGovernance): string {
+  const parts: string[] = [];
+  if (p.budgets.length > 0) {
+    const each = p.budgets.map((b) =>
+      [
+        b.usd !== undefined ? usd(b.usd) : undefined,
+        b.tokens !== undefined ? `${b.tokens.toLocaleString("en-US")} tokens` : undefined,
+      ]
+        .filter(Boolean)
+        .join(" + ")
+        .concat(`/${b.period ?? (b.per === "session" ? "session" : "month")}`),
+    );
+    parts.push(`budgets ${each.join(", ")}`);
+  }
+  if (p.rate_limit?.requests_per_minute) parts.push(`${p.rate_limit.requests_per_minute} rpm`);
+  if (p.rate_limit?.tokens_per_minute) parts.push(`${p.rate_limit.tokens_per_minute} tpm`);
+  if (p.team) parts.push(`team ${p.team}`);
+  if (p.models) parts.push(`models ${p.models.join(",")}`);
+  if (p.providers) parts.push(`providers ${p.providers.join(",")}`);
+  if (p.mcp_servers) parts.push(`mcp servers ${p.mcp_servers.join(",")}`);
+  if (p.mcp_tools) parts.push(`mcp tools ${p.mcp_tools.join(",")}`);
+  if (p.content !== "metadata") parts.push(`content ${p.content}`);
+  return parts.length > 0 ? parts.join("; ") : "no rules";
+}
+
+/** Until when a rotated key's old secret still works, if it does. */
+function previousUntil(r: KeyRecord, now: number): number | undefined {
+  return r.previousHash && r.previousUntil && r.previousUntil > now ? r.previousUntil : undefined;
+}
+
+/**
+ * One line per key, tab separated: name, last 4 characters (`config` for a config file's key),
+ * state, created, expiry (`never`, else the time; plus until when a rotated key's old secret works),
+ * rules.
+ */
+export function keyListLines(
+  configKeys: readonly ConfigKey[],
+  stored: readonly KeyRecord[],
+  now = Date.now(),
+): string[] {
+  const configNames = new Set(configKeys.map((k) => k.name));
+  const lines = configKeys.map((k) => {
+    const { name, key: _secret, ...rules } = k;
+    return [name, "config", "active", "-", "never", describeRules(rules)].join("\t");
+  });
+  for (const r of stored) {
+    const old = previousUntil(r, now);
+    const expires = [
+      r.expiresAt === null ? "never" : iso(r.expiresAt),
+      ...(old ? [`(old key until ${iso(old)})`] : []),
+    ].join(" ");
+    const state = keyState(r, configNames, now);
+    lines.push(
+      [r.name, `…${r.keyHint}`, state, iso(r.createdAt), expires, describeRules(storedKeyPolicy(r))].join(
+        "\t",
+      ),
+    );
+  }
+  return lines;
+}
+
+/** `keys show`: a stored key with its state, dates and rules (config spelling). */
+export function storedKeyDetails(
+  r: KeyRecord,
+  configNames: ReadonlySet<string>,
+  now = Date.now(),
+): Record<string, unknown> {
+  const old = previousUntil(r, now);
+  return {
+    name: r.name,
+    source: "store",
+    hint: r.keyHint,
+    state: keyState(r, configNames, now),
+    ...(configNames.has(r.name) && r.revokedAt === null
+      ? {
+          note: `the config file defines a key of this name: this one's secret is refused. Rename the config file's key, or revoke this one (gatehouse keys revoke ${r.name})`,
+        }
+      : {}),
+    created_at: iso(r.createdAt),
+    expires_at: r.expiresAt === null ? null : iso(r.expiresAt),
+    ...(r.revokedAt !== null ? { revoked_at: iso(r.revokedAt) } : {}),
+    ...(old ? { previous_key_valid_until: iso(old) } : {}),
+    ...storedKeyPolicy(r),
+  };
+}
+
+/** `keys show` of a config file's key: its rules, never its value. */
+export function configKeyDetails(k: ConfigKey): Record<string, unknown> {
+  const { name, key: _secret, ...rules } = k;
+  return { name, source: "config", state: "active", expires_at: null, ...rules };
+}
