@@ -48,7 +48,8 @@ export async function configureCommand(
   } else {
     const store = SqliteStore.open(dataDirOf(flags, env));
     try {
-      const taken = new Set((await store.listKeys()).map((k) => k.name));
+      // Not a config key's name either: a stored key the config shadows is refused (key-state.ts).
+      const taken = new Set([...(await store.listKeys()).map((k) => k.name), ...configKeyNames(flags, env)]);
       let name = "claude-code";
       for (let i = 2; taken.has(name); i++) name = `claude-code-${i}`;
       key = (await createStoredKey(store, name)).key;
@@ -139,4 +140,13 @@ async function unknownKeyWarning(
   }
   if (ring.verify(key)) return undefined;
   return `this key is not a virtual key of ${dataDir} (its database or config file), or it is revoked or expired; Claude Code's requests will be refused unless the gateway knows it`;
+}
+
+/** The config file's key names, or none when there is no config file that loads. */
+function configKeyNames(flags: ConfigureFlags, env: NodeJS.ProcessEnv): string[] {
+  try {
+    return resolveConfig(flags, env).config.virtual_keys.map((k) => k.name);
+  } catch {
+    return [];
+  }
 }

@@ -81,7 +81,8 @@ describe("gatehouse configure claude-code", () => {
       headers: { Authorization: `Bearer ${gw.key}` },
     });
     assert.equal(statSync(join(home, ".claude", "settings.json")).mode & 0o777, 0o600);
-    assert.ok(statSync(join(home, ".claude", "settings.json.gatehouse-backup")).isFile());
+    const backup = statSync(join(home, ".claude", "settings.json.gatehouse-backup"));
+    assert.equal(backup.mode & 0o777, 0o600, "the backup may hold the user's own API key");
   });
 
   test("the real Claude Code, with nothing but that config, answers through the gateway", {
@@ -123,6 +124,20 @@ describe("gatehouse configure claude-code", () => {
     const res = await fetch(`${gw.url}/anthropic/v1/models`, { headers: { "x-api-key": key } });
     assert.equal(res.status, 200);
     rmSync(home2, { recursive: true, force: true });
+  });
+
+  test("without --key, the key it creates does not take a name the config file's keys use", async () => {
+    const home2 = mkdtempSync(join(tmpdir(), "gatehouse-home-"));
+    const data = mkdtempSync(join(tmpdir(), "gatehouse-data-"));
+    writeFileSync(
+      join(data, "config.yaml"),
+      "virtual_keys:\n  - name: claude-code\n    key: gk-config-claude-code-key-000000000000000000\n",
+    );
+    const r = await cli(["configure", "claude-code", "--port", "1", "--data-dir", data, "--no-mcp"], home2);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /Created virtual key "claude-code-2"/);
+    rmSync(home2, { recursive: true, force: true });
+    rmSync(data, { recursive: true, force: true });
   });
 
   test("--host as serve was given: IPv6 in brackets, a wildcard address as loopback", async () => {

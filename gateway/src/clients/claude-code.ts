@@ -1,4 +1,5 @@
 import {
+  chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -104,7 +105,11 @@ function writeJson(path: string, value: unknown): void {
 function backup(path: string): string | undefined {
   if (!existsSync(path)) return undefined;
   const to = `${path}.gatehouse-backup`;
-  if (!existsSync(to)) copyFileSync(path, to);
+  // The copy can hold the user's own API key: readable by its owner only, like the record.
+  if (!existsSync(to)) {
+    copyFileSync(path, to);
+    chmodSync(to, 0o600);
+  }
   return to;
 }
 
