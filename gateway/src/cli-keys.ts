@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { dataDirOf, resolveConfig } from "./cli-config.js";
 import { KEYS_HELP } from "./cli-help.js";
 import { configKeyDetails, describeRules, keyListLines, storedKeyDetails } from "./cli-keys-view.js";
+import { openExistingStore } from "./cli-store.js";
 import { argsErrorText } from "./cli-text.js";
 import { formatIssues } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
@@ -253,7 +254,10 @@ export async function keysMain(argv: string[], env: NodeJS.ProcessEnv): Promise<
     const keys = config.virtual_keys;
     const where = path ? `the config file (${path})` : "the config file";
     const configKeys = { keys, names: new Set(keys.map((k) => k.name)), where };
-    const store = SqliteStore.open(dataDirOf(parsed.values, env));
+    const dataDir = dataDirOf(parsed.values, env);
+    // Only `create` makes a database; the others need a key in it (a usage error opens it as before).
+    const existing = ["list", "show", "update", "rotate", "revoke"].includes(sub ?? "");
+    const store = existing ? openExistingStore(dataDir) : SqliteStore.open(dataDir);
     try {
       await run(sub, name, parsed.values, store, configKeys);
     } finally {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { dataDirOf, resolveConfig } from "./cli-config.js";
 import { LOGS_HELP } from "./cli-help.js";
+import { openExistingStore } from "./cli-store.js";
 import { argsErrorText, terminalSafe, unexpectedArgumentText } from "./cli-text.js";
 import { exportConfig } from "./config/export.js";
 import { ConfigError } from "./config/load.js";
@@ -130,8 +131,9 @@ function logLine(r: RequestLogRow): string[] {
 const LOG_HEAD = ["TIME (UTC)", "KEY", "MODEL", "STATUS", "IN", "OUT", "COST", "LATENCY", "ERROR"];
 const LOG_RIGHT = new Set([3, 4, 5, 6, 7]);
 
+/** The data folder's database, for the commands that only read it (none of them creates it). */
 function openStore(flags: Flags, env: NodeJS.ProcessEnv): SqliteStore {
-  return SqliteStore.open(dataDirOf(flags, env));
+  return openExistingStore(dataDirOf(flags, env));
 }
 
 function positiveInt(v: string | undefined, name: string, dflt: number, max: number): number {

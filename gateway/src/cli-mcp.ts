@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type CommonFlags, dataDirOf, portOf, resolveConfig } from "./cli-config.js";
+import { openExistingStore } from "./cli-store.js";
 import { argsErrorText } from "./cli-text.js";
 import { MCP_SERVER_NAME } from "./clients/claude-code.js";
 import { DEFAULT_PORT } from "./config/paths.js";
@@ -103,7 +104,8 @@ export async function mcpMain(argv: string[], env: NodeJS.ProcessEnv = process.e
   try {
     const common: CommonFlags = flags;
     const { config, path } = resolveConfig(common, env);
-    store = SqliteStore.open(dataDirOf(common, env));
+    const dataDir = dataDirOf(common, env);
+    store = sub === "list" ? openExistingStore(dataDir) : SqliteStore.open(dataDir);
     const ctx: Context = { flags, env, config, configPath: path, store, added: addedServerStoreFor(store) };
     if (sub === "add") add(ctx, rest, command);
     else if (sub === "list") await list(ctx);

@@ -1,0 +1,57 @@
+// A mistyped --data-dir: the CLI commands that only read say there is no database there (one line
+// naming the folder, exit 1) and create nothing; those that write still make the data folder.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { runCli } from "../helpers/cli-run.js";
+
+/** Commands that read (or change) what is in the database, never create it. */
+const ON_A_DATABASE = [
+  ["keys", "list"],
+  ["keys", "show", "laptop"],
+  ["keys", "revoke", "laptop"],
+  ["logs", "tail"],
+  ["spend", "--by", "key"],
+  ["config", "export"],
+  ["mcp", "list"],
+];
+
+describe("a data folder without a database", () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "gatehouse-data-dir-"));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("read-only commands name the folder in one line, exit 1 and create nothing", async () => {
+    const typo = join(dir, "typo");
+    // A relative --data-dir is named as the folder it resolves to.
+    for (const dataDir of [typo, relative(process.cwd(), typo)]) {
+      for (const argv of ON_A_DATABASE) {
+        const r = await runCli([...argv, "--data-dir", dataDir]);
+        const what = `${argv.join(" ")} --data-dir ${dataDir}`;
+        assert.equal(r.code, 1, what);
+        assert.equal(r.out, "", what);
+        assert.equal(
+          r.err,
+          `gatehouse: no Gatehouse database in ${resolve(typo)} (gatehouse serve creates it): check --data-dir or GATEHOUSE_DATA_DIR\n`,
+          what,
+        );
+        assert.ok(!existsSync(typo), `${what} created the folder`);
+      }
+    }
+  });
+
+  test("keys create still makes the data folder; then the others work", async () => {
+    const fresh = join(dir, "fresh");
+    const created = await runCli(["keys", "create", "laptop", "--data-dir", fresh]);
+    assert.equal(created.code, 0, created.err);
+    assert.ok(existsSync(join(fresh, "gatehouse.db")));
+    for (const argv of ON_A_DATABASE) {
+      const r = await runCli([...argv, "--data-dir", fresh]);
+      assert.equal(r.code, 0, `${argv.join(" ")}: ${r.err}`);
+    }
+  });
+});
