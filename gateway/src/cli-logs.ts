@@ -22,6 +22,7 @@ import { Governance } from "./governance/governance.js";
 import { windowAt } from "./governance/periods.js";
 import { budgetTimeZone } from "./governance/policy.js";
 import { usd } from "./governance/refusals.js";
+import { StoredRules } from "./governance/stored-policies.js";
 import { formatLocal, UTC } from "./governance/zoned-time.js";
 import { addedServerStoreFor } from "./mcp/added-servers.js";
 import { SqliteMcpStore } from "./mcp/store.js";
@@ -285,7 +286,11 @@ function spendTimeZone(store: SqliteStore, flags: Flags, env: NodeJS.ProcessEnv)
   }
 }
 
-/** The config's key, team and project budgets, from the stored spend (no in-flight calls). */
+/**
+ * Every key, team and project budget, as GET /api/budgets has them: the config's merged with the
+ * keys and teams kept in the database (made with `gatehouse keys` or the admin API), the way the
+ * gateway merges them; spent from the stored spend (no in-flight calls).
+ */
 async function budgets(store: SqliteStore, flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<void> {
   let config: ConfigFile;
   try {
@@ -293,9 +298,11 @@ async function budgets(store: SqliteStore, flags: Flags, env: NodeJS.ProcessEnv,
   } catch {
     return;
   }
-  const gov = new Governance(config, new Pricing(config.providers, config.pricing));
+  const rules = new StoredRules(config);
+  rules.update({ keys: await store.listKeys(), teams: await store.listTeams() });
+  const gov = new Governance(rules.merged, new Pricing(config.providers, config.pricing));
   gov.restore(await store.logs.loadSpend(gov.horizon()));
-  let list = gov.allBudgets((name) => `config:${name}`);
+  let list = gov.allBudgets((name) => rules.keyId(name));
   if (flags.key !== undefined) list = list.filter((b) => b.kind !== "key" || b.owner === flags.key);
   if (list.length === 0) return;
   const rows = list.map((b) => [
