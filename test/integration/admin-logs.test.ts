@@ -7,6 +7,7 @@ import { after, before, describe, test } from "node:test";
 import type {
   BudgetsView,
   LogPageView,
+  Problem,
   RequestLogDetail,
   RequestLogView,
   SpendSeriesView,
@@ -139,6 +140,23 @@ describe("admin API: logs, spend and budgets", () => {
     } while (cursor);
     assert.equal(seen.length, 6);
     assert.equal(new Set(seen).size, 6);
+  });
+
+  test("a cursor that is no page's nextCursor is a 400 naming cursor, not the first page again", async () => {
+    const next: string | null = (await get<LogPageView<RequestLogView>>("/api/logs?limit=2")).nextCursor;
+    assert.ok(next);
+    const bad: string[] = ["garbage", "abc.def", "MTIz", "0", `${next}x`, "W10", ""];
+    for (const list of ["/api/logs", "/api/logs/tools"]) {
+      for (const cursor of bad) {
+        const path: string = `${list}?limit=2&cursor=${encodeURIComponent(cursor)}`;
+        const res = await fetch(`${gw.url}${path}`, { headers: auth });
+        assert.equal(res.status, 400, path);
+        assert.equal(res.headers.get("content-type"), "application/problem+json", path);
+        const p = (await res.json()) as Problem;
+        assert.equal(p.title, "invalid_request", path);
+        assert.match(p.detail, /^cursor: /, path);
+      }
+    }
   });
 
   test("bad query parameters are a 400 naming the parameter", async () => {

@@ -3,6 +3,7 @@ import { formatIssues } from "../config/load.js";
 import type { Governance } from "../governance/governance.js";
 import { addDays, localDate, startOfDay, UTC } from "../governance/zoned-time.js";
 import { HttpError } from "../http/errors.js";
+import { decodeLogCursor } from "../store/log-cursor.js";
 import type { LogPage, LogQuery, LogStore, SpendPoint } from "../store/log-store.js";
 import type { BudgetsView, LogPageView, RequestLogDetail, SpendSeriesView, SpendTotals } from "./contract.js";
 import type { Route } from "./routes.js";
@@ -55,7 +56,13 @@ const common = {
   team: text.optional(),
   session: text.optional(),
   limit: limit.optional(),
-  cursor: z.string().min(1).max(512).optional(),
+  cursor: z
+    .string()
+    .refine(
+      (c) => decodeLogCursor(c) !== undefined,
+      "not a nextCursor of this list (pass it back as it came)",
+    )
+    .optional(),
 };
 const logsQuery = z.object({
   ...common,

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import type { SpendRow } from "../governance/ledger.js";
 import { dateOfDayNumber, offsetSpans, startOfDay, UTC } from "../governance/zoned-time.js";
+import { decodeLogCursor, encodeLogCursor } from "./log-cursor.js";
 import type {
   LogBatch,
   LogPage,
@@ -47,18 +48,6 @@ const GROUP_SQL: Record<SpendGroup, string> = {
   session: "session_id",
   project: "project",
 };
-
-function encodeCursor(ts: number, id: string): string {
-  return Buffer.from(JSON.stringify([ts, id])).toString("base64url");
-}
-
-function decodeCursor(c: string): [number, string] | undefined {
-  try {
-    const v = JSON.parse(Buffer.from(c, "base64url").toString("utf8")) as unknown;
-    if (Array.isArray(v) && typeof v[0] === "number" && typeof v[1] === "string") return [v[0], v[1]];
-  } catch {}
-  return undefined;
-}
 
 /**
  * A safe FTS5 query from what a person typed: every word must appear (each quoted, so FTS syntax
@@ -196,7 +185,8 @@ export class SqliteLogStore implements LogStore {
       else if (q.status === "error") add("status >= 400");
       else if (typeof q.status === "number") add("status = ?", q.status);
     }
-    const cur = q.cursor ? decodeCursor(q.cursor) : undefined;
+    const cur = q.cursor !== undefined ? decodeLogCursor(q.cursor) : undefined;
+    if (q.cursor !== undefined && !cur) throw new RangeError("cursor: not a nextCursor of a log page");
     if (cur) add("(ts < ? OR (ts = ? AND id < ?))", cur[0], cur[0], cur[1]);
     return { sql: clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : "", params };
   }
@@ -216,7 +206,7 @@ export class SqliteLogStore implements LogStore {
     const last = shown[shown.length - 1];
     return {
       rows: shown.map(map),
-      nextCursor: more && last ? encodeCursor(num(last.ts), String(last.id)) : undefined,
+      nextCursor: more && last ? encodeLogCursor(num(last.ts), String(last.id)) : undefined,
     };
   }
 
