@@ -210,6 +210,7 @@ export interface RequestEvent {
 /** RFC 9457 problem details: every admin API error. */
 export interface Problem {
   type: string;
+  /** One per status: invalid_request, unauthorized, not_found, conflict, ... (docs/api.md, "Errors"). */
   title: string;
   status: number;
   detail: string;

@@ -1,3 +1,4 @@
+import { ADMIN_PROBLEM_TITLES } from "../http/errors.js";
 import type { Route } from "./routes.js";
 
 /** An OpenAPI 3.1 document listing every admin route (paths, methods, summaries, auth). */
@@ -39,7 +40,7 @@ export function openApiDocument(version: string, routes: readonly Route[]): Reco
           required: ["type", "title", "status", "detail"],
           properties: {
             type: { type: "string" },
-            title: { type: "string" },
+            title: { type: "string", enum: [...new Set(Object.values(ADMIN_PROBLEM_TITLES))] },
             status: { type: "integer" },
             detail: { type: "string" },
           },

@@ -23,7 +23,7 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    /** Anthropic vocabulary (authentication_error, rate_limit_error, ...). */
+    /** Anthropic vocabulary (authentication_error, rate_limit_error, ...); the admin API's title comes from the status. */
     readonly type: string = anthropicTypeForStatus(status),
     readonly headers: Record<string, string> = {},
   ) {
@@ -44,6 +44,35 @@ export function sendJson(
     ...headers,
   });
   res.end(text);
+}
+
+/**
+ * The admin API's problem titles: one per status, whichever part of the gateway refused the
+ * request (docs/api.md, "Errors"). Other statuses: `invalid_request` (4xx) or `internal` (5xx).
+ */
+export const ADMIN_PROBLEM_TITLES = {
+  400: "invalid_request",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  405: "method_not_allowed",
+  408: "request_timeout",
+  409: "conflict",
+  413: "too_large",
+  415: "unsupported_media_type",
+  431: "headers_too_large",
+  500: "internal",
+  502: "bad_gateway",
+  508: "loop_detected",
+} as const satisfies Record<number, string>;
+
+export type AdminProblemTitle = (typeof ADMIN_PROBLEM_TITLES)[keyof typeof ADMIN_PROBLEM_TITLES];
+
+export function adminProblemTitle(status: number): AdminProblemTitle {
+  return (
+    ADMIN_PROBLEM_TITLES[status as keyof typeof ADMIN_PROBLEM_TITLES] ??
+    (status >= 500 ? "internal" : "invalid_request")
+  );
 }
 
 /** The status, content type and JSON text of `err` in the protocol of `surface`. */
@@ -71,7 +100,12 @@ export function renderError(
     case "admin":
       return json(
         err.status,
-        { type: "about:blank", title: err.type, status: err.status, detail: err.message },
+        {
+          type: "about:blank",
+          title: adminProblemTitle(err.status),
+          status: err.status,
+          detail: err.message,
+        },
         "application/problem+json",
       );
     default:
