@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { SqliteStore } from "./store/sqlite.js";
 
@@ -10,7 +10,18 @@ import { SqliteStore } from "./store/sqlite.js";
  */
 export class NoDatabaseError extends Error {}
 
+/** Whether `dir` is a file, or lies under one. */
+function isFile(dir: string): boolean {
+  try {
+    return !statSync(dir).isDirectory();
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ENOTDIR";
+  }
+}
+
 export function openExistingStore(dataDir: string): SqliteStore {
+  // A file where the folder should be: SqliteStore.open says so (and creates nothing).
+  if (isFile(dataDir)) return SqliteStore.open(dataDir);
   if (!existsSync(join(dataDir, "gatehouse.db")))
     throw new NoDatabaseError(
       `no Gatehouse database in ${resolve(dataDir)} (gatehouse serve creates it): check --data-dir or GATEHOUSE_DATA_DIR`,
