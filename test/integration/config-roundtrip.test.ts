@@ -10,6 +10,7 @@ import { stringify } from "yaml";
 import { resolveConfig } from "../../gateway/src/cli-config.js";
 import { watchConfig } from "../../gateway/src/config/watch.js";
 import { createGateway } from "../../gateway/src/index.js";
+import { SqliteStore } from "../../gateway/src/store/sqlite.js";
 import { gatewayScope, logsCli } from "../helpers/config-files.js";
 import { post } from "../helpers/gateway.js";
 import { msg } from "../helpers/llm.js";
@@ -142,7 +143,9 @@ describe("config export and import", () => {
         },
       }),
     );
-    // Exported, the literal env value becomes a reference the header asks to set.
+    // Exported (export reads the data folder's database too: a gateway has run there), the
+    // literal env value becomes a reference the header asks to set.
+    await SqliteStore.open(dir).close();
     const exported = join(dir, "exported.yaml");
     const ex = await cli("config", ["export", "--config", file, "--data-dir", dir, "--file", exported]);
     assert.equal(ex.code, 0, ex.err);
