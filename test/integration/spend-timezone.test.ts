@@ -94,6 +94,30 @@ describe("spend per day in settings.timezone", () => {
     );
   });
 
+  test("dates and times without an offset are Berlin's, like the buckets: whole days, not a partial first one", async () => {
+    const days = await spend("bucket=day&from=2026-03-28&to=2026-03-30");
+    assert.equal(days.from, "2026-03-27T23:00:00.000Z", "Berlin midnight of the 28th (CET)");
+    assert.equal(days.to, "2026-03-29T22:00:00.000Z", "Berlin midnight of the 30th (CEST)");
+    assert.deepEqual(
+      days.points.map((p) => [p.time, p.requests]),
+      [
+        ["2026-03-27T23:00:00.000Z", 1],
+        ["2026-03-28T23:00:00.000Z", 2],
+      ],
+    );
+    // 00:15 on the 29th in Berlin is 23:15Z on the 28th: the "a" call (23:30Z) and after.
+    const logs = await fetch(`${gw.url}/api/logs?from=2026-03-29T00:15&to=2026-03-29T23:31`, {
+      headers: { authorization: `Bearer ${gw.gateway.admin.token}` },
+    });
+    const rows = ((await logs.json()) as { rows: Array<{ model: string }> }).rows;
+    assert.deepEqual(rows.map((r) => r.model).sort(), ["a", "b"]);
+    // With an offset, as given.
+    assert.equal(
+      (await spend("bucket=day&from=2026-03-28T00:00:00Z&to=2026-03-30")).from,
+      "2026-03-28T00:00:00.000Z",
+    );
+  });
+
   test("GET /api/spend?bucket=hour: hours stay absolute", async () => {
     const hourly = await spend("bucket=hour&from=2026-03-28T22:00:00Z&to=2026-03-29T23:00:00Z");
     assert.deepEqual(

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { formatIssues } from "../config/load.js";
 import type { Governance } from "../governance/governance.js";
-import { addDays, localDate, startOfDay, UTC } from "../governance/zoned-time.js";
+import { addDays, localDate, offsetAt, startOfDay, UTC } from "../governance/zoned-time.js";
 import { HttpError } from "../http/errors.js";
 import { decodeLogCursor } from "../store/log-cursor.js";
 import type { LogPage, LogQuery, LogStore, SpendPoint } from "../store/log-store.js";
@@ -28,14 +28,46 @@ const DAY = 86_400_000;
 /** Most buckets one /api/spend answer may span. */
 const MAX_BUCKETS = 2000;
 
-const time = z.string().transform((s, ctx) => {
-  const ms = /^\d{1,15}$/.test(s) ? Number(s) : Date.parse(s);
-  if (Number.isNaN(ms)) {
-    ctx.addIssue({ code: "custom", message: "expected an ISO date-time or milliseconds since 1970" });
-    return z.NEVER;
+/**
+ * A time parameter, resolved in settings.timezone: ms since 1970, an ISO date-time with its offset
+ * (`Z`, `+01:00`) as given, and a date or date-time without one (`2026-11-27`,
+ * `2026-11-27T09:00`) as the wall clock in settings.timezone reads it, as the day buckets are
+ * (not in UTC, nor in the gateway process's own zone).
+ */
+type ZonedTime = (timeZone: string) => number;
+const LOCAL = /^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,3}))?)?)?$/;
+const time = z.string().transform((s, ctx): ZonedTime => {
+  if (/^\d{1,15}$/.test(s)) return () => Number(s);
+  const m = LOCAL.exec(s);
+  if (m) {
+    const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const wall = Date.UTC(year, month - 1, day, hour, minute, second, Number((m[7] ?? "0").padEnd(3, "0")));
+    const back = new Date(wall);
+    const real = back.getUTCMonth() === month - 1 && back.getUTCDate() === day;
+    if (real && hour < 24 && minute < 60 && second < 60)
+      return m[4] === undefined
+        ? (tz) => startOfDay({ year, month, day }, tz)
+        : (tz) => wallToInstant(wall, tz);
+  } else {
+    const ms = Date.parse(s);
+    if (!Number.isNaN(ms)) return () => ms;
   }
-  return ms;
+  ctx.addIssue({ code: "custom", message: "expected an ISO date-time or milliseconds since 1970" });
+  return z.NEVER;
 });
+
+/** The instant the wall clock in `tz` reads `wall` (given as if it were UTC). */
+function wallToInstant(wall: number, tz: string): number {
+  const first = wall - offsetAt(wall, tz);
+  return wall - offsetAt(first, tz);
+}
 const text = z.string().min(1).max(256);
 const limit = z
   .string()
@@ -142,10 +174,10 @@ type LogsQuery = z.infer<typeof logsQuery>;
 type ToolsQuery = z.infer<typeof toolsQuery>;
 
 /** The store filter of the parameters both log lists take. */
-function logFilter(q: LogsQuery | ToolsQuery): LogQuery {
+function logFilter(q: LogsQuery | ToolsQuery, timeZone: string): LogQuery {
   const out: LogQuery = { limit: q.limit ?? 100 };
-  if (q.from !== undefined) out.from = q.from;
-  if (q.to !== undefined) out.to = q.to;
+  if (q.from !== undefined) out.from = q.from(timeZone);
+  if (q.to !== undefined) out.to = q.to(timeZone);
   if (q.key !== undefined) out.keyName = q.key;
   if (q.team !== undefined) out.team = q.team;
   if (q.session !== undefined) out.sessionId = q.session;
@@ -153,8 +185,8 @@ function logFilter(q: LogsQuery | ToolsQuery): LogQuery {
   return out;
 }
 
-function requestFilter(q: LogsQuery): LogQuery {
-  const filter = logFilter(q);
+function requestFilter(q: LogsQuery, timeZone: string): LogQuery {
+  const filter = logFilter(q, timeZone);
   if (q.project !== undefined) filter.project = q.project;
   if (q.model !== undefined) filter.model = q.model;
   if (q.provider !== undefined) filter.provider = q.provider;
@@ -166,8 +198,8 @@ function requestFilter(q: LogsQuery): LogQuery {
   return filter;
 }
 
-function toolFilter(q: ToolsQuery): LogQuery {
-  const filter = logFilter(q);
+function toolFilter(q: ToolsQuery, timeZone: string): LogQuery {
+  const filter = logFilter(q, timeZone);
   if (q.server !== undefined) filter.server = q.server;
   if (q.tool !== undefined) filter.tool = q.tool;
   return filter;
@@ -180,7 +212,8 @@ function pageRoute<Q, R, V>(r: {
   /** Documentation of the parameters that only this list takes. */
   own: Record<string, string>;
   schema: z.ZodObject & z.ZodType<Q>;
-  filter: (q: Q) => LogQuery;
+  filter: (q: Q, timeZone: string) => LogQuery;
+  timeZone: () => string;
   rows: (filter: LogQuery) => Promise<LogPage<R>>;
   view: (row: R) => V;
 }): Route {
@@ -190,7 +223,7 @@ function pageRoute<Q, R, V>(r: {
     summary: r.summary,
     query: { ...filterDocs, ...r.own, ...pageDocs },
     async handle(ctx): Promise<LogPageView<V>> {
-      const p = await r.rows(r.filter(parseQuery(r.schema, ctx.query)));
+      const p = await r.rows(r.filter(parseQuery(r.schema, ctx.query), r.timeZone()));
       return { rows: p.rows.map(r.view), nextCursor: p.nextCursor ?? null };
     },
   };
@@ -200,10 +233,10 @@ async function spendSeries(deps: LogRoutesDeps, q: z.infer<typeof spendQuery>): 
   const width = q.bucket === "hour" ? HOUR : DAY;
   const now = (deps.clock ?? Date.now)();
   const timeZone = deps.timeZone?.() ?? UTC;
-  const to = q.to ?? now;
+  const to = q.to?.(timeZone) ?? now;
   // Hours are absolute; days start at local midnight of settings.timezone.
   const from =
-    q.from ??
+    q.from?.(timeZone) ??
     (q.bucket === "hour"
       ? Math.floor(now / HOUR) * HOUR - 23 * HOUR
       : startOfDay(addDays(localDate(now, timeZone), -6), timeZone));
@@ -285,6 +318,7 @@ export function logRoutes(deps: LogRoutesDeps): Route[] {
       },
       schema: logsQuery,
       filter: requestFilter,
+      timeZone: () => deps.timeZone?.() ?? UTC,
       rows: (f) => deps.logs.queryRequests(f),
       view: requestLogView,
     }),
@@ -294,6 +328,7 @@ export function logRoutes(deps: LogRoutesDeps): Route[] {
       own: { server: "MCP server", tool: "tool name (upstream)" },
       schema: toolsQuery,
       filter: toolFilter,
+      timeZone: () => deps.timeZone?.() ?? UTC,
       rows: (f) => deps.logs.queryToolCalls(f),
       view: toolCallView,
     }),
