@@ -8,7 +8,6 @@
 //   node --import tsx test/bench/instructions.ts [--rounds 3] [--n 400] [--warmup 1500]
 //     [--targets gatehouse-pass-nogov,gatehouse-pass-budgets,...]
 //     [--ref-engine PATH]   # A/B: the same settings through another copy of gateway/src/index.ts
-//     [--floor]             # also the bare floor proxy (first row), the least a Node relay costs
 //     [--keep DIR]          # keep callgrind's files (callgrind_annotate DIR/cg.PID.N-TT)
 //     [--node-flags=--perf-basic-prof]   # the gateway's node flags; with this one, JavaScript
 //                           # functions get names: callgrind-names.ts DIR/cg.PID.N-TT /tmp/perf-PID.map
@@ -34,7 +33,6 @@ import {
   gatewayConfig,
   loadBodies,
   payload,
-  TARGETS,
   type Target,
 } from "./scenario.js";
 import { usageOf } from "./usage.js";
@@ -51,7 +49,6 @@ interface Sample {
   rest: number;
 }
 
-/** A process under callgrind: Gatehouse, its reference copy, or the floor proxy. */
 interface Gateway {
   child: Child;
   dir: string;
@@ -87,7 +84,6 @@ async function main(): Promise<void> {
       warmup: { type: "string", default: "1500" },
       targets: { type: "string", default: GOV_SETTING_IDS.join(",") },
       "ref-engine": { type: "string" },
-      floor: { type: "boolean", default: false },
       keep: { type: "string" },
       "node-flags": { type: "string", default: "" },
       help: { type: "boolean", short: "h" },
@@ -119,9 +115,13 @@ async function main(): Promise<void> {
   const engines: Array<[string, string | undefined]> = [["", undefined]];
   if (values["ref-engine"]) engines.push(["@ref", values["ref-engine"]]);
   const nodeFlags = values["node-flags"].split(" ").filter((f) => f !== "");
-  const underCallgrind = async (name: string, script: string, args: (dir: string) => string[]) => {
-    const dir = join(work, name);
+  const gateways = new Map<string, Gateway>();
+  for (const [suffix, engine] of engines) {
+    const dir = join(work, `gatehouse${suffix}`);
     mkdirSync(join(dir, "data"), { recursive: true });
+    writeFileSync(join(dir, "gatehouse.json"), JSON.stringify(gatewayConfig(mock.url)));
+    const args = ["--config", join(dir, "gatehouse.json"), "--data-dir", join(dir, "data")];
+    if (engine) args.push("--engine", engine);
     const wrapper = [
       "valgrind",
       "--tool=callgrind",
@@ -129,22 +129,18 @@ async function main(): Promise<void> {
       "--separate-threads=yes",
       `--callgrind-out-file=${dir}/cg.%p`,
     ];
-    process.stderr.write(`starting ${name} under callgrind (about a minute)\n`);
-    const child = await startChild(name, ROOT, script, args(dir), nodeFlags, 300_000, wrapper);
-    return { child, dir, dumps: 0 };
-  };
-  const gateways = new Map<string, Gateway>();
-  for (const [suffix, engine] of engines) {
-    const g = await underCallgrind(`gatehouse${suffix}`, "test/bench/serve-gateway.ts", (dir) => {
-      writeFileSync(join(dir, "gatehouse.json"), JSON.stringify(gatewayConfig(mock.url)));
-      const args = ["--config", join(dir, "gatehouse.json"), "--data-dir", join(dir, "data")];
-      return engine ? [...args, "--engine", engine] : args;
-    });
-    gateways.set(suffix, g);
+    process.stderr.write(`starting gatehouse${suffix} under callgrind (about a minute)\n`);
+    const child = await startChild(
+      `gatehouse${suffix}`,
+      ROOT,
+      "test/bench/serve-gateway.ts",
+      args,
+      nodeFlags,
+      300_000,
+      wrapper,
+    );
+    gateways.set(suffix, { child, dir, dumps: 0 });
   }
-  const floor = values.floor
-    ? await underCallgrind("floor", "test/bench/floor-proxy.ts", () => ["--upstream", mock.url])
-    : undefined;
 
   const bodies = loadBodies(FIXTURE).small;
   const load = async (t: Target, g: Gateway, requests: number): Promise<void> => {
@@ -161,10 +157,6 @@ async function main(): Promise<void> {
       label: `${t.label}${suffix ? " [ref]" : ""}`,
     })),
   );
-  if (floor) {
-    const t = TARGETS.find((x) => x.id === "floor-anthropic")!;
-    runs.unshift({ t, g: floor, label: t.label });
-  }
   process.stderr.write(`warm-up: ${warmup} requests per setting\n`);
   for (const r of runs) await load(r.t, r.g, warmup);
   const samples = new Map<string, Sample[]>(runs.map((r) => [r.label, []]));
