@@ -4,7 +4,7 @@ import { request } from "node:http";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { KeyCreated } from "../../gateway/src/admin/contract.js";
+import type { KeyCreated, RequestEvent, RequestLogDetail } from "../../gateway/src/admin/contract.js";
 import { post, startGateway, type TestGateway } from "../helpers/gateway.js";
 import { requestRecord } from "../helpers/log-rows.js";
 import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
@@ -271,10 +271,19 @@ describe("admin API", () => {
     });
     await got;
     const data = events.join("").split("event: request\ndata: ")[1]!.split("\n")[0]!;
-    const ev = JSON.parse(data) as { requestedModel: string; status: number; keyName: string };
+    const ev = JSON.parse(data) as RequestEvent;
     assert.equal(ev.requestedModel, "claude-opus-4-8");
     assert.equal(ev.status, 200);
     assert.equal(ev.keyName, "test");
+    // A live spend view needs no log lookup per event: the provider and the price are in it,
+    // the same as the log row's.
+    assert.equal(ev.provider, "anthropic");
+    assert.equal(ev.team, null);
+    await gw.gateway.logs.flush();
+    const row = (await (await api(`/api/logs/${ev.id}`, { headers: auth })).json()) as RequestLogDetail;
+    assert.equal(ev.costUsd, row.costUsd);
+    assert.equal(ev.costSource, row.costSource);
+    assert.ok(ev.costUsd > 0, "the mock's usage is priced");
   });
 
   test("the live stream can be narrowed to some kinds of event; an unknown kind is a 400", async () => {

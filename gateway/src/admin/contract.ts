@@ -196,13 +196,22 @@ export interface RequestEvent {
   endpoint: string;
   keyName: string;
   sessionId: string | null;
+  /** The key's team and the request's project (x-gatehouse-project), for a live spend view. */
+  team: string | null;
+  project: string | null;
   requestedModel: string;
   route: string | null;
+  /** The provider that answered (or was tried last). */
+  provider: string | null;
   fallbacks: string[];
   stream: boolean;
   status: number;
   error: string | null;
   usage: { input: number; output: number; cacheRead: number; cacheWrite: number; reasoning: number };
+  /** What the call cost, as its log row and budgets have it (0 when nothing was used). */
+  costUsd: number;
+  /** Where the price came from: table, override, unknown, ... */
+  costSource: string;
   latencyMs: number;
   ttfbMs: number | null;
 }
