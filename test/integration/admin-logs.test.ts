@@ -75,6 +75,20 @@ describe("admin API: logs, spend and budgets", () => {
       decision: "allow",
       decidedBy: "policy",
     });
+    gw.gateway.logs.enqueueToolCall({
+      id: randomUUID(),
+      startedAt: Date.now(),
+      keyId: "config:test",
+      keyName: "test",
+      server: "files",
+      tool: "write_file",
+      arguments: { path: "/tmp/y" },
+      latencyMs: 1,
+      status: "denied",
+      decision: "ask",
+      decidedBy: "admin-api",
+      error: "deny",
+    });
     await gw.gateway.logs.flush();
   });
   after(async () => {
@@ -191,13 +205,28 @@ describe("admin API: logs, spend and budgets", () => {
   });
 
   test("GET /api/logs/tools: MCP tool calls, arguments redacted", async () => {
-    const page = await get<LogPageView<ToolCallView>>("/api/logs/tools?server=files");
+    const page = await get<LogPageView<ToolCallView>>("/api/logs/tools?server=files&status=ok");
     assert.equal(page.rows.length, 1);
     const row = page.rows[0]!;
     assert.equal(row.tool, "read_file");
     assert.equal(row.decision, "allow");
     assert.ok(!row.arguments?.includes("sk-should-not-show"));
     assert.equal((await get<LogPageView<ToolCallView>>("/api/logs/tools?server=other")).rows.length, 0);
+  });
+
+  test("GET /api/logs/tools?status=denied&decision=ask: the calls a person refused", async () => {
+    const all = await get<LogPageView<ToolCallView>>("/api/logs/tools?server=files");
+    assert.equal(all.rows.length, 2);
+    const refused = await get<LogPageView<ToolCallView>>("/api/logs/tools?status=denied&decision=ask");
+    assert.deepEqual(
+      refused.rows.map((r) => [r.tool, r.status, r.decision]),
+      [["write_file", "denied", "ask"]],
+    );
+    assert.equal((await get<LogPageView<ToolCallView>>("/api/logs/tools?decision=deny")).rows.length, 0);
+    const bad = await fetch(`${gw.url}/api/logs/tools?status=maybe`, {
+      headers: { authorization: `Bearer ${gw.gateway.admin.token}` },
+    });
+    assert.equal(bad.status, 400);
   });
 
   test("GET /api/spend: series per bucket and group, with totals", async () => {

@@ -104,7 +104,13 @@ const logsQuery = z.object({
   status: status.optional(),
   q: z.string().min(1).max(500).optional(),
 });
-const toolsQuery = z.object({ ...common, server: text.optional(), tool: text.optional() });
+const toolsQuery = z.object({
+  ...common,
+  server: text.optional(),
+  tool: text.optional(),
+  status: z.enum(["ok", "error", "denied"]).optional(),
+  decision: z.enum(["allow", "ask", "deny"]).optional(),
+});
 const groupBy = ["model", "route", "provider", "key", "team", "session", "project"] as const;
 const spendQuery = z.object({
   from: time.optional(),
@@ -202,6 +208,8 @@ function toolFilter(q: ToolsQuery, timeZone: string): LogQuery {
   const filter = logFilter(q, timeZone);
   if (q.server !== undefined) filter.server = q.server;
   if (q.tool !== undefined) filter.tool = q.tool;
+  if (q.status !== undefined) filter.toolStatus = q.status;
+  if (q.decision !== undefined) filter.decision = q.decision;
   return filter;
 }
 
@@ -325,7 +333,12 @@ export function logRoutes(deps: LogRoutesDeps): Route[] {
     pageRoute({
       path: "/api/logs/tools",
       summary: "MCP tool calls, newest first (filters, cursor pagination)",
-      own: { server: "MCP server", tool: "tool name (upstream)" },
+      own: {
+        server: "MCP server",
+        tool: "tool name (upstream)",
+        status: "ok, error or denied",
+        decision: "allow, ask (a person answered) or deny",
+      },
       schema: toolsQuery,
       filter: toolFilter,
       timeZone: () => deps.timeZone?.() ?? UTC,

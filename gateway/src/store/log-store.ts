@@ -82,6 +82,8 @@ export interface LogQuery {
   /** Tool calls only. */
   server?: string;
   tool?: string;
+  toolStatus?: ToolCallRecord["status"];
+  decision?: ToolCallRecord["decision"];
   /** Requests only: full-text search (every word must appear) over stored prompts and responses. */
   text?: string;
   /** Default 100, at most 1000. */

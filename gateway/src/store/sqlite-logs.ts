@@ -171,6 +171,8 @@ export class SqliteLogStore implements LogStore {
     if (tools) {
       eq("server", q.server);
       eq("tool", q.tool);
+      eq("status", q.toolStatus);
+      eq("decision", q.decision);
     } else {
       eq("project", q.project);
       eq("provider", q.provider);
