@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, renameSync, writeFileSync } from "node:fs";
 import { isMap, parseDocument, stringify as toYaml } from "yaml";
 import { ConfigError, parseConfigText } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
+import { envRefNames } from "./config/secret.js";
 import {
   applyStoredSection,
   type StoredReport,
@@ -20,13 +21,15 @@ import type { Store } from "./store/store.js";
  */
 
 /**
- * Every `env:NAME` reference in a value, however deep. Walked over the whole config rather than a
+ * Every `env:NAME` (and `${env:NAME}`) reference in a value, however deep. Walked over the whole config rather than a
  * list of the fields that take secrets (providers, keys, MCP servers' env, headers and OAuth...),
  * so that a field added later is not missed.
  */
 function envRefs(v: unknown, out = new Set<string>()): Set<string> {
-  if (typeof v === "string" && v.startsWith("env:")) out.add(v.slice(4));
-  else if (Array.isArray(v)) for (const x of v) envRefs(x, out);
+  if (typeof v === "string") {
+    if (v.startsWith("env:")) out.add(v.slice(4));
+    for (const n of envRefNames(v)) out.add(n); // `${env:NAME}` in MCP servers' args and url
+  } else if (Array.isArray(v)) for (const x of v) envRefs(x, out);
   else if (v !== null && typeof v === "object") for (const x of Object.values(v)) envRefs(x, out);
   return out;
 }

@@ -6,7 +6,9 @@ import { describe, test } from "node:test";
 import { parse as parseYaml } from "yaml";
 import { exportConfig } from "../../gateway/src/config/export.js";
 import { parseConfig } from "../../gateway/src/config/load.js";
+import { envRef } from "../../gateway/src/config/secret.js";
 import { storedSection } from "../../gateway/src/config/stored-section.js";
+import { maskArgs, maskUrl } from "../../gateway/src/mcp/display.js";
 
 /** A fake AWS access key id, built at run time so secret scanners do not flag it. */
 const FAKE_AWS_KEY_ID = ["AKIA", "ABCDEFGHIJKLMNOP"].join("");
@@ -132,7 +134,16 @@ describe("config export", () => {
     assert.equal(doc.mcp_servers.github.env.LOG, "env:LOG_LEVEL");
     assert.equal(doc.mcp_servers.remote.headers.authorization, "env:GATEHOUSE_REMOTE_HEADERS_AUTHORIZATION");
     for (const r of out.replaced) assert.ok(out.yaml.includes(`#   ${r.env}  (${r.path})`), r.env);
-    assert.deepEqual(out.masked.sort(), ["mcp_servers.github.args.2", "providers.openai.base_url"]);
+    assert.deepEqual(doc.mcp_servers.github.args, [
+      "-y",
+      "server-github",
+      `--token=${envRef("GATEHOUSE_GITHUB_TOKEN")}`,
+    ]);
+    assert.deepEqual(
+      out.masked,
+      ["providers.openai.base_url"],
+      "a provider's URL is masked (put back by hand)",
+    );
   });
 
   test("the database's keys (by hash), teams, tool policies and toggles go in `stored`; added servers too", () => {
@@ -201,5 +212,88 @@ describe("config export", () => {
     const empty = exportConfig(parseConfig({}));
     assert.deepEqual(parseConfig(parseYaml(empty.yaml) ?? {}), parseConfig({}));
     assert.deepEqual(empty.replaced, []);
+  });
+});
+
+describe("config export: secrets in MCP servers' arguments and URLs", () => {
+  const args = [
+    ["x.js", "--api-key", "my-plain-secret-value", "--port", "3"],
+    [
+      "--token",
+      "v1",
+      "--password=hunter2",
+      "GITHUB_TOKEN=v3",
+      "ghp_0123456789abcdefABCDEF",
+      "--max-tokens",
+      "9",
+    ],
+    ["--header", "Authorization: Bearer abcdefghijk", "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF", "/home/me/src"],
+  ];
+  const urls = [
+    "http://127.0.0.1:9/mcp?token=sk-abcdef123456789",
+    "https://bob:hunter2@x.example/mcp?api_key=k&sig=s&mode=1&access_token=t",
+    "https://x.example/sse?secret=a&password=b&key=c",
+  ];
+  const config = parseConfig({
+    mcp_servers: Object.fromEntries([
+      ...args.map((a, i) => [`file${i}`, { command: "node", args: a }]),
+      ...urls.map((url, i) => [`fileurl${i}`, { url }]),
+    ]),
+  });
+  // The same servers as added through the admin API (stored), not in the config file.
+  const addedServers = [
+    ...args.map((a, i) => ({ name: `added${i}`, spec: { command: "node", args: a }, source: "admin-api" })),
+    ...urls.map((url, i) => ({ name: `addedurl${i}`, spec: { url }, source: "cli" })),
+  ];
+  const out = exportConfig(config, { addedServers });
+  const doc = parseYaml(out.yaml) as { mcp_servers: Record<string, { args?: string[]; url?: string }> };
+  const asListed = (s: string) => s.replace(/\$\{env:GATEHOUSE_[A-Z0-9_]+\}/g, "****");
+
+  test("each secret the listing masks is an env reference in the export, and nothing else is", () => {
+    for (const [i, a] of args.entries()) {
+      for (const name of [`file${i}`, `added${i}`])
+        assert.deepEqual(doc.mcp_servers[name]!.args!.map(asListed), maskArgs(a), name);
+    }
+    for (const [i, url] of urls.entries()) {
+      for (const name of [`fileurl${i}`, `addedurl${i}`])
+        assert.equal(asListed(doc.mcp_servers[name]!.url!), maskUrl(url), name);
+    }
+    for (const secret of [
+      "my-plain-secret-value",
+      "v1",
+      "hunter2",
+      "v3",
+      "ghp_0",
+      "abcdefghijk",
+      "aB3dE5",
+      "sk-abc",
+    ])
+      assert.ok(!out.yaml.includes(secret), `${secret} leaked:\n${out.yaml}`);
+    assert.deepEqual(out.masked, []);
+  });
+
+  test("the header names a variable for each, and the export imports back", () => {
+    assert.equal(doc.mcp_servers.file0!.args![2], envRef("GATEHOUSE_FILE0_API_KEY"));
+    assert.equal(
+      doc.mcp_servers.fileurl0!.url,
+      `http://127.0.0.1:9/mcp?token=${envRef("GATEHOUSE_FILEURL0_TOKEN")}`,
+    );
+    assert.equal(
+      doc.mcp_servers.fileurl1!.url,
+      `https://bob:${envRef("GATEHOUSE_FILEURL1_PASSWORD")}@x.example/mcp?api_key=${envRef("GATEHOUSE_FILEURL1_API_KEY")}&sig=${envRef("GATEHOUSE_FILEURL1_SIG")}&mode=1&access_token=${envRef("GATEHOUSE_FILEURL1_ACCESS_TOKEN")}`,
+    );
+    assert.ok(
+      out.replaced.some((r) => r.env === "GATEHOUSE_FILE0_API_KEY" && r.path === "mcp_servers.file0.args.2"),
+    );
+    for (const r of out.replaced) assert.ok(out.yaml.includes(`#   ${r.env}  (${r.path})`), r.env);
+    assert.equal(
+      new Set(out.replaced.map((r) => r.env)).size,
+      out.replaced.length,
+      "one variable per secret",
+    );
+    const back = parseConfig(parseYaml(out.yaml));
+    const again = exportConfig(back);
+    assert.deepEqual(parseConfig(parseYaml(again.yaml)), back, "references stay references");
+    assert.deepEqual(again.replaced, []);
   });
 });

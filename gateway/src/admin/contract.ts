@@ -141,9 +141,12 @@ export interface SettingsView {
 export interface ConfigExportView {
   /** The config file, YAML: secrets as references, the database's keys (by hash), teams, tool policies and toggles in `stored`. */
   yaml: string;
-  /** Secrets the config gave literally, exported as env references: set these variables before using the file. */
+  /**
+   * Secrets the config gave literally, exported as env references (`env:NAME`, or `${env:NAME}` in
+   * an MCP server's args and url): set these variables before using the file.
+   */
   replaced: Array<{ path: string; env: string }>;
-  /** Fields where something secret-looking was masked (put back by hand). */
+  /** Fields where something secret-looking was masked (a provider's base_url: put back by hand). */
   masked: string[];
 }
 

@@ -1,14 +1,18 @@
 import { isDeepStrictEqual } from "node:util";
 import { Document, isMap, isScalar } from "yaml";
 import { mcpServerSchema, mcpSettingsSchema } from "../mcp/schema.js";
+import { maskArgsWith, maskUrlWith, type SecretReplacer } from "../mcp/secret-mask.js";
 import { redactText } from "../store/redact.js";
 import { type ConfigFile, settingsSchema, virtualKeySchema } from "./schema.js";
+import { envRef } from "./secret.js";
 import type { StoredSectionFile } from "./stored-section.js";
 
 /**
  * The configuration in force as a config file (YAML) that `gatehouse config import` or `--config`
  * take back. Secrets are references, never values: a secret given literally becomes an `env:`
- * reference whose variable the header names. Defaults are left out. Pure.
+ * reference whose variable the header names, and a secret in an MCP server's arguments or URL (as
+ * the server listing masks it, mcp/secret-mask.ts) an `${env:NAME}` reference. Defaults are left
+ * out. Pure.
  */
 
 export interface ExportOptions {
@@ -61,9 +65,23 @@ class Scrubber {
   /** A secret-valued field: references stay, a literal becomes `env:NAME`. */
   secret(value: string, path: string[]): string {
     if (value.startsWith("env:") || value.startsWith("file:")) return value;
-    const env = envName(path);
+    return `env:${this.variable(envName(path), path)}`;
+  }
+
+  /** A variable for a secret at `path` (`_2`, `_3`... when the name is taken), named in the header. */
+  private variable(name: string, path: string[]): string {
+    let env = name;
+    for (let n = 2; this.replaced.some((r) => r.env === env); n++) env = `${name}_${n}`;
     this.replaced.push({ path: path.join("."), env });
-    return `env:${env}`;
+    return env;
+  }
+
+  /** Replaces each secret in a server's args or URL with `${env:GATEHOUSE_<SERVER>_<HINT>}`. */
+  embedded(server: string, path: string[]): SecretReplacer {
+    return (_secret, hint, arg) => {
+      const at = arg === undefined ? path : [...path, String(arg)];
+      return envRef(this.variable(envName(["mcp_servers", server, hint]), at));
+    };
   }
 
   secrets(values: Record<string, string> | undefined, path: string[]): Record<string, string> | undefined {
@@ -73,7 +91,7 @@ class Scrubber {
     return out;
   }
 
-  /** Free text that may embed a secret (a URL with a password, a --token=... argument). */
+  /** Free text that may embed a secret (a provider's base URL with a password): masked. */
   text(value: string, path: string[]): string {
     const clean = redactText(value);
     if (clean !== value) this.masked.push(path.join("."));
@@ -113,9 +131,10 @@ function mcpServer(name: string, spec: Obj, s: Scrubber, defaults: Obj): Obj {
       ...spec.oauth,
       client_secret: s.secret(spec.oauth.client_secret, [...at, "oauth", "client_secret"]),
     };
-  if (Array.isArray(spec.args))
-    q.args = spec.args.map((a, i) => (typeof a === "string" ? s.text(a, [...at, "args", String(i)]) : a));
-  if (typeof spec.url === "string") q.url = s.text(spec.url, [...at, "url"]);
+  if (Array.isArray(spec.args)) {
+    q.args = maskArgsWith(spec.args.map(String), s.embedded(name, [...at, "args"]));
+  }
+  if (typeof spec.url === "string") q.url = maskUrlWith(spec.url, s.embedded(name, [...at, "url"]));
   return withoutDefaults(q, defaults);
 }
 

@@ -38,3 +38,37 @@ export function resolveSecret(spec: string, env: NodeJS.ProcessEnv = process.env
 export function maskSecret(value: string): string {
   return value.length <= 8 ? "****" : `****${value.slice(-4)}`;
 }
+
+/**
+ * `${env:NAME}` inside an MCP server's `args` and `url`: a secret that is part of a longer text
+ * (`--api-key=${env:KEY}`, `?token=${env:TOKEN}`), replaced with the variable's value when the
+ * server starts. The export writes secrets it finds there this way (config/export.ts).
+ */
+const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** An `${env:NAME}` reference as the whole text. */
+export function isEnvRef(text: string): boolean {
+  return /^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/.test(text);
+}
+
+/** The `${env:NAME}` reference to a variable. */
+export function envRef(name: string): string {
+  return `\${env:${name}}`;
+}
+
+/** The variables a text's `${env:NAME}` references name. */
+export function envRefNames(text: string): string[] {
+  return [...text.matchAll(ENV_REF)].map((m) => m[1]!);
+}
+
+/**
+ * The text with each `${env:NAME}` replaced by the variable's value (passed through `encode`, for a
+ * URL); throws a SecretError naming an unset variable.
+ */
+export function expandEnvRefs(text: string, env: NodeJS.ProcessEnv, encode = (v: string) => v): string {
+  return text.replace(ENV_REF, (_, name: string) => {
+    const value = env[name];
+    if (value === undefined || value === "") throw new SecretError(`environment variable ${name} is not set`);
+    return encode(value);
+  });
+}

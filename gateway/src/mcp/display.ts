@@ -1,4 +1,5 @@
 import type { McpServerConfig } from "./schema.js";
+import { maskArgsWith, maskUrlWith } from "./secret-mask.js";
 
 /**
  * How a configured MCP server is shown (admin API, CLI) without its secrets: the command line
@@ -17,66 +18,16 @@ export interface ServerDisplay {
 }
 
 const MASK = "****";
-/** Flag or parameter names whose value is a secret. */
-const SECRET_NAME = /(key|token|secret|passw(or)?d|pwd|auth|credential|bearer|cookie|session)/i;
-/** Values that look like a credential whatever their position. */
-const SECRET_VALUE = [
-  /^(sk|pk|rk)-[A-Za-z0-9_-]{8,}/,
-  /^(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{16,}/,
-  /^github_pat_/,
-  /^glpat-/,
-  /^xox[abposr]-/,
-  /^(AKIA|ASIA)[A-Z0-9]{12,}/,
-  /^gk-[A-Za-z0-9_-]{20,}/,
-  /^eyJ[A-Za-z0-9_-]{10,}\./, // a JWT
-  /^[A-Za-z0-9_+=-]{32,}$/, // a long opaque token (paths and package names hold / . @)
-];
+const mask = () => MASK;
 
-export function looksSecret(value: string): boolean {
-  return SECRET_VALUE.some((re) => re.test(value));
-}
-
-/** Masks secret-looking arguments: values after `--api-key`, `--token=...`, and token-shaped values. */
+/** Masks secret-looking arguments (mcp/secret-mask.ts, the rule the config export follows too). */
 export function maskArgs(args: readonly string[]): string[] {
-  const out: string[] = [];
-  let maskNext = false;
-  for (const a of args) {
-    if (maskNext) {
-      out.push(MASK);
-      maskNext = false;
-      continue;
-    }
-    const flag = /^(--?[A-Za-z0-9_.-]+)(=(.*))?$/.exec(a);
-    if (flag && SECRET_NAME.test(flag[1]!)) {
-      if (flag[2] === undefined) {
-        out.push(a);
-        maskNext = true;
-      } else out.push(`${flag[1]}=${MASK}`);
-      continue;
-    }
-    const eq = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(a); // KEY=value (e.g. `env A=B cmd`)
-    if (eq && SECRET_NAME.test(eq[1]!)) out.push(`${eq[1]}=${MASK}`);
-    else if (looksSecret(a)) out.push(MASK);
-    else if (/^https?:\/\//i.test(a)) out.push(maskUrl(a));
-    else out.push(a);
-  }
-  return out;
+  return maskArgsWith(args, mask);
 }
 
-/** A URL without user info, and with secret-named or secret-looking query values masked. */
+/** A URL with its password and secret query values masked (mcp/secret-mask.ts). */
 export function maskUrl(url: string): string {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return url.replace(/\/\/[^/@]*@/, "//");
-  }
-  u.username = "";
-  u.password = "";
-  for (const [k, v] of [...u.searchParams]) {
-    if (SECRET_NAME.test(k) || looksSecret(v)) u.searchParams.set(k, MASK);
-  }
-  return u.toString().replaceAll(encodeURIComponent(MASK), MASK);
+  return maskUrlWith(url, mask);
 }
 
 export function displayServer(cfg: McpServerConfig): ServerDisplay {
