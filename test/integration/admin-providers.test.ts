@@ -232,6 +232,17 @@ describe("admin API: providers, model routes and settings", () => {
     assert.equal(logged.costSource, "override");
     assert.equal((await a.api("PUT", "/api/default-route", { gemini: "work/x" })).status, 400);
     assert.equal((await a.api("PUT", "/api/default-route", { anthropic: null })).status, 200);
+    // A bare provider name, as the config file takes it and GET shows it: the model name is kept.
+    const bare = await a.api<DefaultRouteView>("PUT", "/api/default-route", { anthropic: "work" });
+    assert.equal(bare.status, 200, JSON.stringify(bare.json));
+    assert.deepEqual([bare.json.anthropic, bare.json.stored], ["work", { anthropic: "work" }]);
+    assert.equal((await a.chat("claude-sonnet-4-5")).upstreamKey, SECRET);
+    assert.equal((mock.requests.at(-1)!.json as { model?: string }).model, "claude-sonnet-4-5");
+    const alias = await a.api<Problem>("PUT", "/api/default-route", { anthropic: "smart" });
+    assert.equal(alias.status, 400);
+    assert.match(alias.json.detail, /^default_route\.anthropic: "smart" is a model alias; .*not an alias$/);
+    assert.equal((await a.api<DefaultRouteView>("GET", "/api/default-route")).json.anthropic, "work");
+    assert.equal((await a.api("PUT", "/api/default-route", { anthropic: null })).status, 200);
     assert.equal((await a.api("DELETE", `/api/pricing/${encodeURIComponent("work/*")}`)).status, 200);
     assert.equal((await a.chat("claude-sonnet-4-5")).upstreamKey, ENV.UPSTREAM, "back to the first provider");
 

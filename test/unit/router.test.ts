@@ -91,6 +91,22 @@ describe("router", () => {
     ]);
   });
 
+  test("default_route takes a provider name (the model kept), not an alias, and says so", () => {
+    const r = router({
+      providers,
+      models: { x: "anth/m" },
+      default_route: { openai: "x", anthropic: "oai" },
+    });
+    assert.deepEqual(r.validate(), [
+      'default_route.openai: "x" is a model alias; default_route takes a provider/model or a provider name, not an alias',
+    ]);
+    assert.deepEqual(routes(r, "gpt-5", "anthropic"), ["oai/gpt-5"]);
+    assert.throws(
+      () => parseConfig({ default_route: { openai: "" } }),
+      /expected provider\/model or a provider name/,
+    );
+  });
+
   test("listModels shows aliases and configured provider models, not patterns", () => {
     const r = router({
       providers: { ...providers, oai: { ...providers.oai, models: ["gpt-5"] } },

@@ -14,6 +14,13 @@ import { storedSectionSchema } from "./stored-section.js";
 const secret = z.string().min(1);
 /** A route: provider/model. */
 export const routeSchema = z.string().regex(/^[A-Za-z0-9_.-]+\/.+$/, "expected provider/model");
+/**
+ * A surface's default route: a provider/model, or just a provider name (the client's model name
+ * is kept). The config file's `default_route` and PUT /api/default-route take the same.
+ */
+export const defaultRouteSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]+(?:\/.+)?$/, "expected provider/model or a provider name");
 const route = routeSchema;
 
 export const providerTypes = [
@@ -125,8 +132,8 @@ export const configSchema = z.strictObject({
   /** Route for model names with no alias and no provider/ prefix, per surface. */
   default_route: z
     .strictObject({
-      anthropic: z.string().optional(),
-      openai: z.string().optional(),
+      anthropic: defaultRouteSchema.optional(),
+      openai: defaultRouteSchema.optional(),
     })
     .optional(),
   virtual_keys: z.array(virtualKeySchema).default([]),

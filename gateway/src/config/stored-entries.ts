@@ -4,12 +4,12 @@ import { type PriceOverride, priceOverrideSchema } from "../pricing/overrides.js
 import { formatIssues } from "./load.js";
 import {
   type ConfigFile,
+  defaultRouteSchema,
   type ModelEntry,
   modelEntrySchema,
   type ProviderConfig,
   providerNameSchema,
   providerSchema,
-  routeSchema,
   type Settings,
   settingsSchema,
 } from "./schema.js";
@@ -84,7 +84,7 @@ const RULES: Record<
   default_route: {
     name: z.enum(SURFACES, "anthropic or openai"),
     nameIsField: true,
-    value: () => routeSchema,
+    value: () => defaultRouteSchema,
   },
   settings: {
     name: z.string().refine(isSettingName, "no such setting"),

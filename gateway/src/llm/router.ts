@@ -81,8 +81,12 @@ export class Router {
     for (const [surface, route] of Object.entries(this.defaults ?? {})) {
       if (!route) continue;
       const p = route.includes("/") ? route.slice(0, route.indexOf("/")) : route;
-      if (!this.providers.has(p))
-        problems.push(`default_route.${surface}: unknown provider ${JSON.stringify(p)}`);
+      if (this.providers.has(p)) continue;
+      if (!route.includes("/") && this.aliases.some((a) => a.pattern === route))
+        problems.push(
+          `default_route.${surface}: ${JSON.stringify(route)} is a model alias; default_route takes a provider/model or a provider name, not an alias`,
+        );
+      else problems.push(`default_route.${surface}: unknown provider ${JSON.stringify(p)}`);
     }
     return problems;
   }
