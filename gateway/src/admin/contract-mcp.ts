@@ -193,4 +193,27 @@ export interface ToolChangedEvent {
   at: string;
 }
 
+/**
+ * `event: tool_policy` on /api/events: the policy a person chose for a tool was set or cleared,
+ * through the admin API, an "always" answer (the tray's dialog too) or a config import.
+ */
+export interface ToolPolicyEvent {
+  server: string;
+  /** The upstream tool name. */
+  tool: string;
+  /** The policy chosen; null: cleared (back to the config and annotations). */
+  policy: McpPolicy | null;
+  /** admin-api, answerer:<name>, config-import, or database (changed there by another process). */
+  decidedBy: string;
+  /** What is now in force (null if the tool is not listed now: its server is not ready). */
+  current: McpToolView | null;
+  at: string;
+}
+
+/** `event: mcp_server_removed` on /api/events: a server left the configuration (deleted, or taken out of the file). */
+export interface McpServerRemovedEvent {
+  name: string;
+  at: string;
+}
+
 /** What /api/events carries besides `event: request` (`event: <event>`, `data: <data>`). */

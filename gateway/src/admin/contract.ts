@@ -228,7 +228,13 @@ export interface Problem {
   detail: string;
 }
 
-import type { ApprovalEvent, McpServerView, ToolChangedEvent } from "./contract-mcp.js";
+import type {
+  ApprovalEvent,
+  McpServerRemovedEvent,
+  McpServerView,
+  ToolChangedEvent,
+  ToolPolicyEvent,
+} from "./contract-mcp.js";
 
 export * from "./contract-bench.js";
 export * from "./contract-logs.js";
@@ -238,4 +244,6 @@ export type AdminStreamEvent =
   | { event: "tool_call"; data: ToolCallEvent }
   | { event: "approval"; data: ApprovalEvent }
   | { event: "mcp_server"; data: McpServerView }
+  | { event: "mcp_server_removed"; data: McpServerRemovedEvent }
+  | { event: "tool_policy"; data: ToolPolicyEvent }
   | { event: "tool_changed"; data: ToolChangedEvent };

@@ -8,7 +8,15 @@ import type { RouteContext } from "./routes.js";
 import { requestEvent, toolCallEvent } from "./views.js";
 
 /** The kinds of event /api/events carries (`event: <kind>`). */
-export const EVENT_TYPES = ["request", "tool_call", "approval", "mcp_server", "tool_changed"] as const;
+export const EVENT_TYPES = [
+  "request",
+  "tool_call",
+  "approval",
+  "mcp_server",
+  "mcp_server_removed",
+  "tool_policy",
+  "tool_changed",
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /**

@@ -8,6 +8,7 @@ import type {
   DefinitionChange,
   McpServerStatus,
   McpSurface,
+  PolicyChange,
 } from "../mcp/index.js";
 import { LoginError } from "../mcp/oauth/wire.js";
 import { type McpServerConfig, policySchema } from "../mcp/schema.js";
@@ -312,7 +313,8 @@ export function mcpRoutes(deps: McpAdminDeps): Route[] {
 
 /**
  * Forwards MCP events to the admin event stream: approvals requested and decided, server status
- * changes and changed tool definitions. Returns a function that stops forwarding.
+ * changes and removals, tool policies a person changed, and changed tool definitions. Returns a
+ * function that stops forwarding.
  */
 export function forwardMcpEvents(deps: McpAdminDeps, push: (e: AdminStreamEvent) => void): () => void {
   const { mcp } = deps;
@@ -336,14 +338,27 @@ export function forwardMcpEvents(deps: McpAdminDeps, push: (e: AdminStreamEvent)
         at: new Date().toISOString(),
       },
     });
+  const removed = (name: string) =>
+    push({ event: "mcp_server_removed", data: { name, at: new Date().toISOString() } });
+  const policy = (c: PolicyChange) => {
+    const t = mcp.tools(c.server).find((x) => x.name === c.tool);
+    push({
+      event: "tool_policy",
+      data: { ...c, current: t ? toolView(t) : null, at: new Date().toISOString() },
+    });
+  };
   mcp.approvals.on("requested", requested);
   mcp.approvals.on("decided", decided);
   mcp.events.on("status", status);
+  mcp.events.on("removed", removed);
+  mcp.events.on("policy", policy);
   mcp.events.on("toolChanged", changed);
   return () => {
     mcp.approvals.off("requested", requested);
     mcp.approvals.off("decided", decided);
     mcp.events.off("status", status);
+    mcp.events.off("removed", removed);
+    mcp.events.off("policy", policy);
     mcp.events.off("toolChanged", changed);
   };
 }

@@ -6,7 +6,7 @@ import type { ToolModeOf } from "./lean/mode.js";
 import type { ListKind } from "./lists.js";
 import { mapNames, type NameMap, serverOf } from "./names.js";
 import type { Policy } from "./policy.js";
-import type { DefinitionChange, PolicyBook } from "./policy-book.js";
+import type { DefinitionChange, PolicyBook, PolicyChange } from "./policy-book.js";
 import type { McpServerConfig, McpSettings } from "./schema.js";
 import { buildSpec } from "./server-spec.js";
 import { Upstream, type UpstreamStatus } from "./upstream.js";
@@ -55,6 +55,10 @@ export interface HubEvents {
   listChanged: [ListKind, string];
   status: [McpServerStatus];
   toolChanged: [DefinitionChange];
+  /** A tool's policy as a person chose it changed (admin API, an "always" answer, an import). */
+  policy: [PolicyChange];
+  /** A server left the configuration (removed from the file, or a stored one deleted). */
+  removed: [string];
   resourceUpdated: [string, string];
   log: [string, { level: string; logger?: string | undefined; data: unknown }];
 }
@@ -99,14 +103,17 @@ export class Hub extends EventEmitter<HubEvents> {
     if (toggles) this.toggles = toggles;
     this.book.setConfig(servers);
     const stops: Promise<void>[] = [];
+    const removed: string[] = [];
     for (const [name, e] of this.entries) {
       const next = servers[name];
       if (!next || JSON.stringify(next) !== e.fingerprint) {
         stops.push(this.dispose(e));
         this.entries.delete(name);
+        if (!next) removed.push(name);
       }
     }
     await Promise.all(stops);
+    for (const name of removed) this.emit("removed", name);
     for (const [name, cfg] of Object.entries(servers)) {
       if (this.entries.has(name)) continue;
       const e: Entry = {
@@ -121,6 +128,7 @@ export class Hub extends EventEmitter<HubEvents> {
       };
       this.entries.set(name, e);
       if (e.enabled) this.launch(e);
+      else this.emit("status", this.status(name)!); // a server added turned off is announced too
     }
     for (const k of ["tools", "resources", "prompts"] as const) this.emit("listChanged", k, "*");
   }

@@ -37,7 +37,7 @@ export type {
 } from "./approvals.js";
 export type { HubEvents as McpEvents, McpServerStatus, ToolFilter } from "./hub.js";
 export type { Policy } from "./policy.js";
-export type { DefinitionChange } from "./policy-book.js";
+export type { DefinitionChange, PolicyChange } from "./policy-book.js";
 export type { ApprovalRecord } from "./store.js";
 
 /** One tool as the admin UI shows it. */
@@ -85,7 +85,10 @@ export interface McpSurface {
   readonly approvals: Approvals;
   /** Recorded approval decisions, newest first. */
   approvalLog(limit?: number): Promise<ApprovalRecord[]>;
-  /** status, listChanged, toolChanged (definition changed: an alert), resourceUpdated, log. */
+  /**
+   * status, removed (a server left the configuration), policy (a person's tool policy changed),
+   * listChanged, toolChanged (definition changed: an alert), resourceUpdated, log.
+   */
   readonly events: EventEmitter<HubEvents>;
   /** Resolves once no server is still starting (or after `ms`). */
   waitReady(ms?: number): Promise<void>;
@@ -170,6 +173,7 @@ export function createMcp(opts: McpOptions): McpRuntime {
   let storedSeen = "";
   const book = new PolicyBook(store);
   const hub = new Hub(book, config.mcp, opts.env, opts.version);
+  book.onPolicy = (change) => hub.emit("policy", change);
   if (opts.toolFilter) hub.toolFilter = opts.toolFilter;
   if (opts.toolMode) hub.toolMode = opts.toolMode;
   if (opts.admitCall) hub.admitCall = opts.admitCall;

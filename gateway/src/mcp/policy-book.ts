@@ -20,6 +20,15 @@ export interface DefinitionChange {
   current: string;
 }
 
+/** A tool's policy as a person chose it, set or cleared (null: back to the config and annotations). */
+export interface PolicyChange {
+  server: string;
+  tool: string;
+  policy: Policy | null;
+  /** admin-api, answerer:<name> (an "always" answer), config-import, or database (found changed there). */
+  decidedBy: string;
+}
+
 const k = (server: string, tool: string) => `${server}\u0000${tool}`;
 
 export class PolicyBook {
@@ -30,13 +39,32 @@ export class PolicyBook {
   /** Definition hashes by tool object (lists are replaced, never mutated, on refresh). */
   private hashes = new WeakMap<Tool, string>();
 
+  private loaded = false;
+  /** Told of each policy a person set or cleared (not of a definition re-pinned under the same one). */
+  onPolicy: (change: PolicyChange) => void = () => undefined;
+
   constructor(private readonly store: McpStore) {}
 
-  /** Loads what people decided earlier. */
+  /**
+   * Loads what people decided earlier; after the first load, tells onPolicy of each policy that
+   * another process (a CLI import) changed in the database.
+   */
   async load(): Promise<void> {
     const state = await this.store.load();
+    const before = this.stored;
     this.stored = new Map(state.policies.map((p) => [k(p.server, p.tool), p]));
     this.pins = new Map(state.pins.map((p) => [k(p.server, p.tool), p]));
+    if (!this.loaded) {
+      this.loaded = true;
+      return;
+    }
+    for (const key of new Set([...before.keys(), ...this.stored.keys()])) {
+      const was = before.get(key);
+      const now = this.stored.get(key);
+      if (was?.policy === now?.policy) continue;
+      const { server, tool } = (now ?? was)!;
+      this.onPolicy({ server, tool, policy: now?.policy ?? null, decidedBy: now?.decidedBy ?? "database" });
+    }
   }
 
   setConfig(servers: Record<string, McpServerConfig>): void {
@@ -117,15 +145,17 @@ export class PolicyBook {
     hash: string | null = null,
   ): Promise<void> {
     const key = k(server, tool);
+    const was = this.stored.get(key)?.policy ?? null;
     if (policy === null) {
       this.stored.delete(key);
       await this.store.clearPolicy(server, tool);
-      return;
+    } else {
+      const p: StoredPolicy = { server, tool, policy, defHash: hash, decidedBy, updatedAt: Date.now() };
+      this.stored.set(key, p);
+      await this.store.setPolicy(p);
+      if (hash !== null) await this.pin(server, tool, hash);
     }
-    const p: StoredPolicy = { server, tool, policy, defHash: hash, decidedBy, updatedAt: Date.now() };
-    this.stored.set(key, p);
-    await this.store.setPolicy(p);
-    if (hash !== null) await this.pin(server, tool, hash);
+    if (was !== policy) this.onPolicy({ server, tool, policy, decidedBy });
   }
 
   /** Accepts a changed definition as the new normal (the admin's "trust this update"). */
