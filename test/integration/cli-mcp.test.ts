@@ -186,16 +186,23 @@ describe("gatehouse mcp", () => {
     assert.match(bad.err, /not valid JSON/);
   });
 
-  test("config-file servers cannot be added over or removed by the CLI", async () => {
+  test("config-file servers cannot be added over or removed by the CLI; list masks their secrets", async () => {
     const cfg = join(home, "config.json");
-    writeFileSync(cfg, JSON.stringify({ mcp_servers: { files: { command: "npx", args: ["fs"] } } }));
+    const remote = { url: "http://127.0.0.1:9/mcp?token=sk-abcdef123456789" };
+    const files = { command: "npx", args: ["fs", "--api-key", "my-plain-secret-value"] };
+    writeFileSync(cfg, JSON.stringify({ mcp_servers: { files, remote } }));
     const add = await mcp("add", "files", "--config", cfg, "--", "x");
     assert.equal(add.code, 1);
     assert.match(add.err, /defined in the config file/);
     const rm = await mcp("remove", "files", "--config", cfg);
     assert.match(rm.err, /defined in the config file .*config\.json/);
     const listed = await mcp("list", "--config", cfg);
-    assert.match(listed.out, /^files\tconfig\ton\t-\tstdio: npx fs$/m);
+    assert.match(listed.out, /^files\tconfig\ton\t-\tstdio: npx fs --api-key \*\*\*\*$/m);
+    assert.match(
+      listed.out,
+      /^remote\tconfig\ton\t-\tremote: http:\/\/127\.0\.0\.1:9\/mcp\?token=\*\*\*\*$/m,
+    );
+    assert.doesNotMatch(listed.out, /my-plain-secret-value|sk-abcdef/, "secrets are masked");
   });
 });
 
