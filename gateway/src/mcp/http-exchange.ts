@@ -34,6 +34,8 @@ export function event(m: JSONRPCMessage): string {
 /** The HTTP response of one POST that carried requests: JSON when possible, else SSE. */
 export class Exchange {
   private answers = new Map<RequestId, JSONRPCMessage>();
+  /** Requests the client cancelled: they get no answer. */
+  private withdrawn = new Set<RequestId>();
   private sse = false;
   private finished = false;
   private timer: NodeJS.Timeout | undefined;
@@ -58,21 +60,33 @@ export class Exchange {
 
   /** A response to one of this POST's requests. */
   answer(id: RequestId, m: JSONRPCMessage): void {
-    if (this.finished) return;
+    if (this.finished || this.withdrawn.has(id)) return;
     this.answers.set(id, m);
-    const complete = this.answers.size === this.expected;
+    if (this.sse) this.write(event(m));
+    this.endIfComplete();
+  }
+
+  /**
+   * The client cancelled one of this POST's requests: it gets no answer (MCP cancellation), and
+   * once every request is answered or withdrawn the response ends.
+   */
+  withdraw(id: RequestId): void {
+    if (this.finished || this.answers.has(id) || !this.ids.includes(id)) return;
+    this.withdrawn.add(id);
+    this.endIfComplete();
+  }
+
+  private endIfComplete(): void {
+    if (this.answers.size + this.withdrawn.size < this.expected) return;
+    if (!this.sse && this.answers.size === 0) this.toSse(); // nothing to answer: an empty stream
     if (this.sse) {
-      this.write(event(m));
-      if (complete) {
-        this.res.end();
-        this.finish();
-      }
+      this.res.end();
+      this.finish();
       return;
     }
-    if (!complete) return;
     const body = this.batch
-      ? `[${this.ids.map((i) => serialize(this.answers.get(i)!)).join(",")}]`
-      : serialize(m);
+      ? `[${this.ids.flatMap((i) => (this.answers.has(i) ? [serialize(this.answers.get(i)!)] : [])).join(",")}]`
+      : serialize(this.answers.get(this.ids[0]!)!);
     this.res.writeHead(200, {
       "content-type": "application/json",
       "content-length": Buffer.byteLength(body),
@@ -92,7 +106,7 @@ export class Exchange {
   /** The session closed first: each unanswered request gets a JSON-RPC error, then the end. */
   abort(): void {
     for (const id of this.ids) {
-      if (this.answers.has(id)) continue;
+      if (this.answers.has(id) || this.withdrawn.has(id)) continue;
       this.answer(id, {
         jsonrpc: "2.0",
         id,

@@ -10,6 +10,7 @@ import {
   type RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
 import { writeUnlessStalled } from "../http/stalled-stream.js";
+import { EarlyCancels } from "./early-cancels.js";
 import { errorResponse, type ToolCallParams, type ToolCallRunner, toolCallParams } from "./fast-call.js";
 import { Exchange, event, KEEP_ALIVE_MS, SSE_HEADERS } from "./http-exchange.js";
 
@@ -55,6 +56,14 @@ function isRequest(m: JSONRPCMessage): m is JSONRPCRequest {
   return "method" in m && "id" in m;
 }
 
+function isCancel(m: JSONRPCMessage): m is JSONRPCMessage & { params?: unknown } {
+  return "method" in m && m.method === "notifications/cancelled" && !("id" in m);
+}
+
+function extra(req: IncomingMessage): MessageExtraInfo {
+  return { requestInfo: { headers: req.headers } };
+}
+
 const PLAIN_KEYS = new Set(["jsonrpc", "id", "method", "params"]);
 
 /**
@@ -90,6 +99,8 @@ export class HttpSessionTransport implements Transport {
   private streamKeepAlive: NodeJS.Timeout | undefined;
   /** Fast-path tools/call requests still running, by id (their cancellation). */
   private calls = new Map<RequestId, AbortController>();
+  /** Ids cancelled before their request arrived (early-cancels.ts). */
+  private earlyCancels = new EarlyCancels();
 
   /**
    * Runs a plain tools/call without the SDK Server (fast-call.ts): same gate, fewer layers. When
@@ -164,27 +175,34 @@ export class HttpSessionTransport implements Transport {
       sendRpcError(res, 400, -32000, "Bad Request: Server not initialized");
       return false;
     }
-    if (!batch && this.toolCall) {
-      const m = messages[0]!;
+    for (const m of messages) if (isCancel(m)) this.cancel(m.params);
+    // Requests the client cancelled before they arrived are not run, on either path.
+    const live = this.earlyCancels.size === 0 ? messages : messages.filter((m) => !this.cancelledEarly(m));
+    if (live.length < messages.length && !live.some(isRequest) && messages.some(isRequest)) {
+      for (const m of live) this.onmessage?.(m, extra(req));
+      // The POST carried requests, so it gets a stream (not 202): empty, none is answered.
+      res.writeHead(200, { ...SSE_HEADERS, "mcp-session-id": this.sessionId });
+      res.end();
+      return true;
+    }
+    if (!batch && this.toolCall && live.length === 1) {
+      const m = live[0]!;
       const params = toolCallParams(m);
       if (params) {
         this.runToolCall(res, (m as JSONRPCRequest).id, params, this.toolCall);
         return true;
       }
     }
-    if (this.calls.size > 0)
-      for (const m of messages)
-        if ("method" in m && m.method === "notifications/cancelled") this.cancelCall(m.params);
-    const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
-    const ids = messages.filter(isRequest).map((m) => m.id);
+    const ids = live.filter(isRequest).map((m) => m.id);
     if (ids.length === 0) {
-      for (const m of messages) this.onmessage?.(m, extra);
+      for (const m of live) this.onmessage?.(m, extra(req));
       res.writeHead(202).end();
       return true;
     }
     const ex = new Exchange(res, ids, batch, this.sessionId, (done) => this.release(done));
     for (const id of ids) this.exchanges.set(id, ex);
-    for (const m of messages) this.onmessage?.(m, extra);
+    const info = extra(req);
+    for (const m of live) this.onmessage?.(m, info);
     return true;
   }
 
@@ -279,18 +297,37 @@ export class HttpSessionTransport implements Transport {
     );
   }
 
-  /** notifications/cancelled for a fast-path call aborts it (the Server does this for its own). */
-  private cancelCall(params: unknown): void {
+  /**
+   * notifications/cancelled: a fast-path call is aborted here (the Server aborts its own when the
+   * notification reaches it), and the request's POST ends without an answer for it. An id this
+   * session is not answering is remembered for a while: its request may still be on its way.
+   */
+  private cancel(params: unknown): void {
     const id =
       typeof params === "object" && params !== null
         ? (params as { requestId?: unknown }).requestId
         : undefined;
     if (typeof id !== "string" && typeof id !== "number") return;
+    const ex = this.exchanges.get(id);
+    if (!ex) {
+      this.earlyCancels.add(id);
+      return;
+    }
     const ac = this.calls.get(id);
-    if (!ac) return;
-    this.calls.delete(id);
-    const reason = (params as { reason?: unknown }).reason;
-    ac.abort(new Error(typeof reason === "string" ? reason : "cancelled by the client"));
+    // The SDK's Protocol skips a cancellation whose requestId is falsy (0, ""): its request goes
+    // on, so it keeps its answer.
+    if (!ac && !id) return;
+    if (ac) {
+      this.calls.delete(id);
+      const reason = (params as { reason?: unknown }).reason;
+      ac.abort(new Error(typeof reason === "string" ? reason : "cancelled by the client"));
+    }
+    ex.withdraw(id);
+  }
+
+  /** Whether `m` is a request whose cancellation came first (see EarlyCancels). */
+  private cancelledEarly(m: JSONRPCMessage): boolean {
+    return isRequest(m) && m.method !== "initialize" && this.earlyCancels.take(m.id);
   }
 
   private release(ex: Exchange): void {
