@@ -29,6 +29,7 @@ import { displayServer } from "./mcp/display.js";
 import { cliLogin, cliLogout } from "./mcp/oauth/cli-login.js";
 import { oauthStoreFor } from "./mcp/oauth/wire.js";
 import type { McpServerConfig } from "./mcp/schema.js";
+import { pointsAtGateway, selfUrlProblem } from "./mcp/self-url.js";
 import { SqliteMcpStore } from "./mcp/store.js";
 import { SqliteStore } from "./store/sqlite.js";
 
@@ -169,6 +170,12 @@ function add(ctx: Context, args: string[], command: string[]): void {
   if (flags.tool) spec.tools = pairs(flags.tool, "=", "--tool") as Record<string, "allow" | "ask" | "deny">;
   if (ctx.config.mcp_servers[name] !== undefined)
     throw new McpCliError(`${name} is defined in the config file (${ctx.configPath}); change it there`);
+  const self = {
+    port: portOf(flags) ?? ctx.config.server?.port ?? DEFAULT_PORT,
+    host: flags.host ?? ctx.config.server?.host,
+  };
+  if (spec.url !== undefined && pointsAtGateway(spec.url, self))
+    throw new McpCliError(`mcp add ${name}: ${selfUrlProblem(name, spec.url)}`);
   try {
     const added = ctx.added.add(name, spec, "cli");
     out(`Added MCP server "${name}" (${describe(added.config)}).`);

@@ -141,6 +141,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
     version: VERSION,
     browser: opts.browser,
     port: opts.port || (config.server?.port ?? DEFAULT_PORT),
+    listen: {
+      host: opts.host ?? config.server?.host ?? DEFAULT_HOST,
+      port: opts.port ?? config.server?.port ?? DEFAULT_PORT,
+    },
+    instanceId: llm.instanceId,
+    warn,
     ...mcpGovernanceHooks({ governance, rules, metrics, writer, onEvent: (t) => events.emit("toolCall", t) }),
   });
   llm.injectTools = mcp.injectTools;

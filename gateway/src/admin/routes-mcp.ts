@@ -12,6 +12,7 @@ import type {
 } from "../mcp/index.js";
 import { LoginError } from "../mcp/oauth/wire.js";
 import { type McpServerConfig, policySchema } from "../mcp/schema.js";
+import { selfUrlProblem } from "../mcp/self-url.js";
 import type {
   AdminStreamEvent,
   ApprovalAnswered,
@@ -107,6 +108,8 @@ function serverRoutes(deps: McpAdminDeps): Route[] {
         if (deps.configServers()[name] !== undefined) {
           throw new HttpError(409, `${name} is defined in the config file; change it there`, "conflict");
         }
+        if (typeof spec.url === "string" && mcp.pointsAtSelf(spec.url))
+          throw new HttpError(400, selfUrlProblem(name, spec.url), "invalid_request");
         let config: McpServerConfig;
         try {
           config = deps.added.add(name, spec, "admin-api").config;

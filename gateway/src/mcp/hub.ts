@@ -8,6 +8,7 @@ import { mapNames, type NameMap, serverOf } from "./names.js";
 import type { Policy } from "./policy.js";
 import type { DefinitionChange, PolicyBook, PolicyChange } from "./policy-book.js";
 import type { McpServerConfig, McpSettings } from "./schema.js";
+import { type GatewayAddress, pointsAtGateway, selfUrlProblem } from "./self-url.js";
 import { buildSpec } from "./server-spec.js";
 import { Upstream, type UpstreamStatus } from "./upstream.js";
 
@@ -88,6 +89,16 @@ export class Hub extends EventEmitter<HubEvents> {
   authProvider:
     | ((server: string, spec: Extract<UpstreamSpec, { kind: "remote" }>) => OAuthClientProvider)
     | undefined;
+
+  /**
+   * The gateway's own address (self-url.ts): a remote server there is not started. Undefined
+   * while the port is not known (an ephemeral port before listening).
+   */
+  private self: GatewayAddress | undefined;
+  /** Sent as x-gatehouse-hop on every request to a remote server: a loop ends in 508. */
+  hopId: string | undefined;
+  /** Told of a server refused for pointing at the gateway itself. */
+  warn: (message: string) => void = () => undefined;
 
   constructor(
     readonly book: PolicyBook,
@@ -200,6 +211,19 @@ export class Hub extends EventEmitter<HubEvents> {
     return true;
   }
 
+  /**
+   * The gateway's address became known (it listens): a running server that turns out to be the
+   * gateway itself is stopped and shown with the reason.
+   */
+  async setSelf(self: GatewayAddress): Promise<void> {
+    this.self = self;
+    for (const e of this.entries.values()) {
+      if (!e.upstream || !this.isSelf(e)) continue;
+      await this.dispose(e);
+      this.refuseSelf(e);
+    }
+  }
+
   async stop(): Promise<void> {
     await Promise.all([...this.entries.values()].map((e) => this.dispose(e)));
   }
@@ -276,10 +300,26 @@ export class Hub extends EventEmitter<HubEvents> {
     return prompt === undefined ? undefined : { upstream: e.upstream, prompt };
   }
 
+  private isSelf(e: Entry): boolean {
+    return e.config.url !== undefined && this.self !== undefined && pointsAtGateway(e.config.url, this.self);
+  }
+
+  /** Not started: it is the gateway itself (its tools would list themselves without end). */
+  private refuseSelf(e: Entry): void {
+    e.specError = selfUrlProblem(e.name, e.config.url ?? "");
+    this.warn(`${e.specError}; not started`);
+    this.emit("status", this.status(e.name)!);
+    for (const k of ["tools", "resources", "prompts"] as const) this.emit("listChanged", k, e.name);
+  }
+
   private launch(e: Entry): void {
+    if (this.isSelf(e)) {
+      this.refuseSelf(e);
+      return;
+    }
     let spec: ReturnType<typeof buildSpec>;
     try {
-      spec = buildSpec(e.name, e.config, this.env);
+      spec = buildSpec(e.name, e.config, this.env, this.hopId);
     } catch (err) {
       e.specError = err instanceof Error ? err.message : String(err);
       this.emit("status", this.status(e.name)!);

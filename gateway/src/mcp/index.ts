@@ -19,6 +19,7 @@ import { type LoginStarted, type OAuthStatus, wireOAuth } from "./oauth/wire.js"
 import type { Policy } from "./policy.js";
 import { definitionHash } from "./policy.js";
 import { PolicyBook } from "./policy-book.js";
+import { type GatewayAddress, pointsAtGateway } from "./self-url.js";
 import {
   type ApprovalRecord,
   type McpState,
@@ -108,6 +109,8 @@ export interface McpSurface {
   logout(name: string, opts?: { removing?: boolean }): Promise<boolean>;
   /** A remote server's OAuth login (null for stdio, disabled or unknown servers). */
   oauthStatus(name: string): OAuthStatus | null;
+  /** Whether a remote server's URL is this gateway itself (self-url.ts): such a server is refused. */
+  pointsAtSelf(url: string): boolean;
 }
 
 export interface McpRuntime extends McpSurface {
@@ -145,6 +148,15 @@ export interface McpOptions {
   browser?: BrowserOpener;
   /** The gateway's port until it listens (the OAuth redirect URI names it). */
   port?: number;
+  /**
+   * Where the gateway listens (port 0: not known until setPort): a remote server there is the
+   * gateway itself and is not started.
+   */
+  listen?: { host?: string | undefined; port: number };
+  /** The gateway's id, sent as x-gatehouse-hop to remote servers (a loop back to it is a 508). */
+  instanceId?: string;
+  /** Told of a server that is not started because it is the gateway itself. */
+  warn?: (message: string) => void;
   config: ConfigFile;
   env: NodeJS.ProcessEnv;
   store: Store;
@@ -177,6 +189,10 @@ export function createMcp(opts: McpOptions): McpRuntime {
   if (opts.toolFilter) hub.toolFilter = opts.toolFilter;
   if (opts.toolMode) hub.toolMode = opts.toolMode;
   if (opts.admitCall) hub.admitCall = opts.admitCall;
+  hub.hopId = opts.instanceId;
+  if (opts.warn) hub.warn = opts.warn;
+  let self: GatewayAddress | undefined = opts.listen?.port ? { ...opts.listen } : undefined;
+  if (self) void hub.setSelf(self);
   const approvals = new ApprovalBroker(config.mcp.approval_timeout_ms);
   approvals.maxPendingPerKey = config.mcp.max_pending_approvals_per_key;
   const subscriptions = new Subscriptions(hub);
@@ -238,7 +254,12 @@ export function createMcp(opts: McpOptions): McpRuntime {
   return {
     handler: endpoint.handle,
     oauthCallback: oauth.handler,
-    setPort: oauth.setPort,
+    setPort(port) {
+      oauth.setPort(port);
+      self = { host: opts.listen?.host, port };
+      void hub.setSelf(self).catch(() => undefined);
+    },
+    pointsAtSelf: (url) => self !== undefined && pointsAtGateway(url, self),
     login: oauth.login,
     logout: oauth.logout,
     oauthStatus: oauth.status,

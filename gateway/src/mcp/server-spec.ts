@@ -3,12 +3,19 @@ import type { UpstreamSpec } from "./connect.js";
 import type { McpServerConfig } from "./schema.js";
 import { completePath } from "./spawn-env.js";
 
+export const HOP_HEADER = "x-gatehouse-hop";
+
 /**
  * Turns one `mcp_servers` entry into what the connector needs: secret references resolved
  * (env:NAME, file:PATH) and `${env:NAME}` in args and url expanded, the stdio PATH completed.
  * Throws an Error naming the field on a problem.
  */
-export function buildSpec(name: string, cfg: McpServerConfig, env: NodeJS.ProcessEnv): UpstreamSpec {
+export function buildSpec(
+  name: string,
+  cfg: McpServerConfig,
+  env: NodeJS.ProcessEnv,
+  hopId?: string,
+): UpstreamSpec {
   const named = <T>(field: string, f: () => T): T => {
     try {
       return f();
@@ -20,6 +27,11 @@ export function buildSpec(name: string, cfg: McpServerConfig, env: NodeJS.Proces
   if (cfg.url !== undefined) {
     const headers: Record<string, string> = {};
     for (const [h, v] of Object.entries(cfg.headers)) headers[h] = resolve(`headers.${h}`, v);
+    // This gateway's id (as on LLM requests): a request that comes back to it is refused with 508.
+    if (hopId !== undefined) {
+      for (const h of Object.keys(headers)) if (h.toLowerCase() === HOP_HEADER) delete headers[h];
+      headers[HOP_HEADER] = hopId;
+    }
     const o = cfg.oauth;
     const oauth = o && {
       clientId: o.client_id,

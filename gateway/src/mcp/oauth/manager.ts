@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { auth } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { oauthErrorText } from "./errors.js";
 import { type BrowserOpener, noOpener } from "./opener.js";
 import { probeChallenge } from "./probe.js";
 import { GatehouseOAuthProvider, type OAuthSettings } from "./provider.js";
@@ -152,7 +153,7 @@ export class OAuthManager extends EventEmitter<{ authorized: [string]; loggedOut
           fetchFn: this.fetchFn,
         });
       } catch (e) {
-        throw new LoginError(`could not start the login to ${server}: ${short(e)}`, "upstream");
+        throw new LoginError(`could not start the login to ${server}: ${oauthErrorText(e)}`, "upstream");
       }
       if (!authorizationUrl || verifier === undefined)
         throw new LoginError(
@@ -204,7 +205,7 @@ export class OAuthManager extends EventEmitter<{ authorized: [string]; loggedOut
     try {
       target = this.remote(flow.server);
     } catch (e) {
-      return fail(short(e));
+      return fail(oauthErrorText(e));
     }
     if (target.url !== flow.url) return fail(`${flow.server} now points at another URL; log in again`);
     const provider = new GatehouseOAuthProvider({
@@ -225,7 +226,7 @@ export class OAuthManager extends EventEmitter<{ authorized: [string]; loggedOut
       });
       if (result !== "AUTHORIZED") return fail("the authorization server did not issue a token");
     } catch (e) {
-      return fail(`the token exchange failed: ${short(e)}`);
+      return fail(`the token exchange failed: ${oauthErrorText(e)}`);
     }
     this.o.store.finishFlow(state, "ok");
     this.emit("authorized", flow.server);
@@ -267,9 +268,4 @@ export class OAuthManager extends EventEmitter<{ authorized: [string]; loggedOut
     const t = this.o.store.get(server, url)?.tokens;
     return { loggedIn: t !== undefined, expiresAt: t?.expires_at ?? null, refreshable: !!t?.refresh_token };
   }
-}
-
-function short(e: unknown): string {
-  const m = e instanceof Error ? e.message : String(e);
-  return m.length > MAX_ERROR ? `${m.slice(0, MAX_ERROR)}…` : m;
 }

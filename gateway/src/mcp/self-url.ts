@@ -1,0 +1,62 @@
+import { isIPv4 } from "node:net";
+import { networkInterfaces } from "node:os";
+
+/**
+ * Whether a remote MCP server's URL is this gateway itself. Such a server would be the gateway
+ * connecting to its own /mcp: its tools list would hold its own tools, prefixed again at every
+ * refresh (`loop__loop__…`), without end. Recognised: the gateway's port on a loopback name or
+ * address (localhost, 127.0.0.0/8, [::1], an IPv4-mapped loopback), on a wildcard address
+ * (0.0.0.0, [::], which connect to this machine), on the host it is bound to, and, when bound to a
+ * wildcard, on any address of this machine's interfaces.
+ */
+
+export interface GatewayAddress {
+  /** The port the gateway listens on (or will: the configured one). */
+  port: number;
+  /** The host it binds (server.host); default 127.0.0.1. */
+  host?: string | undefined;
+}
+
+const WILDCARDS = new Set(["0.0.0.0", "[::]", "::"]);
+
+function bare(host: string): string {
+  const h = host.toLowerCase().replace(/\.$/, "");
+  return h.startsWith("[") && h.endsWith("]") ? h.slice(1, -1) : h;
+}
+
+function isLoopback(hostname: string): boolean {
+  const h = bare(hostname);
+  if (h === "localhost" || h.endsWith(".localhost")) return true;
+  if (isIPv4(h)) return h.startsWith("127.");
+  if (h === "::1") return true;
+  // [::ffff:127.0.0.1] is normalised by URL to [::ffff:7f00:1] (127.x.y.z: 7fxx:yyzz).
+  return /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(h) || /^::ffff:127\./.test(h);
+}
+
+function ownInterfaceAddresses(): Set<string> {
+  const out = new Set<string>();
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.add(bare(a.address));
+  return out;
+}
+
+export function pointsAtGateway(url: string, self: GatewayAddress): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") return false;
+  const port = u.port === "" ? (u.protocol === "https:" ? 443 : 80) : Number(u.port);
+  if (port !== self.port) return false;
+  const host = bare(u.hostname);
+  if (isLoopback(host) || WILDCARDS.has(host) || host === "::") return true;
+  const bound = bare(self.host ?? "127.0.0.1");
+  if (host === bound) return true;
+  return (WILDCARDS.has(bound) || bound === "") && ownInterfaceAddresses().has(host);
+}
+
+/** The words that refuse such a server (admin API, CLI, config load). */
+export function selfUrlProblem(name: string, url: string): string {
+  return `mcp_servers.${name}.url: ${url} is this gateway itself; a server cannot be its own upstream (its tools would list themselves without end)`;
+}
