@@ -27,7 +27,7 @@ import {
 } from "./mcp/config-import.js";
 import { displayServer } from "./mcp/display.js";
 import { cliLogin, cliLogout } from "./mcp/oauth/cli-login.js";
-import { oauthStoreFor } from "./mcp/oauth/wire.js";
+import { notRemote, oauthStoreFor } from "./mcp/oauth/wire.js";
 import type { McpServerConfig } from "./mcp/schema.js";
 import { pointsAtGateway, selfUrlProblem } from "./mcp/self-url.js";
 import { SqliteMcpStore } from "./mcp/store.js";
@@ -269,6 +269,7 @@ async function logout(ctx: Context, args: string[]): Promise<void> {
   if (!name) throw new McpCliError("usage: gatehouse mcp logout NAME");
   const cfg = serverConfig(ctx, name);
   if (!cfg) throw new McpCliError(`no MCP server named ${JSON.stringify(name)}`);
+  if (cfg.url === undefined) throw new McpCliError(notRemote(name));
   const r = await cliLogout(name, cfg, ctx.env, oauthStoreFor(ctx.store));
   out(
     `Forgot the OAuth tokens of "${name}"${r.revoked ? " and revoked them at its authorization server" : ` (not revoked at its authorization server: ${r.reason})`}; a running gateway asks for a new login at its next request to it.`,

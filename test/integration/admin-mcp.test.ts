@@ -335,6 +335,37 @@ describe("admin API: MCP", () => {
   });
 
   test(
+    "logout of a stdio server is a 409 and leaves the server alone: its running call goes on",
+    T,
+    async () => {
+      assert.equal((await api("PUT", "/api/mcp/tools/toy/hang/policy", { policy: "allow" })).status, 200);
+      const c = await client();
+      const pid = gw.gateway.mcp.server("toy")?.pid;
+      const ac = new AbortController();
+      let settled = false;
+      const call = c.client
+        .callTool({ name: "toy__hang", arguments: {} }, undefined, { signal: ac.signal })
+        .finally(() => {
+          settled = true;
+        });
+      try {
+        await new Promise((r) => setTimeout(r, 300));
+        const r = await api<Problem>("POST", "/api/mcp/servers/toy/logout");
+        assert.equal(r.status, 409);
+        assert.equal(r.json.detail, "toy is a stdio server; OAuth applies to remote (url) servers");
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(settled, false, "the running call was not cut off");
+        assert.equal(gw.gateway.mcp.server("toy")?.pid, pid, "not restarted");
+        assert.equal(gw.gateway.mcp.server("toy")?.state, "ready");
+      } finally {
+        ac.abort();
+        await call.catch(() => undefined);
+        await api("PUT", "/api/mcp/tools/toy/hang/policy", { policy: null });
+      }
+    },
+  );
+
+  test(
     "servers added through the API are stored, started and removable; config ones are not",
     T,
     async () => {

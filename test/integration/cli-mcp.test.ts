@@ -186,6 +186,21 @@ describe("gatehouse mcp", () => {
     assert.match(bad.err, /not valid JSON/);
   });
 
+  test("logout of a stdio server is refused (exit 1, one line) and leaves it alone", T, async () => {
+    assert.equal((await mcp("add", "plain", "--", serverBin("memory"))).code, 0);
+    try {
+      await waitReady(gw.gateway, ["plain"]);
+      const pid = gw.gateway.mcp.server("plain")?.pid;
+      const r = await mcp("logout", "plain");
+      assert.equal(r.code, 1);
+      assert.equal(r.err, "gatehouse: plain is a stdio server; OAuth applies to remote (url) servers\n");
+      assert.equal(r.out, "");
+      assert.equal(gw.gateway.mcp.server("plain")?.pid, pid);
+    } finally {
+      assert.equal((await mcp("remove", "plain")).code, 0);
+    }
+  });
+
   test("config-file servers cannot be added over or removed by the CLI; list masks their secrets", async () => {
     const cfg = join(home, "config.json");
     const remote = { url: "http://127.0.0.1:9/mcp?token=sk-abcdef123456789" };

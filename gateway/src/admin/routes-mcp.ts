@@ -205,7 +205,14 @@ function serverRoutes(deps: McpAdminDeps): Route[] {
       summary: "Revoke (best effort) and forget a remote server's OAuth tokens (it goes back to needs_auth)",
       async handle(ctx): Promise<McpServerView> {
         const name = ctx.params.name!;
-        if (!(await mcp.logout(name))) throw notFound(`no MCP server named ${JSON.stringify(name)}`);
+        let known: boolean;
+        try {
+          known = await mcp.logout(name);
+        } catch (e) {
+          if (e instanceof LoginError) throw new HttpError(409, e.message, "conflict");
+          throw e;
+        }
+        if (!known) throw notFound(`no MCP server named ${JSON.stringify(name)}`);
         return view(deps, name);
       },
     },

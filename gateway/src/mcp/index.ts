@@ -105,6 +105,7 @@ export interface McpSurface {
   /**
    * Revokes and forgets a remote server's OAuth tokens (it goes back to needs_auth; with
    * `removing`, it is about to be removed and is left as it is); false if no such server.
+   * Throws LoginError for a stdio server (not when removing), which is left untouched.
    */
   logout(name: string, opts?: { removing?: boolean }): Promise<boolean>;
   /** A remote server's OAuth login (null for stdio, disabled or unknown servers). */

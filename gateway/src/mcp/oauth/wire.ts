@@ -31,10 +31,18 @@ export interface OAuthWiring {
   /** The gateway's port, once it listens (the redirect URI names it). */
   setPort(port: number): void;
   login(server: string, opts?: { open?: boolean }): Promise<LoginStarted>;
-  /** Revokes and forgets the server's login; `removing`: it is about to go, so not restarted. */
+  /**
+   * Revokes and forgets the server's login; `removing`: it is about to go, so not restarted.
+   * LoginError for a stdio server (unless removing): it has no login, and is left alone.
+   */
   logout(server: string, opts?: { removing?: boolean }): Promise<boolean>;
   status(server: string): OAuthStatus | null;
   stop(): void;
+}
+
+/** Why OAuth (login, logout) does not apply to a server. */
+export function notRemote(server: string): string {
+  return `${server} is a stdio server; OAuth applies to remote (url) servers`;
 }
 
 /** How often servers waiting in needs_auth look for a login made by another process (the CLI). */
@@ -50,7 +58,7 @@ export function wireOAuth(
     if (!hub.has(server)) return `no MCP server named ${JSON.stringify(server)}`;
     const spec = hub.upstream(server)?.spec;
     if (!spec) return `${server} is turned off or its configuration has an error; fix or enable it first`;
-    if (spec.kind !== "remote") return `${server} is a stdio server; OAuth applies to remote (url) servers`;
+    if (spec.kind !== "remote") return notRemote(server);
     return spec;
   };
   const oauthStore = oauthStoreFor(store);
@@ -85,6 +93,8 @@ export function wireOAuth(
     },
     login: (server, o) => manager.login(server, o),
     async logout(server, o) {
+      // Nothing to forget, and a restart would end its running calls: refused as login is.
+      if (!o?.removing && hub.status(server)?.kind === "stdio") throw new LoginError(notRemote(server));
       await manager.logout(server);
       if (!hub.has(server)) return false;
       if (o?.removing) return true;
