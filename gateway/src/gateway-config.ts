@@ -3,6 +3,7 @@ import type { ConfigFile } from "./config/schema.js";
 import { resolveSecret } from "./config/secret.js";
 import { createProviders } from "./llm/providers/index.js";
 import { Router } from "./llm/router.js";
+import { pointsAtGateway } from "./mcp/self-url.js";
 
 /** The parts of the gateway built from the config file (at start and on reload), each a ConfigError when wrong. */
 
@@ -51,13 +52,11 @@ export function configKeys(config: ConfigFile, env: NodeJS.ProcessEnv): Array<{ 
 }
 
 /** A ConfigError when a provider's base URL is this gateway itself (every request would loop). */
-export function checkLoop(providers: Providers, port: number): void {
+export function checkLoop(providers: Providers, port: number, host?: string): void {
   for (const p of providers.values()) {
     for (const origin of p.origins) {
-      const u = new URL(origin);
-      const loop =
-        ["127.0.0.1", "localhost", "[::1]", "0.0.0.0"].includes(u.hostname) && Number(u.port) === port;
-      if (loop)
+      // The same recognition as for MCP servers: any loopback form, a wildcard, the bound host.
+      if (pointsAtGateway(origin, { port, host }))
         throw new ConfigError(
           `providers.${p.name}.base_url: points at this gateway (${origin}); that would loop`,
         );

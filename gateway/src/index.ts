@@ -359,7 +359,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       const port = opts.port ?? config.server?.port ?? DEFAULT_PORT;
       const actual = await listen(server, host, port);
       try {
-        checkLoop(providers, actual);
+        checkLoop(providers, actual, host);
       } catch (e) {
         await close(server);
         throw e;
