@@ -9,6 +9,7 @@ import type {
   McpServerRemovedEvent,
   ToolPolicyEvent,
 } from "../../gateway/src/admin/contract.js";
+import { openEvents } from "../helpers/admin-events.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { connectClient, type TestClient, toyServer, waitFor, waitReady } from "../helpers/mcp.js";
 
@@ -28,39 +29,6 @@ async function api<R = unknown>(method: string, path: string, body?: unknown) {
   return { status: res.status, json: (await res.json()) as R };
 }
 
-/** Reads /api/events (`query`: e.g. `?types=...`) in the background; `events` fills as frames arrive. */
-async function openEvents(query = ""): Promise<{ events: AdminStreamEvent[]; close(): void }> {
-  const ac = new AbortController();
-  const res = await fetch(`${gw.url}/api/events${query}`, {
-    headers: { authorization: `Bearer ${gw.gateway.admin.token}` },
-    signal: ac.signal,
-  });
-  assert.equal(res.status, 200);
-  const events: AdminStreamEvent[] = [];
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buf = "";
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += decoder.decode(value, { stream: true });
-        for (let i = buf.indexOf("\n\n"); i >= 0; i = buf.indexOf("\n\n")) {
-          const frame = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const event = /^event: (.+)$/m.exec(frame)?.[1];
-          const data = /^data: (.+)$/m.exec(frame)?.[1];
-          if (event && data) events.push({ event, data: JSON.parse(data) } as AdminStreamEvent);
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  return { events, close: () => ac.abort() };
-}
-
 const policies = (events: AdminStreamEvent[]): ToolPolicyEvent[] =>
   events.flatMap((e) => (e.event === "tool_policy" ? [e.data] : []));
 const removals = (events: AdminStreamEvent[]): McpServerRemovedEvent[] =>
@@ -78,8 +46,8 @@ after(async () => {
 
 describe("/api/events: tool policies and server removals", () => {
   test("a policy set and cleared through the API is pushed, with what is now in force", T, async () => {
-    const all = await openEvents();
-    const narrow = await openEvents("?types=tool_policy");
+    const all = await openEvents(gw);
+    const narrow = await openEvents(gw, "?types=tool_policy");
     assert.equal((await api("PUT", "/api/mcp/tools/toy/note/policy", { policy: "deny" })).status, 200);
     const set = await waitFor(() => policies(all.events)[0]);
     assert.deepEqual(
@@ -104,7 +72,7 @@ describe("/api/events: tool policies and server removals", () => {
   });
 
   test('an approval answered "always" changes the tool\'s policy: pushed', T, async () => {
-    const events = await openEvents("?types=tool_policy,approval");
+    const events = await openEvents(gw, "?types=tool_policy,approval");
     mcpClient = await connectClient(gw.url, gw.key);
     const call = mcpClient.client.callTool({ name: "toy__note", arguments: { text: "x" } });
     const pending = await waitFor(async () => (await api<ApprovalView[]>("GET", "/api/approvals")).json[0]);
@@ -119,7 +87,7 @@ describe("/api/events: tool policies and server removals", () => {
   });
 
   test("a server added through the API is announced, and its removal too", T, async () => {
-    const events = await openEvents("?types=mcp_server,mcp_server_removed");
+    const events = await openEvents(gw, "?types=mcp_server,mcp_server_removed");
     const add = await api("POST", "/api/mcp/servers", { name: "spare", ...toyServer, enabled: false });
     assert.equal(add.status, 201, JSON.stringify(add.json));
     await waitFor(() => events.events.some((e) => e.event === "mcp_server" && e.data.name === "spare"));

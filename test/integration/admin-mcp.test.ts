@@ -18,6 +18,7 @@ import type {
   McpToolView,
   Problem,
 } from "../../gateway/src/admin/contract.js";
+import { openEvents } from "../helpers/admin-events.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import {
   connectClient,
@@ -57,39 +58,6 @@ async function api<R = unknown>(
     type: res.headers.get("content-type"),
     json: (text ? JSON.parse(text) : null) as R,
   };
-}
-
-/** Reads /api/events in the background; `events` fills as frames arrive. */
-async function openEvents(): Promise<{ events: AdminStreamEvent[]; close(): void }> {
-  const ac = new AbortController();
-  const res = await fetch(`${gw.url}/api/events`, {
-    headers: { authorization: `Bearer ${gw.gateway.admin.token}` },
-    signal: ac.signal,
-  });
-  assert.equal(res.status, 200);
-  const events: AdminStreamEvent[] = [];
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buf = "";
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += decoder.decode(value, { stream: true });
-        for (let i = buf.indexOf("\n\n"); i >= 0; i = buf.indexOf("\n\n")) {
-          const frame = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const event = /^event: (.+)$/m.exec(frame)?.[1];
-          const data = /^data: (.+)$/m.exec(frame)?.[1];
-          if (event && data) events.push({ event, data: JSON.parse(data) } as AdminStreamEvent);
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  return { events, close: () => ac.abort() };
 }
 
 const approvalEvents = (events: AdminStreamEvent[], id: string): ApprovalEvent[] =>
@@ -167,7 +135,7 @@ describe("admin API: MCP", () => {
     "disable: the server's tools vanish from the API and from clients; enable brings them back",
     T,
     async () => {
-      const events = await openEvents();
+      const events = await openEvents(gw);
       const c = await client();
       const names = async () => (await c.client.listTools()).tools.map((t) => t.name);
       assert.ok((await names()).includes("memory__read_graph"));
@@ -239,7 +207,7 @@ describe("admin API: MCP", () => {
     "a call waiting for approval is answered through POST /api/approvals/:id; events and log show it",
     T,
     async () => {
-      const events = await openEvents();
+      const events = await openEvents(gw);
       const c = await client();
       const call = c.client.callTool({ name: "everything__get-sum", arguments: { a: 2, b: 40 } });
       const pending = await waitFor(async () => (await api<ApprovalView[]>("GET", "/api/approvals")).json[0]);
@@ -301,7 +269,7 @@ describe("admin API: MCP", () => {
   );
 
   test("a changed tool definition raises tool_changed; accept re-pins it", T, async () => {
-    const events = await openEvents();
+    const events = await openEvents(gw);
     const c = await client();
     const peek = async () =>
       (await api<McpToolView[]>("GET", "/api/mcp/tools?server=toy")).json.find((t) => t.name === "peek");

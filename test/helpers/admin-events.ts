@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import type { AdminStreamEvent } from "../../gateway/src/admin/contract.js";
+
+/**
+ * Reads a gateway's /api/events (`query`: e.g. `?types=...`) in the background, with its admin
+ * token; `events` fills as frames arrive, `close` ends the stream.
+ */
+export async function openEvents(
+  gw: { url: string; gateway: { admin: { token: string } } },
+  query = "",
+): Promise<{ events: AdminStreamEvent[]; close(): void }> {
+  const ac = new AbortController();
+  const res = await fetch(`${gw.url}/api/events${query}`, {
+    headers: { authorization: `Bearer ${gw.gateway.admin.token}` },
+    signal: ac.signal,
+  });
+  assert.equal(res.status, 200);
+  const events: AdminStreamEvent[] = [];
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buf = "";
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buf += decoder.decode(value, { stream: true });
+        for (let i = buf.indexOf("\n\n"); i >= 0; i = buf.indexOf("\n\n")) {
+          const frame = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const event = /^event: (.+)$/m.exec(frame)?.[1];
+          const data = /^data: (.+)$/m.exec(frame)?.[1];
+          if (event && data) events.push({ event, data: JSON.parse(data) } as AdminStreamEvent);
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return { events, close: () => ac.abort() };
+}
