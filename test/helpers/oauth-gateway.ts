@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { runLogsCli } from "../../gateway/src/cli-logs.js";
 import { parseConfig } from "../../gateway/src/config/load.js";
 import { type BrowserOpener, createGateway, type Gateway } from "../../gateway/src/index.js";
+import { adminFetch } from "./admin-api.js";
 import { TEST_KEY } from "./gateway.js";
 
 export interface OAuthGateway {
@@ -65,14 +66,7 @@ export async function admin(
   path: string,
   body?: unknown,
 ): Promise<{ status: number; body: unknown; contentType: string }> {
-  const res = await fetch(`${gw.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${gw.gateway.admin.token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  const res = await adminFetch(gw.url, gw.gateway.admin.token, method, path, body);
   const text = await res.text();
   let parsed: unknown = text;
   try {

@@ -9,7 +9,7 @@ import type {
   McpServerRemovedEvent,
   ToolPolicyEvent,
 } from "../../gateway/src/admin/contract.js";
-import { openEvents } from "../helpers/admin-events.js";
+import { adminFetch, openEvents } from "../helpers/admin-api.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { connectClient, type TestClient, toyServer, waitFor, waitReady } from "../helpers/mcp.js";
 
@@ -18,14 +18,7 @@ let mcpClient: TestClient | undefined;
 const T = { timeout: 60_000 };
 
 async function api<R = unknown>(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${gw.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${gw.gateway.admin.token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  const res = await adminFetch(gw.url, gw.gateway.admin.token, method, path, body);
   return { status: res.status, json: (await res.json()) as R };
 }
 

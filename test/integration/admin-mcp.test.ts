@@ -18,7 +18,7 @@ import type {
   McpToolView,
   Problem,
 } from "../../gateway/src/admin/contract.js";
-import { openEvents } from "../helpers/admin-events.js";
+import { openEvents } from "../helpers/admin-api.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import {
   connectClient,

@@ -26,6 +26,7 @@ import { resolveConfig } from "../../gateway/src/cli-config.js";
 import { createGateway, type Gateway } from "../../gateway/src/index.js";
 import { configEntriesFor } from "../../gateway/src/store/config-entries.js";
 import { SqliteStore } from "../../gateway/src/store/sqlite.js";
+import { adminFetch } from "../helpers/admin-api.js";
 import { post } from "../helpers/gateway.js";
 import { msg } from "../helpers/llm.js";
 import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
@@ -102,14 +103,7 @@ describe("admin API: providers, model routes and settings", () => {
     gateways.push(g);
     const url = (await g.start()).url;
     const api = async <R>(method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${g.admin.token}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
+      const res = await adminFetch(url, g.admin.token, method, path, body);
       const text = await res.text();
       assert.ok(!text.includes(SECRET), `the API key leaked in ${method} ${path}`);
       return { status: res.status, json: JSON.parse(text) as R };

@@ -11,6 +11,7 @@ import type {
 } from "../../gateway/src/admin/contract.js";
 import { resolveConfig } from "../../gateway/src/cli-config.js";
 import { createGateway } from "../../gateway/src/index.js";
+import { adminFetch } from "../helpers/admin-api.js";
 import { gatewayScope } from "../helpers/config-files.js";
 import { toyServer, waitFor } from "../helpers/mcp.js";
 
@@ -35,14 +36,7 @@ describe("config export: secrets in MCP servers' arguments and URLs", () => {
     scope.keep(g);
     const url = (await g.start()).url;
     const api = async <R>(method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${g.admin.token}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
+      const res = await adminFetch(url, g.admin.token, method, path, body);
       return { status: res.status, json: (await res.json()) as R };
     };
     const server = async (name: string) =>

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parseConfig } from "../../gateway/src/config/load.js";
 import { createGateway } from "../../gateway/src/index.js";
+import { adminFetch } from "../helpers/admin-api.js";
 import { runCli } from "../helpers/cli-run.js";
 import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
 import { serverBin, waitFor, waitReady } from "../helpers/mcp.js";
@@ -19,14 +20,7 @@ const T = { timeout: 60_000 };
 let gw: TestGateway;
 
 async function api(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${gw.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${gw.gateway.admin.token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  const res = await adminFetch(gw.url, gw.gateway.admin.token, method, path, body);
   const text = await res.text();
   return { status: res.status, json: (text ? JSON.parse(text) : null) as Record<string, unknown> };
 }

@@ -39,3 +39,21 @@ export async function openEvents(
   })();
   return { events, close: () => ac.abort() };
 }
+
+/** One admin API request with the gateway's token, a JSON body when given. */
+export function adminFetch(
+  url: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Response> {
+  return fetch(`${url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
