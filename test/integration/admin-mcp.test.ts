@@ -74,7 +74,7 @@ before(async () => {
         tools: { "get-sum": "ask" },
       },
       memory: { command: serverBin("memory"), env: { MEMORY_FILE_PATH: join(dir, "memory.jsonl") } },
-      toy: { ...toyServer, tools: { "rug-pull": "allow" } },
+      toy: { ...toyServer, tools: { "rug-pull": "allow", crash: "deny" } },
     },
     mcp: { approval_timeout_ms: 30_000 },
   });
@@ -191,6 +191,15 @@ describe("admin API: MCP", () => {
       textOf(await c.client.callTool({ name: "everything__echo", arguments: { message: "hi" } })),
       "Echo: hi",
     );
+
+    // The config's deny is final: a policy set here would not apply, so it is refused, not stored.
+    const locked = await api<Problem>("PUT", "/api/mcp/tools/toy/crash/policy", { policy: "allow" });
+    assert.equal(locked.status, 409);
+    assert.match(locked.json.detail, /toy\/crash is denied by the config file/);
+    const still = await api<McpToolView[]>("GET", "/api/mcp/tools?server=toy");
+    assert.equal(still.json.find((t) => t.name === "crash")?.policy, "deny");
+    assert.equal((await api("PUT", "/api/mcp/tools/toy/crash/policy", { policy: "deny" })).status, 200);
+    assert.equal((await api("PUT", "/api/mcp/tools/toy/crash/policy", { policy: null })).status, 200);
 
     const bad = await api<Problem>("PUT", "/api/mcp/tools/everything/echo/policy", { policy: "maybe" });
     assert.equal(bad.status, 400);

@@ -262,6 +262,12 @@ function toolRoutes(deps: McpAdminDeps): Route[] {
       async handle(ctx): Promise<McpPolicyResult> {
         const { policy } = validate(policyBody, await ctx.body());
         const { server, tool } = knownTool(ctx);
+        if (policy !== null && policy !== "deny" && mcp.deniedByConfig(server, tool))
+          throw new HttpError(
+            409,
+            `${server}/${tool} is denied by the config file, which no policy set here can lift; change it there`,
+            "conflict",
+          );
         await mcp.setPolicy(server, tool, policy, "admin-api");
         return { server, tool, current: current(server, tool) };
       },

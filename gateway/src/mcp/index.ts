@@ -78,6 +78,8 @@ export interface McpSurface {
     decidedBy?: string,
     defHash?: string | null,
   ): Promise<void>;
+  /** Whether the config file denies the tool: a policy set by a person would not apply. */
+  deniedByConfig(server: string, tool: string): boolean;
   /** The choices people made that are kept in the database: tool policies and server toggles. */
   storedChoices(): Promise<Pick<McpState, "policies" | "toggles">>;
   /** Accepts a tool's changed description/schema as the new pinned definition. */
@@ -319,6 +321,7 @@ export function createMcp(opts: McpOptions): McpRuntime {
       storedSeen = store.fingerprint();
       hub.emit("listChanged", "tools", server);
     },
+    deniedByConfig: (server, tool) => book.deniedByConfig(server, tool),
     async storedChoices() {
       const { policies, toggles } = await store.load();
       return { policies, toggles };

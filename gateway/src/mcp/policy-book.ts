@@ -131,6 +131,12 @@ export class PolicyBook {
     this.grants.delete(sessionId);
   }
 
+  /** Whether the config denies this tool (itself, or its whole server): final, no person can lift it. */
+  deniedByConfig(server: string, tool: string): boolean {
+    const cfg = this.config.get(server);
+    return (cfg?.tools[tool] ?? cfg?.policy) === "deny";
+  }
+
   /** A person's "always": allow this tool at this definition from now on. */
   async always(server: string, tool: string, hash: string, decidedBy: string): Promise<void> {
     await this.setPolicy(server, tool, "allow", decidedBy, hash);
