@@ -226,6 +226,10 @@ describe("admin API: MCP", () => {
       );
       assert.ok(Date.parse(pending.expiresAt) > Date.parse(pending.requestedAt));
       await waitFor(() => approvalEvents(events.events, pending.id).some((e) => e.type === "requested"));
+      // A notification can link to the one request.
+      const one = await api<ApprovalView>("GET", `/api/approvals/${pending.id}`);
+      assert.equal(one.status, 200);
+      assert.deepEqual(one.json, pending);
 
       const bad = await api<Problem>("POST", `/api/approvals/${pending.id}`, { answer: "sure" });
       assert.equal(bad.status, 400);
@@ -235,6 +239,11 @@ describe("admin API: MCP", () => {
       assert.deepEqual(ok.json, { id: pending.id, answer: "allow_once", decidedBy: "admin-api" });
       assert.match(textOf(await call), /\b42\b/);
       assert.equal((await api("POST", `/api/approvals/${pending.id}`, { answer: "deny" })).status, 404);
+      assert.equal(
+        (await api("GET", `/api/approvals/${pending.id}`)).status,
+        404,
+        "answered: no longer pending",
+      );
 
       const decided = await waitFor(() =>
         approvalEvents(events.events, pending.id).find((e) => e.type === "decided"),

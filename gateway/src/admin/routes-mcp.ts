@@ -308,6 +308,18 @@ function approvalRoutes(deps: McpAdminDeps): Route[] {
       },
     },
     {
+      method: "GET",
+      path: "/api/approvals/:id",
+      summary: "One pending approval (a notification's link to it); 404 once answered, timed out or withdrawn",
+      handle(ctx): ApprovalView {
+        const id = ctx.params.id!;
+        const found = mcp.approvals.list().find((r) => r.id === id);
+        if (!found)
+          throw notFound(`no pending approval ${JSON.stringify(id)} (answered, timed out or withdrawn)`);
+        return approvalView(found);
+      },
+    },
+    {
       method: "POST",
       path: "/api/approvals/:id",
       summary: "Answer a pending approval: allow_once, allow_session, always or deny",
