@@ -231,9 +231,12 @@ async function run(
         : `Revoked "${n}".`,
     );
   } else {
-    throw new KeysError("usage: gatehouse keys create|update|rotate|list|show|revoke (gatehouse --help)");
+    throw new KeysError(KEYS_USAGE);
   }
 }
+
+const SUBCOMMANDS = ["create", "update", "rotate", "list", "show", "revoke"];
+const KEYS_USAGE = `usage: gatehouse keys ${SUBCOMMANDS.join("|")} (gatehouse --help)`;
 
 /** `gatehouse keys ...`: exit code 0, 1 (error, one line on stderr) or 2 (bad flags). */
 export async function keysMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -249,13 +252,18 @@ export async function keysMain(argv: string[], env: NodeJS.ProcessEnv): Promise<
     return 0;
   }
   const [sub, name] = parsed.positionals;
+  if (!SUBCOMMANDS.includes(sub ?? "")) {
+    // Before any folder or database is opened: a usage error creates nothing.
+    process.stderr.write(`gatehouse: ${KEYS_USAGE}\n`);
+    return 1;
+  }
   try {
     const { config, path } = resolveConfig(parsed.values, env);
     const keys = config.virtual_keys;
     const where = path ? `the config file (${path})` : "the config file";
     const configKeys = { keys, names: new Set(keys.map((k) => k.name)), where };
     const dataDir = dataDirOf(parsed.values, env);
-    // Only `create` makes a database; the others need a key in it (a usage error opens it as before).
+    // Only `create` makes a database; the others need a key in it.
     const existing = ["list", "show", "update", "rotate", "revoke"].includes(sub ?? "");
     const store = existing ? openExistingStore(dataDir) : SqliteStore.open(dataDir);
     try {

@@ -44,6 +44,16 @@ describe("a data folder without a database", () => {
     }
   });
 
+  test("a keys usage error (no or an unknown subcommand) creates nothing either", async () => {
+    const typo = join(dir, "typo-usage");
+    for (const argv of [["keys"], ["keys", "lsit"]]) {
+      const r = await runCli([...argv, "--data-dir", typo]);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /^gatehouse: usage: gatehouse keys create\|update\|rotate\|list\|show\|revoke/);
+      assert.ok(!existsSync(typo), `${argv.join(" ")} created the folder`);
+    }
+  });
+
   test("keys create still makes the data folder; then the others work", async () => {
     const fresh = join(dir, "fresh");
     const created = await runCli(["keys", "create", "laptop", "--data-dir", fresh]);
