@@ -310,7 +310,8 @@ function approvalRoutes(deps: McpAdminDeps): Route[] {
     {
       method: "GET",
       path: "/api/approvals/:id",
-      summary: "One pending approval (a notification's link to it); 404 once answered, timed out or withdrawn",
+      summary:
+        "One pending approval (a notification's link to it); 404 once answered, timed out or withdrawn",
       handle(ctx): ApprovalView {
         const id = ctx.params.id!;
         const found = mcp.approvals.list().find((r) => r.id === id);
