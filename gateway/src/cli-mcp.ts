@@ -101,12 +101,20 @@ export async function mcpMain(argv: string[], env: NodeJS.ProcessEnv = process.e
     out(MCP_HELP);
     return flags.help ? 0 : 2;
   }
+  if (!["add", "list", "remove", "import", "login", "logout"].includes(sub)) {
+    // Before any folder or database is opened: a usage error creates nothing.
+    err(`gatehouse: unknown mcp command ${JSON.stringify(sub)}; see gatehouse mcp --help`);
+    return 1;
+  }
   let store: SqliteStore | undefined;
   try {
     const common: CommonFlags = flags;
     const { config, path } = resolveConfig(common, env);
     const dataDir = dataDirOf(common, env);
-    store = sub === "list" ? openExistingStore(dataDir) : SqliteStore.open(dataDir);
+    // add, import and login write what they bring (servers, OAuth tokens); the others need the
+    // database to be there already.
+    const writes = sub === "add" || sub === "import" || sub === "login";
+    store = writes ? SqliteStore.open(dataDir) : openExistingStore(dataDir);
     const ctx: Context = { flags, env, config, configPath: path, store, added: addedServerStoreFor(store) };
     if (sub === "add") add(ctx, rest, command);
     else if (sub === "list") await list(ctx);

@@ -17,6 +17,11 @@ const ON_A_DATABASE = [
   ["config", "export"],
   ["mcp", "list"],
 ];
+/** Also on a database only, but they need an MCP server in it to succeed. */
+const ON_A_SERVER = [
+  ["mcp", "remove", "files"],
+  ["mcp", "logout", "files"],
+];
 
 describe("a data folder without a database", () => {
   let dir: string;
@@ -29,7 +34,7 @@ describe("a data folder without a database", () => {
     const typo = join(dir, "typo");
     // A relative --data-dir is named as the folder it resolves to.
     for (const dataDir of [typo, relative(process.cwd(), typo)]) {
-      for (const argv of ON_A_DATABASE) {
+      for (const argv of [...ON_A_DATABASE, ...ON_A_SERVER]) {
         const r = await runCli([...argv, "--data-dir", dataDir]);
         const what = `${argv.join(" ")} --data-dir ${dataDir}`;
         assert.equal(r.code, 1, what);
@@ -44,12 +49,15 @@ describe("a data folder without a database", () => {
     }
   });
 
-  test("a keys usage error (no or an unknown subcommand) creates nothing either", async () => {
+  test("a usage error (keys with no or an unknown subcommand, an unknown mcp one) creates nothing either", async () => {
     const typo = join(dir, "typo-usage");
-    for (const argv of [["keys"], ["keys", "lsit"]]) {
+    for (const argv of [["keys"], ["keys", "lsit"], ["mcp", "lsit"]]) {
       const r = await runCli([...argv, "--data-dir", typo]);
       assert.equal(r.code, 1);
-      assert.match(r.err, /^gatehouse: usage: gatehouse keys create\|update\|rotate\|list\|show\|revoke/);
+      assert.match(
+        r.err,
+        /^gatehouse: (usage: gatehouse keys create\|update\|rotate\|list\|show\|revoke|unknown mcp command "lsit")/,
+      );
       assert.ok(!existsSync(typo), `${argv.join(" ")} created the folder`);
     }
   });
