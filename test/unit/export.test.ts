@@ -9,6 +9,7 @@ import { parseConfig } from "../../gateway/src/config/load.js";
 import { envRef } from "../../gateway/src/config/secret.js";
 import { storedSection } from "../../gateway/src/config/stored-section.js";
 import { maskArgs, maskUrl } from "../../gateway/src/mcp/display.js";
+import { FAKE_GHP } from "../helpers/fake-secrets.js";
 
 /** A fake AWS access key id, built at run time so secret scanners do not flag it. */
 const FAKE_AWS_KEY_ID = ["AKIA", "ABCDEFGHIJKLMNOP"].join("");
@@ -218,15 +219,7 @@ describe("config export", () => {
 describe("config export: secrets in MCP servers' arguments and URLs", () => {
   const args = [
     ["x.js", "--api-key", "my-plain-secret-value", "--port", "3"],
-    [
-      "--token",
-      "v1",
-      "--password=hunter2",
-      "GITHUB_TOKEN=v3",
-      "ghp_0123456789abcdefABCDEF",
-      "--max-tokens",
-      "9",
-    ],
+    ["--token", "v1", "--password=hunter2", "GITHUB_TOKEN=v3", FAKE_GHP, "--max-tokens", "9"],
     ["--header", "Authorization: Bearer abcdefghijk", "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF", "/home/me/src"],
   ];
   const urls = [

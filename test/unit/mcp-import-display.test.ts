@@ -5,6 +5,7 @@ import { describe, test } from "node:test";
 import { envRef } from "../../gateway/src/config/secret.js";
 import { displayServer, maskArgs, maskUrl } from "../../gateway/src/mcp/display.js";
 import { mcpServerSchema } from "../../gateway/src/mcp/schema.js";
+import { FAKE_GHP } from "../helpers/fake-secrets.js";
 
 describe("masking", () => {
   for (const [args, want] of [
@@ -22,7 +23,7 @@ describe("masking", () => {
       ["GITHUB_TOKEN=****", "DEBUG=1"],
     ],
     [["sk-ant-api03-abcdefghijkl"], ["****"]],
-    [["ghp_0123456789abcdefABCDEF"], ["****"]],
+    [[FAKE_GHP], ["****"]],
     [["aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF"], ["****"]],
     [["https://x.example/mcp?key=abc&mode=1"], ["https://x.example/mcp?key=****&mode=1"]],
     [
@@ -56,10 +57,7 @@ describe("masking", () => {
       ),
       "http://127.0.0.1:9/mcp?token=****&X-Amz-Signature=****&access_token=****&max_tokens=5",
     );
-    assert.equal(
-      maskUrl("https://ghp_0123456789abcdefABCDEF@github.example/x"),
-      "https://****@github.example/x",
-    );
+    assert.equal(maskUrl(`https://${FAKE_GHP}@github.example/x`), "https://****@github.example/x");
     assert.equal(
       maskUrl("https://x.example/hooks/sk-abcdefghijkl/mcp?q=1"),
       "https://x.example/hooks/****/mcp?q=1",
