@@ -122,7 +122,6 @@ export function createAdminHandler(deps: AdminDeps) {
           throw new HttpError(
             401,
             "this login link is invalid, used or expired; restart serve or use the admin token",
-            "unauthorized",
           );
         }
         res.writeHead(302, {
@@ -134,11 +133,7 @@ export function createAdminHandler(deps: AdminDeps) {
         return true;
       }
       if (!tokenMatches(presentedToken(req), deps.token)) {
-        throw new HttpError(
-          401,
-          "admin token required (Authorization: Bearer, or open the login link)",
-          "unauthorized",
-        );
+        throw new HttpError(401, "admin token required (Authorization: Bearer, or open the login link)");
       }
       const { route, params } = table.match(req.method ?? "GET", path);
       let body: Record<string, unknown> | undefined;
@@ -151,7 +146,7 @@ export function createAdminHandler(deps: AdminDeps) {
           if (body) return body;
           const ct = req.headers["content-type"];
           if (ct === undefined || !ct.toLowerCase().includes("json")) {
-            throw new HttpError(415, "send the body as application/json", "unsupported_media_type");
+            throw new HttpError(415, "send the body as application/json");
           }
           body = parseJsonObject(await readBody(req, 1024 * 1024));
           return body;
@@ -164,7 +159,7 @@ export function createAdminHandler(deps: AdminDeps) {
       const err =
         e instanceof HttpError
           ? e
-          : new HttpError(500, `internal error: ${e instanceof Error ? e.message : String(e)}`, "internal");
+          : new HttpError(500, `internal error: ${e instanceof Error ? e.message : String(e)}`);
       sendHttpError(res, "admin", err);
     }
     return true;

@@ -35,16 +35,11 @@ export function eventTypesOf(query: URLSearchParams): ReadonlySet<EventType> {
       throw new HttpError(
         400,
         `types: unknown event type ${JSON.stringify(t)} (one of ${EVENT_TYPES.join(", ")})`,
-        "invalid_request",
       );
     out.add(t as EventType);
   }
   if (out.size === 0)
-    throw new HttpError(
-      400,
-      `types: name at least one event type (${EVENT_TYPES.join(", ")})`,
-      "invalid_request",
-    );
+    throw new HttpError(400, `types: name at least one event type (${EVENT_TYPES.join(", ")})`);
   return out;
 }
 

@@ -43,13 +43,9 @@ export function benchRoutes(): Route[] {
           ctx.req.headers["content-type"] !== undefined ||
           (ctx.req.headers["content-length"] !== undefined && ctx.req.headers["content-length"] !== "0");
         const parsed = requestSchema.safeParse(hasBody ? await ctx.body() : {});
-        if (!parsed.success) throw new HttpError(400, formatIssues(parsed.error.issues), "invalid_request");
+        if (!parsed.success) throw new HttpError(400, formatIssues(parsed.error.issues));
         if (running)
-          throw new HttpError(
-            409,
-            "an overhead measurement is already running; try again when it ends",
-            "conflict",
-          );
+          throw new HttpError(409, "an overhead measurement is already running; try again when it ends");
         running = true;
         try {
           const { runBench } = await import("../bench/run.js");
@@ -61,11 +57,7 @@ export function benchRoutes(): Route[] {
           });
           return last;
         } catch (e) {
-          throw new HttpError(
-            500,
-            `the measurement failed: ${e instanceof Error ? e.message : String(e)}`,
-            "internal",
-          );
+          throw new HttpError(500, `the measurement failed: ${e instanceof Error ? e.message : String(e)}`);
         } finally {
           running = false;
         }

@@ -41,7 +41,7 @@ export function configRoutes(deps: ConfigAdminDeps): Route[] {
         try {
           return await deps.importConfig(yaml);
         } catch (e) {
-          if (e instanceof ConfigError) throw new HttpError(400, e.message, "invalid_request");
+          if (e instanceof ConfigError) throw new HttpError(400, e.message);
           throw e;
         }
       },

@@ -129,14 +129,13 @@ async function configKeyConflict(deps: GovernanceAdminDeps, name: string, what: 
       (shadowed
         ? `. A stored key of that name is shadowed by it (its secret is refused): DELETE /api/keys/${name} revokes that one`
         : ""),
-    "conflict",
   );
 }
 
 async function activeStoredKey(deps: GovernanceAdminDeps, name: string): Promise<KeyRecord> {
   if (configNamesOf(deps).has(name)) throw await configKeyConflict(deps, name, "change it there");
   const rec = await activeStored(deps, name);
-  if (!rec) throw new HttpError(404, `no active stored key named ${JSON.stringify(name)}`, "not_found");
+  if (!rec) throw new HttpError(404, `no active stored key named ${JSON.stringify(name)}`);
   return rec;
 }
 
@@ -161,7 +160,7 @@ export function keyRoutes(deps: GovernanceAdminDeps): Route[] {
         const fromConfig = deps.config().virtual_keys.find((k) => k.name === name);
         if (fromConfig) return configKeyView(fromConfig);
         const rec = (await deps.store.listKeys()).findLast((k) => k.name === name);
-        if (!rec) throw new HttpError(404, `no key named ${JSON.stringify(name)}`, "not_found");
+        if (!rec) throw new HttpError(404, `no key named ${JSON.stringify(name)}`);
         return storedKeyView(rec, configNamesOf(deps));
       },
     },
@@ -173,26 +172,20 @@ export function keyRoutes(deps: GovernanceAdminDeps): Route[] {
       async handle(ctx): Promise<KeyCreated> {
         const { name, expiresAt, ...rules } = validate(keyCreateSchema, await ctx.body());
         if (deps.config().virtual_keys.some((k) => k.name === name))
-          throw new HttpError(
-            409,
-            `a key named ${JSON.stringify(name)} is defined in the config file`,
-            "conflict",
-          );
+          throw new HttpError(409, `a key named ${JSON.stringify(name)} is defined in the config file`);
         const expires = expiresAt ? Date.parse(expiresAt) : null;
         if (expires !== null && expires <= Date.now())
           throw new HttpError(
             400,
             `expiresAt: ${expiresAt} is in the past; give a later time, or none for a key that does not expire`,
-            "invalid_request",
           );
         try {
           const { key, record } = await deps.keys.create(name, expires, rules);
           return { ...storedKeyView(record), key };
         } catch (e) {
-          if (e instanceof PastExpiryError)
-            throw new HttpError(400, `expiresAt: ${e.message}`, "invalid_request");
-          if (e instanceof KeyNameTakenError) throw new HttpError(409, e.message, "conflict");
-          throw new HttpError(409, e instanceof Error ? e.message : String(e), "conflict");
+          if (e instanceof PastExpiryError) throw new HttpError(400, `expiresAt: ${e.message}`);
+          if (e instanceof KeyNameTakenError) throw new HttpError(409, e.message);
+          throw new HttpError(409, e instanceof Error ? e.message : String(e));
         }
       },
     },
@@ -206,7 +199,7 @@ export function keyRoutes(deps: GovernanceAdminDeps): Route[] {
         const update: KeyUpdate = {};
         if (Object.values(patch).some((v) => v !== undefined)) {
           const next = patchedPolicy(storedKeyPolicy(rec), patch);
-          if (!next.success) throw new HttpError(400, formatIssues(next.error.issues), "invalid_request");
+          if (!next.success) throw new HttpError(400, formatIssues(next.error.issues));
           update.policy = policyJson(next.data);
         }
         if (expiresAt !== undefined) update.expiresAt = expiresAt === null ? null : Date.parse(expiresAt);
@@ -238,10 +231,9 @@ export function keyRoutes(deps: GovernanceAdminDeps): Route[] {
           throw new HttpError(
             409,
             `${e.message}: a new secret would not work either. Extend its expiry first (PATCH /api/keys/${name} with "expiresAt": a later time, or null for never), then rotate`,
-            "conflict",
           );
         }
-        if (!out) throw new HttpError(404, `no active stored key named ${JSON.stringify(name)}`, "not_found");
+        if (!out) throw new HttpError(404, `no active stored key named ${JSON.stringify(name)}`);
         return { ...storedKeyView(out.record), key: out.key };
       },
     },
@@ -258,10 +250,9 @@ export function keyRoutes(deps: GovernanceAdminDeps): Route[] {
           throw new HttpError(
             409,
             `key ${JSON.stringify(name)} is defined in the config file; remove it there`,
-            "conflict",
           );
         if (!rec || !(await deps.keys.revoke(name)))
-          throw new HttpError(404, `no active stored key named ${JSON.stringify(name)}`, "not_found");
+          throw new HttpError(404, `no active stored key named ${JSON.stringify(name)}`);
         return { revoked: name, id: rec.id };
       },
     },

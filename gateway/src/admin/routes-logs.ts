@@ -142,17 +142,13 @@ export function parseQuery<T>(schema: z.ZodObject & z.ZodType<T>, query: URLSear
   for (const [k, v] of query) {
     if (!(k in schema.shape)) {
       const known = Object.keys(schema.shape).join(", ");
-      throw new HttpError(
-        400,
-        `unknown query parameter ${JSON.stringify(k)} (known: ${known})`,
-        "invalid_request",
-      );
+      throw new HttpError(400, `unknown query parameter ${JSON.stringify(k)} (known: ${known})`);
     }
-    if (k in raw) throw new HttpError(400, `${k}: given more than once`, "invalid_request");
+    if (k in raw) throw new HttpError(400, `${k}: given more than once`);
     raw[k] = v;
   }
   const r = schema.safeParse(raw);
-  if (!r.success) throw new HttpError(400, formatIssues(r.error.issues), "invalid_request");
+  if (!r.success) throw new HttpError(400, formatIssues(r.error.issues));
   return r.data;
 }
 
@@ -198,7 +194,7 @@ function requestFilter(q: LogsQuery, timeZone: string): LogQuery {
   if (q.provider !== undefined) filter.provider = q.provider;
   if (q.status !== undefined) filter.status = q.status;
   if (q.q !== undefined) {
-    if (!/[\p{L}\p{N}]/u.test(q.q)) throw new HttpError(400, "q: no word to search for", "invalid_request");
+    if (!/[\p{L}\p{N}]/u.test(q.q)) throw new HttpError(400, "q: no word to search for");
     filter.text = q.q;
   }
   return filter;
@@ -248,12 +244,11 @@ async function spendSeries(deps: LogRoutesDeps, q: z.infer<typeof spendQuery>): 
     (q.bucket === "hour"
       ? Math.floor(now / HOUR) * HOUR - 23 * HOUR
       : startOfDay(addDays(localDate(now, timeZone), -6), timeZone));
-  if (from >= to) throw new HttpError(400, "from: must be before to", "invalid_request");
+  if (from >= to) throw new HttpError(400, "from: must be before to");
   if ((to - from) / width > MAX_BUCKETS)
     throw new HttpError(
       400,
       `from: at most ${MAX_BUCKETS} ${q.bucket} buckets per query${q.bucket === "hour" ? " (use bucket=day)" : ""}`,
-      "invalid_request",
     );
   const points = await deps.logs.spendSeries({
     from,
@@ -291,7 +286,7 @@ async function spendSeries(deps: LogRoutesDeps, q: z.infer<typeof spendQuery>): 
 
 function budgets(deps: LogRoutesDeps, q: z.infer<typeof budgetsQuery>): BudgetsView {
   if (q.session !== undefined && q.key === undefined)
-    throw new HttpError(400, "key: required with session (session budgets are a key's)", "invalid_request");
+    throw new HttpError(400, "key: required with session (session budgets are a key's)");
   let out = deps.governance.allBudgets(deps.keyId).map((b) => budgetView(b, b.kind, b.owner));
   if (q.key !== undefined) {
     const key = q.key;
@@ -351,8 +346,7 @@ export function logRoutes(deps: LogRoutesDeps): Route[] {
       summary: "One request log entry, with the prompt and response kept for keys with content: full",
       async handle(ctx): Promise<RequestLogDetail> {
         const row = await deps.logs.getRequest(ctx.params.id!);
-        if (!row)
-          throw new HttpError(404, `no request log entry ${JSON.stringify(ctx.params.id)}`, "not_found");
+        if (!row) throw new HttpError(404, `no request log entry ${JSON.stringify(ctx.params.id)}`);
         const view = requestLogView(row);
         return {
           ...view,

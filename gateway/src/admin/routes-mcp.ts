@@ -57,11 +57,11 @@ const answerBody = z.strictObject({ answer: z.enum(["allow_once", "allow_session
 
 function validate<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
-  if (!r.success) throw new HttpError(400, formatIssues(r.error.issues), "invalid_request");
+  if (!r.success) throw new HttpError(400, formatIssues(r.error.issues));
   return r.data;
 }
 
-const notFound = (what: string) => new HttpError(404, what, "not_found");
+const notFound = (what: string) => new HttpError(404, what);
 
 /** Config and stored servers by name, the config file's winning (as the gateway merges them). */
 function origins(deps: McpAdminDeps): Map<string, ServerOrigin> {
@@ -102,20 +102,20 @@ function serverRoutes(deps: McpAdminDeps): Route[] {
       status: 201,
       async handle(ctx): Promise<McpServerView> {
         const body = await ctx.body();
-        if (typeof body.name !== "string") throw new HttpError(400, "name: required", "invalid_request");
+        if (typeof body.name !== "string") throw new HttpError(400, "name: required");
         const name = body.name;
         const spec = Object.fromEntries(Object.entries(body).filter(([k]) => k !== "name"));
         if (deps.configServers()[name] !== undefined) {
-          throw new HttpError(409, `${name} is defined in the config file; change it there`, "conflict");
+          throw new HttpError(409, `${name} is defined in the config file; change it there`);
         }
         if (typeof spec.url === "string" && mcp.pointsAtSelf(spec.url))
-          throw new HttpError(400, selfUrlProblem(name, spec.url), "invalid_request");
+          throw new HttpError(400, selfUrlProblem(name, spec.url));
         let config: McpServerConfig;
         try {
           config = deps.added.add(name, spec, "admin-api").config;
         } catch (e) {
-          if (e instanceof InvalidServerError) throw new HttpError(400, e.message, "invalid_request");
-          if (e instanceof ServerExistsError) throw new HttpError(409, e.message, "conflict");
+          if (e instanceof InvalidServerError) throw new HttpError(400, e.message);
+          if (e instanceof ServerExistsError) throw new HttpError(409, e.message);
           throw e;
         }
         await deps.refresh();
@@ -138,11 +138,7 @@ function serverRoutes(deps: McpAdminDeps): Route[] {
         const name = ctx.params.name!;
         if (deps.added.get(name) === undefined) {
           if (deps.configServers()[name] !== undefined)
-            throw new HttpError(
-              409,
-              `${name} is defined in the config file; remove it there, or disable it`,
-              "conflict",
-            );
+            throw new HttpError(409, `${name} is defined in the config file; remove it there, or disable it`);
           throw notFound(`no MCP server named ${JSON.stringify(name)} was added through the API or CLI`);
         }
         // Its OAuth tokens, if any, go with it: revoked while its URL and settings are still known.
@@ -173,8 +169,7 @@ function serverRoutes(deps: McpAdminDeps): Route[] {
       async handle(ctx): Promise<McpServerView> {
         const name = ctx.params.name!;
         knownServer(deps, name);
-        if (!(await mcp.restart(name)))
-          throw new HttpError(409, `${name} is turned off; enable it instead`, "conflict");
+        if (!(await mcp.restart(name))) throw new HttpError(409, `${name} is turned off; enable it instead`);
         return view(deps, name);
       },
     },
@@ -192,9 +187,7 @@ function serverRoutes(deps: McpAdminDeps): Route[] {
           return { server: name, authorizationUrl: s.authorizationUrl, expiresAt, opened: open };
         } catch (e) {
           if (e instanceof LoginError)
-            throw e.kind === "config"
-              ? new HttpError(409, e.message, "conflict")
-              : new HttpError(502, e.message, "bad_gateway");
+            throw e.kind === "config" ? new HttpError(409, e.message) : new HttpError(502, e.message);
           throw e;
         }
       },
@@ -209,7 +202,7 @@ function serverRoutes(deps: McpAdminDeps): Route[] {
         try {
           known = await mcp.logout(name);
         } catch (e) {
-          if (e instanceof LoginError) throw new HttpError(409, e.message, "conflict");
+          if (e instanceof LoginError) throw new HttpError(409, e.message);
           throw e;
         }
         if (!known) throw notFound(`no MCP server named ${JSON.stringify(name)}`);
@@ -266,7 +259,6 @@ function toolRoutes(deps: McpAdminDeps): Route[] {
           throw new HttpError(
             409,
             `${server}/${tool} is denied by the config file, which no policy set here can lift; change it there`,
-            "conflict",
           );
         await mcp.setPolicy(server, tool, policy, "admin-api");
         return { server, tool, current: current(server, tool) };
@@ -303,7 +295,7 @@ function approvalRoutes(deps: McpAdminDeps): Route[] {
         const raw = ctx.query.get("limit") ?? "100";
         const limit = Number(raw);
         if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-          throw new HttpError(400, "limit: expected an integer from 1 to 1000", "invalid_request");
+          throw new HttpError(400, "limit: expected an integer from 1 to 1000");
         return (await mcp.approvalLog(limit)).map(approvalLogView);
       },
     },

@@ -50,8 +50,8 @@ const LABEL: Record<Named, string> = {
   projects: "project",
 };
 
-const conflict = (m: string) => new HttpError(409, m, "conflict");
-const notFound = (m: string) => new HttpError(404, m, "not_found");
+const conflict = (m: string) => new HttpError(409, m);
+const notFound = (m: string) => new HttpError(404, m);
 const q = JSON.stringify;
 
 /** Stored names in force (the config file's win over stored ones of the same name). */
@@ -77,7 +77,7 @@ async function applyChanges(deps: ProviderAdminDeps, changes: readonly Change[])
     try {
       validateEntry(section, name, value);
     } catch (e) {
-      if (e instanceof InvalidEntryError) throw new HttpError(400, e.message, "invalid_request");
+      if (e instanceof InvalidEntryError) throw new HttpError(400, e.message);
       throw e;
     }
     next[section][name] = value;
@@ -159,9 +159,8 @@ const isObj = (v: unknown): v is Record<string, unknown> =>
 function modelEntry(body: Record<string, unknown>): unknown {
   const { routes, strategy, ...rest } = body;
   const extra = Object.keys(rest);
-  if (extra.length > 0)
-    throw new HttpError(400, `unknown field ${q(extra[0])} (known: routes, strategy)`, "invalid_request");
-  if (routes === undefined) throw new HttpError(400, "routes: required", "invalid_request");
+  if (extra.length > 0) throw new HttpError(400, `unknown field ${q(extra[0])} (known: routes, strategy)`);
+  if (routes === undefined) throw new HttpError(400, "routes: required");
   return strategy === undefined ? routes : { routes, strategy };
 }
 
@@ -218,7 +217,7 @@ export function providerRoutes(deps: ProviderAdminDeps): Route[] {
       status: 201,
       async handle(ctx): Promise<ProviderView> {
         const { name, ...spec } = await ctx.body();
-        if (typeof name !== "string") throw new HttpError(400, "name: required", "invalid_request");
+        if (typeof name !== "string") throw new HttpError(400, "name: required");
         if (name in deps.fileConfig().providers)
           throw conflict(`a provider named ${q(name)} is defined in the config file`);
         if (name in deps.entries.load().providers)
@@ -330,8 +329,7 @@ export function providerRoutes(deps: ProviderAdminDeps): Route[] {
       async handle(ctx): Promise<SettingsView> {
         const patch = await ctx.body();
         for (const name of Object.keys(patch))
-          if (!isSettingName(name))
-            throw new HttpError(400, `settings.${name}: no such setting`, "invalid_request");
+          if (!isSettingName(name)) throw new HttpError(400, `settings.${name}: no such setting`);
         await applyChanges(
           deps,
           Object.entries(patch).map(([name, v]): Change => ["settings", name, v === null ? undefined : v]),

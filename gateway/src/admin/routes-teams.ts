@@ -44,19 +44,15 @@ async function allTeams(deps: GovernanceAdminDeps): Promise<TeamView[]> {
 
 async function storedTeamOrThrow(deps: GovernanceAdminDeps, name: string) {
   if (name in deps.config().teams)
-    throw new HttpError(
-      409,
-      `team ${JSON.stringify(name)} is defined in the config file; change it there`,
-      "conflict",
-    );
+    throw new HttpError(409, `team ${JSON.stringify(name)} is defined in the config file; change it there`);
   const rec = (await deps.store.listTeams()).find((t) => t.name === name);
-  if (!rec) throw new HttpError(404, `no team named ${JSON.stringify(name)}`, "not_found");
+  if (!rec) throw new HttpError(404, `no team named ${JSON.stringify(name)}`);
   return rec;
 }
 
 async function findTeam(deps: GovernanceAdminDeps, name: string): Promise<TeamView> {
   const t = (await allTeams(deps)).find((v) => v.name === name);
-  if (!t) throw new HttpError(404, `no team named ${JSON.stringify(name)}`, "not_found");
+  if (!t) throw new HttpError(404, `no team named ${JSON.stringify(name)}`);
   return t;
 }
 
@@ -82,16 +78,12 @@ export function teamRoutes(deps: GovernanceAdminDeps): Route[] {
       async handle(ctx): Promise<TeamView> {
         const { name, ...spec } = validate(teamCreateSchema, await ctx.body());
         if (name in deps.config().teams)
-          throw new HttpError(
-            409,
-            `a team named ${JSON.stringify(name)} is defined in the config file`,
-            "conflict",
-          );
+          throw new HttpError(409, `a team named ${JSON.stringify(name)} is defined in the config file`);
         const now = Date.now();
         try {
           await deps.store.insertTeam({ name, spec: JSON.stringify(spec), createdAt: now, updatedAt: now });
         } catch (e) {
-          throw new HttpError(409, e instanceof Error ? e.message : String(e), "conflict");
+          throw new HttpError(409, e instanceof Error ? e.message : String(e));
         }
         await deps.refresh();
         return findTeam(deps, name);
@@ -124,7 +116,6 @@ export function teamRoutes(deps: GovernanceAdminDeps): Route[] {
           throw new HttpError(
             409,
             `team ${JSON.stringify(rec.name)} still has keys (${keys.join(", ")}); move or revoke them first`,
-            "conflict",
           );
         await deps.store.deleteTeam(rec.name);
         await deps.refresh();

@@ -75,13 +75,13 @@ export class RouteTable {
       return { route: c.route, params };
     }
     if (pathExists) throw new HttpError(405, `${method} is not supported on ${path}`);
-    throw new HttpError(404, `no such admin endpoint: ${method} ${path}`, "not_found");
+    throw new HttpError(404, `no such admin endpoint: ${method} ${path}`);
   }
 }
 
 /** Validates a request body: a 400 problem naming the field when it does not fit. */
 export function validate<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
-  if (!r.success) throw new HttpError(400, formatIssues(r.error.issues), "invalid_request");
+  if (!r.success) throw new HttpError(400, formatIssues(r.error.issues));
   return r.data;
 }

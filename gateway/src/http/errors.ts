@@ -23,7 +23,11 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    /** Anthropic vocabulary (authentication_error, rate_limit_error, ...); the admin API's title comes from the status. */
+    /**
+     * Anthropic vocabulary (authentication_error, rate_limit_error, ...), for the model surfaces.
+     * The admin API's problem title comes from the status alone (adminProblemTitle): admin routes
+     * give none.
+     */
     readonly type: string = anthropicTypeForStatus(status),
     readonly headers: Record<string, string> = {},
   ) {
