@@ -94,3 +94,61 @@ export function textOf(r: unknown): string {
   const c = (r as CallToolResult).content?.[0];
   return c && c.type === "text" ? c.text : "";
 }
+
+/** One raw POST to a gateway's /mcp, read off the wire (the SDK's client rewrites some of it). */
+export async function mcpPost(
+  url: string,
+  key: string,
+  body: unknown,
+  opts: { session?: string | null; version?: string } = {},
+): Promise<{ status: number; type: string; text: string; session: string | null }> {
+  const res = await fetch(`${url}/mcp`, {
+    method: "POST",
+    headers: {
+      accept: "application/json, text/event-stream",
+      "content-type": "application/json",
+      authorization: `Bearer ${key}`,
+      ...(opts.session ? { "mcp-session-id": opts.session } : {}),
+      ...(opts.version ? { "mcp-protocol-version": opts.version } : {}),
+    },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    type: res.headers.get("content-type") ?? "",
+    text,
+    session: res.headers.get("mcp-session-id"),
+  };
+}
+
+/** The one JSON-RPC message of an answer, whether it came as JSON or as an SSE event. */
+export function rpcMessage(text: string): Record<string, unknown> | undefined {
+  const json = text.startsWith("{") ? text : /^data: (.*)$/m.exec(text)?.[1];
+  return json ? (JSON.parse(json) as Record<string, unknown>) : undefined;
+}
+
+/** A raw /mcp session (initialize, then notifications/initialized); its id. */
+export async function mcpSession(url: string, key: string, version: string): Promise<string> {
+  const init = await mcpPost(
+    url,
+    key,
+    {
+      jsonrpc: "2.0",
+      id: 0,
+      method: "initialize",
+      params: { protocolVersion: version, capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+    },
+    { version },
+  );
+  if (!init.session) throw new Error(`initialize: ${init.status} ${init.text}`);
+  const ack = await mcpPost(
+    url,
+    key,
+    { jsonrpc: "2.0", method: "notifications/initialized" },
+    { session: init.session, version },
+  );
+  if (ack.status !== 202) throw new Error(`notifications/initialized: ${ack.status}`);
+  return init.session;
+}

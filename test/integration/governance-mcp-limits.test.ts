@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { TEST_KEY, type TestGateway } from "../helpers/gateway.js";
 import { msg } from "../helpers/llm.js";
-import { connectClient, serverBin, waitFor } from "../helpers/mcp.js";
+import { connectClient, mcpPost, mcpSession, rpcMessage, serverBin, waitFor } from "../helpers/mcp.js";
 import { startMockGateway } from "../helpers/mock-gateway.js";
 import type { MockProvider } from "../mocks/mock-provider.js";
 
@@ -14,42 +14,15 @@ const SPENT = "gk-mcp-spent-budget-key-0000000000000000000";
 const RATE = "gk-mcp-rate-limited-key-0000000000000000000";
 const NARROW = "gk-mcp-narrow-rated-key-0000000000000000000";
 
+const VERSION = "2025-06-18";
+
 /** One JSON-RPC exchange on /mcp, read off the wire (the SDK's client rewrites error messages). */
-async function rpc(
-  url: string,
-  key: string,
-  body: Record<string, unknown>,
-  session?: string,
-): Promise<{ session: string | null; message: Record<string, unknown> | undefined }> {
-  const res = await fetch(`${url}/mcp`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      authorization: `Bearer ${key}`,
-      "mcp-protocol-version": "2025-06-18",
-      ...(session ? { "mcp-session-id": session } : {}),
-    },
-    body: JSON.stringify({ jsonrpc: "2.0", ...body }),
-  });
-  const text = await res.text();
-  const json = text.startsWith("{") ? text : /^data: (.*)$/m.exec(text)?.[1];
-  return {
-    session: res.headers.get("mcp-session-id"),
-    message: json ? (JSON.parse(json) as Record<string, unknown>) : undefined,
-  };
+async function rpc(url: string, key: string, body: Record<string, unknown>, session: string) {
+  const r = await mcpPost(url, key, { jsonrpc: "2.0", ...body }, { session, version: VERSION });
+  return { message: rpcMessage(r.text) };
 }
 
-async function rawSession(url: string, key: string): Promise<string> {
-  const init = await rpc(url, key, {
-    id: 0,
-    method: "initialize",
-    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
-  });
-  assert.ok(init.session, "a session id");
-  await rpc(url, key, { method: "notifications/initialized" }, init.session);
-  return init.session;
-}
+const rawSession = (url: string, key: string) => mcpSession(url, key, VERSION);
 
 describe("budgets and rate limits on /mcp tools/call", () => {
   let mock: MockProvider;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, describe, test } from "node:test";
 import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
-import { connectClient, serverBin, waitFor, waitReady } from "../helpers/mcp.js";
+import { connectClient, mcpPost, mcpSession, serverBin, waitFor, waitReady } from "../helpers/mcp.js";
 
 // A client that cancels its tools/call withdraws it (docs/mcp.md, Approvals), also when its
 // notifications/cancelled reaches the gateway before the call's own POST: each message of
@@ -16,43 +16,9 @@ let gw: TestGateway;
 let dir: string;
 let requested = 0;
 
-async function post(body: unknown, sid: string): Promise<{ status: number; type: string; text: string }> {
-  const res = await fetch(`${gw.url}/mcp`, {
-    method: "POST",
-    headers: {
-      accept: "application/json, text/event-stream",
-      "content-type": "application/json",
-      authorization: `Bearer ${TEST_KEY}`,
-      "mcp-session-id": sid,
-      "mcp-protocol-version": VERSION,
-    },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  return { status: res.status, type: res.headers.get("content-type") ?? "", text: await res.text() };
-}
-
-async function open(): Promise<string> {
-  const res = await fetch(`${gw.url}/mcp`, {
-    method: "POST",
-    headers: {
-      accept: "application/json, text/event-stream",
-      "content-type": "application/json",
-      authorization: `Bearer ${TEST_KEY}`,
-    },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: { protocolVersion: VERSION, capabilities: {}, clientInfo: { name: "raw", version: "1" } },
-    }),
-  });
-  await res.text();
-  const sid = res.headers.get("mcp-session-id");
-  assert.ok(sid);
-  assert.equal((await post({ jsonrpc: "2.0", method: "notifications/initialized" }, sid)).status, 202);
-  return sid;
-}
+const post = (body: unknown, sid: string) =>
+  mcpPost(gw.url, TEST_KEY, body, { session: sid, version: VERSION });
+const open = () => mcpSession(gw.url, TEST_KEY, VERSION);
 
 const cancel = (requestId: number) => ({
   jsonrpc: "2.0",
