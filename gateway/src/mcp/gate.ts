@@ -6,6 +6,7 @@ import { messageOf } from "./connect.js";
 import type { Hub, HubContext } from "./hub.js";
 import { jsonOf } from "./json-memo.js";
 import { serverOf } from "./names.js";
+import type { BookDecision } from "./policy-book.js";
 import { type Upstream, UpstreamUnavailableError } from "./upstream.js";
 
 /**
@@ -144,15 +145,13 @@ function record(
   }
 }
 
-type PolicyView = ReturnType<Hub["book"]["decide"]>;
-
 /** The outcome of a call its policy (deny) or its key's tool rules refuse, else undefined. */
 function denial(
   deps: CallDeps,
   ctx: HubContext,
   name: string,
   found: { server: string; tool: Tool },
-  view: PolicyView,
+  view: BookDecision,
 ): Outcome | undefined {
   const allowedForKey = deps.hub.toolFilter(ctx.keyName, found.server, found.tool.name);
   if (view.policy !== "deny" && allowedForKey) return undefined;
@@ -186,7 +185,7 @@ async function run(
   ctx: HubContext,
   name: string,
   found: { server: string; upstream: Upstream; tool: Tool },
-  view: PolicyView,
+  view: BookDecision,
   args: Record<string, unknown> | undefined,
   o: CallOptions,
   /** The decision so far, for the log of a call that ends in a throw. */
