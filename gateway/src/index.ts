@@ -11,6 +11,7 @@ import { configRoutes } from "./admin/routes-config.js";
 import { keyRoutes } from "./admin/routes-keys.js";
 import { logRoutes } from "./admin/routes-logs.js";
 import { forwardMcpEvents, mcpRoutes } from "./admin/routes-mcp.js";
+import { providerModelRoutes } from "./admin/routes-provider-models.js";
 import { providerRoutes } from "./admin/routes-providers.js";
 import { teamRoutes } from "./admin/routes-teams.js";
 import { ensureAdminToken, OneTimeLogin } from "./admin/token.js";
@@ -40,6 +41,7 @@ import { policyJson, StoredRules } from "./governance/stored-policies.js";
 import { Guard } from "./http/guard.js";
 import { createHttpServer } from "./http/server.js";
 import type { LlmDeps } from "./llm/handle-chat.js";
+import { ModelCatalogue } from "./llm/model-catalogue.js";
 import { Transport } from "./llm/transport.js";
 import { addedServerStoreFor, withAddedServers } from "./mcp/added-servers.js";
 import { createMcp } from "./mcp/index.js";
@@ -214,6 +216,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
       entries,
       problems: (next, changed) => inForce.problems(fileConfig, next, changed, listeningPort),
       apply: () => reload(fileConfig),
+    }),
+    ...providerModelRoutes({
+      providers: () => providers,
+      config: () => config,
+      catalogue: new ModelCatalogue({ transport, instanceId: llm.instanceId }),
     }),
     ...configRoutes({
       exportConfig: async () =>

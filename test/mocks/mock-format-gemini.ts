@@ -121,15 +121,38 @@ export function geminiCountTokens(u: UsageNumbers): JsonObject {
   return o;
 }
 
-export function geminiModels(): JsonObject {
-  return { models: GEMINI_MODELS.map((id) => geminiModel(id)) };
+/**
+ * GET /v1beta/models, paged as the Gemini API pages it: `pageSize` (default 50, at most 1000),
+ * `pageToken` from the previous answer's `nextPageToken` (absent on the last page). `pageMax` caps a
+ * page below the size asked. An embedding model is listed too (it cannot generateContent).
+ */
+export function geminiModels(query: URLSearchParams, pageMax = 1000): JsonObject {
+  const all = [...GEMINI_MODELS.map((id) => geminiModel(id)), geminiEmbeddingModel()];
+  const size = Math.min(Math.max(Number(query.get("pageSize") ?? 50) || 50, 1), 1000, pageMax);
+  const token = query.get("pageToken");
+  const start = token ? Number(Buffer.from(token, "base64url").toString()) || 0 : 0;
+  const page = all.slice(start, start + size);
+  const out: JsonObject = { models: page };
+  if (start + size < all.length) out.nextPageToken = Buffer.from(String(start + size)).toString("base64url");
+  return out;
+}
+
+function geminiEmbeddingModel(): JsonObject {
+  return {
+    name: "models/text-embedding-004",
+    version: "004",
+    displayName: "Text Embedding 004",
+    inputTokenLimit: 2048,
+    outputTokenLimit: 1,
+    supportedGenerationMethods: ["embedContent"],
+  };
 }
 
 export function geminiModel(id: string): JsonObject {
   return {
     name: `models/${id}`,
     version: "001",
-    displayName: id,
+    displayName: id.replace(/^gemini-/, "Gemini ").replace(/-/g, " "),
     inputTokenLimit: 1048576,
     outputTokenLimit: 65536,
     supportedGenerationMethods: ["generateContent", "countTokens"],

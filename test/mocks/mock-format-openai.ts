@@ -113,6 +113,29 @@ export function openaiModels(): JsonObject {
   return { object: "list", data: OPENAI_MODELS.map((id) => openaiModel(id)) };
 }
 
+/**
+ * Azure OpenAI GET /openai/models?api-version=: the models the resource can use, with their
+ * capabilities (an embedding model among them: it cannot chat).
+ */
+export function azureModels(): JsonObject {
+  const model = (id: string, chat: boolean): JsonObject => ({
+    status: "succeeded",
+    capabilities: {
+      fine_tune: false,
+      inference: true,
+      completion: false,
+      chat_completion: chat,
+      embeddings: !chat,
+    },
+    lifecycle_status: "generally-available",
+    deprecation: { inference: 1790000000 },
+    id,
+    created_at: 1715367049,
+    object: "model",
+  });
+  return { data: [...OPENAI_MODELS.map((id) => model(id, true)), model("text-embedding-3-small", false)] };
+}
+
 export function openaiModel(id: string): JsonObject {
   return { id, object: "model", created: 1715367049, owned_by: "system" };
 }

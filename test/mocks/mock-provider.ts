@@ -13,9 +13,9 @@
 import { randomBytes } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { anthropicModel, anthropicModels } from "./mock-format-anthropic.js";
+import { anthropicModel, anthropicModels, bedrockFoundationModels } from "./mock-format-anthropic.js";
 import { geminiCountTokens, geminiModel, geminiModels } from "./mock-format-gemini.js";
-import { openaiModel, openaiModels } from "./mock-format-openai.js";
+import { azureModels, openaiModel, openaiModels } from "./mock-format-openai.js";
 import { requestIdHeaders } from "./mock-render.js";
 import { type Exchange, type ExchangeEnv, execute, sendError, sendJson } from "./mock-respond.js";
 import { matchRoute, type Route } from "./mock-routes.js";
@@ -68,6 +68,8 @@ export interface MockProviderOptions {
   maxRecorded?: number;
   /** Called with every recorded request before it is answered. */
   onRequest?: (r: RecordedRequest) => void;
+  /** The most models a page of a paged model list holds (Anthropic, Gemini), whatever the client asks. Default 1000. */
+  modelPageMax?: number;
 }
 
 export interface MockProvider {
@@ -186,7 +188,7 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
       });
     }
     if (invalid !== undefined) return sendError(res, route, 400, invalid, id);
-    if (route.endpoint === "models" || route.endpoint === "model") return sendModels(res, route);
+    if (route.endpoint === "models" || route.endpoint === "model") return sendModels(res, route, path);
     const cache = wantsCache(text);
     if (route.endpoint === "count_tokens") {
       if (route.format === "gemini" || route.format === "vertex-gemini") {
@@ -212,11 +214,15 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
     await execute(rec.reply ?? defaultReply, x);
   }
 
-  function sendModels(res: ServerResponse, route: Route): void {
+  function sendModels(res: ServerResponse, route: Route, path: string): void {
     const one = route.endpoint === "model" ? route.pathModel : undefined;
+    const query = new URLSearchParams(path.split("?")[1] ?? "");
+    const pageMax = opts.modelPageMax ?? 1000;
     let body: JsonObject;
-    if (route.format === "anthropic") body = one ? anthropicModel(one) : anthropicModels();
-    else if (route.format === "gemini") body = one ? geminiModel(one) : geminiModels();
+    if (route.format === "anthropic") body = one ? anthropicModel(one) : anthropicModels(query, pageMax);
+    else if (route.format === "gemini") body = one ? geminiModel(one) : geminiModels(query, pageMax);
+    else if (route.format === "azure-openai") body = azureModels();
+    else if (route.format === "bedrock") body = bedrockFoundationModels();
     else body = one ? openaiModel(one) : openaiModels();
     sendJson(res, 200, body);
   }

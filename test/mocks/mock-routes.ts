@@ -46,6 +46,10 @@ export function matchRoute(method: string, pathAndQuery: string, anthropicHeader
       };
     }
     if (path === "/v1beta/models") return { format: "gemini", endpoint: "models" };
+    // Azure OpenAI's list of the resource's models (api-version in the query).
+    if (path === "/openai/models") return { format: "azure-openai", endpoint: "models" };
+    // Bedrock ListFoundationModels (control plane).
+    if (path === "/foundation-models") return { format: "bedrock", endpoint: "models" };
     const m = MODEL.exec(path);
     if (m) {
       const format = m[1] === "v1beta" ? "gemini" : anthropicHeader && m[1] === "v1" ? "anthropic" : "openai";

@@ -203,6 +203,26 @@ describe("mock provider", { timeout: 60_000 }, () => {
       assert.equal(mock.requests[0]?.reply, undefined, "count_tokens consumes no scripted reply");
     });
 
+    test("models list pages as Anthropic's does: the SDK follows has_more and after_id", async () => {
+      const paged = await startMockProvider({ modelPageMax: 2 });
+      try {
+        const client = new Anthropic({ baseURL: paged.url, apiKey: "k", maxRetries: 0 });
+        const ids: string[] = [];
+        for await (const m of client.models.list()) ids.push(m.id);
+        assert.equal(ids.length, 3);
+        assert.equal(new Set(ids).size, 3);
+        assert.equal(paged.requests.length, 2, "two pages");
+        const back = await client.models.list({ before_id: ids[2]!, limit: 1 });
+        assert.deepEqual(
+          back.data.map((m) => m.id),
+          [ids[1]],
+        );
+        assert.equal(back.has_more, true);
+      } finally {
+        await paged.close();
+      }
+    });
+
     test("replays a recorded Claude Code request", async () => {
       const fixture = JSON.parse(readFileSync(ccFixture("tool-loop.1-first-request.json"), "utf8")) as {
         body: Json;

@@ -89,6 +89,47 @@ export interface ProviderView {
   secrets: Record<string, string>;
 }
 
+/** A price in USD per million tokens, as a model picker shows it (cache prices when the source has them). */
+export interface ModelPriceView {
+  input_per_mtok: number;
+  output_per_mtok: number;
+  cache_read_per_mtok?: number;
+  cache_write_per_mtok?: number;
+  /** override: the config's `pricing`; table: the bundled price table; local: an openai-compatible server ($0). */
+  source: "override" | "table" | "local";
+}
+
+/** One model a provider offers. */
+export interface ProviderModelView {
+  /** The provider's own model id. */
+  id: string;
+  /** `provider/id`: what a model route or the default route takes. */
+  route: string;
+  /** The provider's name for it (Anthropic, Gemini and Bedrock give one; the price table's for `prices`), else null. */
+  displayName: string | null;
+  /** null when neither an override nor the price table knows the model. */
+  price: ModelPriceView | null;
+}
+
+/** GET /api/providers/{name}/models: what a model picker offers for one provider. */
+export interface ProviderModelsView {
+  provider: string;
+  type: string;
+  /**
+   * provider: the provider's own list; config: the models the config names for it (Azure
+   * deployments, Vertex `models`); prices: the models the price table knows for its type, because
+   * the provider could not be asked (`error` says why).
+   */
+  source: "provider" | "config" | "prices";
+  /** Why the provider's own list is not shown, in words (unreachable, key refused, no list endpoint); else null. */
+  error: string | null;
+  /** When the provider was asked (ISO date-time). */
+  fetchedAt: string;
+  /** Answered from the list kept from an earlier call (5 minutes; a failure 30 s); `?refresh=1` asks again. */
+  cached: boolean;
+  models: ProviderModelView[];
+}
+
 export interface ModelRouteView {
   name: string;
   /** config: the config file's (read-only here); store: set through this API. */

@@ -15,7 +15,7 @@ export interface Cost {
 }
 
 /** The price table's provider ids for each provider type, tried in order. */
-const TABLE_IDS: Record<ProviderType, readonly string[]> = {
+export const TABLE_IDS: Record<ProviderType, readonly string[]> = {
   anthropic: ["anthropic"],
   openai: ["openai"],
   azure: ["azure", "openai"],

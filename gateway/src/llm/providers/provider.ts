@@ -50,7 +50,31 @@ export interface Provider {
   streamDecoder(ctx: CallContext, clientModel: string): StreamTranslator | null;
   /** Origins this provider sends to (for the loop guard). */
   readonly origins: readonly string[];
+  /** Where the models it offers can be listed (GET /api/providers/{name}/models). */
+  readonly modelList: ModelList;
 }
+
+/** A model a provider lists: its own id, and its display name when it gives one. */
+export interface ListedModel {
+  id: string;
+  displayName: string | null;
+}
+
+/** One page of a provider's model list; `next` is the cursor of the next page, null on the last. */
+export interface ModelPage {
+  models: ListedModel[];
+  next: string | null;
+}
+
+/**
+ * How a provider's models are listed: its own list endpoint (`request` for a page, `parse` for its
+ * answer, throwing when the body is not the provider's list format), the config (Azure
+ * deployments), or nowhere (`reason` in words).
+ */
+export type ModelList =
+  | { kind: "endpoint"; request(cursor: string | null): UpstreamRequest; parse(body: unknown): ModelPage }
+  | { kind: "config"; ids: readonly string[] }
+  | { kind: "none"; reason: string };
 
 /** Splits a base URL into origin and path prefix without a trailing slash. */
 export function splitBase(base: string): { origin: string; prefix: string } {

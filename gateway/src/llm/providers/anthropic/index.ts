@@ -1,5 +1,6 @@
 import type { ProviderConfig } from "../../../config/schema.js";
 import { keysOf, pickWeighted, staticHeaders } from "../credentials.js";
+import { anthropicModelPage } from "../model-pages.js";
 import {
   bodyWithModel,
   type CallContext,
@@ -59,5 +60,15 @@ export function createAnthropicProvider(name: string, cfg: ProviderConfig, env: 
       };
     },
     streamDecoder: () => null,
+    modelList: {
+      kind: "endpoint",
+      request(cursor): UpstreamRequest {
+        const h: Record<string, string> = { ...extra, "anthropic-version": DEFAULT_VERSION };
+        if (keys.length > 0) h["x-api-key"] = keys[0]!.value.value;
+        const after = cursor === null ? "" : `&after_id=${encodeURIComponent(cursor)}`;
+        return { origin, path: `${prefix}/v1/models?limit=1000${after}`, method: "GET", headers: h };
+      },
+      parse: anthropicModelPage,
+    },
   };
 }

@@ -1,5 +1,6 @@
 import type { ProviderConfig } from "../../../config/schema.js";
 import { keysOf, pickWeighted, staticHeaders } from "../credentials.js";
+import { azureModelPage, openaiModelPage } from "../model-pages.js";
 import { adaptOpenAIBody } from "../openai/index.js";
 import {
   bodyWithModel,
@@ -24,10 +25,11 @@ export function createAzureProvider(name: string, cfg: ProviderConfig, env: Node
   const extra = staticHeaders(cfg, env);
   const apiVersion = cfg.api_version ?? DEFAULT_API_VERSION;
   const deployments = cfg.deployments ?? {};
+  const models = cfg.models ?? Object.keys(deployments);
 
   return {
     ...providerBase(name, cfg, origin),
-    models: cfg.models ?? Object.keys(deployments),
+    models,
     wire: () => "openai",
     messages(ctx: CallContext, payload: WirePayload): UpstreamRequest {
       const headers: Record<string, string> = { "content-type": "application/json", ...extra };
@@ -48,5 +50,23 @@ export function createAzureProvider(name: string, cfg: ProviderConfig, env: Node
     },
     countTokens: () => null,
     streamDecoder: () => null,
+    // Calls go to deployments: the configured ones are what a route can reach. Without any, a call
+    // goes to the deployment named as the model, and the resource's chat models are the best guess.
+    modelList:
+      models.length > 0
+        ? { kind: "config", ids: models }
+        : {
+            kind: "endpoint",
+            request(): UpstreamRequest {
+              const h: Record<string, string> = { ...extra };
+              if (keys.length > 0) h["api-key"] = keys[0]!.value.value;
+              const path =
+                apiVersion === "v1"
+                  ? `${prefix}/openai/v1/models`
+                  : `${prefix}/openai/models?api-version=${encodeURIComponent(apiVersion)}`;
+              return { origin, path, method: "GET", headers: h };
+            },
+            parse: apiVersion === "v1" ? openaiModelPage : azureModelPage,
+          },
   };
 }

@@ -1,6 +1,7 @@
 import type { ProviderConfig } from "../../../config/schema.js";
 import { resolveSecret } from "../../../config/secret.js";
 import type { AnthropicRequest } from "../../wire/anthropic.js";
+import { bedrockModelPage } from "../model-pages.js";
 import {
   type CallContext,
   clientBetas,
@@ -30,9 +31,17 @@ export function createBedrockProvider(name: string, cfg: ProviderConfig, env: No
   const accessKeyId = resolveSecret(cfg.access_key_id, env).value;
   const secretAccessKey = resolveSecret(cfg.secret_access_key, env).value;
   const sessionToken = cfg.session_token ? resolveSecret(cfg.session_token, env).value : undefined;
+  // ListFoundationModels is on the control plane (bedrock.REGION), not the runtime host; a custom
+  // base_url (a VPC endpoint, a proxy) is asked as it is.
+  const control = cfg.base_url
+    ? new URL(base.replace(/^(https?:\/\/)bedrock-runtime\./, "$1bedrock."))
+    : new URL(`https://bedrock.${region}.amazonaws.com`);
+  const controlPrefix = control.pathname.replace(/\/+$/, "");
 
+  const common = providerBase(name, cfg, origin);
   return {
-    ...providerBase(name, cfg, origin),
+    ...common,
+    origins: control.origin === origin ? common.origins : [origin, control.origin],
     wire: () => "anthropic",
     messages(ctx: CallContext, payload: WirePayload): UpstreamRequest {
       const verb = ctx.stream ? "invoke-with-response-stream" : "invoke";
@@ -55,5 +64,24 @@ export function createBedrockProvider(name: string, cfg: ProviderConfig, env: No
     },
     countTokens: () => null,
     streamDecoder: (_ctx, clientModel) => new BedrockToAnthropicStream(clientModel),
+    modelList: {
+      kind: "endpoint",
+      request(): UpstreamRequest {
+        const path = `${controlPrefix}/foundation-models`;
+        const headers = signBedrockRequest({
+          region,
+          host: control.host,
+          path,
+          method: "GET",
+          body: "",
+          accessKeyId,
+          secretAccessKey,
+          ...(sessionToken ? { sessionToken } : {}),
+          accept: "application/json",
+        });
+        return { origin: control.origin, path, method: "GET", headers };
+      },
+      parse: bedrockModelPage,
+    },
   };
 }

@@ -13,6 +13,8 @@ export interface BedrockSignOptions {
   host: string;
   /** Request path (raw or percent-encoded), with an optional query string. */
   path: string;
+  /** Default POST. */
+  method?: "GET" | "POST";
   body: string;
   accessKeyId: string;
   secretAccessKey: string;
@@ -61,7 +63,7 @@ export function signBedrockRequest(opts: BedrockSignOptions): Record<string, str
     {
       host: opts.host,
       path: encodeAwsPath(opts.path),
-      method: "POST",
+      method: opts.method ?? "POST",
       service: "bedrock",
       region: opts.region,
       body: opts.body,

@@ -1,5 +1,6 @@
 import type { ProviderConfig } from "../../../config/schema.js";
 import { keysOf, pickWeighted, staticHeaders } from "../credentials.js";
+import { geminiModelPage } from "../model-pages.js";
 import {
   type CallContext,
   type Provider,
@@ -48,5 +49,15 @@ export function createGeminiProvider(name: string, cfg: ProviderConfig, env: Nod
       };
     },
     streamDecoder: () => null,
+    modelList: {
+      kind: "endpoint",
+      request(cursor): UpstreamRequest {
+        const h: Record<string, string> = { ...extra };
+        if (keys.length > 0) h["x-goog-api-key"] = keys[0]!.value.value;
+        const page = cursor === null ? "" : `&pageToken=${encodeURIComponent(cursor)}`;
+        return { origin, path: `${prefix}/models?pageSize=1000${page}`, method: "GET", headers: h };
+      },
+      parse: geminiModelPage,
+    },
   };
 }

@@ -1,5 +1,6 @@
 import type { ProviderConfig } from "../../../config/schema.js";
 import { keysOf, pickWeighted, staticHeaders } from "../credentials.js";
+import { openaiModelPage } from "../model-pages.js";
 import {
   bodyWithModel,
   type CallContext,
@@ -66,5 +67,14 @@ export function createOpenAIProvider(name: string, cfg: ProviderConfig, env: Nod
     },
     countTokens: () => null,
     streamDecoder: () => null,
+    modelList: {
+      kind: "endpoint",
+      request(): UpstreamRequest {
+        const h: Record<string, string> = { ...extra };
+        if (keys.length > 0) h.authorization = `Bearer ${keys[0]!.value.value}`;
+        return { origin, path: `${prefix}/models`, method: "GET", headers: h };
+      },
+      parse: openaiModelPage,
+    },
   };
 }

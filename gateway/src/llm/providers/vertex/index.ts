@@ -93,5 +93,8 @@ export function createVertexProvider(name: string, cfg: ProviderConfig, env: Nod
       };
     },
     streamDecoder: () => null,
+    modelList: cfg.models?.length
+      ? { kind: "config", ids: cfg.models }
+      : { kind: "none", reason: "Gatehouse does not ask Vertex AI for its models" },
   };
 }

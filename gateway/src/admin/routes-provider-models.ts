@@ -1,0 +1,77 @@
+import type { ConfigFile } from "../config/schema.js";
+import { HttpError } from "../http/errors.js";
+import type { ModelCatalogue } from "../llm/model-catalogue.js";
+import type { Provider } from "../llm/providers/provider.js";
+import { ModelPrices } from "../pricing/model-prices.js";
+import type { ProviderModelsView, ProviderModelView } from "./contract.js";
+import type { Route } from "./routes.js";
+
+/**
+ * GET /api/providers/{name}/models: the models a provider offers, for a model picker. Asked of the
+ * provider (ModelCatalogue: its list endpoint, the Gatehouse's credentials, a short timeout, kept
+ * a few minutes); when it cannot be asked, the models the price table knows for its type, with the
+ * reason. The call itself fails only for an unknown provider (404) or a bad query (400).
+ */
+
+export interface ProviderModelsDeps {
+  /** The providers in force, built. */
+  providers(): ReadonlyMap<string, Provider>;
+  /** The config in force (price overrides). */
+  config(): ConfigFile;
+  catalogue: ModelCatalogue;
+}
+
+function refreshParam(query: URLSearchParams): boolean {
+  const v = query.get("refresh");
+  if (v === null || v === "0" || v === "false") return false;
+  if (v === "1" || v === "true" || v === "") return true;
+  throw new HttpError(400, `refresh: 1 or 0, not ${JSON.stringify(v)}`);
+}
+
+async function providerModels(
+  deps: ProviderModelsDeps,
+  name: string,
+  refresh: boolean,
+): Promise<ProviderModelsView> {
+  const provider = deps.providers().get(name);
+  if (!provider) throw new HttpError(404, `no provider named ${JSON.stringify(name)}`);
+  const prices = new ModelPrices(deps.config().pricing);
+  const listing = await deps.catalogue.list(provider, refresh);
+  const head = {
+    provider: name,
+    type: provider.type,
+    fetchedAt: new Date(listing.fetchedAt).toISOString(),
+    cached: listing.cached,
+  };
+  if (listing.source === "none") {
+    const models: ProviderModelView[] = prices.tableModels(name, provider.type).map((m) => ({
+      id: m.id,
+      route: `${name}/${m.id}`,
+      displayName: m.name,
+      price: m.price,
+    }));
+    return { ...head, source: "prices", error: listing.error, models };
+  }
+  const models = listing.models.map((m) => ({
+    id: m.id,
+    route: `${name}/${m.id}`,
+    displayName: m.displayName,
+    price: prices.price(name, provider.type, m.id),
+  }));
+  return { ...head, source: listing.source, error: null, models };
+}
+
+export function providerModelRoutes(deps: ProviderModelsDeps): Route[] {
+  return [
+    {
+      method: "GET",
+      path: "/api/providers/:name/models",
+      summary:
+        "The models a provider offers, for a model picker: asked of the provider (kept 5 minutes), else the price table's for its type; with prices per million tokens",
+      query: {
+        refresh: "1: ask the provider again instead of answering from the list kept from an earlier call",
+      },
+      handle: (ctx) => providerModels(deps, ctx.params.name!, refreshParam(ctx.query)),
+    },
+  ];
+}

@@ -1,0 +1,143 @@
+import { redactText } from "../store/redact.js";
+import type { ListedModel, Provider, UpstreamRequest } from "./providers/provider.js";
+import { upstreamErrorToNeutral } from "./translate/errors.js";
+import { readAll, type Transport } from "./transport.js";
+
+/**
+ * The models a provider offers, asked of the provider itself (its list endpoint, every page), kept
+ * a few minutes per provider. A provider that cannot answer gives its error in words, never a
+ * thrown error: the caller falls back to what it knows.
+ */
+
+/** What asking a provider for its models gave. */
+export type Listing =
+  | { source: "provider" | "config"; models: ListedModel[]; fetchedAt: number; cached: boolean }
+  | { source: "none"; error: string; fetchedAt: number; cached: boolean };
+
+export interface CatalogueOptions {
+  transport: Transport;
+  /** Sent as x-gatehouse-hop: a provider that is this gateway answers 508. */
+  instanceId: string;
+  /** The whole listing (every page) gives up after this long. Default 5 s. */
+  timeoutMs?: number;
+  /** How long a list is kept. Default 5 minutes. */
+  ttlMs?: number;
+  /** How long a failure is kept (so a picker opened again does not wait on a dead host). Default 30 s. */
+  failureTtlMs?: number;
+  now?: () => number;
+}
+
+const MAX_PAGES = 20;
+const MAX_BODY = 8 * 1024 * 1024;
+
+interface Entry {
+  at: number;
+  listing: Promise<Listing>;
+}
+
+export class ModelCatalogue {
+  // By provider object: a provider changed through the API or a reload is a new object, listed anew.
+  private readonly cache = new WeakMap<Provider, Entry>();
+  private readonly timeoutMs: number;
+  private readonly ttlMs: number;
+  private readonly failureTtlMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: CatalogueOptions) {
+    this.timeoutMs = opts.timeoutMs ?? 5000;
+    this.ttlMs = opts.ttlMs ?? 5 * 60_000;
+    this.failureTtlMs = opts.failureTtlMs ?? 30_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** The provider's models, from the cache unless `refresh` or expired. Never rejects. */
+  async list(provider: Provider, refresh = false): Promise<Listing> {
+    const hit = this.cache.get(provider);
+    if (hit && !refresh) {
+      const listing = await hit.listing;
+      const ttl = listing.source === "none" ? this.failureTtlMs : this.ttlMs;
+      // A listing asked for by an earlier call (done, or still under way) is shared.
+      if (this.now() - hit.at < ttl) return { ...listing, cached: true };
+    }
+    const entry: Entry = { at: this.now(), listing: this.fetch(provider) };
+    this.cache.set(provider, entry);
+    return entry.listing;
+  }
+
+  private async fetch(provider: Provider): Promise<Listing> {
+    const list = provider.modelList;
+    const fetchedAt = this.now();
+    if (list.kind === "config")
+      return {
+        source: "config",
+        models: list.ids.map((id) => ({ id, displayName: null })),
+        fetchedAt,
+        cached: false,
+      };
+    if (list.kind === "none") return { source: "none", error: list.reason, fetchedAt, cached: false };
+    const timeoutMs = Math.min(this.timeoutMs, provider.timeoutMs ?? Number.POSITIVE_INFINITY);
+    const signal = AbortSignal.timeout(timeoutMs);
+    const models: ListedModel[] = [];
+    const seen = new Set<string>();
+    let cursor: string | null = null;
+    let req: UpstreamRequest | undefined;
+    try {
+      for (let page = 0; page < MAX_PAGES; page++) {
+        req = list.request(cursor);
+        req.headers["x-gatehouse-hop"] = this.opts.instanceId;
+        req.headers.accept ??= "application/json";
+        const res = await this.opts.transport.send(req, {
+          signal,
+          headersTimeoutMs: timeoutMs,
+          bodyTimeoutMs: timeoutMs,
+        });
+        const text = (await readAll(res.body, MAX_BODY)).toString("utf8");
+        if (res.status >= 300) {
+          const e = upstreamErrorToNeutral(res.status, text, provider.name);
+          return this.failed(`${e.message} (HTTP ${res.status})`, req, fetchedAt);
+        }
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          return this.failed(`${provider.name}: the answer is not JSON`, req, fetchedAt);
+        }
+        const got = list.parse(body);
+        for (const m of got.models) {
+          if (seen.has(m.id)) continue;
+          seen.add(m.id);
+          models.push(m);
+        }
+        if (got.next === null || got.next === cursor) break;
+        cursor = got.next;
+      }
+    } catch (e) {
+      const why = signal.aborted
+        ? `no answer within ${timeoutMs / 1000} s`
+        : e instanceof Error
+          ? connectionWords(e)
+          : String(e);
+      return this.failed(`${provider.name}: ${why}`, req, fetchedAt);
+    }
+    return { source: "provider", models, fetchedAt, cached: false };
+  }
+
+  /** A failure in words, with nothing of the request's credentials in it. */
+  private failed(message: string, req: UpstreamRequest | undefined, fetchedAt: number): Listing {
+    let m = redactText(message);
+    for (const [k, v] of Object.entries(req?.headers ?? {})) {
+      if (k === "accept" || k === "x-gatehouse-hop" || v.length < 8) continue;
+      m = m.split(v).join("[REDACTED]");
+    }
+    return { source: "none", error: m, fetchedAt, cached: false };
+  }
+}
+
+/** Words for a connection error (undici's code first: ECONNREFUSED, ENOTFOUND, ...). */
+function connectionWords(e: Error): string {
+  const code = (e as { code?: unknown }).code;
+  const cause = (e as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const c = typeof code === "string" ? code : typeof cause?.code === "string" ? cause.code : undefined;
+  if (!c) return e.message;
+  return e.message.includes(c) ? `cannot be reached: ${e.message}` : `cannot be reached (${c}): ${e.message}`;
+}
