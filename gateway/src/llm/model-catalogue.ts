@@ -125,9 +125,10 @@ export class ModelCatalogue {
   /** A failure in words, with nothing of the request's credentials in it. */
   private failed(message: string, req: UpstreamRequest | undefined, fetchedAt: number): Listing {
     let m = redactText(message);
+    // Also what no key pattern knows: the values this request carried (a local server's own token).
     for (const [k, v] of Object.entries(req?.headers ?? {})) {
-      if (k === "accept" || k === "x-gatehouse-hop" || v.length < 8) continue;
-      m = m.split(v).join("[REDACTED]");
+      if (k === "accept" || k === "x-gatehouse-hop") continue;
+      for (const s of [v, v.replace(/^Bearer\s+/i, "")]) if (s.length >= 8) m = m.split(s).join("[REDACTED]");
     }
     return { source: "none", error: m, fetchedAt, cached: false };
   }

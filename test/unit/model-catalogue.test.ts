@@ -1,0 +1,168 @@
+// The model lists of each provider API read into one shape (tables of answers), and the catalogue
+// that asks for them: a provider that hangs, refuses the key (quoting it) or answers something
+// else gives an error in words with no credential in it, and a failure is kept only briefly.
+import assert from "node:assert/strict";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, test } from "node:test";
+import { parseConfig } from "../../gateway/src/config/load.js";
+import { ModelCatalogue } from "../../gateway/src/llm/model-catalogue.js";
+import { createProviders } from "../../gateway/src/llm/providers/index.js";
+import {
+  anthropicModelPage,
+  azureModelPage,
+  bedrockModelPage,
+  geminiModelPage,
+  openaiModelPage,
+} from "../../gateway/src/llm/providers/model-pages.js";
+import { Transport } from "../../gateway/src/llm/transport.js";
+import { fakeToken } from "../helpers/fake-secrets.js";
+
+describe("model list pages", () => {
+  const cases: Array<[string, (b: unknown) => unknown, unknown, unknown]> = [
+    [
+      "Anthropic, more to come",
+      anthropicModelPage,
+      { data: [{ type: "model", id: "a", display_name: "A" }], has_more: true, first_id: "a", last_id: "a" },
+      { models: [{ id: "a", displayName: "A" }], next: "a" },
+    ],
+    [
+      "Anthropic, last page",
+      anthropicModelPage,
+      { data: [{ id: "b", display_name: "" }], has_more: false, first_id: "b", last_id: "b" },
+      { models: [{ id: "b", displayName: null }], next: null },
+    ],
+    [
+      "OpenAI (Ollama, LM Studio, vLLM)",
+      openaiModelPage,
+      { object: "list", data: [{ id: "llama3.2:latest", object: "model", owned_by: "library" }] },
+      { models: [{ id: "llama3.2:latest", displayName: null }], next: null },
+    ],
+    [
+      "Azure: models that cannot chat left out",
+      azureModelPage,
+      {
+        data: [
+          { id: "gpt-4o", capabilities: { chat_completion: true } },
+          { id: "text-embedding-3-small", capabilities: { chat_completion: false, embeddings: true } },
+        ],
+      },
+      { models: [{ id: "gpt-4o", displayName: null }], next: null },
+    ],
+    [
+      "Gemini: names without models/, embedders left out, next page token",
+      geminiModelPage,
+      {
+        models: [
+          {
+            name: "models/gemini-2.5-pro",
+            displayName: "Gemini 2.5 Pro",
+            supportedGenerationMethods: ["generateContent"],
+          },
+          { name: "models/text-embedding-004", supportedGenerationMethods: ["embedContent"] },
+        ],
+        nextPageToken: "tok",
+      },
+      { models: [{ id: "gemini-2.5-pro", displayName: "Gemini 2.5 Pro" }], next: "tok" },
+    ],
+    ["Gemini: an empty account", geminiModelPage, {}, { models: [], next: null }],
+    [
+      "Bedrock: Anthropic's models only",
+      bedrockModelPage,
+      {
+        modelSummaries: [
+          { modelId: "amazon.nova-pro-v1:0", modelName: "Nova Pro", providerName: "Amazon" },
+          { modelId: "anthropic.claude-x-v1:0", modelName: "Claude X", providerName: "Anthropic" },
+        ],
+      },
+      { models: [{ id: "anthropic.claude-x-v1:0", displayName: "Claude X" }], next: null },
+    ],
+  ];
+  for (const [name, parse, body, want] of cases) test(name, () => assert.deepEqual(parse(body), want));
+
+  test("an answer in another format is refused", () => {
+    assert.throws(() => anthropicModelPage({ models: [] }), /not an Anthropic model list/);
+    assert.throws(() => openaiModelPage("<html>"), /not an OpenAI model list/);
+    assert.throws(() => geminiModelPage({ models: [{ id: 1 }] }), /not a Gemini model list/);
+  });
+});
+
+describe("ModelCatalogue", () => {
+  // Not shaped like any known key: only the catalogue knowing what it sent can hide it.
+  const key = fakeToken("local", 40);
+  let server: http.Server;
+  let url = "";
+  let hits = 0;
+  let mode: "hang" | "quote-key" | "html" = "hang";
+  const transport = new Transport();
+  let clock = 0;
+  const catalogue = new ModelCatalogue({
+    transport,
+    instanceId: "test",
+    timeoutMs: 200,
+    failureTtlMs: 1000,
+    now: () => clock,
+  });
+
+  before(async () => {
+    server = http.createServer((req, res) => {
+      hits++;
+      if (mode === "hang") return; // never answers
+      if (mode === "html") {
+        res.writeHead(200, { "content-type": "text/html" }).end("<html>captive portal</html>");
+        return;
+      }
+      const auth = req.headers.authorization ?? "";
+      res
+        .writeHead(401, { "content-type": "application/json" })
+        .end(JSON.stringify({ error: { message: `Incorrect API key provided: ${auth.slice(7)}` } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await transport.close();
+  });
+
+  function provider() {
+    const cfg = parseConfig({ providers: { p: { type: "openai", api_key: key, base_url: `${url}/v1` } } });
+    return createProviders(cfg.providers, {}).get("p")!;
+  }
+
+  test("a provider that does not answer: given up after the timeout, in words", async () => {
+    mode = "hang";
+    const l = await catalogue.list(provider());
+    assert.equal(l.source, "none");
+    assert.equal(l.source === "none" && l.error, "p: no answer within 0.2 s");
+  });
+
+  test("a refused key quoted back is not repeated", async () => {
+    mode = "quote-key";
+    const l = await catalogue.list(provider());
+    assert.ok(l.source === "none");
+    assert.match(l.error, /\(HTTP 401\)$/);
+    assert.ok(!l.error.includes(key), l.error);
+  });
+
+  test("an answer that is not a model list", async () => {
+    mode = "html";
+    const l = await catalogue.list(provider());
+    assert.ok(l.source === "none");
+    assert.equal(l.error, "p: the answer is not JSON");
+  });
+
+  test("a failure is kept briefly, then the provider is asked again", async () => {
+    mode = "html";
+    const p = provider();
+    await catalogue.list(p);
+    const before = hits;
+    clock += 500;
+    assert.equal((await catalogue.list(p)).cached, true);
+    assert.equal(hits, before);
+    clock += 600;
+    assert.equal((await catalogue.list(p)).cached, false);
+    assert.equal(hits, before + 1);
+  });
+});
