@@ -1,6 +1,8 @@
 // A mock LLM provider that speaks the real wire formats of Anthropic, OpenAI (and Azure OpenAI),
 // Gemini, Vertex AI (Gemini and Anthropic models) and Bedrock (invoke and the binary event stream),
 // streaming included. Tests script replies; each renders in the format the request arrived in.
+// Model lists too, as each API gives them: Anthropic and Gemini paged (`modelPageMax` caps a page),
+// OpenAI, Azure OpenAI's /openai/models, Bedrock's ListFoundationModels.
 //
 //   const mock = await startMockProvider();
 //   mock.script({ kind: "error", status: 429, headers: { "retry-after": "1" } }, { kind: "text", text: "ok" });
