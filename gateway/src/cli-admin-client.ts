@@ -60,6 +60,20 @@ export class AdminClient {
     return (await res.json()) as T;
   }
 
+  /** POST without a body; the JSON answer (its shape is the admin contract's). */
+  async post<T>(path: string): Promise<T> {
+    const res = await this.fetch(path, { method: "POST" });
+    if (res.status === 401) {
+      await res.body?.cancel();
+      throw new UsageError(`the admin token was refused by ${this.base} (another data folder?)`);
+    }
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new UsageError(`POST ${path}: ${res.status}`);
+    }
+    return (await res.json()) as T;
+  }
+
   pending(): Promise<ApprovalView[]> {
     return this.get<ApprovalView[]>("/api/approvals");
   }

@@ -39,6 +39,7 @@ ${LOGS_HELP}
   gatehouse mcp list | mcp remove NAME | mcp import claude-code|claude-desktop [--file PATH]
                                                   MCP servers kept in the data folder (gatehouse mcp --help)
   gatehouse status [--port N]                      the running gateway at a glance (exit 1 when degraded)
+  gatehouse login-link [--port N]                  a fresh one-time login link of the running gateway
   gatehouse approvals [list | allow ID [--session|--always] | deny ID]
                                                   answer MCP approval requests of the running gateway
                                                   here (no argument: ask about each as it comes)

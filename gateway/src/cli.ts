@@ -102,7 +102,7 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
     `Gatehouse ${VERSION} listening on ${started.url}\n` +
       `  data: ${dataDir}${path ? `\n  config: ${path}` : ""}\n` +
       `  providers: ${providers.length > 0 ? providers.join(", ") : "none (set ANTHROPIC_API_KEY or OPENAI_API_KEY, or pass --config)"}\n` +
-      `  admin: ${gateway.admin.loginLink()}  (one-time login link, 15 min)\n` +
+      `  admin: ${gateway.admin.loginLink()}  (one-time login link, 15 min; another: gatehouse login-link)\n` +
       (newKey ? `\n${newKeyText(newKey)}` : "") +
       `${claudeCodeHint(started.url, newKey)}\n` +
       (gateway.mcp.servers().length > 0
@@ -133,6 +133,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (first === "bench") return (await import("./bench/cli.js")).benchMain(args);
   if (first === "approvals") return (await import("./cli-approvals.js")).approvalsMain(args, env);
   if (first === "status") return (await import("./cli-status.js")).statusMain(args, env);
+  if (first === "login-link") return (await import("./cli-login-link.js")).loginLinkMain(args, env);
   let parsed: ReturnType<typeof parseArgs<{ options: typeof flagSpec; allowPositionals: true }>>;
   try {
     parsed = parseArgs({ args: argv, options: flagSpec, allowPositionals: true });

@@ -5,7 +5,7 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { createAdminHandler } from "./admin/api.js";
-import type { AdminStreamEvent, ConfigImportResult } from "./admin/contract.js";
+import type { AdminStreamEvent, ConfigImportResult, LoginLinkView } from "./admin/contract.js";
 import type { Route } from "./admin/routes.js";
 import { configRoutes } from "./admin/routes-config.js";
 import { keyRoutes } from "./admin/routes-keys.js";
@@ -155,6 +155,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const startedAt = new Date();
   const adminToken = ensureAdminToken(opts.dataDir).token;
   const login = new OneTimeLogin();
+  const loginLink = (): LoginLinkView => {
+    const { code, expiresAt } = login.issue();
+    return { url: `${url ?? ""}/api/login?code=${code}`, expiresAt: new Date(expiresAt).toISOString() };
+  };
   const keyOps: Gateway["keys"] = {
     async create(name, expiresAt = null, policy) {
       if (config.virtual_keys.some((k) => k.name === name))
@@ -308,7 +312,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     config: () => config,
     admin: {
       token: adminToken,
-      loginLink: () => `${url ?? ""}/api/login?code=${login.issue()}`,
+      loginLink: () => loginLink().url,
     },
     governance,
     metrics,
@@ -330,6 +334,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       const admin = createAdminHandler({
         token: adminToken,
         consumeLogin: (code) => login.consume(code),
+        loginLink,
+        allowsOrigin: (origin) => guard.allowsOrigin(origin),
         version: VERSION,
         startedAt,
         url: () => url,

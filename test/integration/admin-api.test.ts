@@ -4,7 +4,13 @@ import { request } from "node:http";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { KeyCreated, RequestEvent, RequestLogDetail } from "../../gateway/src/admin/contract.js";
+import type {
+  KeyCreated,
+  LoginLinkView,
+  RequestEvent,
+  RequestLogDetail,
+} from "../../gateway/src/admin/contract.js";
+import { runCli } from "../helpers/cli-run.js";
 import { post, startGateway, type TestGateway } from "../helpers/gateway.js";
 import { requestRecord } from "../helpers/log-rows.js";
 import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
@@ -70,17 +76,60 @@ describe("admin API", () => {
     assert.equal(res.headers.get("content-type"), "application/problem+json");
   });
 
-  test("the one-time login link sets a cookie once", async () => {
-    const link = gw.gateway.admin.loginLink();
-    const first = await fetch(link, { redirect: "manual" });
-    assert.equal(first.status, 302);
-    const cookie = first.headers.get("set-cookie") ?? "";
+  /** Opens a login link; the session cookie it sets (name=value), or the status when refused. */
+  const logIn = async (link: string): Promise<string | number> => {
+    const res = await fetch(link, { redirect: "manual" });
+    if (res.status !== 302) return res.status;
+    const cookie = res.headers.get("set-cookie") ?? "";
     assert.match(cookie, /HttpOnly/);
     assert.match(cookie, /SameSite=Strict/);
-    const again = await fetch(link, { redirect: "manual" });
-    assert.equal(again.status, 401);
-    const withCookie = await api("/api/keys", { headers: { cookie: cookie.split(";")[0]! } });
+    assert.match(cookie, /Path=\//);
+    return cookie.split(";")[0]!;
+  };
+
+  test("the one-time login link sets a session cookie once; the cookie is not the admin token", async () => {
+    const link = gw.gateway.admin.loginLink();
+    const cookie = await logIn(link);
+    assert.equal(typeof cookie, "string");
+    assert.ok(!String(cookie).includes(gw.gateway.admin.token), "the cookie never carries the admin token");
+    assert.equal(await logIn(link), 401, "used once");
+    const withCookie = await api("/api/keys", { headers: { cookie: String(cookie) } });
     assert.equal(withCookie.status, 200);
+    // The admin token itself is no cookie: only a session the login link started is.
+    const tokenCookie = await api("/api/keys", {
+      headers: { cookie: `gatehouse_admin=${gw.gateway.admin.token}` },
+    });
+    assert.equal(tokenCookie.status, 401);
+  });
+
+  test("logout ends the browser session and clears its cookie", async () => {
+    const cookie = String(await logIn(gw.gateway.admin.loginLink()));
+    const other = String(await logIn(gw.gateway.admin.loginLink()));
+    const out = await api("/api/logout", { method: "POST", headers: { cookie } });
+    assert.equal(out.status, 204);
+    assert.match(out.headers.get("set-cookie") ?? "", /^gatehouse_admin=;.*Max-Age=0/);
+    assert.equal((await api("/api/health", { headers: { cookie } })).status, 401, "that session is over");
+    assert.equal((await api("/api/health", { headers: { cookie: other } })).status, 200, "others go on");
+    assert.equal((await api("/api/logout", { method: "POST", headers: { cookie } })).status, 401);
+  });
+
+  test("a fresh login link from a running gateway: the API (with the token) and gatehouse login-link", async () => {
+    const stale = gw.gateway.admin.loginLink();
+    assert.equal((await api("/api/login-link", { method: "POST" })).status, 401, "needs the admin token");
+    const minted = await api("/api/login-link", { method: "POST", headers: auth });
+    assert.equal(minted.status, 201);
+    const { url, expiresAt } = (await minted.json()) as LoginLinkView;
+    assert.ok(url.startsWith(`${gw.url}/api/login?code=`));
+    assert.ok(Date.parse(expiresAt) > Date.now());
+    assert.equal(await logIn(stale), 401, "a new link replaces the one not yet used");
+    assert.equal(typeof (await logIn(url)), "string");
+
+    const r = await runCli(["login-link", "--port", String(gw.port), "--data-dir", gw.dataDir]);
+    assert.equal(r.code, 0, r.err);
+    const printed = r.out.split("\n")[0]!;
+    assert.ok(printed.startsWith(`${gw.url}/api/login?code=`), r.out);
+    const cookie = await logIn(printed);
+    assert.equal((await api("/api/health", { headers: { cookie: String(cookie) } })).status, 200);
   });
 
   test("keys: create (shown once), use, revoke", async () => {

@@ -6,11 +6,13 @@ import { HttpError, sendHttpError, sendJson } from "../http/errors.js";
 import type { RouteHandler } from "../http/route-handler.js";
 import type { RequestRecord } from "../llm/record.js";
 import type { ToolCallRecord } from "../store/log-store.js";
-import type { AdminStreamEvent, HealthView, LogWriterHealth } from "./contract.js";
+import type { AdminStreamEvent, HealthView, LoginLinkView, LogWriterHealth } from "./contract.js";
+import { answerCors } from "./cors.js";
 import { EVENT_TYPES, streamEvents } from "./events-stream.js";
 import { openApiDocument } from "./openapi.js";
 import { type Route, type RouteContext, RouteTable } from "./routes.js";
 import { benchRoutes } from "./routes-bench.js";
+import { AdminSessions, clearedSessionCookie, presentedSession, sessionCookie } from "./sessions.js";
 import { tokenMatches } from "./token.js";
 import { configView, type StoredNames } from "./views.js";
 
@@ -18,6 +20,12 @@ export interface AdminDeps {
   token: string;
   /** Consumes a one-time login code (printed by `serve`); true if it was valid. */
   consumeLogin(code: string): boolean;
+  /** A fresh one-time login link (any earlier unused one stops working). */
+  loginLink(): LoginLinkView;
+  /** Browser sessions the login link starts (default: new ones, in memory). */
+  sessions?: AdminSessions;
+  /** Browser origins answered with CORS (the Host/Origin guard's: docs/api.md). */
+  allowsOrigin?(origin: string): boolean;
   version: string;
   startedAt: Date;
   url(): string | undefined;
@@ -35,19 +43,16 @@ export interface AdminDeps {
   stream?: EventEmitter<{ event: [AdminStreamEvent] }>;
 }
 
-const COOKIE = "gatehouse_admin";
-
-function presentedToken(req: IncomingMessage): string | undefined {
+/**
+ * The admin token as `Authorization: Bearer`, or else a live browser session's cookie. A bearer
+ * header decides alone: a wrong token is refused whatever cookie comes with it.
+ */
+function authenticated(req: IncomingMessage, token: string, sessions: AdminSessions): boolean {
   const auth = req.headers.authorization;
-  if (typeof auth === "string" && auth.toLowerCase().startsWith("bearer ")) return auth.slice(7).trim();
-  const cookie = req.headers.cookie;
-  if (typeof cookie === "string") {
-    for (const part of cookie.split(";")) {
-      const [k, ...v] = part.trim().split("=");
-      if (k === COOKIE) return v.join("=");
-    }
-  }
-  return undefined;
+  if (typeof auth === "string" && auth.toLowerCase().startsWith("bearer "))
+    return tokenMatches(auth.slice(7).trim(), token);
+  const session = presentedSession(req.headers.cookie);
+  return session !== undefined && sessions.use(session);
 }
 
 function logProblems(l: LogWriterHealth): string[] {
@@ -62,7 +67,7 @@ function logProblems(l: LogWriterHealth): string[] {
   return out;
 }
 
-function coreRoutes(deps: AdminDeps): Route[] {
+function coreRoutes(deps: AdminDeps, sessions: AdminSessions): Route[] {
   return [
     {
       method: "GET",
@@ -97,15 +102,37 @@ function coreRoutes(deps: AdminDeps): Route[] {
       query: { types: `Only these kinds, comma-separated (${EVENT_TYPES.join(", ")}); all when absent` },
       handle: (ctx) => streamEvents(deps, ctx),
     },
+    {
+      method: "POST",
+      path: "/api/logout",
+      summary: "End the browser session of the cookie sent (and clear the cookie)",
+      status: 204,
+      handle: (ctx) => {
+        const session = presentedSession(ctx.req.headers.cookie);
+        if (session !== undefined) sessions.end(session);
+        ctx.res.writeHead(204, { "set-cookie": clearedSessionCookie(), "cache-control": "no-store" });
+        ctx.res.end();
+        return undefined;
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/login-link",
+      summary: "A fresh one-time login link for a browser (the previous unused one stops working)",
+      status: 201,
+      handle: (): LoginLinkView => deps.loginLink(),
+    },
   ];
 }
 
 /**
- * The admin API (`/api/...`): the UI's only door. Every request but the login link needs the
- * admin token (Authorization: Bearer, or the cookie the login link sets). Errors are problem JSON.
+ * The admin API (`/api/...`): the UI's only door. Every request but the login link and CORS
+ * preflights needs the admin token (Authorization: Bearer) or a browser session (the cookie the
+ * login link sets). Errors are problem JSON.
  */
 export function createAdminHandler(deps: AdminDeps) {
-  const routes = [...coreRoutes(deps), ...benchRoutes(), ...(deps.routes ?? [])];
+  const sessions = deps.sessions ?? new AdminSessions();
+  const routes = [...coreRoutes(deps, sessions), ...benchRoutes(), ...(deps.routes ?? [])];
   routes.push({
     method: "GET",
     path: "/api/openapi.json",
@@ -116,23 +143,24 @@ export function createAdminHandler(deps: AdminDeps) {
 
   const serve = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> => {
     try {
+      if (answerCors(req, res, deps.allowsOrigin)) return true;
       const query = new URLSearchParams((req.url ?? "").split("?")[1] ?? "");
       if (path === "/api/login" && req.method === "GET") {
         if (!deps.consumeLogin(query.get("code") ?? "")) {
           throw new HttpError(
             401,
-            "this login link is invalid, used or expired; restart serve or use the admin token",
+            "this login link is invalid, used or expired; get a new one with `gatehouse login-link`",
           );
         }
         res.writeHead(302, {
-          "set-cookie": `${COOKIE}=${deps.token}; HttpOnly; SameSite=Strict; Path=/`,
+          "set-cookie": sessionCookie(sessions.create()),
           location: "/",
           "cache-control": "no-store",
         });
         res.end();
         return true;
       }
-      if (!tokenMatches(presentedToken(req), deps.token)) {
+      if (!authenticated(req, deps.token, sessions)) {
         throw new HttpError(401, "admin token required (Authorization: Bearer, or open the login link)");
       }
       const { route, params } = table.match(req.method ?? "GET", path);

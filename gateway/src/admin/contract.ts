@@ -260,6 +260,15 @@ export interface RequestEvent {
   ttfbMs: number | null;
 }
 
+/**
+ * POST /api/login-link: a fresh one-time login link for a browser (valid once, until `expiresAt`);
+ * it replaces any earlier link not yet used.
+ */
+export interface LoginLinkView {
+  url: string;
+  expiresAt: string;
+}
+
 /** RFC 9457 problem details: every admin API error. */
 export interface Problem {
   type: string;

@@ -48,10 +48,11 @@ export class OneTimeLogin {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  issue(ttlMs = 15 * 60_000): string {
+  /** A new code (any earlier one stops working) and when it expires (ms since the epoch). */
+  issue(ttlMs = 15 * 60_000): { code: string; expiresAt: number } {
     this.code = randomBytes(24).toString("base64url");
     this.expiresAt = this.now() + ttlMs;
-    return this.code;
+    return { code: this.code, expiresAt: this.expiresAt };
   }
 
   consume(presented: string): boolean {

@@ -39,6 +39,14 @@ export class Guard {
     }
   }
 
+  /**
+   * True for the gateway's own loopback origins and the allowed ones (compared case-insensitively,
+   * without trailing slashes in the list). The opaque origin "null" only when listed.
+   */
+  allowsOrigin(origin: string): boolean {
+    return this.origins.has(origin.toLowerCase());
+  }
+
   check(req: IncomingMessage): void {
     const host = req.headers.host;
     // Node keeps the first of several Host headers; a proxy in front may keep the last (RFC 9112: 400).
@@ -51,7 +59,7 @@ export class Guard {
       throw new HttpError(403, `host ${JSON.stringify(host ?? "")} is not allowed`, "permission_error");
     }
     const origin = req.headers.origin;
-    if (origin !== undefined && !this.origins.has(origin.toLowerCase())) {
+    if (origin !== undefined && !this.allowsOrigin(origin)) {
       throw new HttpError(403, `origin ${JSON.stringify(origin)} is not allowed`, "permission_error");
     }
   }
