@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { AdminSessions, presentedSession, SESSION_COOKIE } from "../../gateway/src/admin/sessions.js";
+
+const HOUR = 60 * 60_000;
+
+describe("admin browser sessions", () => {
+  test("a session ends after its idle time, its maximum age, or logout", () => {
+    let now = 0;
+    const s = new AdminSessions({ idleMs: HOUR, maxAgeMs: 5 * HOUR, max: 8 }, () => now);
+    const a = s.create();
+    now += HOUR - 1;
+    assert.ok(s.use(a), "used within the idle time");
+    now += HOUR + 1;
+    assert.ok(!s.use(a), "idle too long");
+
+    const b = s.create();
+    for (let i = 1; i <= 5; i++) {
+      now += HOUR - 1;
+      assert.ok(s.use(b), `kept alive by use (${i} h)`);
+    }
+    now += HOUR - 1;
+    assert.ok(!s.use(b), "past its maximum age however often used");
+
+    const c = s.create();
+    assert.ok(s.end(c));
+    assert.ok(!s.use(c));
+    assert.ok(!s.use("made-up"));
+  });
+
+  test("at most `max` at once: a new login ends the one used longest ago", () => {
+    const s = new AdminSessions({ idleMs: HOUR, maxAgeMs: HOUR, max: 3 }, () => 0);
+    const [a, b, c] = [s.create(), s.create(), s.create()];
+    assert.ok(s.use(a));
+    const d = s.create();
+    assert.equal(s.size, 3);
+    assert.ok(!s.use(b), "least recently used: ended");
+    for (const id of [a, c, d]) assert.ok(s.use(id));
+  });
+
+  test("ids are random and the cookie carries one", () => {
+    const s = new AdminSessions();
+    const ids = new Set(Array.from({ length: 50 }, () => s.create()));
+    assert.equal(ids.size, 50, "all different");
+    assert.equal(s.size, 32, "the newest 32 kept");
+    const [id] = [...ids];
+    assert.equal(presentedSession(`other=1; ${SESSION_COOKIE}=${id}; x=y`), id);
+    assert.equal(presentedSession("other=1"), undefined);
+    assert.equal(presentedSession(undefined), undefined);
+  });
+});
