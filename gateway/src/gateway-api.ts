@@ -84,7 +84,10 @@ export interface Gateway {
   readonly admin: {
     /** The admin API token (0600 in the data folder). */
     readonly token: string;
-    /** A fresh one-time login link for the admin UI (valid 15 minutes, once). */
+    /**
+     * A fresh one-time login link for the admin UI (valid 15 minutes, once); an earlier link not
+     * yet opened stops working. Opening it starts a browser session (docs/api.md).
+     */
     loginLink(): string;
   };
 }

@@ -130,6 +130,9 @@ describe("admin API", () => {
     assert.ok(printed.startsWith(`${gw.url}/api/login?code=`), r.out);
     const cookie = await logIn(printed);
     assert.equal((await api("/api/health", { headers: { cookie: String(cookie) } })).status, 200);
+    const none = await runCli(["login-link", "--port", "1", "--data-dir", gw.dataDir]);
+    assert.equal(none.code, 1);
+    assert.match(none.err, /^gatehouse login-link: no gateway answers on http:\/\/127\.0\.0\.1:1 .*\n$/);
   });
 
   test("keys: create (shown once), use, revoke", async () => {
@@ -402,5 +405,7 @@ describe("admin API", () => {
     assert.equal(doc.openapi, "3.1.0");
     assert.ok(doc.paths["/api/keys/{name}"]?.delete);
     assert.ok(doc.paths["/api/events"]?.get);
+    assert.ok(doc.paths["/api/logout"]?.post);
+    assert.ok(doc.paths["/api/login-link"]?.post);
   });
 });

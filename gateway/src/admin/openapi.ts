@@ -1,5 +1,6 @@
 import { ADMIN_PROBLEM_TITLES } from "../http/errors.js";
 import type { Route } from "./routes.js";
+import { SESSION_COOKIE } from "./sessions.js";
 
 /** An OpenAPI 3.1 document listing every admin route (paths, methods, summaries, auth). */
 export function openApiDocument(version: string, routes: readonly Route[]): Record<string, unknown> {
@@ -31,9 +32,12 @@ export function openApiDocument(version: string, routes: readonly Route[]): Reco
     openapi: "3.1.0",
     info: { title: "Gatehouse admin API", version },
     servers: [{ url: "/" }],
-    security: [{ adminToken: [] }],
+    security: [{ adminToken: [] }, { session: [] }],
     components: {
-      securitySchemes: { adminToken: { type: "http", scheme: "bearer" } },
+      securitySchemes: {
+        adminToken: { type: "http", scheme: "bearer" },
+        session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
+      },
       schemas: {
         Problem: {
           type: "object",
