@@ -122,7 +122,9 @@ describe("admin API", () => {
     assert.ok(url.startsWith(`${gw.url}/api/login?code=`));
     assert.ok(Date.parse(expiresAt) > Date.now());
     assert.equal(await logIn(stale), 401, "a new link replaces the one not yet used");
-    assert.equal(typeof (await logIn(url)), "string");
+    const session = String(await logIn(url));
+    const fromSession = await api("/api/login-link", { method: "POST", headers: { cookie: session } });
+    assert.equal(fromSession.status, 403, "a session cannot renew itself past its maximum age");
 
     const r = await runCli(["login-link", "--port", String(gw.port), "--data-dir", gw.dataDir]);
     assert.equal(r.code, 0, r.err);

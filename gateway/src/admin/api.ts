@@ -43,14 +43,21 @@ export interface AdminDeps {
   stream?: EventEmitter<{ event: [AdminStreamEvent] }>;
 }
 
+/** The token of an `Authorization: Bearer` header, if the request has one. */
+function bearer(req: IncomingMessage): string | undefined {
+  const auth = req.headers.authorization;
+  return typeof auth === "string" && auth.toLowerCase().startsWith("bearer ")
+    ? auth.slice(7).trim()
+    : undefined;
+}
+
 /**
  * The admin token as `Authorization: Bearer`, or else a live browser session's cookie. A bearer
  * header decides alone: a wrong token is refused whatever cookie comes with it.
  */
 function authenticated(req: IncomingMessage, token: string, sessions: AdminSessions): boolean {
-  const auth = req.headers.authorization;
-  if (typeof auth === "string" && auth.toLowerCase().startsWith("bearer "))
-    return tokenMatches(auth.slice(7).trim(), token);
+  const presented = bearer(req);
+  if (presented !== undefined) return tokenMatches(presented, token);
   const session = presentedSession(req.headers.cookie);
   return session !== undefined && sessions.use(session);
 }
@@ -120,7 +127,15 @@ function coreRoutes(deps: AdminDeps, sessions: AdminSessions): Route[] {
       path: "/api/login-link",
       summary: "A fresh one-time login link for a browser (the previous unused one stops working)",
       status: 201,
-      handle: (): LoginLinkView => deps.loginLink(),
+      handle: (ctx): LoginLinkView => {
+        // Not from a browser session: a session could then renew itself past its maximum age.
+        if (bearer(ctx.req) === undefined)
+          throw new HttpError(
+            403,
+            "a login link needs the admin token (Authorization: Bearer), not a session",
+          );
+        return deps.loginLink();
+      },
     },
   ];
 }
