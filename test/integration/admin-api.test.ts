@@ -113,6 +113,30 @@ describe("admin API", () => {
     assert.equal((await api("/api/logout", { method: "POST", headers: { cookie } })).status, 401);
   });
 
+  test("the login link lands on a page at /, which says whether the browser is signed in and signs it out", async () => {
+    const out = await api("/");
+    assert.equal(out.status, 200);
+    assert.match(out.headers.get("content-type") ?? "", /^text\/html/);
+    assert.match(out.headers.get("content-security-policy") ?? "", /default-src 'none'/);
+    const anonymous = await out.text();
+    assert.match(anonymous, /not signed in.*\n?.*gatehouse login-link/);
+    assert.ok(!anonymous.includes(gw.gateway.admin.token));
+    const cookie = String(await logIn(gw.gateway.admin.loginLink()));
+    const page = await (await api("/", { headers: { cookie } })).text();
+    assert.match(page, /This browser is signed in/);
+    assert.match(page, /<form method="post" action="\/api\/logout">/);
+    // The page's sign-out button posts a form: the browser is sent back to the page, signed out.
+    const form = await api("/api/logout", {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded", origin: gw.url },
+    });
+    assert.equal(form.status, 303);
+    assert.equal(form.headers.get("location"), "/");
+    assert.match(await (await api("/", { headers: { cookie } })).text(), /not signed in/);
+    assert.equal((await api("/", { method: "POST" })).status, 404, "only GET and HEAD");
+  });
+
   test("a fresh login link from a running gateway: the API (with the token) and gatehouse login-link", async () => {
     const stale = gw.gateway.admin.loginLink();
     assert.equal((await api("/api/login-link", { method: "POST" })).status, 401, "needs the admin token");

@@ -9,6 +9,7 @@ import type { ToolCallRecord } from "../store/log-store.js";
 import type { AdminStreamEvent, HealthView, LoginLinkView, LogWriterHealth } from "./contract.js";
 import { answerCors } from "./cors.js";
 import { EVENT_TYPES, streamEvents } from "./events-stream.js";
+import { sendLanding } from "./landing.js";
 import { openApiDocument } from "./openapi.js";
 import { type Route, type RouteContext, RouteTable } from "./routes.js";
 import { benchRoutes } from "./routes-bench.js";
@@ -112,12 +113,15 @@ function coreRoutes(deps: AdminDeps, sessions: AdminSessions): Route[] {
     {
       method: "POST",
       path: "/api/logout",
-      summary: "End the browser session of the cookie sent (and clear the cookie)",
+      summary:
+        "End the browser session of the cookie sent (and clear the cookie); an HTML form's post is sent back to /",
       status: 204,
       handle: (ctx) => {
         const session = presentedSession(ctx.req.headers.cookie);
         if (session !== undefined) sessions.end(session);
-        ctx.res.writeHead(204, { "set-cookie": clearedSessionCookie(), "cache-control": "no-store" });
+        const form = (ctx.req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded");
+        const headers = { "set-cookie": clearedSessionCookie(), "cache-control": "no-store" };
+        ctx.res.writeHead(form ? 303 : 204, form ? { ...headers, location: "/" } : headers);
         ctx.res.end();
         return undefined;
       },
@@ -207,7 +211,11 @@ export function createAdminHandler(deps: AdminDeps) {
     }
     return true;
   };
-  const handler: RouteHandler = (req, res, path) =>
-    path === "/api" || path.startsWith("/api/") ? serve(req, res, path) : false;
+  const handler: RouteHandler = (req, res, path) => {
+    if (path === "/api" || path.startsWith("/api/")) return serve(req, res, path);
+    if (path !== "/" || (req.method !== "GET" && req.method !== "HEAD")) return false;
+    sendLanding(res, req.method === "HEAD", deps.version, authenticated(req, deps.token, sessions));
+    return true;
+  };
   return handler;
 }
