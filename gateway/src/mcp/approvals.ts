@@ -56,6 +56,11 @@ export interface Approvals extends EventEmitter<ApprovalEvents> {
   list(): ApprovalRequest[];
   /** Answers a pending request; false if it is no longer pending. */
   decide(id: string, answer: ApprovalAnswer, decidedBy?: string): boolean;
+  /**
+   * Withdraws the pending requests that `match` picks (their call can no longer run): each call
+   * gets the answer `cancelled`, decided by `decidedBy`. Returns how many were withdrawn.
+   */
+  withdraw(match: (r: ApprovalRequest) => boolean, decidedBy: string): number;
   /** Plugs (or with undefined, unplugs) the answerer, e.g. a native dialog. */
   setAnswerer(answerer: ApprovalAnswerer | undefined, name?: string): void;
   timeoutMs: number;
@@ -169,10 +174,18 @@ export class ApprovalBroker extends EventEmitter<ApprovalEvents> implements Appr
     });
   }
 
+  withdraw(match: (r: ApprovalRequest) => boolean, decidedBy: string): number {
+    let n = 0;
+    for (const p of [...this.pending.values()]) {
+      if (!match(p.request)) continue;
+      p.finish({ answer: "cancelled", decidedBy, decidedAt: this.now() });
+      n++;
+    }
+    return n;
+  }
+
   /** Ends every pending request (gateway stopping): the calls get a deny. */
   cancelAll(decidedBy = "gateway-stopping"): void {
-    for (const p of [...this.pending.values()]) {
-      p.finish({ answer: "cancelled", decidedBy, decidedAt: this.now() });
-    }
+    this.withdraw(() => true, decidedBy);
   }
 }

@@ -45,7 +45,14 @@ function duration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
-function refusal(name: string, d: ApprovalDecision, approvals: Approvals): CallToolResult {
+/** Why a request was withdrawn, by its decidedBy, when its server stopped (not the client's cancel). */
+const withdrawnBecause = new Map<string, (server: string) => string>([
+  ["server-disabled", (s) => ` because MCP server ${s} was turned off`],
+  ["server-removed", (s) => ` because MCP server ${s} was removed`],
+  ["server-restarted", (s) => ` because MCP server ${s} was restarted (call the tool again to ask anew)`],
+]);
+
+function refusal(name: string, server: string, d: ApprovalDecision, approvals: Approvals): CallToolResult {
   switch (d.answer) {
     case "deny":
       return toolError(
@@ -60,7 +67,9 @@ function refusal(name: string, d: ApprovalDecision, approvals: Approvals): CallT
         `Gatehouse: ${name} needs a person's approval, and ${approvals.maxPendingPerKey} approval requests of this key are already waiting, so the tool did not run and the person was not asked. Wait for those answers before calling more tools that need approval.`,
       );
     default:
-      return toolError(`Gatehouse: the approval request for ${name} was withdrawn; the tool did not run.`);
+      return toolError(
+        `Gatehouse: the approval request for ${name} was withdrawn${withdrawnBecause.get(d.decidedBy)?.(server) ?? ""}; the tool did not run.`,
+      );
   }
 }
 
@@ -211,7 +220,7 @@ async function run(
       await hub.book.always(server, tool.name, view.hash, d.decidedBy);
     } else if (d.answer !== "allow_once" && d.answer !== "allow_session") {
       return {
-        result: refusal(name, d, approvals),
+        result: refusal(name, server, d, approvals),
         status: "denied",
         decision,
         decidedBy,

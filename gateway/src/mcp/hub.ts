@@ -60,9 +60,17 @@ export interface HubEvents {
   policy: [PolicyChange];
   /** A server left the configuration (removed from the file, or a stored one deleted). */
   removed: [string];
+  /**
+   * A server's running instance is being stopped (turned off, removed, restarted, its entry
+   * changed, or the gateway stopping): calls bound to it can no longer run.
+   */
+  stopping: [string, ServerStopReason];
   resourceUpdated: [string, string];
   log: [string, { level: string; logger?: string | undefined; data: unknown }];
 }
+
+/** Why a server's running instance stops (HubEvents.stopping). */
+export type ServerStopReason = "disabled" | "removed" | "restarted" | "stopped";
 
 interface Entry {
   name: string;
@@ -118,7 +126,7 @@ export class Hub extends EventEmitter<HubEvents> {
     for (const [name, e] of this.entries) {
       const next = servers[name];
       if (!next || JSON.stringify(next) !== e.fingerprint) {
-        stops.push(this.dispose(e));
+        stops.push(this.dispose(e, next ? "restarted" : "removed"));
         this.entries.delete(name);
         if (!next) removed.push(name);
       }
@@ -197,7 +205,7 @@ export class Hub extends EventEmitter<HubEvents> {
     if (e.enabled === enabled) return true;
     e.enabled = enabled;
     if (enabled) this.launch(e);
-    else await this.dispose(e);
+    else await this.dispose(e, "disabled");
     this.emit("status", this.status(name)!);
     for (const k of ["tools", "resources", "prompts"] as const) this.emit("listChanged", k, name);
     return true;
@@ -206,7 +214,7 @@ export class Hub extends EventEmitter<HubEvents> {
   async restart(name: string): Promise<boolean> {
     const e = this.entries.get(name);
     if (!e?.enabled) return false;
-    await this.dispose(e);
+    await this.dispose(e, "restarted");
     this.launch(e);
     return true;
   }
@@ -219,13 +227,13 @@ export class Hub extends EventEmitter<HubEvents> {
     this.self = self;
     for (const e of this.entries.values()) {
       if (!e.upstream || !this.isSelf(e)) continue;
-      await this.dispose(e);
+      await this.dispose(e, "stopped");
       this.refuseSelf(e);
     }
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.entries.values()].map((e) => this.dispose(e)));
+    await Promise.all([...this.entries.values()].map((e) => this.dispose(e, "stopped")));
   }
 
   /** Waits (up to mcp.list_wait_ms, or `ms`) for servers in scope that are still starting. */
@@ -359,8 +367,9 @@ export class Hub extends EventEmitter<HubEvents> {
     u.start();
   }
 
-  private async dispose(e: Entry): Promise<void> {
+  private async dispose(e: Entry, why: ServerStopReason): Promise<void> {
     const u = e.upstream;
+    this.emit("stopping", e.name, why);
     e.upstream = undefined;
     e.tools = EMPTY;
     e.prompts = EMPTY;
