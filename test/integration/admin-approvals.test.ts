@@ -9,8 +9,11 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type {
   AdminStreamEvent,
+  ApprovalAnswerValue,
   ApprovalEvent,
+  ApprovalLogEntry,
   ApprovalView,
+  LogPageView,
   Problem,
 } from "../../gateway/src/admin/contract.js";
 import { adminFetch, openEvents } from "../helpers/admin-api.js";
@@ -166,5 +169,91 @@ describe("admin API: approvals whose server stops", () => {
     assert.equal((await api("DELETE", "/api/mcp/servers/notes")).status, 200);
     assert.match(textOf(await call), /withdrawn because MCP server notes was removed; the tool did not run/);
     assert.equal((await api("GET", `/api/approvals/${pending.id}`)).status, 404);
+  });
+});
+
+/** Calls `name` with `args` and answers its approval request through the API; the call's result. */
+async function answered(
+  c: TestClient,
+  name: string,
+  args: Record<string, unknown>,
+  answer: ApprovalAnswerValue,
+) {
+  const call = c.client.callTool({ name, arguments: args });
+  const pending = await waitFor(async () =>
+    (await api<ApprovalView[]>("GET", "/api/approvals")).json.find(
+      (r) => r.exposedName === name && JSON.stringify(r.arguments) === JSON.stringify(args),
+    ),
+  );
+  assert.equal((await api("POST", `/api/approvals/${pending.id}`, { answer })).status, 200);
+  return { id: pending.id, result: await call };
+}
+
+type LogPage = LogPageView<ApprovalLogEntry>;
+
+describe("admin API: the approval log", () => {
+  test("arguments come as JSON; pages follow nextCursor; server, tool and answer filter", T, async () => {
+    const c = await client();
+    const big = "x".repeat(9000);
+    const ids: string[] = [];
+    for (const [message, answer] of [
+      ["one", "allow_once"],
+      ["two", "deny"],
+      ["three", "allow_once"],
+      [big, "deny"],
+    ] as const)
+      ids.push((await answered(c, "everything__echo", { message }, answer)).id);
+    const rowsOf = async (query: string) => {
+      const r = await api<LogPage>("GET", `/api/approvals/log?${query}`);
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+      return r.json;
+    };
+    // Recorded as the answer is given: wait until the last one is in.
+    await waitFor(async () => (await rowsOf("tool=echo")).rows.some((e) => e.id === ids[3]));
+
+    const first = await rowsOf("server=everything&tool=echo&limit=3");
+    assert.equal(first.rows.length, 3);
+    assert.ok(first.nextCursor, "more to come");
+    const second = await rowsOf(
+      `server=everything&tool=echo&limit=3&cursor=${encodeURIComponent(first.nextCursor!)}`,
+    );
+    assert.equal(second.nextCursor, null, "the last page");
+    const all = [...first.rows, ...second.rows];
+    assert.deepEqual(
+      all.map((e) => e.id).sort(),
+      [...ids].sort(),
+      "each decision once, across the two pages",
+    );
+    const times = all.map((e) => Date.parse(e.requestedAt));
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => b - a),
+      "newest first",
+    );
+
+    const byId = new Map(all.map((e) => [e.id, e]));
+    assert.deepEqual(byId.get(ids[0]!)?.arguments, { message: "one" });
+    assert.equal(byId.get(ids[0]!)?.argumentsCut, null);
+    const cut = byId.get(ids[3]!)!;
+    assert.equal(cut.arguments, null, "longer than 8 KiB: kept cut, so not JSON");
+    assert.ok(cut.argumentsCut?.startsWith('{"message":"xxx'));
+    assert.ok(cut.argumentsCut!.length < 9000);
+
+    const denied = await rowsOf("tool=echo&answer=deny");
+    assert.deepEqual(denied.rows.map((e) => e.id).sort(), [ids[1], ids[3]].sort());
+    assert.deepEqual((await rowsOf("server=memory&tool=echo")).rows, []);
+
+    for (const [query, detail] of [
+      ["cursor=nonsense", /^cursor: not a nextCursor/],
+      [`cursor=${encodeURIComponent(first.nextCursor!)}x`, /^cursor: not a nextCursor/],
+      ["answer=maybe", /^answer:/],
+      ["limit=0", /^limit:/],
+      ["limit=1001", /^limit:/],
+      ["colour=red", /unknown query parameter "colour"/],
+    ] as const) {
+      const r = await api<Problem>("GET", `/api/approvals/log?${query}`);
+      assert.equal(r.status, 400, query);
+      assert.match(r.json.detail, detail, query);
+    }
   });
 });

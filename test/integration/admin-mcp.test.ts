@@ -12,6 +12,7 @@ import type {
   ApprovalEvent,
   ApprovalLogEntry,
   ApprovalView,
+  LogPageView,
   McpPolicyResult,
   McpServerView,
   McpStderrView,
@@ -249,10 +250,10 @@ describe("admin API: MCP", () => {
         approvalEvents(events.events, pending.id).find((e) => e.type === "decided"),
       );
       assert.deepEqual([decided.decision?.answer, decided.decision?.decidedBy], ["allow_once", "admin-api"]);
-      const log = await api<ApprovalLogEntry[]>("GET", "/api/approvals/log?limit=10");
-      const entry = log.json.find((e) => e.id === pending.id);
+      const log = await api<LogPageView<ApprovalLogEntry>>("GET", "/api/approvals/log?limit=10");
+      const entry = log.json.rows.find((e) => e.id === pending.id);
       assert.deepEqual(
-        [entry?.answer, entry?.decidedBy, JSON.parse(entry?.arguments ?? "{}")],
+        [entry?.answer, entry?.decidedBy, entry?.arguments],
         ["allow_once", "admin-api", { a: 2, b: 40 }],
       );
       assert.equal((await api("GET", "/api/approvals/log?limit=0")).status, 400);

@@ -160,20 +160,41 @@ export interface ApprovalDecisionView {
   decidedAt: string;
 }
 
-/** GET /api/approvals/log[?limit=N]: recorded decisions, newest first. */
+/**
+ * GET /api/approvals/log: one recorded decision. Pages come newest first as
+ * `LogPageView<ApprovalLogEntry>` (`{ rows, nextCursor }`, as /api/logs).
+ */
 export interface ApprovalLogEntry {
   id: string;
   server: string;
   tool: string;
   keyName: string | null;
   sessionId: string | null;
-  /** JSON of the arguments, cut at 8 KiB. */
-  arguments: string;
+  /** The call's arguments; null when their JSON was longer than 8 KiB (see argumentsCut). */
+  arguments: Record<string, unknown> | null;
+  /** Only for arguments whose JSON was longer than 8 KiB: its first 8 KiB and "…" (else null). */
+  argumentsCut: string | null;
   reason: string;
   requestedAt: string;
+  /** allow_once, allow_session, always, deny, timeout or cancelled. */
   answer: string;
   decidedBy: string;
   decidedAt: string;
+}
+
+/** Query of GET /api/approvals/log (all optional). */
+export interface ApprovalLogQueryParams {
+  /** 1 to 1000 (default 100). */
+  limit?: number;
+  /** nextCursor of the previous page. */
+  cursor?: string;
+  server?: string;
+  /** The upstream tool name. */
+  tool?: string;
+  answer?: ApprovalAnswerValue | "timeout" | "cancelled";
+  /** Key name. */
+  key?: string;
+  session?: string;
 }
 
 /** `event: approval` on /api/events. */

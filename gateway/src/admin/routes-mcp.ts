@@ -13,11 +13,13 @@ import type {
 import { LoginError } from "../mcp/oauth/wire.js";
 import { type McpServerConfig, policySchema } from "../mcp/schema.js";
 import { selfUrlProblem } from "../mcp/self-url.js";
+import { decodeLogCursor } from "../store/log-cursor.js";
 import type {
   AdminStreamEvent,
   ApprovalAnswered,
   ApprovalLogEntry,
   ApprovalView,
+  LogPageView,
   McpLoginView,
   McpPolicyResult,
   McpServerView,
@@ -25,6 +27,7 @@ import type {
   McpToolView,
 } from "./contract.js";
 import type { Route, RouteContext } from "./routes.js";
+import { parseQuery } from "./routes-logs.js";
 import {
   approvalLogView,
   approvalView,
@@ -54,6 +57,27 @@ export interface McpAdminDeps {
 const policyBody = z.strictObject({ policy: policySchema.nullable() });
 const loginBody = z.strictObject({ open: z.boolean().default(false) });
 const answerBody = z.strictObject({ answer: z.enum(["allow_once", "allow_session", "always", "deny"]) });
+const name = z.string().min(1).max(256);
+const approvalLogQuery = z.object({
+  server: name.optional(),
+  tool: name.optional(),
+  answer: z.enum(["allow_once", "allow_session", "always", "deny", "timeout", "cancelled"]).optional(),
+  key: name.optional(),
+  session: name.optional(),
+  limit: z
+    .string()
+    .regex(/^\d+$/, "expected a whole number from 1 to 1000")
+    .transform(Number)
+    .pipe(z.number().int().min(1, "at least 1").max(1000, "at most 1000"))
+    .optional(),
+  cursor: z
+    .string()
+    .refine(
+      (c) => decodeLogCursor(c) !== undefined,
+      "not a nextCursor of this list (pass it back as it came)",
+    )
+    .optional(),
+});
 
 function validate<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
@@ -290,13 +314,20 @@ function approvalRoutes(deps: McpAdminDeps): Route[] {
     {
       method: "GET",
       path: "/api/approvals/log",
-      summary: "Recorded approval decisions, newest first (?limit=1..1000, default 100)",
-      async handle(ctx): Promise<ApprovalLogEntry[]> {
-        const raw = ctx.query.get("limit") ?? "100";
-        const limit = Number(raw);
-        if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-          throw new HttpError(400, "limit: expected an integer from 1 to 1000");
-        return (await mcp.approvalLog(limit)).map(approvalLogView);
+      summary: "Recorded approval decisions, newest first, a page at a time (as /api/logs)",
+      query: {
+        server: "MCP server",
+        tool: "upstream tool name",
+        answer: "allow_once, allow_session, always, deny, timeout or cancelled",
+        key: "key name",
+        session: "session id",
+        limit: "1 to 1000 (default 100)",
+        cursor: "nextCursor of the previous page",
+      },
+      async handle(ctx): Promise<LogPageView<ApprovalLogEntry>> {
+        const q = parseQuery(approvalLogQuery, ctx.query);
+        const page = await mcp.approvalPage({ ...q, limit: q.limit ?? 100 });
+        return { rows: page.rows.map(approvalLogView), nextCursor: page.nextCursor ?? null };
       },
     },
     {

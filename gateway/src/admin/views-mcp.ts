@@ -109,6 +109,19 @@ export function decisionView(d: ApprovalDecision): ApprovalDecisionView {
   return { answer: d.answer, decidedBy: d.decidedBy, decidedAt: iso(d.decidedAt) };
 }
 
+/** The recorded arguments' JSON as a value; kept as text when it was cut at 8 KiB (not JSON then). */
+function argumentsOf(text: string): Pick<ApprovalLogEntry, "arguments" | "argumentsCut"> {
+  if (text === "") return { arguments: {}, argumentsCut: null };
+  try {
+    const v: unknown = JSON.parse(text);
+    if (v !== null && typeof v === "object" && !Array.isArray(v))
+      return { arguments: v as Record<string, unknown>, argumentsCut: null };
+  } catch {
+    // cut: shown as the text it is
+  }
+  return { arguments: null, argumentsCut: text };
+}
+
 export function approvalLogView(r: ApprovalRecord): ApprovalLogEntry {
   return {
     id: r.id,
@@ -116,7 +129,7 @@ export function approvalLogView(r: ApprovalRecord): ApprovalLogEntry {
     tool: r.tool,
     keyName: r.keyName,
     sessionId: r.sessionId,
-    arguments: r.arguments,
+    ...argumentsOf(r.arguments),
     reason: r.reason,
     requestedAt: iso(r.requestedAt),
     answer: r.answer,

@@ -21,6 +21,8 @@ import { definitionHash } from "./policy.js";
 import { PolicyBook } from "./policy-book.js";
 import { type GatewayAddress, pointsAtGateway } from "./self-url.js";
 import {
+  type ApprovalLogPage,
+  type ApprovalLogQuery,
   type ApprovalRecord,
   type McpState,
   type McpStore,
@@ -39,7 +41,7 @@ export type {
 export type { HubEvents as McpEvents, McpServerStatus, ToolFilter } from "./hub.js";
 export type { Policy } from "./policy.js";
 export type { DefinitionChange, PolicyChange } from "./policy-book.js";
-export type { ApprovalRecord } from "./store.js";
+export type { ApprovalLogPage, ApprovalLogQuery, ApprovalRecord } from "./store.js";
 
 /** One tool as the admin UI shows it. */
 export interface McpToolInfo {
@@ -88,6 +90,11 @@ export interface McpSurface {
   readonly approvals: Approvals;
   /** Recorded approval decisions, newest first. */
   approvalLog(limit?: number): Promise<ApprovalRecord[]>;
+  /**
+   * One page of recorded decisions, newest first, filtered; a RangeError for a cursor that is not a
+   * nextCursor of this log.
+   */
+  approvalPage(q: ApprovalLogQuery): Promise<ApprovalLogPage>;
   /**
    * status, removed (a server left the configuration), policy (a person's tool policy changed),
    * listChanged, toolChanged (definition changed: an alert), resourceUpdated, log.
@@ -356,7 +363,8 @@ export function createMcp(opts: McpOptions): McpRuntime {
       hub.emit("listChanged", "tools", server);
       return true;
     },
-    approvalLog: (limit = 100) => store.listApprovals(limit),
+    approvalLog: async (limit = 100) => (await store.listApprovals({ limit })).rows,
+    approvalPage: (q) => store.listApprovals(q),
     waitReady: (ms) => hub.settle(undefined, ms ?? config.mcp.connect_timeout_ms),
     sessionCount: () => endpoint.sessionCount,
     setToolFilter(filter) {

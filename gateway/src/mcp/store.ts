@@ -1,4 +1,5 @@
 import type { ApprovalLogEntry } from "../admin/contract-mcp.js";
+import { decodeLogCursor, encodeLogCursor } from "../store/log-cursor.js";
 import type { SqliteDatabase } from "../store/sqlite.js";
 import type { Policy } from "./policy.js";
 
@@ -24,10 +25,58 @@ export interface ToolPin {
   pinnedAt: number;
 }
 
-/** A recorded approval decision: the admin API's log entry (admin/contract-mcp.ts) with times in ms. */
-export interface ApprovalRecord extends Omit<ApprovalLogEntry, "requestedAt" | "decidedAt"> {
+/**
+ * A recorded approval decision: the admin API's log entry (admin/contract-mcp.ts) with times in ms
+ * and the arguments as the JSON text kept (cut at 8 KiB).
+ */
+export interface ApprovalRecord
+  extends Omit<ApprovalLogEntry, "requestedAt" | "decidedAt" | "arguments" | "argumentsCut"> {
+  arguments: string;
   requestedAt: number;
   decidedAt: number;
+}
+
+/** Which decisions to list, newest first (requested time, then id), from after `cursor`. */
+export interface ApprovalLogQuery {
+  limit: number;
+  cursor?: string | undefined;
+  server?: string | undefined;
+  tool?: string | undefined;
+  answer?: string | undefined;
+  key?: string | undefined;
+  session?: string | undefined;
+}
+
+export interface ApprovalLogPage {
+  rows: ApprovalRecord[];
+  /** The position after the last row when there are more (log-cursor.ts). */
+  nextCursor: string | undefined;
+}
+
+/** Whether a record passes the query's filters (cursor aside). */
+function matches(r: ApprovalRecord, q: ApprovalLogQuery): boolean {
+  return (
+    (q.server === undefined || r.server === q.server) &&
+    (q.tool === undefined || r.tool === q.tool) &&
+    (q.answer === undefined || r.answer === q.answer) &&
+    (q.key === undefined || r.keyName === q.key) &&
+    (q.session === undefined || r.sessionId === q.session)
+  );
+}
+
+/** The query's cursor as a position; a RangeError when it is not a nextCursor this log gave. */
+function positionOf(q: ApprovalLogQuery): [number, string] | undefined {
+  if (q.cursor === undefined) return undefined;
+  const at = decodeLogCursor(q.cursor);
+  if (!at) throw new RangeError("cursor: not a nextCursor of the approval log");
+  return at;
+}
+
+function pageOf(rows: ApprovalRecord[], limit: number): ApprovalLogPage {
+  const more = rows.length > limit;
+  const shown = more ? rows.slice(0, limit) : rows;
+  const last = shown[shown.length - 1];
+  return { rows: shown, nextCursor: more && last ? encodeLogCursor(last.requestedAt, last.id) : undefined };
 }
 
 export interface McpState {
@@ -43,7 +92,7 @@ export interface McpStore {
   setPin(p: ToolPin): Promise<void>;
   setToggle(server: string, enabled: boolean | null): Promise<void>;
   recordApproval(r: ApprovalRecord): Promise<void>;
-  listApprovals(limit: number): Promise<ApprovalRecord[]>;
+  listApprovals(q: ApprovalLogQuery): Promise<ApprovalLogPage>;
   /** Changes when the tool policies or server toggles change (cheap: read every 2 s). */
   fingerprint(): string;
 }
@@ -87,8 +136,21 @@ export class MemoryMcpStore implements McpStore {
     this.approvals.push(r);
     if (this.approvals.length > 1000) this.approvals.shift();
   }
-  async listApprovals(limit: number) {
-    return this.approvals.slice(-limit).reverse();
+  async listApprovals(q: ApprovalLogQuery): Promise<ApprovalLogPage> {
+    const at = positionOf(q);
+    const newestFirst = [...this.approvals].sort((a, b) =>
+      a.requestedAt !== b.requestedAt
+        ? b.requestedAt - a.requestedAt
+        : a.id < b.id
+          ? 1
+          : a.id > b.id
+            ? -1
+            : 0,
+    );
+    const rows = newestFirst.filter(
+      (r) => matches(r, q) && (!at || r.requestedAt < at[0] || (r.requestedAt === at[0] && r.id < at[1])),
+    );
+    return pageOf(rows.slice(0, q.limit + 1), q.limit);
   }
 }
 
@@ -218,22 +280,40 @@ export class SqliteMcpStore implements McpStore {
       );
   }
 
-  async listApprovals(limit: number): Promise<ApprovalRecord[]> {
+  async listApprovals(q: ApprovalLogQuery): Promise<ApprovalLogPage> {
+    const clauses: string[] = [];
+    const params: Array<string | number> = [];
+    const add = (sql: string, ...p: Array<string | number>) => {
+      clauses.push(sql);
+      params.push(...p);
+    };
+    if (q.server !== undefined) add("server = ?", q.server);
+    if (q.tool !== undefined) add("tool = ?", q.tool);
+    if (q.answer !== undefined) add("answer = ?", q.answer);
+    if (q.key !== undefined) add("key_name = ?", q.key);
+    if (q.session !== undefined) add("session_id = ?", q.session);
+    const at = positionOf(q);
+    if (at) add("(requested_at < ? OR (requested_at = ? AND id < ?))", at[0], at[0], at[1]);
+    const where = clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : "";
     const rows = this.db
-      .prepare("SELECT * FROM mcp_approvals ORDER BY requested_at DESC LIMIT ?")
-      .all(limit) as ApprovalRow[];
-    return rows.map((r) => ({
-      id: r.id,
-      server: r.server,
-      tool: r.tool,
-      keyName: r.key_name,
-      sessionId: r.session_id,
-      arguments: r.arguments ?? "",
-      reason: r.reason ?? "",
-      requestedAt: r.requested_at,
-      answer: r.answer,
-      decidedBy: r.decided_by,
-      decidedAt: r.decided_at,
-    }));
+      .prepare(`SELECT * FROM mcp_approvals ${where} ORDER BY requested_at DESC, id DESC LIMIT ?`)
+      .all(...params, q.limit + 1) as ApprovalRow[];
+    return pageOf(rows.map(recordOf), q.limit);
   }
+}
+
+function recordOf(r: ApprovalRow): ApprovalRecord {
+  return {
+    id: r.id,
+    server: r.server,
+    tool: r.tool,
+    keyName: r.key_name,
+    sessionId: r.session_id,
+    arguments: r.arguments ?? "",
+    reason: r.reason ?? "",
+    requestedAt: r.requested_at,
+    answer: r.answer,
+    decidedBy: r.decided_by,
+    decidedAt: r.decided_at,
+  };
 }
