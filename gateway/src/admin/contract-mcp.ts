@@ -205,6 +205,41 @@ export interface ApprovalEvent {
   decision: ApprovalDecisionView | null;
 }
 
+/**
+ * GET /api/approvals/grants: an "allow for this session" answer in force. Within its session the
+ * tool runs without asking again (at the definition the person saw) until the session ends or the
+ * grant is revoked (DELETE /api/approvals/grants/{id}).
+ */
+export interface SessionGrantView {
+  id: string;
+  /** The /mcp session (Mcp-Session-Id) it applies to. */
+  sessionId: string;
+  /** The virtual key's name that holds the session. */
+  keyName: string | null;
+  server: string;
+  /** The upstream tool name. */
+  tool: string;
+  grantedAt: string;
+  /** Who answered allow_session: admin-api, answerer:<name>, ... */
+  grantedBy: string;
+}
+
+/** The answer to DELETE /api/approvals/grants/{id} and DELETE /api/approvals/grants?session=ID. */
+export interface SessionGrantsRevoked {
+  revoked: SessionGrantView[];
+}
+
+/**
+ * `event: session_grant` on /api/events: a grant was made (an allow_session answer) or ended
+ * (revoked through the API: `by` admin-api; its session ended: `by` session-ended).
+ */
+export interface SessionGrantEvent {
+  type: "granted" | "revoked";
+  grant: SessionGrantView;
+  by: string;
+  at: string;
+}
+
 /** `event: tool_changed` on /api/events: a tool's description or schema changed after it was pinned. */
 export interface ToolChangedEvent {
   server: string;

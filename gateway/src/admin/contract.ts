@@ -282,6 +282,7 @@ import type {
   ApprovalEvent,
   McpServerRemovedEvent,
   McpServerView,
+  SessionGrantEvent,
   ToolChangedEvent,
   ToolPolicyEvent,
 } from "./contract-mcp.js";
@@ -296,4 +297,5 @@ export type AdminStreamEvent =
   | { event: "mcp_server"; data: McpServerView }
   | { event: "mcp_server_removed"; data: McpServerRemovedEvent }
   | { event: "tool_policy"; data: ToolPolicyEvent }
-  | { event: "tool_changed"; data: ToolChangedEvent };
+  | { event: "tool_changed"; data: ToolChangedEvent }
+  | { event: "session_grant"; data: SessionGrantEvent };

@@ -16,6 +16,7 @@ export const EVENT_TYPES = [
   "mcp_server_removed",
   "tool_policy",
   "tool_changed",
+  "session_grant",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

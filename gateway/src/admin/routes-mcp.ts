@@ -6,6 +6,7 @@ import type {
   ApprovalDecision,
   ApprovalRequest,
   DefinitionChange,
+  GrantChange,
   McpServerStatus,
   McpSurface,
   PolicyChange,
@@ -13,13 +14,8 @@ import type {
 import { LoginError } from "../mcp/oauth/wire.js";
 import { type McpServerConfig, policySchema } from "../mcp/schema.js";
 import { selfUrlProblem } from "../mcp/self-url.js";
-import { decodeLogCursor } from "../store/log-cursor.js";
 import type {
   AdminStreamEvent,
-  ApprovalAnswered,
-  ApprovalLogEntry,
-  ApprovalView,
-  LogPageView,
   McpLoginView,
   McpPolicyResult,
   McpServerView,
@@ -27,11 +23,11 @@ import type {
   McpToolView,
 } from "./contract.js";
 import type { Route, RouteContext } from "./routes.js";
-import { parseQuery } from "./routes-logs.js";
+import { approvalRoutes } from "./routes-approvals.js";
 import {
-  approvalLogView,
   approvalView,
   decisionView,
+  grantView,
   type ServerOrigin,
   serverView,
   toolView,
@@ -39,7 +35,7 @@ import {
 
 /**
  * The admin API of the MCP part: servers (list, add, remove, on/off, restart, stderr), tools and
- * their policies, pending approvals and the decision log; plus the forwarding of MCP events to
+ * their policies, and approvals (routes-approvals.ts); plus the forwarding of MCP events to
  * /api/events. Adding a server runs a program of the caller's choosing on this machine, so like
  * every admin route it needs the admin token (docs/api.md, security notes).
  */
@@ -56,29 +52,6 @@ export interface McpAdminDeps {
 
 const policyBody = z.strictObject({ policy: policySchema.nullable() });
 const loginBody = z.strictObject({ open: z.boolean().default(false) });
-const answerBody = z.strictObject({ answer: z.enum(["allow_once", "allow_session", "always", "deny"]) });
-const name = z.string().min(1).max(256);
-const approvalLogQuery = z.object({
-  server: name.optional(),
-  tool: name.optional(),
-  answer: z.enum(["allow_once", "allow_session", "always", "deny", "timeout", "cancelled"]).optional(),
-  key: name.optional(),
-  session: name.optional(),
-  limit: z
-    .string()
-    .regex(/^\d+$/, "expected a whole number from 1 to 1000")
-    .transform(Number)
-    .pipe(z.number().int().min(1, "at least 1").max(1000, "at most 1000"))
-    .optional(),
-  cursor: z
-    .string()
-    .refine(
-      (c) => decodeLogCursor(c) !== undefined,
-      "not a nextCursor of this list (pass it back as it came)",
-    )
-    .optional(),
-});
-
 function validate<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
   if (!r.success) throw new HttpError(400, formatIssues(r.error.issues));
@@ -302,65 +275,9 @@ function toolRoutes(deps: McpAdminDeps): Route[] {
   ];
 }
 
-function approvalRoutes(deps: McpAdminDeps): Route[] {
-  const { mcp } = deps;
-  return [
-    {
-      method: "GET",
-      path: "/api/approvals",
-      summary: "Tool calls waiting for a person's answer, oldest first",
-      handle: (): ApprovalView[] => mcp.approvals.list().map(approvalView),
-    },
-    {
-      method: "GET",
-      path: "/api/approvals/log",
-      summary: "Recorded approval decisions, newest first, a page at a time (as /api/logs)",
-      query: {
-        server: "MCP server",
-        tool: "upstream tool name",
-        answer: "allow_once, allow_session, always, deny, timeout or cancelled",
-        key: "key name",
-        session: "session id",
-        limit: "1 to 1000 (default 100)",
-        cursor: "nextCursor of the previous page",
-      },
-      async handle(ctx): Promise<LogPageView<ApprovalLogEntry>> {
-        const q = parseQuery(approvalLogQuery, ctx.query);
-        const page = await mcp.approvalPage({ ...q, limit: q.limit ?? 100 });
-        return { rows: page.rows.map(approvalLogView), nextCursor: page.nextCursor ?? null };
-      },
-    },
-    {
-      method: "GET",
-      path: "/api/approvals/:id",
-      summary:
-        "One pending approval (a notification's link to it); 404 once answered, timed out or withdrawn",
-      handle(ctx): ApprovalView {
-        const id = ctx.params.id!;
-        const found = mcp.approvals.list().find((r) => r.id === id);
-        if (!found)
-          throw notFound(`no pending approval ${JSON.stringify(id)} (answered, timed out or withdrawn)`);
-        return approvalView(found);
-      },
-    },
-    {
-      method: "POST",
-      path: "/api/approvals/:id",
-      summary: "Answer a pending approval: allow_once, allow_session, always or deny",
-      async handle(ctx): Promise<ApprovalAnswered> {
-        const { answer } = validate(answerBody, await ctx.body());
-        const id = ctx.params.id!;
-        if (!mcp.approvals.decide(id, answer, "admin-api"))
-          throw notFound(`no pending approval ${JSON.stringify(id)} (answered, timed out or withdrawn)`);
-        return { id, answer, decidedBy: "admin-api" };
-      },
-    },
-  ];
-}
-
 /** Every MCP admin route, for index.ts's adminRoutes. */
 export function mcpRoutes(deps: McpAdminDeps): Route[] {
-  return [...serverRoutes(deps), ...toolRoutes(deps), ...approvalRoutes(deps)];
+  return [...serverRoutes(deps), ...toolRoutes(deps), ...approvalRoutes(deps.mcp)];
 }
 
 /**
@@ -399,6 +316,12 @@ export function forwardMcpEvents(deps: McpAdminDeps, push: (e: AdminStreamEvent)
       data: { ...c, current: t ? toolView(t) : null, at: new Date().toISOString() },
     });
   };
+  const grant = (c: GrantChange) =>
+    push({
+      event: "session_grant",
+      data: { type: c.type, grant: grantView(c.grant), by: c.by, at: new Date().toISOString() },
+    });
+  mcp.events.on("grant", grant);
   mcp.approvals.on("requested", requested);
   mcp.approvals.on("decided", decided);
   mcp.events.on("status", status);
@@ -406,6 +329,7 @@ export function forwardMcpEvents(deps: McpAdminDeps, push: (e: AdminStreamEvent)
   mcp.events.on("policy", policy);
   mcp.events.on("toolChanged", changed);
   return () => {
+    mcp.events.off("grant", grant);
     mcp.approvals.off("requested", requested);
     mcp.approvals.off("decided", decided);
     mcp.events.off("status", status);

@@ -5,6 +5,7 @@ import type {
   ApprovalRequest,
   McpServerStatus,
   McpToolInfo,
+  SessionGrant,
 } from "../mcp/index.js";
 import type { OAuthStatus } from "../mcp/oauth/wire.js";
 import type { McpServerConfig } from "../mcp/schema.js";
@@ -15,6 +16,7 @@ import type {
   McpServerOAuthView,
   McpServerView,
   McpToolView,
+  SessionGrantView,
 } from "./contract.js";
 
 /** The MCP part's records as the admin contract shows them: ISO times, no secret values. */
@@ -135,5 +137,17 @@ export function approvalLogView(r: ApprovalRecord): ApprovalLogEntry {
     answer: r.answer,
     decidedBy: r.decidedBy,
     decidedAt: iso(r.decidedAt),
+  };
+}
+
+export function grantView(g: SessionGrant): SessionGrantView {
+  return {
+    id: g.id,
+    sessionId: g.sessionId,
+    keyName: g.keyName,
+    server: g.server,
+    tool: g.tool,
+    grantedAt: iso(g.grantedAt),
+    grantedBy: g.grantedBy,
   };
 }

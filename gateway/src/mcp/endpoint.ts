@@ -63,6 +63,8 @@ export class McpEndpoint {
     });
     // An answer can change a policy ("always", "allow for this session"): lists are made anew.
     deps.approvals.on("decided", () => this.toolsVersion++);
+    // A revoked grant puts the tool back to ask in its session.
+    hub.on("grant", () => this.toolsVersion++);
     hub.on("resourceUpdated", (uri, server) => {
       for (const id of deps.subscriptions.sessionsFor(uri, server)) {
         void this.sessions

@@ -215,7 +215,14 @@ async function run(
     decision = "ask";
     decidedBy = d.decidedBy;
     if (d.answer === "allow_session" && ctx.sessionId) {
-      hub.book.grantSession(ctx.sessionId, server, tool.name, view.hash);
+      hub.book.grants.grant({
+        sessionId: ctx.sessionId,
+        keyName: ctx.keyName,
+        server,
+        tool: tool.name,
+        definitionHash: view.hash,
+        grantedBy: d.decidedBy,
+      });
     } else if (d.answer === "always") {
       await hub.book.always(server, tool.name, view.hash, d.decidedBy);
     } else if (d.answer !== "allow_once" && d.answer !== "allow_session") {

@@ -10,6 +10,7 @@ import type { DefinitionChange, PolicyBook, PolicyChange } from "./policy-book.j
 import type { McpServerConfig, McpSettings } from "./schema.js";
 import { type GatewayAddress, pointsAtGateway, selfUrlProblem } from "./self-url.js";
 import { buildSpec } from "./server-spec.js";
+import type { GrantChange } from "./session-grants.js";
 import { Upstream, type UpstreamStatus } from "./upstream.js";
 
 /**
@@ -65,6 +66,8 @@ export interface HubEvents {
    * changed, or the gateway stopping): calls bound to it can no longer run.
    */
   stopping: [string, ServerStopReason];
+  /** An "allow for this session" grant was made or ended (session-grants.ts). */
+  grant: [GrantChange];
   resourceUpdated: [string, string];
   log: [string, { level: string; logger?: string | undefined; data: unknown }];
 }

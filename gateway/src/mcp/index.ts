@@ -20,6 +20,7 @@ import type { Policy } from "./policy.js";
 import { definitionHash } from "./policy.js";
 import { PolicyBook } from "./policy-book.js";
 import { type GatewayAddress, pointsAtGateway } from "./self-url.js";
+import type { SessionGrants } from "./session-grants.js";
 import {
   type ApprovalLogPage,
   type ApprovalLogQuery,
@@ -41,6 +42,7 @@ export type {
 export type { HubEvents as McpEvents, McpServerStatus, ToolFilter } from "./hub.js";
 export type { Policy } from "./policy.js";
 export type { DefinitionChange, PolicyChange } from "./policy-book.js";
+export type { GrantChange, SessionGrant } from "./session-grants.js";
 export type { ApprovalLogPage, ApprovalLogQuery, ApprovalRecord } from "./store.js";
 
 /** One tool as the admin UI shows it. */
@@ -88,6 +90,11 @@ export interface McpSurface {
   acceptDefinition(server: string, tool: string): Promise<boolean>;
   /** Pending approval requests; answer them, listen to them, plug a native dialog. */
   readonly approvals: Approvals;
+  /**
+   * The "allow for this session" answers in force (list, revoke one by id, revoke a session's);
+   * a revoked tool asks again at its next call. Made and ended grants are `grant` events.
+   */
+  readonly grants: Pick<SessionGrants, "list" | "revoke" | "revokeSession">;
   /** Recorded approval decisions, newest first. */
   approvalLog(limit?: number): Promise<ApprovalRecord[]>;
   /**
@@ -196,6 +203,7 @@ export function createMcp(opts: McpOptions): McpRuntime {
   const book = new PolicyBook(store);
   const hub = new Hub(book, config.mcp, opts.env, opts.version);
   book.onPolicy = (change) => hub.emit("policy", change);
+  book.grants.onChange = (change) => hub.emit("grant", change);
   if (opts.toolFilter) hub.toolFilter = opts.toolFilter;
   if (opts.toolMode) hub.toolMode = opts.toolMode;
   if (opts.admitCall) hub.admitCall = opts.admitCall;
@@ -286,6 +294,7 @@ export function createMcp(opts: McpOptions): McpRuntime {
     }),
     injectTools: (key, surface, client) => injectForChat(inject, key, surface, client),
     approvals,
+    grants: book.grants,
     events: hub,
     async start() {
       storedSeen = store.fingerprint();

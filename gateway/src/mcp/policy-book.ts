@@ -1,11 +1,13 @@
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { decide, definitionHash, type Policy, type PolicyDecision } from "./policy.js";
 import type { McpServerConfig } from "./schema.js";
+import { SessionGrants } from "./session-grants.js";
 import type { McpStore, StoredPolicy, ToolPin } from "./store.js";
 
 /**
  * The policy state behind decide(): the config, the policies people set, the pinned tool
- * definitions (trust on first use, re-pinned by an "always" answer) and the per-session grants.
+ * definitions (trust on first use, re-pinned by an "always" answer) and the per-session grants
+ * (session-grants.ts).
  */
 
 export interface BookDecision extends PolicyDecision {
@@ -35,7 +37,8 @@ export class PolicyBook {
   private config = new Map<string, Pick<McpServerConfig, "policy" | "tools">>();
   private stored = new Map<string, StoredPolicy>();
   private pins = new Map<string, ToolPin>();
-  private grants = new Map<string, Map<string, string>>();
+  /** The "allow for this session" answers in force. */
+  readonly grants = new SessionGrants();
   /** Definition hashes by tool object (lists are replaced, never mutated, on refresh). */
   private hashes = new WeakMap<Tool, string>();
 
@@ -85,7 +88,7 @@ export class PolicyBook {
     const cfg = this.config.get(server);
     const stored = this.stored.get(k(server, tool.name));
     const pinned = stored?.defHash ?? this.pins.get(k(server, tool.name))?.defHash;
-    const granted = sessionId ? this.grants.get(sessionId)?.get(k(server, tool.name)) : undefined;
+    const granted = sessionId ? this.grants.hashFor(sessionId, server, tool.name) : undefined;
     const d = decide({
       configTool: cfg?.tools[tool.name],
       configServer: cfg?.policy,
@@ -118,17 +121,8 @@ export class PolicyBook {
     return changes;
   }
 
-  grantSession(sessionId: string, server: string, tool: string, hash: string): void {
-    let g = this.grants.get(sessionId);
-    if (!g) {
-      g = new Map();
-      this.grants.set(sessionId, g);
-    }
-    g.set(k(server, tool), hash);
-  }
-
   endSession(sessionId: string): void {
-    this.grants.delete(sessionId);
+    this.grants.revokeSession(sessionId, "session-ended");
   }
 
   /** Whether the config denies this tool (itself, or its whole server): final, no person can lift it. */
