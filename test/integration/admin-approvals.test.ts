@@ -91,6 +91,26 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+describe("admin API: approval routes", () => {
+  test("need the admin token, and are in the OpenAPI document", async () => {
+    for (const [method, path] of [
+      ["GET", "/api/approvals/grants"],
+      ["DELETE", "/api/approvals/grants?session=x"],
+      ["DELETE", "/api/approvals/grants/x"],
+      ["GET", "/api/approvals/log"],
+    ] as const) {
+      const r = await fetch(`${gw.url}${path}`, { method, headers: { authorization: `Bearer ${gw.key}` } });
+      assert.equal(r.status, 401, `${method} ${path}`);
+    }
+    const doc = await api<{ paths: Record<string, Record<string, unknown>> }>("GET", "/api/openapi.json");
+    assert.ok(
+      doc.json.paths["/api/approvals/grants"]?.get && doc.json.paths["/api/approvals/grants"]?.delete,
+    );
+    assert.ok(doc.json.paths["/api/approvals/grants/{id}"]?.delete);
+    assert.ok(doc.json.paths["/api/approvals/log"]?.get);
+  });
+});
+
 describe("admin API: approvals whose server stops", () => {
   test(
     "turning the server off withdraws its waiting request: gone from the API, the client told why",

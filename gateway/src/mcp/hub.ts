@@ -129,7 +129,9 @@ export class Hub extends EventEmitter<HubEvents> {
     for (const [name, e] of this.entries) {
       const next = servers[name];
       if (!next || JSON.stringify(next) !== e.fingerprint) {
-        stops.push(this.dispose(e, next ? "restarted" : "removed"));
+        // A changed entry starts again unless it is now off.
+        const on = next && (this.toggles.get(name) ?? next.enabled);
+        stops.push(this.dispose(e, !next ? "removed" : on ? "restarted" : "disabled"));
         this.entries.delete(name);
         if (!next) removed.push(name);
       }
