@@ -1,4 +1,5 @@
 import { isEnvRef } from "../config/secret.js";
+import { CREDENTIAL_SHAPES, shapeFlags } from "../store/credential-shapes.js";
 
 /**
  * Where an MCP server's command line and URL hold a secret. The one rule behind both the listing
@@ -9,8 +10,9 @@ import { isEnvRef } from "../config/secret.js";
  *   `GITHUB_TOKEN=VALUE`); single-letter flags (`-k`, `-p`) are too ambiguous to count;
  * - a URL's password (`user:password@`), a user name shaped like a token (`https://ghp_…@host`),
  *   and the value of a query parameter whose name says it holds one (`?token=`, `api_key=`, `sig=`);
- * - anything shaped like a known credential (`sk-…`, `ghp_…`, a JWT, `Bearer …`), and a whole
- *   argument that is one long opaque word.
+ * - anything shaped like a known credential (store/credential-shapes.ts, shared with log
+ *   redaction: `sk-…`, `ghp_…`, a JWT, `Bearer …`, a private key block), and a whole argument that
+ *   is one long opaque word.
  *
  * An `${env:NAME}` reference is not a secret (it names one).
  */
@@ -53,30 +55,27 @@ export function isSecretName(name: string): boolean {
   return SECRET_WORDS.has(words[words.length - 1]!);
 }
 
-/** Credential shapes, found anywhere in a text. Group `s` (when present) is the secret part. */
-const TOKEN_SHAPES: readonly RegExp[] = [
-  /\b(?:sk|pk|rk)-[A-Za-z0-9_-]{8,}/g,
-  /\bgh[pousr]_[A-Za-z0-9]{16,}/g,
-  /\bgithub_pat_[A-Za-z0-9_]{10,}/g,
-  /\bglpat-[A-Za-z0-9_-]{10,}/g,
-  /\bxox[abposr]-[A-Za-z0-9-]{10,}/g,
-  /\b(?:AKIA|ASIA)[A-Z0-9]{12,}/g,
-  /\bgk-[A-Za-z0-9_-]{16,}/g,
-  /\bAIza[0-9A-Za-z_-]{30,}/g,
-  /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*)?/g, // a JWT
-  /\b(?:Bearer|Basic)\s+(?<s>[A-Za-z0-9._~+/=-]{8,})/gi,
-];
+/**
+ * Credential shapes (store/credential-shapes.ts, the table log redaction uses too), found anywhere
+ * in a text. Group `s` (when present) is the secret part: what follows a label such as `Bearer `.
+ */
+const TOKEN_SHAPES: readonly RegExp[] = CREDENTIAL_SHAPES.map((shape) =>
+  shape.headIsLabel
+    ? new RegExp(`${shape.head}(?<s>${shape.body})`, shapeFlags(shape, "g"))
+    : new RegExp(`${shape.head}${shape.body}`, shapeFlags(shape, "g")),
+);
+
+/** Each shape matching a whole value. */
+const WHOLE_SHAPES: readonly RegExp[] = CREDENTIAL_SHAPES.map(
+  (shape) => new RegExp(`^(?:${shape.head}${shape.body})$`, shapeFlags(shape)),
+);
 
 /** A whole value that is one long opaque word (paths and package names hold / . @). */
 const OPAQUE = /^[A-Za-z0-9_+=-]{32,}$/;
 
 /** True if the whole value is a credential (a known shape, or a long opaque word). */
 export function looksSecret(value: string): boolean {
-  if (OPAQUE.test(value)) return true;
-  return TOKEN_SHAPES.some((re) => {
-    const m = new RegExp(re.source, re.flags.replace("g", "")).exec(value);
-    return m !== null && m.index === 0 && m[0].length === value.length;
-  });
+  return OPAQUE.test(value) || WHOLE_SHAPES.some((re) => re.test(value));
 }
 
 /** Replaces the credential-shaped parts of a text (a whole opaque value too). */

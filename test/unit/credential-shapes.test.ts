@@ -1,0 +1,83 @@
+// One table of credential shapes (store/credential-shapes.ts) serves log redaction and the MCP
+// server listing / config export: a credential of each shape is caught by both, including the
+// shapes only one of the two lists used to know.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { exportConfig } from "../../gateway/src/config/export.js";
+import { parseConfig } from "../../gateway/src/config/load.js";
+import { maskArgs } from "../../gateway/src/mcp/display.js";
+import { looksSecret } from "../../gateway/src/mcp/secret-mask.js";
+import { CREDENTIAL_SHAPES } from "../../gateway/src/store/credential-shapes.js";
+import { REDACTED, redactText } from "../../gateway/src/store/redact.js";
+import { fakeToken } from "../helpers/fake-secrets.js";
+
+const b64url = (s: string) => Buffer.from(s).toString("base64url");
+
+/**
+ * One credential per shape, made at run time (no key-shaped literal in the repository). `was`
+ * says which use knew the shape before the table was shared, at this length.
+ */
+const SAMPLES: Record<string, { secret: string; was: "both" | "redaction" | "listing" }> = {
+  "private key block (PEM)": {
+    secret: [
+      "-----BEGIN",
+      "PRIVATE",
+      "KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7\n-----END",
+      "PRIVATE",
+      "KEY-----",
+    ].join(" "),
+    was: "redaction",
+  },
+  "Anthropic API key": { secret: fakeToken("sk-ant-api03-", 24), was: "both" },
+  "sk-/pk-/rk- API key": { secret: fakeToken("pk-", 12), was: "listing" },
+  "Gatehouse virtual key": { secret: fakeToken("gk-", 24), was: "both" },
+  "AWS access key id": { secret: ["ASIA", "0123456789ABCDEF"].join(""), was: "both" },
+  "GitHub token": { secret: fakeToken("ghs_", 18), was: "listing" },
+  "GitHub fine-grained token": { secret: fakeToken("github_pat_", 14), was: "listing" },
+  "GitLab token": { secret: fakeToken("glpat-", 20), was: "listing" },
+  "Slack token": { secret: fakeToken("xoxo-", 16), was: "listing" },
+  "Google API key": { secret: fakeToken("AIza", 32), was: "listing" },
+  JWT: {
+    secret: [b64url('{"alg":"HS256"}'), b64url('{"sub":"1"}'), "c2lnbmF0dXJlLXNpZ25hdHVyZQ"].join("."),
+    was: "listing",
+  },
+  "Bearer or Basic credentials": { secret: `Bearer ${fakeToken("", 24)}`, was: "both" },
+};
+
+test("every credential shape has a sample here", () => {
+  assert.deepEqual(Object.keys(SAMPLES).sort(), CREDENTIAL_SHAPES.map((s) => s.what).sort());
+});
+
+describe("each shape is caught by both uses", () => {
+  for (const shape of CREDENTIAL_SHAPES) {
+    const sample = SAMPLES[shape.what];
+    if (sample === undefined) continue;
+    const { secret, was } = sample;
+    const label = shape.headIsLabel ? secret.slice(0, secret.indexOf(" ") + 1) : "";
+    const hidden = secret.slice(label.length);
+    const hint = was === "both" ? "" : ` (formerly ${was} only)`;
+
+    test(`log redaction: ${shape.what}${hint}`, () => {
+      const out = redactText(`upstream said: ${secret} (retrying)`);
+      assert.ok(!out.includes(hidden), out);
+      assert.ok(out.startsWith(`upstream said: ${label}`), out);
+      assert.ok(out.includes(REDACTED) && out.endsWith(" (retrying)"), out);
+    });
+
+    test(`MCP server listing and export: ${shape.what}${hint}`, () => {
+      assert.deepEqual(maskArgs(["--note", `see ${secret} here`]), ["--note", `see ${label}**** here`]);
+      if (!shape.headIsLabel) assert.ok(looksSecret(secret), "a whole argument of this shape is a secret");
+      const out = exportConfig(parseConfig({ mcp_servers: { s: { command: "node", args: [secret] } } }));
+      assert.ok(!out.yaml.includes(hidden), out.yaml);
+      assert.ok(out.yaml.includes("${env:GATEHOUSE_S_"), out.yaml);
+    });
+  }
+});
+
+test("redaction keeps what it kept before: the kind of key and the Bearer label", () => {
+  assert.equal(redactText(`k ${fakeToken("sk-ant-api03-", 20)}`), `k sk-ant-${REDACTED}`);
+  assert.equal(redactText(`k ${fakeToken("sk-proj-", 20)}`), `k sk-${REDACTED}`);
+  assert.equal(redactText(`k ${fakeToken("gk-", 20)}`), `k gk-${REDACTED}`);
+  assert.equal(redactText(`Authorization: Bearer ${fakeToken("", 20)}`), `Authorization: Bearer ${REDACTED}`);
+  assert.equal(redactText(`k ${fakeToken("ghp_", 30)}`), `k ${REDACTED}`);
+});
