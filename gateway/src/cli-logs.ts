@@ -300,6 +300,8 @@ async function budgets(store: SqliteStore, flags: Flags, env: NodeJS.ProcessEnv,
   }
   const rules = new StoredRules(config);
   rules.update({ keys: await store.listKeys(), teams: await store.listTeams() });
+  // Their budgets are missing from the list below; say so, as GET /api/budgets does in `problems`.
+  for (const problem of rules.problems) io.err(`gatehouse spend: warning: ${terminalSafe(problem)}\n`);
   const gov = new Governance(rules.merged, new Pricing(config.providers, config.pricing));
   gov.restore(await store.logs.loadSpend(gov.horizon()));
   let list = gov.allBudgets((name) => rules.keyId(name));

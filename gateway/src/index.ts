@@ -210,6 +210,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       governance,
       keyId: (name) => rules.keyId(name),
       hasKey: (name) => rules.hasKey(name),
+      storedProblems: () => rules.problems,
       timeZone: () => budgetTimeZone(config),
     }),
     ...keyRoutes({ config: () => config, store, keys: keyOps, refresh: refreshKeys }),

@@ -1,9 +1,11 @@
 // `gatehouse spend` lists the budgets GET /api/budgets lists: the config's, and those of the keys
-// and teams made with `gatehouse keys` or the admin API, merged the way the gateway merges them.
+// and teams made with `gatehouse keys` or the admin API, merged the way the gateway merges them;
+// both name a stored key's or team's rules that no longer read.
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import Database from "better-sqlite3";
 import type { BudgetsView } from "../../gateway/src/admin/contract.js";
 import { runLogsCli } from "../../gateway/src/cli-logs.js";
 import { eventually, runCli } from "../helpers/cli-run.js";
@@ -101,5 +103,63 @@ describe("gatehouse spend: the budgets of stored keys and teams", () => {
       assert.ok(line, `${b.scope} ${b.name} in:\n${out}`);
       assert.equal(line.endsWith("EXHAUSTED"), b.exhausted, line);
     }
+  });
+
+  // The last two tests: they break the stored rules of key "tiny" and of a new team "broken".
+  const PROBLEMS = [
+    /^stored key "tiny": invalid policy \(.+\); key blocked$/,
+    /^stored team "broken": invalid spec; its budgets are not applied$/,
+  ];
+  const STILL_LISTED = ["key 'cfgkey'", "key 'tok'", "team 'backend'"];
+  let broken: Promise<void> | undefined;
+  const breakStoredRules = () => {
+    broken ??= (async () => {
+      const made = await fetch(`${gw.url}/api/teams`, {
+        method: "POST",
+        headers: admin,
+        body: JSON.stringify({ name: "broken", budgets: [{ usd: 1, period: "day" }] }),
+      });
+      assert.equal(made.status, 201, await made.text());
+      const db = new Database(join(gw.dataDir, "gatehouse.db"));
+      try {
+        db.prepare("UPDATE virtual_keys SET policy = ? WHERE name = ?").run('{"budgets":"none"}', "tiny");
+        db.prepare("UPDATE teams SET spec = ? WHERE name = ?").run("not json", "broken");
+      } finally {
+        db.close();
+      }
+    })();
+    return broken;
+  };
+
+  test("/api/budgets names a stored key's policy and a team's spec that no longer read", async () => {
+    await breakStoredRules();
+    let view: Partial<BudgetsView> = {};
+    await eventually("the gateway reads the stored rules again", async () => {
+      view = (await (await fetch(`${gw.url}/api/budgets`, { headers: admin })).json()) as BudgetsView;
+      return view.problems?.length === 2;
+    });
+    for (const [i, re] of PROBLEMS.entries()) assert.match(view.problems![i]!, re);
+    assert.deepEqual(view.budgets!.map((b) => b.scope).sort(), STILL_LISTED);
+  });
+
+  test("spend warns about each on stderr, one line each, and lists the rest", async () => {
+    await breakStoredRules();
+    let out = "";
+    let err = "";
+    const code = await runLogsCli(
+      "spend",
+      ["--config", configFile, "--data-dir", gw.dataDir],
+      {},
+      { out: (t) => (out += t), err: (t) => (err += t) },
+    );
+    assert.equal(code, 0, err);
+    const lines = err.trimEnd().split("\n");
+    assert.equal(lines.length, PROBLEMS.length, err);
+    for (const [i, re] of PROBLEMS.entries()) {
+      assert.ok(lines[i]!.startsWith("gatehouse spend: warning: "), lines[i]);
+      assert.match(lines[i]!.slice("gatehouse spend: warning: ".length), re);
+    }
+    for (const scope of STILL_LISTED) assert.ok(out.includes(scope), `${scope} still listed:\n${out}`);
+    assert.ok(!out.includes("key 'tiny'"), out);
   });
 });

@@ -179,4 +179,9 @@ export interface BudgetView {
 /** GET /api/budgets[?key=NAME&session=ID]. */
 export interface BudgetsView {
   budgets: BudgetView[];
+  /**
+   * Stored keys' policies and teams' specs that could not be read, one line each: their budgets
+   * are missing from `budgets` (such a key is blocked; such a team's budgets are not applied).
+   */
+  problems: string[];
 }

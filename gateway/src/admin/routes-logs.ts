@@ -18,6 +18,8 @@ export interface LogRoutesDeps {
   keyId(name: string): string;
   /** Whether a key of that name exists (in the config, or stored and not revoked). */
   hasKey(name: string): boolean;
+  /** Stored keys' policies and teams' specs that could not be read (governance/stored-policies.ts). */
+  storedProblems?: () => readonly string[];
   /** settings.timezone as a zone name: where day buckets of /api/spend start (default UTC). */
   timeZone?: () => string;
   clock?: () => number;
@@ -304,7 +306,7 @@ function budgets(deps: LogRoutesDeps, q: z.infer<typeof budgetsQuery>): BudgetsV
       }
     }
   }
-  return { budgets: out };
+  return { budgets: out, problems: [...(deps.storedProblems?.() ?? [])] };
 }
 
 export function logRoutes(deps: LogRoutesDeps): Route[] {

@@ -141,13 +141,19 @@ export class StoredRules {
   private stored: StoredGovernance = { keys: [], teams: [] };
   private seen = fingerprint(this.stored);
   private ids = new Map<string, string>();
+  /**
+   * The stored keys' policies and teams' specs the last merge could not read, one line each
+   * (`stored key "x": invalid policy (...); key blocked`): GET /api/budgets and `gatehouse spend`
+   * show them, since those keys' and teams' budgets are missing from their lists.
+   */
+  problems: readonly string[] = [];
   merged: Merged;
 
   constructor(
     private config: ConfigFile,
     private readonly warn?: (msg: string) => void,
   ) {
-    this.merged = mergedGovernance(config, this.stored, warn);
+    this.merged = this.merge();
   }
 
   /** New rows from the store; true when the rules changed (then `merged` is new). */
@@ -157,13 +163,23 @@ export class StoredRules {
     const fp = fingerprint(stored);
     if (fp === this.seen) return false;
     this.seen = fp;
-    this.merged = mergedGovernance(this.config, stored, this.warn);
+    this.merged = this.merge();
     return true;
   }
 
   setConfig(config: ConfigFile): void {
     this.config = config;
-    this.merged = mergedGovernance(config, this.stored, this.warn);
+    this.merged = this.merge();
+  }
+
+  private merge(): Merged {
+    const problems: string[] = [];
+    const merged = mergedGovernance(this.config, this.stored, (msg) => {
+      problems.push(msg);
+      this.warn?.(msg);
+    });
+    this.problems = problems;
+    return merged;
   }
 
   /** The id (spend scope) of a key with rules: config keys are `config:NAME`, stored ones their id. */
