@@ -3,6 +3,11 @@
  * (`gatehouse keys list | head -1`) closes the pipe: the rest of the output is not wanted, so the
  * process ends quietly with status 0, as `git log | head` does. Any other write error (a full
  * disk) is one line on stderr and status 1, never a stack trace.
+ *
+ * stderr (warnings, errors) closing early (`gatehouse spend 2>&1 | head -1` with many warnings)
+ * or failing otherwise drops the rest of what was to be said there, quietly: the command goes on,
+ * so what it writes to stdout (a file, say) is not cut short, and its exit status stays its own.
+ * When both go to the closed pipe, the next line on stdout ends it as above.
  */
 
 const handled = new WeakSet<NodeJS.WritableStream>();
@@ -18,4 +23,12 @@ export function endOnClosedOutput(
     process.stderr.write(`gatehouse: cannot write the output (${e.code ?? e.message})\n`);
     exit(1);
   });
+}
+
+/** stderr: a write error (EPIPE from a reader gone, or any other) silences it; the command goes on. */
+export function quietOnClosedErrors(stream: NodeJS.WritableStream = process.stderr): void {
+  if (handled.has(stream)) return;
+  handled.add(stream);
+  // The stream is destroyed by the error: later writes go nowhere and raise nothing.
+  stream.on("error", () => {});
 }

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { CommonFlags } from "./cli-config.js";
 import { HELP } from "./cli-help.js";
-import { endOnClosedOutput } from "./cli-stdout.js";
+import { endOnClosedOutput, quietOnClosedErrors } from "./cli-stdout.js";
 import { argsErrorText } from "./cli-text.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import { VERSION } from "./gateway-api.js";
@@ -125,6 +125,7 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   endOnClosedOutput();
+  quietOnClosedErrors();
   const [first, ...args] = argv;
   if (first === "logs" || first === "spend" || first === "config")
     return (await import("./cli-logs.js")).runLogsCli(first, args, env);
