@@ -1,10 +1,10 @@
 // A request log row for tests that write the store directly (retention, search, spend buckets),
-// and a request record for tests of the log writer: a plain 200 answer of key "k"; each test
-// overrides what it is about.
+// and a request record for tests of the log writer: a plain 200 answer of key "k"; a tool call's
+// record likewise; each test overrides what it is about.
 import { randomUUID } from "node:crypto";
 import type { RequestRecord } from "../../gateway/src/llm/record.js";
 import { emptyUsage } from "../../gateway/src/llm/usage.js";
-import type { RequestLogRow } from "../../gateway/src/store/log-store.js";
+import type { RequestLogRow, ToolCallRecord } from "../../gateway/src/store/log-store.js";
 
 export function requestLogRow(over: Partial<RequestLogRow> = {}): RequestLogRow {
   return {
@@ -69,6 +69,25 @@ export function requestRecord(over: Partial<RequestRecord> = {}): RequestRecord 
     costSource: "table",
     latencyMs: 12.5,
     ttfbMs: 3,
+    ...over,
+  };
+}
+
+/** An MCP tool call's record as the gateway makes it (the log writer's input): a file written, a person said yes. */
+export function toolCallRecord(over: Partial<ToolCallRecord> = {}): ToolCallRecord {
+  return {
+    id: randomUUID(),
+    startedAt: Date.now(),
+    keyId: "config:k",
+    keyName: "k",
+    server: "files",
+    tool: "write_file",
+    arguments: {},
+    resultBytes: 120,
+    latencyMs: 4,
+    status: "ok",
+    decision: "ask",
+    decidedBy: "answerer:alice",
     ...over,
   };
 }

@@ -95,12 +95,15 @@ export function textOf(r: unknown): string {
   return c && c.type === "text" ? c.text : "";
 }
 
-/** One raw POST to a gateway's /mcp, read off the wire (the SDK's client rewrites some of it). */
+/**
+ * One raw POST to a gateway's /mcp, read off the wire (the SDK's client rewrites some of it);
+ * `headers` are sent last, so they can replace the usual ones (accept, content-type).
+ */
 export async function mcpPost(
   url: string,
   key: string,
   body: unknown,
-  opts: { session?: string | null; version?: string } = {},
+  opts: { session?: string | null; version?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; type: string; text: string; session: string | null }> {
   const res = await fetch(`${url}/mcp`, {
     method: "POST",
@@ -110,6 +113,7 @@ export async function mcpPost(
       authorization: `Bearer ${key}`,
       ...(opts.session ? { "mcp-session-id": opts.session } : {}),
       ...(opts.version ? { "mcp-protocol-version": opts.version } : {}),
+      ...opts.headers,
     },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(10_000),

@@ -13,8 +13,10 @@ import type {
   SpendSeriesView,
   ToolCallView,
 } from "../../gateway/src/admin/contract.js";
+import { fakeToken } from "../helpers/fake-secrets.js";
 import { post, type TestGateway } from "../helpers/gateway.js";
 import { chat, msg } from "../helpers/llm.js";
+import { toolCallRecord } from "../helpers/log-rows.js";
 import { mockProviders, startMockGateway } from "../helpers/mock-gateway.js";
 import type { MockProvider } from "../mocks/mock-provider.js";
 
@@ -61,34 +63,29 @@ describe("admin API: logs, spend and budgets", () => {
     );
     mock.script({ kind: "error", status: 400, message: "bad thing" });
     assert.equal((await post(`${gw.url}/anthropic/v1/messages`, msg("ant/m2"))).status, 400);
-    gw.gateway.logs.enqueueToolCall({
-      id: randomUUID(),
-      startedAt: Date.now(),
-      keyId: "config:test",
-      keyName: "test",
-      server: "files",
-      tool: "read_file",
-      arguments: { path: "/tmp/x", api_key: "sk-should-not-show-0000000000" },
-      resultBytes: 12,
-      latencyMs: 3,
-      status: "ok",
-      decision: "allow",
-      decidedBy: "policy",
-    });
-    gw.gateway.logs.enqueueToolCall({
-      id: randomUUID(),
-      startedAt: Date.now(),
-      keyId: "config:test",
-      keyName: "test",
-      server: "files",
-      tool: "write_file",
-      arguments: { path: "/tmp/y" },
-      latencyMs: 1,
-      status: "denied",
-      decision: "ask",
-      decidedBy: "admin-api",
-      error: "deny",
-    });
+    const byTest = { keyId: "config:test", keyName: "test" };
+    gw.gateway.logs.enqueueToolCall(
+      toolCallRecord({
+        ...byTest,
+        tool: "read_file",
+        arguments: { path: "/tmp/x", api_key: fakeToken("sk-should-not-show-", 10) },
+        resultBytes: 12,
+        latencyMs: 3,
+        decision: "allow",
+        decidedBy: "policy",
+      }),
+    );
+    gw.gateway.logs.enqueueToolCall(
+      toolCallRecord({
+        ...byTest,
+        arguments: { path: "/tmp/y" },
+        resultBytes: undefined,
+        latencyMs: 1,
+        status: "denied",
+        decidedBy: "admin-api",
+        error: "deny",
+      }),
+    );
     await gw.gateway.logs.flush();
   });
   after(async () => {

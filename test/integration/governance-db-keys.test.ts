@@ -6,51 +6,26 @@ import { after, before, describe, test } from "node:test";
 import { parseConfig } from "../../gateway/src/config/load.js";
 import { createGateway } from "../../gateway/src/index.js";
 import type { TestGateway } from "../helpers/gateway.js";
+import { type KeyRulesGateway, startKeyRulesGateway } from "../helpers/key-rules-gateway.js";
 import { msg, paddedMsg as padded } from "../helpers/llm.js";
-import { mockProviders, startMockGateway } from "../helpers/mock-gateway.js";
 import type { MockProvider } from "../mocks/mock-provider.js";
 
 type ErrorBody = { error: { type: string; message: string } };
 type Problem = { status: number; detail: string };
 
 describe("keys and teams made through the admin API", () => {
+  let kr: KeyRulesGateway;
   let mock: MockProvider;
   let gw: TestGateway;
-  let admin: Record<string, string>;
-
-  const api = async (path: string, method = "GET", body?: unknown) => {
-    const res = await fetch(`${gw.url}${path}`, {
-      method,
-      headers: admin,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text === "" ? undefined : (JSON.parse(text) as unknown) };
-  };
-  const call = (key: string, body: unknown, path = "/anthropic/v1/messages") =>
-    fetch(`${gw.url}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-      body: JSON.stringify(body),
-    });
-  const create = async (body: Record<string, unknown>) => {
-    const r = await api("/api/keys", "POST", body);
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-    return r.body as { key: string; budgets: unknown[]; rate_limit: unknown; models: string[] | null };
-  };
+  const api: KeyRulesGateway["api"] = (...a) => kr.api(...a);
+  const call: KeyRulesGateway["call"] = (...a) => kr.call(...a);
+  const create: KeyRulesGateway["create"] = (body) => kr.create(body);
 
   before(async () => {
-    ({ mock, gw } = await startMockGateway((url) => ({
-      providers: mockProviders(url),
-      // $1 per 1000 input tokens: round numbers for budgets.
-      pricing: { "ant/budget-model": { input_per_mtok: 1000, output_per_mtok: 0 } },
-    })));
-    admin = { authorization: `Bearer ${gw.gateway.admin.token}`, "content-type": "application/json" };
+    kr = await startKeyRulesGateway();
+    ({ mock, gw } = kr);
   });
-  after(async () => {
-    await gw.close();
-    await mock.close();
-  });
+  after(() => kr.close());
 
   test("a stored key with a $ budget is refused with the budget's message once it is spent", async () => {
     const made = await create({ name: "ci", budgets: [{ usd: 2, period: "day" }] });

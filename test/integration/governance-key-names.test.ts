@@ -5,8 +5,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { parseConfig } from "../../gateway/src/config/load.js";
 import type { TestGateway } from "../helpers/gateway.js";
-import { msg, paddedMsg as padded } from "../helpers/llm.js";
-import { mockProviders, startMockGateway } from "../helpers/mock-gateway.js";
+import { BUDGET_PRICING, type KeyRulesGateway, startKeyRulesGateway } from "../helpers/key-rules-gateway.js";
+import { paddedMsg as padded } from "../helpers/llm.js";
+import { mcpPost } from "../helpers/mcp.js";
+import { mockProviders } from "../helpers/mock-gateway.js";
 import type { MockProvider } from "../mocks/mock-provider.js";
 
 type Problem = { status: number; detail: string };
@@ -15,46 +17,20 @@ type KeyRow = { id: string; name: string; source: string; state: string; budgets
 const CONFIG_SECRET = "gk-config-secret-of-apikey1-000000000000000000";
 
 describe("key names shared by the config file and the database", () => {
+  let kr: KeyRulesGateway;
   let mock: MockProvider;
   let gw: TestGateway;
-  let admin: Record<string, string>;
   let baseConfig: (extraKeys: Array<Record<string, unknown>>) => ReturnType<typeof parseConfig>;
-
-  const api = async (path: string, method = "GET", body?: unknown) => {
-    const res = await fetch(`${gw.url}${path}`, {
-      method,
-      headers: admin,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text === "" ? undefined : (JSON.parse(text) as unknown) };
-  };
-  const call = (key: string, body: unknown = msg("ant/budget-model"), path = "/anthropic/v1/messages") =>
-    fetch(`${gw.url}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-      body: JSON.stringify(body),
-    });
+  const api: KeyRulesGateway["api"] = (...a) => kr.api(...a);
+  const call: KeyRulesGateway["call"] = (...a) => kr.call(...a);
+  const create: KeyRulesGateway["create"] = (body) => kr.create(body);
   const mcpInitialize = (key: string) =>
-    fetch(`${gw.url}/mcp`, {
-      method: "POST",
-      headers: {
-        accept: "application/json, text/event-stream",
-        "content-type": "application/json",
-        authorization: `Bearer ${key}`,
-      },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "initialize",
-        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
-      }),
+    mcpPost(gw.url, key, {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
     });
-  const create = async (body: Record<string, unknown>) => {
-    const r = await api("/api/keys", "POST", body);
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-    return r.body as { key: string; id: string };
-  };
   /** Warnings the gateway emits while `fn` runs. */
   const warningsDuring = async (fn: () => Promise<void>): Promise<string[]> => {
     const seen: string[] = [];
@@ -70,24 +46,17 @@ describe("key names shared by the config file and the database", () => {
   };
 
   before(async () => {
-    ({ mock, gw } = await startMockGateway((url) => ({
-      providers: mockProviders(url),
-      // $1 per 1000 input tokens: round numbers for budgets.
-      pricing: { "ant/budget-model": { input_per_mtok: 1000, output_per_mtok: 0 } },
-    })));
+    kr = await startKeyRulesGateway();
+    ({ mock, gw } = kr);
     baseConfig = (extraKeys) =>
       parseConfig({
         providers: mockProviders(mock.url),
-        pricing: { "ant/budget-model": { input_per_mtok: 1000, output_per_mtok: 0 } },
+        pricing: BUDGET_PRICING,
         settings: { retry_base_ms: 1 },
         virtual_keys: [{ name: "test", key: gw.key }, ...extraKeys],
       });
-    admin = { authorization: `Bearer ${gw.gateway.admin.token}`, "content-type": "application/json" };
   });
-  after(async () => {
-    await gw.close();
-    await mock.close();
-  });
+  after(() => kr.close());
 
   test("a config key added later shadows the stored key: its secret stops working, with a warning", async () => {
     const stored = await create({ name: "apikey1", budgets: [{ usd: 5, period: "week" }] });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
-import { serverBin, toyServer, waitReady } from "../helpers/mcp.js";
+import { mcpPost, serverBin, toyServer, waitReady } from "../helpers/mcp.js";
 
 // The /mcp transport on the wire (gateway/src/mcp/http-transport.ts): JSON answers for quick
 // requests, SSE when a request produces notifications or takes long, batches, the GET stream,
@@ -10,32 +10,9 @@ import { serverBin, toyServer, waitReady } from "../helpers/mcp.js";
 let gw: TestGateway;
 const VERSION = "2025-11-25";
 
-interface Reply {
-  status: number;
-  type: string;
-  headers: Headers;
-  text: string;
-}
-
-async function post(body: unknown, sid?: string, headers: Record<string, string> = {}): Promise<Reply> {
-  const res = await fetch(`${gw.url}/mcp`, {
-    method: "POST",
-    headers: {
-      accept: "application/json, text/event-stream",
-      "content-type": "application/json",
-      authorization: `Bearer ${TEST_KEY}`,
-      ...(sid ? { "mcp-session-id": sid, "mcp-protocol-version": VERSION } : {}),
-      ...headers,
-    },
-    body: JSON.stringify(body),
-  });
-  return {
-    status: res.status,
-    type: res.headers.get("content-type") ?? "",
-    headers: res.headers,
-    text: await res.text(),
-  };
-}
+/** A raw POST to /mcp with the test key; in a session (`sid`), with its protocol version. */
+const post = (body: unknown, sid?: string, headers: Record<string, string> = {}) =>
+  mcpPost(gw.url, TEST_KEY, body, { session: sid ?? null, ...(sid ? { version: VERSION } : {}), headers });
 
 /** The JSON-RPC messages of an SSE body, in order. */
 function events(text: string): Array<Record<string, unknown>> {
@@ -54,7 +31,7 @@ async function open(): Promise<string> {
   });
   assert.equal(init.status, 200, init.text);
   assert.match(init.type, /^application\/json/);
-  const sid = init.headers.get("mcp-session-id");
+  const sid = init.session;
   assert.ok(sid);
   assert.equal((await post({ jsonrpc: "2.0", method: "notifications/initialized" }, sid)).status, 202);
   return sid;
@@ -87,7 +64,7 @@ describe("/mcp transport", () => {
     const r = await post(call(2, "everything__echo", { message: "json" }), sid);
     assert.equal(r.status, 200);
     assert.match(r.type, /^application\/json/);
-    assert.equal(r.headers.get("mcp-session-id"), sid);
+    assert.equal(r.session, sid);
     const body = JSON.parse(r.text) as { id: number; result: { content: Array<{ text: string }> } };
     assert.equal(body.id, 2);
     assert.equal(body.result.content[0]?.text, "Echo: json");

@@ -11,7 +11,7 @@ import type { RecordBatch } from "../../gateway/src/store/record-sink.js";
 import { isSecretName, redactArguments, redactJson, redactText } from "../../gateway/src/store/redact.js";
 import { openSqlite } from "../../gateway/src/store/sqlite.js";
 import { SqliteLogStore } from "../../gateway/src/store/sqlite-logs.js";
-import { requestRecord } from "../helpers/log-rows.js";
+import { requestRecord, toolCallRecord } from "../helpers/log-rows.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -274,21 +274,12 @@ describe("log writer", () => {
 });
 
 function tool(args: unknown, over: Partial<ToolCallRecord> = {}): ToolCallRecord {
-  return {
+  return toolCallRecord({
     id: "t1",
     startedAt: Date.parse("2026-03-01T10:00:00Z"),
-    keyId: "config:k",
-    keyName: "k",
-    server: "files",
-    tool: "write_file",
     arguments: args,
-    resultBytes: 120,
-    latencyMs: 4,
-    status: "ok",
-    decision: "ask",
-    decidedBy: "answerer:alice",
     ...over,
-  };
+  });
 }
 
 describe("redaction before writing", () => {
