@@ -75,15 +75,37 @@ export interface RequestLogView extends LogEntryView {
   hasContent: boolean;
 }
 
+/** Any JSON value, as JSON.parse gives it. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** The prompt as the request log keeps it (content: full): tool definitions are left out. */
+export interface StoredPrompt {
+  model?: JsonValue;
+  system?: JsonValue;
+  /** Oldest first; past 256 KiB the oldest went first. */
+  messages: JsonValue[];
+  /** How many of the oldest messages were left out to stay within 256 KiB. */
+  omitted_messages?: number;
+}
+
+/** A tool call the model made, as its response carried it. */
+export interface StoredToolCall {
+  name: string;
+  input: JsonValue;
+}
+
 /** GET /api/logs/{id}: the entry with what content: full kept. */
 export interface RequestLogDetail extends RequestLogView {
   content: {
-    /** The request as the client sent it (JSON text, redacted, at most 256 KiB). */
-    request: string | null;
-    /** The response's text, reassembled from the stream (redacted, at most 256 KiB). */
+    /**
+     * The request as the client sent it (redacted, at most 256 KiB): a JSON value; a string only
+     * when what was stored is not JSON.
+     */
+    request: StoredPrompt | string | null;
+    /** The response's text, reassembled from the stream (redacted, at most 256 KiB): always text. */
     response: string | null;
-    /** The tool calls the model made, JSON: [{ name, input }]. */
-    toolCalls: string | null;
+    /** The tool calls the model made; a string only when what was stored is not JSON (cut at 256 KiB). */
+    toolCalls: StoredToolCall[] | string | null;
   } | null;
 }
 

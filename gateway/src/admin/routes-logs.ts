@@ -7,7 +7,7 @@ import { decodeLogCursor } from "../store/log-cursor.js";
 import type { LogPage, LogQuery, LogStore, SpendPoint } from "../store/log-store.js";
 import type { BudgetsView, LogPageView, RequestLogDetail, SpendSeriesView, SpendTotals } from "./contract.js";
 import type { Route } from "./routes.js";
-import { budgetView, iso, requestLogView, toolCallView } from "./views-logs.js";
+import { budgetView, iso, requestLogDetail, requestLogView, toolCallView } from "./views-logs.js";
 
 /** GET /api/logs, /api/logs/tools, /api/logs/{id}, /api/spend and /api/budgets (docs/api.md). */
 
@@ -349,13 +349,7 @@ export function logRoutes(deps: LogRoutesDeps): Route[] {
       async handle(ctx): Promise<RequestLogDetail> {
         const row = await deps.logs.getRequest(ctx.params.id!);
         if (!row) throw new HttpError(404, `no request log entry ${JSON.stringify(ctx.params.id)}`);
-        const view = requestLogView(row);
-        return {
-          ...view,
-          content: view.hasContent
-            ? { request: row.requestBody, response: row.responseBody, toolCalls: row.responseToolCalls }
-            : null,
-        };
+        return requestLogDetail(row);
       },
     },
     {

@@ -1,6 +1,13 @@
 import type { BudgetStatus } from "../governance/governance.js";
 import type { RequestLogRow, ToolCallRow } from "../store/log-store.js";
-import type { BudgetView, RequestLogView, ToolCallView } from "./contract.js";
+import type {
+  BudgetView,
+  RequestLogDetail,
+  RequestLogView,
+  StoredPrompt,
+  StoredToolCall,
+  ToolCallView,
+} from "./contract.js";
 
 /** Log rows and budgets as the admin API shows them (contract.ts): ISO times, token counts grouped. */
 
@@ -40,6 +47,31 @@ export function requestLogView(r: RequestLogRow): RequestLogView {
     ttfbMs: r.ttfbMs,
     meta: r.meta,
     hasContent: r.requestBody !== null || r.responseBody !== null,
+  };
+}
+
+/** Stored text that is JSON as its value; other text (a prompt cut mid-way) stays a string. */
+export function jsonOrText<T>(text: string | null): T | string | null {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return text;
+  }
+}
+
+/** GET /api/logs/{id}: the row's view with its kept content, JSON as values. */
+export function requestLogDetail(row: RequestLogRow): RequestLogDetail {
+  const view = requestLogView(row);
+  return {
+    ...view,
+    content: view.hasContent
+      ? {
+          request: jsonOrText<StoredPrompt>(row.requestBody),
+          response: row.responseBody,
+          toolCalls: jsonOrText<StoredToolCall[]>(row.responseToolCalls),
+        }
+      : null,
   };
 }
 
