@@ -24,6 +24,7 @@ export function requestLogRow(over: Partial<RequestLogRow> = {}): RequestLogRow 
     model: "m",
     fallbacks: [],
     attempts: 1,
+    failedAttempts: [],
     stream: false,
     status: 200,
     error: null,

@@ -11,6 +11,7 @@ import type { RecordBatch } from "../../gateway/src/store/record-sink.js";
 import { isSecretName, redactArguments, redactJson, redactText } from "../../gateway/src/store/redact.js";
 import { openSqlite } from "../../gateway/src/store/sqlite.js";
 import { SqliteLogStore } from "../../gateway/src/store/sqlite-logs.js";
+import { fakeToken } from "../helpers/fake-secrets.js";
 import { requestRecord, toolCallRecord } from "../helpers/log-rows.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -352,6 +353,25 @@ describe("redaction before writing", () => {
     assert.deepEqual(row.meta, { ticket: "sk-[REDACTED]" });
     const t = toolCallRow(tool({ content: "x", headers: { Authorization: "Bearer abcdefghijklmnop" } }));
     assert.equal(t.arguments, '{"content":"x","headers":{"Authorization":"[REDACTED]"}}');
+  });
+
+  test("rows: failed attempts' errors are redacted and capped", () => {
+    const url = `https://user:${fakeToken("pw", 12)}@proxy.example/v1`;
+    const attempt = { route: "a/m", provider: "a", model: "m", status: 502, latencyMs: 3 };
+    const row = requestRow(
+      rec(1, {
+        failedAttempts: [
+          { ...attempt, error: `a: provider unreachable (${url})` },
+          { ...attempt, error: `b: ${"x".repeat(5000)}` },
+        ],
+      }),
+    );
+    assert.equal(
+      row.failedAttempts[0]!.error,
+      "a: provider unreachable (https://user:[REDACTED]@proxy.example/v1)",
+    );
+    assert.ok(row.failedAttempts[1]!.error.length <= 1000);
+    assert.deepEqual(requestRow(rec(2)).failedAttempts, [], "none when the first attempt decided");
   });
 });
 

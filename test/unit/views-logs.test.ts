@@ -2,43 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { requestLogDetail } from "../../gateway/src/admin/views-logs.js";
-import type { RequestLogRow } from "../../gateway/src/store/log-store.js";
-
-const row = (over: Partial<RequestLogRow>): RequestLogRow => ({
-  id: "r1",
-  ts: 0,
-  keyId: "config:k",
-  keyName: "k",
-  team: null,
-  sessionId: null,
-  project: null,
-  userAgent: null,
-  surface: "anthropic",
-  endpoint: "messages",
-  requestedModel: "m",
-  route: "p/m",
-  provider: "p",
-  model: "m",
-  fallbacks: [],
-  attempts: 1,
-  stream: false,
-  status: 200,
-  error: null,
-  inputTokens: 0,
-  outputTokens: 0,
-  cacheReadTokens: 0,
-  cacheWriteTokens: 0,
-  reasoningTokens: 0,
-  costUsd: 0,
-  costSource: null,
-  latencyMs: 1,
-  ttfbMs: null,
-  meta: {},
-  requestBody: null,
-  responseBody: null,
-  responseToolCalls: null,
-  ...over,
-});
+import { requestLogRow as row } from "../helpers/log-rows.js";
 
 test("content: JSON columns come back as values, text and cut JSON as strings", () => {
   const d = requestLogDetail(

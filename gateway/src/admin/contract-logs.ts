@@ -94,8 +94,27 @@ export interface StoredToolCall {
   input: JsonValue;
 }
 
-/** GET /api/logs/{id}: the entry with what content: full kept. */
+/** One upstream attempt of a model call that failed (a retry or a fallback followed, or none was left). */
+export interface AttemptView {
+  /** provider/model tried. */
+  route: string;
+  provider: string;
+  model: string;
+  /** The HTTP status it ended with (502 unreachable, 504 no answer in time, ...). */
+  status: number;
+  /** The error, as the client would have seen it (redacted, at most 1,000 characters). */
+  error: string;
+  latencyMs: number;
+}
+
+/** GET /api/logs/{id}: the entry with its failed attempts and what content: full kept. */
 export interface RequestLogDetail extends RequestLogView {
+  /**
+   * The attempts that failed, in order, when the call made more than one (retries, fallbacks):
+   * with a fallback that answered, each attempt before it; when every attempt failed, all of them
+   * (the last is the entry's own status and error). Empty when the first attempt decided it.
+   */
+  failedAttempts: AttemptView[];
   content: {
     /**
      * The request as the client sent it (redacted, at most 256 KiB): a JSON value; a string only

@@ -345,7 +345,8 @@ export function logRoutes(deps: LogRoutesDeps): Route[] {
     {
       method: "GET",
       path: "/api/logs/:id",
-      summary: "One request log entry, with the prompt and response kept for keys with content: full",
+      summary:
+        "One request log entry, with its failed attempts (retries, fallbacks) and the prompt and response kept for keys with content: full",
       async handle(ctx): Promise<RequestLogDetail> {
         const row = await deps.logs.getRequest(ctx.params.id!);
         if (!row) throw new HttpError(404, `no request log entry ${JSON.stringify(ctx.params.id)}`);

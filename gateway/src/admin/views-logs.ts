@@ -65,6 +65,7 @@ export function requestLogDetail(row: RequestLogRow): RequestLogDetail {
   const view = requestLogView(row);
   return {
     ...view,
+    failedAttempts: row.failedAttempts,
     content: view.hasContent
       ? {
           request: jsonOrText<StoredPrompt>(row.requestBody),

@@ -6,6 +6,7 @@ import type { UpstreamRequest } from "./providers/provider.js";
 import type { Target } from "./router.js";
 import { upstreamErrorToNeutral } from "./translate/errors.js";
 import type { NeutralError } from "./translate/types.js";
+import type { AttemptRecord } from "./record.js";
 import { readAll, type Transport, type UpstreamResponse } from "./transport.js";
 
 const RETRYABLE = new Set([408, 409, 425, 429, 500, 502, 503, 504, 529]);
@@ -18,6 +19,8 @@ export interface Opened {
   /** Routes tried and given up on before this one. */
   fallbacks: string[];
   attempts: number;
+  /** The attempts that failed before this one (retries, fallbacks); absent when none did. */
+  failed?: AttemptRecord[];
 }
 
 export interface Failed {
@@ -26,6 +29,8 @@ export interface Failed {
   fallbacks: string[];
   attempts: number;
   target: Target | undefined;
+  /** Every attempt, when there was more than one (the last is this error); else absent. */
+  failed?: AttemptRecord[];
 }
 
 export interface DispatchOptions {
@@ -99,11 +104,26 @@ export async function dispatch(o: DispatchOptions): Promise<Opened | Failed> {
   const fallbacks: string[] = [];
   let attempts = 0;
   let last: Failed | undefined;
+  // Made only when an attempt fails: a call answered at the first try allocates nothing here.
+  let failed: AttemptRecord[] | undefined;
+  let t0 = 0;
+  const note = (target: Target, error: NeutralError) => {
+    failed ??= [];
+    failed.push({
+      route: target.route,
+      provider: target.provider.name,
+      model: target.model,
+      status: error.status,
+      error: error.message,
+      latencyMs: performance.now() - t0,
+    });
+  };
   for (const target of o.targets) {
     for (let attempt = 0; attempt <= settings.retries; attempt++) {
       if (signal.aborted) throw new HttpError(499, "client closed the request", "api_error");
       const req = o.build(target);
       attempts++;
+      t0 = performance.now();
       let delay: number | undefined;
       try {
         const timeout = target.provider.timeoutMs ?? settings.request_timeout_ms;
@@ -113,9 +133,9 @@ export async function dispatch(o: DispatchOptions): Promise<Opened | Failed> {
           bodyTimeoutMs: o.stream ? settings.stream_idle_timeout_ms : timeout,
         });
         if (res.status < 300) {
-          if (!o.stream) return { target, res, first: null, fallbacks, attempts };
+          if (!o.stream) return opened(target, res, null);
           const first = await firstChunk(res.body);
-          if (first !== null) return { target, res, first, fallbacks, attempts };
+          if (first !== null) return opened(target, res, first);
           last = fail(target, {
             status: 502,
             type: "api_error",
@@ -128,7 +148,8 @@ export async function dispatch(o: DispatchOptions): Promise<Opened | Failed> {
           const ra = res.headers["retry-after"];
           if (typeof ra === "string") headers["retry-after"] = ra;
           last = { error, headers, fallbacks, attempts, target };
-          if (!RETRYABLE.has(res.status)) return last;
+          note(target, error);
+          if (!RETRYABLE.has(res.status)) return withFailed(last);
           delay = retryAfterMs(res.headers);
         }
       } catch (e) {
@@ -143,7 +164,7 @@ export async function dispatch(o: DispatchOptions): Promise<Opened | Failed> {
     }
     fallbacks.push(target.route);
   }
-  if (last) return { ...last, fallbacks: fallbacks.slice(0, -1), attempts };
+  if (last) return withFailed({ ...last, fallbacks: fallbacks.slice(0, -1), attempts });
   return {
     error: { status: 404, type: "not_found_error", message: "no route" },
     headers: {},
@@ -153,6 +174,16 @@ export async function dispatch(o: DispatchOptions): Promise<Opened | Failed> {
   };
 
   function fail(target: Target, error: NeutralError): Failed {
+    note(target, error);
     return { error, headers: {}, fallbacks, attempts, target };
+  }
+
+  function opened(target: Target, res: UpstreamResponse, first: Buffer | null): Opened {
+    return failed ? { target, res, first, fallbacks, attempts, failed } : { target, res, first, fallbacks, attempts };
+  }
+
+  /** A lone failed attempt is the row's own status and error: listed only when there were more. */
+  function withFailed(f: Failed): Failed {
+    return failed && failed.length > 1 ? { ...f, failed } : f;
   }
 }

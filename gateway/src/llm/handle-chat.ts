@@ -176,6 +176,7 @@ export async function handleChat(
   });
   rec.fallbacks = out.fallbacks;
   rec.attempts = out.attempts;
+  if (out.failed) rec.failedAttempts = out.failed;
   rec.route = out.target?.route;
   rec.provider = out.target?.provider.name;
 

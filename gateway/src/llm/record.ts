@@ -25,6 +25,8 @@ export interface RequestRecord {
   provider: string | undefined;
   fallbacks: string[];
   attempts: number;
+  /** Attempts that failed (retries, fallbacks) when there was more than one; absent otherwise. */
+  failedAttempts?: AttemptRecord[];
   stream: boolean;
   status: number;
   error: string | undefined;
@@ -37,6 +39,17 @@ export interface RequestRecord {
   ttfbMs: number | undefined;
   /** Prompt and response bytes, for keys with content: full only (parsed by the log writer). */
   content?: CapturedContent;
+}
+
+/** One upstream attempt that failed: where it went, what came back, how long it took (ms). */
+export interface AttemptRecord {
+  route: string;
+  provider: string;
+  model: string;
+  status: number;
+  /** As the client would have seen it (provider error bodies are redacted again before storing). */
+  error: string;
+  latencyMs: number;
 }
 
 let idMs = -1;

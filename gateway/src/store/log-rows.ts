@@ -1,7 +1,8 @@
 import type { SpendDelta, SpendRow } from "../governance/ledger.js";
 import { bucketOf } from "../governance/periods.js";
-import type { RequestRecord } from "../llm/record.js";
-import { storedContent } from "./content.js";
+import type { AttemptView } from "../admin/contract.js";
+import type { AttemptRecord, RequestRecord } from "../llm/record.js";
+import { cut, storedContent } from "./content.js";
 import type { RequestLogRow, ToolCallRecord, ToolCallRow } from "./log-store.js";
 import type { PartMemo } from "./prompt-parts.js";
 import { redactArguments, redactText } from "./redact.js";
@@ -9,6 +10,8 @@ import { redactArguments, redactText } from "./redact.js";
 /** Turns what the gateway recorded into rows to store, with secrets redacted. Pure. */
 
 const opt = (s: string | undefined): string | null => (s === undefined ? null : s);
+/** Most characters of an attempt's error kept (a provider's error body can be long). */
+const ATTEMPT_ERROR_CAP = 1000;
 const optRedacted = (s: string | undefined): string | null => (s === undefined ? null : redactText(s));
 
 /** User agents repeat (one or two per client): their redacted form is remembered, a few hundred at most. */
@@ -47,6 +50,7 @@ export function requestRow(r: RequestRecord, memo?: PartMemo): RequestLogRow {
     model: r.route && slash > 0 ? r.route.slice(slash + 1) : null,
     fallbacks: r.fallbacks,
     attempts: r.attempts,
+    failedAttempts: r.failedAttempts ? r.failedAttempts.map(attemptRow) : [],
     stream: r.stream,
     status: r.status,
     error: optRedacted(r.error),
@@ -67,6 +71,11 @@ export function requestRow(r: RequestRecord, memo?: PartMemo): RequestLogRow {
   if (content) row.search = content.search;
   if (content?.parts) row.parts = content.parts;
   return row;
+}
+
+/** A failed attempt as stored: its error redacted (provider error bodies may echo a key) and capped. */
+function attemptRow(a: AttemptRecord): AttemptView {
+  return { ...a, error: cut(redactText(a.error), ATTEMPT_ERROR_CAP) };
 }
 
 export function toolCallRow(t: ToolCallRecord): ToolCallRow {

@@ -1,4 +1,10 @@
-import type { RequestLogView, SpendGroupBy, SpendTotals, ToolCallView } from "../admin/contract.js";
+import type {
+  AttemptView,
+  RequestLogView,
+  SpendGroupBy,
+  SpendTotals,
+  ToolCallView,
+} from "../admin/contract.js";
 import type { SpendRow } from "../governance/ledger.js";
 import type { PartMemo, StoredParts } from "./prompt-parts.js";
 
@@ -41,6 +47,8 @@ export interface RequestLogRow extends Omit<RequestLogView, "time" | "usage" | "
   cacheReadTokens: number;
   cacheWriteTokens: number;
   reasoningTokens: number;
+  /** Attempts that failed when the call made more than one (redacted); empty otherwise. */
+  failedAttempts: AttemptView[];
   /** Kept only for keys with content: full (store/content.ts): the prompt as JSON, redacted. */
   requestBody: string | null;
   /** The response's text, reassembled from the stream, redacted. */

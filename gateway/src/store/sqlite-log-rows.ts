@@ -1,7 +1,8 @@
+import type { AttemptView } from "../admin/contract.js";
 import type { RequestLogRow, ToolCallRow } from "./log-store.js";
 import { partIdsColumn } from "./sqlite-prompt-parts.js";
 
-/** Column lists and row mapping between log rows and their SQLite tables (002-logs.ts). */
+/** Column lists and row mapping between log rows and their SQLite tables (002-logs.ts, 014). */
 
 export type Param = string | number | null;
 
@@ -39,6 +40,7 @@ export const REQUEST_COLUMNS = [
   "response_body",
   "response_tool_calls",
   "prompt_part_ids",
+  "failed_attempts",
 ] as const;
 
 export const TOOL_COLUMNS = [
@@ -97,6 +99,7 @@ export function requestValues(r: RequestLogRow): Param[] {
     r.responseBody,
     r.responseToolCalls,
     r.parts ? partIdsColumn(r.parts) : null,
+    r.failedAttempts.length > 0 ? JSON.stringify(r.failedAttempts) : null,
   ];
 }
 
@@ -150,6 +153,8 @@ export function fromRequestDb(r: RequestDbRow): RequestLogRow {
     model: str(r.model),
     fallbacks: r.fallbacks === null ? [] : (JSON.parse(String(r.fallbacks)) as string[]),
     attempts: num(r.attempts),
+    failedAttempts:
+      r.failed_attempts === null ? [] : (JSON.parse(String(r.failed_attempts)) as AttemptView[]),
     stream: r.stream === 1,
     status: num(r.status),
     error: str(r.error),
