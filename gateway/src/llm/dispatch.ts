@@ -3,10 +3,10 @@ import type { Settings } from "../config/schema.js";
 import { HttpError } from "../http/errors.js";
 import { type CallSignal, pause } from "./abort.js";
 import type { UpstreamRequest } from "./providers/provider.js";
+import type { AttemptRecord } from "./record.js";
 import type { Target } from "./router.js";
 import { upstreamErrorToNeutral } from "./translate/errors.js";
 import type { NeutralError } from "./translate/types.js";
-import type { AttemptRecord } from "./record.js";
 import { readAll, type Transport, type UpstreamResponse } from "./transport.js";
 
 const RETRYABLE = new Set([408, 409, 425, 429, 500, 502, 503, 504, 529]);
@@ -179,7 +179,9 @@ export async function dispatch(o: DispatchOptions): Promise<Opened | Failed> {
   }
 
   function opened(target: Target, res: UpstreamResponse, first: Buffer | null): Opened {
-    return failed ? { target, res, first, fallbacks, attempts, failed } : { target, res, first, fallbacks, attempts };
+    return failed
+      ? { target, res, first, fallbacks, attempts, failed }
+      : { target, res, first, fallbacks, attempts };
   }
 
   /** A lone failed attempt is the row's own status and error: listed only when there were more. */
