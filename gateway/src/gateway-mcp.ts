@@ -7,6 +7,9 @@ import type { GatewayMetrics } from "./metrics/gateway-metrics.js";
 import type { ToolCallRecord } from "./store/log-store.js";
 import type { LogWriter } from "./store/log-writer.js";
 
+/** Most characters of a tool result the log takes (content: full); a larger one is not kept. */
+const MAX_KEPT_RESULT = 4 * 1024 * 1024;
+
 /** How the MCP surface asks governance about a key, and where its tool calls are counted and logged. */
 export function mcpGovernanceHooks(d: {
   governance: Governance;
@@ -21,8 +24,14 @@ export function mcpGovernanceHooks(d: {
     onToolCall: (t) => {
       metrics.observeToolCall(t);
       const team = governance.policyOf(t.keyName).team;
-      const rec = team ? { ...t, team } : t;
-      if (governance.contentMode(t.keyName) !== "off") writer.enqueueToolCall(rec);
+      const content = governance.contentMode(t.keyName);
+      let rec = team ? { ...t, team } : t;
+      // The result is kept for content: full only, and not past 4 MiB (its JSON is the client's).
+      if (rec.result !== undefined && (content !== "full" || rec.result.length > MAX_KEPT_RESULT)) {
+        const { result: _result, ...rest } = rec;
+        rec = rest;
+      }
+      if (content !== "off") writer.enqueueToolCall(rec);
       d.onEvent?.(rec);
     },
     toolFilter: (keyName, server, tool) => {

@@ -44,6 +44,8 @@ function toolRow(ts: number): ToolCallRow {
     error: null,
     decision: "allow",
     decidedBy: "policy",
+    approval: null,
+    result: null,
   };
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { RequestRecord } from "../../gateway/src/llm/record.js";
+import { CONTENT_CAP } from "../../gateway/src/store/content.js";
 import { requestRow, spendRows, toolCallRow } from "../../gateway/src/store/log-rows.js";
 import type { LogBatch, ToolCallRecord } from "../../gateway/src/store/log-store.js";
 import { LogWriter } from "../../gateway/src/store/log-writer.js";
@@ -186,6 +187,30 @@ describe("log writer", () => {
     assert.equal(errors.filter((e) => e.includes("keep only their metadata")).length, 2);
   });
 
+  test("kept tool results count against maxQueuedContentBytes: the oldest are shed first", async () => {
+    const sink = fakeSink();
+    const w = new LogWriter(sink, { intervalMs: 10_000, maxQueuedContentBytes: 5_000 });
+    const result = JSON.stringify({ content: [{ type: "text", text: "r".repeat(980) }] });
+    for (let i = 0; i < 10; i++) w.enqueueToolCall(tool({}, { id: `t${i}`, startedAt: i, result }));
+    await w.flush();
+    const rows = sink.batches.flatMap((b) => b.toolCalls);
+    assert.equal(rows.length, 10, "every row is written");
+    assert.deepEqual(
+      rows.map((t) => t.result !== null),
+      [...Array(6).fill(false), ...Array(4).fill(true)],
+    );
+    assert.equal(w.contentDropped, 6);
+    // Written rows give their bytes back: the next ones keep their results.
+    for (let i = 10; i < 14; i++) w.enqueueToolCall(tool({}, { id: `t${i}`, startedAt: i, result }));
+    await w.flush();
+    assert.ok(
+      sink.batches
+        .flatMap((b) => b.toolCalls)
+        .slice(10)
+        .every((t) => t.result !== null),
+    );
+  });
+
   test("thousands of waiting charges are merged per bucket and scopes; the sums stay exact", async () => {
     const batches: RecordBatch[] = [];
     const w = new LogWriter(
@@ -353,6 +378,21 @@ describe("redaction before writing", () => {
     assert.deepEqual(row.meta, { ticket: "sk-[REDACTED]" });
     const t = toolCallRow(tool({ content: "x", headers: { Authorization: "Bearer abcdefghijklmnop" } }));
     assert.equal(t.arguments, '{"content":"x","headers":{"Authorization":"[REDACTED]"}}');
+  });
+
+  test("rows: a kept tool result is redacted, and shortened to stay JSON within 256 KiB", () => {
+    const big = JSON.stringify({ content: [{ type: "text", text: "z".repeat(400_000) }], isError: false });
+    const row = toolCallRow(tool({}, { result: big }));
+    assert.ok(row.result !== null && row.result.length <= CONTENT_CAP);
+    const back = JSON.parse(row.result) as { content: Array<{ text: string }>; isError: boolean };
+    assert.equal(back.isError, false);
+    assert.match(back.content[0]!.text, /characters not kept/);
+    const secret = `${"sk-ant"}-api03-${"q".repeat(20)}`;
+    const leaky = toolCallRow(
+      tool({}, { result: JSON.stringify({ content: [{ type: "text", text: secret }] }) }),
+    );
+    assert.equal(leaky.result, '{"content":[{"type":"text","text":"sk-ant-[REDACTED]"}]}');
+    assert.equal(toolCallRow(tool({})).result, null);
   });
 
   test("rows: failed attempts' errors are redacted and capped", () => {

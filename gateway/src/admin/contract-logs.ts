@@ -1,7 +1,10 @@
 /**
  * Logs, spend and budgets in the admin contract: GET /api/logs, /api/logs/tools, /api/logs/{id},
+ * /api/logs/tools/{id},
  * /api/spend, /api/budgets (contract.ts re-exports it). Free of Node imports, like contract.ts.
  */
+
+import type { ApprovalDecisionView } from "./contract-mcp.js";
 
 /** Query of GET /api/logs and /api/logs/tools (all optional; times are ISO or ms since 1970). */
 export interface LogQueryParams {
@@ -141,6 +144,35 @@ export interface ToolCallView extends LogEntryView {
   decision: string;
   /** policy, answerer:<name>, admin-api, timeout, ... */
   decidedBy: string | null;
+}
+
+/** How the approval request of a tool call whose policy is ask ended. */
+export interface ToolApprovalView {
+  /** A person's answer, or timeout, cancelled (the client went away), refused (too many waiting). */
+  answer: ApprovalDecisionView["answer"];
+  /** answerer:<name>, admin-api, timeout, client-cancelled, approval-limit, ... */
+  decidedBy: string;
+  requestedAt: string;
+  decidedAt: string;
+  /** How long the call waited for the answer. */
+  waitedMs: number;
+  /** Why the policy asked. */
+  reason: string;
+}
+
+/** GET /api/logs/tools/{id}: one tool call, with what a detail pane shows. */
+export interface ToolCallDetail extends Omit<ToolCallView, "arguments"> {
+  /** The arguments (redacted) as a JSON value; a string only when what was stored is not JSON. */
+  arguments: JsonValue | string | null;
+  /** The approval request, for a call whose policy is ask (decision "ask"); else null. */
+  approval: ToolApprovalView | null;
+  /**
+   * The result as the client got it from the tool (`{ content, isError?, structuredContent? }`),
+   * redacted, long strings shortened to fit 256 KiB: kept for keys with content: full only, and only
+   * when the tool answered (else null: `error` says what happened). A string only when what was
+   * stored is not JSON.
+   */
+  result: JsonValue | string | null;
 }
 
 /** Newest first; pass nextCursor back as `cursor` for the next (older) page. */

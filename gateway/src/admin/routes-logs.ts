@@ -5,11 +5,25 @@ import { addDays, localDate, offsetAt, startOfDay, UTC } from "../governance/zon
 import { HttpError } from "../http/errors.js";
 import { decodeLogCursor } from "../store/log-cursor.js";
 import type { LogPage, LogQuery, LogStore, SpendPoint } from "../store/log-store.js";
-import type { BudgetsView, LogPageView, RequestLogDetail, SpendSeriesView, SpendTotals } from "./contract.js";
+import type {
+  BudgetsView,
+  LogPageView,
+  RequestLogDetail,
+  SpendSeriesView,
+  SpendTotals,
+  ToolCallDetail,
+} from "./contract.js";
 import type { Route } from "./routes.js";
-import { budgetView, iso, requestLogDetail, requestLogView, toolCallView } from "./views-logs.js";
+import {
+  budgetView,
+  iso,
+  requestLogDetail,
+  requestLogView,
+  toolCallDetail,
+  toolCallView,
+} from "./views-logs.js";
 
-/** GET /api/logs, /api/logs/tools, /api/logs/{id}, /api/spend and /api/budgets (docs/api.md). */
+/** GET /api/logs, /api/logs/tools[/{id}], /api/logs/{id}, /api/spend and /api/budgets (docs/api.md). */
 
 export interface LogRoutesDeps {
   logs: LogStore;
@@ -342,6 +356,16 @@ export function logRoutes(deps: LogRoutesDeps): Route[] {
       rows: (f) => deps.logs.queryToolCalls(f),
       view: toolCallView,
     }),
+    {
+      method: "GET",
+      path: "/api/logs/tools/:id",
+      summary: "One MCP tool call: arguments, result (content: full) or error, decision and approval, timing",
+      async handle(ctx): Promise<ToolCallDetail> {
+        const row = await deps.logs.getToolCall(ctx.params.id!);
+        if (!row) throw new HttpError(404, `no tool call log entry ${JSON.stringify(ctx.params.id)}`);
+        return toolCallDetail(row);
+      },
+    },
     {
       method: "GET",
       path: "/api/logs/:id",

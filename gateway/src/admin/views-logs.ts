@@ -2,10 +2,13 @@ import type { BudgetStatus } from "../governance/governance.js";
 import type { RequestLogRow, ToolCallRow } from "../store/log-store.js";
 import type {
   BudgetView,
+  JsonValue,
   RequestLogDetail,
   RequestLogView,
   StoredPrompt,
   StoredToolCall,
+  ToolApprovalView,
+  ToolCallDetail,
   ToolCallView,
 } from "./contract.js";
 
@@ -77,8 +80,26 @@ export function requestLogDetail(row: RequestLogRow): RequestLogDetail {
 }
 
 export function toolCallView(t: ToolCallRow): ToolCallView {
-  const { ts, ...rest } = t;
+  const { ts, approval: _approval, result: _result, ...rest } = t;
   return { ...rest, time: iso(ts) };
+}
+
+/** GET /api/logs/tools/{id}: the row's view with its approval and kept result, JSON as values. */
+export function toolCallDetail(t: ToolCallRow): ToolCallDetail {
+  const a = t.approval;
+  return {
+    ...toolCallView(t),
+    arguments: jsonOrText<JsonValue>(t.arguments),
+    approval: a && {
+      answer: a.answer as ToolApprovalView["answer"],
+      decidedBy: a.decidedBy,
+      requestedAt: iso(a.requestedAt),
+      decidedAt: iso(a.decidedAt),
+      waitedMs: Math.max(0, a.decidedAt - a.requestedAt),
+      reason: a.reason,
+    },
+    result: jsonOrText<JsonValue>(t.result),
+  };
 }
 
 export function budgetView(b: BudgetStatus, kind: BudgetView["kind"], owner: string): BudgetView {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type CallToolResult, ErrorCode, McpError, type Tool } from "@modelcontextprotocol/sdk/types.js";
-import type { ToolCallRecord } from "../store/log-store.js";
+import type { ToolApprovalRecord, ToolCallRecord } from "../store/log-store.js";
 import type { ApprovalDecision, Approvals } from "./approvals.js";
 import { messageOf } from "./connect.js";
 import type { Hub, HubContext } from "./hub.js";
@@ -35,7 +35,12 @@ interface Outcome {
   decision: ToolCallRecord["decision"];
   decidedBy: string;
   error?: string | undefined;
+  /** The approval request, for a policy of ask. */
+  approval?: ToolApprovalRecord | undefined;
 }
+
+/** What was decided before the tool ran, for the log of a call that ends in a throw. */
+type Decided = Pick<Outcome, "decision" | "decidedBy" | "approval">;
 
 export function toolError(text: string): CallToolResult {
   return { isError: true, content: [{ type: "text", text }] };
@@ -109,7 +114,7 @@ export async function callTool(
     throw new RpcRefusal(refused.code, refused.message, refused.data);
   }
   let out: Outcome;
-  const so = { decision: "allow" as Outcome["decision"], decidedBy: "" };
+  const so: Decided = { decision: "allow", decidedBy: "" };
   try {
     out = await run(deps, ctx, name, found, view, args, o, so);
   } catch (e) {
@@ -134,6 +139,8 @@ function record(
   answered: boolean,
 ): void {
   if (deps.onToolCall) {
+    // The result's JSON is kept (json-memo.ts): /mcp sends this same string.
+    const json = out.status === "denied" || !answered ? undefined : jsonOf(out.result);
     deps.onToolCall({
       id: randomUUID(),
       startedAt,
@@ -143,13 +150,15 @@ function record(
       server: found.server,
       tool: found.tool.name,
       arguments: args ?? {},
-      // The JSON is kept (json-memo.ts): /mcp sends this same string.
-      ...(out.status === "denied" || !answered ? {} : { resultBytes: jsonOf(out.result).length }),
+      ...(json === undefined ? {} : { resultBytes: json.length }),
+      // The tool's own answer (not the gateway's failure text): gateway-mcp.ts keeps it for content: full.
+      ...(json === undefined || out.error ? {} : { result: json }),
       latencyMs: Date.now() - startedAt,
       status: out.status,
       decision: out.decision,
       decidedBy: out.decidedBy,
       ...(out.error ? { error: out.error } : {}),
+      ...(out.approval ? { approval: out.approval } : {}),
     });
   }
 }
@@ -198,13 +207,15 @@ async function run(
   args: Record<string, unknown> | undefined,
   o: CallOptions,
   /** The decision so far, for the log of a call that ends in a throw. */
-  so: { decision: Outcome["decision"]; decidedBy: string },
+  so: Decided,
 ): Promise<Outcome> {
   const { hub, approvals } = deps;
   const { server, upstream, tool } = found;
   let decision: Outcome["decision"] = "allow";
   let decidedBy = `policy:${view.source}`;
+  let approval: ToolApprovalRecord | undefined;
   if (view.policy === "ask") {
+    const requestedAt = Date.now();
     const d = await approvals.request(server, tool.name, args ?? {}, ctx.keyName, ctx.sessionId, {
       exposedName: name,
       reason: view.reason,
@@ -214,6 +225,7 @@ async function run(
     });
     decision = "ask";
     decidedBy = d.decidedBy;
+    approval = { answer: d.answer, decidedBy, requestedAt, decidedAt: d.decidedAt, reason: view.reason };
     if (d.answer === "allow_session" && ctx.sessionId) {
       hub.book.grants.grant({
         sessionId: ctx.sessionId,
@@ -232,11 +244,13 @@ async function run(
         decision,
         decidedBy,
         error: d.answer,
+        approval,
       };
     }
   }
   so.decision = decision;
   so.decidedBy = decidedBy;
+  so.approval = approval;
   const timeoutMs = hub.callTimeout(server);
   const failed = (text: string): Outcome => ({
     result: toolError(`Gatehouse: ${text}`),
@@ -244,6 +258,7 @@ async function run(
     decision,
     decidedBy,
     error: text,
+    approval,
   });
   try {
     const result = await upstream.callTool(tool.name, args, {
@@ -252,7 +267,7 @@ async function run(
       meta: o.meta,
       onprogress: o.onprogress,
     });
-    return { result, status: result.isError ? "error" : "ok", decision, decidedBy };
+    return { result, status: result.isError ? "error" : "ok", decision, decidedBy, approval };
   } catch (e) {
     if (o.signal.aborted) throw e;
     if (e instanceof McpError && e.code === ErrorCode.RequestTimeout) {

@@ -73,6 +73,21 @@ function fitPart(json: string, value: unknown): string {
 }
 
 /**
+ * A tool call's result as the log keeps it: its JSON redacted, long strings shortened to fit the
+ * cap; text that is not JSON is redacted and cut.
+ */
+export function toolResultJson(json: string, cap = CONTENT_CAP): string {
+  const value = safeParse(json);
+  if (value === undefined) return cut(redactText(json), cap);
+  const redacted = redactJson(value);
+  let out = JSON.stringify(redacted);
+  for (let max = 16_384; out.length > cap && max >= 64; max = Math.floor(max / 2)) {
+    out = JSON.stringify(shorten(redacted, max));
+  }
+  return out.length > cap ? cut(out, cap) : out;
+}
+
+/**
  * The prompt as JSON within the cap: model, system and messages (tool definitions left out); when
  * too long, the oldest messages go first (`omitted_messages` says how many), then long strings.
  */

@@ -1,8 +1,8 @@
+import type { AttemptView } from "../admin/contract.js";
 import type { SpendDelta, SpendRow } from "../governance/ledger.js";
 import { bucketOf } from "../governance/periods.js";
-import type { AttemptView } from "../admin/contract.js";
 import type { AttemptRecord, RequestRecord } from "../llm/record.js";
-import { cut, storedContent } from "./content.js";
+import { cut, storedContent, toolResultJson } from "./content.js";
 import type { RequestLogRow, ToolCallRecord, ToolCallRow } from "./log-store.js";
 import type { PartMemo } from "./prompt-parts.js";
 import { redactArguments, redactText } from "./redact.js";
@@ -95,6 +95,8 @@ export function toolCallRow(t: ToolCallRecord): ToolCallRow {
     error: optRedacted(t.error),
     decision: t.decision,
     decidedBy: opt(t.decidedBy),
+    approval: t.approval ? { ...t.approval, reason: redactText(t.approval.reason) } : null,
+    result: t.result === undefined ? null : toolResultJson(t.result),
   };
 }
 

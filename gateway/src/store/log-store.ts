@@ -33,6 +33,24 @@ export interface ToolCallRecord {
   decision: "allow" | "deny" | "ask";
   /** "policy", "answerer:<name>", "admin-api", "timeout", ... */
   decidedBy?: string;
+  /** For a call whose policy is ask: how the approval request went (times in ms). */
+  approval?: ToolApprovalRecord;
+  /**
+   * The result's JSON as the client got it, from the upstream (not the gateway's own refusals and
+   * failures): kept for keys with content: full only, at most 4 MiB (gateway-mcp.ts).
+   */
+  result?: string;
+}
+
+/** An approval request of a tool call, as it ended. */
+export interface ToolApprovalRecord {
+  /** allow_once, allow_session, always, deny, timeout, cancelled or refused. */
+  answer: string;
+  decidedBy: string;
+  requestedAt: number;
+  decidedAt: number;
+  /** Why the policy asked. */
+  reason: string;
 }
 
 /**
@@ -61,9 +79,12 @@ export interface RequestLogRow extends Omit<RequestLogView, "time" | "usage" | "
   parts?: StoredParts;
 }
 
-/** A tool call row, as stored: the admin API's view with the time in ms. */
+/** A tool call row, as stored: the admin API's view with the time in ms, its approval and result. */
 export interface ToolCallRow extends Omit<ToolCallView, "time"> {
   ts: number;
+  approval: ToolApprovalRecord | null;
+  /** The result's JSON, redacted, long strings shortened to fit 256 KiB (content: full only). */
+  result: string | null;
 }
 
 /** One flush: written in one transaction. Spend rows are deltas added to their bucket. */
@@ -147,6 +168,8 @@ export interface LogStore {
   ): Promise<{ usd: number; tokens: number; requests: number }>;
   /** One request log row by id (with its stored content), or undefined. */
   getRequest(id: string): Promise<RequestLogRow | undefined>;
+  /** One tool call row by id (with its approval and kept result), or undefined. */
+  getToolCall(id: string): Promise<ToolCallRow | undefined>;
   /** Deletes log rows (not spend) older than `before`; returns how many went. */
   pruneLogs(before: number): Promise<{ requests: number; toolCalls: number }>;
   /**

@@ -18,9 +18,9 @@ export interface LogWriterOptions {
    */
   maxQueuedRows?: number;
   /**
-   * Bytes of captured prompts and responses (keys with `content: full`) that may wait in memory
-   * (default 256 MiB). Past it the oldest waiting rows lose their content (they are written with
-   * their metadata only) and are counted in `contentDropped`.
+   * Bytes of captured prompts and responses and of kept tool results (keys with `content: full`)
+   * that may wait in memory (default 256 MiB). Past it the oldest waiting rows lose their content
+   * (they are written with their metadata only) and are counted in `contentDropped`.
    */
   maxQueuedContentBytes?: number;
   /** Store failures (the batch is kept and retried, except at stop), and rows shed to bound memory. */
@@ -37,6 +37,11 @@ function contentBytes(r: RequestRecord): number {
   let n = c.request.length;
   for (const part of c.response) n += part.length;
   return n;
+}
+
+/** Characters of a tool call's kept result (content: full) held until it is written. */
+function resultBytes(t: ToolCallRecord): number {
+  return t.result?.length ?? 0;
 }
 
 /** A first-in first-out queue whose batches are taken in O(batch), however long it grows. */
@@ -118,6 +123,8 @@ export class LogWriter {
   private queuedContent = 0;
   /** How many of the oldest queued requests hold no content (shed, or never had any). */
   private contentFreeHead = 0;
+  /** The same for queued tool calls and their kept results. */
+  private resultFreeHead = 0;
   /** What was shed since the last batch was written (each is warned about once per outage). */
   private readonly shed = { rows: false, content: false };
   private readonly maxRows: number;
@@ -159,7 +166,9 @@ export class LogWriter {
   }
 
   enqueueToolCall(t: ToolCallRecord): void {
+    if (t.result !== undefined) this.queuedContent += resultBytes(t);
     const queued = this.toolCalls.push(t);
+    if (this.queuedContent > this.maxContent) this.shedContent();
     if (this.requests.size + queued > this.maxRows) this.shedRows();
     this.schedule(queued);
   }
@@ -177,6 +186,19 @@ export class LogWriter {
       this.contentFreeHead++;
       return this.queuedContent > this.maxContent;
     });
+    // Then the tool results kept for content: full, the oldest first.
+    if (this.queuedContent > this.maxContent) {
+      this.toolCalls.visitFrom(this.resultFreeHead, (t) => {
+        const n = resultBytes(t);
+        if (n > 0) {
+          t.result = undefined;
+          this.queuedContent -= n;
+          shed++;
+        }
+        this.resultFreeHead++;
+        return this.queuedContent > this.maxContent;
+      });
+    }
     this.contentDropped += shed;
     this.warnShedding(
       "content",
@@ -193,7 +215,11 @@ export class LogWriter {
         this.requests.take(1);
         this.queuedContent -= contentBytes(oldestRequest);
         this.contentFreeHead = Math.max(0, this.contentFreeHead - 1);
-      } else this.toolCalls.take(1);
+      } else {
+        const [t] = this.toolCalls.take(1);
+        if (t) this.queuedContent -= resultBytes(t);
+        this.resultFreeHead = Math.max(0, this.resultFreeHead - 1);
+      }
       this.dropped++;
     }
     this.warnShedding("rows", `the oldest waiting rows are dropped (over ${this.maxRows} waiting)`);
@@ -270,6 +296,8 @@ export class LogWriter {
     if (this.queuedContent > 0) for (const r of requests) this.queuedContent -= contentBytes(r);
     this.contentFreeHead = Math.max(0, this.contentFreeHead - requests.length);
     const tools = this.toolCalls.take(this.maxBatch);
+    if (this.queuedContent > 0) for (const t of tools) this.queuedContent -= resultBytes(t);
+    this.resultFreeHead = Math.max(0, this.resultFreeHead - tools.length);
     const spend = this.spend;
     this.spend = [];
     this.spendMergeAt = SPEND_MERGE_AT;

@@ -1,8 +1,8 @@
 import type { AttemptView } from "../admin/contract.js";
-import type { RequestLogRow, ToolCallRow } from "./log-store.js";
+import type { RequestLogRow, ToolApprovalRecord, ToolCallRow } from "./log-store.js";
 import { partIdsColumn } from "./sqlite-prompt-parts.js";
 
-/** Column lists and row mapping between log rows and their SQLite tables (002-logs.ts, 014). */
+/** Column lists and row mapping between log rows and their SQLite tables (002-logs.ts, 014, 015). */
 
 export type Param = string | number | null;
 
@@ -59,6 +59,8 @@ export const TOOL_COLUMNS = [
   "error",
   "decision",
   "decided_by",
+  "approval",
+  "result",
 ] as const;
 
 export type RequestDbRow = Record<(typeof REQUEST_COLUMNS)[number], Param>;
@@ -120,6 +122,8 @@ export function toolValues(t: ToolCallRow): Param[] {
     t.error,
     t.decision,
     t.decidedBy,
+    t.approval ? JSON.stringify(t.approval) : null,
+    t.result,
   ];
 }
 
@@ -186,5 +190,7 @@ export function fromToolDb(r: ToolDbRow): ToolCallRow {
     error: str(r.error),
     decision: String(r.decision),
     decidedBy: str(r.decided_by),
+    approval: r.approval === null ? null : (JSON.parse(String(r.approval)) as ToolApprovalRecord),
+    result: str(r.result),
   };
 }

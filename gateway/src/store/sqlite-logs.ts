@@ -271,6 +271,11 @@ export class SqliteLogStore implements LogStore {
     return row ? fromRequestDb(this.joined(row)) : undefined;
   }
 
+  async getToolCall(id: string): Promise<ToolCallRow | undefined> {
+    const row = this.db.prepare("SELECT * FROM tool_calls WHERE id = ?").get(id) as ToolDbRow | undefined;
+    return row ? fromToolDb(row) : undefined;
+  }
+
   /** A request row with a prompt kept in parts gets it whole in request_body; others as they are. */
   private joined(d: RequestDbRow, cache = new Map<string, string>()): RequestDbRow {
     if (typeof d.prompt_part_ids !== "string" || typeof d.request_body !== "string") return d;

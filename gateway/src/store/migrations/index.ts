@@ -12,6 +12,7 @@ import { m011 } from "./011-more-config-entries.js";
 import { m012 } from "./012-config-entries-any-section.js";
 import { m013 } from "./013-key-rotation.js";
 import { m014 } from "./014-failed-attempts.js";
+import { m015 } from "./015-tool-call-details.js";
 import type { Migration } from "./types.js";
 
 /** Every migration, one file each (NNN-name.ts), listed here in version order. */
@@ -30,4 +31,5 @@ export const migrations: readonly Migration[] = [
   m012,
   m013,
   m014,
+  m015,
 ];
