@@ -1,10 +1,10 @@
-// A request log row for tests that write the store directly (retention, search, spend buckets),
-// and a request record for tests of the log writer: a plain 200 answer of key "k"; a tool call's
-// record likewise; each test overrides what it is about.
+// Request log rows and tool call rows for tests that write the store directly (retention, search,
+// spend series), and request and tool call records for tests of the log writer: a plain 200
+// answer of key "k"; each test overrides what it is about.
 import { randomUUID } from "node:crypto";
 import type { RequestRecord } from "../../gateway/src/llm/record.js";
 import { emptyUsage } from "../../gateway/src/llm/usage.js";
-import type { RequestLogRow, ToolCallRecord } from "../../gateway/src/store/log-store.js";
+import type { RequestLogRow, ToolCallRecord, ToolCallRow } from "../../gateway/src/store/log-store.js";
 
 export function requestLogRow(over: Partial<RequestLogRow> = {}): RequestLogRow {
   return {
@@ -89,6 +89,30 @@ export function toolCallRecord(over: Partial<ToolCallRecord> = {}): ToolCallReco
     status: "ok",
     decision: "ask",
     decidedBy: "answerer:alice",
+    ...over,
+  };
+}
+
+/** A tool call row as stored: an allowed call of files/read_file by key "k" that went well. */
+export function toolCallLogRow(over: Partial<ToolCallRow> = {}): ToolCallRow {
+  return {
+    id: randomUUID(),
+    ts: Date.now(),
+    keyId: "config:k",
+    keyName: "k",
+    team: null,
+    sessionId: null,
+    server: "files",
+    tool: "read_file",
+    arguments: "{}",
+    resultBytes: 10,
+    latencyMs: 4,
+    status: "ok",
+    error: null,
+    decision: "allow",
+    decidedBy: "policy:default",
+    approval: null,
+    result: null,
     ...over,
   };
 }

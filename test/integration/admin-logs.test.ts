@@ -277,7 +277,15 @@ describe("admin API: logs, spend and budgets", () => {
     const doc = await get<{
       paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }> }>>;
     }>("/api/openapi.json");
-    for (const p of ["/api/logs", "/api/logs/tools", "/api/logs/{id}", "/api/spend", "/api/budgets"]) {
+    for (const p of [
+      "/api/logs",
+      "/api/logs/tools",
+      "/api/logs/tools/{id}",
+      "/api/logs/{id}",
+      "/api/spend",
+      "/api/spend/tools",
+      "/api/budgets",
+    ]) {
       assert.ok(doc.paths[p]?.get, p);
     }
     const names = (doc.paths["/api/logs"]!.get!.parameters ?? [])
@@ -287,6 +295,9 @@ describe("admin API: logs, spend and budgets", () => {
       assert.ok(names.includes(n), n);
     const spend = (doc.paths["/api/spend"]!.get!.parameters ?? []).map((x) => x.name);
     assert.ok(spend.includes("groupBy") && spend.includes("bucket"));
+    const tools = (doc.paths["/api/spend/tools"]!.get!.parameters ?? []).map((x) => x.name);
+    for (const n of ["from", "to", "bucket", "groupBy", "key", "server", "tool"])
+      assert.ok(tools.includes(n), n);
   });
 
   test("the logs endpoints need the admin token", async () => {

@@ -1,6 +1,6 @@
 /**
  * Logs, spend and budgets in the admin contract: GET /api/logs, /api/logs/tools, /api/logs/{id},
- * /api/logs/tools/{id},
+ * /api/logs/tools/{id}, /api/spend/tools,
  * /api/spend, /api/budgets (contract.ts re-exports it). Free of Node imports, like contract.ts.
  */
 
@@ -226,6 +226,56 @@ export interface SpendSeriesView {
   /** Each group over the whole range, most expensive first (legends, tables). */
   groups: Array<SpendTotals & { group: string | null }>;
   totals: SpendTotals;
+}
+
+export type ToolSeriesGroupBy = "server" | "tool" | "key" | "team" | "session" | "status" | "decision";
+
+/** Query of GET /api/spend/tools: the range rules of /api/spend, and the tool-call filters. */
+export interface ToolSeriesQueryParams {
+  from?: string;
+  to?: string;
+  bucket?: "hour" | "day";
+  /** tool groups by `server__tool` (the name the agent sees). */
+  groupBy?: ToolSeriesGroupBy;
+  key?: string;
+  team?: string;
+  session?: string;
+  server?: string;
+  /** Tool name (upstream). */
+  tool?: string;
+}
+
+export interface ToolCallTotals {
+  calls: number;
+  /** Answered without an error. */
+  ok: number;
+  /** The tool answered with an error, failed or timed out. */
+  errors: number;
+  /** Refused before running: by policy, key rules, budget or rate limit, or a person (or no answer). */
+  denied: number;
+  /** Whose policy was ask: a person (or the approval timeout) decided. */
+  asked: number;
+  avgLatencyMs: number;
+}
+
+export interface ToolSeriesPointView extends ToolCallTotals {
+  /** Bucket start, ISO: a UTC hour, or local midnight (in `timezone`) of a day. */
+  time: string;
+  /** The group's value; null when ungrouped or the value is missing (no team, no session). */
+  group: string | null;
+}
+
+/** GET /api/spend/tools: MCP tool calls per bucket, from the tool-call log (buckets without calls are absent). */
+export interface ToolSeriesView {
+  from: string;
+  to: string;
+  bucket: "hour" | "day";
+  timezone: string;
+  groupBy: ToolSeriesGroupBy | null;
+  points: ToolSeriesPointView[];
+  /** Each group over the whole range, most calls first. */
+  groups: Array<ToolCallTotals & { group: string | null }>;
+  totals: ToolCallTotals;
 }
 
 /** One budget as it stands now. */

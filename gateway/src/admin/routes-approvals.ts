@@ -11,8 +11,8 @@ import type {
   SessionGrantsRevoked,
   SessionGrantView,
 } from "./contract.js";
+import { parseQuery } from "./query-params.js";
 import type { Route } from "./routes.js";
-import { parseQuery } from "./routes-logs.js";
 import { approvalLogView, approvalView, grantView } from "./views-mcp.js";
 
 /**

@@ -1,29 +1,19 @@
 import { z } from "zod";
-import { formatIssues } from "../config/load.js";
 import type { Governance } from "../governance/governance.js";
-import { addDays, localDate, offsetAt, startOfDay, UTC } from "../governance/zoned-time.js";
+import { UTC } from "../governance/zoned-time.js";
 import { HttpError } from "../http/errors.js";
 import { decodeLogCursor } from "../store/log-cursor.js";
-import type { LogPage, LogQuery, LogStore, SpendPoint } from "../store/log-store.js";
-import type {
-  BudgetsView,
-  LogPageView,
-  RequestLogDetail,
-  SpendSeriesView,
-  SpendTotals,
-  ToolCallDetail,
-} from "./contract.js";
+import type { LogPage, LogQuery, LogStore } from "../store/log-store.js";
+import type { BudgetsView, LogPageView, RequestLogDetail, ToolCallDetail } from "./contract.js";
+import { parseQuery, text, time } from "./query-params.js";
 import type { Route } from "./routes.js";
-import {
-  budgetView,
-  iso,
-  requestLogDetail,
-  requestLogView,
-  toolCallDetail,
-  toolCallView,
-} from "./views-logs.js";
+import { spendRoutes } from "./routes-spend.js";
+import { budgetView, requestLogDetail, requestLogView, toolCallDetail, toolCallView } from "./views-logs.js";
 
-/** GET /api/logs, /api/logs/tools[/{id}], /api/logs/{id}, /api/spend and /api/budgets (docs/api.md). */
+/**
+ * GET /api/logs, /api/logs/tools[/{id}], /api/logs/{id} and /api/budgets, with /api/spend[/tools]
+ * (routes-spend.ts) (docs/api.md).
+ */
 
 export interface LogRoutesDeps {
   logs: LogStore;
@@ -34,57 +24,11 @@ export interface LogRoutesDeps {
   hasKey(name: string): boolean;
   /** Stored keys' policies and teams' specs that could not be read (governance/stored-policies.ts). */
   storedProblems?: () => readonly string[];
-  /** settings.timezone as a zone name: where day buckets of /api/spend start (default UTC). */
+  /** settings.timezone as a zone name: where times without an offset and day buckets start (default UTC). */
   timeZone?: () => string;
   clock?: () => number;
 }
 
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
-/** Most buckets one /api/spend answer may span. */
-const MAX_BUCKETS = 2000;
-
-/**
- * A time parameter, resolved in settings.timezone: ms since 1970, an ISO date-time with its offset
- * (`Z`, `+01:00`) as given, and a date or date-time without one (`2026-11-27`,
- * `2026-11-27T09:00`) as the wall clock in settings.timezone reads it, as the day buckets are
- * (not in UTC, nor in the gateway process's own zone).
- */
-type ZonedTime = (timeZone: string) => number;
-const LOCAL = /^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,3}))?)?)?$/;
-const time = z.string().transform((s, ctx): ZonedTime => {
-  if (/^\d{1,15}$/.test(s)) return () => Number(s);
-  const m = LOCAL.exec(s);
-  if (m) {
-    const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    const wall = Date.UTC(year, month - 1, day, hour, minute, second, Number((m[7] ?? "0").padEnd(3, "0")));
-    const back = new Date(wall);
-    const real = back.getUTCMonth() === month - 1 && back.getUTCDate() === day;
-    if (real && hour < 24 && minute < 60 && second < 60)
-      return m[4] === undefined
-        ? (tz) => startOfDay({ year, month, day }, tz)
-        : (tz) => wallToInstant(wall, tz);
-  } else {
-    const ms = Date.parse(s);
-    if (!Number.isNaN(ms)) return () => ms;
-  }
-  ctx.addIssue({ code: "custom", message: "expected an ISO date-time or milliseconds since 1970" });
-  return z.NEVER;
-});
-
-/** The instant the wall clock in `tz` reads `wall` (given as if it were UTC). */
-function wallToInstant(wall: number, tz: string): number {
-  const first = wall - offsetAt(wall, tz);
-  return wall - offsetAt(first, tz);
-}
-const text = z.string().min(1).max(256);
 const limit = z
   .string()
   .regex(/^\d+$/, "expected a whole number from 1 to 500")
@@ -127,17 +71,6 @@ const toolsQuery = z.object({
   status: z.enum(["ok", "error", "denied"]).optional(),
   decision: z.enum(["allow", "ask", "deny"]).optional(),
 });
-const groupBy = ["model", "route", "provider", "key", "team", "session", "project"] as const;
-const spendQuery = z.object({
-  from: time.optional(),
-  to: time.optional(),
-  bucket: z.enum(["hour", "day"]).default("day"),
-  groupBy: z.enum(groupBy).optional(),
-  key: text.optional(),
-  team: text.optional(),
-  session: text.optional(),
-  project: text.optional(),
-});
 const budgetsQuery = z.object({ key: text.optional(), session: text.optional() });
 /** Documentation of the parameters both log lists take (OpenAPI), in the order it lists them. */
 const filterDocs = {
@@ -151,42 +84,6 @@ const pageDocs = {
   limit: "1 to 500 (default 100)",
   cursor: "nextCursor of the previous page",
 };
-
-/** Validates query parameters: unknown ones and bad values are a 400 naming the parameter. */
-export function parseQuery<T>(schema: z.ZodObject & z.ZodType<T>, query: URLSearchParams): T {
-  const raw: Record<string, string> = {};
-  for (const [k, v] of query) {
-    if (!(k in schema.shape)) {
-      const known = Object.keys(schema.shape).join(", ");
-      throw new HttpError(400, `unknown query parameter ${JSON.stringify(k)} (known: ${known})`);
-    }
-    if (k in raw) throw new HttpError(400, `${k}: given more than once`);
-    raw[k] = v;
-  }
-  const r = schema.safeParse(raw);
-  if (!r.success) throw new HttpError(400, formatIssues(r.error.issues));
-  return r.data;
-}
-
-const zero = (): SpendTotals => ({
-  usd: 0,
-  requests: 0,
-  errors: 0,
-  inputTokens: 0,
-  outputTokens: 0,
-  cacheReadTokens: 0,
-  cacheWriteTokens: 0,
-});
-
-function addTo(t: SpendTotals, p: SpendPoint): void {
-  t.usd += p.usd;
-  t.requests += p.requests;
-  t.errors += p.errors;
-  t.inputTokens += p.inputTokens;
-  t.outputTokens += p.outputTokens;
-  t.cacheReadTokens += p.cacheReadTokens;
-  t.cacheWriteTokens += p.cacheWriteTokens;
-}
 
 type LogsQuery = z.infer<typeof logsQuery>;
 type ToolsQuery = z.infer<typeof toolsQuery>;
@@ -246,57 +143,6 @@ function pageRoute<Q, R, V>(r: {
       const p = await r.rows(r.filter(parseQuery(r.schema, ctx.query), r.timeZone()));
       return { rows: p.rows.map(r.view), nextCursor: p.nextCursor ?? null };
     },
-  };
-}
-
-async function spendSeries(deps: LogRoutesDeps, q: z.infer<typeof spendQuery>): Promise<SpendSeriesView> {
-  const width = q.bucket === "hour" ? HOUR : DAY;
-  const now = (deps.clock ?? Date.now)();
-  const timeZone = deps.timeZone?.() ?? UTC;
-  const to = q.to?.(timeZone) ?? now;
-  // Hours are absolute; days start at local midnight of settings.timezone.
-  const from =
-    q.from?.(timeZone) ??
-    (q.bucket === "hour"
-      ? Math.floor(now / HOUR) * HOUR - 23 * HOUR
-      : startOfDay(addDays(localDate(now, timeZone), -6), timeZone));
-  if (from >= to) throw new HttpError(400, "from: must be before to");
-  if ((to - from) / width > MAX_BUCKETS)
-    throw new HttpError(
-      400,
-      `from: at most ${MAX_BUCKETS} ${q.bucket} buckets per query${q.bucket === "hour" ? " (use bucket=day)" : ""}`,
-    );
-  const points = await deps.logs.spendSeries({
-    from,
-    to,
-    bucket: q.bucket,
-    timeZone,
-    ...(q.groupBy ? { groupBy: q.groupBy } : {}),
-    ...(q.key !== undefined ? { keyName: q.key } : {}),
-    ...(q.team !== undefined ? { team: q.team } : {}),
-    ...(q.session !== undefined ? { sessionId: q.session } : {}),
-    ...(q.project !== undefined ? { project: q.project } : {}),
-  });
-  const totals = zero();
-  const groups = new Map<string | null, SpendTotals & { group: string | null }>();
-  for (const p of points) {
-    addTo(totals, p);
-    let g = groups.get(p.group);
-    if (!g) {
-      g = { group: p.group, ...zero() };
-      groups.set(p.group, g);
-    }
-    addTo(g, p);
-  }
-  return {
-    from: iso(from),
-    to: iso(to),
-    bucket: q.bucket,
-    timezone: timeZone,
-    groupBy: q.groupBy ?? null,
-    points: points.map(({ bucket, ...p }) => ({ time: iso(bucket), ...p })),
-    groups: [...groups.values()].sort((a, b) => b.usd - a.usd || b.requests - a.requests),
-    totals,
   };
 }
 
@@ -377,22 +223,7 @@ export function logRoutes(deps: LogRoutesDeps): Route[] {
         return requestLogDetail(row);
       },
     },
-    {
-      method: "GET",
-      path: "/api/spend",
-      summary: "Spend, requests, errors and tokens per hour or day, optionally per model, key, team, ...",
-      query: {
-        from: "ISO time or ms (default: 7 days, or 24 hours for bucket=hour)",
-        to: "ISO time or ms, exclusive (default now)",
-        bucket: "hour or day (default day)",
-        groupBy: groupBy.join(", "),
-        key: "key name",
-        team: "team",
-        session: "Claude Code session id",
-        project: "project",
-      },
-      handle: (ctx) => spendSeries(deps, parseQuery(spendQuery, ctx.query)),
-    },
+    ...spendRoutes(deps),
     {
       method: "GET",
       path: "/api/budgets",

@@ -4,6 +4,7 @@ import type {
   SpendGroupBy,
   SpendTotals,
   ToolCallView,
+  ToolSeriesGroupBy,
 } from "../admin/contract.js";
 import type { SpendRow } from "../governance/ledger.js";
 import type { PartMemo, StoredParts } from "./prompt-parts.js";
@@ -150,6 +151,34 @@ export interface SpendPoint extends SpendTotals {
   group: string | null;
 }
 
+/** Tool calls over time from the tool-call log (`to` exclusive); buckets as SpendQuery's. */
+export interface ToolSeriesQuery {
+  from: number;
+  to: number;
+  bucket: "hour" | "day";
+  timeZone?: string;
+  groupBy?: ToolSeriesGroupBy;
+  keyName?: string;
+  team?: string;
+  sessionId?: string;
+  server?: string;
+  tool?: string;
+}
+
+export interface ToolSeriesPoint {
+  bucket: number;
+  group: string | null;
+  calls: number;
+  /** status error */
+  errors: number;
+  /** status denied */
+  denied: number;
+  /** decision ask */
+  asked: number;
+  /** Summed over the bucket's calls. */
+  latencyMs: number;
+}
+
 export interface LogStore {
   /** Writes one batch in one transaction. */
   writeBatch(batch: LogBatch): Promise<void>;
@@ -160,6 +189,7 @@ export interface LogStore {
   queryRequests(q: LogQuery): Promise<LogPage<RequestLogRow>>;
   queryToolCalls(q: LogQuery): Promise<LogPage<ToolCallRow>>;
   spendSeries(q: SpendQuery): Promise<SpendPoint[]>;
+  toolSeries(q: ToolSeriesQuery): Promise<ToolSeriesPoint[]>;
   /** Spend of one scope ("key:ID", "team:NAME", ...) in [from, to), from the spend buckets. */
   scopeSpend(
     scope: string,

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import type { ToolSeriesGroupBy } from "../admin/contract.js";
 import type { SpendRow } from "../governance/ledger.js";
 import { dateOfDayNumber, offsetSpans, startOfDay, UTC } from "../governance/zoned-time.js";
 import { decodeLogCursor, encodeLogCursor } from "./log-cursor.js";
@@ -12,6 +13,8 @@ import type {
   SpendPoint,
   SpendQuery,
   ToolCallRow,
+  ToolSeriesPoint,
+  ToolSeriesQuery,
 } from "./log-store.js";
 import { PartMemo } from "./prompt-parts.js";
 import {
@@ -48,6 +51,32 @@ const GROUP_SQL: Record<SpendGroup, string> = {
   session: "session_id",
   project: "project",
 };
+
+const TOOL_GROUP_SQL: Record<ToolSeriesGroupBy, string> = {
+  server: "server",
+  tool: "server || '__' || tool",
+  key: "key_name",
+  team: "team",
+  session: "session_id",
+  status: "status",
+  decision: "decision",
+};
+
+/** The zone day buckets start in: the query's for days, UTC for (absolute) hours. */
+function seriesZone(q: { bucket: "hour" | "day"; timeZone?: string }): string {
+  return q.bucket === "day" ? (q.timeZone ?? UTC) : UTC;
+}
+
+/**
+ * SQL for a row's bucket: its UTC hour or day start (ms), or, for days in another zone, its local
+ * day number (each row's offset from the zone's offset spans over the range), which `series` then
+ * turns into the instant that local day starts.
+ */
+function bucketSql(q: { from: number; to: number; bucket: "hour" | "day"; timeZone?: string }): string {
+  const width = q.bucket === "hour" ? 3_600_000 : 86_400_000;
+  const tz = seriesZone(q);
+  return tz === UTC ? `(ts / ${width}) * ${width}` : `(ts + ${offsetSql(q.from, q.to, tz)}) / ${width}`;
+}
 
 /**
  * A safe FTS5 query from what a person typed: every word must appear (each quoted, so FTS syntax
@@ -235,22 +264,41 @@ export class SqliteLogStore implements LogStore {
   }
 
   async spendSeries(q: SpendQuery): Promise<SpendPoint[]> {
-    const width = q.bucket === "hour" ? 3_600_000 : 86_400_000;
     const group = q.groupBy ? GROUP_SQL[q.groupBy] : "NULL";
     const { from, to, keyId, keyName, team, sessionId, project } = q;
     const w = this.where({ from, to, keyId, keyName, team, sessionId, project }, false);
-    const tz = q.bucket === "day" ? (q.timeZone ?? UTC) : UTC;
-    // Days in another zone: group by local day number (each row's offset from the zone's offset
-    // spans over the range), then turn each number into the instant that local day starts.
-    const bucket = tz === UTC ? `(ts / ${width}) * ${width}` : `(ts + ${offsetSql(from, to, tz)}) / ${width}`;
-    const points = this.db
-      .prepare(
-        `SELECT ${bucket} AS bucket, ${group} AS "group", SUM(cost_usd) AS usd, COUNT(*) AS requests,
-           SUM(status >= 400) AS errors, SUM(input_tokens) AS inputTokens, SUM(output_tokens) AS outputTokens,
-           SUM(cache_read_tokens) AS cacheReadTokens, SUM(cache_write_tokens) AS cacheWriteTokens
-         FROM request_logs ${w.sql} GROUP BY 1, 2 ORDER BY 1, 2`,
-      )
-      .all(...w.params) as SpendPoint[];
+    return this.series<SpendPoint>(
+      q,
+      `SELECT ${bucketSql(q)} AS bucket, ${group} AS "group", SUM(cost_usd) AS usd, COUNT(*) AS requests,
+         SUM(status >= 400) AS errors, SUM(input_tokens) AS inputTokens, SUM(output_tokens) AS outputTokens,
+         SUM(cache_read_tokens) AS cacheReadTokens, SUM(cache_write_tokens) AS cacheWriteTokens
+       FROM request_logs ${w.sql} GROUP BY 1, 2 ORDER BY 1, 2`,
+      w.params,
+    );
+  }
+
+  async toolSeries(q: ToolSeriesQuery): Promise<ToolSeriesPoint[]> {
+    const group = q.groupBy ? TOOL_GROUP_SQL[q.groupBy] : "NULL";
+    const { from, to, keyName, team, sessionId, server, tool } = q;
+    const w = this.where({ from, to, keyName, team, sessionId, server, tool }, true);
+    return this.series<ToolSeriesPoint>(
+      q,
+      `SELECT ${bucketSql(q)} AS bucket, ${group} AS "group", COUNT(*) AS calls,
+         SUM(status = 'error') AS errors, SUM(status = 'denied') AS denied, SUM(decision = 'ask') AS asked,
+         SUM(latency_ms) AS latencyMs
+       FROM tool_calls ${w.sql} GROUP BY 1, 2 ORDER BY 1, 2`,
+      w.params,
+    );
+  }
+
+  /** Runs a series query made with bucketSql; day numbers in another zone become instants. */
+  private series<P extends { bucket: number }>(
+    q: { bucket: "hour" | "day"; timeZone?: string },
+    sql: string,
+    params: Param[],
+  ): P[] {
+    const points = this.db.prepare(sql).all(...params) as P[];
+    const tz = seriesZone(q);
     if (tz !== UTC) for (const p of points) p.bucket = startOfDay(dateOfDayNumber(p.bucket), tz);
     return points;
   }
