@@ -25,12 +25,11 @@ export function mcpGovernanceHooks(d: {
       metrics.observeToolCall(t);
       const team = governance.policyOf(t.keyName).team;
       const content = governance.contentMode(t.keyName);
-      let rec = team ? { ...t, team } : t;
       // The result is kept for content: full only, and not past 4 MiB (its JSON is the client's).
-      if (rec.result !== undefined && (content !== "full" || rec.result.length > MAX_KEPT_RESULT)) {
-        const { result: _result, ...rest } = rec;
-        rec = rest;
-      }
+      // Cleared in place: the record is this call's own, and a copy per call would cost more.
+      if (t.result !== undefined && (content !== "full" || t.result.length > MAX_KEPT_RESULT))
+        t.result = undefined;
+      const rec = team ? { ...t, team } : t;
       if (content !== "off") writer.enqueueToolCall(rec);
       d.onEvent?.(rec);
     },
