@@ -4,6 +4,7 @@ import { SseParser } from "../llm/translate/sse.js";
 import { parseWithout, topLevelValues } from "./json-skim.js";
 import { type PartMemo, type StoredParts, splitPrompt, turnStart } from "./prompt-parts.js";
 import { redactJson, redactText } from "./redact.js";
+import { verbatimPrompt } from "./verbatim-prompt.js";
 
 /**
  * Turns a captured call (content: full) into what the request log keeps: the prompt as redacted
@@ -256,6 +257,25 @@ function safeSplit(
 }
 
 /**
+ * A prompt kept whole: its stored JSON and the text of its newest turn (unredacted). Small and
+ * holding nothing redaction would change, written as JSON.stringify writes it: cut from the bytes
+ * (verbatim-prompt.ts); otherwise parsed, redacted and serialised (`slow`: always so, for tests).
+ */
+export function wholePrompt(
+  buf: Buffer,
+  members: ReadonlyMap<string, [number, number]> | undefined,
+  slow = false,
+): { requestBody: string; prompt: string } {
+  const verbatim = members && !slow ? verbatimPrompt(buf, members.get("tools")) : undefined;
+  if (verbatim && verbatim.json.length <= CONTENT_CAP) {
+    return { requestBody: verbatim.json, prompt: turnText(verbatim.newestTurn) };
+  }
+  // Tool definitions are not kept: skipped unparsed, they are most of a Claude Code body.
+  const body = obj(safeParsePrompt(buf, members?.get("tools"))) ?? {};
+  return { requestBody: promptJson(body), prompt: newestTurn(body) };
+}
+
+/**
  * What the log keeps of a captured call. The prompt is kept in parts (system, each message) when
  * its shape allows; parts `memo` knows to be stored are not parsed at all.
  */
@@ -269,12 +289,7 @@ export function storedContent(c: CapturedContent, memo?: PartMemo, now = Date.no
   if (split) {
     requestBody = split.model === undefined ? "{}" : `{"model":${split.model}}`;
     prompt = turnText(split.newestTurn);
-  } else {
-    // Tool definitions are not kept: skipped unparsed, they are most of a Claude Code body.
-    const body = obj(safeParsePrompt(buf, members?.get("tools"))) ?? {};
-    requestBody = promptJson(body);
-    prompt = newestTurn(body);
-  }
+  } else ({ requestBody, prompt } = wholePrompt(buf, members));
   const raw = responseText(c.response);
   const res = c.surface === "anthropic" ? anthropicResponse(raw, c.stream) : openaiResponse(raw, c.stream);
   let text = redactText(res.text);

@@ -64,6 +64,14 @@ function groupsOf<T>(items: readonly T[], size: number): T[][] {
 /** The shortest text any pattern matches ("://a:b@"). */
 const SHORTEST_MATCH = 7;
 
+/**
+ * False when redactText leaves `s` as it is and so does every part of it: no pattern's quick
+ * test matches (a match in a part of `s` is a match in `s`, as the patterns have no anchors).
+ */
+export function mightRedact(s: string): boolean {
+  return QUICK_TESTS.some((re) => re.test(s));
+}
+
 /** Redacts key-shaped secrets in free text. */
 export function redactText(s: string): string {
   if (s.length < SHORTEST_MATCH || !QUICK_TESTS.some((re) => re.test(s))) return s;
