@@ -129,6 +129,8 @@ const trap = fc.constantFrom(
   '"__proto__":"x"',
   '"api_key":"abc"',
   '"Password":null',
+  '"cookie":"abc"',
+  '"x-signature":""',
   '"role":"again"',
   '"n":-0',
   '"n":9007199254740993',
@@ -203,6 +205,7 @@ test("a small chat prompt is cut from the bytes; one holding a secret is redacte
     { ...plain, messages: [{ role: "user", content: `my key:\n${key}` }] },
     { ...plain, system: [{ type: "text", text: `use ${key}` }] },
     { ...plain, messages: [{ role: "user", content: [{ type: "text", text: "hi", api_key: "letmein" }] }] },
+    { ...plain, messages: [{ role: "user", content: [{ type: "text", text: "hi", cookie: "letmein" }] }] },
   ]) {
     const buf = Buffer.from(JSON.stringify(withSecret));
     assert.equal(cut(buf), undefined);
