@@ -350,6 +350,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
           contentDropped: writer.contentDropped,
           failing: writer.failing === undefined ? null : redactText(writer.failing),
         }),
+        storedProblems: () => rules.problems,
         events,
         routes: adminRoutes,
         stream: adminStream,

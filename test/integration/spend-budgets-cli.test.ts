@@ -1,12 +1,13 @@
 // `gatehouse spend` lists the budgets GET /api/budgets lists: the config's, and those of the keys
 // and teams made with `gatehouse keys` or the admin API, merged the way the gateway merges them;
-// both name a stored key's or team's rules that no longer read.
+// both name a stored key's or team's rules that no longer read, and /api/health and
+// `gatehouse status` count each as a problem.
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import Database from "better-sqlite3";
-import type { BudgetsView } from "../../gateway/src/admin/contract.js";
+import type { BudgetsView, HealthView } from "../../gateway/src/admin/contract.js";
 import { runLogsCli } from "../../gateway/src/cli-logs.js";
 import { eventually, runCli } from "../helpers/cli-run.js";
 import { post, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
@@ -140,6 +141,25 @@ describe("gatehouse spend: the budgets of stored keys and teams", () => {
     });
     for (const [i, re] of PROBLEMS.entries()) assert.match(view.problems![i]!, re);
     assert.deepEqual(view.budgets!.map((b) => b.scope).sort(), STILL_LISTED);
+  });
+
+  test("/api/health is degraded by each, and gatehouse status lists them and exits 1", async () => {
+    await breakStoredRules();
+    let health: Partial<HealthView> = {};
+    await eventually("the gateway reads the stored rules again", async () => {
+      health = (await (await fetch(`${gw.url}/api/health`, { headers: admin })).json()) as HealthView;
+      return health.problems?.length === 2;
+    });
+    assert.equal(health.status, "degraded");
+    for (const [i, re] of PROBLEMS.entries()) assert.match(health.problems![i]!, re);
+
+    const st = await runCli(["status", "--port", String(gw.port), "--data-dir", gw.dataDir]);
+    assert.equal(st.code, 1, st.err);
+    assert.match(st.out, /: degraded, up /);
+    for (const re of PROBLEMS) {
+      const bare = new RegExp(`^  ! ${re.source.slice(1, -1)}$`, "m");
+      assert.match(st.out, bare);
+    }
   });
 
   test("spend warns about each on stderr, one line each, and lists the rest", async () => {

@@ -37,6 +37,11 @@ export interface AdminDeps {
   keys: { count(): number };
   /** The request-log writer's state, for /api/health. */
   logs(): LogWriterHealth;
+  /**
+   * Stored keys' policies and teams' specs that no longer read (governance/stored-policies.ts),
+   * one line each: /api/health counts each as a problem.
+   */
+  storedProblems?(): readonly string[];
   events: EventEmitter<{ request: [RequestRecord]; toolCall: [ToolCallRecord] }>;
   /** Routes other parts add (MCP servers and approvals, logs and spend). */
   routes?: readonly Route[];
@@ -83,7 +88,7 @@ function coreRoutes(deps: AdminDeps, sessions: AdminSessions): Route[] {
       summary: "Gateway status",
       handle: (): HealthView => {
         const logs = deps.logs();
-        const problems = logProblems(logs);
+        const problems = [...logProblems(logs), ...(deps.storedProblems?.() ?? [])];
         return {
           status: problems.length > 0 ? "degraded" : "ok",
           problems,

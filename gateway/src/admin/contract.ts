@@ -10,7 +10,11 @@ export * from "./contract-governance.js";
 export interface HealthView {
   /** degraded: the gateway serves, but something needs a look (`problems` says what). */
   status: "ok" | "degraded";
-  /** What makes the status degraded, in words a person understands; empty when ok. */
+  /**
+   * What makes the status degraded, in words a person understands; empty when ok. Among them: the
+   * request log's trouble, and each stored key policy (the key is blocked) or team spec (its
+   * budgets are not applied) that no longer reads, as GET /api/budgets's `problems` words it.
+   */
   problems: string[];
   version: string;
   startedAt: string;
