@@ -23,7 +23,7 @@ import { windowAt } from "./governance/periods.js";
 import { budgetTimeZone } from "./governance/policy.js";
 import { usd } from "./governance/refusals.js";
 import { StoredRules } from "./governance/stored-policies.js";
-import { formatLocal, UTC } from "./governance/zoned-time.js";
+import { formatLocal } from "./governance/zoned-time.js";
 import { addedServerStoreFor } from "./mcp/added-servers.js";
 import { SqliteMcpStore } from "./mcp/store.js";
 import { Pricing } from "./pricing/cost.js";
@@ -213,7 +213,10 @@ async function spend(flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<v
   const now = (io.now ?? Date.now)();
   const store = openStore(flags, env);
   try {
-    const tz = spendTimeZone(store, flags, env);
+    // Before anything is printed: a config that does not load fails the command, one line and
+    // status 1, as it does `keys list`, `mcp list` and `config export` (its budgets would be missing).
+    const { config } = configInForce(store, flags, env);
+    const tz = budgetTimeZone(config);
     const { start } = windowAt({ kind: period, tz }, now);
     const points = await store.logs.spendSeries({
       from: start,
@@ -260,7 +263,7 @@ async function spend(flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<v
     ];
     const body = sorted.map(([g, s]) => row(g, s));
     io.out(`${table([head, ...body, row("TOTAL", total)], new Set([1, 2, 3, 4, 5, 6, 7]))}\n`);
-    await budgets(store, flags, env, io);
+    await budgets(store, config, flags, io);
   } finally {
     await store.close();
   }
@@ -277,27 +280,12 @@ function configInForce(
   return path ? { config: merged, path } : { config: merged };
 }
 
-/** The config's settings.timezone (days, weeks and months start at its midnight); UTC without a config. */
-function spendTimeZone(store: SqliteStore, flags: Flags, env: NodeJS.ProcessEnv): string {
-  try {
-    return budgetTimeZone(configInForce(store, flags, env).config);
-  } catch {
-    return UTC;
-  }
-}
-
 /**
  * Every key, team and project budget, as GET /api/budgets has them: the config's merged with the
  * keys and teams kept in the database (made with `gatehouse keys` or the admin API), the way the
  * gateway merges them; spent from the stored spend (no in-flight calls).
  */
-async function budgets(store: SqliteStore, flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<void> {
-  let config: ConfigFile;
-  try {
-    config = configInForce(store, flags, env).config;
-  } catch {
-    return;
-  }
+async function budgets(store: SqliteStore, config: ConfigFile, flags: Flags, io: CliIo): Promise<void> {
   const rules = new StoredRules(config);
   rules.update({ keys: await store.listKeys(), teams: await store.listTeams() });
   // Their budgets are missing from the list below; say so, as GET /api/budgets does in `problems`.

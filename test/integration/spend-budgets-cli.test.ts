@@ -106,6 +106,24 @@ describe("gatehouse spend: the budgets of stored keys and teams", () => {
     }
   });
 
+  test("a --config that does not load fails spend as it fails keys list: one line, status 1", async () => {
+    const bad = join(gw.dataDir, "spend-bad.json");
+    writeFileSync(bad, '{"providers": 5}');
+    let out = "";
+    let err = "";
+    const code = await runLogsCli(
+      "spend",
+      ["--config", bad, "--data-dir", gw.dataDir],
+      {},
+      { out: (t) => (out += t), err: (t) => (err += t) },
+    );
+    assert.equal(code, 1, err);
+    assert.equal(out, "", "nothing printed: the budgets would be missing from it");
+    assert.match(err, /^gatehouse: .*spend-bad\.json: providers: .+\n$/);
+    const keys = await runCli(["keys", "list", "--config", bad, "--data-dir", gw.dataDir]);
+    assert.deepEqual([keys.code, keys.err], [code, err]);
+  });
+
   // The last two tests: they break the stored rules of key "tiny" and of a new team "broken".
   const PROBLEMS = [
     /^stored key "tiny": invalid policy \(.+\); key blocked$/,
