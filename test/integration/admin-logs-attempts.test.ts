@@ -5,9 +5,10 @@ import { after, before, describe, test } from "node:test";
 import type { RequestLogDetail } from "../../gateway/src/admin/contract.js";
 import { adminFetch } from "../helpers/admin-api.js";
 import { fakeToken } from "../helpers/fake-secrets.js";
-import { post, startGateway, type TestGateway } from "../helpers/gateway.js";
+import { post, startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
 import { freePort, msg } from "../helpers/llm.js";
-import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
+import { waitFor } from "../helpers/mcp.js";
+import { delayed, type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
 
 describe("failed attempts in the request log", () => {
   let a: MockProvider;
@@ -91,6 +92,33 @@ describe("failed attempts in the request log", () => {
       ],
     );
     assert.equal(d.failedAttempts[1]!.error, d.error);
+  });
+
+  test("the client leaves while the fallback is slow: the 499 row keeps the attempt that failed", async () => {
+    a.reset();
+    b.reset();
+    a.script({ kind: "error", status: 503, message: "first overloaded" });
+    b.script(delayed(60_000, { kind: "text", text: "too late" }));
+    const ac = new AbortController();
+    const d = await detailOf(async () => {
+      const sent = fetch(`${gw.url}/anthropic/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${TEST_KEY}` },
+        body: JSON.stringify(msg("fb")),
+        signal: ac.signal,
+      }).catch(() => undefined);
+      await waitFor(() => b.hits > 0, 15_000, "the fallback's request");
+      ac.abort();
+      await sent;
+    });
+    assert.equal(d.status, 499);
+    assert.match(d.error ?? "", /client closed/);
+    assert.deepEqual([d.route, d.attempts], ["b/claude-y", 2], "the route in flight when the client left");
+    assert.deepEqual(
+      d.failedAttempts.map((x) => [x.route, x.status]),
+      [["a/claude-x", 503]],
+    );
+    assert.match(d.failedAttempts[0]!.error, /^a: first overloaded/);
   });
 
   test("answered at the first try, or failed at the only try: no attempts listed", async () => {

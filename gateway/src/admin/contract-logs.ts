@@ -115,7 +115,8 @@ export interface RequestLogDetail extends RequestLogView {
   /**
    * The attempts that failed, in order, when the call made more than one (retries, fallbacks):
    * with a fallback that answered, each attempt before it; when every attempt failed, all of them
-   * (the last is the entry's own status and error). Empty when the first attempt decided it.
+   * (the last is the entry's own status and error); when the client left before an answer
+   * (status 499), those that had failed by then. Empty when the first attempt decided it.
    */
   failedAttempts: AttemptView[];
   content: {

@@ -33,6 +33,23 @@ export interface Failed {
   failed?: AttemptRecord[];
 }
 
+/**
+ * The client left while the call was being dispatched (status 499): what was tried until then, so
+ * the request's record keeps it: the route in flight and the attempts that had failed before.
+ */
+export class DispatchAborted extends HttpError {
+  constructor(
+    /** The route last sent to (in flight or just failed); none when the client left before the first. */
+    readonly target: Target | undefined,
+    readonly fallbacks: string[],
+    readonly attempts: number,
+    /** The attempts that failed before the client left; absent when none did. */
+    readonly failed: AttemptRecord[] | undefined,
+  ) {
+    super(499, "client closed the request", "api_error");
+  }
+}
+
 export interface DispatchOptions {
   transport: Transport;
   settings: Settings;
@@ -107,6 +124,7 @@ export async function dispatch(o: DispatchOptions): Promise<Opened | Failed> {
   // Made only when an attempt fails: a call answered at the first try allocates nothing here.
   let failed: AttemptRecord[] | undefined;
   let t0 = 0;
+  let sent: Target | undefined;
   const note = (target: Target, error: NeutralError) => {
     failed ??= [];
     failed.push({
@@ -120,9 +138,10 @@ export async function dispatch(o: DispatchOptions): Promise<Opened | Failed> {
   };
   for (const target of o.targets) {
     for (let attempt = 0; attempt <= settings.retries; attempt++) {
-      if (signal.aborted) throw new HttpError(499, "client closed the request", "api_error");
+      if (signal.aborted) throw aborted();
       const req = o.build(target);
       attempts++;
+      sent = target;
       t0 = performance.now();
       let delay: number | undefined;
       try {
@@ -153,7 +172,7 @@ export async function dispatch(o: DispatchOptions): Promise<Opened | Failed> {
           delay = retryAfterMs(res.headers);
         }
       } catch (e) {
-        if (signal.aborted) throw new HttpError(499, "client closed the request", "api_error");
+        if (signal.aborted) throw aborted();
         if (e instanceof HttpError) throw e;
         last = fail(target, connectionError(e, target.provider.name));
       }
@@ -172,6 +191,12 @@ export async function dispatch(o: DispatchOptions): Promise<Opened | Failed> {
     attempts,
     target: undefined,
   };
+
+  function aborted(): DispatchAborted {
+    // Left between two routes: the one just given up on is the record's route, not a fallback.
+    const given = sent !== undefined && fallbacks.at(-1) === sent.route ? fallbacks.slice(0, -1) : fallbacks;
+    return new DispatchAborted(sent, given, attempts, failed);
+  }
 
   function fail(target: Target, error: NeutralError): Failed {
     note(target, error);

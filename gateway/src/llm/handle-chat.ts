@@ -10,7 +10,7 @@ import { RequestAbort } from "./abort.js";
 import { ContentCapture } from "./capture.js";
 import { ChatBody } from "./chat-body.js";
 import { codecsFor } from "./codec.js";
-import { dispatch } from "./dispatch.js";
+import { DispatchAborted, dispatch } from "./dispatch.js";
 import type { CallContext } from "./providers/provider.js";
 import { newRecordId, type RequestRecord } from "./record.js";
 import type { ClientSurface, Router, Target } from "./router.js";
@@ -168,6 +168,14 @@ export async function handleChat(
   }).catch((e: unknown) => {
     // The client left (499) or the request cannot be translated (400): still one record.
     const status = e instanceof HttpError ? e.status : 500;
+    if (e instanceof DispatchAborted) {
+      // What was tried before the client left: the route in flight, the attempts that had failed.
+      rec.fallbacks = e.fallbacks;
+      rec.attempts = e.attempts;
+      if (e.failed) rec.failedAttempts = e.failed;
+      rec.route = e.target?.route;
+      rec.provider = e.target?.provider.name;
+    }
     finish(
       status,
       status === 499 ? "client closed the connection" : e instanceof Error ? e.message : String(e),

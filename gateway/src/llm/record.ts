@@ -25,7 +25,10 @@ export interface RequestRecord {
   provider: string | undefined;
   fallbacks: string[];
   attempts: number;
-  /** Attempts that failed (retries, fallbacks) when there was more than one; absent otherwise. */
+  /**
+   * Attempts that failed (retries, fallbacks) when there was more than one, or any when the client
+   * left before an answer (499); absent otherwise.
+   */
   failedAttempts?: AttemptRecord[];
   stream: boolean;
   status: number;
