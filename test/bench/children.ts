@@ -40,6 +40,8 @@ export async function startChild(
   proc.stderr!.on("data", keep);
   const ready = await new Promise<{ url: string; pid: number }>((resolve, reject) => {
     const timer = setTimeout(() => {
+      // Not in `started` yet, so no exit path would stop it: it would run on (valgrind, say).
+      proc.kill("SIGKILL");
       reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${out}`));
     }, timeoutMs);
     const onData = () => {

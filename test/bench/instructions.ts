@@ -11,6 +11,10 @@
 //     [--keep DIR]          # keep callgrind's files (callgrind_annotate DIR/cg.PID.N-TT)
 //     [--node-flags=--perf-basic-prof]   # the gateway's node flags; with this one, JavaScript
 //                           # functions get names: callgrind-names.ts DIR/cg.PID.N-TT /tmp/perf-PID.map
+//     [--start-timeout 3600] # seconds the gateway may take to start under callgrind (a busy
+//                           # machine took ~14 min once)
+//     [--request-timeout 900] # seconds one request may wait for its headers or between body
+//                           # chunks (the first ones, still unoptimised under callgrind, are slow)
 //
 // Needs valgrind (Debian's package). Prints a markdown table; never asserts. Counts are of user
 // space only (the kernel's socket work is not in them), and under valgrind the threads run one at
@@ -74,6 +78,19 @@ function control(g: Gateway, arg: string): void {
   execFileSync("callgrind_control", [arg, String(g.child.pid)], { stdio: "ignore" });
 }
 
+/** A flag's value in seconds, as ms; a usage error (exit 2) for anything but a positive number. */
+function seconds(flag: string, value: string): number {
+  const s = Number(value);
+  // Above a day, Node's timers would overflow (they fire at once past ~24.8 days of run cap).
+  if (!Number.isFinite(s) || s <= 0 || s > 86_400) {
+    process.stderr.write(
+      `instructions: ${flag}: expected a number of seconds (at most 86400), got ${JSON.stringify(value)}\n`,
+    );
+    process.exit(2);
+  }
+  return Math.ceil(s * 1000);
+}
+
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
 async function main(): Promise<void> {
@@ -86,6 +103,8 @@ async function main(): Promise<void> {
       "ref-engine": { type: "string" },
       keep: { type: "string" },
       "node-flags": { type: "string", default: "" },
+      "start-timeout": { type: "string", default: "3600" },
+      "request-timeout": { type: "string", default: "900" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -102,6 +121,8 @@ async function main(): Promise<void> {
   const rounds = Math.max(1, Number(values.rounds));
   const n = Math.max(50, Number(values.n));
   const warmup = Math.max(0, Number(values.warmup));
+  const startTimeoutMs = seconds("--start-timeout", values["start-timeout"]);
+  const requestTimeoutMs = seconds("--request-timeout", values["request-timeout"]);
   const targets = gatehouseTargets(values.targets.split(","));
   const work = values.keep ?? mkdtempSync(join(tmpdir(), "gatehouse-instructions-"));
   mkdirSync(work, { recursive: true });
@@ -111,7 +132,7 @@ async function main(): Promise<void> {
   });
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => process.exit(130));
 
-  const mock = await startChild("mock", ROOT, "test/bench/serve-mock.ts", []);
+  const mock = await startChild("mock", ROOT, "test/bench/serve-mock.ts", [], [], startTimeoutMs);
   const engines: Array<[string, string | undefined]> = [["", undefined]];
   if (values["ref-engine"]) engines.push(["@ref", values["ref-engine"]]);
   const nodeFlags = values["node-flags"].split(" ").filter((f) => f !== "");
@@ -129,14 +150,16 @@ async function main(): Promise<void> {
       "--separate-threads=yes",
       `--callgrind-out-file=${dir}/cg.%p`,
     ];
-    process.stderr.write(`starting gatehouse${suffix} under callgrind (about a minute)\n`);
+    process.stderr.write(
+      `starting gatehouse${suffix} under callgrind (about a minute; up to ${startTimeoutMs / 1000} s allowed)\n`,
+    );
     const child = await startChild(
       `gatehouse${suffix}`,
       ROOT,
       "test/bench/serve-gateway.ts",
       args,
       nodeFlags,
-      300_000,
+      startTimeoutMs,
       wrapper,
     );
     gateways.set(suffix, { child, dir, dumps: 0 });
@@ -146,7 +169,13 @@ async function main(): Promise<void> {
   const load = async (t: Target, g: Gateway, requests: number): Promise<void> => {
     const p = payload(bodies, t, "json-c32");
     const spec = { origin: g.child.url, path: p.path, headers: p.headers, body: p.body, connections: 8 };
-    const r = await runLoad({ ...spec, requests, maxSeconds: 900, expect: p.expect }, false);
+    // No cap a slow machine could reach: a request that hangs fails by --request-timeout instead.
+    const perRequest = requestTimeoutMs / 1000;
+    const maxSeconds = Math.min(2e6, Math.max(900, Math.ceil(requests / spec.connections) * perRequest));
+    const r = await runLoad(
+      { ...spec, requests, maxSeconds, timeoutMs: requestTimeoutMs, expect: p.expect },
+      false,
+    );
     if (r.completed !== requests || r.non2xx > 0 || r.errors > 0 || r.mismatches > 0)
       throw new Error(`${t.id}: ${r.completed} of ${requests} answered well (${r.firstProblem ?? "capped"})`);
   };
