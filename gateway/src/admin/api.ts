@@ -119,7 +119,7 @@ function coreRoutes(deps: AdminDeps, sessions: AdminSessions): Route[] {
       method: "POST",
       path: "/api/logout",
       summary:
-        "End the browser session of the cookie sent (and clear the cookie); an HTML form's post is sent back to /",
+        "End the browser session of the cookie sent, if it is live, and clear the cookie (no token needed); an HTML form's post is sent back to /",
       status: 204,
       handle: (ctx) => {
         const session = presentedSession(ctx.req.headers.cookie);
@@ -150,8 +150,8 @@ function coreRoutes(deps: AdminDeps, sessions: AdminSessions): Route[] {
 }
 
 /**
- * The admin API (`/api/...`): the UI's only door. Every request but the login link and CORS
- * preflights needs the admin token (Authorization: Bearer) or a browser session (the cookie the
+ * The admin API (`/api/...`): the UI's only door. Every request but the login link, logout and
+ * CORS preflights needs the admin token (Authorization: Bearer) or a browser session (the cookie the
  * login link sets). Errors are problem JSON.
  */
 export function createAdminHandler(deps: AdminDeps) {
@@ -184,7 +184,10 @@ export function createAdminHandler(deps: AdminDeps) {
         res.end();
         return true;
       }
-      if (!authenticated(req, deps.token, sessions)) {
+      // Logout needs no live session: one that already ended (idle, restart) still gets its cookie
+      // cleared, and the landing page's Sign out form is sent back to / rather than shown a 401.
+      const loggingOut = path === "/api/logout" && req.method === "POST";
+      if (!loggingOut && !authenticated(req, deps.token, sessions)) {
         throw new HttpError(401, "admin token required (Authorization: Bearer, or open the login link)");
       }
       const { route, params } = table.match(req.method ?? "GET", path);
