@@ -93,7 +93,7 @@ describe("ModelCatalogue", () => {
   let server: http.Server;
   let url = "";
   let hits = 0;
-  let mode: "hang" | "quote-key" | "html" = "hang";
+  let mode: "hang" | "quote-key" | "html" | "huge-list" | "huge-error" = "hang";
   const transport = new Transport();
   let clock = 0;
   const catalogue = new ModelCatalogue({
@@ -112,7 +112,22 @@ describe("ModelCatalogue", () => {
         res.writeHead(200, { "content-type": "text/html" }).end("<html>captive portal</html>");
         return;
       }
+      if (mode === "huge-list") {
+        // A runaway local server: tens of thousands of models (and one id no route could name).
+        const data = [{ id: "x".repeat(300) }];
+        for (let i = 0; i < 30_000; i++) data.push({ id: `m${i}` });
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data }));
+        return;
+      }
       const auth = req.headers.authorization ?? "";
+      if (mode === "huge-error") {
+        // A whole page in the message, with the key quoted where a cut at 1,000 would halve it.
+        const message = `${"e".repeat(990)}${auth.slice(7)}${"f".repeat(100_000)}`;
+        res
+          .writeHead(500, { "content-type": "application/json" })
+          .end(JSON.stringify({ error: { message } }));
+        return;
+      }
       res
         .writeHead(401, { "content-type": "application/json" })
         .end(JSON.stringify({ error: { message: `Incorrect API key provided: ${auth.slice(7)}` } }));
@@ -151,6 +166,23 @@ describe("ModelCatalogue", () => {
     const l = await catalogue.list(provider());
     assert.ok(l.source === "none");
     assert.equal(l.error, "p: the answer is not JSON");
+  });
+
+  test("a huge list is kept to its first 5,000 models, and says it was cut", async () => {
+    mode = "huge-list";
+    const l = await catalogue.list(provider());
+    assert.ok(l.source === "provider");
+    assert.equal(l.models.length, 5000);
+    assert.equal(l.truncated, true);
+    assert.equal(l.models[0]!.id, "m0", "an id longer than 256 characters is no model");
+  });
+
+  test("a huge error message is cut to about 1,000 characters, with no part of the key left", async () => {
+    mode = "huge-error";
+    const l = await catalogue.list(provider());
+    assert.ok(l.source === "none");
+    assert.ok(l.error.length <= 1001, String(l.error.length));
+    assert.ok(!l.error.includes(key.slice(0, 12)), l.error);
   });
 
   test("a failure is kept briefly, then the provider is asked again", async () => {

@@ -131,6 +131,8 @@ export interface ProviderModelsView {
   fetchedAt: string;
   /** Answered from the list kept from an earlier call (5 minutes; a failure 30 s); `?refresh=1` asks again. */
   cached: boolean;
+  /** The provider listed more than 5,000 models: `models` holds the first 5,000. */
+  truncated: boolean;
   models: ProviderModelView[];
 }
 

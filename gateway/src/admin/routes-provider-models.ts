@@ -50,7 +50,7 @@ async function providerModels(
       displayName: m.name,
       price: m.price,
     }));
-    return { ...head, source: "prices", error: listing.error, models };
+    return { ...head, source: "prices", error: listing.error, truncated: false, models };
   }
   const models = listing.models.map((m) => ({
     id: m.id,
@@ -58,7 +58,7 @@ async function providerModels(
     displayName: m.displayName,
     price: prices.price(name, provider.type, m.id),
   }));
-  return { ...head, source: listing.source, error: null, models };
+  return { ...head, source: listing.source, error: null, truncated: listing.truncated, models };
 }
 
 export function providerModelRoutes(deps: ProviderModelsDeps): Route[] {

@@ -11,7 +11,14 @@ import { readAll, type Transport } from "./transport.js";
 
 /** What asking a provider for its models gave. */
 export type Listing =
-  | { source: "provider" | "config"; models: ListedModel[]; fetchedAt: number; cached: boolean }
+  | {
+      source: "provider" | "config";
+      models: ListedModel[];
+      /** The provider listed more than MAX_MODELS: the first ones are kept, the rest not asked for. */
+      truncated: boolean;
+      fetchedAt: number;
+      cached: boolean;
+    }
   | { source: "none"; error: string; fetchedAt: number; cached: boolean };
 
 export interface CatalogueOptions {
@@ -29,6 +36,12 @@ export interface CatalogueOptions {
 
 const MAX_PAGES = 20;
 const MAX_BODY = 8 * 1024 * 1024;
+/** Most models kept from one provider's list (a picker's worth; a runaway server's is not held). */
+export const MAX_MODELS = 5000;
+/** Longest model id kept (a longer one is no model a route could name) and display name shown. */
+const MAX_ID = 256;
+/** Longest error text kept (an upstream may put a whole page in its message). */
+const MAX_ERROR = 1000;
 
 interface Entry {
   at: number;
@@ -71,6 +84,7 @@ export class ModelCatalogue {
       return {
         source: "config",
         models: list.ids.map((id) => ({ id, displayName: null })),
+        truncated: false,
         fetchedAt,
         cached: false,
       };
@@ -81,8 +95,9 @@ export class ModelCatalogue {
     const seen = new Set<string>();
     let cursor: string | null = null;
     let req: UpstreamRequest | undefined;
+    let truncated = false;
     try {
-      for (let page = 0; page < MAX_PAGES; page++) {
+      for (let page = 0; page < MAX_PAGES && !truncated; page++) {
         req = list.request(cursor);
         req.headers["x-gatehouse-hop"] = this.opts.instanceId;
         req.headers.accept ??= "application/json";
@@ -104,9 +119,14 @@ export class ModelCatalogue {
         }
         const got = list.parse(body);
         for (const m of got.models) {
-          if (seen.has(m.id)) continue;
+          if (m.id.length > MAX_ID || seen.has(m.id)) continue;
+          if (models.length >= MAX_MODELS) {
+            truncated = true;
+            break;
+          }
           seen.add(m.id);
-          models.push(m);
+          const displayName = m.displayName === null ? null : m.displayName.slice(0, MAX_ID);
+          models.push({ id: m.id, displayName });
         }
         if (got.next === null || got.next === cursor) break;
         cursor = got.next;
@@ -119,7 +139,7 @@ export class ModelCatalogue {
           : String(e);
       return this.failed(`${provider.name}: ${why}`, req, fetchedAt);
     }
-    return { source: "provider", models, fetchedAt, cached: false };
+    return { source: "provider", models, truncated, fetchedAt, cached: false };
   }
 
   /** A failure in words, with nothing of the request's credentials in it. */
@@ -130,6 +150,8 @@ export class ModelCatalogue {
       if (k === "accept" || k === "x-gatehouse-hop") continue;
       for (const s of [v, v.replace(/^Bearer\s+/i, "")]) if (s.length >= 8) m = m.split(s).join("[REDACTED]");
     }
+    // Cut only once every credential is out (a cut first could leave half of one behind).
+    if (m.length > MAX_ERROR) m = `${m.slice(0, MAX_ERROR)}…`;
     return { source: "none", error: m, fetchedAt, cached: false };
   }
 }
