@@ -20,6 +20,7 @@ import type {
   SessionGrantView,
 } from "../../gateway/src/admin/contract.js";
 import { adminFetch, openEvents } from "../helpers/admin-api.js";
+import { FAKE_GHP, fakeToken } from "../helpers/fake-secrets.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import {
   connectClient,
@@ -279,6 +280,26 @@ describe("admin API: the approval log", () => {
       assert.match(r.json.detail, detail, query);
     }
   });
+});
+
+describe("admin API: the approval log keeps no secret", () => {
+  test(
+    "arguments are redacted as the tool-call log's are (a key in a value, a secret-named field)",
+    T,
+    async () => {
+      const c = await client();
+      const args = { message: `deploy with ${FAKE_GHP}`, api_key: fakeToken("local", 24) };
+      const { id } = await answered(c, "everything__echo", args, "deny");
+      const row = await waitFor(async () =>
+        (await api<LogPage>("GET", "/api/approvals/log?tool=echo&answer=deny")).json.rows.find(
+          (e) => e.id === id,
+        ),
+      );
+      const text = JSON.stringify(row);
+      assert.ok(!text.includes(FAKE_GHP) && !text.includes(args.api_key), text);
+      assert.deepEqual(row.arguments, { message: "deploy with [REDACTED]", api_key: "[REDACTED]" });
+    },
+  );
 });
 
 const grantEvents = (events: AdminStreamEvent[], id: string): SessionGrantEvent[] =>

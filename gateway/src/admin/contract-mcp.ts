@@ -170,7 +170,7 @@ export interface ApprovalLogEntry {
   tool: string;
   keyName: string | null;
   sessionId: string | null;
-  /** The call's arguments; null when their JSON was longer than 8 KiB (see argumentsCut). */
+  /** The call's arguments (redacted); null when their JSON was longer than 8 KiB (see argumentsCut). */
   arguments: Record<string, unknown> | null;
   /** Only for arguments whose JSON was longer than 8 KiB: its first 8 KiB and "…" (else null). */
   argumentsCut: string | null;

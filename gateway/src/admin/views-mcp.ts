@@ -9,6 +9,7 @@ import type {
 } from "../mcp/index.js";
 import type { OAuthStatus } from "../mcp/oauth/wire.js";
 import type { McpServerConfig } from "../mcp/schema.js";
+import { redactJson, redactText } from "../store/redact.js";
 import type {
   ApprovalDecisionView,
   ApprovalLogEntry,
@@ -111,17 +112,20 @@ export function decisionView(d: ApprovalDecision): ApprovalDecisionView {
   return { answer: d.answer, decidedBy: d.decidedBy, decidedAt: iso(d.decidedAt) };
 }
 
-/** The recorded arguments' JSON as a value; kept as text when it was cut at 8 KiB (not JSON then). */
+/**
+ * The recorded arguments' JSON as a value; kept as text when it was cut at 8 KiB (not JSON then).
+ * Redacted again: rows recorded before arguments were redacted at write time hold them raw.
+ */
 function argumentsOf(text: string): Pick<ApprovalLogEntry, "arguments" | "argumentsCut"> {
   if (text === "") return { arguments: {}, argumentsCut: null };
   try {
     const v: unknown = JSON.parse(text);
     if (v !== null && typeof v === "object" && !Array.isArray(v))
-      return { arguments: v as Record<string, unknown>, argumentsCut: null };
+      return { arguments: redactJson(v) as Record<string, unknown>, argumentsCut: null };
   } catch {
     // cut: shown as the text it is
   }
-  return { arguments: null, argumentsCut: text };
+  return { arguments: null, argumentsCut: redactText(text) };
 }
 
 export function approvalLogView(r: ApprovalRecord): ApprovalLogEntry {

@@ -4,6 +4,7 @@ import type { KeyIdentity, KeyRing } from "../governance/keys.js";
 import type { McpInject } from "../governance/policy.js";
 import type { RouteHandler } from "../http/route-handler.js";
 import type { ToolCallRecord } from "../store/log-store.js";
+import { redactArguments } from "../store/redact.js";
 import { SqliteStore } from "../store/sqlite.js";
 import type { Store } from "../store/store.js";
 import { ApprovalBroker, type Approvals } from "./approvals.js";
@@ -239,7 +240,8 @@ export function createMcp(opts: McpOptions): McpRuntime {
     maxSessionsPerKey: () => config.mcp.max_sessions_per_key,
   });
   approvals.on("decided", (req, d) => {
-    let args = JSON.stringify(req.arguments) ?? "{}";
+    // Redacted as the tool-call log's are (before the cut, which could halve a secret).
+    let args = redactArguments(req.arguments) ?? "{}";
     if (args.length > 8192) args = `${args.slice(0, 8192)}…`;
     void store
       .recordApproval({
