@@ -452,6 +452,19 @@ describe("SQLite log store", () => {
     assert.equal((await store.queryToolCalls({})).rows[0]!.arguments, '{"a":1}');
   });
 
+  test("a page of tool calls leaves the kept results out (up to 256 KiB each); one call's detail has it", async () => {
+    const result = JSON.stringify({ content: [{ type: "text", text: "r".repeat(200_000) }] });
+    await store.writeBatch({
+      requests: [],
+      toolCalls: [toolCallRow(tool({ b: 2 }, { id: "t-kept", result }))],
+      spend: [],
+    });
+    const listed = (await store.queryToolCalls({ limit: 500 })).rows.find((t) => t.id === "t-kept")!;
+    assert.equal(listed.arguments, '{"b":2}');
+    assert.equal(listed.result, null, "a 500-row page would otherwise read up to 128 MiB it never shows");
+    assert.equal((await store.getToolCall("t-kept"))?.result, result);
+  });
+
   test("spend series by hour and provider", async () => {
     const points = await store.spendSeries({
       from: Date.parse("2026-03-01T00:00:00Z"),

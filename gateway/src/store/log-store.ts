@@ -84,7 +84,7 @@ export interface RequestLogRow extends Omit<RequestLogView, "time" | "usage" | "
 export interface ToolCallRow extends Omit<ToolCallView, "time"> {
   ts: number;
   approval: ToolApprovalRecord | null;
-  /** The result's JSON, redacted, long strings shortened to fit 256 KiB (content: full only). */
+  /** The result's JSON, redacted, long strings shortened to fit 256 KiB (content: full only); null in list pages. */
   result: string | null;
 }
 

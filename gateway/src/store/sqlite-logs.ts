@@ -32,6 +32,9 @@ import {
 import { SearchIndexer, type SearchItem } from "./sqlite-logs-search.js";
 import { PromptPartsTable } from "./sqlite-prompt-parts.js";
 
+/** A list page's tool-call columns: the kept result is read only for one call's detail. */
+const TOOL_LIST_COLUMNS = TOOL_COLUMNS.map((c) => (c === "result" ? "NULL AS result" : c)).join(", ");
+
 type Db = Database.Database;
 
 /** SQL for the offset of `tz` (ms) at a row's `ts`, for rows in [from, to). Numbers only. */
@@ -226,11 +229,12 @@ export class SqliteLogStore implements LogStore {
     table: string,
     q: LogQuery,
     map: (d: D) => R,
+    columns = "*",
   ): LogPage<R> {
     const limit = Math.max(1, Math.min(1000, q.limit ?? 100));
     const w = this.where(q, table === "tool_calls");
     const rows = this.db
-      .prepare(`SELECT * FROM ${table} ${w.sql} ORDER BY ts DESC, id DESC LIMIT ?`)
+      .prepare(`SELECT ${columns} FROM ${table} ${w.sql} ORDER BY ts DESC, id DESC LIMIT ?`)
       .all(...w.params, limit + 1) as D[];
     const more = rows.length > limit;
     const shown = more ? rows.slice(0, limit) : rows;
@@ -259,8 +263,9 @@ export class SqliteLogStore implements LogStore {
     }
   }
 
+  /** A page of tool calls, without their kept results (up to 256 KiB each: getToolCall has them). */
   async queryToolCalls(q: LogQuery): Promise<LogPage<ToolCallRow>> {
-    return this.page<ToolDbRow, ToolCallRow>("tool_calls", q, fromToolDb);
+    return this.page<ToolDbRow, ToolCallRow>("tool_calls", q, fromToolDb, TOOL_LIST_COLUMNS);
   }
 
   async spendSeries(q: SpendQuery): Promise<SpendPoint[]> {
