@@ -444,6 +444,11 @@ describe("admin API", () => {
     assert.ok(doc.paths["/api/keys/{name}"]?.delete);
     assert.ok(doc.paths["/api/events"]?.get);
     assert.ok(doc.paths["/api/logout"]?.post);
+    assert.deepEqual(
+      (doc.paths["/api/logout"]!.post as { security?: unknown }).security,
+      [],
+      "logout needs no token or session",
+    );
     assert.ok(doc.paths["/api/login-link"]?.post);
   });
 });

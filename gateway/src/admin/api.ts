@@ -121,6 +121,7 @@ function coreRoutes(deps: AdminDeps, sessions: AdminSessions): Route[] {
       summary:
         "End the browser session of the cookie sent, if it is live, and clear the cookie (no token needed); an HTML form's post is sent back to /",
       status: 204,
+      public: true,
       handle: (ctx) => {
         const session = presentedSession(ctx.req.headers.cookie);
         if (session !== undefined) sessions.end(session);
@@ -164,6 +165,7 @@ export function createAdminHandler(deps: AdminDeps) {
     handle: () => openApiDocument(deps.version, routes),
   });
   const table = new RouteTable(routes);
+  const publicRoutes = new Set(routes.filter((r) => r.public).map((r) => `${r.method} ${r.path}`));
 
   const serve = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> => {
     try {
@@ -184,10 +186,10 @@ export function createAdminHandler(deps: AdminDeps) {
         res.end();
         return true;
       }
-      // Logout needs no live session: one that already ended (idle, restart) still gets its cookie
-      // cleared, and the landing page's Sign out form is sent back to / rather than shown a 401.
-      const loggingOut = path === "/api/logout" && req.method === "POST";
-      if (!loggingOut && !authenticated(req, deps.token, sessions)) {
+      // Public routes (logout: a session that already ended still gets its cookie cleared, and the
+      // landing page's Sign out form goes back to / rather than to a 401) need no token or session.
+      const open = publicRoutes.has(`${req.method} ${path}`);
+      if (!open && !authenticated(req, deps.token, sessions)) {
         throw new HttpError(401, "admin token required (Authorization: Bearer, or open the login link)");
       }
       const { route, params } = table.match(req.method ?? "GET", path);

@@ -18,6 +18,7 @@ export function openApiDocument(version: string, routes: readonly Route[]): Reco
     paths[path] ??= {};
     paths[path][r.method.toLowerCase()] = {
       summary: r.summary,
+      ...(r.public ? { security: [] } : {}),
       ...(params.length > 0 ? { parameters: params } : {}),
       responses: {
         [String(r.status ?? 200)]: { description: "OK" },

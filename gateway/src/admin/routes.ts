@@ -23,6 +23,8 @@ export interface Route {
   handle(ctx: RouteContext): Promise<unknown> | unknown;
   /** Status for a returned body (default 200). */
   status?: number;
+  /** Answered without the admin token or a session (a fixed path only: logout). */
+  public?: boolean;
   /** Query parameters it accepts, name -> description (for the OpenAPI document). */
   query?: Readonly<Record<string, string>>;
 }
