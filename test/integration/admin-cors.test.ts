@@ -82,6 +82,38 @@ describe("admin API: CORS for allowed origins", () => {
     ac.abort();
   });
 
+  test("the session cookie counts only for same-origin requests: a listed origin uses the token", async () => {
+    const login = await fetch(gw.gateway.admin.loginLink(), { redirect: "manual" });
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+    // What a browser sends for a page on localhost:5173 calling localhost:PORT with credentials
+    // (same-site: cookies ignore the port), or a page on another site: the cookie is not taken.
+    for (const site of ["same-site", "cross-site"]) {
+      for (const [method, path] of [
+        ["GET", "/api/keys"],
+        ["POST", "/api/mcp/servers/none/restart"],
+      ] as const) {
+        const res = await fetch(`${gw.url}${path}`, {
+          method,
+          headers: { cookie, origin: VITE, "sec-fetch-site": site },
+        });
+        assert.equal(res.status, 401, `${site} ${method} ${path}`);
+        await res.body?.cancel();
+      }
+    }
+    // The gateway's own page, or a dev server proxying /api (same-origin to the browser): taken.
+    const own = await fetch(`${gw.url}/api/keys`, { headers: { cookie, "sec-fetch-site": "same-origin" } });
+    assert.equal(own.status, 200);
+    const proxied = await fetch(`${gw.url}/api/keys`, {
+      headers: { cookie, origin: VITE, "sec-fetch-site": "same-origin" },
+    });
+    assert.equal(proxied.status, 200);
+    const token = await fetch(`${gw.url}/api/keys`, {
+      headers: { ...auth, origin: VITE, "sec-fetch-site": "same-site" },
+    });
+    assert.equal(token.status, 200, "the token works from a listed origin");
+    await Promise.all([own, proxied, token].map((r) => r.body?.cancel()));
+  });
+
   test("a disallowed origin is refused, preflight or not; 'null' only when listed", async () => {
     for (const origin of ["http://evil.example", "null", "http://localhost:5174"]) {
       const res = await preflight("/api/keys", origin);

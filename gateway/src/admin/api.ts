@@ -59,11 +59,16 @@ function bearer(req: IncomingMessage): string | undefined {
 
 /**
  * The admin token as `Authorization: Bearer`, or else a live browser session's cookie. A bearer
- * header decides alone: a wrong token is refused whatever cookie comes with it.
+ * header decides alone: a wrong token is refused whatever cookie comes with it. The cookie counts
+ * only for a request a browser calls same-origin (or made without a page: a link opened): a page on
+ * another origin, even a listed one on the same host (cookies ignore the port), sends it along on a
+ * credentialed fetch or form post, and would otherwise ride the browser's login blind.
  */
 function authenticated(req: IncomingMessage, token: string, sessions: AdminSessions): boolean {
   const presented = bearer(req);
   if (presented !== undefined) return tokenMatches(presented, token);
+  const site = req.headers["sec-fetch-site"];
+  if (site === "cross-site" || site === "same-site") return false;
   const session = presentedSession(req.headers.cookie);
   return session !== undefined && sessions.use(session);
 }
