@@ -83,7 +83,9 @@ describe("log thread", () => {
     assert.equal(found.rows.length, 100, "search sees rows the thread has not indexed yet");
     const secret = await store.logs.queryRequests({ text: "please keep" });
     assert.equal(secret.rows.length, 1);
-    assert.ok(!secret.rows[0]!.requestBody?.includes(FAKE_KEY), "the key never reaches the database");
+    const kept = (await store.logs.getRequest(secret.rows[0]!.id))?.requestBody ?? "";
+    assert.match(kept, /please keep/, "the detail has the prompt");
+    assert.ok(!kept.includes(FAKE_KEY), "the key never reaches the database");
     assert.equal(secret.rows[0]!.meta.ticket, "T-1");
     await writer.stop();
     await store.close();

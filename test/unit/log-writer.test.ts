@@ -465,6 +465,31 @@ describe("SQLite log store", () => {
     assert.equal((await store.getToolCall("t-kept"))?.result, result);
   });
 
+  test("a page of requests leaves the kept content out and says it has some; one request's detail has it", async () => {
+    const content = {
+      surface: "anthropic" as const,
+      stream: false,
+      truncated: false,
+      request: Buffer.from(
+        JSON.stringify({ model: "m", messages: [{ role: "user", content: "p".repeat(100_000) }] }),
+      ),
+      response: [Buffer.from(JSON.stringify({ content: [{ type: "text", text: "an answer" }] }))],
+    };
+    const kept = rec(5000, { id: "r-kept", startedAt: Date.parse("2026-02-01T00:00:00Z"), content });
+    const bare = rec(5001, { id: "r-bare", startedAt: Date.parse("2026-02-01T00:00:01Z") });
+    await store.writeBatch({ requests: [kept, bare].map((r) => requestRow(r)), toolCalls: [], spend: [] });
+    const rows = (await store.queryRequests({ limit: 500 })).rows;
+    const listed = rows.find((r) => r.id === "r-kept")!;
+    assert.equal(listed.requestBody, null, "a 500-row page would otherwise read and rebuild every prompt");
+    assert.equal(listed.responseBody, null);
+    assert.equal(listed.hasContent, true);
+    assert.equal(rows.find((r) => r.id === "r-bare")!.hasContent, false);
+    const detail = await store.getRequest("r-kept");
+    assert.match(detail?.requestBody ?? "", /p{100000}/);
+    assert.equal(detail?.responseBody, "an answer");
+    await store.pruneLogs(Date.parse("2026-02-02T00:00:00Z"));
+  });
+
   test("spend series by hour and provider", async () => {
     const points = await store.spendSeries({
       from: Date.parse("2026-03-01T00:00:00Z"),

@@ -49,7 +49,7 @@ export function requestLogView(r: RequestLogRow): RequestLogView {
     latencyMs: r.latencyMs,
     ttfbMs: r.ttfbMs,
     meta: r.meta,
-    hasContent: r.requestBody !== null || r.responseBody !== null,
+    hasContent: r.hasContent ?? (r.requestBody !== null || r.responseBody !== null),
   };
 }
 

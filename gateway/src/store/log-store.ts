@@ -66,8 +66,13 @@ export interface RequestLogRow extends Omit<RequestLogView, "time" | "usage" | "
   cacheReadTokens: number;
   cacheWriteTokens: number;
   reasoningTokens: number;
-  /** Attempts that failed when the call made more than one (redacted); empty otherwise. */
+  /** Attempts that failed when the call made more than one (redacted); empty otherwise, and in list pages. */
   failedAttempts: AttemptView[];
+  /**
+   * Set in list pages (queryRequests), which leave the content below and failedAttempts out (null,
+   * empty): whether the row has any. Otherwise the content itself says.
+   */
+  hasContent?: boolean;
   /** Kept only for keys with content: full (store/content.ts): the prompt as JSON, redacted. */
   requestBody: string | null;
   /** The response's text, reassembled from the stream, redacted. */
@@ -186,6 +191,7 @@ export interface LogStore {
   readonly partMemo?: PartMemo;
   /** Spend buckets since `horizon`, plus per scope one row (bucket 0) summing everything older. */
   loadSpend(horizon: number): Promise<SpendRow[]>;
+  /** A page without the rows' content (hasContent says whether there is any): getRequest has it. */
   queryRequests(q: LogQuery): Promise<LogPage<RequestLogRow>>;
   queryToolCalls(q: LogQuery): Promise<LogPage<ToolCallRow>>;
   spendSeries(q: SpendQuery): Promise<SpendPoint[]>;

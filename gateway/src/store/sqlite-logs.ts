@@ -35,7 +35,26 @@ import { PromptPartsTable } from "./sqlite-prompt-parts.js";
 /** A list page's tool-call columns: the kept result is read only for one call's detail. */
 const TOOL_LIST_COLUMNS = TOOL_COLUMNS.map((c) => (c === "result" ? "NULL AS result" : c)).join(", ");
 
+/** Request columns a list page leaves out: the content, read (and its prompt rebuilt) for one row's detail only. */
+const REQUEST_CONTENT = new Set([
+  "request_body",
+  "response_body",
+  "response_tool_calls",
+  "prompt_part_ids",
+  "failed_attempts",
+]);
+
+/**
+ * A list page's request columns: the content as NULL, and whether the row has any. typeof() reads
+ * only the record's header, never a long value's overflow pages.
+ */
+const REQUEST_LIST_COLUMNS = [
+  ...REQUEST_COLUMNS.map((c) => (REQUEST_CONTENT.has(c) ? `NULL AS ${c}` : c)),
+  "(typeof(request_body) != 'null' OR typeof(response_body) != 'null') AS has_content",
+].join(", ");
+
 type Db = Database.Database;
+type RequestListDbRow = RequestDbRow & { has_content: Param };
 
 /** SQL for the offset of `tz` (ms) at a row's `ts`, for rows in [from, to). Numbers only. */
 function offsetSql(from: number, to: number, tz: string): string {
@@ -245,20 +264,24 @@ export class SqliteLogStore implements LogStore {
     };
   }
 
+  /**
+   * A page of request logs without their content (prompts, responses, failed attempts): a list shows
+   * only whether a row has any (hasContent); getRequest reads it, and rebuilds a prompt kept in parts.
+   */
   async queryRequests(q: LogQuery): Promise<LogPage<RequestLogRow>> {
     if (q.text !== undefined) await this.catchUpSearch();
-    const parts = new Map<string, string>(); // a page's rows share most of their prompt parts
-    const map = (d: RequestDbRow) => fromRequestDb(this.joined(d, parts));
+    const map = (d: RequestListDbRow) => ({ ...fromRequestDb(d), hasContent: d.has_content === 1 });
     try {
-      return this.page<RequestDbRow, RequestLogRow>("request_logs", q, map);
+      return this.page<RequestListDbRow, RequestLogRow>("request_logs", q, map, REQUEST_LIST_COLUMNS);
     } catch (e) {
       if (q.text === undefined || !isPhraseError(e)) throw e;
       // A word the tokenizer still splits (a letter newer than SQLite's Unicode tables): each
       // character searched as a word of its own.
-      return this.page<RequestDbRow, RequestLogRow>(
+      return this.page<RequestListDbRow, RequestLogRow>(
         "request_logs",
         { ...q, text: [...q.text].join(" ") },
         map,
+        REQUEST_LIST_COLUMNS,
       );
     }
   }
@@ -330,9 +353,9 @@ export class SqliteLogStore implements LogStore {
   }
 
   /** A request row with a prompt kept in parts gets it whole in request_body; others as they are. */
-  private joined(d: RequestDbRow, cache = new Map<string, string>()): RequestDbRow {
+  private joined(d: RequestDbRow): RequestDbRow {
     if (typeof d.prompt_part_ids !== "string" || typeof d.request_body !== "string") return d;
-    return { ...d, request_body: this.parts.join(d.request_body, d.prompt_part_ids, cache) };
+    return { ...d, request_body: this.parts.join(d.request_body, d.prompt_part_ids) };
   }
 
   async pruneStep(opts: { before: number; keepRows: number; max: number }) {
