@@ -77,7 +77,7 @@ export interface Gateway {
     flush(): Promise<void>;
     enqueueToolCall(t: ToolCallRecord): void;
     /** Applies retention now (settings.log_retention_days, log_max_rows, log_max_mb); the timer does it hourly. */
-    prune(): Promise<{ requests: number; toolCalls: number }>;
+    prune(): Promise<{ requests: number; toolCalls: number; approvals: number }>;
   };
   /** Prometheus metrics (also served at /metrics unless settings.metrics is false). */
   readonly metrics: { render(): string };

@@ -18,7 +18,10 @@ export function mcpGovernanceHooks(d: {
   writer: Pick<LogWriter, "enqueueToolCall">;
   /** Every tool call, for the live event stream (GatewayEvents.toolCall). */
   onEvent?: (t: ToolCallRecord) => void;
-}): Pick<McpOptions, "onToolCall" | "toolFilter" | "toolMode" | "admitCall" | "injectSetting"> {
+}): Pick<
+  McpOptions,
+  "onToolCall" | "toolFilter" | "toolMode" | "admitCall" | "injectSetting" | "logsApprovals"
+> {
   const { governance, rules, metrics, writer } = d;
   return {
     onToolCall: (t) => {
@@ -46,5 +49,7 @@ export function mcpGovernanceHooks(d: {
       return r && { ...refusalRpc(r), by: r.reason };
     },
     injectSetting: (keyName) => governance.policyOf(keyName).mcpInject,
+    // content: off writes no log rows for the key: no tool calls, and no approvals with their arguments.
+    logsApprovals: (keyName) => governance.contentMode(keyName) !== "off",
   };
 }

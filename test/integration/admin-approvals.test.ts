@@ -302,6 +302,34 @@ describe("admin API: the approval log keeps no secret", () => {
   );
 });
 
+describe("admin API: the approval log follows the key's content mode", () => {
+  test("a key with content: off leaves no entry (its tool calls leave no row either)", T, async () => {
+    const made = await api<{ key: string }>("POST", "/api/keys", { name: "quiet-approvals", content: "off" });
+    assert.equal(made.status, 201, JSON.stringify(made.json));
+    const quiet = await connectClient(gw.url, made.json.key);
+    clients.push(quiet);
+    const hidden = await answered(quiet, "everything__echo", { message: "not for the log" }, "allow_once");
+    // Answered after it, by a key with content: metadata: once that is in, the first would be too.
+    const shown = await answered(
+      await client(),
+      "everything__echo",
+      { message: "for the log" },
+      "allow_once",
+    );
+    const rows = await waitFor(async () => {
+      const page = (await api<LogPage>("GET", "/api/approvals/log?tool=echo&limit=1000")).json;
+      return page.rows.some((e) => e.id === shown.id) ? page.rows : undefined;
+    });
+    assert.deepEqual(rows.find((e) => e.id === shown.id)?.arguments, { message: "for the log" });
+    assert.equal(
+      rows.find((e) => e.id === hidden.id),
+      undefined,
+      "content: off writes no log rows for the key, its approvals' arguments included",
+    );
+    assert.ok(!JSON.stringify(rows).includes("not for the log"));
+  });
+});
+
 const grantEvents = (events: AdminStreamEvent[], id: string): SessionGrantEvent[] =>
   events.flatMap((e) => (e.event === "session_grant" && e.data.grant.id === id ? [e.data] : []));
 

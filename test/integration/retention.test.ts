@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, beforeEach, describe, test } from "node:test";
 import { parseConfig } from "../../gateway/src/config/load.js";
+import { SqliteMcpStore } from "../../gateway/src/mcp/store.js";
 import type { RequestLogRow, ToolCallRow } from "../../gateway/src/store/log-store.js";
 import { pruneOnce, startRetention } from "../../gateway/src/store/retention.js";
 import { SqliteStore } from "../../gateway/src/store/sqlite.js";
@@ -49,6 +50,23 @@ function toolRow(ts: number): ToolCallRow {
   };
 }
 
+/** An answered approval (the approval log, mcp_approvals) requested at `ts`. */
+async function addApproval(store: SqliteStore, ts: number): Promise<void> {
+  await new SqliteMcpStore(store.db).recordApproval({
+    id: randomUUID(),
+    server: "s",
+    tool: "t",
+    keyName: "k",
+    sessionId: null,
+    arguments: '{"path":"notes.txt"}',
+    reason: "policy ask",
+    requestedAt: ts,
+    answer: "allow_once",
+    decidedBy: "admin-api",
+    decidedAt: ts + 1000,
+  });
+}
+
 describe("log retention", () => {
   let dir: string;
   let store: SqliteStore;
@@ -72,14 +90,16 @@ describe("log retention", () => {
       toolCalls: tools,
       spend: [{ scope: "key:config:k", bucket: NOW - 40 * DAY, usd: 1, tokens: 2, requests: 3 }],
     });
+    for (let i = 0; i < 40; i++) await addApproval(store, NOW - (i < 25 ? 31 : 1) * DAY + i);
     const out = await pruneOnce(
       store.logs,
       { log_retention_days: 30, log_max_rows: 0 },
       { now: NOW, stepRows: 16 },
     );
-    assert.deepEqual(out, { requests: 70, toolCalls: 10 });
+    assert.deepEqual(out, { requests: 70, toolCalls: 10, approvals: 25 });
     assert.equal(count("request_logs"), 50);
     assert.equal(count("tool_calls"), 20);
+    assert.equal(count("mcp_approvals"), 15, "the approval log is kept as long as the others");
     assert.equal(count("spend_buckets"), 1, "budgets still see old spend");
   });
 
@@ -89,18 +109,22 @@ describe("log retention", () => {
       toolCalls: Array.from({ length: 8 }, (_, i) => toolRow(NOW - i * 1000)),
       spend: [],
     });
+    for (let i = 0; i < 15; i++) await addApproval(store, NOW - i * 1000);
     const out = await pruneOnce(
       store.logs,
       { log_retention_days: 0, log_max_rows: 10 },
       { now: NOW, stepRows: 7 },
     );
-    assert.deepEqual(out, { requests: 40, toolCalls: 0 });
+    assert.deepEqual(out, { requests: 40, toolCalls: 0, approvals: 5 });
+    const kept = store.db.prepare("SELECT MIN(requested_at) FROM mcp_approvals").pluck().get();
+    assert.equal(kept, NOW - 9 * 1000, "the newest approvals stayed");
     const left = (await store.logs.queryRequests({ limit: 100 })).rows;
     assert.equal(left.length, 10);
     assert.equal(Math.min(...left.map((r) => r.ts)), NOW - 9 * 1000, "the oldest went first");
     assert.deepEqual(await pruneOnce(store.logs, { log_retention_days: 0, log_max_rows: 0 }), {
       requests: 0,
       toolCalls: 0,
+      approvals: 0,
     });
   });
 
@@ -118,7 +142,11 @@ describe("log retention", () => {
     const before = await store.logs.usedBytes();
     assert.ok(before > 2 * 1024 * 1024, `${before} bytes to start with`);
     const unlimited = { log_retention_days: 0, log_max_rows: 0, log_max_mb: 0 };
-    assert.deepEqual(await pruneOnce(store.logs, unlimited, { now: NOW }), { requests: 0, toolCalls: 0 });
+    assert.deepEqual(await pruneOnce(store.logs, unlimited, { now: NOW }), {
+      requests: 0,
+      toolCalls: 0,
+      approvals: 0,
+    });
 
     const out = await pruneOnce(store.logs, { ...unlimited, log_max_mb: 1 }, { now: NOW });
     const after = await store.logs.usedBytes();
@@ -186,11 +214,11 @@ describe("retention through a running gateway", () => {
       toolCalls: [toolRow(now - 30 * DAY)],
       spend: [],
     });
-    assert.deepEqual(await gw.gateway.logs.prune(), { requests: 1, toolCalls: 1 });
+    assert.deepEqual(await gw.gateway.logs.prune(), { requests: 1, toolCalls: 1, approvals: 0 });
     await gw.gateway.reload(
       parseConfig({ virtual_keys: [{ name: "test", key: TEST_KEY }], settings: { log_max_rows: 2 } }),
     );
-    assert.deepEqual(await gw.gateway.logs.prune(), { requests: 1, toolCalls: 0 });
+    assert.deepEqual(await gw.gateway.logs.prune(), { requests: 1, toolCalls: 0, approvals: 0 });
     assert.equal((await gw.gateway.logs.store.queryRequests({})).rows.length, 2);
   });
 });

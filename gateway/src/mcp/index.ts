@@ -190,6 +190,11 @@ export interface McpOptions {
   admitCall?: CallAdmission;
   /** The key's mcp_inject (governance); default: no key has it. */
   injectSetting?: (keyName: string) => McpInject | undefined;
+  /**
+   * Whether the key's answered approvals go to the approval log, as its tool calls go to the tool
+   * call log (governance: not for content: off); default: every key's.
+   */
+  logsApprovals?: (keyName: string) => boolean;
 }
 
 function mcpStoreFor(store: Store): McpStore {
@@ -240,6 +245,7 @@ export function createMcp(opts: McpOptions): McpRuntime {
     maxSessionsPerKey: () => config.mcp.max_sessions_per_key,
   });
   approvals.on("decided", (req, d) => {
+    if (req.keyName !== null && opts.logsApprovals?.(req.keyName) === false) return;
     // Redacted as the tool-call log's are (before the cut, which could halve a secret).
     let args = redactArguments(req.arguments) ?? "{}";
     if (args.length > 8192) args = `${args.slice(0, 8192)}…`;

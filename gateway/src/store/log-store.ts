@@ -184,6 +184,13 @@ export interface ToolSeriesPoint {
   latencyMs: number;
 }
 
+/** Rows per log table: request logs, tool calls, and the approval log (mcp_approvals). */
+export interface LogCounts {
+  requests: number;
+  toolCalls: number;
+  approvals: number;
+}
+
 export interface LogStore {
   /** Writes one batch in one transaction. */
   writeBatch(batch: LogBatch): Promise<void>;
@@ -207,22 +214,19 @@ export interface LogStore {
   /** One tool call row by id (with its approval and kept result), or undefined. */
   getToolCall(id: string): Promise<ToolCallRow | undefined>;
   /** Deletes log rows (not spend) older than `before`; returns how many went. */
-  pruneLogs(before: number): Promise<{ requests: number; toolCalls: number }>;
+  pruneLogs(before: number): Promise<LogCounts>;
   /**
    * One retention step (store/retention.ts): deletes, per table, at most `max` rows that are older
    * than `before` or beyond the newest `keepRows`. Call again while a table returns `max`.
    */
-  pruneStep(opts: { before: number; keepRows: number; max: number }): Promise<{
-    requests: number;
-    toolCalls: number;
-  }>;
+  pruneStep(opts: { before: number; keepRows: number; max: number }): Promise<LogCounts>;
   /**
    * What the logs take, for size retention: the database's bytes in use (its pages less the free
    * ones; spend and keys are a tiny part). Cheap: read from the database's header.
    */
   usedBytes(): Promise<number>;
   /** Rows of each table (a count: only when they are to be pruned). */
-  rowCounts(): Promise<{ requests: number; toolCalls: number }>;
-  /** Deletes the oldest `requests` request rows and `toolCalls` tool call rows (size retention). */
-  pruneOldest(requests: number, toolCalls: number): Promise<{ requests: number; toolCalls: number }>;
+  rowCounts(): Promise<LogCounts>;
+  /** Deletes the oldest rows of each table, as many as `counts` says (size retention). */
+  pruneOldest(counts: LogCounts): Promise<LogCounts>;
 }

@@ -1,9 +1,9 @@
-import type { LogStore } from "./log-store.js";
+import type { LogCounts, LogStore } from "./log-store.js";
 
 /**
- * Log retention: deletes request logs and tool calls older than `log_retention_days`, beyond the
- * newest `log_max_rows`, or, oldest first, while the database holds more than `log_max_mb`; on an
- * unref'd timer, in small steps so the event loop (and the log writer sharing the database) never
+ * Log retention: deletes request logs, tool calls and approval log entries (mcp_approvals) older
+ * than `log_retention_days`, beyond the newest `log_max_rows` of each table, or, oldest first, while
+ * the database holds more than `log_max_mb`; on an unref'd timer, in small steps so the event loop (and the log writer sharing the database) never
  * waits long. Spend buckets are kept: budgets need them.
  */
 
@@ -30,10 +30,8 @@ export interface RetentionOptions {
   onError?: (e: unknown) => void;
 }
 
-export interface Pruned {
-  requests: number;
-  toolCalls: number;
-}
+/** Rows deleted per table. */
+export type Pruned = LogCounts;
 
 const DAY_MS = 86_400_000;
 
@@ -47,10 +45,11 @@ export async function pruneOnce(
   const max = opts.stepRows ?? 5000;
   const before = settings.log_retention_days > 0 ? now - settings.log_retention_days * DAY_MS : 0;
   const keepRows = settings.log_max_rows > 0 ? settings.log_max_rows : Number.MAX_SAFE_INTEGER;
-  const total: Pruned = { requests: 0, toolCalls: 0 };
+  const total: Pruned = { requests: 0, toolCalls: 0, approvals: 0 };
   const add = (step: Pruned) => {
     total.requests += step.requests;
     total.toolCalls += step.toolCalls;
+    total.approvals += step.approvals;
   };
   // Let requests and the log writer run between steps.
   const yieldNow = () => new Promise<void>((r) => setImmediate(r));
@@ -58,7 +57,7 @@ export async function pruneOnce(
     for (;;) {
       const step = await store.pruneStep({ before, keepRows, max });
       add(step);
-      if (step.requests < max && step.toolCalls < max) break;
+      if (step.requests < max && step.toolCalls < max && step.approvals < max) break;
       await yieldNow();
     }
   }
@@ -70,12 +69,16 @@ export async function pruneOnce(
       const bytes = await store.usedBytes();
       if (bytes <= capBytes) break;
       const rows = await store.rowCounts();
-      if (rows.requests + rows.toolCalls === 0) break;
+      if (rows.requests + rows.toolCalls + rows.approvals === 0) break;
       const share = Math.min(0.5, (bytes - capBytes) / bytes + 0.01);
       const part = (n: number) => Math.min(max, Math.ceil(n * share));
-      const step = await store.pruneOldest(part(rows.requests), part(rows.toolCalls));
+      const step = await store.pruneOldest({
+        requests: part(rows.requests),
+        toolCalls: part(rows.toolCalls),
+        approvals: part(rows.approvals),
+      });
       add(step);
-      if (step.requests + step.toolCalls === 0) break;
+      if (step.requests + step.toolCalls + step.approvals === 0) break;
       await yieldNow();
     }
   }

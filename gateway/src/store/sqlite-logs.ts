@@ -5,6 +5,7 @@ import { dateOfDayNumber, offsetSpans, startOfDay, UTC } from "../governance/zon
 import { decodeLogCursor, encodeLogCursor } from "./log-cursor.js";
 import type {
   LogBatch,
+  LogCounts,
   LogPage,
   LogQuery,
   LogStore,
@@ -29,6 +30,7 @@ import {
   type ToolDbRow,
   toolValues,
 } from "./sqlite-log-rows.js";
+import { countRows, pruneOldestRows, pruneRowsBefore, pruneStepRows } from "./sqlite-logs-prune.js";
 import { SearchIndexer, type SearchItem } from "./sqlite-logs-search.js";
 import { PromptPartsTable } from "./sqlite-prompt-parts.js";
 
@@ -358,26 +360,11 @@ export class SqliteLogStore implements LogStore {
     return { ...d, request_body: this.parts.join(d.request_body, d.prompt_part_ids) };
   }
 
-  async pruneStep(opts: { before: number; keepRows: number; max: number }) {
+  async pruneStep(opts: { before: number; keepRows: number; max: number }): Promise<LogCounts> {
     await this.catchUpSearch();
-    const step = (table: string): number => {
-      const old = this.db
-        .prepare(
-          `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ts < ? ORDER BY ts LIMIT ?)`,
-        )
-        .run(opts.before, opts.max).changes;
-      if (old >= opts.max) return old;
-      const excess = this.db
-        .prepare(
-          `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} ORDER BY ts DESC LIMIT ? OFFSET ?)`,
-        )
-        .run(opts.max - old, opts.keepRows).changes;
-      return old + excess;
-    };
-    const requests = step("request_logs");
-    const toolCalls = step("tool_calls");
-    if (requests > 0) this.parts.collect(Date.now());
-    return { requests, toolCalls };
+    const out = pruneStepRows(this.db, opts);
+    if (out.requests > 0) this.parts.collect(Date.now());
+    return out;
   }
 
   async usedBytes(): Promise<number> {
@@ -385,29 +372,21 @@ export class SqliteLogStore implements LogStore {
     return (pragma("page_count") - pragma("freelist_count")) * pragma("page_size");
   }
 
-  async rowCounts(): Promise<{ requests: number; toolCalls: number }> {
-    const n = (table: string) => Number(this.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get());
-    return { requests: n("request_logs"), toolCalls: n("tool_calls") };
+  async rowCounts(): Promise<LogCounts> {
+    return countRows(this.db);
   }
 
-  async pruneOldest(requests: number, toolCalls: number): Promise<{ requests: number; toolCalls: number }> {
+  async pruneOldest(counts: LogCounts): Promise<LogCounts> {
     await this.catchUpSearch();
-    const oldest = (table: string, n: number) =>
-      n <= 0
-        ? 0
-        : this.db
-            .prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} ORDER BY ts LIMIT ?)`)
-            .run(n).changes;
-    const out = { requests: oldest("request_logs", requests), toolCalls: oldest("tool_calls", toolCalls) };
+    const out = pruneOldestRows(this.db, counts);
     if (out.requests > 0) this.parts.collect(Date.now());
     return out;
   }
 
-  async pruneLogs(before: number): Promise<{ requests: number; toolCalls: number }> {
+  async pruneLogs(before: number): Promise<LogCounts> {
     await this.catchUpSearch();
-    const requests = this.db.prepare("DELETE FROM request_logs WHERE ts < ?").run(before).changes;
-    const toolCalls = this.db.prepare("DELETE FROM tool_calls WHERE ts < ?").run(before).changes;
-    if (requests > 0) this.parts.collect(Date.now());
-    return { requests, toolCalls };
+    const out = pruneRowsBefore(this.db, before);
+    if (out.requests > 0) this.parts.collect(Date.now());
+    return out;
   }
 }
