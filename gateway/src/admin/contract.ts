@@ -122,11 +122,16 @@ export interface ProviderModelsView {
   /**
    * provider: the provider's own list; config: the models the config names for it (Azure
    * deployments, Vertex `models`); prices: the models the price table knows for its type, because
-   * the provider could not be asked (`error` says why).
+   * the provider could not be asked (`error` says why) or is not asked by design (`note` says so).
    */
   source: "provider" | "config" | "prices";
-  /** Why the provider's own list is not shown, in words (unreachable, key refused, no list endpoint); else null. */
+  /** Why asking the provider failed, in words (unreachable, no answer in time, key refused, not its list); else null. */
   error: string | null;
+  /**
+   * Why the provider was not asked, when that is by design and not a failure (a Vertex provider
+   * without `models`: Gatehouse has no list call for it); else null. Show it as information.
+   */
+  note: string | null;
   /** When the provider was asked (ISO date-time). */
   fetchedAt: string;
   /** Answered from the list kept from an earlier call (5 minutes; a failure 30 s); `?refresh=1` asks again. */

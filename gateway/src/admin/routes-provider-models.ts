@@ -10,7 +10,7 @@ import type { Route } from "./routes.js";
  * GET /api/providers/{name}/models: the models a provider offers, for a model picker. Asked of the
  * provider (ModelCatalogue: its list endpoint, the Gatehouse's credentials, a short timeout, kept
  * a few minutes); when it cannot be asked, the models the price table knows for its type, with the
- * reason. The call itself fails only for an unknown provider (404) or a bad query (400).
+ * error (or, for a provider type that is not asked by design, a note). The call itself fails only for an unknown provider (404) or a bad query (400).
  */
 
 export interface ProviderModelsDeps {
@@ -43,14 +43,17 @@ async function providerModels(
     fetchedAt: new Date(listing.fetchedAt).toISOString(),
     cached: listing.cached,
   };
-  if (listing.source === "none") {
+  if (listing.source === "none" || listing.source === "unasked") {
     const models: ProviderModelView[] = prices.tableModels(name, provider.type).map((m) => ({
       id: m.id,
       route: `${name}/${m.id}`,
       displayName: m.name,
       price: m.price,
     }));
-    return { ...head, source: "prices", error: listing.error, truncated: false, models };
+    // Not asking a provider Gatehouse has no list call for is the normal case: a note, no error.
+    const why =
+      listing.source === "none" ? { error: listing.error, note: null } : { error: null, note: listing.note };
+    return { ...head, source: "prices", ...why, truncated: false, models };
   }
   const models = listing.models.map((m) => ({
     id: m.id,
@@ -58,7 +61,7 @@ async function providerModels(
     displayName: m.displayName,
     price: prices.price(name, provider.type, m.id),
   }));
-  return { ...head, source: listing.source, error: null, truncated: listing.truncated, models };
+  return { ...head, source: listing.source, error: null, note: null, truncated: listing.truncated, models };
 }
 
 export function providerModelRoutes(deps: ProviderModelsDeps): Route[] {

@@ -6,7 +6,8 @@ import { readAll, type Transport } from "./transport.js";
 /**
  * The models a provider offers, asked of the provider itself (its list endpoint, every page), kept
  * a few minutes per provider. A provider that cannot answer gives its error in words, never a
- * thrown error: the caller falls back to what it knows.
+ * thrown error, and one that is not asked by design (Vertex) says so as a note: the caller falls
+ * back to what it knows.
  */
 
 /** What asking a provider for its models gave. */
@@ -19,6 +20,9 @@ export type Listing =
       fetchedAt: number;
       cached: boolean;
     }
+  /** A provider type Gatehouse does not ask by design (ModelList kind "none"): why, in words. */
+  | { source: "unasked"; note: string; fetchedAt: number; cached: boolean }
+  /** Asking failed: the error in words. */
   | { source: "none"; error: string; fetchedAt: number; cached: boolean };
 
 export interface CatalogueOptions {
@@ -88,7 +92,7 @@ export class ModelCatalogue {
         fetchedAt,
         cached: false,
       };
-    if (list.kind === "none") return { source: "none", error: list.reason, fetchedAt, cached: false };
+    if (list.kind === "none") return { source: "unasked", note: list.reason, fetchedAt, cached: false };
     const timeoutMs = Math.min(this.timeoutMs, provider.timeoutMs ?? Number.POSITIVE_INFINITY);
     const signal = AbortSignal.timeout(timeoutMs);
     const models: ListedModel[] = [];
