@@ -139,6 +139,7 @@ describe("log retention", () => {
         toolCalls: Array.from({ length: 10 }, (_, i) => toolRow(NOW - (60 - (b * 10 + i)) * 1000)),
         spend: [],
       });
+    for (let i = 0; i < 60; i++) await addApproval(store, NOW - (60 - i) * 1000);
     const before = await store.logs.usedBytes();
     assert.ok(before > 2 * 1024 * 1024, `${before} bytes to start with`);
     const unlimited = { log_retention_days: 0, log_max_rows: 0, log_max_mb: 0 };
@@ -153,6 +154,10 @@ describe("log retention", () => {
     assert.ok(after <= 1024 * 1024, `${after} bytes in use after`);
     assert.ok(out.requests > 0 && out.requests < 600, `${out.requests} request rows went`);
     assert.equal((await store.logs.rowCounts()).requests, 600 - out.requests);
+    assert.ok(out.approvals > 0, "the approval log's oldest entries go too");
+    assert.equal((await store.logs.rowCounts()).approvals, 60 - out.approvals);
+    const oldestApproval = store.db.prepare("SELECT MIN(requested_at) FROM mcp_approvals").pluck().get();
+    assert.equal(oldestApproval, NOW - (60 - out.approvals) * 1000);
     const left = (await store.logs.queryRequests({ limit: 1000 })).rows;
     const oldestLeft = Math.min(...left.map((r) => r.ts));
     assert.equal(oldestLeft, NOW - (600 - out.requests) * 1000, "the oldest rows went, the newest stayed");
