@@ -1,6 +1,8 @@
+import { parseArgs } from "node:util";
 import type { ApprovalAnswerValue, ApprovalView } from "./admin/contract-mcp.js";
 import { readAdminToken } from "./admin/token.js";
 import { dataDirOf } from "./cli-config.js";
+import { argsErrorText } from "./cli-text.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import { baseUrl } from "./gateway-listen.js";
 
@@ -11,6 +13,57 @@ import { baseUrl } from "./gateway-listen.js";
 
 /** A failure the CLI reports as one line (exit 1), never a stack trace. */
 export class UsageError extends Error {}
+
+/** Where a CLI command writes. */
+export interface CliIo {
+  out(t: string): void;
+  err(t: string): void;
+}
+
+export const PROCESS_IO: CliIo = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+const ADMIN_FLAGS = {
+  "data-dir": { type: "string" },
+  port: { type: "string" },
+  host: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/**
+ * A command that only talks to a running gateway (`status`, `login-link`): its flags are --port,
+ * --host, --data-dir and --help. A wrong flag is one line and status 2, --help prints `usage`;
+ * otherwise `run` gets the admin client, and a UsageError it throws is one line and status 1.
+ */
+export async function runAdminCommand(
+  command: string,
+  usage: string,
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  io: CliIo,
+  run: (client: AdminClient) => Promise<number>,
+): Promise<number> {
+  let values: { "data-dir"?: string; port?: string; host?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: ADMIN_FLAGS, allowPositionals: false }));
+  } catch (e) {
+    io.err(`gatehouse ${command}: ${argsErrorText(e, `gatehouse ${command}`)}\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.out(`${usage}\n`);
+    return 0;
+  }
+  try {
+    return await run(adminClientFor(values, env));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`gatehouse ${command}: ${e.message}\n`);
+    return 1;
+  }
+}
 
 /** The client of the gateway on --host/--port, with the admin token of --data-dir. */
 export function adminClientFor(

@@ -1,8 +1,7 @@
-import { parseArgs } from "node:util";
 import type { HealthView, ProviderView, SpendSeriesView } from "./admin/contract.js";
 import type { ApprovalView, McpServerView } from "./admin/contract-mcp.js";
-import { adminClientFor, UsageError } from "./cli-admin-client.js";
-import { argsErrorText, terminalSafe } from "./cli-text.js";
+import { type CliIo, PROCESS_IO, runAdminCommand } from "./cli-admin-client.js";
+import { terminalSafe } from "./cli-text.js";
 
 /**
  * `gatehouse status`: the running gateway at a glance, from its admin API: health (and why it is
@@ -14,13 +13,6 @@ export const STATUS_USAGE = `Usage: gatehouse status [--port N] [--host H] [--da
 
 The running gateway at a glance: health, providers, keys, MCP servers, approvals waiting, request
 logs and spend. Exit status 0 when it is ok, 1 when it is degraded or does not answer.`;
-
-const options = {
-  "data-dir": { type: "string" },
-  port: { type: "string" },
-  host: { type: "string" },
-  help: { type: "boolean", short: "h" },
-} as const;
 
 export interface StatusFacts {
   health: HealthView;
@@ -65,27 +57,8 @@ export function statusText(f: StatusFacts, now = Date.now()): string {
   return `${lines.join("\n")}\n`;
 }
 
-export async function statusMain(
-  argv: string[],
-  env: NodeJS.ProcessEnv,
-  io: { out(t: string): void; err(t: string): void } = {
-    out: (t) => process.stdout.write(t),
-    err: (t) => process.stderr.write(t),
-  },
-): Promise<number> {
-  let values: { "data-dir"?: string; port?: string; host?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({ args: argv, options, allowPositionals: false }));
-  } catch (e) {
-    io.err(`gatehouse status: ${argsErrorText(e, "gatehouse status")}\n`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(`${STATUS_USAGE}\n`);
-    return 0;
-  }
-  try {
-    const client = adminClientFor(values, env);
+export function statusMain(argv: string[], env: NodeJS.ProcessEnv, io: CliIo = PROCESS_IO): Promise<number> {
+  return runAdminCommand("status", STATUS_USAGE, argv, env, io, async (client) => {
     const [health, providers, servers, approvals, day, week] = await Promise.all([
       client.get<HealthView>("/api/health"),
       client.get<ProviderView[]>("/api/providers"),
@@ -96,9 +69,5 @@ export async function statusMain(
     ]);
     io.out(statusText({ health, providers, servers, approvals, day, week }));
     return health.status === "ok" ? 0 : 1;
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.err(`gatehouse status: ${e.message}\n`);
-    return 1;
-  }
+  });
 }
