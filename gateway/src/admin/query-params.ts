@@ -2,6 +2,7 @@ import { z } from "zod";
 import { formatIssues } from "../config/load.js";
 import { offsetAt, startOfDay } from "../governance/zoned-time.js";
 import { HttpError } from "../http/errors.js";
+import { decodeLogCursor } from "../store/log-cursor.js";
 
 /** Query parameters of the admin API's log and spend routes: times in settings.timezone, validation. */
 
@@ -46,6 +47,11 @@ function wallToInstant(wall: number, tz: string): number {
   return wall - offsetAt(first, tz);
 }
 /** A name filter: a key, team, server, ... */
+/** A page's `cursor`: a nextCursor of a log list (/api/logs, /api/logs/tools, /api/approvals/log). */
+export const logCursor = z
+  .string()
+  .refine((c) => decodeLogCursor(c) !== undefined, "not a nextCursor of this list (pass it back as it came)");
+
 export const text = z.string().min(1).max(256);
 
 /** Validates query parameters: unknown ones and bad values are a 400 naming the parameter. */

@@ -2,7 +2,6 @@ import { z } from "zod";
 import { formatIssues } from "../config/load.js";
 import { HttpError } from "../http/errors.js";
 import type { McpSurface } from "../mcp/index.js";
-import { decodeLogCursor } from "../store/log-cursor.js";
 import type {
   ApprovalAnswered,
   ApprovalLogEntry,
@@ -11,7 +10,7 @@ import type {
   SessionGrantsRevoked,
   SessionGrantView,
 } from "./contract.js";
-import { parseQuery } from "./query-params.js";
+import { logCursor, parseQuery } from "./query-params.js";
 import type { Route } from "./routes.js";
 import { approvalLogView, approvalView, grantView } from "./views-mcp.js";
 
@@ -35,13 +34,7 @@ const approvalLogQuery = z.object({
     .transform(Number)
     .pipe(z.number().int().min(1, "at least 1").max(1000, "at most 1000"))
     .optional(),
-  cursor: z
-    .string()
-    .refine(
-      (c) => decodeLogCursor(c) !== undefined,
-      "not a nextCursor of this list (pass it back as it came)",
-    )
-    .optional(),
+  cursor: logCursor.optional(),
 });
 const grantsQuery = z.object({ session: name.optional(), key: name.optional() });
 

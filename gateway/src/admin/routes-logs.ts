@@ -2,10 +2,9 @@ import { z } from "zod";
 import type { Governance } from "../governance/governance.js";
 import { UTC } from "../governance/zoned-time.js";
 import { HttpError } from "../http/errors.js";
-import { decodeLogCursor } from "../store/log-cursor.js";
 import type { LogPage, LogQuery, LogStore } from "../store/log-store.js";
 import type { BudgetsView, LogPageView, RequestLogDetail, ToolCallDetail } from "./contract.js";
-import { parseQuery, text, time } from "./query-params.js";
+import { logCursor, parseQuery, text, time } from "./query-params.js";
 import type { Route } from "./routes.js";
 import { spendRoutes } from "./routes-spend.js";
 import { budgetView, requestLogDetail, requestLogView, toolCallDetail, toolCallView } from "./views-logs.js";
@@ -48,13 +47,7 @@ const common = {
   team: text.optional(),
   session: text.optional(),
   limit: limit.optional(),
-  cursor: z
-    .string()
-    .refine(
-      (c) => decodeLogCursor(c) !== undefined,
-      "not a nextCursor of this list (pass it back as it came)",
-    )
-    .optional(),
+  cursor: logCursor.optional(),
 };
 const logsQuery = z.object({
   ...common,
