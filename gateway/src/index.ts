@@ -31,13 +31,14 @@ import {
 } from "./config-transfer.js";
 import { type Gateway, type GatewayEvents, type GatewayOptions, VERSION } from "./gateway-api.js";
 import { checkLoop, configKeys } from "./gateway-config.js";
+import { storedKeyOps } from "./gateway-keys.js";
 import { baseUrl, close, drain, listen } from "./gateway-listen.js";
 import { mcpGovernanceHooks } from "./gateway-mcp.js";
 import { Governance } from "./governance/governance.js";
 import { ShadowWarnings } from "./governance/key-state.js";
-import { createStoredKey, KeyRing, rotateStoredKey } from "./governance/keys.js";
+import { KeyRing } from "./governance/keys.js";
 import { budgetTimeZone } from "./governance/policy.js";
-import { policyJson, StoredRules } from "./governance/stored-policies.js";
+import { StoredRules } from "./governance/stored-policies.js";
 import { Guard } from "./http/guard.js";
 import { createHttpServer } from "./http/server.js";
 import type { LlmDeps } from "./llm/handle-chat.js";
@@ -159,31 +160,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const { code, expiresAt } = login.issue();
     return { url: `${url ?? ""}/api/login?code=${code}`, expiresAt: new Date(expiresAt).toISOString() };
   };
-  const keyOps: Gateway["keys"] = {
-    async create(name, expiresAt = null, policy) {
-      if (config.virtual_keys.some((k) => k.name === name))
-        throw new ConfigError(`a key named ${JSON.stringify(name)} is defined in the config file`);
-      const out = await createStoredKey(store, name, expiresAt, policy ? policyJson(policy) : null);
-      await refreshKeys();
-      return out;
-    },
-    list: () => store.listKeys(),
-    async revoke(name) {
-      const ok = await store.revokeKey(name, Date.now());
-      await refreshKeys();
-      return ok;
-    },
-    async rotate(name, graceMs = 0) {
-      if (config.virtual_keys.some((k) => k.name === name))
-        throw new ConfigError(
-          `the key ${JSON.stringify(name)} is defined in the config file: change its value there`,
-        );
-      const out = await rotateStoredKey(store, name, graceMs);
-      await refreshKeys();
-      return out;
-    },
+  const keyOps = storedKeyOps({
+    config: () => config,
+    store,
+    refresh: () => refreshKeys(),
     count: () => keyRing.size,
-  };
+  });
   /** Admin routes contributed by the parts (MCP, governance), mounted under /api. */
   const adminRoutes: Route[] = [];
   // Added or removed servers apply at once (API) or within 2 s (the CLI is another process).
