@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { AttemptView } from "../admin/contract-logs.js";
 import type { CostSource } from "../pricing/cost.js";
 import type { CapturedContent } from "./capture.js";
 import type { Usage } from "./usage.js";
@@ -44,16 +45,11 @@ export interface RequestRecord {
   content?: CapturedContent;
 }
 
-/** One upstream attempt that failed: where it went, what came back, how long it took (ms). */
-export interface AttemptRecord {
-  route: string;
-  provider: string;
-  model: string;
-  status: number;
-  /** As the client would have seen it (provider error bodies are redacted again before storing). */
-  error: string;
-  latencyMs: number;
-}
+/**
+ * One upstream attempt that failed: the shape the admin API shows (AttemptView), but its error as
+ * the client would have seen it: provider error bodies are redacted and capped when stored.
+ */
+export type AttemptRecord = AttemptView;
 
 let idMs = -1;
 let idPrefix = "";
