@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { AdminStreamEvent } from "../../gateway/src/admin/contract.js";
+import type { AdminStreamEvent, ApprovalEvent } from "../../gateway/src/admin/contract.js";
 
 /**
  * Reads a gateway's /api/events (`query`: e.g. `?types=...`) in the background, with its admin
@@ -57,3 +57,31 @@ export function adminFetch(
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
 }
+
+/**
+ * One admin API call with the gateway's token (or `headers` instead of it): the status, the
+ * content type and the parsed JSON answer (null when empty).
+ */
+export async function adminJson<R = unknown>(
+  gw: { url: string; gateway: { admin: { token: string } } },
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = { authorization: `Bearer ${gw.gateway.admin.token}` },
+): Promise<{ status: number; type: string | null; json: R }> {
+  const res = await fetch(`${gw.url}${path}`, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    type: res.headers.get("content-type"),
+    json: (text ? JSON.parse(text) : null) as R,
+  };
+}
+
+/** The approval events of request `id` among the events read from /api/events. */
+export const approvalEvents = (events: AdminStreamEvent[], id: string): ApprovalEvent[] =>
+  events.flatMap((e) => (e.event === "approval" && e.data.request.id === id ? [e.data] : []));

@@ -10,7 +10,6 @@ import { after, before, describe, test } from "node:test";
 import type {
   AdminStreamEvent,
   ApprovalAnswerValue,
-  ApprovalEvent,
   ApprovalLogEntry,
   ApprovalView,
   LogPageView,
@@ -19,7 +18,7 @@ import type {
   SessionGrantsRevoked,
   SessionGrantView,
 } from "../../gateway/src/admin/contract.js";
-import { adminFetch, openEvents } from "../helpers/admin-api.js";
+import { adminJson, approvalEvents, openEvents } from "../helpers/admin-api.js";
 import { FAKE_GHP, fakeToken } from "../helpers/fake-secrets.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import {
@@ -43,15 +42,8 @@ async function client(): Promise<TestClient> {
   return c;
 }
 
-async function api<R = unknown>(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; json: R }> {
-  const res = await adminFetch(gw.url, gw.gateway.admin.token, method, path, body);
-  const text = await res.text();
-  return { status: res.status, json: (text ? JSON.parse(text) : null) as R };
-}
+const api = <R = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+  adminJson<R>(gw, method, path, body, headers);
 
 /** The pending request of `server`'s `tool` (waits for it to show up). */
 const pendingOf = (server: string, tool: string) =>
@@ -60,9 +52,6 @@ const pendingOf = (server: string, tool: string) =>
       (r) => r.server === server && r.tool === tool,
     ),
   );
-
-const approvalEvents = (events: AdminStreamEvent[], id: string): ApprovalEvent[] =>
-  events.flatMap((e) => (e.event === "approval" && e.data.request.id === id ? [e.data] : []));
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "gh-admin-approvals-"));

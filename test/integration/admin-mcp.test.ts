@@ -8,8 +8,6 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import Database from "better-sqlite3";
 import type {
-  AdminStreamEvent,
-  ApprovalEvent,
   ApprovalLogEntry,
   ApprovalView,
   LogPageView,
@@ -19,7 +17,7 @@ import type {
   McpToolView,
   Problem,
 } from "../../gateway/src/admin/contract.js";
-import { openEvents } from "../helpers/admin-api.js";
+import { adminJson, approvalEvents, openEvents } from "../helpers/admin-api.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import {
   connectClient,
@@ -42,27 +40,8 @@ async function client(): Promise<TestClient> {
   return c;
 }
 
-async function api<R = unknown>(
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = { authorization: `Bearer ${gw.gateway.admin.token}` },
-): Promise<{ status: number; type: string | null; json: R }> {
-  const res = await fetch(`${gw.url}${path}`, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return {
-    status: res.status,
-    type: res.headers.get("content-type"),
-    json: (text ? JSON.parse(text) : null) as R,
-  };
-}
-
-const approvalEvents = (events: AdminStreamEvent[], id: string): ApprovalEvent[] =>
-  events.flatMap((e) => (e.event === "approval" && e.data.request.id === id ? [e.data] : []));
+const api = <R = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+  adminJson<R>(gw, method, path, body, headers);
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "gh-admin-mcp-"));
