@@ -102,6 +102,14 @@ describe("admin API", () => {
     assert.equal(tokenCookie.status, 401);
   });
 
+  /** The landing page's "Sign out" button: a form posted from the gateway's own page. */
+  const formLogout = (cookie: string) =>
+    api("/api/logout", {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded", origin: gw.url },
+    });
+
   test("logout ends the browser session and clears its cookie", async () => {
     const cookie = String(await logIn(gw.gateway.admin.loginLink()));
     const other = String(await logIn(gw.gateway.admin.loginLink()));
@@ -115,11 +123,7 @@ describe("admin API", () => {
     const again = await api("/api/logout", { method: "POST", headers: { cookie } });
     assert.equal(again.status, 204);
     assert.match(again.headers.get("set-cookie") ?? "", /^gatehouse_admin=;.*Max-Age=0/);
-    const form = await api("/api/logout", {
-      method: "POST",
-      redirect: "manual",
-      headers: { cookie, "content-type": "application/x-www-form-urlencoded", origin: gw.url },
-    });
+    const form = await formLogout(cookie);
     assert.equal(form.status, 303);
     assert.equal(form.headers.get("location"), "/");
     assert.equal((await api("/api/health", { headers: { cookie } })).status, 401, "still over");
@@ -138,11 +142,7 @@ describe("admin API", () => {
     assert.match(page, /This browser is signed in/);
     assert.match(page, /<form method="post" action="\/api\/logout">/);
     // The page's sign-out button posts a form: the browser is sent back to the page, signed out.
-    const form = await api("/api/logout", {
-      method: "POST",
-      redirect: "manual",
-      headers: { cookie, "content-type": "application/x-www-form-urlencoded", origin: gw.url },
-    });
+    const form = await formLogout(cookie);
     assert.equal(form.status, 303);
     assert.equal(form.headers.get("location"), "/");
     assert.match(await (await api("/", { headers: { cookie } })).text(), /not signed in/);
