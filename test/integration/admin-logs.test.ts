@@ -201,13 +201,17 @@ describe("admin API: logs, spend and budgets", () => {
     assert.equal((await problem("/api/logs/no-such-id")).status, 404);
   });
 
-  test("GET /api/logs/tools: MCP tool calls, arguments redacted", async () => {
+  test("GET /api/logs/tools: MCP tool calls, arguments a JSON value (redacted) as in the detail", async () => {
     const page = await get<LogPageView<ToolCallView>>("/api/logs/tools?server=files&status=ok");
     assert.equal(page.rows.length, 1);
     const row = page.rows[0]!;
     assert.equal(row.tool, "read_file");
     assert.equal(row.decision, "allow");
-    assert.ok(!row.arguments?.includes("sk-should-not-show"));
+    assert.equal(typeof row.arguments, "object", "a JSON value, not JSON text");
+    const args = row.arguments as Record<string, unknown>;
+    assert.equal(args.path, "/tmp/x");
+    assert.ok(!JSON.stringify(args).includes("sk-should-not-show"), "the key-shaped value is redacted");
+    assert.deepEqual((await get<ToolCallView>(`/api/logs/tools/${row.id}`)).arguments, row.arguments);
     assert.equal((await get<LogPageView<ToolCallView>>("/api/logs/tools?server=other")).rows.length, 0);
   });
 

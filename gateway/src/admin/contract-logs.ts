@@ -136,8 +136,8 @@ export interface RequestLogDetail extends RequestLogView {
 export interface ToolCallView extends LogEntryView {
   server: string;
   tool: string;
-  /** Redacted JSON text. */
-  arguments: string | null;
+  /** The arguments (redacted) as a JSON value; a string only when what was stored is not JSON. */
+  arguments: JsonValue | string | null;
   resultBytes: number | null;
   latencyMs: number;
   status: string;
@@ -162,9 +162,7 @@ export interface ToolApprovalView {
 }
 
 /** GET /api/logs/tools/{id}: one tool call, with what a detail pane shows. */
-export interface ToolCallDetail extends Omit<ToolCallView, "arguments"> {
-  /** The arguments (redacted) as a JSON value; a string only when what was stored is not JSON. */
-  arguments: JsonValue | string | null;
+export interface ToolCallDetail extends ToolCallView {
   /** The approval request, for a call whose policy is ask (decision "ask"); else null. */
   approval: ToolApprovalView | null;
   /**

@@ -79,9 +79,13 @@ export function requestLogDetail(row: RequestLogRow): RequestLogDetail {
   };
 }
 
+/**
+ * A tool-call log row as GET /api/logs/tools lists it (and GET /api/logs/tools/{id} starts from):
+ * its arguments as the JSON value stored (redacted at write time), text only when not JSON.
+ */
 export function toolCallView(t: ToolCallRow): ToolCallView {
-  const { ts, approval: _approval, result: _result, ...rest } = t;
-  return { ...rest, time: iso(ts) };
+  const { ts, approval: _approval, result: _result, arguments: args, ...rest } = t;
+  return { ...rest, time: iso(ts), arguments: jsonOrText<JsonValue>(args) };
 }
 
 /** GET /api/logs/tools/{id}: the row's view with its approval and kept result, JSON as values. */
@@ -89,7 +93,6 @@ export function toolCallDetail(t: ToolCallRow): ToolCallDetail {
   const a = t.approval;
   return {
     ...toolCallView(t),
-    arguments: jsonOrText<JsonValue>(t.arguments),
     approval: a && {
       answer: a.answer as ToolApprovalView["answer"],
       decidedBy: a.decidedBy,

@@ -86,8 +86,10 @@ export interface RequestLogRow extends Omit<RequestLogView, "time" | "usage" | "
 }
 
 /** A tool call row, as stored: the admin API's view with the time in ms, its approval and result. */
-export interface ToolCallRow extends Omit<ToolCallView, "time"> {
+export interface ToolCallRow extends Omit<ToolCallView, "time" | "arguments"> {
   ts: number;
+  /** The arguments' JSON, redacted. */
+  arguments: string | null;
   approval: ToolApprovalRecord | null;
   /** The result's JSON, redacted, long strings shortened to fit 256 KiB (content: full only); null in list pages. */
   result: string | null;
