@@ -261,7 +261,7 @@ describe("admin API: the approval log", () => {
       [`cursor=${encodeURIComponent(first.nextCursor!)}x`, /^cursor: not a nextCursor/],
       ["answer=maybe", /^answer:/],
       ["limit=0", /^limit:/],
-      ["limit=1001", /^limit:/],
+      ["limit=501", /^limit: at most 500/],
       ["colour=red", /unknown query parameter "colour"/],
     ] as const) {
       const r = await api<Problem>("GET", `/api/approvals/log?${query}`);
@@ -306,7 +306,7 @@ describe("admin API: the approval log follows the key's content mode", () => {
       "allow_once",
     );
     const rows = await waitFor(async () => {
-      const page = (await api<LogPage>("GET", "/api/approvals/log?tool=echo&limit=1000")).json;
+      const page = (await api<LogPage>("GET", "/api/approvals/log?tool=echo&limit=500")).json;
       return page.rows.some((e) => e.id === shown.id) ? page.rows : undefined;
     });
     assert.deepEqual(rows.find((e) => e.id === shown.id)?.arguments, { message: "for the log" });

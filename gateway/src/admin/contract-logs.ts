@@ -26,7 +26,7 @@ export interface LogQueryParams {
   tool?: string;
   /** Full-text search over stored prompts and responses (keys with content: full). */
   q?: string;
-  /** 1 to 500, default 100. */
+  /** 1 to 500, default 100 (every paged list alike). */
   limit?: string;
   /** nextCursor of the previous page. */
   cursor?: string;

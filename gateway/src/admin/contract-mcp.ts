@@ -184,8 +184,8 @@ export interface ApprovalLogEntry {
 
 /** Query of GET /api/approvals/log (all optional). */
 export interface ApprovalLogQueryParams {
-  /** 1 to 1000 (default 100). */
-  limit?: number;
+  /** 1 to 500, default 100 (every paged list alike). */
+  limit?: string;
   /** nextCursor of the previous page. */
   cursor?: string;
   server?: string;

@@ -46,12 +46,30 @@ function wallToInstant(wall: number, tz: string): number {
   const first = wall - offsetAt(wall, tz);
   return wall - offsetAt(first, tz);
 }
-/** A name filter: a key, team, server, ... */
 /** A page's `cursor`: a nextCursor of a log list (/api/logs, /api/logs/tools, /api/approvals/log). */
 export const logCursor = z
   .string()
   .refine((c) => decodeLogCursor(c) !== undefined, "not a nextCursor of this list (pass it back as it came)");
 
+/** Rows per page of every paged list (docs/api.md, "Pages"): at most this many, */
+export const PAGE_LIMIT_MAX = 500;
+/** and this many when `limit` is not given. */
+export const PAGE_LIMIT_DEFAULT = 100;
+const pageLimit = z
+  .string()
+  .regex(/^\d+$/, `expected a whole number from 1 to ${PAGE_LIMIT_MAX}`)
+  .transform(Number)
+  .pipe(z.number().int().min(1, "at least 1").max(PAGE_LIMIT_MAX, `at most ${PAGE_LIMIT_MAX}`));
+
+/** The paging parameters of every paged list route (spread into its query schema). */
+export const pageParams = { limit: pageLimit.optional(), cursor: logCursor.optional() };
+/** Their documentation in the OpenAPI document. */
+export const pageParamDocs = {
+  limit: `1 to ${PAGE_LIMIT_MAX} (default ${PAGE_LIMIT_DEFAULT})`,
+  cursor: "nextCursor of the previous page",
+};
+
+/** A name filter: a key, team, server, ... */
 export const text = z.string().min(1).max(256);
 
 /** Validates query parameters: unknown ones and bad values are a 400 naming the parameter. */

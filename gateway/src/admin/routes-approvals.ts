@@ -10,7 +10,7 @@ import type {
   SessionGrantsRevoked,
   SessionGrantView,
 } from "./contract.js";
-import { logCursor, parseQuery } from "./query-params.js";
+import { PAGE_LIMIT_DEFAULT, pageParamDocs, pageParams, parseQuery } from "./query-params.js";
 import type { Route } from "./routes.js";
 import { approvalLogView, approvalView, grantView } from "./views-mcp.js";
 
@@ -28,13 +28,7 @@ const approvalLogQuery = z.object({
   answer: z.enum(["allow_once", "allow_session", "always", "deny", "timeout", "cancelled"]).optional(),
   key: name.optional(),
   session: name.optional(),
-  limit: z
-    .string()
-    .regex(/^\d+$/, "expected a whole number from 1 to 1000")
-    .transform(Number)
-    .pipe(z.number().int().min(1, "at least 1").max(1000, "at most 1000"))
-    .optional(),
-  cursor: logCursor.optional(),
+  ...pageParams,
 });
 const grantsQuery = z.object({ session: name.optional(), key: name.optional() });
 
@@ -63,12 +57,11 @@ export function approvalRoutes(mcp: McpSurface): Route[] {
         answer: "allow_once, allow_session, always, deny, timeout or cancelled",
         key: "key name",
         session: "session id",
-        limit: "1 to 1000 (default 100)",
-        cursor: "nextCursor of the previous page",
+        ...pageParamDocs,
       },
       async handle(ctx): Promise<LogPageView<ApprovalLogEntry>> {
         const q = parseQuery(approvalLogQuery, ctx.query);
-        const page = await mcp.approvalPage({ ...q, limit: q.limit ?? 100 });
+        const page = await mcp.approvalPage({ ...q, limit: q.limit ?? PAGE_LIMIT_DEFAULT });
         return { rows: page.rows.map(approvalLogView), nextCursor: page.nextCursor ?? null };
       },
     },

@@ -4,7 +4,7 @@ import { UTC } from "../governance/zoned-time.js";
 import { HttpError } from "../http/errors.js";
 import type { LogPage, LogQuery, LogStore } from "../store/log-store.js";
 import type { BudgetsView, LogPageView, RequestLogDetail, ToolCallDetail } from "./contract.js";
-import { logCursor, parseQuery, text, time } from "./query-params.js";
+import { PAGE_LIMIT_DEFAULT, pageParamDocs, pageParams, parseQuery, text, time } from "./query-params.js";
 import type { Route } from "./routes.js";
 import { spendRoutes } from "./routes-spend.js";
 import { budgetView, requestLogDetail, requestLogView, toolCallDetail, toolCallView } from "./views-logs.js";
@@ -28,11 +28,6 @@ export interface LogRoutesDeps {
   clock?: () => number;
 }
 
-const limit = z
-  .string()
-  .regex(/^\d+$/, "expected a whole number from 1 to 500")
-  .transform(Number)
-  .pipe(z.number().int().min(1, "at least 1").max(500, "at most 500"));
 const status = z.string().transform((s, ctx) => {
   if (s === "ok" || s === "error") return s;
   if (/^[1-5]\d\d$/.test(s)) return Number(s);
@@ -46,8 +41,7 @@ const common = {
   key: text.optional(),
   team: text.optional(),
   session: text.optional(),
-  limit: limit.optional(),
-  cursor: logCursor.optional(),
+  ...pageParams,
 };
 const logsQuery = z.object({
   ...common,
@@ -73,17 +67,13 @@ const filterDocs = {
   team: "team",
   session: "Claude Code session id",
 };
-const pageDocs = {
-  limit: "1 to 500 (default 100)",
-  cursor: "nextCursor of the previous page",
-};
 
 type LogsQuery = z.infer<typeof logsQuery>;
 type ToolsQuery = z.infer<typeof toolsQuery>;
 
 /** The store filter of the parameters both log lists take. */
 function logFilter(q: LogsQuery | ToolsQuery, timeZone: string): LogQuery {
-  const out: LogQuery = { limit: q.limit ?? 100 };
+  const out: LogQuery = { limit: q.limit ?? PAGE_LIMIT_DEFAULT };
   if (q.from !== undefined) out.from = q.from(timeZone);
   if (q.to !== undefined) out.to = q.to(timeZone);
   if (q.key !== undefined) out.keyName = q.key;
@@ -131,7 +121,7 @@ function pageRoute<Q, R, V>(r: {
     method: "GET",
     path: r.path,
     summary: r.summary,
-    query: { ...filterDocs, ...r.own, ...pageDocs },
+    query: { ...filterDocs, ...r.own, ...pageParamDocs },
     async handle(ctx): Promise<LogPageView<V>> {
       const p = await r.rows(r.filter(parseQuery(r.schema, ctx.query), r.timeZone()));
       return { rows: p.rows.map(r.view), nextCursor: p.nextCursor ?? null };
