@@ -217,6 +217,9 @@ export function createAdminHandler(deps: AdminDeps) {
       const out = await route.handle(ctx);
       if (out !== undefined && !res.headersSent)
         sendJson(res, route.status ?? 200, out, { "cache-control": "no-store" });
+      // HEAD: Node sends the GET's status and headers and drops the body; a stream (the event
+      // stream) ends at once rather than staying open with nothing to send.
+      if (req.method === "HEAD" && res.headersSent && !res.writableEnded) res.end();
     } catch (e) {
       const err =
         e instanceof HttpError

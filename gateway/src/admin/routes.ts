@@ -56,14 +56,19 @@ export class RouteTable {
     }
   }
 
-  /** The route for a request, a 405 if the path exists with other methods, or a 404. */
+  /**
+   * The route for a request (HEAD takes the GET route: the caller sends no body), a 405 with an
+   * `Allow` header if the path exists with other methods, or a 404.
+   */
   match(method: string, path: string): { route: Route; params: Record<string, string> } {
-    let pathExists = false;
+    const wanted = method === "HEAD" ? "GET" : method;
+    const allowed = new Set<string>();
     for (const c of this.compiled) {
       const m = c.regex.exec(path);
       if (!m) continue;
-      pathExists = true;
-      if (c.route.method !== method) continue;
+      allowed.add(c.route.method);
+      if (c.route.method === "GET") allowed.add("HEAD");
+      if (c.route.method !== wanted) continue;
       const params: Record<string, string> = {};
       c.names.forEach((n, i) => {
         let v = m[i + 1] ?? "";
@@ -76,7 +81,12 @@ export class RouteTable {
       });
       return { route: c.route, params };
     }
-    if (pathExists) throw new HttpError(405, `${method} is not supported on ${path}`);
+    if (allowed.size > 0) {
+      const allow = [...allowed].join(", ");
+      throw new HttpError(405, `${method} is not supported on ${path} (allowed: ${allow})`, undefined, {
+        allow,
+      });
+    }
     throw new HttpError(404, `no such admin endpoint: ${method} ${path}`);
   }
 }
