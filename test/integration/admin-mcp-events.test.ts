@@ -47,7 +47,7 @@ describe("/api/events: tool policies and server removals", () => {
       [set.server, set.tool, set.policy, set.decidedBy, set.current?.policy],
       ["toy", "note", "deny", "admin-api", "deny"],
     );
-    assert.ok(!Number.isNaN(Date.parse(set.at)));
+    assert.ok(!Number.isNaN(Date.parse(set.time)));
     assert.equal((await api("PUT", "/api/mcp/tools/toy/note/policy", { policy: null })).status, 200);
     const cleared = await waitFor(() => policies(all.events)[1]);
     assert.deepEqual([cleared.tool, cleared.policy, cleared.current?.policy], ["note", null, "ask"]);
@@ -88,7 +88,7 @@ describe("/api/events: tool policies and server removals", () => {
     assert.equal((await api("DELETE", "/api/mcp/servers/spare")).status, 200);
     const gone = await waitFor(() => removals(events.events)[0]);
     assert.equal(gone.name, "spare");
-    assert.ok(!Number.isNaN(Date.parse(gone.at)));
+    assert.ok(!Number.isNaN(Date.parse(gone.time)));
     events.close();
 
     const bad = await api<{ detail: string }>("GET", "/api/events?types=tool_policy,nope");

@@ -43,6 +43,7 @@ export interface TokenCounts {
 /** What every log entry says: when, and which key (with its team and session) made it. */
 export interface LogEntryView {
   id: string;
+  /** When the call started (ISO, UTC); the live event of the same call carries the same `time`. */
   time: string;
   keyId: string;
   keyName: string;

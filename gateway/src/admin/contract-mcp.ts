@@ -237,7 +237,8 @@ export interface SessionGrantEvent {
   type: "granted" | "revoked";
   grant: SessionGrantView;
   by: string;
-  at: string;
+  /** When it was granted or ended. */
+  time: string;
 }
 
 /** `event: tool_changed` on /api/events: a tool's description or schema changed after it was pinned. */
@@ -246,7 +247,8 @@ export interface ToolChangedEvent {
   tool: string;
   previousHash: string;
   currentHash: string;
-  at: string;
+  /** When the gateway saw the change. */
+  time: string;
 }
 
 /**
@@ -263,13 +265,15 @@ export interface ToolPolicyEvent {
   decidedBy: string;
   /** What is now in force (null if the tool is not listed now: its server is not ready). */
   current: McpToolView | null;
-  at: string;
+  /** When it was set or cleared. */
+  time: string;
 }
 
 /** `event: mcp_server_removed` on /api/events: a server left the configuration (deleted, or taken out of the file). */
 export interface McpServerRemovedEvent {
   name: string;
-  at: string;
+  /** When it was removed. */
+  time: string;
 }
 
 /** What /api/events carries besides `event: request` (`event: <event>`, `data: <data>`). */

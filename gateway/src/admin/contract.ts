@@ -1,6 +1,14 @@
 /**
  * The admin API's request and response types: the UI's contract. The renderer imports this file
  * and nothing else from the gateway, so it must stay free of Node imports.
+ *
+ * Times (docs/api.md, "Times"): every moment is an ISO 8601 UTC string with milliseconds
+ * (`2026-11-27T09:00:00.000Z`); durations are numbers named for their unit (`latencyMs`,
+ * `waitedMs`, `seconds`). `time` is the moment that places an entry on a timeline: a log row and
+ * the live event of the same call (when the call started: the event's `time` is its row's), a
+ * series point (its bucket's start), a change event (when the change happened). `<step>At` names a
+ * step in the life of something with several (`requestedAt`, `decidedAt`, `expiresAt`,
+ * `grantedAt`, `createdAt`, `startedAt` of the gateway or a bench run); `from` and `to` a range.
  */
 
 import type { BudgetSpec, KeyRules, KeyRulesView } from "./contract-governance.js";
@@ -227,8 +235,10 @@ export interface ConfigImportResult {
  * (GET /api/logs/tools has them, redacted).
  */
 export interface ToolCallEvent {
+  /** The id of its tool-call log row (GET /api/logs/tools/{id}). */
   id: string;
-  startedAt: string;
+  /** When the call started: its log row's `time`. */
+  time: string;
   keyName: string;
   sessionId: string | null;
   server: string;
@@ -245,8 +255,10 @@ export interface ToolCallEvent {
 
 /** One model call, as the live event stream and the logs show it. */
 export interface RequestEvent {
+  /** The id of its request log row (GET /api/logs/{id}). */
   id: string;
-  startedAt: string;
+  /** When the call started: its log row's `time`. */
+  time: string;
   surface: "anthropic" | "openai";
   endpoint: string;
   keyName: string;

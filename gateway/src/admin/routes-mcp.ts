@@ -304,22 +304,22 @@ export function forwardMcpEvents(deps: McpAdminDeps, push: (e: AdminStreamEvent)
         tool: c.tool,
         previousHash: c.previous,
         currentHash: c.current,
-        at: new Date().toISOString(),
+        time: new Date().toISOString(),
       },
     });
   const removed = (name: string) =>
-    push({ event: "mcp_server_removed", data: { name, at: new Date().toISOString() } });
+    push({ event: "mcp_server_removed", data: { name, time: new Date().toISOString() } });
   const policy = (c: PolicyChange) => {
     const t = mcp.tools(c.server).find((x) => x.name === c.tool);
     push({
       event: "tool_policy",
-      data: { ...c, current: t ? toolView(t) : null, at: new Date().toISOString() },
+      data: { ...c, current: t ? toolView(t) : null, time: new Date().toISOString() },
     });
   };
   const grant = (c: GrantChange) =>
     push({
       event: "session_grant",
-      data: { type: c.type, grant: grantView(c.grant), by: c.by, at: new Date().toISOString() },
+      data: { type: c.type, grant: grantView(c.grant), by: c.by, time: new Date().toISOString() },
     });
   mcp.events.on("grant", grant);
   mcp.approvals.on("requested", requested);

@@ -3,6 +3,7 @@ import type { RequestRecord } from "../llm/record.js";
 import type { ToolCallRecord } from "../store/log-store.js";
 import { redactText } from "../store/redact.js";
 import type { ConfigView, ModelRouteView, ProviderView, RequestEvent, ToolCallEvent } from "./contract.js";
+import { iso } from "./views-logs.js";
 
 /** How a secret is given, never its value: `env:NAME`, `file:PATH` or `literal`. */
 function secretRef(spec: string): string {
@@ -73,7 +74,7 @@ export function configView(c: ConfigFile, stored = NONE): ConfigView {
 export function toolCallEvent(t: ToolCallRecord): ToolCallEvent {
   return {
     id: t.id,
-    startedAt: new Date(t.startedAt).toISOString(),
+    time: iso(t.startedAt),
     keyName: t.keyName,
     sessionId: t.sessionId ?? null,
     server: t.server,
@@ -90,7 +91,7 @@ export function toolCallEvent(t: ToolCallRecord): ToolCallEvent {
 export function requestEvent(r: RequestRecord): RequestEvent {
   return {
     id: r.id,
-    startedAt: new Date(r.startedAt).toISOString(),
+    time: iso(r.startedAt),
     surface: r.surface,
     endpoint: r.endpoint,
     keyName: r.keyName,
