@@ -115,8 +115,7 @@ function coreRoutes(deps: AdminDeps, sessions: AdminSessions): Route[] {
     {
       method: "GET",
       path: "/api/events",
-      summary:
-        "Live event stream (SSE): request, tool_call, approval, mcp_server, mcp_server_removed, tool_policy, tool_changed",
+      summary: `Live event stream (SSE): ${EVENT_TYPES.join(", ")}`,
       query: { types: `Only these kinds, comma-separated (${EVENT_TYPES.join(", ")}); all when absent` },
       handle: (ctx) => streamEvents(deps, ctx),
     },
