@@ -109,8 +109,25 @@ export function openaiError(status: number, message: string): JsonObject {
 export const openaiStreamError = (status: number, message: string): string =>
   `data: ${JSON.stringify(openaiError(status, message))}\n\n`;
 
+/** Models OpenAI's GET /v1/models lists beside the chat ones: no chat model picker offers them. */
+export const OPENAI_OTHER_MODELS = [
+  "text-embedding-3-small",
+  "tts-1-hd",
+  "gpt-4o-mini-tts",
+  "whisper-1",
+  "gpt-4o-transcribe",
+  "dall-e-3",
+  "gpt-image-1",
+  "omni-moderation-latest",
+  "gpt-4o-realtime-preview-2024-12-17",
+  "gpt-audio",
+  "davinci-002",
+  "gpt-3.5-turbo-instruct",
+  "codex-mini-latest",
+];
+
 export function openaiModels(): JsonObject {
-  return { object: "list", data: OPENAI_MODELS.map((id) => openaiModel(id)) };
+  return { object: "list", data: [...OPENAI_MODELS, ...OPENAI_OTHER_MODELS].map((id) => openaiModel(id)) };
 }
 
 /**

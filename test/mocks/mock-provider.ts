@@ -2,7 +2,9 @@
 // Gemini, Vertex AI (Gemini and Anthropic models) and Bedrock (invoke and the binary event stream),
 // streaming included. Tests script replies; each renders in the format the request arrived in.
 // Model lists too, as each API gives them: Anthropic and Gemini paged (`modelPageMax` caps a page),
-// OpenAI, Azure OpenAI's /openai/models, Bedrock's ListFoundationModels.
+// OpenAI (its embedding, speech, image... models among the chat ones), Azure OpenAI's
+// /openai/models, Bedrock's ListFoundationModels and ListInferenceProfiles (paged by nextToken).
+// `forbid` makes chosen paths answer 403, as a credential not allowed that call gets.
 //
 //   const mock = await startMockProvider();
 //   mock.script({ kind: "error", status: 429, headers: { "retry-after": "1" } }, { kind: "text", text: "ok" });
@@ -15,7 +17,12 @@
 import { randomBytes } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { anthropicModel, anthropicModels, bedrockFoundationModels } from "./mock-format-anthropic.js";
+import {
+  anthropicModel,
+  anthropicModels,
+  bedrockFoundationModels,
+  bedrockInferenceProfiles,
+} from "./mock-format-anthropic.js";
 import { geminiCountTokens, geminiModel, geminiModels } from "./mock-format-gemini.js";
 import { azureModels, openaiModel, openaiModels } from "./mock-format-openai.js";
 import { requestIdHeaders } from "./mock-render.js";
@@ -70,8 +77,10 @@ export interface MockProviderOptions {
   maxRecorded?: number;
   /** Called with every recorded request before it is answered. */
   onRequest?: (r: RecordedRequest) => void;
-  /** The most models a page of a paged model list holds (Anthropic, Gemini), whatever the client asks. Default 1000. */
+  /** The most models a page of a paged model list holds (Anthropic, Gemini, Bedrock's profiles), whatever the client asks. Default 1000. */
   modelPageMax?: number;
+  /** Paths (without the query) answered 403 in the API's error format: a credential not allowed that call (an IAM policy without bedrock:ListInferenceProfiles). */
+  forbid?: string[];
 }
 
 export interface MockProvider {
@@ -190,7 +199,11 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
       });
     }
     if (invalid !== undefined) return sendError(res, route, 400, invalid, id);
-    if (route.endpoint === "models" || route.endpoint === "model") return sendModels(res, route, path);
+    if (opts.forbid?.includes(path.split("?")[0] ?? "")) {
+      return sendError(res, route, 403, `mock provider: this credential may not call ${method} ${path}`, id);
+    }
+    if (route.endpoint === "models" || route.endpoint === "model" || route.endpoint === "inference_profiles")
+      return sendModels(res, route, path);
     const cache = wantsCache(text);
     if (route.endpoint === "count_tokens") {
       if (route.format === "gemini" || route.format === "vertex-gemini") {
@@ -224,6 +237,7 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
     if (route.format === "anthropic") body = one ? anthropicModel(one) : anthropicModels(query, pageMax);
     else if (route.format === "gemini") body = one ? geminiModel(one) : geminiModels(query, pageMax);
     else if (route.format === "azure-openai") body = azureModels();
+    else if (route.endpoint === "inference_profiles") body = bedrockInferenceProfiles(query, pageMax);
     else if (route.format === "bedrock") body = bedrockFoundationModels();
     else body = one ? openaiModel(one) : openaiModels();
     sendJson(res, 200, body);

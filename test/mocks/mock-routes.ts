@@ -50,6 +50,8 @@ export function matchRoute(method: string, pathAndQuery: string, anthropicHeader
     if (path === "/openai/models") return { format: "azure-openai", endpoint: "models" };
     // Bedrock ListFoundationModels (control plane).
     if (path === "/foundation-models") return { format: "bedrock", endpoint: "models" };
+    // Bedrock ListInferenceProfiles (control plane, paged by nextToken).
+    if (path === "/inference-profiles") return { format: "bedrock", endpoint: "inference_profiles" };
     const m = MODEL.exec(path);
     if (m) {
       const format = m[1] === "v1beta" ? "gemini" : anthropicHeader && m[1] === "v1" ? "anthropic" : "openai";

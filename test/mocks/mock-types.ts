@@ -69,7 +69,7 @@ export type WireFormat =
   | "vertex-anthropic"
   | "bedrock";
 
-export type Endpoint = "generate" | "count_tokens" | "models" | "model" | "unknown";
+export type Endpoint = "generate" | "count_tokens" | "models" | "model" | "inference_profiles" | "unknown";
 
 export interface RecordedRequest {
   method: string;

@@ -12,9 +12,11 @@ import {
   anthropicModelPage,
   azureModelPage,
   bedrockModelPage,
+  bedrockProfilePage,
   geminiModelPage,
   openaiModelPage,
 } from "../../gateway/src/llm/providers/model-pages.js";
+import { notChatReason, offeredForChat } from "../../gateway/src/llm/providers/openai/chat-models.js";
 import { Transport } from "../../gateway/src/llm/transport.js";
 import { fakeToken } from "../helpers/fake-secrets.js";
 
@@ -39,7 +41,7 @@ describe("model list pages", () => {
       { models: [{ id: "llama3.2:latest", displayName: null }], next: null },
     ],
     [
-      "Azure: models that cannot chat left out",
+      "Azure: models that say they cannot chat marked",
       azureModelPage,
       {
         data: [
@@ -47,7 +49,13 @@ describe("model list pages", () => {
           { id: "text-embedding-3-small", capabilities: { chat_completion: false, embeddings: true } },
         ],
       },
-      { models: [{ id: "gpt-4o", displayName: null }], next: null },
+      {
+        models: [
+          { id: "gpt-4o", displayName: null },
+          { id: "text-embedding-3-small", displayName: null, chat: false },
+        ],
+        next: null,
+      },
     ],
     [
       "Gemini: names without models/, embedders left out, next page token",
@@ -77,6 +85,47 @@ describe("model list pages", () => {
       },
       { models: [{ id: "anthropic.claude-x-v1:0", displayName: "Claude X" }], next: null },
     ],
+    [
+      "Bedrock inference profiles: active system-defined ones over Anthropic's models, next token",
+      bedrockProfilePage,
+      {
+        inferenceProfileSummaries: [
+          {
+            inferenceProfileId: "us.anthropic.claude-x-v1:0",
+            inferenceProfileName: "US Claude X",
+            models: [{ modelArn: "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-x-v1:0" }],
+            status: "ACTIVE",
+            type: "SYSTEM_DEFINED",
+          },
+          {
+            inferenceProfileId: "us.amazon.nova-pro-v1:0",
+            inferenceProfileName: "US Nova Pro",
+            models: [{ modelArn: "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0" }],
+            status: "ACTIVE",
+          },
+          {
+            inferenceProfileId: "eu.anthropic.claude-y-v1:0",
+            models: [{ modelArn: "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-y-v1:0" }],
+            status: "INACTIVE",
+          },
+          {
+            inferenceProfileId: "a1b2c3d4e5f6",
+            inferenceProfileName: "team-claude",
+            models: [{ modelArn: "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-x-v1:0" }],
+            status: "ACTIVE",
+            type: "APPLICATION",
+          },
+        ],
+        nextToken: "page2",
+      },
+      { models: [{ id: "us.anthropic.claude-x-v1:0", displayName: "US Claude X" }], next: "page2" },
+    ],
+    [
+      "Bedrock inference profiles: the last page",
+      bedrockProfilePage,
+      { inferenceProfileSummaries: [] },
+      { models: [], next: null },
+    ],
   ];
   for (const [name, parse, body, want] of cases) test(name, () => assert.deepEqual(parse(body), want));
 
@@ -84,6 +133,60 @@ describe("model list pages", () => {
     assert.throws(() => anthropicModelPage({ models: [] }), /not an Anthropic model list/);
     assert.throws(() => openaiModelPage("<html>"), /not an OpenAI model list/);
     assert.throws(() => geminiModelPage({ models: [{ id: 1 }] }), /not a Gemini model list/);
+    assert.throws(() => bedrockProfilePage({ modelSummaries: [] }), /not a Bedrock inference profile list/);
+  });
+});
+
+describe("OpenAI: which listed models a chat model picker offers", () => {
+  const offered = [
+    "gpt-4o",
+    "gpt-4o-mini",
+    "gpt-4.1-nano",
+    "gpt-5",
+    "gpt-5.1-chat-latest",
+    "o3",
+    "o4-mini",
+    "chatgpt-4o-latest",
+    "gpt-4o-search-preview",
+    "gpt-3.5-turbo",
+    "ft:gpt-4o-mini-2024-07-18:acme::abc123",
+    "some-future-model",
+  ];
+  const hidden = [
+    "text-embedding-3-large",
+    "text-embedding-ada-002",
+    "tts-1",
+    "tts-hd",
+    "gpt-4o-mini-tts",
+    "whisper-1",
+    "whisper",
+    "gpt-4o-transcribe",
+    "gpt-4o-mini-transcribe",
+    "dall-e-2",
+    "gpt-image-1",
+    "sora-2-pro",
+    "omni-moderation-latest",
+    "text-moderation-stable",
+    "gpt-realtime",
+    "gpt-4o-realtime-preview-2024-12-17",
+    "gpt-audio-mini",
+    "gpt-4o-audio-preview",
+    "babbage-002",
+    "gpt-3.5-turbo-instruct",
+    "gpt-35-turbo-instruct",
+    "codex-mini-latest",
+    "gpt-5-codex",
+    "o3-deep-research",
+    "computer-use-preview",
+    "o1-pro",
+    "gpt-5-pro-2025-10-06",
+    "ft:babbage-002:acme::xyz",
+  ];
+  for (const id of offered) test(`offers ${id}`, () => assert.equal(notChatReason(id), null));
+  for (const id of hidden) test(`hides ${id}`, () => assert.notEqual(notChatReason(id), null));
+  test("a model the provider says cannot chat is hidden whatever its id", () => {
+    assert.equal(offeredForChat({ id: "gpt-4o", displayName: null, chat: false }), false);
+    assert.equal(offeredForChat({ id: "gpt-4o", displayName: null }), true);
   });
 });
 

@@ -136,8 +136,9 @@ export interface ProviderModelsView {
   /** Why asking the provider failed, in words (unreachable, no answer in time, key refused, not its list); else null. */
   error: string | null;
   /**
-   * Why the provider was not asked, when that is by design and not a failure (a Vertex provider
-   * without `models`: Gatehouse has no list call for it); else null. Show it as information.
+   * Information, not a failure: why the provider was not asked, when that is by design (a Vertex
+   * provider without `models`: Gatehouse has no list call for it), or which part of its list could
+   * not be asked (Bedrock's inference profiles: `models` holds the foundation models); else null.
    */
   note: string | null;
   /** When the provider was asked (ISO date-time). */
@@ -146,6 +147,12 @@ export interface ProviderModelsView {
   cached: boolean;
   /** The provider listed more than 5,000 models: `models` holds the first 5,000. */
   truncated: boolean;
+  /**
+   * How many listed models are left out of `models` because a chat model picker does not offer
+   * them (OpenAI's and Azure's embeddings, speech, image, moderation, realtime, Responses-only
+   * models); `?all=1` lists them too (and this is 0). Local servers' lists are never filtered.
+   */
+  hidden: number;
   models: ProviderModelView[];
 }
 

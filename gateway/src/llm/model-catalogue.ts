@@ -1,13 +1,21 @@
 import { redactText } from "../store/redact.js";
-import type { ListedModel, Provider, UpstreamRequest } from "./providers/provider.js";
+import type {
+  ListedModel,
+  ModelEndpoint,
+  ModelList,
+  Provider,
+  UpstreamRequest,
+} from "./providers/provider.js";
 import { upstreamErrorToNeutral } from "./translate/errors.js";
 import { readAll, type Transport } from "./transport.js";
 
 /**
- * The models a provider offers, asked of the provider itself (its list endpoint, every page), kept
- * a few minutes per provider. A provider that cannot answer gives its error in words, never a
- * thrown error, and one that is not asked by design (Vertex) says so as a note: the caller falls
- * back to what it knows.
+ * The models a provider offers, asked of the provider itself (its list endpoint, every page, and
+ * any further list such as Bedrock's inference profiles), kept a few minutes per provider. A
+ * provider that cannot answer gives its error in words, never a thrown error (a further list's
+ * failure is a note beside the main list's models), and one that is not asked by design (Vertex)
+ * says so as a note: the caller falls back to what it knows. All models are kept; which of them a
+ * chat model picker offers is `offeredModels`.
  */
 
 /** What asking a provider for its models gave. */
@@ -17,6 +25,8 @@ export type Listing =
       models: ListedModel[];
       /** The provider listed more than MAX_MODELS: the first ones are kept, the rest not asked for. */
       truncated: boolean;
+      /** A further list that could not be asked (Bedrock's inference profiles), in words; else null. */
+      note: string | null;
       fetchedAt: number;
       cached: boolean;
     }
@@ -89,12 +99,51 @@ export class ModelCatalogue {
         source: "config",
         models: list.ids.map((id) => ({ id, displayName: null })),
         truncated: false,
+        note: null,
         fetchedAt,
         cached: false,
       };
     if (list.kind === "none") return { source: "unasked", note: list.reason, fetchedAt, cached: false };
     const timeoutMs = Math.min(this.timeoutMs, provider.timeoutMs ?? Number.POSITIVE_INFINITY);
     const signal = AbortSignal.timeout(timeoutMs);
+    // The further lists are asked alongside the main one, within the same time.
+    const [main, ...more] = await Promise.all([
+      this.pages(provider, list, signal, timeoutMs),
+      ...(list.more ?? []).map((m) => this.pages(provider, m, signal, timeoutMs)),
+    ]);
+    if ("error" in main!) return { source: "none", error: main.error, fetchedAt, cached: false };
+    const models: ListedModel[] = [];
+    const seen = new Set<string>();
+    let truncated = main.truncated;
+    const notes: string[] = [];
+    for (const [i, got] of [main, ...more].entries()) {
+      if ("error" in got) {
+        // Only this list's models are missing: the others are still worth offering.
+        notes.push(`${list.more![i - 1]!.what} could not be listed: ${got.error}`);
+        continue;
+      }
+      truncated ||= got.truncated;
+      for (const m of got.models) {
+        if (seen.has(m.id)) continue;
+        if (models.length >= MAX_MODELS) {
+          truncated = true;
+          break;
+        }
+        seen.add(m.id);
+        models.push(m);
+      }
+    }
+    const note = notes.length > 0 ? notes.join("; ") : null;
+    return { source: "provider", models, truncated, note, fetchedAt, cached: false };
+  }
+
+  /** Every page of one list endpoint (at most MAX_MODELS models), or its failure in words. */
+  private async pages(
+    provider: Provider,
+    list: ModelEndpoint,
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<{ models: ListedModel[]; truncated: boolean } | { error: string }> {
     const models: ListedModel[] = [];
     const seen = new Set<string>();
     let cursor: string | null = null;
@@ -113,13 +162,13 @@ export class ModelCatalogue {
         const text = (await readAll(res.body, MAX_BODY)).toString("utf8");
         if (res.status >= 300) {
           const e = upstreamErrorToNeutral(res.status, text, provider.name);
-          return this.failed(`${e.message} (HTTP ${res.status})`, req, fetchedAt);
+          return this.failed(`${e.message} (HTTP ${res.status})`, req);
         }
         let body: unknown;
         try {
           body = JSON.parse(text);
         } catch {
-          return this.failed(`${provider.name}: the answer is not JSON`, req, fetchedAt);
+          return this.failed(`${provider.name}: the answer is not JSON`, req);
         }
         const got = list.parse(body);
         for (const m of got.models) {
@@ -130,7 +179,7 @@ export class ModelCatalogue {
           }
           seen.add(m.id);
           const displayName = m.displayName === null ? null : m.displayName.slice(0, MAX_ID);
-          models.push({ id: m.id, displayName });
+          models.push({ id: m.id, displayName, ...(m.chat === false ? { chat: false as const } : {}) });
         }
         if (got.next === null || got.next === cursor) break;
         cursor = got.next;
@@ -141,13 +190,13 @@ export class ModelCatalogue {
         : e instanceof Error
           ? connectionWords(e)
           : String(e);
-      return this.failed(`${provider.name}: ${why}`, req, fetchedAt);
+      return this.failed(`${provider.name}: ${why}`, req);
     }
-    return { source: "provider", models, truncated, fetchedAt, cached: false };
+    return { models, truncated };
   }
 
   /** A failure in words, with nothing of the request's credentials in it. */
-  private failed(message: string, req: UpstreamRequest | undefined, fetchedAt: number): Listing {
+  private failed(message: string, req: UpstreamRequest | undefined): { error: string } {
     let m = redactText(message);
     // Also what no key pattern knows: the values this request carried (a local server's own token).
     for (const [k, v] of Object.entries(req?.headers ?? {})) {
@@ -156,7 +205,7 @@ export class ModelCatalogue {
     }
     // Cut only once every credential is out (a cut first could leave half of one behind).
     if (m.length > MAX_ERROR) m = `${m.slice(0, MAX_ERROR)}…`;
-    return { source: "none", error: m, fetchedAt, cached: false };
+    return { error: m };
   }
 }
 
@@ -167,4 +216,19 @@ function connectionWords(e: Error): string {
   const c = typeof code === "string" ? code : typeof cause?.code === "string" ? cause.code : undefined;
   if (!c) return e.message;
   return e.message.includes(c) ? `cannot be reached: ${e.message}` : `cannot be reached (${c}): ${e.message}`;
+}
+
+/**
+ * The models a chat model picker offers (the provider's `offered` rule), and how many it hides;
+ * `all`: every model listed, none hidden.
+ */
+export function offeredModels(
+  list: ModelList,
+  models: readonly ListedModel[],
+  all: boolean,
+): { models: ListedModel[]; hidden: number } {
+  const offered = list.kind === "endpoint" ? list.offered : undefined;
+  if (all || !offered) return { models: [...models], hidden: 0 };
+  const shown = models.filter((m) => offered(m));
+  return { models: shown, hidden: models.length - shown.length };
 }

@@ -43,7 +43,7 @@ export function openaiModelPage(body: unknown): ModelPage {
 
 /**
  * Azure OpenAI GET /openai/models?api-version=: the models the resource can use, with
- * `capabilities`; those that cannot chat (embeddings, base completion models) are left out.
+ * `capabilities`; those that say they cannot chat (embeddings, base completion models) are marked.
  */
 const azureList = z.object({
   data: z.array(
@@ -56,9 +56,10 @@ export function azureModelPage(body: unknown): ModelPage {
   const models: ListedModel[] = [];
   const seen = new Set<string>();
   for (const m of b.data) {
-    if (m.capabilities?.chat_completion === false || seen.has(m.id)) continue;
+    if (seen.has(m.id)) continue;
     seen.add(m.id);
-    models.push({ id: m.id, displayName: null });
+    const chat = m.capabilities?.chat_completion === false ? { chat: false as const } : {};
+    models.push({ id: m.id, displayName: null, ...chat });
   }
   return { models, next: null };
 }
@@ -105,4 +106,39 @@ export function bedrockModelPage(body: unknown): ModelPage {
     .filter((m) => m.modelId.startsWith("anthropic."))
     .map((m) => ({ id: m.modelId, displayName: display(m.modelName) }));
   return { models, next: null };
+}
+
+/**
+ * Bedrock GET /inference-profiles (ListInferenceProfiles): `{ inferenceProfileSummaries:
+ * [{ inferenceProfileId, inferenceProfileName, models: [{ modelArn }], status }], nextToken }`,
+ * paged by nextToken. Newer Claude models are called only through a profile id
+ * (`us.anthropic.claude-...`): the active system-defined profiles whose models are Anthropic's are kept.
+ */
+const bedrockProfiles = z.object({
+  inferenceProfileSummaries: z.array(
+    z.object({
+      inferenceProfileId: text,
+      inferenceProfileName: name,
+      models: z.array(z.object({ modelArn: z.string() })).nullish(),
+      status: z.string().nullish(),
+      type: z.string().nullish(),
+    }),
+  ),
+  nextToken: z.string().nullish(),
+});
+
+export function bedrockProfilePage(body: unknown): ModelPage {
+  const b = parsed(bedrockProfiles, body, "a Bedrock inference profile list");
+  const models: ListedModel[] = [];
+  for (const p of b.inferenceProfileSummaries) {
+    // An application profile (made in the account) is called by its ARN, not by this id.
+    if ((p.status && p.status !== "ACTIVE") || p.type === "APPLICATION") continue;
+    const arns = p.models ?? [];
+    const anthropic =
+      arns.length > 0
+        ? arns.some((m) => /foundation-model\/anthropic\./.test(m.modelArn))
+        : p.inferenceProfileId.includes("anthropic.");
+    if (anthropic) models.push({ id: p.inferenceProfileId, displayName: display(p.inferenceProfileName) });
+  }
+  return { models, next: b.nextToken ? b.nextToken : null };
 }

@@ -58,6 +58,8 @@ export interface Provider {
 export interface ListedModel {
   id: string;
   displayName: string | null;
+  /** false: the provider says the model cannot chat (Azure's `capabilities`); absent: it does not say. */
+  chat?: false;
 }
 
 /** One page of a provider's model list; `next` is the cursor of the next page, null on the last. */
@@ -66,13 +68,24 @@ export interface ModelPage {
   next: string | null;
 }
 
+/** One paged list endpoint: `request` for a page, `parse` for its answer (throwing when the body is not that list's format). */
+export interface ModelEndpoint {
+  request(cursor: string | null): UpstreamRequest;
+  parse(body: unknown): ModelPage;
+}
+
 /**
- * How a provider's models are listed: its own list endpoint (`request` for a page, `parse` for its
- * answer, throwing when the body is not the provider's list format), the config (Azure
- * deployments), or nowhere (`reason` in words).
+ * How a provider's models are listed: its own list endpoint, the config (Azure deployments), or
+ * nowhere (`reason` in words). `more`: further lists asked alongside (Bedrock's inference
+ * profiles), whose failure loses only their own models. `offered`: whether a chat model picker
+ * offers a listed model (absent: every one); the others are listed only when asked for all.
  */
 export type ModelList =
-  | { kind: "endpoint"; request(cursor: string | null): UpstreamRequest; parse(body: unknown): ModelPage }
+  | (ModelEndpoint & {
+      kind: "endpoint";
+      more?: ReadonlyArray<ModelEndpoint & { what: string }>;
+      offered?(model: ListedModel): boolean;
+    })
   | { kind: "config"; ids: readonly string[] }
   | { kind: "none"; reason: string };
 

@@ -1,6 +1,7 @@
 import type { ProviderConfig } from "../../../config/schema.js";
 import { keysOf, pickWeighted, staticHeaders } from "../credentials.js";
 import { azureModelPage, openaiModelPage } from "../model-pages.js";
+import { offeredForChat } from "../openai/chat-models.js";
 import { adaptOpenAIBody } from "../openai/index.js";
 import {
   bodyWithModel,
@@ -67,6 +68,7 @@ export function createAzureProvider(name: string, cfg: ProviderConfig, env: Node
               return { origin, path, method: "GET", headers: h };
             },
             parse: apiVersion === "v1" ? openaiModelPage : azureModelPage,
+            offered: offeredForChat,
           },
   };
 }

@@ -1,7 +1,7 @@
 import type { ProviderConfig } from "../../../config/schema.js";
 import { resolveSecret } from "../../../config/secret.js";
 import type { AnthropicRequest } from "../../wire/anthropic.js";
-import { bedrockModelPage } from "../model-pages.js";
+import { bedrockModelPage, bedrockProfilePage } from "../model-pages.js";
 import {
   type CallContext,
   clientBetas,
@@ -66,22 +66,39 @@ export function createBedrockProvider(name: string, cfg: ProviderConfig, env: No
     streamDecoder: (_ctx, clientModel) => new BedrockToAnthropicStream(clientModel),
     modelList: {
       kind: "endpoint",
-      request(): UpstreamRequest {
-        const path = `${controlPrefix}/foundation-models`;
-        const headers = signBedrockRequest({
-          region,
-          host: control.host,
-          path,
-          method: "GET",
-          body: "",
-          accessKeyId,
-          secretAccessKey,
-          ...(sessionToken ? { sessionToken } : {}),
-          accept: "application/json",
-        });
-        return { origin: control.origin, path, method: "GET", headers };
-      },
+      request: () => controlGet(`${controlPrefix}/foundation-models`),
       parse: bedrockModelPage,
+      // Newer Claude models are called only through a cross-region inference profile.
+      more: [
+        {
+          what: "inference profiles",
+          request: (cursor) =>
+            controlGet(
+              `${controlPrefix}/inference-profiles?maxResults=1000${cursor === null ? "" : `&nextToken=${awsQueryValue(cursor)}`}`,
+            ),
+          parse: bedrockProfilePage,
+        },
+      ],
     },
   };
+
+  /** A signed GET of the control plane (ListFoundationModels, ListInferenceProfiles). */
+  function controlGet(path: string): UpstreamRequest {
+    const headers = signBedrockRequest({
+      region,
+      host: control.host,
+      path,
+      method: "GET",
+      body: "",
+      accessKeyId,
+      secretAccessKey,
+      ...(sessionToken ? { sessionToken } : {}),
+      accept: "application/json",
+    });
+    return { origin: control.origin, path, method: "GET", headers };
+  }
 }
+
+/** A query value as SigV4 canonicalises it (RFC 3986: `!'()*` too), so the signed and the sent query agree. */
+const awsQueryValue = (v: string): string =>
+  encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);

@@ -10,6 +10,7 @@ import {
   type UpstreamRequest,
   type WirePayload,
 } from "../provider.js";
+import { offeredForChat } from "./chat-models.js";
 
 const DEFAULT_BASE = "https://api.openai.com/v1";
 
@@ -75,6 +76,8 @@ export function createOpenAIProvider(name: string, cfg: ProviderConfig, env: Nod
         return { origin, path: `${prefix}/models`, method: "GET", headers: h };
       },
       parse: openaiModelPage,
+      // OpenAI's list holds embeddings, speech, images...; a local server's ids are its own.
+      ...(cfg.type === "openai" ? { offered: offeredForChat } : {}),
     },
   };
 }
