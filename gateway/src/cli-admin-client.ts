@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import type { ApprovalAnswerValue, ApprovalView } from "./admin/contract-mcp.js";
 import { readAdminToken } from "./admin/token.js";
 import { dataDirOf } from "./cli-config.js";
-import { argsErrorText } from "./cli-text.js";
+import { argsErrorText, terminalSafe, unexpectedArgumentText } from "./cli-text.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import { baseUrl } from "./gateway-listen.js";
 
@@ -32,10 +32,23 @@ const ADMIN_FLAGS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
+/** What a command takes beyond the admin flags: its own on/off flags, and its positionals' names (each required). */
+export interface AdminCommandSpec {
+  switches?: readonly string[];
+  positionals?: readonly string[];
+}
+
+/** The command line beyond the admin flags: the switches given, the positionals. */
+export interface AdminCommandArgs {
+  switches: ReadonlySet<string>;
+  positionals: string[];
+}
+
 /**
- * A command that only talks to a running gateway (`status`, `login-link`): its flags are --port,
- * --host, --data-dir and --help. A wrong flag is one line and status 2, --help prints `usage`;
- * otherwise `run` gets the admin client, and a UsageError it throws is one line and status 1.
+ * A command that only talks to a running gateway (`status`, `login-link`, `models`): its flags are
+ * --port, --host, --data-dir and --help, and the `spec`'s switches and positionals (exactly that
+ * many). A wrong flag or argument is one line and status 2, --help prints `usage`; otherwise `run`
+ * gets the admin client, and a UsageError it throws is one line and status 1.
  */
 export async function runAdminCommand(
   command: string,
@@ -43,11 +56,17 @@ export async function runAdminCommand(
   argv: string[],
   env: NodeJS.ProcessEnv,
   io: CliIo,
-  run: (client: AdminClient) => Promise<number>,
+  run: (client: AdminClient, args: AdminCommandArgs) => Promise<number>,
+  spec: AdminCommandSpec = {},
 ): Promise<number> {
-  let values: { "data-dir"?: string; port?: string; host?: string; help?: boolean };
+  const options = {
+    ...ADMIN_FLAGS,
+    ...Object.fromEntries((spec.switches ?? []).map((s) => [s, { type: "boolean" as const }])),
+  };
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({ args: argv, options: ADMIN_FLAGS, allowPositionals: false }));
+    ({ values, positionals } = parseArgs({ args: argv, options, allowPositionals: true }));
   } catch (e) {
     io.err(`gatehouse ${command}: ${argsErrorText(e, `gatehouse ${command}`)}\n`);
     return 2;
@@ -56,8 +75,22 @@ export async function runAdminCommand(
     io.out(`${usage}\n`);
     return 0;
   }
+  const names = spec.positionals ?? [];
+  const extra = positionals[names.length];
+  const missing = names[positionals.length];
+  if (extra !== undefined || missing !== undefined) {
+    const why =
+      extra !== undefined
+        ? unexpectedArgumentText(extra, `gatehouse ${command}`)
+        : `${missing} is missing (see gatehouse ${command} --help)`;
+    io.err(`gatehouse ${command}: ${why}\n`);
+    return 2;
+  }
+  const str = (k: string) => (typeof values[k] === "string" ? (values[k] as string) : undefined);
+  const switches = new Set((spec.switches ?? []).filter((s) => values[s] === true));
   try {
-    return await run(adminClientFor(values, env));
+    const flags = { "data-dir": str("data-dir"), port: str("port"), host: str("host") };
+    return await run(adminClientFor(flags, env), { switches, positionals });
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.err(`gatehouse ${command}: ${e.message}\n`);
@@ -106,10 +139,7 @@ export class AdminClient {
       await res.body?.cancel();
       throw new UsageError(`the admin token was refused by ${this.base} (another data folder?)`);
     }
-    if (!res.ok) {
-      await res.body?.cancel();
-      throw new UsageError(`GET ${path}: ${res.status}`);
-    }
+    if (!res.ok) throw new UsageError(`GET ${path}: ${res.status}${await problemDetail(res)}`);
     return (await res.json()) as T;
   }
 
@@ -142,5 +172,15 @@ export class AdminClient {
     if (res.status === 404) return false;
     if (!res.ok) throw new UsageError(`POST /api/approvals/${id}: ${res.status}`);
     return true;
+  }
+}
+
+/** `: DETAIL` of an admin API problem answer (terminal-safe, one line), or "" when it has none. */
+async function problemDetail(res: Response): Promise<string> {
+  try {
+    const body = (await res.json()) as { detail?: unknown };
+    return typeof body.detail === "string" ? `: ${terminalSafe(body.detail).slice(0, 500)}` : "";
+  } catch {
+    return "";
   }
 }

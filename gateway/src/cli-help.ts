@@ -40,6 +40,9 @@ ${LOGS_HELP}
                                                   MCP servers kept in the data folder (gatehouse mcp --help)
   gatehouse status [--port N]                      the running gateway at a glance (exit 1 when degraded)
   gatehouse login-link [--port N]                  a fresh one-time login link of the running gateway
+  gatehouse models PROVIDER [--refresh] [--all] [--json]
+                                                  the models a provider offers, with prices (asked
+                                                  by the running gateway; --all: non-chat ones too)
   gatehouse approvals [list | allow ID [--session|--always] | deny ID]
                                                   answer MCP approval requests of the running gateway
                                                   here (no argument: ask about each as it comes)

@@ -135,6 +135,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (first === "approvals") return (await import("./cli-approvals.js")).approvalsMain(args, env);
   if (first === "status") return (await import("./cli-status.js")).statusMain(args, env);
   if (first === "login-link") return (await import("./cli-login-link.js")).loginLinkMain(args, env);
+  if (first === "models") return (await import("./cli-models.js")).modelsMain(args, env);
   let parsed: ReturnType<typeof parseArgs<{ options: typeof flagSpec; allowPositionals: true }>>;
   try {
     parsed = parseArgs({ args: argv, options: flagSpec, allowPositionals: true });
