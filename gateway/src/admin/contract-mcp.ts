@@ -207,8 +207,8 @@ export interface ApprovalEvent {
 
 /**
  * GET /api/approvals/grants: an "allow for this session" answer in force. Within its session the
- * tool runs without asking again (at the definition the person saw) until the session ends or the
- * grant is revoked (DELETE /api/approvals/grants/{id}).
+ * tool runs without asking again (at the definition the person saw) until the session ends, the
+ * grant is revoked (DELETE /api/approvals/grants/{id}) or its server is removed (turned off, it stays).
  */
 export interface SessionGrantView {
   id: string;
@@ -231,7 +231,8 @@ export interface SessionGrantsRevoked {
 
 /**
  * `event: session_grant` on /api/events: a grant was made (an allow_session answer) or ended
- * (revoked through the API: `by` admin-api; its session ended: `by` session-ended).
+ * (revoked through the API: `by` admin-api; its session ended: `by` session-ended; its server was
+ * removed or renamed: `by` server-removed).
  */
 export interface SessionGrantEvent {
   type: "granted" | "revoked";

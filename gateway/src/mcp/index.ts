@@ -220,8 +220,12 @@ export function createMcp(opts: McpOptions): McpRuntime {
   const approvals = new ApprovalBroker(config.mcp.approval_timeout_ms);
   approvals.maxPendingPerKey = config.mcp.max_pending_approvals_per_key;
   // A call waiting for a person is bound to the server's running instance: when that stops (turned
-  // off, removed, restarted), the call can no longer run, so its request is withdrawn.
-  hub.on("stopping", (server, why) => approvals.withdraw((r) => r.server === server, `server-${why}`));
+  // off, removed, restarted), the call can no longer run, so its request is withdrawn. A removed
+  // (or renamed) server's session grants end too; turned off or restarted, they stay.
+  hub.on("stopping", (server, why) => {
+    approvals.withdraw((r) => r.server === server, `server-${why}`);
+    if (why === "removed") book.grants.revokeServer(server, "server-removed");
+  });
   const subscriptions = new Subscriptions(hub);
   const oauth = wireOAuth(hub, opts.store, {
     port: opts.port ?? 8787,

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 
 /**
  * The "allow for this session" answers in force: within its session, a tool a person allowed this
- * way runs without asking again, at the definition they saw. A grant ends with its session, or
- * when a person revokes it (the next call of the tool asks again).
+ * way runs without asking again, at the definition they saw. A grant ends with its session, when
+ * a person revokes it (the next call of the tool asks again), or when its server is removed.
  */
 
 export interface SessionGrant {
@@ -21,7 +21,10 @@ export interface SessionGrant {
   grantedBy: string;
 }
 
-/** A grant made, or ended (revoked by a person, or with its session: `by` session-ended). */
+/**
+ * A grant made, or ended: revoked by a person, with its session (`by` session-ended), or with its
+ * server (`by` server-removed).
+ */
 export interface GrantChange {
   type: "granted" | "revoked";
   grant: SessionGrant;
@@ -73,6 +76,21 @@ export class SessionGrants {
       }
     }
     return undefined;
+  }
+
+  /** Ends every grant of `server`'s tools, in every session (the server was removed); the ones ended. */
+  revokeServer(server: string, by: string): SessionGrant[] {
+    const ended: SessionGrant[] = [];
+    for (const [sessionId, tools] of this.bySession) {
+      for (const [key, grant] of tools) {
+        if (grant.server !== server) continue;
+        tools.delete(key);
+        ended.push(grant);
+      }
+      if (tools.size === 0) this.bySession.delete(sessionId);
+    }
+    for (const grant of ended) this.onChange({ type: "revoked", grant, by });
+    return ended;
   }
 
   /** Ends every grant of a session (it ended, or a person revoked them all); the ones ended. */
