@@ -21,7 +21,7 @@ const ROWS = [
     tool: "push",
     status: "denied",
     decision: "ask",
-    latencyMs: 0,
+    latencyMs: 2, // never ran: left out of the average latency
   }),
   call("2026-03-29T09:00:00Z", { status: "error", error: "boom", keyName: "ci", latencyMs: 20 }),
   call("2026-03-29T22:30:00Z", { server: "git", tool: "status", latencyMs: 40 }), // the 30th in Berlin
@@ -49,7 +49,7 @@ describe("GET /api/spend/tools", () => {
   };
   const RANGE = "from=2026-03-28&to=2026-03-31";
 
-  test("per day in settings.timezone: calls, ok, errors, denials, asks, average latency", async () => {
+  test("per day in settings.timezone: calls, ok, errors, denials, asks, average latency of the calls that ran", async () => {
     const daily = await series(`bucket=day&${RANGE}`);
     assert.deepEqual([daily.bucket, daily.timezone, daily.groupBy], ["day", "Europe/Berlin", null]);
     assert.equal(daily.from, "2026-03-27T23:00:00.000Z", "from=2026-03-28 is Berlin midnight");
@@ -57,11 +57,11 @@ describe("GET /api/spend/tools", () => {
       daily.points.map((p) => [p.time, p.group, p.calls, p.ok, p.errors, p.denied, p.asked, p.avgLatencyMs]),
       [
         ["2026-03-27T23:00:00.000Z", null, 1, 1, 0, 0, 0, 10], // the 28th
-        ["2026-03-28T23:00:00.000Z", null, 3, 1, 1, 1, 1, 50 / 3], // the 29th (23 hours)
+        ["2026-03-28T23:00:00.000Z", null, 3, 1, 1, 1, 1, 25], // the 29th (23 hours): (30 + 20) / 2 ran
         ["2026-03-29T22:00:00.000Z", null, 1, 1, 0, 0, 0, 40], // the 30th (CEST)
       ],
     );
-    assert.deepEqual(daily.totals, { calls: 5, ok: 3, errors: 1, denied: 1, asked: 1, avgLatencyMs: 20 });
+    assert.deepEqual(daily.totals, { calls: 5, ok: 3, errors: 1, denied: 1, asked: 1, avgLatencyMs: 25 });
   });
 
   test("per UTC hour", async () => {
@@ -75,15 +75,37 @@ describe("GET /api/spend/tools", () => {
     );
   });
 
-  test("groupBy=tool: per server__tool, most calls first; groupBy=status", async () => {
+  test("groupBy=tool: each group's server and tool, most calls first; groupBy=server, status", async () => {
     const byTool = await series(`${RANGE}&groupBy=tool`);
     assert.deepEqual(
-      byTool.groups.map((g) => [g.group, g.calls, g.errors, g.denied]),
+      byTool.groups.map((g) => [g.group, g.server, g.tool, g.calls, g.errors, g.denied, g.avgLatencyMs]),
       [
-        ["files__read_file", 3, 1, 0],
-        ["git__push", 1, 0, 1],
-        ["git__status", 1, 0, 0],
+        ["files__read_file", "files", "read_file", 3, 1, 0, 20],
+        ["git__push", "git", "push", 1, 0, 1, null], // denied only: no call ran
+        ["git__status", "git", "status", 1, 0, 0, 40],
       ],
+    );
+    assert.deepEqual(
+      byTool.points.map((p) => [p.group, p.server, p.tool, p.calls]),
+      [
+        ["files__read_file", "files", "read_file", 1],
+        ["files__read_file", "files", "read_file", 2],
+        ["git__push", "git", "push", 1],
+        ["git__status", "git", "status", 1],
+      ],
+    );
+    const byServer = await series(`${RANGE}&groupBy=server`);
+    assert.deepEqual(
+      byServer.groups.map((g) => [g.group, g.server, g.tool, g.calls]),
+      [
+        ["files", "files", null, 3],
+        ["git", "git", null, 2],
+      ],
+    );
+    assert.deepEqual(
+      [byServer.points[0]?.server, (await series(RANGE)).points[0]?.server],
+      ["files", null],
+      "ungrouped points have no server",
     );
     const byStatus = await series(`${RANGE}&groupBy=status`);
     assert.deepEqual(Object.fromEntries(byStatus.groups.map((g) => [g.group, g.calls])), {

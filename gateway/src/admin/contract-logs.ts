@@ -235,7 +235,7 @@ export interface ToolSeriesQueryParams {
   from?: string;
   to?: string;
   bucket?: "hour" | "day";
-  /** tool groups by `server__tool` (the name the agent sees). */
+  /** tool groups by server and upstream tool name (each group has `server` and `tool`). */
   groupBy?: ToolSeriesGroupBy;
   key?: string;
   team?: string;
@@ -255,14 +255,31 @@ export interface ToolCallTotals {
   denied: number;
   /** Whose policy was ask: a person (or the approval timeout) decided. */
   asked: number;
-  avgLatencyMs: number;
+  /**
+   * Average latency of the calls that ran (`calls - denied`: a refused call never ran, so its
+   * ~0 ms is left out); null when none ran. For a call whose policy is ask, it includes the wait
+   * for the answer.
+   */
+  avgLatencyMs: number | null;
 }
 
-export interface ToolSeriesPointView extends ToolCallTotals {
+/** One group of GET /api/spend/tools: its key, and for groupBy server or tool its server and tool. */
+export interface ToolSeriesGroupView extends ToolCallTotals {
+  /**
+   * The group's value, one stable key per group; null when ungrouped or the value is missing (no
+   * team, no session). groupBy=tool: `server__tool` with the upstream tool name (a key to match
+   * points to groups by: show `server` and `tool`, do not split it).
+   */
+  group: string | null;
+  /** groupBy server or tool: the MCP server; else null. */
+  server: string | null;
+  /** groupBy tool: the upstream tool name; else null. */
+  tool: string | null;
+}
+
+export interface ToolSeriesPointView extends ToolSeriesGroupView {
   /** Bucket start, ISO: a UTC hour, or local midnight (in `timezone`) of a day. */
   time: string;
-  /** The group's value; null when ungrouped or the value is missing (no team, no session). */
-  group: string | null;
 }
 
 /** GET /api/spend/tools: MCP tool calls per bucket, from the tool-call log (buckets without calls are absent). */
@@ -274,7 +291,7 @@ export interface ToolSeriesView {
   groupBy: ToolSeriesGroupBy | null;
   points: ToolSeriesPointView[];
   /** Each group over the whole range, most calls first. */
-  groups: Array<ToolCallTotals & { group: string | null }>;
+  groups: ToolSeriesGroupView[];
   totals: ToolCallTotals;
 }
 

@@ -76,19 +76,20 @@ function seriesRange(
   return { from, to, timeZone };
 }
 
-/** Each group's sums over the range, and the sums of all, from the points. */
-function summed<P extends { group: string | null }, T>(
+/** Each group's sums over the range (with what `names` says of it), and the sums of all, from the points. */
+function summed<P extends { group: string | null }, T, N extends { group: string | null }>(
   points: readonly P[],
   zero: () => T,
   add: (t: T, p: P) => void,
-): { groups: Array<T & { group: string | null }>; totals: T } {
+  names: (p: P) => N,
+): { groups: Array<T & N>; totals: T } {
   const totals = zero();
-  const groups = new Map<string | null, T & { group: string | null }>();
+  const groups = new Map<string | null, T & N>();
   for (const p of points) {
     add(totals, p);
     let g = groups.get(p.group);
     if (!g) {
-      g = { group: p.group, ...zero() };
+      g = { ...names(p), ...zero() };
       groups.set(p.group, g);
     }
     add(g, p);
@@ -129,7 +130,7 @@ async function spendSeries(deps: SpendRoutesDeps, q: z.infer<typeof spendQuery>)
     ...(q.session !== undefined ? { sessionId: q.session } : {}),
     ...(q.project !== undefined ? { project: q.project } : {}),
   });
-  const { groups, totals } = summed(points, zeroSpend, addSpend);
+  const { groups, totals } = summed(points, zeroSpend, addSpend, (p) => ({ group: p.group }));
   return {
     from: iso(from),
     to: iso(to),
@@ -156,10 +157,15 @@ function addTools(t: ToolSums, p: ToolSeriesPoint): void {
   t.latencyMs += p.latencyMs;
 }
 
-function toolTotals<T extends ToolSums>(s: T): Omit<T, "latencyMs"> & { avgLatencyMs: number } {
+/** The sums with the average latency of the calls that ran (a denied call never ran): null if none did. */
+function toolTotals<T extends ToolSums>(s: T): Omit<T, "latencyMs"> & { avgLatencyMs: number | null } {
   const { latencyMs, ...rest } = s;
-  return { ...rest, avgLatencyMs: s.calls > 0 ? latencyMs / s.calls : 0 };
+  const ran = s.calls - s.denied;
+  return { ...rest, avgLatencyMs: ran > 0 ? latencyMs / ran : null };
 }
+
+/** A tool series group's key, and its server and tool (for groupBy server or tool). */
+const toolNames = (p: ToolSeriesPoint) => ({ group: p.group, server: p.server, tool: p.tool });
 
 async function toolSeries(deps: SpendRoutesDeps, q: z.infer<typeof toolsQuery>): Promise<ToolSeriesView> {
   const { from, to, timeZone } = seriesRange(deps, q);
@@ -175,7 +181,7 @@ async function toolSeries(deps: SpendRoutesDeps, q: z.infer<typeof toolsQuery>):
     ...(q.server !== undefined ? { server: q.server } : {}),
     ...(q.tool !== undefined ? { tool: q.tool } : {}),
   });
-  const { groups, totals } = summed(points, zeroTools, addTools);
+  const { groups, totals } = summed(points, zeroTools, addTools, toolNames);
   return {
     from: iso(from),
     to: iso(to),
@@ -185,7 +191,7 @@ async function toolSeries(deps: SpendRoutesDeps, q: z.infer<typeof toolsQuery>):
     points: points.map((p) => {
       const sums = zeroTools();
       addTools(sums, p);
-      return { time: iso(p.bucket), group: p.group, ...toolTotals(sums) };
+      return { time: iso(p.bucket), ...toolNames(p), ...toolTotals(sums) };
     }),
     groups: groups.map(toolTotals).sort((a, b) => b.calls - a.calls),
     totals: toolTotals(totals),
@@ -215,7 +221,7 @@ export function spendRoutes(deps: SpendRoutesDeps): Route[] {
         "MCP tool calls per hour or day: calls, errors, denials, asks, latency; optionally per server, tool, key, ...",
       query: {
         ...rangeDocs,
-        groupBy: `${toolGroupBy.join(", ")} (tool: server__tool)`,
+        groupBy: `${toolGroupBy.join(", ")} (server and tool: each group has server and tool fields)`,
         key: "key name",
         team: "team",
         session: "Claude Code session id",

@@ -175,6 +175,10 @@ export interface ToolSeriesQuery {
 export interface ToolSeriesPoint {
   bucket: number;
   group: string | null;
+  /** groupBy server or tool: the group's server (else null). */
+  server: string | null;
+  /** groupBy tool: the group's upstream tool name (else null). */
+  tool: string | null;
   calls: number;
   /** status error */
   errors: number;
@@ -182,7 +186,7 @@ export interface ToolSeriesPoint {
   denied: number;
   /** decision ask */
   asked: number;
-  /** Summed over the bucket's calls. */
+  /** Summed over the bucket's calls that ran (status not denied). */
   latencyMs: number;
 }
 

@@ -309,14 +309,17 @@ export class SqliteLogStore implements LogStore {
 
   async toolSeries(q: ToolSeriesQuery): Promise<ToolSeriesPoint[]> {
     const group = q.groupBy ? TOOL_GROUP_SQL[q.groupBy] : "NULL";
+    const byTool = q.groupBy === "tool";
+    const names = `${byTool || q.groupBy === "server" ? "server" : "NULL"} AS server, ${byTool ? "tool" : "NULL"} AS tool`;
     const { from, to, keyName, team, sessionId, server, tool } = q;
     const w = this.where({ from, to, keyName, team, sessionId, server, tool }, true);
+    // A denied call never ran (its latency is ~0 ms): the latency sums only the calls that ran.
     return this.series<ToolSeriesPoint>(
       q,
-      `SELECT ${bucketSql(q)} AS bucket, ${group} AS "group", COUNT(*) AS calls,
+      `SELECT ${bucketSql(q)} AS bucket, ${group} AS "group", ${names}, COUNT(*) AS calls,
          SUM(status = 'error') AS errors, SUM(status = 'denied') AS denied, SUM(decision = 'ask') AS asked,
-         SUM(latency_ms) AS latencyMs
-       FROM tool_calls ${w.sql} GROUP BY 1, 2 ORDER BY 1, 2`,
+         SUM(CASE WHEN status = 'denied' THEN 0 ELSE latency_ms END) AS latencyMs
+       FROM tool_calls ${w.sql} GROUP BY 1, 2, 3, 4 ORDER BY 1, 2`,
       w.params,
     );
   }
