@@ -112,6 +112,7 @@ export function toolCallLogRow(over: Partial<ToolCallRow> = {}): ToolCallRow {
     decision: "allow",
     decidedBy: "policy:default",
     approval: null,
+    approvalId: null,
     result: null,
     ...over,
   };

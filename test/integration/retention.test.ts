@@ -46,6 +46,7 @@ function toolRow(ts: number): ToolCallRow {
     decision: "allow",
     decidedBy: "policy",
     approval: null,
+    approvalId: null,
     result: null,
   };
 }

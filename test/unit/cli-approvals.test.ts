@@ -13,6 +13,7 @@ describe("gatehouse approvals: what the person reads", () => {
     sessionId: "s-1",
     reason: "the tool's policy is ask\u001b]0;fake title\u0007",
     description: "",
+    toolCallId: "t1",
     requestedAt: "2026-11-27T00:00:00.000Z",
     expiresAt: "2026-11-27T00:02:00.000Z",
   };

@@ -146,6 +146,11 @@ export interface ToolCallView extends LogEntryView {
   decision: string;
   /** policy, answerer:<name>, admin-api, timeout, ... */
   decidedBy: string | null;
+  /**
+   * The approval request a person was asked (its id in GET /api/approvals/log and in `approval`
+   * events); null when no approval was asked, or the row is older than the link (migration 016).
+   */
+  approvalId: string | null;
 }
 
 /** How the approval request of a tool call whose policy is ask ended. */

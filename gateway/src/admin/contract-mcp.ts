@@ -135,6 +135,12 @@ export interface ApprovalView {
   reason: string;
   /** The tool's description as the upstream sent it (untrusted text: show it as such). */
   description: string;
+  /**
+   * The id of the tool call waiting for this answer: its `tool_call` event's id when it ends, and
+   * its row's in GET /api/logs/tools once logged (not for keys with content: off). null for a
+   * request made other than by a tool call (the library's approvals.request()).
+   */
+  toolCallId: string | null;
   requestedAt: string;
   /** No answer by then is a deny. */
   expiresAt: string;
@@ -180,6 +186,12 @@ export interface ApprovalLogEntry {
   answer: string;
   decidedBy: string;
   decidedAt: string;
+  /**
+   * The tool call it was asked for, in GET /api/logs/tools/{id}: set once that row is written (when
+   * the call ends: answered allow, after the tool ran; denied, timed out or withdrawn, at once, as a
+   * `denied` row); null until then, when no row was kept (retention), and for entries older than the link.
+   */
+  toolCallId: string | null;
 }
 
 /** Query of GET /api/approvals/log (all optional). */
@@ -197,7 +209,10 @@ export interface ApprovalLogQueryParams {
   session?: string;
 }
 
-/** `event: approval` on /api/events. */
+/**
+ * `event: approval` on /api/events. `request.id` is the approval log entry's id (and the tool-call
+ * row's `approvalId`); `request.toolCallId` is the tool call's id (its `tool_call` event and row).
+ */
 export interface ApprovalEvent {
   type: "requested" | "decided";
   request: ApprovalView;

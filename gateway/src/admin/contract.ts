@@ -255,6 +255,8 @@ export interface ToolCallEvent {
   /** allow, deny or ask (then decidedBy says who answered). */
   decision: string;
   decidedBy: string | null;
+  /** The approval request a person was asked (the `approval` event's `request.id`); null when none was. */
+  approvalId: string | null;
   latencyMs: number;
   resultBytes: number | null;
   error: string | null;

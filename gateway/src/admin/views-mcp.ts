@@ -1,7 +1,7 @@
 import { displayServer } from "../mcp/display.js";
 import type {
   ApprovalDecision,
-  ApprovalRecord,
+  ApprovalLogRow,
   ApprovalRequest,
   McpServerStatus,
   McpToolInfo,
@@ -103,6 +103,7 @@ export function approvalView(r: ApprovalRequest): ApprovalView {
     sessionId: r.sessionId,
     reason: r.reason,
     description: r.description,
+    toolCallId: r.toolCallId,
     requestedAt: iso(r.requestedAt),
     expiresAt: iso(r.expiresAt),
   };
@@ -128,7 +129,7 @@ function argumentsOf(text: string): Pick<ApprovalLogEntry, "arguments" | "argume
   return { arguments: null, argumentsCut: redactText(text) };
 }
 
-export function approvalLogView(r: ApprovalRecord): ApprovalLogEntry {
+export function approvalLogView(r: ApprovalLogRow): ApprovalLogEntry {
   return {
     id: r.id,
     server: r.server,
@@ -141,6 +142,7 @@ export function approvalLogView(r: ApprovalRecord): ApprovalLogEntry {
     answer: r.answer,
     decidedBy: r.decidedBy,
     decidedAt: iso(r.decidedAt),
+    toolCallId: r.toolCallId,
   };
 }
 

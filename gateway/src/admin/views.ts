@@ -82,6 +82,7 @@ export function toolCallEvent(t: ToolCallRecord): ToolCallEvent {
     status: t.status,
     decision: t.decision,
     decidedBy: t.decidedBy ?? null,
+    approvalId: t.approvalId ?? null,
     latencyMs: t.latencyMs,
     resultBytes: t.resultBytes ?? null,
     error: t.error === undefined ? null : redactText(t.error),

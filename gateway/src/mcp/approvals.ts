@@ -20,6 +20,8 @@ export interface ApprovalRequest extends Omit<ApprovalView, "requestedAt" | "exp
 
 export interface ApprovalDecision extends Omit<ApprovalDecisionView, "decidedAt"> {
   decidedAt: number;
+  /** The request's id when it was shown (pending); absent when refused or cancelled before that. */
+  requestId?: string;
 }
 
 export interface ApprovalMeta {
@@ -27,6 +29,8 @@ export interface ApprovalMeta {
   reason?: string;
   description?: string;
   definitionHash?: string;
+  /** The id the tool call asking will have in the tool-call log (ApprovalView.toolCallId). */
+  toolCallId?: string;
   /** Aborted when the client cancels the call: the request is withdrawn. */
   signal?: AbortSignal;
 }
@@ -133,6 +137,7 @@ export class ApprovalBroker extends EventEmitter<ApprovalEvents> implements Appr
       reason: meta.reason ?? "the tool's policy is ask",
       description: meta.description ?? "",
       definitionHash: meta.definitionHash ?? "",
+      toolCallId: meta.toolCallId ?? null,
       requestedAt: at,
       expiresAt: at + this.timeoutMs,
     };
@@ -156,7 +161,7 @@ export class ApprovalBroker extends EventEmitter<ApprovalEvents> implements Appr
         meta.signal?.removeEventListener("abort", onClientAbort);
         abort.abort();
         this.emit("decided", request, d);
-        resolve(d);
+        resolve({ ...d, requestId: request.id });
       };
       this.pending.set(request.id, { request, finish });
       meta.signal?.addEventListener("abort", onClientAbort, { once: true });

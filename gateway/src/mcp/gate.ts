@@ -37,10 +37,18 @@ interface Outcome {
   error?: string | undefined;
   /** The approval request, for a policy of ask. */
   approval?: ToolApprovalRecord | undefined;
+  /** Its id, when a person was asked (ApprovalDecision.requestId). */
+  approvalId?: string | undefined;
 }
 
 /** What was decided before the tool ran, for the log of a call that ends in a throw. */
-type Decided = Pick<Outcome, "decision" | "decidedBy" | "approval">;
+type Decided = Pick<Outcome, "decision" | "decidedBy" | "approval" | "approvalId">;
+
+/** The call's identity: its log row's id, known before it is asked about (ApprovalView.toolCallId). */
+interface Call {
+  id: string;
+  startedAt: number;
+}
 
 export function toolError(text: string): CallToolResult {
   return { isError: true, content: [{ type: "text", text }] };
@@ -91,13 +99,13 @@ export async function callTool(
     if (u && !u.ready) return toolError(`Gatehouse: ${name} cannot run now: ${u.unavailable()}`);
     throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
   }
-  const startedAt = Date.now();
+  const call: Call = { id: randomUUID(), startedAt: Date.now() };
   const view = deps.hub.book.decide(found.server, found.tool, ctx.sessionId);
   // A call its policy or key rules deny is refused before the key's budgets and rate limit, so
   // it does not use up the key's requests per minute.
   const denied = denial(deps, ctx, name, found, view);
   if (denied) {
-    record(deps, ctx, found, args, startedAt, denied, true);
+    record(deps, ctx, found, args, call, denied, true);
     return denied.result;
   }
   const refused = deps.hub.admitCall(ctx);
@@ -110,22 +118,22 @@ export async function callTool(
       decidedBy: refused.by,
       error,
     };
-    record(deps, ctx, found, args, startedAt, out, false);
+    record(deps, ctx, found, args, call, out, false);
     throw new RpcRefusal(refused.code, refused.message, refused.data);
   }
   let out: Outcome;
   const so: Decided = { decision: "allow", decidedBy: "" };
   try {
-    out = await run(deps, ctx, name, found, view, args, o, so);
+    out = await run(deps, ctx, name, found, view, args, o, so, call.id);
   } catch (e) {
     // Cancelled (by the client, or cut off at shutdown) or a protocol error from the upstream: the
     // client gets an error, and the log still shows the call.
     const why = o.signal.aborted ? `cancelled: ${messageOf(o.signal.reason ?? e)}` : messageOf(e);
     out = { result: toolError(why), status: "error", ...so, error: why };
-    record(deps, ctx, found, args, startedAt, out, false);
+    record(deps, ctx, found, args, call, out, false);
     throw e;
   }
-  record(deps, ctx, found, args, startedAt, out, true);
+  record(deps, ctx, found, args, call, out, true);
   return out.result;
 }
 
@@ -134,7 +142,7 @@ function record(
   ctx: HubContext,
   found: { server: string; tool: Tool },
   args: Record<string, unknown> | undefined,
-  startedAt: number,
+  call: Call,
   out: Outcome,
   answered: boolean,
 ): void {
@@ -142,8 +150,8 @@ function record(
     // The result's JSON is kept (json-memo.ts): /mcp sends this same string.
     const json = out.status === "denied" || !answered ? undefined : jsonOf(out.result);
     deps.onToolCall({
-      id: randomUUID(),
-      startedAt,
+      id: call.id,
+      startedAt: call.startedAt,
       keyId: ctx.keyId ?? "",
       keyName: ctx.keyName ?? "",
       ...(ctx.sessionId ? { sessionId: ctx.sessionId } : {}),
@@ -153,12 +161,13 @@ function record(
       ...(json === undefined ? {} : { resultBytes: json.length }),
       // The tool's own answer (not the gateway's failure text): gateway-mcp.ts keeps it for content: full.
       ...(json === undefined || out.error ? {} : { result: json }),
-      latencyMs: Date.now() - startedAt,
+      latencyMs: Date.now() - call.startedAt,
       status: out.status,
       decision: out.decision,
       decidedBy: out.decidedBy,
       ...(out.error ? { error: out.error } : {}),
       ...(out.approval ? { approval: out.approval } : {}),
+      ...(out.approvalId ? { approvalId: out.approvalId } : {}),
     });
   }
 }
@@ -208,12 +217,15 @@ async function run(
   o: CallOptions,
   /** The decision so far, for the log of a call that ends in a throw. */
   so: Decided,
+  /** The call's log id, shown with its approval request. */
+  toolCallId: string,
 ): Promise<Outcome> {
   const { hub, approvals } = deps;
   const { server, upstream, tool } = found;
   let decision: Outcome["decision"] = "allow";
   let decidedBy = `policy:${view.source}`;
   let approval: ToolApprovalRecord | undefined;
+  let approvalId: string | undefined;
   if (view.policy === "ask") {
     const requestedAt = Date.now();
     const d = await approvals.request(server, tool.name, args ?? {}, ctx.keyName, ctx.sessionId, {
@@ -221,10 +233,12 @@ async function run(
       reason: view.reason,
       description: tool.description ?? "",
       definitionHash: view.hash,
+      toolCallId,
       signal: o.signal,
     });
     decision = "ask";
     decidedBy = d.decidedBy;
+    approvalId = d.requestId;
     approval = { answer: d.answer, decidedBy, requestedAt, decidedAt: d.decidedAt, reason: view.reason };
     if (d.answer === "allow_session" && ctx.sessionId) {
       hub.book.grants.grant({
@@ -245,12 +259,14 @@ async function run(
         decidedBy,
         error: d.answer,
         approval,
+        approvalId,
       };
     }
   }
   so.decision = decision;
   so.decidedBy = decidedBy;
   so.approval = approval;
+  so.approvalId = approvalId;
   const timeoutMs = hub.callTimeout(server);
   const failed = (text: string): Outcome => ({
     result: toolError(`Gatehouse: ${text}`),
@@ -259,6 +275,7 @@ async function run(
     decidedBy,
     error: text,
     approval,
+    approvalId,
   });
   try {
     const result = await upstream.callTool(tool.name, args, {
@@ -267,7 +284,7 @@ async function run(
       meta: o.meta,
       onprogress: o.onprogress,
     });
-    return { result, status: result.isError ? "error" : "ok", decision, decidedBy, approval };
+    return { result, status: result.isError ? "error" : "ok", decision, decidedBy, approval, approvalId };
   } catch (e) {
     if (o.signal.aborted) throw e;
     if (e instanceof McpError && e.code === ErrorCode.RequestTimeout) {

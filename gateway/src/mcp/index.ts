@@ -25,7 +25,7 @@ import type { SessionGrants } from "./session-grants.js";
 import {
   type ApprovalLogPage,
   type ApprovalLogQuery,
-  type ApprovalRecord,
+  type ApprovalLogRow,
   type McpState,
   type McpStore,
   MemoryMcpStore,
@@ -44,7 +44,7 @@ export type { HubEvents as McpEvents, McpServerStatus, ToolFilter } from "./hub.
 export type { Policy } from "./policy.js";
 export type { DefinitionChange, PolicyChange } from "./policy-book.js";
 export type { GrantChange, SessionGrant } from "./session-grants.js";
-export type { ApprovalLogPage, ApprovalLogQuery, ApprovalRecord } from "./store.js";
+export type { ApprovalLogPage, ApprovalLogQuery, ApprovalLogRow, ApprovalRecord } from "./store.js";
 
 /** One tool as the admin UI shows it. */
 export interface McpToolInfo {
@@ -97,7 +97,7 @@ export interface McpSurface {
    */
   readonly grants: Pick<SessionGrants, "list" | "revoke" | "revokeSession">;
   /** Recorded approval decisions, newest first. */
-  approvalLog(limit?: number): Promise<ApprovalRecord[]>;
+  approvalLog(limit?: number): Promise<ApprovalLogRow[]>;
   /**
    * One page of recorded decisions, newest first, filtered; a RangeError for a cursor that is not a
    * nextCursor of this log.

@@ -30,10 +30,19 @@ export interface ToolPin {
  * and the arguments as the JSON text kept (cut at 8 KiB).
  */
 export interface ApprovalRecord
-  extends Omit<ApprovalLogEntry, "requestedAt" | "decidedAt" | "arguments" | "argumentsCut"> {
+  extends Omit<ApprovalLogEntry, "requestedAt" | "decidedAt" | "arguments" | "argumentsCut" | "toolCallId"> {
   arguments: string;
   requestedAt: number;
   decidedAt: number;
+}
+
+/**
+ * A recorded decision as read back, with the tool call it led to: read at query time from the
+ * tool-call log (its row's approval_id, migration 016), so it is set once that row is written, and
+ * null when there is none (not yet, pruned, or a store without a tool-call log).
+ */
+export interface ApprovalLogRow extends ApprovalRecord {
+  toolCallId: string | null;
 }
 
 /** Which decisions to list, newest first (requested time, then id), from after `cursor`. */
@@ -48,7 +57,7 @@ export interface ApprovalLogQuery {
 }
 
 export interface ApprovalLogPage {
-  rows: ApprovalRecord[];
+  rows: ApprovalLogRow[];
   /** The position after the last row when there are more (log-cursor.ts). */
   nextCursor: string | undefined;
 }
@@ -72,7 +81,7 @@ function positionOf(q: ApprovalLogQuery): [number, string] | undefined {
   return at;
 }
 
-function pageOf(rows: ApprovalRecord[], limit: number): ApprovalLogPage {
+function pageOf(rows: ApprovalLogRow[], limit: number): ApprovalLogPage {
   const more = rows.length > limit;
   const shown = more ? rows.slice(0, limit) : rows;
   const last = shown[shown.length - 1];
@@ -150,7 +159,11 @@ export class MemoryMcpStore implements McpStore {
     const rows = newestFirst.filter(
       (r) => matches(r, q) && (!at || r.requestedAt < at[0] || (r.requestedAt === at[0] && r.id < at[1])),
     );
-    return pageOf(rows.slice(0, q.limit + 1), q.limit);
+    // No tool-call log to link to here.
+    return pageOf(
+      rows.slice(0, q.limit + 1).map((r) => ({ ...r, toolCallId: null })),
+      q.limit,
+    );
   }
 }
 
@@ -180,6 +193,8 @@ interface ApprovalRow {
   answer: string;
   decided_by: string;
   decided_at: number;
+  /** Read with the row: the tool call whose approval_id is this row's id (016-tool-call-approval-id.ts). */
+  tool_call_id: string | null;
 }
 
 /** The tables of migration 003 in the gateway's SQLite database. */
@@ -295,14 +310,19 @@ export class SqliteMcpStore implements McpStore {
     const at = positionOf(q);
     if (at) add("(requested_at < ? OR (requested_at = ? AND id < ?))", at[0], at[0], at[1]);
     const where = clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : "";
+    // The tool call each decision led to, through tool_calls' index of approval_id: null until
+    // that row is written (the call ends), and when it was pruned.
     const rows = this.db
-      .prepare(`SELECT * FROM mcp_approvals ${where} ORDER BY requested_at DESC, id DESC LIMIT ?`)
+      .prepare(
+        `SELECT a.*, (SELECT t.id FROM tool_calls t WHERE t.approval_id = a.id LIMIT 1) AS tool_call_id
+         FROM mcp_approvals a ${where} ORDER BY requested_at DESC, id DESC LIMIT ?`,
+      )
       .all(...params, q.limit + 1) as ApprovalRow[];
     return pageOf(rows.map(recordOf), q.limit);
   }
 }
 
-function recordOf(r: ApprovalRow): ApprovalRecord {
+function recordOf(r: ApprovalRow): ApprovalLogRow {
   return {
     id: r.id,
     server: r.server,
@@ -315,5 +335,6 @@ function recordOf(r: ApprovalRow): ApprovalRecord {
     answer: r.answer,
     decidedBy: r.decided_by,
     decidedAt: r.decided_at,
+    toolCallId: r.tool_call_id,
   };
 }

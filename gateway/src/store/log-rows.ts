@@ -96,6 +96,7 @@ export function toolCallRow(t: ToolCallRecord): ToolCallRow {
     decision: t.decision,
     decidedBy: opt(t.decidedBy),
     approval: t.approval ? { ...t.approval, reason: redactText(t.approval.reason) } : null,
+    approvalId: t.approvalId ?? null,
     result: t.result === undefined ? null : toolResultJson(t.result),
   };
 }

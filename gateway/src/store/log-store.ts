@@ -37,6 +37,11 @@ export interface ToolCallRecord {
   /** For a call whose policy is ask: how the approval request went (times in ms). */
   approval?: ToolApprovalRecord;
   /**
+   * The approval request's id (the approval log's, and the `approval` event's `request.id`), when
+   * a person was asked: not for a request refused at once (approval-limit) or cancelled before it was shown.
+   */
+  approvalId?: string;
+  /**
    * The result's JSON as the client got it, from the upstream (not the gateway's own refusals and
    * failures): kept for keys with content: full only, at most 4 MiB (gateway-mcp.ts).
    */

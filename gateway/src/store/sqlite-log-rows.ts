@@ -2,7 +2,7 @@ import type { AttemptView } from "../admin/contract.js";
 import type { RequestLogRow, ToolApprovalRecord, ToolCallRow } from "./log-store.js";
 import { partIdsColumn } from "./sqlite-prompt-parts.js";
 
-/** Column lists and row mapping between log rows and their SQLite tables (002-logs.ts, 014, 015). */
+/** Column lists and row mapping between log rows and their SQLite tables (002-logs.ts, 014, 015, 016). */
 
 export type Param = string | number | null;
 
@@ -61,6 +61,7 @@ export const TOOL_COLUMNS = [
   "decided_by",
   "approval",
   "result",
+  "approval_id",
 ] as const;
 
 export type RequestDbRow = Record<(typeof REQUEST_COLUMNS)[number], Param>;
@@ -124,6 +125,7 @@ export function toolValues(t: ToolCallRow): Param[] {
     t.decidedBy,
     t.approval ? JSON.stringify(t.approval) : null,
     t.result,
+    t.approvalId,
   ];
 }
 
@@ -192,5 +194,6 @@ export function fromToolDb(r: ToolDbRow): ToolCallRow {
     decidedBy: str(r.decided_by),
     approval: r.approval === null ? null : (JSON.parse(String(r.approval)) as ToolApprovalRecord),
     result: str(r.result),
+    approvalId: str(r.approval_id),
   };
 }

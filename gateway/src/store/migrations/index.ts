@@ -13,6 +13,7 @@ import { m012 } from "./012-config-entries-any-section.js";
 import { m013 } from "./013-key-rotation.js";
 import { m014 } from "./014-failed-attempts.js";
 import { m015 } from "./015-tool-call-details.js";
+import { m016 } from "./016-tool-call-approval-id.js";
 import type { Migration } from "./types.js";
 
 /** Every migration, one file each (NNN-name.ts), listed here in version order. */
@@ -32,4 +33,5 @@ export const migrations: readonly Migration[] = [
   m013,
   m014,
   m015,
+  m016,
 ];
