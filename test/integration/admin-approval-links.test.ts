@@ -42,7 +42,7 @@ const pendingOf = (tool: string) =>
   waitFor(async () => (await api<ApprovalView[]>("GET", "/api/approvals")).json.find((r) => r.tool === tool));
 
 const logEntry = async (id: string) =>
-  (await api<LogPageView<ApprovalLogEntry>>("GET", "/api/approvals/log?limit=1000")).json.rows.find(
+  (await api<LogPageView<ApprovalLogEntry>>("GET", "/api/approvals/log?limit=500")).json.rows.find(
     (e) => e.id === id,
   );
 
