@@ -301,3 +301,63 @@ describe("ModelCatalogue", () => {
     assert.equal(hits, before + 1);
   });
 });
+
+describe("ModelCatalogue: a provider whose pages never end", () => {
+  // An Anthropic-style list (has_more, last_id as the next page's after_id) that a broken or
+  // hostile server keeps going: round in a circle of cursors, or a new cursor every time.
+  let server: http.Server;
+  let url = "";
+  let hits = 0;
+  let mode: "circle" | "endless" = "circle";
+  const transport = new Transport();
+  const catalogue = new ModelCatalogue({ transport, instanceId: "test", timeoutMs: 2000 });
+
+  before(async () => {
+    server = http.createServer((req, res) => {
+      hits++;
+      const after = new URL(req.url ?? "/", "http://x").searchParams.get("after_id");
+      // circle: no cursor -> a, a -> b, b -> a, ...; endless: page n -> n+1.
+      const id = mode === "circle" ? (after === "a" ? "b" : "a") : `m${Number(after?.slice(1) ?? -1) + 1}`;
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ data: [{ id, display_name: id }], has_more: true, last_id: id }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await transport.close();
+  });
+
+  function provider() {
+    const cfg = parseConfig({
+      providers: { p: { type: "anthropic", api_key: fakeToken("local", 40), base_url: url } },
+    });
+    return createProviders(cfg.providers, {}).get("p")!;
+  }
+
+  test("a cursor seen before ends the listing: no page is asked for twice", async () => {
+    mode = "circle";
+    hits = 0;
+    const l = await catalogue.list(provider());
+    assert.ok(l.source === "provider");
+    assert.deepEqual(
+      l.models.map((m) => m.id),
+      ["a", "b"],
+    );
+    assert.equal(hits, 3, "pages: first, after a, after b (which names a again)");
+    assert.equal(l.truncated, false);
+  });
+
+  test("a list still going after the most pages asked says it was cut", async () => {
+    mode = "endless";
+    hits = 0;
+    const l = await catalogue.list(provider());
+    assert.ok(l.source === "provider");
+    assert.equal(hits, 20);
+    assert.equal(l.models.length, 20);
+    assert.equal(l.truncated, true, "more pages were offered than were asked for");
+  });
+});

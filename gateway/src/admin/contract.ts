@@ -145,7 +145,7 @@ export interface ProviderModelsView {
   fetchedAt: string;
   /** Answered from the list kept from an earlier call (5 minutes; a failure 30 s); `?refresh=1` asks again. */
   cached: boolean;
-  /** The provider listed more than 5,000 models: `models` holds the first 5,000. */
+  /** The provider listed more than 5,000 models (`models` holds the first 5,000), or more than 20 pages. */
   truncated: boolean;
   /**
    * How many listed models are left out of `models` because a chat model picker does not offer

@@ -23,7 +23,7 @@ export type Listing =
   | {
       source: "provider" | "config";
       models: ListedModel[];
-      /** The provider listed more than MAX_MODELS: the first ones are kept, the rest not asked for. */
+      /** The provider listed more than MAX_MODELS, or pages past MAX_PAGES: the first ones are kept, the rest not asked for. */
       truncated: boolean;
       /** A further list that could not be asked (Bedrock's inference profiles), in words; else null. */
       note: string | null;
@@ -147,10 +147,17 @@ export class ModelCatalogue {
     const models: ListedModel[] = [];
     const seen = new Set<string>();
     let cursor: string | null = null;
+    // Every cursor followed: a provider that names one again (a circle of pages) is not followed
+    // round it, and one still offering pages after MAX_PAGES has its list marked cut.
+    const cursors = new Set<string>();
     let req: UpstreamRequest | undefined;
     let truncated = false;
     try {
-      for (let page = 0; page < MAX_PAGES && !truncated; page++) {
+      for (let page = 0; !truncated; page++) {
+        if (page === MAX_PAGES) {
+          truncated = true;
+          break;
+        }
         req = list.request(cursor);
         req.headers["x-gatehouse-hop"] = this.opts.instanceId;
         req.headers.accept ??= "application/json";
@@ -181,8 +188,9 @@ export class ModelCatalogue {
           const displayName = m.displayName === null ? null : m.displayName.slice(0, MAX_ID);
           models.push({ id: m.id, displayName, ...(m.chat === false ? { chat: false as const } : {}) });
         }
-        if (got.next === null || got.next === cursor) break;
+        if (got.next === null || cursors.has(got.next)) break;
         cursor = got.next;
+        cursors.add(cursor);
       }
     } catch (e) {
       const why = signal.aborted
