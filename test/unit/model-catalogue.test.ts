@@ -196,7 +196,7 @@ describe("ModelCatalogue", () => {
   let server: http.Server;
   let url = "";
   let hits = 0;
-  let mode: "hang" | "quote-key" | "html" | "huge-list" | "huge-error" = "hang";
+  let mode: "hang" | "quote-key" | "html" | "huge-list" | "huge-error" | "odd-ids" | "odd-error" = "hang";
   const transport = new Transport();
   let clock = 0;
   const catalogue = new ModelCatalogue({
@@ -220,6 +220,26 @@ describe("ModelCatalogue", () => {
         const data = [{ id: "x".repeat(300) }];
         for (let i = 0; i < 30_000; i++) data.push({ id: `m${i}` });
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data }));
+        return;
+      }
+      if (mode === "odd-ids") {
+        // A hostile server: ids that clear a terminal, forge a line, or read backwards (U+202E).
+        const data = [
+          { id: "\u001b[2Jgpt-4o" },
+          { id: "gpt-4o\nok: every model allowed" },
+          { id: "\u202egpt-4o" },
+          { id: "gpt\u200b-4o" },
+          { id: "\u0085gpt" },
+          { id: "llama3.2:latest" },
+        ];
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data }));
+        return;
+      }
+      if (mode === "odd-error") {
+        const message = "\u001b[2Jbad \u202egateway\r\nforged line";
+        res
+          .writeHead(502, { "content-type": "application/json" })
+          .end(JSON.stringify({ error: { message } }));
         return;
       }
       const auth = req.headers.authorization ?? "";
@@ -280,6 +300,23 @@ describe("ModelCatalogue", () => {
     assert.equal(l.models[0]!.id, "m0", "an id longer than 256 characters is no model");
   });
 
+  test("an id with control or bidi characters is no model: left out", async () => {
+    mode = "odd-ids";
+    const l = await catalogue.list(provider(), true);
+    assert.ok(l.source === "provider");
+    assert.deepEqual(
+      l.models.map((m) => m.id),
+      ["llama3.2:latest"],
+    );
+  });
+
+  test("an error message's control and bidi characters are shown as ?", async () => {
+    mode = "odd-error";
+    const l = await catalogue.list(provider(), true);
+    assert.ok(l.source === "none");
+    assert.match(l.error, /\?\[2Jbad \?gateway\?\?forged line/);
+  });
+
   test("a huge error message is cut to about 1,000 characters, with no part of the key left", async () => {
     mode = "huge-error";
     const l = await catalogue.list(provider());
@@ -308,13 +345,19 @@ describe("ModelCatalogue: a provider whose pages never end", () => {
   let server: http.Server;
   let url = "";
   let hits = 0;
-  let mode: "circle" | "endless" = "circle";
+  let mode: "circle" | "endless" | "odd-name" = "circle";
   const transport = new Transport();
   const catalogue = new ModelCatalogue({ transport, instanceId: "test", timeoutMs: 2000 });
 
   before(async () => {
     server = http.createServer((req, res) => {
       hits++;
+      if (mode === "odd-name") {
+        // A display name that sets the terminal's title and reads backwards.
+        const data = [{ id: "claude-x", display_name: "\u001b]0;pwned\u0007Claude\u202eX\u2028" }];
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data }));
+        return;
+      }
       const after = new URL(req.url ?? "/", "http://x").searchParams.get("after_id");
       // circle: no cursor -> a, a -> b, b -> a, ...; endless: page n -> n+1.
       const id = mode === "circle" ? (after === "a" ? "b" : "a") : `m${Number(after?.slice(1) ?? -1) + 1}`;
@@ -359,5 +402,12 @@ describe("ModelCatalogue: a provider whose pages never end", () => {
     assert.equal(hits, 20);
     assert.equal(l.models.length, 20);
     assert.equal(l.truncated, true, "more pages were offered than were asked for");
+  });
+
+  test("control and bidi characters of a display name are shown as ?", async () => {
+    mode = "odd-name";
+    const l = await catalogue.list(provider());
+    assert.ok(l.source === "provider");
+    assert.equal(l.models[0]?.displayName, "?]0;pwned?Claude?X?");
   });
 });

@@ -54,6 +54,13 @@ const MAX_BODY = 8 * 1024 * 1024;
 export const MAX_MODELS = 5000;
 /** Longest model id kept (a longer one is no model a route could name) and display name shown. */
 const MAX_ID = 256;
+/**
+ * Characters no model id holds and no name shows: controls (C0, DEL, C1: terminal escapes, forged
+ * lines), format characters (bidi overrides that make text read backwards, zero-width ones that
+ * make two ids look alike) and the line and paragraph separators.
+ */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+const UNPRINTABLE_ALL = new RegExp(UNPRINTABLE.source, "gu");
 /** Longest error text kept (an upstream may put a whole page in its message). */
 const MAX_ERROR = 1000;
 
@@ -179,13 +186,15 @@ export class ModelCatalogue {
         }
         const got = list.parse(body);
         for (const m of got.models) {
-          if (m.id.length > MAX_ID || seen.has(m.id)) continue;
+          // An id too long, or with a character no id holds, is no model a route could name.
+          if (m.id.length > MAX_ID || UNPRINTABLE.test(m.id) || seen.has(m.id)) continue;
           if (models.length >= MAX_MODELS) {
             truncated = true;
             break;
           }
           seen.add(m.id);
-          const displayName = m.displayName === null ? null : m.displayName.slice(0, MAX_ID);
+          const displayName =
+            m.displayName === null ? null : m.displayName.slice(0, MAX_ID).replace(UNPRINTABLE_ALL, "?");
           models.push({ id: m.id, displayName, ...(m.chat === false ? { chat: false as const } : {}) });
         }
         if (got.next === null || cursors.has(got.next)) break;
@@ -211,6 +220,8 @@ export class ModelCatalogue {
       if (k === "accept" || k === "x-gatehouse-hop") continue;
       for (const s of [v, v.replace(/^Bearer\s+/i, "")]) if (s.length >= 8) m = m.split(s).join("[REDACTED]");
     }
+    // An upstream's words, shown in a UI and a terminal: no escapes, forged lines or bidi overrides.
+    m = m.replace(UNPRINTABLE_ALL, "?");
     // Cut only once every credential is out (a cut first could leave half of one behind).
     if (m.length > MAX_ERROR) m = `${m.slice(0, MAX_ERROR)}…`;
     return { error: m };
