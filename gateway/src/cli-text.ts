@@ -1,5 +1,9 @@
-/** Text from a gateway for a terminal: control characters (escape sequences among them) become "?". */
-export const terminalSafe = (s: string | null): string => (s ?? "-").replace(/\p{Cc}/gu, "?");
+/**
+ * Text from a gateway for a terminal: control characters (escape sequences among them), bidi
+ * controls (text that reads backwards) and line separators become "?".
+ */
+export const terminalSafe = (s: string | null): string =>
+  (s ?? "-").replace(/[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/gu, "?");
 
 /** An argument a command does not take, as one line. */
 export const unexpectedArgumentText = (arg: string, command: string): string =>

@@ -55,4 +55,19 @@ describe("gatehouse models: the table", () => {
       "work (openai): 0 models from the price table (kept list, asked 2026-11-27T11:00:00.000Z)\n  ! work: no answer within 5 s\n",
     );
   });
+
+  test("bidi overrides and line separators the gateway passes on are shown as ?", () => {
+    // U+202E makes what follows read backwards: "gpt-4o" could pass for another model.
+    const text = modelsText(
+      view({
+        source: "prices",
+        error: "work: bad\u202e gateway\u2028forged",
+        note: "\u2066isolated\u2069",
+      }),
+    );
+    assert.equal(
+      text,
+      "work (openai): 0 models from the price table (asked 2026-11-27T11:00:00.000Z)\n  ! work: bad? gateway?forged\n  note: ?isolated?\n",
+    );
+  });
 });
