@@ -345,7 +345,7 @@ describe("ModelCatalogue: a provider whose pages never end", () => {
   let server: http.Server;
   let url = "";
   let hits = 0;
-  let mode: "circle" | "endless" | "odd-name" = "circle";
+  let mode: "circle" | "endless" | "odd-name" | "huge-cursor" = "circle";
   const transport = new Transport();
   const catalogue = new ModelCatalogue({ transport, instanceId: "test", timeoutMs: 2000 });
 
@@ -356,6 +356,13 @@ describe("ModelCatalogue: a provider whose pages never end", () => {
         // A display name that sets the terminal's title and reads backwards.
         const data = [{ id: "claude-x", display_name: "\u001b]0;pwned\u0007Claude\u202eX\u2028" }];
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data }));
+        return;
+      }
+      if (mode === "huge-cursor") {
+        // A next-page cursor of 100,000 characters: no URL should carry it.
+        const data = [{ id: "claude-x", display_name: "Claude X" }];
+        const body = { data, has_more: true, last_id: "c".repeat(100_000) };
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
         return;
       }
       const after = new URL(req.url ?? "/", "http://x").searchParams.get("after_id");
@@ -402,6 +409,19 @@ describe("ModelCatalogue: a provider whose pages never end", () => {
     assert.equal(hits, 20);
     assert.equal(l.models.length, 20);
     assert.equal(l.truncated, true, "more pages were offered than were asked for");
+  });
+
+  test("a huge page cursor is not followed: the pages so far, said to be cut", async () => {
+    mode = "huge-cursor";
+    hits = 0;
+    const l = await catalogue.list(provider(), true);
+    assert.ok(l.source === "provider", JSON.stringify(l));
+    assert.deepEqual(
+      l.models.map((m) => m.id),
+      ["claude-x"],
+    );
+    assert.equal(l.truncated, true);
+    assert.equal(hits, 1);
   });
 
   test("control and bidi characters of a display name are shown as ?", async () => {

@@ -49,6 +49,11 @@ export interface CatalogueOptions {
 }
 
 const MAX_PAGES = 20;
+/**
+ * Longest page cursor followed (AWS's nextToken runs to a few KB): a longer one would make a URL
+ * no server takes, and the pages so far are kept instead (`truncated`).
+ */
+const MAX_CURSOR = 8192;
 const MAX_BODY = 8 * 1024 * 1024;
 /** Most models kept from one provider's list (a picker's worth; a runaway server's is not held). */
 export const MAX_MODELS = 5000;
@@ -198,6 +203,10 @@ export class ModelCatalogue {
           models.push({ id: m.id, displayName, ...(m.chat === false ? { chat: false as const } : {}) });
         }
         if (got.next === null || cursors.has(got.next)) break;
+        if (got.next.length > MAX_CURSOR) {
+          truncated = true;
+          break;
+        }
         cursor = got.next;
         cursors.add(cursor);
       }
