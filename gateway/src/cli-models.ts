@@ -77,12 +77,20 @@ export function modelsMain(argv: string[], env: NodeJS.ProcessEnv, io: CliIo = P
     env,
     io,
     async (client, { switches, positionals }) => {
+      const name = positionals[0]!;
+      // A URL takes . and .. (encoded or not) as path steps: `..` would ask GET /api/models.
+      if (name === "." || name === "..") {
+        io.err(
+          `gatehouse models: ${JSON.stringify(name)} is no provider name (see gatehouse models --help)\n`,
+        );
+        return 2;
+      }
       const query = new URLSearchParams();
       if (switches.has("refresh")) query.set("refresh", "1");
       if (switches.has("all")) query.set("all", "1");
       const q = query.size > 0 ? `?${query}` : "";
       const view = await client.get<ProviderModelsView>(
-        `/api/providers/${encodeURIComponent(positionals[0]!)}/models${q}`,
+        `/api/providers/${encodeURIComponent(name)}/models${q}`,
       );
       io.out(switches.has("json") ? `${JSON.stringify(view, null, 2)}\n` : modelsText(view));
       return 0;
