@@ -93,7 +93,7 @@ export function storedKeyDetails(
     created_at: iso(r.createdAt),
     expires_at: r.expiresAt === null ? null : iso(r.expiresAt),
     ...(r.revokedAt !== null ? { revoked_at: iso(r.revokedAt) } : {}),
-    ...(old ? { previous_key_valid_until: iso(old) } : {}),
+    ...(old ? { previous_expires_at: iso(old) } : {}),
     ...storedKeyPolicy(r),
   };
 }

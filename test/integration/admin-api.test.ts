@@ -225,16 +225,16 @@ describe("admin API", () => {
     assert.notEqual(second.key, made.key);
     assert.equal(second.id, made.id, "the same key: rules, budgets, spend and logs carry on");
     assert.equal(second.hint, second.key.slice(-4));
-    const until = Date.parse(second.previousValidUntil ?? "");
+    const until = Date.parse(second.previousExpiresAt ?? "");
     assert.ok(
       until > Date.now() + 3500_000 && until <= Date.now() + 3600_000,
-      second.previousValidUntil ?? "null",
+      second.previousExpiresAt ?? "null",
     );
     assert.equal((await call(second.key)).status, 200, "the new key works at once");
     assert.equal((await call(made.key)).status, 200, "the old one during the grace period");
 
     const third = (await (await rotate()).json()) as KeyCreated;
-    assert.equal(third.previousValidUntil, null);
+    assert.equal(third.previousExpiresAt, null);
     assert.equal(
       (await call(made.key)).status,
       401,

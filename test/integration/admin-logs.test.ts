@@ -260,6 +260,10 @@ describe("admin API: logs, spend and budgets", () => {
     assert.equal(test[0]!.limitUsd, 100);
     assert.ok(test[0]!.spentUsd > 0, "spend of the three successful calls");
     assert.ok(test[0]!.resetsAt !== null && Date.parse(test[0]!.resetsAt) > Date.now());
+    // The window this spend counts in: it started before now and ends when it resets.
+    assert.match(test[0]!.windowStartedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.ok(Date.parse(test[0]!.windowStartedAt) <= Date.now());
+    assert.ok(!("windowStart" in test[0]!), "the old name is gone");
     assert.equal(test[0]!.exhausted, false);
     assert.equal(find("key", "member").length, 1, "session budgets are listed per session");
     const team = find("team", "backend")[0]!;

@@ -104,6 +104,11 @@ describe("admin API: MCP", () => {
     assert.ok(everything.toolCount > 5, `${everything.toolCount} tools`);
     assert.equal(everything.restarts, 0);
     assert.equal(everything.lastError, null);
+    assert.equal(everything.nextRetryAt, null);
+    // When it became ready: an ISO time, named as every step is (`<step>At`).
+    assert.match(everything.stateChangedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.ok(Date.parse(everything.stateChangedAt) <= Date.now());
+    assert.ok(!("since" in everything), "the old name is gone");
     assert.equal(everything.policy, "allow");
     assert.equal(typeof everything.pid, "number");
     assert.deepEqual(json[1]!.env, ["MEMORY_FILE_PATH"]);

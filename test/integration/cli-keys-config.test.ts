@@ -127,7 +127,7 @@ describe("gatehouse keys and the config file", () => {
     );
     const shown = JSON.parse((await keys("show", "laptop2")).out) as Record<string, unknown>;
     assert.equal(shown.expires_at, expires);
-    assert.equal(shown.previous_key_valid_until, until);
+    assert.equal(shown.previous_expires_at, until);
   });
 
   test("small dollar budgets keep their digits in create and list", async () => {

@@ -75,7 +75,7 @@ describe("gatehouse keys", () => {
       assert.equal(rec?.keyHint, next.slice(-4));
       const shown = await run(["keys", "show", "phone", "--data-dir", gw.dataDir]);
       assert.match(shown.out, /"usd": 5/, "its rules are kept");
-      assert.match(shown.out, /"previous_key_valid_until": "\d{4}-/);
+      assert.match(shown.out, /"previous_expires_at": "\d{4}-/);
 
       const again = await run(["keys", "rotate", "phone", "--data-dir", gw.dataDir]);
       assert.equal(again.code, 0, again.err);

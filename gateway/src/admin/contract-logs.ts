@@ -315,7 +315,8 @@ export interface BudgetView {
   /** Reserved by calls still running. */
   inFlightUsd: number;
   inFlightTokens: number;
-  windowStart: string;
+  /** When the current window started (a total budget's: when its spend began to count). */
+  windowStartedAt: string;
   /** null: never resets (total). */
   resetsAt: string | null;
   exhausted: boolean;

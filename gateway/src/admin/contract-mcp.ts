@@ -31,8 +31,10 @@ export interface McpServerView {
   pid: number | null;
   restarts: number;
   lastError: string | null;
+  /** When the next reconnect is due (state backoff); else null. */
   nextRetryAt: string | null;
-  since: string;
+  /** When the server entered its current `state`. */
+  stateChangedAt: string;
   serverInfo: { name: string; version: string } | null;
   toolCount: number;
   resourceCount: number;
@@ -291,5 +293,3 @@ export interface McpServerRemovedEvent {
   /** When it was removed. */
   time: string;
 }
-
-/** What /api/events carries besides `event: request` (`event: <event>`, `data: <data>`). */

@@ -60,8 +60,8 @@ export interface KeyView extends KeyRulesView {
   createdAt: string | null;
   revokedAt: string | null;
   expiresAt: string | null;
-  /** After a rotation with a grace period: until when the old secret still works; else null. */
-  previousValidUntil: string | null;
+  /** After a rotation with a grace period: when the old secret stops working; else null. */
+  previousExpiresAt: string | null;
 }
 
 /** POST /api/keys: a name, an optional expiry and the key's rules as in the config file. */
@@ -82,7 +82,7 @@ export interface KeyRotateRequest {
   graceSeconds?: number;
 }
 
-/** A rotated key: its new secret, shown this once; `previousValidUntil` says until when the old one works. */
+/** A rotated key: its new secret, shown this once; `previousExpiresAt` says when the old one stops working. */
 export type KeyRotated = KeyCreated;
 
 export interface ProviderView {
@@ -323,11 +323,25 @@ export * from "./contract-bench.js";
 export * from "./contract-logs.js";
 export * from "./contract-mcp.js";
 
-export type AdminStreamEvent =
-  | { event: "tool_call"; data: ToolCallEvent }
-  | { event: "approval"; data: ApprovalEvent }
-  | { event: "mcp_server"; data: McpServerView }
-  | { event: "mcp_server_removed"; data: McpServerRemovedEvent }
-  | { event: "tool_policy"; data: ToolPolicyEvent }
-  | { event: "tool_changed"; data: ToolChangedEvent }
-  | { event: "session_grant"; data: SessionGrantEvent };
+/** Every kind of event GET /api/events sends (`event: <kind>`), with the type of its `data`. */
+export interface AdminStreamEventMap {
+  request: RequestEvent;
+  tool_call: ToolCallEvent;
+  approval: ApprovalEvent;
+  mcp_server: McpServerView;
+  mcp_server_removed: McpServerRemovedEvent;
+  tool_policy: ToolPolicyEvent;
+  tool_changed: ToolChangedEvent;
+  session_grant: SessionGrantEvent;
+}
+
+/** A kind of event: what `?types=` takes. */
+export type AdminStreamEventType = keyof AdminStreamEventMap;
+
+/**
+ * One frame of GET /api/events, as `{ event, data: JSON.parse(data) }`: a union over every kind,
+ * so a `switch (e.event)` narrows `data` to that kind's type.
+ */
+export type AdminStreamEvent = {
+  [K in AdminStreamEventType]: { event: K; data: AdminStreamEventMap[K] };
+}[AdminStreamEventType];

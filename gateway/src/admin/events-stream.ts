@@ -3,11 +3,14 @@ import { writeUnlessStalled } from "../http/stalled-stream.js";
 import type { RequestRecord } from "../llm/record.js";
 import type { ToolCallRecord } from "../store/log-store.js";
 import type { AdminDeps } from "./api.js";
-import type { AdminStreamEvent } from "./contract.js";
+import type { AdminStreamEvent, AdminStreamEventType } from "./contract.js";
 import type { RouteContext } from "./routes.js";
 import { requestEvent, toolCallEvent } from "./views.js";
 
-/** The kinds of event /api/events carries (`event: <kind>`). */
+/**
+ * The kinds of event /api/events carries (`event: <kind>`): every kind of the contract's
+ * AdminStreamEvent (test/unit/admin-stream-events.test.ts checks that the two agree).
+ */
 export const EVENT_TYPES = [
   "request",
   "tool_call",
@@ -17,7 +20,7 @@ export const EVENT_TYPES = [
   "tool_policy",
   "tool_changed",
   "session_grant",
-] as const;
+] as const satisfies readonly AdminStreamEventType[];
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /**

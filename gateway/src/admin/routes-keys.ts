@@ -66,7 +66,7 @@ export function storedKeyView(r: KeyRecord, configNames: ReadonlySet<string> = n
     createdAt: iso(r.createdAt),
     revokedAt: iso(r.revokedAt),
     expiresAt: iso(r.expiresAt),
-    previousValidUntil:
+    previousExpiresAt:
       r.previousHash && r.previousUntil && r.previousUntil > Date.now() ? iso(r.previousUntil) : null,
     ...rulesView(storedKeyPolicy(r)),
   };
@@ -83,7 +83,7 @@ function configKeyView(k: ConfigFile["virtual_keys"][number]): KeyView {
     createdAt: null,
     revokedAt: null,
     expiresAt: null,
-    previousValidUntil: null,
+    previousExpiresAt: null,
     ...rulesView(rules),
   };
 }

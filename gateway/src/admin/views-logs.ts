@@ -117,7 +117,7 @@ export function budgetView(b: BudgetStatus, kind: BudgetView["kind"], owner: str
     spentTokens: b.spentTokens,
     inFlightUsd: b.inFlightUsd,
     inFlightTokens: b.inFlightTokens,
-    windowStart: iso(b.windowStart),
+    windowStartedAt: iso(b.windowStart),
     resetsAt: b.resetsAt === undefined ? null : iso(b.resetsAt),
     exhausted: b.exhausted,
   };

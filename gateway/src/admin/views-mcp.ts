@@ -70,7 +70,7 @@ export function serverView(
     restarts: s.restarts,
     lastError: s.lastError,
     nextRetryAt: s.nextRetryAt === null ? null : iso(s.nextRetryAt),
-    since: iso(s.since),
+    stateChangedAt: iso(s.since),
     serverInfo: s.serverInfo,
     toolCount: s.counts.tools,
     resourceCount: s.counts.resources,
