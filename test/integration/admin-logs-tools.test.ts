@@ -2,15 +2,20 @@
 // client and the toy server: arguments as JSON (redacted), the result kept for content: full keys,
 // the approval of an ask (who answered, how long the call waited), and a 404 problem for none.
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import Database from "better-sqlite3";
 import type {
   ApprovalView,
   LogPageView,
   Problem,
   ToolCallDetail,
+  ToolCallEvent,
   ToolCallView,
+  ToolSeriesView,
 } from "../../gateway/src/admin/contract.js";
-import { adminFetch } from "../helpers/admin-api.js";
+import { adminFetch, openEvents } from "../helpers/admin-api.js";
 import { fakeToken } from "../helpers/fake-secrets.js";
 import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
 import { connectClient, type TestClient, toyServer, waitFor, waitReady } from "../helpers/mcp.js";
@@ -116,10 +121,69 @@ describe("GET /api/logs/tools/{id}", () => {
     assert.deepEqual(d.arguments, { text: "nope" });
   });
 
+  test(
+    "an ask's latencyMs is the call's own time: the wait for the answer is the approval's waitedMs",
+    T,
+    async () => {
+      const WAIT = 1500;
+      const stream = await openEvents(gw, "?types=tool_call");
+      try {
+        const call = full.client.callTool({ name: "toy__note", arguments: { text: "slow answer" } });
+        const pending = await waitFor(async () => (await api<ApprovalView[]>("/api/approvals")).json[0]);
+        await sleep(WAIT); // a person takes their time
+        assert.equal(
+          (await api(`/api/approvals/${pending.id}`, "POST", { answer: "allow_once" })).status,
+          200,
+        );
+        await call;
+        const d = await detailOf("full", "note");
+        assert.ok(d.approval);
+        assert.ok(d.approval.waitedMs >= WAIT, `waited ${d.approval.waitedMs} ms`);
+        // The toy tool answers at once: its latency is far below the wait.
+        assert.ok(d.latencyMs < WAIT / 2, `latency ${d.latencyMs} ms`);
+        const event = await waitFor(async () => {
+          const e = stream.events.find((x) => x.event === "tool_call" && x.data.id === d.id);
+          return e?.data as ToolCallEvent | undefined;
+        });
+        assert.equal(event.latencyMs, d.latencyMs, "the live event says the same");
+        const spend = await api<ToolSeriesView>(`/api/spend/tools?key=full&tool=note&bucket=hour`);
+        const avg = spend.json.totals.avgLatencyMs;
+        assert.ok(avg !== null && avg < WAIT / 2, `avgLatencyMs ${avg}`);
+      } finally {
+        stream.close();
+      }
+    },
+  );
+
   test("an unknown id is a 404 problem", async () => {
     const res = await api<Problem>("/api/logs/tools/no-such-call");
     assert.equal(res.status, 404);
     assert.equal(res.type, "application/problem+json");
     assert.match(res.json.detail, /no tool call log entry "no-such-call"/);
   });
+
+  // Last: the failed `always` leaves the tool allowed in this gateway's memory.
+  test(
+    "an always answer the database fails to store: the call's row still names its approval",
+    T,
+    async () => {
+      const db = new Database(join(gw.dataDir, "gatehouse.db"));
+      db.exec(`CREATE TRIGGER refuse_policy BEFORE INSERT ON mcp_tool_policies
+             BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
+      try {
+        const call = full.client.callTool({ name: "toy__note", arguments: { text: "for ever" } });
+        const pending = await waitFor(async () => (await api<ApprovalView[]>("/api/approvals")).json[0]);
+        assert.equal((await api(`/api/approvals/${pending.id}`, "POST", { answer: "always" })).status, 200);
+        await assert.rejects(call, /disk says no/);
+        const d = await detailOf("full", "note");
+        assert.deepEqual([d.status, d.decision, d.decidedBy], ["error", "ask", "admin-api"]);
+        assert.equal(d.approvalId, pending.id, "the row names the approval request");
+        assert.equal(d.approval?.answer, "always");
+        assert.match(d.error ?? "", /disk says no/);
+      } finally {
+        db.exec("DROP TRIGGER refuse_policy");
+        db.close();
+      }
+    },
+  );
 });

@@ -140,6 +140,7 @@ export interface ToolCallView extends LogEntryView {
   /** The arguments (redacted) as a JSON value; a string only when what was stored is not JSON. */
   arguments: JsonValue | string | null;
   resultBytes: number | null;
+  /** The call's own time: for a policy of ask, from the answer to the result (the wait is `approval.waitedMs`). */
   latencyMs: number;
   status: string;
   error: string | null;
@@ -262,8 +263,8 @@ export interface ToolCallTotals {
   asked: number;
   /**
    * Average latency of the calls that ran (`calls - denied`: a refused call never ran, so its
-   * ~0 ms is left out); null when none ran. For a call whose policy is ask, it includes the wait
-   * for the answer.
+   * ~0 ms is left out); null when none ran. For a call whose policy is ask, the call's own time,
+   * without the wait for the answer (ToolCallView.latencyMs).
    */
   avgLatencyMs: number | null;
 }

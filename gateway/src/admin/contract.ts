@@ -257,6 +257,7 @@ export interface ToolCallEvent {
   decidedBy: string | null;
   /** The approval request a person was asked (the `approval` event's `request.id`); null when none was. */
   approvalId: string | null;
+  /** The call's own time: for a policy of ask, from the answer to the result (not the wait for it). */
   latencyMs: number;
   resultBytes: number | null;
   error: string | null;

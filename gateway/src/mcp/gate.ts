@@ -39,10 +39,15 @@ interface Outcome {
   approval?: ToolApprovalRecord | undefined;
   /** Its id, when a person was asked (ApprovalDecision.requestId). */
   approvalId?: string | undefined;
+  /**
+   * When the gateway had the person's answer (a policy of ask): the call's latency counts from
+   * here, so the wait for the answer (the approval's waitedMs) is not in it.
+   */
+  answeredAt?: number | undefined;
 }
 
 /** What was decided before the tool ran, for the log of a call that ends in a throw. */
-type Decided = Pick<Outcome, "decision" | "decidedBy" | "approval" | "approvalId">;
+type Decided = Pick<Outcome, "decision" | "decidedBy" | "approval" | "approvalId" | "answeredAt">;
 
 /** The call's identity: its log row's id, known before it is asked about (ApprovalView.toolCallId). */
 interface Call {
@@ -161,7 +166,8 @@ function record(
       ...(json === undefined ? {} : { resultBytes: json.length }),
       // The tool's own answer (not the gateway's failure text): gateway-mcp.ts keeps it for content: full.
       ...(json === undefined || out.error ? {} : { result: json }),
-      latencyMs: Date.now() - call.startedAt,
+      // The call's own time: from its start, or from the person's answer when one was asked.
+      latencyMs: Date.now() - (out.answeredAt ?? call.startedAt),
       status: out.status,
       decision: out.decision,
       decidedBy: out.decidedBy,
@@ -226,6 +232,7 @@ async function run(
   let decidedBy = `policy:${view.source}`;
   let approval: ToolApprovalRecord | undefined;
   let approvalId: string | undefined;
+  let answeredAt: number | undefined;
   if (view.policy === "ask") {
     const requestedAt = Date.now();
     const d = await approvals.request(server, tool.name, args ?? {}, ctx.keyName, ctx.sessionId, {
@@ -236,10 +243,14 @@ async function run(
       toolCallId,
       signal: o.signal,
     });
+    answeredAt = Date.now();
     decision = "ask";
     decidedBy = d.decidedBy;
     approvalId = d.requestId;
     approval = { answer: d.answer, decidedBy, requestedAt, decidedAt: d.decidedAt, reason: view.reason };
+    // Known before the answer is acted on: a grant or an `always` that fails to be stored still
+    // leaves a log row that names the approval.
+    Object.assign(so, { decision, decidedBy, approval, approvalId, answeredAt } satisfies Decided);
     if (d.answer === "allow_session" && ctx.sessionId) {
       hub.book.grants.grant({
         sessionId: ctx.sessionId,
@@ -260,13 +271,11 @@ async function run(
         error: d.answer,
         approval,
         approvalId,
+        answeredAt,
       };
     }
   }
-  so.decision = decision;
-  so.decidedBy = decidedBy;
-  so.approval = approval;
-  so.approvalId = approvalId;
+  Object.assign(so, { decision, decidedBy, approval, approvalId, answeredAt } satisfies Decided);
   const timeoutMs = hub.callTimeout(server);
   const failed = (text: string): Outcome => ({
     result: toolError(`Gatehouse: ${text}`),
@@ -276,6 +285,7 @@ async function run(
     error: text,
     approval,
     approvalId,
+    answeredAt,
   });
   try {
     const result = await upstream.callTool(tool.name, args, {
@@ -284,7 +294,8 @@ async function run(
       meta: o.meta,
       onprogress: o.onprogress,
     });
-    return { result, status: result.isError ? "error" : "ok", decision, decidedBy, approval, approvalId };
+    const status = result.isError ? "error" : "ok";
+    return { result, status, decision, decidedBy, approval, approvalId, answeredAt };
   } catch (e) {
     if (o.signal.aborted) throw e;
     if (e instanceof McpError && e.code === ErrorCode.RequestTimeout) {

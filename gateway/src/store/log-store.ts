@@ -27,6 +27,7 @@ export interface ToolCallRecord {
   arguments: unknown;
   /** Size of the result sent back, in bytes (undefined when the call did not run). */
   resultBytes?: number;
+  /** The call's own time: from its start, or for a policy of ask from the answer (not the wait). */
   latencyMs: number;
   status: "ok" | "error" | "denied";
   error?: string;
