@@ -187,13 +187,27 @@ describe("HTTP guards", () => {
     assert.deepEqual(Object.keys(anth.json()).sort(), ["error", "type"]);
   });
 
-  test("GET on /anthropic/v1/messages is a 405", async () => {
+  test("a wrong method is a 405 that says the right one (Allow), in the surface's error format", async () => {
     const res = await raw(gw.url, { method: "GET", path: "/anthropic/v1/messages", headers: auth });
     assert.equal(res.status, 405);
+    assert.equal(res.headers.allow, "POST");
     assert.equal(res.json().type, "error");
     assert.equal(res.json().error.type, "invalid_request_error");
     const v1 = await raw(gw.url, { method: "PUT", path: "/v1/chat/completions", headers: auth, body: "{}" });
     assert.equal(v1.status, 405);
+    assert.equal(v1.headers.allow, "POST");
+    assert.equal(v1.json().error.type, "invalid_request_error", "OpenAI's error JSON");
+    const count = await raw(gw.url, {
+      method: "GET",
+      path: "/anthropic/v1/messages/count_tokens",
+      headers: auth,
+    });
+    assert.deepEqual([count.status, count.headers.allow], [405, "POST"]);
+    for (const path of ["/anthropic/v1/models", "/v1/models"]) {
+      const models = await raw(gw.url, { method: "POST", path, headers: auth, body: "{}" });
+      assert.deepEqual([models.status, models.headers.allow], [405, "GET"], path);
+      assert.equal(models.json().error.type, "invalid_request_error", path);
+    }
   });
 
   test("a body that is not JSON by content-type is a 415", async () => {

@@ -49,8 +49,11 @@ const DEFAULT_TIMEOUTS: HttpTimeouts = {
   checkIntervalMs: 30_000,
 };
 
-function methodNotAllowed(method: string | undefined, path: string): HttpError {
-  return new HttpError(405, `${method ?? "?"} is not supported on ${path}`, "invalid_request_error");
+/** 405 in the surface's error format, with the `Allow` header RFC 9110 asks of it. */
+function methodNotAllowed(method: string | undefined, path: string, allow: string): HttpError {
+  return new HttpError(405, `${method ?? "?"} is not supported on ${path}`, "invalid_request_error", {
+    allow,
+  });
 }
 
 async function route(
@@ -85,11 +88,11 @@ async function route(
   }
   const key = await authenticateKey(deps.keys, req);
   if (models) {
-    if (method !== "GET") throw methodNotAllowed(method, path);
+    if (method !== "GET") throw methodNotAllowed(method, path, "GET");
     handleModels(deps.llm, surface === "anthropic" ? "anthropic" : "openai", res);
     return;
   }
-  if (method !== "POST") throw methodNotAllowed(method, path);
+  if (method !== "POST") throw methodNotAllowed(method, path, "POST");
   const ct = req.headers["content-type"];
   if (ct !== undefined && !ct.toLowerCase().includes("json")) {
     throw new HttpError(415, `content-type ${JSON.stringify(ct)} is not supported; send application/json`);
