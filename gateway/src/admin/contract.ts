@@ -138,7 +138,8 @@ export interface ProviderModelsView {
   /**
    * Information, not a failure: why the provider was not asked, when that is by design (a Vertex
    * provider without `models`: Gatehouse has no list call for it), or which part of its list could
-   * not be asked (Bedrock's inference profiles: `models` holds the foundation models); else null.
+   * not be asked while another part answered (Bedrock's inference profiles: `models` holds the
+   * foundation models; or its foundation models: `models` holds the inference profiles); else null.
    */
   note: string | null;
   /** When the provider was asked (ISO date-time). */

@@ -12,8 +12,8 @@ import { readAll, type Transport } from "./transport.js";
 /**
  * The models a provider offers, asked of the provider itself (its list endpoint, every page, and
  * any further list such as Bedrock's inference profiles), kept a few minutes per provider. A
- * provider that cannot answer gives its error in words, never a thrown error (a further list's
- * failure is a note beside the main list's models), and one that is not asked by design (Vertex)
+ * provider that cannot answer gives its error in words, never a thrown error (when some of its
+ * lists answered, the others' failures are a note beside their models), and one that is not asked by design (Vertex)
  * says so as a note: the caller falls back to what it knows. All models are kept; which of them a
  * chat model picker offers is `offeredModels`.
  */
@@ -25,7 +25,7 @@ export type Listing =
       models: ListedModel[];
       /** The provider listed more than MAX_MODELS, or pages past MAX_PAGES: the first ones are kept, the rest not asked for. */
       truncated: boolean;
-      /** A further list that could not be asked (Bedrock's inference profiles), in words; else null. */
+      /** A list that could not be asked while another answered (Bedrock's profiles or foundation models), in words; else null. */
       note: string | null;
       fetchedAt: number;
       cached: boolean;
@@ -123,15 +123,19 @@ export class ModelCatalogue {
       this.pages(provider, list, signal, timeoutMs),
       ...(list.more ?? []).map((m) => this.pages(provider, m, signal, timeoutMs)),
     ]);
-    if ("error" in main!) return { source: "none", error: main.error, fetchedAt, cached: false };
+    const lists = [main!, ...more];
+    // Nothing answered: the main list's error. Else each failed list loses only its own models.
+    if ("error" in main! && lists.every((l) => "error" in l))
+      return { source: "none", error: main.error, fetchedAt, cached: false };
+    const names = [list.what ?? "the model list", ...(list.more ?? []).map((m) => m.what)];
     const models: ListedModel[] = [];
     const seen = new Set<string>();
-    let truncated = main.truncated;
+    let truncated = false;
     const notes: string[] = [];
-    for (const [i, got] of [main, ...more].entries()) {
+    for (const [i, got] of lists.entries()) {
       if ("error" in got) {
         // Only this list's models are missing: the others are still worth offering.
-        notes.push(`${list.more![i - 1]!.what} could not be listed: ${got.error}`);
+        notes.push(`${names[i]} could not be listed: ${got.error}`);
         continue;
       }
       truncated ||= got.truncated;

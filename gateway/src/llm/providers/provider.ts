@@ -77,12 +77,15 @@ export interface ModelEndpoint {
 /**
  * How a provider's models are listed: its own list endpoint, the config (Azure deployments), or
  * nowhere (`reason` in words). `more`: further lists asked alongside (Bedrock's inference
- * profiles), whose failure loses only their own models. `offered`: whether a chat model picker
+ * profiles); a list that fails loses only its own models (the main one's too, when a further one
+ * answered). `offered`: whether a chat model picker
  * offers a listed model (absent: every one); the others are listed only when asked for all.
  */
 export type ModelList =
   | (ModelEndpoint & {
       kind: "endpoint";
+      /** The main list in words, for a note when only `more` could be listed (default "the model list"). */
+      what?: string;
       more?: ReadonlyArray<ModelEndpoint & { what: string }>;
       offered?(model: ListedModel): boolean;
     })

@@ -66,6 +66,7 @@ export function createBedrockProvider(name: string, cfg: ProviderConfig, env: No
     streamDecoder: (_ctx, clientModel) => new BedrockToAnthropicStream(clientModel),
     modelList: {
       kind: "endpoint",
+      what: "foundation models",
       request: () => controlGet(`${controlPrefix}/foundation-models`),
       parse: bedrockModelPage,
       // Newer Claude models are called only through a cross-region inference profile.
