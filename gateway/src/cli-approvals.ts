@@ -50,7 +50,9 @@ export function describeRequest(r: ApprovalView, now = Date.now()): string {
     `Approval requested: ${terminalSafe(r.exposedName)} (server ${terminalSafe(r.server)})`,
     `  key: ${terminalSafe(r.keyName)}   session: ${terminalSafe(r.sessionId)}   denied in ${left} s without an answer`,
     `  why: ${terminalSafe(r.reason)}`,
-    `  arguments: ${args.replaceAll("\n", "\n  ")}`,
+    // JSON escapes C0 controls but not C1 ones or bidi controls: each line is made terminal-safe,
+    // so what the prompt shows is what will run.
+    `  arguments: ${args.split("\n").map(terminalSafe).join("\n  ")}`,
   ].join("\n");
 }
 

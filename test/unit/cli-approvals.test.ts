@@ -26,6 +26,15 @@ describe("gatehouse approvals: what the person reads", () => {
     assert.match(text, /denied in 90 s without an answer/);
   });
 
+  test("arguments cannot make the prompt read differently: C1 controls and bidi overrides become ?", () => {
+    // U+202E would show "rm -rf ~/safe" as something else; U+009B is an 8-bit terminal escape.
+    const sneaky = { command: "echo ok \u202e~/ fr- mr", flag: "\u009b2J" };
+    const text = describeRequest({ ...request, arguments: sneaky });
+    assert.doesNotMatch(text, /[\u202e\u009b]/u);
+    assert.match(text, /"command": "echo ok \?~\/ fr- mr"/);
+    assert.match(text, /"flag": "\?2J"/);
+  });
+
   test("long arguments are cut, saying how much was left out", () => {
     const text = describeRequest({ ...request, arguments: { content: "x".repeat(5000) } });
     assert.match(text, /… \(\d+ more characters\)/);
