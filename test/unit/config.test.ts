@@ -47,6 +47,12 @@ virtual_keys:
       () => parseConfig({ virtual_keys: [{ name: "a" }] }),
       (e: Error) => /virtual_keys\[0\]\.key/.test(e.message),
     );
+    // A URL reads . and .. as path steps: such a provider could never be reached at /api/providers/{name}.
+    for (const name of [".", ".."])
+      assert.throws(
+        () => parseConfig({ providers: { [name]: { type: "openai", api_key: "x" } } }, "x.yaml"),
+        (e: Error) => e instanceof ConfigError && /not \. or \.\./.test(e.message),
+      );
     assert.throws(
       () => parseConfig({ providerz: {} }),
       (e: Error) => /providerz/.test(e.message),

@@ -12,8 +12,14 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return out === "" ? "(top level)" : out;
 }
 
+/** A bad record key's own reasons ("letters, digits, _ . - only"), not zod's "Invalid key in record". */
+function messageOf(i: z.core.$ZodIssue): string {
+  if (i.code !== "invalid_key" || i.issues.length === 0) return i.message;
+  return `not a valid name: ${i.issues.map((x) => x.message).join("; ")}`;
+}
+
 export function formatIssues(issues: ReadonlyArray<z.core.$ZodIssue>): string {
-  return issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join("; ");
+  return issues.map((i) => `${formatPath(i.path)}: ${messageOf(i)}`).join("; ");
 }
 
 /** Validates an already-parsed config object. */

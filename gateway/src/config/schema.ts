@@ -35,7 +35,11 @@ export const providerTypes = [
 export type ProviderType = (typeof providerTypes)[number];
 
 /** A provider's name: the `provider/` of its routes. */
-export const providerNameSchema = z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only");
+export const providerNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only")
+  // A URL takes them as path steps: /api/providers/.. could never name the provider.
+  .refine((n) => n !== "." && n !== "..", "not . or .. (a URL reads them as path steps)");
 
 const weightedKey = z.strictObject({ api_key: secret, weight: z.number().positive().default(1) });
 
