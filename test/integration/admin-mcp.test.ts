@@ -135,6 +135,14 @@ describe("admin API: MCP", () => {
       await waitFor(() =>
         events.events.some((e) => e.event === "mcp_server" && e.data.name === "memory" && !e.data.enabled),
       );
+      // A stopped server's stateChangedAt is when it stopped: it does not move from one read to the next.
+      const stoppedAt = async () =>
+        (await api<McpServerView[]>("GET", "/api/mcp/servers")).json.find((s) => s.name === "memory")!
+          .stateChangedAt;
+      const first = await stoppedAt();
+      await new Promise((ok) => setTimeout(ok, 20));
+      assert.equal(await stoppedAt(), first);
+      assert.ok(Date.parse(first) <= Date.parse(off.json.stateChangedAt) + 5);
 
       const on = await api<McpServerView>("POST", "/api/mcp/servers/memory/enable");
       assert.equal(on.json.enabled, true);

@@ -82,6 +82,8 @@ interface Entry {
   enabled: boolean;
   upstream: Upstream | undefined;
   specError: string | undefined;
+  /** When the entry last changed state without an upstream (added, stopped, a bad spec). */
+  stateSince: number;
   tools: NameMap;
   prompts: NameMap;
 }
@@ -147,6 +149,7 @@ export class Hub extends EventEmitter<HubEvents> {
         enabled: this.toggles.get(name) ?? cfg.enabled,
         upstream: undefined,
         specError: undefined,
+        stateSince: Date.now(),
         tools: EMPTY,
         prompts: EMPTY,
       };
@@ -178,7 +181,7 @@ export class Hub extends EventEmitter<HubEvents> {
       restarts: 0,
       lastError: e.specError ?? null,
       nextRetryAt: null,
-      since: Date.now(),
+      since: e.stateSince,
       serverInfo: null,
       counts: { tools: 0, resources: 0, prompts: 0 },
     };
@@ -335,6 +338,7 @@ export class Hub extends EventEmitter<HubEvents> {
       spec = buildSpec(e.name, e.config, this.env, this.hopId);
     } catch (err) {
       e.specError = err instanceof Error ? err.message : String(err);
+      e.stateSince = Date.now();
       this.emit("status", this.status(e.name)!);
       return;
     }
@@ -376,6 +380,7 @@ export class Hub extends EventEmitter<HubEvents> {
     const u = e.upstream;
     this.emit("stopping", e.name, why);
     e.upstream = undefined;
+    e.stateSince = Date.now();
     e.tools = EMPTY;
     e.prompts = EMPTY;
     if (u) {
