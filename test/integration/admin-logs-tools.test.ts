@@ -162,9 +162,8 @@ describe("GET /api/logs/tools/{id}", () => {
     assert.match(res.json.detail, /no tool call log entry "no-such-call"/);
   });
 
-  // Last: the failed `always` leaves the tool allowed in this gateway's memory.
   test(
-    "an always answer the database fails to store: the call's row still names its approval",
+    "an always answer the database fails to store: the call runs once, the tool asks again, the row names its approval",
     T,
     async () => {
       const db = new Database(join(gw.dataDir, "gatehouse.db"));
@@ -174,12 +173,17 @@ describe("GET /api/logs/tools/{id}", () => {
         const call = full.client.callTool({ name: "toy__note", arguments: { text: "for ever" } });
         const pending = await waitFor(async () => (await api<ApprovalView[]>("/api/approvals")).json[0]);
         assert.equal((await api(`/api/approvals/${pending.id}`, "POST", { answer: "always" })).status, 200);
-        await assert.rejects(call, /disk says no/);
+        const result = (await call) as { isError?: boolean };
+        assert.notEqual(result.isError, true, "the person allowed it: the call ran");
         const d = await detailOf("full", "note");
-        assert.deepEqual([d.status, d.decision, d.decidedBy], ["error", "ask", "admin-api"]);
+        assert.deepEqual([d.status, d.decision, d.decidedBy], ["ok", "ask", "admin-api"]);
         assert.equal(d.approvalId, pending.id, "the row names the approval request");
         assert.equal(d.approval?.answer, "always");
-        assert.match(d.error ?? "", /disk says no/);
+        // Not stored, so not remembered: the next call asks again (memory matches the database).
+        const again = full.client.callTool({ name: "toy__note", arguments: { text: "again" } });
+        const next = await waitFor(async () => (await api<ApprovalView[]>("/api/approvals")).json[0]);
+        assert.equal((await api(`/api/approvals/${next.id}`, "POST", { answer: "deny" })).status, 200);
+        assert.equal(((await again) as { isError?: boolean }).isError, true);
       } finally {
         db.exec("DROP TRIGGER refuse_policy");
         db.close();

@@ -261,7 +261,14 @@ async function run(
         grantedBy: d.decidedBy,
       });
     } else if (d.answer === "always") {
-      await hub.book.always(server, tool.name, view.hash, d.decidedBy);
+      try {
+        await hub.book.always(server, tool.name, view.hash, d.decidedBy);
+      } catch (e) {
+        // The person allowed it: this call runs; the tool is not remembered, so it asks again.
+        hub.warn(
+          `could not store "always" for ${server}/${tool.name} (${e instanceof Error ? e.message : e}); allowed this once`,
+        );
+      }
     } else if (d.answer !== "allow_once" && d.answer !== "allow_session") {
       return {
         result: refusal(name, server, d, approvals),

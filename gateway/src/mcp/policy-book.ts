@@ -146,13 +146,15 @@ export class PolicyBook {
   ): Promise<void> {
     const key = k(server, tool);
     const was = this.stored.get(key)?.policy ?? null;
+    // The database first: a write that fails leaves memory as it was, so what the gateway does
+    // matches what it stored (and what it will load at the next start).
     if (policy === null) {
-      this.stored.delete(key);
       await this.store.clearPolicy(server, tool);
+      this.stored.delete(key);
     } else {
       const p: StoredPolicy = { server, tool, policy, defHash: hash, decidedBy, updatedAt: Date.now() };
-      this.stored.set(key, p);
       await this.store.setPolicy(p);
+      this.stored.set(key, p);
       if (hash !== null) await this.pin(server, tool, hash);
     }
     if (was !== policy) this.onPolicy({ server, tool, policy, decidedBy });
@@ -161,14 +163,14 @@ export class PolicyBook {
   /** Accepts a changed definition as the new normal (the admin's "trust this update"). */
   async pin(server: string, tool: string, hash: string): Promise<void> {
     const pin = { server, tool, defHash: hash, pinnedAt: Date.now() };
-    this.pins.set(k(server, tool), pin);
     const stored = this.stored.get(k(server, tool));
     if (stored && stored.defHash !== null && stored.defHash !== hash) {
       const next = { ...stored, defHash: hash, updatedAt: Date.now() };
-      this.stored.set(k(server, tool), next);
       await this.store.setPolicy(next);
+      this.stored.set(k(server, tool), next);
     }
     await this.store.setPin(pin);
+    this.pins.set(k(server, tool), pin);
   }
 
   storedPolicies(): StoredPolicy[] {
