@@ -196,7 +196,15 @@ describe("ModelCatalogue", () => {
   let server: http.Server;
   let url = "";
   let hits = 0;
-  let mode: "hang" | "quote-key" | "html" | "huge-list" | "huge-error" | "odd-ids" | "odd-error" = "hang";
+  let mode:
+    | "hang"
+    | "quote-key"
+    | "html"
+    | "huge-list"
+    | "huge-error"
+    | "odd-ids"
+    | "odd-error"
+    | "bare-status" = "hang";
   const transport = new Transport();
   let clock = 0;
   const catalogue = new ModelCatalogue({
@@ -233,6 +241,10 @@ describe("ModelCatalogue", () => {
           { id: "llama3.2:latest" },
         ];
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data }));
+        return;
+      }
+      if (mode === "bare-status") {
+        res.writeHead(431).end();
         return;
       }
       if (mode === "odd-error") {
@@ -282,6 +294,14 @@ describe("ModelCatalogue", () => {
     assert.ok(l.source === "none");
     assert.match(l.error, /\(HTTP 401\)$/);
     assert.ok(!l.error.includes(key), l.error);
+  });
+
+  test("a refusal without a body says its status once", async () => {
+    mode = "bare-status";
+    clock += 10_000; // past the failure cache
+    const l = await catalogue.list(provider());
+    assert.ok(l.source === "none");
+    assert.equal(l.error, "p: HTTP 431");
   });
 
   test("an answer that is not a model list", async () => {

@@ -185,7 +185,9 @@ export class ModelCatalogue {
         const text = (await readAll(res.body, MAX_BODY)).toString("utf8");
         if (res.status >= 300) {
           const e = upstreamErrorToNeutral(res.status, text, provider.name);
-          return this.failed(`${e.message} (HTTP ${res.status})`, req);
+          // A body without a message of its own reads "HTTP 431" already: not said twice.
+          const status = `HTTP ${res.status}`;
+          return this.failed(e.message.endsWith(status) ? e.message : `${e.message} (${status})`, req);
         }
         let body: unknown;
         try {
