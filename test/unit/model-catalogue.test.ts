@@ -190,11 +190,26 @@ describe("OpenAI: which listed models a chat model picker offers", () => {
   });
 });
 
+/** A loopback HTTP server for one describe block: listening before its tests, closed (with the transport) after. */
+function serveLocally(transport: Transport, handler: http.RequestListener): { url: () => string } {
+  let server: http.Server | undefined;
+  let url = "";
+  before(async () => {
+    server = http.createServer(handler);
+    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+    await transport.close();
+  });
+  return { url: () => url };
+}
+
 describe("ModelCatalogue", () => {
   // Not shaped like any known key: only the catalogue knowing what it sent can hide it.
   const key = fakeToken("local", 40);
-  let server: http.Server;
-  let url = "";
   let hits = 0;
   let mode:
     | "hang"
@@ -215,69 +230,58 @@ describe("ModelCatalogue", () => {
     now: () => clock,
   });
 
-  before(async () => {
-    server = http.createServer((req, res) => {
-      hits++;
-      if (mode === "hang") return; // never answers
-      if (mode === "html") {
-        res.writeHead(200, { "content-type": "text/html" }).end("<html>captive portal</html>");
-        return;
-      }
-      if (mode === "huge-list") {
-        // A runaway local server: tens of thousands of models (and one id no route could name).
-        const data = [{ id: "x".repeat(300) }];
-        for (let i = 0; i < 30_000; i++) data.push({ id: `m${i}` });
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data }));
-        return;
-      }
-      if (mode === "odd-ids") {
-        // A hostile server: ids that clear a terminal, forge a line, or read backwards (U+202E).
-        const data = [
-          { id: "\u001b[2Jgpt-4o" },
-          { id: "gpt-4o\nok: every model allowed" },
-          { id: "\u202egpt-4o" },
-          { id: "gpt\u200b-4o" },
-          { id: "\u0085gpt" },
-          { id: "llama3.2:latest" },
-        ];
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data }));
-        return;
-      }
-      if (mode === "bare-status") {
-        res.writeHead(431).end();
-        return;
-      }
-      if (mode === "odd-error") {
-        const message = "\u001b[2Jbad \u202egateway\r\nforged line";
-        res
-          .writeHead(502, { "content-type": "application/json" })
-          .end(JSON.stringify({ error: { message } }));
-        return;
-      }
-      const auth = req.headers.authorization ?? "";
-      if (mode === "huge-error") {
-        // A whole page in the message, with the key quoted where a cut at 1,000 would halve it.
-        const message = `${"e".repeat(990)}${auth.slice(7)}${"f".repeat(100_000)}`;
-        res
-          .writeHead(500, { "content-type": "application/json" })
-          .end(JSON.stringify({ error: { message } }));
-        return;
-      }
-      res
-        .writeHead(401, { "content-type": "application/json" })
-        .end(JSON.stringify({ error: { message: `Incorrect API key provided: ${auth.slice(7)}` } }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  after(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    await transport.close();
+  const local = serveLocally(transport, (req, res) => {
+    hits++;
+    if (mode === "hang") return; // never answers
+    if (mode === "html") {
+      res.writeHead(200, { "content-type": "text/html" }).end("<html>captive portal</html>");
+      return;
+    }
+    if (mode === "huge-list") {
+      // A runaway local server: tens of thousands of models (and one id no route could name).
+      const data = [{ id: "x".repeat(300) }];
+      for (let i = 0; i < 30_000; i++) data.push({ id: `m${i}` });
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data }));
+      return;
+    }
+    if (mode === "odd-ids") {
+      // A hostile server: ids that clear a terminal, forge a line, or read backwards (U+202E).
+      const data = [
+        { id: "\u001b[2Jgpt-4o" },
+        { id: "gpt-4o\nok: every model allowed" },
+        { id: "\u202egpt-4o" },
+        { id: "gpt\u200b-4o" },
+        { id: "\u0085gpt" },
+        { id: "llama3.2:latest" },
+      ];
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data }));
+      return;
+    }
+    if (mode === "bare-status") {
+      res.writeHead(431).end();
+      return;
+    }
+    if (mode === "odd-error") {
+      const message = "\u001b[2Jbad \u202egateway\r\nforged line";
+      res.writeHead(502, { "content-type": "application/json" }).end(JSON.stringify({ error: { message } }));
+      return;
+    }
+    const auth = req.headers.authorization ?? "";
+    if (mode === "huge-error") {
+      // A whole page in the message, with the key quoted where a cut at 1,000 would halve it.
+      const message = `${"e".repeat(990)}${auth.slice(7)}${"f".repeat(100_000)}`;
+      res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { message } }));
+      return;
+    }
+    res
+      .writeHead(401, { "content-type": "application/json" })
+      .end(JSON.stringify({ error: { message: `Incorrect API key provided: ${auth.slice(7)}` } }));
   });
 
   function provider() {
-    const cfg = parseConfig({ providers: { p: { type: "openai", api_key: key, base_url: `${url}/v1` } } });
+    const cfg = parseConfig({
+      providers: { p: { type: "openai", api_key: key, base_url: `${local.url()}/v1` } },
+    });
     return createProviders(cfg.providers, {}).get("p")!;
   }
 
@@ -362,48 +366,37 @@ describe("ModelCatalogue", () => {
 describe("ModelCatalogue: a provider whose pages never end", () => {
   // An Anthropic-style list (has_more, last_id as the next page's after_id) that a broken or
   // hostile server keeps going: round in a circle of cursors, or a new cursor every time.
-  let server: http.Server;
-  let url = "";
   let hits = 0;
   let mode: "circle" | "endless" | "odd-name" | "huge-cursor" = "circle";
   const transport = new Transport();
   const catalogue = new ModelCatalogue({ transport, instanceId: "test", timeoutMs: 2000 });
 
-  before(async () => {
-    server = http.createServer((req, res) => {
-      hits++;
-      if (mode === "odd-name") {
-        // A display name that sets the terminal's title and reads backwards.
-        const data = [{ id: "claude-x", display_name: "\u001b]0;pwned\u0007Claude\u202eX\u2028" }];
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data }));
-        return;
-      }
-      if (mode === "huge-cursor") {
-        // A next-page cursor of 100,000 characters: no URL should carry it.
-        const data = [{ id: "claude-x", display_name: "Claude X" }];
-        const body = { data, has_more: true, last_id: "c".repeat(100_000) };
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
-        return;
-      }
-      const after = new URL(req.url ?? "/", "http://x").searchParams.get("after_id");
-      // circle: no cursor -> a, a -> b, b -> a, ...; endless: page n -> n+1.
-      const id = mode === "circle" ? (after === "a" ? "b" : "a") : `m${Number(after?.slice(1) ?? -1) + 1}`;
-      res
-        .writeHead(200, { "content-type": "application/json" })
-        .end(JSON.stringify({ data: [{ id, display_name: id }], has_more: true, last_id: id }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  after(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    await transport.close();
+  const local = serveLocally(transport, (req, res) => {
+    hits++;
+    if (mode === "odd-name") {
+      // A display name that sets the terminal's title and reads backwards.
+      const data = [{ id: "claude-x", display_name: "\u001b]0;pwned\u0007Claude\u202eX\u2028" }];
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data }));
+      return;
+    }
+    if (mode === "huge-cursor") {
+      // A next-page cursor of 100,000 characters: no URL should carry it.
+      const data = [{ id: "claude-x", display_name: "Claude X" }];
+      const body = { data, has_more: true, last_id: "c".repeat(100_000) };
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
+      return;
+    }
+    const after = new URL(req.url ?? "/", "http://x").searchParams.get("after_id");
+    // circle: no cursor -> a, a -> b, b -> a, ...; endless: page n -> n+1.
+    const id = mode === "circle" ? (after === "a" ? "b" : "a") : `m${Number(after?.slice(1) ?? -1) + 1}`;
+    res
+      .writeHead(200, { "content-type": "application/json" })
+      .end(JSON.stringify({ data: [{ id, display_name: id }], has_more: true, last_id: id }));
   });
 
   function provider() {
     const cfg = parseConfig({
-      providers: { p: { type: "anthropic", api_key: fakeToken("local", 40), base_url: url } },
+      providers: { p: { type: "anthropic", api_key: fakeToken("local", 40), base_url: local.url() } },
     });
     return createProviders(cfg.providers, {}).get("p")!;
   }
