@@ -1,34 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { existsSync } from "node:fs";
 import type { Server } from "node:http";
-import { join } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { createAdminHandler } from "./admin/api.js";
-import type { AdminStreamEvent, ConfigImportResult, LoginLinkView } from "./admin/contract.js";
-import type { Route } from "./admin/routes.js";
-import { configRoutes } from "./admin/routes-config.js";
-import { keyRoutes } from "./admin/routes-keys.js";
-import { logRoutes } from "./admin/routes-logs.js";
-import { forwardMcpEvents, mcpRoutes } from "./admin/routes-mcp.js";
-import { providerModelRoutes } from "./admin/routes-provider-models.js";
-import { providerRoutes } from "./admin/routes-providers.js";
-import { teamRoutes } from "./admin/routes-teams.js";
+import type { LoginLinkView } from "./admin/contract.js";
 import { ensureAdminToken, OneTimeLogin } from "./admin/token.js";
-import { exportConfig } from "./config/export.js";
-import { ConfigError } from "./config/load.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import type { ConfigFile } from "./config/schema.js";
 import { storedInForce } from "./config/stored-entries.js";
-import { storedSection } from "./config/stored-section.js";
 import { ConfigInForce } from "./config-in-force.js";
-import {
-  applyStored,
-  exportSources,
-  importTargets,
-  prepareImport,
-  writeConfigFile,
-} from "./config-transfer.js";
+import { gatewayAdminRoutes } from "./gateway-admin.js";
 import { type Gateway, type GatewayEvents, type GatewayOptions, VERSION } from "./gateway-api.js";
 import { checkLoop, configKeys } from "./gateway-config.js";
 import { storedKeyOps } from "./gateway-keys.js";
@@ -37,12 +17,10 @@ import { mcpGovernanceHooks } from "./gateway-mcp.js";
 import { Governance } from "./governance/governance.js";
 import { ShadowWarnings } from "./governance/key-state.js";
 import { KeyRing } from "./governance/keys.js";
-import { budgetTimeZone } from "./governance/policy.js";
 import { StoredRules } from "./governance/stored-policies.js";
 import { Guard } from "./http/guard.js";
 import { createHttpServer } from "./http/server.js";
 import type { LlmDeps } from "./llm/handle-chat.js";
-import { ModelCatalogue } from "./llm/model-catalogue.js";
 import { Transport } from "./llm/transport.js";
 import { addedServerStoreFor, withAddedServers } from "./mcp/added-servers.js";
 import { createMcp } from "./mcp/index.js";
@@ -166,8 +144,6 @@ export function createGateway(opts: GatewayOptions): Gateway {
     refresh: () => refreshKeys(),
     count: () => keyRing.size,
   });
-  /** Admin routes contributed by the parts (MCP, governance), mounted under /api. */
-  const adminRoutes: Route[] = [];
   // Added or removed servers apply at once (API) or within 2 s (the CLI is another process).
   let addedApplied = Promise.resolve();
   const refreshMcpServers = (): Promise<void> => {
@@ -179,70 +155,28 @@ export function createGateway(opts: GatewayOptions): Gateway {
       .catch((e) => process.emitWarning(`mcp servers: ${e instanceof Error ? e.message : e}`, "Gatehouse"));
     return addedApplied;
   };
-  const mcpAdmin = {
+  /** Admin routes contributed by the parts (MCP, logs, keys, providers, config), mounted under /api. */
+  const { routes: adminRoutes, stream: adminStream } = gatewayAdminRoutes({
+    opts,
+    env,
+    store,
     mcp,
-    added: addedServers,
-    configServers: () => config.mcp_servers,
-    refresh: refreshMcpServers,
-  };
-  adminRoutes.push(...mcpRoutes(mcpAdmin));
-  adminRoutes.push(
-    ...logRoutes({
-      logs: store.logs,
-      governance,
-      keyId: (name) => rules.keyId(name),
-      hasKey: (name) => rules.hasKey(name),
-      storedProblems: () => rules.problems,
-      timeZone: () => budgetTimeZone(config),
-    }),
-    ...keyRoutes({ config: () => config, store, keys: keyOps, refresh: refreshKeys }),
-    ...teamRoutes({ config: () => config, store, keys: keyOps, refresh: refreshKeys }),
-    ...providerRoutes({
-      fileConfig: () => fileConfig,
-      config: () => config,
-      entries,
-      problems: (next, changed) => inForce.problems(fileConfig, next, changed, listeningPort),
-      apply: () => reload(fileConfig),
-    }),
-    ...providerModelRoutes({
-      providers: () => providers,
-      config: () => config,
-      catalogue: new ModelCatalogue({ transport, instanceId: llm.instanceId }),
-    }),
-    ...configRoutes({
-      exportConfig: async () =>
-        exportConfig(config, {
-          source:
-            opts.configFile && existsSync(opts.configFile.path)
-              ? opts.configFile.path
-              : "defaults and the environment",
-          stored: storedSection(await exportSources(store, mcp)),
-          addedServers: addedServers.list(),
-        }),
-      importConfig,
-    }),
-  );
-
-  /** POST /api/config/import: write the file this gateway reads, apply it, then its `stored` section. */
-  async function importConfig(text: string): Promise<ConfigImportResult> {
-    const prepared = prepareImport(text, "the imported config", false, env);
-    // This gateway's environment is the one the file will run in: what would not build here
-    // (an env variable it references and this process lacks) is refused before anything is written.
-    const problems = inForce.problems(prepared.config, entries.load(), [], listeningPort);
-    if (problems.length > 0) throw new ConfigError(`the imported config: ${problems.join("; ")}`);
-    const target = opts.configFile?.path ?? join(opts.dataDir, "config.yaml");
-    const body = target.endsWith(".json")
-      ? `${JSON.stringify(parseYaml(prepared.fileText) ?? {}, null, 2)}\n`
-      : prepared.fileText;
-    const { backup } = writeConfigFile(target, body);
-    await reload(opts.configFile ? opts.configFile.load() : prepared.config);
-    const report = await applyStored(prepared, importTargets(store, mcp));
-    await refreshKeys();
-    return { file: target, backup: backup ?? null, unset: prepared.unset, ...report };
-  }
-  const adminStream = new EventEmitter<{ event: [AdminStreamEvent] }>();
-  adminStream.setMaxListeners(0);
-  forwardMcpEvents(mcpAdmin, (e) => adminStream.emit("event", e));
+    addedServers,
+    entries,
+    inForce,
+    governance,
+    rules,
+    keys: keyOps,
+    transport,
+    instanceId: llm.instanceId,
+    config: () => config,
+    fileConfig: () => fileConfig,
+    providers: () => providers,
+    listeningPort: () => listeningPort,
+    reload,
+    refreshKeys,
+    refreshMcpServers,
+  });
 
   /** Applies a config file (merged with the stored entries) without a restart. */
   async function reload(file: ConfigFile): Promise<void> {
