@@ -1,8 +1,6 @@
 import type Database from "better-sqlite3";
-import type { ToolSeriesGroupBy } from "../admin/contract.js";
 import type { SpendRow } from "../governance/ledger.js";
-import { dateOfDayNumber, offsetSpans, startOfDay, UTC } from "../governance/zoned-time.js";
-import { decodeLogCursor, encodeLogCursor } from "./log-cursor.js";
+import { encodeLogCursor } from "./log-cursor.js";
 import type {
   LogBatch,
   LogCounts,
@@ -10,7 +8,6 @@ import type {
   LogQuery,
   LogStore,
   RequestLogRow,
-  SpendGroup,
   SpendPoint,
   SpendQuery,
   ToolCallRow,
@@ -30,8 +27,10 @@ import {
   type ToolDbRow,
   toolValues,
 } from "./sqlite-log-rows.js";
+import { isPhraseError, logWhere } from "./sqlite-logs-filter.js";
 import { countRows, pruneOldestRows, pruneRowsBefore, pruneStepRows } from "./sqlite-logs-prune.js";
 import { SearchIndexer, type SearchItem } from "./sqlite-logs-search.js";
+import { spendSeries, toolSeries } from "./sqlite-logs-series.js";
 import { PromptPartsTable } from "./sqlite-prompt-parts.js";
 
 /** A list page's tool-call columns: the kept result is read only for one call's detail. */
@@ -57,71 +56,6 @@ const REQUEST_LIST_COLUMNS = [
 
 type Db = Database.Database;
 type RequestListDbRow = RequestDbRow & { has_content: Param };
-
-/** SQL for the offset of `tz` (ms) at a row's `ts`, for rows in [from, to). Numbers only. */
-function offsetSql(from: number, to: number, tz: string): string {
-  const spans = offsetSpans(from, to, tz);
-  if (spans.length === 1) return String(spans[0]!.offset);
-  const cases = spans.slice(1).map((s, i) => `WHEN ts < ${s.start} THEN ${spans[i]!.offset}`);
-  return `CASE ${cases.join(" ")} ELSE ${spans[spans.length - 1]!.offset} END`;
-}
-
-const GROUP_SQL: Record<SpendGroup, string> = {
-  model: "COALESCE(model, requested_model)",
-  route: "route",
-  provider: "provider",
-  key: "key_name",
-  team: "team",
-  session: "session_id",
-  project: "project",
-};
-
-const TOOL_GROUP_SQL: Record<ToolSeriesGroupBy, string> = {
-  server: "server",
-  tool: "server || '__' || tool",
-  key: "key_name",
-  team: "team",
-  session: "session_id",
-  status: "status",
-  decision: "decision",
-};
-
-/** The zone day buckets start in: the query's for days, UTC for (absolute) hours. */
-function seriesZone(q: { bucket: "hour" | "day"; timeZone?: string }): string {
-  return q.bucket === "day" ? (q.timeZone ?? UTC) : UTC;
-}
-
-/**
- * SQL for a row's bucket: its UTC hour or day start (ms), or, for days in another zone, its local
- * day number (each row's offset from the zone's offset spans over the range), which `series` then
- * turns into the instant that local day starts.
- */
-function bucketSql(q: { from: number; to: number; bucket: "hour" | "day"; timeZone?: string }): string {
-  const width = q.bucket === "hour" ? 3_600_000 : 86_400_000;
-  const tz = seriesZone(q);
-  return tz === UTC ? `(ts / ${width}) * ${width}` : `(ts + ${offsetSql(q.from, q.to, tz)}) / ${width}`;
-}
-
-/**
- * A safe FTS5 query from what a person typed: every word must appear (each quoted, so FTS syntax
- * in the input is taken literally). Undefined when there is no word to search for. Words are runs
- * of letters, digits and combining marks, the characters FTS5's unicode61 tokenizer keeps together
- * (so `read_file` is "read" and "file"): the index has no positions (009), so a quoted string the
- * tokenizer would split is an error there (queryRequests then searches each character as a word).
- */
-export function ftsQuery(text: string): string | undefined {
-  const words = text.match(/[\p{L}\p{N}\p{M}]+/gu);
-  if (!words) return undefined;
-  return words
-    .slice(0, 32)
-    .map((w) => `"${w}"`)
-    .join(" ");
-}
-
-/** FTS5's refusal of a quoted string its tokenizer splits in two, in an index without positions. */
-function isPhraseError(e: unknown): boolean {
-  return e instanceof Error && e.message.includes("phrase queries are not supported");
-}
 
 /** Request logs, tool calls and spend buckets in the gateway's SQLite database. */
 export class SqliteLogStore implements LogStore {
@@ -205,47 +139,6 @@ export class SqliteLogStore implements LogStore {
       .all(horizon, horizon, horizon) as SpendRow[];
   }
 
-  private where(q: LogQuery, tools: boolean): { sql: string; params: Param[] } {
-    const clauses: string[] = [];
-    const params: Param[] = [];
-    const add = (sql: string, ...values: Param[]) => {
-      clauses.push(sql);
-      params.push(...values);
-    };
-    const eq = (col: string, v: string | undefined) => {
-      if (v !== undefined) add(`${col} = ?`, v);
-    };
-    if (q.from !== undefined) add("ts >= ?", q.from);
-    if (q.to !== undefined) add("ts < ?", q.to);
-    eq("key_id", q.keyId);
-    eq("key_name", q.keyName);
-    eq("team", q.team);
-    eq("session_id", q.sessionId);
-    if (tools) {
-      eq("server", q.server);
-      eq("tool", q.tool);
-      eq("status", q.toolStatus);
-      eq("decision", q.decision);
-    } else {
-      eq("project", q.project);
-      eq("provider", q.provider);
-      if (q.model !== undefined)
-        add("(requested_model = ? OR route = ? OR model = ?)", q.model, q.model, q.model);
-      if (q.text !== undefined) {
-        const match = ftsQuery(q.text);
-        if (match === undefined) add("0");
-        else add("rowid IN (SELECT rowid FROM request_search WHERE request_search MATCH ?)", match);
-      }
-      if (q.status === "ok") add("status < 400");
-      else if (q.status === "error") add("status >= 400");
-      else if (typeof q.status === "number") add("status = ?", q.status);
-    }
-    const cur = q.cursor !== undefined ? decodeLogCursor(q.cursor) : undefined;
-    if (q.cursor !== undefined && !cur) throw new RangeError("cursor: not a nextCursor of a log page");
-    if (cur) add("(ts < ? OR (ts = ? AND id < ?))", cur[0], cur[0], cur[1]);
-    return { sql: clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : "", params };
-  }
-
   private page<D extends { ts: Param; id: Param }, R>(
     table: string,
     q: LogQuery,
@@ -253,7 +146,7 @@ export class SqliteLogStore implements LogStore {
     columns = "*",
   ): LogPage<R> {
     const limit = Math.max(1, Math.min(1000, q.limit ?? 100));
-    const w = this.where(q, table === "tool_calls");
+    const w = logWhere(q, table === "tool_calls");
     const rows = this.db
       .prepare(`SELECT ${columns} FROM ${table} ${w.sql} ORDER BY ts DESC, id DESC LIMIT ?`)
       .all(...w.params, limit + 1) as D[];
@@ -294,46 +187,11 @@ export class SqliteLogStore implements LogStore {
   }
 
   async spendSeries(q: SpendQuery): Promise<SpendPoint[]> {
-    const group = q.groupBy ? GROUP_SQL[q.groupBy] : "NULL";
-    const { from, to, keyId, keyName, team, sessionId, project } = q;
-    const w = this.where({ from, to, keyId, keyName, team, sessionId, project }, false);
-    return this.series<SpendPoint>(
-      q,
-      `SELECT ${bucketSql(q)} AS bucket, ${group} AS "group", SUM(cost_usd) AS usd, COUNT(*) AS requests,
-         SUM(status >= 400) AS errors, SUM(input_tokens) AS inputTokens, SUM(output_tokens) AS outputTokens,
-         SUM(cache_read_tokens) AS cacheReadTokens, SUM(cache_write_tokens) AS cacheWriteTokens
-       FROM request_logs ${w.sql} GROUP BY 1, 2 ORDER BY 1, 2`,
-      w.params,
-    );
+    return spendSeries(this.db, q);
   }
 
   async toolSeries(q: ToolSeriesQuery): Promise<ToolSeriesPoint[]> {
-    const group = q.groupBy ? TOOL_GROUP_SQL[q.groupBy] : "NULL";
-    const byTool = q.groupBy === "tool";
-    const names = `${byTool || q.groupBy === "server" ? "server" : "NULL"} AS server, ${byTool ? "tool" : "NULL"} AS tool`;
-    const { from, to, keyName, team, sessionId, server, tool } = q;
-    const w = this.where({ from, to, keyName, team, sessionId, server, tool }, true);
-    // A denied call never ran (its latency is ~0 ms): the latency sums only the calls that ran.
-    return this.series<ToolSeriesPoint>(
-      q,
-      `SELECT ${bucketSql(q)} AS bucket, ${group} AS "group", ${names}, COUNT(*) AS calls,
-         SUM(status = 'error') AS errors, SUM(status = 'denied') AS denied, SUM(decision = 'ask') AS asked,
-         SUM(CASE WHEN status = 'denied' THEN 0 ELSE latency_ms END) AS latencyMs
-       FROM tool_calls ${w.sql} GROUP BY 1, 2, 3, 4 ORDER BY 1, 2`,
-      w.params,
-    );
-  }
-
-  /** Runs a series query made with bucketSql; day numbers in another zone become instants. */
-  private series<P extends { bucket: number }>(
-    q: { bucket: "hour" | "day"; timeZone?: string },
-    sql: string,
-    params: Param[],
-  ): P[] {
-    const points = this.db.prepare(sql).all(...params) as P[];
-    const tz = seriesZone(q);
-    if (tz !== UTC) for (const p of points) p.bucket = startOfDay(dateOfDayNumber(p.bucket), tz);
-    return points;
+    return toolSeries(this.db, q);
   }
 
   async scopeSpend(scope: string, from: number, to: number) {
