@@ -34,8 +34,11 @@ function claudeCodeHint(url: string, key: string | undefined): string {
   ].join("\n");
 }
 
-/** The flags `gatehouse approvals` needs to find this gateway, when they are not the defaults. */
-function approvalFlags(url: string, flags: CommonFlags): string {
+/**
+ * The flags a CLI command of the running gateway (`approvals`, `login-link`) needs to find this
+ * gateway, when they are not the defaults.
+ */
+function findFlags(url: string, flags: CommonFlags): string {
   const { hostname, port } = new URL(url);
   return [
     hostname !== DEFAULT_HOST ? ` --host ${hostname}` : "",
@@ -102,11 +105,11 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
     `Gatehouse ${VERSION} listening on ${started.url}\n` +
       `  data: ${dataDir}${path ? `\n  config: ${path}` : ""}\n` +
       `  providers: ${providers.length > 0 ? providers.join(", ") : "none (set ANTHROPIC_API_KEY or OPENAI_API_KEY, or pass --config)"}\n` +
-      `  admin: ${gateway.admin.loginLink()}  (one-time login link, 15 min; another: gatehouse login-link)\n` +
+      `  admin: ${gateway.admin.loginLink()}  (one-time login link, 15 min; another: gatehouse login-link${findFlags(started.url, flags)})\n` +
       (newKey ? `\n${newKeyText(newKey)}` : "") +
       `${claudeCodeHint(started.url, newKey)}\n` +
       (gateway.mcp.servers().length > 0
-        ? `\nMCP tools that need a person's approval wait for an answer: run \`gatehouse approvals${approvalFlags(started.url, flags)}\` in another terminal.\n`
+        ? `\nMCP tools that need a person's approval wait for an answer: run \`gatehouse approvals${findFlags(started.url, flags)}\` in another terminal.\n`
         : ""),
   );
   if (config.stored)

@@ -245,6 +245,12 @@ describe("gatehouse serve", () => {
       const key = /^\s+(gk-\S+)$/m.exec(c.out)?.[1];
       assert.ok(key, c.out);
       assert.match(c.out, new RegExp(`ANTHROPIC_BASE_URL=${url}/anthropic`));
+      // The way to another login link names this gateway's port and data folder (not the defaults).
+      const port = new URL(url).port;
+      assert.ok(
+        c.out.includes(`another: gatehouse login-link --port ${port} --data-dir ${join(dir, "ok")})`),
+        c.out,
+      );
       assert.doesNotMatch(c.out, /gatehouse approvals/, "no MCP servers: no approvals to answer");
       const res = await fetch(`${url}/anthropic/v1/models`, { headers: { authorization: `Bearer ${key}` } });
       assert.equal(res.status, 200);
