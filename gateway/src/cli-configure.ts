@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { readAdminToken } from "./admin/token.js";
 import { type CommonFlags, dataDirOf, portOf, resolveConfig } from "./cli-config.js";
 import {
   claudeCodeFiles,
@@ -46,7 +47,17 @@ export async function configureCommand(
     const warning = await unknownKeyWarning(url, key, flags, env);
     if (warning) io.err(`Warning: ${warning}\n`);
   } else {
-    const store = SqliteStore.open(dataDirOf(flags, env));
+    const dataDir = dataDirOf(flags, env);
+    const running = await gatewayAt(url, dataDir);
+    if (running === "other")
+      throw new Error(
+        `the gateway at ${url} runs with another data folder than ${dataDir} (it refuses that folder's admin token), so a key made there would be refused: pass the --data-dir it was started with, or --key with a key it knows`,
+      );
+    if (running === "none")
+      io.err(
+        `Note: no gateway answers at ${url} now; the key is made in ${dataDir}: start the gateway on that port with that data folder before Claude Code.\n`,
+      );
+    const store = SqliteStore.open(dataDir);
     try {
       // Not a config key's name either: a stored key the config shadows is refused (key-state.ts).
       const taken = new Set([...(await store.listKeys()).map((k) => k.name), ...configKeyNames(flags, env)]);
@@ -92,6 +103,27 @@ function revertText(files: RevertedFile[] | undefined, home: string): string {
   if (files.every((f) => !f.deleted && f.removed.length + f.restored.length === 0))
     lines.push("Nothing was reverted.");
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Whether a gateway answers at `url` and runs with `dataDir` (it takes that folder's admin token):
+ * "this", "other" (it refuses the token, or the folder has none), "none" (nothing answers), or
+ * "unknown" (something else answers).
+ */
+async function gatewayAt(url: string, dataDir: string): Promise<"this" | "other" | "none" | "unknown"> {
+  const token = readAdminToken(dataDir);
+  let res: Response;
+  try {
+    res = await fetch(`${url}/api/keys`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      signal: AbortSignal.timeout(2000),
+    });
+  } catch {
+    return "none";
+  }
+  await res.body?.cancel();
+  if (res.ok) return "this";
+  return res.status === 401 ? "other" : "unknown";
 }
 
 /**

@@ -136,8 +136,31 @@ describe("gatehouse configure claude-code", () => {
     const r = await cli(["configure", "claude-code", "--port", "1", "--data-dir", data, "--no-mcp"], home2);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /Created virtual key "claude-code-2"/);
+    // No gateway on that port: said, with where the key was made.
+    assert.match(
+      r.err,
+      new RegExp(`no gateway answers at http://127\\.0\\.0\\.1:1 now; the key is made in ${data}`),
+    );
     rmSync(home2, { recursive: true, force: true });
     rmSync(data, { recursive: true, force: true });
+  });
+
+  test("without --key, a gateway on that port that runs with another data folder: exit 1, nothing made or written", async () => {
+    const home2 = mkdtempSync(join(tmpdir(), "gatehouse-home-"));
+    const other = mkdtempSync(join(tmpdir(), "gatehouse-data-"));
+    const r = await cli(["configure", "claude-code", "--port", String(gw.port), "--data-dir", other], home2);
+    assert.equal(r.code, 1);
+    assert.equal(r.err.trim().split("\n").length, 1, r.err);
+    assert.match(
+      r.err,
+      new RegExp(
+        `the gateway at ${gw.url} runs with another data folder than ${other}.*pass the --data-dir it was started with`,
+      ),
+    );
+    assert.ok(!existsSync(join(home2, ".claude", "settings.json")), "Claude Code's settings are not written");
+    assert.ok(!existsSync(join(other, "gatehouse.db")), "no key is made in the other folder");
+    rmSync(home2, { recursive: true, force: true });
+    rmSync(other, { recursive: true, force: true });
   });
 
   test("--host as serve was given: IPv6 in brackets, a wildcard address as loopback", async () => {
