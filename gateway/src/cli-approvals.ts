@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import type { ApprovalAnswerValue, ApprovalEvent, ApprovalView } from "./admin/contract-mcp.js";
 import { type AdminClient, adminClientFor, UsageError } from "./cli-admin-client.js";
 import { lineReader, pause } from "./cli-line-reader.js";
-import { argsErrorText, terminalSafe } from "./cli-text.js";
+import { argsErrorText, terminalSafe, unexpectedArgumentText } from "./cli-text.js";
 import { SseParser } from "./llm/translate/sse.js";
 
 /**
@@ -198,37 +198,52 @@ export async function approvalsMain(
     io.out(`${APPROVALS_USAGE}\n`);
     return 0;
   }
-  const [command, id, ...extra] = positionals;
+  const [command, id] = positionals;
+  // A wrong command line is said before the gateway is looked for: status 2, what to fix.
+  const wrong = approvalsUsageError(positionals);
+  if (wrong) {
+    io.err(`gatehouse approvals: ${wrong}\n`);
+    return 2;
+  }
   try {
     const client = adminClientFor(values, env);
     if (command === undefined) return await watch(client, io);
-    if (command === "list") {
+    if (command === "list" || id === undefined) {
       const pending = await client.pending();
       if (pending.length === 0) io.out("No approval requests are waiting.\n");
       for (const r of pending) io.out(`${r.id}\n${describeRequest(r)}\n\n`);
       return 0;
     }
-    if ((command === "allow" || command === "deny") && id !== undefined && extra.length === 0) {
-      if (values.session && values.always) throw new UsageError("--session or --always, not both");
-      const answer: ApprovalAnswerValue =
-        command === "deny"
-          ? "deny"
-          : values.always
-            ? "always"
-            : values.session
-              ? "allow_session"
-              : "allow_once";
-      if (!(await client.answer(id, answer))) {
-        io.err(`gatehouse approvals: no request ${id} is waiting (answered, withdrawn or timed out)\n`);
-        return 1;
-      }
-      io.out(`${answer}: ${id}\n`);
-      return 0;
+    if (values.session && values.always) throw new UsageError("--session or --always, not both");
+    const answer: ApprovalAnswerValue =
+      command === "deny"
+        ? "deny"
+        : values.always
+          ? "always"
+          : values.session
+            ? "allow_session"
+            : "allow_once";
+    if (!(await client.answer(id, answer))) {
+      io.err(`gatehouse approvals: no request ${id} is waiting (answered, withdrawn or timed out)\n`);
+      return 1;
     }
-    throw new UsageError(`unknown command; see gatehouse approvals --help`);
+    io.out(`${answer}: ${id}\n`);
+    return 0;
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.err(`gatehouse approvals: ${e.message}\n`);
-    return e.message.startsWith("unknown command") ? 2 : 1;
+    return 1;
   }
+}
+
+/** What is wrong with `gatehouse approvals [list | allow ID | deny ID]`'s arguments, or undefined. */
+function approvalsUsageError(positionals: string[]): string | undefined {
+  const [command, id] = positionals;
+  if (command === undefined) return undefined;
+  if (command !== "list" && command !== "allow" && command !== "deny")
+    return `unknown command ${JSON.stringify(command)}; see gatehouse approvals --help`;
+  if (command !== "list" && id === undefined)
+    return `ID is missing: gatehouse approvals ${command} ID (the waiting ids: gatehouse approvals list)`;
+  const extra = positionals[command === "list" ? 1 : 2];
+  return extra === undefined ? undefined : unexpectedArgumentText(extra, "gatehouse approvals");
 }

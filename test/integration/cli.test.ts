@@ -147,6 +147,17 @@ describe("gatehouse keys", () => {
       assert.equal(r.code, 2, argv.join(" "));
       assert.match(r.err, /unexpected argument "extra" for `gatehouse (spend|status)`/);
     }
+    // approvals: what is wrong with the arguments is said before any gateway is looked for.
+    for (const [argv, why] of [
+      [["approvals", "allow"], /ID is missing: gatehouse approvals allow ID/],
+      [["approvals", "deny"], /ID is missing: gatehouse approvals deny ID/],
+      [["approvals", "alow", "1"], /unknown command "alow"; see gatehouse approvals --help/],
+    ] as const) {
+      const r = await run([...argv, "--data-dir", join(tmpdir(), "gatehouse-no-such-folder")]);
+      assert.equal(r.code, 2, argv.join(" "));
+      assert.equal(r.err.trim().split("\n").length, 1, r.err);
+      assert.match(r.err, why);
+    }
   });
 });
 
