@@ -36,8 +36,15 @@ async function providerModels(
   refresh: boolean,
   all: boolean,
 ): Promise<ProviderModelsView> {
-  const provider = deps.providers().get(name);
-  if (!provider) throw new HttpError(404, `no provider named ${JSON.stringify(name)}`);
+  const providers = deps.providers();
+  const provider = providers.get(name);
+  if (!provider) {
+    const names = [...providers.keys()];
+    throw new HttpError(
+      404,
+      `no provider named ${JSON.stringify(name)} (${names.length > 0 ? `the providers: ${names.join(", ")}` : "no providers are configured"})`,
+    );
+  }
   const prices = new ModelPrices(deps.config().pricing);
   const listing = await deps.catalogue.list(provider, refresh);
   const head = {
