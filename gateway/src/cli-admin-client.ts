@@ -68,7 +68,7 @@ export async function runAdminCommand(
   try {
     ({ values, positionals } = parseArgs({ args: argv, options, allowPositionals: true }));
   } catch (e) {
-    io.err(`gatehouse ${command}: ${argsErrorText(e, `gatehouse ${command}`)}\n`);
+    io.err(`gatehouse ${command}: ${argsErrorText(e, `gatehouse ${command}`, options)}\n`);
     return 2;
   }
   if (values.help) {

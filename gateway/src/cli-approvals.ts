@@ -190,7 +190,7 @@ export async function approvalsMain(
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true });
   } catch (e) {
-    io.err(`gatehouse approvals: ${argsErrorText(e, "gatehouse approvals")}\n`);
+    io.err(`gatehouse approvals: ${argsErrorText(e, "gatehouse approvals", options)}\n`);
     return 2;
   }
   const { values, positionals } = parsed;

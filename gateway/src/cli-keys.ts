@@ -244,7 +244,7 @@ export async function keysMain(argv: string[], env: NodeJS.ProcessEnv): Promise<
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true });
   } catch (e) {
-    process.stderr.write(`gatehouse keys: ${argsErrorText(e, "gatehouse keys")}\n`);
+    process.stderr.write(`gatehouse keys: ${argsErrorText(e, "gatehouse keys", options)}\n`);
     return 2;
   }
   if (parsed.values.help) {

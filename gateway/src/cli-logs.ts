@@ -84,7 +84,7 @@ export async function runLogsCli(
     } else await configCmd(positionals, values, env, io);
     return 0;
   } catch (e) {
-    io.err(`gatehouse: ${argsErrorText(e, `gatehouse ${command}`)}\n`);
+    io.err(`gatehouse: ${argsErrorText(e, `gatehouse ${command}`, options)}\n`);
     return e instanceof CliUsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? 2 : 1;
   }
 }

@@ -92,7 +92,7 @@ export async function mcpMain(argv: string[], env: NodeJS.ProcessEnv = process.e
   try {
     parsed = parseArgs({ args: dash === -1 ? argv : argv.slice(0, dash), options, allowPositionals: true });
   } catch (e) {
-    err(`gatehouse mcp: ${argsErrorText(e, "gatehouse mcp")}`);
+    err(`gatehouse mcp: ${argsErrorText(e, "gatehouse mcp", options)}`);
     return 2;
   }
   const { values: flags, positionals } = parsed;

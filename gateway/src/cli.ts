@@ -143,7 +143,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   try {
     parsed = parseArgs({ args: argv, options: flagSpec, allowPositionals: true });
   } catch (e) {
-    process.stderr.write(`gatehouse: ${argsErrorText(e, "gatehouse")}\n`);
+    process.stderr.write(`gatehouse: ${argsErrorText(e, "gatehouse", flagSpec)}\n`);
     return 2;
   }
   const { values, positionals } = parsed;

@@ -130,12 +130,26 @@ describe("gatehouse keys", () => {
       const flag = argv.find((a) => a.startsWith("--"))!;
       assert.match(
         r.err,
-        new RegExp(`unknown option ${flag} for \`${command}\` \\(see ${command} --help\\)`),
+        new RegExp(
+          `unknown option ${flag} for \`${command}\` \\((did you mean --\\S+\\? )?see ${command} --help\\)`,
+        ),
       );
       const help = await run([...command.split(" ").slice(1), "--help"]);
       assert.equal(help.code, 0, `${command} --help: ${help.err}`);
       assert.match(help.out, /gatehouse/);
     }
+    // A typo of one of the command's own flags: the flag it most likely meant.
+    for (const [argv, meant] of [
+      [["status", "--porrt", "1"], "--port"],
+      [["configure", "claude-code", "--data-dri", "x"], "--data-dir"],
+      [["keys", "create", "x", "--buget", "1/day"], "--budget"],
+      [["logs", "tail", "--folow"], "--follow"],
+    ] as const) {
+      const r = await run([...argv]);
+      assert.equal(r.code, 2, argv.join(" "));
+      assert.ok(r.err.includes(`(did you mean ${meant}? see gatehouse`), r.err);
+    }
+    assert.doesNotMatch((await run(["keys", "list", "--bogus"])).err, /did you mean/);
     const missing = await run(["bench", "--requests"]);
     assert.equal(missing.code, 2);
     assert.match(missing.err, /^gatehouse bench: --requests needs a value$/m);

@@ -100,6 +100,16 @@ export function formatBench(r: BenchReport): string {
   ].join("\n");
 }
 
+/** `gatehouse bench`'s flags. */
+const BENCH_OPTIONS = {
+  requests: { type: "string" },
+  concurrency: { type: "string" },
+  "max-seconds": { type: "string" },
+  governance: { type: "boolean" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 /** `gatehouse bench`: returns the exit code. */
 export async function benchMain(argv: string[]): Promise<number> {
   let values: {
@@ -111,19 +121,11 @@ export async function benchMain(argv: string[]): Promise<number> {
     help?: boolean;
   };
   try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        requests: { type: "string" },
-        concurrency: { type: "string" },
-        "max-seconds": { type: "string" },
-        governance: { type: "boolean" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }).values;
+    values = parseArgs({ args: argv, options: BENCH_OPTIONS }).values;
   } catch (e) {
-    process.stderr.write(`gatehouse bench: ${argsErrorText(e, "gatehouse bench")}\n${USAGE}\n`);
+    process.stderr.write(
+      `gatehouse bench: ${argsErrorText(e, "gatehouse bench", BENCH_OPTIONS)}\n${USAGE}\n`,
+    );
     return 2;
   }
   if (values.help) {
