@@ -22,6 +22,9 @@ const flagSpec = {
   version: { type: "boolean" },
 } as const;
 
+/** The flags only `configure claude-code` takes. */
+const CONFIGURE_ONLY = ["key", "no-mcp", "revert"] as const;
+
 class UsageError extends Error {}
 
 function claudeCodeHint(url: string, key: string | undefined): string {
@@ -155,6 +158,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (values.help || !command) {
     process.stdout.write(`${HELP}\n`);
     return values.help ? 0 : 2;
+  }
+  // serve and configure share one flag list; configure's own flags mean nothing to serve.
+  const stray = command === "serve" ? CONFIGURE_ONLY.find((f) => values[f] !== undefined) : undefined;
+  if (stray) {
+    process.stderr.write(
+      `gatehouse serve: --${stray} is a flag of \`gatehouse configure claude-code\`, not of serve (see gatehouse --help)\n`,
+    );
+    return 2;
   }
   try {
     if (command === "serve") await serve(values, env);

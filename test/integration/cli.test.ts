@@ -150,6 +150,13 @@ describe("gatehouse keys", () => {
       assert.ok(r.err.includes(`(did you mean ${meant}? see gatehouse`), r.err);
     }
     assert.doesNotMatch((await run(["keys", "list", "--bogus"])).err, /did you mean/);
+    // configure's own flags are refused by serve, not ignored (--key does not name serve's first key).
+    const serveKey = await run(["serve", "--key", "x", "--port", "none"]);
+    assert.equal(serveKey.code, 2);
+    assert.match(
+      serveKey.err,
+      /^gatehouse serve: --key is a flag of `gatehouse configure claude-code`, not of serve/,
+    );
     const missing = await run(["bench", "--requests"]);
     assert.equal(missing.code, 2);
     assert.match(missing.err, /^gatehouse bench: --requests needs a value$/m);
