@@ -186,7 +186,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 /** One line a person can act on; never a stack trace. */
 function describe(e: unknown, flags: CommonFlags): string {
   const err = e as NodeJS.ErrnoException;
-  if (err?.code === "EADDRINUSE") return `port ${flags.port ?? "8787"} is already in use (try --port N)`;
+  if (err?.code === "EADDRINUSE") {
+    const port = flags.port ?? String(DEFAULT_PORT);
+    return `port ${port} is already in use (a gateway already running? gatehouse status${port === String(DEFAULT_PORT) ? "" : ` --port ${port}`} says; else try --port N)`;
+  }
   if (err?.code === "EACCES") return `not allowed to listen on port ${flags.port ?? "8787"}`;
   if (err?.code === "EADDRNOTAVAIL")
     return `cannot listen on host ${flags.host ?? ""}: address not available`;

@@ -339,7 +339,12 @@ describe("gatehouse serve", () => {
   });
 
   test("a port in use: exit 1, one line naming the port", SPAWN_T, async () => {
-    await failsWithOneLine(failing.get("busy")!, new RegExp(`port ${busyPort} is already in use`));
+    await failsWithOneLine(
+      failing.get("busy")!,
+      new RegExp(
+        `port ${busyPort} is already in use \\(a gateway already running\\? gatehouse status --port ${busyPort} says; else try --port N\\)`,
+      ),
+    );
   });
 
   test("an unreadable config file: exit 1, one line", SPAWN_T, async () => {
