@@ -9,7 +9,7 @@ import type { ToolCallRecord } from "../store/log-store.js";
 import type { AdminStreamEvent, HealthView, LoginLinkView, LogWriterHealth } from "./contract.js";
 import { answerCors } from "./cors.js";
 import { EVENT_TYPES, streamEvents } from "./events-stream.js";
-import { sendLanding } from "./landing.js";
+import { isBrowserNavigation, sendLanding, sendLoginRefusedPage } from "./landing.js";
 import { openApiDocument } from "./openapi.js";
 import { type Route, type RouteContext, RouteTable } from "./routes.js";
 import { benchRoutes } from "./routes-bench.js";
@@ -177,6 +177,12 @@ export function createAdminHandler(deps: AdminDeps) {
       const query = new URLSearchParams((req.url ?? "").split("?")[1] ?? "");
       if (path === "/api/login" && req.method === "GET") {
         if (!deps.consumeLogin(query.get("code") ?? "")) {
+          // A person who opens a stale link in a browser reads a page, not raw problem JSON; the
+          // same one whatever the code was, so it tells nothing about which codes ever existed.
+          if (isBrowserNavigation(req)) {
+            sendLoginRefusedPage(res, deps.version);
+            return true;
+          }
           throw new HttpError(
             401,
             "this login link is invalid, used or expired; get a new one with `gatehouse login-link`",
