@@ -78,13 +78,14 @@ export async function configureCommand(
 /** What a revert did, a line per file, or that there was nothing to revert. */
 function revertText(files: RevertedFile[] | undefined, home: string): string {
   if (!files) {
-    // A configure from before the record was kept: the backups are all there is.
+    // Copies left by an earlier revert that left a setting, or by a configure from before the
+    // record was kept: not the files as they are now, and nothing revert will use.
     const { settings, claude } = claudeCodeFiles(home);
     const backups = [settings, claude].map((f) => `${f}.gatehouse-backup`).filter((b) => existsSync(b));
     return (
       `Nothing to revert: no record of \`gatehouse configure claude-code\` in ${join(home, ".claude")}.\n` +
       (backups.length > 0
-        ? `(Copies of the files as they were before a configure: ${backups.join(", ")})\n`
+        ? `(Left from an earlier configure, not used by revert: ${backups.join(", ")}; they hold the files as they were before that configure. Delete them when done.)\n`
         : "")
     );
   }
@@ -98,6 +99,11 @@ function revertText(files: RevertedFile[] | undefined, home: string): string {
     else if (did.length > 0) lines.push(`Reverted ${f.file}: ${did.join("; ")}`);
     for (const p of f.left)
       lines.push(`Left ${p} in ${f.file} as it is: changed since configure (not reverted)`);
+    if (f.backup?.kept)
+      lines.push(
+        `Kept ${f.backup.path}: ${f.file} as it was before configure (the old value of what was left is there); delete it when done`,
+      );
+    else if (f.backup) lines.push(`Removed ${f.backup.path} (configure's copy; no longer needed)`);
     if (!f.deleted && did.length === 0 && f.left.length === 0) lines.push(`Nothing to revert in ${f.file}`);
   }
   if (files.every((f) => !f.deleted && f.removed.length + f.restored.length === 0))

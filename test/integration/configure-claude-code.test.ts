@@ -200,10 +200,14 @@ describe("gatehouse configure claude-code", () => {
       r.out,
     );
 
+    // The revert is complete: configure's copy (which holds the user's own key) goes too.
+    assert.ok(r.out.includes(`Removed ${settingsFile}.gatehouse-backup`), r.out);
+    assert.ok(!existsSync(`${settingsFile}.gatehouse-backup`));
+
     const again = await cli(["configure", "claude-code", "--revert"], h);
     assert.equal(again.code, 0, again.err);
     assert.match(again.out, /^Nothing to revert: no record of `gatehouse configure claude-code`/m);
-    assert.doesNotMatch(again.out, /Reverted/);
+    assert.doesNotMatch(again.out, /Reverted|gatehouse-backup/);
     assert.deepEqual(readJson(settingsFile), mine);
     rmSync(h, { recursive: true, force: true });
   });
@@ -233,6 +237,23 @@ describe("gatehouse configure claude-code", () => {
       r.out,
       /Left env\.ANTHROPIC_AUTH_TOKEN in .*settings\.json as it is: changed since configure/,
     );
+    // A setting was left: configure's copy stays, the one place its old value remains, and says so.
+    const copy = `${settingsFile}.gatehouse-backup`;
+    assert.ok(r.out.includes(`Kept ${copy}: ${settingsFile} as it was before configure`), r.out);
+    assert.deepEqual(readJson(copy), { env: own });
+    const again = await cli(["configure", "claude-code", "--revert"], h);
+    assert.match(again.out, /^Nothing to revert/m);
+    assert.ok(again.out.includes(`Left from an earlier configure, not used by revert: ${copy}`), again.out);
+
+    // A new configure copies the file as it is now, not the older state; its revert removes the copy.
+    const now = readJson(settingsFile);
+    const c = await cli(["configure", "claude-code", "--port", "18936", "--no-mcp", "--key", "gk-third"], h);
+    assert.ok(c.out.includes(`Backup ${copy}\n`), c.out);
+    assert.deepEqual(readJson(copy), now);
+    const last = await cli(["configure", "claude-code", "--revert"], h);
+    assert.deepEqual(readJson(settingsFile), now);
+    assert.ok(last.out.includes(`Removed ${copy}`), last.out);
+    assert.ok(!existsSync(copy));
     rmSync(h, { recursive: true, force: true });
   });
 

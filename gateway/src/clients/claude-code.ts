@@ -102,11 +102,18 @@ function writeJson(path: string, value: unknown): void {
   renameSync(tmp, path);
 }
 
-function backup(path: string): string | undefined {
+const backupOf = (path: string) => `${path}.gatehouse-backup`;
+
+/**
+ * Copies `path` as it is before configure changes it. `fresh`: no earlier configure's change to
+ * this file is still recorded, so a copy left from an older one (kept by a revert that left a
+ * setting) is replaced; otherwise the first configure's copy stays, as the record does.
+ */
+function backup(path: string, fresh: boolean): string | undefined {
   if (!existsSync(path)) return undefined;
-  const to = `${path}.gatehouse-backup`;
+  const to = backupOf(path);
   // The copy can hold the user's own API key: readable by its owner only, like the record.
-  if (!existsSync(to)) {
+  if (fresh || !existsSync(to)) {
     copyFileSync(path, to);
     chmodSync(to, 0o600);
   }
@@ -143,7 +150,7 @@ export function configureClaudeCode(
     const { doc, record } = applyEdits(readJson(f[role]), edits[role], previous, existsSync(f[role]));
     state[role] = record;
     writes.push([f[role], doc]);
-    const b = backup(f[role]);
+    const b = backup(f[role], !previous);
     if (b) backups.push(b);
   }
   // The record first: a configure interrupted after it can still be reverted.
@@ -156,6 +163,11 @@ export interface RevertedFile extends UndoReport {
   file: string;
   /** The file was created by configure and had nothing else in it: deleted. */
   deleted: boolean;
+  /**
+   * Configure's copy of the file: removed once the revert is complete (the record, not the copy,
+   * is what revert uses), kept when a setting was left, as the one place its old value remains.
+   */
+  backup?: { path: string; kept: boolean };
 }
 
 /** Undoes what configure recorded; undefined when there is no record (nothing to revert). */
@@ -172,7 +184,11 @@ export function unconfigureClaudeCode(home: string): RevertedFile[] | undefined 
     const deleted = empty && existsSync(f[role]);
     if (deleted) rmSync(f[role]);
     else if (changed) writeJson(f[role], doc);
-    out.push({ file: f[role], ...report, deleted });
+    const copy = backupOf(f[role]);
+    const kept = report.left.length > 0;
+    const hasCopy = existsSync(copy);
+    if (hasCopy && !kept) rmSync(copy);
+    out.push({ file: f[role], ...report, deleted, ...(hasCopy ? { backup: { path: copy, kept } } : {}) });
   }
   rmSync(f.state);
   return out;
