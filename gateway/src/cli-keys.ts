@@ -3,7 +3,7 @@ import { dataDirOf, resolveConfig } from "./cli-config.js";
 import { KEYS_HELP } from "./cli-help.js";
 import { configKeyDetails, describeRules, keyListLines, storedKeyDetails } from "./cli-keys-view.js";
 import { openExistingStore } from "./cli-store.js";
-import { argsErrorText } from "./cli-text.js";
+import { errorLine } from "./cli-text.js";
 import { formatIssues } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
 import type { BudgetConfig } from "./governance/config-schema.js";
@@ -244,7 +244,7 @@ export async function keysMain(argv: string[], env: NodeJS.ProcessEnv): Promise<
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true });
   } catch (e) {
-    process.stderr.write(`gatehouse keys: ${argsErrorText(e, "gatehouse keys", options)}\n`);
+    process.stderr.write(errorLine("gatehouse keys", e, options));
     return 2;
   }
   if (parsed.values.help) {
@@ -254,7 +254,7 @@ export async function keysMain(argv: string[], env: NodeJS.ProcessEnv): Promise<
   const [sub, name] = parsed.positionals;
   if (!SUBCOMMANDS.includes(sub ?? "")) {
     // Before any folder or database is opened: a usage error creates nothing.
-    process.stderr.write(`gatehouse: ${KEYS_USAGE}\n`);
+    process.stderr.write(errorLine("gatehouse keys", KEYS_USAGE));
     return 1;
   }
   try {
@@ -273,7 +273,7 @@ export async function keysMain(argv: string[], env: NodeJS.ProcessEnv): Promise<
     }
     return 0;
   } catch (e) {
-    process.stderr.write(`gatehouse: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(errorLine("gatehouse keys", e));
     return 1;
   }
 }

@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { dataDirOf, resolveConfig } from "./cli-config.js";
 import { LOGS_HELP } from "./cli-help.js";
 import { openExistingStore } from "./cli-store.js";
-import { argsErrorText, terminalSafe, unexpectedArgumentText } from "./cli-text.js";
+import { errorLine, terminalSafe, unexpectedArgumentText } from "./cli-text.js";
 import { exportConfig } from "./config/export.js";
 import { ConfigError } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
@@ -84,7 +84,7 @@ export async function runLogsCli(
     } else await configCmd(positionals, values, env, io);
     return 0;
   } catch (e) {
-    io.err(`gatehouse: ${argsErrorText(e, `gatehouse ${command}`, options)}\n`);
+    io.err(errorLine(`gatehouse ${command}`, e, options));
     return e instanceof CliUsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? 2 : 1;
   }
 }

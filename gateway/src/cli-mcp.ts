@@ -4,7 +4,7 @@ import { isAbsolute, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type CommonFlags, dataDirOf, portOf, resolveConfig } from "./cli-config.js";
 import { openExistingStore } from "./cli-store.js";
-import { argsErrorText } from "./cli-text.js";
+import { errorLine } from "./cli-text.js";
 import { MCP_SERVER_NAME } from "./clients/claude-code.js";
 import { DEFAULT_PORT } from "./config/paths.js";
 import type { ConfigFile } from "./config/schema.js";
@@ -92,7 +92,7 @@ export async function mcpMain(argv: string[], env: NodeJS.ProcessEnv = process.e
   try {
     parsed = parseArgs({ args: dash === -1 ? argv : argv.slice(0, dash), options, allowPositionals: true });
   } catch (e) {
-    err(`gatehouse mcp: ${argsErrorText(e, "gatehouse mcp", options)}`);
+    process.stderr.write(errorLine("gatehouse mcp", e, options));
     return 2;
   }
   const { values: flags, positionals } = parsed;
@@ -103,7 +103,9 @@ export async function mcpMain(argv: string[], env: NodeJS.ProcessEnv = process.e
   }
   if (!["add", "list", "remove", "import", "login", "logout"].includes(sub)) {
     // Before any folder or database is opened: a usage error creates nothing.
-    err(`gatehouse: unknown mcp command ${JSON.stringify(sub)}; see gatehouse mcp --help`);
+    process.stderr.write(
+      errorLine("gatehouse mcp", `unknown mcp command ${JSON.stringify(sub)}; see gatehouse mcp --help`),
+    );
     return 1;
   }
   let store: SqliteStore | undefined;
@@ -125,7 +127,7 @@ export async function mcpMain(argv: string[], env: NodeJS.ProcessEnv = process.e
     else throw new McpCliError(`unknown mcp command ${JSON.stringify(sub)}; see gatehouse mcp --help`);
     return 0;
   } catch (e) {
-    err(`gatehouse: ${e instanceof Error ? e.message : String(e)}`);
+    process.stderr.write(errorLine("gatehouse mcp", e));
     return 1;
   } finally {
     await store?.close();
@@ -183,7 +185,7 @@ function add(ctx: Context, args: string[], command: string[]): void {
     host: flags.host ?? ctx.config.server?.host,
   };
   if (spec.url !== undefined && pointsAtGateway(spec.url, self))
-    throw new McpCliError(`mcp add ${name}: ${selfUrlProblem(name, spec.url)}`);
+    throw new McpCliError(`add ${name}: ${selfUrlProblem(name, spec.url)}`);
   try {
     const added = ctx.added.add(name, spec, "cli");
     out(`Added MCP server "${name}" (${describe(added.config)}).`);
@@ -191,7 +193,7 @@ function add(ctx: Context, args: string[], command: string[]): void {
   } catch (e) {
     if (e instanceof ServerExistsError)
       throw new McpCliError(`${e.message}; remove it first: gatehouse mcp remove ${name}`);
-    if (e instanceof InvalidServerError) throw new McpCliError(`mcp add ${name}: ${e.message}`);
+    if (e instanceof InvalidServerError) throw new McpCliError(`add ${name}: ${e.message}`);
     throw e;
   }
 }

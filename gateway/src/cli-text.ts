@@ -10,6 +10,13 @@ export const unexpectedArgumentText = (arg: string, command: string): string =>
   `unexpected argument ${JSON.stringify(arg)} for \`${command}\` (see ${command} --help)`;
 
 /**
+ * The one line a command prints on stderr for an error, named for the command the user typed
+ * (`gatehouse keys: no active key named "x"`), for a bad command line and a failure alike.
+ */
+export const errorLine = (command: string, e: unknown, options?: object): string =>
+  `${command}: ${argsErrorText(e, command, options)}\n`;
+
+/**
  * A bad command line (Node's parseArgs refused it) as one line a person can act on: Node's own
  * text for an unknown option is about positional arguments after `--`, which misleads.
  */

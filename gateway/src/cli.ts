@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import type { CommonFlags } from "./cli-config.js";
 import { HELP } from "./cli-help.js";
 import { endOnClosedOutput, quietOnClosedErrors } from "./cli-stdout.js";
-import { argsErrorText } from "./cli-text.js";
+import { errorLine } from "./cli-text.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import { VERSION } from "./gateway-api.js";
 
@@ -25,7 +25,8 @@ const flagSpec = {
 /** The flags only `configure claude-code` takes. */
 const CONFIGURE_ONLY = ["key", "no-mcp", "revert"] as const;
 
-class UsageError extends Error {}
+/** The commands that take the shared flags above. */
+const COMMANDS = ["serve", "configure"];
 
 function claudeCodeHint(url: string, key: string | undefined): string {
   return [
@@ -146,7 +147,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   try {
     parsed = parseArgs({ args: argv, options: flagSpec, allowPositionals: true });
   } catch (e) {
-    process.stderr.write(`gatehouse: ${argsErrorText(e, "gatehouse", flagSpec)}\n`);
+    process.stderr.write(errorLine("gatehouse", e, flagSpec));
     return 2;
   }
   const { values, positionals } = parsed;
@@ -159,6 +160,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stdout.write(`${HELP}\n`);
     return values.help ? 0 : 2;
   }
+  if (!COMMANDS.includes(command)) {
+    process.stderr.write(
+      errorLine("gatehouse", `unknown command ${JSON.stringify(command)}; see gatehouse --help`),
+    );
+    return 1;
+  }
   // serve and configure share one flag list; configure's own flags mean nothing to serve.
   const stray = command === "serve" ? CONFIGURE_ONLY.find((f) => values[f] !== undefined) : undefined;
   if (stray) {
@@ -169,16 +176,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   try {
     if (command === "serve") await serve(values, env);
-    else if (command === "configure") {
+    else {
       const { configureCommand } = await import("./cli-configure.js");
       await configureCommand(rest, values, env, {
         out: (t) => process.stdout.write(t),
         err: (t) => process.stderr.write(t),
       });
-    } else throw new UsageError(`unknown command ${JSON.stringify(command)}; see gatehouse --help`);
+    }
     return 0;
   } catch (e) {
-    process.stderr.write(`gatehouse: ${describe(e, values)}\n`);
+    process.stderr.write(errorLine(`gatehouse ${command}`, describe(e, values)));
     return 1;
   }
 }

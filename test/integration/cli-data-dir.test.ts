@@ -41,7 +41,7 @@ describe("a data folder without a database", () => {
         assert.equal(r.out, "", what);
         assert.equal(
           r.err,
-          `gatehouse: no Gatehouse database in ${resolve(typo)} (gatehouse serve creates it): check --data-dir or GATEHOUSE_DATA_DIR\n`,
+          `gatehouse ${argv[0]}: no Gatehouse database in ${resolve(typo)} (gatehouse serve creates it): check --data-dir or GATEHOUSE_DATA_DIR\n`,
           what,
         );
         assert.ok(!existsSync(typo), `${what} created the folder`);
@@ -56,7 +56,7 @@ describe("a data folder without a database", () => {
       assert.equal(r.code, 1);
       assert.match(
         r.err,
-        /^gatehouse: (usage: gatehouse keys create\|update\|rotate\|list\|show\|revoke|unknown mcp command "lsit")/,
+        /^(gatehouse keys: usage: gatehouse keys create\|update\|rotate\|list\|show\|revoke|gatehouse mcp: unknown mcp command "lsit")/,
       );
       assert.ok(!existsSync(typo), `${argv.join(" ")} created the folder`);
     }

@@ -40,7 +40,10 @@ describe("gatehouse keys and the config file", () => {
       const r = await withConfig(...args);
       assert.equal(r.code, 1, `${args.join(" ")}: ${r.out}`);
       assert.equal(r.out, "", "no key printed");
-      assert.match(r.err, /^gatehouse: the key "cfgkey" is defined in the config file \(.*named\.yaml\)/);
+      assert.match(
+        r.err,
+        /^gatehouse keys: the key "cfgkey" is defined in the config file \(.*named\.yaml\)/,
+      );
       assert.match(r.err, what);
       assert.equal(r.err.trim().split("\n").length, 1);
     }
@@ -84,14 +87,14 @@ describe("gatehouse keys and the config file", () => {
     const r = await keys("create", "old-laptop");
     assert.equal(r.code, 1);
     assert.equal(r.out, "");
-    assert.match(r.err, /^gatehouse: a key named "old-laptop" was revoked, .*cannot be reused/);
+    assert.match(r.err, /^gatehouse keys: a key named "old-laptop" was revoked, .*cannot be reused/);
   });
 
   test("no key is created already expired; an expired key is not rotated until its expiry is extended", async () => {
     const past = await keys("create", "past", "--expires", "2020-01-01");
     assert.equal(past.code, 1);
     assert.equal(past.out, "", "no key printed");
-    assert.match(past.err, /^gatehouse: --expires: 2020-01-01 is in the past/);
+    assert.match(past.err, /^gatehouse keys: --expires: 2020-01-01 is in the past/);
     assert.doesNotMatch((await keys("list")).out, /^past\t/m);
 
     const soon = new Date(Date.now() + 200).toISOString();
@@ -100,7 +103,7 @@ describe("gatehouse keys and the config file", () => {
     const rotate = await keys("rotate", "brief");
     assert.equal(rotate.code, 1);
     assert.equal(rotate.out, "");
-    assert.match(rotate.err, /^gatehouse: the key "brief" expired at .*--expires/);
+    assert.match(rotate.err, /^gatehouse keys: the key "brief" expired at .*--expires/);
     const shown = await keys("show", "brief");
     assert.match(shown.out, /"state": "expired"/);
     assert.match(shown.out, new RegExp(`"expires_at": "${soon}"`));

@@ -67,7 +67,7 @@ describe("gatehouse mcp", () => {
 
     const again = await mcp("add", "mem", "--", "x");
     assert.equal(again.code, 1);
-    assert.match(again.err, /^gatehouse: .*already added; remove it first/);
+    assert.match(again.err, /^gatehouse mcp: .*already added; remove it first/);
 
     const removed = await mcp("remove", "mem");
     assert.equal(removed.code, 0, removed.err);
@@ -100,7 +100,7 @@ describe("gatehouse mcp", () => {
       const bad = await mcp(...argv);
       assert.equal(bad.code, 1, argv.join(" "));
       assert.equal(bad.err.trim().split("\n").length, 1, bad.err);
-      assert.match(bad.err, /^gatehouse: /);
+      assert.match(bad.err, /^gatehouse mcp: /);
     }
   });
 
@@ -193,7 +193,7 @@ describe("gatehouse mcp", () => {
       const pid = gw.gateway.mcp.server("plain")?.pid;
       const r = await mcp("logout", "plain");
       assert.equal(r.code, 1);
-      assert.equal(r.err, "gatehouse: plain is a stdio server; OAuth applies to remote (url) servers\n");
+      assert.equal(r.err, "gatehouse mcp: plain is a stdio server; OAuth applies to remote (url) servers\n");
       assert.equal(r.out, "");
       assert.equal(gw.gateway.mcp.server("plain")?.pid, pid);
     } finally {

@@ -94,7 +94,7 @@ describe("gatehouse keys", () => {
       ]) {
         const r = await run([...argv, "--data-dir", gw.dataDir]);
         assert.equal(r.code, 1, argv.join(" "));
-        assert.match(r.err, /^gatehouse: (--grace: a duration|no active key named "nobody")/);
+        assert.match(r.err, /^gatehouse keys: (--grace: a duration|no active key named "nobody")/);
       }
       assert.equal(await status(third), 200, "a refused rotation changes nothing");
     },
@@ -109,7 +109,7 @@ describe("gatehouse keys", () => {
       const r = await run([...argv, "--data-dir", gw.dataDir]);
       assert.equal(r.code, 1, argv.join(" "));
       assert.equal(r.err.trim().split("\n").length, 1, r.err);
-      assert.match(r.err, /^gatehouse: /);
+      assert.match(r.err, /^gatehouse keys: /);
     }
     assert.equal((await run(["--bogus-flag"])).code, 2);
     assert.match((await run(["--version"])).out, /^0\.1\.0$/m);
@@ -216,7 +216,7 @@ async function failsWithOneLine(c: Child, pattern: RegExp): Promise<void> {
   assert.equal(await c.exit, 1, c.err);
   const lines = c.err.trim().split("\n");
   assert.equal(lines.length, 1, c.err);
-  assert.match(lines[0]!, /^gatehouse: /);
+  assert.match(lines[0]!, /^gatehouse serve: /);
   assert.match(lines[0]!, pattern);
   assert.ok(!/\n\s+at /.test(c.err), "no stack trace");
 }

@@ -119,9 +119,10 @@ describe("gatehouse spend: the budgets of stored keys and teams", () => {
     );
     assert.equal(code, 1, err);
     assert.equal(out, "", "nothing printed: the budgets would be missing from it");
-    assert.match(err, /^gatehouse: .*spend-bad\.json: providers: .+\n$/);
+    assert.match(err, /^gatehouse spend: .*spend-bad\.json: providers: .+\n$/);
     const keys = await runCli(["keys", "list", "--config", bad, "--data-dir", gw.dataDir]);
-    assert.deepEqual([keys.code, keys.err], [code, err]);
+    // The same line, named for the command typed.
+    assert.deepEqual([keys.code, keys.err], [code, err.replace(/^gatehouse spend:/, "gatehouse keys:")]);
   });
 
   // The last two tests: they break the stored rules of key "tiny" and of a new team "broken".

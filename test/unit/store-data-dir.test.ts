@@ -44,7 +44,7 @@ describe("data dir", () => {
     assert.equal(code, 1);
     assert.equal(
       err,
-      `gatehouse: data dir ${file} is a file (or lies under one), not a folder: pass --data-dir or GATEHOUSE_DATA_DIR with a folder\n`,
+      `gatehouse keys: data dir ${file} is a file (or lies under one), not a folder: pass --data-dir or GATEHOUSE_DATA_DIR with a folder\n`,
     );
   });
 });

@@ -1,0 +1,62 @@
+// The CLI's error lines as a person meets them: every error of a command starts with that
+// command's name (`gatehouse keys: ...`).
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { runCli } from "../helpers/cli-run.js";
+
+/** The first line the command printed on stderr, and its exit code. */
+async function firstErrorLine(argv: string[]): Promise<{ code: number; line: string }> {
+  const r = await runCli(argv);
+  return { code: r.code, line: r.err.split("\n")[0] ?? "" };
+}
+
+describe("CLI error lines", () => {
+  let dir: string;
+  let dataDir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "gatehouse-cli-errors-"));
+    dataDir = join(dir, "data");
+    const made = await runCli(["keys", "create", "laptop", "--data-dir", dataDir]);
+    assert.equal(made.code, 0, made.err);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("a command's failures start with its name, as its flag errors do", async () => {
+    const typo = join(dir, "typo");
+    const noDatabase = `no Gatehouse database in ${resolve(typo)} (gatehouse serve creates it): check --data-dir or GATEHOUSE_DATA_DIR`;
+    for (const [argv, code, line] of [
+      [["keys", "show", "nobody", "--data-dir", dataDir], 1, 'gatehouse keys: no key named "nobody"'],
+      [
+        ["keys", "lsit", "--data-dir", dataDir],
+        1,
+        "gatehouse keys: usage: gatehouse keys create|update|rotate|list|show|revoke (gatehouse --help)",
+      ],
+      [
+        ["keys", "list", "--bogus"],
+        2,
+        "gatehouse keys: unknown option --bogus for `gatehouse keys` (see gatehouse keys --help)",
+      ],
+      [["logs", "tail", "--data-dir", typo], 1, `gatehouse logs: ${noDatabase}`],
+      [["spend", "--data-dir", typo], 1, `gatehouse spend: ${noDatabase}`],
+      [
+        ["spend", "--bogus"],
+        2,
+        "gatehouse spend: unknown option --bogus for `gatehouse spend` (see gatehouse spend --help)",
+      ],
+      [["config", "export", "--data-dir", typo], 1, `gatehouse config: ${noDatabase}`],
+      [["mcp", "list", "--data-dir", typo], 1, `gatehouse mcp: ${noDatabase}`],
+      [["mcp", "lsit"], 1, 'gatehouse mcp: unknown mcp command "lsit"; see gatehouse mcp --help'],
+      [
+        ["configure", "cursor"],
+        1,
+        "gatehouse configure: usage: gatehouse configure claude-code [--port N] [--key KEY] [--no-mcp] | configure claude-code --revert",
+      ],
+      [["serv"], 1, 'gatehouse: unknown command "serv"; see gatehouse --help'],
+    ] as const) {
+      assert.deepEqual(await firstErrorLine([...argv]), { code, line }, argv.join(" "));
+    }
+  });
+});
