@@ -28,6 +28,23 @@ const CONFIGURE_ONLY = ["key", "no-mcp", "revert"] as const;
 /** The commands that take the shared flags above. */
 const COMMANDS = ["serve", "configure"];
 
+/**
+ * The command a command line the shared parser refused names (`serve`, `configure`), read leniently
+ * (an unknown flag is taken for a switch): its error then names that command, not bare `gatehouse`.
+ */
+function commandOf(argv: string[]): string | undefined {
+  const { positionals } = parseArgs({ args: argv, options: flagSpec, allowPositionals: true, strict: false });
+  return positionals.find((p) => COMMANDS.includes(p));
+}
+
+/** The flags `command` takes, for a mistyped flag's "did you mean": serve takes no configure flag. */
+function flagsOf(command: string | undefined): object {
+  if (command !== "serve") return flagSpec;
+  return Object.fromEntries(
+    Object.entries(flagSpec).filter(([f]) => !(CONFIGURE_ONLY as readonly string[]).includes(f)),
+  );
+}
+
 function claudeCodeHint(url: string, key: string | undefined): string {
   return [
     "",
@@ -147,7 +164,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   try {
     parsed = parseArgs({ args: argv, options: flagSpec, allowPositionals: true });
   } catch (e) {
-    process.stderr.write(errorLine("gatehouse", e, flagSpec));
+    const command = commandOf(argv);
+    process.stderr.write(errorLine(command ? `gatehouse ${command}` : "gatehouse", e, flagsOf(command)));
     return 2;
   }
   const { values, positionals } = parsed;

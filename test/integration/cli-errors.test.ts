@@ -1,5 +1,5 @@
 // The CLI's error lines as a person meets them: every error of a command starts with that
-// command's name (`gatehouse keys: ...`).
+// command's name (`gatehouse keys: ...`), also a mistyped flag before the command's name.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -57,6 +57,34 @@ describe("CLI error lines", () => {
       [["serv"], 1, 'gatehouse: unknown command "serv"; see gatehouse --help'],
     ] as const) {
       assert.deepEqual(await firstErrorLine([...argv]), { code, line }, argv.join(" "));
+    }
+  });
+
+  test("a mistyped flag of serve or configure names the command typed, wherever the flag stands", async () => {
+    const unknown = (command: string) =>
+      `${command}: unknown option --prot for \`${command}\` (did you mean --port? see ${command} --help)`;
+    for (const [argv, line] of [
+      [["configure", "claude-code", "--prot", "1"], unknown("gatehouse configure")],
+      [["--prot", "1", "configure", "claude-code"], unknown("gatehouse configure")],
+      [["serve", "--prot", "1"], unknown("gatehouse serve")],
+      [["--data-dir", dataDir, "--prot", "1", "serve"], unknown("gatehouse serve")],
+      [["configure", "claude-code", "--port"], "gatehouse configure: --port needs a value"],
+      // No command among the words: the line names gatehouse itself.
+      [["--prot", "1"], unknown("gatehouse")],
+    ] as const) {
+      assert.deepEqual(await firstErrorLine([...argv]), { code: 2, line }, argv.join(" "));
+    }
+    // serve does not suggest a flag of configure's.
+    const kye = await firstErrorLine(["serve", "--kye", "x"]);
+    assert.deepEqual(kye, {
+      code: 2,
+      line: "gatehouse serve: unknown option --kye for `gatehouse serve` (see gatehouse serve --help)",
+    });
+    // The --help those lines name works.
+    for (const command of ["configure", "serve"]) {
+      const help = await runCli([command, "--help"]);
+      assert.equal(help.code, 0, command);
+      assert.match(help.out, /gatehouse configure claude-code/);
     }
   });
 });
