@@ -6,7 +6,7 @@ import { openExistingStore } from "./cli-store.js";
 import { errorLine } from "./cli-text.js";
 import { formatIssues } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
-import type { BudgetConfig } from "./governance/config-schema.js";
+import { type BudgetConfig, budgetSchema } from "./governance/config-schema.js";
 import {
   createStoredKey,
   KeyExpiredError,
@@ -55,13 +55,23 @@ type Flags = ReturnType<typeof parseArgs<{ options: typeof options; allowPositio
 
 class KeysError extends Error {}
 
-/** "20/month", "$2.50/day", "20" (a month), "5/5h" -> a budget; `unit` says what the number counts. */
+/**
+ * "20/month", "$2.50/day", "20" (a month), "5/5h" -> a budget; `unit` says what the number counts.
+ * A bad one is a sentence about the flag as typed (`--budget 20/mnth: a period is day, ...`), not
+ * the config field it becomes.
+ */
 export function parseBudget(spec: string, unit: "usd" | "tokens"): BudgetConfig {
+  const bad = (why: string) => new KeysError(`--${unit === "usd" ? "" : "token-"}budget ${spec}: ${why}`);
   const m = /^\$?([0-9]+(?:\.[0-9]+)?)(?:\/([a-z0-9]+))?$/.exec(spec.trim());
-  if (!m)
-    throw new KeysError(`budget ${JSON.stringify(spec)}: expected AMOUNT/PERIOD, like 20/month or 2/day`);
-  const amount = Number(m[1]);
-  return { [unit]: amount, period: m[2] ?? "month" };
+  if (!m) throw bad("expected AMOUNT/PERIOD, like 20/month or 2/day");
+  const budget = { [unit]: Number(m[1]), period: m[2] ?? "month" };
+  const checked = budgetSchema.safeParse(budget);
+  if (checked.success) return checked.data;
+  const issue = checked.error.issues[0];
+  if (issue?.path[0] === "period") throw bad(issue.message);
+  throw bad(
+    unit === "usd" ? "the amount must be above 0" : "the amount must be a whole number of tokens above 0",
+  );
 }
 
 function int(flag: string, v: string): number {

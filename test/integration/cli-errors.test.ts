@@ -1,5 +1,6 @@
 // The CLI's error lines as a person meets them: every error of a command starts with that
-// command's name (`gatehouse keys: ...`), also a mistyped flag before the command's name.
+// command's name (`gatehouse keys: ...`), a bad --budget is a sentence about the flag as typed, and
+// a mistyped flag before the command's name still names the command.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -58,6 +59,23 @@ describe("CLI error lines", () => {
     ] as const) {
       assert.deepEqual(await firstErrorLine([...argv]), { code, line }, argv.join(" "));
     }
+  });
+
+  test("a bad --budget or --token-budget names the flag as typed and what it accepts", async () => {
+    const periods = "a period is day, week, month, total or a window like 30m, 5h, 14d";
+    for (const [flag, value, why] of [
+      ["--budget", "20/mnth", periods],
+      ["--token-budget", "100000/fortnight", periods],
+      ["--budget", "5/20m", "a window in minutes must be a multiple of 15 (30m, 45m, 90m)"],
+      ["--budget", "0/day", "the amount must be above 0"],
+      ["--token-budget", "1.5/day", "the amount must be a whole number of tokens above 0"],
+      ["--budget", "twenty", "expected AMOUNT/PERIOD, like 20/month or 2/day"],
+    ] as const) {
+      const r = await firstErrorLine(["keys", "create", "x", flag, value, "--data-dir", dataDir]);
+      assert.deepEqual(r, { code: 1, line: `gatehouse keys: ${flag} ${value}: ${why}` });
+    }
+    const listed = await runCli(["keys", "list", "--data-dir", dataDir]);
+    assert.doesNotMatch(listed.out, /^x\t/m, "no key is made from a bad budget");
   });
 
   test("a mistyped flag of serve or configure names the command typed, wherever the flag stands", async () => {
