@@ -76,6 +76,44 @@ function seriesRange(
   return { from, to, timeZone };
 }
 
+/** What both series ask the store: the range (seriesRange), the grouping and the filters they share. */
+function seriesFilter<G extends string>(
+  deps: SpendRoutesDeps,
+  q: Parameters<typeof seriesRange>[1] & {
+    groupBy?: G | undefined;
+    key?: string | undefined;
+    team?: string | undefined;
+    session?: string | undefined;
+  },
+) {
+  const { from, to, timeZone } = seriesRange(deps, q);
+  return {
+    from,
+    to,
+    bucket: q.bucket,
+    timeZone,
+    ...(q.groupBy ? { groupBy: q.groupBy } : {}),
+    ...(q.key !== undefined ? { keyName: q.key } : {}),
+    ...(q.team !== undefined ? { team: q.team } : {}),
+    ...(q.session !== undefined ? { sessionId: q.session } : {}),
+  };
+}
+
+/** The head of both answers: the range as asked, its buckets, zone and grouping. */
+const seriesHead = <G extends string>(f: {
+  from: number;
+  to: number;
+  bucket: "hour" | "day";
+  timeZone: string;
+  groupBy?: G;
+}) => ({
+  from: iso(f.from),
+  to: iso(f.to),
+  bucket: f.bucket,
+  timezone: f.timeZone,
+  groupBy: f.groupBy ?? null,
+});
+
 /** Each group's sums over the range (with what `names` says of it), and the sums of all, from the points. */
 function summed<P extends { group: string | null }, T, N extends { group: string | null }>(
   points: readonly P[],
@@ -118,25 +156,14 @@ function addSpend(t: SpendTotals, p: SpendPoint): void {
 }
 
 async function spendSeries(deps: SpendRoutesDeps, q: z.infer<typeof spendQuery>): Promise<SpendSeriesView> {
-  const { from, to, timeZone } = seriesRange(deps, q);
+  const filter = seriesFilter(deps, q);
   const points = await deps.logs.spendSeries({
-    from,
-    to,
-    bucket: q.bucket,
-    timeZone,
-    ...(q.groupBy ? { groupBy: q.groupBy } : {}),
-    ...(q.key !== undefined ? { keyName: q.key } : {}),
-    ...(q.team !== undefined ? { team: q.team } : {}),
-    ...(q.session !== undefined ? { sessionId: q.session } : {}),
+    ...filter,
     ...(q.project !== undefined ? { project: q.project } : {}),
   });
   const { groups, totals } = summed(points, zeroSpend, addSpend, (p) => ({ group: p.group }));
   return {
-    from: iso(from),
-    to: iso(to),
-    bucket: q.bucket,
-    timezone: timeZone,
-    groupBy: q.groupBy ?? null,
+    ...seriesHead(filter),
     points: points.map(({ bucket, ...p }) => ({ time: iso(bucket), ...p })),
     groups: groups.sort((a, b) => b.usd - a.usd || b.requests - a.requests),
     totals,
@@ -168,26 +195,15 @@ function toolTotals<T extends ToolSums>(s: T): Omit<T, "latencyMs"> & { avgLaten
 const toolNames = (p: ToolSeriesPoint) => ({ group: p.group, server: p.server, tool: p.tool });
 
 async function toolSeries(deps: SpendRoutesDeps, q: z.infer<typeof toolsQuery>): Promise<ToolSeriesView> {
-  const { from, to, timeZone } = seriesRange(deps, q);
+  const filter = seriesFilter(deps, q);
   const points = await deps.logs.toolSeries({
-    from,
-    to,
-    bucket: q.bucket,
-    timeZone,
-    ...(q.groupBy ? { groupBy: q.groupBy } : {}),
-    ...(q.key !== undefined ? { keyName: q.key } : {}),
-    ...(q.team !== undefined ? { team: q.team } : {}),
-    ...(q.session !== undefined ? { sessionId: q.session } : {}),
+    ...filter,
     ...(q.server !== undefined ? { server: q.server } : {}),
     ...(q.tool !== undefined ? { tool: q.tool } : {}),
   });
   const { groups, totals } = summed(points, zeroTools, addTools, toolNames);
   return {
-    from: iso(from),
-    to: iso(to),
-    bucket: q.bucket,
-    timezone: timeZone,
-    groupBy: q.groupBy ?? null,
+    ...seriesHead(filter),
     points: points.map((p) => {
       const sums = zeroTools();
       addTools(sums, p);
