@@ -17,6 +17,7 @@ import { ChatBody } from "../../gateway/src/llm/chat-body.js";
 import { bodyWithModel } from "../../gateway/src/llm/providers/provider.js";
 import { FIXTURE } from "./llm-options.js";
 import { machineInfo, machineLine } from "./proc.js";
+import { smallAnthropic } from "./scenario.js";
 import { usageOf } from "./usage.js";
 
 const { values } = parseArgs({
@@ -34,14 +35,7 @@ const n = Math.max(100, Number(values.n));
 const inflight = Math.max(1, Number(values.inflight));
 
 const cc = Buffer.from(JSON.stringify((JSON.parse(readFileSync(FIXTURE, "utf8")) as { body: unknown }).body));
-const small = Buffer.from(
-  JSON.stringify({
-    model: "claude-sonnet-4-5",
-    max_tokens: 256,
-    system: "You are a helpful assistant.",
-    messages: [{ role: "user", content: "Say hello in one short sentence." }],
-  }),
-);
+const small = Buffer.from(JSON.stringify(smallAnthropic()));
 
 /**
  * CPU µs per call (all threads: GC helpers included), the last `inflight` results kept alive.

@@ -11,16 +11,10 @@
 
 import { wholePrompt } from "../../gateway/src/store/content.js";
 import { topLevelValues } from "../../gateway/src/store/json-skim.js";
+import { smallAnthropic } from "./scenario.js";
 
 const MEMBERS = ["model", "system", "messages", "tools"];
-const request = Buffer.from(
-  JSON.stringify({
-    model: "claude-sonnet-4-5",
-    max_tokens: 256,
-    system: "You are a helpful assistant.",
-    messages: [{ role: "user", content: "Say hello in one short sentence." }],
-  }),
-);
+const request = Buffer.from(JSON.stringify(smallAnthropic()));
 const modes: Record<string, () => number> = {
   skim: () => topLevelValues(request, MEMBERS)?.size ?? 0,
   fast: () => wholePrompt(request, topLevelValues(request, MEMBERS)).requestBody.length,

@@ -202,7 +202,8 @@ const EXPECT = {
 
 type Json = Record<string, unknown>;
 
-function smallAnthropic(): Json {
+/** The benchmark's small Anthropic request (~160 B), as the LLM targets send it. */
+export function smallAnthropic(): Json {
   return {
     model: "claude-sonnet-4-5",
     max_tokens: 256,
