@@ -99,7 +99,12 @@ async function main(): Promise<void> {
   mkdirSync(join(work, "data"));
   writeFileSync(join(work, "gatehouse.json"), JSON.stringify(gatewayConfig(mock.url)));
   const args = ["--config", join(work, "gatehouse.json"), "--data-dir", join(work, "data")];
-  const gw = await startChild("gatehouse", ROOT, "test/bench/serve-gateway.ts", args, ["--perf-basic-prof"]);
+  // --perf-basic-prof also turns on V8's own log: kept in the work folder, not the current one.
+  const v8log = [`--logfile=${join(work, "v8.log")}`, "--no-logfile-per-isolate"];
+  const gw = await startChild("gatehouse", ROOT, "test/bench/serve-gateway.ts", args, [
+    "--perf-basic-prof",
+    ...v8log,
+  ]);
   const target = gatehouseTargets([values.target])[0];
   if (!target) throw new Error(`--target: unknown target ${values.target}`);
   const p = payload(loadBodies(FIXTURE).small, target, "json-c32");
