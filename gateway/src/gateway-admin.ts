@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import type { AdminStreamEvent, ConfigImportResult } from "./admin/contract.js";
+import type { ConfigImportResult, PushedStreamEvent } from "./admin/contract.js";
 import type { Route } from "./admin/routes.js";
 import { configRoutes } from "./admin/routes-config.js";
 import { keyRoutes } from "./admin/routes-keys.js";
@@ -69,7 +69,7 @@ export interface AdminWiring {
  */
 export function gatewayAdminRoutes(w: AdminWiring): {
   routes: Route[];
-  stream: EventEmitter<{ event: [AdminStreamEvent] }>;
+  stream: EventEmitter<{ event: [PushedStreamEvent] }>;
 } {
   const { opts, env, store, mcp, entries, inForce } = w;
   const mcpAdmin = {
@@ -134,7 +134,7 @@ export function gatewayAdminRoutes(w: AdminWiring): {
     await w.refreshKeys();
     return { file: target, backup: backup ?? null, unset: prepared.unset, ...report };
   }
-  const stream = new EventEmitter<{ event: [AdminStreamEvent] }>();
+  const stream = new EventEmitter<{ event: [PushedStreamEvent] }>();
   stream.setMaxListeners(0);
   forwardMcpEvents(mcpAdmin, (e) => stream.emit("event", e));
   return { routes, stream };

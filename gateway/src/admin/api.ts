@@ -6,7 +6,7 @@ import { HttpError, sendHttpError, sendJson } from "../http/errors.js";
 import type { RouteHandler } from "../http/route-handler.js";
 import type { RequestRecord } from "../llm/record.js";
 import type { ToolCallRecord } from "../store/log-store.js";
-import type { AdminStreamEvent, HealthView, LoginLinkView, LogWriterHealth } from "./contract.js";
+import type { HealthView, LoginLinkView, LogWriterHealth, PushedStreamEvent } from "./contract.js";
 import { answerCors } from "./cors.js";
 import { EVENT_TYPES, streamEvents } from "./events-stream.js";
 import { isBrowserNavigation, sendLanding, sendLoginRefusedPage } from "./landing.js";
@@ -46,7 +46,7 @@ export interface AdminDeps {
   /** Routes other parts add (MCP servers and approvals, logs and spend). */
   routes?: readonly Route[];
   /** More live events for /api/events: approvals, MCP server status, changed tool definitions. */
-  stream?: EventEmitter<{ event: [AdminStreamEvent] }>;
+  stream?: EventEmitter<{ event: [PushedStreamEvent] }>;
 }
 
 /** The token of an `Authorization: Bearer` header, if the request has one. */

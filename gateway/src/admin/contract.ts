@@ -347,3 +347,10 @@ export type AdminStreamEventType = keyof AdminStreamEventMap;
 export type AdminStreamEvent = {
   [K in AdminStreamEventType]: { event: K; data: AdminStreamEventMap[K] };
 }[AdminStreamEventType];
+
+/**
+ * The events pushed through the admin stream's emitter (approvals, MCP server status, changes):
+ * `request` and `tool_call` frames come from the gateway's own record events instead, so they
+ * cannot be pushed twice.
+ */
+export type PushedStreamEvent = Exclude<AdminStreamEvent, { event: "request" | "tool_call" }>;

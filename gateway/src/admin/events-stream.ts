@@ -3,7 +3,7 @@ import { writeUnlessStalled } from "../http/stalled-stream.js";
 import type { RequestRecord } from "../llm/record.js";
 import type { ToolCallRecord } from "../store/log-store.js";
 import type { AdminDeps } from "./api.js";
-import type { AdminStreamEvent, AdminStreamEventType } from "./contract.js";
+import type { AdminStreamEventType, PushedStreamEvent } from "./contract.js";
 import type { RouteContext } from "./routes.js";
 import { requestEvent, toolCallEvent } from "./views.js";
 
@@ -59,7 +59,7 @@ export function streamEvents(deps: AdminDeps, ctx: RouteContext): undefined {
     send(`event: request\ndata: ${JSON.stringify(requestEvent(r))}\n\n`);
   const onToolCall = (t: ToolCallRecord) =>
     send(`event: tool_call\ndata: ${JSON.stringify(toolCallEvent(t))}\n\n`);
-  const onEvent = (e: AdminStreamEvent) => {
+  const onEvent = (e: PushedStreamEvent) => {
     if (types.has(e.event)) send(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
   };
   if (types.has("request")) deps.events.on("request", onRequest);

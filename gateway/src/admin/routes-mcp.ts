@@ -15,12 +15,12 @@ import { LoginError } from "../mcp/oauth/wire.js";
 import { type McpServerConfig, policySchema } from "../mcp/schema.js";
 import { selfUrlProblem } from "../mcp/self-url.js";
 import type {
-  AdminStreamEvent,
   McpLoginView,
   McpPolicyResult,
   McpServerView,
   McpStderrView,
   McpToolView,
+  PushedStreamEvent,
 } from "./contract.js";
 import type { Route, RouteContext } from "./routes.js";
 import { approvalRoutes } from "./routes-approvals.js";
@@ -285,7 +285,7 @@ export function mcpRoutes(deps: McpAdminDeps): Route[] {
  * changes and removals, tool policies a person changed, and changed tool definitions. Returns a
  * function that stops forwarding.
  */
-export function forwardMcpEvents(deps: McpAdminDeps, push: (e: AdminStreamEvent) => void): () => void {
+export function forwardMcpEvents(deps: McpAdminDeps, push: (e: PushedStreamEvent) => void): () => void {
   const { mcp } = deps;
   const requested = (r: ApprovalRequest) =>
     push({ event: "approval", data: { type: "requested", request: approvalView(r), decision: null } });
