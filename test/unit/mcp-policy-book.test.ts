@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { PolicyBook, type PolicyChange } from "../../gateway/src/mcp/policy-book.js";
+import { mcpServersSchema } from "../../gateway/src/mcp/schema.js";
 import { MemoryMcpStore } from "../../gateway/src/mcp/store.js";
 
 test("a policy set, changed or cleared is told once; the same one again is not", async () => {
@@ -56,5 +57,35 @@ test("a change another process made in the database is told on the next load", a
       ["x", null, "database"],
       ["y", "deny", "config-import"],
     ],
+  );
+});
+
+test("a tool named like an Object.prototype member gets its server's policy, not what the prototype holds", async () => {
+  // Tool names come from the upstream: a server may call its tool `constructor` or `toString`.
+  const book = new PolicyBook(new MemoryMcpStore());
+  await book.load();
+  book.setConfig(
+    mcpServersSchema.parse({
+      locked: { command: "x", policy: "deny" },
+      careful: { command: "x", policy: "ask", tools: { read: "allow" } },
+    }),
+  );
+  for (const name of [
+    "constructor",
+    "toString",
+    "valueOf",
+    "hasOwnProperty",
+    "__proto__",
+    "__defineGetter__",
+  ]) {
+    const tool = { name, inputSchema: { type: "object" as const } };
+    assert.equal(book.decide("locked", tool, null).policy, "deny", name);
+    assert.equal(book.deniedByConfig("locked", name), true, name);
+    assert.equal(book.decide("careful", tool, null).policy, "ask", name);
+    assert.equal(book.deniedByConfig("careful", name), false, name);
+  }
+  assert.equal(
+    book.decide("careful", { name: "read", inputSchema: { type: "object" } }, null).policy,
+    "allow",
   );
 });

@@ -33,8 +33,18 @@ export interface PolicyChange {
 
 const k = (server: string, tool: string) => `${server}\u0000${tool}`;
 
+/**
+ * A server's policies from the config. The per-tool overrides are a Map: tool names come from the
+ * upstream, and a plain object would answer `constructor`, `toString` or `__proto__` with what
+ * Object.prototype holds there (not a policy, so neither deny nor ask: the tool ran unasked).
+ */
+interface ConfigPolicies {
+  policy: Policy | undefined;
+  tools: ReadonlyMap<string, Policy>;
+}
+
 export class PolicyBook {
-  private config = new Map<string, Pick<McpServerConfig, "policy" | "tools">>();
+  private config = new Map<string, ConfigPolicies>();
   private stored = new Map<string, StoredPolicy>();
   private pins = new Map<string, ToolPin>();
   /** The "allow for this session" answers in force. */
@@ -71,7 +81,12 @@ export class PolicyBook {
   }
 
   setConfig(servers: Record<string, McpServerConfig>): void {
-    this.config = new Map(Object.entries(servers).map(([n, s]) => [n, { policy: s.policy, tools: s.tools }]));
+    this.config = new Map(
+      Object.entries(servers).map(([n, s]) => [
+        n,
+        { policy: s.policy, tools: new Map(Object.entries(s.tools)) },
+      ]),
+    );
   }
 
   hashOf(tool: Tool): string {
@@ -90,7 +105,7 @@ export class PolicyBook {
     const pinned = stored?.defHash ?? this.pins.get(k(server, tool.name))?.defHash;
     const granted = sessionId ? this.grants.hashFor(sessionId, server, tool.name) : undefined;
     const d = decide({
-      configTool: cfg?.tools[tool.name],
+      configTool: cfg?.tools.get(tool.name),
       configServer: cfg?.policy,
       stored: stored?.policy,
       annotations: tool.annotations,
@@ -128,7 +143,7 @@ export class PolicyBook {
   /** Whether the config denies this tool (itself, or its whole server): final, no person can lift it. */
   deniedByConfig(server: string, tool: string): boolean {
     const cfg = this.config.get(server);
-    return (cfg?.tools[tool] ?? cfg?.policy) === "deny";
+    return (cfg?.tools.get(tool) ?? cfg?.policy) === "deny";
   }
 
   /** A person's "always": allow this tool at this definition from now on. */
