@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { ApprovalRequest } from "../../gateway/src/index.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
-import { connectClient, ROOT, type TestClient, textOf, waitReady } from "../helpers/mcp.js";
+import { connectClient, ROOT, type TestClient, textOf, waitFor, waitReady } from "../helpers/mcp.js";
 
 // A malicious or compromised MCP server behind /mcp (test/fixtures/mcp-hostile-server.ts): what
 // it names its tools or sends must not let a tool run that its policy keeps from running.
@@ -23,9 +23,10 @@ before(async () => {
     mcp_servers: {
       locked: { ...hostile, policy: "deny" },
       careful: { ...hostile, policy: "ask" },
+      noisy: hostile,
     },
   });
-  await waitReady(gw.gateway, ["locked", "careful"]);
+  await waitReady(gw.gateway, ["locked", "careful", "noisy"]);
   // The person says no to everything.
   gw.gateway.mcp.approvals.setAnswerer(async (r) => {
     asked.push(r);
@@ -62,5 +63,29 @@ describe("a hostile MCP server's tool names", () => {
       assert.equal(r.isError, true, name);
       assert.doesNotMatch(textOf(r), /^ran /, name);
     }
+  });
+});
+
+describe("a hostile MCP server's notifications", () => {
+  test("a flood of tools/list_changed is answered by a few list requests, and the list stays current", async () => {
+    const lists = async () =>
+      Number(textOf(await c.client.callTool({ name: "noisy__lists", arguments: {} })));
+    const before = await lists();
+    let changes = 0;
+    const count = () => changes++;
+    gw.gateway.mcp.events.on("listChanged", count);
+    try {
+      const sent = await c.client.callTool({ name: "noisy__flood", arguments: { count: 2000 } });
+      assert.equal(textOf(sent), "sent 2000");
+      // The last notification is followed by one more fetch, which ends the refreshing.
+      await waitFor(() => changes > 0, 10_000, "the list refreshed");
+      await new Promise((r) => setTimeout(r, 500));
+      const fetched = (await lists()) - before;
+      assert.ok(fetched >= 1 && fetched <= 4, `${fetched} tools/list requests for 2000 notifications`);
+      assert.ok(changes <= 4, `${changes} listChanged events for 2000 notifications`);
+    } finally {
+      gw.gateway.mcp.events.off("listChanged", count);
+    }
+    assert.ok((await c.client.listTools()).tools.some((t) => t.name === "noisy__plain"));
   });
 });

@@ -214,14 +214,16 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
 
   private setup(client: Client, gen: number): void {
     const live = () => gen === this.gen;
+    // This connection's refreshes: one per kind at a time (see refreshSoon).
+    const running = new Map<ListKind, { again: boolean }>();
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
-      if (live()) void this.refresh("tools", gen);
+      if (live()) this.refreshSoon("tools", gen, running);
     });
     client.setNotificationHandler(ResourceListChangedNotificationSchema, () => {
-      if (live()) void this.refresh("resources", gen);
+      if (live()) this.refreshSoon("resources", gen, running);
     });
     client.setNotificationHandler(PromptListChangedNotificationSchema, () => {
-      if (live()) void this.refresh("prompts", gen);
+      if (live()) this.refreshSoon("prompts", gen, running);
     });
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
       if (live()) this.emit("resourceUpdated", n.params.uri);
@@ -350,6 +352,31 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
 
   private clearLists(): void {
     Object.assign(this, emptyLists());
+  }
+
+  /**
+   * A list_changed: the list is fetched again, one fetch per kind at a time. Notifications that
+   * arrive during a fetch are answered by one more fetch after it, which sees every change: a
+   * server that sends thousands of them gets a few list requests, not one each held at once.
+   */
+  private refreshSoon(kind: ListKind, gen: number, running: Map<ListKind, { again: boolean }>): void {
+    const now = running.get(kind);
+    if (now) {
+      now.again = true;
+      return;
+    }
+    const state = { again: false };
+    running.set(kind, state);
+    void (async () => {
+      try {
+        do {
+          state.again = false;
+          await this.refresh(kind, gen);
+        } while (state.again && gen === this.gen);
+      } finally {
+        running.delete(kind);
+      }
+    })();
   }
 
   private async refresh(kind: ListKind, gen: number): Promise<void> {
