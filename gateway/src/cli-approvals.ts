@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import type { ApprovalAnswerValue, ApprovalEvent, ApprovalView } from "./admin/contract-mcp.js";
 import { type AdminClient, adminClientFor, UsageError } from "./cli-admin-client.js";
 import { lineReader, pause } from "./cli-line-reader.js";
-import { argsErrorText, terminalSafe, unexpectedArgumentText } from "./cli-text.js";
+import { argsErrorText, terminalSafe, unexpectedArgumentText, visibleExactly } from "./cli-text.js";
 import { SseParser } from "./llm/translate/sse.js";
 
 /**
@@ -47,12 +47,12 @@ export function describeRequest(r: ApprovalView, now = Date.now()): string {
     args = `${args.slice(0, ARGUMENTS_SHOWN)}\n… (${args.length - ARGUMENTS_SHOWN} more characters)`;
   const left = Math.max(0, Math.round((Date.parse(r.expiresAt) - now) / 1000));
   return [
-    `Approval requested: ${terminalSafe(r.exposedName)} (server ${terminalSafe(r.server)})`,
-    `  key: ${terminalSafe(r.keyName)}   session: ${terminalSafe(r.sessionId)}   denied in ${left} s without an answer`,
-    `  why: ${terminalSafe(r.reason)}`,
-    // JSON escapes C0 controls but not C1 ones or bidi controls: each line is made terminal-safe,
-    // so what the prompt shows is what will run.
-    `  arguments: ${args.split("\n").map(terminalSafe).join("\n  ")}`,
+    `Approval requested: ${visibleExactly(r.exposedName)} (server ${visibleExactly(r.server)})`,
+    `  key: ${visibleExactly(r.keyName)}   session: ${visibleExactly(r.sessionId)}   denied in ${left} s without an answer`,
+    `  why: ${visibleExactly(r.reason)}`,
+    // JSON escapes C0 controls but not C1 ones, bidi controls or characters that show nothing:
+    // each line is made so, and what the prompt shows is what will run.
+    `  arguments: ${args.split("\n").map(visibleExactly).join("\n  ")}`,
   ].join("\n");
 }
 
