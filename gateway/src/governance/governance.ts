@@ -39,6 +39,8 @@ export interface Ticket {
   readonly holds: Array<{ counter: Counter; usd: number; tokens: number }>;
   readonly tokenBuckets: TokenBucket[];
   readonly estTokens: number;
+  /** The input part of the estimate: charged for a stream that ended before its usage came. */
+  readonly estInputTokens: number;
   released: boolean;
   settled: boolean;
 }
@@ -57,6 +59,24 @@ const MONTH_MS = 31 * 86_400_000;
 /** Tokens that count against token budgets and limits: cache reads are not counted. */
 export function countedTokens(u: Usage): number {
   return u.inputTokens + u.cacheWriteTokens + u.outputTokens;
+}
+
+/**
+ * A stream that began and did not end cleanly (the client left, the stream broke or stalled)
+ * before the provider said what its input was: OpenAI-format providers report usage only in the
+ * stream's last chunk. The provider bills the input all the same, so a client could otherwise have
+ * a whole answer streamed and leave before that chunk, for free.
+ */
+function inputUnreported(rec: RequestRecord): boolean {
+  const u = rec.usage;
+  return (
+    rec.stream &&
+    rec.ttfbMs !== undefined &&
+    rec.status !== 200 &&
+    u.inputTokens === 0 &&
+    u.cacheReadTokens === 0 &&
+    u.cacheWriteTokens === 0
+  );
 }
 
 export function scopeKey(kind: "key" | "team" | "session" | "project", id: string): string {
@@ -145,6 +165,7 @@ export class Governance {
       holds: [],
       tokenBuckets: [],
       estTokens: est.tokens,
+      estInputTokens: est.inputTokens,
       released: false,
       settled: false,
     };
@@ -248,6 +269,9 @@ export class Governance {
   settle(ticket: Ticket | undefined, rec: RequestRecord): void {
     const policy = this.policyOf(rec.keyName);
     rec.team = policy.team;
+    // Charged (and logged) with the admission's input estimate, as the provider charges it.
+    if (ticket && !ticket.settled && inputUnreported(rec))
+      rec.usage = { ...rec.usage, inputTokens: ticket.estInputTokens };
     if (rec.provider && rec.route?.startsWith(`${rec.provider}/`)) {
       const cost = this.pricing.costOf(rec.provider, rec.route.slice(rec.provider.length + 1), rec.usage);
       rec.costUsd = cost.usd;
@@ -347,14 +371,14 @@ export class Governance {
   private estimate(
     route: string,
     e: AdmitRequest<{ route: string }>["estimate"],
-  ): { usd: number; tokens: number } {
-    if (!e) return { usd: 0, tokens: 0 };
+  ): { usd: number; tokens: number; inputTokens: number } {
+    if (!e) return { usd: 0, tokens: 0, inputTokens: 0 };
     const input = Math.ceil(e.bytes / 4);
     const asked = typeof e.maxTokens === "number" && e.maxTokens > 0 ? e.maxTokens : EST_OUTPUT_CAP;
     const output = Math.min(asked, EST_OUTPUT_CAP);
     const slash = route.indexOf("/");
     const rates = this.pricing.rates(route.slice(0, slash), route.slice(slash + 1));
-    return { usd: input * rates.input + output * rates.output, tokens: input + output };
+    return { usd: input * rates.input + output * rates.output, tokens: input + output, inputTokens: input };
   }
 }
 
