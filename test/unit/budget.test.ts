@@ -56,6 +56,70 @@ describe("budget periods are calendar-aligned in UTC", () => {
       parseConfig({ virtual_keys: [{ name: "k", key: "x", budgets: [{ usd: 1, period: "fortnight" }] }] }),
     );
   });
+
+  test("the config refuses windows longer than a year, suggesting total, for keys, teams and projects", () => {
+    const tooLong =
+      "a window is at most 366 days (366d, 8784h, 527040m); for a budget that never resets use period: total";
+    // 99999999d reset in the year 275760; 100000001d ended past the last date JavaScript has (its
+    // refusals and /api/budgets failed with "Invalid time value"); 100000000000000000000h passed
+    // the config and then failed the start with "must be a multiple of 15 minutes".
+    for (const period of ["367d", "8785h", "527055m", "99999999d", "100000001d", "100000000000000000000h"]) {
+      const budgets = [{ usd: 1, period }];
+      assert.throws(() => parseConfig({ virtual_keys: [{ name: "k", key: "x", budgets }] }), {
+        message: `config: virtual_keys[0].budgets[0].period: ${tooLong}`,
+      });
+      assert.throws(() => parseConfig({ teams: { t: { budgets } } }), {
+        message: `config: teams.t.budgets[0].period: ${tooLong}`,
+      });
+      assert.throws(() => parseConfig({ projects: { p: { budgets } } }), {
+        message: `config: projects.p.budgets[0].period: ${tooLong}`,
+      });
+    }
+    for (const period of ["366d", "8784h", "527040m"])
+      parseConfig({ virtual_keys: [{ name: "k", key: "x", budgets: [{ usd: 1, period }] }] });
+  });
+
+  test("the config refuses amounts, limits and anchors it could not honour, in a sentence each", () => {
+    const bad = (fields: Record<string, unknown>) => {
+      try {
+        parseConfig({ virtual_keys: [{ name: "k", key: "x", ...fields }] });
+      } catch (e) {
+        return (e as Error).message.replace("config: virtual_keys[0].", "");
+      }
+      return "accepted";
+    };
+    const usd =
+      "a dollar amount above 0 and at most 1,000,000,000,000, like 20 or 2.50 (leave usd out for no dollar limit)";
+    for (const amount of [-1, 0, Number.NaN, Number.POSITIVE_INFINITY, Number("1e400"), 1e13])
+      assert.equal(bad({ budgets: [{ usd: amount }] }), `budgets[0].usd: ${usd}`, String(amount));
+    const tokens = "a whole number of tokens from 1 to 9,007,199,254,740,991";
+    for (const amount of [-1, 0, 1.5, Number.POSITIVE_INFINITY, 2 ** 53, 1e20])
+      assert.equal(bad({ budgets: [{ tokens: amount }] }), `budgets[0].tokens: ${tokens}`, String(amount));
+    const perMinute = "a whole number from 1 to 9,007,199,254,740,991 per minute (leave it out for no limit)";
+    for (const n of [0, -5, 2.5, Number.NaN, 1e20]) {
+      assert.equal(
+        bad({ rate_limit: { requests_per_minute: n } }),
+        `rate_limit.requests_per_minute: ${perMinute}`,
+      );
+      assert.equal(
+        bad({ rate_limit: { tokens_per_minute: n } }),
+        `rate_limit.tokens_per_minute: ${perMinute}`,
+      );
+    }
+    // An anchor only moves custom windows: on a month it was silently ignored.
+    const anchor =
+      "anchor is the start of a custom window (period: 30m, 5h, 14d); day, week and month start at local midnight and total never resets";
+    for (const period of ["day", "month", "total", undefined])
+      assert.equal(
+        bad({ budgets: [{ usd: 1, period, anchor: "2026-01-15T00:00:00Z" }] }),
+        `budgets[0].anchor: ${anchor}`,
+      );
+    assert.equal(
+      bad({ budgets: [{ usd: 1e12, tokens: 2 ** 53 - 1, period: "5h", anchor: "0001-01-01T00:00:00Z" }] }),
+      "accepted",
+    );
+    assert.equal(bad({ rate_limit: { requests_per_minute: 2 ** 53 - 1 } }), "accepted");
+  });
 });
 
 /** A governance over keys with a controllable clock; provider "p" costs $0.10 per input token. */
@@ -145,6 +209,29 @@ describe("budgets", () => {
     assert.match(spend(gov, k, 1) ?? "", /exhausted/);
     clock.now = T("2026-12-01T00:00:00Z");
     assert.equal(spend(gov, k, 10), undefined);
+  });
+
+  test("the longest window, 366d, says when it resets and resets then; the header is a real time", () => {
+    const k = key("k");
+    const { gov, clock } = setup(
+      {
+        virtual_keys: [
+          { name: "k", key: "x", budgets: [{ usd: 1, period: "366d", anchor: "2026-01-01T00:00:00Z" }] },
+        ],
+      },
+      "2026-06-01T12:00:00Z",
+    );
+    assert.equal(spend(gov, k, 10), undefined); // $1: exhausted
+    const a = admit(gov, k);
+    assert.ok(!a.ok);
+    assert.equal(a.refusal.message, "budget '366d' of key 'k' exhausted: $1.00 of $1.00, resets 2027-01-02");
+    assert.equal(a.refusal.headers["x-gatehouse-budget-reset"], "2027-01-02T00:00:00.000Z");
+    const [view] = gov.budgetsOf(k);
+    assert.equal(view?.resetsAt, T("2027-01-02T00:00:00Z"));
+    clock.now = T("2027-01-01T23:59:59Z");
+    assert.match(spend(gov, k, 1) ?? "", /exhausted/);
+    clock.now = T("2027-01-02T00:00:00Z");
+    assert.equal(spend(gov, k, 1), undefined);
   });
 
   test("several budgets: the daily one stops the day, the monthly one the month", () => {
