@@ -11,6 +11,7 @@ import {
 } from "../governance/keys.js";
 import {
   keyPolicyPatchSchema,
+  patchBase,
   patchedPolicy,
   policyJson,
   storedKeyPolicy,
@@ -198,7 +199,7 @@ export function keyRoutes(deps: GovernanceAdminDeps): Route[] {
         const rec = await activeStoredKey(deps, ctx.params.name!);
         const update: KeyUpdate = {};
         if (Object.values(patch).some((v) => v !== undefined)) {
-          const next = patchedPolicy(storedKeyPolicy(rec), patch);
+          const next = patchedPolicy(patchBase(rec), patch);
           if (!next.success) throw new HttpError(400, formatIssues(next.error.issues));
           update.policy = policyJson(next.data);
         }

@@ -1,8 +1,10 @@
-import type { TeamConfig } from "../governance/config-schema.js";
+import { formatIssues } from "../config/load.js";
+import { type TeamConfig, teamSchema } from "../governance/config-schema.js";
 import {
   storedKeyPolicy,
   storedTeam,
   teamCreateSchema,
+  teamPatchBase,
   teamPatchSchema,
 } from "../governance/stored-policies.js";
 import { HttpError } from "../http/errors.js";
@@ -96,11 +98,14 @@ export function teamRoutes(deps: GovernanceAdminDeps): Route[] {
       async handle(ctx): Promise<TeamView> {
         const patch = validate(teamPatchSchema, await ctx.body());
         const rec = await storedTeamOrThrow(deps, ctx.params.name!);
-        const next: TeamConfig = { ...storedTeam(rec) };
+        // From the spec as stored, so a PATCH repairs one that no longer validates (stored-policies.ts).
+        const next = teamPatchBase(rec);
         if (patch.budgets !== undefined) next.budgets = patch.budgets;
         if (patch.rate_limit === null) delete next.rate_limit;
         else if (patch.rate_limit !== undefined) next.rate_limit = patch.rate_limit;
-        await deps.store.updateTeam(rec.name, JSON.stringify(next), Date.now());
+        const checked = teamSchema.safeParse(next);
+        if (!checked.success) throw new HttpError(400, formatIssues(checked.error.issues));
+        await deps.store.updateTeam(rec.name, JSON.stringify(checked.data), Date.now());
         await deps.refresh();
         return findTeam(deps, rec.name);
       },

@@ -71,9 +71,37 @@ export function storedKeyPolicy(r: KeyRecord, warn?: (msg: string) => void): Key
   return CLOSED;
 }
 
+/** A stored row's JSON when it is an object, whether or not it still validates; else undefined. */
+function storedObject(json: string | null | undefined): Record<string, unknown> | undefined {
+  if (json === null || json === undefined) return undefined;
+  try {
+    const v: unknown = JSON.parse(json);
+    if (typeof v === "object" && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    // not JSON
+  }
+  return undefined;
+}
+
+/**
+ * What a PATCH of a stored key applies to: its fields as stored, also when they no longer validate
+ * (a budget window longer than 366 days, written by an earlier version), so that a PATCH of the bad
+ * field repairs the key and keeps its other rules, while a PATCH of another field is refused
+ * naming the bad one. A policy that is not a JSON object starts from the blocked key's rules.
+ */
+export function patchBase(r: KeyRecord): Record<string, unknown> {
+  if (r.policy === null || r.policy === undefined) return {};
+  return storedObject(r.policy) ?? { ...CLOSED };
+}
+
+/** What a PATCH of a stored team applies to: its spec as stored (see patchBase), else no rules. */
+export function teamPatchBase(r: TeamRecord): Record<string, unknown> {
+  return storedObject(r.spec) ?? { budgets: [] };
+}
+
 /** Applies a PATCH to a key's governance fields and validates the result as a whole. */
 export function patchedPolicy(
-  current: KeyGovernance,
+  current: Readonly<Record<string, unknown>>,
   patch: KeyPolicyPatch,
 ): z.ZodSafeParseResult<KeyGovernance> {
   const next: Record<string, unknown> = { ...current };
