@@ -6,7 +6,13 @@ import { openExistingStore } from "./cli-store.js";
 import { errorLine } from "./cli-text.js";
 import { formatIssues } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
-import { type BudgetConfig, budgetSchema } from "./governance/config-schema.js";
+import {
+  type BudgetConfig,
+  budgetSchema,
+  isWindowTooLong,
+  MAX_USD,
+  MAX_WINDOW_DAYS,
+} from "./governance/config-schema.js";
 import {
   createStoredKey,
   KeyExpiredError,
@@ -17,9 +23,9 @@ import {
 import {
   type KeyPolicyPatch,
   keyPolicyCreateSchema,
+  patchBase,
   patchedPolicy,
   policyJson,
-  storedKeyPolicy,
 } from "./governance/stored-policies.js";
 import { SqliteStore } from "./store/sqlite.js";
 
@@ -64,20 +70,28 @@ export function parseBudget(spec: string, unit: "usd" | "tokens"): BudgetConfig 
   const bad = (why: string) => new KeysError(`--${unit === "usd" ? "" : "token-"}budget ${spec}: ${why}`);
   const m = /^\$?([0-9]+(?:\.[0-9]+)?)(?:\/([a-z0-9]+))?$/.exec(spec.trim());
   if (!m) throw bad("expected AMOUNT/PERIOD, like 20/month or 2/day");
-  const budget = { [unit]: Number(m[1]), period: m[2] ?? "month" };
-  const checked = budgetSchema.safeParse(budget);
+  const period = m[2] ?? "month";
+  if (isWindowTooLong(period))
+    throw bad(
+      `a window is at most ${MAX_WINDOW_DAYS} days (${MAX_WINDOW_DAYS}d, ${MAX_WINDOW_DAYS * 24}h); for a budget that never resets use ${m[1]}/total`,
+    );
+  const checked = budgetSchema.safeParse({ [unit]: Number(m[1]), period });
   if (checked.success) return checked.data;
   const issue = checked.error.issues[0];
   if (issue?.path[0] === "period") throw bad(issue.message);
   throw bad(
-    unit === "usd" ? "the amount must be above 0" : "the amount must be a whole number of tokens above 0",
+    unit === "usd"
+      ? `the amount must be above 0 and at most ${MAX_USD.toLocaleString("en-US")} dollars`
+      : `the amount must be a whole number of tokens from 1 to ${MAX_COUNT}`,
   );
 }
 
+const MAX_COUNT = Number.MAX_SAFE_INTEGER.toLocaleString("en-US");
+
 function int(flag: string, v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new KeysError(`--${flag}: expected a whole number above 0, got ${v}`);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new KeysError(`--${flag}: expected a whole number from 1 to ${MAX_COUNT}, got ${v}`);
   return n;
 }
 
@@ -133,12 +147,24 @@ interface ConfigKeys {
   where: string;
 }
 
-/** --expires: a date or time (ISO); `never` too where `allowNever` (update). */
-function expiryOf(spec: string, allowNever: boolean): number | null {
+/**
+ * --expires: an ISO date (2027-01-01, midnight UTC) or time (2027-01-01T09:30Z, or with an offset;
+ * without one, the machine's local time); `never` too where `allowNever` (update). Anything else,
+ * a day the month does not have included, is refused rather than read the way Date.parse guesses
+ * ("7" would be July 2001, "2027-02-30" the 2nd of March).
+ */
+export function expiryOf(spec: string, allowNever: boolean): number | null {
   if (allowNever && spec === "never") return null;
-  const ms = Date.parse(spec);
-  if (Number.isNaN(ms))
-    throw new KeysError(`--expires: not a date: ${spec}${allowNever ? " (a date, or never)" : ""}`);
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})?)?$/.exec(
+    spec,
+  );
+  const ms = m ? Date.parse(spec) : Number.NaN;
+  const day = new Date(0);
+  if (m) day.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  if (!m || Number.isNaN(ms) || day.getUTCMonth() !== Number(m[2]) - 1 || day.getUTCDate() !== Number(m[3]))
+    throw new KeysError(
+      `--expires: not a date: ${spec} (a date like 2027-01-01 or a time like 2027-01-01T09:30Z${allowNever ? ", or never" : ""})`,
+    );
   return ms;
 }
 
@@ -179,7 +205,7 @@ async function run(
     if (config.names.has(n)) throw inConfig(n, "change its rules there");
     const rec = (await store.listKeys()).find((k) => k.name === n && k.revokedAt === null);
     if (!rec) throw new KeysError(`no active key named ${JSON.stringify(n)}`);
-    const next = patchedPolicy(storedKeyPolicy(rec), rulesFromFlags(f));
+    const next = patchedPolicy(patchBase(rec), rulesFromFlags(f));
     if (!next.success) throw new KeysError(formatIssues(next.error.issues));
     const expires = f.expires === undefined ? undefined : expiryOf(f.expires, true);
     await store.updateKey(

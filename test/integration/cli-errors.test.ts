@@ -67,15 +67,69 @@ describe("CLI error lines", () => {
       ["--budget", "20/mnth", periods],
       ["--token-budget", "100000/fortnight", periods],
       ["--budget", "5/20m", "a window in minutes must be a multiple of 15 (30m, 45m, 90m)"],
-      ["--budget", "0/day", "the amount must be above 0"],
-      ["--token-budget", "1.5/day", "the amount must be a whole number of tokens above 0"],
+      ["--budget", "0/day", "the amount must be above 0 and at most 1,000,000,000,000 dollars"],
+      ["--budget", "2000000000000/day", "the amount must be above 0 and at most 1,000,000,000,000 dollars"],
+      [
+        "--token-budget",
+        "1.5/day",
+        "the amount must be a whole number of tokens from 1 to 9,007,199,254,740,991",
+      ],
+      [
+        "--token-budget",
+        "99999999999999999999/day",
+        "the amount must be a whole number of tokens from 1 to 9,007,199,254,740,991",
+      ],
       ["--budget", "twenty", "expected AMOUNT/PERIOD, like 20/month or 2/day"],
+      // A window past a year: before, 99999999d reset in the year 275760, 100000001d answered every
+      // call with a 500 "Invalid time value", and 100000000000000000000h stopped the gateway from starting.
+      ...["400d", "99999999d", "100000001d", "100000000000000000000h"].map(
+        (w) =>
+          [
+            "--budget",
+            `20/${w}`,
+            "a window is at most 366 days (366d, 8784h); for a budget that never resets use 20/total",
+          ] as const,
+      ),
     ] as const) {
       const r = await firstErrorLine(["keys", "create", "x", flag, value, "--data-dir", dataDir]);
       assert.deepEqual(r, { code: 1, line: `gatehouse keys: ${flag} ${value}: ${why}` });
     }
     const listed = await runCli(["keys", "list", "--data-dir", dataDir]);
     assert.doesNotMatch(listed.out, /^x\t/m, "no key is made from a bad budget");
+  });
+
+  test("a year-long window is accepted; --rpm past what counts exactly and a loose --expires are refused", async () => {
+    const year = await runCli(["keys", "create", "yearly", "--budget", "20/366d", "--data-dir", dataDir]);
+    assert.equal(year.code, 0, year.err);
+    assert.match(year.err, /budgets \$20\.00\/366d/);
+    const expires = (v: string) =>
+      `gatehouse keys: --expires: not a date: ${v} (a date like 2027-01-01 or a time like 2027-01-01T09:30Z, or never)`;
+    for (const [argv, line] of [
+      [
+        ["--rpm", "99999999999999999999"],
+        "gatehouse keys: --rpm: expected a whole number from 1 to 9,007,199,254,740,991, got 99999999999999999999",
+      ],
+      // Date.parse reads "7" as July 2001 (the key would expire at once) and 2027-02-30 as March 2nd.
+      [["--expires", "7"], expires("7")],
+      [["--expires", "2027-02-30"], expires("2027-02-30")],
+      [["--expires", "12/31/2027"], expires("12/31/2027")],
+    ] as const) {
+      const r = await firstErrorLine(["keys", "update", "laptop", ...argv, "--data-dir", dataDir]);
+      assert.deepEqual(r, { code: 1, line }, argv.join(" "));
+    }
+    const shown = await runCli(["keys", "show", "laptop", "--data-dir", dataDir]);
+    assert.match(shown.out, /"expires_at": null/, "the refused --expires changed nothing");
+    const later = await runCli([
+      "keys",
+      "update",
+      "laptop",
+      "--expires",
+      "2099-12-31",
+      "--data-dir",
+      dataDir,
+    ]);
+    assert.equal(later.code, 0, later.err);
+    assert.match(later.out, /expires 2099-12-31T00:00:00\.000Z/);
   });
 
   test("a mistyped flag of serve or configure names the command typed, wherever the flag stands", async () => {
