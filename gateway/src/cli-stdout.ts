@@ -11,6 +11,16 @@
  */
 
 const handled = new WeakSet<NodeJS.WritableStream>();
+const optional = new WeakSet<NodeJS.WritableStream>();
+
+/**
+ * For a command that goes on running (`serve`): its output closing (the terminal it ran in closed,
+ * a reader gone) no longer ends the process; what it writes from then on goes nowhere. A gateway
+ * stopped by the SIGHUP of its terminal closing still drains and writes its log rows.
+ */
+export function keepRunningOnClosedOutput(stream: NodeJS.WritableStream = process.stdout): void {
+  optional.add(stream);
+}
 
 export function endOnClosedOutput(
   stream: NodeJS.WritableStream = process.stdout,
@@ -19,6 +29,7 @@ export function endOnClosedOutput(
   if (handled.has(stream)) return;
   handled.add(stream);
   stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (optional.has(stream)) return;
     if (e.code === "EPIPE") return exit(0);
     process.stderr.write(`gatehouse: cannot write the output (${e.code ?? e.message})\n`);
     exit(1);

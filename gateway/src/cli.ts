@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { CommonFlags } from "./cli-config.js";
 import { HELP } from "./cli-help.js";
-import { endOnClosedOutput, quietOnClosedErrors } from "./cli-stdout.js";
+import { endOnClosedOutput, keepRunningOnClosedOutput, quietOnClosedErrors } from "./cli-stdout.js";
 import { errorLine } from "./cli-text.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import { VERSION } from "./gateway-api.js";
@@ -71,7 +71,22 @@ function findFlags(url: string, flags: CommonFlags): string {
 /** The first key, made by serve on a data folder without keys: printed this once. */
 const newKeyText = (key: string) => `Created virtual key "default" (shown once, keep it):\n  ${key}\n`;
 
+/**
+ * The signals that drain and stop `serve`: kill and process managers (SIGTERM), Ctrl+C (SIGINT),
+ * the terminal closing (SIGHUP), and Ctrl+Break in a Windows console (SIGBREAK).
+ */
+const STOP_SIGNALS: NodeJS.Signals[] = [
+  "SIGTERM",
+  "SIGINT",
+  "SIGHUP",
+  ...(process.platform === "win32" ? (["SIGBREAK"] as const) : []),
+];
+/** A second stop signal within this many ms is the same request (see stop in serve). */
+const REPEAT_MS = 1000;
+
 async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> {
+  // The banner is all serve has to say on stdout: its terminal closing must not cut the drain short.
+  keepRunningOnClosedOutput();
   const [{ dataDirOf, portOf, resolveConfig }, { createGateway }, { watchConfig }] = await Promise.all([
     import("./cli-config.js"),
     import("./index.js"),
@@ -100,9 +115,16 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
   // sent on reading it must drain and stop, not meet Node's default (killed, no exit code).
   let watcher: { close(): void } | undefined;
   let stopping = false;
+  let stoppingSince = 0;
   const stop = (signal: string) => {
-    if (stopping) process.exit(1);
+    if (stopping) {
+      // One Ctrl+C often comes twice (from the terminal, and passed on by npm start): only a
+      // signal sent later means "stop now, without draining".
+      if (Date.now() - stoppingSince >= REPEAT_MS) process.exit(1);
+      return;
+    }
     stopping = true;
+    stoppingSince = Date.now();
     watcher?.close();
     process.stdout.write(`\n${signal}: draining and stopping…\n`);
     gateway.stop(10_000).then(
@@ -110,8 +132,7 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
       () => process.exit(1),
     );
   };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  for (const signal of STOP_SIGNALS) process.on(signal, () => stop(signal));
   let newKey: string | undefined;
   if (gateway.keys.count() === 0) {
     newKey = (await gateway.keys.create("default")).key;
