@@ -7,7 +7,7 @@
 // Where /bin/sh still stands between npm and this process (dash, Debian's and Ubuntu's sh, does not
 // exec a script's one command), npm passes the signal to that shell only, which dies of it: this
 // process then sees its parent gone and stops as it would on SIGTERM.
-import { bundleGateway } from "../gateway/bundle.mjs";
+import { bundleGateway } from "../gateway/bundle-gateway.mjs";
 
 try {
   await bundleGateway();
