@@ -2,7 +2,13 @@ import { parseArgs } from "node:util";
 import type { ApprovalAnswerValue, ApprovalView } from "./admin/contract-mcp.js";
 import { readAdminToken } from "./admin/token.js";
 import { dataDirOf } from "./cli-config.js";
-import { argsErrorText, terminalSafe, unexpectedArgumentText } from "./cli-text.js";
+import {
+  argsErrorText,
+  CliUsageError,
+  exitCodeOf,
+  terminalSafe,
+  unexpectedArgumentText,
+} from "./cli-text.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import { baseUrl } from "./gateway-listen.js";
 
@@ -11,8 +17,11 @@ import { baseUrl } from "./gateway-listen.js";
  * token comes from the data folder, errors are one line a person can act on.
  */
 
-/** A failure the CLI reports as one line (exit 1), never a stack trace. */
-export class UsageError extends Error {}
+/**
+ * A failure the CLI reports as one line (exit 1), never a stack trace: no gateway answers, it
+ * refuses the admin token or a request. A wrong command line is a CliUsageError (exit 2).
+ */
+export class CliFailure extends Error {}
 
 /** Where a CLI command writes. */
 export interface CliIo {
@@ -48,7 +57,7 @@ export interface AdminCommandArgs {
  * A command that only talks to a running gateway (`status`, `login-link`, `models`): its flags are
  * --port, --host, --data-dir and --help, and the `spec`'s switches and positionals (exactly that
  * many). A wrong flag or argument is one line and status 2, --help prints `usage`; otherwise `run`
- * gets the admin client, and a UsageError it throws is one line and status 1.
+ * gets the admin client, and a CliFailure it throws is one line and status 1 (a CliUsageError, 2).
  */
 export async function runAdminCommand(
   command: string,
@@ -92,9 +101,9 @@ export async function runAdminCommand(
     const flags = { "data-dir": str("data-dir"), port: str("port"), host: str("host") };
     return await run(adminClientFor(flags, env), { switches, positionals });
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
+    if (!(e instanceof CliFailure || e instanceof CliUsageError)) throw e;
     io.err(`gatehouse ${command}: ${e.message}\n`);
-    return 1;
+    return exitCodeOf(e);
   }
 }
 
@@ -103,14 +112,16 @@ export function adminClientFor(
   flags: { "data-dir"?: string | undefined; host?: string | undefined; port?: string | undefined },
   env: NodeJS.ProcessEnv,
 ): AdminClient {
+  // The command line first: a bad --port is a wrong command line whatever the data folder holds.
+  const port = flags.port === undefined ? DEFAULT_PORT : Number(flags.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new CliUsageError(`--port ${flags.port}: expected a port number, 1 to 65535`);
   const dataDir = dataDirOf(flags, env);
   const token = readAdminToken(dataDir);
   if (!token)
-    throw new UsageError(
+    throw new CliFailure(
       `no admin token in ${dataDir}: start the gateway (gatehouse serve) with this data folder, or pass --data-dir`,
     );
-  const port = flags.port === undefined ? DEFAULT_PORT : Number(flags.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError("--port must be 1-65535");
   return new AdminClient(baseUrl(flags.host ?? DEFAULT_HOST, port), token);
 }
 
@@ -128,7 +139,7 @@ export class AdminClient {
         headers: { authorization: `Bearer ${this.token}`, ...(init.headers ?? {}) },
       });
     } catch {
-      throw new UsageError(`no gateway answers on ${this.base} (is gatehouse serve running? --port N)`);
+      throw new CliFailure(`no gateway answers on ${this.base} (is gatehouse serve running? --port N)`);
     }
   }
 
@@ -137,9 +148,9 @@ export class AdminClient {
     const res = await this.fetch(path);
     if (res.status === 401) {
       await res.body?.cancel();
-      throw new UsageError(`the admin token was refused by ${this.base} (another data folder?)`);
+      throw new CliFailure(`the admin token was refused by ${this.base} (another data folder?)`);
     }
-    if (!res.ok) throw new UsageError(`GET ${path}: ${res.status}${await problemDetail(res)}`);
+    if (!res.ok) throw new CliFailure(`GET ${path}: ${res.status}${await problemDetail(res)}`);
     return (await res.json()) as T;
   }
 
@@ -148,11 +159,11 @@ export class AdminClient {
     const res = await this.fetch(path, { method: "POST" });
     if (res.status === 401) {
       await res.body?.cancel();
-      throw new UsageError(`the admin token was refused by ${this.base} (another data folder?)`);
+      throw new CliFailure(`the admin token was refused by ${this.base} (another data folder?)`);
     }
     if (!res.ok) {
       await res.body?.cancel();
-      throw new UsageError(`POST ${path}: ${res.status}`);
+      throw new CliFailure(`POST ${path}: ${res.status}`);
     }
     return (await res.json()) as T;
   }
@@ -170,7 +181,7 @@ export class AdminClient {
     });
     await res.body?.cancel();
     if (res.status === 404) return false;
-    if (!res.ok) throw new UsageError(`POST /api/approvals/${id}: ${res.status}`);
+    if (!res.ok) throw new CliFailure(`POST /api/approvals/${id}: ${res.status}`);
     return true;
   }
 }

@@ -2,9 +2,16 @@ import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { parseArgs } from "node:util";
 import type { ApprovalAnswerValue, ApprovalEvent, ApprovalView } from "./admin/contract-mcp.js";
-import { type AdminClient, adminClientFor, UsageError } from "./cli-admin-client.js";
+import { type AdminClient, adminClientFor, CliFailure } from "./cli-admin-client.js";
 import { lineReader, pause } from "./cli-line-reader.js";
-import { argsErrorText, terminalSafe, unexpectedArgumentText, visibleExactly } from "./cli-text.js";
+import {
+  argsErrorText,
+  CliUsageError,
+  exitCodeOf,
+  terminalSafe,
+  unexpectedArgumentText,
+  visibleExactly,
+} from "./cli-text.js";
 import { SseParser } from "./llm/translate/sse.js";
 
 /**
@@ -92,7 +99,7 @@ async function watch(client: AdminClient, io: ApprovalsIo): Promise<number> {
   /** Subscribes, then catches up with what is waiting (a request made in between comes twice: kept once). */
   const subscribe = async (): Promise<Response> => {
     const res = await client.fetch("/api/events?types=approval", { signal: events.signal });
-    if (!res.ok || !res.body) throw new UsageError(`GET /api/events: ${res.status}`);
+    if (!res.ok || !res.body) throw new CliFailure(`GET /api/events: ${res.status}`);
     // What waits now is the truth: requests of a gateway that restarted are gone.
     const waiting = await client.pending();
     const kept = queue.filter((q) => waiting.some((r) => r.id === q.id));
@@ -200,7 +207,9 @@ export async function approvalsMain(
   }
   const [command, id] = positionals;
   // A wrong command line is said before the gateway is looked for: status 2, what to fix.
-  const wrong = approvalsUsageError(positionals);
+  const wrong =
+    approvalsUsageError(positionals) ??
+    (values.session && values.always ? "--session or --always, not both" : undefined);
   if (wrong) {
     io.err(`gatehouse approvals: ${wrong}\n`);
     return 2;
@@ -214,7 +223,6 @@ export async function approvalsMain(
       for (const r of pending) io.out(`${r.id}\n${describeRequest(r)}\n\n`);
       return 0;
     }
-    if (values.session && values.always) throw new UsageError("--session or --always, not both");
     const answer: ApprovalAnswerValue =
       command === "deny"
         ? "deny"
@@ -230,9 +238,9 @@ export async function approvalsMain(
     io.out(`${answer}: ${id}\n`);
     return 0;
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
+    if (!(e instanceof CliFailure || e instanceof CliUsageError)) throw e;
     io.err(`gatehouse approvals: ${e.message}\n`);
-    return 1;
+    return exitCodeOf(e);
   }
 }
 

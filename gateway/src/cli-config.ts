@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { CliUsageError } from "./cli-text.js";
 import { loadConfigFile, parseConfig, providersFromEnv } from "./config/load.js";
 import { defaultDataDir } from "./config/paths.js";
 import type { ConfigFile } from "./config/schema.js";
@@ -42,6 +43,6 @@ export function portOf(flags: CommonFlags): number | undefined {
   if (flags.port === undefined) return undefined;
   const n = Number(flags.port);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new Error(`--port: expected a port number, got ${flags.port}`);
+    throw new CliUsageError(`--port ${flags.port}: expected a port number, 0 to 65535`);
   return n;
 }

@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { readAdminToken } from "./admin/token.js";
 import { type CommonFlags, dataDirOf, portOf, resolveConfig } from "./cli-config.js";
+import { CliUsageError } from "./cli-text.js";
 import {
   claudeCodeFiles,
   configureClaudeCode,
@@ -33,7 +34,7 @@ export async function configureCommand(
   io: ConfigureIo,
 ): Promise<void> {
   if (args[0] !== "claude-code" || args.length > 1)
-    throw new Error(
+    throw new CliUsageError(
       "usage: gatehouse configure claude-code [--port N] [--key KEY] [--no-mcp] | configure claude-code --revert",
     );
   const home = env.HOME ?? homedir();

@@ -3,7 +3,7 @@ import { dataDirOf, resolveConfig } from "./cli-config.js";
 import { KEYS_HELP } from "./cli-help.js";
 import { configKeyDetails, describeRules, keyListLines, storedKeyDetails } from "./cli-keys-view.js";
 import { openExistingStore } from "./cli-store.js";
-import { errorLine } from "./cli-text.js";
+import { CliUsageError, errorLine, exitCodeOf } from "./cli-text.js";
 import { formatIssues } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
 import {
@@ -59,6 +59,7 @@ const options = {
 
 type Flags = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>["values"];
 
+/** A failure of `gatehouse keys` (status 1); a wrong command line is a CliUsageError (status 2). */
 class KeysError extends Error {}
 
 /**
@@ -67,7 +68,7 @@ class KeysError extends Error {}
  * the config field it becomes.
  */
 export function parseBudget(spec: string, unit: "usd" | "tokens"): BudgetConfig {
-  const bad = (why: string) => new KeysError(`--${unit === "usd" ? "" : "token-"}budget ${spec}: ${why}`);
+  const bad = (why: string) => new CliUsageError(`--${unit === "usd" ? "" : "token-"}budget ${spec}: ${why}`);
   const m = /^\$?([0-9]+(?:\.[0-9]+)?)(?:\/([a-z0-9]+))?$/.exec(spec.trim());
   if (!m) throw bad("expected AMOUNT/PERIOD, like 20/month or 2/day");
   const period = m[2] ?? "month";
@@ -91,7 +92,7 @@ const MAX_COUNT = Number.MAX_SAFE_INTEGER.toLocaleString("en-US");
 function int(flag: string, v: string): number {
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n <= 0)
-    throw new KeysError(`--${flag}: expected a whole number from 1 to ${MAX_COUNT}, got ${v}`);
+    throw new CliUsageError(`--${flag}: expected a whole number from 1 to ${MAX_COUNT}, got ${v}`);
   return n;
 }
 
@@ -133,7 +134,7 @@ function graceOf(spec: string): number {
   const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
   const ms = m ? Number(m[1]) * unit[m[2] as keyof typeof unit] : Number.NaN;
   if (!(ms >= 0 && ms <= MAX_ROTATION_GRACE_MS))
-    throw new KeysError(
+    throw new CliUsageError(
       `--grace: a duration like 90s, 30m, 1h or 7d, at most 30d (got ${JSON.stringify(spec)})`,
     );
   return ms;
@@ -162,7 +163,7 @@ export function expiryOf(spec: string, allowNever: boolean): number | null {
   const day = new Date(0);
   if (m) day.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   if (!m || Number.isNaN(ms) || day.getUTCMonth() !== Number(m[2]) - 1 || day.getUTCDate() !== Number(m[3]))
-    throw new KeysError(
+    throw new CliUsageError(
       `--expires: not a date: ${spec} (a date like 2027-01-01 or a time like 2027-01-01T09:30Z${allowNever ? ", or never" : ""})`,
     );
   return ms;
@@ -177,7 +178,7 @@ async function run(
 ) {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const need = (what: string) => {
-    if (!name) throw new KeysError(`usage: gatehouse keys ${what} NAME`);
+    if (!name) throw new CliUsageError(`usage: gatehouse keys ${what} NAME`);
     return name;
   };
   const inConfig = (n: string, what: string) =>
@@ -186,14 +187,14 @@ async function run(
     const n = need("create");
     if (config.names.has(n)) throw inConfig(n, "pick another name");
     const parsed = keyPolicyCreateSchema.safeParse(rulesFromFlags(f));
-    if (!parsed.success) throw new KeysError(formatIssues(parsed.error.issues));
+    if (!parsed.success) throw new CliUsageError(formatIssues(parsed.error.issues));
     const expires = f.expires === undefined ? null : expiryOf(f.expires, false);
     let key: string;
     try {
       ({ key } = await createStoredKey(store, n, expires, policyJson(parsed.data)));
     } catch (e) {
       if (e instanceof PastExpiryError)
-        throw new KeysError(`--expires: ${f.expires} is in the past; give a later date or time`);
+        throw new CliUsageError(`--expires: ${f.expires} is in the past; give a later date or time`);
       throw e;
     }
     out(key);
@@ -206,7 +207,7 @@ async function run(
     const rec = (await store.listKeys()).find((k) => k.name === n && k.revokedAt === null);
     if (!rec) throw new KeysError(`no active key named ${JSON.stringify(n)}`);
     const next = patchedPolicy(patchBase(rec), rulesFromFlags(f));
-    if (!next.success) throw new KeysError(formatIssues(next.error.issues));
+    if (!next.success) throw new CliUsageError(formatIssues(next.error.issues));
     const expires = f.expires === undefined ? undefined : expiryOf(f.expires, true);
     await store.updateKey(
       n,
@@ -267,14 +268,14 @@ async function run(
         : `Revoked "${n}".`,
     );
   } else {
-    throw new KeysError(KEYS_USAGE);
+    throw new CliUsageError(KEYS_USAGE);
   }
 }
 
 const SUBCOMMANDS = ["create", "update", "rotate", "list", "show", "revoke"];
 const KEYS_USAGE = `usage: gatehouse keys ${SUBCOMMANDS.join("|")} (gatehouse --help)`;
 
-/** `gatehouse keys ...`: exit code 0, 1 (error, one line on stderr) or 2 (bad flags). */
+/** `gatehouse keys ...`: exit code 0, 1 (a failure, one line on stderr) or 2 (a wrong command line). */
 export async function keysMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>;
   try {
@@ -291,7 +292,7 @@ export async function keysMain(argv: string[], env: NodeJS.ProcessEnv): Promise<
   if (!SUBCOMMANDS.includes(sub ?? "")) {
     // Before any folder or database is opened: a usage error creates nothing.
     process.stderr.write(errorLine("gatehouse keys", KEYS_USAGE));
-    return 1;
+    return 2;
   }
   try {
     const { config, path } = resolveConfig(parsed.values, env);
@@ -310,6 +311,6 @@ export async function keysMain(argv: string[], env: NodeJS.ProcessEnv): Promise<
     return 0;
   } catch (e) {
     process.stderr.write(errorLine("gatehouse keys", e));
-    return 1;
+    return exitCodeOf(e);
   }
 }

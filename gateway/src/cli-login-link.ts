@@ -1,5 +1,5 @@
 import type { LoginLinkView } from "./admin/contract.js";
-import { type CliIo, PROCESS_IO, runAdminCommand, UsageError } from "./cli-admin-client.js";
+import { CliFailure, type CliIo, PROCESS_IO, runAdminCommand } from "./cli-admin-client.js";
 import { terminalSafe } from "./cli-text.js";
 
 /**
@@ -21,7 +21,7 @@ export function loginLinkMain(
   return runAdminCommand("login-link", LOGIN_LINK_USAGE, argv, env, io, async (client) => {
     const link = await client.post<LoginLinkView>("/api/login-link");
     if (typeof link.url !== "string" || typeof link.expiresAt !== "string")
-      throw new UsageError("the gateway gave no login link (is it an older Gatehouse?)");
+      throw new CliFailure("the gateway gave no login link (is it an older Gatehouse?)");
     io.out(
       `${terminalSafe(link.url)}\n  (one-time login link, valid until ${terminalSafe(link.expiresAt)})\n`,
     );

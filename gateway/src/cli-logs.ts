@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { dataDirOf, resolveConfig } from "./cli-config.js";
 import { LOGS_HELP } from "./cli-help.js";
 import { openExistingStore } from "./cli-store.js";
-import { errorLine, terminalSafe, unexpectedArgumentText } from "./cli-text.js";
+import { CliUsageError, errorLine, exitCodeOf, terminalSafe, unexpectedArgumentText } from "./cli-text.js";
 import { exportConfig } from "./config/export.js";
 import { ConfigError } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
@@ -49,8 +49,6 @@ const options = {
 } as const;
 type Flags = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>["values"];
 
-export class CliUsageError extends Error {}
-
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
@@ -85,7 +83,7 @@ export async function runLogsCli(
     return 0;
   } catch (e) {
     io.err(errorLine(`gatehouse ${command}`, e, options));
-    return e instanceof CliUsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? 2 : 1;
+    return exitCodeOf(e);
   }
 }
 

@@ -4,7 +4,7 @@ import { isAbsolute, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type CommonFlags, dataDirOf, portOf, resolveConfig } from "./cli-config.js";
 import { openExistingStore } from "./cli-store.js";
-import { errorLine } from "./cli-text.js";
+import { CliUsageError, errorLine, exitCodeOf } from "./cli-text.js";
 import { MCP_SERVER_NAME } from "./clients/claude-code.js";
 import { DEFAULT_PORT } from "./config/paths.js";
 import type { ConfigFile } from "./config/schema.js";
@@ -70,6 +70,7 @@ const options = {
 
 type Flags = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>["values"];
 
+/** A failure of `gatehouse mcp` (status 1); a wrong command line is a CliUsageError (status 2). */
 class McpCliError extends Error {}
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -106,7 +107,7 @@ export async function mcpMain(argv: string[], env: NodeJS.ProcessEnv = process.e
     process.stderr.write(
       errorLine("gatehouse mcp", `unknown mcp command ${JSON.stringify(sub)}; see gatehouse mcp --help`),
     );
-    return 1;
+    return 2;
   }
   let store: SqliteStore | undefined;
   try {
@@ -128,7 +129,7 @@ export async function mcpMain(argv: string[], env: NodeJS.ProcessEnv = process.e
     return 0;
   } catch (e) {
     process.stderr.write(errorLine("gatehouse mcp", e));
-    return 1;
+    return exitCodeOf(e);
   } finally {
     await store?.close();
   }
@@ -147,7 +148,8 @@ function pairs(list: readonly string[] | undefined, sep: string, what: string): 
   for (const item of list ?? []) {
     const i = item.indexOf(sep);
     const k = i > 0 ? item.slice(0, i).trim() : "";
-    if (k === "") throw new McpCliError(`${what}: expected ${sep === "=" ? "NAME=VALUE" : "'Name: value'"}`);
+    if (k === "")
+      throw new CliUsageError(`${what}: expected ${sep === "=" ? "NAME=VALUE" : "'Name: value'"}`);
     outp[k] = item.slice(i + 1).trim();
   }
   return outp;
@@ -156,11 +158,11 @@ function pairs(list: readonly string[] | undefined, sep: string, what: string): 
 function add(ctx: Context, args: string[], command: string[]): void {
   const { flags } = ctx;
   const [name, ...extra] = args;
-  if (!name) throw new McpCliError("usage: gatehouse mcp add NAME -- CMD [ARGS...]  or  --url URL");
+  if (!name) throw new CliUsageError("usage: gatehouse mcp add NAME -- CMD [ARGS...]  or  --url URL");
   if (extra.length > 0)
-    throw new McpCliError(`put the server's command after --: gatehouse mcp add ${name} -- CMD ARGS...`);
+    throw new CliUsageError(`put the server's command after --: gatehouse mcp add ${name} -- CMD ARGS...`);
   if ((flags.url === undefined) === (command.length === 0))
-    throw new McpCliError("give either a command after -- (stdio) or --url URL (remote), not both");
+    throw new CliUsageError("give either a command after -- (stdio) or --url URL (remote), not both");
   const spec: McpServerInput = {};
   if (flags.url !== undefined) {
     spec.url = flags.url;
@@ -185,7 +187,7 @@ function add(ctx: Context, args: string[], command: string[]): void {
     host: flags.host ?? ctx.config.server?.host,
   };
   if (spec.url !== undefined && pointsAtGateway(spec.url, self))
-    throw new McpCliError(`add ${name}: ${selfUrlProblem(name, spec.url)}`);
+    throw new CliUsageError(`add ${name}: ${selfUrlProblem(name, spec.url)}`);
   try {
     const added = ctx.added.add(name, spec, "cli");
     out(`Added MCP server "${name}" (${describe(added.config)}).`);
@@ -193,7 +195,7 @@ function add(ctx: Context, args: string[], command: string[]): void {
   } catch (e) {
     if (e instanceof ServerExistsError)
       throw new McpCliError(`${e.message}; remove it first: gatehouse mcp remove ${name}`);
-    if (e instanceof InvalidServerError) throw new McpCliError(`add ${name}: ${e.message}`);
+    if (e instanceof InvalidServerError) throw new CliUsageError(`add ${name}: ${e.message}`);
     throw e;
   }
 }
@@ -233,7 +235,7 @@ async function list(ctx: Context): Promise<void> {
 
 async function remove(ctx: Context, args: string[]): Promise<void> {
   const [name] = args;
-  if (!name) throw new McpCliError("usage: gatehouse mcp remove NAME");
+  if (!name) throw new CliUsageError("usage: gatehouse mcp remove NAME");
   const cfg = ctx.added.get(name)?.config;
   const inFile = ctx.config.mcp_servers[name] !== undefined;
   if (ctx.added.remove(name)) {
@@ -256,10 +258,10 @@ function serverConfig(ctx: Context, name: string): McpServerConfig | undefined {
 async function login(ctx: Context, args: string[]): Promise<void> {
   const [name] = args;
   if (!name)
-    throw new McpCliError("usage: gatehouse mcp login NAME [--port N] [--timeout SECONDS] [--no-open]");
+    throw new CliUsageError("usage: gatehouse mcp login NAME [--port N] [--timeout SECONDS] [--no-open]");
   const seconds = ctx.flags.timeout === undefined ? 300 : Number(ctx.flags.timeout);
   if (!Number.isFinite(seconds) || seconds <= 0)
-    throw new McpCliError("--timeout: expected a number of seconds");
+    throw new CliUsageError("--timeout: expected a number of seconds");
   out(
     await cliLogin({
       name,
@@ -276,7 +278,7 @@ async function login(ctx: Context, args: string[]): Promise<void> {
 
 async function logout(ctx: Context, args: string[]): Promise<void> {
   const [name] = args;
-  if (!name) throw new McpCliError("usage: gatehouse mcp logout NAME");
+  if (!name) throw new CliUsageError("usage: gatehouse mcp logout NAME");
   const cfg = serverConfig(ctx, name);
   if (!cfg) throw new McpCliError(`no MCP server named ${JSON.stringify(name)}`);
   if (cfg.url === undefined) throw new McpCliError(notRemote(name));
@@ -302,7 +304,9 @@ async function ownKeyHashes(ctx: Context): Promise<Set<string>> {
 async function importFrom(ctx: Context, args: string[]): Promise<void> {
   const source = args[0] as ImportSource | undefined;
   if (!source || !importSources.includes(source))
-    throw new McpCliError("usage: gatehouse mcp import claude-code|claude-desktop [--file PATH] [--dry-run]");
+    throw new CliUsageError(
+      "usage: gatehouse mcp import claude-code|claude-desktop [--file PATH] [--dry-run]",
+    );
   const path = ctx.flags.file ?? defaultImportPath(source, ctx.env, ctx.env.HOME ?? homedir());
   if (!existsSync(path)) throw new McpCliError(`no ${source} config at ${path} (give one with --file PATH)`);
   let json: unknown;

@@ -15,6 +15,20 @@ export const terminalSafe = (s: string | null): string =>
 export const visibleExactly = (s: string | null): string =>
   terminalSafe(s).replace(/\p{Cf}|[\u{115f}\u{1160}\u{3164}\u{ffa0}]|\p{Variation_Selector}/gu, "?");
 
+/**
+ * A wrong command line: an unknown command or subcommand, a missing argument, a bad flag value.
+ * Exit status 2, where a failure (no gateway answers, a store or config error, nothing of that
+ * name) is 1: `exitCodeOf`. Thrown before anything is created or changed.
+ */
+export class CliUsageError extends Error {}
+
+/** The exit status of a command that failed with `e`: 2 for a wrong command line, else 1. */
+export function exitCodeOf(e: unknown): 1 | 2 {
+  if (e instanceof CliUsageError) return 2;
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === "string" && code.startsWith("ERR_PARSE_ARGS") ? 2 : 1;
+}
+
 /** An argument a command does not take, as one line. */
 export const unexpectedArgumentText = (arg: string, command: string): string =>
   `unexpected argument ${JSON.stringify(arg)} for \`${command}\` (see ${command} --help)`;

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import type { CommonFlags } from "./cli-config.js";
 import { HELP } from "./cli-help.js";
 import { endOnClosedOutput, keepRunningOnClosedOutput, quietOnClosedErrors } from "./cli-stdout.js";
-import { errorLine } from "./cli-text.js";
+import { errorLine, exitCodeOf } from "./cli-text.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import { VERSION } from "./gateway-api.js";
 
@@ -92,9 +92,10 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
     import("./index.js"),
     import("./config/watch.js"),
   ]);
+  // The command line before the config: a bad --port is a wrong command line (status 2).
+  const port = portOf(flags);
   const { config, path } = resolveConfig(flags, env);
   const dataDir = dataDirOf(flags, env);
-  const port = portOf(flags);
   const configFile = path ?? join(dataDir, "config.yaml");
   const gateway = createGateway({
     config,
@@ -168,9 +169,39 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
   });
 }
 
+/** The commands with modules of their own, each parsing its own command line. */
+const OWN_PARSERS = [
+  "logs",
+  "spend",
+  "config",
+  "mcp",
+  "keys",
+  "bench",
+  "approvals",
+  "status",
+  "login-link",
+  "models",
+];
+
+/**
+ * The CLI: returns the exit status. 0 done; 1 failed (no gateway answers, a store or config
+ * error, nothing of that name; `status` also when the gateway is degraded); 2 a wrong command line
+ * (an unknown command or flag, a bad flag value, a missing argument), said before anything is made.
+ */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   endOnClosedOutput();
   quietOnClosedErrors();
+  try {
+    return await run(argv, env);
+  } catch (e) {
+    // A failure the command did not word itself: still one line naming it, never a stack trace.
+    const command = OWN_PARSERS.includes(argv[0] ?? "") ? `gatehouse ${argv[0]}` : "gatehouse";
+    process.stderr.write(errorLine(command, e));
+    return exitCodeOf(e);
+  }
+}
+
+async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [first, ...args] = argv;
   if (first === "logs" || first === "spend" || first === "config")
     return (await import("./cli-logs.js")).runLogsCli(first, args, env);
@@ -203,7 +234,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stderr.write(
       errorLine("gatehouse", `unknown command ${JSON.stringify(command)}; see gatehouse --help`),
     );
-    return 1;
+    return 2;
   }
   // serve and configure share one flag list; configure's own flags mean nothing to serve.
   const stray = command === "serve" ? CONFIGURE_ONLY.find((f) => values[f] !== undefined) : undefined;
@@ -225,7 +256,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return 0;
   } catch (e) {
     process.stderr.write(errorLine(`gatehouse ${command}`, describe(e, values)));
-    return 1;
+    return exitCodeOf(e);
   }
 }
 

@@ -53,7 +53,7 @@ describe("a data folder without a database", () => {
     const typo = join(dir, "typo-usage");
     for (const argv of [["keys"], ["keys", "lsit"], ["mcp", "lsit"]]) {
       const r = await runCli([...argv, "--data-dir", typo]);
-      assert.equal(r.code, 1);
+      assert.equal(r.code, 2);
       assert.match(
         r.err,
         /^(gatehouse keys: usage: gatehouse keys create\|update\|rotate\|list\|show\|revoke|gatehouse mcp: unknown mcp command "lsit")/,

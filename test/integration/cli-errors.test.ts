@@ -32,7 +32,7 @@ describe("CLI error lines", () => {
       [["keys", "show", "nobody", "--data-dir", dataDir], 1, 'gatehouse keys: no key named "nobody"'],
       [
         ["keys", "lsit", "--data-dir", dataDir],
-        1,
+        2,
         "gatehouse keys: usage: gatehouse keys create|update|rotate|list|show|revoke (gatehouse --help)",
       ],
       [
@@ -49,15 +49,61 @@ describe("CLI error lines", () => {
       ],
       [["config", "export", "--data-dir", typo], 1, `gatehouse config: ${noDatabase}`],
       [["mcp", "list", "--data-dir", typo], 1, `gatehouse mcp: ${noDatabase}`],
-      [["mcp", "lsit"], 1, 'gatehouse mcp: unknown mcp command "lsit"; see gatehouse mcp --help'],
+      [["mcp", "lsit"], 2, 'gatehouse mcp: unknown mcp command "lsit"; see gatehouse mcp --help'],
       [
         ["configure", "cursor"],
-        1,
+        2,
         "gatehouse configure: usage: gatehouse configure claude-code [--port N] [--key KEY] [--no-mcp] | configure claude-code --revert",
       ],
-      [["serv"], 1, 'gatehouse: unknown command "serv"; see gatehouse --help'],
+      [["serv"], 2, 'gatehouse: unknown command "serv"; see gatehouse --help'],
     ] as const) {
       assert.deepEqual(await firstErrorLine([...argv]), { code, line }, argv.join(" "));
+    }
+  });
+
+  test("every command: a wrong command line exits 2, a failure 1", async () => {
+    const typo = join(dir, "typo-codes");
+    const wrong = [
+      ["serv"],
+      ["configure", "cursor"],
+      ["serve", "--port", "eighty"],
+      ["keys", "lsit"],
+      ["keys", "create", "--data-dir", dataDir],
+      ["keys", "create", "x", "--rpm", "0", "--data-dir", dataDir],
+      ["keys", "create", "x", "--expires", "2020-01-01", "--data-dir", dataDir],
+      ["keys", "rotate", "laptop", "--grace", "forever", "--data-dir", dataDir],
+      ["keys", "update", "laptop", "--expires", "soon", "--data-dir", dataDir],
+      ["mcp", "lsit"],
+      ["mcp", "remove", "--data-dir", dataDir],
+      ["mcp", "import", "vscode", "--data-dir", dataDir],
+      ["mcp", "add", "x", "--policy", "maybe", "--data-dir", dataDir, "--", "node"],
+      ["mcp", "login", "x", "--timeout", "soon", "--data-dir", dataDir],
+      ["logs", "tail", "--limit", "0", "--data-dir", dataDir],
+      ["spend", "--by", "colour", "--data-dir", dataDir],
+      ["config", "frob"],
+      ["approvals", "allow", "some-id", "--session", "--always", "--data-dir", dataDir],
+      ["status", "--port", "99999", "--data-dir", dataDir],
+      ["login-link", "--port", "x", "--data-dir", dataDir],
+      ["models", "--data-dir", dataDir],
+      ["bench", "--requests", "1"],
+    ];
+    const failed = [
+      ["keys", "show", "nobody", "--data-dir", dataDir],
+      ["keys", "revoke", "nobody", "--data-dir", dataDir],
+      ["mcp", "remove", "nobody", "--data-dir", dataDir],
+      ["logs", "tail", "--data-dir", typo],
+      ["status", "--data-dir", typo],
+      ["approvals", "list", "--data-dir", typo],
+    ];
+    for (const [argvs, code] of [
+      [wrong, 2],
+      [failed, 1],
+    ] as const) {
+      for (const argv of argvs) {
+        const r = await runCli(argv);
+        assert.equal(r.code, code, `${argv.join(" ")}: ${r.err}`);
+        assert.match(r.err, new RegExp(`^gatehouse( ${argv[0]})?: `), argv.join(" "));
+      }
     }
   });
 
@@ -92,7 +138,7 @@ describe("CLI error lines", () => {
       ),
     ] as const) {
       const r = await firstErrorLine(["keys", "create", "x", flag, value, "--data-dir", dataDir]);
-      assert.deepEqual(r, { code: 1, line: `gatehouse keys: ${flag} ${value}: ${why}` });
+      assert.deepEqual(r, { code: 2, line: `gatehouse keys: ${flag} ${value}: ${why}` });
     }
     const listed = await runCli(["keys", "list", "--data-dir", dataDir]);
     assert.doesNotMatch(listed.out, /^x\t/m, "no key is made from a bad budget");

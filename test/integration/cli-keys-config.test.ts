@@ -92,7 +92,7 @@ describe("gatehouse keys and the config file", () => {
 
   test("no key is created already expired; an expired key is not rotated until its expiry is extended", async () => {
     const past = await keys("create", "past", "--expires", "2020-01-01");
-    assert.equal(past.code, 1);
+    assert.equal(past.code, 2);
     assert.equal(past.out, "", "no key printed");
     assert.match(past.err, /^gatehouse keys: --expires: 2020-01-01 is in the past/);
     assert.doesNotMatch((await keys("list")).out, /^past\t/m);

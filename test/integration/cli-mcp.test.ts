@@ -98,7 +98,7 @@ describe("gatehouse mcp", () => {
       ["frobnicate"],
     ]) {
       const bad = await mcp(...argv);
-      assert.equal(bad.code, 1, argv.join(" "));
+      assert.equal(bad.code, 2, argv.join(" "));
       assert.equal(bad.err.trim().split("\n").length, 1, bad.err);
       assert.match(bad.err, /^gatehouse mcp: /);
     }

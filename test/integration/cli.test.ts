@@ -87,27 +87,27 @@ describe("gatehouse keys", () => {
       );
       assert.equal(await status(third), 200);
 
-      for (const argv of [
-        ["keys", "rotate", "phone", "--grace", "forever"],
-        ["keys", "rotate", "phone", "--grace", "31d"],
-        ["keys", "rotate", "nobody"],
-      ]) {
+      for (const [argv, code] of [
+        [["keys", "rotate", "phone", "--grace", "forever"], 2],
+        [["keys", "rotate", "phone", "--grace", "31d"], 2],
+        [["keys", "rotate", "nobody"], 1],
+      ] as const) {
         const r = await run([...argv, "--data-dir", gw.dataDir]);
-        assert.equal(r.code, 1, argv.join(" "));
+        assert.equal(r.code, code, argv.join(" "));
         assert.match(r.err, /^gatehouse keys: (--grace: a duration|no active key named "nobody")/);
       }
       assert.equal(await status(third), 200, "a refused rotation changes nothing");
     },
   );
 
-  test("usage errors: exit code 1 and one line on stderr", async () => {
-    for (const argv of [
-      ["keys", "revoke", "nobody"],
-      ["keys", "create"],
-      ["keys", "frobnicate"],
-    ]) {
+  test("errors: one line on stderr; exit code 1 for a failure, 2 for a wrong command line", async () => {
+    for (const [argv, code] of [
+      [["keys", "revoke", "nobody"], 1],
+      [["keys", "create"], 2],
+      [["keys", "frobnicate"], 2],
+    ] as const) {
       const r = await run([...argv, "--data-dir", gw.dataDir]);
-      assert.equal(r.code, 1, argv.join(" "));
+      assert.equal(r.code, code, argv.join(" "));
       assert.equal(r.err.trim().split("\n").length, 1, r.err);
       assert.match(r.err, /^gatehouse keys: /);
     }

@@ -99,12 +99,12 @@ describe("gatehouse keys with rules", () => {
     },
   );
 
-  test("bad rules: one line naming the problem, exit 1; unknown flags exit 2", async () => {
+  test("bad rules and unknown flags: one line naming the problem, exit 2", async () => {
     const bad = await run(["keys", "create", "x", "--budget", "5/fortnight", "--data-dir", gw.dataDir]);
-    assert.equal(bad.code, 1);
+    assert.equal(bad.code, 2);
     assert.match(bad.err, /^gatehouse keys: --budget 5\/fortnight: a period is day/);
     const rpm = await run(["keys", "create", "x", "--rpm", "fast", "--data-dir", gw.dataDir]);
-    assert.equal(rpm.code, 1);
+    assert.equal(rpm.code, 2);
     assert.match(rpm.err, /--rpm: expected a whole number/);
     assert.equal((await run(["keys", "create", "x", "--budgett", "1"])).code, 2);
   });
