@@ -3,13 +3,14 @@ import { dataDirOf, resolveConfig } from "./cli-config.js";
 import { KEYS_HELP } from "./cli-help.js";
 import { configKeyDetails, describeRules, keyListLines, storedKeyDetails } from "./cli-keys-view.js";
 import { openExistingStore } from "./cli-store.js";
-import { CliUsageError, errorLine, exitCodeOf } from "./cli-text.js";
+import { CliUsageError, errorLine, exitCodeOf, unexpectedArgumentText } from "./cli-text.js";
 import { formatIssues } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
 import {
   type BudgetConfig,
   budgetSchema,
   isWindowTooLong,
+  type KeyGovernance,
   MAX_USD,
   MAX_WINDOW_DAYS,
 } from "./governance/config-schema.js";
@@ -23,6 +24,7 @@ import {
 import {
   type KeyPolicyPatch,
   keyPolicyCreateSchema,
+  keyPolicyPatchSchema,
   patchBase,
   patchedPolicy,
   policyJson,
@@ -169,46 +171,103 @@ export function expiryOf(spec: string, allowNever: boolean): number | null {
   return ms;
 }
 
-async function run(
-  sub: string | undefined,
-  name: string | undefined,
-  f: Flags,
-  store: SqliteStore,
-  config: ConfigKeys,
-) {
-  const out = (s: string) => process.stdout.write(`${s}\n`);
-  const need = (what: string) => {
-    if (!name) throw new CliUsageError(`usage: gatehouse keys ${what} NAME`);
-    return name;
-  };
-  const inConfig = (n: string, what: string) =>
-    new KeysError(`the key ${JSON.stringify(n)} is defined in ${config.where}: ${what}`);
+/** A `gatehouse keys` command line, checked before the database is opened: a wrong one makes nothing. */
+type KeysCommand =
+  | { sub: "create"; name: string; rules: KeyGovernance; expires: number | null }
+  | { sub: "update"; name: string; patch: KeyPolicyPatch; expires: number | null | undefined }
+  | { sub: "rotate"; name: string; graceMs: number }
+  | { sub: "show" | "revoke"; name: string }
+  | { sub: "list" };
+
+/** The rule flags, which only create and update take (the --no-* ones update only). */
+const RULE_FLAGS = [
+  "budget",
+  "token-budget",
+  "rpm",
+  "tpm",
+  "team",
+  "models",
+  "providers",
+  "mcp-servers",
+  "mcp-tools",
+  "content",
+] as const;
+const UPDATE_ONLY = ["no-budgets", "no-rate-limit", "all-models", "no-team"] as const;
+
+/** The flags each subcommand takes beyond --data-dir, --config and --help. */
+const FLAGS_OF: Record<string, readonly (keyof Flags)[]> = {
+  create: [...RULE_FLAGS, "expires"],
+  update: [...RULE_FLAGS, ...UPDATE_ONLY, "expires"],
+  rotate: ["grace"],
+  list: [],
+  show: [],
+  revoke: [],
+};
+
+/** The subcommand, its NAME and its flags, checked; throws a CliUsageError naming what to fix. */
+function keysCommandOf(positionals: readonly string[], f: Flags, now = Date.now()): KeysCommand {
+  const [sub = "", name, extra] = positionals;
+  const takes = FLAGS_OF[sub];
+  if (!takes) throw new CliUsageError(KEYS_USAGE);
+  const stray = [...FLAGS_OF.update!, "grace" as const].find(
+    (flag) => f[flag] !== undefined && !takes.includes(flag),
+  );
+  if (stray)
+    throw new CliUsageError(
+      `--${stray} is not a flag of \`gatehouse keys ${sub}\` (see gatehouse keys --help)`,
+    );
+  if (sub === "list") {
+    if (name !== undefined) throw new CliUsageError(unexpectedArgumentText(name, "gatehouse keys list"));
+    return { sub };
+  }
+  if (!name) throw new CliUsageError(`usage: gatehouse keys ${sub} NAME`);
+  if (extra !== undefined) throw new CliUsageError(unexpectedArgumentText(extra, `gatehouse keys ${sub}`));
   if (sub === "create") {
-    const n = need("create");
-    if (config.names.has(n)) throw inConfig(n, "pick another name");
     const parsed = keyPolicyCreateSchema.safeParse(rulesFromFlags(f));
     if (!parsed.success) throw new CliUsageError(formatIssues(parsed.error.issues));
     const expires = f.expires === undefined ? null : expiryOf(f.expires, false);
+    if (expires !== null && expires <= now) throw pastExpiry(f.expires);
+    return { sub, name, rules: parsed.data, expires };
+  }
+  if (sub === "update") {
+    const patch = rulesFromFlags(f);
+    const parsed = keyPolicyPatchSchema.safeParse(patch);
+    if (!parsed.success) throw new CliUsageError(formatIssues(parsed.error.issues));
+    return { sub, name, patch, expires: f.expires === undefined ? undefined : expiryOf(f.expires, true) };
+  }
+  if (sub === "rotate") return { sub, name, graceMs: f.grace === undefined ? 0 : graceOf(f.grace) };
+  return { sub: sub as "show" | "revoke", name };
+}
+
+const pastExpiry = (spec: string | undefined) =>
+  new CliUsageError(`--expires: ${spec} is in the past; give a later date or time`);
+
+async function run(cmd: KeysCommand, f: Flags, store: SqliteStore, config: ConfigKeys) {
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  const inConfig = (n: string, what: string) =>
+    new KeysError(`the key ${JSON.stringify(n)} is defined in ${config.where}: ${what}`);
+  if (cmd.sub === "create") {
+    const n = cmd.name;
+    if (config.names.has(n)) throw inConfig(n, "pick another name");
     let key: string;
     try {
-      ({ key } = await createStoredKey(store, n, expires, policyJson(parsed.data)));
+      ({ key } = await createStoredKey(store, n, cmd.expires, policyJson(cmd.rules)));
     } catch (e) {
-      if (e instanceof PastExpiryError)
-        throw new CliUsageError(`--expires: ${f.expires} is in the past; give a later date or time`);
+      if (e instanceof PastExpiryError) throw pastExpiry(f.expires);
       throw e;
     }
     out(key);
     process.stderr.write(
-      `Created virtual key "${n}" (${describeRules(parsed.data)}). It is shown only this once.\n`,
+      `Created virtual key "${n}" (${describeRules(cmd.rules)}). It is shown only this once.\n`,
     );
-  } else if (sub === "update") {
-    const n = need("update");
+  } else if (cmd.sub === "update") {
+    const n = cmd.name;
     if (config.names.has(n)) throw inConfig(n, "change its rules there");
     const rec = (await store.listKeys()).find((k) => k.name === n && k.revokedAt === null);
     if (!rec) throw new KeysError(`no active key named ${JSON.stringify(n)}`);
-    const next = patchedPolicy(patchBase(rec), rulesFromFlags(f));
+    const next = patchedPolicy(patchBase(rec), cmd.patch);
     if (!next.success) throw new CliUsageError(formatIssues(next.error.issues));
-    const expires = f.expires === undefined ? undefined : expiryOf(f.expires, true);
+    const expires = cmd.expires;
     await store.updateKey(
       n,
       { policy: policyJson(next.data), ...(expires !== undefined ? { expiresAt: expires } : {}) },
@@ -219,10 +278,10 @@ async function run(
         ? ""
         : `; expires ${expires === null ? "never" : new Date(expires).toISOString()}`;
     out(`Updated "${n}": ${describeRules(next.data)}${expiry}.`);
-  } else if (sub === "list") {
+  } else if (cmd.sub === "list") {
     for (const line of keyListLines(config.keys, await store.listKeys())) out(line);
-  } else if (sub === "show") {
-    const n = need("show");
+  } else if (cmd.sub === "show") {
+    const n = cmd.name;
     const fromConfig = config.keys.find((k) => k.name === n);
     const rec = (await store.listKeys()).findLast((k) => k.name === n);
     if (!fromConfig && !rec) throw new KeysError(`no key named ${JSON.stringify(n)}`);
@@ -232,13 +291,12 @@ async function run(
       ...(rec ? [storedKeyDetails(rec, config.names)] : []),
     ];
     for (const s of shown) out(JSON.stringify(s, null, 2));
-  } else if (sub === "rotate") {
-    const n = need("rotate");
+  } else if (cmd.sub === "rotate") {
+    const n = cmd.name;
     if (config.names.has(n)) throw inConfig(n, "change its value there");
-    const graceMs = f.grace === undefined ? 0 : graceOf(f.grace);
     let rotated: Awaited<ReturnType<typeof rotateStoredKey>>;
     try {
-      rotated = await rotateStoredKey(store, n, graceMs);
+      rotated = await rotateStoredKey(store, n, cmd.graceMs);
     } catch (e) {
       if (!(e instanceof KeyExpiredError)) throw e;
       throw new KeysError(
@@ -254,8 +312,8 @@ async function run(
           ? `The old key works until ${new Date(until).toISOString()}.\n`
           : "The old key no longer works (a running gateway stops taking it within 2 seconds).\n"),
     );
-  } else if (sub === "revoke") {
-    const n = need("revoke");
+  } else {
+    const n = cmd.name;
     // The stored key of that name, also one a config key shadows; a config key itself stays.
     const shadowing = config.names.has(n);
     if (!(await store.revokeKey(n, Date.now())))
@@ -267,8 +325,6 @@ async function run(
         ? `Revoked the stored key "${n}"; the key of that name in ${config.where} is unchanged.`
         : `Revoked "${n}".`,
     );
-  } else {
-    throw new CliUsageError(KEYS_USAGE);
   }
 }
 
@@ -288,11 +344,14 @@ export async function keysMain(argv: string[], env: NodeJS.ProcessEnv): Promise<
     process.stdout.write(`Usage:\n${KEYS_HELP}\n`);
     return 0;
   }
-  const [sub, name] = parsed.positionals;
-  if (!SUBCOMMANDS.includes(sub ?? "")) {
-    // Before any folder or database is opened: a usage error creates nothing.
-    process.stderr.write(errorLine("gatehouse keys", KEYS_USAGE));
-    return 2;
+  // The whole command line is checked before any folder or database is opened: a wrong one
+  // creates nothing.
+  let cmd: KeysCommand;
+  try {
+    cmd = keysCommandOf(parsed.positionals, parsed.values);
+  } catch (e) {
+    process.stderr.write(errorLine("gatehouse keys", e));
+    return exitCodeOf(e);
   }
   try {
     const { config, path } = resolveConfig(parsed.values, env);
@@ -301,10 +360,9 @@ export async function keysMain(argv: string[], env: NodeJS.ProcessEnv): Promise<
     const configKeys = { keys, names: new Set(keys.map((k) => k.name)), where };
     const dataDir = dataDirOf(parsed.values, env);
     // Only `create` makes a database; the others need a key in it.
-    const existing = ["list", "show", "update", "rotate", "revoke"].includes(sub ?? "");
-    const store = existing ? openExistingStore(dataDir) : SqliteStore.open(dataDir);
+    const store = cmd.sub === "create" ? SqliteStore.open(dataDir) : openExistingStore(dataDir);
     try {
-      await run(sub, name, parsed.values, store, configKeys);
+      await run(cmd, parsed.values, store, configKeys);
     } finally {
       await store.close();
     }

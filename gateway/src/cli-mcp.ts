@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { isAbsolute, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type CommonFlags, dataDirOf, portOf, resolveConfig } from "./cli-config.js";
+import { type AddCommand, addCommandOf } from "./cli-mcp-add.js";
 import { openExistingStore } from "./cli-store.js";
-import { CliUsageError, errorLine, exitCodeOf } from "./cli-text.js";
+import { CliUsageError, errorLine, exitCodeOf, unexpectedArgumentText } from "./cli-text.js";
 import { MCP_SERVER_NAME } from "./clients/claude-code.js";
 import { DEFAULT_PORT } from "./config/paths.js";
 import type { ConfigFile } from "./config/schema.js";
@@ -14,7 +14,6 @@ import {
   type AddedServerStore,
   addedServerStoreFor,
   InvalidServerError,
-  type McpServerInput,
   ServerExistsError,
 } from "./mcp/added-servers.js";
 import {
@@ -85,6 +84,67 @@ interface Context {
   added: AddedServerStore;
 }
 
+/** A `gatehouse mcp` command line, checked before the database is opened: a wrong one makes nothing. */
+type McpCommand =
+  | ({ sub: "add" } & AddCommand)
+  | { sub: "list" }
+  | { sub: "remove" | "logout"; name: string }
+  | { sub: "login"; name: string; timeoutMs: number }
+  | { sub: "import"; source: ImportSource };
+
+/** The flags only some subcommands take (all take --data-dir, --config, --port and --host). */
+const FLAGS_OF: Record<McpCommand["sub"], readonly (keyof Flags)[]> = {
+  add: ["policy", "url", "header", "env", "cwd", "transport", "tool"],
+  login: ["timeout", "no-open"],
+  import: ["file", "dry-run"],
+  list: [],
+  remove: [],
+  logout: [],
+};
+const isSub = (s: string): s is McpCommand["sub"] => Object.hasOwn(FLAGS_OF, s);
+
+const USAGE = {
+  remove: "usage: gatehouse mcp remove NAME",
+  logout: "usage: gatehouse mcp logout NAME",
+  login: "usage: gatehouse mcp login NAME [--port N] [--timeout SECONDS] [--no-open]",
+  import: "usage: gatehouse mcp import claude-code|claude-desktop [--file PATH] [--dry-run]",
+};
+
+/** The subcommand, its arguments and flags, checked; throws a CliUsageError naming what to fix. */
+function mcpCommandOf(sub: string, args: string[], flags: Flags, command: string[]): McpCommand {
+  if (!isSub(sub))
+    throw new CliUsageError(`unknown mcp command ${JSON.stringify(sub)}; see gatehouse mcp --help`);
+  const takes = FLAGS_OF[sub];
+  const stray = Object.values(FLAGS_OF)
+    .flat()
+    .find((f) => flags[f] !== undefined && !takes.includes(f));
+  if (stray)
+    throw new CliUsageError(
+      `--${stray} is not a flag of \`gatehouse mcp ${sub}\` (see gatehouse mcp --help)`,
+    );
+  if (sub !== "add" && command.length > 0)
+    throw new CliUsageError(`only \`gatehouse mcp add\` takes a command after --, not mcp ${sub}`);
+  portOf(flags);
+  if (sub === "add") return { sub, ...addCommandOf(args, flags, command) };
+  const [first, extra] = args;
+  if (sub === "list") {
+    if (first !== undefined) throw new CliUsageError(unexpectedArgumentText(first, "gatehouse mcp list"));
+    return { sub };
+  }
+  if (extra !== undefined) throw new CliUsageError(unexpectedArgumentText(extra, `gatehouse mcp ${sub}`));
+  if (sub === "import") {
+    if (!first || !(importSources as readonly string[]).includes(first))
+      throw new CliUsageError(USAGE.import);
+    return { sub, source: first as ImportSource };
+  }
+  if (!first) throw new CliUsageError(USAGE[sub]);
+  if (sub !== "login") return { sub, name: first };
+  const seconds = flags.timeout === undefined ? 300 : Number(flags.timeout);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new CliUsageError("--timeout: expected a number of seconds");
+  return { sub, name: first, timeoutMs: seconds * 1000 };
+}
+
 /** `gatehouse mcp ...`; returns the exit code. */
 export async function mcpMain(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const dash = argv.indexOf("--");
@@ -102,30 +162,27 @@ export async function mcpMain(argv: string[], env: NodeJS.ProcessEnv = process.e
     out(MCP_HELP);
     return flags.help ? 0 : 2;
   }
-  if (!["add", "list", "remove", "import", "login", "logout"].includes(sub)) {
-    // Before any folder or database is opened: a usage error creates nothing.
-    process.stderr.write(
-      errorLine("gatehouse mcp", `unknown mcp command ${JSON.stringify(sub)}; see gatehouse mcp --help`),
-    );
-    return 2;
-  }
   let store: SqliteStore | undefined;
   try {
+    // The command line first, then what it names (the config file, a file to import): all before
+    // any folder or database is opened, so that a wrong one creates nothing.
+    const cmd = mcpCommandOf(sub, rest, flags, command);
     const common: CommonFlags = flags;
     const { config, path } = resolveConfig(common, env);
+    if (cmd.sub === "add") checkAdd(cmd, flags, config, path);
+    const source = cmd.sub === "import" ? readImportSource(cmd.source, flags, env) : undefined;
     const dataDir = dataDirOf(common, env);
     // add, import and login write what they bring (servers, OAuth tokens); the others need the
     // database to be there already.
-    const writes = sub === "add" || sub === "import" || sub === "login";
+    const writes = cmd.sub === "add" || cmd.sub === "import" || cmd.sub === "login";
     store = writes ? SqliteStore.open(dataDir) : openExistingStore(dataDir);
     const ctx: Context = { flags, env, config, configPath: path, store, added: addedServerStoreFor(store) };
-    if (sub === "add") add(ctx, rest, command);
-    else if (sub === "list") await list(ctx);
-    else if (sub === "remove") await remove(ctx, rest);
-    else if (sub === "import") await importFrom(ctx, rest);
-    else if (sub === "login") await login(ctx, rest);
-    else if (sub === "logout") await logout(ctx, rest);
-    else throw new McpCliError(`unknown mcp command ${JSON.stringify(sub)}; see gatehouse mcp --help`);
+    if (cmd.sub === "add") add(ctx, cmd);
+    else if (cmd.sub === "list") await list(ctx);
+    else if (cmd.sub === "remove") await remove(ctx, cmd.name);
+    else if (cmd.sub === "import" && source) await importFrom(ctx, cmd.source, source);
+    else if (cmd.sub === "login") await login(ctx, cmd.name, cmd.timeoutMs);
+    else if (cmd.sub === "logout") await logout(ctx, cmd.name);
     return 0;
   } catch (e) {
     process.stderr.write(errorLine("gatehouse mcp", e));
@@ -143,51 +200,20 @@ function describe(cfg: McpServerConfig): string {
   return `${d.kind === "stdio" ? "stdio" : (cfg.transport ?? "remote")}: ${d.target}${names.length > 0 ? `  [${label}: ${names.join(", ")}]` : ""}`;
 }
 
-function pairs(list: readonly string[] | undefined, sep: string, what: string): Record<string, string> {
-  const outp: Record<string, string> = {};
-  for (const item of list ?? []) {
-    const i = item.indexOf(sep);
-    const k = i > 0 ? item.slice(0, i).trim() : "";
-    if (k === "")
-      throw new CliUsageError(`${what}: expected ${sep === "=" ? "NAME=VALUE" : "'Name: value'"}`);
-    outp[k] = item.slice(i + 1).trim();
-  }
-  return outp;
-}
-
-function add(ctx: Context, args: string[], command: string[]): void {
-  const { flags } = ctx;
-  const [name, ...extra] = args;
-  if (!name) throw new CliUsageError("usage: gatehouse mcp add NAME -- CMD [ARGS...]  or  --url URL");
-  if (extra.length > 0)
-    throw new CliUsageError(`put the server's command after --: gatehouse mcp add ${name} -- CMD ARGS...`);
-  if ((flags.url === undefined) === (command.length === 0))
-    throw new CliUsageError("give either a command after -- (stdio) or --url URL (remote), not both");
-  const spec: McpServerInput = {};
-  if (flags.url !== undefined) {
-    spec.url = flags.url;
-    const headers = pairs(flags.header, ":", "--header");
-    if (Object.keys(headers).length > 0) spec.headers = headers;
-    if (flags.transport !== undefined) spec.transport = flags.transport as "http" | "sse";
-  } else {
-    const [cmd, ...cmdArgs] = command as [string, ...string[]];
-    // A relative path to a program means relative to here, not to the gateway's folder.
-    spec.command = /[/\\]/.test(cmd) && !isAbsolute(cmd) ? resolve(cmd) : cmd;
-    spec.args = cmdArgs;
-    const env = pairs(flags.env, "=", "--env");
-    if (Object.keys(env).length > 0) spec.env = env;
-    if (flags.cwd !== undefined) spec.cwd = resolve(flags.cwd);
-  }
-  if (flags.policy !== undefined) spec.policy = flags.policy as "allow" | "ask" | "deny";
-  if (flags.tool) spec.tools = pairs(flags.tool, "=", "--tool") as Record<string, "allow" | "ask" | "deny">;
-  if (ctx.config.mcp_servers[name] !== undefined)
-    throw new McpCliError(`${name} is defined in the config file (${ctx.configPath}); change it there`);
+/** What `mcp add` is refused for by the config file: its server of that name, this gateway's own URL. */
+function checkAdd(cmd: AddCommand, flags: Flags, config: ConfigFile, configPath: string | undefined): void {
+  const { name, spec } = cmd;
+  if (config.mcp_servers[name] !== undefined)
+    throw new McpCliError(`${name} is defined in the config file (${configPath}); change it there`);
   const self = {
-    port: portOf(flags) ?? ctx.config.server?.port ?? DEFAULT_PORT,
-    host: flags.host ?? ctx.config.server?.host,
+    port: portOf(flags) ?? config.server?.port ?? DEFAULT_PORT,
+    host: flags.host ?? config.server?.host,
   };
   if (spec.url !== undefined && pointsAtGateway(spec.url, self))
     throw new CliUsageError(`add ${name}: ${selfUrlProblem(name, spec.url)}`);
+}
+
+function add(ctx: Context, { name, spec }: AddCommand): void {
   try {
     const added = ctx.added.add(name, spec, "cli");
     out(`Added MCP server "${name}" (${describe(added.config)}).`);
@@ -233,9 +259,7 @@ async function list(ctx: Context): Promise<void> {
     );
 }
 
-async function remove(ctx: Context, args: string[]): Promise<void> {
-  const [name] = args;
-  if (!name) throw new CliUsageError("usage: gatehouse mcp remove NAME");
+async function remove(ctx: Context, name: string): Promise<void> {
   const cfg = ctx.added.get(name)?.config;
   const inFile = ctx.config.mcp_servers[name] !== undefined;
   if (ctx.added.remove(name)) {
@@ -255,13 +279,7 @@ function serverConfig(ctx: Context, name: string): McpServerConfig | undefined {
   return ctx.config.mcp_servers[name] ?? ctx.added.get(name)?.config;
 }
 
-async function login(ctx: Context, args: string[]): Promise<void> {
-  const [name] = args;
-  if (!name)
-    throw new CliUsageError("usage: gatehouse mcp login NAME [--port N] [--timeout SECONDS] [--no-open]");
-  const seconds = ctx.flags.timeout === undefined ? 300 : Number(ctx.flags.timeout);
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    throw new CliUsageError("--timeout: expected a number of seconds");
+async function login(ctx: Context, name: string, timeoutMs: number): Promise<void> {
   out(
     await cliLogin({
       name,
@@ -270,15 +288,13 @@ async function login(ctx: Context, args: string[]): Promise<void> {
       store: oauthStoreFor(ctx.store),
       port: portOf(ctx.flags) ?? ctx.config.server?.port ?? DEFAULT_PORT,
       noOpen: ctx.flags["no-open"] === true,
-      timeoutMs: seconds * 1000,
+      timeoutMs,
       out,
     }),
   );
 }
 
-async function logout(ctx: Context, args: string[]): Promise<void> {
-  const [name] = args;
-  if (!name) throw new CliUsageError("usage: gatehouse mcp logout NAME");
+async function logout(ctx: Context, name: string): Promise<void> {
   const cfg = serverConfig(ctx, name);
   if (!cfg) throw new McpCliError(`no MCP server named ${JSON.stringify(name)}`);
   if (cfg.url === undefined) throw new McpCliError(notRemote(name));
@@ -301,20 +317,26 @@ async function ownKeyHashes(ctx: Context): Promise<Set<string>> {
   return hashes;
 }
 
-async function importFrom(ctx: Context, args: string[]): Promise<void> {
-  const source = args[0] as ImportSource | undefined;
-  if (!source || !importSources.includes(source))
-    throw new CliUsageError(
-      "usage: gatehouse mcp import claude-code|claude-desktop [--file PATH] [--dry-run]",
-    );
-  const path = ctx.flags.file ?? defaultImportPath(source, ctx.env, ctx.env.HOME ?? homedir());
+/** The config file an import reads (read before the database is opened): its path and JSON. */
+function readImportSource(
+  source: ImportSource,
+  flags: Flags,
+  env: NodeJS.ProcessEnv,
+): { path: string; json: unknown } {
+  const path = flags.file ?? defaultImportPath(source, env, env.HOME ?? homedir());
   if (!existsSync(path)) throw new McpCliError(`no ${source} config at ${path} (give one with --file PATH)`);
-  let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, "utf8"));
+    return { path, json: JSON.parse(readFileSync(path, "utf8")) };
   } catch (e) {
     throw new McpCliError(`${path}: not valid JSON (${e instanceof Error ? e.message : e})`);
   }
+}
+
+async function importFrom(
+  ctx: Context,
+  source: ImportSource,
+  { path, json }: { path: string; json: unknown },
+): Promise<void> {
   const port = portOf(ctx.flags) ?? ctx.config.server?.port ?? DEFAULT_PORT;
   const keys = await ownKeyHashes(ctx);
   // Servers by name as the gateway runs them: the config file's over a stored one (withAddedServers).

@@ -62,6 +62,59 @@ describe("a data folder without a database", () => {
     }
   });
 
+  test("a wrong flag or argument of a command that writes: status 2, the line names it, nothing is made", async () => {
+    const typo = join(dir, "typo-flags");
+    const selfUrl = "http://127.0.0.1:8787/mcp";
+    for (const [argv, line] of [
+      [["keys", "create", "x", "--budget", "20/mnth"], /^gatehouse keys: --budget 20\/mnth: a period is/],
+      [
+        ["keys", "create", "x", "--expires", "2020-01-01"],
+        /^gatehouse keys: --expires: 2020-01-01 is in the past/,
+      ],
+      [["keys", "create"], /^gatehouse keys: usage: gatehouse keys create NAME\n/],
+      [["keys", "create", "x", "y"], /^gatehouse keys: unexpected argument "y" for `gatehouse keys create`/],
+      [
+        ["keys", "create", "x", "--grace", "1h"],
+        /^gatehouse keys: --grace is not a flag of `gatehouse keys create`/,
+      ],
+      // A command that needs a database: the wrong command line is said, not the missing database.
+      [["keys", "update", "x", "--rpm", "0"], /^gatehouse keys: --rpm: expected a whole number above 0/],
+      [["keys", "list", "--budget", "5"], /^gatehouse keys: --budget is not a flag of `gatehouse keys list`/],
+      [["mcp", "add", "x", "--policy", "maybe", "--", "node"], /^gatehouse mcp: add x: /],
+      [["mcp", "add", "x", "--url", selfUrl], /^gatehouse mcp: add x: .*this gateway itself/],
+      [["mcp", "import", "vscode"], /^gatehouse mcp: usage: gatehouse mcp import/],
+      [["mcp", "login"], /^gatehouse mcp: usage: gatehouse mcp login NAME/],
+      [["mcp", "login", "x", "--timeout", "soon"], /^gatehouse mcp: --timeout/],
+      [
+        ["mcp", "list", "--policy", "allow"],
+        /^gatehouse mcp: --policy is not a flag of `gatehouse mcp list`/,
+      ],
+      [
+        ["mcp", "remove", "x", "--", "node"],
+        /^gatehouse mcp: only `gatehouse mcp add` takes a command after --/,
+      ],
+    ] as const) {
+      // --data-dir first: before the server's command (after --) of mcp add.
+      const r = await runCli([argv[0], "--data-dir", typo, ...argv.slice(1)]);
+      assert.equal(r.code, 2, `${argv.join(" ")}: ${r.err}`);
+      assert.match(r.err, line, argv.join(" "));
+      assert.equal(r.err.split("\n").length, 2, r.err);
+      assert.ok(!existsSync(typo), `${argv.join(" ")} created the folder`);
+    }
+    // A file to import that is not there: a failure (status 1), and nothing made either.
+    const missing = await runCli([
+      "mcp",
+      "import",
+      "claude-code",
+      "--file",
+      join(dir, "none.json"),
+      "--data-dir",
+      typo,
+    ]);
+    assert.equal(missing.code, 1, missing.err);
+    assert.ok(!existsSync(typo), "mcp import of a missing file created the folder");
+  });
+
   test("keys create still makes the data folder; then the others work", async () => {
     const fresh = join(dir, "fresh");
     const created = await runCli(["keys", "create", "laptop", "--data-dir", fresh]);
