@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { parseArgs } from "node:util";
 import { type CommonFlags, dataDirOf, portOf, resolveConfig } from "./cli-config.js";
-import { type AddCommand, addCommandOf } from "./cli-mcp-add.js";
+import { type AddCommand, addCommandOf, type TypedFlag, typedFlags } from "./cli-mcp-add.js";
 import { openExistingStore } from "./cli-store.js";
 import { CliUsageError, errorLine, exitCodeOf, unexpectedArgumentText } from "./cli-text.js";
 import { MCP_SERVER_NAME } from "./clients/claude-code.js";
@@ -24,11 +24,11 @@ import {
   planImport,
   presentedKey,
 } from "./mcp/config-import.js";
-import { displayServer } from "./mcp/display.js";
+import { displayServer, maskUrl } from "./mcp/display.js";
 import { cliLogin, cliLogout } from "./mcp/oauth/cli-login.js";
 import { notRemote, oauthStoreFor } from "./mcp/oauth/wire.js";
 import type { McpServerConfig } from "./mcp/schema.js";
-import { pointsAtGateway, selfUrlProblem } from "./mcp/self-url.js";
+import { pointsAtGateway } from "./mcp/self-url.js";
 import { SqliteMcpStore } from "./mcp/store.js";
 import { SqliteStore } from "./store/sqlite.js";
 
@@ -111,7 +111,13 @@ const USAGE = {
 };
 
 /** The subcommand, its arguments and flags, checked; throws a CliUsageError naming what to fix. */
-function mcpCommandOf(sub: string, args: string[], flags: Flags, command: string[]): McpCommand {
+function mcpCommandOf(
+  sub: string,
+  args: string[],
+  flags: Flags,
+  command: string[],
+  typed: TypedFlag,
+): McpCommand {
   if (!isSub(sub))
     throw new CliUsageError(`unknown mcp command ${JSON.stringify(sub)}; see gatehouse mcp --help`);
   const takes = FLAGS_OF[sub];
@@ -125,7 +131,7 @@ function mcpCommandOf(sub: string, args: string[], flags: Flags, command: string
   if (sub !== "add" && command.length > 0)
     throw new CliUsageError(`only \`gatehouse mcp add\` takes a command after --, not mcp ${sub}`);
   portOf(flags);
-  if (sub === "add") return { sub, ...addCommandOf(args, flags, command) };
+  if (sub === "add") return { sub, ...addCommandOf(args, flags, command, typed) };
   const [first, extra] = args;
   if (sub === "list") {
     if (first !== undefined) throw new CliUsageError(unexpectedArgumentText(first, "gatehouse mcp list"));
@@ -141,7 +147,7 @@ function mcpCommandOf(sub: string, args: string[], flags: Flags, command: string
   if (sub !== "login") return { sub, name: first };
   const seconds = flags.timeout === undefined ? 300 : Number(flags.timeout);
   if (!Number.isFinite(seconds) || seconds <= 0)
-    throw new CliUsageError("--timeout: expected a number of seconds");
+    throw new CliUsageError(`--timeout ${flags.timeout}: expected a number of seconds above 0`);
   return { sub, name: first, timeoutMs: seconds * 1000 };
 }
 
@@ -149,9 +155,18 @@ function mcpCommandOf(sub: string, args: string[], flags: Flags, command: string
 export async function mcpMain(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const dash = argv.indexOf("--");
   const command = dash === -1 ? [] : argv.slice(dash + 1);
-  let parsed: { values: Flags; positionals: string[] };
+  let parsed: {
+    values: Flags;
+    positionals: string[];
+    tokens: Array<{ kind: string; name?: string; rawName?: string }>;
+  };
   try {
-    parsed = parseArgs({ args: dash === -1 ? argv : argv.slice(0, dash), options, allowPositionals: true });
+    parsed = parseArgs({
+      args: dash === -1 ? argv : argv.slice(0, dash),
+      options,
+      allowPositionals: true,
+      tokens: true,
+    });
   } catch (e) {
     process.stderr.write(errorLine("gatehouse mcp", e, options));
     return 2;
@@ -166,7 +181,7 @@ export async function mcpMain(argv: string[], env: NodeJS.ProcessEnv = process.e
   try {
     // The command line first, then what it names (the config file, a file to import): all before
     // any folder or database is opened, so that a wrong one creates nothing.
-    const cmd = mcpCommandOf(sub, rest, flags, command);
+    const cmd = mcpCommandOf(sub, rest, flags, command, typedFlags(parsed.tokens));
     const common: CommonFlags = flags;
     const { config, path } = resolveConfig(common, env);
     if (cmd.sub === "add") checkAdd(cmd, flags, config, path);
@@ -210,7 +225,9 @@ function checkAdd(cmd: AddCommand, flags: Flags, config: ConfigFile, configPath:
     host: flags.host ?? config.server?.host,
   };
   if (spec.url !== undefined && pointsAtGateway(spec.url, self))
-    throw new CliUsageError(`add ${name}: ${selfUrlProblem(name, spec.url)}`);
+    throw new CliUsageError(
+      `--url ${maskUrl(spec.url)} is this gateway itself: a server cannot be its own upstream (its tools would list themselves without end)`,
+    );
 }
 
 function add(ctx: Context, { name, spec }: AddCommand): void {

@@ -80,8 +80,14 @@ describe("a data folder without a database", () => {
       // A command that needs a database: the wrong command line is said, not the missing database.
       [["keys", "update", "x", "--rpm", "0"], /^gatehouse keys: --rpm: expected a whole number above 0/],
       [["keys", "list", "--budget", "5"], /^gatehouse keys: --budget is not a flag of `gatehouse keys list`/],
-      [["mcp", "add", "x", "--policy", "maybe", "--", "node"], /^gatehouse mcp: add x: /],
-      [["mcp", "add", "x", "--url", selfUrl], /^gatehouse mcp: add x: .*this gateway itself/],
+      [
+        ["mcp", "add", "x", "--policy", "maybe", "--", "node"],
+        /^gatehouse mcp: --policy maybe: a policy is allow, ask, deny/,
+      ],
+      [
+        ["mcp", "add", "x", "--url", selfUrl],
+        /^gatehouse mcp: --url http:\/\/127\.0\.0\.1:8787\/mcp is this gateway itself/,
+      ],
       [["mcp", "import", "vscode"], /^gatehouse mcp: usage: gatehouse mcp import/],
       [["mcp", "login"], /^gatehouse mcp: usage: gatehouse mcp login NAME/],
       [["mcp", "login", "x", "--timeout", "soon"], /^gatehouse mcp: --timeout/],

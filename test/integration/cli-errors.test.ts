@@ -161,7 +161,7 @@ describe("CLI error lines", () => {
       [["--expires", "12/31/2027"], expires("12/31/2027")],
     ] as const) {
       const r = await firstErrorLine(["keys", "update", "laptop", ...argv, "--data-dir", dataDir]);
-      assert.deepEqual(r, { code: 1, line }, argv.join(" "));
+      assert.deepEqual(r, { code: 2, line }, argv.join(" "));
     }
     const shown = await runCli(["keys", "show", "laptop", "--data-dir", dataDir]);
     assert.match(shown.out, /"expires_at": null/, "the refused --expires changed nothing");
@@ -176,6 +176,56 @@ describe("CLI error lines", () => {
     ]);
     assert.equal(later.code, 0, later.err);
     assert.match(later.out, /expires 2099-12-31T00:00:00\.000Z/);
+  });
+
+  test("a bad flag of mcp add is a sentence about the flag as typed and what it takes, never its secret", async () => {
+    const url = "https://mcp.example.com/mcp";
+    const secret = "sk-not-for-the-terminal-123456";
+    for (const [argv, why] of [
+      [["--policy", "maybe", "--", "node"], "--policy maybe: a policy is allow, ask, deny"],
+      [["--url", url, "--transport", "ws"], "--transport ws: one of http, sse"],
+      [["--tool", "read_file=maybe", "--", "node"], "--tool read_file=maybe: a policy is allow, ask, deny"],
+      [["--tool", "read_file", "--", "node"], "--tool read_file: expected TOOL=POLICY, like read_file=allow"],
+      [["-e", secret, "--", "node"], '-e: expected NAME=VALUE, like -e API_KEY=env:MY_KEY (no "=")'],
+      [
+        ["--env", `=${secret}`, "--", "node"],
+        "--env: expected NAME=VALUE, like --env API_KEY=env:MY_KEY (no NAME before =)",
+      ],
+      [
+        ["--url", url, "-H", `Bearer ${secret}`],
+        `-H: expected 'Name: value', like -H 'X-Api-Key: env:MY_KEY' (no ":")`,
+      ],
+      [["--url", url, "--header", "X-Token:"], "--header X-Token: the value is empty"],
+      [
+        ["--url", `mcp.example.com/?token=${secret}`],
+        "--url: expected an http:// or https:// URL, like https://mcp.example.com/mcp",
+      ],
+      [
+        ["--url", url, "-e", `API_KEY=${secret}`],
+        "-e is for a server run as a command (after --), not one at --url",
+      ],
+      [
+        ["--header", "X-A: b", "--", "node"],
+        "--header is for a remote server (--url URL), not one run as a command",
+      ],
+      [[], "give the server's command after -- (stdio) or --url URL (remote)"],
+      [["--", ""], "the command after -- is empty"],
+    ] as const) {
+      const r = await runCli(["mcp", "add", "x", "--data-dir", dataDir, ...argv]);
+      assert.deepEqual(
+        { code: r.code, err: r.err },
+        { code: 2, err: `gatehouse mcp: ${why}\n` },
+        argv.join(" "),
+      );
+      assert.ok(!r.err.includes(secret), "a secret is never repeated");
+    }
+    const name = await firstErrorLine(["mcp", "add", "a__b", "--data-dir", dataDir, "--", "node"]);
+    assert.deepEqual(name, {
+      code: 2,
+      line: "gatehouse mcp: NAME a__b: letters, digits, - and single _ only (no __, no leading or trailing _)",
+    });
+    const listed = await runCli(["mcp", "list", "--data-dir", dataDir]);
+    assert.match(listed.out, /^No MCP servers/, "nothing is added from a bad flag");
   });
 
   test("a mistyped flag of serve or configure names the command typed, wherever the flag stands", async () => {

@@ -136,7 +136,7 @@ describe("the gateway as its own MCP server", () => {
       { HOME: tmpdir() },
     );
     assert.equal(r.code, 2);
-    assert.match(r.err, /^gatehouse mcp: add loop: .*is this gateway itself.*\n$/);
+    assert.match(r.err, /^gatehouse mcp: --url http:\/\/localhost:\d+\/mcp is this gateway itself: .*\n$/);
     assert.equal(r.out, "");
   });
 
