@@ -213,7 +213,7 @@ async function spend(flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<v
   try {
     // Before anything is printed: a config that does not load fails the command, one line and
     // status 1, as it does `keys list`, `mcp list` and `config export` (its budgets would be missing).
-    const { config } = configInForce(store, flags, env);
+    const { config } = configInForce(store, flags, env, warnOf("spend", io));
     const tz = budgetTimeZone(config);
     const { start } = windowAt({ kind: period, tz }, now);
     const points = await store.logs.spendSeries({
@@ -267,14 +267,23 @@ async function spend(flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<v
   }
 }
 
-/** The config in force: the config file's, with what was set through the admin API. */
+/** A warning line of `gatehouse COMMAND` on stderr (terminal-safe). */
+const warnOf = (command: string, io: CliIo) => (msg: string) =>
+  io.err(`gatehouse ${command}: warning: ${terminalSafe(msg)}\n`);
+
+/**
+ * The config in force: the config file's, with what was set through the admin API. A stored entry
+ * that cannot be read or no longer validates is left out, as the gateway leaves it out, and named
+ * through `warn` (a line each, never its value).
+ */
 function configInForce(
   store: SqliteStore,
   flags: Flags,
   env: NodeJS.ProcessEnv,
+  warn: (msg: string) => void,
 ): { config: ConfigFile; path?: string } {
   const { config, path } = resolveConfig(flags, env);
-  const merged = withStoredEntries(config, configEntriesFor(store).load());
+  const merged = withStoredEntries(config, configEntriesFor(store).load(warn), warn);
   return path ? { config: merged, path } : { config: merged };
 }
 
@@ -314,7 +323,7 @@ async function configCmd(args: string[], flags: Flags, env: NodeJS.ProcessEnv, i
 async function configExport(flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<void> {
   const store = openStore(flags, env);
   try {
-    const { config, path } = configInForce(store, flags, env);
+    const { config, path } = configInForce(store, flags, env, warnOf("config", io));
     const out = exportConfig(config, {
       source: path ?? "defaults and the environment",
       stored: storedSection(await exportSources(store, databaseChoices(new SqliteMcpStore(store.db)))),

@@ -27,10 +27,17 @@ export class ConfigInForce {
   ) {}
 
   resolve(file: ConfigFile): { config: ConfigFile; built: Built } {
-    const values = this.entries.load();
+    // Each entry left out is said once, though a fallback below merges the entries again.
+    const said = new Set<string>();
+    const warnOnce = (m: string) => {
+      if (said.has(m)) return;
+      said.add(m);
+      this.warn(m);
+    };
+    const values = this.entries.load(warnOnce);
     this.leftOut = [];
     try {
-      return this.build(file, values);
+      return this.build(file, values, warnOnce);
     } catch (first) {
       const reason = first instanceof Error ? first.message : String(first);
       const bad = Object.keys(values.providers).filter((n) => !this.builds(file, n, values.providers[n]));
@@ -43,7 +50,7 @@ export class ConfigInForce {
       ];
       for (const [v, what] of fallbacks) {
         try {
-          const r = this.build(file, v);
+          const r = this.build(file, v, warnOnce);
           this.leftOut = bad;
           this.warn(`entries set through the admin API left out (${what}): ${reason}`);
           return r;
@@ -53,7 +60,7 @@ export class ConfigInForce {
       }
       this.leftOut = Object.keys(values.providers);
       this.warn(`entries set through the admin API left out (all of them): ${reason}`);
-      return this.build(file, emptyEntries());
+      return this.build(file, emptyEntries(), warnOnce);
     }
   }
 
@@ -75,8 +82,12 @@ export class ConfigInForce {
     }
   }
 
-  private build(file: ConfigFile, values: EntryValues): { config: ConfigFile; built: Built } {
-    const config = withStoredEntries(file, values, this.warn);
+  private build(
+    file: ConfigFile,
+    values: EntryValues,
+    warn: (msg: string) => void,
+  ): { config: ConfigFile; built: Built } {
+    const config = withStoredEntries(file, values, warn);
     return { config, built: buildLlm(config, this.env) };
   }
 

@@ -53,7 +53,11 @@ type Surface = (typeof SURFACES)[number];
 const isSurface = (s: string): s is Surface => (SURFACES as readonly string[]).includes(s);
 
 export interface StoredEntries {
-  load(): EntryValues;
+  /**
+   * The entries; one that cannot be read (sealed with another secret.key, not JSON) is left out
+   * and named through `warn` (leftOutText), never with its value.
+   */
+  load(warn?: (msg: string) => void): EntryValues;
   set(section: EntrySection, name: string, value: unknown): void;
   /** False when there was none. */
   remove(section: EntrySection, name: string): boolean;
@@ -106,6 +110,10 @@ export function validateEntry(section: EntrySection, name: string, value: unknow
   return r.data;
 }
 
+/** The one line saying a stored entry is left out of the config in force: its section and name, never its value. */
+export const leftOutText = (section: string, name: string, why: string): string =>
+  `stored config entry ${section} ${JSON.stringify(name)} left out: ${why}`;
+
 /** The sections of named entries, where the config file's entry of a name wins over a stored one. */
 export type Named = "providers" | "models" | "pricing" | "projects";
 
@@ -130,11 +138,11 @@ export function withStoredEntries(
   warn?: (msg: string) => void,
 ): ConfigFile {
   if (ENTRY_SECTIONS.every((section) => Object.keys(entries[section]).length === 0)) return file;
-  const valid = <T>(check: () => T): T | undefined => {
+  const valid = <T>(section: EntrySection, name: string, check: () => T): T | undefined => {
     try {
       return check();
     } catch (e) {
-      warn?.(`stored config entry left out: ${e instanceof Error ? e.message : e}`);
+      warn?.(leftOutText(section, name, e instanceof Error ? e.message : String(e)));
       return undefined;
     }
   };
@@ -143,7 +151,7 @@ export function withStoredEntries(
     const out = { ...base };
     for (const [name, v] of Object.entries(entries[section])) {
       if (name in out) continue;
-      const x = valid(() => validateEntry(section, name, v) as T);
+      const x = valid(section, name, () => validateEntry(section, name, v) as T);
       if (x !== undefined) out[name] = x;
     }
     return out;
@@ -154,13 +162,13 @@ export function withStoredEntries(
   const projects = named<ProjectConfig>("projects", file.projects);
   const settings: Record<string, unknown> = { ...file.settings };
   for (const [name, v] of Object.entries(entries.settings)) {
-    const s = valid(() => validateEntry("settings", name, v));
+    const s = valid("settings", name, () => validateEntry("settings", name, v));
     if (s !== undefined) settings[name] = s;
   }
   const defaultRoute: NonNullable<ConfigFile["default_route"]> = { ...file.default_route };
   for (const [surface, v] of Object.entries(entries.default_route)) {
     if (!isSurface(surface) || defaultRoute[surface] !== undefined) continue;
-    const r = valid(() => validateEntry("default_route", surface, v) as string);
+    const r = valid("default_route", surface, () => validateEntry("default_route", surface, v) as string);
     if (r) defaultRoute[surface] = r;
   }
   const merged: ConfigFile = {

@@ -3,6 +3,7 @@ import {
   type EntryValues,
   emptyEntries,
   isEntrySection,
+  leftOutText,
   type StoredEntries,
 } from "../config/stored-entries.js";
 import type { SecretBox } from "./secret-box.js";
@@ -24,11 +25,23 @@ class SqliteEntries implements StoredEntries {
     private readonly box: SecretBox,
   ) {}
 
-  load(): EntryValues {
+  load(warn?: (msg: string) => void): EntryValues {
     const out = emptyEntries();
     for (const r of this.db.prepare("SELECT section, name, value FROM config_entries").all() as Row[]) {
       if (!isEntrySection(r.section)) continue; // a newer gateway's: not ours to read
-      out[r.section][r.name] = JSON.parse(r.section === "providers" ? this.box.open(r.value) : r.value);
+      let text: string;
+      try {
+        text = r.section === "providers" ? this.box.open(r.value) : r.value;
+      } catch {
+        warn?.(leftOutText(r.section, r.name, "it cannot be opened with this data folder's secret.key"));
+        continue;
+      }
+      try {
+        out[r.section][r.name] = JSON.parse(text);
+      } catch {
+        // JSON.parse's message quotes the text, which may hold a secret.
+        warn?.(leftOutText(r.section, r.name, "it is not valid JSON"));
+      }
     }
     return out;
   }
