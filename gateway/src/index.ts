@@ -295,7 +295,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
         await close(server);
         throw e;
       }
-      guard.bind(actual);
+      guard.bind(actual, host);
       listeningPort = actual;
       mcp.setPort(actual);
       retention = startRetention({

@@ -129,7 +129,10 @@ describe("HTTP guards", () => {
       assert.equal(res.status, 403, host);
       assert.deepEqual(res.json(), {
         type: "error",
-        error: { type: "permission_error", message: `host ${JSON.stringify(host)} is not allowed` },
+        error: {
+          type: "permission_error",
+          message: `host ${JSON.stringify(host)} is not allowed (a name clients use to reach this gateway goes in settings.allowed_hosts)`,
+        },
       });
     }
     for (const host of [`localhost:${gw.port}`, `127.0.0.1:${gw.port}`]) {
