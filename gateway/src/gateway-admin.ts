@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { existsSync } from "node:fs";
+import type { IncomingMessage } from "node:http";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { ConfigImportResult, PushedStreamEvent } from "./admin/contract.js";
@@ -56,6 +57,11 @@ export interface AdminWiring {
   fileConfig(): ConfigFile;
   providers(): Providers;
   listeningPort(): number | undefined;
+  /** Why a request would be refused with these allowed hosts and origins (undefined: it passes). */
+  guardRefusal(
+    lists: { allowed_hosts: readonly string[]; allowed_origins: readonly string[] },
+    req: IncomingMessage,
+  ): string | undefined;
   /** Applies a config file (merged with the stored entries) without a restart. */
   reload(file: ConfigFile): Promise<void>;
   refreshKeys(): Promise<void>;
@@ -97,6 +103,7 @@ export function gatewayAdminRoutes(w: AdminWiring): {
       entries,
       problems: (next, changed) => inForce.problems(w.fileConfig(), next, changed, w.listeningPort()),
       apply: () => w.reload(w.fileConfig()),
+      refusal: w.guardRefusal,
     }),
     ...providerModelRoutes({
       providers: w.providers,

@@ -110,6 +110,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   let server: Server | undefined;
   let url: string | undefined;
   let listeningPort: number | undefined;
+  let boundHost: string | undefined;
   // MCP servers added by the admin API or the CLI (database), merged over the config's.
   const addedServers = addedServerStoreFor(store);
   const mcpConfig = (c: ConfigFile) => withAddedServers(c, addedServers.list());
@@ -173,6 +174,16 @@ export function createGateway(opts: GatewayOptions): Gateway {
     fileConfig: () => fileConfig,
     providers: () => providers,
     listeningPort: () => listeningPort,
+    guardRefusal: (lists, req) => {
+      const next = new Guard({ allowedHosts: lists.allowed_hosts, allowedOrigins: lists.allowed_origins });
+      next.bind(listeningPort ?? 0, boundHost);
+      try {
+        next.check(req);
+        return undefined;
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      }
+    },
     reload,
     refreshKeys,
     refreshMcpServers,
@@ -296,6 +307,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
         throw e;
       }
       guard.bind(actual, host);
+      boundHost = host;
       listeningPort = actual;
       mcp.setPort(actual);
       retention = startRetention({

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { ConfigFile } from "../config/schema.js";
 import {
   type EntrySection,
@@ -40,6 +41,14 @@ export interface ProviderAdminDeps {
   problems(next: EntryValues, changed: readonly string[]): string[];
   /** Applies the stored entries now. */
   apply(): Promise<void>;
+  /**
+   * Why `req` would be refused (its Host or Origin) were these the allowed hosts and origins;
+   * undefined when it would pass. A settings change that would lock its own caller out is refused.
+   */
+  refusal?(
+    lists: { allowed_hosts: readonly string[]; allowed_origins: readonly string[] },
+    req: IncomingMessage,
+  ): string | undefined;
 }
 
 /** What one entry of a named section is called in messages. */
@@ -330,6 +339,7 @@ export function providerRoutes(deps: ProviderAdminDeps): Route[] {
         const patch = await ctx.body();
         for (const name of Object.keys(patch))
           if (!isSettingName(name)) throw new HttpError(400, `settings.${name}: no such setting`);
+        refuseLockout(deps, patch, ctx.req);
         await applyChanges(
           deps,
           Object.entries(patch).map(([name, v]): Change => ["settings", name, v === null ? undefined : v]),
@@ -338,4 +348,30 @@ export function providerRoutes(deps: ProviderAdminDeps): Route[] {
       },
     },
   ];
+}
+
+/**
+ * A change of allowed_hosts or allowed_origins after which the request making it would be refused
+ * (the admin's own browser or client, reaching the gateway by a name the new list drops): 409,
+ * nothing stored. Otherwise the only way back would be a restart on a loopback address.
+ */
+function refuseLockout(deps: ProviderAdminDeps, patch: Record<string, unknown>, req: IncomingMessage): void {
+  if (!deps.refusal || !("allowed_hosts" in patch || "allowed_origins" in patch)) return;
+  const inForce = deps.config().settings;
+  const file = deps.fileConfig().settings;
+  const list = (name: "allowed_hosts" | "allowed_origins"): readonly string[] | undefined => {
+    if (!(name in patch)) return inForce[name];
+    const v = patch[name];
+    if (v === null) return file[name];
+    return Array.isArray(v) && v.every((x) => typeof x === "string") ? v : undefined;
+  };
+  const hosts = list("allowed_hosts");
+  const origins = list("allowed_origins");
+  // A value of the wrong shape is the validation's to refuse (400), not this check's.
+  if (hosts === undefined || origins === undefined) return;
+  const why = deps.refusal({ allowed_hosts: hosts, allowed_origins: origins }, req);
+  if (why !== undefined)
+    throw conflict(
+      `this change would lock out the request making it (${why}); keep that name in the list, or make the change through the address the gateway binds or 127.0.0.1`,
+    );
 }

@@ -1,0 +1,88 @@
+// A team server's admin, signed in from another machine by the server's name, changes
+// allowed_hosts through the admin API: a list that drops the name they are using would refuse
+// every later request of theirs (and their team's), with no way back but a restart on loopback.
+// Such a change is refused (409, nothing stored); one that keeps the name, or one made from the
+// gateway's own machine, goes through.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import type { Problem, SettingsView } from "../../gateway/src/admin/contract.js";
+import { parseConfig } from "../../gateway/src/config/load.js";
+import { createGateway, type Gateway } from "../../gateway/src/index.js";
+import { adminFetch } from "../helpers/admin-api.js";
+
+const NAME = "gatehouse.team.internal";
+let dir: string;
+let gateway: Gateway;
+let url: string;
+let port: number;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "gatehouse-lockout-"));
+  gateway = createGateway({
+    config: parseConfig({ settings: { allowed_hosts: [NAME] } }),
+    dataDir: dir,
+    port: 0,
+  });
+  ({ url, port } = await gateway.start());
+});
+
+after(async () => {
+  await gateway.stop(0);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** An admin request as a client on another machine sends it: Host is the server's name. */
+function remote(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  const bytes = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        method,
+        path,
+        headers: {
+          host: `${NAME}:${port}`,
+          authorization: `Bearer ${gateway.admin.token}`,
+          ...(bytes ? { "content-type": "application/json", "content-length": bytes.length } : {}),
+        },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => {
+          text += c;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
+      },
+    );
+    req.on("error", reject);
+    req.end(bytes);
+  });
+}
+
+test("a settings change that would refuse the admin's own Host is a 409 and stores nothing", async () => {
+  const res = await remote("PATCH", "/api/settings", { allowed_hosts: ["other.internal"] });
+  assert.equal(res.status, 409);
+  assert.match((res.json as Problem).detail, /lock out the request making it/);
+  assert.match((res.json as Problem).detail, /gatehouse\.team\.internal/);
+  const now = await remote("GET", "/api/settings");
+  assert.equal(now.status, 200, "the admin still gets in");
+  assert.deepEqual((now.json as SettingsView).settings.allowed_hosts, [NAME]);
+  assert.deepEqual((now.json as SettingsView).stored, {});
+});
+
+test("a change that keeps the admin's name, or one made on the gateway's machine, goes through", async () => {
+  const keep = await remote("PATCH", "/api/settings", { allowed_hosts: [NAME, "other.internal"] });
+  assert.equal(keep.status, 200);
+  assert.deepEqual((keep.json as SettingsView).settings.allowed_hosts, [NAME, "other.internal"]);
+  const back = await remote("PATCH", "/api/settings", { allowed_hosts: null });
+  assert.equal(back.status, 200, "null goes back to the config file's list, which has the name");
+  const local = await adminFetch(url, gateway.admin.token, "PATCH", "/api/settings", { allowed_hosts: [] });
+  assert.equal(local.status, 200, "127.0.0.1 is never locked out");
+  assert.equal((await remote("GET", "/api/settings")).status, 403);
+});
