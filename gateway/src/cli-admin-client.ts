@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import type { ApprovalAnswerValue, ApprovalView } from "./admin/contract-mcp.js";
 import { readAdminToken } from "./admin/token.js";
-import { dataDirOf } from "./cli-config.js";
+import { dataDirOf, serverAddressOf } from "./cli-config.js";
 import {
   argsErrorText,
   CliUsageError,
@@ -9,7 +9,6 @@ import {
   terminalSafe,
   unexpectedArgumentText,
 } from "./cli-text.js";
-import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import { baseUrl } from "./gateway-listen.js";
 
 /**
@@ -113,8 +112,8 @@ export function adminClientFor(
   env: NodeJS.ProcessEnv,
 ): AdminClient {
   // The command line first: a bad --port is a wrong command line whatever the data folder holds.
-  const port = flags.port === undefined ? DEFAULT_PORT : Number(flags.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
+  const flagPort = flags.port === undefined ? undefined : Number(flags.port);
+  if (flagPort !== undefined && (!Number.isInteger(flagPort) || flagPort < 1 || flagPort > 65535))
     throw new CliUsageError(`--port ${flags.port}: expected a port number, 1 to 65535`);
   const dataDir = dataDirOf(flags, env);
   const token = readAdminToken(dataDir);
@@ -122,7 +121,10 @@ export function adminClientFor(
     throw new CliFailure(
       `no admin token in ${dataDir}: start the gateway (gatehouse serve) with this data folder, or pass --data-dir`,
     );
-  return new AdminClient(baseUrl(flags.host ?? DEFAULT_HOST, port), token);
+  const { host, port } = serverAddressOf(flags, env);
+  if (port === undefined || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw new CliFailure(`server.port ${port} of the config in force is not a port number (1 to 65535)`);
+  return new AdminClient(baseUrl(host, port), token);
 }
 
 /** The gateway's admin API, with the admin token. */
@@ -139,7 +141,9 @@ export class AdminClient {
         headers: { authorization: `Bearer ${this.token}`, ...(init.headers ?? {}) },
       });
     } catch {
-      throw new CliFailure(`no gateway answers on ${this.base} (is gatehouse serve running? --port N)`);
+      throw new CliFailure(
+        `no gateway answers on ${this.base} (is gatehouse serve running? --host H --port N)`,
+      );
     }
   }
 

@@ -22,7 +22,8 @@ import { SseParser } from "./llm/translate/sse.js";
  */
 
 export const APPROVALS_USAGE = `Usage:
-  gatehouse approvals [--port N] [--data-dir DIR]   ask here about each approval request as it comes:
+  gatehouse approvals [--host H] [--port N] [--data-dir DIR]
+                                                  ask here about each approval request as it comes:
                                                   [o]nce, this [s]ession, [a]lways or [d]eny
   gatehouse approvals list                          the requests waiting for an answer
   gatehouse approvals allow ID [--session|--always] | approvals deny ID

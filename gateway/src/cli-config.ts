@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { CliUsageError } from "./cli-text.js";
 import { loadConfigFile, parseConfig, providersFromEnv } from "./config/load.js";
-import { defaultDataDir } from "./config/paths.js";
+import { DEFAULT_HOST, DEFAULT_PORT, defaultDataDir } from "./config/paths.js";
 import type { ConfigFile } from "./config/schema.js";
 
 export interface CommonFlags {
@@ -45,4 +45,29 @@ export function portOf(flags: CommonFlags): number | undefined {
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new CliUsageError(`--port ${flags.port}: expected a port number, 0 to 65535`);
   return n;
+}
+
+/**
+ * Where the running gateway listens, for commands that talk to it (status, login-link, approvals,
+ * models, configure): --host and --port, else the config in force's `server` (as serve reads it),
+ * else 127.0.0.1:8787. A config that does not load leaves the defaults (serve says why).
+ */
+export function serverAddressOf(
+  flags: Pick<CommonFlags, "data-dir" | "config" | "host" | "port">,
+  env: NodeJS.ProcessEnv,
+): { host: string; port: number | undefined } {
+  let server: ConfigFile["server"];
+  if (flags.host === undefined || flags.port === undefined) {
+    try {
+      const { "data-dir": dataDir, config } = flags;
+      server = resolveConfig(
+        { ...(dataDir ? { "data-dir": dataDir } : {}), ...(config ? { config } : {}) },
+        env,
+      ).config.server;
+    } catch {
+      server = undefined;
+    }
+  }
+  const port = flags.port !== undefined ? Number(flags.port) : (server?.port ?? DEFAULT_PORT);
+  return { host: flags.host ?? server?.host ?? DEFAULT_HOST, port: Number.isNaN(port) ? undefined : port };
 }

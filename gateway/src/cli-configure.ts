@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { readAdminToken } from "./admin/token.js";
-import { type CommonFlags, dataDirOf, portOf, resolveConfig } from "./cli-config.js";
+import { type CommonFlags, dataDirOf, portOf, resolveConfig, serverAddressOf } from "./cli-config.js";
 import { CliUsageError } from "./cli-text.js";
 import {
   claudeCodeFiles,
@@ -10,7 +10,7 @@ import {
   type RevertedFile,
   unconfigureClaudeCode,
 } from "./clients/claude-code.js";
-import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
+import { DEFAULT_PORT } from "./config/paths.js";
 import { resolveSecret } from "./config/secret.js";
 import { baseUrl } from "./gateway-listen.js";
 import { createStoredKey, KeyRing } from "./governance/keys.js";
@@ -42,7 +42,8 @@ export async function configureCommand(
     io.out(revertText(unconfigureClaudeCode(home), home));
     return;
   }
-  const url = baseUrl(flags.host ?? DEFAULT_HOST, portOf(flags) ?? DEFAULT_PORT);
+  const server = serverAddressOf(flags, env);
+  const url = baseUrl(server.host, portOf(flags) ?? server.port ?? DEFAULT_PORT);
   let key = flags.key;
   if (key) {
     const warning = await unknownKeyWarning(url, key, flags, env);

@@ -38,8 +38,8 @@ ${LOGS_HELP}
   gatehouse mcp add NAME [--policy P] -- CMD ARGS... | mcp add NAME --url URL [--header 'K: V']...
   gatehouse mcp list | mcp remove NAME | mcp import claude-code|claude-desktop [--file PATH]
                                                   MCP servers kept in the data folder (gatehouse mcp --help)
-  gatehouse status [--port N]                      the running gateway at a glance (exit 1 when degraded)
-  gatehouse login-link [--port N]                  a fresh one-time login link of the running gateway
+  gatehouse status [--host H] [--port N]           the running gateway at a glance (exit 1 when degraded)
+  gatehouse login-link [--host H] [--port N]       a fresh one-time login link of the running gateway
   gatehouse models PROVIDER [--refresh] [--all] [--json]
                                                   the models a provider offers, with prices (asked
                                                   by the running gateway; --all: non-chat ones too)

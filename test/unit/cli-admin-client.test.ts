@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -28,5 +28,36 @@ describe("adminClientFor", () => {
 
   test("no --host: the default loopback address", () => {
     assert.equal(baseFor(undefined), "http://127.0.0.1:4100");
+  });
+});
+
+describe("adminClientFor on a team server (server.host and server.port in the config)", () => {
+  // `gatehouse serve` listens where the config's `server` says; status, login-link, approvals and
+  // models find it there without --host and --port, as keys and spend find the config.
+  const team = mkdtempSync(join(tmpdir(), "gh-admin-client-team-"));
+  ensureAdminToken(team);
+  after(() => rmSync(team, { recursive: true, force: true }));
+  const write = (server: string) => writeFileSync(join(team, "config.yaml"), `server: ${server}\n`);
+  const base = (flags: { host?: string; port?: string }, env: NodeJS.ProcessEnv = {}) =>
+    adminClientFor({ "data-dir": team, ...flags }, env).base;
+
+  test("the data folder's config.yaml gives the address and port", () => {
+    write("{ host: 192.0.2.2, port: 18791 }");
+    assert.equal(base({}), "http://192.0.2.2:18791");
+    write("{ host: 0.0.0.0, port: 18791 }");
+    assert.equal(base({}), "http://127.0.0.1:18791", "a wildcard is called on loopback");
+  });
+
+  test("GATEHOUSE_CONFIG is read as serve reads it; --host and --port win", () => {
+    const file = join(team, "elsewhere.yaml");
+    writeFileSync(file, "server: { host: 127.0.0.1, port: 18999 }\n");
+    assert.equal(base({}, { GATEHOUSE_CONFIG: file }), "http://127.0.0.1:18999");
+    assert.equal(base({ port: "4100" }, { GATEHOUSE_CONFIG: file }), "http://127.0.0.1:4100");
+    assert.equal(base({ host: "::1" }, { GATEHOUSE_CONFIG: file }), "http://[::1]:18999");
+  });
+
+  test("a config that does not load leaves the defaults", () => {
+    write("server: { port: nope");
+    assert.equal(base({}), "http://127.0.0.1:8787");
   });
 });
