@@ -135,9 +135,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const startedAt = new Date();
   const adminToken = ensureAdminToken(opts.dataDir).token;
   const login = new OneTimeLogin();
-  const loginLink = (): LoginLinkView => {
+  const loginLink = (base?: string): LoginLinkView => {
     const { code, expiresAt } = login.issue();
-    return { url: `${url ?? ""}/api/login?code=${code}`, expiresAt: new Date(expiresAt).toISOString() };
+    return {
+      url: `${base ?? url ?? ""}/api/login?code=${code}`,
+      expiresAt: new Date(expiresAt).toISOString(),
+    };
   };
   const keyOps = storedKeyOps({
     config: () => config,

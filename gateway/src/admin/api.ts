@@ -22,7 +22,8 @@ export interface AdminDeps {
   /** Consumes a one-time login code (printed by `serve`); true if it was valid. */
   consumeLogin(code: string): boolean;
   /** A fresh one-time login link (any earlier unused one stops working). */
-  loginLink(): LoginLinkView;
+  /** A new one-time link, under `base` (`http://host:port`) when given, else the gateway's URL. */
+  loginLink(base?: string): LoginLinkView;
   /** Browser sessions the login link starts (default: new ones, in memory). */
   sessions?: AdminSessions;
   /** Browser origins answered with CORS (the Host/Origin guard's: docs/api.md). */
@@ -148,7 +149,10 @@ function coreRoutes(deps: AdminDeps, sessions: AdminSessions): Route[] {
             403,
             "a login link needs the admin token (Authorization: Bearer), not a session",
           );
-        return deps.loginLink();
+        // Under the name the caller reached the gateway by (the guard accepted this Host): an
+        // admin on another machine gets a link their browser can open, not the bound address.
+        const host = ctx.req.headers.host;
+        return deps.loginLink(host ? `http://${host}` : undefined);
       },
     },
   ];

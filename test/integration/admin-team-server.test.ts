@@ -1,15 +1,17 @@
-// A team server's admin, signed in from another machine by the server's name, changes
-// allowed_hosts through the admin API: a list that drops the name they are using would refuse
-// every later request of theirs (and their team's), with no way back but a restart on loopback.
-// Such a change is refused (409, nothing stored); one that keeps the name, or one made from the
-// gateway's own machine, goes through.
+// A team server's admin reaches the admin API from another machine by the server's name (the
+// Host header), not by the address it binds.
+// - A fresh login link (POST /api/login-link) comes under that name, so their browser can open it.
+// - Changing allowed_hosts through the admin API to a list that drops the name they are using would
+//   refuse every later request of theirs (and their team's), with no way back but a restart on
+//   loopback: such a change is refused (409, nothing stored); one that keeps the name, or one made
+//   from the gateway's own machine, goes through.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import type { Problem, SettingsView } from "../../gateway/src/admin/contract.js";
+import type { LoginLinkView, Problem, SettingsView } from "../../gateway/src/admin/contract.js";
 import { parseConfig } from "../../gateway/src/config/load.js";
 import { createGateway, type Gateway } from "../../gateway/src/index.js";
 import { adminFetch } from "../helpers/admin-api.js";
@@ -57,13 +59,26 @@ function remote(method: string, path: string, body?: unknown): Promise<{ status:
         res.on("data", (c: string) => {
           text += c;
         });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }),
+        );
       },
     );
     req.on("error", reject);
     req.end(bytes);
   });
 }
+
+test("a login link asked for by name is a link under that name, which signs a browser in", async () => {
+  const res = await remote("POST", "/api/login-link");
+  assert.equal(res.status, 201);
+  const link = (res.json as LoginLinkView).url;
+  assert.ok(link.startsWith(`http://${NAME}:${port}/api/login?code=`), link);
+  const opened = await remote("GET", new URL(link).pathname + new URL(link).search);
+  assert.equal(opened.status, 302, "the code works under that name");
+  const local = await adminFetch(url, gateway.admin.token, "POST", "/api/login-link");
+  assert.ok(((await local.json()) as LoginLinkView).url.startsWith(`${url}/api/login?code=`));
+});
 
 test("a settings change that would refuse the admin's own Host is a 409 and stores nothing", async () => {
   const res = await remote("PATCH", "/api/settings", { allowed_hosts: ["other.internal"] });
