@@ -98,3 +98,23 @@ export class ConfigInForce {
     return p !== undefined && providerProblem(name, p, this.env) === undefined;
   }
 }
+
+/**
+ * The settings a config file's edit changed (`before` -> `after`) whose new value does not apply,
+ * because one set through the admin API wins (`stored`): a line each, saying how to let the file's
+ * value apply. A person who edits the file and sees nothing change is told why.
+ */
+export function overriddenSettingChanges(
+  before: ConfigFile,
+  after: ConfigFile,
+  stored: EntryValues["settings"],
+): string[] {
+  const was = before.settings as Record<string, unknown>;
+  const now = after.settings as Record<string, unknown>;
+  return Object.keys(stored)
+    .filter((name) => JSON.stringify(was[name]) !== JSON.stringify(now[name]))
+    .map(
+      (name) =>
+        `settings.${name} changed in the config file, but the value set through the admin API (${JSON.stringify(stored[name])}) stays in force: PATCH /api/settings {"${name}": null} to use the file's`,
+    );
+}

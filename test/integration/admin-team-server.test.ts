@@ -1,6 +1,8 @@
 // A team server's admin reaches the admin API from another machine by the server's name (the
 // Host header), not by the address it binds.
 // - A fresh login link (POST /api/login-link) comes under that name, so their browser can open it.
+// - A setting they set through the API wins over the config file's; editing the file's value later
+//   says so on reload, rather than apply nothing in silence.
 // - Changing allowed_hosts through the admin API to a list that drops the name they are using would
 //   refuse every later request of theirs (and their team's), with no way back but a restart on
 //   loopback: such a change is refused (409, nothing stored); one that keeps the name, or one made
@@ -78,6 +80,25 @@ test("a login link asked for by name is a link under that name, which signs a br
   assert.equal(opened.status, 302, "the code works under that name");
   const local = await adminFetch(url, gateway.admin.token, "POST", "/api/login-link");
   assert.ok(((await local.json()) as LoginLinkView).url.startsWith(`${url}/api/login?code=`));
+});
+
+test("a file edit of a setting set through the API warns that the API's value stays in force", async () => {
+  assert.equal((await remote("PATCH", "/api/settings", { log_retention_days: 7 })).status, 200);
+  const seen: string[] = [];
+  const on = (w: Error) => seen.push(w.message);
+  process.on("warning", on);
+  try {
+    await gateway.reload(parseConfig({ settings: { allowed_hosts: [NAME], log_retention_days: 14 } }));
+    await gateway.reload(parseConfig({ settings: { allowed_hosts: [NAME], log_retention_days: 14 } }));
+    await new Promise((r) => setTimeout(r, 20)); // warnings are emitted on the next tick
+  } finally {
+    process.off("warning", on);
+  }
+  assert.deepEqual(seen, [
+    'settings.log_retention_days changed in the config file, but the value set through the admin API (7) stays in force: PATCH /api/settings {"log_retention_days": null} to use the file\'s',
+  ]);
+  const back = await remote("PATCH", "/api/settings", { log_retention_days: null });
+  assert.equal((back.json as SettingsView).settings.log_retention_days, 14);
 });
 
 test("a settings change that would refuse the admin's own Host is a 409 and stores nothing", async () => {
