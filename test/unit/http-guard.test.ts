@@ -2,6 +2,7 @@
 // in settings.allowed_hosts (with or without a port), and the browser origins those imply.
 import assert from "node:assert/strict";
 import type { IncomingMessage } from "node:http";
+import { networkInterfaces } from "node:os";
 import { test } from "node:test";
 import { HttpError } from "../../gateway/src/http/errors.js";
 import { Guard } from "../../gateway/src/http/guard.js";
@@ -33,9 +34,27 @@ test("the address the gateway binds is accepted as a Host on its port (what serv
   const v6 = new Guard({ allowedHosts: [], allowedOrigins: [] });
   v6.bind(8787, "fd00::5");
   assert.equal(status(v6, "[fd00::5]:8787"), 200);
+});
+
+test("bound to 0.0.0.0, each address of this machine is accepted on the gateway's port", () => {
+  const own = Object.values(networkInterfaces())
+    .flatMap((l) => l ?? [])
+    .filter((a) => a.family === "IPv4" && !a.internal)
+    .map((a) => a.address);
   const wild = new Guard({ allowedHosts: [], allowedOrigins: [] });
   wild.bind(8787, "0.0.0.0");
+  for (const ip of own) {
+    assert.equal(status(wild, `${ip}:8787`), 200, ip);
+    assert.equal(status(wild, `${ip}:1`), 403, `${ip} on another port`);
+    assert.equal(status(wild, `${ip}:8787`, `http://${ip}:8787`), 200, "its page's own origin");
+  }
   assert.equal(status(wild, "0.0.0.0:8787"), 403, "a wildcard is no name");
+  assert.equal(status(wild, "203.0.113.9:8787"), 403, "another machine's address");
+  assert.equal(status(wild, "evil.example:8787"), 403);
+  const bound = new Guard({ allowedHosts: [], allowedOrigins: [] });
+  bound.bind(8787, "127.0.0.1");
+  for (const ip of own)
+    assert.equal(status(bound, `${ip}:8787`), 403, "bound to loopback: not reachable by it");
 });
 
 test("an allowed host without a port matches that name on any port; with one, that port only", () => {

@@ -1,4 +1,6 @@
 import type { IncomingMessage } from "node:http";
+import { isIP } from "node:net";
+import { networkInterfaces } from "node:os";
 import { HttpError } from "./errors.js";
 
 export interface GuardOptions {
@@ -31,7 +33,7 @@ function splitHost(host: string): { name: string; port: string | undefined } {
 
 /**
  * DNS-rebinding and CSRF guard. The Host must name this gateway (a loopback name on its port, the
- * address it binds on its port, or an allowed host); a browser Origin, when present, must be the
+ * address it binds on its port, on a wildcard any address of this machine, or an allowed host); a browser Origin, when present, must be the
  * gateway's own (one of those names, http or https) or explicitly allowed. Non-browser clients
  * (Claude Code, SDKs) send no Origin.
  */
@@ -54,8 +56,8 @@ export class Guard {
 
   /**
    * Called once the port is known, with the address the gateway listens on: a specific address
-   * or name (not a wildcard) is accepted as a Host on that port, since it is what the start-up
-   * banner prints and what a client on the network types.
+   * or name is accepted as a Host on that port, since it is what the start-up banner prints and
+   * what a client on the network types; on a wildcard, each address of this machine is.
    */
   bind(port: number, host?: string): void {
     this.port = port;
@@ -81,7 +83,23 @@ export class Guard {
   /** True for a Host header value that names this gateway. */
   allowsHost(host: string): boolean {
     const h = host.toLowerCase();
-    return this.hosts.has(h) || this.names.has(splitHost(h).name);
+    if (this.hosts.has(h)) return true;
+    const { name, port } = splitHost(h);
+    return this.names.has(name) || (port === String(this.port) && this.isOwnAddress(name));
+  }
+
+  /**
+   * Bound to a wildcard (0.0.0.0, ::): an address of one of this machine's interfaces, on the
+   * gateway's port, names it (an IP address cannot be rebound to another machine by DNS). Read
+   * when asked, so an address the machine gets later counts too.
+   */
+  private isOwnAddress(name: string): boolean {
+    if (this.bindHost === undefined || !WILDCARDS.has(this.bindHost.toLowerCase())) return false;
+    const ip = name.startsWith("[") ? name.slice(1, -1) : name;
+    if (isIP(ip) === 0) return false;
+    for (const list of Object.values(networkInterfaces()))
+      for (const a of list ?? []) if (a.address.toLowerCase() === ip) return true;
+    return false;
   }
 
   /**
