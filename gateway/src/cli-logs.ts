@@ -261,7 +261,7 @@ async function spend(flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<v
     ];
     const body = sorted.map(([g, s]) => row(g, s));
     io.out(`${table([head, ...body, row("TOTAL", total)], new Set([1, 2, 3, 4, 5, 6, 7]))}\n`);
-    await budgets(store, config, flags, io);
+    await budgets(store, config, flags, io, tz);
   } finally {
     await store.close();
   }
@@ -292,7 +292,13 @@ function configInForce(
  * keys and teams kept in the database (made with `gatehouse keys` or the admin API), the way the
  * gateway merges them; spent from the stored spend (no in-flight calls).
  */
-async function budgets(store: SqliteStore, config: ConfigFile, flags: Flags, io: CliIo): Promise<void> {
+async function budgets(
+  store: SqliteStore,
+  config: ConfigFile,
+  flags: Flags,
+  io: CliIo,
+  tz: string,
+): Promise<void> {
   const rules = new StoredRules(config);
   rules.update({ keys: await store.listKeys(), teams: await store.listTeams() });
   // Their budgets are missing from the list below; say so, as GET /api/budgets does in `problems`.
@@ -307,10 +313,11 @@ async function budgets(store: SqliteStore, config: ConfigFile, flags: Flags, io:
     b.name,
     b.limitUsd !== undefined ? `${usd(b.spentUsd)} of ${usd(b.limitUsd)}` : "",
     b.limitTokens !== undefined ? `${int(b.spentTokens)} of ${int(b.limitTokens)}` : "",
-    b.resetsAt !== undefined ? new Date(b.resetsAt).toISOString().slice(0, 16).replace("T", " ") : "never",
+    // In the zone the periods follow, as refusals say it (resets 2026-12-01 00:00 Europe/Berlin).
+    b.resetsAt !== undefined ? formatLocal(b.resetsAt, tz, true) : "never",
     b.exhausted ? "EXHAUSTED" : "",
   ]);
-  io.out(`\nBudgets:\n${table([["SCOPE", "BUDGET", "USD", "TOKENS", "RESETS (UTC)", ""], ...rows])}\n`);
+  io.out(`\nBudgets:\n${table([["SCOPE", "BUDGET", "USD", "TOKENS", `RESETS (${tz})`, ""], ...rows])}\n`);
 }
 
 async function configCmd(args: string[], flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<void> {

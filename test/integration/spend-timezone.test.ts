@@ -159,4 +159,25 @@ describe("spend per day in settings.timezone", () => {
       rmSync(config, { force: true });
     }
   });
+
+  test("gatehouse spend: a budget's reset is shown in the zone, as a refusal says it", async () => {
+    const config = join(gw.dataDir, "spend-budget-config.json");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        virtual_keys: [{ name: "test", key: TEST_KEY, budgets: [{ usd: 100, period: "month" }] }],
+        settings: { timezone: "Europe/Berlin" },
+      }),
+    );
+    try {
+      const r = await run(["--data-dir", gw.dataDir, "--config", config], Date.now());
+      assert.equal(r.code, 0, r.err);
+      const budgets = r.text.slice(r.text.indexOf("\nBudgets:\n"));
+      assert.match(budgets, /RESETS \(Europe\/Berlin\)/);
+      // A month resets at Berlin midnight on the 1st (22:00 or 23:00 UTC the day before).
+      assert.match(budgets, /key 'test'\s+monthly\s+.*\s\d{4}-\d{2}-01 00:00/);
+    } finally {
+      rmSync(config, { force: true });
+    }
+  });
 });
