@@ -370,12 +370,16 @@ async function configImport(file: string, flags: Flags, env: NodeJS.ProcessEnv, 
     );
     for (const line of report.applied) io.out(`  ${line}\n`);
     for (const line of report.skipped) io.err(`  not imported: ${line}\n`);
-    io.out("A running gateway on this data folder applies it within 2 seconds.\n");
+    const other = flags.config ?? env.GATEHOUSE_CONFIG;
+    if (other !== undefined && other !== target) {
+      // A gateway given another file keeps reading it: only the database part reaches it.
+      io.out("A running gateway on this data folder takes its keys, teams and policies within 2 seconds.\n");
+      io.err(
+        `Note: the gateway reads ${other} (--config / GATEHOUSE_CONFIG), not ${target}: the rest of ${file} applies once the gateway reads ${target} (started without --config and GATEHOUSE_CONFIG) or once ${other} is replaced by it.\n`,
+      );
+    } else io.out("A running gateway on this data folder applies it within 2 seconds.\n");
     if (prepared.unset.length > 0)
       io.err(`Set these environment variables for the gateway: ${prepared.unset.join(", ")}\n`);
-    const other = flags.config ?? env.GATEHOUSE_CONFIG;
-    if (other !== undefined && other !== target)
-      io.err(`Note: the gateway reads ${other} (--config / GATEHOUSE_CONFIG), not ${target}.\n`);
   } finally {
     await store.close();
   }

@@ -125,6 +125,23 @@ describe("config export and import", () => {
     assert.match(readFileSync(join(dir, "config.yaml"), "utf8"), /type: anthropic/);
   });
 
+  test("import beside a GATEHOUSE_CONFIG elsewhere does not claim the gateway applies the file", async () => {
+    const dir = tmp();
+    const file = join(dir, "team.yaml");
+    writeFileSync(file, stringify({ settings: { log_retention_days: 7 } }));
+    const elsewhere = join(dir, "etc-gatehouse.yaml");
+    const r = await cli("config", ["import", file, "--data-dir", dir], {
+      ...ENV,
+      GATEHOUSE_CONFIG: elsewhere,
+    });
+    assert.equal(r.code, 0, r.err);
+    assert.doesNotMatch(r.out, /applies it within 2 seconds/);
+    assert.match(r.out, /takes its keys, teams and policies within 2 seconds/);
+    assert.match(r.err, new RegExp(`the gateway reads ${elsewhere} .*the rest of ${file} applies once`));
+    const plain = await cli("config", ["import", file, "--data-dir", dir]);
+    assert.match(plain.out, /A running gateway on this data folder applies it within 2 seconds/);
+  });
+
   test("import names every unset variable the gateway will need, MCP servers' included", async () => {
     const dir = tmp();
     const file = join(dir, "mine.yaml");
