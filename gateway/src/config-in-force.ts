@@ -118,3 +118,21 @@ export function overriddenSettingChanges(
         `settings.${name} changed in the config file, but the value set through the admin API (${JSON.stringify(stored[name])}) stays in force: PATCH /api/settings {"${name}": null} to use the file's`,
     );
 }
+
+/**
+ * `server.host` and `server.port` changed by a config file's edit: they apply at the next start,
+ * which a reload says rather than leave a person (and the CLI, which looks for the gateway there)
+ * expecting the new address.
+ */
+export function restartOnlyChanges(
+  before: ConfigFile,
+  after: ConfigFile,
+  listening: string | undefined,
+): string[] {
+  return (["host", "port"] as const)
+    .filter((f) => before.server?.[f] !== after.server?.[f])
+    .map(
+      (f) =>
+        `server.${f} changed in the config file: it applies at the next start${listening ? `; until then the gateway listens on ${listening}` : ""}`,
+    );
+}

@@ -7,7 +7,7 @@ import { ensureAdminToken, OneTimeLogin } from "./admin/token.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
 import type { ConfigFile } from "./config/schema.js";
 import { storedInForce } from "./config/stored-entries.js";
-import { ConfigInForce, overriddenSettingChanges } from "./config-in-force.js";
+import { ConfigInForce, overriddenSettingChanges, restartOnlyChanges } from "./config-in-force.js";
 import { gatewayAdminRoutes } from "./gateway-admin.js";
 import { type Gateway, type GatewayEvents, type GatewayOptions, VERSION } from "./gateway-api.js";
 import { checkLoop, configKeys } from "./gateway-config.js";
@@ -195,6 +195,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   /** Applies a config file (merged with the stored entries) without a restart. */
   async function reload(file: ConfigFile): Promise<void> {
     for (const line of overriddenSettingChanges(fileConfig, file, entries.load().settings)) warn(line);
+    for (const line of restartOnlyChanges(fileConfig, file, url)) warn(line);
     const { config: next, built } = inForce.resolve(file);
     const nextKeys = configKeys(next, env);
     config = next;

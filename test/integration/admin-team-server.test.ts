@@ -3,6 +3,7 @@
 // - A fresh login link (POST /api/login-link) comes under that name, so their browser can open it.
 // - A setting they set through the API wins over the config file's; editing the file's value later
 //   says so on reload, rather than apply nothing in silence.
+// - A file edit of server.port (or host) says it waits for the next start.
 // - Changing allowed_hosts through the admin API to a list that drops the name they are using would
 //   refuse every later request of theirs (and their team's), with no way back but a restart on
 //   loopback: such a change is refused (409, nothing stored); one that keeps the name, or one made
@@ -99,6 +100,22 @@ test("a file edit of a setting set through the API warns that the API's value st
   ]);
   const back = await remote("PATCH", "/api/settings", { log_retention_days: null });
   assert.equal((back.json as SettingsView).settings.log_retention_days, 14);
+});
+
+test("a file edit of server.port says it applies at the next start, and where the gateway listens now", async () => {
+  const seen: string[] = [];
+  const on = (w: Error) => seen.push(w.message);
+  process.on("warning", on);
+  try {
+    await gateway.reload(parseConfig({ server: { port: 18999 }, settings: { allowed_hosts: [NAME] } }));
+    await new Promise((r) => setTimeout(r, 20));
+  } finally {
+    process.off("warning", on);
+  }
+  assert.deepEqual(seen, [
+    `server.port changed in the config file: it applies at the next start; until then the gateway listens on ${url}`,
+  ]);
+  assert.equal((await remote("GET", "/api/settings")).status, 200, "still served where it was");
 });
 
 test("a settings change that would refuse the admin's own Host is a 409 and stores nothing", async () => {
