@@ -73,6 +73,7 @@ test("an allowed host without a port matches that name on any port; with one, th
   assert.equal(status(guard, "ci.internal:18791"), 403);
   assert.equal(status(guard, "ci.internal"), 403);
   assert.equal(status(guard, "evil.gatehouse.team.internal:18791"), 403);
+  assert.equal(status(guard, "gatehouse.team.internal:80/x"), 403, "a port is digits");
 });
 
 test("a page served under an allowed host or the bound address may post to it (same origin)", () => {

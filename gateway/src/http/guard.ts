@@ -85,7 +85,9 @@ export class Guard {
     const h = host.toLowerCase();
     if (this.hosts.has(h)) return true;
     const { name, port } = splitHost(h);
-    return this.names.has(name) || (port === String(this.port) && this.isOwnAddress(name));
+    // A name listed without a port takes any port, but a port it is: digits, nothing else.
+    const anyPort = port === undefined || /^\d{1,5}$/.test(port);
+    return (anyPort && this.names.has(name)) || (port === String(this.port) && this.isOwnAddress(name));
   }
 
   /**
