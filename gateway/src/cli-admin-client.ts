@@ -35,6 +35,7 @@ export const PROCESS_IO: CliIo = {
 
 const ADMIN_FLAGS = {
   "data-dir": { type: "string" },
+  config: { type: "string" },
   port: { type: "string" },
   host: { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -97,7 +98,12 @@ export async function runAdminCommand(
   const str = (k: string) => (typeof values[k] === "string" ? (values[k] as string) : undefined);
   const switches = new Set((spec.switches ?? []).filter((s) => values[s] === true));
   try {
-    const flags = { "data-dir": str("data-dir"), port: str("port"), host: str("host") };
+    const flags = {
+      "data-dir": str("data-dir"),
+      config: str("config"),
+      port: str("port"),
+      host: str("host"),
+    };
     return await run(adminClientFor(flags, env), { switches, positionals });
   } catch (e) {
     if (!(e instanceof CliFailure || e instanceof CliUsageError)) throw e;
@@ -108,7 +114,12 @@ export async function runAdminCommand(
 
 /** The client of the gateway on --host/--port, with the admin token of --data-dir. */
 export function adminClientFor(
-  flags: { "data-dir"?: string | undefined; host?: string | undefined; port?: string | undefined },
+  flags: {
+    "data-dir"?: string | undefined;
+    config?: string | undefined;
+    host?: string | undefined;
+    port?: string | undefined;
+  },
   env: NodeJS.ProcessEnv,
 ): AdminClient {
   // The command line first: a bad --port is a wrong command line whatever the data folder holds.

@@ -22,7 +22,7 @@ import { SseParser } from "./llm/translate/sse.js";
  */
 
 export const APPROVALS_USAGE = `Usage:
-  gatehouse approvals [--host H] [--port N] [--data-dir DIR]
+  gatehouse approvals [--host H] [--port N] [--data-dir DIR] [--config FILE]
                                                   ask here about each approval request as it comes:
                                                   [o]nce, this [s]ession, [a]lways or [d]eny
   gatehouse approvals list                          the requests waiting for an answer
@@ -33,6 +33,7 @@ from there. Unanswered requests are denied when mcp.approval_timeout_ms runs out
 
 const options = {
   "data-dir": { type: "string" },
+  config: { type: "string" },
   port: { type: "string" },
   host: { type: "string" },
   session: { type: "boolean" },

@@ -7,7 +7,7 @@ import { terminalSafe } from "./cli-text.js";
  * (the one `serve` printed was used, lost or expired). Needs the admin token of the data folder.
  */
 
-export const LOGIN_LINK_USAGE = `Usage: gatehouse login-link [--port N] [--host H] [--data-dir DIR]
+export const LOGIN_LINK_USAGE = `Usage: gatehouse login-link [--port N] [--host H] [--data-dir DIR] [--config FILE]
 
 Prints a fresh one-time login link of the running gateway (valid once, for 15 minutes) for the
 admin UI in a browser; an earlier link not yet used stops working. The admin token is read from the

@@ -8,7 +8,7 @@ import { terminalSafe } from "./cli-text.js";
  * price per million tokens and where the price comes from, or the API's answer as it is (--json).
  */
 
-export const MODELS_USAGE = `Usage: gatehouse models PROVIDER [--refresh] [--all] [--json] [--port N] [--host H] [--data-dir DIR]
+export const MODELS_USAGE = `Usage: gatehouse models PROVIDER [--refresh] [--all] [--json] [--port N] [--host H] [--data-dir DIR] [--config FILE]
 
 The models PROVIDER (a provider's name in the config) offers, as the admin UI's model picker shows
 them: the running gateway asks the provider (the list is kept 5 minutes; --refresh asks again), or

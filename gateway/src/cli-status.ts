@@ -9,12 +9,12 @@ import { terminalSafe } from "./cli-text.js";
  * spend over the last 24 hours and 7 days. Exit 0 when ok, 1 when degraded or unreachable.
  */
 
-export const STATUS_USAGE = `Usage: gatehouse status [--port N] [--host H] [--data-dir DIR]
+export const STATUS_USAGE = `Usage: gatehouse status [--port N] [--host H] [--data-dir DIR] [--config FILE]
 
 The running gateway at a glance: health, providers, keys, MCP servers, approvals waiting, request
 logs and spend. Exit status 0 when it is ok, 1 when it is degraded or does not answer.
-Without --host and --port, the gateway is looked for where the config in force (GATEHOUSE_CONFIG,
-or config.yaml in the data folder) puts it (server.host, server.port), else 127.0.0.1:8787.`;
+Without --host and --port, the gateway is looked for where the config in force (--config,
+GATEHOUSE_CONFIG, or config.yaml in the data folder) puts it (server.host, server.port), else 127.0.0.1:8787.`;
 
 export interface StatusFacts {
   health: HealthView;

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { ensureAdminToken } from "../../gateway/src/admin/token.js";
 import { adminClientFor } from "../../gateway/src/cli-admin-client.js";
+import { statusMain } from "../../gateway/src/cli-status.js";
 
 // The CLI's client of a running gateway (`gatehouse approvals`, `gatehouse status`): which URL it
 // calls for the --host a person passes, the same one `gatehouse serve` was given.
@@ -54,6 +55,17 @@ describe("adminClientFor on a team server (server.host and server.port in the co
     assert.equal(base({}, { GATEHOUSE_CONFIG: file }), "http://127.0.0.1:18999");
     assert.equal(base({ port: "4100" }, { GATEHOUSE_CONFIG: file }), "http://127.0.0.1:4100");
     assert.equal(base({ host: "::1" }, { GATEHOUSE_CONFIG: file }), "http://[::1]:18999");
+  });
+
+  test("--config FILE, as serve was given it, is read the same way", async () => {
+    const file = join(team, "serve-config.yaml");
+    writeFileSync(file, "server: { host: 127.0.0.1, port: 1 }\n");
+    assert.equal(adminClientFor({ "data-dir": team, config: file }, {}).base, "http://127.0.0.1:1");
+    let err = "";
+    const io = { out: () => {}, err: (t: string) => (err += t) };
+    const code = await statusMain(["--config", file, "--data-dir", team], {}, io);
+    assert.equal(code, 1);
+    assert.match(err, /no gateway answers on http:\/\/127\.0\.0\.1:1 /);
   });
 
   test("a config that does not load leaves the defaults", () => {
