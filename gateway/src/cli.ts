@@ -87,11 +87,8 @@ const REPEAT_MS = 1000;
 async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> {
   // The banner is all serve has to say on stdout: its terminal closing must not cut the drain short.
   keepRunningOnClosedOutput();
-  const [{ dataDirOf, portOf, resolveConfig }, { createGateway }, { watchConfig }] = await Promise.all([
-    import("./cli-config.js"),
-    import("./index.js"),
-    import("./config/watch.js"),
-  ]);
+  const [{ dataDirOf, portOf, resolveConfig }, { createGateway }, { watchConfig, secretFilesOf }] =
+    await Promise.all([import("./cli-config.js"), import("./index.js"), import("./config/watch.js")]);
   // The command line before the config: a bad --port is a wrong command line (status 2).
   const port = portOf(flags);
   const { config, path } = resolveConfig(flags, env);
@@ -166,6 +163,7 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
     load: () => resolveConfig(flags, env).config,
     apply: (next) => gateway.reload(next),
     log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
+    secretFiles: () => secretFilesOf(gateway.config()),
   });
 }
 

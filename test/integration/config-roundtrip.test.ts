@@ -3,12 +3,12 @@
 // keeps a backup. Hot reload: a running gateway applies a changed file, and keeps its config when
 // the new file is bad.
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { stringify } from "yaml";
 import { resolveConfig } from "../../gateway/src/cli-config.js";
-import { watchConfig } from "../../gateway/src/config/watch.js";
+import { secretFilesOf, watchConfig } from "../../gateway/src/config/watch.js";
 import { createGateway } from "../../gateway/src/index.js";
 import { SqliteStore } from "../../gateway/src/store/sqlite.js";
 import { gatewayScope, logsCli } from "../helpers/config-files.js";
@@ -221,6 +221,42 @@ describe("config export and import", () => {
         async () => lines.filter((l) => l.includes("not applied")).length === 2,
       );
       assert.equal(await status("quick"), 200);
+    } finally {
+      watcher.close();
+    }
+  });
+
+  test("hot reload: a new key written into a key's file: secret applies; the old key stops working", async () => {
+    const dir = tmp();
+    const file = join(dir, "config.yaml");
+    const keyFile = join(dir, "keys", "alice.key");
+    mkdirSync(join(dir, "keys"));
+    const NEW = "gk-roundtrip-rotated-00000000000000000000000";
+    writeFileSync(keyFile, `${KEY}\n`, { mode: 0o600 });
+    const { pricing: _, ...cfg } = configFor(scope.mock.url);
+    writeFileSync(
+      file,
+      stringify({ ...cfg, virtual_keys: [{ ...cfg.virtual_keys[0], key: `file:${keyFile}` }] }),
+    );
+    const { g, url } = await start(dir, {});
+    const lines: string[] = [];
+    const watcher = watchConfig({
+      path: file,
+      load: () => resolveConfig({ "data-dir": dir }, ENV).config,
+      apply: (next) => g.reload(next),
+      log: (l) => lines.push(l),
+      debounceMs: 50,
+      secretFiles: () => secretFilesOf(g.config()),
+    });
+    const status = async (key: string) =>
+      (await post(`${url}/anthropic/v1/messages`, msg("fast"), { authorization: `Bearer ${key}` })).status;
+    try {
+      assert.equal(await status(KEY), 200);
+      writeFileSync(keyFile, `${NEW}\n`);
+      for (let i = 0; i < 200 && (await status(NEW)) !== 200; i++)
+        await new Promise((r) => setTimeout(r, 25));
+      assert.equal(await status(NEW), 200, `the new key works (log: ${lines.join(" | ")})`);
+      assert.equal(await status(KEY), 401, "the old one no longer does");
     } finally {
       watcher.close();
     }

@@ -1,13 +1,15 @@
 import { createHash } from "node:crypto";
 import { type FSWatcher, readFileSync, watch } from "node:fs";
-import { basename, dirname } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import type { ConfigFile } from "./schema.js";
 
 /**
  * Hot reload: when the config file in force changes on disk, re-read and re-validate it and apply
  * it without a restart. The folder is watched (editors save by writing a new file and renaming
  * it), changes are debounced, and a file whose text did not change is skipped. A bad file is one
- * line in the log and the config in force stays.
+ * line in the log and the config in force stays. The files its `file:` secrets name are watched
+ * too: writing a new key into one (a rotated virtual key, a new provider key) reloads the config,
+ * rather than leave the value read at start in force unnoticed.
  */
 
 export interface ConfigWatchOptions {
@@ -21,6 +23,8 @@ export interface ConfigWatchOptions {
   log(line: string): void;
   /** Quiet time after the last change before reloading (default 300 ms). */
   debounceMs?: number;
+  /** The `file:` secrets of the config in force (secretFilesOf), watched like the file itself. */
+  secretFiles?(): readonly string[];
 }
 
 export interface ConfigWatcher {
@@ -29,23 +33,51 @@ export interface ConfigWatcher {
   settled(): Promise<void>;
 }
 
-function fingerprint(path: string): string | undefined {
+/** Every `file:PATH` secret reference in a config (keys, providers, MCP servers' env and headers). */
+export function secretFilesOf(config: unknown): string[] {
+  const out = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (typeof v === "string") {
+      if (v.startsWith("file:") && v.length > 5) out.add(resolve(v.slice(5)));
+    } else if (Array.isArray(v)) for (const x of v) walk(x);
+    else if (v !== null && typeof v === "object") for (const x of Object.values(v)) walk(x);
+  };
+  walk(config);
+  return [...out];
+}
+
+/** The config file's bytes and its secret files' (a missing one counts as missing). */
+function fingerprint(path: string, secrets: readonly string[]): string | undefined {
+  let config: Buffer;
   try {
-    return createHash("sha256").update(readFileSync(path)).digest("hex");
+    config = readFileSync(path);
   } catch {
     return undefined;
   }
+  const hash = createHash("sha256").update(config);
+  for (const file of secrets) {
+    hash.update(`\0${file}\0`);
+    try {
+      hash.update(readFileSync(file));
+    } catch {
+      hash.update("missing");
+    }
+  }
+  return hash.digest("hex");
 }
 
 export function watchConfig(opts: ConfigWatchOptions): ConfigWatcher {
-  const name = basename(opts.path);
-  let last = fingerprint(opts.path);
+  const secrets = () => opts.secretFiles?.() ?? [];
+  let last = fingerprint(opts.path, secrets());
   let timer: NodeJS.Timeout | undefined;
   let chain = Promise.resolve();
   let closed = false;
+  // One watcher per folder (the config file's, each secret file's), for the names wanted in it.
+  const watchers = new Map<string, FSWatcher>();
+  let wanted = new Map<string, Set<string>>();
 
   const reload = async () => {
-    const now = fingerprint(opts.path);
+    const now = fingerprint(opts.path, secrets());
     if (now === last) return;
     let next: ConfigFile;
     try {
@@ -59,7 +91,9 @@ export function watchConfig(opts: ConfigWatchOptions): ConfigWatcher {
     }
     try {
       await opts.apply(next);
-      last = now;
+      // The new config may name other secret files: watch those, and count their bytes from now.
+      last = fingerprint(opts.path, secrets());
+      follow();
       opts.log(`config reloaded from ${opts.path}`);
     } catch (e) {
       last = now;
@@ -69,26 +103,48 @@ export function watchConfig(opts: ConfigWatchOptions): ConfigWatcher {
     }
   };
 
-  let watcher: FSWatcher | undefined;
-  try {
-    watcher = watch(dirname(opts.path), { persistent: false }, (_event, file) => {
-      if (closed || (file !== null && file !== name)) return;
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        chain = chain.then(reload);
-      }, opts.debounceMs ?? 300);
-      timer.unref();
-    });
-    watcher.on("error", (e) => opts.log(`config watch stopped: ${e.message}`));
-  } catch (e) {
-    opts.log(`config changes are not watched: ${e instanceof Error ? e.message : e}`);
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      chain = chain.then(reload);
+    }, opts.debounceMs ?? 300);
+    timer.unref();
+  };
+
+  /** Watches the folders of the config file and of the secret files it names now. */
+  function follow(): void {
+    wanted = new Map();
+    for (const file of [opts.path, ...secrets()]) {
+      const dir = dirname(file);
+      wanted.set(dir, (wanted.get(dir) ?? new Set()).add(basename(file)));
+    }
+    for (const [dir, watcher] of watchers)
+      if (!wanted.has(dir)) {
+        watcher.close();
+        watchers.delete(dir);
+      }
+    for (const dir of wanted.keys()) {
+      if (watchers.has(dir)) continue;
+      try {
+        const watcher = watch(dir, { persistent: false }, (_event, file) => {
+          if (closed || (file !== null && !wanted.get(dir)?.has(file))) return;
+          schedule();
+        });
+        watcher.on("error", (e) => opts.log(`config watch stopped (${dir}): ${e.message}`));
+        watchers.set(dir, watcher);
+      } catch (e) {
+        opts.log(`changes in ${dir} are not watched: ${e instanceof Error ? e.message : e}`);
+      }
+    }
   }
+  follow();
 
   return {
     close() {
       closed = true;
       clearTimeout(timer);
-      watcher?.close();
+      for (const watcher of watchers.values()) watcher.close();
+      watchers.clear();
     },
     settled: () => chain,
   };
