@@ -39,8 +39,9 @@ export function describeRules(p: KeyGovernance): string {
   return parts.length > 0 ? parts.join("; ") : "no rules";
 }
 
-/** Until when a rotated key's old secret still works, if it does. */
+/** Until when a rotated key's old secret still works, if it does (never once the key is revoked). */
 function previousUntil(r: KeyRecord, now: number): number | undefined {
+  if (r.revokedAt !== null) return undefined;
   return r.previousHash && r.previousUntil && r.previousUntil > now ? r.previousUntil : undefined;
 }
 

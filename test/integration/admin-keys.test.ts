@@ -108,6 +108,15 @@ describe("admin API: keys", () => {
     ])
       assert.equal((await rotate(bad)).status, 400, JSON.stringify(bad));
     assert.equal((await call(third.key)).status, 200, "a refused rotation changes nothing");
+
+    // Rotated with a grace period, then revoked: neither secret works, and the view says so.
+    const fourth = (await (await rotate({ graceSeconds: 3600 })).json()) as KeyCreated;
+    assert.ok(fourth.previousExpiresAt);
+    assert.equal((await api("/api/keys/rotating", { method: "DELETE", headers: auth })).status, 200);
+    const view = (await (await api("/api/keys/rotating", { headers: auth })).json()) as KeyCreated;
+    assert.equal(view.state, "revoked");
+    assert.equal(view.previousExpiresAt, null, "a revoked key's old secret works no more than its new one");
+    assert.equal((await call(third.key)).status, 401);
   });
 
   test("bad admin input: field errors, conflicts, content type, unknown paths and methods", async () => {

@@ -67,8 +67,11 @@ export function storedKeyView(r: KeyRecord, configNames: ReadonlySet<string> = n
     createdAt: iso(r.createdAt),
     revokedAt: iso(r.revokedAt),
     expiresAt: iso(r.expiresAt),
+    // A revoked key's old secret works no more than its new one.
     previousExpiresAt:
-      r.previousHash && r.previousUntil && r.previousUntil > Date.now() ? iso(r.previousUntil) : null,
+      r.revokedAt === null && r.previousHash && r.previousUntil && r.previousUntil > Date.now()
+        ? iso(r.previousUntil)
+        : null,
     ...rulesView(storedKeyPolicy(r)),
   };
 }
