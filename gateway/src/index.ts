@@ -213,6 +213,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     await mcp.reload(mcpConfig(next));
     rules.setConfig(next);
     governance.reconfigure(rules.merged, new Pricing(next.providers, next.pricing));
+    mcp.recheckApprovals();
     shadowWarnings.reset();
     await refreshKeys();
   }
@@ -222,7 +223,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const teams = await store.listTeams();
     keyRing.load(cfgKeys, keys);
     shadowWarnings.check(new Set(cfgKeys.map((k) => k.name)), keys);
-    if (rules.update({ keys, teams })) governance.reconfigure(rules.merged);
+    if (rules.update({ keys, teams })) {
+      governance.reconfigure(rules.merged);
+      // A key that lost a tool (mcp_servers / mcp_tools) no longer runs calls waiting for a person.
+      mcp.recheckApprovals();
+    }
   }
   // Keys created or revoked by another process (the CLI) reach the running gateway within 2 s,
   // or at once on a miss (throttled, so a flood of bad keys cannot hammer the store).

@@ -107,3 +107,41 @@ describe("MCP approvals", () => {
     assert.deepEqual([d.answer, d.decidedBy], ["cancelled", "gateway-stopping"]);
   });
 });
+
+describe("MCP approvals: the policy in force when the answer comes", () => {
+  test("a yes to a request that may no longer run withdraws it instead (a no is still a no)", async () => {
+    const b = new ApprovalBroker(10_000);
+    let why: string | undefined;
+    b.recheck = () => why;
+    const p = ask(b);
+    const id = b.list()[0]!.id;
+    why = "policy-changed";
+    assert.equal(b.decide(id, "allow_once", "alice"), false, "not allowed");
+    assert.deepEqual([(await p).answer, (await p).decidedBy], ["cancelled", "policy-changed"]);
+    assert.equal(b.list().length, 0);
+    const q = ask(b);
+    assert.equal(b.decide(b.list()[0]!.id, "deny", "alice"), true);
+    assert.deepEqual([(await q).answer, (await q).decidedBy], ["deny", "alice"]);
+  });
+
+  test("an answerer's yes is checked too; recheckAll withdraws only what may no longer run", async () => {
+    const b = new ApprovalBroker(10_000);
+    b.recheck = (r) => (r.tool === "write_file" ? "key-changed" : undefined);
+    b.setAnswerer(async () => ({ answer: "always" }), "dialog");
+    const d = await ask(b);
+    assert.deepEqual([d.answer, d.decidedBy], ["cancelled", "key-changed"]);
+    b.setAnswerer(undefined);
+    b.recheck = () => undefined;
+    const kept = b.request("files", "read_file", {}, "laptop", null);
+    const gone = ask(b);
+    b.recheck = (r) => (r.tool === "write_file" ? "policy-changed" : undefined);
+    assert.equal(b.recheckAll(), 1);
+    assert.equal((await gone).decidedBy, "policy-changed");
+    assert.deepEqual(
+      b.list().map((r) => r.tool),
+      ["read_file"],
+    );
+    b.decide(b.list()[0]!.id, "allow_once");
+    assert.equal((await kept).answer, "allow_once");
+  });
+});

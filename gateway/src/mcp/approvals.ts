@@ -65,6 +65,16 @@ export interface Approvals extends EventEmitter<ApprovalEvents> {
    * gets the answer `cancelled`, decided by `decidedBy`. Returns how many were withdrawn.
    */
   withdraw(match: (r: ApprovalRequest) => boolean, decidedBy: string): number;
+  /**
+   * Why a request may no longer run (its tool's policy is now deny, its key lost the tool), else
+   * undefined: asked again when a person allows it, and by recheckAll().
+   */
+  recheck: (r: ApprovalRequest) => string | undefined;
+  /**
+   * Withdraws every pending request that recheck() says can no longer run (answer `cancelled`,
+   * decided by what recheck named). Returns how many were withdrawn.
+   */
+  recheckAll(): number;
   /** Plugs (or with undefined, unplugs) the answerer, e.g. a native dialog. */
   setAnswerer(answerer: ApprovalAnswerer | undefined, name?: string): void;
   timeoutMs: number;
@@ -87,6 +97,8 @@ export class ApprovalBroker extends EventEmitter<ApprovalEvents> implements Appr
    * an agent in a loop must not bury the person in approval dialogs.
    */
   maxPendingPerKey = 0;
+
+  recheck: (r: ApprovalRequest) => string | undefined = () => undefined;
 
   constructor(
     public timeoutMs: number,
@@ -113,8 +125,32 @@ export class ApprovalBroker extends EventEmitter<ApprovalEvents> implements Appr
   decide(id: string, answer: ApprovalAnswer, decidedBy = "admin-api"): boolean {
     const p = this.pending.get(id);
     if (!p) return false;
+    return this.answer(p, answer, decidedBy);
+  }
+
+  /**
+   * A person's answer. One that lets the call run is checked against the policy in force now: a
+   * request whose tool became deny (or left the key) while it waited is withdrawn instead (false).
+   */
+  private answer(p: Pending, answer: ApprovalAnswer, decidedBy: string): boolean {
+    const why = answer === "deny" ? undefined : this.recheck(p.request);
+    if (why !== undefined) {
+      p.finish({ answer: "cancelled", decidedBy: why, decidedAt: this.now() });
+      return false;
+    }
     p.finish({ answer, decidedBy, decidedAt: this.now() });
     return true;
+  }
+
+  recheckAll(): number {
+    let n = 0;
+    for (const p of [...this.pending.values()]) {
+      const why = this.recheck(p.request);
+      if (why === undefined) continue;
+      p.finish({ answer: "cancelled", decidedBy: why, decidedAt: this.now() });
+      n++;
+    }
+    return n;
   }
 
   request(
@@ -163,7 +199,8 @@ export class ApprovalBroker extends EventEmitter<ApprovalEvents> implements Appr
         this.emit("decided", request, d);
         resolve({ ...d, requestId: request.id });
       };
-      this.pending.set(request.id, { request, finish });
+      const entry: Pending = { request, finish };
+      this.pending.set(request.id, entry);
       meta.signal?.addEventListener("abort", onClientAbort, { once: true });
       this.emit("requested", request);
       const answerer = this.answerer;
@@ -171,7 +208,8 @@ export class ApprovalBroker extends EventEmitter<ApprovalEvents> implements Appr
         const name = this.answererName;
         answerer(request, abort.signal).then(
           (a) => {
-            if (a) finish({ answer: a.answer, decidedBy: a.decidedBy ?? name, decidedAt: this.now() });
+            if (a && this.pending.get(request.id) === entry)
+              this.answer(entry, a.answer, a.decidedBy ?? name);
           },
           () => undefined, // a failing answerer leaves the request to the API or the timeout
         );

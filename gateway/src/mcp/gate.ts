@@ -7,6 +7,7 @@ import type { Hub, HubContext } from "./hub.js";
 import { jsonOf } from "./json-memo.js";
 import { serverOf } from "./names.js";
 import type { BookDecision } from "./policy-book.js";
+import { KEY_CHANGED, POLICY_CHANGED } from "./superseded.js";
 import { type Upstream, UpstreamUnavailableError } from "./upstream.js";
 
 /**
@@ -68,7 +69,11 @@ const withdrawnBecause = new Map<string, (server: string) => string>([
   ["server-disabled", (s) => ` because MCP server ${s} was turned off`],
   ["server-removed", (s) => ` because MCP server ${s} was removed`],
   ["server-restarted", (s) => ` because MCP server ${s} was restarted (call the tool again to ask anew)`],
+  [POLICY_CHANGED, () => " because the tool's policy changed to deny"],
+  [KEY_CHANGED, () => " because this key may no longer use the tool"],
 ]);
+
+const ALLOWS = new Set<string>(["allow_once", "allow_session", "always"]);
 
 function refusal(name: string, server: string, d: ApprovalDecision, approvals: Approvals): CallToolResult {
   switch (d.answer) {
@@ -251,6 +256,14 @@ async function run(
     // Known before the answer is acted on: a grant or an `always` that fails to be stored still
     // leaves a log row that names the approval.
     Object.assign(so, { decision, decidedBy, approval, approvalId, answeredAt } satisfies Decided);
+    // The policy in force now decides, not the one when the person was asked: a tool set to deny
+    // (or taken from the key) while the request waited does not run, and is refused as a denied
+    // call is. Checked before the answer is acted on (an `always` must not overwrite a deny).
+    if (ALLOWS.has(d.answer) || d.decidedBy === POLICY_CHANGED || d.decidedBy === KEY_CHANGED) {
+      const current = hub.upstream(server)?.tools.find((t) => t.name === tool.name) ?? tool;
+      const denied = denial(deps, ctx, name, found, hub.book.decide(server, current, ctx.sessionId));
+      if (denied) return { ...denied, approval, approvalId, answeredAt };
+    }
     if (d.answer === "allow_session" && ctx.sessionId) {
       hub.book.grants.grant({
         sessionId: ctx.sessionId,

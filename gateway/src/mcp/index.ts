@@ -4,9 +4,9 @@ import type { KeyIdentity, KeyRing } from "../governance/keys.js";
 import type { McpInject } from "../governance/policy.js";
 import type { RouteHandler } from "../http/route-handler.js";
 import type { ToolCallRecord } from "../store/log-store.js";
-import { redactArguments } from "../store/redact.js";
 import { SqliteStore } from "../store/sqlite.js";
 import type { Store } from "../store/store.js";
+import { recordDecisions } from "./approval-log.js";
 import { ApprovalBroker, type Approvals } from "./approvals.js";
 import { Subscriptions } from "./catalog.js";
 import { McpEndpoint } from "./endpoint.js";
@@ -31,6 +31,7 @@ import {
   MemoryMcpStore,
   SqliteMcpStore,
 } from "./store.js";
+import { supersededBy } from "./superseded.js";
 
 export type {
   ApprovalAnswer,
@@ -137,6 +138,11 @@ export interface McpRuntime extends McpSurface {
    * CLI's config import) changed them since the last look; the gateway calls it every 2 s.
    */
   refreshStoredChoices(): Promise<void>;
+  /**
+   * Withdraws the approval requests that may no longer run under the rules in force: the gateway
+   * calls it when keys' rules (mcp_servers / mcp_tools) change.
+   */
+  recheckApprovals(): void;
   /** The /mcp route handler for ServerDeps.extra. */
   handler: RouteHandler;
   /** POST /v1/tools/execute and /anthropic/v1/tools/execute, for ServerDeps.extra (execute.ts). */
@@ -226,6 +232,12 @@ export function createMcp(opts: McpOptions): McpRuntime {
     approvals.withdraw((r) => r.server === server, `server-${why}`);
     if (why === "removed") book.grants.revokeServer(server, "server-removed");
   });
+  // A request whose tool became deny, or left its key, while it waited is withdrawn (superseded.ts):
+  // at once when the tools in force change, and again when a person answers it.
+  approvals.recheck = (r) => supersededBy(hub, r);
+  hub.on("listChanged", (kind) => {
+    if (kind === "tools") approvals.recheckAll();
+  });
   const subscriptions = new Subscriptions(hub);
   const oauth = wireOAuth(hub, opts.store, {
     port: opts.port ?? 8787,
@@ -248,27 +260,7 @@ export function createMcp(opts: McpOptions): McpRuntime {
     maxBodyBytes: () => config.settings.max_body_bytes,
     maxSessionsPerKey: () => config.mcp.max_sessions_per_key,
   });
-  approvals.on("decided", (req, d) => {
-    if (req.keyName !== null && opts.logsApprovals?.(req.keyName) === false) return;
-    // Redacted as the tool-call log's are (before the cut, which could halve a secret).
-    let args = redactArguments(req.arguments) ?? "{}";
-    if (args.length > 8192) args = `${args.slice(0, 8192)}…`;
-    void store
-      .recordApproval({
-        id: req.id,
-        server: req.server,
-        tool: req.tool,
-        keyName: req.keyName,
-        sessionId: req.sessionId,
-        arguments: args,
-        reason: req.reason,
-        requestedAt: req.requestedAt,
-        answer: d.answer,
-        decidedBy: d.decidedBy,
-        decidedAt: d.decidedAt,
-      })
-      .catch(() => undefined);
-  });
+  recordDecisions(approvals, store, opts.logsApprovals);
 
   const tools = (server?: string): McpToolInfo[] =>
     hub
@@ -285,6 +277,7 @@ export function createMcp(opts: McpOptions): McpRuntime {
       }));
 
   return {
+    recheckApprovals: () => void approvals.recheckAll(),
     handler: endpoint.handle,
     oauthCallback: oauth.handler,
     setPort(port) {
@@ -332,6 +325,9 @@ export function createMcp(opts: McpOptions): McpRuntime {
       hub.settings = next.mcp;
       approvals.timeoutMs = next.mcp.approval_timeout_ms;
       approvals.maxPendingPerKey = next.mcp.max_pending_approvals_per_key;
+      // A deny in the new file ends the requests it covers before their servers restart.
+      book.setConfig(next.mcp_servers);
+      approvals.recheckAll();
       await hub.configure(next.mcp_servers);
     },
     servers: () => hub.statuses(),
