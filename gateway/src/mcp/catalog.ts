@@ -1,4 +1,3 @@
-import { UriTemplate } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
 import {
   type CompleteRequest,
   type CompleteResult,
@@ -7,85 +6,14 @@ import {
   type LoggingLevel,
   McpError,
   type Prompt,
-  type ReadResourceResult,
-  type Resource,
-  type ResourceTemplate,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { Hub, HubContext } from "./hub.js";
-import { SEPARATOR } from "./names.js";
-import type { Upstream } from "./upstream.js";
+import { ownerOf, ready } from "./resources.js";
 
 /**
- * Resources, prompts, completion and logging through the hub. Resource URIs are kept as the
- * upstream wrote them (links inside tool results keep working); names get the server prefix and
- * `_meta["gatehouse/server"]` says where each came from. A URI is routed to the server that
- * lists it, else to the one whose template matches it.
+ * Prompts, completion, logging and resource subscriptions through the hub (resources.ts routes
+ * resource URIs).
  */
-
-const META = "gatehouse/server";
-
-function prefixed(ctx: HubContext, server: string, name: string): string {
-  return ctx.scope ? name : `${server}${SEPARATOR}${name}`;
-}
-
-function ready(hub: Hub, ctx: HubContext): Array<{ server: string; upstream: Upstream }> {
-  const out: Array<{ server: string; upstream: Upstream }> = [];
-  for (const e of hub.live(ctx.scope))
-    if (e.upstream?.ready && hub.serverVisible(ctx.keyName, e.name))
-      out.push({ server: e.name, upstream: e.upstream });
-  return out;
-}
-
-export async function listResources(hub: Hub, ctx: HubContext): Promise<Resource[]> {
-  await hub.settle(ctx.scope);
-  return ready(hub, ctx).flatMap(({ server, upstream }) =>
-    upstream.resources.map((r) => ({
-      ...r,
-      name: prefixed(ctx, server, r.name),
-      _meta: { ...r._meta, [META]: server },
-    })),
-  );
-}
-
-export async function listResourceTemplates(hub: Hub, ctx: HubContext): Promise<ResourceTemplate[]> {
-  await hub.settle(ctx.scope);
-  return ready(hub, ctx).flatMap(({ server, upstream }) =>
-    upstream.templates.map((t) => ({
-      ...t,
-      name: prefixed(ctx, server, t.name),
-      _meta: { ...t._meta, [META]: server },
-    })),
-  );
-}
-
-function matches(template: string, uri: string): boolean {
-  try {
-    return new UriTemplate(template).match(uri) !== null;
-  } catch {
-    return false;
-  }
-}
-
-/** The server a resource URI belongs to. */
-export function ownerOf(hub: Hub, ctx: HubContext, uri: string): { server: string; upstream: Upstream } {
-  const candidates = ready(hub, ctx).filter((c) => c.upstream.capabilities?.resources);
-  const owner =
-    candidates.find((c) => c.upstream.resources.some((r) => r.uri === uri)) ??
-    candidates.find((c) => c.upstream.templates.some((t) => matches(t.uriTemplate, uri))) ??
-    (candidates.length === 1 ? candidates[0] : undefined);
-  if (!owner) throw new McpError(-32002, `Resource not found: ${uri}`, { uri });
-  return owner;
-}
-
-export function readResource(
-  hub: Hub,
-  ctx: HubContext,
-  uri: string,
-  signal: AbortSignal,
-): Promise<ReadResourceResult> {
-  const { upstream } = ownerOf(hub, ctx, uri);
-  return upstream.client().readResource({ uri }, { signal, timeout: hub.settings.call_timeout_ms });
-}
 
 export async function listPrompts(hub: Hub, ctx: HubContext): Promise<Prompt[]> {
   await hub.settle(ctx.scope);
@@ -124,9 +52,13 @@ export function complete(
     if (!found) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
     return found.upstream.client().complete({ ...params, ref: { ...ref, name: found.prompt } }, o);
   }
-  const byTemplate = ready(hub, ctx).find((c) => c.upstream.templates.some((t) => t.uriTemplate === ref.uri));
-  const { upstream } = byTemplate ?? ownerOf(hub, ctx, ref.uri);
-  return upstream.client().complete(params, o);
+  // The one server that offers this template; several (or none): routed as a read of the URI is.
+  const byTemplate = ready(hub, ctx).filter((c) =>
+    c.upstream.templates.some((t) => t.uriTemplate === ref.uri),
+  );
+  if (byTemplate.length === 1) return byTemplate[0]!.upstream.client().complete(params, o);
+  const owner = ownerOf(hub, ctx, ref.uri);
+  return owner.upstream.client().complete({ ...params, ref: { ...ref, uri: owner.uri } }, o);
 }
 
 /** Sets the log level on every ready server in scope that logs; failures are ignored. */
@@ -145,81 +77,91 @@ export async function setLogLevel(hub: Hub, ctx: HubContext, level: LoggingLevel
 
 interface Subscription {
   server: string;
-  sessions: Set<string>;
+  /** The URI as the server knows it. */
+  uri: string;
+  /** Subscribed sessions, each with the URI as it wrote it (qualified or not). */
+  sessions: Map<string, string>;
   /** Whether the upstream's current connection holds the subscription. */
   live: boolean;
 }
 
 /**
- * Resource subscriptions: one upstream subscription per URI however many sessions asked for it;
- * updates go to the sessions that subscribed. When the upstream comes back (a crash and respawn,
- * a toggle off and on, a reconnect), its subscriptions are made again on the new connection.
+ * Resource subscriptions, per (server, URI): one upstream subscription however many sessions
+ * asked for it, and each session subscribed to the server its own key resolved the URI to, so an
+ * update from one server never reaches a session that subscribed to another's resource of the
+ * same URI. When the upstream comes back (a crash and respawn, a toggle off and on, a reconnect),
+ * its subscriptions are made again on the new connection.
  */
 export class Subscriptions {
-  private byUri = new Map<string, Subscription>();
+  private subs = new Map<string, Subscription>();
 
   constructor(private readonly hub: Hub) {
     hub.on("status", (st) => {
       if (st.state === "ready") this.renew(st.name);
-      else for (const sub of this.byUri.values()) if (sub.server === st.name) sub.live = false;
+      else for (const sub of this.subs.values()) if (sub.server === st.name) sub.live = false;
     });
   }
 
   async subscribe(ctx: HubContext, uri: string): Promise<void> {
-    const { server, upstream } = ownerOf(this.hub, ctx, uri);
-    let sub = this.byUri.get(uri);
+    const owner = ownerOf(this.hub, ctx, uri);
+    const key = `${owner.server}\u0000${owner.uri}`;
+    let sub = this.subs.get(key);
     if (!sub) {
-      if (upstream.capabilities?.resources?.subscribe) await upstream.client().subscribeResource({ uri });
-      sub = { server, sessions: new Set(), live: true };
-      this.byUri.set(uri, sub);
+      if (owner.upstream.capabilities?.resources?.subscribe)
+        await owner.upstream.client().subscribeResource({ uri: owner.uri });
+      sub = { server: owner.server, uri: owner.uri, sessions: new Map(), live: true };
+      this.subs.set(key, sub);
     }
-    if (ctx.sessionId) sub.sessions.add(ctx.sessionId);
+    if (ctx.sessionId) sub.sessions.set(ctx.sessionId, uri);
   }
 
   /** Subscribes again, on a server that is ready again, to what its clients still hold. */
   private renew(server: string): void {
     const u = this.hub.upstream(server);
     if (!u?.ready) return;
-    for (const [uri, sub] of this.byUri) {
+    for (const [key, sub] of this.subs) {
       if (sub.server !== server || sub.live) continue;
       sub.live = true;
       if (!u.capabilities?.resources?.subscribe) continue;
       void u
         .client()
-        .subscribeResource({ uri })
+        .subscribeResource({ uri: sub.uri })
         .catch(() => {
           // The server no longer has it (or went away again): a later ready tries again.
-          if (this.byUri.get(uri) === sub) sub.live = false;
+          if (this.subs.get(key) === sub) sub.live = false;
         });
     }
   }
 
+  /** Ends the session's subscription of the URI as it wrote it. */
   async unsubscribe(ctx: HubContext, uri: string): Promise<void> {
-    const sub = this.byUri.get(uri);
-    if (!sub || !ctx.sessionId) return;
-    sub.sessions.delete(ctx.sessionId);
-    if (sub.sessions.size === 0) await this.release(uri, sub.server);
-  }
-
-  dropSession(sessionId: string): void {
-    for (const [uri, sub] of this.byUri) {
-      if (sub.sessions.delete(sessionId) && sub.sessions.size === 0) void this.release(uri, sub.server);
+    if (!ctx.sessionId) return;
+    for (const [key, sub] of [...this.subs]) {
+      if (sub.sessions.get(ctx.sessionId) !== uri) continue;
+      sub.sessions.delete(ctx.sessionId);
+      if (sub.sessions.size === 0) await this.release(key, sub);
     }
   }
 
-  /** Sessions to notify of an update of `uri` from `server`. */
-  sessionsFor(uri: string, server: string): string[] {
-    const sub = this.byUri.get(uri);
-    return sub && sub.server === server ? [...sub.sessions] : [];
+  dropSession(sessionId: string): void {
+    for (const [key, sub] of [...this.subs]) {
+      if (sub.sessions.delete(sessionId) && sub.sessions.size === 0) void this.release(key, sub);
+    }
   }
 
-  private async release(uri: string, server: string): Promise<void> {
-    this.byUri.delete(uri);
-    const u = this.hub.upstream(server);
+  /** The sessions to notify of an update of `uri` from `server`, each with the URI it subscribed by. */
+  sessionsFor(uri: string, server: string): Array<{ sessionId: string; uri: string }> {
+    const sub = this.subs.get(`${server}\u0000${uri}`);
+    return sub ? [...sub.sessions].map(([sessionId, as]) => ({ sessionId, uri: as })) : [];
+  }
+
+  private async release(key: string, sub: Subscription): Promise<void> {
+    this.subs.delete(key);
+    const u = this.hub.upstream(sub.server);
     if (u?.ready && u.capabilities?.resources?.subscribe) {
       await u
         .client()
-        .unsubscribeResource({ uri })
+        .unsubscribeResource({ uri: sub.uri })
         .catch(() => undefined);
     }
   }

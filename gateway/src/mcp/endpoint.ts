@@ -66,11 +66,11 @@ export class McpEndpoint {
     // A revoked grant puts the tool back to ask in its session.
     hub.on("grant", () => this.toolsVersion++);
     hub.on("resourceUpdated", (uri, server) => {
-      for (const id of deps.subscriptions.sessionsFor(uri, server)) {
-        void this.sessions
-          .get(id)
-          ?.session.server.sendResourceUpdated({ uri })
-          .catch(() => undefined);
+      for (const sub of deps.subscriptions.sessionsFor(uri, server)) {
+        const s = this.sessions.get(sub.sessionId)?.session;
+        // Only to a key that may still see the server (its mcp_servers may have changed since).
+        if (!s || !hub.serverVisible(s.ctx.keyName, server)) continue;
+        void s.server.sendResourceUpdated({ uri: sub.uri }).catch(() => undefined);
       }
     });
     hub.on("log", (server, params) => {

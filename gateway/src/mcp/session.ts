@@ -19,22 +19,14 @@ import {
   UnsubscribeRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { Approvals } from "./approvals.js";
-import {
-  complete,
-  getPrompt,
-  listPrompts,
-  listResources,
-  listResourceTemplates,
-  readResource,
-  type Subscriptions,
-  setLogLevel,
-} from "./catalog.js";
+import { complete, getPrompt, listPrompts, type Subscriptions, setLogLevel } from "./catalog.js";
 import type { ToolCallParams, ToolCallRunner } from "./fast-call.js";
 import { type CallDeps, callTool } from "./gate.js";
 import type { Hub, HubContext } from "./hub.js";
 import type { InFlight } from "./inflight.js";
 import { stableResult } from "./json-memo.js";
 import { callToolFor, instructionsFor, listToolsFor } from "./lean/index.js";
+import { listResources, listResourceTemplates, readResource } from "./resources.js";
 
 /**
  * The MCP server one client session talks to: an SDK Server whose handlers answer from the hub.
