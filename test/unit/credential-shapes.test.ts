@@ -17,7 +17,7 @@ const b64url = (s: string) => Buffer.from(s).toString("base64url");
  * One credential per shape, made at run time (no key-shaped literal in the repository). `was`
  * says which use knew the shape before the table was shared, at this length.
  */
-const SAMPLES: Record<string, { secret: string; was: "both" | "redaction" | "listing" }> = {
+const SAMPLES: Record<string, { secret: string; was: "both" | "redaction" | "listing" | "new" }> = {
   "private key block (PEM)": {
     secret: [
       "-----BEGIN",
@@ -42,6 +42,11 @@ const SAMPLES: Record<string, { secret: string; was: "both" | "redaction" | "lis
     was: "listing",
   },
   "Bearer or Basic credentials": { secret: `Bearer ${fakeToken("", 24)}`, was: "both" },
+  "Authorization header value": { secret: `Authorization: Token ${fakeToken("", 32)}`, was: "new" },
+  "Cookie or Set-Cookie header value": {
+    secret: `Set-Cookie: sid=${fakeToken("", 20)}; Path=/; HttpOnly`,
+    was: "new",
+  },
 };
 
 test("every credential shape has a sample here", () => {
@@ -53,9 +58,10 @@ describe("each shape is caught by both uses", () => {
     const sample = SAMPLES[shape.what];
     if (sample === undefined) continue;
     const { secret, was } = sample;
-    const label = shape.headIsLabel ? secret.slice(0, secret.indexOf(" ") + 1) : "";
+    const head = new RegExp(shape.head, "i").exec(secret);
+    const label = shape.headIsLabel && head ? secret.slice(0, head.index + head[0].length) : "";
     const hidden = secret.slice(label.length);
-    const hint = was === "both" ? "" : ` (formerly ${was} only)`;
+    const hint = was === "both" ? "" : was === "new" ? " (neither knew it)" : ` (formerly ${was} only)`;
 
     test(`log redaction: ${shape.what}${hint}`, () => {
       const out = redactText(`upstream said: ${secret} (retrying)`);
@@ -80,4 +86,39 @@ test("redaction keeps what it kept before: the kind of key and the Bearer label"
   assert.equal(redactText(`k ${fakeToken("gk-", 20)}`), `k gk-${REDACTED}`);
   assert.equal(redactText(`Authorization: Bearer ${fakeToken("", 20)}`), `Authorization: Bearer ${REDACTED}`);
   assert.equal(redactText(`k ${fakeToken("ghp_", 30)}`), `k ${REDACTED}`);
+});
+
+describe("credentials in free text that redaction missed", () => {
+  const hex = fakeToken("", 40).toLowerCase();
+  for (const [text, kept] of [
+    [`Authorization: Token ${hex}`, "Authorization: Token "],
+    [`{"authorization":"Token ${hex}"}`, '{"authorization":"Token '],
+    [`Proxy-Authorization: ApiKey ${hex}`, "Proxy-Authorization: ApiKey "],
+    [`authorization: ${hex}`, "authorization: "],
+    [`Cookie: session=${hex}; theme=dark`, "Cookie: "],
+    [`set-cookie: sid=${hex}; Path=/; Secure`, "set-cookie: "],
+    [`GET /v1/items?token=${hex}&page=2`, "GET /v1/items?token="],
+    [`https://x.example/cb#access_token=${hex}&state=1`, "https://x.example/cb#access_token="],
+    [`curl 'https://x.example/a?api_key=${hex}'`, "curl 'https://x.example/a?api_key="],
+    [`refresh_token=${hex}`, "refresh_token="],
+    [`?X-Amz-Security-Token=${hex}&X-Amz-Signature=${hex}`, "?X-Amz-Security-Token="],
+    [`https://acct.blob.example/c?sv=2024&sig=${hex}`, "https://acct.blob.example/c?sv=2024&sig="],
+  ] as const) {
+    test(text.replace(hex, "<secret>"), () => {
+      const out = redactText(text);
+      assert.ok(!out.includes(hex), out);
+      assert.ok(out.startsWith(kept) && out.includes(REDACTED), out);
+    });
+  }
+
+  test("words that only look like these are kept", () => {
+    for (const text of [
+      "Unexpected token: } in JSON at position 4",
+      "authorization: required",
+      "Send the Authorization header with the request",
+      "max_tokens=1024 and cookie: none",
+      "the token limit is 200000",
+    ])
+      assert.equal(redactText(text), text);
+  });
 });

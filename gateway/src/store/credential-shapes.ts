@@ -50,6 +50,23 @@ export const CREDENTIAL_SHAPES: readonly CredentialShape[] = [
     headIsLabel: true,
     ignoreCase: true,
   },
+  {
+    // Any scheme (`Token <hex>`, `ApiKey`, `Bot`, `SSWS`, ...) or none; Proxy-Authorization too.
+    // A single word that looks like a credential: with a digit, or 16 characters or more.
+    what: "Authorization header value",
+    head: "\\bauthorization[\"']?\\s*[:=]\\s*[\"']?(?:[A-Za-z][A-Za-z0-9_-]*\\s+)?",
+    body: "(?:(?=[^\\s\"'\\\\]*[0-9])[^\\s\"'\\\\]{6,}|[^\\s\"'\\\\]{16,})",
+    headIsLabel: true,
+    ignoreCase: true,
+  },
+  {
+    // Cookie and Set-Cookie: from the first `name=value` pair up to the end of the header (or a quote).
+    what: "Cookie or Set-Cookie header value",
+    head: "\\bcookie[\"']?\\s*:\\s*[\"']?",
+    body: "[^\\s\"'\\\\;=]+=[^\\s\"'\\\\;]*(?:;[ \\t]*[^\\s\"'\\\\;]+)*",
+    headIsLabel: true,
+    ignoreCase: true,
+  },
 ];
 
 /** The regex flags of a shape, plus `extra` ("g"). */
