@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { AdminSessions, presentedSession, SESSION_COOKIE } from "../../gateway/src/admin/sessions.js";
+import {
+  AdminSessions,
+  presentedSession,
+  SESSION_COOKIE,
+  sessionSecure,
+} from "../../gateway/src/admin/sessions.js";
 
 const HOUR = 60 * 60_000;
 
@@ -47,5 +52,22 @@ describe("admin browser sessions", () => {
     assert.equal(presentedSession(`other=1; ${SESSION_COOKIE}=${id}; x=y`), id);
     assert.equal(presentedSession("other=1"), undefined);
     assert.equal(presentedSession(undefined), undefined);
+  });
+});
+
+describe("sessionSecure", () => {
+  const req = (remoteAddress: string, proto?: string, encrypted?: boolean) => ({
+    socket: { remoteAddress, ...(encrypted ? { encrypted } : {}) },
+    headers: proto === undefined ? {} : { "x-forwarded-proto": proto },
+  });
+
+  test("X-Forwarded-Proto counts only from a proxy on this machine; TLS and the setting always", () => {
+    assert.equal(sessionSecure(req("127.0.0.1", "https"), false), true);
+    assert.equal(sessionSecure(req("::ffff:127.0.0.1", "HTTPS"), false), true);
+    assert.equal(sessionSecure(req("::1", "https"), false), true);
+    assert.equal(sessionSecure(req("203.0.113.7", "https"), false), false, "any client could send it");
+    assert.equal(sessionSecure(req("127.0.0.1"), false), false);
+    assert.equal(sessionSecure(req("203.0.113.7", undefined, true), false), true, "a TLS socket");
+    assert.equal(sessionSecure(req("203.0.113.7"), true), true, "settings.secure_cookies");
   });
 });

@@ -13,7 +13,13 @@ import { isBrowserNavigation, sendLanding, sendLoginRefusedPage } from "./landin
 import { openApiDocument } from "./openapi.js";
 import { type Route, type RouteContext, RouteTable } from "./routes.js";
 import { benchRoutes } from "./routes-bench.js";
-import { AdminSessions, clearedSessionCookie, presentedSession, sessionCookie } from "./sessions.js";
+import {
+  AdminSessions,
+  clearedSessionCookie,
+  presentedSession,
+  sessionCookie,
+  sessionSecure,
+} from "./sessions.js";
 import { tokenMatches } from "./token.js";
 import { configView, type StoredNames } from "./views.js";
 
@@ -131,7 +137,8 @@ function coreRoutes(deps: AdminDeps, sessions: AdminSessions): Route[] {
         const session = presentedSession(ctx.req.headers.cookie);
         if (session !== undefined) sessions.end(session);
         const form = (ctx.req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded");
-        const headers = { "set-cookie": clearedSessionCookie(), "cache-control": "no-store" };
+        const secure = sessionSecure(ctx.req, deps.config().settings.secure_cookies);
+        const headers = { "set-cookie": clearedSessionCookie(secure), "cache-control": "no-store" };
         ctx.res.writeHead(form ? 303 : 204, form ? { ...headers, location: "/" } : headers);
         ctx.res.end();
         return undefined;
@@ -193,7 +200,10 @@ export function createAdminHandler(deps: AdminDeps) {
           );
         }
         res.writeHead(302, {
-          "set-cookie": sessionCookie(sessions.create()),
+          "set-cookie": sessionCookie(
+            sessions.create(),
+            sessionSecure(req, deps.config().settings.secure_cookies),
+          ),
           location: "/",
           "cache-control": "no-store",
         });

@@ -86,13 +86,37 @@ export class AdminSessions {
 /** The cookie the login link sets: a session id, HttpOnly, SameSite=Strict, the whole gateway. */
 export const SESSION_COOKIE = "gatehouse_admin";
 
-export function sessionCookie(id: string): string {
-  return `${SESSION_COOKIE}=${id}; HttpOnly; SameSite=Strict; Path=/`;
+/** `Secure` when the browser reached the gateway over TLS (sessionSecure), so it never goes out in clear. */
+export function sessionCookie(id: string, secure = false): string {
+  return `${SESSION_COOKIE}=${id}; HttpOnly; SameSite=Strict; Path=/${secure ? "; Secure" : ""}`;
 }
 
 /** The same cookie, expired: what logout sends. */
-export function clearedSessionCookie(): string {
-  return `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`;
+export function clearedSessionCookie(secure = false): string {
+  return `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure ? "; Secure" : ""}`;
+}
+
+const LOOPBACK_PEER = /^(?:127\.|::1$|::ffff:127\.)/;
+
+/**
+ * Whether the browser reached the gateway over TLS, so the session cookie is marked Secure: the
+ * connection itself is TLS; or a proxy on this machine (a loopback peer: caddy or nginx in front
+ * of a team server) says `X-Forwarded-Proto: https` (its first value); or `settings.secure_cookies`
+ * says so for every login (a TLS proxy elsewhere). The header from any other peer is ignored: a
+ * client cannot choose how its cookie is made.
+ */
+export function sessionSecure(
+  req: {
+    socket: { encrypted?: boolean; remoteAddress?: string | undefined };
+    headers: Record<string, string | string[] | undefined>;
+  },
+  always: boolean,
+): boolean {
+  if (always || req.socket.encrypted === true) return true;
+  if (!LOOPBACK_PEER.test(req.socket.remoteAddress ?? "")) return false;
+  const h = req.headers["x-forwarded-proto"];
+  const first = (Array.isArray(h) ? h[0] : h)?.split(",")[0]?.trim().toLowerCase();
+  return first === "https";
 }
 
 /** The session id a request's Cookie header carries, if any. */

@@ -111,6 +111,11 @@ export const settingsSchema = z.strictObject({
   allowed_hosts: z.array(z.string()).default([]),
   /** Extra browser Origins accepted. */
   allowed_origins: z.array(z.string()).default([]),
+  /**
+   * Mark the admin session cookie Secure always (a team server behind a TLS proxy that does not
+   * send X-Forwarded-Proto). Without it, Secure when the login came over TLS (admin/sessions.ts).
+   */
+  secure_cookies: z.boolean().default(false),
   /** Serve Prometheus metrics at /metrics (no key needed; docs/governance.md). */
   metrics: z.boolean().default(true),
   /** Request logs and tool calls older than this many days are deleted (0: kept forever). */
