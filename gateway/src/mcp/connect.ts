@@ -1,14 +1,15 @@
 import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import {
   StreamableHTTPClientTransport,
   StreamableHTTPError,
 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { cappedFetch } from "./capped-fetch.js";
 import { LightHttpClientTransport } from "./http-upstream.js";
+import { CappedStdioClientTransport, DEFAULT_CAP, type MessageCap } from "./message-cap.js";
 import { needsAuth } from "./oauth/errors.js";
 import type { OAuthSettings } from "./oauth/provider.js";
 
@@ -42,6 +43,8 @@ export interface ConnectOptions {
   onStderr(chunk: string): void;
   /** OAuth for a remote server (oauth/provider.ts): presents its token, refreshes it on a 401. */
   authProvider?: OAuthClientProvider | undefined;
+  /** The server's name and its max_message_bytes: a larger message is dropped (message-cap.ts). */
+  cap?: MessageCap | undefined;
 }
 
 function newClient(opts: ConnectOptions): Client {
@@ -79,13 +82,16 @@ function responsesAfterNotifications(transport: Transport): void {
 }
 
 async function connectStdio(spec: Extract<UpstreamSpec, { kind: "stdio" }>, opts: ConnectOptions) {
-  const transport = new StdioClientTransport({
-    command: spec.command,
-    args: spec.args,
-    env: spec.env,
-    ...(spec.cwd ? { cwd: spec.cwd } : {}),
-    stderr: "pipe",
-  });
+  const transport = new CappedStdioClientTransport(
+    {
+      command: spec.command,
+      args: spec.args,
+      env: spec.env,
+      ...(spec.cwd ? { cwd: spec.cwd } : {}),
+      stderr: "pipe",
+    },
+    opts.cap ?? DEFAULT_CAP,
+  );
   transport.stderr?.on("data", (c: Buffer) => opts.onStderr(c.toString("utf8")));
   const client = newClient(opts);
   await open(client, transport, opts.timeoutMs);
@@ -101,14 +107,24 @@ async function connectRemote(spec: Extract<UpstreamSpec, { kind: "remote" }>, op
   const url = new URL(spec.url);
   const requestInit = { headers: spec.headers };
   const authProvider = opts.authProvider;
+  const cap = opts.cap ?? DEFAULT_CAP;
+  const capped = cappedFetch(cap);
   const tryHttp = async () => {
     const client = newClient(opts);
-    await open(client, new StreamableHTTPClientTransport(url, { requestInit, authProvider }), opts.timeoutMs);
+    await open(
+      client,
+      new StreamableHTTPClientTransport(url, { requestInit, authProvider, fetch: capped }),
+      opts.timeoutMs,
+    );
     return { client, kind: "http" as const, pid: () => null };
   };
   const trySse = async () => {
     const client = newClient(opts);
-    await open(client, new SSEClientTransport(url, { requestInit, authProvider }), opts.timeoutMs);
+    await open(
+      client,
+      new SSEClientTransport(url, { requestInit, authProvider, fetch: capped }),
+      opts.timeoutMs,
+    );
     return { client, kind: "sse" as const, pid: () => null };
   };
   // Streamable HTTP goes through the light transport (http-upstream.ts), OAuth included. When
@@ -116,7 +132,7 @@ async function connectRemote(spec: Extract<UpstreamSpec, { kind: "remote" }>, op
   // SSE server, ...), the SDK's transports are tried: they say what is wrong.
   const tryLight = async () => {
     const client = newClient(opts);
-    await open(client, new LightHttpClientTransport(url, spec.headers, authProvider), opts.timeoutMs);
+    await open(client, new LightHttpClientTransport(url, spec.headers, authProvider, cap), opts.timeoutMs);
     return { client, kind: "http" as const, pid: () => null };
   };
   if (spec.transport !== "sse") {

@@ -9,6 +9,7 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { type Dispatcher, Pool } from "undici";
 import { SseParser } from "../llm/translate/sse.js";
+import { type MessageCap, oversizeAnswer, oversizeText } from "./message-cap.js";
 
 /**
  * A light Streamable HTTP client transport for upstream MCP servers: the same wire as the SDK's
@@ -56,6 +57,8 @@ export class LightHttpClientTransport implements Transport {
     private readonly url: URL,
     private readonly headers: Record<string, string>,
     private readonly authProvider?: OAuthClientProvider,
+    /** The largest answer or event taken (message-cap.ts): a bigger one is dropped as it arrives. */
+    private readonly cap?: MessageCap,
   ) {
     this.pool = new Pool(url.origin, { connections: 16, pipelining: 1, keepAliveTimeout: 30_000 });
     this.path = `${url.pathname}${url.search}`;
@@ -135,16 +138,56 @@ export class LightHttpClientTransport implements Transport {
       throw new StreamableHTTPError(res.statusCode, `${res.statusCode} ${text}`.trim());
     }
     const type = String(res.headers["content-type"] ?? "").toLowerCase();
+    const id = "id" in message && "method" in message ? message.id : undefined;
     if (type.startsWith("text/event-stream")) {
       // Answers (and the notifications before them) arrive on this stream, after send returns.
-      this.readEvents(res.body, () => undefined);
+      this.readEvents(res.body, () => undefined, id);
       return;
     }
     if (type.startsWith("application/json")) {
-      this.deliver(await res.body.json());
+      const text = await this.readCapped(res.body, res.headers["content-length"]);
+      if (typeof text === "string") this.deliver(JSON.parse(text));
+      else this.dropped(text.over, id);
       return;
     }
     await res.body.dump();
+  }
+
+  private get limit(): number {
+    return this.cap?.maxMessageBytes ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** A JSON body as text, or (past the cap, the rest not read) how many bytes were seen. */
+  private async readCapped(
+    body: Dispatcher.ResponseData["body"],
+    length: string | string[] | undefined,
+  ): Promise<string | { over: number }> {
+    const declared = Number(typeof length === "string" ? length : Number.NaN);
+    if (declared > this.limit) {
+      body.destroy();
+      return { over: declared };
+    }
+    const parts: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      size += (chunk as Buffer).length;
+      if (size > this.limit) {
+        body.destroy();
+        return { over: size };
+      }
+      parts.push(chunk as Buffer);
+    }
+    return Buffer.concat(parts).toString("utf8");
+  }
+
+  /**
+   * A message past the cap: the server's status says so (onerror) and the request it answered,
+   * when known, gets a JSON-RPC error instead of waiting for its time limit.
+   */
+  private dropped(bytes: number, id: string | number | undefined, atLeast = true): void {
+    const text = oversizeText(this.cap?.server ?? this.url.host, bytes, this.limit, atLeast);
+    this.onerror?.(new Error(text));
+    if (id !== undefined) this.onmessage?.(oversizeAnswer(id, text));
   }
 
   /** Hands each message on (a JSON answer may be one message or a batch). */
@@ -155,9 +198,14 @@ export class LightHttpClientTransport implements Transport {
     }
   }
 
-  /** Reads an SSE body in the background; `ended` runs when it ends (cleanly or not). */
-  private readEvents(body: Dispatcher.ResponseData["body"], ended: () => void): void {
+  /**
+   * Reads an SSE body in the background; `ended` runs when it ends (cleanly or not). An event
+   * past the cap ends the stream; `id` (a POST's request) gets the error answer.
+   */
+  private readEvents(body: Dispatcher.ResponseData["body"], ended: () => void, id?: string | number): void {
     const parser = new SseParser();
+    /** Bytes received since the last complete event (roughly: what the parser holds). */
+    let held = 0;
     const handle = (events: ReturnType<SseParser["push"]>) => {
       for (const ev of events) {
         if (ev.data === "" || (ev.event !== "" && ev.event !== "message")) continue;
@@ -168,12 +216,27 @@ export class LightHttpClientTransport implements Transport {
         }
       }
     };
-    body.on("data", (chunk: Buffer) => handle(parser.push(chunk)));
+    let over = false;
+    body.on("data", (chunk: Buffer) => {
+      if (over) return;
+      held += chunk.length;
+      const events = parser.push(chunk);
+      if (events.length > 0) held = parser.pending;
+      handle(events);
+      if (held > this.limit) {
+        over = true;
+        body.destroy();
+        this.dropped(held, id);
+        ended();
+      }
+    });
     body.on("end", () => {
+      if (over) return;
       handle(parser.end());
       ended();
     });
     body.on("error", (e: Error) => {
+      if (over) return;
       if (!this.closed) this.onerror?.(new Error(`SSE stream disconnected: ${e.message}`));
       ended();
     });

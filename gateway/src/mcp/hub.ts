@@ -345,6 +345,7 @@ export class Hub extends EventEmitter<HubEvents> {
     e.specError = undefined;
     const u = new Upstream(e.name, spec, {
       connectTimeoutMs: this.settings.connect_timeout_ms,
+      maxMessageBytes: e.config.max_message_bytes ?? this.settings.max_message_bytes,
       pingIntervalMs: this.settings.ping_interval_ms,
       restartBaseMs: this.settings.restart_base_ms,
       restartMaxMs: this.settings.restart_max_ms,

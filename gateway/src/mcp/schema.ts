@@ -55,6 +55,8 @@ export const mcpServerSchema = z
     enabled: z.boolean().default(true),
     /** Time allowed for one tools/call on this server (ms); default mcp.call_timeout_ms. */
     timeout_ms: z.number().int().positive().optional(),
+    /** Largest message taken from this server (bytes); default mcp.max_message_bytes. */
+    max_message_bytes: z.number().int().positive().optional(),
   })
   .superRefine((s, ctx) => {
     if ((s.command === undefined) === (s.url === undefined)) {
@@ -110,6 +112,15 @@ export const mcpSettingsSchema = z.strictObject({
   call_timeout_ms: z.number().int().positive().default(300_000),
   /** Time allowed for an upstream to start, initialize and list its tools (ms). */
   connect_timeout_ms: z.number().int().positive().default(30_000),
+  /**
+   * Largest message taken from an upstream server (bytes): a bigger tool list or result is dropped
+   * as it arrives, and the request it answers gets a JSON-RPC error (message-cap.ts).
+   */
+  max_message_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
   /** Health ping of ready upstreams (ms); 0 turns it off. */
   ping_interval_ms: z.number().int().min(0).default(30_000),
   /** tools/list waits this long for servers that are still starting (ms). */

@@ -55,6 +55,8 @@ export interface UpstreamStatus {
 
 export interface UpstreamOptions {
   connectTimeoutMs: number;
+  /** Largest message taken from the server (bytes; message-cap.ts). */
+  maxMessageBytes: number;
   pingIntervalMs: number;
   restartBaseMs: number;
   restartMaxMs: number;
@@ -246,6 +248,7 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
         setup: (client) => this.setup(client, gen),
         onStderr: (chunk) => this.stderrRing.push(chunk),
         authProvider: this.opts.authProvider?.(),
+        cap: { server: this.name, maxMessageBytes: this.opts.maxMessageBytes },
       });
       conn = c;
       if (abandoned || gen !== this.gen) return;

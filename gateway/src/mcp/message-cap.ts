@@ -1,0 +1,159 @@
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { deserializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+
+/**
+ * The cap on one message from an upstream MCP server (`max_message_bytes`): a tool list or tool
+ * result past it is never held whole. Its bytes are counted and dropped as they arrive; the request
+ * it answers gets a JSON-RPC error that says so, and the server's status a note (its last error).
+ */
+
+/** Whose messages, and how large one may be (bytes). */
+export interface MessageCap {
+  server: string;
+  maxMessageBytes: number;
+}
+
+/** mcp.max_message_bytes's default, for connections made without one (tests, tools). */
+export const DEFAULT_CAP: MessageCap = { server: "upstream", maxMessageBytes: 16 * 1024 * 1024 };
+
+/** JSON-RPC error code of an answer dropped for its size (the server's error, as -32603 is). */
+export const OVERSIZE_CODE = -32603;
+
+/** How many bytes of a dropped message's start and end are kept to find the id it answers. */
+const EDGE = 256;
+
+type Id = string | number;
+
+export function oversizeText(server: string, bytes: number, limit: number, atLeast = false): string {
+  return `MCP server ${server} sent a message of ${atLeast ? "more than " : ""}${bytes} bytes, over its limit of ${limit} (max_message_bytes); it was dropped`;
+}
+
+/** The error answer that stands for a dropped answer to request `id`. */
+export function oversizeAnswer(id: Id, text: string): JSONRPCMessage {
+  return { jsonrpc: "2.0", id, error: { code: OVERSIZE_CODE, message: text } };
+}
+
+const ID_AT_END = /"id"\s*:\s*(-?\d+|"(?:[^"\\]|\\.){0,200}")\s*\}\s*$/;
+const ID_AT_START = /^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"id"\s*:\s*(-?\d+|"(?:[^"\\]|\\.){0,200}")/;
+
+/**
+ * The id a dropped message answers, from its first and last bytes: SDKs write it first (Python's
+ * `{"jsonrpc","id",...}`) or last (TypeScript's `{"result",...,"jsonrpc","id"}`). Undefined when
+ * neither edge shows it.
+ */
+export function idAtEdges(head: string, tail: string): Id | undefined {
+  const m = ID_AT_END.exec(tail) ?? ID_AT_START.exec(head);
+  if (!m?.[1]) return undefined;
+  try {
+    const v: unknown = JSON.parse(m[1]);
+    return typeof v === "number" || typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export type LineEvent = { line: string } | { dropped: number; id: Id | undefined };
+
+/**
+ * Newline-delimited messages (the stdio transport's framing) with a cap per line: a line longer
+ * than `limit` bytes is counted and dropped as it arrives, keeping only its edges.
+ */
+export class CappedLines {
+  private parts: Buffer[] = [];
+  private size = 0;
+  /** While a line past the cap is being dropped: its first bytes and (rolling) last bytes. */
+  private head: Buffer | undefined;
+  private tail = Buffer.alloc(0);
+
+  constructor(private readonly limit: number) {}
+
+  push(chunk: Buffer): LineEvent[] {
+    const out: LineEvent[] = [];
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      const piece = chunk.subarray(start, nl === -1 ? chunk.length : nl);
+      this.take(piece);
+      if (nl === -1) return out;
+      out.push(this.endLine());
+      start = nl + 1;
+    }
+  }
+
+  private take(piece: Buffer): void {
+    if (piece.length === 0) return;
+    this.size += piece.length;
+    if (this.head === undefined && this.size <= this.limit) {
+      this.parts.push(piece);
+      return;
+    }
+    if (this.head === undefined) {
+      const all = Buffer.concat([...this.parts, piece]);
+      this.head = all.subarray(0, EDGE);
+      this.tail = Buffer.from(all.subarray(Math.max(0, all.length - EDGE)));
+      this.parts = [];
+      return;
+    }
+    const joined = Buffer.concat([this.tail, piece]);
+    this.tail = Buffer.from(joined.subarray(Math.max(0, joined.length - EDGE)));
+  }
+
+  private endLine(): LineEvent {
+    const size = this.size;
+    this.size = 0;
+    if (this.head !== undefined) {
+      const id = idAtEdges(this.head.toString("utf8"), this.tail.toString("utf8"));
+      this.head = undefined;
+      this.tail = Buffer.alloc(0);
+      return { dropped: size, id };
+    }
+    const line = Buffer.concat(this.parts).toString("utf8").replace(/\r$/, "");
+    this.parts = [];
+    return { line };
+  }
+}
+
+/** What the SDK's stdio transport keeps private and this one takes over: its process. */
+interface StdioInternals {
+  _process?: { stdout?: NodeJS.ReadableStream | null };
+}
+
+/**
+ * The SDK's stdio client transport with its reading replaced by CappedLines: the SDK's own buffer
+ * takes up to 10 MiB in all and then closes the connection (the server restarts, every call on it
+ * fails). Here a message past the cap is dropped alone, and the request it answers gets an error.
+ */
+export class CappedStdioClientTransport extends StdioClientTransport {
+  constructor(
+    params: ConstructorParameters<typeof StdioClientTransport>[0],
+    private readonly cap: MessageCap,
+  ) {
+    super(params);
+  }
+
+  override async start(): Promise<void> {
+    await super.start();
+    const stdout = (this as unknown as StdioInternals)._process?.stdout;
+    if (!stdout) return;
+    stdout.removeAllListeners("data");
+    const { server, maxMessageBytes: limit } = this.cap;
+    const lines = new CappedLines(limit);
+    stdout.on("data", (chunk: Buffer) => {
+      for (const ev of lines.push(chunk)) {
+        if ("line" in ev) {
+          if (ev.line === "") continue;
+          try {
+            this.onmessage?.(deserializeMessage(ev.line));
+          } catch (e) {
+            this.onerror?.(e instanceof Error ? e : new Error(String(e)));
+          }
+          continue;
+        }
+        const text = oversizeText(server, ev.dropped, limit);
+        this.onerror?.(new Error(text));
+        if (ev.id !== undefined) this.onmessage?.(oversizeAnswer(ev.id, text));
+      }
+    });
+  }
+}

@@ -1,0 +1,99 @@
+// max_message_bytes: a server that answers with a message past the cap (a huge tool result) is
+// not held whole: the call gets a clear JSON-RPC error, the server's status says why, and the
+// server keeps serving (stdio; Streamable HTTP answered as JSON and as an SSE stream).
+import assert from "node:assert/strict";
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, test } from "node:test";
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { startGateway, type TestGateway } from "../helpers/gateway.js";
+import { connectClient, ROOT, type TestClient, textOf, waitReady } from "../helpers/mcp.js";
+
+const hostile = {
+  command: process.execPath,
+  args: ["--import", "tsx", `${ROOT}test/fixtures/mcp-hostile-server.ts`],
+  cwd: ROOT,
+};
+const CAP = 100_000;
+
+let gw: TestGateway;
+let c: TestClient;
+const http: HttpServer[] = [];
+
+/** A stateless Streamable HTTP server whose `big` tool answers `bytes` bytes, as JSON or as SSE. */
+async function bigOverHttp(json: boolean): Promise<number> {
+  const srv = createServer(async (req, res) => {
+    const server = new Server({ name: "big", version: "1" }, { capabilities: { tools: {} } });
+    server.setRequestHandler(ListToolsRequestSchema, async () => ({
+      tools: [{ name: "big", inputSchema: { type: "object" }, annotations: { readOnlyHint: true } }],
+    }));
+    server.setRequestHandler(CallToolRequestSchema, async (r) => ({
+      content: [{ type: "text", text: "y".repeat(Number(r.params.arguments?.bytes ?? 0)) }],
+    }));
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: json,
+    });
+    res.on("close", () => void server.close());
+    await server.connect(transport);
+    await transport.handleRequest(req, res);
+  });
+  http.push(srv);
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  return (srv.address() as AddressInfo).port;
+}
+
+before(async () => {
+  const [jsonPort, ssePort] = await Promise.all([bigOverHttp(true), bigOverHttp(false)]);
+  gw = await startGateway({
+    mcp_servers: {
+      stdio: hostile,
+      roomy: { ...hostile, max_message_bytes: 1_000_000 },
+      json: { url: `http://127.0.0.1:${jsonPort}/mcp` },
+      sse: { url: `http://127.0.0.1:${ssePort}/mcp` },
+    },
+    mcp: { max_message_bytes: CAP },
+  });
+  await waitReady(gw.gateway, ["stdio", "roomy", "json", "sse"]);
+  c = await connectClient(gw.url, gw.key);
+});
+
+after(async () => {
+  await c?.close();
+  await gw?.close();
+  for (const s of http) {
+    s.closeAllConnections();
+    s.close();
+  }
+});
+
+describe("max_message_bytes", () => {
+  for (const server of ["stdio", "json", "sse"]) {
+    test(`${server}: an answer past the cap is a JSON-RPC error; the server keeps serving`, async () => {
+      await assert.rejects(
+        c.client.callTool({ name: `${server}__big`, arguments: { bytes: 3 * CAP } }),
+        (e: Error) => {
+          assert.match(
+            e.message,
+            new RegExp(
+              `MCP server ${server} sent a message of .*over its limit of ${CAP} \\(max_message_bytes\\); it was dropped`,
+            ),
+          );
+          return true;
+        },
+      );
+      const status = gw.gateway.mcp.server(server);
+      assert.equal(status?.state, "ready");
+      assert.match(status?.lastError ?? "", /max_message_bytes/);
+      const small = await c.client.callTool({ name: `${server}__big`, arguments: { bytes: 1000 } });
+      assert.equal(textOf(small).length, 1000);
+    });
+  }
+
+  test("a server's own max_message_bytes wins over mcp.max_message_bytes", async () => {
+    const r = await c.client.callTool({ name: "roomy__big", arguments: { bytes: 3 * CAP } });
+    assert.equal(textOf(r).length, 3 * CAP);
+  });
+});
