@@ -213,7 +213,6 @@ export function createGateway(opts: GatewayOptions): Gateway {
     await mcp.reload(mcpConfig(next));
     rules.setConfig(next);
     governance.reconfigure(rules.merged, new Pricing(next.providers, next.pricing));
-    mcp.recheckApprovals();
     shadowWarnings.reset();
     await refreshKeys();
   }
@@ -223,11 +222,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const teams = await store.listTeams();
     keyRing.load(cfgKeys, keys);
     shadowWarnings.check(new Set(cfgKeys.map((k) => k.name)), keys);
-    if (rules.update({ keys, teams })) {
-      governance.reconfigure(rules.merged);
-      // A key that lost a tool (mcp_servers / mcp_tools) no longer runs calls waiting for a person.
-      mcp.recheckApprovals();
-    }
+    if (rules.update({ keys, teams })) governance.reconfigure(rules.merged);
+    // A key revoked, expired or that lost a tool (mcp_servers / mcp_tools) no longer runs the calls
+    // it has waiting for a person (a few at most: cheap every 2 s).
+    mcp.recheckApprovals();
   }
   // Keys created or revoked by another process (the CLI) reach the running gateway within 2 s,
   // or at once on a miss (throttled, so a flood of bad keys cannot hammer the store).

@@ -104,6 +104,27 @@ describe("a policy that changes while a call waits for approval", () => {
     await gw.gateway.reload(parseConfig(config({ note: "ask", peek: "ask" })));
   });
 
+  test("the key is revoked: its waiting call is refused, not run after a yes", T, async () => {
+    const made = await api<{ key: string }>("POST", "/api/keys", { name: "short-lived" });
+    assert.equal(made.status, 201);
+    const k = await connectClient(gw.url, made.json.key);
+    try {
+      const call = k.client.callTool({ name: "toy__note", arguments: { text: "v" } });
+      const pending = await waitFor(async () =>
+        (await api<ApprovalView[]>("GET", "/api/approvals")).json.find((r) => r.keyName === "short-lived"),
+      );
+      assert.equal((await api("DELETE", "/api/keys/short-lived")).status, 200);
+      const r = await call;
+      assert.equal(
+        textOf(r),
+        "Gatehouse: the approval request for toy__note was withdrawn because this key was revoked or expired; the tool did not run.",
+      );
+      assert.deepEqual([(await logged(pending.id)).decidedBy], ["key-revoked"]);
+    } finally {
+      await k.close().catch(() => undefined);
+    }
+  });
+
   test("a policy that stays ask (or becomes allow) leaves the request to the person", T, async () => {
     const call = c.client.callTool({ name: "toy__note", arguments: { text: "w" } });
     const pending = await pendingOf("note");

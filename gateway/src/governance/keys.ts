@@ -68,6 +68,14 @@ export class KeyRing {
     return this.byHash.size;
   }
 
+  /** Whether a key of this name is known and not expired (revoked keys are not loaded). */
+  hasLive(name: string): boolean {
+    const t = this.now();
+    for (const k of this.byHash.values())
+      if (k.name === name && (k.expiresAt === null || k.expiresAt > t)) return true;
+    return false;
+  }
+
   verify(presented: string): KeyIdentity | null {
     const hit = this.byHash.get(hashKey(presented));
     if (!hit) return null;

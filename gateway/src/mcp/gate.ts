@@ -7,7 +7,7 @@ import type { Hub, HubContext } from "./hub.js";
 import { jsonOf } from "./json-memo.js";
 import { serverOf } from "./names.js";
 import type { BookDecision } from "./policy-book.js";
-import { KEY_CHANGED, POLICY_CHANGED } from "./superseded.js";
+import { KEY_CHANGED, KEY_REVOKED, POLICY_CHANGED } from "./superseded.js";
 import { type Upstream, UpstreamUnavailableError } from "./upstream.js";
 
 /**
@@ -71,6 +71,7 @@ const withdrawnBecause = new Map<string, (server: string) => string>([
   ["server-restarted", (s) => ` because MCP server ${s} was restarted (call the tool again to ask anew)`],
   [POLICY_CHANGED, () => " because the tool's policy changed to deny"],
   [KEY_CHANGED, () => " because this key may no longer use the tool"],
+  [KEY_REVOKED, () => " because this key was revoked or expired"],
 ]);
 
 const ALLOWS = new Set<string>(["allow_once", "allow_session", "always"]);

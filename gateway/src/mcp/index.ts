@@ -140,7 +140,7 @@ export interface McpRuntime extends McpSurface {
   refreshStoredChoices(): Promise<void>;
   /**
    * Withdraws the approval requests that may no longer run under the rules in force: the gateway
-   * calls it when keys' rules (mcp_servers / mcp_tools) change.
+   * calls it when it reloads its keys (revoked, expired, mcp_servers / mcp_tools changed).
    */
   recheckApprovals(): void;
   /** The /mcp route handler for ServerDeps.extra. */
@@ -234,7 +234,7 @@ export function createMcp(opts: McpOptions): McpRuntime {
   });
   // A request whose tool became deny, or left its key, while it waited is withdrawn (superseded.ts):
   // at once when the tools in force change, and again when a person answers it.
-  approvals.recheck = (r) => supersededBy(hub, r);
+  approvals.recheck = (r) => supersededBy(hub, r, (name) => opts.keys.hasLive(name));
   hub.on("listChanged", (kind) => {
     if (kind === "tools") approvals.recheckAll();
   });

@@ -11,6 +11,8 @@ import type { Hub } from "./hub.js";
 export const POLICY_CHANGED = "policy-changed";
 /** decidedBy of a request withdrawn because its key may no longer use the tool. */
 export const KEY_CHANGED = "key-changed";
+/** decidedBy of a request withdrawn because its key was revoked (or expired) while it waited. */
+export const KEY_REVOKED = "key-revoked";
 
 export interface WaitingCall {
   server: string;
@@ -20,8 +22,16 @@ export interface WaitingCall {
   sessionId: string | null;
 }
 
-/** POLICY_CHANGED or KEY_CHANGED when the call may no longer run, else undefined. */
-export function supersededBy(hub: Hub, r: WaitingCall): string | undefined {
+/**
+ * KEY_REVOKED, KEY_CHANGED or POLICY_CHANGED when the call may no longer run, else undefined.
+ * `keyLive` says whether the key still works (KeyRing.hasLive).
+ */
+export function supersededBy(
+  hub: Hub,
+  r: WaitingCall,
+  keyLive: (name: string) => boolean = () => true,
+): string | undefined {
+  if (r.keyName !== null && !keyLive(r.keyName)) return KEY_REVOKED;
   if (!hub.toolFilter(r.keyName, r.server, r.tool)) return KEY_CHANGED;
   // The tool as its server lists it now; gone from the list, its name still finds its policies.
   const tool: Tool = hub.upstream(r.server)?.tools.find((t) => t.name === r.tool) ?? {
