@@ -74,6 +74,8 @@ export interface McpServerCreateRequest {
   tools?: Record<string, McpPolicy>;
   enabled?: boolean;
   timeout_ms?: number;
+  /** The largest message taken from the server (bytes; default mcp.max_message_bytes). */
+  max_message_bytes?: number;
 }
 
 /** POST /api/mcp/servers/{name}/login: open `authorizationUrl` in a browser to log in. */
