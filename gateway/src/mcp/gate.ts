@@ -7,7 +7,7 @@ import type { Hub, HubContext } from "./hub.js";
 import { jsonOf } from "./json-memo.js";
 import { serverOf } from "./names.js";
 import type { BookDecision } from "./policy-book.js";
-import { KEY_CHANGED, KEY_REVOKED, POLICY_CHANGED } from "./superseded.js";
+import { KEY_CHANGED, KEY_REVOKED, POLICY_CHANGED, TOOL_CHANGED } from "./superseded.js";
 import { type Upstream, UpstreamUnavailableError } from "./upstream.js";
 
 /**
@@ -72,6 +72,11 @@ const withdrawnBecause = new Map<string, (server: string) => string>([
   [POLICY_CHANGED, () => " because the tool's policy changed to deny"],
   [KEY_CHANGED, () => " because this key may no longer use the tool"],
   [KEY_REVOKED, () => " because this key was revoked or expired"],
+  [
+    TOOL_CHANGED,
+    (s) =>
+      ` because MCP server ${s} changed the tool's description or schema while it waited (call the tool again to see the new definition and ask anew)`,
+  ],
 ]);
 
 const ALLOWS = new Set<string>(["allow_once", "allow_session", "always"]);

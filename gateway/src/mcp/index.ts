@@ -232,8 +232,9 @@ export function createMcp(opts: McpOptions): McpRuntime {
     approvals.withdraw((r) => r.server === server, `server-${why}`);
     if (why === "removed") book.grants.revokeServer(server, "server-removed");
   });
-  // A request whose tool became deny, or left its key, while it waited is withdrawn (superseded.ts):
-  // at once when the tools in force change, and again when a person answers it.
+  // A request whose tool became deny, left its key, or was redefined by its server while it waited
+  // is withdrawn (superseded.ts): at once when the tools in force change, and again when a person
+  // answers it.
   approvals.recheck = (r) => supersededBy(hub, r, (name) => opts.keys.hasLive(name));
   hub.on("listChanged", (kind) => {
     if (kind === "tools") approvals.recheckAll();

@@ -4,7 +4,8 @@ import type { Hub } from "./hub.js";
 /**
  * Whether a call that waited for a person's answer may still run under the policy in force now.
  * A tool set to deny (config file, admin API, an import) or taken from the key (its mcp_servers /
- * mcp_tools) while a request waited must not run when the person then says yes.
+ * mcp_tools) while a request waited must not run when the person then says yes; nor may a tool
+ * whose server changed its definition (description, schema) since the person was shown it.
  */
 
 /** decidedBy of a request withdrawn because its tool became deny. */
@@ -13,6 +14,8 @@ export const POLICY_CHANGED = "policy-changed";
 export const KEY_CHANGED = "key-changed";
 /** decidedBy of a request withdrawn because its key was revoked (or expired) while it waited. */
 export const KEY_REVOKED = "key-revoked";
+/** decidedBy of a request withdrawn because its server changed the tool's definition while it waited. */
+export const TOOL_CHANGED = "tool-changed";
 
 export interface WaitingCall {
   server: string;
@@ -20,10 +23,13 @@ export interface WaitingCall {
   tool: string;
   keyName: string | null;
   sessionId: string | null;
+  /** The tool's definition hash the person is shown (empty: not known, not checked). */
+  definitionHash?: string;
 }
 
 /**
- * KEY_REVOKED, KEY_CHANGED or POLICY_CHANGED when the call may no longer run, else undefined.
+ * KEY_REVOKED, KEY_CHANGED, POLICY_CHANGED or TOOL_CHANGED when the call may no longer run, else
+ * undefined.
  * `keyLive` says whether the key still works (KeyRing.hasLive).
  */
 export function supersededBy(
@@ -34,9 +40,11 @@ export function supersededBy(
   if (r.keyName !== null && !keyLive(r.keyName)) return KEY_REVOKED;
   if (!hub.toolFilter(r.keyName, r.server, r.tool)) return KEY_CHANGED;
   // The tool as its server lists it now; gone from the list, its name still finds its policies.
-  const tool: Tool = hub.upstream(r.server)?.tools.find((t) => t.name === r.tool) ?? {
-    name: r.tool,
-    inputSchema: { type: "object" },
-  };
-  return hub.book.decide(r.server, tool, r.sessionId).policy === "deny" ? POLICY_CHANGED : undefined;
+  const listed = hub.upstream(r.server)?.tools.find((t) => t.name === r.tool);
+  const tool: Tool = listed ?? { name: r.tool, inputSchema: { type: "object" } };
+  const d = hub.book.decide(r.server, tool, r.sessionId);
+  if (d.policy === "deny") return POLICY_CHANGED;
+  // A yes is for the definition the person saw: a tool listed now under another one must not run.
+  if (listed && r.definitionHash && d.hash !== r.definitionHash) return TOOL_CHANGED;
+  return undefined;
 }
