@@ -12,6 +12,8 @@ import { REDACTED, redactText } from "../../gateway/src/store/redact.js";
 import { fakeToken } from "../helpers/fake-secrets.js";
 
 const b64url = (s: string) => Buffer.from(s).toString("base64url");
+/** A config reference as config export writes it: `${env:NAME}`. */
+const envRef = (name: string) => `\${env:${name}}`;
 
 /**
  * One credential per shape, made at run time (no key-shaped literal in the repository). `was`
@@ -118,6 +120,10 @@ describe("credentials in free text that redaction missed", () => {
       "Send the Authorization header with the request",
       "max_tokens=1024 and cookie: none",
       "the token limit is 200000",
+      // Config references (what config export writes in a secret's place) are no secret.
+      `Authorization: Bearer ${envRef("GATEHOUSE_FILE2_TOKEN_2")}`,
+      `Authorization: ${envRef("GATEHOUSE_API_TOKEN_2")}`,
+      `Cookie: sid=${envRef("GATEHOUSE_SID_2")}`,
     ])
       assert.equal(redactText(text), text);
   });

@@ -52,10 +52,11 @@ export const CREDENTIAL_SHAPES: readonly CredentialShape[] = [
   },
   {
     // Any scheme (`Token <hex>`, `ApiKey`, `Bot`, `SSWS`, ...) or none; Proxy-Authorization too.
-    // A single word that looks like a credential: with a digit, or 16 characters or more.
+    // A single word that looks like a credential: with a digit, or 16 characters or more. Not a
+    // config reference (`${env:NAME}`): the export writes those, and must read its own file back.
     what: "Authorization header value",
     head: "\\bauthorization[\"']?\\s*[:=]\\s*[\"']?(?:[A-Za-z][A-Za-z0-9_-]*\\s+)?",
-    body: "(?:(?=[^\\s\"'\\\\]*[0-9])[^\\s\"'\\\\]{6,}|[^\\s\"'\\\\]{16,})",
+    body: "(?!\\$\\{)(?:(?=[^\\s\"'\\\\]*[0-9])[^\\s\"'\\\\]{6,}|[^\\s\"'\\\\]{16,})",
     headIsLabel: true,
     ignoreCase: true,
   },
@@ -63,7 +64,7 @@ export const CREDENTIAL_SHAPES: readonly CredentialShape[] = [
     // Cookie and Set-Cookie: from the first `name=value` pair up to the end of the header (or a quote).
     what: "Cookie or Set-Cookie header value",
     head: "\\bcookie[\"']?\\s*:\\s*[\"']?",
-    body: "[^\\s\"'\\\\;=]+=[^\\s\"'\\\\;]*(?:;[ \\t]*[^\\s\"'\\\\;]+)*",
+    body: "[^\\s\"'\\\\;=]+=(?!\\$\\{)[^\\s\"'\\\\;]*(?:;[ \\t]*[^\\s\"'\\\\;]+)*",
     headIsLabel: true,
     ignoreCase: true,
   },
