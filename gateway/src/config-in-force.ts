@@ -1,4 +1,5 @@
 import type { ConfigFile } from "./config/schema.js";
+import { settingsShown } from "./config/secret.js";
 import {
   type EntryValues,
   emptyEntries,
@@ -111,11 +112,12 @@ export function overriddenSettingChanges(
 ): string[] {
   const was = before.settings as Record<string, unknown>;
   const now = after.settings as Record<string, unknown>;
+  const shown = settingsShown(stored);
   return Object.keys(stored)
     .filter((name) => JSON.stringify(was[name]) !== JSON.stringify(now[name]))
     .map(
       (name) =>
-        `settings.${name} changed in the config file, but the value set through the admin API (${JSON.stringify(stored[name])}) stays in force: PATCH /api/settings {"${name}": null} to use the file's`,
+        `settings.${name} changed in the config file, but the value set through the admin API (${JSON.stringify(shown[name])}) stays in force: PATCH /api/settings {"${name}": null} to use the file's`,
     );
 }
 

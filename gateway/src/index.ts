@@ -298,7 +298,14 @@ export function createGateway(opts: GatewayOptions): Gateway {
         llm,
         version: VERSION,
         extra: [
-          metricsHandler(metrics, () => config.settings.metrics),
+          metricsHandler(metrics, {
+            enabled: () => config.settings.metrics,
+            token: () => config.settings.metrics_token,
+            adminToken,
+            bindHost: () => boundHost ?? opts.host ?? config.server?.host ?? DEFAULT_HOST,
+            env,
+            warn,
+          }),
           admin,
           mcp.handler,
           mcp.executeHandler,

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { ConfigFile } from "../config/schema.js";
+import { settingsShown } from "../config/secret.js";
 import {
   type EntrySection,
   type EntryValues,
@@ -158,7 +159,10 @@ function defaultRoute(deps: ProviderAdminDeps): DefaultRouteView {
 }
 
 function settings(deps: ProviderAdminDeps): SettingsView {
-  return { settings: { ...deps.config().settings }, stored: deps.entries.load().settings };
+  return {
+    settings: settingsShown({ ...deps.config().settings }),
+    stored: settingsShown(deps.entries.load().settings),
+  };
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> =>

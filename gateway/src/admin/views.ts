@@ -1,4 +1,5 @@
 import type { ConfigFile, ModelEntry, ProviderConfig } from "../config/schema.js";
+import { settingsShown } from "../config/secret.js";
 import type { RequestRecord } from "../llm/record.js";
 import type { ToolCallRecord } from "../store/log-store.js";
 import { redactText } from "../store/redact.js";
@@ -67,7 +68,7 @@ export function configView(c: ConfigFile, stored = NONE): ConfigView {
     providers: Object.entries(c.providers).map(([n, p]) => providerView(n, p, stored)),
     models: Object.entries(c.models).map(([n, e]) => modelView(n, e, stored)),
     defaultRoute: { anthropic: c.default_route?.anthropic ?? null, openai: c.default_route?.openai ?? null },
-    settings: { ...c.settings },
+    settings: settingsShown({ ...c.settings }),
   };
 }
 

@@ -168,6 +168,8 @@ export function exportObject(c: ConfigFile, opts: ExportOptions = {}): { doc: Ob
   const mcp = withoutDefaults(c.mcp as Obj, mcpSettingsSchema.parse({}) as Obj);
   if (Object.keys(mcp).length > 0) doc.mcp = mcp;
   const settings = withoutDefaults(c.settings as Obj, settingsSchema.parse({}) as Obj);
+  if (c.settings.metrics_token !== undefined)
+    settings.metrics_token = s.secret(c.settings.metrics_token, ["settings", "metrics_token"]);
   if (Object.keys(settings).length > 0) doc.settings = settings;
   if (opts.stored) doc.stored = opts.stored;
   return { doc, scrub: s };

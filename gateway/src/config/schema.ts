@@ -116,8 +116,13 @@ export const settingsSchema = z.strictObject({
    * send X-Forwarded-Proto). Without it, Secure when the login came over TLS (admin/sessions.ts).
    */
   secure_cookies: z.boolean().default(false),
-  /** Serve Prometheus metrics at /metrics (no key needed; docs/governance.md). */
+  /**
+   * Serve Prometheus metrics at /metrics: open on a loopback address, the admin token or
+   * metrics_token elsewhere (metrics/access.ts; docs/governance.md).
+   */
   metrics: z.boolean().default(true),
+  /** A Bearer token for scraping /metrics (env:NAME, file:PATH or a literal); required once set. */
+  metrics_token: secret.optional(),
   /** Request logs and tool calls older than this many days are deleted (0: kept forever). */
   log_retention_days: z.number().min(0).default(30),
   /** At most this many request log rows (and as many tool call rows) are kept (0: no limit). */

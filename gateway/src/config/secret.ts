@@ -72,3 +72,14 @@ export function expandEnvRefs(text: string, env: NodeJS.ProcessEnv, encode = (v:
     return encode(value);
   });
 }
+
+/** A secret as shown to people (API, warnings): a reference as written, a literal masked. */
+export function secretShown(spec: string): string {
+  return spec.startsWith("env:") || spec.startsWith("file:") ? spec : maskSecret(spec);
+}
+
+/** Settings as shown (GET /api/settings, a reload's warnings): settings.metrics_token as secretShown. */
+export function settingsShown<T extends Record<string, unknown>>(settings: T): T {
+  const token = settings.metrics_token;
+  return typeof token === "string" ? { ...settings, metrics_token: secretShown(token) } : settings;
+}

@@ -1,0 +1,64 @@
+import { isIP } from "node:net";
+import { tokenMatches } from "../admin/token.js";
+
+/**
+ * Who may scrape /metrics (it shows every key's name and spend). Pure: the handler passes what it
+ * knows. With `settings.metrics_token` set, a Bearer token is needed everywhere: that token or the
+ * admin token. Without one, a gateway bound to a loopback address serves it openly (only local
+ * programs reach it); bound to any other address (a team server, a wildcard) the admin token is
+ * needed, and the refusal says which setting lets Prometheus in.
+ */
+
+export interface MetricsAccessInput {
+  /** The address the gateway listens on (server.host, or --host). */
+  bindHost: string;
+  /** The Authorization header of the scrape. */
+  authorization: string | undefined;
+  adminToken: string;
+  /**
+   * settings.metrics_token resolved: undefined when not set, an Error when set but its reference
+   * does not resolve (an unset variable, an unreadable file): then only the admin token passes.
+   */
+  metricsToken: string | Error | undefined;
+}
+
+export type MetricsAccess = { allowed: true } | { allowed: false; reason: string };
+
+/** True for an address only this machine reaches: 127.0.0.0/8, ::1, localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  if (h === "localhost") return true;
+  if (isIP(h) === 4) return h.startsWith("127.");
+  if (isIP(h) === 6) return h === "::1" || /^::ffff:127\./.test(h);
+  return false;
+}
+
+/** The token of `Authorization: Bearer <token>`, or undefined. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization ?? "");
+  return m?.[1];
+}
+
+export function metricsAccess(input: MetricsAccessInput): MetricsAccess {
+  const { metricsToken } = input;
+  const presented = bearerToken(input.authorization);
+  if (tokenMatches(presented, input.adminToken)) return { allowed: true };
+  if (typeof metricsToken === "string") {
+    if (tokenMatches(presented, metricsToken)) return { allowed: true };
+    return {
+      allowed: false,
+      reason: `/metrics needs Authorization: Bearer with settings.metrics_token (or the admin token)`,
+    };
+  }
+  if (metricsToken instanceof Error)
+    return {
+      allowed: false,
+      reason: `/metrics: settings.metrics_token does not resolve (${metricsToken.message}); only the admin token is accepted`,
+    };
+  if (isLoopbackHost(input.bindHost)) return { allowed: true };
+  return {
+    allowed: false,
+    reason:
+      "/metrics shows key names and spend, and this gateway listens beyond loopback: set settings.metrics_token (env:NAME or file:PATH) and send it as Authorization: Bearer, or send the admin token",
+  };
+}
