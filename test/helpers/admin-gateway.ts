@@ -1,6 +1,7 @@
 // The gateway the admin API tests (admin-auth, admin-keys, admin-config-openapi, admin-live-events)
 // share: a mock provider behind `anthropic` and `openai`, a Bedrock provider, secrets given as
 // literals and as env: references (for the config view's "references, never values"), and an alias.
+import { after, before } from "node:test";
 import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
 import { startGateway, type TestGateway } from "./gateway.js";
 
@@ -40,4 +41,20 @@ export async function startAdminGateway(): Promise<AdminGateway> {
     },
   );
   return { mock, gw, auth: { authorization: `Bearer ${gw.gateway.admin.token}` } };
+}
+
+/**
+ * Starts the shared admin gateway before the file's tests (file-level hooks) and stops it after
+ * them; `use` gets it once started, to set the variables the tests read.
+ */
+export function useAdminGateway(use: (g: AdminGateway) => void): void {
+  let g: AdminGateway | undefined;
+  before(async () => {
+    g = await startAdminGateway();
+    use(g);
+  });
+  after(async () => {
+    await g?.gw.close();
+    await g?.mock.close();
+  });
 }

@@ -3,25 +3,16 @@
 import assert from "node:assert/strict";
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import type { LoginLinkView } from "../../gateway/src/admin/contract.js";
-import { startAdminGateway } from "../helpers/admin-gateway.js";
+import { useAdminGateway } from "../helpers/admin-gateway.js";
 import { runCli } from "../helpers/cli-run.js";
 import type { TestGateway } from "../helpers/gateway.js";
-import type { MockProvider } from "../mocks/mock-provider.js";
 
 describe("admin API: the token, login links and sessions", () => {
-  let mock: MockProvider;
   let gw: TestGateway;
   let auth: Record<string, string>;
-
-  before(async () => {
-    ({ mock, gw, auth } = await startAdminGateway());
-  });
-  after(async () => {
-    await gw.close();
-    await mock.close();
-  });
+  useAdminGateway((g) => ({ gw, auth } = g));
 
   const api = (path: string, init: RequestInit = {}) => fetch(`${gw.url}${path}`, init);
 

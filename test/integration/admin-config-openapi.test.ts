@@ -1,23 +1,14 @@
 // What the admin API shows of itself and of the config: the config view (secret references, never
 // values) and the OpenAPI document.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { startAdminGateway } from "../helpers/admin-gateway.js";
+import { describe, test } from "node:test";
+import { useAdminGateway } from "../helpers/admin-gateway.js";
 import type { TestGateway } from "../helpers/gateway.js";
-import type { MockProvider } from "../mocks/mock-provider.js";
 
 describe("admin API: the config view and the OpenAPI document", () => {
-  let mock: MockProvider;
   let gw: TestGateway;
   let auth: Record<string, string>;
-
-  before(async () => {
-    ({ mock, gw, auth } = await startAdminGateway());
-  });
-  after(async () => {
-    await gw.close();
-    await mock.close();
-  });
+  useAdminGateway((g) => ({ gw, auth } = g));
 
   const api = (path: string, init: RequestInit = {}) => fetch(`${gw.url}${path}`, init);
 

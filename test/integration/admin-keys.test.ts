@@ -1,24 +1,15 @@
 // Virtual keys through the admin API: create (shown once), use, revoke, rotate with and without a
 // grace period; and how bad admin input is answered (field errors, conflicts, content type, paths).
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import type { KeyCreated } from "../../gateway/src/admin/contract.js";
-import { startAdminGateway } from "../helpers/admin-gateway.js";
+import { useAdminGateway } from "../helpers/admin-gateway.js";
 import type { TestGateway } from "../helpers/gateway.js";
-import type { MockProvider } from "../mocks/mock-provider.js";
 
 describe("admin API: keys", () => {
-  let mock: MockProvider;
   let gw: TestGateway;
   let auth: Record<string, string>;
-
-  before(async () => {
-    ({ mock, gw, auth } = await startAdminGateway());
-  });
-  after(async () => {
-    await gw.close();
-    await mock.close();
-  });
+  useAdminGateway((g) => ({ gw, auth } = g));
 
   const api = (path: string, init: RequestInit = {}) => fetch(`${gw.url}${path}`, init);
 

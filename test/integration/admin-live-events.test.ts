@@ -3,9 +3,9 @@
 import assert from "node:assert/strict";
 import { request } from "node:http";
 import { connect } from "node:net";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import type { RequestEvent, RequestLogDetail } from "../../gateway/src/admin/contract.js";
-import { startAdminGateway } from "../helpers/admin-gateway.js";
+import { useAdminGateway } from "../helpers/admin-gateway.js";
 import { post, type TestGateway } from "../helpers/gateway.js";
 import { requestRecord } from "../helpers/log-rows.js";
 import type { MockProvider } from "../mocks/mock-provider.js";
@@ -14,14 +14,7 @@ describe("admin API: the live event stream", () => {
   let mock: MockProvider;
   let gw: TestGateway;
   let auth: Record<string, string>;
-
-  before(async () => {
-    ({ mock, gw, auth } = await startAdminGateway());
-  });
-  after(async () => {
-    await gw.close();
-    await mock.close();
-  });
+  useAdminGateway((g) => ({ mock, gw, auth } = g));
 
   const api = (path: string, init: RequestInit = {}) => fetch(`${gw.url}${path}`, init);
 
