@@ -4,8 +4,7 @@
 // - SIGTERM drains: a slow stream and a slow JSON answer started before it complete, the process
 //   exits 0, and every request is in the log exactly once.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -14,59 +13,11 @@ import { parseConfig } from "../../gateway/src/config/load.js";
 import { createGateway } from "../../gateway/src/index.js";
 import { SqliteStore } from "../../gateway/src/store/sqlite.js";
 import { TEST_KEY } from "../helpers/gateway.js";
+import { listeningUrl, type ServeChild, serveFromSource } from "../helpers/serve-child.js";
 import { delayed, type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
-const ENTRY = join(ROOT, "test", "helpers", "cli-entry.ts");
 /** Children boot tsx from source: slow on a busy machine, so a wide hang guard (not a timing assertion). */
 const T = { timeout: 120_000 };
-
-interface Child {
-  proc: ChildProcess;
-  out: string;
-  err: string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function serve(dir: string, mockUrl: string): Child {
-  mkdirSync(dir, { recursive: true });
-  const config = join(dir, "config.json");
-  writeFileSync(
-    config,
-    JSON.stringify({
-      providers: { a: { type: "anthropic", base_url: mockUrl } },
-      virtual_keys: [{ name: "test", key: TEST_KEY }],
-    }),
-  );
-  const proc = spawn(
-    process.execPath,
-    ["--import", "tsx", ENTRY, "serve", "--port", "0", "--config", config, "--data-dir", join(dir, "data")],
-    { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: dir }, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const c: Child = {
-    proc,
-    out: "",
-    err: "",
-    exit: new Promise((resolve) => proc.on("exit", (code, signal) => resolve({ code, signal }))),
-  };
-  proc.stdout!.setEncoding("utf8").on("data", (s: string) => {
-    c.out += s;
-  });
-  proc.stderr!.setEncoding("utf8").on("data", (s: string) => {
-    c.err += s;
-  });
-  return c;
-}
-
-async function urlOf(c: Child): Promise<string> {
-  const end = Date.now() + 90_000;
-  for (;;) {
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(c.out)?.[1];
-    if (url) return url;
-    if (c.proc.exitCode !== null || Date.now() > end) assert.fail(`serve did not start: ${c.err}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const body = JSON.stringify({
   model: "a/claude-x",
@@ -105,15 +56,15 @@ describe("durability of the request log", () => {
   let slow: MockProvider;
   let dir: string;
   /** Both children boot together up front (each takes a while to load tsx). */
-  let killed: Child;
-  let drained: Child;
+  let killed: ServeChild;
+  let drained: ServeChild;
 
   before(async () => {
     mock = await startMockProvider({ maxRecorded: 100 });
     slow = await startMockProvider({ eventDelayMs: 150 });
     dir = mkdtempSync(join(tmpdir(), "gatehouse-durable-"));
-    killed = serve(join(dir, "kill"), mock.url);
-    drained = serve(join(dir, "term"), slow.url);
+    killed = serveFromSource(join(dir, "kill"), mock.url);
+    drained = serveFromSource(join(dir, "term"), slow.url);
   });
   after(async () => {
     for (const c of [killed, drained]) if (c && c.proc.exitCode === null) c.proc.kill("SIGKILL");
@@ -125,7 +76,7 @@ describe("durability of the request log", () => {
   test("kill -9 during heavy writes: the database opens, intact, with every committed row", T, async () => {
     const home = join(dir, "kill");
     const child = killed;
-    const url = await urlOf(child);
+    const url = await listeningUrl(child);
     const traffic = load(url, 32);
     // A second connection watches rows being committed (WAL: readers see committed transactions).
     const file = join(home, "data", "gatehouse.db");
@@ -187,7 +138,7 @@ describe("durability of the request log", () => {
       {
         const home = join(dir, "term");
         const child = drained;
-        const url = await urlOf(child);
+        const url = await listeningUrl(child);
         // 300 quick requests, all answered before the signal.
         const quick = await Promise.all(
           Array.from({ length: 300 }, () =>
