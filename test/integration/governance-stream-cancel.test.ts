@@ -29,6 +29,17 @@ after(async () => {
 const spent = () => gw.gateway.governance.budgetsOf(KEY)[0]!.spentUsd;
 const body = { ...chat("oai/m", true), messages: [{ role: "user", content: "x".repeat(4000) }] };
 
+/** Sends `body` (a stream) with the test key and reads the answer to its end. */
+async function streamed(): Promise<void> {
+  await (
+    await fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${TEST_KEY}` },
+      body: JSON.stringify(body),
+    })
+  ).text();
+}
+
 describe("a stream that ends before its usage", () => {
   test("a client that leaves mid-stream is charged the input estimate, and the log says so", async () => {
     mock.script({ kind: "text", text: "one two three four five six seven eight nine ten" });
@@ -55,25 +66,13 @@ describe("a stream that ends before its usage", () => {
   test("a stream the provider broke off is charged the same way; a whole one its reported usage", async () => {
     mock.script({ kind: "reset-mid-stream", afterEvents: 2 });
     const recP = gw.nextRecord();
-    await (
-      await fetch(`${gw.url}/v1/chat/completions`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${TEST_KEY}` },
-        body: JSON.stringify(body),
-      })
-    ).text();
+    await streamed();
     const broken = await recP;
     assert.equal(broken.status, 502);
     assert.ok(broken.usage.inputTokens >= 1000, `input tokens ${broken.usage.inputTokens}`);
 
     const wholeP = gw.nextRecord();
-    await (
-      await fetch(`${gw.url}/v1/chat/completions`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${TEST_KEY}` },
-        body: JSON.stringify(body),
-      })
-    ).text();
+    await streamed();
     const whole = await wholeP;
     assert.equal(whole.status, 200);
     assert.notEqual(whole.usage.inputTokens, 1000, "the provider's own count, not the estimate");
