@@ -10,7 +10,6 @@
 //   from the gateway's own machine, goes through.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -18,6 +17,7 @@ import type { LoginLinkView, Problem, SettingsView } from "../../gateway/src/adm
 import { parseConfig } from "../../gateway/src/config/load.js";
 import { createGateway, type Gateway } from "../../gateway/src/index.js";
 import { adminFetch } from "../helpers/admin-api.js";
+import { raw } from "../helpers/raw-request.js";
 
 const NAME = "gatehouse.team.internal";
 let dir: string;
@@ -41,35 +41,22 @@ after(async () => {
 });
 
 /** An admin request as a client on another machine sends it: Host is the server's name. */
-function remote(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const bytes = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: "127.0.0.1",
-        port,
-        method,
-        path,
-        headers: {
-          host: `${NAME}:${port}`,
-          authorization: `Bearer ${gateway.admin.token}`,
-          ...(bytes ? { "content-type": "application/json", "content-length": bytes.length } : {}),
-        },
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => {
-          text += c;
-        });
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.end(bytes);
+async function remote(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown }> {
+  const res = await raw(url, {
+    method,
+    path,
+    headers: {
+      host: `${NAME}:${port}`,
+      authorization: `Bearer ${gateway.admin.token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+  return { status: res.status, json: res.text ? (JSON.parse(res.text) as unknown) : undefined };
 }
 
 test("a login link asked for by name is a link under that name, which signs a browser in", async () => {

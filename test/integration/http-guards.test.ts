@@ -3,7 +3,6 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { request } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,47 +12,8 @@ import { ConfigError, createGateway } from "../../gateway/src/index.js";
 import { post, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
 import { freePort, msg } from "../helpers/llm.js";
 import { startMockGateway } from "../helpers/mock-gateway.js";
+import { raw } from "../helpers/raw-request.js";
 import type { MockProvider } from "../mocks/mock-provider.js";
-
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  json(): { type?: string; error: { type: string; message: string } };
-}
-
-/** A request with full control of the headers (fetch cannot set Host). */
-function raw(
-  url: string,
-  opts: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer[] },
-): Promise<RawResponse> {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: u.hostname,
-        port: u.port,
-        method: opts.method ?? "POST",
-        path: opts.path,
-        headers: opts.headers,
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => {
-          text += c;
-        });
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) }),
-        );
-      },
-    );
-    req.on("error", reject);
-    if (Array.isArray(opts.body)) for (const c of opts.body) req.write(c);
-    else if (opts.body !== undefined) req.write(opts.body);
-    req.end();
-  });
-}
 
 const auth = { authorization: `Bearer ${TEST_KEY}`, "content-type": "application/json" };
 
