@@ -53,6 +53,23 @@ async function behaviour(url: string): Promise<string[]> {
   return out;
 }
 
+/**
+ * The config file (and the `file:` secrets it names) watched and applied as `gatehouse serve` does,
+ * with the watcher's log lines collected.
+ */
+function watched(dir: string, file: string, g: ReturnType<typeof createGateway>) {
+  const lines: string[] = [];
+  const watcher = watchConfig({
+    path: file,
+    load: () => resolveConfig({ "data-dir": dir }, ENV).config,
+    apply: (next) => g.reload(next),
+    log: (l) => lines.push(l),
+    debounceMs: 50,
+    secretFiles: () => secretFilesOf(g.config()),
+  });
+  return { lines, watcher };
+}
+
 describe("config export and import", () => {
   const scope = gatewayScope("gatehouse-roundtrip-");
   const tmp = () => scope.tmp();
@@ -184,14 +201,7 @@ describe("config export and import", () => {
     const { pricing: _, ...cfg } = configFor(scope.mock.url); // no prices: the budget never runs out here
     writeFileSync(file, stringify(cfg));
     const { g, url } = await start(dir, {});
-    const lines: string[] = [];
-    const watcher = watchConfig({
-      path: file,
-      load: () => resolveConfig({ "data-dir": dir }, ENV).config,
-      apply: (next) => g.reload(next),
-      log: (l) => lines.push(l),
-      debounceMs: 50,
-    });
+    const { lines, watcher } = watched(dir, file, g);
     const as = { authorization: `Bearer ${KEY}` };
     const status = async (model: string) =>
       (await post(`${url}/anthropic/v1/messages`, msg(model), as)).status;
@@ -239,15 +249,7 @@ describe("config export and import", () => {
       stringify({ ...cfg, virtual_keys: [{ ...cfg.virtual_keys[0], key: `file:${keyFile}` }] }),
     );
     const { g, url } = await start(dir, {});
-    const lines: string[] = [];
-    const watcher = watchConfig({
-      path: file,
-      load: () => resolveConfig({ "data-dir": dir }, ENV).config,
-      apply: (next) => g.reload(next),
-      log: (l) => lines.push(l),
-      debounceMs: 50,
-      secretFiles: () => secretFilesOf(g.config()),
-    });
+    const { lines, watcher } = watched(dir, file, g);
     const status = async (key: string) =>
       (await post(`${url}/anthropic/v1/messages`, msg("fast"), { authorization: `Bearer ${key}` })).status;
     try {
