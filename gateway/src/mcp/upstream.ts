@@ -14,6 +14,7 @@ import {
   type Tool,
   ToolListChangedNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
+import { Coalesced } from "./coalesced.js";
 import {
   type Connection,
   connectUpstream,
@@ -216,16 +217,17 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
 
   private setup(client: Client, gen: number): void {
     const live = () => gen === this.gen;
-    // This connection's refreshes: one per kind at a time (see refreshSoon).
-    const running = new Map<ListKind, { again: boolean }>();
+    // A list_changed fetches the list again: one fetch per kind at a time, however many come.
+    const refreshes = new Coalesced<ListKind>();
+    const refreshSoon = (kind: ListKind) => refreshes.run(kind, () => this.refresh(kind, gen), live);
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
-      if (live()) this.refreshSoon("tools", gen, running);
+      if (live()) refreshSoon("tools");
     });
     client.setNotificationHandler(ResourceListChangedNotificationSchema, () => {
-      if (live()) this.refreshSoon("resources", gen, running);
+      if (live()) refreshSoon("resources");
     });
     client.setNotificationHandler(PromptListChangedNotificationSchema, () => {
-      if (live()) this.refreshSoon("prompts", gen, running);
+      if (live()) refreshSoon("prompts");
     });
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
       if (live()) this.emit("resourceUpdated", n.params.uri);
@@ -355,31 +357,6 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
 
   private clearLists(): void {
     Object.assign(this, emptyLists());
-  }
-
-  /**
-   * A list_changed: the list is fetched again, one fetch per kind at a time. Notifications that
-   * arrive during a fetch are answered by one more fetch after it, which sees every change: a
-   * server that sends thousands of them gets a few list requests, not one each held at once.
-   */
-  private refreshSoon(kind: ListKind, gen: number, running: Map<ListKind, { again: boolean }>): void {
-    const now = running.get(kind);
-    if (now) {
-      now.again = true;
-      return;
-    }
-    const state = { again: false };
-    running.set(kind, state);
-    void (async () => {
-      try {
-        do {
-          state.again = false;
-          await this.refresh(kind, gen);
-        } while (state.again && gen === this.gen);
-      } finally {
-        running.delete(kind);
-      }
-    })();
   }
 
   private async refresh(kind: ListKind, gen: number): Promise<void> {
