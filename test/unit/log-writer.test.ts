@@ -268,6 +268,25 @@ describe("log writer", () => {
     await w.stop();
   });
 
+  test("a flush called while a batch is written resolves once what was queued before it is stored", async () => {
+    // The admin API and the tests flush, then read: a charge (a key that logs no rows) queued
+    // after a timer's batch was taken must be stored when that flush resolves, not with the next timer.
+    const sink = fakeSink({ delayMs: 30 });
+    const w = new LogWriter(sink, { intervalMs: 5000 });
+    w.enqueueRequest(rec(1));
+    const timerLike = w.flush();
+    await sleep(10); // that batch is being written
+    w.enqueueSpend({ at: Date.now(), scopes: ["key:quiet"], usd: 0.01, tokens: 10 });
+    await w.flush();
+    assert.deepEqual(
+      sink.batches.flatMap((b) => b.spend.map((r) => r.scope)),
+      ["key:quiet"],
+      "the charge is stored when the flush resolves",
+    );
+    await timerLike;
+    await w.stop();
+  });
+
   test("stop drains the queue, tool calls and spend included", async () => {
     const sink = fakeSink();
     const w = new LogWriter(sink, { intervalMs: 10_000 });

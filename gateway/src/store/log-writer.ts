@@ -240,8 +240,18 @@ export class LogWriter {
     this.schedule(0);
   }
 
-  /** Writes everything queued now; resolves when it is stored (or failed: see onError). */
-  flush(): Promise<void> {
+  /**
+   * Writes everything queued now; resolves when it is stored (or failed: see onError). A write
+   * under way took its batch before this call, so it is waited for and then what is queued is
+   * written (resolving with that write stored charges queued meanwhile only with the next timer).
+   */
+  async flush(): Promise<void> {
+    while (this.draining) await this.draining;
+    await this.kick();
+  }
+
+  /** Starts writing the queue now (a timer, a full batch), unless a write is under way. */
+  private kick(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.draining ??= this.drain().finally(() => {
@@ -276,13 +286,13 @@ export class LogWriter {
     if ((queued >= this.maxBatch && this.failures === 0) || this.stopped) {
       clearTimeout(this.timer);
       this.timer = undefined;
-      setImmediate(() => void this.flush());
+      setImmediate(() => void this.kick());
       return;
     }
     if (this.timer) return;
     const wait =
       this.failures > 0 ? Math.min(30_000, this.retryMs * 2 ** (this.failures - 1)) : this.intervalMs;
-    this.timer = setTimeout(() => void this.flush(), wait);
+    this.timer = setTimeout(() => void this.kick(), wait);
     this.timer.unref();
   }
 
