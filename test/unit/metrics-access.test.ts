@@ -2,7 +2,9 @@
 // settings.metrics_token is set. The bind address is injected, so no network address is needed.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { bearerToken, isLoopbackHost, metricsAccess } from "../../gateway/src/metrics/access.js";
+import { bearerToken } from "../../gateway/src/admin/token.js";
+import { isLoopbackHost } from "../../gateway/src/http/loopback.js";
+import { metricsAccess } from "../../gateway/src/metrics/access.js";
 
 const ADMIN = "admin-token-0000000000000000000000000000";
 const SCRAPE = "scrape-token-1111111111111111";

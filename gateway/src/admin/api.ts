@@ -20,7 +20,7 @@ import {
   sessionCookie,
   sessionSecure,
 } from "./sessions.js";
-import { tokenMatches } from "./token.js";
+import { bearerToken, tokenMatches } from "./token.js";
 import { configView, type StoredNames } from "./views.js";
 
 export interface AdminDeps {
@@ -58,10 +58,7 @@ export interface AdminDeps {
 
 /** The token of an `Authorization: Bearer` header, if the request has one. */
 function bearer(req: IncomingMessage): string | undefined {
-  const auth = req.headers.authorization;
-  return typeof auth === "string" && auth.toLowerCase().startsWith("bearer ")
-    ? auth.slice(7).trim()
-    : undefined;
+  return bearerToken(req.headers.authorization);
 }
 
 /**

@@ -33,6 +33,13 @@ export function readAdminToken(dataDir: string): string | undefined {
   }
 }
 
+/** The token of an `Authorization: Bearer` header value, if it is one. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  return typeof authorization === "string" && authorization.toLowerCase().startsWith("bearer ")
+    ? authorization.slice(7).trim()
+    : undefined;
+}
+
 /** Constant-time comparison of a presented token with the real one. */
 export function tokenMatches(presented: string | undefined, token: string): boolean {
   if (presented === undefined) return false;

@@ -1,5 +1,5 @@
-import { isIPv4 } from "node:net";
 import { networkInterfaces } from "node:os";
+import { isLoopbackHost } from "../http/loopback.js";
 
 /**
  * Whether a remote MCP server's URL is this gateway itself. Such a server would be the gateway
@@ -24,15 +24,6 @@ function bare(host: string): string {
   return h.startsWith("[") && h.endsWith("]") ? h.slice(1, -1) : h;
 }
 
-function isLoopback(hostname: string): boolean {
-  const h = bare(hostname);
-  if (h === "localhost" || h.endsWith(".localhost")) return true;
-  if (isIPv4(h)) return h.startsWith("127.");
-  if (h === "::1") return true;
-  // [::ffff:127.0.0.1] is normalised by URL to [::ffff:7f00:1] (127.x.y.z: 7fxx:yyzz).
-  return /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(h) || /^::ffff:127\./.test(h);
-}
-
 function ownInterfaceAddresses(): Set<string> {
   const out = new Set<string>();
   for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.add(bare(a.address));
@@ -50,7 +41,7 @@ export function pointsAtGateway(url: string, self: GatewayAddress): boolean {
   const port = u.port === "" ? (u.protocol === "https:" ? 443 : 80) : Number(u.port);
   if (port !== self.port) return false;
   const host = bare(u.hostname);
-  if (isLoopback(host) || WILDCARDS.has(host) || host === "::") return true;
+  if (isLoopbackHost(host) || WILDCARDS.has(host) || host === "::") return true;
   const bound = bare(self.host ?? "127.0.0.1");
   if (host === bound) return true;
   return (WILDCARDS.has(bound) || bound === "") && ownInterfaceAddresses().has(host);

@@ -1,5 +1,5 @@
-import { isIP } from "node:net";
-import { tokenMatches } from "../admin/token.js";
+import { bearerToken, tokenMatches } from "../admin/token.js";
+import { isLoopbackHost } from "../http/loopback.js";
 
 /**
  * Who may scrape /metrics (it shows every key's name and spend). Pure: the handler passes what it
@@ -23,21 +23,6 @@ export interface MetricsAccessInput {
 }
 
 export type MetricsAccess = { allowed: true } | { allowed: false; reason: string };
-
-/** True for an address only this machine reaches: 127.0.0.0/8, ::1, localhost. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
-  if (h === "localhost") return true;
-  if (isIP(h) === 4) return h.startsWith("127.");
-  if (isIP(h) === 6) return h === "::1" || /^::ffff:127\./.test(h);
-  return false;
-}
-
-/** The token of `Authorization: Bearer <token>`, or undefined. */
-export function bearerToken(authorization: string | undefined): string | undefined {
-  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization ?? "");
-  return m?.[1];
-}
 
 export function metricsAccess(input: MetricsAccessInput): MetricsAccess {
   const { metricsToken } = input;
