@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { bearerToken } from "../../gateway/src/admin/token.js";
-import { isLoopbackHost } from "../../gateway/src/http/loopback.js";
+import { isLoopbackHost } from "../../gateway/src/http/host-names.js";
 import { metricsAccess } from "../../gateway/src/metrics/access.js";
 
 const ADMIN = "admin-token-0000000000000000000000000000";

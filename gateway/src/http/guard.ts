@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { isIP } from "node:net";
-import { networkInterfaces } from "node:os";
 import { HttpError } from "./errors.js";
+import { isOwnInterfaceAddress, isWildcardHost } from "./host-names.js";
 
 export interface GuardOptions {
   /**
@@ -14,7 +14,6 @@ export interface GuardOptions {
 }
 
 const LOOPBACK_NAMES = ["127.0.0.1", "localhost", "[::1]"];
-const WILDCARDS = new Set(["0.0.0.0", "::", "[::]", ""]);
 
 /** `name[:port]` -> the name (IPv6 in brackets) and the port, or undefined without one. */
 function splitHost(host: string): { name: string; port: string | undefined } {
@@ -71,7 +70,7 @@ export class Guard {
     }
     this.origins = new Set(this.opts.allowedOrigins.map((o) => o.toLowerCase().replace(/\/+$/, "")));
     const own = [...LOOPBACK_NAMES];
-    if (host !== undefined && !WILDCARDS.has(host.toLowerCase())) {
+    if (host !== undefined && !isWildcardHost(host)) {
       own.push(host.includes(":") && !host.startsWith("[") ? `[${host.toLowerCase()}]` : host.toLowerCase());
     }
     for (const name of own) {
@@ -96,12 +95,9 @@ export class Guard {
    * when asked, so an address the machine gets later counts too.
    */
   private isOwnAddress(name: string): boolean {
-    if (this.bindHost === undefined || !WILDCARDS.has(this.bindHost.toLowerCase())) return false;
+    if (this.bindHost === undefined || !isWildcardHost(this.bindHost)) return false;
     const ip = name.startsWith("[") ? name.slice(1, -1) : name;
-    if (isIP(ip) === 0) return false;
-    for (const list of Object.values(networkInterfaces()))
-      for (const a of list ?? []) if (a.address.toLowerCase() === ip) return true;
-    return false;
+    return isIP(ip) !== 0 && isOwnInterfaceAddress(ip);
   }
 
   /**

@@ -1,5 +1,4 @@
-import { networkInterfaces } from "node:os";
-import { isLoopbackHost } from "../http/loopback.js";
+import { bareHost, isLoopbackHost, isOwnInterfaceAddress, isWildcardHost } from "../http/host-names.js";
 
 /**
  * Whether a remote MCP server's URL is this gateway itself. Such a server would be the gateway
@@ -17,19 +16,6 @@ export interface GatewayAddress {
   host?: string | undefined;
 }
 
-const WILDCARDS = new Set(["0.0.0.0", "[::]", "::"]);
-
-function bare(host: string): string {
-  const h = host.toLowerCase().replace(/\.$/, "");
-  return h.startsWith("[") && h.endsWith("]") ? h.slice(1, -1) : h;
-}
-
-function ownInterfaceAddresses(): Set<string> {
-  const out = new Set<string>();
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.add(bare(a.address));
-  return out;
-}
-
 export function pointsAtGateway(url: string, self: GatewayAddress): boolean {
   let u: URL;
   try {
@@ -40,11 +26,11 @@ export function pointsAtGateway(url: string, self: GatewayAddress): boolean {
   if (u.protocol !== "http:" && u.protocol !== "https:") return false;
   const port = u.port === "" ? (u.protocol === "https:" ? 443 : 80) : Number(u.port);
   if (port !== self.port) return false;
-  const host = bare(u.hostname);
-  if (isLoopbackHost(host) || WILDCARDS.has(host) || host === "::") return true;
-  const bound = bare(self.host ?? "127.0.0.1");
+  const host = bareHost(u.hostname);
+  if (isLoopbackHost(host) || isWildcardHost(host)) return true;
+  const bound = bareHost(self.host ?? "127.0.0.1");
   if (host === bound) return true;
-  return (WILDCARDS.has(bound) || bound === "") && ownInterfaceAddresses().has(host);
+  return isWildcardHost(bound) && isOwnInterfaceAddress(host);
 }
 
 /** The words that refuse such a server (admin API, CLI, config load). */

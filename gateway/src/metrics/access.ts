@@ -1,5 +1,5 @@
 import { bearerToken, tokenMatches } from "../admin/token.js";
-import { isLoopbackHost } from "../http/loopback.js";
+import { isLoopbackHost } from "../http/host-names.js";
 
 /**
  * Who may scrape /metrics (it shows every key's name and spend). Pure: the handler passes what it
