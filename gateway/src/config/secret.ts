@@ -12,6 +12,11 @@ export interface Secret {
 
 export class SecretError extends Error {}
 
+/** The file a `file:PATH` reference names, or undefined for another kind of value. */
+export function secretFilePath(spec: string): string | undefined {
+  return spec.startsWith("file:") ? spec.slice(5) : undefined;
+}
+
 export function resolveSecret(spec: string, env: NodeJS.ProcessEnv = process.env): Secret {
   if (spec.startsWith("env:")) {
     const name = spec.slice(4);
@@ -19,8 +24,8 @@ export function resolveSecret(spec: string, env: NodeJS.ProcessEnv = process.env
     if (value === undefined || value === "") throw new SecretError(`environment variable ${name} is not set`);
     return { ref: spec, value };
   }
-  if (spec.startsWith("file:")) {
-    const path = spec.slice(5);
+  const path = secretFilePath(spec);
+  if (path !== undefined) {
     let text: string;
     try {
       text = readFileSync(path, "utf8");

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { type FSWatcher, readFileSync, watch } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import type { ConfigFile } from "./schema.js";
+import { secretFilePath } from "./secret.js";
 
 /**
  * Hot reload: when the config file in force changes on disk, re-read and re-validate it and apply
@@ -38,7 +39,8 @@ export function secretFilesOf(config: unknown): string[] {
   const out = new Set<string>();
   const walk = (v: unknown): void => {
     if (typeof v === "string") {
-      if (v.startsWith("file:") && v.length > 5) out.add(resolve(v.slice(5)));
+      const file = secretFilePath(v);
+      if (file) out.add(resolve(file));
     } else if (Array.isArray(v)) for (const x of v) walk(x);
     else if (v !== null && typeof v === "object") for (const x of Object.values(v)) walk(x);
   };
