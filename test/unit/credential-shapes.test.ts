@@ -8,7 +8,7 @@ import { parseConfig } from "../../gateway/src/config/load.js";
 import { maskArgs } from "../../gateway/src/mcp/display.js";
 import { looksSecret } from "../../gateway/src/mcp/secret-mask.js";
 import { CREDENTIAL_SHAPES } from "../../gateway/src/store/credential-shapes.js";
-import { REDACTED, redactText } from "../../gateway/src/store/redact.js";
+import { REDACTED, redactArguments, redactJson, redactText } from "../../gateway/src/store/redact.js";
 import { fakeToken } from "../helpers/fake-secrets.js";
 
 const b64url = (s: string) => Buffer.from(s).toString("base64url");
@@ -44,6 +44,10 @@ const SAMPLES: Record<string, { secret: string; was: "both" | "redaction" | "lis
     was: "listing",
   },
   "Bearer or Basic credentials": { secret: `Bearer ${fakeToken("", 24)}`, was: "both" },
+  "Authorization header with parameters": {
+    secret: `Authorization: Digest username="bob", nonce="${fakeToken("", 16)}", response="${fakeToken("", 32)}"`,
+    was: "new",
+  },
   "Authorization header value": { secret: `Authorization: Token ${fakeToken("", 32)}`, was: "new" },
   "Cookie or Set-Cookie header value": {
     secret: `Set-Cookie: sid=${fakeToken("", 20)}; Path=/; HttpOnly`,
@@ -127,4 +131,40 @@ describe("credentials in free text that redaction missed", () => {
     ])
       assert.equal(redactText(text), text);
   });
+});
+
+describe("Authorization headers with parameters keep none of them", () => {
+  const hex = fakeToken("", 32).toLowerCase();
+  const hex2 = fakeToken("", 40).toLowerCase();
+  const digest = `Digest username="bob", realm="api", nonce="${hex}", uri="/x", qop=auth, response="${hex2}"`;
+  const oauth = `OAuth oauth_consumer_key="${hex}", oauth_token="${hex2}", oauth_signature="a%2Fb"`;
+  const aws = `AWS4-HMAC-SHA256 Credential=${hex}/20261127/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=${hex2}`;
+  for (const [name, value] of [
+    ["Digest", digest],
+    ["OAuth 1", oauth],
+    ["AWS SigV4", aws],
+  ] as const) {
+    // A scheme with a digit in it (AWS4-HMAC-SHA256) may go too: the single-word shape takes it.
+    const scheme = value.startsWith("AWS4") ? REDACTED : value.split(" ")[0];
+    test(`${name}, in a header line`, () => {
+      const out = redactText(`Authorization: ${value}\nAccept: */*`);
+      assert.equal(out, `Authorization: ${scheme} ${REDACTED}\nAccept: */*`);
+    });
+    test(`${name}, inside JSON (quotes escaped)`, () => {
+      const json = JSON.stringify({ headers: `Authorization: ${value}`, n: 1 });
+      const out = redactText(json);
+      assert.ok(!out.includes(hex) && !out.includes(hex2), out);
+      assert.deepEqual(JSON.parse(out), { headers: `Authorization: ${scheme} ${REDACTED}`, n: 1 });
+    });
+    test(`${name}, in an MCP server's arguments`, () => {
+      const [masked] = maskArgs([`Authorization: ${value}`]);
+      assert.ok(!masked?.includes(hex) && !masked?.includes(hex2), masked);
+    });
+  }
+});
+
+test("tool arguments keep a `__proto__` field in the log (its secrets redacted)", () => {
+  const args = '{"__proto__":{"path":"/etc/hosts","api_key":"abc123"},"n":1}';
+  assert.equal(redactArguments(args), `{"__proto__":{"path":"/etc/hosts","api_key":"${REDACTED}"},"n":1}`);
+  assert.deepEqual(Object.getPrototypeOf(redactJson(JSON.parse(args))), Object.prototype);
 });

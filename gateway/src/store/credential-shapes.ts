@@ -21,6 +21,12 @@ export interface CredentialShape {
   readonly ignoreCase?: true;
 }
 
+/**
+ * One `name=value` auth-param: the value a quoted string (its quotes backslash-escaped too, as a
+ * header inside a JSON string has them) or a token. No capture groups (see CredentialShape).
+ */
+const AUTH_PARAM = '[A-Za-z0-9_-]+\\s*=\\s*(?:\\\\?"(?:[^"\\\\\\r\\n]|\\\\[^"])*\\\\?"|[^\\s,"\\\\]+)';
+
 /** Known credential shapes, most specific first (`sk-ant-` before `sk-`). */
 export const CREDENTIAL_SHAPES: readonly CredentialShape[] = [
   {
@@ -47,6 +53,18 @@ export const CREDENTIAL_SHAPES: readonly CredentialShape[] = [
     what: "Bearer or Basic credentials",
     head: "\\b(?:Bearer|Basic)\\s+",
     body: "[A-Za-z0-9._~+/=-]{8,}",
+    headIsLabel: true,
+    ignoreCase: true,
+  },
+  {
+    // A scheme followed by `name=value` parameters (RFC 7235's auth-params): Digest, OAuth 1,
+    // AWS4-HMAC-SHA256, HTTP Signatures. Every parameter goes, as a quoted string (its quotes
+    // escaped too, as inside JSON) or a token: a Digest `response` or an OAuth 1 `oauth_token`
+    // is no single word the next shape could tell from prose. Before it: that one would take the
+    // first parameter's name for the credential and leave the values.
+    what: "Authorization header with parameters",
+    head: "\\bauthorization[\"']?\\s*[:=]\\s*[\"']?[A-Za-z][A-Za-z0-9_-]*\\s+(?=[A-Za-z][A-Za-z0-9_-]*\\s*=)",
+    body: `${AUTH_PARAM}(?:\\s*,\\s*${AUTH_PARAM})*`,
     headIsLabel: true,
     ignoreCase: true,
   },

@@ -107,7 +107,11 @@ export function redactJson(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((v) => redactJson(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] = isSecretName(k) && v !== null && v !== "" ? REDACTED : redactJson(v, depth + 1);
+    const kept = isSecretName(k) && v !== null && v !== "" ? REDACTED : redactJson(v, depth + 1);
+    // A `__proto__` key (JSON.parse makes it an own field) is data to keep: assigned, it would
+    // set the copy's prototype instead and vanish from the log.
+    if (k === "__proto__") Object.defineProperty(out, k, { value: kept, enumerable: true, writable: true });
+    else out[k] = kept;
   }
   return out;
 }
