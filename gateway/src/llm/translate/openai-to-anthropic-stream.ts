@@ -1,7 +1,14 @@
 /**
  * OpenAI chat.completion.chunk SSE (from the provider) -> Anthropic Messages SSE (to the client).
  * Every upstream event is translated as it arrives; nothing is held back except the message_delta,
- * which waits for the usage chunk that OpenAI sends after the finish_reason.
+ * which waits for the usage chunk that OpenAI sends after the finish_reason, and the argument
+ * fragments of a parallel tool call that a server interleaves with the call still streaming.
+ *
+ * Parallel tool calls: Anthropic blocks cannot interleave, and a client such as Claude Code reads a
+ * tool_use input when its block stops. So one call streams at a time; a fragment of another call
+ * waits until the streaming call's arguments form a complete JSON value (JsonEnd), then that block
+ * stops and the waiting call starts with what it has so far. Servers that send calls one after the
+ * other (OpenAI) stream every call as it comes.
  */
 import { randomUUID } from "node:crypto";
 import { emptyUsage, type Usage } from "../usage.js";
@@ -13,6 +20,7 @@ import {
   usageFromOpenAI,
 } from "./anthropic-openai-common.js";
 import { AnthropicSseWriter } from "./anthropic-sse-writer.js";
+import { JsonEnd } from "./json-end.js";
 import { SseParser } from "./sse.js";
 import type { StreamTranslator } from "./types.js";
 
@@ -21,8 +29,10 @@ interface ToolState {
   block: number;
   id: string;
   name: string;
-  /** Argument fragments received before the name. */
+  /** Argument fragments received before the block started. */
   pending: string;
+  /** Where the arguments streamed so far stand (for the call whose block is open). */
+  readonly end: JsonEnd;
 }
 
 export class OpenAIToAnthropicStream implements StreamTranslator {
@@ -35,6 +45,8 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
   private sawToolCalls = false;
   private readonly tools = new Map<number, ToolState>();
   private lastTool = -1;
+  /** The call whose block is open (-1: none; text or thinking closes it). */
+  private live = -1;
 
   constructor(clientModel: string, messageId?: string) {
     this.sse = new AnthropicSseWriter(messageId ?? `msg_${randomUUID().replaceAll("-", "")}`, clientModel);
@@ -103,10 +115,12 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
       if (isRecord(d)) {
         const reasoning = d.reasoning_content ?? d.reasoning;
         if (typeof reasoning === "string" && reasoning.length > 0) {
+          this.live = -1;
           out += this.sse.thinking(reasoning);
         }
         const text = d.content ?? d.refusal;
         if (typeof text === "string" && text.length > 0) {
+          this.live = -1;
           out += this.sse.text(text);
         }
         if (Array.isArray(d.tool_calls)) {
@@ -139,7 +153,7 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
     this.sawToolCalls = true;
     let st = this.tools.get(idx);
     if (!st) {
-      st = { block: -1, id: "", name: "", pending: "" };
+      st = { block: -1, id: "", name: "", pending: "", end: new JsonEnd() };
       this.tools.set(idx, st);
     }
     if (st.id.length === 0 && typeof tc.id === "string") st.id = tc.id;
@@ -152,15 +166,37 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
       else if (isRecord(a)) args = JSON.stringify(a);
     }
     if (st.block === -1) {
-      if (st.name.length === 0) {
-        st.pending += args;
-        return "";
-      }
-      return this.startTool(idx, st, args);
+      st.pending += args;
+      return this.startWaiting();
     }
-    // Fragments for a tool call whose block is already closed (a server interleaving parallel calls)
-    // still go to that call's index: out of Anthropic's order, but no argument is ever lost.
+    if (idx === this.live) {
+      st.end.feed(args);
+      return this.sse.toolInput(args, st.block) + (st.end.complete ? this.startWaiting() : "");
+    }
+    // A fragment for a call whose block already stopped (text came between, or its arguments were
+    // complete): sent to that call's index, out of Anthropic's order, rather than lost.
     return this.sse.toolInput(args, st.block);
+  }
+
+  /**
+   * Starts the first waiting call that has a name, unless the open call's arguments are still
+   * incomplete (its block must not stop yet). A started call may itself be complete at once.
+   */
+  private startWaiting(): string {
+    let out = "";
+    for (;;) {
+      const open = this.tools.get(this.live);
+      if (open && !open.end.complete) return out;
+      let next: number | undefined;
+      for (const [i, st] of this.tools) {
+        if (st.block === -1 && st.name.length > 0) {
+          next = i;
+          break;
+        }
+      }
+      if (next === undefined) return out;
+      out += this.startTool(next, this.tools.get(next)!);
+    }
   }
 
   private hasToolId(id: string): boolean {
@@ -168,12 +204,14 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
     return false;
   }
 
-  private startTool(idx: number, st: ToolState, args: string): string {
+  private startTool(idx: number, st: ToolState): string {
     if (st.id.length === 0) st.id = `toolu_${this.sse.messageId}_${idx}`;
     const out = this.sse.toolStart(st.id, st.name);
     st.block = this.sse.index;
-    const all = st.pending.length > 0 ? st.pending + args : args;
+    this.live = idx;
+    const all = st.pending;
     st.pending = "";
+    st.end.feed(all);
     return out + this.sse.toolInput(all);
   }
 
@@ -181,8 +219,9 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
   private closeAll(): string {
     let out = this.sse.closeBlock();
     for (const [idx, st] of this.tools) {
-      if (st.block === -1) out += this.startTool(idx, st, "") + this.sse.closeBlock();
+      if (st.block === -1) out += this.startTool(idx, st) + this.sse.closeBlock();
     }
+    this.live = -1;
     return out;
   }
 
