@@ -20,6 +20,10 @@ const REASONING_MODEL = /^(o\d|gpt-5)/;
 /**
  * Adapts a translated body to what this server accepts: OpenAI itself wants max_completion_tokens
  * and rejects reasoning_effort on non-reasoning models; strict compatible servers reject it too.
+ * OpenAI and Azure validate messages strictly ("Additional properties are not allowed") and never
+ * return reasoning text, so the reasoning_content a translated history carries (thinking blocks from
+ * another model, after a /model switch) is dropped for them; compatible servers such as DeepSeek
+ * want their own reasoning back.
  * Passed-through bodies (raw bytes present) are the client's own business and stay untouched.
  */
 export function adaptOpenAIBody(payload: WirePayload, cfg: ProviderConfig, model: string): WirePayload {
@@ -36,7 +40,17 @@ export function adaptOpenAIBody(payload: WirePayload, cfg: ProviderConfig, model
   }
   const reasons = cfg.type === "openai" ? REASONING_MODEL.test(model) : cfg.reasoning === true;
   if (!reasons) delete json.reasoning_effort;
+  if (cfg.type === "openai" && Array.isArray(json.messages)) json.messages = withoutReasoning(json.messages);
   return { json };
+}
+
+/** The messages without reasoning_content (copies only the messages that had it). */
+function withoutReasoning(messages: unknown[]): unknown[] {
+  return messages.map((m) => {
+    if (typeof m !== "object" || m === null || !("reasoning_content" in m)) return m;
+    const { reasoning_content: _drop, ...rest } = m as Record<string, unknown>;
+    return rest;
+  });
 }
 
 /**
