@@ -92,6 +92,32 @@ describe("Gemini: tool names longer than 64 characters", () => {
     });
   }
 
+  test("count_tokens: Gemini counts the request with the names it would be sent", async () => {
+    mock.reset();
+    const res = await post(`${gw.url}/anthropic/v1/messages/count_tokens`, {
+      model: "gem/gemini-2.5-flash",
+      tools,
+      messages: history,
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.headers.get("x-gatehouse-token-count"), null, "Gemini's own count, not an estimate");
+    const sent = JSON.parse(mock.requests.at(-1)!.body) as {
+      generateContentRequest: {
+        tools: Array<{ functionDeclarations: Array<{ name: string }> }>;
+        contents: Array<{ parts: Array<{ functionCall?: { name: string } }> }>;
+      };
+    };
+    const req = sent.generateContentRequest;
+    const names = [
+      ...req.tools[0]!.functionDeclarations.map((d) => d.name),
+      ...req.contents.flatMap((c) => c.parts.flatMap((p) => (p.functionCall ? [p.functionCall.name] : []))),
+    ];
+    assert.ok(
+      names.every((n) => n.length <= 64),
+      names.join(", "),
+    );
+  });
+
   test("/v1 (OpenAI client) to Gemini: the tool call comes back under its real name", async () => {
     const short = geminiToolNames([LONG])!.toGemini(LONG);
     mock.script({ kind: "tool_use", tools: [{ name: short, input: { path: "c" } }] });

@@ -8,6 +8,7 @@ import { callContext, type LlmDeps } from "./handle-chat.js";
 import { anthropicToGeminiRequest } from "./translate/anthropic-to-gemini.js";
 import { upstreamErrorToNeutral } from "./translate/errors.js";
 import { estimateAnthropicInputTokens } from "./translate/estimate-tokens.js";
+import { geminiToolNames, toolNamesOf } from "./translate/gemini-names.js";
 import { readAll } from "./transport.js";
 import { validateChatRequest } from "./validate.js";
 import type { AnthropicRequest } from "./wire/anthropic.js";
@@ -47,11 +48,7 @@ export async function handleCountTokens(
     wire === "anthropic"
       ? body
       : wire === "gemini"
-        ? {
-            json: anthropicToGeminiRequest(body.json as AnthropicRequest, {
-              model: target.model,
-            }) as unknown as Record<string, unknown>,
-          }
+        ? { json: geminiCountBody(body.json as AnthropicRequest, target.model) }
         : null;
   const upstreamReq = payload ? target.provider.countTokens(ctx, payload) : null;
   if (upstreamReq) {
@@ -91,6 +88,12 @@ export async function handleCountTokens(
     { input_tokens: estimate },
     { "x-gatehouse-token-count": "estimate", "x-gatehouse-route": headerValue(target.route) },
   );
+}
+
+/** The request Gemini counts: the one it would be sent, tool names shortened as for a call. */
+function geminiCountBody(client: AnthropicRequest, model: string): Record<string, unknown> {
+  const names = geminiToolNames(toolNamesOf(client));
+  return anthropicToGeminiRequest(client, { model, names }) as unknown as Record<string, unknown>;
 }
 
 /** GET /anthropic/v1/models and GET /v1/models: aliases and configured provider/model ids. */
