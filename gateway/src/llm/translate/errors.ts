@@ -1,6 +1,7 @@
 import { redactText } from "../../store/redact.js";
 import type { AnthropicErrorBody } from "../wire/anthropic.js";
 import type { OpenAIErrorBody } from "../wire/openai.js";
+import { contextOverflowMessage } from "./context-overflow.js";
 import type { NeutralError } from "./types.js";
 
 /** Anthropic error type for an HTTP status (the vocabulary Claude Code retries on). */
@@ -100,17 +101,41 @@ export function upstreamErrorToNeutral(status: number, bodyText: string, provide
     stringField(body, "Message") ??
     (typeof errField === "string" ? errField : undefined) ??
     (bodyText.length > 0 ? excerpt(bodyText) : `HTTP ${status}`);
+  if (status === 400 || status === 413) {
+    const overflow = contextOverflowMessage(message, stringField(errField, "code"));
+    if (overflow) {
+      const said = `${provider}: ${redactText(message)}`;
+      return { status: 400, type: "invalid_request_error", message: `${overflow} (${said})` };
+    }
+  }
   let type = anthropicTypeForStatus(status);
   // The upstream's own type where the status leaves it open (400, other 4xx and 5xx). Where the
   // status has a type of its own it wins: OpenAI answers a bad key with 401 and type
   // "invalid_request_error", which an Anthropic client must see as an authentication_error.
   const upstreamType = stringField(errField, "type");
-  if (upstreamType && /^[a-z_]+_error$/.test(upstreamType) && !STATUS_TYPED.has(status)) type = upstreamType;
+  if (upstreamType && ANTHROPIC_TYPES.has(upstreamType) && !STATUS_TYPED.has(status)) type = upstreamType;
   if (status === 503 && /overload/i.test(message)) type = "overloaded_error";
   // A 401 here is the provider refusing the gateway's credentials, not the client's key: say so.
   const whose = status === 401 ? ` (the provider refused the API key Gatehouse holds for ${provider})` : "";
   return { status, type, message: `${provider}: ${redactText(message)}${whose}` };
 }
+
+/**
+ * Anthropic's error types: an upstream type outside them ("server_error" from OpenAI) is not one a
+ * client acts on, so the status decides instead.
+ */
+export const ANTHROPIC_TYPES: ReadonlySet<string> = new Set([
+  "invalid_request_error",
+  "authentication_error",
+  "billing_error",
+  "permission_error",
+  "not_found_error",
+  "request_too_large",
+  "rate_limit_error",
+  "api_error",
+  "overloaded_error",
+  "timeout_error",
+]);
 
 /** Statuses whose Anthropic error type is fixed whatever the upstream calls it. */
 const STATUS_TYPED = new Set([401, 402, 403, 404, 413, 429, 504, 529]);

@@ -20,6 +20,7 @@ import {
   usageFromOpenAI,
 } from "./anthropic-openai-common.js";
 import { AnthropicSseWriter } from "./anthropic-sse-writer.js";
+import { ANTHROPIC_TYPES } from "./errors.js";
 import { JsonEnd } from "./json-end.js";
 import { SseParser } from "./sse.js";
 import type { StreamTranslator } from "./types.js";
@@ -140,7 +141,17 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
   private upstreamError(err: unknown): string {
     const message = isRecord(err) && typeof err.message === "string" ? err.message : JSON.stringify(err);
     const t = isRecord(err) ? err.type : undefined;
-    const type = typeof t === "string" && t.endsWith("_error") ? t : "api_error";
+    const code = isRecord(err) ? err.code : undefined;
+    const said = `${typeof t === "string" ? t : ""} ${typeof code === "string" ? code : ""}`;
+    // Anthropic's vocabulary only: Claude Code retries an overloaded_error, not a "server_error".
+    const type =
+      typeof t === "string" && ANTHROPIC_TYPES.has(t)
+        ? t
+        : /rate_limit/.test(said)
+          ? "rate_limit_error"
+          : /overload/.test(said)
+            ? "overloaded_error"
+            : "api_error";
     return this.sse.error(`upstream error: ${message}`, type);
   }
 
