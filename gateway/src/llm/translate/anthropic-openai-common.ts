@@ -68,11 +68,15 @@ export function openAIUsageOf(u: Usage): OpenAIUsage {
  * OpenAI finish_reason -> Anthropic stop_reason. OpenAI does not say whether a stop came from a
  * stop sequence, so "stop" is end_turn. Several OpenAI-compatible servers (Gemini, Ollama) answer
  * "stop" even when the message carries tool calls: a message with tool calls is tool_use.
+ * A message that carries a refusal is a refusal.
  */
 export function anthropicStopReason(
   finish: string | null | undefined,
   hasToolCalls: boolean,
+  refused = false,
 ): AnthropicStopReason {
+  // A refusal (OpenAI's `refusal` field) ends with "stop"; Anthropic calls that a refusal.
+  if (refused && finish !== "length") return "refusal";
   switch (finish) {
     case "length":
       return "max_tokens";

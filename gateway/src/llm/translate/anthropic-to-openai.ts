@@ -310,7 +310,11 @@ export function openAIToAnthropicResponse(res: OpenAIResponse, clientModel: stri
     role: "assistant",
     model: clientModel,
     content,
-    stop_reason: anthropicStopReason(choice?.finish_reason, calls.length > 0),
+    stop_reason: anthropicStopReason(
+      choice?.finish_reason,
+      calls.length > 0,
+      typeof msg?.refusal === "string" && msg.refusal.length > 0,
+    ),
     stop_sequence: null,
     usage,
   };

@@ -44,6 +44,7 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
   /** finish_reason once seen (null = not yet). */
   private finish: string | null = null;
   private sawToolCalls = false;
+  private refused = false;
   private readonly tools = new Map<number, ToolState>();
   private lastTool = -1;
   /** The call whose block is open (-1: none; text or thinking closes it). */
@@ -119,6 +120,7 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
           this.live = -1;
           out += this.sse.thinking(reasoning);
         }
+        if (typeof d.refusal === "string" && d.refusal.length > 0) this.refused = true;
         const text = d.content ?? d.refusal;
         if (typeof text === "string" && text.length > 0) {
           this.live = -1;
@@ -240,6 +242,7 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
     if (this.sse.finished) return "";
     const usage = anthropicUsageOf(this._usage);
     const out = (this.sse.started ? "" : this.sse.start(usage)) + this.closeAll();
-    return out + this.sse.finish(anthropicStopReason(this.finish, this.sawToolCalls), usage);
+    return out + this.sse.finish(anthropicStopReason(this.finish, this.sawToolCalls, this.refused), usage);
   }
 }
+
