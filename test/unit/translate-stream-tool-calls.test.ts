@@ -118,3 +118,26 @@ describe("parallel tool calls in one OpenAI stream", () => {
     ]);
   });
 });
+
+describe("usage in an OpenAI stream", () => {
+  test("usage on the first chunk and again after the finish: the message ends with the final count", () => {
+    const withUsage = (delta: Json, finish: string | null, completion: number) =>
+      `data: ${JSON.stringify({
+        id: "c",
+        object: "chat.completion.chunk",
+        created: 1,
+        model: "m",
+        choices: finish === "none" ? [] : [{ index: 0, delta, finish_reason: finish }],
+        usage: { prompt_tokens: 50, completion_tokens: completion, total_tokens: 50 + completion },
+      })}\n\n`;
+    const t = new OpenAIToAnthropicStream("claude", "msg_u");
+    const out =
+      t.push(Buffer.from(withUsage({ role: "assistant", content: "Hi" }, null, 1))) +
+      t.push(Buffer.from(chunk({ content: " there" }))) +
+      t.push(Buffer.from(chunk({}, "stop"))) +
+      t.push(Buffer.from(withUsage({}, "none", 12))) +
+      t.end();
+    assert.match(out, /"message_delta".*"output_tokens":12/);
+    assert.equal(t.usage.outputTokens, 12);
+  });
+});

@@ -40,7 +40,8 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
   private readonly parser = new SseParser();
   private readonly sse: AnthropicSseWriter;
   private _usage: Usage = emptyUsage();
-  private usageSeen = false;
+  /** Usage came with or after the finish_reason (an earlier one is not the final count). */
+  private usageFinal = false;
   /** finish_reason once seen (null = not yet). */
   private finish: string | null = null;
   private sawToolCalls = false;
@@ -107,7 +108,7 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
     let out = "";
     if (isRecord(obj.usage)) {
       this._usage = usageFromOpenAI(obj.usage as unknown as OpenAIUsage);
-      this.usageSeen = true;
+      this.usageFinal = this.finish !== null || hasFinish(obj.choices);
     }
     if (!this.sse.started) out += this.sse.start(anthropicUsageOf(this._usage));
     const choices = obj.choices;
@@ -136,7 +137,7 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
         out += this.closeAll();
       }
     }
-    if (this.finish !== null && this.usageSeen) out += this.finalize();
+    if (this.finish !== null && this.usageFinal) out += this.finalize();
     return out;
   }
 
@@ -246,3 +247,8 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
   }
 }
 
+/** The chunk's first choice carries a finish_reason. */
+function hasFinish(choices: unknown): boolean {
+  const c: unknown = Array.isArray(choices) ? choices[0] : undefined;
+  return isRecord(c) && typeof c.finish_reason === "string" && c.finish_reason.length > 0;
+}
