@@ -6,6 +6,7 @@ import { anthropicToGeminiRequest, geminiToAnthropicResponse } from "./translate
 import { anthropicToOpenAIRequest, openAIToAnthropicResponse } from "./translate/anthropic-to-openai.js";
 import { AnthropicToOpenAIStream } from "./translate/anthropic-to-openai-stream.js";
 import { geminiToolNames, type ToolNameMap, toolNamesOf } from "./translate/gemini-names.js";
+import { GEMINI_THINKING_SIGNATURE_PREFIX } from "./translate/gemini-shared.js";
 import { GeminiToAnthropicStream } from "./translate/gemini-to-anthropic-stream.js";
 import { anthropicToOpenAIResponse, openAIToAnthropicRequest } from "./translate/openai-to-anthropic.js";
 import { OpenAIToAnthropicStream } from "./translate/openai-to-anthropic-stream.js";
@@ -199,7 +200,8 @@ function anthropicStream(provider: Provider, ctx: CallContext, clientModel: stri
 
 /**
  * Thinking blocks made by a non-Anthropic model (after a mid-session model switch) carry no
- * signature, and Anthropic rejects them. Returns the request without them, or null if none.
+ * signature, or a Gemini one (gemini-shared.ts), and Anthropic rejects them. Returns the request
+ * without them, or null if none.
  */
 export function withoutUnsignedThinking(client: Json): Json | null {
   const messages = client.messages as Array<{ role: string; content: unknown }>;
@@ -207,7 +209,11 @@ export function withoutUnsignedThinking(client: Json): Json | null {
   const out = messages.map((m) => {
     if (m.role !== "assistant" || !Array.isArray(m.content)) return m;
     const kept = (m.content as Json[]).filter(
-      (b) => b.type !== "thinking" || (typeof b.signature === "string" && b.signature !== ""),
+      (b) =>
+        b.type !== "thinking" ||
+        (typeof b.signature === "string" &&
+          b.signature !== "" &&
+          !b.signature.startsWith(GEMINI_THINKING_SIGNATURE_PREFIX)),
     );
     if (kept.length === m.content.length) return m;
     changed = true;
