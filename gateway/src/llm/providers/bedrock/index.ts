@@ -2,6 +2,7 @@ import type { ProviderConfig } from "../../../config/schema.js";
 import { resolveSecret } from "../../../config/secret.js";
 import type { AnthropicRequest } from "../../wire/anthropic.js";
 import { bedrockModelPage, bedrockProfilePage } from "../model-pages.js";
+import { capAnthropicBody } from "../output-cap.js";
 import {
   type CallContext,
   clientBetas,
@@ -47,7 +48,10 @@ export function createBedrockProvider(name: string, cfg: ProviderConfig, env: No
       const verb = ctx.stream ? "invoke-with-response-stream" : "invoke";
       const path = `${prefix}/model/${encodeURIComponent(ctx.model)}/${verb}`;
       const body = JSON.stringify(
-        toBedrockAnthropicBody(payload.json as unknown as AnthropicRequest, clientBetas(ctx)),
+        capAnthropicBody(
+          toBedrockAnthropicBody(payload.json as unknown as AnthropicRequest, clientBetas(ctx)),
+          cfg.max_output_tokens,
+        ),
       );
       const accept = ctx.stream ? "application/vnd.amazon.eventstream" : "application/json";
       const headers = signBedrockRequest({

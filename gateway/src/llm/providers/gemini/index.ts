@@ -1,6 +1,7 @@
 import type { ProviderConfig } from "../../../config/schema.js";
 import { keysOf, pickWeighted, staticHeaders } from "../credentials.js";
 import { geminiModelPage } from "../model-pages.js";
+import { capGeminiBody } from "../output-cap.js";
 import {
   type CallContext,
   type Provider,
@@ -35,7 +36,7 @@ export function createGeminiProvider(name: string, cfg: ProviderConfig, env: Nod
         path: modelPath(ctx.model) + verb,
         method: "POST",
         headers: headers(ctx),
-        body: JSON.stringify(payload.json),
+        body: JSON.stringify(capGeminiBody(payload.json, cfg.max_output_tokens)),
       };
     },
     countTokens(ctx: CallContext, payload: WirePayload): UpstreamRequest {

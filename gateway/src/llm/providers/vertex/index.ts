@@ -3,6 +3,7 @@ import { resolveSecret } from "../../../config/secret.js";
 import type { AnthropicRequest } from "../../wire/anthropic.js";
 import { forwardedAnthropicHeaders } from "../anthropic/index.js";
 import { staticHeaders } from "../credentials.js";
+import { capAnthropicBody, capGeminiBody } from "../output-cap.js";
 import {
   type CallContext,
   clientBetas,
@@ -51,7 +52,10 @@ export function createVertexProvider(name: string, cfg: ProviderConfig, env: Nod
         const beta = vertexBetaHeader(clientBetas(ctx));
         if (beta) h["anthropic-beta"] = beta;
         const verb = ctx.stream ? ":streamRawPredict" : ":rawPredict";
-        const body = toVertexAnthropicBody(payload.json as unknown as AnthropicRequest);
+        const body = capAnthropicBody(
+          toVertexAnthropicBody(payload.json as unknown as AnthropicRequest),
+          cfg.max_output_tokens,
+        );
         return {
           origin,
           path: modelPath("anthropic", ctx.model) + verb,
@@ -66,7 +70,7 @@ export function createVertexProvider(name: string, cfg: ProviderConfig, env: Nod
         path: modelPath("google", ctx.model) + verb,
         method: "POST",
         headers: headers(),
-        body: JSON.stringify(payload.json),
+        body: JSON.stringify(capGeminiBody(payload.json, cfg.max_output_tokens)),
       };
     },
     countTokens(ctx: CallContext, payload: WirePayload): UpstreamRequest {
