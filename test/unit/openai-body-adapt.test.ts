@@ -68,3 +68,34 @@ describe("reasoning in the history sent to an OpenAI-format server", () => {
     assert.equal(JSON.stringify(json), before);
   });
 });
+
+describe("sampling settings and stop sequences for OpenAI itself", () => {
+  const req: AnthropicRequest = {
+    model: "m",
+    max_tokens: 100,
+    temperature: 0,
+    top_p: 0.9,
+    stop_sequences: ["a", "b", "c", "d", "e"],
+    messages: [{ role: "user", content: "hi" }],
+  };
+  const adapted = (type: "openai" | "openai-compatible", model: string) =>
+    adaptOpenAIBody(
+      { json: anthropicToOpenAIRequest(req, model) as unknown as Record<string, unknown> },
+      type === "openai" ? { type } : { type, base_url: "http://127.0.0.1:1/v1" },
+      model,
+    ).json;
+
+  test("a reasoning model gets no temperature, top_p or stop (it would refuse the request)", () => {
+    for (const model of ["o3", "o4-mini", "gpt-5", "gpt-5-mini"]) {
+      const body = adapted("openai", model);
+      assert.deepEqual([body.temperature, body.top_p, body.stop], [undefined, undefined, undefined], model);
+    }
+  });
+
+  test("other OpenAI models get at most 4 stop sequences; compatible servers get all of them", () => {
+    const body = adapted("openai", "gpt-4.1");
+    assert.deepEqual(body.stop, ["a", "b", "c", "d"]);
+    assert.equal(body.temperature, 0);
+    assert.deepEqual(adapted("openai-compatible", "qwen3").stop, ["a", "b", "c", "d", "e"]);
+  });
+});

@@ -16,10 +16,13 @@ const DEFAULT_BASE = "https://api.openai.com/v1";
 
 /** OpenAI models that take reasoning_effort (o-series and gpt-5 family). */
 const REASONING_MODEL = /^(o\d|gpt-5)/;
+/** OpenAI's API takes at most 4 stop sequences. */
+const MAX_STOP = 4;
 
 /**
- * Adapts a translated body to what this server accepts: OpenAI itself wants max_completion_tokens
- * and rejects reasoning_effort on non-reasoning models; strict compatible servers reject it too.
+ * Adapts a translated body to what this server accepts: OpenAI itself wants max_completion_tokens,
+ * rejects reasoning_effort on non-reasoning models (strict compatible servers reject it too) and
+ * temperature, top_p and stop on reasoning ones, and takes at most 4 stop sequences.
  * OpenAI and Azure validate messages strictly ("Additional properties are not allowed") and never
  * return reasoning text, so the reasoning_content a translated history carries (thinking blocks from
  * another model, after a /model switch) is dropped for them; compatible servers such as DeepSeek
@@ -40,6 +43,16 @@ export function adaptOpenAIBody(payload: WirePayload, cfg: ProviderConfig, model
   }
   const reasons = cfg.type === "openai" ? REASONING_MODEL.test(model) : cfg.reasoning === true;
   if (!reasons) delete json.reasoning_effort;
+  if (cfg.type === "openai") {
+    // Reasoning models refuse sampling settings other than the default and stop sequences
+    // ("Unsupported parameter"); elsewhere OpenAI takes up to 4 stop sequences.
+    if (reasons) {
+      delete json.temperature;
+      delete json.top_p;
+      delete json.stop;
+    } else if (Array.isArray(json.stop) && json.stop.length > MAX_STOP)
+      json.stop = json.stop.slice(0, MAX_STOP);
+  }
   if (cfg.type === "openai" && Array.isArray(json.messages)) json.messages = withoutReasoning(json.messages);
   return { json };
 }
