@@ -237,19 +237,26 @@ const anthropicToAnthropic: Codec = {
   },
 };
 
-const anthropicToOpenAI: Codec = {
-  request: (body, model) => ({
-    json: asJson(anthropicToOpenAIRequest(body.json as AnthropicRequest, model)),
-  }),
-  json(upstream, clientModel) {
-    const res = JSON.parse(upstream.toString("utf8")) as OpenAIResponse;
-    return {
-      body: JSON.stringify(openAIToAnthropicResponse(res, clientModel)),
-      usage: openAIUsage(res.usage),
-    };
-  },
-  stream: (_p, _ctx, clientModel) => new Translated(new OpenAIToAnthropicStream(clientModel), "anthropic"),
-};
+/** Per request: tool names too long for OpenAI (over 64 characters) are shortened and restored. */
+function anthropicToOpenAI(): Codec {
+  let names: ToolNameMap | undefined;
+  return {
+    request(body, model) {
+      const client = body.json as AnthropicRequest;
+      names = geminiToolNames(toolNamesOf(client));
+      return { json: asJson(anthropicToOpenAIRequest(client, model, names)) };
+    },
+    json(upstream, clientModel) {
+      const res = JSON.parse(upstream.toString("utf8")) as OpenAIResponse;
+      return {
+        body: JSON.stringify(openAIToAnthropicResponse(res, clientModel, names)),
+        usage: openAIUsage(res.usage),
+      };
+    },
+    stream: (_p, _ctx, clientModel) =>
+      new Translated(new OpenAIToAnthropicStream(clientModel, undefined, names), "anthropic"),
+  };
+}
 
 /** Per request: tool names too long for Gemini are shortened going out and restored coming back. */
 function anthropicToGemini(): Codec {
@@ -356,9 +363,9 @@ const OPENAI_CLIENT: ReadonlyArray<Readonly<Record<"openai" | "anthropic", Codec
 );
 
 /**
- * The codec for each provider wire, for one client request. Only a Gemini codec keeps state of
- * its request (the tool names it mapped): it is made when a target asks for it; the others are
- * shared by every request.
+ * The codec for each provider wire, for one client request. A Gemini codec, and an Anthropic
+ * client's OpenAI one, keep state of their request (the tool names they mapped): they are made when
+ * a target asks for them; the others are shared by every request.
  */
 export function codecsFor(surface: ClientSurface, client: Json): (wire: Wire) => Codec {
   let gemini: Codec | undefined;
@@ -371,9 +378,13 @@ export function codecsFor(surface: ClientSurface, client: Json): (wire: Wire) =>
       return gemini;
     };
   }
+  let openai: Codec | undefined;
   return (wire) => {
     if (wire === "anthropic") return anthropicToAnthropic;
-    if (wire === "openai") return anthropicToOpenAI;
+    if (wire === "openai") {
+      openai ??= anthropicToOpenAI();
+      return openai;
+    }
     gemini ??= anthropicToGemini();
     return gemini;
   };

@@ -28,6 +28,7 @@ import {
   parseToolArguments,
   usageFromOpenAI,
 } from "./anthropic-openai-common.js";
+import type { ToolNameMap } from "./gemini-names.js";
 
 /**
  * Claude Code starts its system prompt with a billing header block whose hash changes between
@@ -147,7 +148,11 @@ function pushUser(content: AnthropicContentBlock[], out: OpenAIMessage[]): void 
   if (all.length > 0) out.push({ role: "user", content: userContent(all) });
 }
 
-function pushAssistant(content: AnthropicContentBlock[], out: OpenAIMessage[]): void {
+function pushAssistant(
+  content: AnthropicContentBlock[],
+  out: OpenAIMessage[],
+  names: ToolNameMap | undefined,
+): void {
   const texts: string[] = [];
   const reasoning: string[] = [];
   const calls: OpenAIToolCall[] = [];
@@ -158,7 +163,7 @@ function pushAssistant(content: AnthropicContentBlock[], out: OpenAIMessage[]): 
       calls.push({
         id: b.id,
         type: "function",
-        function: { name: b.name, arguments: JSON.stringify(b.input ?? {}) },
+        function: { name: names?.toGemini(b.name) ?? b.name, arguments: JSON.stringify(b.input ?? {}) },
       });
     }
     // redacted_thinking and signatures are Anthropic-only: dropped.
@@ -173,7 +178,7 @@ function pushAssistant(content: AnthropicContentBlock[], out: OpenAIMessage[]): 
   out.push(msg);
 }
 
-function pushMessage(m: AnthropicMessage, out: OpenAIMessage[]): void {
+function pushMessage(m: AnthropicMessage, out: OpenAIMessage[], names: ToolNameMap | undefined): void {
   if (m.role === "system") {
     // Claude Code sends mid-conversation system messages: kept in place.
     const text = textOf(m.content);
@@ -187,7 +192,7 @@ function pushMessage(m: AnthropicMessage, out: OpenAIMessage[]): void {
     return;
   }
   if (!Array.isArray(m.content)) return;
-  if (m.role === "assistant") pushAssistant(m.content, out);
+  if (m.role === "assistant") pushAssistant(m.content, out, names);
   else pushUser(m.content, out);
 }
 
@@ -199,19 +204,25 @@ function parameters(schema: Record<string, unknown> | undefined): Record<string,
   return rest;
 }
 
-function tools(list: AnthropicTool[]): OpenAITool[] {
+function tools(list: AnthropicTool[], names: ToolNameMap | undefined): OpenAITool[] {
   const out: OpenAITool[] = [];
   for (const t of list) {
     // Server tools (web_search_20250305, bash_20250124, ...) have no OpenAI equivalent.
     if (t.type !== undefined && t.type !== "custom") continue;
-    const fn: OpenAITool["function"] = { name: t.name, parameters: parameters(t.input_schema) };
+    const fn: OpenAITool["function"] = {
+      name: names?.toGemini(t.name) ?? t.name,
+      parameters: parameters(t.input_schema),
+    };
     if (t.description) fn.description = t.description;
     out.push({ type: "function", function: fn });
   }
   return out;
 }
 
-function toolChoice(c: NonNullable<AnthropicRequest["tool_choice"]>): OpenAIToolChoice | undefined {
+function toolChoice(
+  c: NonNullable<AnthropicRequest["tool_choice"]>,
+  names: ToolNameMap | undefined,
+): OpenAIToolChoice | undefined {
   switch (c.type) {
     case "auto":
       return "auto";
@@ -220,7 +231,7 @@ function toolChoice(c: NonNullable<AnthropicRequest["tool_choice"]>): OpenAITool
     case "none":
       return "none";
     case "tool":
-      return { type: "function", function: { name: c.name } };
+      return { type: "function", function: { name: names?.toGemini(c.name) ?? c.name } };
     default:
       return undefined;
   }
@@ -241,16 +252,21 @@ function reasoningEffort(req: AnthropicRequest): OpenAIRequest["reasoning_effort
 }
 
 /**
- * Anthropic request -> OpenAI Chat Completions request for `targetModel`.
+ * Anthropic request -> OpenAI Chat Completions request for `targetModel`. `names`: tool names too
+ * long for OpenAI (64 characters, as for Gemini: gemini-names.ts), shortened; the answer maps back.
  * Dropped on purpose: top_k, cache_control, context_management, output_config (but effort),
  * metadata (Claude Code's user_id carries a device id; OpenAI's `user` is deprecated and strict
  * servers reject unknown fields), server tools, thinking signatures, unknown top-level fields.
  */
-export function anthropicToOpenAIRequest(req: AnthropicRequest, targetModel: string): OpenAIRequest {
+export function anthropicToOpenAIRequest(
+  req: AnthropicRequest,
+  targetModel: string,
+  names?: ToolNameMap,
+): OpenAIRequest {
   const messages: OpenAIMessage[] = [];
   const system = systemText(req.system);
   if (system.length > 0) messages.push({ role: "system", content: system });
-  for (const m of req.messages) pushMessage(m, messages);
+  for (const m of req.messages) pushMessage(m, messages, names);
 
   // max_tokens, not max_completion_tokens: every OpenAI-compatible server (vLLM, Ollama, llama.cpp,
   // DeepSeek, Groq, OpenRouter...) knows it. OpenAI's own reasoning models want
@@ -260,12 +276,12 @@ export function anthropicToOpenAIRequest(req: AnthropicRequest, targetModel: str
   if (req.top_p !== undefined) out.top_p = req.top_p;
   if (req.stop_sequences && req.stop_sequences.length > 0) out.stop = req.stop_sequences;
 
-  const converted = req.tools ? tools(req.tools) : [];
+  const converted = req.tools ? tools(req.tools, names) : [];
   if (converted.length > 0) {
     out.tools = converted;
     const choice = req.tool_choice;
     if (choice) {
-      const c = toolChoice(choice);
+      const c = toolChoice(choice, names);
       if (c !== undefined) out.tool_choice = c;
       if (choice.type !== "none" && choice.disable_parallel_tool_use === true)
         out.parallel_tool_calls = false;
@@ -281,8 +297,12 @@ export function anthropicToOpenAIRequest(req: AnthropicRequest, targetModel: str
   return out;
 }
 
-/** OpenAI chat.completion -> Anthropic message, as the client asked for `clientModel`. */
-export function openAIToAnthropicResponse(res: OpenAIResponse, clientModel: string): AnthropicResponse {
+/** OpenAI chat.completion -> Anthropic message, as the client asked for `clientModel` (tool names restored). */
+export function openAIToAnthropicResponse(
+  res: OpenAIResponse,
+  clientModel: string,
+  names?: ToolNameMap,
+): AnthropicResponse {
   const choice = res.choices?.[0];
   const msg = choice?.message;
   const content: AnthropicContentBlock[] = [];
@@ -297,7 +317,7 @@ export function openAIToAnthropicResponse(res: OpenAIResponse, clientModel: stri
     content.push({
       type: "tool_use",
       id: c.id || `toolu_${res.id}_${i}`,
-      name: c.function?.name ?? "",
+      name: names?.fromGemini(c.function?.name ?? "") ?? c.function?.name ?? "",
       input: parseToolArguments(c.function?.arguments),
     });
   });

@@ -1,8 +1,8 @@
 import type { AnthropicRequest } from "../wire/anthropic.js";
 
 /**
- * Gemini refuses function names longer than 64 characters; MCP tool names (server__tool) can be
- * longer. Such names go out shortened (first 55 characters, "_", 8 hex digits of a hash of the
+ * Gemini refuses function names longer than 64 characters, and so do OpenAI and Azure (the OpenAI
+ * translation uses the same map); MCP tool names (server__tool) can be longer. Such names go out shortened (first 55 characters, "_", 8 hex digits of a hash of the
  * whole name) and come back restored. Deterministic: the same name always maps the same way
  * unless that would collide with another name of the request, then the next hash seed is used.
  * Pure, no I/O.
