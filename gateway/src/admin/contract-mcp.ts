@@ -165,7 +165,11 @@ export interface ApprovalAnswered {
 export interface ApprovalDecisionView {
   /** refused: the key already had mcp.max_pending_approvals_per_key requests waiting (never shown). */
   answer: ApprovalAnswerValue | "timeout" | "cancelled" | "refused";
-  /** Who or what decided: answerer:<name>, admin-api, timeout, client-cancelled, ... */
+  /**
+   * Who or what decided: answerer:<name>, admin-api, timeout, client-cancelled; for a request
+   * withdrawn (answer cancelled) server-disabled, server-removed, server-restarted, policy-changed,
+   * key-changed, key-revoked, tool-changed or tool-removed (its server no longer lists the tool).
+   */
   decidedBy: string;
   decidedAt: string;
 }

@@ -7,7 +7,7 @@ import type { Hub, HubContext } from "./hub.js";
 import { jsonOf } from "./json-memo.js";
 import { serverOf } from "./names.js";
 import type { BookDecision } from "./policy-book.js";
-import { KEY_CHANGED, KEY_REVOKED, POLICY_CHANGED, TOOL_CHANGED } from "./superseded.js";
+import { KEY_CHANGED, KEY_REVOKED, POLICY_CHANGED, TOOL_CHANGED, TOOL_REMOVED } from "./superseded.js";
 import { type Upstream, UpstreamUnavailableError } from "./upstream.js";
 
 /**
@@ -76,6 +76,10 @@ const withdrawnBecause = new Map<string, (server: string) => string>([
     TOOL_CHANGED,
     (s) =>
       ` because MCP server ${s} changed the tool's description or schema while it waited (call the tool again to see the new definition and ask anew)`,
+  ],
+  [
+    TOOL_REMOVED,
+    (s) => ` because MCP server ${s} no longer offers the tool (it left the server's tool list)`,
   ],
 ]);
 

@@ -1,0 +1,115 @@
+// A call waiting for a person's answer whose tool goes away meanwhile can no longer run: the
+// request is withdrawn at once, never left for a yes that would call a tool that is not there.
+// The server drops the tool from its list (tools/list_changed: `tool-removed`), or the config file
+// renames or turns off the server (`server-removed`, `server-disabled`).
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { ApprovalLogEntry, ApprovalView, LogPageView } from "../../gateway/src/admin/contract.js";
+import { parseConfig } from "../../gateway/src/config/load.js";
+import { adminJson, approvalEvents, openEvents } from "../helpers/admin-api.js";
+import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
+import { connectClient, type TestClient, textOf, toyServer, waitFor, waitReady } from "../helpers/mcp.js";
+
+let gw: TestGateway;
+let c: TestClient;
+const T = { timeout: 60_000 };
+
+const toy = { ...toyServer, tools: { note: "ask", peek: "ask", drop: "allow" } };
+const config = (servers: Record<string, unknown>) =>
+  parseConfig({
+    virtual_keys: [{ name: "test", key: TEST_KEY }],
+    mcp_servers: servers,
+    mcp: { approval_timeout_ms: 20_000 },
+  });
+
+const api = <R = unknown>(method: string, path: string, body?: unknown) =>
+  adminJson<R>(gw, method, path, body);
+
+const pending = (server: string, tool: string) =>
+  waitFor(async () =>
+    (await api<ApprovalView[]>("GET", "/api/approvals")).json.find(
+      (r) => r.server === server && r.tool === tool,
+    ),
+  );
+
+const logged = (id: string) =>
+  waitFor(async () =>
+    (await api<LogPageView<ApprovalLogEntry>>("GET", "/api/approvals/log")).json.rows.find(
+      (e) => e.id === id,
+    ),
+  );
+
+before(async () => {
+  gw = await startGateway({ mcp_servers: { toy }, mcp: { approval_timeout_ms: 20_000 } });
+  await waitReady(gw.gateway, ["toy"]);
+  c = await connectClient(gw.url, gw.key);
+});
+
+after(async () => {
+  await c?.close();
+  await gw?.close();
+});
+
+describe("a tool that goes away while a call of it waits for approval", () => {
+  test("the server drops it from its list: withdrawn at once as tool-removed", T, async () => {
+    const events = await openEvents(gw, "?types=approval");
+    try {
+      const call = c.client.callTool({ name: "toy__note", arguments: { text: "a" } });
+      const req = await pending("toy", "note");
+      const dropped = await c.client.callTool({ name: "toy__drop", arguments: { name: "note" } });
+      assert.equal(textOf(dropped), "dropped");
+      const r = await call;
+      assert.equal(r.isError, true);
+      assert.equal(
+        textOf(r),
+        "Gatehouse: the approval request for toy__note was withdrawn because MCP server toy no longer offers the tool (it left the server's tool list); the tool did not run.",
+      );
+      assert.equal((await api("GET", `/api/approvals/${req.id}`)).status, 404, "no longer shown");
+      assert.equal((await api("POST", `/api/approvals/${req.id}`, { answer: "allow_once" })).status, 404);
+      const row = await logged(req.id);
+      assert.deepEqual([row.answer, row.decidedBy], ["cancelled", "tool-removed"]);
+      const decided = await waitFor(() =>
+        approvalEvents(events.events, req.id).find((e) => e.type === "decided"),
+      );
+      assert.deepEqual(
+        [decided.decision?.answer, decided.decision?.decidedBy],
+        ["cancelled", "tool-removed"],
+      );
+    } finally {
+      events.close();
+    }
+  });
+
+  test("a request for another tool of that server stays and runs on a yes", T, async () => {
+    const call = c.client.callTool({ name: "toy__peek", arguments: { text: "b" } });
+    const req = await pending("toy", "peek");
+    assert.equal((await api("POST", `/api/approvals/${req.id}`, { answer: "allow_once" })).status, 200);
+    assert.equal(textOf(await call), "peeked: b");
+  });
+
+  test("the config file renames the server: withdrawn as server-removed", T, async () => {
+    const call = c.client.callTool({ name: "toy__peek", arguments: { text: "c" } });
+    const req = await pending("toy", "peek");
+    await gw.gateway.reload(config({ toy2: toy }));
+    assert.match(textOf(await call), /withdrawn because MCP server toy was removed; the tool did not run/);
+    assert.equal((await api("GET", `/api/approvals/${req.id}`)).status, 404);
+    assert.deepEqual([(await logged(req.id)).decidedBy], ["server-removed"]);
+    await waitReady(gw.gateway, ["toy2"]);
+  });
+
+  test("the config file turns the server off: withdrawn as server-disabled", T, async () => {
+    const c2 = await connectClient(gw.url, gw.key);
+    try {
+      const call = c2.client.callTool({ name: "toy2__peek", arguments: { text: "d" } });
+      const req = await pending("toy2", "peek");
+      await gw.gateway.reload(config({ toy2: { ...toy, enabled: false } }));
+      assert.match(
+        textOf(await call),
+        /withdrawn because MCP server toy2 was turned off; the tool did not run/,
+      );
+      assert.deepEqual([(await logged(req.id)).decidedBy], ["server-disabled"]);
+    } finally {
+      await c2.close();
+    }
+  });
+});
