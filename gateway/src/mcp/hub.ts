@@ -2,15 +2,20 @@ import { EventEmitter } from "node:events";
 import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { UpstreamSpec } from "./connect.js";
+import type {
+  CallAdmission,
+  HubContext,
+  HubEvents,
+  ServerStopReason,
+  ToolFilter,
+  ToolView,
+} from "./hub-types.js";
 import type { ToolModeOf } from "./lean/mode.js";
-import type { ListKind } from "./lists.js";
 import { mapNames, type NameMap, serverOf } from "./names.js";
-import type { Policy } from "./policy.js";
-import type { DefinitionChange, PolicyBook, PolicyChange } from "./policy-book.js";
+import type { PolicyBook } from "./policy-book.js";
 import type { McpServerConfig, McpSettings } from "./schema.js";
 import { type GatewayAddress, pointsAtGateway, selfUrlProblem } from "./self-url.js";
 import { buildSpec } from "./server-spec.js";
-import type { GrantChange } from "./session-grants.js";
 import { Upstream, type UpstreamStatus } from "./upstream.js";
 
 /**
@@ -19,61 +24,21 @@ import { Upstream, type UpstreamStatus } from "./upstream.js";
  * "which upstream tool is this name". Calls themselves go through gate.ts.
  */
 
+export type {
+  CallAdmission,
+  HubContext,
+  HubEvents,
+  ServerStopReason,
+  ToolFilter,
+  ToolView,
+} from "./hub-types.js";
+
 export interface McpServerStatus extends UpstreamStatus {
   enabled: boolean;
   kind: "stdio" | "remote";
   /** Tools whose exposed name is not the plain `server__tool` (and why). */
   renamedTools: NameMap["renamed"];
 }
-
-/** Who is asking: the key, the session, and (for /mcp/<server>) the one server in scope. */
-/** Governance's word on one tools/call: undefined to go ahead, else a JSON-RPC error to answer with. */
-export type CallAdmission = (
-  ctx: HubContext,
-) => { code: number; message: string; data: Record<string, unknown>; by: string } | undefined;
-
-export interface HubContext {
-  keyId?: string | undefined;
-  keyName: string | null;
-  sessionId: string | null;
-  scope?: string | undefined;
-}
-
-export interface ToolView {
-  server: string;
-  tool: Tool;
-  exposedName: string;
-  policy: Policy;
-  reason: string;
-}
-
-/**
- * Hides tools from a key (its allowed servers and tools); `tool` is the upstream name, or null to
- * ask about the server as a whole (its resources, prompts, completions and log messages).
- */
-export type ToolFilter = (keyName: string | null, server: string, tool: string | null) => boolean;
-
-export interface HubEvents {
-  listChanged: [ListKind, string];
-  status: [McpServerStatus];
-  toolChanged: [DefinitionChange];
-  /** A tool's policy as a person chose it changed (admin API, an "always" answer, an import). */
-  policy: [PolicyChange];
-  /** A server left the configuration (removed from the file, or a stored one deleted). */
-  removed: [string];
-  /**
-   * A server's running instance is being stopped (turned off, removed, restarted, its entry
-   * changed, or the gateway stopping): calls bound to it can no longer run.
-   */
-  stopping: [string, ServerStopReason];
-  /** An "allow for this session" grant was made or ended (session-grants.ts). */
-  grant: [GrantChange];
-  resourceUpdated: [string, string];
-  log: [string, { level: string; logger?: string | undefined; data: unknown }];
-}
-
-/** Why a server's running instance stops (HubEvents.stopping). */
-export type ServerStopReason = "disabled" | "removed" | "restarted" | "stopped";
 
 interface Entry {
   name: string;
