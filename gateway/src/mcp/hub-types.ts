@@ -43,7 +43,7 @@ export interface HubEvents {
   /** A server left the configuration (removed from the file, or a stored one deleted). */
   removed: [string];
   /**
-   * A server's running instance is being stopped (turned off, removed, restarted, its entry
+   * A server's running instance is being stopped (turned off, removed, restarted, how it starts
    * changed, or the gateway stopping): calls bound to it can no longer run.
    */
   stopping: [string, ServerStopReason];

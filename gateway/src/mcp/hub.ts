@@ -15,7 +15,7 @@ import { mapNames, type NameMap, serverOf } from "./names.js";
 import type { PolicyBook } from "./policy-book.js";
 import type { McpServerConfig, McpSettings } from "./schema.js";
 import { type GatewayAddress, pointsAtGateway, selfUrlProblem } from "./self-url.js";
-import { buildSpec } from "./server-spec.js";
+import { buildSpec, launchFingerprint } from "./server-spec.js";
 import { Upstream, type UpstreamStatus } from "./upstream.js";
 
 /**
@@ -42,7 +42,9 @@ export interface McpServerStatus extends UpstreamStatus {
 
 interface Entry {
   name: string;
+  /** The entry as configured now: policies and time limits are read from here as they are used. */
   config: McpServerConfig;
+  /** launchFingerprint(config) when it was started: a change restarts the server. */
   fingerprint: string;
   enabled: boolean;
   upstream: Upstream | undefined;
@@ -87,30 +89,44 @@ export class Hub extends EventEmitter<HubEvents> {
     super();
   }
 
-  /** Applies the config: new servers start, removed ones stop, changed ones restart. */
+  /**
+   * Applies the config: new servers start, removed ones stop, and a server whose launch changed
+   * (launchFingerprint) restarts. Any other edit (policies, time limits, max_message_bytes) applies
+   * to the running server, which keeps its process, its connection and their state; `enabled`
+   * turns it off or on (unless a toggle decides).
+   */
   async configure(servers: Record<string, McpServerConfig>, toggles?: Map<string, boolean>): Promise<void> {
     if (toggles) this.toggles = toggles;
     this.book.setConfig(servers);
     const stops: Promise<void>[] = [];
     const removed: string[] = [];
+    const switched: string[] = [];
     for (const [name, e] of this.entries) {
       const next = servers[name];
-      if (!next || JSON.stringify(next) !== e.fingerprint) {
-        // A changed entry starts again unless it is now off.
-        const on = next && (this.toggles.get(name) ?? next.enabled);
-        stops.push(this.dispose(e, !next ? "removed" : on ? "restarted" : "disabled"));
-        this.entries.delete(name);
-        if (!next) removed.push(name);
+      const on = next !== undefined && (this.toggles.get(name) ?? next.enabled);
+      if (next && launchFingerprint(next) === e.fingerprint) {
+        e.config = next;
+        if (on === e.enabled) continue;
+        e.enabled = on;
+        switched.push(name);
+        if (on) this.launch(e);
+        else stops.push(this.dispose(e, "disabled"));
+        continue;
       }
+      // A changed launch starts again unless it is now off.
+      stops.push(this.dispose(e, !next ? "removed" : on ? "restarted" : "disabled"));
+      this.entries.delete(name);
+      if (!next) removed.push(name);
     }
     await Promise.all(stops);
+    for (const name of switched) this.emit("status", this.status(name)!);
     for (const name of removed) this.emit("removed", name);
     for (const [name, cfg] of Object.entries(servers)) {
       if (this.entries.has(name)) continue;
       const e: Entry = {
         name,
         config: cfg,
-        fingerprint: JSON.stringify(cfg),
+        fingerprint: launchFingerprint(cfg),
         enabled: this.toggles.get(name) ?? cfg.enabled,
         upstream: undefined,
         specError: undefined,
@@ -310,7 +326,8 @@ export class Hub extends EventEmitter<HubEvents> {
     e.specError = undefined;
     const u = new Upstream(e.name, spec, {
       connectTimeoutMs: this.settings.connect_timeout_ms,
-      maxMessageBytes: e.config.max_message_bytes ?? this.settings.max_message_bytes,
+      // Read as messages arrive: an edit of either applies without a restart.
+      maxMessageBytes: () => e.config.max_message_bytes ?? this.settings.max_message_bytes,
       pingIntervalMs: this.settings.ping_interval_ms,
       restartBaseMs: this.settings.restart_base_ms,
       restartMaxMs: this.settings.restart_max_ms,

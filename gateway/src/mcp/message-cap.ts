@@ -8,10 +8,13 @@ import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
  * it answers gets a JSON-RPC error that says so, and the server's status a note (its last error).
  */
 
-/** Whose messages, and how large one may be (bytes). */
+/**
+ * Whose messages, and how large one may be (bytes). The limit is read as messages arrive, so a cap
+ * whose maxMessageBytes is a getter follows edits of max_message_bytes on a running connection.
+ */
 export interface MessageCap {
-  server: string;
-  maxMessageBytes: number;
+  readonly server: string;
+  readonly maxMessageBytes: number;
 }
 
 /** mcp.max_message_bytes's default, for connections made without one (tests, tools). */
@@ -66,7 +69,12 @@ export class CappedLines {
   private head: Buffer | undefined;
   private tail = Buffer.alloc(0);
 
-  constructor(private readonly limit: number) {}
+  /** `limit` (bytes) is a number, or a function asked at each piece (a limit that may change). */
+  constructor(private readonly cap: number | (() => number)) {}
+
+  private get limit(): number {
+    return typeof this.cap === "number" ? this.cap : this.cap();
+  }
 
   push(chunk: Buffer): LineEvent[] {
     const out: LineEvent[] = [];
@@ -137,8 +145,8 @@ export class CappedStdioClientTransport extends StdioClientTransport {
     const stdout = (this as unknown as StdioInternals)._process?.stdout;
     if (!stdout) return;
     stdout.removeAllListeners("data");
-    const { server, maxMessageBytes: limit } = this.cap;
-    const lines = new CappedLines(limit);
+    const cap = this.cap;
+    const lines = new CappedLines(() => cap.maxMessageBytes);
     stdout.on("data", (chunk: Buffer) => {
       for (const ev of lines.push(chunk)) {
         if ("line" in ev) {
@@ -150,7 +158,7 @@ export class CappedStdioClientTransport extends StdioClientTransport {
           }
           continue;
         }
-        const text = oversizeText(server, ev.dropped, limit);
+        const text = oversizeText(cap.server, ev.dropped, cap.maxMessageBytes);
         this.onerror?.(new Error(text));
         if (ev.id !== undefined) this.onmessage?.(oversizeAnswer(ev.id, text));
       }

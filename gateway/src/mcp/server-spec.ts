@@ -48,3 +48,13 @@ export function buildSpec(
   const args = cfg.args.map((a, i) => named(`args[${i}]`, () => expandEnvRefs(a, env)));
   return { kind: "stdio", command: cfg.command ?? "", args, env: childEnv, cwd: cfg.cwd };
 }
+
+/**
+ * What decides how a server is started or reached: the process (command, args, env, cwd) or the
+ * remote endpoint (url, headers, transport, oauth). A change here restarts the server; the other
+ * fields (policy, tools, timeout_ms, max_message_bytes, enabled) apply to it as it runs.
+ */
+export function launchFingerprint(cfg: McpServerConfig): string {
+  const { command, args, env, cwd, url, headers, transport, oauth } = cfg;
+  return JSON.stringify({ command, args, env, cwd, url, headers, transport, oauth });
+}

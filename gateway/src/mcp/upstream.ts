@@ -24,6 +24,7 @@ import {
 } from "./connect.js";
 import { LineRing } from "./line-ring.js";
 import { emptyLists, fetchList, fetchLists, type ListKind, type Lists } from "./lists.js";
+import type { MessageCap } from "./message-cap.js";
 import { needsAuth, needsAuthReason } from "./oauth/errors.js";
 import { ToolResultCheck } from "./tool-result.js";
 
@@ -56,8 +57,11 @@ export interface UpstreamStatus {
 
 export interface UpstreamOptions {
   connectTimeoutMs: number;
-  /** Largest message taken from the server (bytes; message-cap.ts). */
-  maxMessageBytes: number;
+  /**
+   * Largest message taken from the server (bytes; message-cap.ts), asked as each message arrives:
+   * an edit of max_message_bytes applies to the running connection.
+   */
+  maxMessageBytes: () => number;
   pingIntervalMs: number;
   restartBaseMs: number;
   restartMaxMs: number;
@@ -250,7 +254,7 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
         setup: (client) => this.setup(client, gen),
         onStderr: (chunk) => this.stderrRing.push(chunk),
         authProvider: this.opts.authProvider?.(),
-        cap: { server: this.name, maxMessageBytes: this.opts.maxMessageBytes },
+        cap: liveCap(this.name, this.opts.maxMessageBytes),
       });
       conn = c;
       if (abandoned || gen !== this.gen) return;
@@ -373,6 +377,16 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
     Object.assign(this, part);
     this.emit("listChanged", kind);
   }
+}
+
+/** A MessageCap whose limit is read when it is used (max_message_bytes may be edited meanwhile). */
+function liveCap(server: string, limit: () => number): MessageCap {
+  return {
+    server,
+    get maxMessageBytes() {
+      return limit();
+    },
+  };
 }
 
 async function closeQuietly(conn: Connection | undefined): Promise<void> {
