@@ -1,15 +1,18 @@
 // max_message_bytes: a server that answers with a message past the cap (a huge tool result) is
 // not held whole: the call gets a clear JSON-RPC error, the server's status says why, and the
-// server keeps serving (stdio; Streamable HTTP answered as JSON and as an SSE stream).
+// server keeps serving (stdio; Streamable HTTP answered as JSON and as an SSE stream). An answer
+// whose id cannot be read from its edges, or that comes on legacy SSE's one stream, still fails
+// its call at once when it is the one request waiting.
 import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createServer, type Server as HttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createTcpServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
-import { connectClient, ROOT, type TestClient, textOf, waitReady } from "../helpers/mcp.js";
+import { connectClient, ROOT, serverBin, type TestClient, textOf, waitReady } from "../helpers/mcp.js";
 
 const hostile = {
   command: process.execPath,
@@ -45,24 +48,60 @@ async function bigOverHttp(json: boolean): Promise<number> {
   return (srv.address() as AddressInfo).port;
 }
 
+let legacy: ChildProcess | undefined;
+
+/** server-everything over legacy SSE (`mcp-server-everything sse`) on a free port. */
+async function everythingOverLegacySse(): Promise<number> {
+  const probe = createTcpServer();
+  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  legacy = spawn(serverBin("everything"), ["sse"], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let said = "";
+  await new Promise<void>((resolve, reject) => {
+    legacy?.stderr?.on("data", (d: Buffer) => {
+      said += d.toString();
+      if (said.includes(`running on port ${port}`)) resolve();
+    });
+    legacy?.on("exit", () => reject(new Error(`everything sse exited: ${said}`)));
+  });
+  return port;
+}
+
 before(async () => {
-  const [jsonPort, ssePort] = await Promise.all([bigOverHttp(true), bigOverHttp(false)]);
+  const [jsonPort, ssePort, legacyPort] = await Promise.all([
+    bigOverHttp(true),
+    bigOverHttp(false),
+    everythingOverLegacySse(),
+  ]);
   gw = await startGateway({
     mcp_servers: {
       stdio: hostile,
       roomy: { ...hostile, max_message_bytes: 1_000_000 },
       json: { url: `http://127.0.0.1:${jsonPort}/mcp` },
       sse: { url: `http://127.0.0.1:${ssePort}/mcp` },
+      // Short time limits: a call left waiting for its answer would end there, not at once.
+      midway: { ...hostile, timeout_ms: 10_000 },
+      legacy: {
+        url: `http://127.0.0.1:${legacyPort}/sse`,
+        transport: "sse",
+        policy: "allow",
+        timeout_ms: 10_000,
+      },
     },
     mcp: { max_message_bytes: CAP },
   });
-  await waitReady(gw.gateway, ["stdio", "roomy", "json", "sse"]);
+  await waitReady(gw.gateway, ["stdio", "roomy", "json", "sse", "midway", "legacy"]);
   c = await connectClient(gw.url, gw.key);
 });
 
 after(async () => {
   await c?.close();
   await gw?.close();
+  legacy?.kill();
   for (const s of http) {
     s.closeAllConnections();
     s.close();
@@ -91,6 +130,36 @@ describe("max_message_bytes", () => {
       assert.equal(textOf(small).length, 1000);
     });
   }
+
+  /** Asserts that `call` fails with the size error well before the server's 10 s time limit. */
+  async function failsAtOnce(server: string, call: Promise<unknown>): Promise<void> {
+    const started = Date.now();
+    await assert.rejects(
+      call,
+      new RegExp(`MCP server ${server} sent a message of .*over its limit of ${CAP}`),
+    );
+    assert.ok(Date.now() - started < 5_000, `failed after ${Date.now() - started} ms`);
+  }
+
+  test("stdio: an answer whose id is at neither edge fails the one call waiting at once", async () => {
+    await failsAtOnce(
+      "midway",
+      c.client.callTool({ name: "midway__big", arguments: { bytes: 3 * CAP, idInMiddle: true } }),
+    );
+    const small = await c.client.callTool({
+      name: "midway__big",
+      arguments: { bytes: 1000, idInMiddle: true },
+    });
+    assert.equal(textOf(small).length, 1000);
+  });
+
+  test("legacy SSE (the SDK's transport): an answer past the cap fails the one call waiting at once", async () => {
+    assert.equal(gw.gateway.mcp.server("legacy")?.transport, "sse");
+    await failsAtOnce(
+      "legacy",
+      c.client.callTool({ name: "legacy__echo", arguments: { message: "z".repeat(3 * CAP) } }),
+    );
+  });
 
   test("a server's own max_message_bytes wins over mcp.max_message_bytes", async () => {
     const r = await c.client.callTool({ name: "roomy__big", arguments: { bytes: 3 * CAP } });

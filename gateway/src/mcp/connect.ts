@@ -7,7 +7,7 @@ import {
 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
-import { cappedFetch } from "./capped-fetch.js";
+import { cappedFetch, DroppedAnswers } from "./capped-fetch.js";
 import { LightHttpClientTransport } from "./http-upstream.js";
 import { CappedStdioClientTransport, DEFAULT_CAP, type MessageCap } from "./message-cap.js";
 import { needsAuth } from "./oauth/errors.js";
@@ -108,23 +108,24 @@ async function connectRemote(spec: Extract<UpstreamSpec, { kind: "remote" }>, op
   const requestInit = { headers: spec.headers };
   const authProvider = opts.authProvider;
   const cap = opts.cap ?? DEFAULT_CAP;
-  const capped = cappedFetch(cap);
+  // A message past the cap answers its request at once: the one its POST carried (Streamable
+  // HTTP), or on legacy SSE, whose one stream carries every answer, the one request waiting.
   const tryHttp = async () => {
     const client = newClient(opts);
-    await open(
-      client,
-      new StreamableHTTPClientTransport(url, { requestInit, authProvider, fetch: capped }),
-      opts.timeoutMs,
-    );
+    const drops = new DroppedAnswers();
+    const capped = cappedFetch(cap, undefined, drops.dropped);
+    const transport = new StreamableHTTPClientTransport(url, { requestInit, authProvider, fetch: capped });
+    await open(client, transport, opts.timeoutMs);
+    drops.attach(transport, false);
     return { client, kind: "http" as const, pid: () => null };
   };
   const trySse = async () => {
     const client = newClient(opts);
-    await open(
-      client,
-      new SSEClientTransport(url, { requestInit, authProvider, fetch: capped }),
-      opts.timeoutMs,
-    );
+    const drops = new DroppedAnswers();
+    const capped = cappedFetch(cap, undefined, drops.dropped);
+    const transport = new SSEClientTransport(url, { requestInit, authProvider, fetch: capped });
+    await open(client, transport, opts.timeoutMs);
+    drops.attach(transport, true);
     return { client, kind: "sse" as const, pid: () => null };
   };
   // Streamable HTTP goes through the light transport (http-upstream.ts), OAuth included. When

@@ -1,6 +1,7 @@
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { deserializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { RequestsInFlight, startsAsCall } from "./requests-in-flight.js";
 
 /**
  * The cap on one message from an upstream MCP server (`max_message_bytes`): a tool list or tool
@@ -24,7 +25,7 @@ export const DEFAULT_CAP: MessageCap = { server: "upstream", maxMessageBytes: 16
 export const OVERSIZE_CODE = -32603;
 
 /** How many bytes of a dropped message's start and end are kept to find the id it answers. */
-const EDGE = 256;
+export const EDGE = 256;
 
 type Id = string | number;
 
@@ -56,7 +57,11 @@ export function idAtEdges(head: string, tail: string): Id | undefined {
   }
 }
 
-export type LineEvent = { line: string } | { dropped: number; id: Id | undefined };
+/**
+ * A line, or one dropped past the cap: its size, the id at its edges, and whether it starts as a
+ * request or notification of the server (`call`: then the id is the server's, no answer of ours).
+ */
+export type LineEvent = { line: string } | { dropped: number; id: Id | undefined; call: boolean };
 
 /**
  * Newline-delimited messages (the stdio transport's framing) with a cap per line: a line longer
@@ -111,10 +116,11 @@ export class CappedLines {
     const size = this.size;
     this.size = 0;
     if (this.head !== undefined) {
-      const id = idAtEdges(this.head.toString("utf8"), this.tail.toString("utf8"));
+      const head = this.head.toString("utf8");
+      const id = idAtEdges(head, this.tail.toString("utf8"));
       this.head = undefined;
       this.tail = Buffer.alloc(0);
-      return { dropped: size, id };
+      return { dropped: size, id, call: startsAsCall(head) };
     }
     const line = Buffer.concat(this.parts).toString("utf8").replace(/\r$/, "");
     this.parts = [];
@@ -130,14 +136,22 @@ interface StdioInternals {
 /**
  * The SDK's stdio client transport with its reading replaced by CappedLines: the SDK's own buffer
  * takes up to 10 MiB in all and then closes the connection (the server restarts, every call on it
- * fails). Here a message past the cap is dropped alone, and the request it answers gets an error.
+ * fails). Here a message past the cap is dropped alone, and the request it answers gets an error:
+ * the one its id names, else the one request waiting, when only one waits (requests-in-flight.ts).
  */
 export class CappedStdioClientTransport extends StdioClientTransport {
+  private readonly waiting = new RequestsInFlight();
+
   constructor(
     params: ConstructorParameters<typeof StdioClientTransport>[0],
     private readonly cap: MessageCap,
   ) {
     super(params);
+  }
+
+  override send(message: JSONRPCMessage): Promise<void> {
+    this.waiting.sent(message);
+    return super.send(message);
   }
 
   override async start(): Promise<void> {
@@ -152,7 +166,9 @@ export class CappedStdioClientTransport extends StdioClientTransport {
         if ("line" in ev) {
           if (ev.line === "") continue;
           try {
-            this.onmessage?.(deserializeMessage(ev.line));
+            const message = deserializeMessage(ev.line);
+            this.waiting.received(message);
+            this.onmessage?.(message);
           } catch (e) {
             this.onerror?.(e instanceof Error ? e : new Error(String(e)));
           }
@@ -160,7 +176,13 @@ export class CappedStdioClientTransport extends StdioClientTransport {
         }
         const text = oversizeText(cap.server, ev.dropped, cap.maxMessageBytes);
         this.onerror?.(new Error(text));
-        if (ev.id !== undefined) this.onmessage?.(oversizeAnswer(ev.id, text));
+        // Something the server sent on its own answers nothing; an answer whose id is not at its
+        // edges can only be that of the one request waiting, if only one waits.
+        const to = ev.call ? undefined : (ev.id ?? this.waiting.sole());
+        if (to === undefined) continue;
+        const answer = oversizeAnswer(to, text);
+        this.waiting.received(answer);
+        this.onmessage?.(answer);
       }
     });
   }
