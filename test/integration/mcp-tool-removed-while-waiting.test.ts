@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { ApprovalLogEntry, ApprovalView, LogPageView } from "../../gateway/src/admin/contract.js";
 import { parseConfig } from "../../gateway/src/config/load.js";
+import type { ListKind } from "../../gateway/src/mcp/lists.js";
 import { adminJson, approvalEvents, openEvents } from "../helpers/admin-api.js";
 import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
 import { connectClient, type TestClient, textOf, toyServer, waitFor, waitReady } from "../helpers/mcp.js";
@@ -14,7 +15,7 @@ let gw: TestGateway;
 let c: TestClient;
 const T = { timeout: 60_000 };
 
-const toy = { ...toyServer, tools: { note: "ask", peek: "ask", drop: "allow" } };
+const toy = { ...toyServer, tools: { note: "ask", peek: "ask", hang: "ask", drop: "allow" } };
 const config = (servers: Record<string, unknown>) =>
   parseConfig({
     virtual_keys: [{ name: "test", key: TEST_KEY }],
@@ -78,6 +79,28 @@ describe("a tool that goes away while a call of it waits for approval", () => {
     } finally {
       events.close();
     }
+  });
+
+  test("a yes that arrives together with the new list is refused; the tool is not called", T, async () => {
+    const call = c.client.callTool({ name: "toy__hang", arguments: {} });
+    const req = await pending("toy", "hang");
+    let answered: boolean | undefined;
+    // Answers as the new list lands, before the gateway's own sweep of the waiting requests runs.
+    const onList = (kind: ListKind, server: string) => {
+      if (kind !== "tools" || server !== "toy" || answered !== undefined) return;
+      if (!gw.gateway.mcp.tools("toy").some((t) => t.name === "hang"))
+        answered = gw.gateway.mcp.approvals.decide(req.id, "always", "test-person");
+    };
+    gw.gateway.mcp.events.prependListener("listChanged", onList);
+    try {
+      await c.client.callTool({ name: "toy__drop", arguments: { name: "hang" } });
+      await waitFor(() => answered !== undefined);
+    } finally {
+      gw.gateway.mcp.events.off("listChanged", onList);
+    }
+    assert.equal(answered, false, "the yes is not taken");
+    assert.match(textOf(await call), /no longer offers the tool/);
+    assert.deepEqual([(await logged(req.id)).decidedBy], ["tool-removed"]);
   });
 
   test("a request for another tool of that server stays and runs on a yes", T, async () => {
