@@ -2,7 +2,8 @@
 // not held whole: the call gets a clear JSON-RPC error, the server's status says why, and the
 // server keeps serving (stdio; Streamable HTTP answered as JSON and as an SSE stream). An answer
 // whose id cannot be read from its edges, or that comes on legacy SSE's one stream, still fails
-// its call at once when it is the one request waiting.
+// its call at once when it is the one request waiting; so does one on the SDK's Streamable HTTP
+// transport (a server the light client cannot serve), whose POST names the request.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer, type Server as HttpServer } from "node:http";
@@ -25,9 +26,17 @@ let gw: TestGateway;
 let c: TestClient;
 const http: HttpServer[] = [];
 
-/** A stateless Streamable HTTP server whose `big` tool answers `bytes` bytes, as JSON or as SSE. */
-async function bigOverHttp(json: boolean): Promise<number> {
+/**
+ * A stateless Streamable HTTP server whose `big` tool answers `bytes` bytes, as JSON or as SSE.
+ * With `redirect`, /mcp answers 307 to /moved (which the light client does not follow, so the
+ * gateway speaks to it through the SDK's transport).
+ */
+async function bigOverHttp(json: boolean, redirect = false): Promise<number> {
   const srv = createServer(async (req, res) => {
+    if (redirect && req.url === "/mcp") {
+      res.writeHead(307, { location: "/moved" }).end();
+      return;
+    }
     const server = new Server({ name: "big", version: "1" }, { capabilities: { tools: {} } });
     server.setRequestHandler(ListToolsRequestSchema, async () => ({
       tools: [{ name: "big", inputSchema: { type: "object" }, annotations: { readOnlyHint: true } }],
@@ -72,10 +81,11 @@ async function everythingOverLegacySse(): Promise<number> {
 }
 
 before(async () => {
-  const [jsonPort, ssePort, legacyPort] = await Promise.all([
+  const [jsonPort, ssePort, legacyPort, movedPort] = await Promise.all([
     bigOverHttp(true),
     bigOverHttp(false),
     everythingOverLegacySse(),
+    bigOverHttp(false, true),
   ]);
   gw = await startGateway({
     mcp_servers: {
@@ -85,6 +95,7 @@ before(async () => {
       sse: { url: `http://127.0.0.1:${ssePort}/mcp` },
       // Short time limits: a call left waiting for its answer would end there, not at once.
       midway: { ...hostile, timeout_ms: 10_000 },
+      moved: { url: `http://127.0.0.1:${movedPort}/mcp`, timeout_ms: 10_000 },
       legacy: {
         url: `http://127.0.0.1:${legacyPort}/sse`,
         transport: "sse",
@@ -94,7 +105,7 @@ before(async () => {
     },
     mcp: { max_message_bytes: CAP },
   });
-  await waitReady(gw.gateway, ["stdio", "roomy", "json", "sse", "midway", "legacy"]);
+  await waitReady(gw.gateway, ["stdio", "roomy", "json", "sse", "midway", "legacy", "moved"]);
   c = await connectClient(gw.url, gw.key);
 });
 
@@ -159,6 +170,12 @@ describe("max_message_bytes", () => {
       "legacy",
       c.client.callTool({ name: "legacy__echo", arguments: { message: "z".repeat(3 * CAP) } }),
     );
+  });
+
+  test("Streamable HTTP through the SDK's transport: an SSE answer past the cap fails its call at once", async () => {
+    await failsAtOnce("moved", c.client.callTool({ name: "moved__big", arguments: { bytes: 3 * CAP } }));
+    const small = await c.client.callTool({ name: "moved__big", arguments: { bytes: 1000 } });
+    assert.equal(textOf(small).length, 1000);
   });
 
   test("a server's own max_message_bytes wins over mcp.max_message_bytes", async () => {
