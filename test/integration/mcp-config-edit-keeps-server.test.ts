@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { stringify } from "yaml";
 import type { ApprovalView } from "../../gateway/src/admin/contract.js";
 import { resolveConfig } from "../../gateway/src/cli-config.js";
-import { type ConfigWatcher, watchConfig } from "../../gateway/src/config/watch.js";
+import { type ConfigWatcher, secretFilesOf, watchConfig } from "../../gateway/src/config/watch.js";
 import { createGateway, type Gateway } from "../../gateway/src/index.js";
 import { adminJson } from "../helpers/admin-api.js";
 import { TEST_KEY } from "../helpers/gateway.js";
@@ -68,6 +68,7 @@ before(async () => {
     apply: (next) => gateway.reload(next),
     log: (l) => lines.push(l),
     debounceMs: 50,
+    secretFiles: () => secretFilesOf(gateway.config()),
   });
   await waitReady(gateway, ["memory"]);
   c = await connectClient(url, TEST_KEY);
@@ -129,6 +130,24 @@ describe("editing an MCP server's entry in the config file", () => {
       const s = memory();
       return s?.state === "ready" && s.pid !== pid;
     });
+    const r = await c.client.callTool({ name: "memory__read_graph", arguments: {} });
+    assert.match(textOf(r), /"Ada"/);
+  });
+
+  test("a new value written into a file: secret of its env restarts it with that value", T, async () => {
+    const secret = join(dir, "x-secret");
+    writeFileSync(secret, "one\n");
+    const env = { MEMORY_FILE_PATH: join(dir, "memory.jsonl"), X: `file:${secret}` };
+    const before = memory()?.pid;
+    await edit({ policy: "allow", env }, () => memory()?.state === "ready" && memory()?.pid !== before);
+    await watcher.settled();
+    const pid = memory()?.pid;
+    writeFileSync(secret, "two\n"); // the config file is not touched
+    await waitFor(
+      () => memory()?.state === "ready" && memory()?.pid !== pid,
+      10_000,
+      () => `restarted after the secret changed (${lines.join(" | ")})`,
+    );
     const r = await c.client.callTool({ name: "memory__read_graph", arguments: {} });
     assert.match(textOf(r), /"Ada"/);
   });

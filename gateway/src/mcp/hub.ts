@@ -104,7 +104,7 @@ export class Hub extends EventEmitter<HubEvents> {
     for (const [name, e] of this.entries) {
       const next = servers[name];
       const on = next !== undefined && (this.toggles.get(name) ?? next.enabled);
-      if (next && launchFingerprint(next) === e.fingerprint) {
+      if (next && launchFingerprint(name, next, this.env) === e.fingerprint) {
         e.config = next;
         if (on === e.enabled) continue;
         e.enabled = on;
@@ -126,7 +126,7 @@ export class Hub extends EventEmitter<HubEvents> {
       const e: Entry = {
         name,
         config: cfg,
-        fingerprint: launchFingerprint(cfg),
+        fingerprint: launchFingerprint(name, cfg, this.env),
         enabled: this.toggles.get(name) ?? cfg.enabled,
         upstream: undefined,
         specError: undefined,

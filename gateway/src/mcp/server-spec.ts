@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { expandEnvRefs, resolveSecret } from "../config/secret.js";
 import type { UpstreamSpec } from "./connect.js";
 import type { McpServerConfig } from "./schema.js";
@@ -51,10 +52,20 @@ export function buildSpec(
 
 /**
  * What decides how a server is started or reached: the process (command, args, env, cwd) or the
- * remote endpoint (url, headers, transport, oauth). A change here restarts the server; the other
- * fields (policy, tools, timeout_ms, max_message_bytes, enabled) apply to it as it runs.
+ * remote endpoint (url, headers, transport, oauth), as written and as resolved: a new value
+ * written into a `file:` secret the server's env or headers name restarts it with that value, as
+ * an edit of the entry does. The resolved values enter as a digest only. A change here restarts
+ * the server; the other fields (policy, tools, timeout_ms, max_message_bytes, enabled) apply to it
+ * as it runs.
  */
-export function launchFingerprint(cfg: McpServerConfig): string {
-  const { command, args, env, cwd, url, headers, transport, oauth } = cfg;
-  return JSON.stringify({ command, args, env, cwd, url, headers, transport, oauth });
+export function launchFingerprint(name: string, cfg: McpServerConfig, env: NodeJS.ProcessEnv): string {
+  const { command, args, env: envRefs, cwd, url, headers, transport, oauth } = cfg;
+  let resolved: string;
+  try {
+    resolved = JSON.stringify(buildSpec(name, cfg, env));
+  } catch (e) {
+    resolved = e instanceof Error ? e.message : String(e); // a secret that cannot be read (yet)
+  }
+  const digest = createHash("sha256").update(resolved).digest("base64url");
+  return JSON.stringify({ command, args, envRefs, cwd, url, headers, transport, oauth, digest });
 }
