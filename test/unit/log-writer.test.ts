@@ -237,7 +237,7 @@ describe("log writer", () => {
     }
   });
 
-  test("charges that come in while a batch is written wait for the timer, merged; rows do not", async () => {
+  test("charges and rows that come in while a batch is written wait for the timer, charges merged", async () => {
     const sink = fakeSink({ delayMs: 30 });
     const w = new LogWriter(sink, { intervalMs: 300 });
     const charge = () => w.enqueueSpend({ at: Date.now(), scopes: ["key:k"], usd: 0.01, tokens: 10 });
@@ -257,14 +257,45 @@ describe("log writer", () => {
       [2],
     );
 
-    // A row that comes in while a batch is written goes right after it, as before.
+    // So does a row: under load the log thread gets one batch per interval, not one per few rows.
     w.enqueueRequest(rec(1));
     const third = w.flush();
     await sleep(10);
     w.enqueueRequest(rec(2));
     await third;
     await sleep(60);
+    assert.equal(sink.batches.length, 3);
+    await sleep(700);
     assert.equal(sink.batches.length, 4);
+    assert.deepEqual(
+      sink.batches[3]!.requests.map((r) => r.id),
+      [rec(2).id],
+    );
+    await w.stop();
+  });
+
+  test("a full batch that comes in while a batch is written goes right after it", async () => {
+    const sink = fakeSink({ delayMs: 30 });
+    const w = new LogWriter(sink, { intervalMs: 5000, maxBatch: 10 });
+    w.enqueueRequest(rec(0));
+    const first = w.flush();
+    await sleep(10); // the first batch is being written
+    for (let i = 1; i <= 10; i++) w.enqueueRequest(rec(i));
+    await first;
+    for (let i = 0; i < 100 && sink.batches.length < 2; i++) await sleep(10);
+    assert.deepEqual(
+      sink.batches.map((b) => b.requests.length),
+      [1, 10],
+    );
+    await w.stop();
+  });
+
+  test("a flush resolves once every row queued before it is stored, more than a batch included", async () => {
+    const sink = fakeSink({ delayMs: 5 });
+    const w = new LogWriter(sink, { intervalMs: 5000, maxBatch: 10 });
+    for (let i = 0; i < 25; i++) w.enqueueRequest(rec(i));
+    await w.flush();
+    assert.equal(sink.ids().length, 25);
     await w.stop();
   });
 
