@@ -22,7 +22,6 @@ import {
   type Param,
   REQUEST_COLUMNS,
   type RequestDbRow,
-  requestValues,
   TOOL_COLUMNS,
   type ToolDbRow,
   toolValues,
@@ -32,6 +31,7 @@ import { countRows, pruneOldestRows, pruneRowsBefore, pruneStepRows } from "./sq
 import { SearchIndexer, type SearchItem } from "./sqlite-logs-search.js";
 import { spendSeries, toolSeries } from "./sqlite-logs-series.js";
 import { PromptPartsTable } from "./sqlite-prompt-parts.js";
+import { RequestInsert } from "./sqlite-request-insert.js";
 
 /** A list page's tool-call columns: the kept result is read only for one call's detail. */
 const TOOL_LIST_COLUMNS = TOOL_COLUMNS.map((c) => (c === "result" ? "NULL AS result" : c)).join(", ");
@@ -59,7 +59,7 @@ type RequestListDbRow = RequestDbRow & { has_content: Param };
 
 /** Request logs, tool calls and spend buckets in the gateway's SQLite database. */
 export class SqliteLogStore implements LogStore {
-  private readonly insertRequest: Database.Statement;
+  private readonly insertRequest: RequestInsert;
   private readonly insertTool: Database.Statement;
   private readonly upsertSpend: Database.Statement;
   /** The full-text index, fed in large batches (sqlite-logs-search.ts). */
@@ -73,9 +73,7 @@ export class SqliteLogStore implements LogStore {
 
   constructor(private readonly db: Db) {
     const marks = (n: number) => Array.from({ length: n }, () => "?").join(", ");
-    this.insertRequest = db.prepare(
-      `INSERT OR IGNORE INTO request_logs (${REQUEST_COLUMNS.join(", ")}) VALUES (${marks(REQUEST_COLUMNS.length)})`,
-    );
+    this.insertRequest = new RequestInsert(db);
     this.insertTool = db.prepare(
       `INSERT OR IGNORE INTO tool_calls (${TOOL_COLUMNS.join(", ")}) VALUES (${marks(TOOL_COLUMNS.length)})`,
     );
@@ -91,9 +89,7 @@ export class SqliteLogStore implements LogStore {
     this.writeAll = db.transaction((b: LogBatch, fresh: SearchItem[], now: number, parts: string[]) => {
       parts.push(...this.parts.write(b.requests, now));
       for (const r of b.requests) {
-        // Values as arguments, not one array: better-sqlite3 reads an array element by element
-        // through V8's API, a quarter of a bare insert's cost (benchmarks.md, thirteenth round).
-        const done = this.insertRequest.run(...requestValues(r));
+        const done = this.insertRequest.run(r);
         if (r.search && done.changes > 0)
           fresh.push({ rowid: done.lastInsertRowid, prompt: r.search.prompt, response: r.search.response });
       }
