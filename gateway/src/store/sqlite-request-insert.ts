@@ -7,8 +7,8 @@ import { type Param, REQUEST_COLUMNS, requestValues } from "./sqlite-log-rows.js
  * by V8, another by SQLite), and ten of a row's strings are the same on almost every row of a
  * client: its key, user agent, surface, endpoint, model, route, provider and price source. So each
  * combination of those seen lately gets a statement of its own with them written in as literals,
- * and a row binds only what changes (its id, times, counts, content): −8k instructions per row, a
- * tenth of the log thread's cost of a metadata row (benchmarks.md, eighteenth round (b)). A literal
+ * and a row binds only what changes (its id, times, counts, content): −7k…−8k instructions per
+ * row, ~9% of the log thread's cost of a metadata row (benchmarks.md, eighteenth round (b)). A literal
  * is only ever printable ASCII without a quote; other values take the statement that binds them all.
  * The stored row is the same either way.
  */
