@@ -12,8 +12,17 @@ export interface Refusal {
   headers: Record<string, string>;
 }
 
+/**
+ * Dollars as a person reads them: `$0` for nothing at all, cents from $0.10, four places below
+ * that, and `<$0.0001` for a cost too small to show in four places (never `$0.0000`, which reads
+ * as nothing).
+ */
 export function usd(x: number): string {
-  return `$${x >= 0.1 || x === 0 ? x.toFixed(2) : x.toFixed(4)}`;
+  if (x < 0) return `-${usd(-x)}`;
+  if (x === 0) return "$0";
+  if (x >= 0.1) return `$${x.toFixed(2)}`;
+  if (x < 0.00005) return "<$0.0001";
+  return `$${x.toFixed(4)}`;
 }
 
 function count(n: number): string {
