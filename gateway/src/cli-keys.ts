@@ -9,6 +9,8 @@ import type { ConfigFile } from "./config/schema.js";
 import {
   type BudgetConfig,
   budgetSchema,
+  type ContentMode,
+  contentModes,
   isWindowTooLong,
   type KeyGovernance,
   MAX_USD,
@@ -130,6 +132,56 @@ function rulesFromFlags(f: Flags): KeyPolicyPatch {
   return out;
 }
 
+/** What each `content` mode keeps in the request log, for --content's error. */
+const CONTENT_SAID: Record<ContentMode, string> = {
+  full: "prompts and answers logged too",
+  metadata: "tokens, cost, status",
+  off: "no log rows",
+};
+
+/** The most characters of a team name (as the config's `team` takes it). */
+const MAX_TEAM = 64;
+
+/**
+ * --content and --team checked as typed, before they become rule fields: a bad one is a sentence
+ * about the flag and what it takes (`--content everything: one of full, metadata, off ...`), not
+ * the config field it becomes (`content: Invalid option`).
+ */
+function checkRuleFlags(f: Flags, update: boolean): void {
+  if (f.content !== undefined && !(contentModes as readonly string[]).includes(f.content))
+    throw new CliUsageError(
+      `--content ${f.content}: one of ${contentModes.map((m) => `${m} (${CONTENT_SAID[m]})`).join(", ")}`,
+    );
+  if (f.team !== undefined && f.team.trim() === "")
+    throw new CliUsageError(
+      `--team needs a team name${update ? " (--no-team takes the key out of its team)" : ""}`,
+    );
+  if (f.team !== undefined && f.team.length > MAX_TEAM)
+    throw new CliUsageError(`--team ${f.team}: a team name is at most ${MAX_TEAM} characters`);
+}
+
+/** The flag a rule field comes from, for what the checks above leave to the schema. */
+const FLAG_OF_FIELD: Record<string, string> = {
+  team: "--team",
+  content: "--content",
+  budgets: "--budget",
+  rate_limit: "--rpm/--tpm",
+  models: "--models",
+  providers: "--providers",
+  mcp_servers: "--mcp-servers",
+  mcp_tools: "--mcp-tools",
+};
+
+/** Rule issues named by the flag they came from (`--team: ...`), else by their field. */
+function flagIssues(issues: Parameters<typeof formatIssues>[0]): string {
+  return issues
+    .map((i) => {
+      const flag = FLAG_OF_FIELD[String(i.path[0] ?? "")];
+      return flag ? `${flag}: ${i.message}` : formatIssues([i]);
+    })
+    .join("; ");
+}
+
 /** "90s", "30m", "1h", "7d" -> ms (a rotation's grace period). */
 function graceOf(spec: string): number {
   const m = /^(\d+)(s|m|h|d)$/.exec(spec.trim());
@@ -222,9 +274,10 @@ function keysCommandOf(positionals: readonly string[], f: Flags, now = Date.now(
   }
   if (!name) throw new CliUsageError(`usage: gatehouse keys ${sub} NAME`);
   if (extra !== undefined) throw new CliUsageError(unexpectedArgumentText(extra, `gatehouse keys ${sub}`));
+  if (sub === "create" || sub === "update") checkRuleFlags(f, sub === "update");
   if (sub === "create") {
     const parsed = keyPolicyCreateSchema.safeParse(rulesFromFlags(f));
-    if (!parsed.success) throw new CliUsageError(formatIssues(parsed.error.issues));
+    if (!parsed.success) throw new CliUsageError(flagIssues(parsed.error.issues));
     const expires = f.expires === undefined ? null : expiryOf(f.expires, false);
     if (expires !== null && expires <= now) throw pastExpiry(f.expires);
     return { sub, name, rules: parsed.data, expires };
@@ -232,7 +285,7 @@ function keysCommandOf(positionals: readonly string[], f: Flags, now = Date.now(
   if (sub === "update") {
     const patch = rulesFromFlags(f);
     const parsed = keyPolicyPatchSchema.safeParse(patch);
-    if (!parsed.success) throw new CliUsageError(formatIssues(parsed.error.issues));
+    if (!parsed.success) throw new CliUsageError(flagIssues(parsed.error.issues));
     return { sub, name, patch, expires: f.expires === undefined ? undefined : expiryOf(f.expires, true) };
   }
   if (sub === "rotate") return { sub, name, graceMs: f.grace === undefined ? 0 : graceOf(f.grace) };

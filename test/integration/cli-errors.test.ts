@@ -144,6 +144,31 @@ describe("CLI error lines", () => {
     assert.doesNotMatch(listed.out, /^x\t/m, "no key is made from a bad budget");
   });
 
+  test("a bad --content or --team is a sentence about the flag as typed and what it takes", async () => {
+    const long = "t".repeat(65);
+    for (const [sub, argv, why] of [
+      [
+        "create",
+        ["--content", "everything"],
+        "--content everything: one of full (prompts and answers logged too), metadata (tokens, cost, status), off (no log rows)",
+      ],
+      [
+        "update",
+        ["--content", "FULL"],
+        "--content FULL: one of full (prompts and answers logged too), metadata (tokens, cost, status), off (no log rows)",
+      ],
+      ["create", ["--team", ""], "--team needs a team name"],
+      ["update", ["--team", " "], "--team needs a team name (--no-team takes the key out of its team)"],
+      ["create", ["--team", long], `--team ${long}: a team name is at most 64 characters`],
+    ] as const) {
+      const name = sub === "create" ? "fresh" : "laptop";
+      const r = await firstErrorLine(["keys", sub, name, ...argv, "--data-dir", dataDir]);
+      assert.deepEqual(r, { code: 2, line: `gatehouse keys: ${why}` }, argv.join(" "));
+    }
+    const listed = await runCli(["keys", "list", "--data-dir", dataDir]);
+    assert.doesNotMatch(listed.out, /^fresh\t/m, "no key is made from a bad flag");
+  });
+
   test("a year-long window is accepted; --rpm past what counts exactly and a loose --expires are refused", async () => {
     const year = await runCli(["keys", "create", "yearly", "--budget", "20/366d", "--data-dir", dataDir]);
     assert.equal(year.code, 0, year.err);
