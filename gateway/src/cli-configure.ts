@@ -27,6 +27,23 @@ export interface ConfigureIo {
   err(text: string): void;
 }
 
+/**
+ * The port Claude Code is pointed at: --port, else the config's `server.port`, else 8787. Port 0
+ * (serve's "any free port") names no gateway: Claude Code would call nothing, so it is refused.
+ */
+function claudeCodePort(flag: number | undefined, fromConfig: number | undefined): number {
+  if (flag === 0)
+    throw new CliUsageError(
+      "--port 0: Claude Code needs the port the gateway listens on, 1 to 65535 (a gateway started with --port 0 prints the port it took when it starts)",
+    );
+  const port = flag ?? fromConfig ?? DEFAULT_PORT;
+  if (port === 0)
+    throw new Error(
+      "the config's server.port is 0 (any free port, chosen when the gateway starts): give --port N, the port the running gateway printed when it started",
+    );
+  return port;
+}
+
 export async function configureCommand(
   args: string[],
   flags: ConfigureFlags,
@@ -43,7 +60,7 @@ export async function configureCommand(
     return;
   }
   const server = serverAddressOf(flags, env);
-  const url = baseUrl(server.host, portOf(flags) ?? server.port ?? DEFAULT_PORT);
+  const url = baseUrl(server.host, claudeCodePort(portOf(flags), server.port));
   let key = flags.key;
   if (key) {
     const warning = await unknownKeyWarning(url, key, flags, env);

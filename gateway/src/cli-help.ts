@@ -51,7 +51,7 @@ ${BENCH_HELP}
 
 Errors are one line on stderr naming the command. Exit status: 0 done; 1 failed (no gateway
 answers, a store or config error, no key or server of that name; status: also degraded); 2 a wrong
-command line (an unknown command or flag, a bad flag value, a missing argument).
+command line (an unknown command or flag, a bad flag value, a missing argument or command).
 
 Environment: GATEHOUSE_DATA_DIR, GATEHOUSE_CONFIG, and provider keys (ANTHROPIC_API_KEY,
 OPENAI_API_KEY, OPENAI_BASE_URL, GEMINI_API_KEY, AZURE_OPENAI_*, AWS_*, OLLAMA_HOST) when the

@@ -181,6 +181,22 @@ const OWN_PARSERS = [
   "models",
 ];
 
+/** Every command, in the order of `gatehouse --help`, as `gatehouse` without one lists them. */
+const ALL_COMMANDS = [
+  "serve",
+  "keys",
+  "configure",
+  "logs",
+  "spend",
+  "config",
+  "mcp",
+  "status",
+  "login-link",
+  "models",
+  "approvals",
+  "bench",
+];
+
 /**
  * The CLI: returns the exit status. 0 done; 1 failed (no gateway answers, a store or config
  * error, nothing of that name; `status` also when the gateway is degraded); 2 a wrong command line
@@ -224,9 +240,20 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     return 0;
   }
   const [command, ...rest] = positionals;
-  if (values.help || !command) {
+  if (values.help) {
     process.stdout.write(`${HELP}\n`);
-    return values.help ? 0 : 2;
+    return 0;
+  }
+  if (!command) {
+    // A missing command is a wrong command line, as a missing subcommand is (`gatehouse keys`):
+    // one line on stderr, status 2; --help prints the whole usage on stdout.
+    process.stderr.write(
+      errorLine(
+        "gatehouse",
+        `a command is needed: ${ALL_COMMANDS.join(", ")} (gatehouse --help says what each does)`,
+      ),
+    );
+    return 2;
   }
   if (!COMMANDS.includes(command)) {
     process.stderr.write(

@@ -2,7 +2,7 @@
 // command's name (`gatehouse keys: ...`), a bad --budget is a sentence about the flag as typed, and
 // a mistyped flag before the command's name still names the command.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -142,6 +142,41 @@ describe("CLI error lines", () => {
     }
     const listed = await runCli(["keys", "list", "--data-dir", dataDir]);
     assert.doesNotMatch(listed.out, /^x\t/m, "no key is made from a bad budget");
+  });
+
+  test("gatehouse without a command is a wrong command line: one line on stderr listing the commands, status 2", async () => {
+    const line =
+      "gatehouse: a command is needed: serve, keys, configure, logs, spend, config, mcp, status, login-link, models, approvals, bench (gatehouse --help says what each does)";
+    for (const argv of [[], ["--port", "9000"]]) {
+      const r = await runCli(argv);
+      assert.deepEqual({ code: r.code, out: r.out, err: r.err }, { code: 2, out: "", err: `${line}\n` });
+    }
+    const help = await runCli(["--help"]);
+    assert.equal(help.code, 0);
+    assert.match(help.out, /^gatehouse \S+: one local gateway/);
+  });
+
+  test("configure refuses port 0 (no gateway listens there) and writes nothing", async () => {
+    const home = join(dir, "home");
+    const zeroConfig = join(dir, "port-zero.yaml");
+    writeFileSync(zeroConfig, "server: { port: 0 }\n");
+    for (const [argv, code, line] of [
+      [
+        ["--port", "0"],
+        2,
+        "gatehouse configure: --port 0: Claude Code needs the port the gateway listens on, 1 to 65535 (a gateway started with --port 0 prints the port it took when it starts)",
+      ],
+      [
+        ["--config", zeroConfig],
+        1,
+        "gatehouse configure: the config's server.port is 0 (any free port, chosen when the gateway starts): give --port N, the port the running gateway printed when it started",
+      ],
+    ] as const) {
+      const r = await runCli(["configure", "claude-code", ...argv, "--data-dir", dataDir], { HOME: home });
+      assert.deepEqual({ code: r.code, err: r.err }, { code, err: `${line}\n` }, argv.join(" "));
+    }
+    assert.equal(existsSync(join(home, ".claude")), false, "nothing of Claude Code's is written");
+    assert.equal(existsSync(join(home, ".claude.json")), false);
   });
 
   test("a bad --content or --team is a sentence about the flag as typed and what it takes", async () => {
