@@ -114,9 +114,13 @@ export function table(
 const int = (n: number) => Math.round(n).toLocaleString("en-US");
 const secs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
 
-function logLine(r: RequestLogRow): string[] {
+/** Most characters of an error shown in `logs tail` (whole characters: never half an emoji). */
+const ERROR_CHARS = 80;
+
+/** A log row's cells; its time as the wall clock reads in `tz`, the zone `spend` counts days in. */
+function logLine(r: RequestLogRow, tz: string): string[] {
   return [
-    new Date(r.ts).toISOString().replace("T", " ").slice(0, 19),
+    formatLocal(r.ts, tz, "seconds"),
     r.keyName,
     r.route ?? r.requestedModel,
     String(r.status),
@@ -124,11 +128,38 @@ function logLine(r: RequestLogRow): string[] {
     int(r.outputTokens),
     usd(r.costUsd),
     secs(r.latencyMs),
-    r.error ? r.error.slice(0, 80) : "",
+    r.error ? Array.from(r.error).slice(0, ERROR_CHARS).join("") : "",
   ];
 }
-const LOG_HEAD = ["TIME (UTC)", "KEY", "MODEL", "STATUS", "IN", "OUT", "COST", "LATENCY", "ERROR"];
+const logHead = (tz: string) => [
+  `TIME (${tz})`,
+  "KEY",
+  "MODEL",
+  "STATUS",
+  "IN",
+  "OUT",
+  "COST",
+  "LATENCY",
+  "ERROR",
+];
 const LOG_RIGHT = new Set([3, 4, 5, 6, 7]);
+/**
+ * Least widths of the KEY and MODEL columns under --follow, so that calls printed later line up
+ * with the first screen when their names are longer than its (most are under these).
+ */
+const FOLLOW_WIDTHS = [0, 12, 32];
+
+/**
+ * Prints rows of `logs tail` under the widths printed so far: a row with a longer cell than its
+ * column (a long model name under --follow) widens that column from then on, and the heading is
+ * printed again above it, so every line stays under a heading it lines up with.
+ */
+function printLogRows(rows: RequestLogRow[], tz: string, widths: number[], io: CliIo, first: boolean): void {
+  const lines = rows.map((r) => logLine(r, tz));
+  // The last column (ERROR) is not padded: it never moves another.
+  const widens = lines.some((l) => l.slice(0, -1).some((c, i) => terminalSafe(c).length > (widths[i] ?? 0)));
+  io.out(`${table(first || widens ? [logHead(tz), ...lines] : lines, LOG_RIGHT, widths)}\n`);
+}
 
 /** The data folder's database, for the commands that only read it (none of them creates it). */
 function openStore(flags: Flags, env: NodeJS.ProcessEnv): SqliteStore {
@@ -148,12 +179,13 @@ async function logs(args: string[], flags: Flags, env: NodeJS.ProcessEnv, io: Cl
   const limit = positiveInt(flags.limit, "limit", 20, 1000);
   const store = openStore(flags, env);
   try {
+    const tz = logsTimeZone(store, flags, env, io);
     const filter = flags.key !== undefined ? { keyName: flags.key } : {};
     const first = (await store.logs.queryRequests({ ...filter, limit })).rows.reverse();
-    const widths: number[] = [];
-    io.out(`${table([LOG_HEAD, ...first.map(logLine)], LOG_RIGHT, widths)}\n`);
+    const widths = flags.follow ? [...FOLLOW_WIDTHS] : [];
+    printLogRows(first, tz, widths, io, true);
     if (!flags.follow) return;
-    await follow(store.logs, filter, first, widths, io);
+    await follow(store.logs, filter, first, (rows) => printLogRows(rows, tz, widths, io, false), io);
   } finally {
     await store.close();
   }
@@ -164,7 +196,7 @@ async function follow(
   logs: LogStore,
   filter: { keyName?: string },
   shown: RequestLogRow[],
-  widths: number[],
+  print: (rows: RequestLogRow[]) => void,
   io: CliIo,
 ): Promise<void> {
   let since = shown.length > 0 ? shown[shown.length - 1]!.ts : (io.now ?? Date.now)();
@@ -192,7 +224,7 @@ async function follow(
     } while (cursor);
     if (fresh.length === 0) continue;
     fresh.reverse();
-    io.out(`${table(fresh.map(logLine), LOG_RIGHT, widths)}\n`);
+    print(fresh);
     const last = fresh[fresh.length - 1]!.ts;
     const atLast = fresh.filter((r) => r.ts === last).map((r) => r.id);
     seen = new Set(last === since ? [...seen, ...atLast] : atLast);
@@ -264,6 +296,22 @@ async function spend(flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<v
     await budgets(store, config, flags, io, tz);
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * The zone `logs tail` shows times in: `settings.timezone` of the config in force, the zone
+ * `spend` counts its days, weeks and months in (so a call shown at 00:30 is in that day's spend).
+ * A config that does not load leaves UTC, said in a warning: the log is still worth reading.
+ */
+function logsTimeZone(store: SqliteStore, flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): string {
+  const warn = warnOf("logs", io);
+  try {
+    return budgetTimeZone(configInForce(store, flags, env, warn).config);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    warn(`${e.message}; times are in UTC`);
+    return "UTC";
   }
 }
 

@@ -125,4 +125,48 @@ describe("gatehouse logs tail and spend", () => {
     assert.equal((await run("spend", ["--by", "colour", "--data-dir", gw.dataDir])).code, 2);
     assert.equal((await run("spend", ["--period", "year", "--data-dir", gw.dataDir])).code, 2);
   });
+  test("logs tail --follow: a longer model name later widens its column under a heading printed again", async () => {
+    const ac = new AbortController();
+    let out = "";
+    const long = `ant/${"a-very-long-model-name-".repeat(3)}v1`;
+    const done = runLogsCli(
+      "logs",
+      ["tail", "--follow", "--data-dir", gw.dataDir, "--limit", "1"],
+      {},
+      {
+        out: (t) => {
+          out += t;
+        },
+        err: () => undefined,
+        signal: ac.signal,
+        pollMs: 50,
+      },
+    );
+    await post(`${gw.url}/anthropic/v1/messages`, msg(long));
+    for (let i = 0; i < 200 && !out.includes(long); i++) await new Promise((r) => setTimeout(r, 25));
+    ac.abort();
+    assert.equal(await done, 0);
+    const lines = out.trimEnd().split("\n");
+    const at = lines.findIndex((l) => l.includes(long));
+    assert.ok(at > 0, out);
+    const head = lines[at - 1]!;
+    assert.match(head, /^TIME \(UTC\)\s+KEY\s+MODEL\s+STATUS/, "the heading again, above the wider row");
+    const statusEnd = (l: string, word: string) => l.indexOf(word) + word.length;
+    assert.equal(statusEnd(lines[at]!, " 200 ") - 1, statusEnd(head, "STATUS"), "STATUS lines up");
+    assert.equal(
+      lines[0],
+      lines.find((l) => l.startsWith("TIME")),
+      "the first heading opens the output",
+    );
+  });
+
+  test("logs tail: a config that does not load leaves times in UTC, with a warning", async () => {
+    const r = await run("logs", ["tail", "--data-dir", gw.dataDir, "--config", `${gw.dataDir}/none.yaml`]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^TIME \(UTC\)/);
+    assert.match(
+      r.err,
+      /^gatehouse logs: warning: cannot read config file .*none\.yaml \(ENOENT\); times are in UTC\n$/,
+    );
+  });
 });

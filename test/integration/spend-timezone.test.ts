@@ -160,6 +160,45 @@ describe("spend per day in settings.timezone", () => {
     }
   });
 
+  test("gatehouse logs tail: times in the zone spend counts days in, so a call shown after midnight is in that day's spend", async () => {
+    const config = join(gw.dataDir, "tail-config.json");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        virtual_keys: [{ name: "test", key: TEST_KEY }],
+        settings: { timezone: "Europe/Berlin" },
+      }),
+    );
+    try {
+      const captured = { out: "", err: "" };
+      const code = await runLogsCli(
+        "logs",
+        ["tail", "--data-dir", gw.dataDir, "--config", config],
+        {},
+        {
+          out: (t) => {
+            captured.out += t;
+          },
+          err: (t) => {
+            captured.err += t;
+          },
+        },
+      );
+      assert.equal(code, 0, captured.err);
+      const lines = captured.out.trimEnd().split("\n");
+      assert.match(lines[0]!, /^TIME \(Europe\/Berlin\)\s+KEY\s+MODEL/);
+      const timeOf = (model: string) =>
+        lines.find((l) => l.includes(`ant/${model} `))?.slice(0, "2026-03-29 00:30:00".length);
+      assert.equal(timeOf("early"), "2026-03-28 23:30:00");
+      // 23:30Z on the 28th: the 29th in Berlin, counted in that day's spend (the test above).
+      assert.equal(timeOf("a"), "2026-03-29 00:30:00");
+      assert.equal(timeOf("b"), "2026-03-29 23:30:00", "summer time (CEST) after the change");
+      assert.equal(timeOf("c"), "2026-03-30 00:30:00");
+    } finally {
+      rmSync(config, { force: true });
+    }
+  });
+
   test("gatehouse spend: a budget's reset is shown in the zone, as a refusal says it", async () => {
     const config = join(gw.dataDir, "spend-budget-config.json");
     writeFileSync(

@@ -113,11 +113,15 @@ export function startOfDay(d: LocalDate, tz: string): number {
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
-/** "2026-03-29" (`withTime`: "2026-03-29 05:00") as the clock on the wall in `tz` reads at `t`. */
-export function formatLocal(t: number, tz: string, withTime: boolean): string {
+/**
+ * "2026-03-29" (`withTime`: "2026-03-29 05:00"; "seconds": "2026-03-29 05:00:07") as the clock on
+ * the wall in `tz` reads at `t`.
+ */
+export function formatLocal(t: number, tz: string, withTime: boolean | "seconds"): string {
   const w = tz === UTC ? utcWall(t) : wall(t, tz);
   const date = `${w.year}-${pad(w.month)}-${pad(w.day)}`;
-  return withTime ? `${date} ${pad(w.hour)}:${pad(w.minute)}` : date;
+  if (!withTime) return date;
+  return `${date} ${pad(w.hour)}:${pad(w.minute)}${withTime === "seconds" ? `:${pad(w.second)}` : ""}`;
 }
 
 function utcWall(t: number): Wall {
