@@ -76,33 +76,39 @@ export function keyListLines(
   return lines;
 }
 
-/** `keys show`: a stored key with its state, dates and rules (config spelling). */
-export function storedKeyDetails(
-  r: KeyRecord,
-  configNames: ReadonlySet<string>,
-  now = Date.now(),
-): Record<string, unknown> {
+/** `keys show`'s lines: a label and its value each, under the key's name. */
+function detailLines(name: string, fields: Array<[string, string | undefined]>): string[] {
+  return [name, ...fields.filter(([, v]) => v !== undefined).map(([k, v]) => `  ${k.padEnd(8)} ${v}`)];
+}
+
+/** `keys show` of a stored key: its state, dates and rules, as `keys list` words them. */
+export function storedKeyLines(r: KeyRecord, configNames: ReadonlySet<string>, now = Date.now()): string[] {
   const old = previousUntil(r, now);
-  return {
-    name: r.name,
-    source: "store",
-    hint: r.keyHint,
-    state: keyState(r, configNames, now),
-    ...(configNames.has(r.name) && r.revokedAt === null
-      ? {
-          note: `the config file defines a key of this name: this one's secret is refused. Rename the config file's key, or revoke this one (gatehouse keys revoke ${r.name})`,
-        }
-      : {}),
-    created_at: iso(r.createdAt),
-    expires_at: r.expiresAt === null ? null : iso(r.expiresAt),
-    ...(r.revokedAt !== null ? { revoked_at: iso(r.revokedAt) } : {}),
-    ...(old ? { previous_expires_at: iso(old) } : {}),
-    ...storedKeyPolicy(r),
-  };
+  const shadowed = configNames.has(r.name) && r.revokedAt === null;
+  return detailLines(r.name, [
+    ["source", `the database (key …${r.keyHint})`],
+    ["state", keyState(r, configNames, now)],
+    ["created", iso(r.createdAt)],
+    ["expires", r.expiresAt === null ? "never" : iso(r.expiresAt)],
+    ["old key", old ? `works until ${iso(old)} (rotated with a grace period)` : undefined],
+    ["revoked", r.revokedAt === null ? undefined : iso(r.revokedAt)],
+    ["rules", describeRules(storedKeyPolicy(r))],
+    [
+      "note",
+      shadowed
+        ? `the config file defines a key of this name: this one's secret is refused. Rename the config file's key, or revoke this one (gatehouse keys revoke ${r.name})`
+        : undefined,
+    ],
+  ]);
 }
 
 /** `keys show` of a config file's key: its rules, never its value. */
-export function configKeyDetails(k: ConfigKey): Record<string, unknown> {
+export function configKeyLines(k: ConfigKey): string[] {
   const { name, key: _secret, ...rules } = k;
-  return { name, source: "config", state: "active", expires_at: null, ...rules };
+  return detailLines(name, [
+    ["source", "the config file (its value is there)"],
+    ["state", "active"],
+    ["expires", "never"],
+    ["rules", describeRules(rules)],
+  ]);
 }

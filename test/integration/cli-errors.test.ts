@@ -223,8 +223,8 @@ describe("CLI error lines", () => {
       const r = await firstErrorLine(["keys", "update", "laptop", ...argv, "--data-dir", dataDir]);
       assert.deepEqual(r, { code: 2, line }, argv.join(" "));
     }
-    const shown = await runCli(["keys", "show", "laptop", "--data-dir", dataDir]);
-    assert.match(shown.out, /"expires_at": null/, "the refused --expires changed nothing");
+    const shown = await runCli(["keys", "show", "laptop", "--json", "--data-dir", dataDir]);
+    assert.match(shown.out, /"expiresAt": null/, "the refused --expires changed nothing");
     const later = await runCli([
       "keys",
       "update",

@@ -67,8 +67,16 @@ describe("gatehouse keys and the config file", () => {
     assert.match(listed.out, /^dup\tconfig\tactive\t-\tnever\t7 rpm$/m);
     assert.match(listed.out, /^dup\t…\S{4}\tshadowed\t\S+\tnever\t3 rpm$/m);
     const shown = await keys("show", "dup", "--config", cfg);
-    assert.match(shown.out, /"source": "config"/);
-    assert.match(shown.out, /"state": "shadowed"/);
+    assert.match(shown.out, /^dup\n {2}source +the config file \(its value is there\)\n {2}state +active\n/);
+    assert.match(shown.out, /\n\ndup\n {2}source +the database \(key …\S{4}\)\n {2}state +shadowed\n/);
+    assert.match(shown.out, /^ {2}note +the config file defines a key of this name/m);
+    // --json: the one key GET /api/keys/dup answers (the config's), the shadowed one named on stderr.
+    const json = await keys("show", "dup", "--json", "--config", cfg);
+    assert.equal((JSON.parse(json.out) as { source: string }).source, "config");
+    assert.match(
+      json.err,
+      /^gatehouse keys: note: a stored key named "dup" is shadowed by the config file's/,
+    );
     const revoked = await keys("revoke", "dup", "--config", cfg);
     assert.equal(revoked.code, 0, revoked.err);
     assert.match(
@@ -105,8 +113,8 @@ describe("gatehouse keys and the config file", () => {
     assert.equal(rotate.out, "");
     assert.match(rotate.err, /^gatehouse keys: the key "brief" expired at .*--expires/);
     const shown = await keys("show", "brief");
-    assert.match(shown.out, /"state": "expired"/);
-    assert.match(shown.out, new RegExp(`"expires_at": "${soon}"`));
+    assert.match(shown.out, /^ {2}state +expired$/m);
+    assert.match(shown.out, new RegExp(`^ {2}expires +${soon}$`, "m"));
 
     const extended = await keys("update", "brief", "--expires", "never");
     assert.equal(extended.code, 0, extended.err);
@@ -128,9 +136,10 @@ describe("gatehouse keys and the config file", () => {
         "m",
       ),
     );
-    const shown = JSON.parse((await keys("show", "laptop2")).out) as Record<string, unknown>;
-    assert.equal(shown.expires_at, expires);
-    assert.equal(shown.previous_expires_at, until);
+    const shown = JSON.parse((await keys("show", "laptop2", "--json")).out) as Record<string, unknown>;
+    assert.equal(shown.expiresAt, expires);
+    assert.equal(shown.previousExpiresAt, until);
+    assert.match((await keys("show", "laptop2")).out, new RegExp(`^ {2}old key +works until ${until} `, "m"));
   });
 
   test("small dollar budgets keep their digits in create and list", async () => {

@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { configEntriesFor } from "../../gateway/src/store/config-entries.js";
 import { SqliteStore } from "../../gateway/src/store/sqlite.js";
 import { eventually, runCli as run } from "../helpers/cli-run.js";
-import { startGateway, type TestGateway } from "../helpers/gateway.js";
+import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
 import { freePort } from "../helpers/llm.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -74,8 +74,8 @@ describe("gatehouse keys", () => {
       assert.equal(rec?.id, idBefore, "the same key: its spend and logs carry on");
       assert.equal(rec?.keyHint, next.slice(-4));
       const shown = await run(["keys", "show", "phone", "--data-dir", gw.dataDir]);
-      assert.match(shown.out, /"usd": 5/, "its rules are kept");
-      assert.match(shown.out, /"previous_expires_at": "\d{4}-/);
+      assert.match(shown.out, /^ {2}rules +budgets \$5\.00\/day$/m, "its rules are kept");
+      assert.match(shown.out, /^ {2}old key +works until \d{4}-/m);
 
       const again = await run(["keys", "rotate", "phone", "--data-dir", gw.dataDir]);
       assert.equal(again.code, 0, again.err);
@@ -97,6 +97,55 @@ describe("gatehouse keys", () => {
         assert.match(r.err, /^gatehouse keys: (--grace: a duration|no active key named "nobody")/);
       }
       assert.equal(await status(third), 200, "a refused rotation changes nothing");
+    },
+  );
+
+  test(
+    "keys show --json and keys list --json print what GET /api/keys/{name} and GET /api/keys answer",
+    T,
+    async () => {
+      const made = await run([
+        "keys",
+        "create",
+        "scripted",
+        "--budget",
+        "3/day",
+        "--rpm",
+        "60",
+        "--data-dir",
+        gw.dataDir,
+      ]);
+      assert.equal(made.code, 0, made.err);
+      // The CLI reads the config file the gateway was given: its key is "test".
+      const configPath = join(gw.dataDir, "same-config.json");
+      writeFileSync(configPath, JSON.stringify({ virtual_keys: [{ name: "test", key: TEST_KEY }] }));
+      const api = async (path: string) =>
+        (
+          await fetch(`${gw.url}${path}`, { headers: { authorization: `Bearer ${gw.gateway.admin.token}` } })
+        ).json();
+      for (const name of ["scripted", "test"]) {
+        const shown = await run([
+          "keys",
+          "show",
+          name,
+          "--json",
+          "--data-dir",
+          gw.dataDir,
+          "--config",
+          configPath,
+        ]);
+        assert.equal(shown.code, 0, shown.err);
+        assert.deepEqual(JSON.parse(shown.out), await api(`/api/keys/${name}`), name);
+      }
+      const listed = await run(["keys", "list", "--json", "--data-dir", gw.dataDir, "--config", configPath]);
+      assert.equal(listed.code, 0, listed.err);
+      assert.deepEqual(JSON.parse(listed.out), await api("/api/keys"));
+      const human = await run(["keys", "show", "scripted", "--data-dir", gw.dataDir]);
+      assert.match(human.out, /^scripted\n {2}source +the database \(key …\S{4}\)\n {2}state +active\n/);
+      assert.match(human.out, /^ {2}rules +budgets \$3\.00\/day; 60 rpm$/m);
+      const stray = await run(["keys", "revoke", "scripted", "--json", "--data-dir", gw.dataDir]);
+      assert.equal(stray.code, 2);
+      assert.match(stray.err, /^gatehouse keys: --json is not a flag of `gatehouse keys revoke`/);
     },
   );
 

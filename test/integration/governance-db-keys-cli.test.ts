@@ -2,7 +2,7 @@
 // gateway's data folder: the gateway applies them without a restart.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { parseBudget } from "../../gateway/src/cli-keys.js";
+import { parseBudget } from "../../gateway/src/cli-keys-args.js";
 import { eventually, runCli as run } from "../helpers/cli-run.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { msg } from "../helpers/llm.js";

@@ -2,23 +2,17 @@ import { z } from "zod";
 import { formatIssues } from "../config/load.js";
 import type { ConfigFile } from "../config/schema.js";
 import { type KeyGovernance, keyGovernanceFields } from "../governance/config-schema.js";
-import { keyState } from "../governance/key-state.js";
 import {
   KeyExpiredError,
   KeyNameTakenError,
   MAX_ROTATION_GRACE_MS,
   PastExpiryError,
 } from "../governance/keys.js";
-import {
-  keyPolicyPatchSchema,
-  patchBase,
-  patchedPolicy,
-  policyJson,
-  storedKeyPolicy,
-} from "../governance/stored-policies.js";
+import { keyPolicyPatchSchema, patchBase, patchedPolicy, policyJson } from "../governance/stored-policies.js";
 import { HttpError } from "../http/errors.js";
 import type { KeyRecord, KeyUpdate, Store } from "../store/store.js";
-import type { KeyCreated, KeyRotated, KeyRulesView, KeyView } from "./contract.js";
+import type { KeyCreated, KeyRotated, KeyView } from "./contract.js";
+import { configKeyView, storedKeyView } from "./key-views.js";
 import { type Route, validate } from "./routes.js";
 
 /** GET/POST /api/keys, GET/PATCH/DELETE /api/keys/{name} (docs/api.md). Teams: routes-teams.ts. */
@@ -37,59 +31,6 @@ export interface GovernanceAdminDeps {
   };
   /** Re-reads stored keys and teams and applies their rules at once (the next request sees them). */
   refresh(): Promise<void>;
-}
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-export function rulesView(p: KeyGovernance): KeyRulesView {
-  return {
-    team: p.team ?? null,
-    budgets: p.budgets,
-    rate_limit: p.rate_limit ?? null,
-    models: p.models ?? null,
-    providers: p.providers ?? null,
-    mcp_servers: p.mcp_servers ?? null,
-    mcp_tools: p.mcp_tools ?? null,
-    tool_mode: p.tool_mode ?? null,
-    mcp_inject: p.mcp_inject ?? null,
-    content: p.content,
-  };
-}
-
-/** A stored key as the API shows it; `configNames`: the config file's keys (which shadow stored ones). */
-export function storedKeyView(r: KeyRecord, configNames: ReadonlySet<string> = new Set()): KeyView {
-  return {
-    id: r.id,
-    name: r.name,
-    hint: r.keyHint,
-    source: "store",
-    state: keyState(r, configNames),
-    createdAt: iso(r.createdAt),
-    revokedAt: iso(r.revokedAt),
-    expiresAt: iso(r.expiresAt),
-    // A revoked key's old secret works no more than its new one.
-    previousExpiresAt:
-      r.revokedAt === null && r.previousHash && r.previousUntil && r.previousUntil > Date.now()
-        ? iso(r.previousUntil)
-        : null,
-    ...rulesView(storedKeyPolicy(r)),
-  };
-}
-
-function configKeyView(k: ConfigFile["virtual_keys"][number]): KeyView {
-  const { name, key: _secret, ...rules } = k;
-  return {
-    id: `config:${name}`,
-    name,
-    hint: "",
-    source: "config",
-    state: "active",
-    createdAt: null,
-    revokedAt: null,
-    expiresAt: null,
-    previousExpiresAt: null,
-    ...rulesView(rules),
-  };
 }
 
 const keyName = z
