@@ -124,7 +124,8 @@ function logLine(r: RequestLogRow, tz: string): string[] {
     r.keyName,
     r.route ?? r.requestedModel,
     String(r.status),
-    int(r.inputTokens + r.cacheReadTokens + r.cacheWriteTokens),
+    // "~" marks the gateway's estimate: the stream ended before the provider reported usage.
+    `${r.inputEstimated ? "~" : ""}${int(r.inputTokens + r.cacheReadTokens + r.cacheWriteTokens)}`,
     int(r.outputTokens),
     usd(r.costUsd),
     secs(r.latencyMs),

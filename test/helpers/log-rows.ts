@@ -33,6 +33,7 @@ export function requestLogRow(over: Partial<RequestLogRow> = {}): RequestLogRow 
     cacheReadTokens: 0,
     cacheWriteTokens: 0,
     reasoningTokens: 0,
+    inputEstimated: false,
     costUsd: 0.01,
     costSource: "table",
     latencyMs: 5,

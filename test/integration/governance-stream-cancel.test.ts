@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import type { RequestLogDetail } from "../../gateway/src/admin/contract.js";
+import { runLogsCli } from "../../gateway/src/cli-logs.js";
 import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
 import { chat } from "../helpers/llm.js";
 import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
@@ -40,6 +42,35 @@ async function streamed(): Promise<void> {
   ).text();
 }
 
+/** The call's row as GET /api/logs/{id} gives it. */
+async function logged(id: string): Promise<RequestLogDetail> {
+  await gw.gateway.logs.flush();
+  const res = await fetch(`${gw.url}/api/logs/${id}`, {
+    headers: { authorization: `Bearer ${gw.gateway.admin.token}` },
+  });
+  assert.equal(res.status, 200);
+  return (await res.json()) as RequestLogDetail;
+}
+
+/** The IN cell of the call's line in `gatehouse logs tail`. */
+async function tailedInput(model: string, status: number): Promise<string | undefined> {
+  let out = "";
+  const code = await runLogsCli(
+    "logs",
+    ["tail", "--data-dir", gw.dataDir, "--limit", "1"],
+    {},
+    {
+      out: (t) => {
+        out += t;
+      },
+      err: () => undefined,
+    },
+  );
+  assert.equal(code, 0);
+  const line = out.split("\n").find((l) => l.includes(` ${model} `) && l.includes(` ${status} `));
+  return line?.split(/\s+/)[5];
+}
+
 describe("a stream that ends before its usage", () => {
   test("a client that leaves mid-stream is charged the input estimate, and the log says so", async () => {
     mock.script({ kind: "text", text: "one two three four five six seven eight nine ten" });
@@ -61,6 +92,12 @@ describe("a stream that ends before its usage", () => {
     assert.ok(rec.usage.inputTokens >= 1000, `input tokens ${rec.usage.inputTokens}`);
     assert.ok(rec.costUsd > 0, `cost ${rec.costUsd}`);
     assert.ok(spent() - before >= 1000, `charged ${spent() - before}`);
+    // The log says the input count is the gateway's estimate, not the provider's.
+    assert.equal(rec.inputEstimated, true);
+    const row = await logged(rec.id);
+    assert.equal(row.inputEstimated, true);
+    assert.equal(row.usage.input, rec.usage.inputTokens);
+    assert.equal(await tailedInput("oai/m", 499), `~${rec.usage.inputTokens.toLocaleString("en-US")}`);
   });
 
   test("a stream the provider broke off is charged the same way; a whole one its reported usage", async () => {
@@ -76,5 +113,8 @@ describe("a stream that ends before its usage", () => {
     const whole = await wholeP;
     assert.equal(whole.status, 200);
     assert.notEqual(whole.usage.inputTokens, 1000, "the provider's own count, not the estimate");
+    assert.equal((await logged(broken.id)).inputEstimated, true);
+    assert.equal((await logged(whole.id)).inputEstimated, false);
+    assert.equal(await tailedInput("oai/m", 200), whole.usage.inputTokens.toLocaleString("en-US"));
   });
 });

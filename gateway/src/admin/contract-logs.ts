@@ -68,6 +68,12 @@ export interface RequestLogView extends LogEntryView {
   status: number;
   error: string | null;
   usage: TokenCounts;
+  /**
+   * usage.input is an estimate (the gateway's, made at admission), not the provider's count: the
+   * stream ended (the client left, the provider broke off) before the provider reported usage, and
+   * the call was charged with the estimate. False for every other call.
+   */
+  inputEstimated: boolean;
   costUsd: number;
   /** Where the price came from: table, override, unknown, ... */
   costSource: string | null;

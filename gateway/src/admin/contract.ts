@@ -286,6 +286,8 @@ export interface RequestEvent {
   status: number;
   error: string | null;
   usage: { input: number; output: number; cacheRead: number; cacheWrite: number; reasoning: number };
+  /** usage.input is the admission's estimate: the stream ended before the provider reported usage. */
+  inputEstimated: boolean;
   /** What the call cost, as its log row and budgets have it (0 when nothing was used). */
   costUsd: number;
   /** Where the price came from: table, override, unknown, ... */

@@ -44,6 +44,7 @@ export function requestLogView(r: RequestLogRow): RequestLogView {
       cacheWrite: r.cacheWriteTokens,
       reasoning: r.reasoningTokens,
     },
+    inputEstimated: r.inputEstimated,
     costUsd: r.costUsd,
     costSource: r.costSource,
     latencyMs: r.latencyMs,

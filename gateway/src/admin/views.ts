@@ -114,6 +114,7 @@ export function requestEvent(r: RequestRecord): RequestEvent {
       cacheWrite: r.usage.cacheWriteTokens,
       reasoning: r.usage.reasoningTokens,
     },
+    inputEstimated: r.inputEstimated === true,
     costUsd: r.costUsd,
     costSource: r.costSource,
     latencyMs: Math.round(r.latencyMs * 1000) / 1000,

@@ -270,8 +270,10 @@ export class Governance {
     const policy = this.policyOf(rec.keyName);
     rec.team = policy.team;
     // Charged (and logged) with the admission's input estimate, as the provider charges it.
-    if (ticket && !ticket.settled && inputUnreported(rec))
+    if (ticket && !ticket.settled && inputUnreported(rec)) {
       rec.usage = { ...rec.usage, inputTokens: ticket.estInputTokens };
+      rec.inputEstimated = true;
+    }
     if (rec.provider && rec.route?.startsWith(`${rec.provider}/`)) {
       const cost = this.pricing.costOf(rec.provider, rec.route.slice(rec.provider.length + 1), rec.usage);
       rec.costUsd = cost.usd;

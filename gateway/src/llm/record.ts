@@ -35,6 +35,11 @@ export interface RequestRecord {
   status: number;
   error: string | undefined;
   usage: Usage;
+  /**
+   * usage.inputTokens is the admission's estimate (set by governance): the stream ended before
+   * the provider reported usage, and the call is charged and logged with the estimate.
+   */
+  inputEstimated?: boolean;
   /** Priced by governance when the call ends (0 with source "unknown" when nothing was used). */
   costUsd: number;
   costSource: CostSource;

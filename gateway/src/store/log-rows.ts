@@ -59,6 +59,7 @@ export function requestRow(r: RequestRecord, memo?: PartMemo): RequestLogRow {
     cacheReadTokens: r.usage.cacheReadTokens,
     cacheWriteTokens: r.usage.cacheWriteTokens,
     reasoningTokens: r.usage.reasoningTokens,
+    inputEstimated: r.inputEstimated === true,
     costUsd: r.costUsd,
     costSource: r.costSource,
     latencyMs: r.latencyMs,

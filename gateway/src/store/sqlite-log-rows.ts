@@ -2,7 +2,7 @@ import type { AttemptView } from "../admin/contract.js";
 import type { RequestLogRow, ToolApprovalRecord, ToolCallRow } from "./log-store.js";
 import { partIdsColumn } from "./sqlite-prompt-parts.js";
 
-/** Column lists and row mapping between log rows and their SQLite tables (002-logs.ts, 014, 015, 016). */
+/** Column lists and row mapping between log rows and their SQLite tables (002-logs.ts, 014, 015, 016, 017). */
 
 export type Param = string | number | null;
 
@@ -41,6 +41,7 @@ export const REQUEST_COLUMNS = [
   "response_tool_calls",
   "prompt_part_ids",
   "failed_attempts",
+  "input_estimated",
 ] as const;
 
 export const TOOL_COLUMNS = [
@@ -103,6 +104,7 @@ export function requestValues(r: RequestLogRow): Param[] {
     r.responseToolCalls,
     r.parts ? partIdsColumn(r.parts) : null,
     r.failedAttempts.length > 0 ? JSON.stringify(r.failedAttempts) : null,
+    r.inputEstimated ? 1 : 0,
   ];
 }
 
@@ -169,6 +171,7 @@ export function fromRequestDb(r: RequestDbRow): RequestLogRow {
     cacheReadTokens: num(r.cache_read_tokens),
     cacheWriteTokens: num(r.cache_write_tokens),
     reasoningTokens: num(r.reasoning_tokens),
+    inputEstimated: r.input_estimated === 1,
     costUsd: num(r.cost_usd),
     costSource: str(r.cost_source),
     latencyMs: num(r.latency_ms),

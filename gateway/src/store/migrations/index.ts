@@ -14,6 +14,7 @@ import { m013 } from "./013-key-rotation.js";
 import { m014 } from "./014-failed-attempts.js";
 import { m015 } from "./015-tool-call-details.js";
 import { m016 } from "./016-tool-call-approval-id.js";
+import { m017 } from "./017-input-estimated.js";
 import type { Migration } from "./types.js";
 
 /** Every migration, one file each (NNN-name.ts), listed here in version order. */
@@ -34,4 +35,5 @@ export const migrations: readonly Migration[] = [
   m014,
   m015,
   m016,
+  m017,
 ];
