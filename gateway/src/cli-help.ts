@@ -20,10 +20,18 @@ export const KEYS_HELP = `  gatehouse keys create NAME [RULES] [--expires ISO] [
            --mcp-tools 'files__*'  --content full|metadata|off
            update only: --no-budgets --no-rate-limit --all-models --no-team`;
 
-export const LOGS_HELP = `  gatehouse logs tail [--follow] [--key K] [--limit N]   the newest model calls (--follow: keep printing)
-  gatehouse spend [--by model|route|provider|key|team|session|project] [--period day|week|month] [--key K]
-  gatehouse config export [--file F]                  the configuration as YAML (secrets as references)
-  gatehouse config import FILE                        validate FILE, make it the data folder's config.yaml`;
+export const LOGS_TAIL_HELP = `  gatehouse logs tail [--follow] [--key K] [--limit N] [--data-dir DIR] [--config FILE]
+                                                  the newest model calls (--follow: keep printing);
+                                                  times in the config's settings.timezone`;
+export const SPEND_HELP = `  gatehouse spend [--by model|route|provider|key|team|session|project] [--period day|week|month]
+                  [--key K] [--data-dir DIR] [--config FILE]
+                                                  spend by group this day, week or month, and budgets`;
+export const CONFIG_HELP = `  gatehouse config export [--file F] [--data-dir DIR] [--config FILE]
+                                                  the configuration as YAML (secrets as references)
+  gatehouse config import FILE [--data-dir DIR] [--config FILE]
+                                                  validate FILE, make it the data folder's config.yaml`;
+
+export const LOGS_HELP = [LOGS_TAIL_HELP, SPEND_HELP, CONFIG_HELP].join("\n");
 
 export const BENCH_HELP = `  gatehouse bench [--requests N] [--concurrency 1,8] [--max-seconds S] [--governance] [--json]
                                                   measure the gateway's overhead on this machine`;

@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { dataDirOf, resolveConfig } from "./cli-config.js";
-import { LOGS_HELP } from "./cli-help.js";
+import { CONFIG_HELP, LOGS_TAIL_HELP, SPEND_HELP } from "./cli-help.js";
+import { FOLLOW_WIDTHS, follow, int, printLogRows, table } from "./cli-logs-tail.js";
 import { openExistingStore } from "./cli-store.js";
 import { CliUsageError, errorLine, exitCodeOf, terminalSafe, unexpectedArgumentText } from "./cli-text.js";
 import { exportConfig } from "./config/export.js";
@@ -28,7 +29,7 @@ import { addedServerStoreFor } from "./mcp/added-servers.js";
 import { SqliteMcpStore } from "./mcp/store.js";
 import { Pricing } from "./pricing/cost.js";
 import { configEntriesFor } from "./store/config-entries.js";
-import type { LogStore, RequestLogRow, SpendGroup } from "./store/log-store.js";
+import type { SpendGroup } from "./store/log-store.js";
 import { SqliteStore } from "./store/sqlite.js";
 
 /**
@@ -48,6 +49,28 @@ const options = {
   help: { type: "boolean", short: "h" },
 } as const;
 type Flags = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>["values"];
+
+/** The flags each command takes beyond --data-dir, --config and --help, and its usage. */
+const COMMAND_FLAGS: Record<"logs" | "spend" | "config", { flags: readonly (keyof Flags)[]; help: string }> =
+  {
+    logs: { flags: ["key", "limit", "follow"], help: LOGS_TAIL_HELP },
+    spend: { flags: ["key", "by", "period"], help: SPEND_HELP },
+    config: { flags: ["file"], help: CONFIG_HELP },
+  };
+
+/** The flags `command` takes. */
+const ownFlags = (command: keyof typeof COMMAND_FLAGS): readonly string[] => [
+  "data-dir",
+  "config",
+  "help",
+  ...COMMAND_FLAGS[command].flags,
+];
+
+/** A flag of another of these commands (`spend --follow`) is refused, not ignored. */
+function strayFlag(command: keyof typeof COMMAND_FLAGS, flags: Flags): string | undefined {
+  const own = ownFlags(command);
+  return Object.keys(flags).find((f) => flags[f as keyof Flags] !== undefined && !own.includes(f));
+}
 
 export interface CliIo {
   out(text: string): void;
@@ -71,9 +94,14 @@ export async function runLogsCli(
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true });
     if (values.help) {
-      io.out(`${LOGS_HELP}\n`);
+      io.out(`Usage:\n${COMMAND_FLAGS[command].help}\n`);
       return 0;
     }
+    const stray = strayFlag(command, values);
+    if (stray)
+      throw new CliUsageError(
+        `--${stray} is not a flag of \`gatehouse ${command}\` (see gatehouse ${command} --help)`,
+      );
     if (command === "logs") await logs(positionals, values, env, io);
     else if (command === "spend") {
       if (positionals.length > 0)
@@ -82,84 +110,11 @@ export async function runLogsCli(
     } else await configCmd(positionals, values, env, io);
     return 0;
   } catch (e) {
-    io.err(errorLine(`gatehouse ${command}`, e, options));
+    // A mistyped flag's "did you mean" offers only the command's own flags.
+    const own = Object.fromEntries(ownFlags(command).map((f) => [f, true]));
+    io.err(errorLine(`gatehouse ${command}`, e, own));
     return exitCodeOf(e);
   }
-}
-
-/**
- * Columns padded to their widest cell (`widths` grows to fit, so later rows can line up with
- * earlier ones); numeric columns right-aligned.
- */
-export function table(
-  rows: string[][],
-  right: ReadonlySet<number> = new Set(),
-  widths: number[] = [],
-): string {
-  // Cells hold what clients and providers sent (a model name, an error): never a terminal escape.
-  const safe = rows.map((r) => r.map(terminalSafe));
-  for (const r of safe) for (let i = 0; i < r.length; i++) widths[i] = Math.max(widths[i] ?? 0, r[i]!.length);
-  return safe
-    .map((r) =>
-      r
-        .map((c, i) =>
-          right.has(i) ? c.padStart(widths[i]!) : i === r.length - 1 ? c : c.padEnd(widths[i]!),
-        )
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
-}
-
-const int = (n: number) => Math.round(n).toLocaleString("en-US");
-const secs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
-
-/** Most characters of an error shown in `logs tail` (whole characters: never half an emoji). */
-const ERROR_CHARS = 80;
-
-/** A log row's cells; its time as the wall clock reads in `tz`, the zone `spend` counts days in. */
-function logLine(r: RequestLogRow, tz: string): string[] {
-  return [
-    formatLocal(r.ts, tz, "seconds"),
-    r.keyName,
-    r.route ?? r.requestedModel,
-    String(r.status),
-    // "~" marks the gateway's estimate: the stream ended before the provider reported usage.
-    `${r.inputEstimated ? "~" : ""}${int(r.inputTokens + r.cacheReadTokens + r.cacheWriteTokens)}`,
-    int(r.outputTokens),
-    usd(r.costUsd),
-    secs(r.latencyMs),
-    r.error ? Array.from(r.error).slice(0, ERROR_CHARS).join("") : "",
-  ];
-}
-const logHead = (tz: string) => [
-  `TIME (${tz})`,
-  "KEY",
-  "MODEL",
-  "STATUS",
-  "IN",
-  "OUT",
-  "COST",
-  "LATENCY",
-  "ERROR",
-];
-const LOG_RIGHT = new Set([3, 4, 5, 6, 7]);
-/**
- * Least widths of the KEY and MODEL columns under --follow, so that calls printed later line up
- * with the first screen when their names are longer than its (most are under these).
- */
-const FOLLOW_WIDTHS = [0, 12, 32];
-
-/**
- * Prints rows of `logs tail` under the widths printed so far: a row with a longer cell than its
- * column (a long model name under --follow) widens that column from then on, and the heading is
- * printed again above it, so every line stays under a heading it lines up with.
- */
-function printLogRows(rows: RequestLogRow[], tz: string, widths: number[], io: CliIo, first: boolean): void {
-  const lines = rows.map((r) => logLine(r, tz));
-  // The last column (ERROR) is not padded: it never moves another.
-  const widens = lines.some((l) => l.slice(0, -1).some((c, i) => terminalSafe(c).length > (widths[i] ?? 0)));
-  io.out(`${table(first || widens ? [logHead(tz), ...lines] : lines, LOG_RIGHT, widths)}\n`);
 }
 
 /** The data folder's database, for the commands that only read it (none of them creates it). */
@@ -189,47 +144,6 @@ async function logs(args: string[], flags: Flags, env: NodeJS.ProcessEnv, io: Cl
     await follow(store.logs, filter, first, (rows) => printLogRows(rows, tz, widths, io, false), io);
   } finally {
     await store.close();
-  }
-}
-
-/** Polls for rows newer than the last one printed, until io.signal aborts. */
-async function follow(
-  logs: LogStore,
-  filter: { keyName?: string },
-  shown: RequestLogRow[],
-  print: (rows: RequestLogRow[]) => void,
-  io: CliIo,
-): Promise<void> {
-  let since = shown.length > 0 ? shown[shown.length - 1]!.ts : (io.now ?? Date.now)();
-  let seen = new Set(shown.filter((r) => r.ts === since).map((r) => r.id));
-  while (!io.signal?.aborted) {
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, io.pollMs ?? 1000);
-      io.signal?.addEventListener("abort", () => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
-    if (io.signal?.aborted) return;
-    const fresh: RequestLogRow[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await logs.queryRequests({
-        ...filter,
-        from: since,
-        limit: 1000,
-        ...(cursor ? { cursor } : {}),
-      });
-      fresh.push(...page.rows.filter((r) => !seen.has(r.id)));
-      cursor = page.nextCursor;
-    } while (cursor);
-    if (fresh.length === 0) continue;
-    fresh.reverse();
-    print(fresh);
-    const last = fresh[fresh.length - 1]!.ts;
-    const atLast = fresh.filter((r) => r.ts === last).map((r) => r.id);
-    seen = new Set(last === since ? [...seen, ...atLast] : atLast);
-    since = last;
   }
 }
 
@@ -371,6 +285,10 @@ async function budgets(
 
 async function configCmd(args: string[], flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<void> {
   const [sub, file, ...extra] = args;
+  if (sub === "import" && flags.file !== undefined)
+    throw new CliUsageError(
+      "--file is a flag of `gatehouse config export`; config import reads the FILE given as its argument",
+    );
   if (sub === "export" && file === undefined) return configExport(flags, env, io);
   if (sub === "import" && file !== undefined && extra.length === 0) return configImport(file, flags, env, io);
   throw new CliUsageError("usage: gatehouse config export [--file F] | gatehouse config import FILE");

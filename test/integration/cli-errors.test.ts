@@ -144,6 +144,48 @@ describe("CLI error lines", () => {
     assert.doesNotMatch(listed.out, /^x\t/m, "no key is made from a bad budget");
   });
 
+  test("logs, spend and config refuse each other's flags, and each one's --help lists its own", async () => {
+    for (const [argv, line] of [
+      [
+        ["spend", "--follow"],
+        "gatehouse spend: --follow is not a flag of `gatehouse spend` (see gatehouse spend --help)",
+      ],
+      [
+        ["logs", "tail", "--by", "key"],
+        "gatehouse logs: --by is not a flag of `gatehouse logs` (see gatehouse logs --help)",
+      ],
+      [
+        ["config", "export", "--limit", "3"],
+        "gatehouse config: --limit is not a flag of `gatehouse config` (see gatehouse config --help)",
+      ],
+      [
+        ["config", "import", "x.yaml", "--file", "y.yaml"],
+        "gatehouse config: --file is a flag of `gatehouse config export`; config import reads the FILE given as its argument",
+      ],
+      // A mistyped flag is offered the command's own flag, not another command's.
+      [
+        ["spend", "--folow"],
+        "gatehouse spend: unknown option --folow for `gatehouse spend` (see gatehouse spend --help)",
+      ],
+    ] as const) {
+      assert.deepEqual(
+        await firstErrorLine([...argv, "--data-dir", dataDir]),
+        { code: 2, line },
+        argv.join(" "),
+      );
+    }
+    for (const [command, has, hasNot] of [
+      ["logs", ["--follow", "--limit", "--key", "--data-dir", "--config"], ["--by", "--period", "--file"]],
+      ["spend", ["--by", "--period", "--key", "--data-dir", "--config"], ["--follow", "--limit", "--file"]],
+      ["config", ["export", "import", "--file", "--data-dir", "--config"], ["--follow", "--by"]],
+    ] as const) {
+      const help = await runCli([command, "--help"]);
+      assert.equal(help.code, 0);
+      for (const flag of has) assert.ok(help.out.includes(flag), `${command} --help lists ${flag}`);
+      for (const flag of hasNot) assert.ok(!help.out.includes(flag), `${command} --help leaves out ${flag}`);
+    }
+  });
+
   test("gatehouse without a command is a wrong command line: one line on stderr listing the commands, status 2", async () => {
     const line =
       "gatehouse: a command is needed: serve, keys, configure, logs, spend, config, mcp, status, login-link, models, approvals, bench (gatehouse --help says what each does)";
