@@ -238,6 +238,13 @@ interface Child {
   exit: Promise<number | null>;
 }
 
+/** Every `serve` child of this file: one a failed test left running is stopped when the file ends. */
+const serveChildren = new Set<ChildProcess>();
+after(() => {
+  for (const proc of serveChildren)
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+});
+
 function serve(args: string[], dataDir: string): Child {
   const proc = spawn(process.execPath, ["--import", "tsx", ENTRY, "serve", "--data-dir", dataDir, ...args], {
     cwd: ROOT,
@@ -245,6 +252,7 @@ function serve(args: string[], dataDir: string): Child {
     env: { PATH: process.env.PATH ?? "", HOME: dataDir },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  serveChildren.add(proc);
   const c: Child = {
     proc,
     out: "",
