@@ -107,6 +107,27 @@ describe("upstream faults", () => {
     assert.match(body.error.message, /^dead: provider unreachable/);
   });
 
+  test("every route fails: the error names the routes that failed before the last one", async () => {
+    // Told only the last route's error, a client saw "b: ..." and could not tell its first route was down.
+    reset();
+    b.script(
+      { kind: "error", status: 500, message: "b is down" },
+      { kind: "error", status: 500, message: "b is down" },
+    );
+    const recP = gw.nextRecord();
+    const res = await post(`${gw.url}/anthropic/v1/messages`, msg("dead-fb"));
+    assert.equal(res.status, 500, res.text);
+    const { error } = res.json() as { error: { message: string } };
+    assert.match(
+      error.message,
+      /^b: b is down; before it, dead\/claude-x failed: provider unreachable \(ECONNREFUSED\)$/,
+    );
+    const rec = await recP;
+    // The log row keeps the last route's own error; its fallbacks and attempts say the rest.
+    assert.equal(rec.error, "b: b is down");
+    assert.deepEqual(rec.fallbacks, ["dead/claude-x"]);
+  });
+
   test("retry-after: 0 retries the same route", async () => {
     reset();
     a.script({ kind: "error", status: 429, headers: { "retry-after": "0" } });

@@ -112,6 +112,25 @@ function connectionError(e: unknown, provider: string): NeutralError {
 }
 
 /**
+ * The error a client is told when every route failed: the last route's, followed by why each route
+ * before it was given up on. Told only "oai: provider unreachable", a client could not tell that its
+ * first route had failed too. (The log row keeps the last route's own error, and the attempts.)
+ */
+export function toldError(f: Failed): NeutralError {
+  const given = new Map<string, string>();
+  for (const a of f.failed ?? []) if (a.route !== f.target?.route) given.set(a.route, a.error);
+  if (given.size === 0) return f.error;
+  const before = [...given].map(([route, e]) => `${route} failed: ${withoutProvider(e)}`).join("; ");
+  return { ...f.error, message: `${f.error.message}; before it, ${before}` };
+}
+
+/** An attempt's error without its leading "provider: " (the route names the provider), shortened. */
+function withoutProvider(error: string): string {
+  const text = error.replace(/^[\w.-]+: /, "");
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
+
+/**
  * Tries each target in order; each one up to `retries` more times on 429/5xx, timeouts and
  * connection errors, with exponential backoff honouring retry-after. Never switches target after a
  * byte went to the client: callers only write once this resolves.

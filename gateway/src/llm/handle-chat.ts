@@ -10,7 +10,7 @@ import { RequestAbort } from "./abort.js";
 import { ContentCapture } from "./capture.js";
 import { ChatBody } from "./chat-body.js";
 import { codecsFor } from "./codec.js";
-import { DispatchAborted, dispatch } from "./dispatch.js";
+import { DispatchAborted, dispatch, toldError } from "./dispatch.js";
 import type { CallContext } from "./providers/provider.js";
 import { newRecordId, type RequestRecord } from "./record.js";
 import type { ClientSurface, Router, Target } from "./router.js";
@@ -189,7 +189,7 @@ export async function handleChat(
   rec.provider = out.target?.provider.name;
 
   if ("error" in out) {
-    sendError(res, surface, out.error, out.headers);
+    sendError(res, surface, toldError(out), out.headers);
     finish(out.error.status, out.error.message);
     return;
   }
