@@ -37,7 +37,19 @@ export const int = (n: number) => Math.round(n).toLocaleString("en-US");
 const secs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
 
 /** Most characters of an error shown in `logs tail` (whole characters: never half an emoji). */
-const ERROR_CHARS = 80;
+const ERROR_CHARS = 160;
+
+/**
+ * The call's error, and the routes that failed before the one it ended on (their errors are in
+ * /api/logs/{id}): without them a call answered by a fallback read as if its first route were fine.
+ */
+function errorCell(r: RequestLogRow): string {
+  const before = r.fallbacks.join(", ");
+  if (!r.error) return before ? `fallback: ${before} failed first` : "";
+  const text = before ? `${r.error}; before it, ${before} failed` : r.error;
+  const chars = Array.from(text);
+  return chars.length > ERROR_CHARS ? `${chars.slice(0, ERROR_CHARS - 1).join("")}…` : text;
+}
 
 /** A log row's cells; its time as the wall clock reads in `tz`, the zone `spend` counts days in. */
 function logLine(r: RequestLogRow, tz: string): string[] {
@@ -51,7 +63,7 @@ function logLine(r: RequestLogRow, tz: string): string[] {
     int(r.outputTokens),
     usd(r.costUsd),
     secs(r.latencyMs),
-    r.error ? Array.from(r.error).slice(0, ERROR_CHARS).join("") : "",
+    errorCell(r),
   ];
 }
 const logHead = (tz: string) => [

@@ -34,7 +34,11 @@ describe("gatehouse logs tail and spend", () => {
 
   before(async () => {
     ({ mock, gw } = await startMockGateway((url) => ({
-      providers: { ant: { type: "anthropic", api_key: "sk-up", base_url: url } },
+      providers: {
+        ant: { type: "anthropic", api_key: "sk-up", base_url: url },
+        dead: { type: "anthropic", api_key: "sk-up", base_url: "http://127.0.0.1:9" },
+      },
+      models: { fb: ["dead/model-down", "ant/model-up"] },
       pricing: { "*": { input_per_mtok: 1000, output_per_mtok: 1000 } },
       virtual_keys: [
         {
@@ -168,5 +172,20 @@ describe("gatehouse logs tail and spend", () => {
       r.err,
       /^gatehouse logs: warning: cannot read config file .*none\.yaml \(ENOENT\); times are in UTC\n$/,
     );
+  });
+
+  test("logs tail says when a call was answered by a fallback, and which routes failed", async () => {
+    // The row's route is the one that answered: without this a provider that is down went unseen.
+    const res = await post(`${gw.url}/anthropic/v1/messages`, msg("fb"));
+    assert.equal(res.status, 200, res.text);
+    await gw.gateway.logs.flush();
+    const tail = await run("logs", ["tail", "--data-dir", gw.dataDir, "--limit", "1"]);
+    assert.equal(tail.code, 0, tail.err);
+    assert.match(tail.out, /ant\/model-up\s+200\s.*fallback: dead\/model-down failed first$/m);
+    mock.script({ kind: "error", status: 400, message: "nope" });
+    await post(`${gw.url}/anthropic/v1/messages`, msg("fb"));
+    await gw.gateway.logs.flush();
+    const failed = await run("logs", ["tail", "--data-dir", gw.dataDir, "--limit", "1"]);
+    assert.match(failed.out, /ant\/model-up\s+400\s.*ant: nope; before it, dead\/model-down failed$/m);
   });
 });
