@@ -6,6 +6,10 @@ import { HttpError } from "./errors.js";
  * The virtual key a request presents (Authorization: Bearer, x-api-key or x-gatehouse-key),
  * verified against the key ring; a 401 HttpError (with `headers`) when it is missing or not valid.
  * The one key check of every surface: the LLM routes, /mcp and the execute endpoints.
+ *
+ * The 401 says `x-should-retry: false`: Anthropic's SDKs, Claude Code's included, otherwise retry a
+ * 401 with backoff, so a revoked or rotated key left Claude Code silent for three minutes before it
+ * said "Failed to authenticate". Asking again with the same key cannot succeed.
  */
 export async function authenticateKey(
   keys: KeyRing,
@@ -21,6 +25,6 @@ export async function authenticateKey(
       ? "invalid, revoked or expired virtual key"
       : "missing virtual key: send it as Authorization: Bearer, x-api-key or x-gatehouse-key",
     "authentication_error",
-    headers,
+    { "x-should-retry": "false", ...headers },
   );
 }
