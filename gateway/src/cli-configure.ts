@@ -7,6 +7,7 @@ import { CliUsageError } from "./cli-text.js";
 import {
   claudeCodeFiles,
   configureClaudeCode,
+  configuredGatewayUrl,
   type RevertedFile,
   unconfigureClaudeCode,
 } from "./clients/claude-code.js";
@@ -59,12 +60,15 @@ export async function configureCommand(
     io.out(revertText(unconfigureClaudeCode(home), home));
     return;
   }
-  const server = serverAddressOf(flags, env);
-  const url = baseUrl(server.host, claudeCodePort(portOf(flags), server.port));
+  const { url, kept } = gatewayUrl(flags, env, home);
   let key = flags.key;
   if (key) {
-    const warning = await unknownKeyWarning(url, key, flags, env);
+    const { warning, answered } = await unknownKeyWarning(url, key, flags, env);
     if (warning) io.err(`Warning: ${warning}\n`);
+    if (!answered)
+      io.err(
+        `Note: no gateway answers at ${url} now: start it there before Claude Code, or configure again with the --port (and --host) it listens on.\n`,
+      );
   } else {
     const dataDir = dataDirOf(flags, env);
     const running = await gatewayAt(url, dataDir);
@@ -91,7 +95,36 @@ export async function configureCommand(
   const { files, backups } = configureClaudeCode(home, { url, key, mcp: !flags["no-mcp"] });
   for (const f of files) io.out(`Wrote ${f}\n`);
   for (const b of backups) io.out(`Backup ${b}\n`);
-  io.out(`Claude Code now uses ${url}. Undo with: gatehouse configure claude-code --revert\n`);
+  io.out(
+    `Claude Code now uses ${url}${kept ? " (the address configured before; --port N for another)" : ""}. Undo with: gatehouse configure claude-code --revert\n`,
+  );
+}
+
+/**
+ * The gateway's address: --host and --port, else the config in force's `server`, else the address
+ * an earlier configure wrote (so `configure claude-code --key NEW` after a rotation does not move
+ * Claude Code to the default port), else 127.0.0.1:8787. `kept`: the earlier configure's.
+ */
+function gatewayUrl(
+  flags: ConfigureFlags,
+  env: NodeJS.ProcessEnv,
+  home: string,
+): { url: string; kept: boolean } {
+  const server = serverAddressOf(flags, env);
+  const chosen = flags.port !== undefined || flags.host !== undefined || configNamesServer(flags, env);
+  const before = chosen ? undefined : configuredGatewayUrl(home);
+  if (before) return { url: before, kept: true };
+  return { url: baseUrl(server.host, claudeCodePort(portOf(flags), server.port)), kept: false };
+}
+
+/** Whether the config in force sets `server.host` or `server.port`. */
+function configNamesServer(flags: ConfigureFlags, env: NodeJS.ProcessEnv): boolean {
+  try {
+    const server = resolveConfig(flags, env).config.server;
+    return server?.port !== undefined || server?.host !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 /** What a revert did, a line per file, or that there was nothing to revert. */
@@ -161,7 +194,7 @@ async function unknownKeyWarning(
   key: string,
   flags: CommonFlags,
   env: NodeJS.ProcessEnv,
-): Promise<string | undefined> {
+): Promise<{ warning?: string; answered: boolean }> {
   try {
     const res = await fetch(`${url}/anthropic/v1/models`, {
       headers: { authorization: `Bearer ${key}` },
@@ -169,13 +202,26 @@ async function unknownKeyWarning(
     });
     await res.body?.cancel();
     if (res.status === 401)
-      return `the gateway at ${url} does not accept this key (not one of its virtual keys, or revoked or expired); Claude Code's requests will be refused until it does`;
-    if (res.ok) return undefined;
+      return {
+        warning: `the gateway at ${url} does not accept this key (not one of its virtual keys, or revoked or expired); Claude Code's requests will be refused until it does`,
+        answered: true,
+      };
+    if (res.ok) return { answered: true };
   } catch {
     // no gateway there: ask the data folder
+    return { ...(await dataFolderWarning(key, flags, env)), answered: false };
   }
+  return { ...(await dataFolderWarning(key, flags, env)), answered: true };
+}
+
+/** Why the data folder (its database and config file) would refuse `key`, when it has one. */
+async function dataFolderWarning(
+  key: string,
+  flags: CommonFlags,
+  env: NodeJS.ProcessEnv,
+): Promise<{ warning?: string }> {
   const dataDir = dataDirOf(flags, env);
-  if (!existsSync(join(dataDir, "gatehouse.db"))) return undefined;
+  if (!existsSync(join(dataDir, "gatehouse.db"))) return {};
   const ring = new KeyRing();
   const store = SqliteStore.open(dataDir);
   try {
@@ -195,8 +241,10 @@ async function unknownKeyWarning(
   } finally {
     await store.close();
   }
-  if (ring.verify(key)) return undefined;
-  return `this key is not a virtual key of ${dataDir} (its database or config file), or it is revoked or expired; Claude Code's requests will be refused unless the gateway knows it`;
+  if (ring.verify(key)) return {};
+  return {
+    warning: `this key is not a virtual key of ${dataDir} (its database or config file), or it is revoked or expired; Claude Code's requests will be refused unless the gateway knows it`,
+  };
 }
 
 /** The config file's key names, or none when there is no config file that loads. */

@@ -323,4 +323,32 @@ describe("gatehouse configure claude-code", () => {
     assert.match((await cli([...offline, "gk-bogus"], h)).err, /Warning: this key is not a virtual key of /);
     rmSync(h, { recursive: true, force: true });
   });
+
+  test("configured on a port, then again with only --key (after a rotation): Claude Code stays on that port", async () => {
+    // The docs' `gatehouse configure claude-code --key NEW` used to move Claude Code to 8787.
+    const h = mkdtempSync(join(tmpdir(), "gatehouse-home-"));
+    const first = await cli(["configure", "claude-code", "--port", String(gw.port), "--key", gw.key], h);
+    assert.equal(first.code, 0, first.err);
+    const again = await cli(["configure", "claude-code", "--key", gw.key], h);
+    assert.equal(again.code, 0, again.err);
+    const settings = readJson(join(h, ".claude", "settings.json")) as { env: Record<string, string> };
+    assert.equal(settings.env.ANTHROPIC_BASE_URL, `${gw.url}/anthropic`);
+    const mcp = readJson(join(h, ".claude.json")) as { mcpServers: Record<string, { url: string }> };
+    assert.equal(mcp.mcpServers.gatehouse!.url, `${gw.url}/mcp`);
+    assert.match(
+      again.out,
+      new RegExp(`now uses ${gw.url} \\(the address configured before; --port N for another\\)`),
+    );
+    assert.doesNotMatch(again.err, /no gateway answers/);
+    // A --port given moves it, and a gateway that is not there is named.
+    const moved = await cli(["configure", "claude-code", "--port", "1", "--key", gw.key], h);
+    assert.equal(moved.code, 0, moved.err);
+    assert.match(moved.err, /Note: no gateway answers at http:\/\/127\.0\.0\.1:1 now/);
+    assert.equal(
+      (readJson(join(h, ".claude", "settings.json")) as { env: Record<string, string> }).env
+        .ANTHROPIC_BASE_URL,
+      "http://127.0.0.1:1/anthropic",
+    );
+    rmSync(h, { recursive: true, force: true });
+  });
 });

@@ -130,6 +130,28 @@ function readState(path: string): State | undefined {
   return parsed.data;
 }
 
+/**
+ * The gateway address an earlier configure pointed Claude Code at (its record is there and
+ * settings.json's ANTHROPIC_BASE_URL still ends in /anthropic), else undefined. Configuring again
+ * with only a new key keeps it rather than fall back to the default port.
+ */
+export function configuredGatewayUrl(home: string): string | undefined {
+  const f = claudeCodeFiles(home);
+  try {
+    if (!readState(f.state)?.settings) return undefined;
+    const env = readJson(f.settings).env;
+    const url =
+      env && typeof env === "object" && !Array.isArray(env)
+        ? (env as Record<string, unknown>).ANTHROPIC_BASE_URL
+        : undefined;
+    return typeof url === "string" && /^https?:\/\/[^/]+\/anthropic$/.test(url)
+      ? url.slice(0, -"/anthropic".length)
+      : undefined;
+  } catch {
+    return undefined; // a file that does not read: configure says so when it edits it
+  }
+}
+
 /** Writes the configuration; returns the files changed and their backups. */
 export function configureClaudeCode(
   home: string,
