@@ -1,3 +1,4 @@
+import { homedir } from "node:os";
 import { parseArgs } from "node:util";
 import { configKeyView, storedKeyView } from "./admin/key-views.js";
 import { dataDirOf, resolveConfig } from "./cli-config.js";
@@ -6,6 +7,7 @@ import { type Flags, type KeysCommand, keysCommandOf, options, pastExpiry } from
 import { configKeyLines, describeRules, keyListLines, storedKeyLines } from "./cli-keys-view.js";
 import { openExistingStore } from "./cli-store.js";
 import { CliUsageError, errorLine, exitCodeOf } from "./cli-text.js";
+import { claudeCodeSettingsWithKey } from "./clients/claude-code.js";
 import { formatIssues } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
 import { createStoredKey, KeyExpiredError, PastExpiryError, rotateStoredKey } from "./governance/keys.js";
@@ -29,7 +31,7 @@ interface ConfigKeys {
   where: string;
 }
 
-async function run(cmd: KeysCommand, f: Flags, store: SqliteStore, config: ConfigKeys) {
+async function run(cmd: KeysCommand, f: Flags, store: SqliteStore, config: ConfigKeys, home: string) {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const inConfig = (n: string, what: string) =>
     new KeysError(`the key ${JSON.stringify(n)} is defined in ${config.where}: ${what}`);
@@ -103,6 +105,7 @@ async function run(cmd: KeysCommand, f: Flags, store: SqliteStore, config: Confi
     const n = cmd.name;
     if (config.names.has(n)) throw inConfig(n, "change its value there");
     let rotated: Awaited<ReturnType<typeof rotateStoredKey>>;
+    const oldHash = (await store.listKeys()).find((k) => k.name === n && k.revokedAt === null)?.keyHash;
     try {
       rotated = await rotateStoredKey(store, n, cmd.graceMs);
     } catch (e) {
@@ -120,6 +123,11 @@ async function run(cmd: KeysCommand, f: Flags, store: SqliteStore, config: Confi
           ? `The old key works until ${new Date(until).toISOString()}.\n`
           : "The old key no longer works (a running gateway stops taking it within 2 seconds).\n"),
     );
+    const settings = oldHash ? claudeCodeSettingsWithKey(home, oldHash) : undefined;
+    if (settings)
+      process.stderr.write(
+        `Claude Code's settings (${settings}) hold the old key: give it the new one with \`gatehouse configure claude-code --key NEW_KEY\` (the key above); sessions started after that use it.\n`,
+      );
   } else {
     const n = cmd.name;
     // The stored key of that name, also one a config key shadows; a config key itself stays.
@@ -167,7 +175,7 @@ export async function keysMain(argv: string[], env: NodeJS.ProcessEnv): Promise<
     // Only `create` makes a database; the others need a key in it.
     const store = cmd.sub === "create" ? SqliteStore.open(dataDir) : openExistingStore(dataDir);
     try {
-      await run(cmd, parsed.values, store, configKeys);
+      await run(cmd, parsed.values, store, configKeys, env.HOME ?? homedir());
     } finally {
       await store.close();
     }

@@ -351,4 +351,32 @@ describe("gatehouse configure claude-code", () => {
     );
     rmSync(h, { recursive: true, force: true });
   });
+
+  test("keys rotate of the key Claude Code's settings hold says how to give it the new one", async () => {
+    const h = mkdtempSync(join(tmpdir(), "gatehouse-home-"));
+    const dir = ["--data-dir", gw.dataDir];
+    const made = await cli(["configure", "claude-code", "--port", String(gw.port), ...dir], h);
+    const name = /Created virtual key "([^"]+)"/.exec(made.out)?.[1];
+    assert.ok(name, made.out);
+    const rotated = await cli(["keys", "rotate", name, ...dir], h);
+    assert.equal(rotated.code, 0, rotated.err);
+    const settings = join(h, ".claude", "settings.json");
+    assert.match(
+      rotated.err,
+      new RegExp(
+        `Claude Code's settings \\(${settings}\\) hold the old key: give it the new one with \`gatehouse configure claude-code --key NEW_KEY\``,
+      ),
+    );
+    // Given the new key, Claude Code holds it: the next rotation says so again; another key's says nothing.
+    const fresh = rotated.out.trim().split("\n").at(-1)!;
+    await cli(["configure", "claude-code", "--key", fresh], h);
+    const again = await cli(["keys", "rotate", name, ...dir], h);
+    assert.equal(again.code, 0, again.err);
+    assert.match(again.err, /Claude Code's settings/);
+    await cli(["keys", "create", `other-${name}`, ...dir], h);
+    const other = await cli(["keys", "rotate", `other-${name}`, ...dir], h);
+    assert.equal(other.code, 0, other.err);
+    assert.doesNotMatch(other.err, /Claude Code's settings/);
+    rmSync(h, { recursive: true, force: true });
+  });
 });

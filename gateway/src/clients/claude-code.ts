@@ -10,6 +10,7 @@ import {
 } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
+import { hashKey } from "../governance/keys.js";
 import {
   applyEdits,
   type Edit,
@@ -149,6 +150,23 @@ export function configuredGatewayUrl(home: string): string | undefined {
       : undefined;
   } catch {
     return undefined; // a file that does not read: configure says so when it edits it
+  }
+}
+
+/**
+ * The settings file, when Claude Code's settings there hold the key whose SHA-256 is `keyHash`
+ * (ANTHROPIC_AUTH_TOKEN or ANTHROPIC_API_KEY): after that key is rotated, Claude Code needs the new one.
+ */
+export function claudeCodeSettingsWithKey(home: string, keyHash: string): string | undefined {
+  const { settings } = claudeCodeFiles(home);
+  try {
+    const env = readJson(settings).env;
+    if (!env || typeof env !== "object" || Array.isArray(env)) return undefined;
+    const e = env as Record<string, unknown>;
+    const held = [e.ANTHROPIC_AUTH_TOKEN, e.ANTHROPIC_API_KEY];
+    return held.some((k) => typeof k === "string" && hashKey(k) === keyHash) ? settings : undefined;
+  } catch {
+    return undefined;
   }
 }
 
