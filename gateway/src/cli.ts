@@ -45,10 +45,12 @@ function flagsOf(command: string | undefined): object {
   );
 }
 
-function claudeCodeHint(url: string, key: string | undefined): string {
+function claudeCodeHint(url: string, key: string | undefined, find: string): string {
   return [
     "",
     "Point Claude Code at it:",
+    `  gatehouse configure claude-code${find}   # writes its settings, with a key of its own; --revert undoes it`,
+    "or, for one shell:",
     `  export ANTHROPIC_BASE_URL=${url}/anthropic`,
     `  export ANTHROPIC_AUTH_TOKEN=${key ?? "<your virtual key>"}`,
     `  claude mcp add --transport http gatehouse ${url}/mcp --header "Authorization: Bearer ${key ?? "<your virtual key>"}"`,
@@ -147,7 +149,7 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
       `  providers: ${providers.length > 0 ? providers.join(", ") : "none (set ANTHROPIC_API_KEY or OPENAI_API_KEY, or pass --config)"}\n` +
       `  admin: ${gateway.admin.loginLink()}  (one-time login link, 15 min; another: gatehouse login-link${findFlags(started.url, flags)})\n` +
       (newKey ? `\n${newKeyText(newKey)}` : "") +
-      `${claudeCodeHint(started.url, newKey)}\n` +
+      `${claudeCodeHint(started.url, newKey, findFlags(started.url, flags))}\n` +
       (gateway.mcp.servers().length > 0
         ? `\nMCP tools that need a person's approval wait for an answer: run \`gatehouse approvals${findFlags(started.url, flags)}\` in another terminal.\n`
         : ""),

@@ -340,6 +340,11 @@ describe("gatehouse serve", () => {
         c.out.includes(`another: gatehouse login-link --port ${port} --data-dir ${join(dir, "ok")})`),
         c.out,
       );
+      // The one command that points Claude Code at this gateway, not only the variables to export.
+      assert.ok(
+        c.out.includes(`  gatehouse configure claude-code --port ${port} --data-dir ${join(dir, "ok")}`),
+        c.out,
+      );
       assert.doesNotMatch(c.out, /gatehouse approvals/, "no MCP servers: no approvals to answer");
       const res = await fetch(`${url}/anthropic/v1/models`, { headers: { authorization: `Bearer ${key}` } });
       assert.equal(res.status, 200);
