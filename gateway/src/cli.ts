@@ -165,6 +165,7 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
     load: () => resolveConfig(flags, env).config,
     apply: (next) => gateway.reload(next),
     log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
+    notApplied: (reason) => gateway.configNotApplied(reason),
     secretFiles: () => secretFilesOf(gateway.config()),
   });
 }

@@ -45,6 +45,11 @@ export interface Gateway {
   stop(graceMs?: number): Promise<void>;
   /** Applies a new config without a restart. */
   reload(config: ConfigFile): Promise<void>;
+  /**
+   * A change of the config file that was refused (the line said), or undefined once a reload
+   * applied the file: /api/health lists it as a problem, so `gatehouse status` shows it.
+   */
+  configNotApplied(reason: string | undefined): void;
   readonly events: EventEmitter<GatewayEvents>;
   readonly keys: {
     /** `policy`: budgets, limits, restrictions and team, as a virtual_keys entry has them. */

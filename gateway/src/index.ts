@@ -192,6 +192,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
     refreshMcpServers,
   });
 
+  let configProblem: string | undefined;
+
   /** Applies a config file (merged with the stored entries) without a restart. */
   async function reload(file: ConfigFile): Promise<void> {
     for (const line of overriddenSettingChanges(fileConfig, file, entries.load().settings)) warn(line);
@@ -286,6 +288,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
           failing: writer.failing === undefined ? null : redactText(writer.failing),
         }),
         storedProblems: () => rules.problems,
+        configProblem: () => configProblem,
         events,
         routes: adminRoutes,
         stream: adminStream,
@@ -349,6 +352,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
       await store.close();
     },
     reload,
+    configNotApplied(reason: string | undefined): void {
+      configProblem = reason === undefined ? undefined : redactText(reason);
+    },
     keys: keyOps,
   };
 }

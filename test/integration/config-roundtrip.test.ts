@@ -64,6 +64,7 @@ function watched(dir: string, file: string, g: ReturnType<typeof createGateway>)
     load: () => resolveConfig({ "data-dir": dir }, ENV).config,
     apply: (next) => g.reload(next),
     log: (l) => lines.push(l),
+    notApplied: (r) => g.configNotApplied(r),
     debounceMs: 50,
     secretFiles: () => secretFilesOf(g.config()),
   });
@@ -224,6 +225,16 @@ describe("config export and import", () => {
       assert.ok(!line.includes("\n"), "one line");
       assert.match(line, /not valid YAML/);
       assert.equal(await status("quick"), 200, "the config in force stays");
+      // `gatehouse status` (GET /api/health) says so too, not only the gateway's stderr.
+      const health = async () =>
+        (await (
+          await fetch(`${url}/api/health`, {
+            headers: { authorization: `Bearer ${readFileSync(join(dir, "admin-token"), "utf8").trim()}` },
+          })
+        ).json()) as { status: string; problems: string[] };
+      const refused = await health();
+      assert.equal(refused.status, "degraded");
+      assert.deepEqual(refused.problems, [line]);
 
       writeFileSync(file, stringify({ ...cfg, models: { quick: "nowhere/x" } }));
       await eventually(
@@ -231,6 +242,9 @@ describe("config export and import", () => {
         async () => lines.filter((l) => l.includes("not applied")).length === 2,
       );
       assert.equal(await status("quick"), 200);
+      assert.match((await health()).problems[0]!, /nowhere/, "the latest refusal");
+      writeFileSync(file, stringify({ ...cfg, models: { quick: "ant/claude-haiku-4-5" } }));
+      await eventually("a good file applies", async () => (await health()).status === "ok");
     } finally {
       watcher.close();
     }

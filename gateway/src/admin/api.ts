@@ -49,6 +49,8 @@ export interface AdminDeps {
    * one line each: /api/health counts each as a problem.
    */
   storedProblems?(): readonly string[];
+  /** The config file's change the gateway refused (it runs on the one before): a problem until fixed. */
+  configProblem?(): string | undefined;
   events: EventEmitter<{ request: [RequestRecord]; toolCall: [ToolCallRecord] }>;
   /** Routes other parts add (MCP servers and approvals, logs and spend). */
   routes?: readonly Route[];
@@ -97,7 +99,12 @@ function coreRoutes(deps: AdminDeps, sessions: AdminSessions): Route[] {
       summary: "Gateway status",
       handle: (): HealthView => {
         const logs = deps.logs();
-        const problems = [...logProblems(logs), ...(deps.storedProblems?.() ?? [])];
+        const configProblem = deps.configProblem?.();
+        const problems = [
+          ...logProblems(logs),
+          ...(deps.storedProblems?.() ?? []),
+          ...(configProblem ? [configProblem] : []),
+        ];
         return {
           status: problems.length > 0 ? "degraded" : "ok",
           problems,

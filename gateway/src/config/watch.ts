@@ -22,6 +22,8 @@ export interface ConfigWatchOptions {
   apply(config: ConfigFile): Promise<void>;
   /** One line per reload or refusal. */
   log(line: string): void;
+  /** The refusal of the file on disk (the line logged), or undefined once a reload applied it. */
+  notApplied?(reason: string | undefined): void;
   /** Quiet time after the last change before reloading (default 300 ms). */
   debounceMs?: number;
   /** The `file:` secrets of the config in force (secretFilesOf), watched like the file itself. */
@@ -86,9 +88,7 @@ export function watchConfig(opts: ConfigWatchOptions): ConfigWatcher {
       next = opts.load();
     } catch (e) {
       last = now;
-      opts.log(
-        `config ${opts.path} not applied, keeping the one in force: ${e instanceof Error ? e.message : e}`,
-      );
+      refused(e);
       return;
     }
     try {
@@ -97,12 +97,17 @@ export function watchConfig(opts: ConfigWatchOptions): ConfigWatcher {
       last = fingerprint(opts.path, secrets());
       follow();
       opts.log(`config reloaded from ${opts.path}`);
+      opts.notApplied?.(undefined);
     } catch (e) {
       last = now;
-      opts.log(
-        `config ${opts.path} not applied, keeping the one in force: ${e instanceof Error ? e.message : e}`,
-      );
+      refused(e);
     }
+  };
+
+  const refused = (e: unknown) => {
+    const line = `config ${opts.path} not applied, keeping the one in force: ${e instanceof Error ? e.message : e}`;
+    opts.log(line);
+    opts.notApplied?.(line);
   };
 
   const schedule = () => {
