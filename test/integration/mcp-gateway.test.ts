@@ -176,7 +176,7 @@ describe("MCP gateway: policies and approvals", () => {
     assert.ok(!names.includes("files__move_file"), "a denied tool is not listed");
     const r = await c.callTool({ name: "files__move_file", arguments: { source: "a", destination: "b" } });
     assert.equal(r.isError, true);
-    assert.match(textOf(r), /files__move_file is not available: denied by the config/);
+    assert.match(textOf(r), /files__move_file is not available: denied by the server's configuration/);
   });
 
   test("read-only tools run without asking; others ask (annotations as defaults)", () => {

@@ -48,13 +48,20 @@ export function annotationDefault(a: ToolHints | undefined): Policy {
  */
 export function decide(input: PolicyInput): PolicyDecision {
   const configured = input.configTool ?? input.configServer;
-  if (configured === "deny") return { policy: "deny", source: "config", reason: "denied by the config" };
+  // "The server's configuration": the config file's entry, or one `gatehouse mcp add` or the admin
+  // API stored; "the config" named only the file, and sent people looking there for the latter.
+  if (configured === "deny")
+    return { policy: "deny", source: "config", reason: "denied by the server's configuration" };
   if (input.stored === "deny") return { policy: "deny", source: "stored", reason: "denied by a person" };
   let base: PolicyDecision;
   if (input.stored !== undefined) {
     base = { policy: input.stored, source: "stored", reason: `${input.stored} set by a person` };
   } else if (configured !== undefined) {
-    base = { policy: configured, source: "config", reason: `${configured} by the config` };
+    base = {
+      policy: configured,
+      source: "config",
+      reason: `set to ${configured} in the server's configuration`,
+    };
   } else {
     const p = annotationDefault(input.annotations);
     base = {
