@@ -155,7 +155,8 @@ export class Governance {
     if (!Array.isArray(buckets)) return { ok: false, refusal: buckets, team };
 
     // Admitted: hold the estimate on every budget and token limit until settle or release.
-    const est = this.estimate(targets[0]!.route, req.estimate);
+    // Priced only when a budget holds it: a key without budgets needs the token estimate alone.
+    const est = this.estimate(targets[0]!.route, req.estimate, counters.length > 0);
     const scopes = [scopeKey("key", req.key.id)];
     if (team) scopes.push(scopeKey("team", team));
     if (req.sessionId) scopes.push(scopeKey("session", req.sessionId));
@@ -373,11 +374,13 @@ export class Governance {
   private estimate(
     route: string,
     e: AdmitRequest<{ route: string }>["estimate"],
+    priced: boolean,
   ): { usd: number; tokens: number; inputTokens: number } {
     if (!e) return { usd: 0, tokens: 0, inputTokens: 0 };
     const input = Math.ceil(e.bytes / 4);
     const asked = typeof e.maxTokens === "number" && e.maxTokens > 0 ? e.maxTokens : EST_OUTPUT_CAP;
     const output = Math.min(asked, EST_OUTPUT_CAP);
+    if (!priced) return { usd: 0, tokens: input + output, inputTokens: input };
     const slash = route.indexOf("/");
     const rates = this.pricing.rates(route.slice(0, slash), route.slice(slash + 1));
     return { usd: input * rates.input + output * rates.output, tokens: input + output, inputTokens: input };

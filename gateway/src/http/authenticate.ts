@@ -28,3 +28,13 @@ export async function authenticateKey(
     { "x-should-retry": "false", ...headers },
   );
 }
+
+/**
+ * The request's key when the key ring holds it now, without a turn of the microtask queue; null
+ * when it does not (missing, unknown to the ring as loaded, expired): authenticateKey then decides,
+ * reloading the ring for a key made since. For the model-call path, where every await counts.
+ */
+export function knownKey(keys: KeyRing, req: IncomingMessage): KeyIdentity | null {
+  const presented = presentedKey(req.headers);
+  return presented ? keys.verify(presented) : null;
+}

@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream";
 import type { KeyRing } from "../governance/keys.js";
 import { handleChat, type LlmDeps } from "../llm/handle-chat.js";
 import { handleCountTokens, handleModels } from "../llm/handle-meta.js";
-import { authenticateKey } from "./authenticate.js";
+import { authenticateKey, knownKey } from "./authenticate.js";
 import { readBody } from "./body.js";
 import {
   HttpError,
@@ -86,7 +86,7 @@ async function route(
   if (!chat && !count && !models) {
     throw new HttpError(404, `no such endpoint: ${method} ${path}`, "not_found_error");
   }
-  const key = await authenticateKey(deps.keys, req);
+  const key = knownKey(deps.keys, req) ?? (await authenticateKey(deps.keys, req));
   if (models) {
     if (method !== "GET") throw methodNotAllowed(method, path, "GET");
     handleModels(deps.llm, surface === "anthropic" ? "anthropic" : "openai", res);

@@ -9,12 +9,12 @@ import { headerValue } from "../http/header-value.js";
 import { RequestAbort } from "./abort.js";
 import { ContentCapture } from "./capture.js";
 import { ChatBody } from "./chat-body.js";
-import { codecsFor } from "./codec.js";
+import { codecsFor, type StreamPipe } from "./codec.js";
 import { DispatchAborted, dispatch, toldError } from "./dispatch.js";
 import type { CallContext } from "./providers/provider.js";
 import { newRecordId, type RequestRecord } from "./record.js";
 import type { ClientSurface, Router, Target } from "./router.js";
-import { readAll, type Transport } from "./transport.js";
+import { readAll, type Transport, type UpstreamResponse } from "./transport.js";
 import { emptyUsage } from "./usage.js";
 import { validateChatRequest } from "./validate.js";
 
@@ -52,6 +52,26 @@ export function callContext(req: IncomingMessage, t: Target, stream: boolean): C
     sessionId: header(req, "x-claude-code-session-id"),
     clientHeaders: req.headers,
   };
+}
+
+/**
+ * The end of a call: status, error and latency on the record, priced and charged (settle), then
+ * handed on (logs, metrics). A module function rather than a closure per request: under tsx (the
+ * benchmarks run the source) every named closure also costs an Object.defineProperty for its name.
+ */
+function finish(
+  deps: LlmDeps,
+  rec: RequestRecord,
+  t0: number,
+  ticket: Ticket | undefined,
+  status: number,
+  error?: string,
+): void {
+  rec.status = status;
+  rec.error = error;
+  rec.latencyMs = performance.now() - t0;
+  deps.governance.settle(ticket, rec);
+  deps.onRecord(rec);
 }
 
 /** POST /anthropic/v1/messages and POST /v1/chat/completions. */
@@ -107,19 +127,11 @@ export async function handleChat(
       ? new ContentCapture(surface, body.raw, stream)
       : undefined;
   if (capture) rec.content = capture;
-  let ticket: Ticket | undefined;
-  const finish = (status: number, error?: string) => {
-    rec.status = status;
-    rec.error = error;
-    rec.latencyMs = performance.now() - t0;
-    deps.governance.settle(ticket, rec);
-    deps.onRecord(rec);
-  };
 
   const plan = deps.router.resolve(clientModel, surface, sessionId);
   if (!plan || plan.targets.length === 0) {
     const msg = `model ${JSON.stringify(clientModel)} is not configured: use an alias from /models, a provider/model id, or configure a ${surface} provider`;
-    finish(404, msg);
+    finish(deps, rec, t0, undefined, 404, msg);
     throw new HttpError(404, msg, "not_found_error");
   }
   const admission = deps.governance.admit({
@@ -132,13 +144,14 @@ export async function handleChat(
     estimate: { bytes: body.raw.length, maxTokens: client.max_tokens ?? client.max_completion_tokens },
   });
   if (!admission.ok) {
-    finish(admission.refusal.status, admission.refusal.message);
+    finish(deps, rec, t0, undefined, admission.refusal.status, admission.refusal.message);
     throw refusalError(admission.refusal);
   }
-  ticket = admission.ticket;
+  const ticket = admission.ticket;
   const codecs = codecsFor(surface, client);
   const ac = new RequestAbort();
-  res.once("close", () => {
+  // 'close' comes once: `on` spares the per-request wrapper `once` makes.
+  res.on("close", () => {
     // Whatever happened, the reservation ends with the response (settle charges the real cost).
     deps.governance.release(ticket);
     if (!res.writableFinished) ac.abort();
@@ -177,6 +190,10 @@ export async function handleChat(
       rec.provider = e.target?.provider.name;
     }
     finish(
+      deps,
+      rec,
+      t0,
+      ticket,
       status,
       status === 499 ? "client closed the connection" : e instanceof Error ? e.message : String(e),
     );
@@ -190,7 +207,7 @@ export async function handleChat(
 
   if ("error" in out) {
     sendError(res, surface, toldError(out), out.headers);
-    finish(out.error.status, out.error.message);
+    finish(deps, rec, t0, ticket, out.error.status, out.error.message);
     return;
   }
   const { target, res: up } = out;
@@ -207,12 +224,12 @@ export async function handleChat(
       rec.usage = converted.usage;
     } catch (e) {
       if (ac.aborted) {
-        finish(499, "client closed the connection");
+        finish(deps, rec, t0, ticket, 499, "client closed the connection");
         return;
       }
       const msg = `${target.provider.name}: invalid response (${e instanceof Error ? e.message : e})`;
       sendError(res, surface, { status: 502, type: "api_error", message: msg });
-      finish(502, msg);
+      finish(deps, rec, t0, ticket, 502, msg);
       return;
     }
     res.writeHead(200, {
@@ -223,7 +240,7 @@ export async function handleChat(
     res.end(body);
     capture?.push(body);
     rec.ttfbMs = performance.now() - t0;
-    finish(200);
+    finish(deps, rec, t0, ticket, 200);
     return;
   }
 
@@ -234,32 +251,18 @@ export async function handleChat(
   capture?.push(firstOut);
   rec.ttfbMs = performance.now() - t0;
   await new Promise<void>((resolve) => {
-    const body = up.body;
-    let settled = false;
-    const done = (error?: string, status = error ? 502 : 200) => {
-      if (settled) return;
-      settled = true;
+    const relay = new StreamRelay(res, up.body, pipe, capture, () => {
       rec.usage = pipe.usage;
-      finish(status, error);
+      finish(deps, rec, t0, ticket, relay.status, relay.error);
       resolve();
-    };
-    const onDrain = () => body.resume();
-    res.on("drain", onDrain);
-    body.on("data", (c: Buffer) => {
-      const o = pipe.push(c);
-      capture?.push(o);
-      if (o.length > 0 && !res.write(o)) body.pause();
     });
-    const onEnd = () => {
-      const tail = pipe.end();
-      capture?.push(tail);
-      res.end(tail.length > 0 ? tail : undefined);
-      done(pipe.error ?? (pipe.finished ? undefined : "upstream stream ended early"));
-    };
-    body.on("end", onEnd);
+    const body = up.body;
+    res.on("drain", () => body.resume());
+    body.on("data", (c: Buffer) => relay.data(c));
+    body.on("end", () => relay.end());
     body.on("error", (e: Error) => {
       if (ac.aborted) {
-        done("client closed the connection", 499);
+        relay.done("client closed the connection", 499);
         return;
       }
       const code = (e as { code?: string }).code;
@@ -268,16 +271,56 @@ export async function handleChat(
         const secs = deps.settings.stream_idle_timeout_ms / 1000;
         const msg = `${target.provider.name}: stream stalled: no data for ${secs} s (stream_idle_timeout_ms)`;
         if (!res.writableEnded) res.end(pipe.fail(msg, "timeout_error"));
-        done(msg, 504);
+        relay.done(msg, 504);
         return;
       }
       const msg = `${target.provider.name}: stream failed (${code ?? e.message})`;
       if (!res.writableEnded) res.end(pipe.fail(msg));
-      done(msg);
+      relay.done(msg);
     });
     // A stream that fit in its first chunk may have ended already (its 'end' went out while the
     // first chunk was read, before these listeners): finish it now instead of waiting forever.
-    if (body.readableEnded) onEnd();
+    if (body.readableEnded) relay.end();
     else body.resume();
   });
+}
+
+/**
+ * A stream's relay after its first chunk: each upstream chunk through the pipe to the client (with
+ * backpressure), the end, and the one outcome (`onDone` once, with `status` and `error` set).
+ * Methods, not named closures, for the same reason as `finish`.
+ */
+class StreamRelay {
+  status = 200;
+  error: string | undefined;
+  private settled = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly body: UpstreamResponse["body"],
+    private readonly pipe: StreamPipe,
+    private readonly capture: ContentCapture | undefined,
+    private readonly onDone: () => void,
+  ) {}
+
+  data(c: Buffer): void {
+    const o = this.pipe.push(c);
+    this.capture?.push(o);
+    if (o.length > 0 && !this.res.write(o)) this.body.pause();
+  }
+
+  end(): void {
+    const tail = this.pipe.end();
+    this.capture?.push(tail);
+    this.res.end(tail.length > 0 ? tail : undefined);
+    this.done(this.pipe.error ?? (this.pipe.finished ? undefined : "upstream stream ended early"));
+  }
+
+  done(error?: string, status = error ? 502 : 200): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.status = status;
+    this.error = error;
+    this.onDone();
+  }
 }
