@@ -50,7 +50,11 @@ describe("a hostile MCP server's tool names", () => {
     for (const name of PROTOTYPE_NAMES) {
       const r = await c.client.callTool({ name: `locked__${name}`, arguments: {} });
       assert.equal(r.isError, true, name);
-      assert.match(textOf(r), /is not available: denied by the config\. The tool did not run/, name);
+      assert.match(
+        textOf(r),
+        /is not available: denied by the server's configuration\. The tool did not run/,
+        name,
+      );
     }
   });
 

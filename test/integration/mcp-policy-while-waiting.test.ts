@@ -83,7 +83,7 @@ describe("a policy that changes while a call waits for approval", () => {
     const r = await call;
     assert.equal(
       textOf(r),
-      "Gatehouse: toy__peek is not available: denied by the config. The tool did not run.",
+      "Gatehouse: toy__peek is not available: denied by the server's configuration. The tool did not run.",
     );
     assert.equal((await api("POST", `/api/approvals/${pending.id}`, { answer: "allow_once" })).status, 404);
     assert.deepEqual([(await logged(pending.id)).decidedBy], ["policy-changed"]);
