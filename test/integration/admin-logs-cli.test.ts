@@ -28,6 +28,30 @@ async function run(command: "logs" | "spend" | "config", argv: string[], extra: 
   return { code, ...captured };
 }
 
+/** `logs tail --follow` (polling every 50 ms) while a call to `model` is made; its output once that call shows. */
+async function followUntil(gw: TestGateway, model: string): Promise<string> {
+  const ac = new AbortController();
+  let out = "";
+  const done = runLogsCli(
+    "logs",
+    ["tail", "--follow", "--data-dir", gw.dataDir, "--limit", "1"],
+    {},
+    {
+      out: (t) => {
+        out += t;
+      },
+      err: () => undefined,
+      signal: ac.signal,
+      pollMs: 50,
+    },
+  );
+  await post(`${gw.url}/anthropic/v1/messages`, msg(model));
+  for (let i = 0; i < 200 && !out.includes(model); i++) await new Promise((r) => setTimeout(r, 25));
+  ac.abort();
+  assert.equal(await done, 0);
+  return out;
+}
+
 describe("gatehouse logs tail and spend", () => {
   let mock: MockProvider;
   let gw: TestGateway;
@@ -71,26 +95,7 @@ describe("gatehouse logs tail and spend", () => {
   });
 
   test("logs tail --follow prints new calls as they are written", async () => {
-    const ac = new AbortController();
-    let out = "";
-    const done = runLogsCli(
-      "logs",
-      ["tail", "--follow", "--data-dir", gw.dataDir, "--limit", "1"],
-      {},
-      {
-        out: (t) => {
-          out += t;
-        },
-        err: () => undefined,
-        signal: ac.signal,
-        pollMs: 50,
-      },
-    );
-    await post(`${gw.url}/anthropic/v1/messages`, msg("ant/followed"));
-    for (let i = 0; i < 200 && !out.includes("ant/followed"); i++)
-      await new Promise((r) => setTimeout(r, 25));
-    ac.abort();
-    assert.equal(await done, 0);
+    const out = await followUntil(gw, "ant/followed");
     assert.equal(out.split("ant/followed").length, 2, `printed once:\n${out}`);
     assert.equal(out.split("ant/model-x").length, 2, "the first screen is not repeated");
   });
@@ -130,26 +135,8 @@ describe("gatehouse logs tail and spend", () => {
     assert.equal((await run("spend", ["--period", "year", "--data-dir", gw.dataDir])).code, 2);
   });
   test("logs tail --follow: a longer model name later widens its column under a heading printed again", async () => {
-    const ac = new AbortController();
-    let out = "";
     const long = `ant/${"a-very-long-model-name-".repeat(3)}v1`;
-    const done = runLogsCli(
-      "logs",
-      ["tail", "--follow", "--data-dir", gw.dataDir, "--limit", "1"],
-      {},
-      {
-        out: (t) => {
-          out += t;
-        },
-        err: () => undefined,
-        signal: ac.signal,
-        pollMs: 50,
-      },
-    );
-    await post(`${gw.url}/anthropic/v1/messages`, msg(long));
-    for (let i = 0; i < 200 && !out.includes(long); i++) await new Promise((r) => setTimeout(r, 25));
-    ac.abort();
-    assert.equal(await done, 0);
+    const out = await followUntil(gw, long);
     const lines = out.trimEnd().split("\n");
     const at = lines.findIndex((l) => l.includes(long));
     assert.ok(at > 0, out);
