@@ -30,6 +30,19 @@ function row(iso: string, model: string): RequestLogRow {
 }
 
 // Berlin: 2026-03-29 is the 23-hour day (clocks go from 02:00 CET to 03:00 CEST, at 01:00Z).
+/** A config file in the gateway's data folder: the test key (with `key`'s rules) and Berlin's time. */
+function berlinConfig(gw: TestGateway, name: string, key: Record<string, unknown> = {}): string {
+  const config = join(gw.dataDir, name);
+  writeFileSync(
+    config,
+    JSON.stringify({
+      virtual_keys: [{ name: "test", key: TEST_KEY, ...key }],
+      settings: { timezone: "Europe/Berlin" },
+    }),
+  );
+  return config;
+}
+
 const ROWS = [
   row("2026-03-28T22:30:00Z", "early"), // 23:30 on the 28th in Berlin, the 28th in UTC
   row("2026-03-28T23:30:00Z", "a"), // 00:30 on the 29th in Berlin, still the 28th in UTC
@@ -132,14 +145,7 @@ describe("spend per day in settings.timezone", () => {
   });
 
   test("gatehouse spend --period day: today is Berlin's day", async () => {
-    const config = join(gw.dataDir, "spend-config.json");
-    writeFileSync(
-      config,
-      JSON.stringify({
-        virtual_keys: [{ name: "test", key: TEST_KEY }],
-        settings: { timezone: "Europe/Berlin" },
-      }),
-    );
+    const config = berlinConfig(gw, "spend-config.json");
     try {
       // 23:45 on the 29th in Berlin: today began at 2026-03-28T23:00Z, two calls ("a" and "b");
       // in UTC it would be the 29th since 00:00Z, one call.
@@ -161,14 +167,7 @@ describe("spend per day in settings.timezone", () => {
   });
 
   test("gatehouse logs tail: times in the zone spend counts days in, so a call shown after midnight is in that day's spend", async () => {
-    const config = join(gw.dataDir, "tail-config.json");
-    writeFileSync(
-      config,
-      JSON.stringify({
-        virtual_keys: [{ name: "test", key: TEST_KEY }],
-        settings: { timezone: "Europe/Berlin" },
-      }),
-    );
+    const config = berlinConfig(gw, "tail-config.json");
     try {
       const captured = { out: "", err: "" };
       const code = await runLogsCli(
@@ -200,14 +199,7 @@ describe("spend per day in settings.timezone", () => {
   });
 
   test("gatehouse spend: a budget's reset is shown in the zone, as a refusal says it", async () => {
-    const config = join(gw.dataDir, "spend-budget-config.json");
-    writeFileSync(
-      config,
-      JSON.stringify({
-        virtual_keys: [{ name: "test", key: TEST_KEY, budgets: [{ usd: 100, period: "month" }] }],
-        settings: { timezone: "Europe/Berlin" },
-      }),
-    );
+    const config = berlinConfig(gw, "spend-budget-config.json", { budgets: [{ usd: 100, period: "month" }] });
     try {
       const r = await run(["--data-dir", gw.dataDir, "--config", config], Date.now());
       assert.equal(r.code, 0, r.err);
