@@ -1,6 +1,7 @@
 import type { RequestRecord } from "../llm/record.js";
 import type { Usage } from "../llm/usage.js";
 import type { Pricing } from "../pricing/cost.js";
+import { admissionEstimate, type EstimateInput } from "./admission-estimate.js";
 import { BudgetBook, type BudgetRule, type Counter, isExhausted } from "./budget.js";
 import type { ContentMode } from "./config-schema.js";
 import type { KeyIdentity } from "./keys.js";
@@ -30,7 +31,7 @@ export interface AdmitRequest<T extends { route: string }> {
   /** count_tokens is free: only access rules apply (no budget, no rate limit). */
   kind: "chat" | "count_tokens";
   /** Body size and the requested max output tokens, for the reservation estimate. */
-  estimate?: { bytes: number; maxTokens: unknown };
+  estimate?: EstimateInput;
 }
 
 /** An admitted request's hold on budgets and rate limits until it is settled or released. */
@@ -49,8 +50,6 @@ export type Admission<T> =
   | { ok: true; targets: T[]; ticket: Ticket | undefined; team: string | undefined }
   | { ok: false; refusal: Refusal; team: string | undefined };
 
-/** Output tokens assumed for the reservation when the request asks for more (or does not say). */
-const EST_OUTPUT_CAP = 4096;
 /** Restored and kept in memory beyond the longest window, in case windows are lengthened. */
 const HORIZON_MARGIN_MS = 2 * 86_400_000;
 const PRUNE_EVERY_MS = 3_600_000;
@@ -156,7 +155,7 @@ export class Governance {
 
     // Admitted: hold the estimate on every budget and token limit until settle or release.
     // Priced only when a budget holds it: a key without budgets needs the token estimate alone.
-    const est = this.estimate(targets[0]!.route, req.estimate, counters.length > 0);
+    const est = admissionEstimate(this.pricing, targets[0]!.route, req.estimate, counters.length > 0);
     const scopes = [scopeKey("key", req.key.id)];
     if (team) scopes.push(scopeKey("team", team));
     if (req.sessionId) scopes.push(scopeKey("session", req.sessionId));
@@ -369,21 +368,6 @@ export class Governance {
     if (providerBlocked !== undefined)
       return accessRefusal("provider", providerBlocked, policy.name, policy.providers?.patterns ?? []);
     return accessRefusal("model", req.requestedModel, policy.name, models?.patterns ?? []);
-  }
-
-  private estimate(
-    route: string,
-    e: AdmitRequest<{ route: string }>["estimate"],
-    priced: boolean,
-  ): { usd: number; tokens: number; inputTokens: number } {
-    if (!e) return { usd: 0, tokens: 0, inputTokens: 0 };
-    const input = Math.ceil(e.bytes / 4);
-    const asked = typeof e.maxTokens === "number" && e.maxTokens > 0 ? e.maxTokens : EST_OUTPUT_CAP;
-    const output = Math.min(asked, EST_OUTPUT_CAP);
-    if (!priced) return { usd: 0, tokens: input + output, inputTokens: input };
-    const slash = route.indexOf("/");
-    const rates = this.pricing.rates(route.slice(0, slash), route.slice(slash + 1));
-    return { usd: input * rates.input + output * rates.output, tokens: input + output, inputTokens: input };
   }
 }
 
