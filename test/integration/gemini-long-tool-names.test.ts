@@ -3,7 +3,7 @@
 // both client surfaces, and the history's tool calls and results keep matching.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { geminiToolNames } from "../../gateway/src/llm/translate/gemini-names.js";
+import { shortToolNames } from "../../gateway/src/llm/translate/short-tool-names.js";
 import { post, type TestGateway } from "../helpers/gateway.js";
 import { sseEvents as events } from "../helpers/llm.js";
 import { startMockGateway } from "../helpers/mock-gateway.js";
@@ -33,18 +33,18 @@ describe("Gemini: tool names longer than 64 characters", () => {
   });
 
   test("the map: deterministic, within 64, distinct, reversible; short names untouched", () => {
-    const a = geminiToolNames([LONG, SIBLING, SHORT])!;
-    const b = geminiToolNames([SHORT, SIBLING, LONG])!;
-    assert.equal(a.toGemini(LONG), b.toGemini(LONG), "order does not matter");
-    assert.ok(a.toGemini(LONG).length <= 64 && a.toGemini(SIBLING).length <= 64);
-    assert.notEqual(a.toGemini(LONG), a.toGemini(SIBLING));
-    assert.equal(a.fromGemini(a.toGemini(LONG)), LONG);
-    assert.equal(a.toGemini(SHORT), SHORT);
-    assert.equal(geminiToolNames([SHORT, "x"]), undefined);
+    const a = shortToolNames([LONG, SIBLING, SHORT])!;
+    const b = shortToolNames([SHORT, SIBLING, LONG])!;
+    assert.equal(a.toShort(LONG), b.toShort(LONG), "order does not matter");
+    assert.ok(a.toShort(LONG).length <= 64 && a.toShort(SIBLING).length <= 64);
+    assert.notEqual(a.toShort(LONG), a.toShort(SIBLING));
+    assert.equal(a.fromShort(a.toShort(LONG)), LONG);
+    assert.equal(a.toShort(SHORT), SHORT);
+    assert.equal(shortToolNames([SHORT, "x"]), undefined);
     // A name that happens to equal a shortened one: the long name gets another suffix.
-    const clash = geminiToolNames([LONG, a.toGemini(LONG)])!;
-    assert.notEqual(clash.toGemini(LONG), a.toGemini(LONG));
-    assert.equal(clash.fromGemini(clash.toGemini(LONG)), LONG);
+    const clash = shortToolNames([LONG, a.toShort(LONG)])!;
+    assert.notEqual(clash.toShort(LONG), a.toShort(LONG));
+    assert.equal(clash.fromShort(clash.toShort(LONG)), LONG);
   });
 
   const history = [
@@ -55,7 +55,7 @@ describe("Gemini: tool names longer than 64 characters", () => {
 
   for (const stream of [false, true]) {
     test(`/anthropic (${stream ? "stream" : "JSON"}): Gemini sees short names, the client the real one`, async () => {
-      const short = geminiToolNames([LONG, SIBLING, SHORT])!.toGemini(LONG);
+      const short = shortToolNames([LONG, SIBLING, SHORT])!.toShort(LONG);
       mock.reset();
       mock.script({ kind: "tool_use", tools: [{ name: short, input: { path: "b" } }] });
       const res = await post(`${gw.url}/anthropic/v1/messages`, {
@@ -119,7 +119,7 @@ describe("Gemini: tool names longer than 64 characters", () => {
   });
 
   test("/v1 (OpenAI client) to Gemini: the tool call comes back under its real name", async () => {
-    const short = geminiToolNames([LONG])!.toGemini(LONG);
+    const short = shortToolNames([LONG])!.toShort(LONG);
     mock.script({ kind: "tool_use", tools: [{ name: short, input: { path: "c" } }] });
     const res = await post(`${gw.url}/v1/chat/completions`, {
       model: "gem/gemini-2.5-flash",

@@ -13,8 +13,8 @@ import { toBedrockAnthropicBody } from "../../gateway/src/llm/providers/bedrock/
 import { toVertexAnthropicBody } from "../../gateway/src/llm/providers/vertex/anthropic-body.js";
 import { anthropicToGeminiRequest } from "../../gateway/src/llm/translate/anthropic-to-gemini.js";
 import { anthropicToOpenAIRequest } from "../../gateway/src/llm/translate/anthropic-to-openai.js";
-import { geminiToolNames, toolNamesOf } from "../../gateway/src/llm/translate/gemini-names.js";
 import { openAIToAnthropicRequest } from "../../gateway/src/llm/translate/openai-to-anthropic.js";
+import { shortToolNames, toolNamesOf } from "../../gateway/src/llm/translate/short-tool-names.js";
 import type { AnthropicRequest } from "../../gateway/src/llm/wire/anthropic.js";
 import type { OpenAIRequest } from "../../gateway/src/llm/wire/openai.js";
 import { appendTools } from "../../gateway/src/mcp/inject.js";
@@ -31,7 +31,7 @@ const fixture = (name: string) =>
 
 const translations = (j: Json) => {
   const req = j as unknown as AnthropicRequest;
-  const names = geminiToolNames(toolNamesOf(req));
+  const names = shortToolNames(toolNamesOf(req));
   const openai = anthropicToOpenAIRequest(req, "gpt-4o");
   return {
     openai: JSON.stringify(openai),

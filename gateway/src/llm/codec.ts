@@ -5,11 +5,11 @@ import type { ClientSurface } from "./router.js";
 import { anthropicToGeminiRequest, geminiToAnthropicResponse } from "./translate/anthropic-to-gemini.js";
 import { anthropicToOpenAIRequest, openAIToAnthropicResponse } from "./translate/anthropic-to-openai.js";
 import { AnthropicToOpenAIStream } from "./translate/anthropic-to-openai-stream.js";
-import { geminiToolNames, type ToolNameMap, toolNamesOf } from "./translate/gemini-names.js";
 import { GEMINI_THINKING_SIGNATURE_PREFIX } from "./translate/gemini-shared.js";
 import { GeminiToAnthropicStream } from "./translate/gemini-to-anthropic-stream.js";
 import { anthropicToOpenAIResponse, openAIToAnthropicRequest } from "./translate/openai-to-anthropic.js";
 import { OpenAIToAnthropicStream } from "./translate/openai-to-anthropic-stream.js";
+import { shortToolNames, type ToolNameMap, toolNamesOf } from "./translate/short-tool-names.js";
 import type { StreamTranslator } from "./translate/types.js";
 import { emptyUsage, type Usage } from "./usage.js";
 import {
@@ -243,7 +243,7 @@ function anthropicToOpenAI(): Codec {
   return {
     request(body, model) {
       const client = body.json as AnthropicRequest;
-      names = geminiToolNames(toolNamesOf(client));
+      names = shortToolNames(toolNamesOf(client));
       return { json: asJson(anthropicToOpenAIRequest(client, model, names)) };
     },
     json(upstream, clientModel) {
@@ -264,7 +264,7 @@ function anthropicToGemini(): Codec {
   return {
     request(body, model) {
       const client = body.json as AnthropicRequest;
-      names = geminiToolNames(toolNamesOf(client));
+      names = shortToolNames(toolNamesOf(client));
       return { json: asJson(anthropicToGeminiRequest(client, { model, names })) };
     },
     json(upstream, clientModel) {
@@ -332,7 +332,7 @@ function openAIToGemini(includeUsage: boolean): Codec {
   return {
     request(body, model) {
       const anthropic = toAnthropic(body.json, model);
-      geminiNames = geminiToolNames(toolNamesOf(anthropic));
+      geminiNames = shortToolNames(toolNamesOf(anthropic));
       return { json: asJson(anthropicToGeminiRequest(anthropic, { model, names: geminiNames })) };
     },
     json(upstream, clientModel) {

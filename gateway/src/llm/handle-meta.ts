@@ -8,7 +8,7 @@ import { callContext, type LlmDeps } from "./handle-chat.js";
 import { anthropicToGeminiRequest } from "./translate/anthropic-to-gemini.js";
 import { upstreamErrorToNeutral } from "./translate/errors.js";
 import { estimateAnthropicInputTokens } from "./translate/estimate-tokens.js";
-import { geminiToolNames, toolNamesOf } from "./translate/gemini-names.js";
+import { shortToolNames, toolNamesOf } from "./translate/short-tool-names.js";
 import { readAll } from "./transport.js";
 import { validateChatRequest } from "./validate.js";
 import type { AnthropicRequest } from "./wire/anthropic.js";
@@ -92,7 +92,7 @@ export async function handleCountTokens(
 
 /** The request Gemini counts: the one it would be sent, tool names shortened as for a call. */
 function geminiCountBody(client: AnthropicRequest, model: string): Record<string, unknown> {
-  const names = geminiToolNames(toolNamesOf(client));
+  const names = shortToolNames(toolNamesOf(client));
   return anthropicToGeminiRequest(client, { model, names }) as unknown as Record<string, unknown>;
 }
 

@@ -21,7 +21,6 @@ import type {
   GeminiThinkingConfig,
   GeminiThinkingLevel,
 } from "../wire/gemini.js";
-import type { ToolNameMap } from "./gemini-names.js";
 import { toGeminiParameters, toGeminiSchema } from "./gemini-schema.js";
 import {
   anthropicUsage,
@@ -33,11 +32,12 @@ import {
   thoughtSignatureFromToolUseId,
   usageFromGemini,
 } from "./gemini-shared.js";
+import type { ToolNameMap } from "./short-tool-names.js";
 
 export interface GeminiRequestOptions {
   /** Upstream Gemini model id (defaults to req.model); picks thinkingLevel vs thinkingBudget. */
   model?: string;
-  /** Tool names too long for Gemini, shortened (gemini-names.ts); the response maps them back. */
+  /** Tool names too long for Gemini, shortened (short-tool-names.ts); the response maps them back. */
   names?: ToolNameMap | undefined;
 }
 
@@ -145,7 +145,7 @@ function modelParts(
         }
         break;
       case "tool_use": {
-        const name = names?.toGemini(b.name) ?? b.name;
+        const name = names?.toShort(b.name) ?? b.name;
         toolNames.set(b.id, name);
         const args =
           typeof b.input === "object" && b.input !== null && !Array.isArray(b.input)
@@ -289,7 +289,7 @@ export function anthropicToGeminiRequest(
   const declarations: GeminiFunctionDeclaration[] = [];
   for (const tool of req.tools ?? []) {
     if (tool.type !== undefined && tool.type !== "custom") continue; // Anthropic server tools
-    const decl: GeminiFunctionDeclaration = { name: options.names?.toGemini(tool.name) ?? tool.name };
+    const decl: GeminiFunctionDeclaration = { name: options.names?.toShort(tool.name) ?? tool.name };
     if (tool.description) decl.description = tool.description;
     const parameters = toGeminiParameters(tool.input_schema);
     if (parameters) decl.parameters = parameters;
@@ -301,7 +301,7 @@ export function anthropicToGeminiRequest(
     if (choice?.type === "any") out.toolConfig = { functionCallingConfig: { mode: "ANY" } };
     else if (choice?.type === "none") out.toolConfig = { functionCallingConfig: { mode: "NONE" } };
     else if (choice?.type === "tool") {
-      const name = options.names?.toGemini(choice.name) ?? choice.name;
+      const name = options.names?.toShort(choice.name) ?? choice.name;
       out.toolConfig = { functionCallingConfig: { mode: "ANY", allowedFunctionNames: [name] } };
     } else if (choice?.type === "auto") out.toolConfig = { functionCallingConfig: { mode: "AUTO" } };
   }
@@ -326,7 +326,7 @@ export function geminiToAnthropicResponse(
       content.push({
         type: "tool_use",
         id: newToolUseId(part.thoughtSignature),
-        name: names?.fromGemini(part.functionCall.name) ?? part.functionCall.name,
+        name: names?.fromShort(part.functionCall.name) ?? part.functionCall.name,
         input: part.functionCall.args ?? {},
       });
     } else if (part.thought) {

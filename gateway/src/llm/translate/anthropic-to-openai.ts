@@ -28,7 +28,7 @@ import {
   parseToolArguments,
   usageFromOpenAI,
 } from "./anthropic-openai-common.js";
-import type { ToolNameMap } from "./gemini-names.js";
+import type { ToolNameMap } from "./short-tool-names.js";
 
 /**
  * Claude Code starts its system prompt with a billing header block whose hash changes between
@@ -163,7 +163,7 @@ function pushAssistant(
       calls.push({
         id: b.id,
         type: "function",
-        function: { name: names?.toGemini(b.name) ?? b.name, arguments: JSON.stringify(b.input ?? {}) },
+        function: { name: names?.toShort(b.name) ?? b.name, arguments: JSON.stringify(b.input ?? {}) },
       });
     }
     // redacted_thinking and signatures are Anthropic-only: dropped.
@@ -210,7 +210,7 @@ function tools(list: AnthropicTool[], names: ToolNameMap | undefined): OpenAIToo
     // Server tools (web_search_20250305, bash_20250124, ...) have no OpenAI equivalent.
     if (t.type !== undefined && t.type !== "custom") continue;
     const fn: OpenAITool["function"] = {
-      name: names?.toGemini(t.name) ?? t.name,
+      name: names?.toShort(t.name) ?? t.name,
       parameters: parameters(t.input_schema),
     };
     if (t.description) fn.description = t.description;
@@ -231,7 +231,7 @@ function toolChoice(
     case "none":
       return "none";
     case "tool":
-      return { type: "function", function: { name: names?.toGemini(c.name) ?? c.name } };
+      return { type: "function", function: { name: names?.toShort(c.name) ?? c.name } };
     default:
       return undefined;
   }
@@ -253,7 +253,7 @@ function reasoningEffort(req: AnthropicRequest): OpenAIRequest["reasoning_effort
 
 /**
  * Anthropic request -> OpenAI Chat Completions request for `targetModel`. `names`: tool names too
- * long for OpenAI (64 characters, as for Gemini: gemini-names.ts), shortened; the answer maps back.
+ * long for OpenAI (64 characters, as for Gemini: short-tool-names.ts), shortened; the answer maps back.
  * Dropped on purpose: top_k, cache_control, context_management, output_config (but effort),
  * metadata (Claude Code's user_id carries a device id; OpenAI's `user` is deprecated and strict
  * servers reject unknown fields), server tools, thinking signatures, unknown top-level fields.
@@ -317,7 +317,7 @@ export function openAIToAnthropicResponse(
     content.push({
       type: "tool_use",
       id: c.id || `toolu_${res.id}_${i}`,
-      name: names?.fromGemini(c.function?.name ?? "") ?? c.function?.name ?? "",
+      name: names?.fromShort(c.function?.name ?? "") ?? c.function?.name ?? "",
       input: parseToolArguments(c.function?.arguments),
     });
   });

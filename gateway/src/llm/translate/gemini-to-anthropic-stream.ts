@@ -8,7 +8,6 @@ import { emptyUsage, type Usage } from "../usage.js";
 import type { AnthropicStopReason } from "../wire/anthropic.js";
 import type { GeminiPart, GeminiResponse } from "../wire/gemini.js";
 import { AnthropicSseWriter } from "./anthropic-sse-writer.js";
-import type { ToolNameMap } from "./gemini-names.js";
 import {
   anthropicTypeForRpcStatus,
   anthropicUsage,
@@ -18,6 +17,7 @@ import {
   stopReasonFor,
   usageFromGemini,
 } from "./gemini-shared.js";
+import type { ToolNameMap } from "./short-tool-names.js";
 import { SseParser } from "./sse.js";
 import type { StreamTranslator } from "./types.js";
 
@@ -32,7 +32,7 @@ export class GeminiToAnthropicStream implements StreamTranslator {
   private _usage: Usage = emptyUsage();
   private sawToolUse = false;
 
-  /** `names`: tool names shortened for Gemini on the way out (gemini-names.ts), restored here. */
+  /** `names`: tool names shortened for Gemini on the way out (short-tool-names.ts), restored here. */
   constructor(
     clientModel: string,
     messageId?: string,
@@ -125,7 +125,7 @@ export class GeminiToAnthropicStream implements StreamTranslator {
   private toolUse(part: GeminiPart): string {
     const call = part.functionCall!;
     this.sawToolUse = true;
-    const name = this.names?.fromGemini(call.name) ?? call.name;
+    const name = this.names?.fromShort(call.name) ?? call.name;
     const out = this.sse.toolStart(newToolUseId(part.thoughtSignature), name);
     return out + this.sse.toolInput(JSON.stringify(call.args ?? {})) + this.sse.closeBlock();
   }

@@ -21,8 +21,8 @@ import {
 } from "./anthropic-openai-common.js";
 import { AnthropicSseWriter } from "./anthropic-sse-writer.js";
 import { ANTHROPIC_TYPES } from "./errors.js";
-import type { ToolNameMap } from "./gemini-names.js";
 import { JsonEnd } from "./json-end.js";
+import type { ToolNameMap } from "./short-tool-names.js";
 import { SseParser } from "./sse.js";
 import type { StreamTranslator } from "./types.js";
 
@@ -52,7 +52,7 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
   /** The call whose block is open (-1: none; text or thinking closes it). */
   private live = -1;
 
-  /** `names`: tool names shortened on the way out (gemini-names.ts), restored here. */
+  /** `names`: tool names shortened on the way out (short-tool-names.ts), restored here. */
   constructor(
     clientModel: string,
     messageId?: string,
@@ -226,7 +226,7 @@ export class OpenAIToAnthropicStream implements StreamTranslator {
 
   private startTool(idx: number, st: ToolState): string {
     if (st.id.length === 0) st.id = `toolu_${this.sse.messageId}_${idx}`;
-    const out = this.sse.toolStart(st.id, this.names?.fromGemini(st.name) ?? st.name);
+    const out = this.sse.toolStart(st.id, this.names?.fromShort(st.name) ?? st.name);
     st.block = this.sse.index;
     this.live = idx;
     const all = st.pending;

@@ -1,19 +1,19 @@
 import type { AnthropicRequest } from "../wire/anthropic.js";
 
 /**
- * Gemini refuses function names longer than 64 characters, and so do OpenAI and Azure (the OpenAI
- * translation uses the same map); MCP tool names (server__tool) can be longer. Such names go out shortened (first 55 characters, "_", 8 hex digits of a hash of the
- * whole name) and come back restored. Deterministic: the same name always maps the same way
+ * Gemini, OpenAI and Azure refuse function names longer than 64 characters; MCP tool names
+ * (server__tool) can be longer. Such names go out shortened (first 55 characters, "_", 8 hex
+ * digits of a hash of the whole name) and come back restored. Deterministic: the same name always maps the same way
  * unless that would collide with another name of the request, then the next hash seed is used.
  * Pure, no I/O.
  */
 
-export const GEMINI_NAME_MAX = 64;
-const KEEP = GEMINI_NAME_MAX - 9;
+export const TOOL_NAME_MAX = 64;
+const KEEP = TOOL_NAME_MAX - 9;
 
 export interface ToolNameMap {
-  toGemini(name: string): string;
-  fromGemini(name: string): string;
+  toShort(name: string): string;
+  fromShort(name: string): string;
 }
 
 /** FNV-1a, 32 bits, as 8 hex digits. */
@@ -27,11 +27,11 @@ function hash8(s: string, seed: number): string {
 }
 
 /** The map for a request's tool names; undefined when every name fits (nothing to do). */
-export function geminiToolNames(names: Iterable<string>): ToolNameMap | undefined {
+export function shortToolNames(names: Iterable<string>): ToolNameMap | undefined {
   const all = new Set(names);
-  const long = [...all].filter((n) => n.length > GEMINI_NAME_MAX).sort();
+  const long = [...all].filter((n) => n.length > TOOL_NAME_MAX).sort();
   if (long.length === 0) return undefined;
-  const taken = new Set([...all].filter((n) => n.length <= GEMINI_NAME_MAX));
+  const taken = new Set([...all].filter((n) => n.length <= TOOL_NAME_MAX));
   const out = new Map<string, string>();
   const back = new Map<string, string>();
   for (const name of long) {
@@ -42,7 +42,7 @@ export function geminiToolNames(names: Iterable<string>): ToolNameMap | undefine
     out.set(name, short);
     back.set(short, name);
   }
-  return { toGemini: (n) => out.get(n) ?? n, fromGemini: (n) => back.get(n) ?? n };
+  return { toShort: (n) => out.get(n) ?? n, fromShort: (n) => back.get(n) ?? n };
 }
 
 /** Every tool name a request uses: its tools, tool_choice and the tool calls in its history. */
