@@ -72,9 +72,11 @@ export const CREDENTIAL_SHAPES: readonly CredentialShape[] = [
     // Any scheme (`Token <hex>`, `ApiKey`, `Bot`, `SSWS`, ...) or none; Proxy-Authorization too.
     // A single word that looks like a credential: with a digit, or 16 characters or more. Not a
     // config reference (`${env:NAME}`): the export writes those, and must read its own file back.
+    // Not a scheme whose parameters the shape above already replaced (`AWS4-HMAC-SHA256 [REDACTED]`,
+    // `****` in a masked command line): the scheme says what kind of credential was there.
     what: "Authorization header value",
     head: "\\bauthorization[\"']?\\s*[:=]\\s*[\"']?(?:[A-Za-z][A-Za-z0-9_-]*\\s+)?",
-    body: "(?!\\$\\{)(?:(?=[^\\s\"'\\\\]*[0-9])[^\\s\"'\\\\]{6,}|[^\\s\"'\\\\]{16,})",
+    body: "(?!\\$\\{)(?![^\\s\"'\\\\]+\\s+(?:\\[REDACTED\\]|\\*{4}))(?:(?=[^\\s\"'\\\\]*[0-9])[^\\s\"'\\\\]{6,}|[^\\s\"'\\\\]{16,})",
     headIsLabel: true,
     ignoreCase: true,
   },
