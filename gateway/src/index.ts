@@ -30,7 +30,7 @@ import { Pricing } from "./pricing/cost.js";
 import { configEntriesFor } from "./store/config-entries.js";
 import { LogWriter } from "./store/log-writer.js";
 import { redactText } from "./store/redact.js";
-import { pruneOnce, startRetention } from "./store/retention.js";
+import { pruneOnce, retentionChanged, startRetention } from "./store/retention.js";
 import { SqliteStore } from "./store/sqlite.js";
 
 /**
@@ -200,6 +200,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
     for (const line of restartOnlyChanges(fileConfig, file, url)) warn(line);
     const { config: next, built } = inForce.resolve(file);
     const nextKeys = configKeys(next, env);
+    // Retention settings changed (API or file): applied now, not at the timer's next hour.
+    const pruneNow = retentionChanged(config.settings, next.settings);
     config = next;
     providers = built.providers;
     router = built.router;
@@ -217,6 +219,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     governance.reconfigure(rules.merged, new Pricing(next.providers, next.pricing));
     shadowWarnings.reset();
     await refreshKeys();
+    if (pruneNow) retention?.runSoon();
   }
 
   async function refreshKeys() {
@@ -258,7 +261,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       store: store.logs,
       flush: () => writer.flush(),
       enqueueToolCall: (t) => writer.enqueueToolCall(t),
-      prune: () => pruneOnce(store.logs, config.settings),
+      prune: () => (retention ? retention.run() : pruneOnce(store.logs, config.settings)),
     },
     async start() {
       await refreshKeys();

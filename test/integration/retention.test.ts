@@ -221,10 +221,33 @@ describe("retention through a running gateway", () => {
       spend: [],
     });
     assert.deepEqual(await gw.gateway.logs.prune(), { requests: 1, toolCalls: 1, approvals: 0 });
+    // A reload that changes retention applies it at once (not at the timer's next hour).
     await gw.gateway.reload(
       parseConfig({ virtual_keys: [{ name: "test", key: TEST_KEY }], settings: { log_max_rows: 2 } }),
     );
-    assert.deepEqual(await gw.gateway.logs.prune(), { requests: 1, toolCalls: 0, approvals: 0 });
-    assert.equal((await gw.gateway.logs.store.queryRequests({})).rows.length, 2);
+    const rows = async () => (await gw.gateway.logs.store.queryRequests({})).rows.length;
+    for (let i = 0; i < 100 && (await rows()) > 2; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await rows(), 2);
+    assert.deepEqual(await gw.gateway.logs.prune(), { requests: 0, toolCalls: 0, approvals: 0 });
+  });
+
+  test("a retention setting changed through the admin API applies at once", async () => {
+    await gw?.close();
+    gw = await startGateway({ settings: { log_retention_days: 0 } });
+    const now = Date.now();
+    await gw.gateway.logs.store.writeBatch({
+      requests: [requestRow(now - 8 * DAY), requestRow(now - 3 * DAY), requestRow(now)],
+      toolCalls: [],
+      spend: [],
+    });
+    const res = await fetch(`${gw.url}/api/settings`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${gw.gateway.admin.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ log_retention_days: 2 }),
+    });
+    assert.equal(res.status, 200, await res.text());
+    const rows = async () => (await gw.gateway.logs.store.queryRequests({})).rows.length;
+    for (let i = 0; i < 100 && (await rows()) > 1; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await rows(), 1, "only the row of today is kept, without waiting for the hourly run");
   });
 });

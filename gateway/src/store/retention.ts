@@ -85,10 +85,29 @@ export async function pruneOnce(
   return total;
 }
 
-/** Starts the retention timer; stop() cancels it and waits for a run in progress. */
-export function startRetention(opts: RetentionOptions): { stop(): Promise<void>; run(): Promise<Pruned> } {
+/** Whether two settings keep different logs (a change worth a run now, not at the next hour). */
+export function retentionChanged(a: RetentionSettings, b: RetentionSettings): boolean {
+  return (
+    a.log_retention_days !== b.log_retention_days ||
+    a.log_max_rows !== b.log_max_rows ||
+    (a.log_max_mb ?? 0) !== (b.log_max_mb ?? 0)
+  );
+}
+
+export interface Retention {
+  /** Runs now with the settings in force (joining a run under way); resolves with what went. */
+  run(): Promise<Pruned>;
+  /** Runs soon in the background: after a run under way, again with the settings read then. */
+  runSoon(): void;
+  /** Cancels the timer and waits for a run in progress. */
+  stop(): Promise<void>;
+}
+
+/** Starts the retention timer. */
+export function startRetention(opts: RetentionOptions): Retention {
   const clock = opts.clock ?? Date.now;
   let running: Promise<Pruned> | undefined;
+  let again = false;
   let stopped = false;
   const run = (): Promise<Pruned> => {
     running ??= pruneOnce(opts.store, opts.settings(), {
@@ -96,6 +115,10 @@ export function startRetention(opts: RetentionOptions): { stop(): Promise<void>;
       ...(opts.stepRows !== undefined ? { stepRows: opts.stepRows } : {}),
     }).finally(() => {
       running = undefined;
+      if (again && !stopped) {
+        again = false;
+        tick();
+      }
     });
     return running;
   };
@@ -109,6 +132,10 @@ export function startRetention(opts: RetentionOptions): { stop(): Promise<void>;
   every.unref();
   return {
     run,
+    runSoon() {
+      if (running) again = true;
+      else tick();
+    },
     async stop() {
       stopped = true;
       clearTimeout(first);
