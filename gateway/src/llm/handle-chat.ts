@@ -14,6 +14,7 @@ import { DispatchAborted, dispatch, toldError } from "./dispatch.js";
 import type { CallContext } from "./providers/provider.js";
 import { newRecordId, type RequestRecord } from "./record.js";
 import type { ClientSurface, Router, Target } from "./router.js";
+import { UnusableAnswer } from "./translate/gemini-shared.js";
 import { readAll, type Transport, type UpstreamResponse } from "./transport.js";
 import { emptyUsage } from "./usage.js";
 import { validateChatRequest } from "./validate.js";
@@ -227,6 +228,8 @@ export async function handleChat(
         finish(deps, rec, t0, ticket, 499, "client closed the connection");
         return;
       }
+      // An answer with nothing usable (Gemini's malformed function call) still cost its tokens.
+      if (e instanceof UnusableAnswer) rec.usage = e.usage;
       const msg = `${target.provider.name}: invalid response (${e instanceof Error ? e.message : e})`;
       sendError(res, surface, { status: 502, type: "api_error", message: msg });
       finish(deps, rec, t0, ticket, 502, msg);

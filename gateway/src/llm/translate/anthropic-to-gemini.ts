@@ -25,11 +25,13 @@ import { toGeminiParameters, toGeminiSchema } from "./gemini-schema.js";
 import {
   anthropicUsage,
   GEMINI_THINKING_SIGNATURE_PREFIX,
+  MALFORMED_CALL_MESSAGE,
   newMessageId,
   newToolUseId,
   SKIP_THOUGHT_SIGNATURE,
   stopReasonFor,
   thoughtSignatureFromToolUseId,
+  UnusableAnswer,
   usageFromGemini,
 } from "./gemini-shared.js";
 import type { ToolNameMap } from "./short-tool-names.js";
@@ -317,6 +319,8 @@ export function geminiToAnthropicResponse(
   names?: ToolNameMap,
 ): AnthropicResponse {
   const candidate = res.candidates?.[0];
+  if (candidate?.finishReason === "MALFORMED_FUNCTION_CALL")
+    throw new UnusableAnswer(MALFORMED_CALL_MESSAGE, usageFromGemini(res.usageMetadata));
   const content: AnthropicContentBlock[] = [];
   let sawToolUse = false;
   for (const part of candidate?.content?.parts ?? []) {

@@ -49,6 +49,25 @@ export function newMessageId(): string {
   return `msg_${randomBytes(12).toString("hex")}`;
 }
 
+/**
+ * Gemini's finishReason when the function call the model wrote did not parse: the answer is cut
+ * off, usually empty, and a call in it must not run (Google's own SDKs and agents treat it as a
+ * failed turn that a retry usually gets past). Answered as an error, never as a quiet end_turn
+ * that would stop Claude Code mid-task without a word.
+ */
+export const MALFORMED_CALL_MESSAGE =
+  "the model wrote a function call Gemini could not parse (finishReason MALFORMED_FUNCTION_CALL); nothing of the answer was used: send the request again";
+
+/** An answer with nothing usable in it; `usage`: what the provider counted (and bills) for it. */
+export class UnusableAnswer extends Error {
+  constructor(
+    message: string,
+    readonly usage: Usage,
+  ) {
+    super(message);
+  }
+}
+
 /** Anthropic stop_reason for a Gemini finishReason (or prompt blockReason). */
 export function stopReasonFor(
   finishReason: string | undefined,
@@ -67,7 +86,7 @@ export function stopReasonFor(
     case "IMAGE_SAFETY":
       return "refusal";
     default:
-      // STOP, OTHER, LANGUAGE, MALFORMED_FUNCTION_CALL, ...: the turn is over.
+      // STOP, OTHER, LANGUAGE, ...: the turn is over (MALFORMED_FUNCTION_CALL never gets here).
       return sawToolUse ? "tool_use" : "end_turn";
   }
 }

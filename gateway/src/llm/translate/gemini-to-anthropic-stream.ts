@@ -12,6 +12,7 @@ import {
   anthropicTypeForRpcStatus,
   anthropicUsage,
   GEMINI_THINKING_SIGNATURE_PREFIX,
+  MALFORMED_CALL_MESSAGE,
   newMessageId,
   newToolUseId,
   stopReasonFor,
@@ -90,11 +91,14 @@ export class GeminiToAnthropicStream implements StreamTranslator {
 
     let out = this.sse.started ? "" : this.messageStart();
     const candidate = res.candidates?.[0];
+    const finish = candidate?.finishReason;
+    // Nothing of this chunk is passed on: a call in it is one Gemini could not parse.
+    if (finish === "MALFORMED_FUNCTION_CALL")
+      return out + this.sse.error(`gemini: ${MALFORMED_CALL_MESSAGE}`);
     const parts = candidate?.content?.parts;
     if (Array.isArray(parts)) for (const part of parts) out += this.onPart(part);
 
     const blockReason = res.promptFeedback?.blockReason;
-    const finish = candidate?.finishReason;
     if (
       blockReason ||
       (typeof finish === "string" && finish !== "" && finish !== "FINISH_REASON_UNSPECIFIED")
