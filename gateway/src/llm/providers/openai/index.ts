@@ -11,6 +11,7 @@ import {
   type WirePayload,
 } from "../provider.js";
 import { offeredForChat } from "./chat-models.js";
+import { wantsMistralToolIds, withMistralToolIds } from "./mistral-tool-ids.js";
 
 const DEFAULT_BASE = "https://api.openai.com/v1";
 
@@ -27,6 +28,7 @@ const MAX_STOP = 4;
  * return reasoning text, so the reasoning_content a translated history carries (thinking blocks from
  * another model, after a /model switch) is dropped for them; compatible servers such as DeepSeek
  * want their own reasoning back.
+ * Mistral's servers and models get 9-character tool call ids (mistral-tool-ids.ts).
  * Passed-through bodies (raw bytes present) are the client's own business and stay untouched.
  */
 export function adaptOpenAIBody(payload: WirePayload, cfg: ProviderConfig, model: string): WirePayload {
@@ -54,6 +56,8 @@ export function adaptOpenAIBody(payload: WirePayload, cfg: ProviderConfig, model
       json.stop = json.stop.slice(0, MAX_STOP);
   }
   if (cfg.type === "openai" && Array.isArray(json.messages)) json.messages = withoutReasoning(json.messages);
+  if (Array.isArray(json.messages) && wantsMistralToolIds(cfg, model))
+    json.messages = withMistralToolIds(json.messages);
   return { json };
 }
 
