@@ -68,3 +68,20 @@ export function logWhere(q: LogQuery, tools: boolean): { sql: string; params: Pa
   if (cur) add("(ts < ? OR (ts = ? AND id < ?))", cur[0], cur[0], cur[1]);
   return { sql: clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : "", params };
 }
+
+/**
+ * One page of a log list, newest first: `limit` rows and one more (which says whether a next page
+ * exists). The store runs this text; test/unit/log-query-plans.test.ts asks SQLite how it runs it.
+ */
+export function logPageQuery(
+  table: "request_logs" | "tool_calls",
+  q: LogQuery,
+  columns: string,
+  limit: number,
+): { sql: string; params: Param[] } {
+  const w = logWhere(q, table === "tool_calls");
+  return {
+    sql: `SELECT ${columns} FROM ${table} ${w.sql} ORDER BY ts DESC, id DESC LIMIT ?`,
+    params: [...w.params, limit + 1],
+  };
+}

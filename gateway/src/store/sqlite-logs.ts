@@ -26,7 +26,7 @@ import {
   type ToolDbRow,
   toolValues,
 } from "./sqlite-log-rows.js";
-import { isPhraseError, logWhere } from "./sqlite-logs-filter.js";
+import { isPhraseError, logPageQuery } from "./sqlite-logs-filter.js";
 import { countRows, pruneOldestRows, pruneRowsBefore, pruneStepRows } from "./sqlite-logs-prune.js";
 import { SearchIndexer, type SearchItem } from "./sqlite-logs-search.js";
 import { spendSeries, toolSeries } from "./sqlite-logs-series.js";
@@ -136,16 +136,14 @@ export class SqliteLogStore implements LogStore {
   }
 
   private page<D extends { ts: Param; id: Param }, R>(
-    table: string,
+    table: "request_logs" | "tool_calls",
     q: LogQuery,
     map: (d: D) => R,
     columns = "*",
   ): LogPage<R> {
     const limit = Math.max(1, Math.min(1000, q.limit ?? 100));
-    const w = logWhere(q, table === "tool_calls");
-    const rows = this.db
-      .prepare(`SELECT ${columns} FROM ${table} ${w.sql} ORDER BY ts DESC, id DESC LIMIT ?`)
-      .all(...w.params, limit + 1) as D[];
+    const page = logPageQuery(table, q, columns, limit);
+    const rows = this.db.prepare(page.sql).all(...page.params) as D[];
     const more = rows.length > limit;
     const shown = more ? rows.slice(0, limit) : rows;
     const last = shown[shown.length - 1];

@@ -15,6 +15,7 @@ import { m014 } from "./014-failed-attempts.js";
 import { m015 } from "./015-tool-call-details.js";
 import { m016 } from "./016-tool-call-approval-id.js";
 import { m017 } from "./017-input-estimated.js";
+import { m018 } from "./018-tool-calls-by-key-name.js";
 import type { Migration } from "./types.js";
 
 /** Every migration, one file each (NNN-name.ts), listed here in version order. */
@@ -36,4 +37,5 @@ export const migrations: readonly Migration[] = [
   m015,
   m016,
   m017,
+  m018,
 ];
