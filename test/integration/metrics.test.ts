@@ -23,6 +23,7 @@ describe("/metrics", () => {
   before(async () => {
     ({ mock, gw } = await startMockGateway((url) => ({
       providers: mockProviders(url),
+      models: { fb: ["ant/m2", "oai/gpt-5-mini"] },
       pricing: { "*": { input_per_mtok: 1000, output_per_mtok: 1000 } },
       virtual_keys: [
         { name: "test", key: TEST_KEY },
@@ -69,6 +70,25 @@ describe("/metrics", () => {
     assert.ok(value(text, `gatehouse_ttfb_seconds_count{${base}}`) >= 3);
     const refusedLine = 'gatehouse_errors_total{provider="none",model="ant/m1",key="oai-only",status="403"}';
     assert.equal(value(text, refusedLine), 1, "a refused call is counted too");
+  });
+
+  test("counts retries and fallbacks by the route given up on and its status", async () => {
+    // One retry by default: ant/m2 fails twice, then the alias falls back to oai/gpt-5-mini.
+    mock.script({ kind: "error", status: 503 }, { kind: "error", status: 529 });
+    const res = await post(`${gw.url}/anthropic/v1/messages`, msg("fb"));
+    assert.equal(res.status, 200);
+    const text = await scrape();
+    assert.equal(value(text, 'gatehouse_retries_total{provider="ant",model="m2",status="503"}'), 1);
+    assert.equal(
+      value(text, 'gatehouse_fallbacks_total{from_provider="ant",from_model="m2",status="529"}'),
+      1,
+    );
+    assert.equal(
+      value(text, 'gatehouse_requests_total{provider="oai",model="gpt-5-mini",key="test",status="200"}'),
+      1,
+      "the call itself counts under the route that answered",
+    );
+    assert.match(text, /# TYPE gatehouse_fallbacks_total counter\n/);
   });
 
   test("a foreign Host is refused (DNS rebinding), a foreign Origin too", async () => {

@@ -168,4 +168,74 @@ describe("gateway metrics", () => {
       1,
     );
   });
+
+  test("fallbacks and retries count each failed attempt another one followed", () => {
+    const attempt = (route: string, status: number) => {
+      const [provider, model] = route.split("/") as [string, string];
+      return { route, provider, model, status, error: "x", latencyMs: 1 };
+    };
+    const cases: Array<{ why: string; rec: Partial<RequestRecord>; fallbacks: string[]; retries: string[] }> =
+      [
+        {
+          why: "answered at the first try: nothing",
+          rec: {},
+          fallbacks: [],
+          retries: [],
+        },
+        {
+          why: "a retried, then b answered",
+          rec: {
+            route: "b/y",
+            attempts: 3,
+            failedAttempts: [attempt("a/x", 503), attempt("a/x", 529)],
+          },
+          fallbacks: ['from_provider="a",from_model="x",status="529"'],
+          retries: ['provider="a",model="x",status="503"'],
+        },
+        {
+          why: "every route failed: the last attempt is the call's own error",
+          rec: {
+            route: "b/y",
+            status: 502,
+            attempts: 2,
+            failedAttempts: [attempt("a/x", 429), attempt("b/y", 502)],
+          },
+          fallbacks: ['from_provider="a",from_model="x",status="429"'],
+          retries: [],
+        },
+        {
+          why: "the client left while b was in flight",
+          rec: { route: "b/y", status: 499, attempts: 2, failedAttempts: [attempt("a/x", 500)] },
+          fallbacks: ['from_provider="a",from_model="x",status="500"'],
+          retries: [],
+        },
+        {
+          why: "the client left while waiting to retry: no attempt followed",
+          rec: { route: "a/x", status: 499, attempts: 1, failedAttempts: [attempt("a/x", 500)] },
+          fallbacks: [],
+          retries: [],
+        },
+      ];
+    for (const c of cases) {
+      const m = new GatewayMetrics({
+        version: "x",
+        startedAt: 0,
+        logQueue: () => 0,
+        logShed: () => ({ rows: 0, content: 0 }),
+      });
+      m.observeRequest(record(c.rec));
+      const text = m.render();
+      assertWellFormed(text);
+      const lines = (name: string) =>
+        text
+          .split("\n")
+          .filter((l) => l.startsWith(`${name}{`))
+          .map((l) => l.slice(name.length + 1, l.lastIndexOf("}")));
+      assert.deepEqual(lines("gatehouse_fallbacks_total"), c.fallbacks, c.why);
+      assert.deepEqual(lines("gatehouse_retries_total"), c.retries, c.why);
+      for (const l of [...c.fallbacks, ...c.retries]) assert.ok(text.includes(`{${l}} 1\n`), c.why);
+      assert.ok(text.includes("# TYPE gatehouse_fallbacks_total counter\n"), c.why);
+      assert.ok(text.includes("# TYPE gatehouse_retries_total counter\n"), c.why);
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import type { RequestRecord } from "../llm/record.js";
+import type { AttemptRecord, RequestRecord } from "../llm/record.js";
 import type { ToolCallRecord } from "../store/log-store.js";
 import { Histogram, header, labelSet, sample } from "./prometheus.js";
 
@@ -25,9 +25,25 @@ interface RequestSeries {
   ttfb: Histogram;
 }
 
-interface ToolSeries {
+/** A plain count for one label set (tool calls, fallbacks, retries). */
+interface CountSeries {
   labels: string;
   count: number;
+}
+
+const TOOL_LABELS = ["server", "tool", "decision", "status"] as const;
+const FALLBACK_LABELS = ["from_provider", "from_model", "status"] as const;
+const RETRY_LABELS = ["provider", "model", "status"] as const;
+
+/** One more in the series of these label values (made on first use). */
+function count(map: Map<string, CountSeries>, names: readonly string[], values: readonly string[]): void {
+  const id = values.join("\u0000");
+  let s = map.get(id);
+  if (!s) {
+    s = { labels: labelSet(names, values), count: 0 };
+    map.set(id, s);
+  }
+  s.count++;
 }
 
 /** Values read when /metrics is scraped. */
@@ -42,7 +58,11 @@ export interface MetricGauges {
 
 export class GatewayMetrics {
   private readonly requests = new Map<string, RequestSeries>();
-  private readonly tools = new Map<string, ToolSeries>();
+  private readonly tools = new Map<string, CountSeries>();
+  /** Routes given up on for the next one, by the route and the status its last attempt ended with. */
+  private readonly fallbacks = new Map<string, CountSeries>();
+  /** Attempts that failed and were made again on the same route. */
+  private readonly retries = new Map<string, CountSeries>();
 
   constructor(private readonly gauges: MetricGauges) {}
 
@@ -73,20 +93,31 @@ export class GatewayMetrics {
     s.costUsd += r.costUsd;
     s.duration.observe(r.latencyMs / 1000);
     if (r.ttfbMs !== undefined) s.ttfb.observe(r.ttfbMs / 1000);
+    // Set only once an attempt failed: a call answered at the first try does nothing more here.
+    if (r.failedAttempts !== undefined) this.observeAttempts(r, r.failedAttempts);
+  }
+
+  /**
+   * Each failed attempt that another attempt followed: a retry when the next one went to the same
+   * route, a fallback when it went to another. The attempts are the failed ones in order, then,
+   * when more were made (`r.attempts`), the one that answered or was in flight on `r.route`. The
+   * last failed attempt of a call that failed on every route is its own error: neither.
+   */
+  private observeAttempts(r: RequestRecord, failed: readonly AttemptRecord[]): void {
+    const last = failed.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const a = failed[i]!;
+      const next = i < last ? failed[i + 1]!.route : r.attempts > failed.length ? r.route : undefined;
+      if (next === undefined) continue;
+      const retried = next === a.route;
+      const names = retried ? RETRY_LABELS : FALLBACK_LABELS;
+      count(retried ? this.retries : this.fallbacks, names, [a.provider, a.model, String(a.status)]);
+    }
   }
 
   /** One MCP tools/call. */
   observeToolCall(t: Pick<ToolCallRecord, "server" | "tool" | "decision" | "status">): void {
-    const id = `${t.server}\u0000${t.tool}\u0000${t.decision}\u0000${t.status}`;
-    let s = this.tools.get(id);
-    if (!s) {
-      s = {
-        labels: labelSet(["server", "tool", "decision", "status"], [t.server, t.tool, t.decision, t.status]),
-        count: 0,
-      };
-      this.tools.set(id, s);
-    }
-    s.count++;
+    count(this.tools, TOOL_LABELS, [t.server, t.tool, t.decision, t.status]);
   }
 
   /** The whole exposition text. */
@@ -132,6 +163,18 @@ export class GatewayMetrics {
       "MCP tool calls by server, tool, decision, status",
     );
     for (const t of this.tools.values()) out += sample("gatehouse_tool_calls_total", t.labels, t.count);
+    out += header(
+      "gatehouse_fallbacks_total",
+      "counter",
+      "Model calls that gave up on a route and went on to the next, by that route and the status its last attempt ended with",
+    );
+    for (const f of this.fallbacks.values()) out += sample("gatehouse_fallbacks_total", f.labels, f.count);
+    out += header(
+      "gatehouse_retries_total",
+      "counter",
+      "Upstream attempts that failed and were made again on the same route, by route and status",
+    );
+    for (const f of this.retries.values()) out += sample("gatehouse_retries_total", f.labels, f.count);
     out += header("gatehouse_log_queue_rows", "gauge", "Log rows waiting to be written to the database");
     out += sample("gatehouse_log_queue_rows", "", this.gauges.logQueue());
     const shed = this.gauges.logShed();
