@@ -15,6 +15,7 @@ import { storedKeyOps } from "./gateway-keys.js";
 import { baseUrl, close, drain, listen } from "./gateway-listen.js";
 import { mcpGovernanceHooks } from "./gateway-mcp.js";
 import { Governance } from "./governance/governance.js";
+import { KeyRefusalReport } from "./governance/key-refusals.js";
 import { ShadowWarnings } from "./governance/key-state.js";
 import { KeyRing } from "./governance/keys.js";
 import { StoredRules } from "./governance/stored-policies.js";
@@ -192,6 +193,16 @@ export function createGateway(opts: GatewayOptions): Gateway {
     refreshMcpServers,
   });
 
+  // Requests refused for their key: counted in /metrics, said on the log and /api/events (bounded).
+  const keyRefusals = new KeyRefusalReport({
+    warn,
+    emit: (data) => adminStream.emit("event", { event: "auth_failure", data }),
+  });
+  keyRing.onRefused = (surface, refusal) => {
+    metrics.observeKeyRefusal(surface, refusal.reason);
+    keyRefusals.note(surface, refusal);
+  };
+
   let configProblem: string | undefined;
 
   /** Applies a config file (merged with the stored entries) without a restart. */
@@ -342,6 +353,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     },
     async stop(graceMs = 5000) {
       clearInterval(refreshTimer);
+      keyRefusals.stop();
       const deadline = Date.now() + graceMs;
       // /mcp answers new requests 503 while its running tool calls finish (up to graceMs).
       await mcp.stop(graceMs);

@@ -33,6 +33,8 @@ function headline(e: AdminStreamEvent): string {
       return `${e.data.server}__${e.data.tool} changed`;
     case "session_grant":
       return `grant ${e.data.type} ${e.data.grant.tool}`;
+    case "auth_failure":
+      return e.data.refused.map((r) => `${r.count} ${r.reason} on ${r.surface}`).join(", ");
     default: {
       const unhandled: never = e;
       return String(unhandled);
@@ -52,6 +54,7 @@ test("AdminStreamEvent and EVENT_TYPES name the same kinds", () => {
     tool_policy: true,
     tool_changed: true,
     session_grant: true,
+    auth_failure: true,
   };
   assert.deepEqual(Object.keys(kinds).sort(), [...EVENT_TYPES].sort());
   assert.equal(new Set(EVENT_TYPES).size, EVENT_TYPES.length);

@@ -39,14 +39,27 @@ function record(over: Partial<RequestRecord> = {}): RequestRecord {
   } as RequestRecord;
 }
 
-/** Every line is a comment or `name{labels} value` with a parseable value. */
+/**
+ * Every line is a comment or `name{labels} value` with a parseable value; each family is typed
+ * once, before its samples, and its samples are together (as Prometheus' parser requires).
+ */
 function assertWellFormed(text: string): void {
-  const sampleLine = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (\S+)$/;
+  const sampleLine = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (\S+)$/;
+  const typed = new Set<string>();
+  let current = "";
   for (const line of text.trimEnd().split("\n")) {
-    if (line.startsWith("# HELP ") || line.startsWith("# TYPE ")) continue;
+    if (line.startsWith("# HELP ")) continue;
+    if (line.startsWith("# TYPE ")) {
+      current = line.split(" ")[2]!;
+      assert.ok(!typed.has(current), `typed twice: ${current}`);
+      typed.add(current);
+      continue;
+    }
     const m = sampleLine.exec(line);
     assert.ok(m, `malformed line: ${line}`);
-    assert.ok(m[4] === "+Inf" || !Number.isNaN(Number(m[4])), line);
+    assert.ok(m[5] === "+Inf" || !Number.isNaN(Number(m[5])), line);
+    const family = m[1]!.replace(/_(bucket|sum|count)$/, "");
+    assert.ok(family === current || m[1] === current, `${line} is not under its family's TYPE (${current})`);
   }
 }
 
@@ -88,6 +101,7 @@ describe("gateway metrics", () => {
       logShed: () => ({ rows: 7, content: 2 }),
     });
     m.observeRequest(record());
+    m.observeKeyRefusal("mcp", "revoked");
     m.observeRequest(
       record({
         status: 429,
@@ -123,6 +137,8 @@ describe("gateway metrics", () => {
     assert.equal(value(text, "gatehouse_log_rows_dropped_total"), 7);
     assert.equal(value(text, "gatehouse_log_content_dropped_total"), 2);
     assert.equal(value(text, "gatehouse_start_time_seconds"), 1_700_000_000);
+    assert.equal(value(text, 'gatehouse_auth_failures_total{surface="mcp",reason="revoked"}'), 1);
+    assert.equal(value(text, 'gatehouse_auth_failures_total{surface="openai",reason="missing"}'), 0);
   });
 
   test("a refused request without a route counts under provider none and the requested model", () => {

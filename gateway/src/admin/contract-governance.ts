@@ -81,3 +81,33 @@ export interface TeamPatchRequest {
   budgets?: BudgetSpec[];
   rate_limit?: RateLimitSpec | null;
 }
+
+/**
+ * Why a request was refused for its virtual key (401): none was sent, the gateway knows no such
+ * key, the key was revoked, it expired (or is a rotated key's old secret past its grace period),
+ * or it is a stored key shadowed by a config file's key of the same name.
+ */
+export type KeyRefusalReason = "missing" | "unknown" | "revoked" | "expired" | "shadowed";
+
+/** Requests refused for their key, of one kind. */
+export interface KeyRefusalCount {
+  /** Where they came: anthropic (/anthropic), openai (/v1) or mcp (/mcp). */
+  surface: "anthropic" | "openai" | "mcp";
+  reason: KeyRefusalReason;
+  /** The key's name when the gateway knows the key (revoked, expired, shadowed); else null. Never the key. */
+  keyName: string | null;
+  count: number;
+}
+
+/**
+ * GET /api/events `auth_failure`: requests refused for their key. The first of a kind (surface,
+ * reason, key) is sent at once with count 1; repeats are summed up in one event a minute while
+ * they go on, so a flood of bad keys costs a listener one event a minute.
+ */
+export interface AuthFailureEvent {
+  /** When the first refusal counted here happened (ISO). */
+  since: string;
+  /** When this was sent (ISO). */
+  time: string;
+  refused: KeyRefusalCount[];
+}

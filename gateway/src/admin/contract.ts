@@ -11,7 +11,7 @@
  * `grantedAt`, `createdAt`, `startedAt` of the gateway or a bench run); `from` and `to` a range.
  */
 
-import type { BudgetSpec, KeyRules, KeyRulesView } from "./contract-governance.js";
+import type { AuthFailureEvent, BudgetSpec, KeyRules, KeyRulesView } from "./contract-governance.js";
 
 export * from "./contract-governance.js";
 
@@ -330,6 +330,7 @@ export * from "./contract-mcp.js";
 /** Every kind of event GET /api/events sends (`event: <kind>`), with the type of its `data`. */
 export interface AdminStreamEventMap {
   request: RequestEvent;
+  auth_failure: AuthFailureEvent;
   tool_call: ToolCallEvent;
   approval: ApprovalEvent;
   mcp_server: McpServerView;

@@ -20,6 +20,7 @@ export const EVENT_TYPES = [
   "tool_policy",
   "tool_changed",
   "session_grant",
+  "auth_failure",
 ] as const satisfies readonly AdminStreamEventType[];
 export type EventType = (typeof EVENT_TYPES)[number];
 

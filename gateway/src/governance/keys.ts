@@ -1,5 +1,6 @@
 import * as nodeCrypto from "node:crypto";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import type { KeyRefusalCount, KeyRefusalReason } from "../admin/contract-governance.js";
 import type { KeyRecord, Store } from "../store/store.js";
 
 /** The identity a request is attributed to. */
@@ -22,15 +23,36 @@ export function generateKey(): string {
   return `gk-${randomBytes(30).toString("base64url")}`;
 }
 
+export type { KeyRefusalReason };
+
+export const KEY_REFUSAL_REASONS: readonly KeyRefusalReason[] = [
+  "missing",
+  "unknown",
+  "revoked",
+  "expired",
+  "shadowed",
+];
+
+/** A refused key: why, and the name of the key it was when the gateway knows one (never the key). */
+export interface KeyRefusal {
+  reason: KeyRefusalReason;
+  keyName: string | null;
+}
+
 /**
  * Verifies presented keys against hashes held in memory. Lookup is by SHA-256 of the presented
  * key, so the time taken does not depend on how much of a guess matches a real key.
  */
 export class KeyRing {
   private byHash = new Map<string, KeyIdentity & { expiresAt: number | null }>();
+  /** Hashes of secrets refused by name: revoked keys, shadowed keys, old secrets past their grace. */
+  private refusedByHash = new Map<string, { name: string; reason: "revoked" | "expired" | "shadowed" }>();
 
   /** Called when a presented key is unknown; resolves true if the ring was refreshed. */
   onMiss: (() => Promise<boolean>) | undefined;
+
+  /** Told of every request refused for its key (authenticateKey), with the surface it came to. */
+  onRefused: ((surface: KeyRefusalCount["surface"], refusal: KeyRefusal) => void) | undefined;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -47,21 +69,45 @@ export class KeyRing {
    */
   load(configKeys: ReadonlyArray<{ name: string; key: string }>, stored: readonly KeyRecord[]): void {
     const next = new Map<string, KeyIdentity & { expiresAt: number | null }>();
+    const refused = new Map<string, { name: string; reason: "revoked" | "expired" | "shadowed" }>();
     const configNames = new Set(configKeys.map((k) => k.name));
     for (const r of stored) {
-      if (r.revokedAt !== null || configNames.has(r.name)) continue;
+      const until = r.previousUntil ?? null;
+      if (r.revokedAt !== null || configNames.has(r.name)) {
+        const reason = r.revokedAt !== null ? "revoked" : "shadowed";
+        refused.set(r.keyHash, { name: r.name, reason });
+        if (r.previousHash && until !== null) refused.set(r.previousHash, { name: r.name, reason });
+        continue;
+      }
       next.set(r.keyHash, { id: r.id, name: r.name, source: "store", expiresAt: r.expiresAt });
       // Rotated with a grace period: the old secret works until then (and never past the key's expiry).
-      const until = r.previousUntil ?? null;
-      if (r.previousHash && until !== null && until > this.now()) {
-        const expiresAt = r.expiresAt === null ? until : Math.min(until, r.expiresAt);
-        next.set(r.previousHash, { id: r.id, name: r.name, source: "store", expiresAt });
+      if (r.previousHash && until !== null) {
+        if (until > this.now()) {
+          const expiresAt = r.expiresAt === null ? until : Math.min(until, r.expiresAt);
+          next.set(r.previousHash, { id: r.id, name: r.name, source: "store", expiresAt });
+        } else refused.set(r.previousHash, { name: r.name, reason: "expired" });
       }
     }
     for (const k of configKeys) {
-      next.set(hashKey(k.key), { id: `config:${k.name}`, name: k.name, source: "config", expiresAt: null });
+      const hash = hashKey(k.key);
+      next.set(hash, { id: `config:${k.name}`, name: k.name, source: "config", expiresAt: null });
+      refused.delete(hash);
     }
     this.byHash = next;
+    this.refusedByHash = refused;
+  }
+
+  /**
+   * Why `presented` is refused (call it once verify said no): its reason and, for a key the
+   * gateway knows by name (revoked, expired, shadowed), that name. Only hashes are compared.
+   */
+  refusal(presented: string | undefined): KeyRefusal {
+    if (presented === undefined) return { reason: "missing", keyName: null };
+    const hash = hashKey(presented);
+    const known = this.byHash.get(hash);
+    if (known) return { reason: "expired", keyName: known.name };
+    const refused = this.refusedByHash.get(hash);
+    return refused ? { reason: refused.reason, keyName: refused.name } : { reason: "unknown", keyName: null };
   }
 
   get size(): number {

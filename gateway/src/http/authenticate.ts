@@ -1,11 +1,12 @@
 import type { IncomingMessage } from "node:http";
 import { type KeyIdentity, type KeyRing, presentedKey } from "../governance/keys.js";
-import { HttpError } from "./errors.js";
+import { HttpError, surfaceOf } from "./errors.js";
 
 /**
  * The virtual key a request presents (Authorization: Bearer, x-api-key or x-gatehouse-key),
- * verified against the key ring; a 401 HttpError (with `headers`) when it is missing or not valid.
- * The one key check of every surface: the LLM routes, /mcp and the execute endpoints.
+ * verified against the key ring; a 401 HttpError (with `headers`) when it is missing or not valid,
+ * told to the ring's onRefused first. The one key check of every surface: the LLM routes, /mcp
+ * and the execute endpoints.
  *
  * The 401 says `x-should-retry: false`: Anthropic's SDKs, Claude Code's included, otherwise retry a
  * 401 with backoff, so a revoked or rotated key left Claude Code silent for three minutes before it
@@ -19,6 +20,10 @@ export async function authenticateKey(
   const presented = presentedKey(req.headers);
   const id = presented ? (keys.verify(presented) ?? (await keys.verifyFresh(presented))) : null;
   if (id) return id;
+  // Counted and reported (governance/key-refusals.ts): the reason and a known key's name, never the key.
+  const surface = surfaceOf(pathOf(req.url));
+  if (keys.onRefused && surface !== "admin" && surface !== "plain")
+    keys.onRefused(surface, keys.refusal(presented));
   throw new HttpError(
     401,
     presented
@@ -37,4 +42,10 @@ export async function authenticateKey(
 export function knownKey(keys: KeyRing, req: IncomingMessage): KeyIdentity | null {
   const presented = presentedKey(req.headers);
   return presented ? keys.verify(presented) : null;
+}
+
+function pathOf(url: string | undefined): string {
+  const u = url ?? "/";
+  const q = u.indexOf("?");
+  return q === -1 ? u : u.slice(0, q);
 }

@@ -1,3 +1,5 @@
+import { KEY_SURFACES, type KeySurface } from "../governance/key-refusals.js";
+import { KEY_REFUSAL_REASONS, type KeyRefusalReason } from "../governance/keys.js";
 import type { AttemptRecord, RequestRecord } from "../llm/record.js";
 import type { ToolCallRecord } from "../store/log-store.js";
 import { Histogram, header, labelSet, sample } from "./prometheus.js";
@@ -63,6 +65,15 @@ export class GatewayMetrics {
   private readonly fallbacks = new Map<string, CountSeries>();
   /** Attempts that failed and were made again on the same route. */
   private readonly retries = new Map<string, CountSeries>();
+  /** Requests refused for their key, by surface and reason: every pair there is, from zero. */
+  private readonly keyRefusals = new Map<string, CountSeries>(
+    KEY_SURFACES.flatMap((surface) =>
+      KEY_REFUSAL_REASONS.map((reason): [string, CountSeries] => [
+        `${surface}\u0000${reason}`,
+        { labels: labelSet(["surface", "reason"], [surface, reason]), count: 0 },
+      ]),
+    ),
+  );
 
   constructor(private readonly gauges: MetricGauges) {}
 
@@ -113,6 +124,12 @@ export class GatewayMetrics {
       const names = retried ? RETRY_LABELS : FALLBACK_LABELS;
       count(retried ? this.retries : this.fallbacks, names, [a.provider, a.model, String(a.status)]);
     }
+  }
+
+  /** A request refused for its virtual key (401). */
+  observeKeyRefusal(surface: KeySurface, reason: KeyRefusalReason): void {
+    const s = this.keyRefusals.get(`${surface}\u0000${reason}`);
+    if (s) s.count++;
   }
 
   /** One MCP tools/call. */
@@ -175,6 +192,13 @@ export class GatewayMetrics {
       "Upstream attempts that failed and were made again on the same route, by route and status",
     );
     for (const f of this.retries.values()) out += sample("gatehouse_retries_total", f.labels, f.count);
+    out += header(
+      "gatehouse_auth_failures_total",
+      "counter",
+      "Requests refused for their virtual key (401), by surface and reason: missing, unknown, revoked, expired, shadowed",
+    );
+    for (const f of this.keyRefusals.values())
+      out += sample("gatehouse_auth_failures_total", f.labels, f.count);
     out += header("gatehouse_log_queue_rows", "gauge", "Log rows waiting to be written to the database");
     out += sample("gatehouse_log_queue_rows", "", this.gauges.logQueue());
     const shed = this.gauges.logShed();
