@@ -10,6 +10,7 @@ import { CliUsageError, errorLine, exitCodeOf } from "./cli-text.js";
 import { claudeCodeSettingsWithKey } from "./clients/claude-code.js";
 import { formatIssues } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
+import { configKeyRotationAdvice } from "./governance/config-key-rotation.js";
 import { createStoredKey, KeyExpiredError, PastExpiryError, rotateStoredKey } from "./governance/keys.js";
 import { patchBase, patchedPolicy, policyJson } from "./governance/stored-policies.js";
 import { SqliteStore } from "./store/sqlite.js";
@@ -103,7 +104,12 @@ async function run(cmd: KeysCommand, f: Flags, store: SqliteStore, config: Confi
     out(shown.map((lines) => lines.join("\n")).join("\n\n"));
   } else if (cmd.sub === "rotate") {
     const n = cmd.name;
-    if (config.names.has(n)) throw inConfig(n, "change its value there");
+    const fromConfig = config.keys.find((k) => k.name === n);
+    if (fromConfig)
+      throw inConfig(
+        n,
+        `it cannot be rotated here, as ${configKeyRotationAdvice(fromConfig.key)}. A key made with gatehouse keys create can be rotated here`,
+      );
     let rotated: Awaited<ReturnType<typeof rotateStoredKey>>;
     const oldHash = (await store.listKeys()).find((k) => k.name === n && k.revokedAt === null)?.keyHash;
     try {

@@ -89,7 +89,14 @@ describe("admin API: keys", () => {
     };
     assert.equal(rows.rows.length, 4, "the calls with every secret are the one key's");
 
-    assert.equal((await api("/api/keys/test/rotate", { method: "POST", headers: auth })).status, 409);
+    const configKey = await api("/api/keys/test/rotate", { method: "POST", headers: auth });
+    assert.equal(configKey.status, 409);
+    const refusal = (await configKey.json()) as { detail: string };
+    assert.match(
+      refusal.detail,
+      /^key "test" is defined in the config file; it cannot be rotated here: its secret is written in the config file itself: replace it there with a new key/,
+    );
+    assert.ok(!refusal.detail.includes(gw.key), "the config key's value is not repeated");
     assert.equal((await api("/api/keys/nobody/rotate", { method: "POST", headers: auth })).status, 404);
     for (const bad of [
       { graceSeconds: -1 },

@@ -34,7 +34,10 @@ describe("gatehouse keys and the config file", () => {
     for (const [args, what] of [
       [["create", "cfgkey"], /pick another name/],
       [["update", "cfgkey", "--rpm", "5"], /change its rules there/],
-      [["rotate", "cfgkey"], /change its value there/],
+      [
+        ["rotate", "cfgkey"],
+        /cannot be rotated here, as its secret is written in the config file itself: replace it there/,
+      ],
       [["revoke", "cfgkey"], /remove it there/],
     ] as const) {
       const r = await withConfig(...args);
@@ -55,6 +58,35 @@ describe("gatehouse keys and the config file", () => {
       assert.match(r.err, /defined in the config file/);
     } finally {
       rmSync(join(dataDir, "config.yaml"));
+    }
+  });
+
+  test("rotate of a config key says where its secret is and what to change instead, never the value", async () => {
+    const secretFile = join(dir, "key.txt");
+    writeFileSync(secretFile, "gk-from-a-file-000000000000000000000000\n");
+    const cfg = join(dir, "refs.yaml");
+    writeFileSync(
+      cfg,
+      `virtual_keys:\n  - { name: fromenv, key: env:CFG_KEY_FOR_TEST }\n  - { name: fromfile, key: "file:${secretFile}" }\n`,
+    );
+    const rotate = (name: string) =>
+      runCli(["keys", "rotate", name, "--data-dir", dataDir, "--config", cfg], {
+        ...env(),
+        CFG_KEY_FOR_TEST: "gk-from-the-env-00000000000000000000000",
+      });
+    const fromEnv = await rotate("fromenv");
+    assert.equal(fromEnv.code, 1);
+    assert.equal(fromEnv.out, "");
+    assert.match(
+      fromEnv.err,
+      /^gatehouse keys: the key "fromenv" is defined in the config file \(.*refs\.yaml\): it cannot be rotated here, as its secret is the environment variable CFG_KEY_FOR_TEST .*set CFG_KEY_FOR_TEST to a new key and restart the gateway/,
+    );
+    const fromFile = await rotate("fromfile");
+    assert.equal(fromFile.code, 1);
+    assert.match(fromFile.err, /its secret is the first line of .*key\.txt .*write a new key there/);
+    for (const r of [fromEnv, fromFile]) {
+      assert.equal(r.err.trim().split("\n").length, 1, r.err);
+      assert.doesNotMatch(r.err, /gk-from/, "the secret itself is never printed");
     }
   });
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { formatIssues } from "../config/load.js";
 import type { ConfigFile } from "../config/schema.js";
+import { configKeyRotationAdvice } from "../governance/config-key-rotation.js";
 import { type KeyGovernance, keyGovernanceFields } from "../governance/config-schema.js";
 import {
   KeyExpiredError,
@@ -166,8 +167,13 @@ export function keyRoutes(deps: GovernanceAdminDeps): Route[] {
           keyRotateSchema,
           ctx.req.headers["content-type"] ? await ctx.body() : {},
         );
-        if (configNamesOf(deps).has(name))
-          throw await configKeyConflict(deps, name, "change its value there");
+        const inConfig = deps.config().virtual_keys.find((k) => k.name === name);
+        if (inConfig)
+          throw await configKeyConflict(
+            deps,
+            name,
+            `it cannot be rotated here: ${configKeyRotationAdvice(inConfig.key)}. A key made with POST /api/keys can be rotated here`,
+          );
         let out: Awaited<ReturnType<GovernanceAdminDeps["keys"]["rotate"]>>;
         try {
           out = await deps.keys.rotate(name, graceSeconds * 1000);
