@@ -18,6 +18,8 @@ export const KEYS_HELP = `  gatehouse keys create NAME [RULES] [--expires ISO] [
            --token-budget 2000000/day  --rpm 120  --tpm 400000  --team NAME
            --models 'anthropic/*,openai/gpt-5*'  --providers a,b  --mcp-servers a,b
            --mcp-tools 'files__*'  --content full|metadata|off
+           (--team: letters, digits, _ . : @ -; an empty --mcp-servers/--mcp-tools: none;
+           an empty --models/--providers is refused)
            update only: --no-budgets --no-rate-limit --all-models --no-team`;
 
 export const LOGS_TAIL_HELP = `  gatehouse logs tail [--follow] [--key K] [--limit N] [--data-dir DIR] [--config FILE]

@@ -8,6 +8,7 @@ import {
   contentModes,
   isWindowTooLong,
   type KeyGovernance,
+  keyTeamSchema,
   MAX_USD,
   MAX_WINDOW_DAYS,
 } from "./governance/config-schema.js";
@@ -124,8 +125,26 @@ const CONTENT_SAID: Record<ContentMode, string> = {
   off: "no log rows",
 };
 
-/** The most characters of a team name (as the config's `team` takes it). */
-const MAX_TEAM = 64;
+/**
+ * An empty --models or --providers ('' or ','): a list that allows nothing, so a key that could call
+ * no model at all. As typed it is most often a shell variable that was empty, so it is refused; the
+ * config file and the API take `models: []` for a key meant for MCP tools only. An empty
+ * --mcp-servers or --mcp-tools is taken: no MCP server or tool for the key, as `[]` in the config.
+ */
+function checkNotEmpty(f: Flags, update: boolean): void {
+  const how = {
+    models: `give patterns, like --models 'anthropic/*,openai/gpt-5*'${update ? ", or --all-models to allow every model again" : ", or leave --models out to allow every model"}`,
+    providers:
+      "give provider names, like --providers anthropic,openai, or leave --providers out to allow every provider",
+  };
+  for (const flag of ["models", "providers"] as const) {
+    const v = f[flag];
+    if (v !== undefined && list(v).length === 0)
+      throw new CliUsageError(
+        `--${flag} ${JSON.stringify(v)}: no ${flag === "models" ? "model pattern" : "provider"} given, which would let the key call no model at all; ${how[flag]}`,
+      );
+  }
+}
 
 /**
  * --content and --team checked as typed, before they become rule fields: a bad one is a sentence
@@ -141,8 +160,11 @@ function checkRuleFlags(f: Flags, update: boolean): void {
     throw new CliUsageError(
       `--team needs a team name${update ? " (--no-team takes the key out of its team)" : ""}`,
     );
-  if (f.team !== undefined && f.team.length > MAX_TEAM)
-    throw new CliUsageError(`--team ${f.team}: a team name is at most ${MAX_TEAM} characters`);
+  if (f.team !== undefined && !keyTeamSchema.safeParse(f.team).success)
+    throw new CliUsageError(
+      `--team ${JSON.stringify(f.team)}: a team name is 1 to 64 letters, digits and _ . : @ - (no spaces), as the config file's teams and the admin API name them`,
+    );
+  checkNotEmpty(f, update);
 }
 
 /** The flag a rule field comes from, for what the checks above leave to the schema. */

@@ -36,6 +36,21 @@ describe("admin API: keys", () => {
     assert.equal((await api("/api/keys/ui-made", { method: "DELETE", headers: auth })).status, 404);
   });
 
+  test("keys: a team is a name a team can have, in a create and a PATCH", async () => {
+    const json = { ...auth, "content-type": "application/json" };
+    const create = (body: unknown) =>
+      api("/api/keys", { method: "POST", headers: json, body: JSON.stringify(body) });
+    const spaced = await create({ name: "teamed", team: "my team" });
+    assert.equal(spaced.status, 400);
+    assert.match(((await spaced.json()) as { detail: string }).detail, /team: letters, digits/);
+    assert.equal((await create({ name: "teamed", team: "platform" })).status, 201);
+    const patch = (body: unknown) =>
+      api("/api/keys/teamed", { method: "PATCH", headers: json, body: JSON.stringify(body) });
+    assert.equal((await patch({ team: "ops/eu" })).status, 400);
+    assert.equal((await patch({ team: "ops-eu" })).status, 200);
+    assert.equal((await patch({ team: null })).status, 200);
+  });
+
   test("keys: rotate (new secret at once, old one for the grace period only, the key's spend kept)", async () => {
     const json = { ...auth, "content-type": "application/json" };
     const made = (await (

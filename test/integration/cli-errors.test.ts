@@ -221,7 +221,7 @@ describe("CLI error lines", () => {
     assert.equal(existsSync(join(home, ".claude.json")), false);
   });
 
-  test("a bad --content or --team is a sentence about the flag as typed and what it takes", async () => {
+  test("a bad --content, --team or an empty --models is a sentence about the flag as typed and what it takes", async () => {
     const long = "t".repeat(65);
     for (const [sub, argv, why] of [
       [
@@ -236,7 +236,37 @@ describe("CLI error lines", () => {
       ],
       ["create", ["--team", ""], "--team needs a team name"],
       ["update", ["--team", " "], "--team needs a team name (--no-team takes the key out of its team)"],
-      ["create", ["--team", long], `--team ${long}: a team name is at most 64 characters`],
+      [
+        "create",
+        ["--team", long],
+        `--team ${JSON.stringify(long)}: a team name is 1 to 64 letters, digits and _ . : @ - (no spaces), as the config file's teams and the admin API name them`,
+      ],
+      // A name no team can have (the config's teams and POST /api/teams refuse it): refused here too.
+      [
+        "create",
+        ["--team", "my team"],
+        `--team ${JSON.stringify("my team")}: a team name is 1 to 64 letters, digits and _ . : @ - (no spaces), as the config file's teams and the admin API name them`,
+      ],
+      [
+        "update",
+        ["--team", "ops/eu"],
+        `--team ${JSON.stringify("ops/eu")}: a team name is 1 to 64 letters, digits and _ . : @ - (no spaces), as the config file's teams and the admin API name them`,
+      ],
+      [
+        "create",
+        ["--models", ""],
+        `--models "": no model pattern given, which would let the key call no model at all; give patterns, like --models 'anthropic/*,openai/gpt-5*', or leave --models out to allow every model`,
+      ],
+      [
+        "update",
+        ["--models", ","],
+        `--models ",": no model pattern given, which would let the key call no model at all; give patterns, like --models 'anthropic/*,openai/gpt-5*', or --all-models to allow every model again`,
+      ],
+      [
+        "create",
+        ["--providers", " "],
+        `--providers " ": no provider given, which would let the key call no model at all; give provider names, like --providers anthropic,openai, or leave --providers out to allow every provider`,
+      ],
     ] as const) {
       const name = sub === "create" ? "fresh" : "laptop";
       const r = await firstErrorLine(["keys", sub, name, ...argv, "--data-dir", dataDir]);
@@ -244,6 +274,10 @@ describe("CLI error lines", () => {
     }
     const listed = await runCli(["keys", "list", "--data-dir", dataDir]);
     assert.doesNotMatch(listed.out, /^fresh\t/m, "no key is made from a bad flag");
+    // An empty --mcp-servers is a key without MCP servers, as mcp_servers: [] in the config, and says so.
+    const noMcp = await runCli(["keys", "create", "no-mcp", "--mcp-servers", "", "--data-dir", dataDir]);
+    assert.equal(noMcp.code, 0, noMcp.err);
+    assert.match(noMcp.err, /\(mcp servers none\)/);
   });
 
   test("a year-long window is accepted; --rpm past what counts exactly and a loose --expires are refused", async () => {

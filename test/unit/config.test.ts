@@ -53,6 +53,11 @@ virtual_keys:
         () => parseConfig({ providers: { [name]: { type: "openai", api_key: "x" } } }, "x.yaml"),
         (e: Error) => e instanceof ConfigError && /not \. or \.\./.test(e.message),
       );
+    // A key's team is a name a team can have (as `teams:` names them), else its team budgets never apply.
+    assert.throws(
+      () => parseConfig({ virtual_keys: [{ name: "a", key: "k", team: "my team" }] }),
+      (e: Error) => /virtual_keys\[0\]\.team: letters, digits/.test(e.message),
+    );
     assert.throws(
       () => parseConfig({ providerz: {} }),
       (e: Error) => /providerz/.test(e.message),

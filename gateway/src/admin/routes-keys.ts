@@ -2,7 +2,7 @@ import { z } from "zod";
 import { formatIssues } from "../config/load.js";
 import type { ConfigFile } from "../config/schema.js";
 import { configKeyRotationAdvice } from "../governance/config-key-rotation.js";
-import { type KeyGovernance, keyGovernanceFields } from "../governance/config-schema.js";
+import { type KeyGovernance, keyGovernanceFields, keyTeamSchema } from "../governance/config-schema.js";
 import {
   KeyExpiredError,
   KeyNameTakenError,
@@ -44,6 +44,7 @@ const keyCreateSchema = z.strictObject({
   name: keyName,
   expiresAt: z.iso.datetime({ offset: true }).optional(),
   ...keyGovernanceFields,
+  team: keyTeamSchema.optional(),
 });
 
 const keyRotateSchema = z.strictObject({
@@ -56,6 +57,7 @@ const keyRotateSchema = z.strictObject({
 });
 
 const keyPatchSchema = keyPolicyPatchSchema.extend({
+  team: keyTeamSchema.nullable().optional(),
   expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
 });
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   keyGovernanceFields,
+  keyTeamSchema,
   projectsSchema,
   teamsSchema,
   timezoneSchema,
@@ -89,6 +90,7 @@ export const virtualKeySchema = z.strictObject({
   key: secret,
   /** team, budgets, rate_limit, models, providers, mcp_servers, mcp_tools, content: docs/governance.md */
   ...keyGovernanceFields,
+  team: keyTeamSchema.optional(),
 });
 
 export const settingsSchema = z.strictObject({

@@ -164,5 +164,11 @@ export type ProjectConfig = z.infer<typeof projectSchema>;
 export const groupNameSchema = z
   .string()
   .regex(/^[A-Za-z0-9_.:@-]{1,64}$/, "letters, digits, _ . : @ - only (max 64)");
+/**
+ * A key's `team` where a person writes it (the config file, the admin API's key create and PATCH,
+ * `gatehouse keys --team`): a name a team can have, as the config's `teams` and POST /api/teams name
+ * them. A stored key's team that an earlier version took is read as it was (keyGovernanceFields).
+ */
+export const keyTeamSchema = groupNameSchema;
 export const teamsSchema = z.record(groupNameSchema, teamSchema).default({});
 export const projectsSchema = z.record(groupNameSchema, projectSchema).default({});
