@@ -13,7 +13,8 @@ export const KEYS_HELP = `  gatehouse keys create NAME [RULES] [--expires ISO] [
   gatehouse keys list | keys show NAME | keys revoke NAME [--data-dir DIR] [--config FILE]
                                                   the config file's keys (as serve finds it) are listed
                                                   too; they are changed in that file, not here
-                                                  (list, show: --json prints them as GET /api/keys does)
+                                                  (list, show: times in the config's settings.timezone;
+                                                  --json prints them as GET /api/keys does)
     RULES: --budget 20/month (USD; day, week, month, total, 5h, 14d ...; repeatable)
            --token-budget 2000000/day  --rpm 120  --tpm 400000  --team NAME
            --models 'anthropic/*,openai/gpt-5*'  --providers a,b  --mcp-servers a,b

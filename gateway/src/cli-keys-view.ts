@@ -3,13 +3,20 @@ import type { KeyGovernance } from "./governance/config-schema.js";
 import { keyState } from "./governance/key-state.js";
 import { usd } from "./governance/refusals.js";
 import { storedKeyPolicy } from "./governance/stored-policies.js";
+import { formatLocal } from "./governance/zoned-time.js";
 import type { KeyRecord } from "./store/store.js";
 
 /** How `gatehouse keys list` and `keys show` print keys: the config file's and the database's. */
 
 type ConfigKey = ConfigFile["virtual_keys"][number];
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/**
+ * A time as the wall clock reads in `tz`, the zone of `settings.timezone` that `logs tail` and
+ * `spend` show times in (to the second: a key made a moment ago is told from one made before it).
+ */
+const at = (ms: number, tz: string) => formatLocal(ms, tz, "seconds");
+/** `at`, followed by the zone: for a time on a line with no heading to name the zone. */
+export const atIn = (ms: number, tz: string) => `${at(ms, tz)} ${tz}`;
 
 /** "2 budgets ($20.00/month, 2,000,000 tokens/day), 120 rpm, models anthropic/*" or "no rules". */
 export function describeRules(p: KeyGovernance): string {
@@ -46,29 +53,32 @@ function previousUntil(r: KeyRecord, now: number): number | undefined {
 }
 
 /**
- * One line per key, tab separated: name, last 4 characters (`config` for a config file's key),
- * state, created, expiry (`never`, else the time; plus until when a rotated key's old secret works),
- * rules.
+ * A heading, then one line per key, tab separated: name, last 4 characters (`config` for a config
+ * file's key), state, created, expiry (`never`, else the time; plus until when a rotated key's old
+ * secret works), rules. Times in `tz`, which the heading names.
  */
 export function keyListLines(
   configKeys: readonly ConfigKey[],
   stored: readonly KeyRecord[],
+  tz: string,
   now = Date.now(),
 ): string[] {
   const configNames = new Set(configKeys.map((k) => k.name));
-  const lines = configKeys.map((k) => {
+  const head = ["NAME", "KEY", "STATE", `CREATED (${tz})`, `EXPIRES (${tz})`, "RULES"].join("\t");
+  const lines = [head];
+  for (const k of configKeys) {
     const { name, key: _secret, ...rules } = k;
-    return [name, "config", "active", "-", "never", describeRules(rules)].join("\t");
-  });
+    lines.push([name, "config", "active", "-", "never", describeRules(rules)].join("\t"));
+  }
   for (const r of stored) {
     const old = previousUntil(r, now);
     const expires = [
-      r.expiresAt === null ? "never" : iso(r.expiresAt),
-      ...(old ? [`(old key until ${iso(old)})`] : []),
+      r.expiresAt === null ? "never" : at(r.expiresAt, tz),
+      ...(old ? [`(old key until ${at(old, tz)})`] : []),
     ].join(" ");
     const state = keyState(r, configNames, now);
     lines.push(
-      [r.name, `…${r.keyHint}`, state, iso(r.createdAt), expires, describeRules(storedKeyPolicy(r))].join(
+      [r.name, `…${r.keyHint}`, state, at(r.createdAt, tz), expires, describeRules(storedKeyPolicy(r))].join(
         "\t",
       ),
     );
@@ -81,17 +91,22 @@ function detailLines(name: string, fields: Array<[string, string | undefined]>):
   return [name, ...fields.filter(([, v]) => v !== undefined).map(([k, v]) => `  ${k.padEnd(8)} ${v}`)];
 }
 
-/** `keys show` of a stored key: its state, dates and rules, as `keys list` words them. */
-export function storedKeyLines(r: KeyRecord, configNames: ReadonlySet<string>, now = Date.now()): string[] {
+/** `keys show` of a stored key: its state, dates (in `tz`, named) and rules, as `keys list` words them. */
+export function storedKeyLines(
+  r: KeyRecord,
+  configNames: ReadonlySet<string>,
+  tz: string,
+  now = Date.now(),
+): string[] {
   const old = previousUntil(r, now);
   const shadowed = configNames.has(r.name) && r.revokedAt === null;
   return detailLines(r.name, [
     ["source", `the database (key …${r.keyHint})`],
     ["state", keyState(r, configNames, now)],
-    ["created", iso(r.createdAt)],
-    ["expires", r.expiresAt === null ? "never" : iso(r.expiresAt)],
-    ["old key", old ? `works until ${iso(old)} (rotated with a grace period)` : undefined],
-    ["revoked", r.revokedAt === null ? undefined : iso(r.revokedAt)],
+    ["created", atIn(r.createdAt, tz)],
+    ["expires", r.expiresAt === null ? "never" : atIn(r.expiresAt, tz)],
+    ["old key", old ? `works until ${atIn(old, tz)} (rotated with a grace period)` : undefined],
+    ["revoked", r.revokedAt === null ? undefined : atIn(r.revokedAt, tz)],
     ["rules", describeRules(storedKeyPolicy(r))],
     [
       "note",

@@ -2,9 +2,10 @@ import { homedir } from "node:os";
 import { parseArgs } from "node:util";
 import { configKeyView, storedKeyView } from "./admin/key-views.js";
 import { dataDirOf, resolveConfig } from "./cli-config.js";
+import { timeZoneInForce, warnOf } from "./cli-config-in-force.js";
 import { KEYS_HELP } from "./cli-help.js";
 import { type Flags, type KeysCommand, keysCommandOf, options, pastExpiry } from "./cli-keys-args.js";
-import { configKeyLines, describeRules, keyListLines, storedKeyLines } from "./cli-keys-view.js";
+import { atIn, configKeyLines, describeRules, keyListLines, storedKeyLines } from "./cli-keys-view.js";
 import { openExistingStore } from "./cli-store.js";
 import { CliUsageError, errorLine, exitCodeOf } from "./cli-text.js";
 import { claudeCodeSettingsWithKey } from "./clients/claude-code.js";
@@ -21,6 +22,8 @@ import { SqliteStore } from "./store/sqlite.js";
  * config file (found as `serve` finds it) is read for its keys: their names are not the database's.
  */
 
+const STDERR = { err: (text: string) => process.stderr.write(text) };
+
 /** A failure of `gatehouse keys` (status 1); a wrong command line is a CliUsageError (status 2). */
 class KeysError extends Error {}
 
@@ -32,8 +35,17 @@ interface ConfigKeys {
   where: string;
 }
 
-async function run(cmd: KeysCommand, f: Flags, store: SqliteStore, config: ConfigKeys, home: string) {
+async function run(
+  cmd: KeysCommand,
+  f: Flags,
+  store: SqliteStore,
+  config: ConfigKeys,
+  home: string,
+  env: NodeJS.ProcessEnv,
+) {
   const out = (s: string) => process.stdout.write(`${s}\n`);
+  // Times as `logs tail` and `spend` show them: in settings.timezone of the config in force.
+  const tz = () => timeZoneInForce(store, f, env, warnOf("keys", STDERR));
   const inConfig = (n: string, what: string) =>
     new KeysError(`the key ${JSON.stringify(n)} is defined in ${config.where}: ${what}`);
   if (cmd.sub === "create") {
@@ -64,9 +76,7 @@ async function run(cmd: KeysCommand, f: Flags, store: SqliteStore, config: Confi
       Date.now(),
     );
     const expiry =
-      expires === undefined
-        ? ""
-        : `; expires ${expires === null ? "never" : new Date(expires).toISOString()}`;
+      expires === undefined ? "" : `; expires ${expires === null ? "never" : atIn(expires, tz())}`;
     out(`Updated "${n}": ${describeRules(next.data)}${expiry}.`);
   } else if (cmd.sub === "list") {
     const stored = await store.listKeys();
@@ -79,7 +89,7 @@ async function run(cmd: KeysCommand, f: Flags, store: SqliteStore, config: Confi
           2,
         ),
       );
-    else for (const line of keyListLines(config.keys, stored)) out(line);
+    else for (const line of keyListLines(config.keys, stored, tz())) out(line);
   } else if (cmd.sub === "show") {
     const n = cmd.name;
     const fromConfig = config.keys.find((k) => k.name === n);
@@ -99,7 +109,7 @@ async function run(cmd: KeysCommand, f: Flags, store: SqliteStore, config: Confi
     // A config key and a stored key it shadows: both are shown.
     const shown = [
       ...(fromConfig ? [configKeyLines(fromConfig)] : []),
-      ...(rec ? [storedKeyLines(rec, config.names)] : []),
+      ...(rec ? [storedKeyLines(rec, config.names, tz())] : []),
     ];
     out(shown.map((lines) => lines.join("\n")).join("\n\n"));
   } else if (cmd.sub === "rotate") {
@@ -126,7 +136,7 @@ async function run(cmd: KeysCommand, f: Flags, store: SqliteStore, config: Confi
     process.stderr.write(
       `Rotated virtual key "${n}": the new key is shown only this once; its rules and spend are kept. ` +
         (until
-          ? `The old key works until ${new Date(until).toISOString()}.\n`
+          ? `The old key works until ${atIn(until, tz())}.\n`
           : "The old key no longer works (a running gateway stops taking it within 2 seconds).\n"),
     );
     const settings = oldHash ? claudeCodeSettingsWithKey(home, oldHash) : undefined;
@@ -181,7 +191,7 @@ export async function keysMain(argv: string[], env: NodeJS.ProcessEnv): Promise<
     // Only `create` makes a database; the others need a key in it.
     const store = cmd.sub === "create" ? SqliteStore.open(dataDir) : openExistingStore(dataDir);
     try {
-      await run(cmd, parsed.values, store, configKeys, env.HOME ?? homedir());
+      await run(cmd, parsed.values, store, configKeys, env.HOME ?? homedir(), env);
     } finally {
       await store.close();
     }

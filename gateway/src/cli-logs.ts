@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { dataDirOf, resolveConfig } from "./cli-config.js";
+import { dataDirOf } from "./cli-config.js";
+import { configInForce, timeZoneInForce, warnOf } from "./cli-config-in-force.js";
 import { CONFIG_HELP, LOGS_TAIL_HELP, SPEND_HELP } from "./cli-help.js";
 import { FOLLOW_WIDTHS, follow, int, printLogRows, table } from "./cli-logs-tail.js";
 import { openExistingStore } from "./cli-store.js";
@@ -9,7 +10,6 @@ import { CliUsageError, errorLine, exitCodeOf, terminalSafe, unexpectedArgumentT
 import { exportConfig } from "./config/export.js";
 import { ConfigError } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
-import { withStoredEntries } from "./config/stored-entries.js";
 import { storedSection } from "./config/stored-section.js";
 import {
   applyStored,
@@ -28,7 +28,6 @@ import { formatLocal } from "./governance/zoned-time.js";
 import { addedServerStoreFor } from "./mcp/added-servers.js";
 import { SqliteMcpStore } from "./mcp/store.js";
 import { Pricing } from "./pricing/cost.js";
-import { configEntriesFor } from "./store/config-entries.js";
 import type { SpendGroup } from "./store/log-store.js";
 import { SqliteStore } from "./store/sqlite.js";
 
@@ -135,7 +134,7 @@ async function logs(args: string[], flags: Flags, env: NodeJS.ProcessEnv, io: Cl
   const limit = positiveInt(flags.limit, "limit", 20, 1000);
   const store = openStore(flags, env);
   try {
-    const tz = logsTimeZone(store, flags, env, io);
+    const tz = timeZoneInForce(store, flags, env, warnOf("logs", io));
     const filter = flags.key !== undefined ? { keyName: flags.key } : {};
     const first = (await store.logs.queryRequests({ ...filter, limit })).rows.reverse();
     const widths = flags.follow ? [...FOLLOW_WIDTHS] : [];
@@ -212,42 +211,6 @@ async function spend(flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): Promise<v
   } finally {
     await store.close();
   }
-}
-
-/**
- * The zone `logs tail` shows times in: `settings.timezone` of the config in force, the zone
- * `spend` counts its days, weeks and months in (so a call shown at 00:30 is in that day's spend).
- * A config that does not load leaves UTC, said in a warning: the log is still worth reading.
- */
-function logsTimeZone(store: SqliteStore, flags: Flags, env: NodeJS.ProcessEnv, io: CliIo): string {
-  const warn = warnOf("logs", io);
-  try {
-    return budgetTimeZone(configInForce(store, flags, env, warn).config);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    warn(`${e.message}; times are in UTC`);
-    return "UTC";
-  }
-}
-
-/** A warning line of `gatehouse COMMAND` on stderr (terminal-safe). */
-const warnOf = (command: string, io: CliIo) => (msg: string) =>
-  io.err(`gatehouse ${command}: warning: ${terminalSafe(msg)}\n`);
-
-/**
- * The config in force: the config file's, with what was set through the admin API. A stored entry
- * that cannot be read or no longer validates is left out, as the gateway leaves it out, and named
- * through `warn` (a line each, never its value).
- */
-function configInForce(
-  store: SqliteStore,
-  flags: Flags,
-  env: NodeJS.ProcessEnv,
-  warn: (msg: string) => void,
-): { config: ConfigFile; path?: string } {
-  const { config, path } = resolveConfig(flags, env);
-  const merged = withStoredEntries(config, configEntriesFor(store).load(warn), warn);
-  return path ? { config: merged, path } : { config: merged };
 }
 
 /**

@@ -97,7 +97,7 @@ describe("gatehouse keys and the config file", () => {
     writeFileSync(cfg, CONFIG.replace("cfgkey", "dup"));
     const listed = await keys("list", "--config", cfg);
     assert.match(listed.out, /^dup\tconfig\tactive\t-\tnever\t7 rpm$/m);
-    assert.match(listed.out, /^dup\t…\S{4}\tshadowed\t\S+\tnever\t3 rpm$/m);
+    assert.match(listed.out, /^dup\t…\S{4}\tshadowed\t\S+ \S+\tnever\t3 rpm$/m);
     const shown = await keys("show", "dup", "--config", cfg);
     assert.match(shown.out, /^dup\n {2}source +the config file \(its value is there\)\n {2}state +active\n/);
     assert.match(shown.out, /\n\ndup\n {2}source +the database \(key …\S{4}\)\n {2}state +shadowed\n/);
@@ -146,7 +146,9 @@ describe("gatehouse keys and the config file", () => {
     assert.match(rotate.err, /^gatehouse keys: the key "brief" expired at .*--expires/);
     const shown = await keys("show", "brief");
     assert.match(shown.out, /^ {2}state +expired$/m);
-    assert.match(shown.out, new RegExp(`^ {2}expires +${soon}$`, "m"));
+    // In settings.timezone (UTC here, no config), to the second, the zone named.
+    const soonShown = `${soon.slice(0, 10)} ${soon.slice(11, 19)} UTC`;
+    assert.match(shown.out, new RegExp(`^ {2}expires +${soonShown}$`, "m"));
 
     const extended = await keys("update", "brief", "--expires", "never");
     assert.equal(extended.code, 0, extended.err);
@@ -159,19 +161,37 @@ describe("gatehouse keys and the config file", () => {
     assert.equal((await keys("create", "laptop2", "--expires", expires)).code, 0);
     const rotated = await keys("rotate", "laptop2", "--grace", "1h");
     assert.equal(rotated.code, 0, rotated.err);
-    const until = /works until (\S+Z)\./.exec(rotated.err)?.[1];
+    const until = /works until (\S+ \S+) UTC\./.exec(rotated.err)?.[1];
     assert.ok(until, rotated.err);
+    const listed = (await keys("list")).out;
+    assert.match(listed, /^NAME\tKEY\tSTATE\tCREATED \(UTC\)\tEXPIRES \(UTC\)\tRULES$/m);
     assert.match(
-      (await keys("list")).out,
+      listed,
       new RegExp(
-        `^laptop2\\t…\\S{4}\\tactive\\t\\S+\\t${expires} \\(old key until ${until}\\)\\tno rules$`,
+        `^laptop2\\t…\\S{4}\\tactive\\t\\S+ \\S+\\t2099-01-01 00:00:00 \\(old key until ${until}\\)\\tno rules$`,
         "m",
       ),
     );
     const shown = JSON.parse((await keys("show", "laptop2", "--json")).out) as Record<string, unknown>;
-    assert.equal(shown.expiresAt, expires);
-    assert.equal(shown.previousExpiresAt, until);
-    assert.match((await keys("show", "laptop2")).out, new RegExp(`^ {2}old key +works until ${until} `, "m"));
+    assert.equal(shown.expiresAt, expires, "--json keeps the API's ISO times");
+    assert.equal(String(shown.previousExpiresAt).replace("T", " ").slice(0, 19), until);
+    assert.match(
+      (await keys("show", "laptop2")).out,
+      new RegExp(`^ {2}old key +works until ${until} UTC `, "m"),
+    );
+    // With settings.timezone, the zone logs tail and spend use: Berlin is an hour ahead in winter.
+    const berlin = join(dir, "berlin.yaml");
+    writeFileSync(berlin, "settings: { timezone: Europe/Berlin }\n");
+    const inBerlin = await keys("list", "--config", berlin);
+    assert.match(
+      inBerlin.out,
+      /^NAME\tKEY\tSTATE\tCREATED \(Europe\/Berlin\)\tEXPIRES \(Europe\/Berlin\)\tRULES$/m,
+    );
+    assert.match(inBerlin.out, /^laptop2\t.*\t2099-01-01 01:00:00 \(old key until /m);
+    assert.match(
+      (await keys("show", "laptop2", "--config", berlin)).out,
+      /^ {2}expires +2099-01-01 01:00:00 Europe\/Berlin$/m,
+    );
   });
 
   test("small dollar budgets keep their digits in create and list", async () => {

@@ -67,7 +67,7 @@ describe("gatehouse keys", () => {
       assert.equal(rotated.code, 0, rotated.err);
       const next = /^(gk-[A-Za-z0-9_-]{40})$/m.exec(rotated.out)?.[1] ?? "";
       assert.ok(next && next !== old, rotated.out);
-      assert.match(rotated.err, /The old key works until \d{4}-\d\d-\d\dT/);
+      assert.match(rotated.err, /The old key works until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\./);
       await eventually("the new key is accepted", async () => (await status(next)) === 200);
       assert.equal(await status(old), 200, "the old key works during the grace period");
       const rec = (await gw.gateway.keys.list()).find((k) => k.name === "phone");
