@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { parseArgs } from "node:util";
 import { type CommonFlags, dataDirOf, portOf, resolveConfig } from "./cli-config.js";
 import { type AddCommand, addCommandOf, type TypedFlag, typedFlags } from "./cli-mcp-add.js";
+import { describeServer as describe, mcpListLines } from "./cli-mcp-list.js";
 import { openExistingStore } from "./cli-store.js";
 import { CliUsageError, errorLine, exitCodeOf, unexpectedArgumentText } from "./cli-text.js";
 import { MCP_SERVER_NAME } from "./clients/claude-code.js";
@@ -24,12 +25,11 @@ import {
   planImport,
   presentedKey,
 } from "./mcp/config-import.js";
-import { displayServer, maskUrl } from "./mcp/display.js";
+import { maskUrl } from "./mcp/display.js";
 import { cliLogin, cliLogout } from "./mcp/oauth/cli-login.js";
 import { notRemote, oauthStoreFor } from "./mcp/oauth/wire.js";
 import type { McpServerConfig } from "./mcp/schema.js";
 import { pointsAtGateway } from "./mcp/self-url.js";
-import { SqliteMcpStore } from "./mcp/store.js";
 import { SqliteStore } from "./store/sqlite.js";
 
 /**
@@ -207,14 +207,6 @@ export async function mcpMain(argv: string[], env: NodeJS.ProcessEnv = process.e
   }
 }
 
-/** One line describing a server without secret values. */
-function describe(cfg: McpServerConfig): string {
-  const d = displayServer(cfg);
-  const names = d.kind === "stdio" ? d.env : d.headers;
-  const label = d.kind === "stdio" ? "env" : "headers";
-  return `${d.kind === "stdio" ? "stdio" : (cfg.transport ?? "remote")}: ${d.target}${names.length > 0 ? `  [${label}: ${names.join(", ")}]` : ""}`;
-}
-
 /** What `mcp add` is refused for by the config file: its server of that name, this gateway's own URL. */
 function checkAdd(cmd: AddCommand, flags: Flags, config: ConfigFile, configPath: string | undefined): void {
   const { name, spec } = cmd;
@@ -244,36 +236,7 @@ function add(ctx: Context, { name, spec }: AddCommand): void {
 }
 
 async function list(ctx: Context): Promise<void> {
-  const toggles = new Map(
-    (await new SqliteMcpStore(ctx.store.db).load()).toggles.map((t) => [t.server, t.enabled]),
-  );
-  const { servers, invalid } = ctx.added.load();
-  const rows = new Map<string, { cfg: McpServerConfig; source: string }>();
-  for (const s of servers) rows.set(s.name, { cfg: s.config, source: s.source });
-  // The config file's server wins over a stored one of the same name (withAddedServers).
-  const shadowed = servers.filter((s) => s.name in ctx.config.mcp_servers);
-  for (const [n, cfg] of Object.entries(ctx.config.mcp_servers)) rows.set(n, { cfg, source: "config" });
-  if (rows.size === 0 && invalid.length === 0) {
-    out(
-      "No MCP servers. Add one: gatehouse mcp add NAME -- CMD ARGS...  (or gatehouse mcp import claude-code)",
-    );
-    return;
-  }
-  for (const [n, { cfg, source }] of [...rows].sort(([a], [b]) => a.localeCompare(b))) {
-    const on = toggles.get(n) ?? cfg.enabled;
-    out([n, source, on ? "on" : "off", cfg.policy ?? "-", describe(cfg)].join("\t"));
-  }
-  for (const i of invalid) out([i.name, "store", "invalid", "-", i.error].join("\t"));
-  for (const s of shadowed)
-    out(
-      [
-        s.name,
-        s.source,
-        "shadowed",
-        "-",
-        `the config file defines ${s.name}; this stored one is not used`,
-      ].join("\t"),
-    );
+  for (const line of await mcpListLines(ctx.config, ctx.store, ctx.added)) out(line);
 }
 
 async function remove(ctx: Context, name: string): Promise<void> {

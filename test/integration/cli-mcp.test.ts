@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parseConfig } from "../../gateway/src/config/load.js";
 import { createGateway } from "../../gateway/src/index.js";
+import { SqliteMcpStore } from "../../gateway/src/mcp/store.js";
+import { SqliteStore } from "../../gateway/src/store/sqlite.js";
 import { runCli as run } from "../helpers/cli-run.js";
 import { ccFixture } from "../helpers/fixtures.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
@@ -160,7 +162,7 @@ describe("gatehouse mcp", () => {
       assert.match(twice.out, /^Imported 0 MCP servers/m);
       assert.match(twice.out, /^skipped memory from user: already in Gatehouse as memory$/m);
       const listed = await mcp("list");
-      assert.match(listed.out, /^memory\timport:claude-code\ton\t-\tstdio: /m);
+      assert.match(listed.out, /^memory\timport:claude-code\ton\t-\t-\tstdio: /m);
       for (const n of ["memory", "docs"]) assert.equal((await mcp("remove", n)).code, 0);
     },
   );
@@ -212,10 +214,10 @@ describe("gatehouse mcp", () => {
     const rm = await mcp("remove", "files", "--config", cfg);
     assert.match(rm.err, /defined in the config file .*config\.json/);
     const listed = await mcp("list", "--config", cfg);
-    assert.match(listed.out, /^files\tconfig\ton\t-\tstdio: npx fs --api-key \*\*\*\*$/m);
+    assert.match(listed.out, /^files\tconfig\ton\t-\t-\tstdio: npx fs --api-key \*\*\*\*$/m);
     assert.match(
       listed.out,
-      /^remote\tconfig\ton\t-\tremote: http:\/\/127\.0\.0\.1:9\/mcp\?token=\*\*\*\*$/m,
+      /^remote\tconfig\ton\t-\t-\tremote: http:\/\/127\.0\.0\.1:9\/mcp\?token=\*\*\*\*$/m,
     );
     assert.doesNotMatch(listed.out, /my-plain-secret-value|sk-abcdef/, "secrets are masked");
   });
@@ -233,10 +235,10 @@ test("the config file's server wins over a stored one of the same name", T, asyn
     const config = { mcp_servers: { dup: { command: serverBin("everything"), args: ["stdio"] } } };
     writeFileSync(cfg, JSON.stringify(config));
     const listed = await run(["mcp", "list", "--data-dir", dataDir, "--config", cfg], { HOME: dataDir });
-    assert.match(listed.out, /^dup\tconfig\ton\t-\tstdio: .*server-everything stdio$/m);
+    assert.match(listed.out, /^dup\tconfig\ton\t-\t-\tstdio: .*server-everything stdio$/m);
     assert.match(
       listed.out,
-      /^dup\tcli\tshadowed\t-\tthe config file defines dup; this stored one is not used$/m,
+      /^dup\tcli\tshadowed\t-\t-\tthe config file defines dup; this stored one is not used$/m,
     );
     const gateway = createGateway({ config: parseConfig(config), dataDir, port: 0, env: {} });
     await gateway.start();
@@ -271,6 +273,51 @@ test("servers stored by the CLI are there when a gateway starts", T, async () =>
     } finally {
       await gateway.stop(100);
     }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test("mcp list has a heading and shows each tool's policy in force, the stored ones (set by a person or the API) too", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "gh-cli-mcp-policies-"));
+  const cfg = join(dataDir, "config.json");
+  try {
+    const config = {
+      mcp_servers: {
+        files: {
+          command: "npx",
+          args: ["fs"],
+          policy: "ask",
+          tools: { write_file: "deny", read_file: "ask" },
+        },
+      },
+    };
+    writeFileSync(cfg, JSON.stringify(config));
+    const added = await run(["mcp", "add", "mem", "--data-dir", dataDir, "--", "npx", "memory"], {
+      HOME: dataDir,
+    });
+    assert.equal(added.code, 0, added.err);
+    // As an "always" answer or PUT /api/mcp/tools/{server}/{tool}/policy keeps them.
+    const store = SqliteStore.open(dataDir);
+    try {
+      const mcpStore = new SqliteMcpStore(store.db);
+      const stored = { defHash: null, decidedBy: "admin-api", updatedAt: Date.now() };
+      await mcpStore.setPolicy({ server: "mem", tool: "read_graph", policy: "allow", ...stored });
+      await mcpStore.setPolicy({ server: "files", tool: "read_file", policy: "allow", ...stored });
+      // The config's deny is final: a stored allow of that tool is not in force.
+      await mcpStore.setPolicy({ server: "files", tool: "write_file", policy: "allow", ...stored });
+    } finally {
+      await store.close();
+    }
+    const listed = await run(["mcp", "list", "--data-dir", dataDir, "--config", cfg], { HOME: dataDir });
+    assert.equal(listed.code, 0, listed.err);
+    const lines = listed.out.trimEnd().split("\n");
+    assert.equal(lines[0], "NAME\tSOURCE\tSTATE\tPOLICY\tTOOL POLICIES\tSERVER");
+    assert.equal(
+      lines[1],
+      "files\tconfig\ton\task\tread_file=allow (stored), write_file=deny\tstdio: npx fs",
+    );
+    assert.equal(lines[2], "mem\tcli\ton\t-\tread_graph=allow (stored)\tstdio: npx memory");
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
