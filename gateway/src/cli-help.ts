@@ -25,10 +25,13 @@ export const KEYS_HELP = `  gatehouse keys create NAME [RULES] [--expires ISO] [
 
 export const LOGS_TAIL_HELP = `  gatehouse logs tail [--follow] [--key K] [--limit N] [--data-dir DIR] [--config FILE]
                                                   the newest model calls (--follow: keep printing);
-                                                  times in the config's settings.timezone`;
+                                                  times in the config's settings.timezone; tokens
+                                                  as spend counts them (INPUT: not from the cache)`;
 export const SPEND_HELP = `  gatehouse spend [--by model|route|provider|key|team|session|project] [--period day|week|month]
                   [--key K] [--data-dir DIR] [--config FILE]
-                                                  spend by group this day, week or month, and budgets`;
+                                                  spend by group this day, week or month, and budgets;
+                                                  INPUT is the input not read from or written to the
+                                                  prompt cache (CACHE READ, CACHE WRITE count those)`;
 export const CONFIG_HELP = `  gatehouse config export [--file F] [--data-dir DIR] [--config FILE]
                                                   the configuration as YAML (secrets as references)
   gatehouse config import FILE [--data-dir DIR] [--config FILE]

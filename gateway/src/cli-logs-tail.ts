@@ -58,9 +58,13 @@ function logLine(r: RequestLogRow, tz: string): string[] {
     r.keyName,
     r.route ?? r.requestedModel,
     String(r.status),
+    // The columns of `spend`, counting the same: INPUT is the input not read from or written to
+    // the provider's prompt cache, which CACHE READ and CACHE WRITE count.
     // "~" marks the gateway's estimate: the stream ended before the provider reported usage.
-    `${r.inputEstimated ? "~" : ""}${int(r.inputTokens + r.cacheReadTokens + r.cacheWriteTokens)}`,
+    `${r.inputEstimated ? "~" : ""}${int(r.inputTokens)}`,
     int(r.outputTokens),
+    int(r.cacheReadTokens),
+    int(r.cacheWriteTokens),
     usd(r.costUsd),
     secs(r.latencyMs),
     errorCell(r),
@@ -71,13 +75,15 @@ const logHead = (tz: string) => [
   "KEY",
   "MODEL",
   "STATUS",
-  "IN",
-  "OUT",
+  "INPUT",
+  "OUTPUT",
+  "CACHE READ",
+  "CACHE WRITE",
   "COST",
   "LATENCY",
   "ERROR",
 ];
-const LOG_RIGHT = new Set([3, 4, 5, 6, 7]);
+const LOG_RIGHT = new Set([3, 4, 5, 6, 7, 8, 9]);
 /**
  * Least widths of the KEY and MODEL columns under --follow, so that calls printed later line up
  * with the first screen when their names are longer than its (most are under these).

@@ -87,9 +87,12 @@ describe("gatehouse logs tail and spend", () => {
     assert.equal(r.code, 0, r.err);
     const lines = r.out.trimEnd().split("\n");
     assert.equal(lines.length, 3);
-    assert.match(lines[0]!, /^TIME \(UTC\)\s+KEY\s+MODEL\s+STATUS\s+IN\s+OUT\s+COST\s+LATENCY\s+ERROR$/);
+    assert.match(
+      lines[0]!,
+      /^TIME \(UTC\)\s+KEY\s+MODEL\s+STATUS\s+INPUT\s+OUTPUT\s+CACHE READ\s+CACHE WRITE\s+COST\s+LATENCY\s+ERROR$/,
+    );
     assert.match(lines[1]!, /test\s+ant\/model-2\s+200/);
-    assert.match(lines[2]!, /other\s+ant\/model-x\s+200\s+\d+\s+\d+\s+\$\d/);
+    assert.match(lines[2]!, /other\s+ant\/model-x\s+200\s+\d+\s+\d+\s+0\s+0\s+\$\d/);
     const mine = await run("logs", ["tail", "--data-dir", gw.dataDir, "--key", "other"]);
     assert.equal(mine.out.trimEnd().split("\n").length, 2);
   });

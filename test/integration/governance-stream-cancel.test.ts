@@ -52,7 +52,7 @@ async function logged(id: string): Promise<RequestLogDetail> {
   return (await res.json()) as RequestLogDetail;
 }
 
-/** The IN cell of the call's line in `gatehouse logs tail`. */
+/** The INPUT cell of the call's line in `gatehouse logs tail`. */
 async function tailedInput(model: string, status: number): Promise<string | undefined> {
   let out = "";
   const code = await runLogsCli(
