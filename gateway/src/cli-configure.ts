@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { readAdminToken } from "./admin/token.js";
 import { type CommonFlags, dataDirOf, portOf, resolveConfig, serverAddressOf } from "./cli-config.js";
+import { readServeRecord } from "./cli-serve-record.js";
 import { CliUsageError } from "./cli-text.js";
 import {
   claudeCodeFiles,
@@ -53,14 +54,14 @@ export async function configureCommand(
 ): Promise<void> {
   if (args[0] !== "claude-code" || args.length > 1)
     throw new CliUsageError(
-      "usage: gatehouse configure claude-code [--port N] [--key KEY] [--no-mcp] | configure claude-code --revert",
+      "usage: gatehouse configure claude-code [--data-dir DIR] [--config FILE] [--port N] [--key KEY] [--no-mcp] | configure claude-code --revert",
     );
   const home = env.HOME ?? homedir();
   if (flags.revert) {
     io.out(revertText(unconfigureClaudeCode(home), home));
     return;
   }
-  const { url, kept } = gatewayUrl(flags, env, home);
+  const { url, from } = await gatewayUrl(flags, env, home);
   let key = flags.key;
   if (key) {
     const { warning, answered } = await unknownKeyWarning(url, key, flags, env);
@@ -96,25 +97,46 @@ export async function configureCommand(
   for (const f of files) io.out(`Wrote ${f}\n`);
   for (const b of backups) io.out(`Backup ${b}\n`);
   io.out(
-    `Claude Code now uses ${url}${kept ? " (the address configured before; --port N for another)" : ""}. Undo with: gatehouse configure claude-code --revert\n`,
+    `Claude Code now uses ${url}${FROM_SAID[from ?? ""] ?? ""}. Undo with: gatehouse configure claude-code --revert\n`,
   );
 }
 
 /**
- * The gateway's address: --host and --port, else the config in force's `server`, else the address
- * an earlier configure wrote (so `configure claude-code --key NEW` after a rotation does not move
- * Claude Code to the default port), else 127.0.0.1:8787. `kept`: the earlier configure's.
+ * The gateway's address: --host and --port, else the server of a --config file that names one;
+ * else the address the gateway serving the data folder listens on (it records it there, whatever
+ * flags or config file it was started with: cli-serve-record.ts); else the config in force's
+ * `server`; else the address an earlier configure wrote (so `configure claude-code --key NEW` after
+ * a rotation does not move Claude Code to the default port); else 127.0.0.1:8787. `from` says
+ * when the address is the running gateway's or the earlier configure's.
  */
-function gatewayUrl(
+async function gatewayUrl(
   flags: ConfigureFlags,
   env: NodeJS.ProcessEnv,
   home: string,
-): { url: string; kept: boolean } {
+): Promise<{ url: string; from?: "running" | "kept" }> {
+  const given = flags.port !== undefined || flags.host !== undefined;
+  if (!given && !(flags.config !== undefined && configNamesServer(flags, env))) {
+    const running = await servingGateway(dataDirOf(flags, env));
+    if (running) return { url: running, from: "running" };
+  }
   const server = serverAddressOf(flags, env);
-  const chosen = flags.port !== undefined || flags.host !== undefined || configNamesServer(flags, env);
+  const chosen = given || configNamesServer(flags, env);
   const before = chosen ? undefined : configuredGatewayUrl(home);
-  if (before) return { url: before, kept: true };
-  return { url: baseUrl(server.host, claudeCodePort(portOf(flags), server.port)), kept: false };
+  if (before) return { url: before, from: "kept" };
+  return { url: baseUrl(server.host, claudeCodePort(portOf(flags), server.port)) };
+}
+
+/** How configure's last line says where the address came from, when not from the flags or config. */
+const FROM_SAID: Record<string, string> = {
+  running: " (where the gateway serving this data folder listens; --port N for another)",
+  kept: " (the address configured before; --port N for another)",
+};
+
+/** The address the gateway serving `dataDir` recorded, when a gateway of that folder answers there. */
+async function servingGateway(dataDir: string): Promise<string | undefined> {
+  const record = readServeRecord(dataDir);
+  if (!record) return undefined;
+  return (await gatewayAt(record.url, dataDir)) === "this" ? record.url : undefined;
 }
 
 /** Whether the config in force sets `server.host` or `server.port`. */

@@ -47,8 +47,9 @@ export const HELP = `gatehouse ${VERSION}: one local gateway for every LLM provi
 Usage:
   gatehouse serve [--host 127.0.0.1] [--port 8787] [--data-dir DIR] [--config FILE]
 ${KEYS_HELP}
-  gatehouse configure claude-code [--port N] [--key KEY] [--no-mcp] [--revert] [--data-dir DIR]
-                                                  point Claude Code (~/.claude) at this gateway
+  gatehouse configure claude-code [--data-dir DIR] [--config FILE] [--host H] [--port N] [--key KEY]
+                  [--no-mcp] [--revert]           point Claude Code (~/.claude) at the gateway serving
+                                                  DIR (where it listens, else --config's server)
 ${LOGS_HELP}
   gatehouse mcp add NAME [--policy P] -- CMD ARGS... | mcp add NAME --url URL [--header 'K: V']...
   gatehouse mcp list | mcp remove NAME | mcp import claude-code|claude-desktop [--file PATH]

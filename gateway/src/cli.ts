@@ -89,8 +89,17 @@ const REPEAT_MS = 1000;
 async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> {
   // The banner is all serve has to say on stdout: its terminal closing must not cut the drain short.
   keepRunningOnClosedOutput();
-  const [{ dataDirOf, portOf, resolveConfig }, { createGateway }, { watchConfig, secretFilesOf }] =
-    await Promise.all([import("./cli-config.js"), import("./index.js"), import("./config/watch.js")]);
+  const [
+    { dataDirOf, portOf, resolveConfig },
+    { createGateway },
+    { watchConfig, secretFilesOf },
+    { writeServeRecord, removeServeRecord },
+  ] = await Promise.all([
+    import("./cli-config.js"),
+    import("./index.js"),
+    import("./config/watch.js"),
+    import("./cli-serve-record.js"),
+  ]);
   // The command line before the config: a bad --port is a wrong command line (status 2).
   const port = portOf(flags);
   const { config, path } = resolveConfig(flags, env);
@@ -128,11 +137,19 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
     watcher?.close();
     process.stdout.write(`\n${signal}: draining and stopping…\n`);
     gateway.stop(10_000).then(
-      () => process.exit(0),
-      () => process.exit(1),
+      () => {
+        removeServeRecord(dataDir);
+        process.exit(0);
+      },
+      () => {
+        removeServeRecord(dataDir);
+        process.exit(1);
+      },
     );
   };
   for (const signal of STOP_SIGNALS) process.on(signal, () => stop(signal));
+  // Where this data folder is served, for `gatehouse configure claude-code` (cli-serve-record.ts).
+  writeServeRecord(dataDir, started.url);
   let newKey: string | undefined;
   if (gateway.keys.count() === 0) {
     newKey = (await gateway.keys.create("default")).key;
@@ -149,7 +166,7 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
       `  providers: ${providers.length > 0 ? providers.join(", ") : "none (set ANTHROPIC_API_KEY or OPENAI_API_KEY, or pass --config)"}\n` +
       `  admin: ${gateway.admin.loginLink()}  (one-time login link, 15 min; another: gatehouse login-link${findFlags(started.url, flags)})\n` +
       (newKey ? `\n${newKeyText(newKey)}` : "") +
-      `${claudeCodeHint(started.url, newKey, findFlags(started.url, flags))}\n` +
+      `${claudeCodeHint(started.url, newKey, `${findFlags(started.url, flags)}${flags.config ? ` --config ${flags.config}` : ""}`)}\n` +
       (gateway.mcp.servers().length > 0
         ? `\nMCP tools that need a person's approval wait for an answer: run \`gatehouse approvals${findFlags(started.url, flags)}\` in another terminal.\n`
         : ""),
