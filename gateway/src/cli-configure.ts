@@ -16,13 +16,19 @@ import { DEFAULT_PORT } from "./config/paths.js";
 import { resolveSecret } from "./config/secret.js";
 import { baseUrl } from "./gateway-listen.js";
 import { createStoredKey, KeyRing } from "./governance/keys.js";
+import { isLoopbackHost } from "./http/host-names.js";
 import { SqliteStore } from "./store/sqlite.js";
 
 /**
  * `gatehouse configure claude-code [--revert]`: points Claude Code at the gateway (with a key made
  * for it unless --key is given), or undoes exactly what an earlier configure changed.
  */
-export type ConfigureFlags = CommonFlags & { key?: string; "no-mcp"?: boolean; revert?: boolean };
+export type ConfigureFlags = CommonFlags & {
+  key?: string;
+  url?: string;
+  "no-mcp"?: boolean;
+  revert?: boolean;
+};
 
 export interface ConfigureIo {
   out(text: string): void;
@@ -54,11 +60,15 @@ export async function configureCommand(
 ): Promise<void> {
   if (args[0] !== "claude-code" || args.length > 1)
     throw new CliUsageError(
-      "usage: gatehouse configure claude-code [--data-dir DIR] [--config FILE] [--port N] [--key KEY] [--no-mcp] | configure claude-code --revert",
+      "usage: gatehouse configure claude-code [--data-dir DIR] [--config FILE] [--port N] [--key KEY] [--no-mcp] | configure claude-code --url URL --key KEY [--no-mcp] | configure claude-code --revert",
     );
   const home = env.HOME ?? homedir();
   if (flags.revert) {
     io.out(revertText(unconfigureClaudeCode(home), home));
+    return;
+  }
+  if (flags.url !== undefined) {
+    await configureRemote(flags, home, io);
     return;
   }
   const { url, from } = await gatewayUrl(flags, env, home);
@@ -275,5 +285,68 @@ function configKeyNames(flags: ConfigureFlags, env: NodeJS.ProcessEnv): string[]
     return resolveConfig(flags, env).config.virtual_keys.map((k) => k.name);
   } catch {
     return [];
+  }
+}
+
+/**
+ * `configure claude-code --url URL --key KEY`: Claude Code on this machine uses a gateway elsewhere
+ * (a team's `gatehouse serve` on a server). Nothing of this machine's data folder is read: the key
+ * is one that gateway knows, made there by its admin.
+ */
+async function configureRemote(flags: ConfigureFlags, home: string, io: ConfigureIo): Promise<void> {
+  if (flags.host !== undefined || flags.port !== undefined)
+    throw new CliUsageError("--url names the gateway: give it without --host and --port");
+  const url = remoteGatewayUrl(flags.url ?? "");
+  if (!flags.key)
+    throw new CliUsageError(
+      `--url ${url}: give --key KEY too, a virtual key that gateway knows (its admin makes one there with gatehouse keys create NAME)`,
+    );
+  const { hostname, protocol } = new URL(url);
+  if (protocol === "http:" && !isLoopbackHost(hostname))
+    io.err(
+      `Warning: ${url} is plain http: the key and every prompt cross the network unencrypted; use https (a TLS proxy in front of the gateway) unless this network is yours alone.\n`,
+    );
+  const answer = await keyAnswer(url, flags.key);
+  if (answer === "refused")
+    io.err(
+      `Warning: the gateway at ${url} does not accept this key (not one of its virtual keys, or revoked or expired); Claude Code's requests will be refused until it does.\n`,
+    );
+  if (answer === "none")
+    io.err(`Note: no gateway answers at ${url} now; Claude Code will use it once it does.\n`);
+  const { files, backups } = configureClaudeCode(home, { url, key: flags.key, mcp: !flags["no-mcp"] });
+  for (const f of files) io.out(`Wrote ${f}\n`);
+  for (const b of backups) io.out(`Backup ${b}\n`);
+  io.out(`Claude Code now uses ${url}. Undo with: gatehouse configure claude-code --revert\n`);
+}
+
+/** The gateway's base URL from --url: http(s), no credentials, query or fragment; no trailing slash. */
+export function remoteGatewayUrl(text: string): string {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw new CliUsageError(`--url ${JSON.stringify(text)}: not a URL (e.g. https://gatehouse.example.com)`);
+  }
+  if (u.protocol !== "https:" && u.protocol !== "http:")
+    throw new CliUsageError(`--url ${text}: the gateway's address starts with https:// (or http://)`);
+  if (u.username || u.password)
+    throw new CliUsageError("--url: no user or password in the address; the key goes in --key");
+  if (u.search || u.hash)
+    throw new CliUsageError(`--url ${text}: the gateway's base address, without ? or #`);
+  const path = u.pathname.replace(/\/+$/, "").replace(/\/anthropic$/, "");
+  return `${u.origin}${path}`;
+}
+
+/** Whether the gateway at `url` accepts `key`: "ok", "refused" (401), "none" (no answer), "unknown" (another answer). */
+async function keyAnswer(url: string, key: string): Promise<"ok" | "refused" | "none" | "unknown"> {
+  try {
+    const res = await fetch(`${url}/anthropic/v1/models`, {
+      headers: { authorization: `Bearer ${key}` },
+      signal: AbortSignal.timeout(5000),
+    });
+    await res.body?.cancel();
+    return res.status === 401 ? "refused" : res.ok ? "ok" : "unknown";
+  } catch {
+    return "none";
   }
 }

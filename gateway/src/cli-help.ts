@@ -50,6 +50,8 @@ ${KEYS_HELP}
   gatehouse configure claude-code [--data-dir DIR] [--config FILE] [--host H] [--port N] [--key KEY]
                   [--no-mcp] [--revert]           point Claude Code (~/.claude) at the gateway serving
                                                   DIR (where it listens, else --config's server)
+  gatehouse configure claude-code --url URL --key KEY [--no-mcp]
+                                                  point Claude Code at a gateway elsewhere (a team's)
 ${LOGS_HELP}
   gatehouse mcp add NAME [--policy P] -- CMD ARGS... | mcp add NAME --url URL [--header 'K: V']...
   gatehouse mcp list | mcp remove NAME | mcp import claude-code|claude-desktop [--file PATH]

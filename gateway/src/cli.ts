@@ -16,6 +16,7 @@ const flagSpec = {
   port: { type: "string" },
   host: { type: "string" },
   key: { type: "string" },
+  url: { type: "string" },
   "no-mcp": { type: "boolean" },
   revert: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -23,7 +24,7 @@ const flagSpec = {
 } as const;
 
 /** The flags only `configure claude-code` takes. */
-const CONFIGURE_ONLY = ["key", "no-mcp", "revert"] as const;
+const CONFIGURE_ONLY = ["key", "url", "no-mcp", "revert"] as const;
 
 /** The commands that take the shared flags above. */
 const COMMANDS = ["serve", "configure"];

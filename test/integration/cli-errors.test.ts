@@ -53,7 +53,7 @@ describe("CLI error lines", () => {
       [
         ["configure", "cursor"],
         2,
-        "gatehouse configure: usage: gatehouse configure claude-code [--data-dir DIR] [--config FILE] [--port N] [--key KEY] [--no-mcp] | configure claude-code --revert",
+        "gatehouse configure: usage: gatehouse configure claude-code [--data-dir DIR] [--config FILE] [--port N] [--key KEY] [--no-mcp] | configure claude-code --url URL --key KEY [--no-mcp] | configure claude-code --revert",
       ],
       [["serv"], 2, 'gatehouse: unknown command "serv"; see gatehouse --help'],
     ] as const) {

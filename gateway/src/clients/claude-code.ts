@@ -145,7 +145,7 @@ export function configuredGatewayUrl(home: string): string | undefined {
       env && typeof env === "object" && !Array.isArray(env)
         ? (env as Record<string, unknown>).ANTHROPIC_BASE_URL
         : undefined;
-    return typeof url === "string" && /^https?:\/\/[^/]+\/anthropic$/.test(url)
+    return typeof url === "string" && /^https?:\/\/[^/?#]+(\/[^?#]*)?\/anthropic$/.test(url)
       ? url.slice(0, -"/anthropic".length)
       : undefined;
   } catch {
