@@ -168,10 +168,18 @@ export interface ApprovalDecisionView {
   /**
    * Who or what decided: answerer:<name>, admin-api, timeout, client-cancelled; for a request
    * withdrawn (answer cancelled) server-disabled, server-removed, server-restarted, policy-changed,
-   * key-changed, key-revoked, tool-changed or tool-removed (its server no longer lists the tool).
+   * key-changed, key-revoked, tool-changed or tool-removed (its server no longer lists the tool),
+   * server-crashed (its server crashed and could not be started again in time) or
+   * server-needs-login (its server needs a person to log in before it runs tools again).
    */
   decidedBy: string;
   decidedAt: string;
+  /**
+   * For a request the gateway withdrew (answer cancelled): why, in a sentence a person understands
+   * ("MCP server files crashed and could not be started again in time (last error: ...)"); null
+   * for answers, timeouts and the client's own cancel.
+   */
+  reason: string | null;
 }
 
 /**

@@ -292,7 +292,7 @@ export function forwardMcpEvents(deps: McpAdminDeps, push: (e: PushedStreamEvent
   const decided = (r: ApprovalRequest, d: ApprovalDecision) =>
     push({
       event: "approval",
-      data: { type: "decided", request: approvalView(r), decision: decisionView(d) },
+      data: { type: "decided", request: approvalView(r), decision: decisionView(d, r.server) },
     });
   const status = (s: McpServerStatus) =>
     push({ event: "mcp_server", data: serverView(s, origins(deps).get(s.name), mcp.oauthStatus(s.name)) });

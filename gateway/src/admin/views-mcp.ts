@@ -9,6 +9,7 @@ import type {
 } from "../mcp/index.js";
 import type { OAuthStatus } from "../mcp/oauth/wire.js";
 import type { McpServerConfig } from "../mcp/schema.js";
+import { withdrawalReason } from "../mcp/withdrawn.js";
 import { redactJson, redactText } from "../store/redact.js";
 import type {
   ApprovalDecisionView,
@@ -109,8 +110,10 @@ export function approvalView(r: ApprovalRequest): ApprovalView {
   };
 }
 
-export function decisionView(d: ApprovalDecision): ApprovalDecisionView {
-  return { answer: d.answer, decidedBy: d.decidedBy, decidedAt: iso(d.decidedAt) };
+/** A decision of `server`'s request, with the words for a withdrawal (mcp/withdrawn.ts). */
+export function decisionView(d: ApprovalDecision, server: string): ApprovalDecisionView {
+  const reason = d.answer === "cancelled" ? (d.reason ?? withdrawalReason(d.decidedBy, server)) : undefined;
+  return { answer: d.answer, decidedBy: d.decidedBy, decidedAt: iso(d.decidedAt), reason: reason ?? null };
 }
 
 /**

@@ -18,8 +18,13 @@ export interface ApprovalRequest extends Omit<ApprovalView, "requestedAt" | "exp
   expiresAt: number;
 }
 
-export interface ApprovalDecision extends Omit<ApprovalDecisionView, "decidedAt"> {
+export interface ApprovalDecision extends Omit<ApprovalDecisionView, "decidedAt" | "reason"> {
   decidedAt: number;
+  /**
+   * Why a withdrawn request was withdrawn, in words, when the one who withdrew it said more than
+   * decidedBy tells (the server's last error); else withdrawn.ts words it from decidedBy.
+   */
+  reason?: string;
   /** The request's id when it was shown (pending); absent when refused or cancelled before that. */
   requestId?: string;
 }
@@ -62,9 +67,10 @@ export interface Approvals extends EventEmitter<ApprovalEvents> {
   decide(id: string, answer: ApprovalAnswer, decidedBy?: string): boolean;
   /**
    * Withdraws the pending requests that `match` picks (their call can no longer run): each call
-   * gets the answer `cancelled`, decided by `decidedBy`. Returns how many were withdrawn.
+   * gets the answer `cancelled`, decided by `decidedBy`, with `reason` in words when given (else
+   * words for decidedBy, withdrawn.ts). Returns how many were withdrawn.
    */
-  withdraw(match: (r: ApprovalRequest) => boolean, decidedBy: string): number;
+  withdraw(match: (r: ApprovalRequest) => boolean, decidedBy: string, reason?: string): number;
   /**
    * Why a request may no longer run (its tool's policy is now deny, its key lost the tool), else
    * undefined: asked again when a person allows it, and by recheckAll().
@@ -217,11 +223,11 @@ export class ApprovalBroker extends EventEmitter<ApprovalEvents> implements Appr
     });
   }
 
-  withdraw(match: (r: ApprovalRequest) => boolean, decidedBy: string): number {
+  withdraw(match: (r: ApprovalRequest) => boolean, decidedBy: string, reason?: string): number {
     let n = 0;
     for (const p of [...this.pending.values()]) {
       if (!match(p.request)) continue;
-      p.finish({ answer: "cancelled", decidedBy, decidedAt: this.now() });
+      p.finish({ answer: "cancelled", decidedBy, decidedAt: this.now(), ...(reason ? { reason } : {}) });
       n++;
     }
     return n;

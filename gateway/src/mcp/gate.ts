@@ -7,8 +7,9 @@ import type { Hub, HubContext } from "./hub.js";
 import { jsonOf } from "./json-memo.js";
 import { serverOf } from "./names.js";
 import type { BookDecision } from "./policy-book.js";
-import { KEY_CHANGED, KEY_REVOKED, POLICY_CHANGED, TOOL_CHANGED, TOOL_REMOVED } from "./superseded.js";
+import { KEY_CHANGED, POLICY_CHANGED } from "./superseded.js";
 import { type Upstream, UpstreamUnavailableError } from "./upstream.js";
+import { withdrawalReason } from "./withdrawn.js";
 
 /**
  * One tools/call through the gateway: resolve the name, decide the policy, ask a person when the
@@ -64,24 +65,7 @@ function duration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
-/** Why a request was withdrawn, by its decidedBy, when its server stopped (not the client's cancel). */
-const withdrawnBecause = new Map<string, (server: string) => string>([
-  ["server-disabled", (s) => ` because MCP server ${s} was turned off`],
-  ["server-removed", (s) => ` because MCP server ${s} was removed`],
-  ["server-restarted", (s) => ` because MCP server ${s} was restarted (call the tool again to ask anew)`],
-  [POLICY_CHANGED, () => " because the tool's policy changed to deny"],
-  [KEY_CHANGED, () => " because this key may no longer use the tool"],
-  [KEY_REVOKED, () => " because this key was revoked or expired"],
-  [
-    TOOL_CHANGED,
-    (s) =>
-      ` because MCP server ${s} changed the tool's description or schema while it waited (call the tool again to see the new definition and ask anew)`,
-  ],
-  [
-    TOOL_REMOVED,
-    (s) => ` because MCP server ${s} no longer offers the tool (it left the server's tool list)`,
-  ],
-]);
+const because = (reason: string | undefined) => (reason ? ` because ${reason}` : "");
 
 const ALLOWS = new Set<string>(["allow_once", "allow_session", "always"]);
 
@@ -101,7 +85,7 @@ function refusal(name: string, server: string, d: ApprovalDecision, approvals: A
       );
     default:
       return toolError(
-        `Gatehouse: the approval request for ${name} was withdrawn${withdrawnBecause.get(d.decidedBy)?.(server) ?? ""}; the tool did not run.`,
+        `Gatehouse: the approval request for ${name} was withdrawn${because(d.reason ?? withdrawalReason(d.decidedBy, server))}; the tool did not run.`,
       );
   }
 }

@@ -31,6 +31,7 @@ import {
   MemoryMcpStore,
   SqliteMcpStore,
 } from "./store.js";
+import { withdrawStranded } from "./stranded.js";
 import { supersededBy } from "./superseded.js";
 
 export type {
@@ -232,6 +233,8 @@ export function createMcp(opts: McpOptions): McpRuntime {
     approvals.withdraw((r) => r.server === server, `server-${why}`);
     if (why === "removed") book.grants.revokeServer(server, "server-removed");
   });
+  // One that crashed keeps its requests while it restarts, not once it cannot be back in time.
+  withdrawStranded(hub, approvals);
   // A request whose tool became deny, left its key, or was redefined by its server while it waited
   // is withdrawn (superseded.ts): at once when the tools in force change, and again when a person
   // answers it.

@@ -1,0 +1,116 @@
+// A call waiting for a person's answer whose MCP server crashes: it keeps waiting while the server
+// restarts (a yes then runs it on the new process), and is withdrawn at once, with a reason a
+// person understands, when the server cannot come back: its restart fails (server-filesystem
+// refuses to start once its folder is gone). Not left for the full approval timeout.
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { ApprovalView } from "../../gateway/src/admin/contract.js";
+import { adminJson, approvalEvents, openEvents } from "../helpers/admin-api.js";
+import { startGateway, type TestGateway } from "../helpers/gateway.js";
+import { connectClient, serverBin, type TestClient, textOf, waitFor, waitReady } from "../helpers/mcp.js";
+
+let gw: TestGateway;
+let c: TestClient;
+let dir: string;
+const T = { timeout: 60_000 };
+/** Far beyond the tests' own time: a request still waiting for it would fail them. */
+const APPROVAL_TIMEOUT_MS = 600_000;
+
+const api = <R = unknown>(method: string, path: string, body?: unknown) =>
+  adminJson<R>(gw, method, path, body);
+
+const pending = (server: string, tool: string) =>
+  waitFor(async () =>
+    (await api<ApprovalView[]>("GET", "/api/approvals")).json.find(
+      (r) => r.server === server && r.tool === tool,
+    ),
+  );
+
+/** Kills the server's process as a crash would, and returns its pid. */
+function crash(server: string): number {
+  const pid = gw.gateway.mcp.server(server)?.pid;
+  assert.ok(pid, `${server} runs`);
+  process.kill(pid, "SIGKILL");
+  return pid;
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "gh-down-"));
+  mkdirSync(join(dir, "files"));
+  gw = await startGateway({
+    mcp_servers: {
+      files: { command: serverBin("filesystem"), args: [join(dir, "files")], policy: "ask" },
+      memory: {
+        command: serverBin("memory"),
+        env: { MEMORY_FILE_PATH: join(dir, "m.jsonl") },
+        policy: "ask",
+      },
+    },
+    mcp: { approval_timeout_ms: APPROVAL_TIMEOUT_MS, restart_base_ms: 200 },
+  });
+  c = await connectClient(gw.url, gw.key);
+});
+
+after(async () => {
+  await c?.close();
+  await gw?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("a call waiting for approval whose server crashes", () => {
+  test(
+    "the server comes back: the request keeps waiting, and a yes runs it on the new process",
+    T,
+    async () => {
+      await waitReady(gw.gateway, ["memory"]);
+      const call = c.client.callTool({ name: "memory__read_graph", arguments: {} });
+      const req = await pending("memory", "read_graph");
+      const old = crash("memory");
+      await waitFor(() => {
+        const s = gw.gateway.mcp.server("memory");
+        return s?.state === "ready" && s.pid !== old;
+      });
+      assert.equal((await api("GET", `/api/approvals/${req.id}`)).status, 200, "still waiting");
+      assert.equal((await api("POST", `/api/approvals/${req.id}`, { answer: "allow_once" })).status, 200);
+      const r = await call;
+      assert.equal(r.isError, undefined, textOf(r));
+      assert.match(textOf(r), /"entities"/);
+    },
+  );
+
+  test("its restart fails: withdrawn at once as server-crashed, with the reason", T, async () => {
+    await waitReady(gw.gateway, ["files"]);
+    const events = await openEvents(gw, "?types=approval");
+    try {
+      const call = c.client.callTool({ name: "files__list_allowed_directories", arguments: {} });
+      const req = await pending("files", "list_allowed_directories");
+      // The folder it serves is gone: server-filesystem exits at start from now on.
+      rmSync(join(dir, "files"), { recursive: true });
+      crash("files");
+      const r = await call;
+      assert.equal(r.isError, true);
+      assert.match(
+        textOf(r),
+        /^Gatehouse: the approval request for files__list_allowed_directories was withdrawn because MCP server files crashed and could not be started again \(last error: .*None of the specified directories are accessible.*\); the tool did not run\.$/,
+      );
+      assert.equal((await api("GET", `/api/approvals/${req.id}`)).status, 404, "no longer shown");
+      assert.ok(!(await api<ApprovalView[]>("GET", "/api/approvals")).json.some((x) => x.id === req.id));
+      const decided = await waitFor(() =>
+        approvalEvents(events.events, req.id).find((e) => e.type === "decided"),
+      );
+      assert.equal(decided.decision?.answer, "cancelled");
+      assert.equal(decided.decision?.decidedBy, "server-crashed");
+      assert.match(
+        decided.decision?.reason ?? "",
+        /^MCP server files crashed and could not be started again/,
+      );
+      // The server itself is still retried.
+      assert.ok(["backoff", "starting", "crashed"].includes(gw.gateway.mcp.server("files")?.state ?? ""));
+    } finally {
+      events.close();
+    }
+  });
+});
