@@ -141,6 +141,16 @@ export class Hub extends EventEmitter<HubEvents> {
     for (const k of ["tools", "resources", "prompts"] as const) this.emit("listChanged", k, "*");
   }
 
+  /**
+   * New mcp settings (config reload), applied to the running servers without restarting them:
+   * timeouts and limits from their next use, the health ping's interval and a waiting retry's
+   * backoff at once (Upstream.settingsChanged).
+   */
+  applySettings(next: McpSettings): void {
+    this.settings = next;
+    for (const e of this.entries.values()) e.upstream?.settingsChanged();
+  }
+
   names(): string[] {
     return [...this.entries.keys()].sort();
   }
@@ -324,13 +334,23 @@ export class Hub extends EventEmitter<HubEvents> {
       return;
     }
     e.specError = undefined;
+    const hub = this;
     const u = new Upstream(e.name, spec, {
-      connectTimeoutMs: this.settings.connect_timeout_ms,
+      // Read as they are used: an edit of the mcp settings applies without a restart (applySettings).
+      get connectTimeoutMs() {
+        return hub.settings.connect_timeout_ms;
+      },
       // Read as messages arrive: an edit of either applies without a restart.
       maxMessageBytes: () => e.config.max_message_bytes ?? this.settings.max_message_bytes,
-      pingIntervalMs: this.settings.ping_interval_ms,
-      restartBaseMs: this.settings.restart_base_ms,
-      restartMaxMs: this.settings.restart_max_ms,
+      get pingIntervalMs() {
+        return hub.settings.ping_interval_ms;
+      },
+      get restartBaseMs() {
+        return hub.settings.restart_base_ms;
+      },
+      get restartMaxMs() {
+        return hub.settings.restart_max_ms;
+      },
       version: this.version,
       authProvider: spec.kind === "remote" ? () => this.authProvider?.(e.name, spec) : undefined,
     });

@@ -22,6 +22,7 @@ import { definitionHash } from "./policy.js";
 import { PolicyBook } from "./policy-book.js";
 import { type GatewayAddress, pointsAtGateway } from "./self-url.js";
 import type { SessionGrants } from "./session-grants.js";
+import { mcpSettingChanges } from "./settings-live.js";
 import {
   type ApprovalLogPage,
   type ApprovalLogQuery,
@@ -325,8 +326,9 @@ export function createMcp(opts: McpOptions): McpRuntime {
       await hub.stop();
     },
     async reload(next) {
+      for (const line of mcpSettingChanges(config.mcp, next.mcp)) hub.warn(line);
       config = next;
-      hub.settings = next.mcp;
+      hub.applySettings(next.mcp);
       approvals.timeoutMs = next.mcp.approval_timeout_ms;
       approvals.maxPendingPerKey = next.mcp.max_pending_approvals_per_key;
       // A deny in the new file ends the requests it covers before their servers restart.

@@ -1,5 +1,4 @@
 import { EventEmitter } from "node:events";
-import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import {
   type CallToolResult,
@@ -15,18 +14,13 @@ import {
   ToolListChangedNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { Coalesced } from "./coalesced.js";
-import {
-  type Connection,
-  connectUpstream,
-  messageOf,
-  type TransportKind,
-  type UpstreamSpec,
-} from "./connect.js";
+import { type Connection, connectUpstream, messageOf, type UpstreamSpec } from "./connect.js";
 import { LineRing } from "./line-ring.js";
 import { emptyLists, fetchList, fetchLists, type ListKind, type Lists } from "./lists.js";
 import type { MessageCap } from "./message-cap.js";
 import { needsAuth, needsAuthReason } from "./oauth/errors.js";
 import { ToolResultCheck } from "./tool-result.js";
+import type { UpstreamEvents, UpstreamOptions, UpstreamState, UpstreamStatus } from "./upstream-types.js";
 
 /**
  * One supervised upstream MCP server: connects (stdio, Streamable HTTP or SSE), caches its tools,
@@ -34,48 +28,7 @@ import { ToolResultCheck } from "./tool-result.js";
  * reconnects with capped exponential backoff. Its state and the last stderr lines are visible.
  */
 
-/** needs_auth: a remote server answered 401 and a person must log in (not retried until then). */
-export type UpstreamState = "stopped" | "starting" | "ready" | "crashed" | "backoff" | "needs_auth";
-
-export interface UpstreamStatus {
-  name: string;
-  state: UpstreamState;
-  /** stdio, http or sse once connected; null before. */
-  transport: TransportKind | null;
-  /** What runs: the command line or the URL (no header values, no env values). */
-  target: string;
-  pid: number | null;
-  /** Reconnects after crashes and failed starts since the server was (re)enabled. */
-  restarts: number;
-  lastError: string | null;
-  /** When the next reconnect is due (state backoff). */
-  nextRetryAt: number | null;
-  since: number;
-  serverInfo: { name: string; version: string } | null;
-  counts: { tools: number; resources: number; prompts: number };
-}
-
-export interface UpstreamOptions {
-  connectTimeoutMs: number;
-  /**
-   * Largest message taken from the server (bytes; message-cap.ts), asked as each message arrives:
-   * an edit of max_message_bytes applies to the running connection.
-   */
-  maxMessageBytes: () => number;
-  pingIntervalMs: number;
-  restartBaseMs: number;
-  restartMaxMs: number;
-  version: string;
-  /** A fresh OAuth provider for each connection of a remote server (oauth/manager.ts). */
-  authProvider?: (() => OAuthClientProvider | undefined) | undefined;
-}
-
-export interface UpstreamEvents {
-  state: [UpstreamStatus];
-  listChanged: [ListKind];
-  resourceUpdated: [string];
-  log: [{ level: string; logger?: string | undefined; data: unknown }];
-}
+export type { UpstreamEvents, UpstreamOptions, UpstreamState, UpstreamStatus } from "./upstream-types.js";
 
 export class UpstreamUnavailableError extends Error {}
 
@@ -100,7 +53,12 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
   private nextRetryAt: number | null = null;
   private readyAt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** When the pending retry was scheduled, and for which generation (settingsChanged moves it). */
+  private backoffFrom = 0;
+  private backoffGen = 0;
   private pingTimer: NodeJS.Timeout | undefined;
+  /** The interval the running health ping was started with. */
+  private pingEvery = 0;
   private stderrRing = new LineRing(50);
   private settledWaiters: Array<() => void> = [];
 
@@ -331,11 +289,22 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
     this.scheduleRetry(this.gen);
   }
 
+  private backoffDelay(attempt: number): number {
+    return Math.min(this.opts.restartBaseMs * 2 ** attempt, this.opts.restartMaxMs);
+  }
+
   private scheduleRetry(gen: number): void {
-    const delay = Math.min(this.opts.restartBaseMs * 2 ** this.attempt, this.opts.restartMaxMs);
+    const delay = this.backoffDelay(this.attempt);
     this.attempt++;
-    this.nextRetryAt = Date.now() + delay;
+    this.backoffFrom = Date.now();
+    this.backoffGen = gen;
+    this.nextRetryAt = this.backoffFrom + delay;
     this.setState("backoff");
+    this.armRetry(gen, delay);
+  }
+
+  private armRetry(gen: number, delay: number): void {
+    clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       if (gen !== this.gen) return;
       this.restarts++;
@@ -344,8 +313,27 @@ export class Upstream extends EventEmitter<UpstreamEvents> {
     this.retryTimer.unref();
   }
 
+  /**
+   * The mcp settings were edited (config reload): a health ping runs at the new interval from now
+   * (or stops, or starts), and a retry already waiting is moved to the time the new backoff gives
+   * (counted from when it was scheduled). Timeouts apply from their next use.
+   */
+  settingsChanged(): void {
+    if (this.state === "ready" && this.conn && this.opts.pingIntervalMs !== this.pingEvery) {
+      this.startPing(this.gen);
+    }
+    if (this.state === "backoff" && this.nextRetryAt !== null && this.backoffGen === this.gen) {
+      const at = this.backoffFrom + this.backoffDelay(Math.max(0, this.attempt - 1));
+      if (at === this.nextRetryAt) return;
+      this.nextRetryAt = at;
+      this.armRetry(this.gen, Math.max(0, at - Date.now()));
+      this.setState("backoff");
+    }
+  }
+
   private startPing(gen: number): void {
     clearInterval(this.pingTimer);
+    this.pingEvery = this.opts.pingIntervalMs;
     if (this.opts.pingIntervalMs <= 0) return;
     this.pingTimer = setInterval(() => {
       const c = this.conn;
