@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { describeRequest } from "../../gateway/src/cli-approvals.js";
+import { approvalDisplay } from "../../gateway/src/mcp/approval-display.js";
 
 describe("gatehouse approvals: what the person reads", () => {
-  const request = {
+  const asked = {
     id: "a1",
     server: "files",
     tool: "write_file",
@@ -17,6 +18,7 @@ describe("gatehouse approvals: what the person reads", () => {
     requestedAt: "2026-11-27T00:00:00.000Z",
     expiresAt: "2026-11-27T00:02:00.000Z",
   };
+  const request = { ...asked, display: approvalDisplay(asked) };
 
   test("no terminal escape reaches the terminal: arguments JSON-escaped, other text without control characters", () => {
     const text = describeRequest(request, Date.parse("2026-11-27T00:00:30.000Z"));

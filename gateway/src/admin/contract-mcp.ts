@@ -148,6 +148,43 @@ export interface ApprovalView {
   requestedAt: string;
   /** No answer by then is a deny. */
   expiresAt: string;
+  /**
+   * The request as a person may be shown it (a native dialog, the app, a terminal): the tool's
+   * name and description (from the MCP server) and the arguments (from the model) are untrusted,
+   * so show these, never the raw fields, as plain text. Control characters, ANSI escapes, bidi
+   * overrides, zero-width and other invisible characters are replaced by a visible marker
+   * (`⟨U+202E⟩`), and long texts are cut (ending in `…`). `arguments` above stays exactly what
+   * will be sent to the tool.
+   */
+  display: ApprovalDisplayView;
+}
+
+/** ApprovalView.display: each field safe to show as plain text. */
+export interface ApprovalDisplayView {
+  /** The upstream tool name (at most 128 characters). */
+  tool: DisplayTextView;
+  /** The name the client called (at most 128 characters). */
+  exposedName: DisplayTextView;
+  /** The tool's description, line breaks kept (at most 2,000 characters, one blank line in a row). */
+  description: DisplayTextView;
+  /** The arguments as indented JSON (at most 4,000 characters). */
+  arguments: DisplayTextView;
+}
+
+/** A text made safe to show (mcp/approval-display.ts). */
+export interface DisplayTextView {
+  /** What to show, as plain text (never as HTML or markup); ends in `…` when cut. */
+  text: string;
+  /** The original was longer than shown: say so (and that the full value is what will be used). */
+  cut: boolean;
+  /** The original's length (UTF-16 code units), e.g. to show "first 4,000 of 3,145,728 characters". */
+  length: number;
+  /**
+   * Characters of the shown part replaced by a marker `⟨U+XXXX⟩` (hidden or control characters)
+   * or dropped (combining marks past 3 on one character, blank lines past one in a row). Above 0,
+   * warn the person that the text held characters meant to mislead or hide.
+   */
+  replaced: number;
 }
 
 /** POST /api/approvals/{id} */

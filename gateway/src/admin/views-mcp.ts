@@ -107,6 +107,7 @@ export function approvalView(r: ApprovalRequest): ApprovalView {
     toolCallId: r.toolCallId,
     requestedAt: iso(r.requestedAt),
     expiresAt: iso(r.expiresAt),
+    display: r.display,
   };
 }
 

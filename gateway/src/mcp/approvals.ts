@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
-import type { ApprovalAnswerValue, ApprovalDecisionView, ApprovalView } from "../admin/contract-mcp.js";
+import type {
+  ApprovalAnswerValue,
+  ApprovalDecisionView,
+  ApprovalDisplayView,
+  ApprovalView,
+} from "../admin/contract-mcp.js";
+import { approvalDisplay } from "./approval-display.js";
 
 /**
  * Approval requests for tools whose policy is `ask`. A call waits here until a person answers:
@@ -12,7 +18,9 @@ import type { ApprovalAnswerValue, ApprovalDecisionView, ApprovalView } from "..
 export type ApprovalAnswer = ApprovalAnswerValue;
 export const approvalAnswers: readonly ApprovalAnswer[] = ["allow_once", "allow_session", "always", "deny"];
 
-export interface ApprovalRequest extends Omit<ApprovalView, "requestedAt" | "expiresAt"> {
+export interface ApprovalRequest extends Omit<ApprovalView, "requestedAt" | "expiresAt" | "display"> {
+  /** The display-safe form (approval-display.ts), made when the request is shown. */
+  display: ApprovalDisplayView;
   definitionHash: string;
   requestedAt: number;
   expiresAt: number;
@@ -168,7 +176,7 @@ export class ApprovalBroker extends EventEmitter<ApprovalEvents> implements Appr
     meta: ApprovalMeta = {},
   ): Promise<ApprovalDecision> {
     const at = this.now();
-    const request: ApprovalRequest = {
+    const asked: Omit<ApprovalRequest, "display"> = {
       id: randomUUID(),
       server,
       tool,
@@ -189,6 +197,8 @@ export class ApprovalBroker extends EventEmitter<ApprovalEvents> implements Appr
     if (this.maxPendingPerKey > 0 && this.pendingOf(keyName) >= this.maxPendingPerKey) {
       return Promise.resolve({ answer: "refused", decidedBy: "approval-limit", decidedAt: at });
     }
+    // Made once, when it is shown: the arguments may be megabytes.
+    const request: ApprovalRequest = { ...asked, display: approvalDisplay(asked) };
     return new Promise<ApprovalDecision>((resolve) => {
       const abort = new AbortController();
       const onClientAbort = () =>
