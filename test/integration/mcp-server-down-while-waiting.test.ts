@@ -1,7 +1,8 @@
 // A call waiting for a person's answer whose MCP server crashes: it keeps waiting while the server
-// restarts (a yes then runs it on the new process), and is withdrawn at once, with a reason a
-// person understands, when the server cannot come back: its restart fails (server-filesystem
-// refuses to start once its folder is gone). Not left for the full approval timeout.
+// restarts (a yes then runs it on the new process, also a yes given during the restart), and is
+// withdrawn at once, with a reason a person understands, when the server cannot come back: its
+// restart fails (server-filesystem refuses to start once its folder is gone). Not left for the
+// full approval timeout.
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -49,7 +50,8 @@ before(async () => {
         policy: "ask",
       },
     },
-    mcp: { approval_timeout_ms: APPROVAL_TIMEOUT_MS, restart_base_ms: 200 },
+    // A restart waits a while: time for a person to answer while it is under way.
+    mcp: { approval_timeout_ms: APPROVAL_TIMEOUT_MS, restart_base_ms: 1500 },
   });
   c = await connectClient(gw.url, gw.key);
 });
@@ -80,6 +82,21 @@ describe("a call waiting for approval whose server crashes", () => {
       assert.match(textOf(r), /"entities"/);
     },
   );
+
+  test("a yes given while the server restarts runs the call once it is back", T, async () => {
+    await waitReady(gw.gateway, ["memory"]);
+    const call = c.client.callTool({ name: "memory__read_graph", arguments: {} });
+    const req = await pending("memory", "read_graph");
+    const old = crash("memory");
+    await waitFor(() => gw.gateway.mcp.server("memory")?.state !== "ready");
+    assert.equal((await api("POST", `/api/approvals/${req.id}`, { answer: "allow_once" })).status, 200);
+    assert.notEqual(gw.gateway.mcp.server("memory")?.state, "ready", "answered during the restart");
+    const r = await call;
+    assert.equal(r.isError, undefined, textOf(r));
+    assert.match(textOf(r), /"entities"/);
+    const now = gw.gateway.mcp.server("memory");
+    assert.ok(now?.pid && now.pid !== old, "ran on the new process");
+  });
 
   test("its restart fails: withdrawn at once as server-crashed, with the reason", T, async () => {
     await waitReady(gw.gateway, ["files"]);

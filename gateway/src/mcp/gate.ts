@@ -2,12 +2,13 @@ import { randomUUID } from "node:crypto";
 import { type CallToolResult, ErrorCode, McpError, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { ToolApprovalRecord, ToolCallRecord } from "../store/log-store.js";
 import type { ApprovalDecision, Approvals } from "./approvals.js";
+import { backAgain } from "./back-again.js";
 import { messageOf } from "./connect.js";
 import type { Hub, HubContext } from "./hub.js";
 import { jsonOf } from "./json-memo.js";
 import { serverOf } from "./names.js";
 import type { BookDecision } from "./policy-book.js";
-import { KEY_CHANGED, POLICY_CHANGED } from "./superseded.js";
+import { KEY_CHANGED, POLICY_CHANGED, supersededBy } from "./superseded.js";
 import { type Upstream, UpstreamUnavailableError } from "./upstream.js";
 import { withdrawalReason } from "./withdrawn.js";
 
@@ -301,6 +302,18 @@ async function run(
     approvalId,
     answeredAt,
   });
+  // A yes given while the server restarts after a crash: the call runs once it is back, with the
+  // tool as the person was shown it.
+  if (decision === "ask" && !upstream.ready && hub.upstream(server) === upstream) {
+    if (await backAgain(upstream, timeoutMs, o.signal)) {
+      const why = supersededBy(hub, { ...ctx, server, tool: tool.name, definitionHash: view.hash });
+      if (why !== undefined)
+        return failed(
+          `${name} did not run: it was allowed while MCP server ${server} restarted, and then ${withdrawalReason(why, server) ?? why}.`,
+        );
+    }
+    if (o.signal.aborted) throw o.signal.reason ?? new Error("cancelled");
+  }
   try {
     const result = await upstream.callTool(tool.name, args, {
       timeoutMs,
