@@ -91,9 +91,13 @@ async function watch(client: AdminClient, io: ApprovalsIo): Promise<number> {
       // Answered elsewhere: not asked about any more, or no longer on screen.
       const i = queue.findIndex((q) => q.id === e.request.id);
       if (i >= 0) queue.splice(i, 1);
+      // A request the gateway withdrew says why (its server went away, its tool changed, ...).
+      const reason = e.decision?.answer === "cancelled" ? e.decision.reason : null;
       if (asking?.id === e.request.id)
         asking.cancel(
-          `answered elsewhere: ${e.decision?.answer ?? "?"} by ${terminalSafe(e.decision?.decidedBy ?? "?")}`,
+          reason
+            ? `withdrawn: ${visibleExactly(reason)}; the tool did not run`
+            : `answered elsewhere: ${e.decision?.answer ?? "?"} by ${terminalSafe(e.decision?.decidedBy ?? "?")}`,
         );
     }
     wake?.();

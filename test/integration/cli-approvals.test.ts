@@ -90,6 +90,17 @@ describe("gatehouse approvals", () => {
       const r3 = await third;
       assert.match(textOf(r3), /a person denied this call/);
       assert.throws(() => readFileSync(join(dir, "third.txt")), /ENOENT/);
+
+      // Withdrawn by the gateway while on screen (its server turned off): the person is told why.
+      const fourth = write("fourth.txt");
+      await eventually("the fourth question", async () => output().split("Allow?").length === 5);
+      await gw.gateway.mcp.setEnabled("files", false);
+      assert.match(textOf(await fourth), /withdrawn because MCP server files was turned off/);
+      await eventually("told why", async () =>
+        output().includes("withdrawn: MCP server files was turned off; the tool did not run"),
+      );
+      await gw.gateway.mcp.setEnabled("files", true);
+      await waitReady(gw.gateway, ["files"]);
       proc.stdin.end();
       assert.equal(await exited, 0, output());
     } finally {
