@@ -131,3 +131,48 @@ describe("a call waiting for approval whose server crashes", () => {
     }
   });
 });
+
+describe("a call waiting for approval whose server's next restart comes too late", () => {
+  let late: TestGateway;
+  let lc: TestClient;
+
+  before(async () => {
+    late = await startGateway({
+      mcp_servers: {
+        memory: {
+          command: serverBin("memory"),
+          env: { MEMORY_FILE_PATH: join(dir, "late.jsonl") },
+          policy: "ask",
+        },
+      },
+      // A crash waits a minute before the next start: longer than a request waits for a person.
+      mcp: { approval_timeout_ms: 20_000, restart_base_ms: 60_000, restart_max_ms: 60_000 },
+    });
+    await waitReady(late.gateway, ["memory"]);
+    lc = await connectClient(late.url, late.key);
+  });
+
+  after(async () => {
+    await lc?.close();
+    await late?.close();
+  });
+
+  test("withdrawn at once as server-crashed, saying when the restart is due", T, async () => {
+    const call = lc.client.callTool({ name: "memory__read_graph", arguments: {} });
+    const req = await waitFor(async () =>
+      (await adminJson<ApprovalView[]>(late, "GET", "/api/approvals")).json.find(
+        (r) => r.server === "memory",
+      ),
+    );
+    const pid = late.gateway.mcp.server("memory")?.pid;
+    assert.ok(pid);
+    process.kill(pid, "SIGKILL");
+    const r = await call;
+    assert.match(
+      textOf(r),
+      /^Gatehouse: the approval request for memory__read_graph was withdrawn because MCP server memory crashed and its next restart, in (59|60) s, comes after this request would expire/,
+    );
+    assert.equal((await adminJson(late, "GET", `/api/approvals/${req.id}`)).status, 404);
+    assert.equal(late.gateway.mcp.server("memory")?.state, "backoff");
+  });
+});
