@@ -1,3 +1,4 @@
+import { displayText } from "./approval-display.js";
 import type { Approvals } from "./approvals.js";
 import type { Hub, McpServerStatus } from "./hub.js";
 import { SERVER_CRASHED, SERVER_NEEDS_LOGIN } from "./withdrawn.js";
@@ -21,7 +22,8 @@ export function withdrawStranded(hub: Hub, approvals: Approvals): void {
     const was = last.get(s.name);
     last.set(s.name, s.state);
     const of = (r: { server: string }) => r.server === s.name;
-    const error = s.lastError ? ` (last error: ${s.lastError})` : "";
+    // The last error may hold the server's own stderr: shown display-safe, as a person reads it.
+    const error = s.lastError ? ` (last error: ${displayText(s.lastError, 400).text})` : "";
     if (s.state === "needs_auth") {
       approvals.withdraw(
         of,
