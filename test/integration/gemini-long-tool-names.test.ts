@@ -2,12 +2,11 @@
 // name goes to Gemini shortened and comes back to the client as it was, in JSON and in streams, on
 // both client surfaces, and the history's tool calls and results keep matching.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { shortToolNames } from "../../gateway/src/llm/translate/short-tool-names.js";
-import { post, type TestGateway } from "../helpers/gateway.js";
+import { post } from "../helpers/gateway.js";
 import { sseEvents as events } from "../helpers/llm.js";
-import { startMockGateway } from "../helpers/mock-gateway.js";
-import type { MockProvider } from "../mocks/mock-provider.js";
+import { geminiOnMock, useMockGateway } from "../helpers/mock-gateway.js";
 
 const LONG = `filesystem-server-for-the-monorepo__${"read_multiple_files_with_line_numbers_".repeat(2)}v2`;
 const SIBLING = `${LONG.slice(0, 60)}_other_tool_with_the_same_start`;
@@ -20,17 +19,7 @@ const tools = [LONG, SIBLING, SHORT].map((name) => ({
 }));
 
 describe("Gemini: tool names longer than 64 characters", () => {
-  let mock: MockProvider;
-  let gw: TestGateway;
-  before(async () => {
-    ({ mock, gw } = await startMockGateway((url) => ({
-      providers: { gem: { type: "gemini", api_key: "g-key", base_url: `${url}/v1beta` } },
-    })));
-  });
-  after(async () => {
-    await gw?.close();
-    await mock?.close();
-  });
+  const t = useMockGateway(geminiOnMock);
 
   test("the map: deterministic, within 64, distinct, reversible; short names untouched", () => {
     const a = shortToolNames([LONG, SIBLING, SHORT])!;
@@ -56,9 +45,9 @@ describe("Gemini: tool names longer than 64 characters", () => {
   for (const stream of [false, true]) {
     test(`/anthropic (${stream ? "stream" : "JSON"}): Gemini sees short names, the client the real one`, async () => {
       const short = shortToolNames([LONG, SIBLING, SHORT])!.toShort(LONG);
-      mock.reset();
-      mock.script({ kind: "tool_use", tools: [{ name: short, input: { path: "b" } }] });
-      const res = await post(`${gw.url}/anthropic/v1/messages`, {
+      t.mock.reset();
+      t.mock.script({ kind: "tool_use", tools: [{ name: short, input: { path: "b" } }] });
+      const res = await post(`${t.gw.url}/anthropic/v1/messages`, {
         model: "gem/gemini-2.5-flash",
         max_tokens: 100,
         stream,
@@ -66,7 +55,7 @@ describe("Gemini: tool names longer than 64 characters", () => {
         messages: history,
       });
       assert.equal(res.status, 200, res.text);
-      const sent = JSON.parse(mock.requests.at(-1)!.body) as {
+      const sent = JSON.parse(t.mock.requests.at(-1)!.body) as {
         tools: Array<{ functionDeclarations: Array<{ name: string }> }>;
         contents: Array<{
           parts: Array<{ functionCall?: { name: string }; functionResponse?: { name: string } }>;
@@ -93,15 +82,15 @@ describe("Gemini: tool names longer than 64 characters", () => {
   }
 
   test("count_tokens: Gemini counts the request with the names it would be sent", async () => {
-    mock.reset();
-    const res = await post(`${gw.url}/anthropic/v1/messages/count_tokens`, {
+    t.mock.reset();
+    const res = await post(`${t.gw.url}/anthropic/v1/messages/count_tokens`, {
       model: "gem/gemini-2.5-flash",
       tools,
       messages: history,
     });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.headers.get("x-gatehouse-token-count"), null, "Gemini's own count, not an estimate");
-    const sent = JSON.parse(mock.requests.at(-1)!.body) as {
+    const sent = JSON.parse(t.mock.requests.at(-1)!.body) as {
       generateContentRequest: {
         tools: Array<{ functionDeclarations: Array<{ name: string }> }>;
         contents: Array<{ parts: Array<{ functionCall?: { name: string } }> }>;
@@ -120,8 +109,8 @@ describe("Gemini: tool names longer than 64 characters", () => {
 
   test("/v1 (OpenAI client) to Gemini: the tool call comes back under its real name", async () => {
     const short = shortToolNames([LONG])!.toShort(LONG);
-    mock.script({ kind: "tool_use", tools: [{ name: short, input: { path: "c" } }] });
-    const res = await post(`${gw.url}/v1/chat/completions`, {
+    t.mock.script({ kind: "tool_use", tools: [{ name: short, input: { path: "c" } }] });
+    const res = await post(`${t.gw.url}/v1/chat/completions`, {
       model: "gem/gemini-2.5-flash",
       tools: [{ type: "function", function: { name: LONG, parameters: { type: "object", properties: {} } } }],
       messages: [{ role: "user", content: "go" }],

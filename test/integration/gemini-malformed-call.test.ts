@@ -3,11 +3,10 @@
 // mid-task without a word) nor run the broken call: the client gets an error it retries, in
 // JSON and in streams, on both client surfaces, and the tokens Gemini counted are still logged.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { post, type TestGateway } from "../helpers/gateway.js";
+import { describe, test } from "node:test";
+import { post } from "../helpers/gateway.js";
 import { sseEvents as events } from "../helpers/llm.js";
-import { startMockGateway } from "../helpers/mock-gateway.js";
-import type { MockProvider } from "../mocks/mock-provider.js";
+import { geminiOnMock, useMockGateway } from "../helpers/mock-gateway.js";
 
 const USAGE = { promptTokenCount: 1200, candidatesTokenCount: 0, totalTokenCount: 1200 };
 const MALFORMED = {
@@ -25,17 +24,7 @@ const STREAM =
   `data: ${JSON.stringify(MALFORMED)}\r\n\r\n`;
 
 describe("Gemini: a malformed function call is an error the client retries, not an end of turn", () => {
-  let mock: MockProvider;
-  let gw: TestGateway;
-  before(async () => {
-    ({ mock, gw } = await startMockGateway((url) => ({
-      providers: { gem: { type: "gemini", api_key: "g-key", base_url: `${url}/v1beta` } },
-    })));
-  });
-  after(async () => {
-    await gw?.close();
-    await mock?.close();
-  });
+  const t = useMockGateway(geminiOnMock);
 
   const request = (stream: boolean) => ({
     model: "gem/gemini-2.5-flash",
@@ -46,9 +35,9 @@ describe("Gemini: a malformed function call is an error the client retries, not 
   });
 
   test("/anthropic JSON: 502 api_error naming the cause; the tokens Gemini counted are logged", async () => {
-    mock.reset();
-    mock.script({ kind: "error", status: 200, body: JSON.stringify(MALFORMED) });
-    const res = await post(`${gw.url}/anthropic/v1/messages`, request(false), {
+    t.mock.reset();
+    t.mock.script({ kind: "error", status: 200, body: JSON.stringify(MALFORMED) });
+    const res = await post(`${t.gw.url}/anthropic/v1/messages`, request(false), {
       "x-claude-code-session-id": "mfc-1",
     });
     assert.equal(res.status, 502, res.text);
@@ -56,21 +45,21 @@ describe("Gemini: a malformed function call is an error the client retries, not 
     assert.equal(err.error.type, "api_error");
     assert.match(err.error.message, /MALFORMED_FUNCTION_CALL/);
     assert.match(err.error.message, /send the request again/);
-    await gw.gateway.logs.flush();
-    const [row] = (await gw.gateway.logs.store.queryRequests({ sessionId: "mfc-1" })).rows;
+    await t.gw.gateway.logs.flush();
+    const [row] = (await t.gw.gateway.logs.store.queryRequests({ sessionId: "mfc-1" })).rows;
     assert.equal(row?.status, 502);
     assert.equal(row?.inputTokens, 1200, "the prompt Gemini read is still counted");
   });
 
   test("/anthropic stream: what came before is kept, then an error event; no tool_use, no message_stop", async () => {
-    mock.reset();
-    mock.script({
+    t.mock.reset();
+    t.mock.script({
       kind: "error",
       status: 200,
       body: STREAM,
       headers: { "content-type": "text/event-stream" },
     });
-    const res = await post(`${gw.url}/anthropic/v1/messages`, request(true));
+    const res = await post(`${t.gw.url}/anthropic/v1/messages`, request(true));
     assert.equal(res.status, 200, res.text);
     const evs = events(res.text);
     const names = evs.map(([e]) => e);
@@ -90,9 +79,9 @@ describe("Gemini: a malformed function call is an error the client retries, not 
   });
 
   test("/v1 JSON: 502 in OpenAI's error shape", async () => {
-    mock.reset();
-    mock.script({ kind: "error", status: 200, body: JSON.stringify(MALFORMED) });
-    const res = await post(`${gw.url}/v1/chat/completions`, {
+    t.mock.reset();
+    t.mock.script({ kind: "error", status: 200, body: JSON.stringify(MALFORMED) });
+    const res = await post(`${t.gw.url}/v1/chat/completions`, {
       model: "gem/gemini-2.5-flash",
       messages: [{ role: "user", content: "clean up" }],
       tools: [{ type: "function", function: { name: "Bash", parameters: { type: "object" } } }],

@@ -3,11 +3,10 @@
 // conversation with tool calls reaches a Mistral model with 9-character ids, the call and its
 // result still paired, the same on every turn; other servers see the ids as they were.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { mistralToolId } from "../../gateway/src/llm/providers/openai/mistral-tool-ids.js";
-import { post, type TestGateway } from "../helpers/gateway.js";
-import { startMockGateway } from "../helpers/mock-gateway.js";
-import type { MockProvider } from "../mocks/mock-provider.js";
+import { post } from "../helpers/gateway.js";
+import { useMockGateway } from "../helpers/mock-gateway.js";
 
 const history = [
   { role: "user", content: "list the files" },
@@ -35,28 +34,20 @@ interface Sent {
 }
 
 describe("tool call ids for Mistral", () => {
-  let mock: MockProvider;
-  let gw: TestGateway;
-  before(async () => {
-    ({ mock, gw } = await startMockGateway((url) => ({
-      providers: { local: { type: "openai-compatible", base_url: `${url}/v1` } },
-    })));
-  });
-  after(async () => {
-    await gw?.close();
-    await mock?.close();
-  });
+  const t = useMockGateway((url) => ({
+    providers: { local: { type: "openai-compatible", base_url: `${url}/v1` } },
+  }));
 
   async function idsSent(model: string): Promise<{ calls: string[]; results: string[] }> {
-    mock.reset();
-    const res = await post(`${gw.url}/anthropic/v1/messages`, {
+    t.mock.reset();
+    const res = await post(`${t.gw.url}/anthropic/v1/messages`, {
       model,
       max_tokens: 50,
       tools,
       messages: history,
     });
     assert.equal(res.status, 200, res.text);
-    const sent = JSON.parse(mock.requests.at(-1)!.body) as Sent;
+    const sent = JSON.parse(t.mock.requests.at(-1)!.body) as Sent;
     return {
       calls: sent.messages.flatMap((m) => (m.tool_calls ?? []).map((c) => c.id)),
       results: sent.messages.filter((m) => m.role === "tool").map((m) => m.tool_call_id!),
