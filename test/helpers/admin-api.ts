@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import type { AdminStreamEvent, ApprovalEvent } from "../../gateway/src/admin/contract.js";
+import type { AdminStreamEvent, ApprovalEvent, ApprovalView } from "../../gateway/src/admin/contract.js";
+import { waitFor } from "./mcp.js";
 
 /**
  * Reads a gateway's /api/events (`query`: e.g. `?types=...`) in the background, with its admin
@@ -85,3 +86,15 @@ export async function adminJson<R = unknown>(
 /** The approval events of request `id` among the events read from /api/events. */
 export const approvalEvents = (events: AdminStreamEvent[], id: string): ApprovalEvent[] =>
   events.flatMap((e) => (e.event === "approval" && e.data.request.id === id ? [e.data] : []));
+
+/** The request waiting for a person on `server`'s `tool`, once GET /api/approvals lists it. */
+export const pendingApproval = (
+  gw: { url: string; gateway: { admin: { token: string } } },
+  server: string,
+  tool: string,
+): Promise<ApprovalView> =>
+  waitFor(async () =>
+    (await adminJson<ApprovalView[]>(gw, "GET", "/api/approvals")).json.find(
+      (r) => r.server === server && r.tool === tool,
+    ),
+  );

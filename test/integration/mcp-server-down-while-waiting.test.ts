@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { ApprovalView } from "../../gateway/src/admin/contract.js";
-import { adminJson, approvalEvents, openEvents } from "../helpers/admin-api.js";
+import { adminJson, approvalEvents, openEvents, pendingApproval } from "../helpers/admin-api.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { connectClient, serverBin, type TestClient, textOf, waitFor, waitReady } from "../helpers/mcp.js";
 
@@ -23,12 +23,7 @@ const APPROVAL_TIMEOUT_MS = 600_000;
 const api = <R = unknown>(method: string, path: string, body?: unknown) =>
   adminJson<R>(gw, method, path, body);
 
-const pending = (server: string, tool: string) =>
-  waitFor(async () =>
-    (await api<ApprovalView[]>("GET", "/api/approvals")).json.find(
-      (r) => r.server === server && r.tool === tool,
-    ),
-  );
+const pending = (server: string, tool: string) => pendingApproval(gw, server, tool);
 
 /** Kills the server's process as a crash would, and returns its pid. */
 function crash(server: string): number {

@@ -4,10 +4,10 @@
 // renames or turns off the server (`server-removed`, `server-disabled`).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { ApprovalLogEntry, ApprovalView, LogPageView } from "../../gateway/src/admin/contract.js";
+import type { ApprovalLogEntry, LogPageView } from "../../gateway/src/admin/contract.js";
 import { parseConfig } from "../../gateway/src/config/load.js";
 import type { ListKind } from "../../gateway/src/mcp/lists.js";
-import { adminJson, approvalEvents, openEvents } from "../helpers/admin-api.js";
+import { adminJson, approvalEvents, openEvents, pendingApproval } from "../helpers/admin-api.js";
 import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
 import { connectClient, type TestClient, textOf, toyServer, waitFor, waitReady } from "../helpers/mcp.js";
 
@@ -26,12 +26,7 @@ const config = (servers: Record<string, unknown>) =>
 const api = <R = unknown>(method: string, path: string, body?: unknown) =>
   adminJson<R>(gw, method, path, body);
 
-const pending = (server: string, tool: string) =>
-  waitFor(async () =>
-    (await api<ApprovalView[]>("GET", "/api/approvals")).json.find(
-      (r) => r.server === server && r.tool === tool,
-    ),
-  );
+const pending = (server: string, tool: string) => pendingApproval(gw, server, tool);
 
 const logged = (id: string) =>
   waitFor(async () =>
