@@ -9,12 +9,12 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { stringify } from "yaml";
 import type { ApprovalView } from "../../gateway/src/admin/contract.js";
-import { resolveConfig } from "../../gateway/src/cli-config.js";
-import { type ConfigWatcher, secretFilesOf, watchConfig } from "../../gateway/src/config/watch.js";
-import { createGateway, type Gateway } from "../../gateway/src/index.js";
+import type { ConfigWatcher } from "../../gateway/src/config/watch.js";
+import type { Gateway } from "../../gateway/src/index.js";
 import { adminJson } from "../helpers/admin-api.js";
 import { TEST_KEY } from "../helpers/gateway.js";
 import { connectClient, serverBin, type TestClient, textOf, waitFor, waitReady } from "../helpers/mcp.js";
+import { startWatchedGateway } from "../helpers/watched-gateway.js";
 
 const T = { timeout: 90_000 };
 let dir: string;
@@ -59,17 +59,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), "gh-mcp-edit-"));
   file = join(dir, "config.yaml");
   writeConfig({ policy: "allow" });
-  const flags = { "data-dir": dir, config: file };
-  gateway = createGateway({ config: resolveConfig(flags, {}).config, dataDir: dir, port: 0, env: {} });
-  url = (await gateway.start()).url;
-  watcher = watchConfig({
-    path: file,
-    load: () => resolveConfig(flags, {}).config,
-    apply: (next) => gateway.reload(next),
-    log: (l) => lines.push(l),
-    debounceMs: 50,
-    secretFiles: () => secretFilesOf(gateway.config()),
-  });
+  ({ gateway, url, watcher } = await startWatchedGateway(dir, file, (l) => lines.push(l)));
   await waitReady(gateway, ["memory"]);
   c = await connectClient(url, TEST_KEY);
 });

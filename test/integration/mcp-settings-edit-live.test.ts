@@ -9,11 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { stringify } from "yaml";
-import { resolveConfig } from "../../gateway/src/cli-config.js";
-import { type ConfigWatcher, secretFilesOf, watchConfig } from "../../gateway/src/config/watch.js";
-import { createGateway, type Gateway } from "../../gateway/src/index.js";
+import type { ConfigWatcher } from "../../gateway/src/config/watch.js";
+import type { Gateway } from "../../gateway/src/index.js";
 import { TEST_KEY } from "../helpers/gateway.js";
 import { serverBin, waitFor, waitReady } from "../helpers/mcp.js";
+import { startWatchedGateway } from "../helpers/watched-gateway.js";
 
 const T = { timeout: 90_000 };
 let dir: string;
@@ -61,17 +61,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), "gh-mcp-settings-"));
   file = join(dir, "config.yaml");
   writeConfig({ ping_interval_ms: 0, restart_base_ms: 100 });
-  const flags = { "data-dir": dir, config: file };
-  gateway = createGateway({ config: resolveConfig(flags, {}).config, dataDir: dir, port: 0, env: {} });
-  await gateway.start();
-  watcher = watchConfig({
-    path: file,
-    load: () => resolveConfig(flags, {}).config,
-    apply: (next) => gateway.reload(next),
-    log: (l) => lines.push(l),
-    debounceMs: 50,
-    secretFiles: () => secretFilesOf(gateway.config()),
-  });
+  ({ gateway, watcher } = await startWatchedGateway(dir, file, (l) => lines.push(l)));
   await waitReady(gateway, ["memory"]);
 });
 

@@ -1,0 +1,31 @@
+// A gateway started from a config file, with serve's watcher on that file: what the tests of
+// editing the config file while the gateway runs start from.
+import { resolveConfig } from "../../gateway/src/cli-config.js";
+import { type ConfigWatcher, secretFilesOf, watchConfig } from "../../gateway/src/config/watch.js";
+import { createGateway, type Gateway } from "../../gateway/src/index.js";
+
+export interface WatchedGateway {
+  gateway: Gateway;
+  url: string;
+  watcher: ConfigWatcher;
+}
+
+/** Starts the gateway of data folder `dir` and config file `file` as serve does; `log` gets the watcher's lines. */
+export async function startWatchedGateway(
+  dir: string,
+  file: string,
+  log: (line: string) => void,
+): Promise<WatchedGateway> {
+  const flags = { "data-dir": dir, config: file };
+  const gateway = createGateway({ config: resolveConfig(flags, {}).config, dataDir: dir, port: 0, env: {} });
+  const { url } = await gateway.start();
+  const watcher = watchConfig({
+    path: file,
+    load: () => resolveConfig(flags, {}).config,
+    apply: (next) => gateway.reload(next),
+    log,
+    debounceMs: 50,
+    secretFiles: () => secretFilesOf(gateway.config()),
+  });
+  return { gateway, url, watcher };
+}
