@@ -217,3 +217,46 @@ describe("the memoised table price equals the table's own calculation", () => {
     );
   });
 });
+
+describe("pricing by route (remembered per route)", () => {
+  test("routeCost is costOf for every kind of route, the first call and the next ones", () => {
+    const routes: Array<[string, string]> = [
+      ["anthropic", "claude-sonnet-4-5"],
+      ["openai", "gpt-4o"],
+      ["openai", "my-ft"],
+      ["router", "any/model"],
+      ["local", "llama3"],
+      ["azure", "gpt-4o-mini"],
+      ["nowhere", "m"],
+      ["anthropic", "not-a-model"],
+    ];
+    const counts = [
+      usage({ inputTokens: 1200, outputTokens: 30 }),
+      usage({ cacheReadTokens: 9, outputTokens: 1 }),
+    ];
+    for (let round = 0; round < 2; round++)
+      for (const [provider, model] of routes)
+        for (const u of counts)
+          assert.deepEqual(
+            pricing.routeCost(provider, `${provider}/${model}`, u),
+            pricing.costOf(provider, model, u),
+            `${provider}/${model}, round ${round}`,
+          );
+  });
+
+  test("one route string, two ways to cut it: each priced as its own provider's", () => {
+    const p = new Pricing({ a: { type: "anthropic" }, "a/b": { type: "openai-compatible" } });
+    const u = usage({ inputTokens: 1000 });
+    assert.deepEqual(p.routeCost("a/b", "a/b/claude-sonnet-4-5", u), { usd: 0, source: "local" });
+    assert.deepEqual(p.routeCost("a", "a/b/claude-sonnet-4-5", u), p.costOf("a", "b/claude-sonnet-4-5", u));
+    assert.deepEqual(p.routeCost("a/b", "a/b/claude-sonnet-4-5", u), { usd: 0, source: "local" });
+  });
+
+  test("routeRates is rates of the route's provider and model", () => {
+    assert.deepEqual(
+      pricing.routeRates("anthropic/claude-sonnet-4-5"),
+      pricing.rates("anthropic", "claude-sonnet-4-5"),
+    );
+    assert.deepEqual(pricing.routeRates("openai/my-ft"), pricing.rates("openai", "my-ft"));
+  });
+});

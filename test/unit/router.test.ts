@@ -36,6 +36,23 @@ describe("router", () => {
     assert.deepEqual(routes(r, "meta-llama/llama-3", "openai"), ["oai/meta-llama/llama-3"]);
   });
 
+  test("the same model gets the same target each time, on every path (its route string built once)", () => {
+    const r = router({ providers, models: { fast: ["anth/claude-haiku-4-5", "oai/gpt-5-mini"] } });
+    for (const [model, surface] of [
+      ["claude-opus-4-8", "anthropic"],
+      ["oai/gpt-5", "anthropic"],
+      ["fast", "openai"],
+    ] as const) {
+      const first = r.resolve(model, surface, undefined)!.targets;
+      const again = r.resolve(model, surface, undefined)!.targets;
+      assert.deepEqual(
+        again.map((t) => t.route),
+        first.map((t) => t.route),
+      );
+      for (const [i, t] of again.entries()) assert.equal(t, first[i], `${model}: the same Target`);
+    }
+  });
+
   test("aliases: single, fallback list, and wildcard patterns after exact names", () => {
     const r = router({
       providers,

@@ -31,7 +31,6 @@ export function admissionEstimate(
   const asked = typeof e.maxTokens === "number" && e.maxTokens > 0 ? e.maxTokens : EST_OUTPUT_CAP;
   const output = Math.min(asked, EST_OUTPUT_CAP);
   if (!priced) return { usd: 0, tokens: input + output, inputTokens: input };
-  const slash = route.indexOf("/");
-  const rates = pricing.rates(route.slice(0, slash), route.slice(slash + 1));
+  const rates = pricing.routeRates(route);
   return { usd: input * rates.input + output * rates.output, tokens: input + output, inputTokens: input };
 }

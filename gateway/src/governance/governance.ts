@@ -274,8 +274,10 @@ export class Governance {
       rec.usage = { ...rec.usage, inputTokens: ticket.estInputTokens };
       rec.inputEstimated = true;
     }
-    if (rec.provider && rec.route?.startsWith(`${rec.provider}/`)) {
-      const cost = this.pricing.costOf(rec.provider, rec.route.slice(rec.provider.length + 1), rec.usage);
+    const { provider, route } = rec;
+    // route starts with `${provider}/`, tested without building that string.
+    if (provider && route?.charCodeAt(provider.length) === 0x2f && route.startsWith(provider)) {
+      const cost = this.pricing.routeCost(provider, route, rec.usage);
       rec.costUsd = cost.usd;
       rec.costSource = cost.source;
     }

@@ -46,9 +46,18 @@ function normalise(entry: ModelEntry): {
 
 const OPENAI_TYPES = new Set(["openai", "openai-compatible", "azure"]);
 
+/** Models per provider whose target is kept (a client's model names are its own: bounded). */
+const KEPT_TARGETS = 256;
+
 /** Turns a client's model name into an ordered list of targets. Pure over its config. */
 export class Router {
   private readonly aliases: Alias[] = [];
+  /**
+   * The targets made so far, by provider and model: a request to a model seen before gets the
+   * same Target, so its `route` string (and the hash V8 keeps in it) is built once, not per request
+   * by every lookup keyed on it (pricing, rates, the admission's estimate). Targets are never changed.
+   */
+  private readonly made = new Map<Provider, Map<string, Target>>();
 
   constructor(
     private readonly providers: ReadonlyMap<string, Provider>,
@@ -145,6 +154,17 @@ export class Router {
   }
 
   private target(provider: Provider, model: string): Target {
-    return { provider, model, route: `${provider.name}/${model}` };
+    let byModel = this.made.get(provider);
+    if (!byModel) {
+      byModel = new Map();
+      this.made.set(provider, byModel);
+    }
+    let t = byModel.get(model);
+    if (!t) {
+      if (byModel.size >= KEPT_TARGETS) byModel.clear();
+      t = { provider, model, route: `${provider.name}/${model}` };
+      byModel.set(model, t);
+    }
+    return t;
   }
 }

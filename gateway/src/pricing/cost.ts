@@ -1,7 +1,7 @@
 import { calcPrice, type Provider as TableProvider } from "@pydantic/genai-prices";
 import type { ProviderType } from "../config/schema.js";
 import type { Usage } from "../llm/usage.js";
-import { overrideCost, PriceOverrides, type PricingConfig } from "./overrides.js";
+import { overrideCost, type PriceOverride, PriceOverrides, type PricingConfig } from "./overrides.js";
 
 /**
  * The price of a usage record. `table`: @pydantic/genai-prices (bundled data, offline);
@@ -210,9 +210,22 @@ function entryCost(e: Entry, model: string, usage: Usage): number | undefined {
 
 /** Cost from the price table (long-context tiers and cache prices as the table defines), or undefined. */
 export function tableCost(type: ProviderType, model: string, usage: Usage): number | undefined {
+  return entriesCost(tableEntries(type, model), model, usage);
+}
+
+/** The table's entries for a model of a provider type, in the order TABLE_IDS tries them. */
+function tableEntries(type: ProviderType, model: string): Entry[] {
+  const out: Entry[] = [];
   for (const id of TABLE_IDS[type]) {
     const entry = tableEntry(id, model);
-    if (!entry) continue;
+    if (entry) out.push(entry);
+  }
+  return out;
+}
+
+/** The first of `entries` that prices the usage, or undefined. */
+function entriesCost(entries: readonly Entry[], model: string, usage: Usage): number | undefined {
+  for (const entry of entries) {
     try {
       const usd = entryCost(entry, model, usage);
       if (usd !== undefined) return usd;
@@ -222,6 +235,16 @@ export function tableCost(type: ProviderType, model: string, usage: Usage): numb
   }
   return undefined;
 }
+
+/**
+ * How one route ("provider/model") is priced, found once per route: pricing a call is then one
+ * lookup by the route string the router keeps (a string whose hash V8 has kept), instead of
+ * building "provider/model" for the overrides and "table\0model" for each table id every call.
+ */
+type RoutePrice =
+  | { provider: string; model: string; kind: "override"; override: PriceOverride }
+  | { provider: string; model: string; kind: "unknown" | "local" }
+  | { provider: string; model: string; kind: "table"; entries: Entry[] };
 
 const ZERO: Usage = {
   inputTokens: 0,
@@ -235,6 +258,7 @@ const ZERO: Usage = {
 export class Pricing {
   private readonly overrides: PriceOverrides;
   private readonly rateMemo = new Map<string, { input: number; output: number }>();
+  private readonly routes = new Map<string, RoutePrice>();
 
   constructor(
     private readonly providers: Readonly<Record<string, { type: ProviderType }>>,
@@ -252,6 +276,47 @@ export class Pricing {
     if (type === "openai-compatible") return { usd: 0, source: "local" };
     const usd = tableCost(type, model, usage);
     return usd === undefined ? { usd: 0, source: "unknown" } : { usd, source: "table" };
+  }
+
+  /**
+   * costOf(provider, model, usage) for `route`, which is "provider/model": the same figure, with
+   * how the route is priced remembered by route.
+   */
+  routeCost(provider: string, route: string, usage: Usage): Cost {
+    let p = this.routes.get(route);
+    if (p === undefined || p.provider !== provider) {
+      p = this.routePrice(provider, route.slice(provider.length + 1));
+      if (this.routes.size >= MEMO_MAX) this.routes.clear();
+      this.routes.set(route, p);
+    }
+    switch (p.kind) {
+      case "override":
+        return { usd: overrideCost(p.override, usage), source: "override" };
+      case "table": {
+        const usd = entriesCost(p.entries, p.model, usage);
+        return usd === undefined ? { usd: 0, source: "unknown" } : { usd, source: "table" };
+      }
+      default:
+        return { usd: 0, source: p.kind };
+    }
+  }
+
+  /** How costOf prices a model of a provider (see there). */
+  private routePrice(provider: string, model: string): RoutePrice {
+    const override = this.overrides.find(`${provider}/${model}`);
+    if (override) return { provider, model, kind: "override", override };
+    const type = this.providers[provider]?.type;
+    if (type === undefined) return { provider, model, kind: "unknown" };
+    if (type === "openai-compatible") return { provider, model, kind: "local" };
+    return { provider, model, kind: "table", entries: tableEntries(type, model) };
+  }
+
+  /** rates() of `route`, "provider/model" (remembered by the route string). */
+  routeRates(route: string): { input: number; output: number } {
+    const r = this.rateMemo.get(route);
+    if (r) return r;
+    const slash = route.indexOf("/");
+    return this.rates(route.slice(0, slash), route.slice(slash + 1));
   }
 
   /** USD per input and per output token at the base tier: the cheap estimate behind reservations. */
