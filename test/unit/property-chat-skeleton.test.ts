@@ -214,6 +214,38 @@ describe("chat request skeleton (property)", () => {
     assert.equal(chatSkeleton(Buffer.from('{"model":"a","\\u006dodel":"b"}')), undefined, "a key twice");
   });
 
+  test("top-level names near the known ones (cut, extended, escaped, cased): read as JSON.parse reads them", () => {
+    const known = ["model", "messages", "max_tokens", "stream", "system", "tools", "temperature", "metadata"];
+    const spelled = fc.tuple(fc.constantFrom(...known), fc.nat(7), fc.nat(5)).map(([name, at, how]) => {
+      const i = at % name.length;
+      const code = name.charCodeAt(i).toString(16).padStart(4, "0");
+      // How the name is written in the JSON text, and the name JSON.parse reads from it.
+      if (how === 0) return { text: name, name };
+      if (how === 1) return { text: name.slice(0, i), name: name.slice(0, i) };
+      if (how === 2) return { text: `${name}s`, name: `${name}s` };
+      if (how === 3) return { text: `${name.slice(0, i)}\\u${code}${name.slice(i + 1)}`, name };
+      if (how === 4) return { text: name.toUpperCase(), name: name.toUpperCase() };
+      const other = `${name.slice(0, i)}${String.fromCharCode(name.charCodeAt(i) + 1)}${name.slice(i + 1)}`;
+      return { text: other, name: other };
+    });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(spelled, fc.integer()), { maxLength: 6 }), (members) => {
+        const text = `{${members.map(([k, v]) => `"${k.text}":${v}`).join(",")}}`;
+        const buf = Buffer.from(text);
+        const names = members.map(([k]) => k.name);
+        const found = new Map<string, [number, number]>();
+        const skeleton = chatSkeleton(buf, found);
+        if (new Set(names).size < names.length) {
+          assert.equal(skeleton, undefined, `a key twice: ${text}`);
+          return;
+        }
+        assert.deepEqual(skeleton, project(JSON.parse(text) as Json), text);
+        assert.deepEqual([...found.keys()], names, text);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   test("a Claude Code request: the skeleton routes it, the whole body is parsed only when asked", () => {
     const fx = JSON.parse(
       readFileSync(

@@ -65,6 +65,26 @@ const REQUEST_KEYS: Readonly<Record<string, Keep>> = {
   tools: Keep.Kind,
   stop_sequences: Keep.Kind,
 };
+/**
+ * Top-level member names a chat request often has, most common first: one whose bytes spell one of
+ * these (no escape) is that string, compared byte by byte, not decoded (a native call per name).
+ */
+const TOP_NAMES: readonly string[] = [
+  ...Object.keys(REQUEST_KEYS),
+  "system",
+  "temperature",
+  "metadata",
+  "tool_choice",
+  "thinking",
+  "top_p",
+  "top_k",
+  "stop",
+  "user",
+  "seed",
+  "response_format",
+  "parallel_tool_calls",
+  "reasoning_effort",
+];
 const MESSAGE_KEYS: Readonly<Record<string, Keep>> = { role: Keep.Whole, content: Keep.Content };
 const BLOCK_KEYS: Readonly<Record<string, Keep>> = { type: Keep.Whole, signature: Keep.Whole };
 
@@ -180,6 +200,24 @@ class Scanner {
     return buf.toString("utf8", start + 1, end - 1);
   }
 
+  /** The key at `this.at`, decoded; the string of `names` it spells when it spells one unescaped. */
+  key(names: readonly string[]): string {
+    const start = this.at + 1;
+    this.skipString();
+    const len = this.at - start - 1;
+    const buf = this.buf;
+    for (let n = 0; n < names.length; n++) {
+      const name = names[n]!;
+      if (name.length !== len) continue;
+      let k = 0;
+      while (k < len && buf[start + k] === name.charCodeAt(k)) k++;
+      if (k === len) return name;
+    }
+    for (let i = start; i < this.at - 1; i++)
+      if (buf[i] === BACKSLASH) return JSON.parse(buf.toString("utf8", start - 1, this.at)) as string;
+    return buf.toString("utf8", start, this.at - 1);
+  }
+
   /** The key at `this.at` when it is one of `keys` (compared as bytes; decoded if escaped), else undefined. */
   wanted(keys: Readonly<Record<string, Keep>>): string | undefined {
     const start = this.at;
@@ -282,7 +320,7 @@ class Scanner {
       let keep = Keep.None;
       let name: string | undefined;
       if (seen) {
-        name = this.string();
+        name = this.key(TOP_NAMES);
         if (seen.has(name)) this.fail();
         seen.add(name);
         if (keys && Object.hasOwn(keys, name)) keep = keys[name]!;
