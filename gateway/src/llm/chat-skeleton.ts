@@ -1,4 +1,5 @@
 import { MAX_JSON_DEPTH } from "../http/body.js";
+import { memberName, OTHER_TOP_NAMES } from "./json-member-name.js";
 
 /**
  * A chat request's skeleton, read from its bytes in one validating pass without parsing the
@@ -65,26 +66,8 @@ const REQUEST_KEYS: Readonly<Record<string, Keep>> = {
   tools: Keep.Kind,
   stop_sequences: Keep.Kind,
 };
-/**
- * Top-level member names a chat request often has, most common first: one whose bytes spell one of
- * these (no escape) is that string, compared byte by byte, not decoded (a native call per name).
- */
-const TOP_NAMES: readonly string[] = [
-  ...Object.keys(REQUEST_KEYS),
-  "system",
-  "temperature",
-  "metadata",
-  "tool_choice",
-  "thinking",
-  "top_p",
-  "top_k",
-  "stop",
-  "user",
-  "seed",
-  "response_format",
-  "parallel_tool_calls",
-  "reasoning_effort",
-];
+/** Top-level member names compared as bytes before any is decoded (json-member-name.ts). */
+const TOP_NAMES: readonly string[] = [...Object.keys(REQUEST_KEYS), ...OTHER_TOP_NAMES];
 const MESSAGE_KEYS: Readonly<Record<string, Keep>> = { role: Keep.Whole, content: Keep.Content };
 const BLOCK_KEYS: Readonly<Record<string, Keep>> = { type: Keep.Whole, signature: Keep.Whole };
 
@@ -204,18 +187,7 @@ class Scanner {
   key(names: readonly string[]): string {
     const start = this.at + 1;
     this.skipString();
-    const len = this.at - start - 1;
-    const buf = this.buf;
-    for (let n = 0; n < names.length; n++) {
-      const name = names[n]!;
-      if (name.length !== len) continue;
-      let k = 0;
-      while (k < len && buf[start + k] === name.charCodeAt(k)) k++;
-      if (k === len) return name;
-    }
-    for (let i = start; i < this.at - 1; i++)
-      if (buf[i] === BACKSLASH) return JSON.parse(buf.toString("utf8", start - 1, this.at)) as string;
-    return buf.toString("utf8", start, this.at - 1);
+    return memberName(this.buf, start, this.at - 1, names);
   }
 
   /** The key at `this.at` when it is one of `keys` (compared as bytes; decoded if escaped), else undefined. */
