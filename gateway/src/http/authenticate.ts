@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { type KeyIdentity, type KeyRing, presentedKey } from "../governance/keys.js";
-import { HttpError, surfaceOf } from "./errors.js";
+import { HttpError, pathOf, surfaceOf } from "./errors.js";
 
 /**
  * The virtual key a request presents (Authorization: Bearer, x-api-key or x-gatehouse-key),
@@ -42,10 +42,4 @@ export async function authenticateKey(
 export function knownKey(keys: KeyRing, req: IncomingMessage): KeyIdentity | null {
   const presented = presentedKey(req.headers);
   return presented ? keys.verify(presented) : null;
-}
-
-function pathOf(url: string | undefined): string {
-  const u = url ?? "/";
-  const q = u.indexOf("?");
-  return q === -1 ? u : u.slice(0, q);
 }

@@ -10,6 +10,13 @@ import type { NeutralError } from "../llm/translate/types.js";
 /** Which protocol a path speaks; decides the shape of every error on it. */
 export type Surface = "anthropic" | "openai" | "mcp" | "admin" | "plain";
 
+/** A request URL's path, without its query. */
+export function pathOf(url: string | undefined): string {
+  const u = url ?? "/";
+  const q = u.indexOf("?");
+  return q === -1 ? u : u.slice(0, q);
+}
+
 export function surfaceOf(path: string): Surface {
   if (path === "/anthropic" || path.startsWith("/anthropic/")) return "anthropic";
   if (path === "/v1" || path.startsWith("/v1/")) return "openai";

@@ -7,6 +7,7 @@ import { authenticateKey, knownKey } from "./authenticate.js";
 import { readBody } from "./body.js";
 import {
   HttpError,
+  pathOf,
   renderError,
   type Surface,
   sendError,
@@ -100,12 +101,6 @@ async function route(
   const raw = await readBody(req, deps.llm.settings.max_body_bytes);
   if (count) await handleCountTokens(deps.llm, req, res, raw, key);
   else await handleChat(deps.llm, surface === "anthropic" ? "anthropic" : "openai", req, res, key, raw);
-}
-
-function pathOf(url: string | undefined): string {
-  const u = url ?? "/";
-  const q = u.indexOf("?");
-  return q === -1 ? u : u.slice(0, q);
 }
 
 /** The gateway's one HTTP server: guard, then route; every failure in the surface's own format. */

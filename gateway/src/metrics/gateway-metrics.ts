@@ -48,6 +48,13 @@ function count(map: Map<string, CountSeries>, names: readonly string[], values: 
   s.count++;
 }
 
+/** A counter family: its header, then one sample per series. */
+function counters(map: Map<string, CountSeries>, name: string, help: string): string {
+  let out = header(name, "counter", help);
+  for (const s of map.values()) out += sample(name, s.labels, s.count);
+  return out;
+}
+
 /** Values read when /metrics is scraped. */
 export interface MetricGauges {
   version: string;
@@ -174,31 +181,26 @@ export class GatewayMetrics {
     out += header("gatehouse_ttfb_seconds", "histogram", "Time to the first byte sent to the client");
     for (const s of series) if (s.ttfb.count > 0) out += s.ttfb.render("gatehouse_ttfb_seconds", s.labels);
 
-    out += header(
+    out += counters(
+      this.tools,
       "gatehouse_tool_calls_total",
-      "counter",
       "MCP tool calls by server, tool, decision, status",
     );
-    for (const t of this.tools.values()) out += sample("gatehouse_tool_calls_total", t.labels, t.count);
-    out += header(
+    out += counters(
+      this.fallbacks,
       "gatehouse_fallbacks_total",
-      "counter",
       "Model calls that gave up on a route and went on to the next, by that route and the status its last attempt ended with",
     );
-    for (const f of this.fallbacks.values()) out += sample("gatehouse_fallbacks_total", f.labels, f.count);
-    out += header(
+    out += counters(
+      this.retries,
       "gatehouse_retries_total",
-      "counter",
       "Upstream attempts that failed and were made again on the same route, by route and status",
     );
-    for (const f of this.retries.values()) out += sample("gatehouse_retries_total", f.labels, f.count);
-    out += header(
+    out += counters(
+      this.keyRefusals,
       "gatehouse_auth_failures_total",
-      "counter",
       "Requests refused for their virtual key (401), by surface and reason: missing, unknown, revoked, expired, shadowed",
     );
-    for (const f of this.keyRefusals.values())
-      out += sample("gatehouse_auth_failures_total", f.labels, f.count);
     out += header("gatehouse_log_queue_rows", "gauge", "Log rows waiting to be written to the database");
     out += sample("gatehouse_log_queue_rows", "", this.gauges.logQueue());
     const shed = this.gauges.logShed();
