@@ -246,6 +246,20 @@ type RoutePrice =
   | { provider: string; model: string; kind: "unknown" | "local" }
   | { provider: string; model: string; kind: "table"; entries: Entry[] };
 
+/** The cost of `usage` on a route priced as `p`. */
+function priced(p: RoutePrice, usage: Usage): Cost {
+  switch (p.kind) {
+    case "override":
+      return { usd: overrideCost(p.override, usage), source: "override" };
+    case "table": {
+      const usd = entriesCost(p.entries, p.model, usage);
+      return usd === undefined ? { usd: 0, source: "unknown" } : { usd, source: "table" };
+    }
+    default:
+      return { usd: 0, source: p.kind };
+  }
+}
+
 const ZERO: Usage = {
   inputTokens: 0,
   outputTokens: 0,
@@ -269,13 +283,7 @@ export class Pricing {
 
   /** `provider` is the configured provider's name, `model` the provider's model id. */
   costOf(provider: string, model: string, usage: Usage): Cost {
-    const override = this.overrides.find(`${provider}/${model}`);
-    if (override) return { usd: overrideCost(override, usage), source: "override" };
-    const type = this.providers[provider]?.type;
-    if (type === undefined) return { usd: 0, source: "unknown" };
-    if (type === "openai-compatible") return { usd: 0, source: "local" };
-    const usd = tableCost(type, model, usage);
-    return usd === undefined ? { usd: 0, source: "unknown" } : { usd, source: "table" };
+    return priced(this.routePrice(provider, model), usage);
   }
 
   /**
@@ -289,16 +297,7 @@ export class Pricing {
       if (this.routes.size >= MEMO_MAX) this.routes.clear();
       this.routes.set(route, p);
     }
-    switch (p.kind) {
-      case "override":
-        return { usd: overrideCost(p.override, usage), source: "override" };
-      case "table": {
-        const usd = entriesCost(p.entries, p.model, usage);
-        return usd === undefined ? { usd: 0, source: "unknown" } : { usd, source: "table" };
-      }
-      default:
-        return { usd: 0, source: p.kind };
-    }
+    return priced(p, usage);
   }
 
   /** How costOf prices a model of a provider (see there). */
