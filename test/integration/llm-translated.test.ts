@@ -193,6 +193,32 @@ const CASES: Case[] = [
       assert.equal(json.stream, undefined, "Bedrock rejects a stream key");
     },
   },
+  {
+    name: "Bedrock Converse",
+    model: "llama-via-bedrock",
+    path: (s) => `/model/meta.llama3-3-70b-instruct-v1%3A0/${s ? "converse-stream" : "converse"}`,
+    auth: (h) =>
+      assert.match(
+        h.authorization ?? "",
+        /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-west-2\/bedrock\//,
+      ),
+    body: (json) => {
+      assert.deepEqual(json.system, [{ text: SYSTEM }]);
+      assert.deepEqual(json.inferenceConfig, { maxTokens: 256 });
+      const [, assistant, user] = json.messages as Array<{ role: string; content: Json[] }>;
+      assert.deepEqual(assistant!.content[1], {
+        toolUse: { toolUseId: "toolu_prev1", name: "get_weather", input: { city: "Paris" } },
+      });
+      assert.deepEqual(user!.content[0], {
+        toolResult: { toolUseId: "toolu_prev1", content: [{ text: "22C and sunny" }], status: "success" },
+      });
+      const tools = (json.toolConfig as { tools: Array<{ toolSpec: { name: string } }> }).tools;
+      assert.deepEqual(
+        tools.map((t) => t.toolSpec.name),
+        ["get_weather", "read_file"],
+      );
+    },
+  },
 ];
 
 describe("Anthropic SDK on /anthropic, translated to every provider family", () => {
@@ -226,6 +252,7 @@ describe("Anthropic SDK on /anthropic, translated to every provider family", () 
         "claude-via-openai": "oai/gpt-4o",
         "claude-via-gemini": "gem/gemini-2.5-flash",
         "claude-via-bedrock": `bed/${BEDROCK_MODEL}`,
+        "llama-via-bedrock": "bed/meta.llama3-3-70b-instruct-v1:0",
       },
     });
     client = new Anthropic({ baseURL: `${gw.url}/anthropic`, apiKey: gw.key, maxRetries: 0 });

@@ -2,6 +2,7 @@
 
 import { chunkFrame, exceptionFrame } from "./mock-eventstream.js";
 import { anthropicError, anthropicEvents, anthropicMessage, anthropicSse } from "./mock-format-anthropic.js";
+import { converseFrames, converseResponse, converseTrickleFrame } from "./mock-format-converse.js";
 import { geminiChunks, geminiResponse, geminiSse, googleError } from "./mock-format-gemini.js";
 import { openaiChunks, openaiCompletion, openaiError, openaiStreamError } from "./mock-format-openai.js";
 import type { Route } from "./mock-routes.js";
@@ -20,7 +21,7 @@ const JSON_TYPE = "application/json";
 const SSE_TYPE = "text/event-stream; charset=utf-8";
 const EVENTSTREAM_TYPE = "application/vnd.amazon.eventstream";
 
-type Family = "anthropic" | "openai" | "gemini" | "bedrock";
+type Family = "anthropic" | "openai" | "gemini" | "bedrock" | "converse";
 
 export function family(format: WireFormat | undefined): Family {
   switch (format) {
@@ -32,6 +33,8 @@ export function family(format: WireFormat | undefined): Family {
       return "gemini";
     case "bedrock":
       return "bedrock";
+    case "bedrock-converse":
+      return "converse";
     default:
       return "anthropic";
   }
@@ -47,6 +50,7 @@ export function requestIdHeaders(
     case "openai":
       return { "x-request-id": `req_mock${ctx.id}`, "openai-processing-ms": "1" };
     case "bedrock":
+    case "converse":
       return { "x-amzn-requestid": `mock-${ctx.id}` };
     default:
       return {};
@@ -138,6 +142,14 @@ export function renderContent(route: Route, ctx: RenderCtx, c: Content, stream: 
       streamError: (status, message) => buf(`,\r\n${JSON.stringify(googleError(status, message))}\n]`),
     };
   }
+  if (fam === "converse") {
+    return {
+      stream,
+      headers: { ...base, "content-type": stream ? EVENTSTREAM_TYPE : JSON_TYPE },
+      events: stream ? converseFrames(ctx, c) : [jsonBuf(converseResponse(ctx, c))],
+      streamError: (status, message) => exceptionFrame(bedrockStreamExceptionType(status), message),
+    };
+  }
   // Bedrock: the Anthropic body, in an event stream when streaming.
   if (!stream) {
     return {
@@ -195,6 +207,7 @@ export function renderError(
         body: jsonBuf(googleError(status, message)),
       };
     case "bedrock":
+    case "converse":
       return {
         headers: {
           ...headers,
@@ -219,6 +232,7 @@ export function trickleUnit(route: Route, stream: boolean): { contentType: strin
   const fam = family(route.format);
   if (fam === "bedrock" && stream)
     return { contentType: EVENTSTREAM_TYPE, unit: chunkFrame({ type: "ping" }) };
+  if (fam === "converse" && stream) return { contentType: EVENTSTREAM_TYPE, unit: converseTrickleFrame() };
   const sse = stream && (fam !== "gemini" || route.sse === true);
   return sse ? { contentType: SSE_TYPE, unit: buf(":\n") } : { contentType: JSON_TYPE, unit: buf(" ") };
 }

@@ -67,7 +67,8 @@ export type WireFormat =
   | "gemini"
   | "vertex-gemini"
   | "vertex-anthropic"
-  | "bedrock";
+  | "bedrock"
+  | "bedrock-converse";
 
 export type Endpoint = "generate" | "count_tokens" | "models" | "model" | "inference_profiles" | "unknown";
 

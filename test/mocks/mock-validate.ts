@@ -1,6 +1,7 @@
 // Rejects requests the real APIs would reject (missing required fields), in each API's words.
 
 import { validateAnthropic } from "./mock-format-anthropic.js";
+import { validateConverse } from "./mock-format-converse.js";
 import { validateGemini } from "./mock-format-gemini.js";
 import { validateOpenai } from "./mock-format-openai.js";
 import type { Route } from "./mock-routes.js";
@@ -17,6 +18,8 @@ export function validateRequest(route: Route, json: unknown): string | undefined
       return validateAnthropic(json, { model: count, maxTokens: !count, version: !count });
     case "bedrock":
       return validateBedrock(json);
+    case "bedrock-converse":
+      return validateConverse(json);
     case "openai":
     case "azure-openai":
       return validateOpenai(json, route.format === "openai");

@@ -68,18 +68,33 @@ describe("model list pages", () => {
     ],
     ["Gemini: an empty account", geminiModelPage, {}, { models: [], next: null }],
     [
-      "Bedrock: Anthropic's models only",
+      "Bedrock: every model (Converse serves those not Anthropic's); one that writes no text is no chat model",
       bedrockModelPage,
       {
         modelSummaries: [
           { modelId: "amazon.nova-pro-v1:0", modelName: "Nova Pro", providerName: "Amazon" },
           { modelId: "anthropic.claude-x-v1:0", modelName: "Claude X", providerName: "Anthropic" },
+          {
+            modelId: "amazon.titan-embed-text-v2:0",
+            modelName: "Titan Embeddings",
+            providerName: "Amazon",
+            outputModalities: ["EMBEDDING"],
+          },
+          { modelId: "meta.llama3-3-70b-instruct-v1:0", modelName: "Llama", outputModalities: ["TEXT"] },
         ],
       },
-      { models: [{ id: "anthropic.claude-x-v1:0", displayName: "Claude X" }], next: null },
+      {
+        models: [
+          { id: "amazon.nova-pro-v1:0", displayName: "Nova Pro" },
+          { id: "anthropic.claude-x-v1:0", displayName: "Claude X" },
+          { id: "amazon.titan-embed-text-v2:0", displayName: "Titan Embeddings", chat: false },
+          { id: "meta.llama3-3-70b-instruct-v1:0", displayName: "Llama" },
+        ],
+        next: null,
+      },
     ],
     [
-      "Bedrock inference profiles: active system-defined ones over Anthropic's models, next token",
+      "Bedrock inference profiles: the active system-defined ones, next token",
       bedrockProfilePage,
       {
         inferenceProfileSummaries: [
@@ -111,7 +126,13 @@ describe("model list pages", () => {
         ],
         nextToken: "page2",
       },
-      { models: [{ id: "us.anthropic.claude-x-v1:0", displayName: "US Claude X" }], next: "page2" },
+      {
+        models: [
+          { id: "us.anthropic.claude-x-v1:0", displayName: "US Claude X" },
+          { id: "us.amazon.nova-pro-v1:0", displayName: "US Nova Pro" },
+        ],
+        next: "page2",
+      },
     ],
     [
       "Bedrock inference profiles: the last page",

@@ -47,9 +47,14 @@ describe("ModelPrices", () => {
   ];
   for (const [name, args, want] of cases) test(name, () => assert.deepEqual(prices.price(...args), want));
 
-  test("the table's models for a type: Bedrock's Anthropic ones only, priced, each once", () => {
+  test("the table's models for a type: Bedrock's chat models (Converse too), priced, each once", () => {
     const bedrock = prices.tableModels("b", "bedrock");
-    assert.ok(bedrock.length > 0 && bedrock.every((m) => m.id.includes("anthropic.")));
+    assert.ok(bedrock.some((m) => m.id.includes("anthropic.")));
+    assert.ok(
+      bedrock.some((m) => m.id === "amazon.nova-pro-v1:0"),
+      "a model Converse serves",
+    );
+    assert.ok(!bedrock.some((m) => m.id.includes("embed")), "no embedding model");
     assert.ok(bedrock.some((m) => m.price?.source === "table"));
     const anthropic = prices.tableModels("a", "anthropic");
     assert.ok(anthropic.some((m) => m.id.startsWith("claude-sonnet-4-5") && m.name));

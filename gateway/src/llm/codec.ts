@@ -1,5 +1,7 @@
 import { redactText } from "../store/redact.js";
 import type { ChatBody } from "./chat-body.js";
+import { anthropicToConverse, openAIToConverse } from "./codec-converse.js";
+import { anthropicJsonUsage, Compose, type StreamPipe, Translated } from "./codec-pipes.js";
 import type { CallContext, Provider, Wire, WirePayload } from "./providers/provider.js";
 import type { ClientSurface } from "./router.js";
 import { anthropicToGeminiRequest, geminiToAnthropicResponse } from "./translate/anthropic-to-gemini.js";
@@ -11,30 +13,14 @@ import { anthropicToOpenAIResponse, openAIToAnthropicRequest } from "./translate
 import { OpenAIToAnthropicStream } from "./translate/openai-to-anthropic-stream.js";
 import { shortToolNames, type ToolNameMap, toolNamesOf } from "./translate/short-tool-names.js";
 import type { StreamTranslator } from "./translate/types.js";
-import { emptyUsage, type Usage } from "./usage.js";
-import {
-  AnthropicSseTap,
-  errorMessageOf,
-  mergeAnthropicUsage,
-  OpenAISseTap,
-  openAIUsage,
-} from "./usage-tap.js";
+import type { Usage } from "./usage.js";
+import { AnthropicSseTap, OpenAISseTap, openAIUsage } from "./usage-tap.js";
 import { WholeEvents } from "./whole-events.js";
 import type { AnthropicRequest, AnthropicResponse } from "./wire/anthropic.js";
 import type { GeminiResponse } from "./wire/gemini.js";
 import type { OpenAIRequest, OpenAIResponse } from "./wire/openai.js";
 
-/** What the gateway writes to the client while an upstream stream flows. */
-export interface StreamPipe {
-  push(chunk: Buffer): Buffer | string;
-  end(): string;
-  /** `type`: the error type (Anthropic vocabulary), default api_error; timeout_error for an idle stream. */
-  fail(message: string, type?: string): string;
-  readonly usage: Usage;
-  readonly finished: boolean;
-  /** The provider's own mid-stream error, when the stream ended in one (already sent to the client). */
-  readonly error: string | undefined;
-}
+export type { StreamPipe } from "./codec-pipes.js";
 
 /** Converts one client surface to one provider wire and back. */
 export interface Codec {
@@ -116,81 +102,6 @@ class OpenAIPassthrough implements StreamPipe {
   get error(): string | undefined {
     return this.tap.error;
   }
-}
-
-/** Runs bytes through `first` (upstream side) then `second` (client side). Usage comes from `first`. */
-class Compose implements StreamTranslator {
-  constructor(
-    private readonly first: StreamTranslator,
-    private readonly second: StreamTranslator,
-  ) {}
-  push(chunk: Buffer): string {
-    const mid = this.first.push(chunk);
-    return mid === "" ? "" : this.second.push(Buffer.from(mid));
-  }
-  end(): string {
-    const mid = this.first.end();
-    return (mid === "" ? "" : this.second.push(Buffer.from(mid))) + this.second.end();
-  }
-  fail(message: string, type?: string): string {
-    return this.second.fail(message, type);
-  }
-  get usage(): Usage {
-    return this.first.usage;
-  }
-  get finished(): boolean {
-    return this.second.finished;
-  }
-}
-
-const ERROR_MARK: Record<ClientSurface, string> = {
-  anthropic: "event: error\n",
-  openai: 'data: {"error":',
-};
-
-/**
- * A translator's output as a StreamPipe, noting the first error event it writes to the client: a
- * translated provider error (overloaded mid-stream, say) must not be recorded as a success.
- * Translators write whole events, and an event's JSON data holds no raw newline, so the mark can
- * only match an error event itself.
- */
-class Translated implements StreamPipe {
-  error: string | undefined;
-  constructor(
-    private readonly inner: StreamTranslator,
-    private readonly surface: ClientSurface,
-  ) {}
-  private see(out: string): string {
-    if (this.error === undefined && out.length > 0) {
-      const at = out.indexOf(ERROR_MARK[this.surface]);
-      if (at !== -1) {
-        const data = /^data: (.*)$/m.exec(out.slice(at))?.[1] ?? "";
-        this.error = errorMessageOf(data);
-      }
-    }
-    return out;
-  }
-  push(chunk: Buffer): string {
-    return this.see(this.inner.push(chunk));
-  }
-  end(): string {
-    return this.see(this.inner.end());
-  }
-  fail(message: string, type?: string): string {
-    return this.inner.fail(message, type);
-  }
-  get usage(): Usage {
-    return this.inner.usage;
-  }
-  get finished(): boolean {
-    return this.inner.finished;
-  }
-}
-
-function anthropicJsonUsage(body: unknown): Usage {
-  const u = emptyUsage();
-  mergeAnthropicUsage(u, asJson(body).usage);
-  return u;
 }
 
 /** The client's own stream decoder for an Anthropic wire (Bedrock's event stream), else passthrough. */
@@ -363,19 +274,26 @@ const OPENAI_CLIENT: ReadonlyArray<Readonly<Record<"openai" | "anthropic", Codec
 );
 
 /**
- * The codec for each provider wire, for one client request. A Gemini codec, and an Anthropic
- * client's OpenAI one, keep state of their request (the tool names they mapped): they are made when
+ * The codec for each provider wire, for one client request. A Gemini or Converse codec, and an
+ * Anthropic client's OpenAI one, keep state of their request (the tool names they mapped): they are made when
  * a target asks for them; the others are shared by every request.
  */
 export function codecsFor(surface: ClientSurface, client: Json): (wire: Wire) => Codec {
   let gemini: Codec | undefined;
+  let converse: Codec | undefined;
   if (surface === "openai") {
     const includeUsage = wantsUsage(client);
     const shared = OPENAI_CLIENT[includeUsage ? 1 : 0]!;
     return (wire) => {
-      if (wire !== "gemini") return shared[wire];
-      gemini ??= openAIToGemini(includeUsage);
-      return gemini;
+      if (wire === "gemini") {
+        gemini ??= openAIToGemini(includeUsage);
+        return gemini;
+      }
+      if (wire === "converse") {
+        converse ??= openAIToConverse(includeUsage);
+        return converse;
+      }
+      return shared[wire];
     };
   }
   let openai: Codec | undefined;
@@ -384,6 +302,10 @@ export function codecsFor(surface: ClientSurface, client: Json): (wire: Wire) =>
     if (wire === "openai") {
       openai ??= anthropicToOpenAI();
       return openai;
+    }
+    if (wire === "converse") {
+      converse ??= anthropicToConverse();
+      return converse;
     }
     gemini ??= anthropicToGemini();
     return gemini;

@@ -27,9 +27,9 @@ export interface TableModel {
 type ModelInfo = TableProvider["models"][number];
 type ModelPrice = Exclude<ModelInfo["prices"], unknown[]>;
 
-/** Models the table lists for a provider type that its provider cannot serve (Gatehouse's Bedrock speaks Anthropic only). */
+/** Models the table lists for a provider type that its provider cannot serve (embeddings do not chat). */
 const SERVES: Partial<Record<ProviderType, (id: string) => boolean>> = {
-  bedrock: (id) => id.includes("anthropic."),
+  bedrock: (id) => !id.includes("embed"),
   gemini: (id) => !id.includes("claude"),
 };
 

@@ -97,22 +97,36 @@ export function geminiModelPage(body: unknown): ModelPage {
  * providerName }] }`, not paged. Gatehouse speaks Anthropic's models on Bedrock: only those are kept.
  */
 const bedrockList = z.object({
-  modelSummaries: z.array(z.object({ modelId: text, modelName: name, providerName: name })),
+  modelSummaries: z.array(
+    z.object({
+      modelId: text,
+      modelName: name,
+      providerName: name,
+      outputModalities: z.array(z.string()).nullish(),
+    }),
+  ),
 });
 
+/**
+ * Bedrock GET /foundation-models (ListFoundationModels): every model, Anthropic's through
+ * InvokeModel and the others through Converse; one that does not write text (embeddings, images)
+ * is listed as not a chat model.
+ */
 export function bedrockModelPage(body: unknown): ModelPage {
   const b = parsed(bedrockList, body, "a Bedrock foundation model list");
-  const models = b.modelSummaries
-    .filter((m) => m.modelId.startsWith("anthropic."))
-    .map((m) => ({ id: m.modelId, displayName: display(m.modelName) }));
+  const models = b.modelSummaries.map((m): ListedModel => {
+    const listed: ListedModel = { id: m.modelId, displayName: display(m.modelName) };
+    if (m.outputModalities && !m.outputModalities.includes("TEXT")) listed.chat = false;
+    return listed;
+  });
   return { models, next: null };
 }
 
 /**
  * Bedrock GET /inference-profiles (ListInferenceProfiles): `{ inferenceProfileSummaries:
  * [{ inferenceProfileId, inferenceProfileName, models: [{ modelArn }], status }], nextToken }`,
- * paged by nextToken. Newer Claude models are called only through a profile id
- * (`us.anthropic.claude-...`): the active system-defined profiles whose models are Anthropic's are kept.
+ * paged by nextToken. Newer models are called only through a profile id (`us.anthropic.claude-...`,
+ * `us.meta.llama4-...`): the active system-defined profiles are kept.
  */
 const bedrockProfiles = z.object({
   inferenceProfileSummaries: z.array(
@@ -133,12 +147,7 @@ export function bedrockProfilePage(body: unknown): ModelPage {
   for (const p of b.inferenceProfileSummaries) {
     // An application profile (made in the account) is called by its ARN, not by this id.
     if ((p.status && p.status !== "ACTIVE") || p.type === "APPLICATION") continue;
-    const arns = p.models ?? [];
-    const anthropic =
-      arns.length > 0
-        ? arns.some((m) => /foundation-model\/anthropic\./.test(m.modelArn))
-        : p.inferenceProfileId.includes("anthropic.");
-    if (anthropic) models.push({ id: p.inferenceProfileId, displayName: display(p.inferenceProfileName) });
+    models.push({ id: p.inferenceProfileId, displayName: display(p.inferenceProfileName) });
   }
   return { models, next: b.nextToken ? b.nextToken : null };
 }

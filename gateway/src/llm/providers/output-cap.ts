@@ -1,6 +1,6 @@
 /**
- * `providers.<name>.max_output_tokens` for the bodies Gemini, Vertex and Bedrock are sent (OpenAI
- * format: adaptOpenAIBody). Claude Code asks for 64000 output tokens whatever model a route
+ * `providers.<name>.max_output_tokens` for the bodies Gemini, Vertex and Bedrock (InvokeModel and
+ * Converse) are sent (OpenAI format: adaptOpenAIBody). Claude Code asks for 64000 output tokens whatever model a route
  * reaches; a provider's model that allows fewer refuses the whole request. Pure; inputs unchanged.
  */
 
@@ -29,4 +29,12 @@ export function capGeminiBody(body: Json, cap: number | undefined): Json {
   const max = cfg?.maxOutputTokens;
   if (cap === undefined || typeof max !== "number" || max <= cap) return body;
   return { ...body, generationConfig: { ...cfg, maxOutputTokens: cap } };
+}
+
+/** A Bedrock Converse body with inferenceConfig.maxTokens capped. */
+export function capConverseBody(body: Json, cap: number | undefined): Json {
+  const cfg = body.inferenceConfig as Json | undefined;
+  const max = cfg?.maxTokens;
+  if (cap === undefined || typeof max !== "number" || max <= cap) return body;
+  return { ...body, inferenceConfig: { ...cfg, maxTokens: cap } };
 }

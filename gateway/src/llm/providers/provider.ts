@@ -4,7 +4,8 @@ import type { StreamTranslator } from "../translate/types.js";
 import { jsonBody } from "./json-body.js";
 
 /** The request format a provider speaks for a given model. */
-export type Wire = "anthropic" | "openai" | "gemini";
+/** `converse`: AWS Bedrock's Converse API, for Bedrock models other than Anthropic's. */
+export type Wire = "anthropic" | "openai" | "gemini" | "converse";
 
 /** One HTTP request to a provider, ready to send. */
 export interface UpstreamRequest {

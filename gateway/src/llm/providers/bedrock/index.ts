@@ -2,7 +2,7 @@ import type { ProviderConfig } from "../../../config/schema.js";
 import { resolveSecret } from "../../../config/secret.js";
 import type { AnthropicRequest } from "../../wire/anthropic.js";
 import { bedrockModelPage, bedrockProfilePage } from "../model-pages.js";
-import { capAnthropicBody } from "../output-cap.js";
+import { capAnthropicBody, capConverseBody } from "../output-cap.js";
 import {
   type CallContext,
   clientBetas,
@@ -13,13 +13,15 @@ import {
   type WirePayload,
 } from "../provider.js";
 import { toBedrockAnthropicBody } from "./anthropic-body.js";
+import { isBedrockAnthropicModel } from "./converse-models.js";
 import { BedrockToAnthropicStream } from "./eventstream.js";
 import { signBedrockRequest } from "./sign.js";
 
 /**
- * AWS Bedrock runtime: Anthropic models through InvokeModel / InvokeModelWithResponseStream,
- * signed with SigV4. Model ids like `anthropic.claude-sonnet-4-5-20250929-v1:0` or inference
- * profiles like `us.anthropic.claude-...`.
+ * AWS Bedrock runtime, signed with SigV4: Anthropic models through InvokeModel /
+ * InvokeModelWithResponseStream (Anthropic's own format: model ids like
+ * `anthropic.claude-sonnet-4-5-20250929-v1:0`, inference profiles like `us.anthropic.claude-...`),
+ * every other model (Llama, Mistral, Nova, DeepSeek...) through Converse / ConverseStream.
  */
 export function createBedrockProvider(name: string, cfg: ProviderConfig, env: NodeJS.ProcessEnv): Provider {
   const region = cfg.region ?? "us-east-1";
@@ -43,15 +45,24 @@ export function createBedrockProvider(name: string, cfg: ProviderConfig, env: No
   return {
     ...common,
     origins: control.origin === origin ? common.origins : [origin, control.origin],
-    wire: () => "anthropic",
+    wire: (model) => (isBedrockAnthropicModel(model) ? "anthropic" : "converse"),
     messages(ctx: CallContext, payload: WirePayload): UpstreamRequest {
-      const verb = ctx.stream ? "invoke-with-response-stream" : "invoke";
+      const anthropic = isBedrockAnthropicModel(ctx.model);
+      const verb = anthropic
+        ? ctx.stream
+          ? "invoke-with-response-stream"
+          : "invoke"
+        : ctx.stream
+          ? "converse-stream"
+          : "converse";
       const path = `${prefix}/model/${encodeURIComponent(ctx.model)}/${verb}`;
       const body = JSON.stringify(
-        capAnthropicBody(
-          toBedrockAnthropicBody(payload.json as unknown as AnthropicRequest, clientBetas(ctx)),
-          cfg.max_output_tokens,
-        ),
+        anthropic
+          ? capAnthropicBody(
+              toBedrockAnthropicBody(payload.json as unknown as AnthropicRequest, clientBetas(ctx)),
+              cfg.max_output_tokens,
+            )
+          : capConverseBody(payload.json, cfg.max_output_tokens),
       );
       const accept = ctx.stream ? "application/vnd.amazon.eventstream" : "application/json";
       const headers = signBedrockRequest({
@@ -67,12 +78,16 @@ export function createBedrockProvider(name: string, cfg: ProviderConfig, env: No
       return { origin, path, method: "POST", headers, body };
     },
     countTokens: () => null,
-    streamDecoder: (_ctx, clientModel) => new BedrockToAnthropicStream(clientModel),
+    // Converse streams are decoded by their codec (llm/codec-converse.ts), which knows the tool names.
+    streamDecoder: (ctx, clientModel) =>
+      isBedrockAnthropicModel(ctx.model) ? new BedrockToAnthropicStream(clientModel) : null,
     modelList: {
       kind: "endpoint",
       what: "foundation models",
       request: () => controlGet(`${controlPrefix}/foundation-models`),
       parse: bedrockModelPage,
+      // Embedding and image models are listed, but a chat model picker does not offer them.
+      offered: (m) => m.chat !== false,
       // Newer Claude models are called only through a cross-region inference profile.
       more: [
         {

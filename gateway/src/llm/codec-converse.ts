@@ -1,0 +1,86 @@
+import type { ChatBody } from "./chat-body.js";
+import type { Codec } from "./codec.js";
+import { anthropicJsonUsage, Compose, Translated } from "./codec-pipes.js";
+import { ConverseToAnthropicStream } from "./providers/bedrock/converse-stream.js";
+import type { WirePayload } from "./providers/provider.js";
+import {
+  anthropicToConverseRequest,
+  converseToAnthropicResponse,
+} from "./translate/anthropic-to-converse.js";
+import { AnthropicToOpenAIStream } from "./translate/anthropic-to-openai-stream.js";
+import { anthropicToOpenAIResponse, openAIToAnthropicRequest } from "./translate/openai-to-anthropic.js";
+import { shortToolNames, type ToolNameMap, toolNamesOf } from "./translate/short-tool-names.js";
+import type { AnthropicRequest, AnthropicResponse } from "./wire/anthropic.js";
+import type { ConverseResponse } from "./wire/converse.js";
+import type { OpenAIRequest } from "./wire/openai.js";
+
+/**
+ * Codecs for AWS Bedrock's Converse API, per request (they keep the tool names they shortened):
+ * an Anthropic client's request is translated straight to Converse; an OpenAI client's goes
+ * through Anthropic's format first, as for Gemini, and its answers come back the same way.
+ */
+
+function converseRequest(client: AnthropicRequest): { payload: WirePayload; names: ToolNameMap | undefined } {
+  const names = shortToolNames(toolNamesOf(client));
+  const json = anthropicToConverseRequest(client, names) as unknown as Record<string, unknown>;
+  return { payload: { json }, names };
+}
+
+function anthropicAnswer(
+  upstream: Buffer,
+  clientModel: string,
+  names: ToolNameMap | undefined,
+): AnthropicResponse {
+  return converseToAnthropicResponse(
+    JSON.parse(upstream.toString("utf8")) as ConverseResponse,
+    clientModel,
+    names,
+  );
+}
+
+export function anthropicToConverse(): Codec {
+  let names: ToolNameMap | undefined;
+  return {
+    request(body: ChatBody) {
+      const out = converseRequest(body.json as AnthropicRequest);
+      names = out.names;
+      return out.payload;
+    },
+    json(upstream, clientModel) {
+      const res = anthropicAnswer(upstream, clientModel, names);
+      return { body: JSON.stringify(res), usage: anthropicJsonUsage(res) };
+    },
+    stream: (_p, _ctx, clientModel) =>
+      new Translated(new ConverseToAnthropicStream(clientModel, names), "anthropic"),
+  };
+}
+
+export function openAIToConverse(includeUsage: boolean): Codec {
+  let names: ToolNameMap | undefined;
+  return {
+    request(body: ChatBody, model) {
+      const anthropic = openAIToAnthropicRequest(
+        body.json as OpenAIRequest,
+        model,
+      ) as unknown as AnthropicRequest;
+      const out = converseRequest(anthropic);
+      names = out.names;
+      return out.payload;
+    },
+    json(upstream, clientModel) {
+      const res = anthropicAnswer(upstream, clientModel, names);
+      return {
+        body: JSON.stringify(anthropicToOpenAIResponse(res, clientModel)),
+        usage: anthropicJsonUsage(res),
+      };
+    },
+    stream: (_p, _ctx, clientModel) =>
+      new Translated(
+        new Compose(
+          new ConverseToAnthropicStream(clientModel, names),
+          new AnthropicToOpenAIStream(clientModel, includeUsage),
+        ),
+        "openai",
+      ),
+  };
+}

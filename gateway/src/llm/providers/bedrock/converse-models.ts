@@ -1,0 +1,10 @@
+/**
+ * Which Bedrock model ids speak Anthropic's format (InvokeModel) and which Converse: a foundation
+ * model id or system inference profile of Anthropic's (`anthropic.claude-...`,
+ * `us.anthropic.claude-...`, an ARN ending in one) goes through InvokeModel, where nothing of
+ * Claude Code's request is lost; anything else (Llama, Mistral, Nova, DeepSeek, an application
+ * inference profile's ARN, which does not name its model) through Converse.
+ */
+export function isBedrockAnthropicModel(model: string): boolean {
+  return /(^|[./:])anthropic\./.test(model);
+}

@@ -1,0 +1,149 @@
+// Bedrock models other than Anthropic's go through Converse: a real Claude Code request, the
+// OpenAI SDK on /v1, Bedrock's errors before and during a stream, and max_output_tokens.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { after, before, describe, test } from "node:test";
+import Anthropic from "@anthropic-ai/sdk";
+import OpenAI from "openai";
+import { post, startGateway, type TestGateway } from "../helpers/gateway.js";
+import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
+
+type Json = Record<string, unknown>;
+const fixture = (name: string) =>
+  JSON.parse(
+    readFileSync(new URL(`../../../shared/fixtures/claude-code/${name}`, import.meta.url), "utf8"),
+  ) as {
+    body: Json;
+  };
+const LLAMA = "meta.llama3-3-70b-instruct-v1:0";
+
+describe("Bedrock Converse: models other than Anthropic's", () => {
+  let mock: MockProvider;
+  let gw: TestGateway;
+
+  before(async () => {
+    mock = await startMockProvider({ chunkSplit: "random", seed: 5 });
+    const bedrock = {
+      type: "bedrock",
+      base_url: mock.url,
+      region: "us-west-2",
+      access_key_id: "AKIDEXAMPLE",
+      secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+    };
+    gw = await startGateway({
+      providers: { bed: bedrock, capped: { ...bedrock, max_output_tokens: 8192 } },
+      models: { llama: `bed/${LLAMA}`, "llama-capped": `capped/${LLAMA}` },
+    });
+  });
+  after(async () => {
+    await gw?.close();
+    await mock?.close();
+  });
+
+  test("a real Claude Code tool loop request is a request Converse accepts, and the answer comes back", async () => {
+    for (const name of ["tool-loop.1-first-request.json", "tool-loop.2-with-tool-result.json"]) {
+      mock.reset();
+      mock.script({
+        kind: "tool_use",
+        text: "Reading.",
+        tools: [{ name: "Read", input: { file_path: "/a" } }],
+      });
+      const body = { ...fixture(name).body, model: "llama" };
+      const res = await post(`${gw.url}/anthropic/v1/messages?beta=true`, JSON.stringify(body));
+      // The mock answers 400 in Converse's words when the translated request breaks its rules.
+      assert.equal(res.status, 200, `${name}: ${res.text}`);
+      assert.equal(mock.requests[0]!.path, `/model/${encodeURIComponent(LLAMA)}/converse-stream`);
+      const sent = mock.requests[0]!.json as Json;
+      assert.equal(sent.model, undefined);
+      assert.ok(!JSON.stringify(sent).includes("x-anthropic-billing-header"), "the billing line stays out");
+      assert.match(res.text, /"name":"Read"/);
+      assert.match(res.text, /"stop_reason":"tool_use"/);
+    }
+  });
+
+  test("the OpenAI SDK on /v1: a streamed tool call and its usage", async () => {
+    mock.reset();
+    mock.script({
+      kind: "tool_use",
+      tools: [{ name: "get_weather", input: { city: "Oslo" } }],
+      usage: { input_tokens: 30, output_tokens: 7 },
+    });
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: gw.key, maxRetries: 0 });
+    const recP = gw.nextRecord();
+    const stream = await client.chat.completions.create({
+      model: "llama",
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: "user", content: "Weather in Oslo?" }],
+      tools: [
+        {
+          type: "function",
+          function: {
+            name: "get_weather",
+            parameters: { type: "object", properties: { city: { type: "string" } } },
+          },
+        },
+      ],
+    });
+    let args = "";
+    let finish: string | null = null;
+    let usage: OpenAI.CompletionUsage | undefined;
+    for await (const chunk of stream) {
+      for (const c of chunk.choices) {
+        args += c.delta.tool_calls?.[0]?.function?.arguments ?? "";
+        finish = c.finish_reason ?? finish;
+      }
+      usage = chunk.usage ?? usage;
+    }
+    assert.deepEqual(JSON.parse(args), { city: "Oslo" });
+    assert.equal(finish, "tool_calls");
+    assert.equal(usage?.prompt_tokens, 30);
+    assert.equal(usage?.completion_tokens, 7);
+    const sent = mock.requests[0]!.json as { toolConfig: { tools: Array<{ toolSpec: { name: string } }> } };
+    assert.equal(sent.toolConfig.tools[0]!.toolSpec.name, "get_weather");
+    const rec = await recP;
+    assert.equal(rec.status, 200, rec.error);
+    assert.equal(rec.usage.inputTokens, 30);
+  });
+
+  test("Bedrock's refusals: throttled before the answer is a 429, an exception mid-stream an error event", async () => {
+    const client = new Anthropic({ baseURL: `${gw.url}/anthropic`, apiKey: gw.key, maxRetries: 0 });
+    mock.reset();
+    // Retried once (settings.retries), then the client is told.
+    const message = "Too many requests, please wait before trying again.";
+    mock.script({ kind: "error", status: 429, message }, { kind: "error", status: 429, message });
+    await assert.rejects(
+      client.messages.create({ model: "llama", max_tokens: 50, messages: [{ role: "user", content: "hi" }] }),
+      (e: unknown) => {
+        assert.ok(e instanceof Anthropic.RateLimitError, String(e));
+        assert.match(e.message, /Too many requests/);
+        return true;
+      },
+    );
+    mock.reset();
+    mock.script({ kind: "stream-error", afterEvents: 3, status: 503, message: "Bedrock is busy" });
+    const recP = gw.nextRecord();
+    await assert.rejects(
+      client.messages
+        .stream({ model: "llama", max_tokens: 50, messages: [{ role: "user", content: "hi" }] })
+        .finalMessage(),
+      /Bedrock is busy/,
+    );
+    const rec = await recP;
+    assert.match(rec.error ?? "", /serviceUnavailableException: Bedrock is busy/);
+  });
+
+  test("max_output_tokens caps what Claude Code asks for (64000) on a Converse model", async () => {
+    mock.reset();
+    const res = await post(
+      `${gw.url}/anthropic/v1/messages`,
+      JSON.stringify({
+        model: "llama-capped",
+        max_tokens: 64000,
+        messages: [{ role: "user", content: "hi" }],
+      }),
+    );
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual((mock.requests[0]!.json as Json).inferenceConfig, { maxTokens: 8192 });
+  });
+});
