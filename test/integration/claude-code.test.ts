@@ -18,20 +18,32 @@ function runGatewayClaude(gw: TestGateway, args: string[], cwd: string) {
 
 const generation = (r: RecordedRequest) => r.endpoint === "generate";
 
-/** The tool result the request carries, in its wire format (an Anthropic block or an OpenAI tool message). */
+/** The tool result the request carries, in its wire format (an Anthropic or Converse block, an OpenAI tool message). */
 function toolResult(r: RecordedRequest): string {
   const body = r.json as { messages: Array<{ role: string; content: unknown }> };
   for (const m of body.messages) {
     if (m.role === "tool") return JSON.stringify(m);
     if (Array.isArray(m.content)) {
-      const tr = (m.content as Array<Record<string, unknown>>).find((b) => b.type === "tool_result");
+      const tr = (m.content as Array<Record<string, unknown>>).find(
+        (b) => b.type === "tool_result" || b.toolResult !== undefined,
+      );
       if (tr) return JSON.stringify(tr);
     }
   }
   return "";
 }
 
-for (const format of ["anthropic", "openai"] as const) {
+const BEDROCK = {
+  type: "bedrock",
+  base_url: "",
+  region: "us-west-2",
+  access_key_id: "AKIDEXAMPLE",
+  secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+  max_output_tokens: 8192,
+};
+const LLAMA = "meta.llama3-3-70b-instruct-v1:0";
+
+for (const format of ["anthropic", "openai", "bedrock-converse"] as const) {
   describe(`Claude Code CLI through the gateway to an ${format}-format provider`, {
     skip: claudeMissing,
   }, () => {
@@ -44,11 +56,11 @@ for (const format of ["anthropic", "openai"] as const) {
       const providers =
         format === "anthropic"
           ? { up: { type: "anthropic", api_key: "sk-up", base_url: mock.url } }
-          : { up: { type: "openai", api_key: "sk-up", base_url: `${mock.url}/v1` } };
-      gw = await startGateway({
-        providers,
-        default_route: { anthropic: format === "anthropic" ? "up" : "up/gpt-5" },
-      });
+          : format === "openai"
+            ? { up: { type: "openai", api_key: "sk-up", base_url: `${mock.url}/v1` } }
+            : { up: { ...BEDROCK, base_url: mock.url } };
+      const route = { anthropic: "up", openai: "up/gpt-5", "bedrock-converse": `up/${LLAMA}` }[format];
+      gw = await startGateway({ providers, default_route: { anthropic: route } });
       work = mkdtempSync(join(tmpdir(), "gatehouse-cc-work-"));
     });
     after(async () => {
@@ -67,6 +79,7 @@ for (const format of ["anthropic", "openai"] as const) {
       assert.ok(gen.length >= 1);
       assert.equal(gen[0]!.format, format);
       if (format === "openai") assert.equal(gen[0]!.model, "gpt-5");
+      if (format === "bedrock-converse") assert.equal(gen[0]!.model, LLAMA);
     });
 
     test("a turn where the model calls a tool and gets its result", async () => {
