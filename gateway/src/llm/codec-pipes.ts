@@ -1,12 +1,23 @@
+import type { ChatBody } from "./chat-body.js";
+import type { CallContext, Provider, WirePayload } from "./providers/provider.js";
 import type { ClientSurface } from "./router.js";
 import type { StreamTranslator } from "./translate/types.js";
 import { emptyUsage, type Usage } from "./usage.js";
 import { errorMessageOf, mergeAnthropicUsage } from "./usage-tap.js";
 
 /**
- * Pieces the codecs (codec.ts, codec-converse.ts) share: a translator's output as the pipe the
- * gateway writes to the client, two translators in a row, and the usage of an Anthropic JSON answer.
+ * What the codecs (codec.ts, codec-converse.ts) share: the Codec and StreamPipe shapes, a
+ * translator's output as the pipe the gateway writes to the client, two translators in a row, and
+ * the usage of an Anthropic JSON answer.
  */
+
+/** Converts one client surface to one provider wire and back. */
+export interface Codec {
+  /** The body for the provider: `body` itself when its bytes go out as they are (parsed only if not). */
+  request(body: ChatBody, model: string): WirePayload;
+  json(upstream: Buffer, clientModel: string): { body: Buffer | string; usage: Usage };
+  stream(provider: Provider, ctx: CallContext, clientModel: string): StreamPipe;
+}
 
 /** What the gateway writes to the client while an upstream stream flows. */
 export interface StreamPipe {

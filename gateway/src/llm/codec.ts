@@ -1,8 +1,7 @@
 import { redactText } from "../store/redact.js";
-import type { ChatBody } from "./chat-body.js";
 import { anthropicToConverse, openAIToConverse } from "./codec-converse.js";
-import { anthropicJsonUsage, Compose, type StreamPipe, Translated } from "./codec-pipes.js";
-import type { CallContext, Provider, Wire, WirePayload } from "./providers/provider.js";
+import { anthropicJsonUsage, type Codec, Compose, type StreamPipe, Translated } from "./codec-pipes.js";
+import type { CallContext, Provider, Wire } from "./providers/provider.js";
 import type { ClientSurface } from "./router.js";
 import { anthropicToGeminiRequest, geminiToAnthropicResponse } from "./translate/anthropic-to-gemini.js";
 import { anthropicToOpenAIRequest, openAIToAnthropicResponse } from "./translate/anthropic-to-openai.js";
@@ -20,15 +19,7 @@ import type { AnthropicRequest, AnthropicResponse } from "./wire/anthropic.js";
 import type { GeminiResponse } from "./wire/gemini.js";
 import type { OpenAIRequest, OpenAIResponse } from "./wire/openai.js";
 
-export type { StreamPipe } from "./codec-pipes.js";
-
-/** Converts one client surface to one provider wire and back. */
-export interface Codec {
-  /** The body for the provider: `body` itself when its bytes go out as they are (parsed only if not). */
-  request(body: ChatBody, model: string): WirePayload;
-  json(upstream: Buffer, clientModel: string): { body: Buffer | string; usage: Usage };
-  stream(provider: Provider, ctx: CallContext, clientModel: string): StreamPipe;
-}
+export type { Codec, StreamPipe } from "./codec-pipes.js";
 
 type Json = Record<string, unknown>;
 const asJson = (v: unknown): Json => v as Json;
