@@ -31,8 +31,17 @@ describe("Bedrock Converse: models other than Anthropic's", () => {
       secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
     };
     gw = await startGateway({
-      providers: { bed: bedrock, capped: { ...bedrock, max_output_tokens: 8192 } },
-      models: { llama: `bed/${LLAMA}`, "llama-capped": `capped/${LLAMA}` },
+      providers: {
+        bed: bedrock,
+        capped: { ...bedrock, max_output_tokens: 8192 },
+        keyed: {
+          type: "bedrock",
+          base_url: mock.url,
+          region: "us-west-2",
+          api_key: "ABSKbedrock-api-key-0001",
+        },
+      },
+      models: { llama: `bed/${LLAMA}`, "llama-capped": `capped/${LLAMA}`, "llama-keyed": `keyed/${LLAMA}` },
     });
   });
   after(async () => {
@@ -131,6 +140,21 @@ describe("Bedrock Converse: models other than Anthropic's", () => {
     );
     const rec = await recP;
     assert.match(rec.error ?? "", /serviceUnavailableException: Bedrock is busy/);
+  });
+
+  test("an Amazon Bedrock API key goes as a bearer token, not a signature, and is never logged", async () => {
+    mock.reset();
+    const recP = gw.nextRecord();
+    const res = await post(
+      `${gw.url}/anthropic/v1/messages`,
+      JSON.stringify({ model: "llama-keyed", max_tokens: 50, messages: [{ role: "user", content: "hi" }] }),
+    );
+    assert.equal(res.status, 200, res.text);
+    const h = mock.requests[0]!.headers;
+    assert.equal(h.authorization, "Bearer ABSKbedrock-api-key-0001");
+    assert.equal(h["x-amz-date"], undefined);
+    assert.equal(mock.requests[0]!.path, `/model/${encodeURIComponent(LLAMA)}/converse`);
+    assert.ok(!JSON.stringify(await recP).includes("ABSKbedrock"));
   });
 
   test("max_output_tokens caps what Claude Code asks for (64000) on a Converse model", async () => {

@@ -101,4 +101,17 @@ virtual_keys:
     assert.equal(p.bedrock?.region, "eu-west-1");
     assert.equal(p.openai?.api_key, "env:OPENAI_API_KEY", "kept as a reference, not the value");
   });
+
+  test("an Amazon Bedrock API key in the environment is Bedrock's credential, before access keys", () => {
+    const p = providersFromEnv({
+      AWS_BEARER_TOKEN_BEDROCK: "bk",
+      AWS_ACCESS_KEY_ID: "AK",
+      AWS_SECRET_ACCESS_KEY: "SK",
+    });
+    assert.deepEqual(p.bedrock, {
+      type: "bedrock",
+      region: "us-east-1",
+      api_key: "env:AWS_BEARER_TOKEN_BEDROCK",
+    });
+  });
 });

@@ -79,10 +79,14 @@ export function providersFromEnv(env: NodeJS.ProcessEnv): ConfigFile["providers"
       access_token: "env:GOOGLE_OAUTH_ACCESS_TOKEN",
     };
   }
-  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
+  // An Amazon Bedrock API key first, as AWS's own SDKs take it; else the access keys.
+  if (env.AWS_BEARER_TOKEN_BEDROCK) {
+    out.bedrock = { type: "bedrock", region, api_key: "env:AWS_BEARER_TOKEN_BEDROCK" };
+  } else if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
     out.bedrock = {
       type: "bedrock",
-      region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
+      region,
       access_key_id: "env:AWS_ACCESS_KEY_ID",
       secret_access_key: "env:AWS_SECRET_ACCESS_KEY",
     };

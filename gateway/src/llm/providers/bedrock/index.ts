@@ -1,6 +1,7 @@
 import type { ProviderConfig } from "../../../config/schema.js";
 import { resolveSecret } from "../../../config/secret.js";
 import type { AnthropicRequest } from "../../wire/anthropic.js";
+import { keysOf, pickWeighted } from "../credentials.js";
 import { bedrockModelPage, bedrockProfilePage } from "../model-pages.js";
 import { capAnthropicBody, capConverseBody } from "../output-cap.js";
 import {
@@ -18,22 +19,44 @@ import { BedrockToAnthropicStream } from "./eventstream.js";
 import { signBedrockRequest } from "./sign.js";
 
 /**
- * AWS Bedrock runtime, signed with SigV4: Anthropic models through InvokeModel /
+ * AWS Bedrock runtime: Anthropic models through InvokeModel /
  * InvokeModelWithResponseStream (Anthropic's own format: model ids like
  * `anthropic.claude-sonnet-4-5-20250929-v1:0`, inference profiles like `us.anthropic.claude-...`),
  * every other model (Llama, Mistral, Nova, DeepSeek...) through Converse / ConverseStream.
+ * Authenticated by SigV4 (access keys) or an Amazon Bedrock API key (a bearer token).
  */
 export function createBedrockProvider(name: string, cfg: ProviderConfig, env: NodeJS.ProcessEnv): Provider {
   const region = cfg.region ?? "us-east-1";
   const base = cfg.base_url ?? `https://bedrock-runtime.${region}.amazonaws.com`;
   const { origin, prefix } = splitBase(base);
   const host = new URL(base).host;
-  if (!cfg.access_key_id || !cfg.secret_access_key) {
-    throw new Error(`providers.${name}: access_key_id and secret_access_key are required for type bedrock`);
+  // Amazon Bedrock API keys (`api_key`, `keys`) are sent as a bearer token; else SigV4.
+  const apiKeys = keysOf(cfg, env);
+  if (apiKeys.length === 0 && (!cfg.access_key_id || !cfg.secret_access_key)) {
+    throw new Error(
+      `providers.${name}: type bedrock needs access_key_id and secret_access_key, or api_key (an Amazon Bedrock API key)`,
+    );
   }
-  const accessKeyId = resolveSecret(cfg.access_key_id, env).value;
-  const secretAccessKey = resolveSecret(cfg.secret_access_key, env).value;
+  const accessKeyId = cfg.access_key_id ? resolveSecret(cfg.access_key_id, env).value : "";
+  const secretAccessKey = cfg.secret_access_key ? resolveSecret(cfg.secret_access_key, env).value : "";
   const sessionToken = cfg.session_token ? resolveSecret(cfg.session_token, env).value : undefined;
+  /** The headers of one call: a Bedrock API key (sticky per session when there are several), or a SigV4 signature. */
+  function authorized(
+    req: { host: string; path: string; method: "GET" | "POST"; body: string; accept: string },
+    sessionId: string | undefined,
+  ): Record<string, string> {
+    if (apiKeys.length > 0) {
+      const key = pickWeighted(apiKeys, sessionId).value;
+      return { "content-type": "application/json", accept: req.accept, authorization: `Bearer ${key}` };
+    }
+    return signBedrockRequest({
+      ...req,
+      region,
+      accessKeyId,
+      secretAccessKey,
+      ...(sessionToken ? { sessionToken } : {}),
+    });
+  }
   // ListFoundationModels is on the control plane (bedrock.REGION), not the runtime host; a custom
   // base_url (a VPC endpoint, a proxy) is asked as it is.
   const control = cfg.base_url
@@ -65,16 +88,7 @@ export function createBedrockProvider(name: string, cfg: ProviderConfig, env: No
           : capConverseBody(payload.json, cfg.max_output_tokens),
       );
       const accept = ctx.stream ? "application/vnd.amazon.eventstream" : "application/json";
-      const headers = signBedrockRequest({
-        region,
-        host,
-        path,
-        body,
-        accessKeyId,
-        secretAccessKey,
-        ...(sessionToken ? { sessionToken } : {}),
-        accept,
-      });
+      const headers = authorized({ host, path, method: "POST", body, accept }, ctx.sessionId);
       return { origin, path, method: "POST", headers, body };
     },
     countTokens: () => null,
@@ -104,17 +118,10 @@ export function createBedrockProvider(name: string, cfg: ProviderConfig, env: No
 
   /** A signed GET of the control plane (ListFoundationModels, ListInferenceProfiles). */
   function controlGet(path: string): UpstreamRequest {
-    const headers = signBedrockRequest({
-      region,
-      host: control.host,
-      path,
-      method: "GET",
-      body: "",
-      accessKeyId,
-      secretAccessKey,
-      ...(sessionToken ? { sessionToken } : {}),
-      accept: "application/json",
-    });
+    const headers = authorized(
+      { host: control.host, path, method: "GET", body: "", accept: "application/json" },
+      undefined,
+    );
     return { origin: control.origin, path, method: "GET", headers };
   }
 }
