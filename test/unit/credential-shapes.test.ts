@@ -39,6 +39,7 @@ const SAMPLES: Record<string, { secret: string; was: "both" | "redaction" | "lis
   "GitLab token": { secret: fakeToken("glpat-", 20), was: "listing" },
   "Slack token": { secret: fakeToken("xoxo-", 16), was: "listing" },
   "Google API key": { secret: fakeToken("AIza", 32), was: "listing" },
+  "Amazon Bedrock API key": { secret: fakeToken("ABSK", 40), was: "new" },
   JWT: {
     secret: [b64url('{"alg":"HS256"}'), b64url('{"sub":"1"}'), "c2lnbmF0dXJlLXNpZ25hdHVyZQ"].join("."),
     was: "listing",

@@ -48,6 +48,8 @@ export const CREDENTIAL_SHAPES: readonly CredentialShape[] = [
   { what: "GitLab token", head: "\\bglpat-", body: "[A-Za-z0-9_-]{10,}" },
   { what: "Slack token", head: "\\bxox[abposr]-", body: "[A-Za-z0-9-]{10,}" },
   { what: "Google API key", head: "\\bAIza", body: "[0-9A-Za-z_-]{30,}" },
+  // Long-term keys are ABSK + base64; short-term ones bedrock-api-key- + a base64 presigned URL.
+  { what: "Amazon Bedrock API key", head: "\\b(?:ABSK|bedrock-api-key-)", body: "[A-Za-z0-9+/=_-]{20,}" },
   { what: "JWT", head: "\\beyJ", body: "[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]+(?:\\.[A-Za-z0-9_-]*)?" },
   {
     what: "Bearer or Basic credentials",
