@@ -16,6 +16,8 @@ const fixture = (name: string) =>
     body: Json;
   };
 const LLAMA = "meta.llama3-3-70b-instruct-v1:0";
+/** A model that cannot stream tool use (AWS's table of Converse features; the mock refuses it too). */
+const LLAMA_31 = "us.meta.llama3-1-70b-instruct-v1:0";
 
 describe("Bedrock Converse: models other than Anthropic's", () => {
   let mock: MockProvider;
@@ -41,7 +43,12 @@ describe("Bedrock Converse: models other than Anthropic's", () => {
           api_key: "ABSKbedrock-api-key-0001",
         },
       },
-      models: { llama: `bed/${LLAMA}`, "llama-capped": `capped/${LLAMA}`, "llama-keyed": `keyed/${LLAMA}` },
+      models: {
+        llama: `bed/${LLAMA}`,
+        "llama-capped": `capped/${LLAMA}`,
+        "llama-keyed": `keyed/${LLAMA}`,
+        "llama-3-1": `bed/${LLAMA_31}`,
+      },
     });
   });
   after(async () => {
@@ -155,6 +162,58 @@ describe("Bedrock Converse: models other than Anthropic's", () => {
     assert.equal(h["x-amz-date"], undefined);
     assert.equal(mock.requests[0]!.path, `/model/${encodeURIComponent(LLAMA)}/converse`);
     assert.ok(!JSON.stringify(await recP).includes("ABSKbedrock"));
+  });
+
+  test("a model that cannot stream tool use: asked for its whole answer, streamed to the client; learned once", async () => {
+    const client = new Anthropic({ baseURL: `${gw.url}/anthropic`, apiKey: gw.key, maxRetries: 0 });
+    const params = {
+      model: "llama-3-1",
+      max_tokens: 100,
+      messages: [{ role: "user" as const, content: "Weather in Oslo?" }],
+      tools: [{ name: "get_weather", input_schema: { type: "object" as const, properties: {} } }],
+    };
+    mock.reset();
+    mock.script({
+      kind: "tool_use",
+      text: "Checking.",
+      tools: [{ name: "get_weather", input: { city: "Oslo" } }],
+    });
+    const recP = gw.nextRecord();
+    const first = await client.messages.stream(params).finalMessage();
+    assert.deepEqual(
+      first.content.map((b) =>
+        b.type === "tool_use" ? [b.name, b.input] : b.type === "text" ? b.text : b.type,
+      ),
+      ["Checking.", ["get_weather", { city: "Oslo" }]],
+    );
+    assert.equal(first.stop_reason, "tool_use");
+    const path = `/model/${encodeURIComponent(LLAMA_31)}`;
+    assert.deepEqual(
+      mock.requests.map((r) => r.path),
+      [`${path}/converse-stream`, `${path}/converse`],
+      "refused once, then asked whole",
+    );
+    const rec = await recP;
+    assert.equal(rec.status, 200, rec.error);
+    assert.equal(rec.attempts, 2);
+    assert.ok(rec.usage.outputTokens > 0);
+
+    mock.reset();
+    mock.script({ kind: "text", text: "Sunny." });
+    const second = await client.messages.stream(params).finalMessage();
+    assert.equal(second.content[0]?.type === "text" && second.content[0].text, "Sunny.");
+    assert.deepEqual(
+      mock.requests.map((r) => r.path),
+      [`${path}/converse`],
+      "known from then on",
+    );
+    // Without tools the model streams as usual.
+    mock.reset();
+    await client.messages.stream({ ...params, tools: undefined }).finalMessage();
+    assert.deepEqual(
+      mock.requests.map((r) => r.path),
+      [`${path}/converse-stream`],
+    );
   });
 
   test("max_output_tokens caps what Claude Code asks for (64000) on a Converse model", async () => {

@@ -109,8 +109,19 @@ const ALLOWED = new Set([
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const TOOL_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 
-/** Rejects what Bedrock's Converse rejects, in its words (ValidationException messages). */
-export function validateConverse(body: JsonObject): string | undefined {
+/** Models AWS's table of Converse features lists without streaming tool use (Llama 3.1, 3.2 11b/90b, Mistral Large). */
+const NO_STREAMING_TOOL_USE = /(^|\.)(meta\.llama3-1-|meta\.llama3-2-(11|90)b-|mistral\.mistral-large-)/;
+
+/**
+ * Rejects what Bedrock's Converse rejects, in its words (ValidationException messages); `stream`
+ * and `model` for ConverseStream's refusal of tool use by a model that cannot stream it.
+ */
+export function validateConverse(
+  body: JsonObject,
+  call?: { stream: boolean; model: string },
+): string | undefined {
+  if (call?.stream && body.toolConfig !== undefined && NO_STREAMING_TOOL_USE.test(call.model))
+    return "This model doesn't support tool use in streaming mode.";
   for (const key of Object.keys(body)) {
     if (!ALLOWED.has(key))
       return `Malformed input request: extraneous key [${key}] is not permitted, please reformat your input and try again.`;

@@ -19,7 +19,7 @@ export function validateRequest(route: Route, json: unknown): string | undefined
     case "bedrock":
       return validateBedrock(json);
     case "bedrock-converse":
-      return validateConverse(json);
+      return validateConverse(json, { stream: route.pathStream === true, model: route.pathModel ?? "" });
     case "openai":
     case "azure-openai":
       return validateOpenai(json, route.format === "openai");

@@ -188,6 +188,7 @@ export async function dispatch(o: DispatchOptions): Promise<Opened | Failed> {
   let failed: AttemptRecord[] | undefined;
   let t0 = 0;
   let sent: Target | undefined;
+  let relearned = false;
   for (const target of o.targets) {
     for (let attempt = 0; attempt <= settings.retries; attempt++) {
       if (signal.aborted) throw aborted();
@@ -220,7 +221,14 @@ export async function dispatch(o: DispatchOptions): Promise<Opened | Failed> {
           if (typeof ra === "string") headers["retry-after"] = ra;
           last = { error, headers, fallbacks, attempts, target };
           failed = noted(failed, target, error, t0);
-          if (!RETRYABLE.has(res.status)) return withFailed(last);
+          if (!RETRYABLE.has(res.status)) {
+            // Once per call: the provider learned how to make this call (Provider.refused).
+            if (relearned || !target.provider.refused?.(target.model, res.status, text))
+              return withFailed(last);
+            relearned = true;
+            attempt--;
+            continue;
+          }
           delay = retryAfterMs(res.headers);
         }
       } catch (e) {

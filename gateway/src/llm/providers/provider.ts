@@ -53,6 +53,12 @@ export interface Provider {
   readonly origins: readonly string[];
   /** Where the models it offers can be listed (GET /api/providers/{name}/models). */
   readonly modelList: ModelList;
+  /**
+   * The provider refused a call (a status that is not retried) and learned from it that the call
+   * can be made another way (Bedrock: a model that cannot stream tool use is asked for its answer
+   * whole): true to try the same target again at once, which `messages` then builds that way.
+   */
+  refused?(model: string, status: number, body: string): boolean;
 }
 
 /** A model a provider lists: its own id, and its display name when it gives one. */

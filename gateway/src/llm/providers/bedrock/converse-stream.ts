@@ -5,15 +5,22 @@
  * delta), contentBlockDelta, contentBlockStop, messageStop (the stop reason), then metadata (the
  * usage), which ends the Anthropic message. Exceptions arrive as frames of `:message-type`
  * `exception`. Translated as the frames arrive; nothing is held back but an incomplete frame.
+ *
+ * A model that cannot stream tool use is asked for its whole answer (Converse's JSON, see the
+ * provider's `refused`): a body that starts with `{` is kept until it ends, then sent as a stream.
  */
 import { AnthropicSseWriter } from "../../translate/anthropic-sse-writer.js";
-import { converseStopReason, usageFromConverse } from "../../translate/anthropic-to-converse.js";
+import {
+  converseStopReason,
+  converseToAnthropicResponse,
+  usageFromConverse,
+} from "../../translate/anthropic-to-converse.js";
 import { newMessageId } from "../../translate/gemini-shared.js";
 import type { ToolNameMap } from "../../translate/short-tool-names.js";
 import type { StreamTranslator } from "../../translate/types.js";
 import { emptyUsage, type Usage } from "../../usage.js";
 import type { AnthropicUsage } from "../../wire/anthropic.js";
-import type { ConverseStopReason } from "../../wire/converse.js";
+import type { ConverseResponse, ConverseStopReason } from "../../wire/converse.js";
 import {
   anthropicTypeForBedrockException,
   EventStreamDecoder,
@@ -21,6 +28,9 @@ import {
 } from "./eventstream.js";
 
 type Json = Record<string, unknown>;
+
+/** The largest whole answer kept to be sent as a stream (Converse's own cap is far below). */
+const MAX_WHOLE = 32 * 1024 * 1024;
 
 function isRecord(v: unknown): v is Json {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -34,6 +44,10 @@ export class ConverseToAnthropicStream implements StreamTranslator {
   private sawToolUse = false;
   /** Converse block index -> the Anthropic index of the tool block it started. */
   private readonly toolIndex = new Map<number, number>();
+  /** A whole JSON answer being kept (undefined: an event stream, or nothing seen yet). */
+  private whole: Buffer[] | undefined;
+  private wholeBytes = 0;
+  private seen = false;
 
   /** `names`: tool names shortened on the way out (short-tool-names.ts), restored here. */
   constructor(
@@ -53,6 +67,16 @@ export class ConverseToAnthropicStream implements StreamTranslator {
 
   push(chunk: Buffer): string {
     if (this.sse.finished) return "";
+    if (!this.seen && chunk.length > 0) {
+      this.seen = true;
+      // An event stream starts with a frame's length (a 0 byte first); JSON with `{`.
+      if (chunk.toString("latin1", 0, 16).trimStart().startsWith("{")) this.whole = [];
+    }
+    if (this.whole) {
+      this.whole.push(chunk);
+      this.wholeBytes += chunk.length;
+      return this.wholeBytes > MAX_WHOLE ? this.sse.error("Bedrock's answer is too large") : "";
+    }
     let messages: EventStreamMessage[];
     try {
       messages = this.decoder.push(chunk);
@@ -69,6 +93,7 @@ export class ConverseToAnthropicStream implements StreamTranslator {
 
   end(): string {
     if (this.sse.finished) return "";
+    if (this.whole) return this.wholeAnswer(Buffer.concat(this.whole).toString("utf8"));
     // messageStop came but not the metadata after it: the answer is whole, its usage unknown.
     if (this.stopReason !== undefined) return this.finish();
     return this.sse.error("Bedrock stream ended before messageStop");
@@ -117,6 +142,30 @@ export class ConverseToAnthropicStream implements StreamTranslator {
       default:
         return "";
     }
+  }
+
+  /** A whole Converse answer as the stream it would have been. */
+  private wholeAnswer(text: string): string {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return this.sse.error("Bedrock sent an answer that is not valid JSON");
+    }
+    if (!isRecord(parsed)) return this.sse.error("Bedrock sent an answer that is not an object");
+    const res = parsed as ConverseResponse;
+    this._usage = usageFromConverse(res.usage);
+    const answer = converseToAnthropicResponse(res, "", this.names);
+    let out = this.started();
+    for (const b of answer.content) {
+      if (b.type === "text") out += this.sse.text(b.text);
+      else if (b.type === "thinking") out += this.sse.thinking(b.thinking);
+      else if (b.type === "tool_use") {
+        out += this.sse.toolStart(b.id, b.name) + this.sse.toolInput(JSON.stringify(b.input ?? {}));
+        out += this.sse.closeBlock();
+      }
+    }
+    return out + this.sse.finish(answer.stop_reason ?? "end_turn", this.anthropicUsage());
   }
 
   private started(): string {

@@ -65,17 +65,22 @@ export function createBedrockProvider(name: string, cfg: ProviderConfig, env: No
   const controlPrefix = control.pathname.replace(/\/+$/, "");
 
   const common = providerBase(name, cfg, origin);
+  /** Converse models that refused to stream tool use: their answers are asked for whole. */
+  const wholeWithTools = new Set<string>();
   return {
     ...common,
     origins: control.origin === origin ? common.origins : [origin, control.origin],
     wire: (model) => (isBedrockAnthropicModel(model) ? "anthropic" : "converse"),
     messages(ctx: CallContext, payload: WirePayload): UpstreamRequest {
       const anthropic = isBedrockAnthropicModel(ctx.model);
+      // A model that cannot stream tool use is asked for its whole answer, which the stream
+      // translator (converse-stream.ts) then sends as a stream.
+      const whole = !anthropic && wholeWithTools.has(ctx.model) && payload.json.toolConfig !== undefined;
       const verb = anthropic
         ? ctx.stream
           ? "invoke-with-response-stream"
           : "invoke"
-        : ctx.stream
+        : ctx.stream && !whole
           ? "converse-stream"
           : "converse";
       const path = `${prefix}/model/${encodeURIComponent(ctx.model)}/${verb}`;
@@ -87,11 +92,18 @@ export function createBedrockProvider(name: string, cfg: ProviderConfig, env: No
             )
           : capConverseBody(payload.json, cfg.max_output_tokens),
       );
-      const accept = ctx.stream ? "application/vnd.amazon.eventstream" : "application/json";
+      const accept = verb.endsWith("stream") ? "application/vnd.amazon.eventstream" : "application/json";
       const headers = authorized({ host, path, method: "POST", body, accept }, ctx.sessionId);
       return { origin, path, method: "POST", headers, body };
     },
     countTokens: () => null,
+    refused(model, status, body) {
+      // Llama 3.1 and 3.2, Mistral Large... (AWS's table of Converse features): learned once per model.
+      if (status !== 400 || isBedrockAnthropicModel(model) || wholeWithTools.has(model)) return false;
+      if (!/tool use in streaming mode|streaming tool use/i.test(body)) return false;
+      wholeWithTools.add(model);
+      return true;
+    },
     // Converse streams are decoded by their codec (llm/codec-converse.ts), which knows the tool names.
     streamDecoder: (ctx, clientModel) =>
       isBedrockAnthropicModel(ctx.model) ? new BedrockToAnthropicStream(clientModel) : null,
