@@ -41,10 +41,16 @@ const BEDROCK = {
   secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
   max_output_tokens: 8192,
 };
-const LLAMA = "meta.llama3-3-70b-instruct-v1:0";
+/** Converse models: one that streams tool use, one that cannot (its answers are asked whole). */
+const LLAMA = {
+  "bedrock-converse": "meta.llama3-3-70b-instruct-v1:0",
+  "bedrock-whole": "meta.llama3-1-70b-instruct-v1:0",
+};
 
-for (const format of ["anthropic", "openai", "bedrock-converse"] as const) {
-  describe(`Claude Code CLI through the gateway to an ${format}-format provider`, {
+for (const variant of ["anthropic", "openai", "bedrock-converse", "bedrock-whole"] as const) {
+  const format = variant === "bedrock-whole" ? "bedrock-converse" : variant;
+  const model = variant === "bedrock-converse" || variant === "bedrock-whole" ? LLAMA[variant] : undefined;
+  describe(`Claude Code CLI through the gateway to an ${format}-format provider${model ? ` (${model})` : ""}`, {
     skip: claudeMissing,
   }, () => {
     let mock: MockProvider;
@@ -59,7 +65,7 @@ for (const format of ["anthropic", "openai", "bedrock-converse"] as const) {
           : format === "openai"
             ? { up: { type: "openai", api_key: "sk-up", base_url: `${mock.url}/v1` } }
             : { up: { ...BEDROCK, base_url: mock.url } };
-      const route = { anthropic: "up", openai: "up/gpt-5", "bedrock-converse": `up/${LLAMA}` }[format];
+      const route = model ? `up/${model}` : format === "openai" ? "up/gpt-5" : "up";
       gw = await startGateway({ providers, default_route: { anthropic: route } });
       work = mkdtempSync(join(tmpdir(), "gatehouse-cc-work-"));
     });
@@ -79,7 +85,12 @@ for (const format of ["anthropic", "openai", "bedrock-converse"] as const) {
       assert.ok(gen.length >= 1);
       assert.equal(gen[0]!.format, format);
       if (format === "openai") assert.equal(gen[0]!.model, "gpt-5");
-      if (format === "bedrock-converse") assert.equal(gen[0]!.model, LLAMA);
+      if (model) assert.equal(gen[0]!.model, model);
+      if (variant === "bedrock-whole")
+        assert.ok(
+          gen.some((g) => g.path.endsWith("/converse")),
+          "asked whole",
+        );
     });
 
     test("a turn where the model calls a tool and gets its result", async () => {
