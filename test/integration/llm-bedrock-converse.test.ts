@@ -42,12 +42,15 @@ describe("Bedrock Converse: models other than Anthropic's", () => {
           region: "us-west-2",
           api_key: "ABSKbedrock-api-key-0001",
         },
+        guarded: { ...bedrock, guardrail: { id: "gr-abc123", version: "2", trace: true } },
       },
       models: {
         llama: `bed/${LLAMA}`,
         "llama-capped": `capped/${LLAMA}`,
         "llama-keyed": `keyed/${LLAMA}`,
         "llama-3-1": `bed/${LLAMA_31}`,
+        "llama-guarded": `guarded/${LLAMA}`,
+        "claude-guarded": "guarded/us.anthropic.claude-sonnet-4-5-20250929-v1:0",
       },
     });
   });
@@ -213,6 +216,31 @@ describe("Bedrock Converse: models other than Anthropic's", () => {
     assert.deepEqual(
       mock.requests.map((r) => r.path),
       [`${path}/converse-stream`],
+    );
+  });
+
+  test("a provider's guardrail applies to every call: in Converse's body, in InvokeModel's signed headers", async () => {
+    mock.reset();
+    for (const model of ["llama-guarded", "claude-guarded"]) {
+      const res = await post(
+        `${gw.url}/anthropic/v1/messages`,
+        JSON.stringify({ model, max_tokens: 50, messages: [{ role: "user", content: "hi" }] }),
+      );
+      assert.equal(res.status, 200, res.text);
+    }
+    const [converse, invoke] = mock.requests;
+    assert.deepEqual((converse!.json as Json).guardrailConfig, {
+      guardrailIdentifier: "gr-abc123",
+      guardrailVersion: "2",
+      trace: "enabled",
+    });
+    assert.match(invoke!.path, /\/invoke$/);
+    assert.equal(invoke!.headers["x-amzn-bedrock-guardrailidentifier"], "gr-abc123");
+    assert.equal(invoke!.headers["x-amzn-bedrock-guardrailversion"], "2");
+    assert.equal(invoke!.headers["x-amzn-bedrock-trace"], "ENABLED");
+    assert.match(
+      invoke!.headers.authorization ?? "",
+      /SignedHeaders=[^,]*x-amzn-bedrock-guardrailidentifier/,
     );
   });
 

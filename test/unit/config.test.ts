@@ -59,6 +59,10 @@ virtual_keys:
       (e: Error) => /virtual_keys\[0\]\.team: letters, digits/.test(e.message),
     );
     assert.throws(
+      () => parseConfig({ providers: { b: { type: "bedrock", guardrail: { id: "g", version: "latest" } } } }),
+      (e: Error) => /providers\.b\.guardrail\.version: DRAFT or a version number/.test(e.message),
+    );
+    assert.throws(
       () => parseConfig({ providerz: {} }),
       (e: Error) => /providerz/.test(e.message),
     );

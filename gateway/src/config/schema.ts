@@ -70,6 +70,15 @@ export const providerSchema = z.strictObject({
   access_key_id: secret.optional(),
   secret_access_key: secret.optional(),
   session_token: secret.optional(),
+  /** bedrock: an Amazon Bedrock guardrail applied to every call (InvokeModel and Converse). */
+  guardrail: z
+    .strictObject({
+      id: z.string().min(1).max(2048),
+      version: z.string().regex(/^(DRAFT|[1-9][0-9]{0,7})$/, "DRAFT or a version number"),
+      /** Ask Bedrock for the guardrail's trace (what it assessed), default off. */
+      trace: z.boolean().default(false),
+    })
+    .optional(),
 });
 export type ProviderConfig = z.infer<typeof providerSchema>;
 

@@ -42,12 +42,24 @@ export function createBedrockProvider(name: string, cfg: ProviderConfig, env: No
   const sessionToken = cfg.session_token ? resolveSecret(cfg.session_token, env).value : undefined;
   /** The headers of one call: a Bedrock API key (sticky per session when there are several), or a SigV4 signature. */
   function authorized(
-    req: { host: string; path: string; method: "GET" | "POST"; body: string; accept: string },
+    req: {
+      host: string;
+      path: string;
+      method: "GET" | "POST";
+      body: string;
+      accept: string;
+      extraHeaders?: Record<string, string>;
+    },
     sessionId: string | undefined,
   ): Record<string, string> {
     if (apiKeys.length > 0) {
       const key = pickWeighted(apiKeys, sessionId).value;
-      return { "content-type": "application/json", accept: req.accept, authorization: `Bearer ${key}` };
+      return {
+        "content-type": "application/json",
+        accept: req.accept,
+        ...req.extraHeaders,
+        authorization: `Bearer ${key}`,
+      };
     }
     return signBedrockRequest({
       ...req,
@@ -65,6 +77,26 @@ export function createBedrockProvider(name: string, cfg: ProviderConfig, env: No
   const controlPrefix = control.pathname.replace(/\/+$/, "");
 
   const common = providerBase(name, cfg, origin);
+  // A guardrail: InvokeModel takes it in headers, Converse in the body.
+  const guard = cfg.guardrail;
+  const guardrailHeaders = guard
+    ? {
+        "x-amzn-bedrock-guardrailidentifier": guard.id,
+        "x-amzn-bedrock-guardrailversion": guard.version,
+        ...(guard.trace ? { "x-amzn-bedrock-trace": "ENABLED" } : {}),
+      }
+    : undefined;
+  const withGuardrail = (json: Record<string, unknown>): Record<string, unknown> =>
+    guard
+      ? {
+          ...json,
+          guardrailConfig: {
+            guardrailIdentifier: guard.id,
+            guardrailVersion: guard.version,
+            trace: guard.trace ? "enabled" : "disabled",
+          },
+        }
+      : json;
   /** Converse models that refused to stream tool use: their answers are asked for whole. */
   const wholeWithTools = new Set<string>();
   return {
@@ -90,10 +122,14 @@ export function createBedrockProvider(name: string, cfg: ProviderConfig, env: No
               toBedrockAnthropicBody(payload.json as unknown as AnthropicRequest, clientBetas(ctx)),
               cfg.max_output_tokens,
             )
-          : capConverseBody(payload.json, cfg.max_output_tokens),
+          : withGuardrail(capConverseBody(payload.json, cfg.max_output_tokens)),
       );
       const accept = verb.endsWith("stream") ? "application/vnd.amazon.eventstream" : "application/json";
-      const headers = authorized({ host, path, method: "POST", body, accept }, ctx.sessionId);
+      const extraHeaders = anthropic ? guardrailHeaders : undefined;
+      const headers = authorized(
+        { host, path, method: "POST", body, accept, ...(extraHeaders ? { extraHeaders } : {}) },
+        ctx.sessionId,
+      );
       return { origin, path, method: "POST", headers, body };
     },
     countTokens: () => null,

@@ -20,6 +20,8 @@ export interface BedrockSignOptions {
   secretAccessKey: string;
   sessionToken?: string;
   accept: string;
+  /** Further headers, signed too (the guardrail's, on InvokeModel). */
+  extraHeaders?: Record<string, string>;
   /** Signing time; defaults to now (tests pin it). */
   date?: Date;
 }
@@ -57,7 +59,11 @@ function amzDate(d: Date): string {
 
 /** The headers to send with the request (lower-case names): host, content-type, accept, x-amz-*, authorization. */
 export function signBedrockRequest(opts: BedrockSignOptions): Record<string, string> {
-  const headers: Record<string, string> = { "Content-Type": "application/json", Accept: opts.accept };
+  const headers: Record<string, string> = {
+    "Content-Type": "application/json",
+    Accept: opts.accept,
+    ...opts.extraHeaders,
+  };
   if (opts.date) headers["X-Amz-Date"] = amzDate(opts.date);
   const signed = aws4.sign(
     {
