@@ -70,6 +70,8 @@ export const providerSchema = z.strictObject({
   access_key_id: secret.optional(),
   secret_access_key: secret.optional(),
   session_token: secret.optional(),
+  /** bedrock: the AWS profile of the shared files (~/.aws) to take credentials from. */
+  profile: z.string().min(1).max(128).optional(),
   /** bedrock: an Amazon Bedrock guardrail applied to every call (InvokeModel and Converse). */
   guardrail: z
     .strictObject({

@@ -192,6 +192,20 @@ export async function dispatch(o: DispatchOptions): Promise<Opened | Failed> {
   for (const target of o.targets) {
     for (let attempt = 0; attempt <= settings.retries; attempt++) {
       if (signal.aborted) throw aborted();
+      const signing = target.provider.ready?.();
+      if (signing) {
+        // What the provider signs with (Bedrock's AWS credential chain) could not be had: next route.
+        const why = await signing.then(
+          () => undefined,
+          (e: unknown) => (e instanceof Error ? e.message : String(e)),
+        );
+        if (signal.aborted) throw aborted();
+        if (why !== undefined) {
+          sent = target;
+          last = fail(target, { status: 502, type: "api_error", message: `${target.provider.name}: ${why}` });
+          break;
+        }
+      }
       const req = o.build(target);
       attempts++;
       sent = target;

@@ -174,6 +174,8 @@ export class ModelCatalogue {
           truncated = true;
           break;
         }
+        const wait = provider.ready?.();
+        if (wait) await wait;
         req = list.request(cursor);
         req.headers["x-gatehouse-hop"] = this.opts.instanceId;
         req.headers.accept ??= "application/json";

@@ -54,6 +54,12 @@ export interface Provider {
   /** Where the models it offers can be listed (GET /api/providers/{name}/models). */
   readonly modelList: ModelList;
   /**
+   * A promise while the provider fetches what it signs with (Bedrock's AWS credential chain), to
+   * await before `messages` or a model list's `request`; null when it can sign now. Rejects with
+   * why it cannot.
+   */
+  ready?(): Promise<void> | null;
+  /**
    * The provider refused a call (a status that is not retried) and learned from it that the call
    * can be made another way (Bedrock: a model that cannot stream tool use is asked for its answer
    * whole): true to try the same target again at once, which `messages` then builds that way.

@@ -1,7 +1,5 @@
 import type { ProviderConfig } from "../../../config/schema.js";
-import { resolveSecret } from "../../../config/secret.js";
 import type { AnthropicRequest } from "../../wire/anthropic.js";
-import { keysOf, pickWeighted } from "../credentials.js";
 import { bedrockModelPage, bedrockProfilePage } from "../model-pages.js";
 import { capAnthropicBody, capConverseBody } from "../output-cap.js";
 import {
@@ -14,61 +12,23 @@ import {
   type WirePayload,
 } from "../provider.js";
 import { toBedrockAnthropicBody } from "./anthropic-body.js";
+import { bedrockAuth } from "./auth.js";
 import { isBedrockAnthropicModel } from "./converse-models.js";
 import { BedrockToAnthropicStream } from "./eventstream.js";
-import { signBedrockRequest } from "./sign.js";
 
 /**
  * AWS Bedrock runtime: Anthropic models through InvokeModel /
  * InvokeModelWithResponseStream (Anthropic's own format: model ids like
  * `anthropic.claude-sonnet-4-5-20250929-v1:0`, inference profiles like `us.anthropic.claude-...`),
  * every other model (Llama, Mistral, Nova, DeepSeek...) through Converse / ConverseStream.
- * Authenticated by SigV4 (access keys) or an Amazon Bedrock API key (a bearer token).
+ * Authenticated by an Amazon Bedrock API key, access keys, or the AWS credential chain (auth.ts).
  */
 export function createBedrockProvider(name: string, cfg: ProviderConfig, env: NodeJS.ProcessEnv): Provider {
   const region = cfg.region ?? "us-east-1";
   const base = cfg.base_url ?? `https://bedrock-runtime.${region}.amazonaws.com`;
   const { origin, prefix } = splitBase(base);
   const host = new URL(base).host;
-  // Amazon Bedrock API keys (`api_key`, `keys`) are sent as a bearer token; else SigV4.
-  const apiKeys = keysOf(cfg, env);
-  if (apiKeys.length === 0 && (!cfg.access_key_id || !cfg.secret_access_key)) {
-    throw new Error(
-      `providers.${name}: type bedrock needs access_key_id and secret_access_key, or api_key (an Amazon Bedrock API key)`,
-    );
-  }
-  const accessKeyId = cfg.access_key_id ? resolveSecret(cfg.access_key_id, env).value : "";
-  const secretAccessKey = cfg.secret_access_key ? resolveSecret(cfg.secret_access_key, env).value : "";
-  const sessionToken = cfg.session_token ? resolveSecret(cfg.session_token, env).value : undefined;
-  /** The headers of one call: a Bedrock API key (sticky per session when there are several), or a SigV4 signature. */
-  function authorized(
-    req: {
-      host: string;
-      path: string;
-      method: "GET" | "POST";
-      body: string;
-      accept: string;
-      extraHeaders?: Record<string, string>;
-    },
-    sessionId: string | undefined,
-  ): Record<string, string> {
-    if (apiKeys.length > 0) {
-      const key = pickWeighted(apiKeys, sessionId).value;
-      return {
-        "content-type": "application/json",
-        accept: req.accept,
-        ...req.extraHeaders,
-        authorization: `Bearer ${key}`,
-      };
-    }
-    return signBedrockRequest({
-      ...req,
-      region,
-      accessKeyId,
-      secretAccessKey,
-      ...(sessionToken ? { sessionToken } : {}),
-    });
-  }
+  const { authorized, ready } = bedrockAuth(cfg, env, region);
   // ListFoundationModels is on the control plane (bedrock.REGION), not the runtime host; a custom
   // base_url (a VPC endpoint, a proxy) is asked as it is.
   const control = cfg.base_url
@@ -133,6 +93,7 @@ export function createBedrockProvider(name: string, cfg: ProviderConfig, env: No
       return { origin, path, method: "POST", headers, body };
     },
     countTokens: () => null,
+    ready,
     refused(model, status, body) {
       // Llama 3.1 and 3.2, Mistral Large... (AWS's table of Converse features): learned once per model.
       if (status !== 400 || isBedrockAnthropicModel(model) || wholeWithTools.has(model)) return false;

@@ -1,0 +1,250 @@
+/**
+ * AWS credentials found the way AWS's own SDKs and CLI find them, for a bedrock provider given
+ * neither access keys nor an API key: the environment (AWS_ACCESS_KEY_ID...), the shared files of
+ * a profile (~/.aws/credentials and ~/.aws/config, `credential_process` included, which covers
+ * `aws sso login` through `aws configure export-credentials`), a container's role (ECS, EKS Pod
+ * Identity) and an EC2 instance's role (IMDSv2). Temporary credentials are fetched again five
+ * minutes before they expire; shared-file ones are read again every five minutes, so a rotation
+ * is seen. With `profile` set, only that profile is used.
+ */
+import { exec } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  /** When they stop working (ms since the epoch); absent: they do not expire. */
+  expiresAt?: number;
+}
+
+export interface AwsChainOptions {
+  env: NodeJS.ProcessEnv;
+  /** The provider's `profile`: only this profile of the shared files. */
+  profile?: string;
+  /** Injected in tests. */
+  fetch?: typeof fetch;
+  home?: string;
+}
+
+const REFRESH_BEFORE_MS = 5 * 60_000;
+const REREAD_FILES_MS = 5 * 60_000;
+const METADATA_TIMEOUT_MS = 1_000;
+const PROCESS_TIMEOUT_MS = 30_000;
+
+type Found = AwsCredentials & { from: string };
+
+/** One credential chain per provider: `cached()` for the request path, `get()` when it is stale. */
+export class AwsCredentialChain {
+  private current: Found | undefined;
+  private staleAt = 0;
+  private pending: Promise<AwsCredentials> | undefined;
+  private readonly fetchFn: typeof fetch;
+  private readonly home: string;
+
+  constructor(private readonly o: AwsChainOptions) {
+    this.fetchFn = o.fetch ?? fetch;
+    this.home = o.home ?? homedir();
+  }
+
+  /** Credentials still good for a while, without waiting; undefined when they must be fetched. */
+  cached(now = Date.now()): AwsCredentials | undefined {
+    return this.current && now < this.staleAt ? this.current : undefined;
+  }
+
+  /** Fresh credentials; one lookup at a time however many calls wait. Rejects with what was tried. */
+  get(): Promise<AwsCredentials> {
+    const c = this.cached();
+    if (c) return Promise.resolve(c);
+    this.pending ??= this.lookUp().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  private async lookUp(): Promise<AwsCredentials> {
+    const found = await this.find();
+    const now = Date.now();
+    this.current = found;
+    this.staleAt =
+      found.expiresAt !== undefined
+        ? Math.max(now + 30_000, found.expiresAt - REFRESH_BEFORE_MS)
+        : now + REREAD_FILES_MS;
+    return found;
+  }
+
+  private async find(): Promise<Found> {
+    const env = this.o.env;
+    const profile = this.o.profile ?? env.AWS_PROFILE ?? "default";
+    if (this.o.profile === undefined) {
+      const fromEnv = keysOf(
+        env.AWS_ACCESS_KEY_ID,
+        env.AWS_SECRET_ACCESS_KEY,
+        env.AWS_SESSION_TOKEN,
+        "environment",
+      );
+      if (fromEnv) return fromEnv;
+    }
+    const fromFiles = await this.fromProfile(profile);
+    if (fromFiles) return fromFiles;
+    if (this.o.profile !== undefined) {
+      throw new Error(`AWS profile ${JSON.stringify(profile)} has no credentials in the shared files`);
+    }
+    const fromContainer = await this.fromContainer();
+    if (fromContainer) return fromContainer;
+    const fromInstance = await this.fromInstance();
+    if (fromInstance) return fromInstance;
+    throw new Error(
+      "no AWS credentials found (environment, shared files, container or instance role): give the provider access_key_id and secret_access_key, api_key, or a profile",
+    );
+  }
+
+  /** The profile's keys in ~/.aws/credentials, else its keys or credential_process in ~/.aws/config. */
+  private async fromProfile(profile: string): Promise<Found | undefined> {
+    const env = this.o.env;
+    const credentialsFile = env.AWS_SHARED_CREDENTIALS_FILE ?? join(this.home, ".aws", "credentials");
+    const configFile = env.AWS_CONFIG_FILE ?? join(this.home, ".aws", "config");
+    const creds = parseIni(await readText(credentialsFile))[profile];
+    const config = parseIni(await readText(configFile))[
+      profile === "default" ? "default" : `profile ${profile}`
+    ];
+    for (const [section, file] of [
+      [creds, credentialsFile],
+      [config, configFile],
+    ] as const) {
+      const k = keysOf(
+        section?.aws_access_key_id,
+        section?.aws_secret_access_key,
+        section?.aws_session_token,
+        `profile ${profile} (${file})`,
+      );
+      if (k) return k;
+    }
+    const command = creds?.credential_process ?? config?.credential_process;
+    return command ? runProcess(command, profile) : undefined;
+  }
+
+  /** ECS task roles and EKS Pod Identity: a URI in the environment, answered by the container agent. */
+  private async fromContainer(): Promise<Found | undefined> {
+    const env = this.o.env;
+    const relative = env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI;
+    const full = env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
+    if (!relative && !full) return undefined;
+    const url = relative ? `http://169.254.170.2${relative}` : full!;
+    const headers: Record<string, string> = {};
+    const token = env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
+      ? (await readText(env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)).trim()
+      : env.AWS_CONTAINER_AUTHORIZATION_TOKEN;
+    if (token) headers.authorization = token;
+    const body = await this.metadata(url, { headers });
+    return roleCredentials(body, "the container's role");
+  }
+
+  /** An EC2 instance's role through IMDSv2 (a session token first, then the role's credentials). */
+  private async fromInstance(): Promise<Found | undefined> {
+    const env = this.o.env;
+    if ((env.AWS_EC2_METADATA_DISABLED ?? "").toLowerCase() === "true") return undefined;
+    const base = (env.AWS_EC2_METADATA_SERVICE_ENDPOINT ?? "http://169.254.169.254").replace(/\/+$/, "");
+    let token: string;
+    try {
+      token = await this.metadata(`${base}/latest/api/token`, {
+        method: "PUT",
+        headers: { "x-aws-ec2-metadata-token-ttl-seconds": "21600" },
+      });
+    } catch {
+      return undefined; // not on EC2 (or IMDS turned off): the chain ends here
+    }
+    const headers = { "x-aws-ec2-metadata-token": token };
+    const roles = await this.metadata(`${base}/latest/meta-data/iam/security-credentials/`, { headers });
+    const role = roles.split("\n")[0]?.trim();
+    if (!role) throw new Error("this EC2 instance has no IAM role");
+    const body = await this.metadata(
+      `${base}/latest/meta-data/iam/security-credentials/${encodeURIComponent(role)}`,
+      {
+        headers,
+      },
+    );
+    return roleCredentials(body, `the instance role ${role}`);
+  }
+
+  private async metadata(
+    url: string,
+    init: { method?: string; headers?: Record<string, string> },
+  ): Promise<string> {
+    const res = await this.fetchFn(url, { ...init, signal: AbortSignal.timeout(METADATA_TIMEOUT_MS) });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${url} answered HTTP ${res.status}`);
+    return text;
+  }
+}
+
+function keysOf(id: unknown, secret: unknown, token: unknown, from: string): Found | undefined {
+  if (typeof id !== "string" || typeof secret !== "string" || id === "" || secret === "") return undefined;
+  return {
+    accessKeyId: id,
+    secretAccessKey: secret,
+    ...(typeof token === "string" && token ? { sessionToken: token } : {}),
+    from,
+  };
+}
+
+/** `{ AccessKeyId, SecretAccessKey, Token | SessionToken, Expiration }`, as the metadata services and credential_process answer. */
+function roleCredentials(text: string, from: string): Found {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new Error(`${from}: the credentials are not JSON`);
+  }
+  const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+  const found = keysOf(b.AccessKeyId, b.SecretAccessKey, b.Token ?? b.SessionToken, from);
+  if (!found) throw new Error(`${from}: no AccessKeyId and SecretAccessKey in the answer`);
+  const expires = typeof b.Expiration === "string" ? Date.parse(b.Expiration) : Number.NaN;
+  return Number.isFinite(expires) ? { ...found, expiresAt: expires } : found;
+}
+
+function runProcess(command: string, profile: string): Promise<Found> {
+  return new Promise((resolve, reject) => {
+    exec(command, { timeout: PROCESS_TIMEOUT_MS, windowsHide: true }, (err, stdout) => {
+      // Never the command's output in the message: it holds the credentials.
+      if (err)
+        return reject(
+          new Error(`profile ${profile}: credential_process failed (${err.code ?? err.signal ?? "error"})`),
+        );
+      try {
+        resolve(roleCredentials(stdout, `profile ${profile} (credential_process)`));
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** The sections of an INI file as AWS writes them: `[name]`, `key = value`, `#`/`;` comments. */
+export function parseIni(text: string): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = Object.create(null);
+  let section: Record<string, string> | undefined;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
+    const head = /^\[\s*(.+?)\s*\]$/.exec(line);
+    if (head) {
+      section = Object.create(null) as Record<string, string>;
+      out[head[1]!] = section;
+      continue;
+    }
+    const eq = line.indexOf("=");
+    if (section && eq > 0) section[line.slice(0, eq).trim().toLowerCase()] = line.slice(eq + 1).trim();
+  }
+  return out;
+}
