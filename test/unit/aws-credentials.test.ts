@@ -14,13 +14,14 @@ const none = { AWS_SHARED_CREDENTIALS_FILE: join(home, "none"), AWS_CONFIG_FILE:
 
 /** A fake metadata service: answers by URL, records what was asked. */
 function metadata(routes: Record<string, (init: RequestInit | undefined) => Response>) {
-  const asked: Array<{ url: string; method: string; headers: Record<string, string> }> = [];
+  const asked: Array<{ url: string; method: string; headers: Record<string, string>; body?: string }> = [];
   const fetchFn = (async (input: string | URL | Request, init?: RequestInit) => {
     const url = String(input);
     asked.push({
       url,
       method: init?.method ?? "GET",
       headers: { ...(init?.headers as Record<string, string>) },
+      ...(typeof init?.body === "string" ? { body: init.body } : {}),
     });
     const route = routes[url];
     if (!route) throw new TypeError("fetch failed (connect ECONNREFUSED)");
@@ -101,6 +102,31 @@ describe("AWS credential chain", () => {
       /AWS profile "nope" has no credentials/,
       "a profile named in the config is the only place looked",
     );
+  });
+
+  test("a web identity (EKS IRSA): the token file exchanged at STS for the role's credentials", async () => {
+    const tokenFile = join(home, "web-token");
+    writeFileSync(tokenFile, "eyJ.web.identity\n");
+    const sts = "http://sts.test";
+    const { fetchFn, asked } = metadata({
+      [`${sts}/`]: () =>
+        new Response(
+          "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>ASIAWEB</AccessKeyId><SecretAccessKey>web-secret</SecretAccessKey><SessionToken>web-token</SessionToken><Expiration>2999-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>",
+        ),
+    });
+    const env = {
+      ...none,
+      AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
+      AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/gateway",
+      AWS_ENDPOINT_URL_STS: sts,
+    };
+    const c = await new AwsCredentialChain({ env, fetch: fetchFn, home }).get();
+    assert.deepEqual([c.accessKeyId, c.sessionToken], ["ASIAWEB", "web-token"]);
+    const sent = new URLSearchParams(asked[0]!.body ?? "");
+    assert.equal(asked[0]!.method, "POST");
+    assert.equal(sent.get("Action"), "AssumeRoleWithWebIdentity");
+    assert.equal(sent.get("RoleArn"), "arn:aws:iam::123456789012:role/gateway");
+    assert.equal(sent.get("WebIdentityToken"), "eyJ.web.identity");
   });
 
   test("a container's role (ECS, EKS Pod Identity), with its authorization token", async () => {

@@ -2,8 +2,9 @@
  * AWS credentials found the way AWS's own SDKs and CLI find them, for a bedrock provider given
  * neither access keys nor an API key: the environment (AWS_ACCESS_KEY_ID...), the shared files of
  * a profile (~/.aws/credentials and ~/.aws/config, `credential_process` included, which covers
- * `aws sso login` through `aws configure export-credentials`), a container's role (ECS, EKS Pod
- * Identity) and an EC2 instance's role (IMDSv2). Temporary credentials are fetched again five
+ * `aws sso login` through `aws configure export-credentials`), a web identity (EKS IRSA: STS
+ * AssumeRoleWithWebIdentity), a container's role (ECS, EKS Pod Identity) and an EC2 instance's
+ * role (IMDSv2). Temporary credentials are fetched again five
  * minutes before they expire; shared-file ones are read again every five minutes, so a rotation
  * is seen. With `profile` set, only that profile is used.
  */
@@ -33,6 +34,7 @@ const REFRESH_BEFORE_MS = 5 * 60_000;
 const REREAD_FILES_MS = 5 * 60_000;
 const METADATA_TIMEOUT_MS = 1_000;
 const PROCESS_TIMEOUT_MS = 30_000;
+const STS_TIMEOUT_MS = 10_000;
 
 type Found = AwsCredentials & { from: string };
 
@@ -92,6 +94,8 @@ export class AwsCredentialChain {
     if (this.o.profile !== undefined) {
       throw new Error(`AWS profile ${JSON.stringify(profile)} has no credentials in the shared files`);
     }
+    const fromWebIdentity = await this.fromWebIdentity();
+    if (fromWebIdentity) return fromWebIdentity;
     const fromContainer = await this.fromContainer();
     if (fromContainer) return fromContainer;
     const fromInstance = await this.fromInstance();
@@ -124,6 +128,44 @@ export class AwsCredentialChain {
     }
     const command = creds?.credential_process ?? config?.credential_process;
     return command ? runProcess(command, profile) : undefined;
+  }
+
+  /** EKS IRSA: the pod's token file exchanged for the role's credentials (an unsigned STS call). */
+  private async fromWebIdentity(): Promise<Found | undefined> {
+    const env = this.o.env;
+    const file = env.AWS_WEB_IDENTITY_TOKEN_FILE;
+    const role = env.AWS_ROLE_ARN;
+    if (!file || !role) return undefined;
+    const token = (await readText(file)).trim();
+    if (!token) throw new Error(`the web identity token file ${file} is empty or cannot be read`);
+    const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
+    const endpoint = (env.AWS_ENDPOINT_URL_STS ?? `https://sts.${region}.amazonaws.com`).replace(/\/+$/, "");
+    const query = new URLSearchParams({
+      Action: "AssumeRoleWithWebIdentity",
+      Version: "2011-06-15",
+      RoleArn: role,
+      RoleSessionName: env.AWS_ROLE_SESSION_NAME ?? `gatehouse-${Date.now()}`,
+      WebIdentityToken: token,
+    });
+    const xml = await this.metadata(
+      `${endpoint}/`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/xml" },
+        body: query.toString(),
+      },
+      STS_TIMEOUT_MS,
+    );
+    const tag = (name: string) => new RegExp(`<${name}>([^<]+)</${name}>`).exec(xml)?.[1];
+    const found = keysOf(
+      tag("AccessKeyId"),
+      tag("SecretAccessKey"),
+      tag("SessionToken"),
+      `the web identity role ${role}`,
+    );
+    if (!found) throw new Error(`STS gave no credentials for the web identity role ${role}`);
+    const expires = Date.parse(tag("Expiration") ?? "");
+    return Number.isFinite(expires) ? { ...found, expiresAt: expires } : found;
   }
 
   /** ECS task roles and EKS Pod Identity: a URI in the environment, answered by the container agent. */
@@ -171,9 +213,10 @@ export class AwsCredentialChain {
 
   private async metadata(
     url: string,
-    init: { method?: string; headers?: Record<string, string> },
+    init: { method?: string; headers?: Record<string, string>; body?: string },
+    timeoutMs = METADATA_TIMEOUT_MS,
   ): Promise<string> {
-    const res = await this.fetchFn(url, { ...init, signal: AbortSignal.timeout(METADATA_TIMEOUT_MS) });
+    const res = await this.fetchFn(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     const text = await res.text();
     if (!res.ok) throw new Error(`${url} answered HTTP ${res.status}`);
     return text;
