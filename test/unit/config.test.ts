@@ -117,5 +117,12 @@ virtual_keys:
       region: "us-east-1",
       api_key: "env:AWS_BEARER_TOKEN_BEDROCK",
     });
+    // A profile or a role the environment points at: no keys in the config, the credential chain signs.
+    for (const v of ["AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"])
+      assert.deepEqual(providersFromEnv({ [v]: "x", AWS_REGION: "eu-west-1" }).bedrock, {
+        type: "bedrock",
+        region: "eu-west-1",
+      });
+    assert.equal(providersFromEnv({}).bedrock, undefined);
   });
 });

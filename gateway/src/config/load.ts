@@ -91,6 +91,14 @@ export function providersFromEnv(env: NodeJS.ProcessEnv): ConfigFile["providers"
       secret_access_key: "env:AWS_SECRET_ACCESS_KEY",
     };
     if (env.AWS_SESSION_TOKEN) out.bedrock.session_token = "env:AWS_SESSION_TOKEN";
+  } else if (
+    env.AWS_PROFILE ||
+    env.AWS_WEB_IDENTITY_TOKEN_FILE ||
+    env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ||
+    env.AWS_CONTAINER_CREDENTIALS_FULL_URI
+  ) {
+    // A profile, or a role the environment points at: the AWS credential chain finds the keys.
+    out.bedrock = { type: "bedrock", region };
   }
   if (env.OLLAMA_HOST) {
     const host = env.OLLAMA_HOST.startsWith("http") ? env.OLLAMA_HOST : `http://${env.OLLAMA_HOST}`;
