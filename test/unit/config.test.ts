@@ -125,4 +125,25 @@ virtual_keys:
       });
     assert.equal(providersFromEnv({}).bedrock, undefined);
   });
+
+  test("Vertex from the environment: a static token, or Google's application default credentials", () => {
+    assert.equal(
+      providersFromEnv({ GOOGLE_CLOUD_PROJECT: "p", GOOGLE_OAUTH_ACCESS_TOKEN: "t" }).vertex?.access_token,
+      "env:GOOGLE_OAUTH_ACCESS_TOKEN",
+    );
+    // Claude Code's own Vertex variables: the credentials are ADC's.
+    assert.deepEqual(
+      providersFromEnv({ ANTHROPIC_VERTEX_PROJECT_ID: "p", CLOUD_ML_REGION: "global" }).vertex,
+      {
+        type: "vertex",
+        project: "p",
+        region: "global",
+      },
+    );
+    assert.equal(
+      providersFromEnv({ GOOGLE_CLOUD_PROJECT: "p" }).vertex,
+      undefined,
+      "a project alone says nothing of Vertex",
+    );
+  });
 });

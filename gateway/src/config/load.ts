@@ -71,13 +71,17 @@ export function providersFromEnv(env: NodeJS.ProcessEnv): ConfigFile["providers"
     if (env.AZURE_OPENAI_API_VERSION) out.azure.api_version = env.AZURE_OPENAI_API_VERSION;
   }
   const vertexProject = env.ANTHROPIC_VERTEX_PROJECT_ID ?? env.GOOGLE_CLOUD_PROJECT;
-  if (vertexProject && env.GOOGLE_OAUTH_ACCESS_TOKEN) {
+  // A project: a static token when one is given, else Google's application default credentials.
+  if (
+    vertexProject &&
+    (env.GOOGLE_OAUTH_ACCESS_TOKEN || env.ANTHROPIC_VERTEX_PROJECT_ID || env.GOOGLE_APPLICATION_CREDENTIALS)
+  ) {
     out.vertex = {
       type: "vertex",
       project: vertexProject,
       region: env.CLOUD_ML_REGION ?? env.GOOGLE_CLOUD_LOCATION ?? "us-east5",
-      access_token: "env:GOOGLE_OAUTH_ACCESS_TOKEN",
     };
+    if (env.GOOGLE_OAUTH_ACCESS_TOKEN) out.vertex.access_token = "env:GOOGLE_OAUTH_ACCESS_TOKEN";
   }
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
   // An Amazon Bedrock API key first, as AWS's own SDKs take it; else the access keys.

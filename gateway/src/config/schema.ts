@@ -66,6 +66,8 @@ export const providerSchema = z.strictObject({
   project: z.string().optional(),
   region: z.string().optional(),
   access_token: secret.optional(),
+  /** vertex: a Google credentials file (service account key or gcloud user credentials) instead of access_token. */
+  credentials_file: z.string().min(1).optional(),
   // bedrock
   access_key_id: secret.optional(),
   secret_access_key: secret.optional(),

@@ -50,7 +50,15 @@ export async function handleCountTokens(
       : wire === "gemini"
         ? { json: geminiCountBody(body.json as AnthropicRequest, target.model) }
         : null;
-  const upstreamReq = payload ? target.provider.countTokens(ctx, payload) : null;
+  // A provider still fetching what it signs with (Vertex's Google token): counted locally if it cannot.
+  const signing = payload ? target.provider.ready?.() : null;
+  const canSign = signing
+    ? await signing.then(
+        () => true,
+        () => false,
+      )
+    : true;
+  const upstreamReq = payload && canSign ? target.provider.countTokens(ctx, payload) : null;
   if (upstreamReq) {
     upstreamReq.headers["x-gatehouse-hop"] = deps.instanceId;
     try {

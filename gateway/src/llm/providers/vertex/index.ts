@@ -14,10 +14,12 @@ import {
   type WirePayload,
 } from "../provider.js";
 import { toVertexAnthropicBody, vertexBetaHeader } from "./anthropic-body.js";
+import { GoogleTokenSource } from "./google-credentials.js";
 
 /**
  * Google Vertex AI: Claude models (publisher anthropic, rawPredict) and Gemini models (publisher
- * google, generateContent), with an OAuth access token (`access_token: env:...`).
+ * google, generateContent), with an OAuth access token: the config's `access_token`, else one from
+ * Google's Application Default Credentials (google-credentials.ts), fetched again before it expires.
  */
 export function createVertexProvider(name: string, cfg: ProviderConfig, env: NodeJS.ProcessEnv): Provider {
   if (!cfg.project) throw new Error(`providers.${name}.project: required for type vertex`);
@@ -29,6 +31,11 @@ export function createVertexProvider(name: string, cfg: ProviderConfig, env: Nod
       : `https://${region}-aiplatform.googleapis.com`);
   const { origin, prefix } = splitBase(base);
   const token = cfg.access_token ? resolveSecret(cfg.access_token, env) : undefined;
+  const adc = token
+    ? undefined
+    : new GoogleTokenSource({ env, ...(cfg.credentials_file ? { file: cfg.credentials_file } : {}) });
+  // Fetched at start, so the first call does not wait; a failure is said by the first call.
+  adc?.get().catch(() => {});
   const extra = staticHeaders(cfg, env);
   const isClaude = (model: string) => model.startsWith("claude");
   const modelPath = (publisher: string, model: string) =>
@@ -36,7 +43,8 @@ export function createVertexProvider(name: string, cfg: ProviderConfig, env: Nod
 
   function headers(): Record<string, string> {
     const out: Record<string, string> = { "content-type": "application/json", ...extra };
-    if (token) out.authorization = `Bearer ${token.value}`;
+    const value = token ? token.value : adc?.cached();
+    if (value) out.authorization = `Bearer ${value}`;
     return out;
   }
 
@@ -97,6 +105,7 @@ export function createVertexProvider(name: string, cfg: ProviderConfig, env: Nod
       };
     },
     streamDecoder: () => null,
+    ...(adc ? { ready: () => (adc.cached() ? null : adc.get().then(() => undefined)) } : {}),
     modelList: cfg.models?.length
       ? { kind: "config", ids: cfg.models }
       : { kind: "none", reason: "Gatehouse does not ask Vertex AI for its models" },
