@@ -155,10 +155,12 @@ describe("AWS credential chain", () => {
       [`${base}/latest/meta-data/iam/security-credentials/gateway-role`]: () =>
         new Response(roleJson(expiresIn)),
     });
+    let now = Date.now();
     const chain = new AwsCredentialChain({
       env: { ...none, AWS_EC2_METADATA_SERVICE_ENDPOINT: base },
       fetch: fetchFn,
       home,
+      now: () => now,
     });
     const [a, b] = await Promise.all([chain.get(), chain.get()]);
     assert.equal(a, b);
@@ -170,7 +172,8 @@ describe("AWS credential chain", () => {
     });
     assert.equal(asked[2]!.headers["x-aws-ec2-metadata-token"], "imds-token");
     assert.ok(chain.cached(), "good for now");
-    assert.equal(chain.cached(Date.now() + 31_000), undefined, "stale before it expires");
+    now += 31_000;
+    assert.equal(chain.cached(), undefined, "stale before it expires");
     expiresIn = 3_600_000;
   });
 

@@ -69,6 +69,6 @@ export function bedrockAuth(cfg: ProviderConfig, env: NodeJS.ProcessEnv, region:
       if (!k) throw new Error("AWS credentials expired while the call waited: send it again");
       return sign(call, k);
     },
-    ready: () => (chain.cached() ? null : chain.get().then(() => undefined)),
+    ready: () => chain.ready(),
   };
 }

@@ -12,6 +12,7 @@ import { exec } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { Refreshing } from "../refreshing.js";
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -28,6 +29,7 @@ export interface AwsChainOptions {
   /** Injected in tests. */
   fetch?: typeof fetch;
   home?: string;
+  now?: () => number;
 }
 
 const REFRESH_BEFORE_MS = 5 * 60_000;
@@ -40,41 +42,39 @@ type Found = AwsCredentials & { from: string };
 
 /** One credential chain per provider: `cached()` for the request path, `get()` when it is stale. */
 export class AwsCredentialChain {
-  private current: Found | undefined;
-  private staleAt = 0;
-  private pending: Promise<AwsCredentials> | undefined;
+  private readonly creds: Refreshing<AwsCredentials>;
   private readonly fetchFn: typeof fetch;
   private readonly home: string;
 
   constructor(private readonly o: AwsChainOptions) {
     this.fetchFn = o.fetch ?? fetch;
     this.home = o.home ?? homedir();
+    const now = o.now ?? Date.now;
+    // Shared-file keys do not expire: read again after a while, so a rotation is seen.
+    this.creds = new Refreshing(
+      () =>
+        this.find().then((f) => ({
+          value: f,
+          expiresAt: f.expiresAt ?? now() + REREAD_FILES_MS + REFRESH_BEFORE_MS,
+        })),
+      REFRESH_BEFORE_MS,
+      now,
+    );
   }
 
   /** Credentials still good for a while, without waiting; undefined when they must be fetched. */
-  cached(now = Date.now()): AwsCredentials | undefined {
-    return this.current && now < this.staleAt ? this.current : undefined;
+  cached(): AwsCredentials | undefined {
+    return this.creds.cached();
   }
 
   /** Fresh credentials; one lookup at a time however many calls wait. Rejects with what was tried. */
   get(): Promise<AwsCredentials> {
-    const c = this.cached();
-    if (c) return Promise.resolve(c);
-    this.pending ??= this.lookUp().finally(() => {
-      this.pending = undefined;
-    });
-    return this.pending;
+    return this.creds.get();
   }
 
-  private async lookUp(): Promise<AwsCredentials> {
-    const found = await this.find();
-    const now = Date.now();
-    this.current = found;
-    this.staleAt =
-      found.expiresAt !== undefined
-        ? Math.max(now + 30_000, found.expiresAt - REFRESH_BEFORE_MS)
-        : now + REREAD_FILES_MS;
-    return found;
+  /** Provider.ready. */
+  ready(): Promise<void> | null {
+    return this.creds.ready();
   }
 
   private async find(): Promise<Found> {

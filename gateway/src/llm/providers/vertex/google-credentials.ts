@@ -11,6 +11,7 @@ import { createSign } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { Refreshing } from "../refreshing.js";
 
 export interface GoogleTokenOptions {
   env: NodeJS.ProcessEnv;
@@ -35,35 +36,33 @@ interface Token {
 
 /** One token source per provider: `cached()` for the request path, `get()` when it is stale. */
 export class GoogleTokenSource {
-  private token: Token | undefined;
-  private pending: Promise<string> | undefined;
+  private readonly token: Refreshing<string>;
   private readonly fetchFn: typeof fetch;
   private readonly now: () => number;
 
   constructor(private readonly o: GoogleTokenOptions) {
     this.fetchFn = o.fetch ?? fetch;
     this.now = o.now ?? Date.now;
+    this.token = new Refreshing(
+      () => this.fetchToken().then((t) => ({ value: t.value, expiresAt: t.expiresAt })),
+      REFRESH_BEFORE_MS,
+      this.now,
+    );
   }
 
   /** A token good for a while yet, or undefined. */
   cached(): string | undefined {
-    const t = this.token;
-    return t && this.now() < t.expiresAt - REFRESH_BEFORE_MS ? t.value : undefined;
+    return this.token.cached();
   }
 
   /** A fresh token; one fetch at a time however many calls wait. */
   get(): Promise<string> {
-    const c = this.cached();
-    if (c) return Promise.resolve(c);
-    this.pending ??= this.fetchToken()
-      .then((t) => {
-        this.token = t;
-        return t.value;
-      })
-      .finally(() => {
-        this.pending = undefined;
-      });
-    return this.pending;
+    return this.token.get();
+  }
+
+  /** Provider.ready. */
+  ready(): Promise<void> | null {
+    return this.token.ready();
   }
 
   private async fetchToken(): Promise<Token> {

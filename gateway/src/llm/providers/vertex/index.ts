@@ -105,7 +105,7 @@ export function createVertexProvider(name: string, cfg: ProviderConfig, env: Nod
       };
     },
     streamDecoder: () => null,
-    ...(adc ? { ready: () => (adc.cached() ? null : adc.get().then(() => undefined)) } : {}),
+    ...(adc ? { ready: () => adc.ready() } : {}),
     modelList: cfg.models?.length
       ? { kind: "config", ids: cfg.models }
       : { kind: "none", reason: "Gatehouse does not ask Vertex AI for its models" },
