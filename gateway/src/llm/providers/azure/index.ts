@@ -12,11 +12,13 @@ import {
   type UpstreamRequest,
   type WirePayload,
 } from "../provider.js";
+import { EntraTokenSource } from "./entra-token.js";
 
 const DEFAULT_API_VERSION = "2024-10-21";
 
 /**
- * Azure OpenAI: deployments under https://RESOURCE.openai.azure.com with an `api-key` header.
+ * Azure OpenAI: deployments under https://RESOURCE.openai.azure.com with an `api-key` header, or
+ * without a key a Microsoft Entra ID token (entra-token.ts) as `Authorization: Bearer`.
  * `api_version: v1` selects Azure's v1 API, where the model goes in the body.
  */
 export function createAzureProvider(name: string, cfg: ProviderConfig, env: NodeJS.ProcessEnv): Provider {
@@ -24,6 +26,12 @@ export function createAzureProvider(name: string, cfg: ProviderConfig, env: Node
   const { origin, prefix } = splitBase(cfg.base_url);
   const keys = keysOf(cfg, env);
   const extra = staticHeaders(cfg, env);
+  // Keyless (a resource with key access turned off): an Entra ID token, unless headers carry one.
+  const entra =
+    keys.length === 0 && extra["api-key"] === undefined && extra.authorization === undefined
+      ? new EntraTokenSource({ env })
+      : undefined;
+  entra?.get().catch(() => {});
   const apiVersion = cfg.api_version ?? DEFAULT_API_VERSION;
   const deployments = cfg.deployments ?? {};
   const models = cfg.models ?? Object.keys(deployments);
@@ -35,6 +43,10 @@ export function createAzureProvider(name: string, cfg: ProviderConfig, env: Node
     messages(ctx: CallContext, payload: WirePayload): UpstreamRequest {
       const headers: Record<string, string> = { "content-type": "application/json", ...extra };
       if (keys.length > 0) headers["api-key"] = pickWeighted(keys, ctx.sessionId).value;
+      else {
+        const token = entra?.cached();
+        if (token) headers.authorization = `Bearer ${token}`;
+      }
       if (ctx.stream) headers.accept = "text/event-stream";
       const deployment = deployments[ctx.model] ?? ctx.model;
       const path =
@@ -50,6 +62,7 @@ export function createAzureProvider(name: string, cfg: ProviderConfig, env: Node
       };
     },
     countTokens: () => null,
+    ...(entra ? { ready: () => entra.ready() } : {}),
     streamDecoder: () => null,
     // Calls go to deployments: the configured ones are what a route can reach. Without any, a call
     // goes to the deployment named as the model, and the resource's chat models are the best guess.
@@ -61,6 +74,10 @@ export function createAzureProvider(name: string, cfg: ProviderConfig, env: Node
             request(): UpstreamRequest {
               const h: Record<string, string> = { ...extra };
               if (keys.length > 0) h["api-key"] = keys[0]!.value.value;
+              else {
+                const token = entra?.cached();
+                if (token) h.authorization = `Bearer ${token}`;
+              }
               const path =
                 apiVersion === "v1"
                   ? `${prefix}/openai/v1/models`
