@@ -126,6 +126,15 @@ virtual_keys:
     assert.equal(providersFromEnv({}).bedrock, undefined);
   });
 
+  test("Azure from the environment: with AZURE_OPENAI_API_KEY, or keyless (an Entra ID token)", () => {
+    const e = { AZURE_OPENAI_ENDPOINT: "https://r.openai.azure.com" };
+    assert.deepEqual(providersFromEnv(e).azure, { type: "azure", base_url: "https://r.openai.azure.com" });
+    assert.equal(
+      providersFromEnv({ ...e, AZURE_OPENAI_API_KEY: "k" }).azure?.api_key,
+      "env:AZURE_OPENAI_API_KEY",
+    );
+  });
+
   test("Vertex from the environment: a static token, or Google's application default credentials", () => {
     assert.equal(
       providersFromEnv({ GOOGLE_CLOUD_PROJECT: "p", GOOGLE_OAUTH_ACCESS_TOKEN: "t" }).vertex?.access_token,

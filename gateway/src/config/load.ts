@@ -66,8 +66,10 @@ export function providersFromEnv(env: NodeJS.ProcessEnv): ConfigFile["providers"
   }
   const geminiKey = env.GEMINI_API_KEY ? "GEMINI_API_KEY" : env.GOOGLE_API_KEY ? "GOOGLE_API_KEY" : undefined;
   if (geminiKey) out.gemini = { type: "gemini", api_key: `env:${geminiKey}` };
-  if (env.AZURE_OPENAI_API_KEY && env.AZURE_OPENAI_ENDPOINT) {
-    out.azure = { type: "azure", api_key: "env:AZURE_OPENAI_API_KEY", base_url: env.AZURE_OPENAI_ENDPOINT };
+  if (env.AZURE_OPENAI_ENDPOINT) {
+    // Without a key: a Microsoft Entra ID token (providers/azure/entra-token.ts).
+    out.azure = { type: "azure", base_url: env.AZURE_OPENAI_ENDPOINT };
+    if (env.AZURE_OPENAI_API_KEY) out.azure.api_key = "env:AZURE_OPENAI_API_KEY";
     if (env.AZURE_OPENAI_API_VERSION) out.azure.api_version = env.AZURE_OPENAI_API_VERSION;
   }
   const vertexProject = env.ANTHROPIC_VERTEX_PROJECT_ID ?? env.GOOGLE_CLOUD_PROJECT;
