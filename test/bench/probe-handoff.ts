@@ -77,7 +77,7 @@ for (let done = 0; done < N; done += BATCH) {
     continue;
   }
   const w = encodeBatch({ requests, toolCalls: [], spend: [] }, spare);
-  sink += w.json.length;
+  sink += w.bytes.byteLength > 0 ? 1 : 0;
   // The log thread hands the buffer back (log-thread.ts): reused as in the gateway.
   if (mode === "e") {
     if (w.bytes.byteLength > 0) spare = w.bytes;

@@ -1,112 +1,68 @@
-import type { CapturedContent } from "../llm/capture.js";
-import type { RequestRecord } from "../llm/record.js";
+import { WireReader, WireWriter } from "./log-wire-codec.js";
+import {
+  readRequest,
+  readSpend,
+  readToolCall,
+  writeRequest,
+  writeSpend,
+  writeToolCall,
+} from "./log-wire-records.js";
 import type { RecordBatch } from "./record-sink.js";
 
 /**
- * How a batch of records crosses to the log thread: the records as JSON texts, and every
- * captured byte (prompts, answers) packed into one buffer that is transferred, not copied.
- * Structured cloning the records instead copies each field name and each captured Buffer's whole
- * backing pool. The JSON goes in pieces of PIECE records: a string over 128 KiB is a "large
- * object" with memory of its own, fresh pages each time, which cost about 1.2 ms per 250 KiB
- * message on this project's benchmark machine, against about 0.05 ms for the same text in pieces.
+ * How a batch of records crosses to the log thread: written field by field in a binary form
+ * (log-wire-records.ts) into one buffer, captured bytes (prompts, answers) included, and the
+ * buffer transferred, not copied. Structured cloning the records instead copies each field name
+ * and each captured Buffer's whole backing pool; JSON texts of them cost ~26k instructions per
+ * record to write on the event loop (docs/benchmarks.md, "Twentieth round"), and a text over 128
+ * KiB is a "large object" with memory of its own, fresh pages each time, which cost about 1.2 ms
+ * per 250 KiB message on this project's benchmark machine. The log thread hands the buffer back
+ * (log-thread.ts), so the next batch is written into memory already paged in.
+ *
+ * The buffer holds three counts (charges, tool calls, requests), then the records in that order.
  */
 export interface WireBatch {
-  json: string[];
   bytes: ArrayBuffer;
 }
-
-/** Records per JSON piece: a few hundred bytes each without their content, so well under 128 KiB. */
-const PIECE = 64;
-
-/**
- * Content as it travels: byte ranges [offset, length] into the batch's buffer. The response's
- * pieces (a stream's many chunks, bytes or text) travel as one range: they are what the client
- * received, in order, so their bytes joined are the same text.
- */
-interface WireContent {
-  surface: CapturedContent["surface"];
-  stream: boolean;
-  truncated: boolean;
-  request: [number, number];
-  response: [number, number];
-}
-
-type WireRecord = Omit<RequestRecord, "content"> & { content?: WireContent };
 
 /** The smallest buffer worth keeping for reuse, and the largest kept. */
 const MIN_BUFFER = 256 * 1024;
 export const MAX_SPARE = 32 * 1024 * 1024;
+/** Bytes a record's fields take, about (a request's without content is ~500). */
+const RECORD_GUESS = 1024;
 
 /**
  * `spare`: a buffer a previous batch travelled in, handed back by the log thread; reused when big
- * enough, so captured bytes are copied into memory already paged in, not fresh pages each batch.
+ * enough (the batch goes in another buffer when it is not, or grows out of it).
  */
 export function encodeBatch(b: RecordBatch, spare?: ArrayBuffer): WireBatch {
-  let size = 0;
+  let size = 12 + RECORD_GUESS * (b.requests.length + b.toolCalls.length + b.spend.length);
   for (const r of b.requests) {
     if (!r.content) continue;
     size += r.content.request.byteLength;
-    for (const x of r.content.response) size += typeof x === "string" ? Buffer.byteLength(x) : x.byteLength;
+    for (const x of r.content.response) size += typeof x === "string" ? 3 * x.length : x.byteLength;
   }
-  const buffer =
-    size === 0
-      ? new ArrayBuffer(0)
-      : spare && spare.byteLength >= size
-        ? spare
-        : new ArrayBuffer(Math.max(MIN_BUFFER, 2 ** Math.ceil(Math.log2(size))));
-  const bytes = Buffer.from(buffer);
-  let at = 0;
-  const place = (u: Uint8Array): [number, number] => {
-    bytes.set(u, at);
-    at += u.byteLength;
-    return [at - u.byteLength, u.byteLength];
-  };
-  const placeAll = (pieces: ReadonlyArray<Uint8Array | string>): [number, number] => {
-    const start = at;
-    for (const x of pieces) {
-      if (typeof x === "string") at += bytes.write(x, at, "utf8");
-      else place(x);
-    }
-    return [start, at - start];
-  };
-  const requests = b.requests.map((r): WireRecord => {
-    const c = r.content;
-    if (!c) return r as WireRecord;
-    const content: WireContent = {
-      surface: c.surface,
-      stream: c.stream,
-      truncated: c.truncated,
-      request: place(c.request),
-      response: placeAll(c.response),
-    };
-    return { ...r, content };
-  });
-  const json = [JSON.stringify(b.spend), JSON.stringify(b.toolCalls)];
-  for (let i = 0; i < requests.length; i += PIECE) json.push(JSON.stringify(requests.slice(i, i + PIECE)));
-  return { json, bytes: buffer };
+  const w = new WireWriter(
+    spare && spare.byteLength >= size
+      ? spare
+      : new ArrayBuffer(Math.max(MIN_BUFFER, 2 ** Math.ceil(Math.log2(size)))),
+  );
+  w.count(b.spend.length);
+  w.count(b.toolCalls.length);
+  w.count(b.requests.length);
+  for (const d of b.spend) writeSpend(w, d);
+  for (const t of b.toolCalls) writeToolCall(w, t);
+  for (const r of b.requests) writeRequest(w, r);
+  return { bytes: w.bytes };
 }
 
-export function decodeBatch(w: WireBatch): RecordBatch {
-  const [spend, toolCalls, ...pieces] = w.json.map((j) => JSON.parse(j) as unknown[]);
-  const view = ([offset, length]: [number, number]) => new Uint8Array(w.bytes, offset, length);
-  const records = {
-    spend: spend as RecordBatch["spend"],
-    toolCalls: toolCalls as RecordBatch["toolCalls"],
-    requests: pieces.flat() as WireRecord[],
-  };
-  const requests = records.requests.map((r): RequestRecord => {
-    const c = r.content;
-    if (!c) return r as RequestRecord;
-    return {
-      ...r,
-      content: {
-        surface: c.surface,
-        stream: c.stream,
-        truncated: c.truncated,
-        request: view(c.request),
-        response: [view(c.response)],
-      },
-    };
-  });
-  return { requests, toolCalls: records.toolCalls, spend: records.spend };
+export function decodeBatch(wire: WireBatch): RecordBatch {
+  const rd = new WireReader(wire.bytes);
+  const spend = new Array(rd.count());
+  const toolCalls = new Array(rd.count());
+  const requests = new Array(rd.count());
+  for (let i = 0; i < spend.length; i++) spend[i] = readSpend(rd);
+  for (let i = 0; i < toolCalls.length; i++) toolCalls[i] = readToolCall(rd);
+  for (let i = 0; i < requests.length; i++) requests[i] = readRequest(rd);
+  return { requests, toolCalls, spend };
 }
