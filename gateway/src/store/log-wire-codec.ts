@@ -28,6 +28,8 @@ function pow2(n: number): number {
 
 export class WireWriter {
   at = 0;
+  /** The buffer's size (ArrayBuffer's byteLength getter is a call V8 does not inline). */
+  private cap: number;
   private view: DataView;
   private u16: Uint16Array;
   private u8: Buffer;
@@ -35,6 +37,7 @@ export class WireWriter {
 
   /** `buffer`: where to write, replaced by a bigger one (its bytes copied) when it fills up. */
   constructor(private buffer: ArrayBuffer) {
+    this.cap = buffer.byteLength;
     this.view = new DataView(buffer);
     this.u16 = new Uint16Array(buffer, 0, buffer.byteLength >> 1);
     this.u8 = Buffer.from(buffer);
@@ -47,10 +50,11 @@ export class WireWriter {
 
   /** Makes room for n more bytes. */
   room(n: number): void {
-    if (this.at + n <= this.buffer.byteLength) return;
-    const next = new ArrayBuffer(pow2(Math.max(this.buffer.byteLength * 2, this.at + n)));
+    if (this.at + n <= this.cap) return;
+    const next = new ArrayBuffer(pow2(Math.max(this.cap * 2, this.at + n)));
     new Uint8Array(next).set(new Uint8Array(this.buffer, 0, this.at));
     this.buffer = next;
+    this.cap = next.byteLength;
     this.view = new DataView(next);
     this.u16 = new Uint16Array(next, 0, next.byteLength >> 1);
     this.u8 = Buffer.from(next);
