@@ -62,7 +62,7 @@ export class ThreadLogSink implements RecordSink {
   private closed = false;
   /** The thread answered once: later failures are crashes, not a thread that cannot start. */
   private started = false;
-  /** A buffer the thread handed back, for the next batch's captured bytes. */
+  /** A buffer the thread handed back, for the next batch to be written into. */
   private spare: ArrayBuffer | undefined;
   /** Why the thread could not start: batches go to the fallback from then on. */
   private broken: Error | undefined;
