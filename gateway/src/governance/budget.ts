@@ -40,6 +40,8 @@ export function isExhausted(rule: BudgetRule, c: Counter): boolean {
  */
 export class BudgetBook {
   private readonly counters = new Map<string, Map<string, Counter>>();
+  /** Counted up whenever counters are forgotten: a counter held from before may no longer be the book's. */
+  generation = 0;
 
   constructor(private readonly ledger: SpendLedger) {}
 
@@ -73,7 +75,7 @@ export class BudgetBook {
   }
 
   /** Moves a counter to the window containing `now` (its reservations stay: they are still in flight). */
-  private roll(c: Counter, now: number): void {
+  roll(c: Counter, now: number): void {
     if (now >= c.start && now < c.end) return;
     const w = windowAt(c.period, now);
     const s = this.ledger.sum(c.scope, w.start, w.end);
@@ -128,7 +130,10 @@ export class BudgetBook {
       const byPeriod = this.counters.get(scope);
       if (!byPeriod) continue;
       const busy = [...byPeriod.values()].some((c) => c.reservedUsd > 0 || c.reservedTokens > 0);
-      if (!busy) this.counters.delete(scope);
+      if (!busy) {
+        this.counters.delete(scope);
+        this.generation++;
+      }
     }
   }
 }

@@ -4,12 +4,13 @@ import type { Pricing } from "../pricing/cost.js";
 import { admissionEstimate, type EstimateInput } from "./admission-estimate.js";
 import { BudgetBook, type BudgetRule, type Counter, isExhausted } from "./budget.js";
 import type { ContentMode } from "./config-schema.js";
+import { KeyHolds, scopeKey } from "./key-holds.js";
 import type { KeyIdentity } from "./keys.js";
 import { type SpendDelta, SpendLedger, type SpendRow } from "./ledger.js";
 import { longestWindowMs } from "./periods.js";
 import { compilePolicies, type KeyPolicy, openPolicy, type Policies, type PolicyConfig } from "./policy.js";
-import { type HeldBucket, RateLimiter, type TokenBucket } from "./ratelimit.js";
-import { accessRefusal, budgetRefusal, type Refusal, rateRefusal, scopeLabel } from "./refusals.js";
+import { RateLimiter, type TokenBucket } from "./ratelimit.js";
+import { accessRefusal, type Refusal, scopeLabel } from "./refusals.js";
 
 export type { Refusal } from "./refusals.js";
 
@@ -36,9 +37,11 @@ export interface AdmitRequest<T extends { route: string }> {
 
 /** An admitted request's hold on budgets and rate limits until it is settled or released. */
 export interface Ticket {
-  readonly scopes: string[];
-  readonly holds: Array<{ counter: Counter; usd: number; tokens: number }>;
-  readonly tokenBuckets: TokenBucket[];
+  readonly scopes: readonly string[];
+  /** The budget counters holding `estUsd` and `estTokens` each (one per budget: a counter twice for two budgets of one period). */
+  readonly counters: readonly Counter[];
+  readonly estUsd: number;
+  readonly tokenBuckets: readonly TokenBucket[];
   readonly estTokens: number;
   /** The input part of the estimate: charged for a stream that ended before its usage came. */
   readonly estInputTokens: number;
@@ -47,7 +50,7 @@ export interface Ticket {
 }
 
 export type Admission<T> =
-  | { ok: true; targets: T[]; ticket: Ticket | undefined; team: string | undefined }
+  | { ok: true; targets: readonly T[]; ticket: Ticket | undefined; team: string | undefined }
   | { ok: false; refusal: Refusal; team: string | undefined };
 
 /** Restored and kept in memory beyond the longest window, in case windows are lengthened. */
@@ -78,10 +81,6 @@ function inputUnreported(rec: RequestRecord): boolean {
   );
 }
 
-export function scopeKey(kind: "key" | "team" | "session" | "project", id: string): string {
-  return `${kind}:${id}`;
-}
-
 /**
  * Admission and charging for model calls: access rules, budgets (key, session, team, project) and
  * rate limits. All in memory; `admit` reserves an estimate, `settle` charges the priced usage.
@@ -91,6 +90,10 @@ export class Governance {
   private readonly ledger = new SpendLedger();
   private readonly book = new BudgetBook(this.ledger);
   private readonly limiter = new RateLimiter();
+  /** Per key id: what its admissions look up once (key-holds.ts). */
+  private readonly holds = new Map<string, KeyHolds>();
+  /** The policy of each key the config says nothing about, made once per (re)load. */
+  private open = new Map<string, KeyPolicy>();
   private readonly clock: () => number;
   private lastPrune: number;
 
@@ -107,11 +110,17 @@ export class Governance {
   /** New rules take effect at once; spend, reservations and rate-limit levels carry over. */
   reconfigure(config: GovernanceConfig, pricing?: Pricing): void {
     this.policies = compilePolicies(config);
+    this.holds.clear();
+    this.open = new Map();
     if (pricing) this.pricing = pricing;
   }
 
   policyOf(keyName: string): KeyPolicy {
-    return this.policies.keys.get(keyName) ?? openPolicy(keyName);
+    const p = this.policies.keys.get(keyName) ?? this.open.get(keyName);
+    if (p) return p;
+    const made = openPolicy(keyName);
+    this.open.set(keyName, made);
+    return made;
   }
 
   contentMode(keyName: string): ContentMode {
@@ -144,42 +153,38 @@ export class Governance {
     const policy = this.policyOf(req.key.name);
     const team = policy.team;
     const targets = this.allowedTargets(policy, req);
-    if (!Array.isArray(targets)) return { ok: false, refusal: targets, team };
+    if (!Array.isArray(targets)) return { ok: false, refusal: targets as Refusal, team };
     if (req.kind === "count_tokens") return { ok: true, targets, ticket: undefined, team };
 
     const now = this.clock();
-    const counters = this.budgetCounters(policy, req, now);
-    if (!Array.isArray(counters)) return { ok: false, refusal: counters, team };
-    const buckets = this.rateBuckets(policy, req.key, now);
-    if (!Array.isArray(buckets)) return { ok: false, refusal: buckets, team };
+    const holds = this.holdsOf(req.key, policy, now);
+    const counters = this.budgetCounters(holds, req.key, req.sessionId, req.project, now);
+    if (!Array.isArray(counters)) return { ok: false, refusal: counters as Refusal, team };
+    const limited = holds.rateRefusal(now);
+    if (limited) return { ok: false, refusal: limited, team };
 
     // Admitted: hold the estimate on every budget and token limit until settle or release.
     // Priced only when a budget holds it: a key without budgets needs the token estimate alone.
     const est = admissionEstimate(this.pricing, targets[0]!.route, req.estimate, counters.length > 0);
-    const scopes = [scopeKey("key", req.key.id)];
-    if (team) scopes.push(scopeKey("team", team));
-    if (req.sessionId) scopes.push(scopeKey("session", req.sessionId));
-    if (req.project) scopes.push(scopeKey("project", req.project));
+    let scopes = holds.scopes;
+    if (req.sessionId || req.project) {
+      const more = [...scopes];
+      if (req.sessionId) more.push(scopeKey("session", req.sessionId));
+      if (req.project) more.push(scopeKey("project", req.project));
+      scopes = more;
+    }
+    for (const counter of counters) this.book.reserve(counter, est.usd, est.tokens);
+    holds.take(est.tokens, now);
     const ticket: Ticket = {
       scopes,
-      holds: [],
-      tokenBuckets: [],
+      counters,
+      estUsd: est.usd,
+      tokenBuckets: holds.tokenBuckets,
       estTokens: est.tokens,
       estInputTokens: est.inputTokens,
       released: false,
       settled: false,
     };
-    for (const counter of counters) {
-      this.book.reserve(counter, est.usd, est.tokens);
-      ticket.holds.push({ counter, usd: est.usd, tokens: est.tokens });
-    }
-    for (const { bucket, kind } of buckets) {
-      if (kind === "requests") bucket.take(1, now);
-      else {
-        bucket.take(est.tokens, now);
-        ticket.tokenBuckets.push(bucket);
-      }
-    }
     return { ok: true, targets, ticket, team };
   }
 
@@ -190,70 +195,42 @@ export class Governance {
   admitToolCall(key: KeyIdentity, sessionId: string | undefined): Refusal | undefined {
     const policy = this.policyOf(key.name);
     const now = this.clock();
-    const req = {
-      key,
-      requestedModel: "",
-      targets: [],
-      sessionId,
-      project: undefined,
-      kind: "chat" as const,
-    };
-    const counters = this.budgetCounters(policy, req, now);
-    if (!Array.isArray(counters)) return counters;
-    const buckets = this.rateBuckets(policy, key, now);
-    if (!Array.isArray(buckets)) return buckets;
-    for (const { bucket, kind } of buckets) if (kind === "requests") bucket.take(1, now);
+    const holds = this.holdsOf(key, policy, now);
+    const counters = this.budgetCounters(holds, key, sessionId, undefined, now);
+    if (!Array.isArray(counters)) return counters as Refusal;
+    const limited = holds.rateRefusal(now);
+    if (limited) return limited;
+    holds.takeRequest(now);
     return undefined;
+  }
+
+  /** The key's holds (its scopes, counters and buckets), made again after a reload or a forget. */
+  private holdsOf(key: KeyIdentity, policy: KeyPolicy, now: number): KeyHolds {
+    const held = this.holds.get(key.id);
+    if (held?.fits(policy, this.policies, this.book.generation)) return held;
+    const fresh = new KeyHolds(
+      key.id,
+      policy,
+      this.policies,
+      this.book.generation,
+      this.book,
+      this.limiter,
+      now,
+    );
+    this.holds.set(key.id, fresh);
+    return fresh;
   }
 
   /** The counters of every budget that applies, or the first one that is exhausted. */
   private budgetCounters(
-    policy: KeyPolicy,
-    req: AdmitRequest<{ route: string }>,
+    holds: KeyHolds,
+    key: KeyIdentity,
+    sessionId: string | undefined,
+    projectName: string | undefined,
     now: number,
-  ): Counter[] | Refusal {
-    const team = policy.team ? this.policies.teams.get(policy.team) : undefined;
-    const project = req.project ? this.policies.projects.get(req.project) : undefined;
-    // Most keys have no budget at all: nothing to look up or allocate per request.
-    if (
-      policy.keyBudgets.length === 0 &&
-      (!req.sessionId || policy.sessionBudgets.length === 0) &&
-      !team?.budgets.length &&
-      !project?.budgets.length
-    )
-      return [];
-    const groups: Array<[readonly BudgetRule[], string, string]> = [
-      [policy.keyBudgets, scopeKey("key", req.key.id), req.key.id],
-    ];
-    if (req.sessionId)
-      groups.push([policy.sessionBudgets, scopeKey("session", req.sessionId), req.sessionId]);
-    if (team && policy.team) groups.push([team.budgets, scopeKey("team", policy.team), policy.team]);
-    if (project && req.project) groups.push([project.budgets, scopeKey("project", req.project), req.project]);
-    const out: Counter[] = [];
-    for (const [rules, scope, id] of groups) {
-      for (const rule of rules) {
-        const counter = this.book.counter(scope, rule.period, now);
-        if (isExhausted(rule, counter))
-          return budgetRefusal(rule, counter, scopeLabel(rule, req.key.name, id));
-        out.push(counter);
-      }
-    }
-    return out;
-  }
-
-  /** The rate-limit buckets of the key and its team, or a refusal when one is empty. */
-  private rateBuckets(policy: KeyPolicy, key: KeyIdentity, now: number): HeldBucket[] | Refusal {
-    const out: HeldBucket[] = [];
-    const team = policy.team ? this.policies.teams.get(policy.team) : undefined;
-    if (policy.rateLimit) {
-      const empty = this.limiter.collect(out, policy.rateLimit, scopeKey("key", key.id), now);
-      if (empty) return rateRefusal(`key '${policy.name}'`, empty.perMinute, empty.kind, empty.waitMs);
-    }
-    if (team?.rateLimit) {
-      const empty = this.limiter.collect(out, team.rateLimit, scopeKey("team", policy.team ?? ""), now);
-      if (empty) return rateRefusal(`team '${policy.team}'`, empty.perMinute, empty.kind, empty.waitMs);
-    }
-    return out;
+  ): readonly Counter[] | Refusal {
+    const project = projectName ? this.policies.projects.get(projectName) : undefined;
+    return holds.budgetCounters(this.book, key, sessionId, project, projectName, now);
   }
 
   /** Returns a ticket's reservations (idempotent); the request's real cost comes with settle. */
@@ -261,7 +238,7 @@ export class Governance {
     if (!ticket || ticket.released) return;
     ticket.released = true;
     const now = this.clock();
-    for (const h of ticket.holds) this.book.release(h.counter, h.usd, h.tokens);
+    for (const c of ticket.counters) this.book.release(c, ticket.estUsd, ticket.estTokens);
     for (const b of ticket.tokenBuckets) b.give(ticket.estTokens, now);
   }
 
@@ -352,17 +329,21 @@ export class Governance {
   private allowedTargets<T extends { route: string }>(
     policy: KeyPolicy,
     req: AdmitRequest<T>,
-  ): T[] | Refusal {
+  ): readonly T[] | Refusal {
     const models = policy.models;
+    // A key open to every model and provider may use every target: the router's list as it is.
+    if (models === undefined && policy.providers === undefined && req.targets.length > 0) return req.targets;
     const byName = models === undefined || models.test(req.requestedModel);
     const out: T[] = [];
     let providerBlocked: string | undefined;
     for (const t of req.targets) {
       if (!byName && !models?.test(t.route)) continue;
-      const provider = t.route.slice(0, t.route.indexOf("/"));
-      if (policy.providers && !policy.providers.test(provider)) {
-        providerBlocked ??= provider;
-        continue;
+      if (policy.providers) {
+        const provider = t.route.slice(0, t.route.indexOf("/"));
+        if (!policy.providers.test(provider)) {
+          providerBlocked ??= provider;
+          continue;
+        }
       }
       out.push(t);
     }

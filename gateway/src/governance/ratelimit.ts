@@ -49,47 +49,9 @@ export class TokenBucket {
 
 export type RateKind = "requests" | "tokens";
 
-const RATE_KINDS: readonly RateKind[] = ["requests", "tokens"];
-
-/** A scope's limits per minute (policy.ts's RateLimits). */
-export interface PerMinute {
-  requestsPerMinute: number | undefined;
-  tokensPerMinute: number | undefined;
-}
-
-/** A bucket an admitted request takes from. */
-export interface HeldBucket {
-  bucket: TokenBucket;
-  kind: RateKind;
-}
-
-/** The limit that turned a request away, and how long until it would pass. */
-export interface EmptyBucket {
-  kind: RateKind;
-  perMinute: number;
-  waitMs: number;
-}
-
 /** The buckets of every limited scope; a changed limit starts a fresh, full bucket. */
 export class RateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
-
-  /**
-   * Adds the buckets of one scope's limits to `out`, or answers the first that is empty: a request
-   * needs one whole unit; tokens only need the bucket not to be in debt.
-   */
-  collect(out: HeldBucket[], limits: PerMinute, scope: string, now: number): EmptyBucket | undefined {
-    for (const kind of RATE_KINDS) {
-      const perMinute = kind === "requests" ? limits.requestsPerMinute : limits.tokensPerMinute;
-      if (!perMinute) continue;
-      const bucket = this.bucket(scope, kind, perMinute, now);
-      const level = bucket.available(now);
-      if (kind === "requests" ? level < 1 : level <= 0)
-        return { kind, perMinute, waitMs: bucket.waitMs(1, now) };
-      out.push({ bucket, kind });
-    }
-    return undefined;
-  }
 
   bucket(scope: string, kind: RateKind, perMinute: number, now: number): TokenBucket {
     const id = `${scope}|${kind}|${perMinute}`;
