@@ -1,7 +1,7 @@
 // Probe: the event loop's per-request governance path without HTTP: the skeleton scan, routing,
 // admission, settle (pricing, charge), the metrics update, and the record enqueued to the log writer.
 // The bench's keys (test/bench/scenario.ts): bench (the default key), bench-gov, bench-nogov. PART: all, or
-// skel (the skeleton scan alone). Run through probe-count.sh (valgrind); prints nothing itself.
+// skel (the skeleton scan alone), id (newRecordId alone). Run through probe-count.sh (valgrind); prints nothing itself.
 import { parseConfig } from "../../gateway/src/config/load.js";
 import { buildLlm } from "../../gateway/src/gateway-config.js";
 import { Governance } from "../../gateway/src/governance/governance.js";
@@ -50,6 +50,10 @@ const raw = Buffer.from(
 );
 let sink = 0;
 for (let i = 0; i < N; i++) {
+  if (part === "id") {
+    sink += newRecordId(Date.now()).length;
+    continue;
+  }
   const body = ChatBody.read(raw);
   const client = body.skeleton;
   if (part === "skel") {
