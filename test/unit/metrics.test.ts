@@ -141,6 +141,33 @@ describe("gateway metrics", () => {
     assert.equal(value(text, 'gatehouse_auth_failures_total{surface="openai",reason="missing"}'), 0);
   });
 
+  test("calls are counted by provider, model and key however the names run together", () => {
+    const m = new GatewayMetrics({
+      version: "x",
+      startedAt: 0,
+      logQueue: () => 0,
+      logShed: () => ({ rows: 0, content: 0 }),
+    });
+    const calls: Array<Partial<RequestRecord>> = [
+      { provider: "none", route: "none/m", keyName: "k" },
+      // Not routed: provider none and the requested model, the same series as the call above.
+      { provider: undefined, route: undefined, requestedModel: "m", keyName: "k" },
+      { provider: "a", route: "a/b/c", keyName: "k" },
+      { provider: "a", route: "a/b/c", keyName: "k2" },
+      { provider: "a", route: "a/b/c", keyName: "k" },
+      { provider: "a/b", route: "a/b/c", keyName: "k" },
+    ];
+    for (const c of calls) m.observeRequest(record({ ...c, status: 200 }));
+    const text = m.render();
+    assertWellFormed(text);
+    const n = (labels: string) => value(text, `gatehouse_requests_total{${labels},status="200"}`);
+    assert.equal(n('provider="none",model="m",key="k"'), 2);
+    assert.equal(n('provider="a",model="b/c",key="k"'), 2);
+    assert.equal(n('provider="a",model="b/c",key="k2"'), 1);
+    // The same route string from another provider: the model is what follows the first "/".
+    assert.equal(n('provider="a/b",model="b/c",key="k"'), 1);
+  });
+
   test("a refused request without a route counts under provider none and the requested model", () => {
     const m = new GatewayMetrics({
       version: "x",

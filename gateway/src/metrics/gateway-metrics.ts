@@ -67,6 +67,8 @@ export interface MetricGauges {
 
 export class GatewayMetrics {
   private readonly requests = new Map<string, RequestSeries>();
+  /** The same series by provider, route and key name (routedSeries). */
+  private readonly routed = new Map<string, Map<string, Map<string, RequestSeries>>>();
   private readonly tools = new Map<string, CountSeries>();
   /** Routes given up on for the next one, by the route and the status its last attempt ended with. */
   private readonly fallbacks = new Map<string, CountSeries>();
@@ -86,6 +88,26 @@ export class GatewayMetrics {
 
   /** One finished model call (the gateway's 'request' event). */
   observeRequest(r: RequestRecord): void {
+    const { provider, route } = r;
+    const s =
+      provider !== undefined && route !== undefined
+        ? this.routedSeries(provider, route, r.keyName, r)
+        : this.seriesOf(r);
+    s.byStatus.set(r.status, (s.byStatus.get(r.status) ?? 0) + 1);
+    const u = r.usage;
+    s.tokens[0] += u.inputTokens;
+    s.tokens[1] += u.outputTokens;
+    s.tokens[2] += u.cacheReadTokens;
+    s.tokens[3] += u.cacheWriteTokens;
+    s.costUsd += r.costUsd;
+    s.duration.observe(r.latencyMs / 1000);
+    if (r.ttfbMs !== undefined) s.ttfb.observe(r.ttfbMs / 1000);
+    // Set only once an attempt failed: a call answered at the first try does nothing more here.
+    if (r.failedAttempts !== undefined) this.observeAttempts(r, r.failedAttempts);
+  }
+
+  /** The series of a call's provider, model and key: made on first use. */
+  private seriesOf(r: RequestRecord): RequestSeries {
     const provider = r.provider ?? "none";
     const slash = r.route ? r.route.indexOf("/") : -1;
     const model = r.route && slash > 0 ? r.route.slice(slash + 1) : r.requestedModel;
@@ -102,17 +124,32 @@ export class GatewayMetrics {
       };
       this.requests.set(id, s);
     }
-    s.byStatus.set(r.status, (s.byStatus.get(r.status) ?? 0) + 1);
-    const u = r.usage;
-    s.tokens[0] += u.inputTokens;
-    s.tokens[1] += u.outputTokens;
-    s.tokens[2] += u.cacheReadTokens;
-    s.tokens[3] += u.cacheWriteTokens;
-    s.costUsd += r.costUsd;
-    s.duration.observe(r.latencyMs / 1000);
-    if (r.ttfbMs !== undefined) s.ttfb.observe(r.ttfbMs / 1000);
-    // Set only once an attempt failed: a call answered at the first try does nothing more here.
-    if (r.failedAttempts !== undefined) this.observeAttempts(r, r.failedAttempts);
+    return s;
+  }
+
+  /**
+   * seriesOf for a routed call, found by its provider, route and key name as they are: strings the
+   * router and the key ring keep from one request to the next, whose hashes V8 keeps in them, so
+   * no series id is built and hashed per call. A (provider, route) gives one model, so the series
+   * found is seriesOf's.
+   */
+  private routedSeries(provider: string, route: string, keyName: string, r: RequestRecord): RequestSeries {
+    let byRoute = this.routed.get(provider);
+    if (!byRoute) {
+      byRoute = new Map();
+      this.routed.set(provider, byRoute);
+    }
+    let byKey = byRoute.get(route);
+    if (!byKey) {
+      byKey = new Map();
+      byRoute.set(route, byKey);
+    }
+    let s = byKey.get(keyName);
+    if (!s) {
+      s = this.seriesOf(r);
+      byKey.set(keyName, s);
+    }
+    return s;
   }
 
   /**
