@@ -74,7 +74,14 @@ test("a key admitted before a reload is held to the reloaded budget at its next 
   assert.equal(call(30), undefined); // $3 of $5
   gov.reconfigure(config({ budgets: [{ usd: 2, period: "day" }] }));
   assert.equal(call(1), "budget 'daily' of key 'k' exhausted: $3.00 of $2.00, resets 2026-07-16");
-  gov.reconfigure(config({ budgets: [{ usd: 2, period: "day" }, { usd: 100, period: "month" }] }));
+  gov.reconfigure(
+    config({
+      budgets: [
+        { usd: 2, period: "day" },
+        { usd: 100, period: "month" },
+      ],
+    }),
+  );
   assert.match(call(1) ?? "", /budget 'daily'/);
   gov.reconfigure(config({ budgets: [{ usd: 100, period: "month" }] }));
   assert.equal(call(1), undefined);
