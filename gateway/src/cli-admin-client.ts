@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import type { ApprovalAnswerValue, ApprovalView } from "./admin/contract-mcp.js";
 import { readAdminToken } from "./admin/token.js";
-import { dataDirOf, serverAddressOf } from "./cli-config.js";
+import { dataDirOf } from "./cli-config.js";
+import { findGateway } from "./cli-gateway-address.js";
 import {
   argsErrorText,
   CliUsageError,
@@ -104,7 +105,7 @@ export async function runAdminCommand(
       port: str("port"),
       host: str("host"),
     };
-    return await run(adminClientFor(flags, env), { switches, positionals });
+    return await run(await adminClientFor(flags, env), { switches, positionals });
   } catch (e) {
     if (!(e instanceof CliFailure || e instanceof CliUsageError)) throw e;
     io.err(`gatehouse ${command}: ${e.message}\n`);
@@ -112,8 +113,12 @@ export async function runAdminCommand(
   }
 }
 
-/** The client of the gateway on --host/--port, with the admin token of --data-dir. */
-export function adminClientFor(
+/**
+ * The client of the running gateway (--host/--port, else where the gateway serving --data-dir
+ * recorded it listens, else the config in force's `server`: cli-gateway-address.ts), with the
+ * admin token of --data-dir.
+ */
+export async function adminClientFor(
   flags: {
     "data-dir"?: string | undefined;
     config?: string | undefined;
@@ -121,7 +126,7 @@ export function adminClientFor(
     port?: string | undefined;
   },
   env: NodeJS.ProcessEnv,
-): AdminClient {
+): Promise<AdminClient> {
   // The command line first: a bad --port is a wrong command line whatever the data folder holds.
   const flagPort = flags.port === undefined ? undefined : Number(flags.port);
   if (flagPort !== undefined && (!Number.isInteger(flagPort) || flagPort < 1 || flagPort > 65535))
@@ -132,7 +137,7 @@ export function adminClientFor(
     throw new CliFailure(
       `no admin token in ${dataDir}: start the gateway (gatehouse serve) with this data folder, or pass --data-dir`,
     );
-  const { host, port } = serverAddressOf(flags, env);
+  const { host, port } = await findGateway(flags, env);
   if (port === undefined || !Number.isInteger(port) || port < 1 || port > 65535)
     throw new CliFailure(`server.port ${port} of the config in force is not a port number (1 to 65535)`);
   return new AdminClient(baseUrl(host, port), token);

@@ -221,7 +221,7 @@ export async function approvalsMain(
     return 2;
   }
   try {
-    const client = adminClientFor(values, env);
+    const client = await adminClientFor(values, env);
     if (command === undefined) return await watch(client, io);
     if (command === "list" || id === undefined) {
       const pending = await client.pending();

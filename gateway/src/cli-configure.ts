@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { readAdminToken } from "./admin/token.js";
-import { type CommonFlags, dataDirOf, portOf, resolveConfig, serverAddressOf } from "./cli-config.js";
-import { readServeRecord } from "./cli-serve-record.js";
+import { type CommonFlags, dataDirOf, portOf, resolveConfig } from "./cli-config.js";
+import { findGateway, gatewayAt } from "./cli-gateway-address.js";
 import { CliUsageError } from "./cli-text.js";
 import {
   claudeCodeFiles,
@@ -124,16 +123,12 @@ async function gatewayUrl(
   env: NodeJS.ProcessEnv,
   home: string,
 ): Promise<{ url: string; from?: "running" | "kept" }> {
-  const given = flags.port !== undefined || flags.host !== undefined;
-  if (!given && !(flags.config !== undefined && configNamesServer(flags, env))) {
-    const running = await servingGateway(dataDirOf(flags, env));
-    if (running) return { url: running, from: "running" };
-  }
-  const server = serverAddressOf(flags, env);
-  const chosen = given || configNamesServer(flags, env);
+  const found = await findGateway(flags, env);
+  if (found.from === "running") return { url: baseUrl(found.host, found.port), from: "running" };
+  const chosen = found.from === "flags" || configInForceNamesServer(flags, env);
   const before = chosen ? undefined : configuredGatewayUrl(home);
   if (before) return { url: before, from: "kept" };
-  return { url: baseUrl(server.host, claudeCodePort(portOf(flags), server.port)) };
+  return { url: baseUrl(found.host, claudeCodePort(portOf(flags), found.port)) };
 }
 
 /** How configure's last line says where the address came from, when not from the flags or config. */
@@ -142,15 +137,8 @@ const FROM_SAID: Record<string, string> = {
   kept: " (the address configured before; --port N for another)",
 };
 
-/** The address the gateway serving `dataDir` recorded, when a gateway of that folder answers there. */
-async function servingGateway(dataDir: string): Promise<string | undefined> {
-  const record = readServeRecord(dataDir);
-  if (!record) return undefined;
-  return (await gatewayAt(record.url, dataDir)) === "this" ? record.url : undefined;
-}
-
 /** Whether the config in force sets `server.host` or `server.port`. */
-function configNamesServer(flags: ConfigureFlags, env: NodeJS.ProcessEnv): boolean {
+function configInForceNamesServer(flags: ConfigureFlags, env: NodeJS.ProcessEnv): boolean {
   try {
     const server = resolveConfig(flags, env).config.server;
     return server?.port !== undefined || server?.host !== undefined;
@@ -193,27 +181,6 @@ function revertText(files: RevertedFile[] | undefined, home: string): string {
   if (files.every((f) => !f.deleted && f.removed.length + f.restored.length === 0))
     lines.push("Nothing was reverted.");
   return `${lines.join("\n")}\n`;
-}
-
-/**
- * Whether a gateway answers at `url` and runs with `dataDir` (it takes that folder's admin token):
- * "this", "other" (it refuses the token, or the folder has none), "none" (nothing answers), or
- * "unknown" (something else answers).
- */
-async function gatewayAt(url: string, dataDir: string): Promise<"this" | "other" | "none" | "unknown"> {
-  const token = readAdminToken(dataDir);
-  let res: Response;
-  try {
-    res = await fetch(`${url}/api/keys`, {
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-      signal: AbortSignal.timeout(2000),
-    });
-  } catch {
-    return "none";
-  }
-  await res.body?.cancel();
-  if (res.ok) return "this";
-  return res.status === 401 ? "other" : "unknown";
 }
 
 /**

@@ -11,7 +11,8 @@ export const LOGIN_LINK_USAGE = `Usage: gatehouse login-link [--port N] [--host 
 
 Prints a fresh one-time login link of the running gateway (valid once, for 15 minutes) for the
 admin UI in a browser; an earlier link not yet used stops working. The admin token is read from the
-data folder, and the gateway looked for where the config in force puts it, as for gatehouse status.`;
+data folder, and the gateway looked for where it recorded it listens, else where the config in
+force puts it, as for gatehouse status.`;
 
 export function loginLinkMain(
   argv: string[],

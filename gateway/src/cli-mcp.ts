@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { parseArgs } from "node:util";
 import { type CommonFlags, dataDirOf, portOf, resolveConfig } from "./cli-config.js";
+import { findGateway } from "./cli-gateway-address.js";
 import { type AddCommand, addCommandOf, type TypedFlag, typedFlags } from "./cli-mcp-add.js";
 import { describeServer as describe, mcpListLines } from "./cli-mcp-list.js";
 import { openExistingStore } from "./cli-store.js";
@@ -184,7 +185,7 @@ export async function mcpMain(argv: string[], env: NodeJS.ProcessEnv = process.e
     const cmd = mcpCommandOf(sub, rest, flags, command, typedFlags(parsed.tokens));
     const common: CommonFlags = flags;
     const { config, path } = resolveConfig(common, env);
-    if (cmd.sub === "add") checkAdd(cmd, flags, config, path);
+    if (cmd.sub === "add") await checkAdd(cmd, flags, env, config, path);
     const source = cmd.sub === "import" ? readImportSource(cmd.source, flags, env) : undefined;
     const dataDir = dataDirOf(common, env);
     // add, import and login write what they bring (servers, OAuth tokens); the others need the
@@ -208,15 +209,17 @@ export async function mcpMain(argv: string[], env: NodeJS.ProcessEnv = process.e
 }
 
 /** What `mcp add` is refused for by the config file: its server of that name, this gateway's own URL. */
-function checkAdd(cmd: AddCommand, flags: Flags, config: ConfigFile, configPath: string | undefined): void {
+async function checkAdd(
+  cmd: AddCommand,
+  flags: Flags,
+  env: NodeJS.ProcessEnv,
+  config: ConfigFile,
+  configPath: string | undefined,
+): Promise<void> {
   const { name, spec } = cmd;
   if (config.mcp_servers[name] !== undefined)
     throw new McpCliError(`${name} is defined in the config file (${configPath}); change it there`);
-  const self = {
-    port: portOf(flags) ?? config.server?.port ?? DEFAULT_PORT,
-    host: flags.host ?? config.server?.host,
-  };
-  if (spec.url !== undefined && pointsAtGateway(spec.url, self))
+  if (spec.url !== undefined && pointsAtGateway(spec.url, await gatewayAddress(flags, env)))
     throw new CliUsageError(
       `--url ${maskUrl(spec.url)} is this gateway itself: a server cannot be its own upstream (its tools would list themselves without end)`,
     );
@@ -266,7 +269,7 @@ async function login(ctx: Context, name: string, timeoutMs: number): Promise<voi
       config: serverConfig(ctx, name),
       env: ctx.env,
       store: oauthStoreFor(ctx.store),
-      port: portOf(ctx.flags) ?? ctx.config.server?.port ?? DEFAULT_PORT,
+      port: (await gatewayAddress(ctx.flags, ctx.env)).port,
       noOpen: ctx.flags["no-open"] === true,
       timeoutMs,
       out,
@@ -282,6 +285,17 @@ async function logout(ctx: Context, name: string): Promise<void> {
   out(
     `Forgot the OAuth tokens of "${name}"${r.revoked ? " and revoked them at its authorization server" : ` (not revoked at its authorization server: ${r.reason})`}; a running gateway asks for a new login at its next request to it.`,
   );
+}
+
+/**
+ * This gateway's address, found as every command that talks to it finds it (--host/--port, else
+ * where the gateway serving the data folder recorded it listens, else the config in force's
+ * `server`: cli-gateway-address.ts): an MCP server there is the gateway itself, and an OAuth login
+ * comes back to its port.
+ */
+async function gatewayAddress(flags: Flags, env: NodeJS.ProcessEnv): Promise<{ host: string; port: number }> {
+  const found = await findGateway(flags, env);
+  return { host: found.host, port: found.port ?? DEFAULT_PORT };
 }
 
 /** Hashes of every key this gateway knows: an entry presenting one points at this gateway. */
@@ -317,7 +331,7 @@ async function importFrom(
   source: ImportSource,
   { path, json }: { path: string; json: unknown },
 ): Promise<void> {
-  const port = portOf(ctx.flags) ?? ctx.config.server?.port ?? DEFAULT_PORT;
+  const { port } = await gatewayAddress(ctx.flags, ctx.env);
   const keys = await ownKeyHashes(ctx);
   // Servers by name as the gateway runs them: the config file's over a stored one (withAddedServers).
   const existing = new Map(ctx.added.list().map((s) => [s.name, s.config]));

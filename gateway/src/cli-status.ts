@@ -13,8 +13,10 @@ export const STATUS_USAGE = `Usage: gatehouse status [--port N] [--host H] [--da
 
 The running gateway at a glance: health, providers, keys, MCP servers, approvals waiting, request
 logs and spend. Exit status 0 when it is ok, 1 when it is degraded or does not answer.
-Without --host and --port, the gateway is looked for where the config in force (--config,
-GATEHOUSE_CONFIG, or config.yaml in the data folder) puts it (server.host, server.port), else 127.0.0.1:8787.`;
+Without --host and --port, the gateway serving the data folder is looked for where it recorded it
+listens (serving.json, whatever --port or --config it was started with), else where the config in
+force (--config, GATEHOUSE_CONFIG, or config.yaml in the data folder) puts it (server.host,
+server.port), else 127.0.0.1:8787.`;
 
 export interface StatusFacts {
   health: HealthView;
