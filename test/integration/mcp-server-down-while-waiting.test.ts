@@ -119,6 +119,18 @@ describe("a call waiting for approval whose server crashes", () => {
         decided.decision?.reason ?? "",
         /^MCP server files crashed and could not be started again/,
       );
+      // The approval log keeps the reason, as the decision said it (read back from the database).
+      const logged = await waitFor(async () =>
+        (
+          await api<{ rows: Array<{ id: string; decidedBy: string; decisionReason: string | null }> }>(
+            "GET",
+            "/api/approvals/log?server=files",
+          )
+        ).json.rows.find((x) => x.id === req.id),
+      );
+      assert.equal(logged.decidedBy, "server-crashed");
+      assert.equal(logged.decisionReason, decided.decision?.reason);
+      assert.match(logged.decisionReason ?? "", /\(last error: .*None of the specified directories/);
       // The server itself is still retried.
       assert.ok(["backoff", "starting", "crashed"].includes(gw.gateway.mcp.server("files")?.state ?? ""));
     } finally {

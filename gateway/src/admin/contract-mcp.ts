@@ -240,6 +240,13 @@ export interface ApprovalLogEntry {
   decidedBy: string;
   decidedAt: string;
   /**
+   * For a request the gateway withdrew (answer cancelled): why, in a sentence, as the decision said
+   * it live (ApprovalDecisionView.reason; the server's last error redacted); null for answers,
+   * timeouts and the client's own cancel. Entries recorded before it was kept have the words for
+   * their decidedBy, without the last error.
+   */
+  decisionReason: string | null;
+  /**
    * The tool call it was asked for, in GET /api/logs/tools/{id}: set once that row is written (when
    * the call ends: answered allow, after the tool ran; denied, timed out or withdrawn, at once, as a
    * `denied` row); null until then, when no row was kept (retention), and for entries older than the link.

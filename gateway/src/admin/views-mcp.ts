@@ -9,7 +9,7 @@ import type {
 } from "../mcp/index.js";
 import type { OAuthStatus } from "../mcp/oauth/wire.js";
 import type { McpServerConfig } from "../mcp/schema.js";
-import { withdrawalReason } from "../mcp/withdrawn.js";
+import { decisionReason } from "../mcp/withdrawn.js";
 import { redactJson, redactText } from "../store/redact.js";
 import type {
   ApprovalDecisionView,
@@ -113,7 +113,7 @@ export function approvalView(r: ApprovalRequest): ApprovalView {
 
 /** A decision of `server`'s request, with the words for a withdrawal (mcp/withdrawn.ts). */
 export function decisionView(d: ApprovalDecision, server: string): ApprovalDecisionView {
-  const reason = d.answer === "cancelled" ? (d.reason ?? withdrawalReason(d.decidedBy, server)) : undefined;
+  const reason = decisionReason(d, server);
   return { answer: d.answer, decidedBy: d.decidedBy, decidedAt: iso(d.decidedAt), reason: reason ?? null };
 }
 
@@ -146,6 +146,9 @@ export function approvalLogView(r: ApprovalLogRow): ApprovalLogEntry {
     answer: r.answer,
     decidedBy: r.decidedBy,
     decidedAt: iso(r.decidedAt),
+    // Entries from before the reason was kept (migration 019): the words for their decidedBy.
+    decisionReason:
+      r.decisionReason ?? decisionReason({ answer: r.answer, decidedBy: r.decidedBy }, r.server) ?? null,
     toolCallId: r.toolCallId,
   };
 }

@@ -1,6 +1,7 @@
-import { redactArguments } from "../store/redact.js";
+import { redactArguments, redactText } from "../store/redact.js";
 import type { Approvals } from "./approvals.js";
 import type { McpStore } from "./store.js";
+import { decisionReason } from "./withdrawn.js";
 
 /**
  * Writes each answered approval request to the approval log (table mcp_approvals), with its
@@ -29,6 +30,8 @@ export function recordDecisions(
         answer: d.answer,
         decidedBy: d.decidedBy,
         decidedAt: d.decidedAt,
+        // As the live decision says it; the server's last error in it may hold its stderr.
+        decisionReason: redactText(decisionReason(d, req.server) ?? "") || null,
       })
       .catch(() => undefined);
   });

@@ -30,8 +30,13 @@ export interface ToolPin {
  * and the arguments as the JSON text kept (cut at 8 KiB).
  */
 export interface ApprovalRecord
-  extends Omit<ApprovalLogEntry, "requestedAt" | "decidedAt" | "arguments" | "argumentsCut" | "toolCallId"> {
+  extends Omit<
+    ApprovalLogEntry,
+    "requestedAt" | "decidedAt" | "arguments" | "argumentsCut" | "toolCallId" | "decisionReason"
+  > {
   arguments: string;
+  /** Why the gateway withdrew the request (migration 019); null or absent otherwise. */
+  decisionReason?: string | null;
   requestedAt: number;
   decidedAt: number;
 }
@@ -42,6 +47,7 @@ export interface ApprovalRecord
  * null when there is none (not yet, pruned, or a store without a tool-call log).
  */
 export interface ApprovalLogRow extends ApprovalRecord {
+  decisionReason: string | null;
   toolCallId: string | null;
 }
 
@@ -161,7 +167,9 @@ export class MemoryMcpStore implements McpStore {
     );
     // No tool-call log to link to here.
     return pageOf(
-      rows.slice(0, q.limit + 1).map((r) => ({ ...r, toolCallId: null })),
+      rows
+        .slice(0, q.limit + 1)
+        .map((r) => ({ ...r, decisionReason: r.decisionReason ?? null, toolCallId: null })),
       q.limit,
     );
   }
@@ -193,6 +201,7 @@ interface ApprovalRow {
   answer: string;
   decided_by: string;
   decided_at: number;
+  decision_reason: string | null;
   /** Read with the row: the tool call whose approval_id is this row's id (016-tool-call-approval-id.ts). */
   tool_call_id: string | null;
 }
@@ -278,7 +287,7 @@ export class SqliteMcpStore implements McpStore {
     this.db
       .prepare(
         `INSERT INTO mcp_approvals (id, server, tool, key_name, session_id, arguments, reason, requested_at,
-           answer, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           answer, decided_by, decided_at, decision_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         r.id,
@@ -292,34 +301,44 @@ export class SqliteMcpStore implements McpStore {
         r.answer,
         r.decidedBy,
         r.decidedAt,
+        r.decisionReason ?? null,
       );
   }
 
   async listApprovals(q: ApprovalLogQuery): Promise<ApprovalLogPage> {
-    const clauses: string[] = [];
-    const params: Array<string | number> = [];
-    const add = (sql: string, ...p: Array<string | number>) => {
-      clauses.push(sql);
-      params.push(...p);
-    };
-    if (q.server !== undefined) add("server = ?", q.server);
-    if (q.tool !== undefined) add("tool = ?", q.tool);
-    if (q.answer !== undefined) add("answer = ?", q.answer);
-    if (q.key !== undefined) add("key_name = ?", q.key);
-    if (q.session !== undefined) add("session_id = ?", q.session);
-    const at = positionOf(q);
-    if (at) add("(requested_at < ? OR (requested_at = ? AND id < ?))", at[0], at[0], at[1]);
-    const where = clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : "";
-    // The tool call each decision led to, through tool_calls' index of approval_id: null until
-    // that row is written (the call ends), and when it was pruned.
-    const rows = this.db
-      .prepare(
-        `SELECT a.*, (SELECT t.id FROM tool_calls t WHERE t.approval_id = a.id LIMIT 1) AS tool_call_id
-         FROM mcp_approvals a ${where} ORDER BY requested_at DESC, id DESC LIMIT ?`,
-      )
-      .all(...params, q.limit + 1) as ApprovalRow[];
+    const { sql, params } = approvalPageQuery(q);
+    const rows = this.db.prepare(sql).all(...params) as ApprovalRow[];
     return pageOf(rows.map(recordOf), q.limit);
   }
+}
+
+/**
+ * One page of the approval log, newest first: `limit` rows and one more (which says whether a next
+ * page exists), with the tool call each decision led to, through tool_calls' index of approval_id
+ * (null until that row is written, when the call ends, and when it was pruned). The key filter
+ * reads through mcp_approvals_key_name (migration 019); test/unit/log-query-plans.test.ts asks
+ * SQLite how it runs it.
+ */
+export function approvalPageQuery(q: ApprovalLogQuery): { sql: string; params: Array<string | number> } {
+  const clauses: string[] = [];
+  const params: Array<string | number> = [];
+  const add = (sql: string, ...p: Array<string | number>) => {
+    clauses.push(sql);
+    params.push(...p);
+  };
+  if (q.server !== undefined) add("server = ?", q.server);
+  if (q.tool !== undefined) add("tool = ?", q.tool);
+  if (q.answer !== undefined) add("answer = ?", q.answer);
+  if (q.key !== undefined) add("key_name = ?", q.key);
+  if (q.session !== undefined) add("session_id = ?", q.session);
+  const at = positionOf(q);
+  if (at) add("(requested_at < ? OR (requested_at = ? AND id < ?))", at[0], at[0], at[1]);
+  const where = clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : "";
+  return {
+    sql: `SELECT a.*, (SELECT t.id FROM tool_calls t WHERE t.approval_id = a.id LIMIT 1) AS tool_call_id
+         FROM mcp_approvals a ${where} ORDER BY requested_at DESC, id DESC LIMIT ?`,
+    params: [...params, q.limit + 1],
+  };
 }
 
 function recordOf(r: ApprovalRow): ApprovalLogRow {
@@ -335,6 +354,7 @@ function recordOf(r: ApprovalRow): ApprovalLogRow {
     answer: r.answer,
     decidedBy: r.decided_by,
     decidedAt: r.decided_at,
+    decisionReason: r.decision_reason,
     toolCallId: r.tool_call_id,
   };
 }

@@ -35,3 +35,15 @@ const because = new Map<string, (server: string) => string>([
 export function withdrawalReason(decidedBy: string, server: string): string | undefined {
   return because.get(decidedBy)?.(server);
 }
+
+/**
+ * Why a decision withdrew its request, in words (the decision's own reason, else the words for its
+ * decidedBy); undefined for answers, timeouts and the client's cancel. What the live decision, its
+ * event and the approval log (GET /api/approvals/log's decisionReason) say.
+ */
+export function decisionReason(
+  d: { answer: string; decidedBy: string; reason?: string | undefined },
+  server: string,
+): string | undefined {
+  return d.answer === "cancelled" ? (d.reason ?? withdrawalReason(d.decidedBy, server)) : undefined;
+}

@@ -16,6 +16,7 @@ import { m015 } from "./015-tool-call-details.js";
 import { m016 } from "./016-tool-call-approval-id.js";
 import { m017 } from "./017-input-estimated.js";
 import { m018 } from "./018-tool-calls-by-key-name.js";
+import { m019 } from "./019-decision-reason-and-key-indexes.js";
 import type { Migration } from "./types.js";
 
 /** Every migration, one file each (NNN-name.ts), listed here in version order. */
@@ -38,4 +39,5 @@ export const migrations: readonly Migration[] = [
   m016,
   m017,
   m018,
+  m019,
 ];
