@@ -30,7 +30,7 @@ const entry = (id: string, requestedAt: number, answer: string, decidedBy: strin
 test("a database from before migration 019: old entries read with the words for decidedBy, new ones keep their reason", async () => {
   const old = openSqlite(dir);
   old.exec(
-    "ALTER TABLE mcp_approvals DROP COLUMN decision_reason; DELETE FROM schema_migrations WHERE version = 19;",
+    "DROP INDEX request_logs_key_name_ts; DROP INDEX mcp_approvals_key_name; ALTER TABLE mcp_approvals DROP COLUMN decision_reason; DELETE FROM schema_migrations WHERE version = 19;",
   );
   // Entries as that gateway wrote them.
   const insert = old.prepare(
