@@ -10,9 +10,9 @@ import {
   exitCodeOf,
   terminalSafe,
   unexpectedArgumentText,
-  visibleExactly,
 } from "./cli-text.js";
 import { SseParser } from "./llm/translate/sse.js";
+import { displayText } from "./mcp/approval-display.js";
 
 /**
  * `gatehouse approvals`: the terminal's answer to MCP approval requests of a running gateway, for
@@ -47,21 +47,25 @@ export interface ApprovalsIo {
   input: Readable;
 }
 
-const ARGUMENTS_SHOWN = 2000;
+/** Text the gateway or a client gave that is not in the request's display form, made display-safe. */
+const safe = (s: string | null, limit = 400): string => (s === null ? "-" : displayText(s, limit).text);
 
-/** A request as a person reads it before answering (arguments as JSON: control characters escaped). */
+/**
+ * A request as a person reads it before answering: the request's display-safe form (`display`,
+ * mcp/approval-display.ts, as the app and every UI show it), so what the prompt shows is what will
+ * run, hidden and control characters as visible markers (`⟨U+202E⟩`), long texts cut and said so.
+ */
 export function describeRequest(r: ApprovalView, now = Date.now()): string {
-  let args = JSON.stringify(r.arguments, null, 2);
-  if (args.length > ARGUMENTS_SHOWN)
-    args = `${args.slice(0, ARGUMENTS_SHOWN)}\n… (${args.length - ARGUMENTS_SHOWN} more characters)`;
+  const d = r.display;
+  const args = d.arguments.cut
+    ? `${d.arguments.text}\n(cut: ${d.arguments.length.toLocaleString("en-US")} characters in all)`
+    : d.arguments.text;
   const left = Math.max(0, Math.round((Date.parse(r.expiresAt) - now) / 1000));
   return [
-    `Approval requested: ${visibleExactly(r.exposedName)} (server ${visibleExactly(r.server)})`,
-    `  key: ${visibleExactly(r.keyName)}   session: ${visibleExactly(r.sessionId)}   denied in ${left} s without an answer`,
-    `  why: ${visibleExactly(r.reason)}`,
-    // JSON escapes C0 controls but not C1 ones, bidi controls or characters that show nothing:
-    // each line is made so, and what the prompt shows is what will run.
-    `  arguments: ${args.split("\n").map(visibleExactly).join("\n  ")}`,
+    `Approval requested: ${d.exposedName.text} (server ${safe(r.server)})`,
+    `  key: ${safe(r.keyName)}   session: ${safe(r.sessionId)}   denied in ${left} s without an answer`,
+    `  why: ${safe(r.reason)}`,
+    `  arguments: ${args.split("\n").join("\n  ")}`,
   ].join("\n");
 }
 
@@ -96,7 +100,7 @@ async function watch(client: AdminClient, io: ApprovalsIo): Promise<number> {
       if (asking?.id === e.request.id)
         asking.cancel(
           reason
-            ? `withdrawn: ${visibleExactly(reason)}; the tool did not run`
+            ? `withdrawn: ${safe(reason, 1000)}; the tool did not run`
             : `answered elsewhere: ${e.decision?.answer ?? "?"} by ${terminalSafe(e.decision?.decidedBy ?? "?")}`,
         );
     }

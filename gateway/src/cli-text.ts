@@ -6,16 +6,6 @@ export const terminalSafe = (s: string | null): string =>
   (s ?? "-").replace(/[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/gu, "?");
 
 /**
- * Text a person judges before something runs (an approval request): terminalSafe, and also every
- * character that shows nothing (zero-width spaces and joiners, soft hyphens, word joiners, tag
- * characters, variation selectors) becomes "?", so what the prompt shows is all that will run.
- * Such characters can carry a whole hidden text (an instruction to a model, in tag characters)
- * inside an argument that reads as harmless.
- */
-export const visibleExactly = (s: string | null): string =>
-  terminalSafe(s).replace(/\p{Cf}|[\u{115f}\u{1160}\u{3164}\u{ffa0}]|\p{Variation_Selector}/gu, "?");
-
-/**
  * A wrong command line: an unknown command or subcommand, a missing argument, a bad flag value.
  * Exit status 2, where a failure (no gateway answers, a store or config error, nothing of that
  * name) is 1: `exitCodeOf`. Thrown before anything is created or changed.
