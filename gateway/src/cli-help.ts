@@ -19,6 +19,7 @@ export const KEYS_HELP = `  gatehouse keys create NAME [RULES] [--expires ISO] [
            --token-budget 2000000/day  --rpm 120  --tpm 400000  --team NAME
            --models 'anthropic/*,openai/gpt-5*'  --providers a,b  --mcp-servers a,b
            --mcp-tools 'files__*'  --content full|metadata|off
+           --mcp-only (models: [], the key calls no model, MCP tools only)
            (--team: letters, digits, _ . : @ -; an empty --mcp-servers/--mcp-tools: none;
            an empty --models/--providers is refused)
            update only: --no-budgets --no-rate-limit --all-models --no-team`;

@@ -43,6 +43,7 @@ export const options = {
   "no-budgets": { type: "boolean" },
   "no-rate-limit": { type: "boolean" },
   "all-models": { type: "boolean" },
+  "mcp-only": { type: "boolean" },
   "no-team": { type: "boolean" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -109,6 +110,7 @@ function rulesFromFlags(f: Flags): KeyPolicyPatch {
   } else if (f["no-rate-limit"]) out.rate_limit = null;
   if (f.models !== undefined) out.models = list(f.models);
   else if (f["all-models"]) out.models = null;
+  else if (f["mcp-only"]) out.models = [];
   if (f.team !== undefined) out.team = f.team;
   else if (f["no-team"]) out.team = null;
   if (f.providers !== undefined) out.providers = list(f.providers);
@@ -127,8 +129,8 @@ const CONTENT_SAID: Record<ContentMode, string> = {
 
 /**
  * An empty --models or --providers ('' or ','): a list that allows nothing, so a key that could call
- * no model at all. As typed it is most often a shell variable that was empty, so it is refused; the
- * config file and the API take `models: []` for a key meant for MCP tools only. An empty
+ * no model at all. As typed it is most often a shell variable that was empty, so it is refused;
+ * --mcp-only says it on purpose (`models: []`, as the config file and the API take it). An empty
  * --mcp-servers or --mcp-tools is taken: no MCP server or tool for the key, as `[]` in the config.
  */
 function checkNotEmpty(f: Flags, update: boolean): void {
@@ -141,9 +143,14 @@ function checkNotEmpty(f: Flags, update: boolean): void {
     const v = f[flag];
     if (v !== undefined && list(v).length === 0)
       throw new CliUsageError(
-        `--${flag} ${JSON.stringify(v)}: no ${flag === "models" ? "model pattern" : "provider"} given, which would let the key call no model at all; ${how[flag]}`,
+        `--${flag} ${JSON.stringify(v)}: no ${flag === "models" ? "model pattern" : "provider"} given, which would let the key call no model at all; ${how[flag]} (--mcp-only for a key that calls no model, MCP tools only)`,
       );
   }
+  const with_ = (["models", "all-models", "providers"] as const).find((g) => f[g] !== undefined);
+  if (f["mcp-only"] && with_)
+    throw new CliUsageError(
+      `--mcp-only or --${with_}, not both: --mcp-only lets the key call no model at all (models: [])`,
+    );
 }
 
 /**
@@ -242,6 +249,7 @@ const RULE_FLAGS = [
   "mcp-servers",
   "mcp-tools",
   "content",
+  "mcp-only",
 ] as const;
 const UPDATE_ONLY = ["no-budgets", "no-rate-limit", "all-models", "no-team"] as const;
 

@@ -36,12 +36,12 @@ export function describeRules(p: KeyGovernance): string {
   if (p.rate_limit?.requests_per_minute) parts.push(`${p.rate_limit.requests_per_minute} rpm`);
   if (p.rate_limit?.tokens_per_minute) parts.push(`${p.rate_limit.tokens_per_minute} tpm`);
   if (p.team) parts.push(`team ${p.team}`);
-  // An empty list allows nothing: said as "none", not as a trailing blank.
-  const list = (xs: readonly string[]) => (xs.length > 0 ? xs.join(",") : "none");
-  if (p.models) parts.push(`models ${list(p.models)}`);
-  if (p.providers) parts.push(`providers ${list(p.providers)}`);
-  if (p.mcp_servers) parts.push(`mcp servers ${list(p.mcp_servers)}`);
-  if (p.mcp_tools) parts.push(`mcp tools ${list(p.mcp_tools)}`);
+  // An empty list allows nothing (a list left out allows everything): said so, not as a trailing blank.
+  const list = (xs: readonly string[], none: string) => (xs.length > 0 ? xs.join(",") : `none (${none})`);
+  if (p.models) parts.push(`models ${list(p.models, "no model allowed")}`);
+  if (p.providers) parts.push(`providers ${list(p.providers, "no provider allowed, so no model")}`);
+  if (p.mcp_servers) parts.push(`mcp servers ${list(p.mcp_servers, "no MCP tool allowed")}`);
+  if (p.mcp_tools) parts.push(`mcp tools ${list(p.mcp_tools, "no MCP tool allowed")}`);
   if (p.content !== "metadata") parts.push(`content ${p.content}`);
   return parts.length > 0 ? parts.join("; ") : "no rules";
 }

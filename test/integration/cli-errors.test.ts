@@ -255,17 +255,17 @@ describe("CLI error lines", () => {
       [
         "create",
         ["--models", ""],
-        `--models "": no model pattern given, which would let the key call no model at all; give patterns, like --models 'anthropic/*,openai/gpt-5*', or leave --models out to allow every model`,
+        `--models "": no model pattern given, which would let the key call no model at all; give patterns, like --models 'anthropic/*,openai/gpt-5*', or leave --models out to allow every model (--mcp-only for a key that calls no model, MCP tools only)`,
       ],
       [
         "update",
         ["--models", ","],
-        `--models ",": no model pattern given, which would let the key call no model at all; give patterns, like --models 'anthropic/*,openai/gpt-5*', or --all-models to allow every model again`,
+        `--models ",": no model pattern given, which would let the key call no model at all; give patterns, like --models 'anthropic/*,openai/gpt-5*', or --all-models to allow every model again (--mcp-only for a key that calls no model, MCP tools only)`,
       ],
       [
         "create",
         ["--providers", " "],
-        `--providers " ": no provider given, which would let the key call no model at all; give provider names, like --providers anthropic,openai, or leave --providers out to allow every provider`,
+        `--providers " ": no provider given, which would let the key call no model at all; give provider names, like --providers anthropic,openai, or leave --providers out to allow every provider (--mcp-only for a key that calls no model, MCP tools only)`,
       ],
     ] as const) {
       const name = sub === "create" ? "fresh" : "laptop";
@@ -277,7 +277,7 @@ describe("CLI error lines", () => {
     // An empty --mcp-servers is a key without MCP servers, as mcp_servers: [] in the config, and says so.
     const noMcp = await runCli(["keys", "create", "no-mcp", "--mcp-servers", "", "--data-dir", dataDir]);
     assert.equal(noMcp.code, 0, noMcp.err);
-    assert.match(noMcp.err, /\(mcp servers none\)/);
+    assert.match(noMcp.err, /\(mcp servers none \(no MCP tool allowed\)\)/);
   });
 
   test("a year-long window is accepted; --rpm past what counts exactly and a loose --expires are refused", async () => {

@@ -13,7 +13,10 @@ test("an empty allow-list is said as none", () => {
     mcp_servers: [],
     mcp_tools: [],
   });
-  assert.equal(describeRules(rules), "team platform; models gpt/*; mcp servers none; mcp tools none");
+  assert.equal(
+    describeRules(rules),
+    "team platform; models gpt/*; mcp servers none (no MCP tool allowed); mcp tools none (no MCP tool allowed)",
+  );
 });
 
 test("a key without a list has no such part", () => {

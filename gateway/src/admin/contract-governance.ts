@@ -30,7 +30,11 @@ export interface KeyRules {
   team?: string;
   budgets?: BudgetSpec[];
   rate_limit?: RateLimitSpec;
-  /** Allowed models (patterns over the requested name and provider/model); absent: all. */
+  /**
+   * Allowed models (patterns over the requested name and provider/model); absent: all. An empty
+   * list (here and in providers, mcp_servers, mcp_tools) allows nothing: `models: []` is a key that
+   * calls no model (MCP tools only), `mcp_servers: []` one that gets no MCP tool.
+   */
   models?: string[];
   providers?: string[];
   mcp_servers?: string[];
@@ -42,7 +46,10 @@ export interface KeyRules {
   content?: ContentModeName;
 }
 
-/** A key's rules as key views show them: null where nothing is set (no limit, everything allowed). */
+/**
+ * A key's rules as key views show them: null where nothing is set (no limit, everything allowed);
+ * an empty list allows nothing.
+ */
 export interface KeyRulesView {
   team: string | null;
   budgets: BudgetSpec[];
