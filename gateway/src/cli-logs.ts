@@ -8,6 +8,7 @@ import { FOLLOW_WIDTHS, follow, int, printLogRows, table } from "./cli-logs-tail
 import { openExistingStore } from "./cli-store.js";
 import { CliUsageError, errorLine, exitCodeOf, terminalSafe, unexpectedArgumentText } from "./cli-text.js";
 import { exportConfig } from "./config/export.js";
+import { markImport } from "./config/import-mark.js";
 import { ConfigError } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
 import { storedSection } from "./config/stored-section.js";
@@ -293,6 +294,8 @@ async function configImport(file: string, flags: Flags, env: NodeJS.ProcessEnv, 
   try {
     const target = join(dataDir, "config.yaml");
     const { backup } = writeConfigFile(target, prepared.fileText);
+    // A running gateway's reload of it says it came from this import (config/import-mark.ts).
+    markImport(dataDir, target, prepared.fileText, "gatehouse config import");
     io.out(`Imported ${file} as ${target}${backup ? ` (previous one kept as ${backup})` : ""}.\n`);
     const report = await applyStored(
       prepared,

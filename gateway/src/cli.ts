@@ -95,11 +95,13 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
     { createGateway },
     { watchConfig, secretFilesOf },
     { writeServeRecord, removeServeRecord },
+    { changeSource, importOrigin },
   ] = await Promise.all([
     import("./cli-config.js"),
     import("./index.js"),
     import("./config/watch.js"),
     import("./cli-serve-record.js"),
+    import("./config/import-mark.js"),
   ]);
   // The command line before the config: a bad --port is a wrong command line (status 2).
   const port = portOf(flags);
@@ -181,7 +183,8 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
   watcher = watchConfig({
     path: configFile,
     load: () => resolveConfig(flags, env).config,
-    apply: (next) => gateway.reload(next),
+    apply: (next, by) => gateway.reload(next, changeSource(by)),
+    origin: () => importOrigin(dataDir, configFile),
     log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
     notApplied: (reason) => gateway.configNotApplied(reason),
     secretFiles: () => secretFilesOf(gateway.config()),

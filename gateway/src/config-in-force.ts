@@ -109,6 +109,7 @@ export function overriddenSettingChanges(
   before: ConfigFile,
   after: ConfigFile,
   stored: EntryValues["settings"],
+  from = "the config file",
 ): string[] {
   const was = before.settings as Record<string, unknown>;
   const now = after.settings as Record<string, unknown>;
@@ -117,7 +118,7 @@ export function overriddenSettingChanges(
     .filter((name) => JSON.stringify(was[name]) !== JSON.stringify(now[name]))
     .map(
       (name) =>
-        `settings.${name} changed in the config file, but the value set through the admin API (${JSON.stringify(shown[name])}) stays in force: PATCH /api/settings {"${name}": null} to use the file's`,
+        `settings.${name} changed in ${from}, but the value set through the admin API (${JSON.stringify(shown[name])}) stays in force: PATCH /api/settings {"${name}": null} to use the file's`,
     );
 }
 
@@ -130,11 +131,12 @@ export function restartOnlyChanges(
   before: ConfigFile,
   after: ConfigFile,
   listening: string | undefined,
+  from = "the config file",
 ): string[] {
   return (["host", "port"] as const)
     .filter((f) => before.server?.[f] !== after.server?.[f])
     .map(
       (f) =>
-        `server.${f} changed in the config file: it applies at the next start${listening ? `; until then the gateway listens on ${listening}` : ""}`,
+        `server.${f} changed in ${from}: it applies at the next start${listening ? `; until then the gateway listens on ${listening}` : ""}`,
     );
 }

@@ -13,6 +13,7 @@ import { providerModelRoutes } from "./admin/routes-provider-models.js";
 import { providerRoutes } from "./admin/routes-providers.js";
 import { teamRoutes } from "./admin/routes-teams.js";
 import { exportConfig } from "./config/export.js";
+import { changeSource, markImport } from "./config/import-mark.js";
 import { ConfigError } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
 import type { StoredEntries } from "./config/stored-entries.js";
@@ -63,7 +64,7 @@ export interface AdminWiring {
     req: IncomingMessage,
   ): string | undefined;
   /** Applies a config file (merged with the stored entries) without a restart. */
-  reload(file: ConfigFile): Promise<void>;
+  reload(file: ConfigFile, from?: string): Promise<void>;
   refreshKeys(): Promise<void>;
   /** Applies changes of the stored MCP servers to the running gateway now. */
   refreshMcpServers(): Promise<void>;
@@ -124,6 +125,7 @@ export function gatewayAdminRoutes(w: AdminWiring): {
     }),
   );
 
+  const IMPORTED_BY = "POST /api/config/import";
   /** POST /api/config/import: write the file this gateway reads, apply it, then its `stored` section. */
   async function importConfig(text: string): Promise<ConfigImportResult> {
     const prepared = prepareImport(text, "the imported config", false, env);
@@ -136,7 +138,9 @@ export function gatewayAdminRoutes(w: AdminWiring): {
       ? `${JSON.stringify(parseYaml(prepared.fileText) ?? {}, null, 2)}\n`
       : prepared.fileText;
     const { backup } = writeConfigFile(target, body);
-    await w.reload(opts.configFile ? opts.configFile.load() : prepared.config);
+    // The reload's lines (and the file watcher's, which sees the new file) name the import.
+    markImport(opts.dataDir, target, body, IMPORTED_BY);
+    await w.reload(opts.configFile ? opts.configFile.load() : prepared.config, changeSource(IMPORTED_BY));
     const report = await applyStored(prepared, importTargets(store, mcp));
     await w.refreshKeys();
     return { file: target, backup: backup ?? null, unset: prepared.unset, ...report };

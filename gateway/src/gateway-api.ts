@@ -43,8 +43,11 @@ export interface Gateway {
   start(): Promise<{ url: string; port: number }>;
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), closes pools and the store. */
   stop(graceMs?: number): Promise<void>;
-  /** Applies a new config without a restart. */
-  reload(config: ConfigFile): Promise<void>;
+  /**
+   * Applies a new config without a restart. `from` names where the change came from in the lines
+   * it logs (default "the config file"; an import says which: config/import-mark.ts).
+   */
+  reload(config: ConfigFile, from?: string): Promise<void>;
   /**
    * A change of the config file that was refused (the line said), or undefined once a reload
    * applied the file: /api/health lists it as a problem, so `gatehouse status` shows it.

@@ -206,9 +206,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
   let configProblem: string | undefined;
 
   /** Applies a config file (merged with the stored entries) without a restart. */
-  async function reload(file: ConfigFile): Promise<void> {
-    for (const line of overriddenSettingChanges(fileConfig, file, entries.load().settings)) warn(line);
-    for (const line of restartOnlyChanges(fileConfig, file, url)) warn(line);
+  async function reload(file: ConfigFile, from?: string): Promise<void> {
+    for (const line of overriddenSettingChanges(fileConfig, file, entries.load().settings, from)) warn(line);
+    for (const line of restartOnlyChanges(fileConfig, file, url, from)) warn(line);
     const { config: next, built } = inForce.resolve(file);
     const nextKeys = configKeys(next, env);
     // Retention settings changed (API or file): applied now, not at the timer's next hour.

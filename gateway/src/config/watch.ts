@@ -18,8 +18,10 @@ export interface ConfigWatchOptions {
   path: string;
   /** Reads and validates the config in force (throws with a message naming the bad field). */
   load(): ConfigFile;
-  /** Applies it (Gateway.reload). */
-  apply(config: ConfigFile): Promise<void>;
+  /** Applies it (Gateway.reload); `by` is the import that wrote the file, when one did (origin). */
+  apply(config: ConfigFile, by?: string): Promise<void>;
+  /** The import that wrote the file as it is now (config/import-mark.ts), else undefined. */
+  origin?(): string | undefined;
   /** One line per reload or refusal. */
   log(line: string): void;
   /** The refusal of the file on disk (the line logged), or undefined once a reload applied it. */
@@ -91,12 +93,13 @@ export function watchConfig(opts: ConfigWatchOptions): ConfigWatcher {
       refused(e);
       return;
     }
+    const by = opts.origin?.();
     try {
-      await opts.apply(next);
+      await opts.apply(next, by);
       // The new config may name other secret files: watch those, and count their bytes from now.
       last = fingerprint(opts.path, secrets());
       follow();
-      opts.log(`config reloaded from ${opts.path}`);
+      opts.log(`config reloaded from ${opts.path}${by ? ` (written by ${by})` : ""}`);
       opts.notApplied?.(undefined);
     } catch (e) {
       last = now;
