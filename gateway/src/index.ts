@@ -225,7 +225,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       allowedOrigins: next.settings.allowed_origins,
     });
     addedSeen = addedServers.fingerprint();
-    await mcp.reload(mcpConfig(next));
+    await mcp.reload(mcpConfig(next), from);
     rules.setConfig(next);
     governance.reconfigure(rules.merged, new Pricing(next.providers, next.pricing));
     shadowWarnings.reset();

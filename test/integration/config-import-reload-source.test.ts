@@ -19,7 +19,7 @@ test("POST /api/config/import: the reload's lines name the import", async () => 
   process.on("warning", on);
   try {
     const r = await adminJson(gw, "POST", "/api/config/import", {
-      yaml: `server: { port: 18998 }\nvirtual_keys:\n  - { name: test, key: ${gw.key} }\n`,
+      yaml: `server: { port: 18998 }\nmcp: { approval_timeout_ms: 45000 }\nvirtual_keys:\n  - { name: test, key: ${gw.key} }\n`,
     });
     assert.equal(r.status, 200, JSON.stringify(r.json));
     await new Promise((r) => setTimeout(r, 20)); // warnings are emitted on the next tick
@@ -33,6 +33,15 @@ test("POST /api/config/import: the reload's lines name the import", async () => 
       `server.port changed in the config imported by POST /api/config/import: it applies at the next start; until then the gateway listens on ${gw.url}`,
     ],
   );
+  assert.ok(
+    seen.some((l) =>
+      l.startsWith(
+        "mcp.approval_timeout_ms changed to 45000 in the config imported by POST /api/config/import: ",
+      ),
+    ),
+    seen.join(" | "),
+  );
+  assert.ok(!seen.some((l) => l.includes("in the config file")), seen.join(" | "));
 });
 
 test("the file watcher: a file an import wrote is reloaded as the import's, one edited by hand as the file's", async () => {

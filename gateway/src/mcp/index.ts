@@ -166,7 +166,8 @@ export interface McpRuntime extends McpSurface {
    * JSON-RPC error on /mcp, a 503 on the execute endpoints, a log record) and stops the upstreams.
    */
   stop(graceMs?: number): Promise<void>;
-  reload(config: ConfigFile): Promise<void>;
+  /** `from` names where the change came from in the lines it logs (default "the config file"). */
+  reload(config: ConfigFile, from?: string): Promise<void>;
 }
 
 export interface McpOptions {
@@ -325,8 +326,8 @@ export function createMcp(opts: McpOptions): McpRuntime {
       oauth.stop();
       await hub.stop();
     },
-    async reload(next) {
-      for (const line of mcpSettingChanges(config.mcp, next.mcp)) hub.warn(line);
+    async reload(next, from) {
+      for (const line of mcpSettingChanges(config.mcp, next.mcp, from)) hub.warn(line);
       config = next;
       hub.applySettings(next.mcp);
       approvals.timeoutMs = next.mcp.approval_timeout_ms;

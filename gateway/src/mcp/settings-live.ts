@@ -24,8 +24,12 @@ const HOW: Record<keyof McpSettings, string> = {
 };
 
 /** A line for each `mcp` setting the edit changed: the new value and how it applies without a restart. */
-export function mcpSettingChanges(before: McpSettings, after: McpSettings): string[] {
+export function mcpSettingChanges(
+  before: McpSettings,
+  after: McpSettings,
+  from = "the config file",
+): string[] {
   return (Object.keys(HOW) as Array<keyof McpSettings>)
     .filter((k) => before[k] !== after[k])
-    .map((k) => `mcp.${k} changed to ${JSON.stringify(after[k])} in the config file: ${HOW[k]}`);
+    .map((k) => `mcp.${k} changed to ${JSON.stringify(after[k])} in ${from}: ${HOW[k]}`);
 }
