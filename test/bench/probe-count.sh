@@ -16,7 +16,9 @@ n1=$2
 n2=$3
 shift 3
 here=$(cd "$(dirname "$0")/../.." && pwd)
-out=$(mktemp -d)
+# Inside the tree (test/.tmp, ignored by git), so the bundle finds node_modules (better-sqlite3).
+mkdir -p "$here/test/.tmp"
+out=$(mktemp -d "$here/test/.tmp/probe.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 "$here/node_modules/.bin/esbuild" "$entry" --bundle --platform=node --format=esm --outfile="$out/probe.mjs" \
   --log-level=warning --external:better-sqlite3 \
