@@ -45,3 +45,33 @@ export class Refreshing<T> {
     return this.cached() !== undefined ? null : this.get().then(() => undefined);
   }
 }
+
+/**
+ * A provider's cloud credential (AWS keys, a Google or Entra ID token): what the request path
+ * reads (`cached`), waits for (`get`) and Provider.ready offers (`ready`), over `fetchCredential`.
+ */
+export abstract class RefreshingCredential<T> {
+  private readonly kept: Refreshing<T>;
+
+  constructor(marginMs: number, now: () => number = Date.now) {
+    this.kept = new Refreshing(() => this.fetchCredential(), marginMs, now);
+  }
+
+  /** The credential and when it stops being good (ms since the epoch). */
+  protected abstract fetchCredential(): Promise<{ value: T; expiresAt: number }>;
+
+  /** Good for a while yet, or undefined. */
+  cached(): T | undefined {
+    return this.kept.cached();
+  }
+
+  /** A fresh one; one fetch at a time however many callers wait. */
+  get(): Promise<T> {
+    return this.kept.get();
+  }
+
+  /** Provider.ready: null when one is at hand. */
+  ready(): Promise<void> | null {
+    return this.kept.ready();
+  }
+}

@@ -32,7 +32,7 @@ import type {
   ConverseUsage,
 } from "../wire/converse.js";
 import { newMessageId } from "./gemini-shared.js";
-import type { ToolNameMap } from "./short-tool-names.js";
+import { hash8, type ToolNameMap } from "./short-tool-names.js";
 
 const BILLING_HEADER = "x-anthropic-billing-header:";
 /** Converse's tool use ids: `^[a-zA-Z0-9_-]+$`, at most 64 characters. */
@@ -56,16 +56,6 @@ const DOCUMENT_FORMATS: Record<string, string> = {
   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
 };
 export const EMPTY_TOOL_RESULT = "(no output)";
-
-/** FNV-1a, 32 bits, as 8 hex digits. */
-function hash8(s: string, seed: number): string {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, "0");
-}
 
 /** A tool use id Converse accepts: the id itself when it fits, else one derived from it (the same every turn). */
 export function converseToolId(id: string): string {

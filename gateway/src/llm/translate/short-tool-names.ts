@@ -17,7 +17,7 @@ export interface ToolNameMap {
 }
 
 /** FNV-1a, 32 bits, as 8 hex digits. */
-function hash8(s: string, seed: number): string {
+export function hash8(s: string, seed: number): string {
   let h = (0x811c9dc5 ^ seed) >>> 0;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);

@@ -8,7 +8,7 @@
  */
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { Refreshing } from "../refreshing.js";
+import { RefreshingCredential } from "../refreshing.js";
 
 export interface EntraOptions {
   env: NodeJS.ProcessEnv;
@@ -26,28 +26,18 @@ const IMDS_TIMEOUT_MS = 1_000;
 
 type Token = { value: string; expiresAt: number };
 
-export class EntraTokenSource {
-  private readonly token: Refreshing<string>;
+export class EntraTokenSource extends RefreshingCredential<string> {
   private readonly fetchFn: typeof fetch;
   private readonly now: () => number;
 
   constructor(private readonly o: EntraOptions) {
+    super(REFRESH_BEFORE_MS, o.now);
     this.fetchFn = o.fetch ?? fetch;
     this.now = o.now ?? Date.now;
-    this.token = new Refreshing(() => this.find(), REFRESH_BEFORE_MS, this.now);
   }
 
-  cached(): string | undefined {
-    return this.token.cached();
-  }
-
-  get(): Promise<string> {
-    return this.token.get();
-  }
-
-  /** Provider.ready. */
-  ready(): Promise<void> | null {
-    return this.token.ready();
+  protected fetchCredential(): Promise<Token> {
+    return this.find();
   }
 
   private async find(): Promise<Token> {

@@ -12,7 +12,7 @@ import { exec } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { Refreshing } from "../refreshing.js";
+import { RefreshingCredential } from "../refreshing.js";
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -41,40 +41,22 @@ const STS_TIMEOUT_MS = 10_000;
 type Found = AwsCredentials & { from: string };
 
 /** One credential chain per provider: `cached()` for the request path, `get()` when it is stale. */
-export class AwsCredentialChain {
-  private readonly creds: Refreshing<AwsCredentials>;
+export class AwsCredentialChain extends RefreshingCredential<AwsCredentials> {
   private readonly fetchFn: typeof fetch;
   private readonly home: string;
+  private readonly now: () => number;
 
   constructor(private readonly o: AwsChainOptions) {
+    super(REFRESH_BEFORE_MS, o.now);
     this.fetchFn = o.fetch ?? fetch;
     this.home = o.home ?? homedir();
-    const now = o.now ?? Date.now;
-    // Shared-file keys do not expire: read again after a while, so a rotation is seen.
-    this.creds = new Refreshing(
-      () =>
-        this.find().then((f) => ({
-          value: f,
-          expiresAt: f.expiresAt ?? now() + REREAD_FILES_MS + REFRESH_BEFORE_MS,
-        })),
-      REFRESH_BEFORE_MS,
-      now,
-    );
+    this.now = o.now ?? Date.now;
   }
 
-  /** Credentials still good for a while, without waiting; undefined when they must be fetched. */
-  cached(): AwsCredentials | undefined {
-    return this.creds.cached();
-  }
-
-  /** Fresh credentials; one lookup at a time however many calls wait. Rejects with what was tried. */
-  get(): Promise<AwsCredentials> {
-    return this.creds.get();
-  }
-
-  /** Provider.ready. */
-  ready(): Promise<void> | null {
-    return this.creds.ready();
+  /** Shared-file keys do not expire: read again after a while, so a rotation is seen. */
+  protected async fetchCredential(): Promise<{ value: AwsCredentials; expiresAt: number }> {
+    const f = await this.find();
+    return { value: f, expiresAt: f.expiresAt ?? this.now() + REREAD_FILES_MS + REFRESH_BEFORE_MS };
   }
 
   private async find(): Promise<Found> {

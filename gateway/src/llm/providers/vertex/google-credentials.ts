@@ -11,7 +11,7 @@ import { createSign } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { Refreshing } from "../refreshing.js";
+import { RefreshingCredential } from "../refreshing.js";
 
 export interface GoogleTokenOptions {
   env: NodeJS.ProcessEnv;
@@ -35,34 +35,18 @@ interface Token {
 }
 
 /** One token source per provider: `cached()` for the request path, `get()` when it is stale. */
-export class GoogleTokenSource {
-  private readonly token: Refreshing<string>;
+export class GoogleTokenSource extends RefreshingCredential<string> {
   private readonly fetchFn: typeof fetch;
   private readonly now: () => number;
 
   constructor(private readonly o: GoogleTokenOptions) {
+    super(REFRESH_BEFORE_MS, o.now);
     this.fetchFn = o.fetch ?? fetch;
     this.now = o.now ?? Date.now;
-    this.token = new Refreshing(
-      () => this.fetchToken().then((t) => ({ value: t.value, expiresAt: t.expiresAt })),
-      REFRESH_BEFORE_MS,
-      this.now,
-    );
   }
 
-  /** A token good for a while yet, or undefined. */
-  cached(): string | undefined {
-    return this.token.cached();
-  }
-
-  /** A fresh token; one fetch at a time however many calls wait. */
-  get(): Promise<string> {
-    return this.token.get();
-  }
-
-  /** Provider.ready. */
-  ready(): Promise<void> | null {
-    return this.token.ready();
+  protected async fetchCredential(): Promise<{ value: string; expiresAt: number }> {
+    return this.fetchToken();
   }
 
   private async fetchToken(): Promise<Token> {
