@@ -31,10 +31,10 @@ import type {
   ConverseToolSpec,
   ConverseUsage,
 } from "../wire/converse.js";
+import { inPlaceSystem, messageText, systemTexts } from "./anthropic-system.js";
 import { newMessageId } from "./gemini-shared.js";
 import { hash8, type ToolNameMap } from "./short-tool-names.js";
 
-const BILLING_HEADER = "x-anthropic-billing-header:";
 /** Converse's tool use ids: `^[a-zA-Z0-9_-]+$`, at most 64 characters. */
 const TOOL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const IMAGE_FORMATS: Record<string, "png" | "jpeg" | "gif" | "webp"> = {
@@ -63,6 +63,7 @@ export function converseToolId(id: string): string {
 }
 
 const blank = (s: string): boolean => s.trim() === "";
+const notBlank = (s: string): boolean => !blank(s);
 
 function media(
   block: AnthropicImageBlock | AnthropicDocumentBlock,
@@ -172,36 +173,17 @@ function pushTurn(
   else messages.push({ role, content });
 }
 
-function textOf(content: string | AnthropicContentBlock[]): string {
-  if (typeof content === "string") return content;
-  return content
-    .filter((b) => b.type === "text")
-    .map((b) => (b as { text: string }).text)
-    .filter((t) => !blank(t))
-    .join("\n\n");
-}
-
 export function anthropicToConverseRequest(req: AnthropicRequest, names?: ToolNameMap): ConverseRequest {
-  const system: Array<{ text: string }> = [];
-  if (typeof req.system === "string") {
-    if (!blank(req.system)) system.push({ text: req.system });
-  } else if (Array.isArray(req.system)) {
-    for (const b of req.system) {
-      // Claude Code's attribution line is for Anthropic's billing, not a prompt.
-      if (b.type === "text" && !blank(b.text) && !b.text.startsWith(BILLING_HEADER))
-        system.push({ text: b.text });
-    }
-  }
+  const system = systemTexts(req, notBlank).map((text) => ({ text }));
   const messages: ConverseMessage[] = [];
   const docs = { n: 0 };
   const usedTools = new Set<string>();
   for (const msg of req.messages ?? []) {
     if (msg.role === "system") {
-      // Before any turn, system messages join the system prompt; later they stay in place as user text.
-      const text = textOf(msg.content);
+      const text = messageText(msg.content, notBlank);
       if (!text) continue;
       if (messages.length === 0) system.push({ text });
-      else pushTurn(messages, "user", [{ text: `<system>\n${text}\n</system>` }]);
+      else pushTurn(messages, "user", [{ text: inPlaceSystem(text) }]);
       continue;
     }
     const role = msg.role === "assistant" ? "assistant" : "user";

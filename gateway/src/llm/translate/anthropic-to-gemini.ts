@@ -6,7 +6,6 @@ import type {
   AnthropicContentBlock,
   AnthropicDocumentBlock,
   AnthropicImageBlock,
-  AnthropicMessage,
   AnthropicRequest,
   AnthropicResponse,
   AnthropicToolResultBlock,
@@ -21,6 +20,7 @@ import type {
   GeminiThinkingConfig,
   GeminiThinkingLevel,
 } from "../wire/gemini.js";
+import { inPlaceSystem, messageText, systemTexts } from "./anthropic-system.js";
 import { toGeminiParameters, toGeminiSchema } from "./gemini-schema.js";
 import {
   anthropicUsage,
@@ -43,7 +43,7 @@ export interface GeminiRequestOptions {
   names?: ToolNameMap | undefined;
 }
 
-const BILLING_HEADER = "x-anthropic-billing-header:";
+const nonEmpty = (t: string): boolean => t !== "";
 /** Gemini rejects more than 5 stop sequences. */
 const MAX_STOP_SEQUENCES = 5;
 /** Highest budget every Gemini 2.5 model accepts (Flash: 24576, Pro: 32768). */
@@ -76,13 +76,6 @@ function mediaPart(block: AnthropicImageBlock | AnthropicDocumentBlock): GeminiP
   }
   const title = block.type === "document" && block.title ? `${block.title}\n\n` : "";
   return { text: `${title}${src.data}` };
-}
-
-function textOf(content: AnthropicMessage["content"]): string {
-  if (typeof content === "string") return content;
-  let out = "";
-  for (const b of content) if (b.type === "text" && b.text) out += out ? `\n\n${b.text}` : b.text;
-  return out;
 }
 
 /** The text of a tool_result; images/documents it carried are appended to `media`. */
@@ -252,26 +245,16 @@ export function anthropicToGeminiRequest(
   options: GeminiRequestOptions = {},
 ): GeminiRequest {
   const model = options.model ?? req.model ?? "";
-  const system: GeminiPart[] = [];
-  if (typeof req.system === "string") {
-    if (req.system) system.push({ text: req.system });
-  } else if (Array.isArray(req.system)) {
-    for (const b of req.system) {
-      // Claude Code's attribution line is for Anthropic's billing, not a prompt: Gemini never sees it.
-      if (b.type === "text" && b.text && !b.text.startsWith(BILLING_HEADER)) system.push({ text: b.text });
-    }
-  }
+  const system: GeminiPart[] = systemTexts(req, nonEmpty).map((text) => ({ text }));
 
   const contents: GeminiContent[] = [];
   const toolNames = new Map<string, string>();
   for (const msg of req.messages ?? []) {
     if (msg.role === "system") {
-      // Claude Code sends these mid-conversation. Before any turn they join the system instruction;
-      // later they stay in place (as user text) so the cached prefix of the conversation is unchanged.
-      const text = textOf(msg.content);
+      const text = messageText(msg.content, nonEmpty);
       if (!text) continue;
       if (contents.length === 0) system.push({ text });
-      else pushTurn(contents, "user", [{ text: `<system>\n${text}\n</system>` }]);
+      else pushTurn(contents, "user", [{ text: inPlaceSystem(text) }]);
       continue;
     }
     const role = msg.role === "assistant" ? "model" : "user";
