@@ -6,7 +6,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { providerSchema } from "../../gateway/src/config/schema.js";
 import { AwsCredentialChain, parseIni } from "../../gateway/src/llm/providers/bedrock/aws-credentials.js";
+import { createBedrockProvider } from "../../gateway/src/llm/providers/bedrock/index.js";
 
 const home = mkdtempSync(join(tmpdir(), "gatehouse-aws-"));
 after(() => rmSync(home, { recursive: true, force: true }));
@@ -194,6 +196,14 @@ describe("AWS credential chain", () => {
       /no AWS credentials found/,
     );
     assert.equal(off.asked.length, 0);
+  });
+
+  test("half a pair of access keys is a mistake said at load, not a reason to look elsewhere", () => {
+    assert.throws(
+      () =>
+        createBedrockProvider("b", providerSchema.parse({ type: "bedrock", access_key_id: "AKIAONLY" }), {}),
+      /providers\.b\.secret_access_key: required with access_key_id/,
+    );
   });
 
   test("INI files as AWS writes them", () => {

@@ -30,7 +30,18 @@ const now = (): null => null;
  * config (SigV4), else the AWS credential chain (`profile`, the environment, the shared files, a
  * container or instance role: aws-credentials.ts), fetched at start and again before they expire.
  */
-export function bedrockAuth(cfg: ProviderConfig, env: NodeJS.ProcessEnv, region: string): BedrockAuth {
+export function bedrockAuth(
+  name: string,
+  cfg: ProviderConfig,
+  env: NodeJS.ProcessEnv,
+  region: string,
+): BedrockAuth {
+  if (!cfg.access_key_id !== !cfg.secret_access_key) {
+    const missing = cfg.access_key_id ? "secret_access_key" : "access_key_id";
+    throw new Error(
+      `providers.${name}.${missing}: required with ${missing === "secret_access_key" ? "access_key_id" : "secret_access_key"}`,
+    );
+  }
   const apiKeys = keysOf(cfg, env);
   if (apiKeys.length > 0) {
     return {

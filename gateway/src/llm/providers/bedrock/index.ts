@@ -28,7 +28,7 @@ export function createBedrockProvider(name: string, cfg: ProviderConfig, env: No
   const base = cfg.base_url ?? `https://bedrock-runtime.${region}.amazonaws.com`;
   const { origin, prefix } = splitBase(base);
   const host = new URL(base).host;
-  const { authorized, ready } = bedrockAuth(cfg, env, region);
+  const { authorized, ready } = bedrockAuth(name, cfg, env, region);
   // ListFoundationModels is on the control plane (bedrock.REGION), not the runtime host; a custom
   // base_url (a VPC endpoint, a proxy) is asked as it is.
   const control = cfg.base_url
