@@ -56,6 +56,25 @@ export function spawnServe(
   return c;
 }
 
+/**
+ * `gatehouse serve --config DIR/elsewhere.yaml --data-dir DIR/data` from source, where the data
+ * folder's own config.yaml names a port nothing listens on (9) and the file serve is given says
+ * port 0 (any free one) and then `extra` (YAML): what a command must find through serving.json.
+ */
+export function serveElsewhere(
+  dir: string,
+  extra = "",
+): { child: ServeChild; dataDir: string; other: string } {
+  const dataDir = join(dir, "data");
+  mkdirSync(dataDir);
+  writeFileSync(join(dataDir, "config.yaml"), "server: { port: 9 }\n");
+  const other = join(dir, "elsewhere.yaml");
+  writeFileSync(other, `server: { port: 0 }\n${extra}`);
+  const entry = join(ROOT, "test", "helpers", "cli-entry.ts");
+  const args = ["--import", "tsx", entry, "serve", "--config", other, "--data-dir", dataDir];
+  return { child: spawnServe(process.execPath, args, dir), dataDir, other };
+}
+
 /** `gatehouse serve --port 0 --data-dir DIR/data` from source (as bin/gatehouse.js runs the build). */
 export function serveFromSource(dir: string, mockUrl: string): ServeChild {
   writeMockConfig(join(dir, "data"), mockUrl);

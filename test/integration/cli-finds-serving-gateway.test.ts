@@ -3,39 +3,20 @@
 // says. A gateway started with --config elsewhere.yaml (port 0: any free port) is found by
 // status, login-link, approvals, models and mcp add.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { runCli } from "../helpers/cli-run.js";
-import { listeningUrl, ROOT, spawnServe } from "../helpers/serve-child.js";
+import { listeningUrl, serveElsewhere } from "../helpers/serve-child.js";
 
 test("a gateway started with --config elsewhere and another port: status, login-link, approvals, models and mcp add find it", {
   timeout: 120_000,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-cli-serving-"));
-  const dataDir = join(dir, "data");
-  mkdirSync(dataDir);
-  // The data folder's own config.yaml names a port nothing listens on; serve is given another file.
-  writeFileSync(join(dataDir, "config.yaml"), "server: { port: 9 }\n");
-  const other = join(dir, "elsewhere.yaml");
-  writeFileSync(
-    other,
-    "server: { port: 0 }\nproviders:\n  local: { type: openai-compatible, base_url: http://127.0.0.1:9/v1 }\n",
-  );
-  const child = spawnServe(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(ROOT, "test", "helpers", "cli-entry.ts"),
-      "serve",
-      "--config",
-      other,
-      "--data-dir",
-      dataDir,
-    ],
+  const { child, dataDir } = serveElsewhere(
     dir,
+    "providers:\n  local: { type: openai-compatible, base_url: http://127.0.0.1:9/v1 }\n",
   );
   const env = { HOME: dir };
   try {

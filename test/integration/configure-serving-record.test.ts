@@ -2,12 +2,12 @@
 // runs (serving.json): a gateway started with --config elsewhere is found where it listens; a
 // record left by a gateway no longer running is not used.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { runCli } from "../helpers/cli-run.js";
-import { listeningUrl, ROOT, spawnServe } from "../helpers/serve-child.js";
+import { listeningUrl, serveElsewhere } from "../helpers/serve-child.js";
 
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, "utf8"));
 
@@ -15,26 +15,7 @@ test("a gateway started with --config elsewhere: configure finds where it serves
   timeout: 120_000,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-configure-serving-"));
-  const dataDir = join(dir, "data");
-  mkdirSync(dataDir);
-  // The data folder's own config.yaml names a port nothing listens on; serve is given another file.
-  writeFileSync(join(dataDir, "config.yaml"), "server: { port: 9 }\n");
-  const other = join(dir, "elsewhere.yaml");
-  writeFileSync(other, "server: { port: 0 }\n");
-  const child = spawnServe(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(ROOT, "test", "helpers", "cli-entry.ts"),
-      "serve",
-      "--config",
-      other,
-      "--data-dir",
-      dataDir,
-    ],
-    dir,
-  );
+  const { child, dataDir, other } = serveElsewhere(dir);
   try {
     const url = await listeningUrl(child);
     assert.match(
