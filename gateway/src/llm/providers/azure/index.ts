@@ -32,6 +32,14 @@ export function createAzureProvider(name: string, cfg: ProviderConfig, env: Node
       ? new EntraTokenSource({ env })
       : undefined;
   entra?.get().catch(() => {});
+  /** The key picked (`api-key`), else the Entra ID token. */
+  const authorize = (h: Record<string, string>, key: string | undefined): void => {
+    if (key !== undefined) h["api-key"] = key;
+    else {
+      const token = entra?.cached();
+      if (token) h.authorization = `Bearer ${token}`;
+    }
+  };
   const apiVersion = cfg.api_version ?? DEFAULT_API_VERSION;
   const deployments = cfg.deployments ?? {};
   const models = cfg.models ?? Object.keys(deployments);
@@ -42,11 +50,7 @@ export function createAzureProvider(name: string, cfg: ProviderConfig, env: Node
     wire: () => "openai",
     messages(ctx: CallContext, payload: WirePayload): UpstreamRequest {
       const headers: Record<string, string> = { "content-type": "application/json", ...extra };
-      if (keys.length > 0) headers["api-key"] = pickWeighted(keys, ctx.sessionId).value;
-      else {
-        const token = entra?.cached();
-        if (token) headers.authorization = `Bearer ${token}`;
-      }
+      authorize(headers, keys.length > 0 ? pickWeighted(keys, ctx.sessionId).value : undefined);
       if (ctx.stream) headers.accept = "text/event-stream";
       const deployment = deployments[ctx.model] ?? ctx.model;
       const path =
@@ -73,11 +77,7 @@ export function createAzureProvider(name: string, cfg: ProviderConfig, env: Node
             kind: "endpoint",
             request(): UpstreamRequest {
               const h: Record<string, string> = { ...extra };
-              if (keys.length > 0) h["api-key"] = keys[0]!.value.value;
-              else {
-                const token = entra?.cached();
-                if (token) h.authorization = `Bearer ${token}`;
-              }
+              authorize(h, keys[0]?.value.value);
               const path =
                 apiVersion === "v1"
                   ? `${prefix}/openai/v1/models`
