@@ -41,7 +41,7 @@ import {
   toContent,
   wantsCache,
 } from "./mock-types.js";
-import { validateRequest } from "./mock-validate.js";
+import { bedrockCountBody, validateRequest } from "./mock-validate.js";
 import type { ChunkSplit } from "./mock-writer.js";
 
 export type {
@@ -81,6 +81,8 @@ export interface MockProviderOptions {
   modelPageMax?: number;
   /** Paths (without the query) answered 403 in the API's error format: a credential not allowed that call (an IAM policy without bedrock:ListInferenceProfiles). */
   forbid?: string[];
+  /** Bedrock model ids whose CountTokens answers 400 (models Bedrock cannot count for; non-Anthropic ids always do). */
+  uncounted?: string[];
 }
 
 export interface MockProvider {
@@ -206,6 +208,7 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
       return sendModels(res, route, path);
     const cache = wantsCache(text);
     if (route.endpoint === "count_tokens") {
+      if (route.format === "bedrock") return bedrockCount(res, route, obj, id);
       if (route.format === "gemini" || route.format === "vertex-gemini") {
         const usage = toContent({ kind: "text", text: "" }, body.length, cache).usage;
         return sendJson(res, 200, geminiCountTokens(usage));
@@ -227,6 +230,17 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
     };
     const x: Exchange = { res, route, ctx, stream, signal, bodyBytes: body.length, cache, env };
     await execute(rec.reply ?? defaultReply, x);
+  }
+
+  /** Bedrock CountTokens: Anthropic's models by their foundation model id only, as Bedrock does. */
+  function bedrockCount(res: ServerResponse, route: Route, body: JsonObject, id: string): void {
+    const model = route.pathModel ?? "";
+    if (!/^anthropic\./.test(model) || opts.uncounted?.includes(model)) {
+      sendError(res, route, 400, "The provided model doesn't support counting tokens.", id);
+      return;
+    }
+    const inner = JSON.stringify(bedrockCountBody(body) ?? {});
+    sendJson(res, 200, { inputTokens: promptTokens(inner.length) }, requestIdHeaders("bedrock", { id }));
   }
 
   function sendModels(res: ServerResponse, route: Route, path: string): void {

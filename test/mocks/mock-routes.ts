@@ -27,7 +27,8 @@ const VERTEX_GOOGLE =
   /^\/(?:v1|v1beta1)\/projects\/[^/]+\/locations\/[^/]+\/publishers\/google\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)$/;
 const VERTEX_ANTHROPIC =
   /^\/(?:v1|v1beta1)\/projects\/[^/]+\/locations\/[^/]+\/publishers\/anthropic\/models\/([^/:]+):(rawPredict|streamRawPredict)$/;
-const BEDROCK = /^\/model\/([^/]+)\/(invoke|invoke-with-response-stream|converse|converse-stream)$/;
+const BEDROCK =
+  /^\/model\/([^/]+)\/(invoke|invoke-with-response-stream|converse|converse-stream|count-tokens)$/;
 const AZURE = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/;
 const MODEL = /^\/(v1|v1beta|openai\/v1)\/models\/([^/:]+)$/;
 
@@ -97,6 +98,8 @@ export function matchRoute(method: string, pathAndQuery: string, anthropicHeader
     };
   }
   m = BEDROCK.exec(path);
+  if (m?.[2] === "count-tokens")
+    return { format: "bedrock", endpoint: "count_tokens", pathModel: decode(m[1]!) };
   if (m) {
     const pathStream = m[2] === "invoke-with-response-stream" || m[2] === "converse-stream";
     const format: WireFormat = m[2]!.startsWith("converse") ? "bedrock-converse" : "bedrock";

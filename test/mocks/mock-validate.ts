@@ -17,7 +17,7 @@ export function validateRequest(route: Route, json: unknown): string | undefined
     case "vertex-anthropic":
       return validateAnthropic(json, { model: count, maxTokens: !count, version: !count });
     case "bedrock":
-      return validateBedrock(json);
+      return count ? validateBedrockCount(json) : validateBedrock(json);
     case "bedrock-converse":
       return validateConverse(json, { stream: route.pathStream === true, model: route.pathModel ?? "" });
     case "openai":
@@ -28,6 +28,34 @@ export function validateRequest(route: Route, json: unknown): string | undefined
       return count ? undefined : validateGemini(json);
     default:
       return undefined;
+  }
+}
+
+/** CountTokens' `input`: one of invokeModel (InvokeModel's body, base64) or converse. */
+function validateBedrockCount(body: JsonObject): string | undefined {
+  const input = body.input;
+  if (!isObject(input))
+    return "1 validation error detected: Value null at 'input' failed to satisfy constraint: Member must not be null";
+  const kinds = Object.keys(input);
+  if (kinds.length !== 1 || (kinds[0] !== "invokeModel" && kinds[0] !== "converse"))
+    return "input must have exactly one of invokeModel or converse";
+  if (kinds[0] === "converse") return undefined;
+  const inner = bedrockCountBody(body);
+  return inner === undefined
+    ? "input.invokeModel.body is not base64 of a JSON object"
+    : validateBedrock(inner);
+}
+
+/** The InvokeModel body a CountTokens request carries, decoded; undefined when it is not one. */
+export function bedrockCountBody(body: JsonObject): JsonObject | undefined {
+  const invoke = isObject(body.input) ? body.input.invokeModel : undefined;
+  const b64 = isObject(invoke) ? invoke.body : undefined;
+  if (typeof b64 !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) return undefined;
+  try {
+    const json: unknown = JSON.parse(Buffer.from(b64, "base64").toString("utf8"));
+    return isObject(json) ? json : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -15,7 +15,7 @@ import type { AnthropicRequest } from "./wire/anthropic.js";
 
 /**
  * POST /anthropic/v1/messages/count_tokens: the provider's own count where it has one
- * (Anthropic, Vertex Claude, Gemini), else a local estimate marked `x-gatehouse-token-count: estimate`.
+ * (Anthropic, Vertex Claude, Gemini, Bedrock Claude), else a local estimate marked `x-gatehouse-token-count: estimate`.
  */
 export async function handleCountTokens(
   deps: LlmDeps,
@@ -69,14 +69,17 @@ export async function handleCountTokens(
       });
       const text = (await readAll(up.body, 4 * 1024 * 1024)).toString("utf8");
       if (up.status >= 300) {
-        sendError(res, "anthropic", upstreamErrorToNeutral(up.status, text, target.provider.name));
-        return;
-      }
-      const parsed = JSON.parse(text) as Record<string, unknown>;
-      const count = wire === "gemini" ? parsed.totalTokens : parsed.input_tokens;
-      if (typeof count === "number") {
-        sendJson(res, 200, { input_tokens: count }, { "x-gatehouse-route": headerValue(target.route) });
-        return;
+        // A provider that cannot count for this model (it learned so) gets the estimate below.
+        if (!target.provider.countRefused?.(target.model, up.status, text)) {
+          sendError(res, "anthropic", upstreamErrorToNeutral(up.status, text, target.provider.name));
+          return;
+        }
+      } else {
+        const count = countIn(JSON.parse(text) as Record<string, unknown>, wire);
+        if (count !== undefined) {
+          sendJson(res, 200, { input_tokens: count }, { "x-gatehouse-route": headerValue(target.route) });
+          return;
+        }
       }
     } catch {
       // Fall through to the local estimate: counting must not fail a session.
@@ -96,6 +99,12 @@ export async function handleCountTokens(
     { input_tokens: estimate },
     { "x-gatehouse-token-count": "estimate", "x-gatehouse-route": headerValue(target.route) },
   );
+}
+
+/** The count in a provider's answer: Anthropic's `input_tokens`, Gemini's `totalTokens`, Bedrock's `inputTokens`. */
+function countIn(answer: Record<string, unknown>, wire: string): number | undefined {
+  const count = wire === "gemini" ? answer.totalTokens : (answer.input_tokens ?? answer.inputTokens);
+  return typeof count === "number" && Number.isSafeInteger(count) && count >= 0 ? count : undefined;
 }
 
 /** The request Gemini counts: the one it would be sent, tool names shortened as for a call. */

@@ -47,6 +47,13 @@ export interface Provider {
   messages(ctx: CallContext, payload: WirePayload): UpstreamRequest;
   /** A native token-count request, or null when the provider has none (the gateway estimates). */
   countTokens(ctx: CallContext, payload: WirePayload): UpstreamRequest | null;
+  /**
+   * The provider refused a count (`countTokens`'s request) because it cannot count for this model
+   * or this credential (Bedrock: a model without CountTokens, a role without bedrock:CountTokens):
+   * true when it learned so, and the gateway estimates now and from then on (`countTokens` then
+   * answers null for that model).
+   */
+  countRefused?(model: string, status: number, body: string): boolean;
   /** Turns a non-SSE streaming body into the wire's SSE (Bedrock's event stream), or null. */
   streamDecoder(ctx: CallContext, clientModel: string): StreamTranslator | null;
   /** Origins this provider sends to (for the loop guard). */

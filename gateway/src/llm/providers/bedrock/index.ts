@@ -59,6 +59,8 @@ export function createBedrockProvider(name: string, cfg: ProviderConfig, env: No
       : json;
   /** Converse models that refused to stream tool use: their answers are asked for whole. */
   const wholeWithTools = new Set<string>();
+  /** Models Bedrock would not count for (or a credential without bedrock:CountTokens): estimated. */
+  const noCount = new Set<string>();
   return {
     ...common,
     origins: control.origin === origin ? common.origins : [origin, control.origin],
@@ -92,7 +94,32 @@ export function createBedrockProvider(name: string, cfg: ProviderConfig, env: No
       );
       return { origin, path, method: "POST", headers, body };
     },
-    countTokens: () => null,
+    countTokens(ctx: CallContext, payload: WirePayload): UpstreamRequest | null {
+      // CountTokens knows Anthropic's models by their foundation model id, not by an inference
+      // profile (`us.anthropic.…`) or an ARN: the same tokenizer, so the id within is asked.
+      if (!isBedrockAnthropicModel(ctx.model) || noCount.has(ctx.model)) return null;
+      const id = ctx.model.slice(ctx.model.search(/anthropic\./));
+      const path = `${prefix}/model/${encodeURIComponent(id)}/count-tokens`;
+      const invoke = toBedrockAnthropicBody(payload.json as unknown as AnthropicRequest, clientBetas(ctx));
+      // The body InvokeModel would take, which needs max_tokens (a count request has none), over
+      // a thinking budget when there is one.
+      invoke.max_tokens ??= thinkingBudget(invoke.thinking) + 1;
+      const body = JSON.stringify({
+        input: { invokeModel: { body: Buffer.from(JSON.stringify(invoke)).toString("base64") } },
+      });
+      const headers = authorized(
+        { host, path, method: "POST", body, accept: "application/json" },
+        ctx.sessionId,
+      );
+      return { origin, path, method: "POST", headers, body };
+    },
+    countRefused(model, status, body) {
+      // "The provided model doesn't support counting tokens" (400), or an IAM policy without
+      // bedrock:CountTokens (403): counting falls back to the gateway's estimate for this model.
+      if (!(status === 403 || (status === 400 && /count/i.test(body)))) return false;
+      noCount.add(model);
+      return true;
+    },
     ready,
     refused(model, status, body) {
       // Llama 3.1 and 3.2, Mistral Large... (AWS's table of Converse features): learned once per model.
@@ -133,6 +160,12 @@ export function createBedrockProvider(name: string, cfg: ProviderConfig, env: No
     );
     return { origin: control.origin, path, method: "GET", headers };
   }
+}
+
+/** `thinking.budget_tokens` of a body, or 0. */
+function thinkingBudget(thinking: unknown): number {
+  const budget = (thinking as { budget_tokens?: unknown } | undefined)?.budget_tokens;
+  return typeof budget === "number" && Number.isSafeInteger(budget) && budget > 0 ? budget : 0;
 }
 
 /** A query value as SigV4 canonicalises it (RFC 3986: `!'()*` too), so the signed and the sent query agree. */
