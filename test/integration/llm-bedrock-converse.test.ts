@@ -16,6 +16,8 @@ const fixture = (name: string) =>
     body: Json;
   };
 const LLAMA = "meta.llama3-3-70b-instruct-v1:0";
+/** A model with prompt caching in Converse (cache points in system and messages). */
+const NOVA = "us.amazon.nova-pro-v1:0";
 /** A model that cannot stream tool use (AWS's table of Converse features; the mock refuses it too). */
 const LLAMA_31 = "us.meta.llama3-1-70b-instruct-v1:0";
 
@@ -50,6 +52,7 @@ describe("Bedrock Converse: models other than Anthropic's", () => {
         "llama-keyed": `keyed/${LLAMA}`,
         "llama-3-1": `bed/${LLAMA_31}`,
         "llama-guarded": `guarded/${LLAMA}`,
+        nova: `bed/${NOVA}`,
         "claude-guarded": "guarded/us.anthropic.claude-sonnet-4-5-20250929-v1:0",
       },
     });
@@ -78,6 +81,36 @@ describe("Bedrock Converse: models other than Anthropic's", () => {
       assert.match(res.text, /"name":"Read"/);
       assert.match(res.text, /"stop_reason":"tool_use"/);
     }
+  });
+
+  test("Claude Code's cache_control reaches Amazon Nova as cache points, and its cache reads come back as Anthropic's", async () => {
+    for (const name of ["tool-loop.1-first-request.json", "tool-loop.2-with-tool-result.json"]) {
+      mock.reset();
+      const body = { ...fixture(name).body, model: "nova", stream: false };
+      const res = await post(`${gw.url}/anthropic/v1/messages?beta=true`, JSON.stringify(body));
+      // The mock refuses cache points a model cannot take, more than four, or first in a turn.
+      assert.equal(res.status, 200, `${name}: ${res.text}`);
+      const sent = mock.requests[0]!.json as { system: Json[]; messages: Array<{ content: Json[] }> };
+      assert.deepEqual(
+        sent.system.at(-1),
+        { cachePoint: { type: "default" } },
+        "the system prompt is cached",
+      );
+      assert.ok(
+        sent.messages.some((m) => m.content.some((b) => "cachePoint" in b)),
+        "the marked message block is cached",
+      );
+      const usage = (res.json() as { usage: Record<string, number> }).usage;
+      assert.ok(usage.cache_read_input_tokens! > 0, JSON.stringify(usage));
+    }
+    // A Converse model without prompt caching gets none (the mock would refuse them).
+    mock.reset();
+    const res = await post(
+      `${gw.url}/anthropic/v1/messages`,
+      JSON.stringify({ ...fixture("tool-loop.1-first-request.json").body, model: "llama", stream: false }),
+    );
+    assert.equal(res.status, 200, res.text);
+    assert.ok(!mock.requests[0]!.body.includes("cachePoint"));
   });
 
   test("the OpenAI SDK on /v1: a streamed tool call and its usage", async () => {

@@ -109,6 +109,24 @@ const ALLOWED = new Set([
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const TOOL_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 
+/** Models with prompt caching in Converse (AWS's table: Amazon Nova; system and messages only). */
+const CACHING = /(^|\.)amazon\.nova-/;
+
+/** Cache checkpoints in a request: undefined when none, else how many in all and in tools. */
+function cachePointsIn(body: JsonObject): { all: number; tools: number } | undefined {
+  const count = (x: unknown): number => {
+    let n = 0;
+    for (const b of Array.isArray(x) ? x : []) if (isObject(b) && "cachePoint" in b) n++;
+    return n;
+  };
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  let all = count(body.system);
+  for (const m of messages) if (isObject(m)) all += count(m.content);
+  const tools = isObject(body.toolConfig) ? count(body.toolConfig.tools) : 0;
+  all += tools;
+  return all === 0 ? undefined : { all, tools };
+}
+
 /** Models AWS's table of Converse features lists without streaming tool use (Llama 3.1, 3.2 11b/90b, Mistral Large). */
 const NO_STREAMING_TOOL_USE = /(^|\.)(meta\.llama3-1-|meta\.llama3-2-(11|90)b-|mistral\.mistral-large-)/;
 
@@ -125,6 +143,12 @@ export function validateConverse(
   for (const key of Object.keys(body)) {
     if (!ALLOWED.has(key))
       return `Malformed input request: extraneous key [${key}] is not permitted, please reformat your input and try again.`;
+  }
+  const points = cachePointsIn(body);
+  if (points !== undefined) {
+    if (!CACHING.test(call?.model ?? "")) return "This model doesn't support prompt caching.";
+    if (points.tools > 0) return "Prompt caching in the tools field is not supported for this model.";
+    if (points.all > 4) return `The number of cache checkpoints (${points.all}) exceeds the maximum of 4.`;
   }
   const messages = body.messages;
   if (!Array.isArray(messages) || messages.length === 0)
@@ -145,6 +169,8 @@ export function validateConverse(
     for (const [j, b] of m.content.entries()) {
       if (!isObject(b) || Object.keys(b).length !== 1)
         return `messages.${i}.content.${j}: a content block has exactly one member`;
+      if (j === 0 && "cachePoint" in b)
+        return `messages.${i}.content.0: a cache checkpoint must follow the content it caches`;
       if (typeof b.text === "string" && b.text.trim() === "")
         return `The text field in the ContentBlock object at messages.${i}.content.${j} is blank. Add text to the text field, and try again.`;
       if (isObject(b.toolUse)) {

@@ -141,6 +141,7 @@ export function promptTokens(bodyBytes: number): number {
 export function wantsCache(body: string): boolean {
   return (
     body.includes('"cache_control"') ||
+    body.includes('"cachePoint"') ||
     body.includes('"cachedContent"') ||
     body.includes('"prompt_cache_key"')
   );

@@ -1,6 +1,7 @@
 import type { ChatBody } from "./chat-body.js";
 import type { Codec } from "./codec.js";
 import { anthropicJsonUsage, Compose, Translated } from "./codec-pipes.js";
+import { converseCachePoints } from "./providers/bedrock/converse-models.js";
 import { ConverseToAnthropicStream } from "./providers/bedrock/converse-stream.js";
 import type { WirePayload } from "./providers/provider.js";
 import {
@@ -20,9 +21,14 @@ import type { OpenAIRequest } from "./wire/openai.js";
  * through Anthropic's format first, as for Gemini, and its answers come back the same way.
  */
 
-function converseRequest(client: AnthropicRequest): { payload: WirePayload; names: ToolNameMap | undefined } {
+function converseRequest(
+  client: AnthropicRequest,
+  model: string,
+): { payload: WirePayload; names: ToolNameMap | undefined } {
   const names = shortToolNames(toolNamesOf(client));
-  const json = anthropicToConverseRequest(client, names) as unknown as Record<string, unknown>;
+  const json = anthropicToConverseRequest(client, names, {
+    cachePoints: converseCachePoints(model),
+  }) as unknown as Record<string, unknown>;
   return { payload: { json }, names };
 }
 
@@ -41,8 +47,8 @@ function anthropicAnswer(
 export function anthropicToConverse(): Codec {
   let names: ToolNameMap | undefined;
   return {
-    request(body: ChatBody) {
-      const out = converseRequest(body.json as AnthropicRequest);
+    request(body: ChatBody, model) {
+      const out = converseRequest(body.json as AnthropicRequest, model);
       names = out.names;
       return out.payload;
     },
@@ -63,7 +69,7 @@ export function openAIToConverse(includeUsage: boolean): Codec {
         body.json as OpenAIRequest,
         model,
       ) as unknown as AnthropicRequest;
-      const out = converseRequest(anthropic);
+      const out = converseRequest(anthropic, model);
       names = out.names;
       return out.payload;
     },

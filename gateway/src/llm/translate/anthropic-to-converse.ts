@@ -5,8 +5,10 @@
  * Qwen...); Anthropic models keep InvokeModel, which speaks Anthropic's own format. What Converse
  * cannot carry is dropped or refused here, in the open:
  * - thinking blocks of earlier turns are not sent (another model's reasoning means nothing to this
- *   one, and Claude's signatures are Anthropic's); `thinking`, `top_k`, `cache_control`, server
- *   tools and `tool_choice: none` have no Converse form and are left out;
+ *   one, and Claude's signatures are Anthropic's); `thinking`, `top_k`, server tools and
+ *   `tool_choice: none` have no Converse form and are left out;
+ * - `cache_control` becomes a cache point after its block for a model with prompt caching
+ *   (`cachePoints`: Amazon Nova, in system and messages, at most four), else it is left out;
  * - an image or document given by URL is refused (Converse takes bytes or S3 only);
  * - blank text (which Converse refuses) is dropped; an empty tool result says "(no output)".
  */
@@ -124,13 +126,32 @@ function toolResult(b: AnthropicToolResultBlock, docs: { n: number }): ConverseC
   };
 }
 
+/** Cache checkpoints a request may carry (Bedrock's limit, as Anthropic's). */
+const MAX_CACHE_POINTS = 4;
+const CACHE_POINT = { cachePoint: { type: "default" } } as const;
+
+/** What a translation carries along: document names, and the cache points still allowed. */
+interface Pass {
+  docs: { n: number };
+  cachePoints: number;
+}
+
+/** A cache point after the content so far, when the client asked for one there and one is left. */
+function cacheAfter(out: ConverseContentBlock[], asked: unknown, pass: Pass): void {
+  if (asked === undefined || asked === null || pass.cachePoints === 0 || out.length === 0) return;
+  if ("cachePoint" in (out[out.length - 1] as object)) return;
+  out.push(CACHE_POINT);
+  pass.cachePoints--;
+}
+
 function blocksOf(
   role: "user" | "assistant",
   blocks: AnthropicContentBlock[],
   names: ToolNameMap | undefined,
-  docs: { n: number },
+  pass: Pass,
 ): ConverseContentBlock[] {
   const out: ConverseContentBlock[] = [];
+  const docs = pass.docs;
   for (const b of blocks) {
     switch (b.type) {
       case "text":
@@ -157,6 +178,7 @@ function blocksOf(
         // thinking and redacted_thinking: see the file's comment.
         break;
     }
+    if ("cache_control" in b) cacheAfter(out, b.cache_control, pass);
   }
   return out;
 }
@@ -173,10 +195,27 @@ function pushTurn(
   else messages.push({ role, content });
 }
 
-export function anthropicToConverseRequest(req: AnthropicRequest, names?: ToolNameMap): ConverseRequest {
-  const system = systemTexts(req, notBlank).map((text) => ({ text }));
+export interface ConverseOptions {
+  /** The model takes cache points (Amazon Nova): `cache_control` becomes one. */
+  cachePoints?: boolean;
+}
+
+export function anthropicToConverseRequest(
+  req: AnthropicRequest,
+  names?: ToolNameMap,
+  opts: ConverseOptions = {},
+): ConverseRequest {
+  const system: NonNullable<ConverseRequest["system"]> = systemTexts(req, notBlank).map((text) => ({ text }));
+  // The system prompt's cache point (after all of it) is counted first: it is the prefix of the rest.
+  const systemCached =
+    opts.cachePoints === true &&
+    Array.isArray(req.system) &&
+    req.system.some((b) => b.cache_control !== undefined && b.cache_control !== null);
+  const pass: Pass = {
+    docs: { n: 0 },
+    cachePoints: opts.cachePoints ? MAX_CACHE_POINTS - (systemCached ? 1 : 0) : 0,
+  };
   const messages: ConverseMessage[] = [];
-  const docs = { n: 0 };
   const usedTools = new Set<string>();
   for (const msg of req.messages ?? []) {
     if (msg.role === "system") {
@@ -189,12 +228,13 @@ export function anthropicToConverseRequest(req: AnthropicRequest, names?: ToolNa
     const role = msg.role === "assistant" ? "assistant" : "user";
     const blocks: AnthropicContentBlock[] =
       typeof msg.content === "string" ? [{ type: "text", text: msg.content }] : (msg.content ?? []);
-    const content = blocksOf(role, blocks, names, docs);
+    const content = blocksOf(role, blocks, names, pass);
     for (const c of content) if ("toolUse" in c) usedTools.add(c.toolUse.name);
     pushTurn(messages, role, content);
   }
 
   const out: ConverseRequest = { messages };
+  if (systemCached && system.length > 0) system.push(CACHE_POINT);
   if (system.length > 0) out.system = system;
   const inference: NonNullable<ConverseRequest["inferenceConfig"]> = {};
   if (typeof req.max_tokens === "number") inference.maxTokens = req.max_tokens;

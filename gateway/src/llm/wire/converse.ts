@@ -22,8 +22,14 @@ export interface ConverseReasoningBlock {
   };
 }
 
+/** A cache checkpoint: the prompt up to here may be cached (models with prompt caching only). */
+export interface ConverseCachePoint {
+  cachePoint: { type: "default" };
+}
+
 export type ConverseContentBlock =
   | { text: string }
+  | ConverseCachePoint
   | ConverseImageBlock
   | ConverseDocumentBlock
   | { toolUse: { toolUseId: string; name: string; input: unknown } }
@@ -52,7 +58,7 @@ export type ConverseToolChoice =
 
 export interface ConverseRequest {
   messages: ConverseMessage[];
-  system?: Array<{ text: string }>;
+  system?: Array<{ text: string } | ConverseCachePoint>;
   inferenceConfig?: { maxTokens?: number; temperature?: number; topP?: number; stopSequences?: string[] };
   toolConfig?: { tools: ConverseToolSpec[]; toolChoice?: ConverseToolChoice };
   additionalModelRequestFields?: Record<string, unknown>;

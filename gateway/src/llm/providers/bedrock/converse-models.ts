@@ -8,3 +8,11 @@
 export function isBedrockAnthropicModel(model: string): boolean {
   return /(^|[./:])anthropic\./.test(model);
 }
+
+/**
+ * Converse models that take cache points (AWS's table of prompt caching: Amazon Nova, in system
+ * and messages, not tools), by foundation model id, inference profile or an ARN ending in one.
+ */
+export function converseCachePoints(model: string): boolean {
+  return /(^|[./:])amazon\.nova-/.test(model);
+}
