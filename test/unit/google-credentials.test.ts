@@ -124,10 +124,10 @@ describe("Google token source", () => {
       }).get(),
       /the Google credentials file .*missing\.json cannot be read/,
     );
-    const external = file("ext.json", { type: "external_account" });
+    const unknown = file("impersonated.json", { type: "impersonated_service_account" });
     await assert.rejects(
-      new GoogleTokenSource({ env: {}, file: external, fetch: refused.fetchFn }).get(),
-      /type "external_account" are not supported/,
+      new GoogleTokenSource({ env: {}, file: unknown, fetch: refused.fetchFn }).get(),
+      /type "impersonated_service_account" are not supported/,
     );
   });
 

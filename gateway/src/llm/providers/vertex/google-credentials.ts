@@ -3,7 +3,8 @@
  * Credentials), for a vertex provider given no `access_token`: a credentials file (the provider's
  * `credentials_file`, else GOOGLE_APPLICATION_CREDENTIALS, else gcloud's
  * application_default_credentials.json) holding a service account key (a signed JWT exchanged for
- * a token) or a user's refresh token (`gcloud auth application-default login`), else the metadata
+ * a token), a user's refresh token (`gcloud auth application-default login`) or workload or
+ * workforce identity federation (google-external-account.ts), else the metadata
  * server of the machine (Compute Engine, GKE, Cloud Run). Tokens live an hour; a new one is
  * fetched five minutes before. No key or token is ever put in an error message.
  */
@@ -12,6 +13,7 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { RefreshingCredential } from "../refreshing.js";
+import { externalAccountToken, externalUserToken } from "./google-external-account.js";
 
 export interface GoogleTokenOptions {
   env: NodeJS.ProcessEnv;
@@ -102,8 +104,11 @@ export class GoogleTokenSource extends RefreshingCredential<string> {
         "the gcloud user credentials",
       );
     }
+    const deps = { fetch: this.fetchFn, env: this.o.env, now: this.now };
+    if (c.type === "external_account") return externalAccountToken(c, file, deps);
+    if (c.type === "external_account_authorized_user") return externalUserToken(c, file, deps);
     throw new Error(
-      `${file}: credentials of type ${JSON.stringify(c.type)} are not supported (service_account, authorized_user)`,
+      `${file}: credentials of type ${JSON.stringify(c.type)} are not supported (service_account, authorized_user, external_account, external_account_authorized_user)`,
     );
   }
 
