@@ -1,8 +1,9 @@
 /**
  * AWS credentials found the way AWS's own SDKs and CLI find them, for a bedrock provider given
  * neither access keys nor an API key: the environment (AWS_ACCESS_KEY_ID...), the shared files of
- * a profile (~/.aws/credentials and ~/.aws/config, `credential_process` included, which covers
- * `aws sso login` through `aws configure export-credentials`), a web identity (EKS IRSA: STS
+ * a profile (~/.aws/credentials and ~/.aws/config: keys, a role assumed with another profile's
+ * credentials, IAM Identity Center after `aws sso login`, `credential_process`: aws-profile-roles.ts),
+ * a web identity (EKS IRSA: STS
  * AssumeRoleWithWebIdentity), a container's role (ECS, EKS Pod Identity) and an EC2 instance's
  * role (IMDSv2). Temporary credentials are fetched again five
  * minutes before they expire; shared-file ones are read again every five minutes, so a rotation
@@ -13,6 +14,7 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { RefreshingCredential } from "../refreshing.js";
+import { assumedRole, ssoCredentials } from "./aws-profile-roles.js";
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -87,15 +89,30 @@ export class AwsCredentialChain extends RefreshingCredential<AwsCredentials> {
     );
   }
 
-  /** The profile's keys in ~/.aws/credentials, else its keys or credential_process in ~/.aws/config. */
-  private async fromProfile(profile: string): Promise<Found | undefined> {
+  /**
+   * The profile's credentials as AWS's SDKs resolve them: a role to assume (`role_arn` with
+   * `source_profile` or `credential_source`), its keys in ~/.aws/credentials or ~/.aws/config, IAM
+   * Identity Center (`sso_session` / `sso_start_url`), else its credential_process.
+   * `visited`: the profiles a chain of source_profile went through (a loop is refused).
+   */
+  private async fromProfile(profile: string, visited: string[] = []): Promise<Found | undefined> {
     const env = this.o.env;
     const credentialsFile = env.AWS_SHARED_CREDENTIALS_FILE ?? join(this.home, ".aws", "credentials");
     const configFile = env.AWS_CONFIG_FILE ?? join(this.home, ".aws", "config");
     const creds = parseIni(await readText(credentialsFile))[profile];
-    const config = parseIni(await readText(configFile))[
-      profile === "default" ? "default" : `profile ${profile}`
-    ];
+    const configSections = parseIni(await readText(configFile));
+    const config = configSections[profile === "default" ? "default" : `profile ${profile}`];
+    const merged = { ...config, ...creds };
+    const deps = { fetch: this.fetchFn, env, home: this.home, now: this.now };
+    // A profile naming itself as its source uses its own keys for the role (AWS allows that).
+    if (
+      merged.role_arn &&
+      (merged.source_profile || merged.credential_source) &&
+      !visited.includes(profile)
+    ) {
+      const source = await this.roleSource(profile, merged, [...visited, profile]);
+      return assumedRole(profile, merged, source, deps);
+    }
     for (const [section, file] of [
       [creds, credentialsFile],
       [config, configFile],
@@ -108,8 +125,44 @@ export class AwsCredentialChain extends RefreshingCredential<AwsCredentials> {
       );
       if (k) return k;
     }
+    if (merged.sso_session || merged.sso_start_url)
+      return ssoCredentials(profile, merged, configSections, deps);
     const command = creds?.credential_process ?? config?.credential_process;
     return command ? runProcess(command, profile) : undefined;
+  }
+
+  /** The credentials a role is assumed with: its source profile's, or the environment's, container's or instance's. */
+  private async roleSource(profile: string, p: Record<string, string>, visited: string[]): Promise<Found> {
+    const source = p.source_profile;
+    if (source) {
+      if (visited.includes(source) && source !== profile)
+        throw new Error(`profile ${profile}: source_profile ${JSON.stringify(source)} leads back to itself`);
+      const found = await this.fromProfile(source, visited);
+      if (!found)
+        throw new Error(
+          `profile ${profile}: its source_profile ${JSON.stringify(source)} has no credentials`,
+        );
+      return found;
+    }
+    const kind = p.credential_source;
+    const found =
+      kind === "Environment"
+        ? keysOf(
+            this.o.env.AWS_ACCESS_KEY_ID,
+            this.o.env.AWS_SECRET_ACCESS_KEY,
+            this.o.env.AWS_SESSION_TOKEN,
+            "environment",
+          )
+        : kind === "EcsContainer"
+          ? await this.fromContainer()
+          : kind === "Ec2InstanceMetadata"
+            ? await this.fromInstance()
+            : undefined;
+    if (!found)
+      throw new Error(
+        `profile ${profile}: credential_source ${JSON.stringify(kind)} gave no credentials (Environment, EcsContainer or Ec2InstanceMetadata)`,
+      );
+    return found;
   }
 
   /** EKS IRSA: the pod's token file exchanged for the role's credentials (an unsigned STS call). */
