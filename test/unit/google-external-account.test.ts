@@ -152,6 +152,52 @@ describe("Google external accounts (workload and workforce identity federation)"
     assert.equal(new URLSearchParams(sts.asked[1]!.body).get("subject_token"), "cached-token");
   });
 
+  test("from AWS: a GetCallerIdentity request signed with the machine's AWS credentials, the region from IMDSv2", async () => {
+    const AWS_AUDIENCE =
+      "//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/aws/providers/aws";
+    const file = account(
+      {
+        environment_id: "aws1",
+        region_url: "http://169.254.169.254/latest/meta-data/placement/availability-zone",
+        imdsv2_session_token_url: "http://169.254.169.254/latest/api/token",
+        regional_cred_verification_url:
+          "https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15",
+      },
+      { audience: AWS_AUDIENCE, subject_token_type: "urn:ietf:params:aws:token-type:aws4_request" },
+    );
+    const at = endpoint((a) => {
+      if (a.url.endsWith("/api/token")) return new Response("imds-session");
+      if (a.url.endsWith("/availability-zone"))
+        return new Response(a.headers["x-aws-ec2-metadata-token"] === "imds-session" ? "us-east-2b" : "", {
+          status: a.headers["x-aws-ec2-metadata-token"] ? 200 : 401,
+        });
+      return json({ access_token: "ya29.from-aws", expires_in: 3600 });
+    });
+    const env = {
+      AWS_ACCESS_KEY_ID: "AKIDAWS",
+      AWS_SECRET_ACCESS_KEY: "aws-secret",
+      AWS_SESSION_TOKEN: "aws-session",
+    };
+    assert.equal(await new GoogleTokenSource({ env, file, fetch: at.fetchFn }).get(), "ya29.from-aws");
+    const form = new URLSearchParams(at.asked.at(-1)!.body);
+    assert.equal(form.get("subject_token_type"), "urn:ietf:params:aws:token-type:aws4_request");
+    const req = JSON.parse(decodeURIComponent(form.get("subject_token")!)) as {
+      url: string;
+      method: string;
+      headers: Array<{ key: string; value: string }>;
+    };
+    assert.equal(req.url, "https://sts.us-east-2.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15");
+    assert.equal(req.method, "POST");
+    const header = (k: string) => req.headers.find((h) => h.key.toLowerCase() === k)?.value;
+    assert.equal(header("x-goog-cloud-target-resource"), AWS_AUDIENCE);
+    assert.equal(header("x-amz-security-token"), "aws-session");
+    assert.match(
+      header("authorization") ?? "",
+      /^AWS4-HMAC-SHA256 Credential=AKIDAWS\/\d{8}\/us-east-2\/sts\/aws4_request, SignedHeaders=[^,]*x-goog-cloud-target-resource/,
+    );
+    assert.ok(!(header("authorization") ?? "").includes("aws-secret"));
+  });
+
   test("a workforce user's refresh token (gcloud's login), sent with the client's basic auth", async () => {
     const file = write(
       "wf-user.json",
@@ -172,7 +218,7 @@ describe("Google external accounts (workload and workforce identity federation)"
     assert.equal(sts.asked[0]!.headers.authorization, `Basic ${Buffer.from("cid:cs").toString("base64")}`);
   });
 
-  test("refusals say who refused and the error code, never the subject token; AWS sources are named as unsupported", async () => {
+  test("refusals say who refused and the error code, never the subject token; an unknown AWS environment is named", async () => {
     const subject = write("secret.jwt", "eyJ.very-secret-subject.sig");
     const refusing = endpoint(() =>
       json(
@@ -195,10 +241,10 @@ describe("Google external accounts (workload and workforce identity federation)"
     await assert.rejects(
       new GoogleTokenSource({
         env: {},
-        file: account({ environment_id: "aws1", region_url: "http://169.254.169.254/x" }),
+        file: account({ environment_id: "aws2" }),
         fetch: refusing.fetchFn,
       }).get(),
-      /federation from AWS .* is not supported/,
+      /AWS environment "aws2" is not supported/,
     );
     await assert.rejects(
       new GoogleTokenSource({

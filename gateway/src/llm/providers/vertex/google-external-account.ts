@@ -4,11 +4,14 @@
  * a Google access token, then optionally for a service account's token) and
  * `external_account_authorized_user` (`gcloud auth application-default login` with a workforce
  * pool: a refresh token). The other identity's token comes from a file, a URL or an executable
- * (`credential_source`), as Google's own libraries read them. No token is ever put in an error.
+ * (`credential_source`) or AWS (google-aws-subject.ts), as Google's own libraries read them. No
+ * token is ever put in an error.
  */
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { awsSubjectToken } from "./google-aws-subject.js";
 
+/** What reading a credential source needs (injected in tests). */
 export interface ExternalAccountDeps {
   fetch: typeof fetch;
   env: NodeJS.ProcessEnv;
@@ -178,10 +181,8 @@ async function subjectToken(src: Json, c: Json, file: string, deps: ExternalAcco
   }
   if (str(executable, "command")) return executableToken(executable, c, file, deps);
   if (str(src, "environment_id")?.startsWith("aws"))
-    throw new Error(
-      `${file}: federation from AWS (credential_source.environment_id) is not supported; give the subject token as a file, URL or executable`,
-    );
-  throw new Error(`${file}: credential_source names no file, url or executable`);
+    return awsSubjectToken(src, str(c, "audience") ?? "", file, deps);
+  throw new Error(`${file}: credential_source names no file, url, executable or AWS environment`);
 }
 
 /** A subject token in its source's format: the whole text, or a field of its JSON. */
