@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { AwsCredentialChain } from "../../gateway/src/llm/providers/bedrock/aws-credentials.js";
+import { recordingFetch as endpoints } from "../helpers/recording-fetch.js";
 
 const root = mkdtempSync(join(tmpdir(), "gatehouse-awsp-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -35,21 +36,6 @@ const cache = (h: string, key: string, o: unknown) =>
     JSON.stringify(o),
   );
 
-type Asked = { url: string; method: string; headers: Record<string, string>; body: string };
-function endpoints(answer: (a: Asked) => Response) {
-  const asked: Asked[] = [];
-  const fetchFn = (async (input: string | URL | Request, init?: RequestInit) => {
-    const a = {
-      url: String(input),
-      method: init?.method ?? "GET",
-      headers: { ...(init?.headers as Record<string, string>) },
-      body: typeof init?.body === "string" ? init.body : "",
-    };
-    asked.push(a);
-    return answer(a);
-  }) as typeof fetch;
-  return { fetchFn, asked };
-}
 const later = new Date(Date.now() + 3600_000).toISOString();
 const roleCredentials = () =>
   new Response(

@@ -8,27 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { GoogleTokenSource } from "../../gateway/src/llm/providers/vertex/google-credentials.js";
+import { recordingFetch as endpoint, jsonAnswer as json } from "../helpers/recording-fetch.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gatehouse-gcp-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 
-type Asked = { url: string; headers: Record<string, string>; form: URLSearchParams };
-function endpoint(answer: (a: Asked) => Response) {
-  const asked: Asked[] = [];
-  const fetchFn = (async (input: string | URL | Request, init?: RequestInit) => {
-    const a = {
-      url: String(input),
-      headers: { ...(init?.headers as Record<string, string>) },
-      form: new URLSearchParams(typeof init?.body === "string" ? init.body : ""),
-    };
-    asked.push(a);
-    return answer(a);
-  }) as typeof fetch;
-  return { fetchFn, asked };
-}
-const json = (o: unknown, status = 200) => new Response(JSON.stringify(o), { status });
 const file = (name: string, o: unknown) => {
   const p = join(dir, name);
   writeFileSync(p, JSON.stringify(o));

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { GoogleTokenSource } from "../../gateway/src/llm/providers/vertex/google-credentials.js";
+import { recordingFetch as endpoint, jsonAnswer as json } from "../helpers/recording-fetch.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gatehouse-wif-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,21 +23,6 @@ const JWT_TYPE = "urn:ietf:params:oauth:token-type:jwt";
 const IMPERSONATE =
   "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/gw@p.iam.gserviceaccount.com:generateAccessToken";
 
-type Asked = { url: string; headers: Record<string, string>; body: string };
-function endpoint(answer: (a: Asked) => Response) {
-  const asked: Asked[] = [];
-  const fetchFn = (async (input: string | URL | Request, init?: RequestInit) => {
-    const a = {
-      url: String(input),
-      headers: { ...(init?.headers as Record<string, string>) },
-      body: typeof init?.body === "string" ? init.body : "",
-    };
-    asked.push(a);
-    return answer(a);
-  }) as typeof fetch;
-  return { fetchFn, asked };
-}
-const json = (o: unknown, status = 200) => new Response(JSON.stringify(o), { status });
 const account = (source: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   write(
     `ext-${Math.random().toString(36).slice(2)}.json`,
