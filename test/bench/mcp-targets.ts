@@ -49,6 +49,8 @@ export interface SetupOptions {
    * cost from the hop's. The stdio client is the SDK's either way.
    */
   httpClient: "sdk" | "light";
+  /** More node flags for the gateways and the floor (--trace-deopt, say). */
+  nodeFlags?: readonly string[];
   /** Where peers (mcp-peers.ts) are installed. */
   peersDir: string;
   log(s: string): void;
@@ -178,6 +180,7 @@ async function startGatewayFor(
   const file = join(dir, "config.json");
   writeFileSync(file, JSON.stringify(config));
   const flags = o.profile ? ["--cpu-prof", "--cpu-prof-dir", join(resolve(o.profile), id)] : [];
+  flags.push(...(o.nodeFlags ?? []));
   const args = ["--config", file, "--data-dir", join(dir, "data"), ...(engine ? ["--engine", engine] : [])];
   return startChild(id, ROOT, "test/bench/serve-gateway.ts", args, flags);
 }
@@ -198,6 +201,7 @@ export async function setup(
     const transport = id.endsWith("stdio") ? "stdio" : "http";
     if (id === "floor-stdio") {
       const flags = o.profile ? ["--cpu-prof", "--cpu-prof-dir", join(resolve(o.profile), id)] : [];
+      flags.push(...(o.nodeFlags ?? []));
       const floor = await startChild(id, ROOT, "test/bench/mcp-floor.ts", ["--", EVERYTHING, "stdio"], flags);
       gateways.push(floor);
       const t = httpTransport(o, `${floor.url}/mcp`);
