@@ -4,6 +4,9 @@
 //
 //   node --import tsx test/bench/mcp.ts                 # 5 reps x 500 calls per target and method
 //   node --import tsx test/bench/mcp.ts --reps 3 --n 300 --warmup 50 --json out.json
+//   node --import tsx test/bench/mcp.ts --warmup 3000   # the JIT's steady state: after the default
+//                                 # 50 calls a gateway is still compiling its call path for thousands
+//                                 # more (docs/benchmarks.md, twenty-first round (c))
 //   node --import tsx test/bench/mcp.ts --targets direct-stdio,gatehouse-stdio --methods call
 //   node --import tsx test/bench/mcp.ts --profile DIR   # gateways and floor under --cpu-prof
 //   node --import tsx test/bench/mcp.ts --http-client light   # the client speaks HTTP with undici
