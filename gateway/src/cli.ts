@@ -64,8 +64,10 @@ function claudeCodeHint(url: string, key: string | undefined, find: string): str
  */
 function findFlags(url: string, flags: CommonFlags): string {
   const { hostname, port } = new URL(url);
+  // IPv6 without its brackets: `--host [::1]` is a glob to zsh.
+  const host = hostname.replace(/^\[(.*)\]$/, "$1");
   return [
-    hostname !== DEFAULT_HOST ? ` --host ${hostname}` : "",
+    host !== DEFAULT_HOST ? ` --host ${host}` : "",
     port !== String(DEFAULT_PORT) ? ` --port ${port}` : "",
     flags["data-dir"] ? ` --data-dir ${flags["data-dir"]}` : "",
   ].join("");

@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, isIPv6 } from "node:net";
 
 /** Starting and stopping the gateway's HTTP server: listen, the URL it shows, and the drain on stop. */
 
@@ -15,11 +15,21 @@ export async function listen(server: Server, host: string, port: number): Promis
   return (server.address() as AddressInfo).port;
 }
 
-/** The base URL for people and clients: a wildcard host is shown as 127.0.0.1, IPv6 in brackets. */
+/**
+ * The base URL for people and clients (the banner, serving.json, the CLI's calls): a wildcard is
+ * called on the loopback address of its family (0.0.0.0: 127.0.0.1; ::, in any spelling: ::1,
+ * which a gateway bound to :: answers on every system, dual-stack or not); a specific host is
+ * itself, IPv6 in brackets (given with or without them).
+ */
 export function baseUrl(host: string, port: number): string {
-  const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
-  return `http://${shown}:${port}`;
+  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  if (bare === "0.0.0.0") return `http://127.0.0.1:${port}`;
+  if (isIPv6(bare)) return `http://[${isUnspecifiedIPv6(bare) ? "::1" : bare}]:${port}`;
+  return `http://${bare}:${port}`;
 }
+
+/** ::, however it is written (0:0:0:0:0:0:0:0, ::0, …): an IPv6 address of zeros only. */
+const isUnspecifiedIPv6 = (address: string): boolean => /^[0:]+$/.test(address);
 
 /** Stops listening; resolves once every connection has ended (a start that failed its checks). */
 export function close(server: Server): Promise<void> {

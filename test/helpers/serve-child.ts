@@ -89,7 +89,7 @@ export function serveFromSource(dir: string, mockUrl: string): ServeChild {
 export async function listeningUrl(c: ServeChild, ms = 90_000): Promise<string> {
   const end = Date.now() + ms;
   for (;;) {
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(c.out)?.[1];
+    const url = /listening on (http:\/\/(?:127\.0\.0\.1|\[::1\]):\d+)/.exec(c.out)?.[1];
     if (url) return url;
     if (c.proc.exitCode !== null || Date.now() > end)
       throw new Error(`serve did not start:\n${c.out}\n${c.err}`);

@@ -22,9 +22,14 @@ describe("adminClientFor", async () => {
     assert.equal(await baseFor("::1"), "http://[::1]:4100");
   });
 
-  test("a wildcard host (serve --host 0.0.0.0) is called on loopback", async () => {
+  test("an IPv6 host given in brackets (as a URL writes it) is not bracketed twice", async () => {
+    assert.equal(await baseFor("[::1]"), "http://[::1]:4100");
+  });
+
+  test("a wildcard host (serve --host 0.0.0.0) is called on the loopback address of its family", async () => {
     assert.equal(await baseFor("0.0.0.0"), "http://127.0.0.1:4100");
-    assert.equal(await baseFor("::"), "http://127.0.0.1:4100");
+    for (const host of ["::", "[::]", "0:0:0:0:0:0:0:0"])
+      assert.equal(await baseFor(host), "http://[::1]:4100");
   });
 
   test("no --host: the default loopback address", async () => {
