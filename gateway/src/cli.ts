@@ -95,15 +95,13 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
   const [
     { dataDirOf, portOf, resolveConfig },
     { createGateway },
-    { watchConfig, secretFilesOf },
+    { watchServedConfig },
     { writeServeRecord, removeServeRecord },
-    { changeSource, importOrigin },
   ] = await Promise.all([
     import("./cli-config.js"),
     import("./index.js"),
-    import("./config/watch.js"),
+    import("./cli-serve-watch.js"),
     import("./cli-serve-record.js"),
-    import("./config/import-mark.js"),
   ]);
   // The command line before the config: a bad --port is a wrong command line (status 2).
   const port = portOf(flags);
@@ -182,14 +180,12 @@ async function serve(flags: CommonFlags, env: NodeJS.ProcessEnv): Promise<void> 
         `  serve does not read it: \`gatehouse config import ${path}\` writes it into this data folder's database.\n`,
     );
   // Hot reload: the config file in force (or the data folder's config.yaml, once there is one).
-  watcher = watchConfig({
+  watcher = watchServedConfig({
+    gateway,
     path: configFile,
+    dataDir,
     load: () => resolveConfig(flags, env).config,
-    apply: (next, by) => gateway.reload(next, changeSource(by)),
-    origin: () => importOrigin(dataDir, configFile),
     log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
-    notApplied: (reason) => gateway.configNotApplied(reason),
-    secretFiles: () => secretFilesOf(gateway.config()),
   });
 }
 

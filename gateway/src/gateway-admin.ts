@@ -13,7 +13,7 @@ import { providerModelRoutes } from "./admin/routes-provider-models.js";
 import { providerRoutes } from "./admin/routes-providers.js";
 import { teamRoutes } from "./admin/routes-teams.js";
 import { exportConfig } from "./config/export.js";
-import { changeSource, markImport } from "./config/import-mark.js";
+import { changeSource, markImport, sha256 } from "./config/import-mark.js";
 import { ConfigError } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
 import type { StoredEntries } from "./config/stored-entries.js";
@@ -26,7 +26,7 @@ import {
   prepareImport,
   writeConfigFile,
 } from "./config-transfer.js";
-import type { Gateway, GatewayOptions } from "./gateway-api.js";
+import type { ConfigWrite, Gateway, GatewayOptions } from "./gateway-api.js";
 import type { Providers } from "./gateway-config.js";
 import type { Governance } from "./governance/governance.js";
 import { budgetTimeZone } from "./governance/policy.js";
@@ -65,6 +65,8 @@ export interface AdminWiring {
   ): string | undefined;
   /** Applies a config file (merged with the stored entries) without a restart. */
   reload(file: ConfigFile, from?: string): Promise<void>;
+  /** The gateway wrote its config file and applies it (GatewayEvents' configWritten). */
+  configWritten(write: ConfigWrite): void;
   refreshKeys(): Promise<void>;
   /** Applies changes of the stored MCP servers to the running gateway now. */
   refreshMcpServers(): Promise<void>;
@@ -140,7 +142,13 @@ export function gatewayAdminRoutes(w: AdminWiring): {
     const { backup } = writeConfigFile(target, body);
     // The reload's lines (and the file watcher's, which sees the new file) name the import.
     markImport(opts.dataDir, target, body, IMPORTED_BY);
-    await w.reload(opts.configFile ? opts.configFile.load() : prepared.config, changeSource(IMPORTED_BY));
+    // Said before anything awaits: a watcher of the file does not apply this write again.
+    const applying = w.reload(
+      opts.configFile ? opts.configFile.load() : prepared.config,
+      changeSource(IMPORTED_BY),
+    );
+    w.configWritten({ path: target, sha256: sha256(body), applying });
+    await applying;
     const report = await applyStored(prepared, importTargets(store, mcp));
     await w.refreshKeys();
     return { file: target, backup: backup ?? null, unset: prepared.unset, ...report };

@@ -38,6 +38,13 @@ export interface GatewayEvents {
   toolCall: [ToolCallRecord];
 }
 
+/** A write of the config file by the gateway: the file, the SHA-256 of its bytes, the reload applying them. */
+export interface ConfigWrite {
+  path: string;
+  sha256: string;
+  applying: Promise<void>;
+}
+
 export interface Gateway {
   /** Listens; resolves with the base URL (http://127.0.0.1:PORT). */
   start(): Promise<{ url: string; port: number }>;
@@ -54,6 +61,12 @@ export interface Gateway {
    */
   configNotApplied(reason: string | undefined): void;
   readonly events: EventEmitter<GatewayEvents>;
+  /**
+   * Calls `listener` each time the gateway writes its config file itself (POST /api/config/import)
+   * and applies what it wrote, so serve's file watcher does not apply that write a second time
+   * (cli-serve-watch.ts); returns the function that stops it.
+   */
+  onConfigWritten(listener: (write: ConfigWrite) => void): () => void;
   readonly keys: {
     /** `policy`: budgets, limits, restrictions and team, as a virtual_keys entry has them. */
     create(

@@ -9,7 +9,13 @@ import type { ConfigFile } from "./config/schema.js";
 import { storedInForce } from "./config/stored-entries.js";
 import { ConfigInForce, overriddenSettingChanges, restartOnlyChanges } from "./config-in-force.js";
 import { gatewayAdminRoutes } from "./gateway-admin.js";
-import { type Gateway, type GatewayEvents, type GatewayOptions, VERSION } from "./gateway-api.js";
+import {
+  type ConfigWrite,
+  type Gateway,
+  type GatewayEvents,
+  type GatewayOptions,
+  VERSION,
+} from "./gateway-api.js";
 import { checkLoop, configKeys } from "./gateway-config.js";
 import { storedKeyOps } from "./gateway-keys.js";
 import { baseUrl, close, drain, listen } from "./gateway-listen.js";
@@ -42,7 +48,13 @@ import { SqliteStore } from "./store/sqlite.js";
 export { ConfigError, loadConfigFile, parseConfig } from "./config/load.js";
 export { defaultDataDir } from "./config/paths.js";
 export type { ConfigFile } from "./config/schema.js";
-export { type Gateway, type GatewayEvents, type GatewayOptions, VERSION } from "./gateway-api.js";
+export {
+  type ConfigWrite,
+  type Gateway,
+  type GatewayEvents,
+  type GatewayOptions,
+  VERSION,
+} from "./gateway-api.js";
 export type { RequestRecord } from "./llm/record.js";
 export type {
   ApprovalAnswer,
@@ -59,6 +71,8 @@ export type { BrowserOpener } from "./mcp/oauth/opener.js";
 export function createGateway(opts: GatewayOptions): Gateway {
   const env = opts.env ?? process.env;
   const events = new EventEmitter<GatewayEvents>();
+  /** Gateway.onConfigWritten's listeners (serve's file watcher). */
+  const configWriteListeners = new Set<(write: ConfigWrite) => void>();
   const store = opts.store ?? SqliteStore.open(opts.dataDir);
   const keyRing = new KeyRing();
   const warnOf = (m: string) => process.emitWarning(m, "Gatehouse");
@@ -189,6 +203,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
       }
     },
     reload,
+    configWritten: (write) => {
+      for (const listener of [...configWriteListeners]) listener(write);
+    },
     refreshKeys,
     refreshMcpServers,
   });
@@ -257,6 +274,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   return {
     events,
+    onConfigWritten(listener) {
+      configWriteListeners.add(listener);
+      return () => configWriteListeners.delete(listener);
+    },
     mcp,
     get url() {
       return url;

@@ -1,7 +1,8 @@
 // A gateway started from a config file, with serve's watcher on that file: what the tests of
 // editing the config file while the gateway runs start from.
 import { resolveConfig } from "../../gateway/src/cli-config.js";
-import { type ConfigWatcher, secretFilesOf, watchConfig } from "../../gateway/src/config/watch.js";
+import { watchServedConfig } from "../../gateway/src/cli-serve-watch.js";
+import type { ConfigWatcher } from "../../gateway/src/config/watch.js";
 import { createGateway, type Gateway } from "../../gateway/src/index.js";
 
 export interface WatchedGateway {
@@ -17,15 +18,15 @@ export async function startWatchedGateway(
   log: (line: string) => void,
 ): Promise<WatchedGateway> {
   const flags = { "data-dir": dir, config: file };
-  const gateway = createGateway({ config: resolveConfig(flags, {}).config, dataDir: dir, port: 0, env: {} });
-  const { url } = await gateway.start();
-  const watcher = watchConfig({
-    path: file,
-    load: () => resolveConfig(flags, {}).config,
-    apply: (next) => gateway.reload(next),
-    log,
-    debounceMs: 50,
-    secretFiles: () => secretFilesOf(gateway.config()),
+  const load = () => resolveConfig(flags, {}).config;
+  const gateway = createGateway({
+    config: load(),
+    dataDir: dir,
+    port: 0,
+    env: {},
+    configFile: { path: file, load },
   });
+  const { url } = await gateway.start();
+  const watcher = watchServedConfig({ gateway, path: file, dataDir: dir, load, log, debounceMs: 50 });
   return { gateway, url, watcher };
 }

@@ -14,7 +14,8 @@ import { z } from "zod";
 const FILE = "last-import.json";
 const markSchema = z.object({ path: z.string(), sha256: z.string(), by: z.string() });
 
-const sha256 = (bytes: string | Buffer) => createHash("sha256").update(bytes).digest("hex");
+/** The SHA-256 of a file's text or bytes, in hex (what the mark and the file watcher compare). */
+export const sha256 = (bytes: string | Buffer) => createHash("sha256").update(bytes).digest("hex");
 
 /** Records that `by` wrote `text` to `path`. A write that fails only loses the words. */
 export function markImport(dataDir: string, path: string, text: string, by: string): void {

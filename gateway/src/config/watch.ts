@@ -34,6 +34,12 @@ export interface ConfigWatchOptions {
 
 export interface ConfigWatcher {
   close(): void;
+  /**
+   * The gateway itself wrote the file (POST /api/config/import: these bytes, by SHA-256) and is
+   * applying it (`applying`): the change this write makes is not applied a second time. A file
+   * that holds other bytes by the time the watcher looks (an edit made right after) is reloaded.
+   */
+  ownWrite(sha256: string, applying: Promise<unknown>): void;
   /** Resolves when the reload a change started has finished (tests). */
   settled(): Promise<void>;
 }
@@ -52,14 +58,18 @@ export function secretFilesOf(config: unknown): string[] {
   return [...out];
 }
 
-/** The config file's bytes and its secret files' (a missing one counts as missing). */
-function fingerprint(path: string, secrets: readonly string[]): string | undefined {
+/**
+ * The config file's bytes and its secret files' (a missing one counts as missing): `all`, and
+ * `file`, the SHA-256 of the config file alone.
+ */
+function fingerprint(path: string, secrets: readonly string[]): { all: string; file: string } | undefined {
   let config: Buffer;
   try {
     config = readFileSync(path);
   } catch {
     return undefined;
   }
+  const configOnly = createHash("sha256").update(config).digest("hex");
   const hash = createHash("sha256").update(config);
   for (const file of secrets) {
     hash.update(`\0${file}\0`);
@@ -69,12 +79,14 @@ function fingerprint(path: string, secrets: readonly string[]): string | undefin
       hash.update("missing");
     }
   }
-  return hash.digest("hex");
+  return { all: hash.digest("hex"), file: configOnly };
 }
 
 export function watchConfig(opts: ConfigWatchOptions): ConfigWatcher {
   const secrets = () => opts.secretFiles?.() ?? [];
-  let last = fingerprint(opts.path, secrets());
+  let last = fingerprint(opts.path, secrets())?.all;
+  /** The last write the gateway made itself and applies (ownWrite), until a reload has looked. */
+  let own: { sha256: string; applying: Promise<unknown> } | undefined;
   let timer: NodeJS.Timeout | undefined;
   let chain = Promise.resolve();
   let closed = false;
@@ -83,13 +95,26 @@ export function watchConfig(opts: ConfigWatchOptions): ConfigWatcher {
   let wanted = new Map<string, Set<string>>();
 
   const reload = async () => {
+    const mine = own;
+    own = undefined;
     const now = fingerprint(opts.path, secrets());
-    if (now === last) return;
+    if (now?.all === last) return;
+    if (
+      mine &&
+      now?.file === mine.sha256 &&
+      (await mine.applying.then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      adopt(mine.sha256);
+      return;
+    }
     let next: ConfigFile;
     try {
       next = opts.load();
     } catch (e) {
-      last = now;
+      last = now?.all;
       refused(e);
       return;
     }
@@ -97,14 +122,29 @@ export function watchConfig(opts: ConfigWatchOptions): ConfigWatcher {
     try {
       await opts.apply(next, by);
       // The new config may name other secret files: watch those, and count their bytes from now.
-      last = fingerprint(opts.path, secrets());
+      last = fingerprint(opts.path, secrets())?.all;
       follow();
       opts.log(`config reloaded from ${opts.path}${by ? ` (written by ${by})` : ""}`);
       opts.notApplied?.(undefined);
     } catch (e) {
-      last = now;
+      last = now?.all;
       refused(e);
     }
+  };
+
+  /**
+   * The file as the gateway wrote it is in force (the gateway applied it): counted as seen, its
+   * secret files followed; said as a reload is. Changed again since, it is left to the next reload
+   * (the watch has seen that change too).
+   */
+  const adopt = (sha256: string) => {
+    follow();
+    const now = fingerprint(opts.path, secrets());
+    if (now?.file !== sha256) return;
+    last = now.all;
+    const by = opts.origin?.();
+    opts.log(`config reloaded from ${opts.path}${by ? ` (written by ${by})` : ""}`);
+    opts.notApplied?.(undefined);
   };
 
   const refused = (e: unknown) => {
@@ -157,5 +197,8 @@ export function watchConfig(opts: ConfigWatchOptions): ConfigWatcher {
       watchers.clear();
     },
     settled: () => chain,
+    ownWrite(sha256, applying) {
+      own = { sha256, applying };
+    },
   };
 }
