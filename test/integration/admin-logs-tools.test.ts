@@ -117,6 +117,7 @@ describe("GET /api/logs/tools/{id}", () => {
     const d = await detailOf("full", "note");
     assert.deepEqual([d.status, d.decision, d.error], ["denied", "ask", "deny"]);
     assert.equal(d.approval?.answer, "deny");
+    assert.equal(d.approval?.decisionReason, null, "a person's answer is no withdrawal");
     assert.equal(d.result, null);
     assert.deepEqual(d.arguments, { text: "nope" });
   });

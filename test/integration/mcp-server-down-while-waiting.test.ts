@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { ApprovalView } from "../../gateway/src/admin/contract.js";
+import type { ApprovalView, ToolCallDetail } from "../../gateway/src/admin/contract.js";
 import { adminJson, approvalEvents, openEvents, pendingApproval } from "../helpers/admin-api.js";
 import { startGateway, type TestGateway } from "../helpers/gateway.js";
 import { connectClient, serverBin, type TestClient, textOf, waitFor, waitReady } from "../helpers/mcp.js";
@@ -131,6 +131,12 @@ describe("a call waiting for approval whose server crashes", () => {
       assert.equal(logged.decidedBy, "server-crashed");
       assert.equal(logged.decisionReason, decided.decision?.reason);
       assert.match(logged.decisionReason ?? "", /\(last error: .*None of the specified directories/);
+      // The tool call's log row says it too, in its approval.
+      await gw.gateway.logs.flush();
+      const row = await api<ToolCallDetail>("GET", `/api/logs/tools/${req.toolCallId}`);
+      assert.equal(row.status, 200);
+      assert.deepEqual([row.json.status, row.json.approval?.answer], ["denied", "cancelled"]);
+      assert.equal(row.json.approval?.decisionReason, logged.decisionReason);
       // The server itself is still retried.
       assert.ok(["backoff", "starting", "crashed"].includes(gw.gateway.mcp.server("files")?.state ?? ""));
     } finally {

@@ -136,7 +136,10 @@ const toolCall: fc.Arbitrary<ToolCallRecord> = fc.record(
     decision: fc.constantFrom("allow" as const, "deny" as const, "ask" as const),
     decidedBy: optStr,
     approval: fc.option(
-      fc.record({ answer: str, decidedBy: str, requestedAt: num, decidedAt: num, reason: str }),
+      fc.record(
+        { answer: str, decidedBy: str, requestedAt: num, decidedAt: num, reason: str, decisionReason: str },
+        { requiredKeys: ["answer", "decidedBy", "requestedAt", "decidedAt", "reason"] },
+      ),
       { nil: undefined },
     ),
     approvalId: optStr,
@@ -240,7 +243,14 @@ describe("the log hand-off's binary form", () => {
     };
     const t: ToolCallRecord = {
       ...toolCallRecord({ team: "t", sessionId: "s", resultBytes: 3, error: "e", decidedBy: "policy" }),
-      approval: { answer: "allow_once", decidedBy: "me", requestedAt: 1, decidedAt: 2, reason: "why" },
+      approval: {
+        answer: "cancelled",
+        decidedBy: "server-crashed",
+        requestedAt: 1,
+        decidedAt: 2,
+        reason: "why",
+        decisionReason: "it crashed",
+      },
       approvalId: "ap",
       result: "{}",
     };

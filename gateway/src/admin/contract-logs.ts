@@ -172,6 +172,12 @@ export interface ToolApprovalView {
   waitedMs: number;
   /** Why the policy asked. */
   reason: string;
+  /**
+   * Why the gateway withdrew the request (answer `cancelled`), as a sentence: "MCP server files
+   * crashed and could not be started again (last error: …)", "MCP server x needs a login …", as
+   * the approval log's decisionReason says it; null for answers, timeouts and the client's cancel.
+   */
+  decisionReason: string | null;
 }
 
 /** GET /api/logs/tools/{id}: one tool call, with what a detail pane shows. */

@@ -1,4 +1,5 @@
 import type { BudgetStatus } from "../governance/governance.js";
+import { decisionReason } from "../mcp/withdrawn.js";
 import type { RequestLogRow, ToolCallRow } from "../store/log-store.js";
 import type {
   BudgetView,
@@ -101,6 +102,10 @@ export function toolCallDetail(t: ToolCallRow): ToolCallDetail {
       decidedAt: iso(a.decidedAt),
       waitedMs: Math.max(0, a.decidedAt - a.requestedAt),
       reason: a.reason,
+      // Rows logged before the reason was kept: the words for their decidedBy.
+      // (`reason` here is why the policy asked, not why the request was withdrawn).
+      decisionReason:
+        a.decisionReason ?? decisionReason({ answer: a.answer, decidedBy: a.decidedBy }, t.server) ?? null,
     },
     result: jsonOrText<JsonValue>(t.result),
   };

@@ -10,7 +10,7 @@ import { serverOf } from "./names.js";
 import type { BookDecision } from "./policy-book.js";
 import { KEY_CHANGED, POLICY_CHANGED, supersededBy } from "./superseded.js";
 import { type Upstream, UpstreamUnavailableError } from "./upstream.js";
-import { withdrawalReason } from "./withdrawn.js";
+import { decisionReason, withdrawalReason } from "./withdrawn.js";
 
 /**
  * One tools/call through the gateway: resolve the name, decide the policy, ask a person when the
@@ -248,6 +248,8 @@ async function run(
     decidedBy = d.decidedBy;
     approvalId = d.requestId;
     approval = { answer: d.answer, decidedBy, requestedAt, decidedAt: d.decidedAt, reason: view.reason };
+    const withdrawnBecause = decisionReason(d, server);
+    if (withdrawnBecause !== undefined) approval.decisionReason = withdrawnBecause;
     // Known before the answer is acted on: a grant or an `always` that fails to be stored still
     // leaves a log row that names the approval.
     Object.assign(so, { decision, decidedBy, approval, approvalId, answeredAt } satisfies Decided);

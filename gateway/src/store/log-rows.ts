@@ -3,7 +3,7 @@ import type { SpendDelta, SpendRow } from "../governance/ledger.js";
 import { bucketOf } from "../governance/periods.js";
 import type { AttemptRecord, RequestRecord } from "../llm/record.js";
 import { cut, storedContent, toolResultJson } from "./content.js";
-import type { RequestLogRow, ToolCallRecord, ToolCallRow } from "./log-store.js";
+import type { RequestLogRow, ToolApprovalRecord, ToolCallRecord, ToolCallRow } from "./log-store.js";
 import type { PartMemo } from "./prompt-parts.js";
 import { redactArguments, redactText } from "./redact.js";
 
@@ -96,7 +96,7 @@ export function toolCallRow(t: ToolCallRecord): ToolCallRow {
     error: optRedacted(t.error),
     decision: t.decision,
     decidedBy: opt(t.decidedBy),
-    approval: t.approval ? { ...t.approval, reason: redactText(t.approval.reason) } : null,
+    approval: t.approval ? approvalRow(t.approval) : null,
     approvalId: t.approvalId ?? null,
     result: t.result === undefined ? null : toolResultJson(t.result),
   };
@@ -138,4 +138,11 @@ export function spendRows(deltas: readonly SpendDelta[]): SpendRow[] {
     }
   }
   return [...acc.values()];
+}
+
+/** A tool call's approval as stored: its reasons redacted (a withdrawal's may hold a server's stderr). */
+function approvalRow(a: ToolApprovalRecord): ToolApprovalRecord {
+  const row = { ...a, reason: redactText(a.reason) };
+  if (a.decisionReason !== undefined) row.decisionReason = redactText(a.decisionReason);
+  return row;
 }

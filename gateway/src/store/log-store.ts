@@ -58,6 +58,11 @@ export interface ToolApprovalRecord {
   decidedAt: number;
   /** Why the policy asked. */
   reason: string;
+  /**
+   * Why the gateway withdrew the request (answer cancelled: its server crashed, needs a login, …),
+   * in the sentence the decision gave (withdrawn.ts); absent for answers, timeouts, the client's cancel.
+   */
+  decisionReason?: string;
 }
 
 /**

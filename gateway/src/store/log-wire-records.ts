@@ -100,6 +100,7 @@ export const APPROVAL_FIELDS = fieldsOf<ToolApprovalRecord>()([
   "requestedAt",
   "decidedAt",
   "reason",
+  "decisionReason",
 ]);
 export const SPEND_FIELDS = fieldsOf<SpendDelta>()(["at", "scopes", "usd", "tokens", "requests"]);
 
@@ -322,6 +323,7 @@ export function writeToolCall(w: WireWriter, t: ToolCallRecord): void {
     w.num(a.requestedAt);
     w.num(a.decidedAt);
     w.str(a.reason, -1);
+    w.str(a.decisionReason, -1);
   }
   w.str(t.approvalId, -1);
   w.str(t.result, -1);
@@ -350,14 +352,18 @@ export function readToolCall(rd: WireReader): ToolCallRecord {
   if (resultBytes !== undefined) t.resultBytes = resultBytes;
   if (error !== undefined) t.error = error;
   if (decidedBy !== undefined) t.decidedBy = decidedBy;
-  if (rd.bool())
-    t.approval = {
+  if (rd.bool()) {
+    const a: ToolApprovalRecord = {
       answer: rd.str(S.approvalAnswer) as string,
       decidedBy: rd.str(S.approvalDecidedBy) as string,
       requestedAt: rd.num(),
       decidedAt: rd.num(),
       reason: rd.str(-1) as string,
     };
+    const decisionReason = rd.str(-1);
+    if (decisionReason !== undefined) a.decisionReason = decisionReason;
+    t.approval = a;
+  }
   const approvalId = rd.str(-1);
   if (approvalId !== undefined) t.approvalId = approvalId;
   const result = rd.str(-1);
