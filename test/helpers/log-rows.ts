@@ -75,6 +75,33 @@ export function requestRecord(over: Partial<RequestRecord> = {}): RequestRecord 
   };
 }
 
+/**
+ * The `i`th of a series of model calls a minute apart from 2026-03-01T10:00Z (id r-00000i): two
+ * sessions taking turns, every third on openai/gpt-5, every tenth a 502.
+ */
+export function seriesRecord(i: number, over: Partial<RequestRecord> = {}): RequestRecord {
+  return requestRecord({
+    id: `r-${String(i).padStart(6, "0")}`,
+    startedAt: Date.parse("2026-03-01T10:00:00Z") + i * 60_000,
+    sessionId: i % 2 === 0 ? "s-even" : "s-odd",
+    route: i % 3 === 0 ? "openai/gpt-5" : "anthropic/claude-sonnet-4-5",
+    provider: i % 3 === 0 ? "openai" : "anthropic",
+    stream: true,
+    status: i % 10 === 9 ? 502 : 200,
+    ...over,
+  });
+}
+
+/** Tool call "t1" at 2026-03-01T10:00Z with these arguments. */
+export function toolCallWith(args: unknown, over: Partial<ToolCallRecord> = {}): ToolCallRecord {
+  return toolCallRecord({
+    id: "t1",
+    startedAt: Date.parse("2026-03-01T10:00:00Z"),
+    arguments: args,
+    ...over,
+  });
+}
+
 /** An MCP tool call's record as the gateway makes it (the log writer's input): a file written, a person said yes. */
 export function toolCallRecord(over: Partial<ToolCallRecord> = {}): ToolCallRecord {
   return {
