@@ -121,8 +121,7 @@ class FirstChunk {
 /**
  * `failed` with one more failed attempt (made on the first). A module function, not a closure made
  * per call: under tsx (the benchmarks run the source) a named closure also costs an
- * Object.defineProperty for its name. (The nested functions below the last `return` of `dispatch`
- * are never named at run time.)
+ * Object.defineProperty for its name.
  */
 function noted(
   failed: AttemptRecord[] | undefined,
@@ -191,7 +190,7 @@ export async function dispatch(o: DispatchOptions): Promise<Opened | Failed> {
   let relearned = false;
   for (const target of o.targets) {
     for (let attempt = 0; attempt <= settings.retries; attempt++) {
-      if (signal.aborted) throw aborted();
+      if (signal.aborted) throw aborted(sent, fallbacks, attempts, failed);
       const signing = target.provider.ready?.();
       if (signing) {
         // What the provider signs with (Bedrock's AWS credential chain) could not be had: next route.
@@ -199,10 +198,16 @@ export async function dispatch(o: DispatchOptions): Promise<Opened | Failed> {
           () => undefined,
           (e: unknown) => (e instanceof Error ? e.message : String(e)),
         );
-        if (signal.aborted) throw aborted();
+        if (signal.aborted) throw aborted(sent, fallbacks, attempts, failed);
         if (why !== undefined) {
           sent = target;
-          last = fail(target, { status: 502, type: "api_error", message: `${target.provider.name}: ${why}` });
+          const error: NeutralError = {
+            status: 502,
+            type: "api_error",
+            message: `${target.provider.name}: ${why}`,
+          };
+          failed = noted(failed, target, error, t0);
+          last = { error, headers: {}, fallbacks, attempts, target };
           break;
         }
       }
@@ -219,14 +224,16 @@ export async function dispatch(o: DispatchOptions): Promise<Opened | Failed> {
           bodyTimeoutMs: o.stream ? settings.stream_idle_timeout_ms : timeout,
         });
         if (res.status < 300) {
-          if (!o.stream) return opened(target, res, null);
+          if (!o.stream) return opened(target, res, null, fallbacks, attempts, failed);
           const first = await firstChunk(res.body);
-          if (first !== null) return opened(target, res, first);
-          last = fail(target, {
+          if (first !== null) return opened(target, res, first, fallbacks, attempts, failed);
+          const error: NeutralError = {
             status: 502,
             type: "api_error",
             message: `${target.provider.name}: empty stream`,
-          });
+          };
+          failed = noted(failed, target, error, t0);
+          last = { error, headers: {}, fallbacks, attempts, target };
         } else {
           const text = (await readAll(res.body, 1024 * 1024).catch(() => Buffer.alloc(0))).toString("utf8");
           const error = upstreamErrorToNeutral(res.status, text, target.provider.name);
@@ -238,7 +245,7 @@ export async function dispatch(o: DispatchOptions): Promise<Opened | Failed> {
           if (!RETRYABLE.has(res.status)) {
             // Once per call: the provider learned how to make this call (Provider.refused).
             if (relearned || !target.provider.refused?.(target.model, res.status, text))
-              return withFailed(last);
+              return withFailed(last, failed);
             relearned = true;
             attempt--;
             continue;
@@ -246,9 +253,11 @@ export async function dispatch(o: DispatchOptions): Promise<Opened | Failed> {
           delay = retryAfterMs(res.headers);
         }
       } catch (e) {
-        if (signal.aborted) throw aborted();
+        if (signal.aborted) throw aborted(sent, fallbacks, attempts, failed);
         if (e instanceof HttpError) throw e;
-        last = fail(target, connectionError(e, target.provider.name));
+        const error = connectionError(e, target.provider.name);
+        failed = noted(failed, target, error, t0);
+        last = { error, headers: {}, fallbacks, attempts, target };
       }
       if (attempt === settings.retries) break;
       const wait = delay ?? settings.retry_base_ms * 2 ** attempt;
@@ -257,7 +266,7 @@ export async function dispatch(o: DispatchOptions): Promise<Opened | Failed> {
     }
     fallbacks.push(target.route);
   }
-  if (last) return withFailed({ ...last, fallbacks: fallbacks.slice(0, -1), attempts });
+  if (last) return withFailed({ ...last, fallbacks: fallbacks.slice(0, -1), attempts }, failed);
   return {
     error: { status: 404, type: "not_found_error", message: "no route" },
     headers: {},
@@ -265,26 +274,39 @@ export async function dispatch(o: DispatchOptions): Promise<Opened | Failed> {
     attempts,
     target: undefined,
   };
+}
 
-  function aborted(): DispatchAborted {
-    // Left between two routes: the one just given up on is the record's route, not a fallback.
-    const given = sent !== undefined && fallbacks.at(-1) === sent.route ? fallbacks.slice(0, -1) : fallbacks;
-    return new DispatchAborted(sent, given, attempts, failed);
-  }
+/*
+ * `dispatch`'s helpers are module functions given what they need, not functions nested in it:
+ * nested, they were four closures and a context made on every call, though a call answered at its
+ * first try runs none but `opened`.
+ */
 
-  function fail(target: Target, error: NeutralError): Failed {
-    failed = noted(failed, target, error, t0);
-    return { error, headers: {}, fallbacks, attempts, target };
-  }
+function aborted(
+  sent: Target | undefined,
+  fallbacks: string[],
+  attempts: number,
+  failed: AttemptRecord[] | undefined,
+): DispatchAborted {
+  // Left between two routes: the one just given up on is the record's route, not a fallback.
+  const given = sent !== undefined && fallbacks.at(-1) === sent.route ? fallbacks.slice(0, -1) : fallbacks;
+  return new DispatchAborted(sent, given, attempts, failed);
+}
 
-  function opened(target: Target, res: UpstreamResponse, first: Buffer | null): Opened {
-    return failed
-      ? { target, res, first, fallbacks, attempts, failed }
-      : { target, res, first, fallbacks, attempts };
-  }
+function opened(
+  target: Target,
+  res: UpstreamResponse,
+  first: Buffer | null,
+  fallbacks: string[],
+  attempts: number,
+  failed: AttemptRecord[] | undefined,
+): Opened {
+  return failed
+    ? { target, res, first, fallbacks, attempts, failed }
+    : { target, res, first, fallbacks, attempts };
+}
 
-  /** A lone failed attempt is the row's own status and error: listed only when there were more. */
-  function withFailed(f: Failed): Failed {
-    return failed && failed.length > 1 ? { ...f, failed } : f;
-  }
+/** A lone failed attempt is the row's own status and error: listed only when there were more. */
+function withFailed(f: Failed, failed: AttemptRecord[] | undefined): Failed {
+  return failed && failed.length > 1 ? { ...f, failed } : f;
 }
