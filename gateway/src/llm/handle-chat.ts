@@ -39,7 +39,22 @@ export interface LlmDeps {
   ) => Buffer | undefined;
 }
 
-const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" };
+const SSE_TYPE = "text/event-stream; charset=utf-8";
+
+/**
+ * An answer's headers: `head` with the route and the provider's request id added (in place: one
+ * object per answer, not a set of extra headers spread into a copy).
+ */
+function routed(
+  head: Record<string, string | number>,
+  target: Target,
+  up: UpstreamResponse,
+): Record<string, string | number> {
+  head["x-gatehouse-route"] = headerValue(target.route);
+  const rid = up.headers["request-id"] ?? up.headers["x-request-id"];
+  if (typeof rid === "string") head["request-id"] = rid;
+  return head;
+}
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
@@ -213,9 +228,6 @@ export async function handleChat(
   }
   const { target, res: up } = out;
   const codec = codecs(target.provider.wire(target.model));
-  const extra: Record<string, string> = { "x-gatehouse-route": headerValue(target.route) };
-  const rid = up.headers["request-id"] ?? up.headers["x-request-id"];
-  if (typeof rid === "string") extra["request-id"] = rid;
 
   if (!stream) {
     let body: Buffer | string;
@@ -235,11 +247,10 @@ export async function handleChat(
       finish(deps, rec, t0, ticket, 502, msg);
       return;
     }
-    res.writeHead(200, {
-      "content-type": "application/json",
-      "content-length": Buffer.byteLength(body),
-      ...extra,
-    });
+    res.writeHead(
+      200,
+      routed({ "content-type": "application/json", "content-length": Buffer.byteLength(body) }, target, up),
+    );
     res.end(body);
     capture?.push(body);
     rec.ttfbMs = performance.now() - t0;
@@ -248,7 +259,7 @@ export async function handleChat(
   }
 
   const pipe = codec.stream(target.provider, callContext(req, target, true), clientModel);
-  res.writeHead(200, { ...SSE_HEADERS, ...extra });
+  res.writeHead(200, routed({ "content-type": SSE_TYPE, "cache-control": "no-cache" }, target, up));
   const firstOut = pipe.push(out.first!);
   if (firstOut.length > 0) res.write(firstOut);
   capture?.push(firstOut);
