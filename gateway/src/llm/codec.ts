@@ -108,21 +108,32 @@ function anthropicStream(provider: Provider, ctx: CallContext, clientModel: stri
  */
 export function withoutUnsignedThinking(client: Json): Json | null {
   const messages = client.messages as Array<{ role: string; content: unknown }>;
+  // Looked for first, without copying: most requests have none to drop.
+  if (!messages.some(hasUnsignedThinking)) return null;
   let changed = false;
   const out = messages.map((m) => {
     if (m.role !== "assistant" || !Array.isArray(m.content)) return m;
-    const kept = (m.content as Json[]).filter(
-      (b) =>
-        b.type !== "thinking" ||
-        (typeof b.signature === "string" &&
-          b.signature !== "" &&
-          !b.signature.startsWith(GEMINI_THINKING_SIGNATURE_PREFIX)),
-    );
+    const kept = (m.content as Json[]).filter(keptBlock);
     if (kept.length === m.content.length) return m;
     changed = true;
     return { ...m, content: kept.length > 0 ? kept : [{ type: "text", text: "" }] };
   });
   return changed ? { ...client, messages: out } : null;
+}
+
+function hasUnsignedThinking(m: { role: string; content: unknown }): boolean {
+  if (m.role !== "assistant" || !Array.isArray(m.content)) return false;
+  for (const b of m.content as Json[]) if (!keptBlock(b)) return true;
+  return false;
+}
+
+function keptBlock(b: Json): boolean {
+  return (
+    b.type !== "thinking" ||
+    (typeof b.signature === "string" &&
+      b.signature !== "" &&
+      !b.signature.startsWith(GEMINI_THINKING_SIGNATURE_PREFIX))
+  );
 }
 
 const anthropicToAnthropic: Codec = {
