@@ -287,7 +287,9 @@ class Scanner {
   object(keys: Readonly<Record<string, Keep>> | undefined, depth: number, unique: boolean): Json | undefined {
     this.at++; // {
     const out: Json | undefined = keys ? Object.create(null) : undefined;
-    const seen = unique ? new Set<string>() : undefined;
+    // Top-level names seen: in `members` when it is kept (the request's), else in a set of their own.
+    const members = unique ? this.members : undefined;
+    const seen = unique && !members ? new Set<string>() : undefined;
     if (this.space() === CLOSE_OBJECT) {
       this.at++;
       return out;
@@ -296,10 +298,10 @@ class Scanner {
       if (this.space() !== QUOTE) this.fail();
       let keep = Keep.None;
       let name: string | undefined;
-      if (seen) {
+      if (unique) {
         name = this.key(TOP_NAMES);
-        if (seen.has(name)) this.fail();
-        seen.add(name);
+        if (seen ? seen.has(name) : members?.has(name)) this.fail();
+        seen?.add(name);
         if (keys && Object.hasOwn(keys, name)) keep = keys[name]!;
       } else if (keys) {
         name = this.wanted(keys);
@@ -310,7 +312,7 @@ class Scanner {
       this.space();
       const start = this.at;
       const v = this.value(keep, depth);
-      if (seen && this.members && name !== undefined) this.members.set(name, [start, this.at]);
+      if (members && name !== undefined) members.set(name, [start, this.at]);
       if (out && name !== undefined && keep !== Keep.None) out[name] = v;
       const c = this.space();
       this.at++;
