@@ -54,8 +54,6 @@ enum Keep {
   Content,
   /** A content block: type and signature whole. */
   Block,
-  /** A JSON answer's top-level object: its `usage` whole (answerUsage). */
-  Answer,
 }
 
 const REQUEST_KEYS: Readonly<Record<string, Keep>> = {
@@ -72,7 +70,6 @@ const REQUEST_KEYS: Readonly<Record<string, Keep>> = {
 const TOP_NAMES: readonly string[] = [...Object.keys(REQUEST_KEYS), ...OTHER_TOP_NAMES];
 const MESSAGE_KEYS: Readonly<Record<string, Keep>> = { role: Keep.Whole, content: Keep.Content };
 const BLOCK_KEYS: Readonly<Record<string, Keep>> = { type: Keep.Whole, signature: Keep.Whole };
-const ANSWER_KEYS: Readonly<Record<string, Keep>> = { usage: Keep.Whole };
 
 /** Thrown inside the scan for anything malformed; never escapes chatSkeleton. */
 class Malformed extends Error {}
@@ -259,9 +256,7 @@ class Scanner {
             ? MESSAGE_KEYS
             : keep === Keep.Block
               ? BLOCK_KEYS
-              : keep === Keep.Answer
-                ? ANSWER_KEYS
-                : undefined;
+              : undefined;
       const out =
         c === OPEN_OBJECT
           ? this.object(keys, depth + 1, keep === Keep.Request)
@@ -374,24 +369,10 @@ export function hasControlByte(buf: Buffer): boolean {
  * `members`: filled with where each top-level member's value is, [start, end) in bytes.
  */
 export function chatSkeleton(buf: Buffer, members?: Map<string, [number, number]>): Json | undefined {
-  return scan(buf, Keep.Request, members);
-}
-
-/**
- * A JSON answer's top-level object with its `usage` member alone (as JSON.parse gives it: the last
- * one when given twice), read in the same validating pass without parsing the rest: a pass-through
- * answer is forwarded as its bytes, and only its usage is priced. Undefined when the bytes are not
- * one well-formed object; the caller then parses them with JSON.parse, as before.
- */
-export function answerUsage(buf: Buffer): Json | undefined {
-  return scan(buf, Keep.Answer, undefined);
-}
-
-function scan(buf: Buffer, keep: Keep, members: Map<string, [number, number]> | undefined): Json | undefined {
   const s = new Scanner(buf, !hasControlByte(buf), members);
   try {
     if (s.space() !== OPEN_OBJECT) return undefined;
-    const out = s.value(keep, 0) as Json;
+    const out = s.value(Keep.Request, 0) as Json;
     if (s.space() !== -1) return undefined;
     return out;
   } catch (e) {

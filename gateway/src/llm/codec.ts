@@ -1,5 +1,4 @@
 import { redactText } from "../store/redact.js";
-import { answerUsage } from "./chat-skeleton.js";
 import { anthropicToConverse, openAIToConverse } from "./codec-converse.js";
 import { anthropicJsonUsage, type Codec, Compose, type StreamPipe, Translated } from "./codec-pipes.js";
 import type { CallContext, Provider, Wire } from "./providers/provider.js";
@@ -143,9 +142,7 @@ const anthropicToAnthropic: Codec = {
     return cleaned ? { json: cleaned } : body;
   },
   json(upstream) {
-    // Only the usage is read: the answer goes out as its bytes (a full parse only if the scan refuses).
-    const answer = answerUsage(upstream) ?? JSON.parse(upstream.toString("utf8"));
-    return { body: upstream, usage: anthropicJsonUsage(answer) };
+    return { body: upstream, usage: anthropicJsonUsage(JSON.parse(upstream.toString("utf8"))) };
   },
   stream(provider, ctx, clientModel) {
     const decoder = anthropicStream(provider, ctx, clientModel);
@@ -221,8 +218,7 @@ function openAIToOpenAI(includeUsage: boolean): Codec {
       return body;
     },
     json(upstream) {
-      const answer = answerUsage(upstream) ?? JSON.parse(upstream.toString("utf8"));
-      return { body: upstream, usage: openAIUsage(asJson(answer).usage) };
+      return { body: upstream, usage: openAIUsage(asJson(JSON.parse(upstream.toString("utf8"))).usage) };
     },
     stream: () => new OpenAIPassthrough(includeUsage),
   };
