@@ -10,8 +10,9 @@ import { RequestAbort } from "./abort.js";
 import { ContentCapture } from "./capture.js";
 import { ChatBody } from "./chat-body.js";
 import { codecsFor, type StreamPipe } from "./codec.js";
-import { DispatchAborted, dispatch, toldError } from "./dispatch.js";
-import type { CallContext } from "./providers/provider.js";
+import type { Codec } from "./codec-pipes.js";
+import { DispatchAborted, type DispatchOptions, dispatch, toldError } from "./dispatch.js";
+import type { CallContext, UpstreamRequest, Wire } from "./providers/provider.js";
 import { newRecordId, type RequestRecord } from "./record.js";
 import type { ClientSurface, Router, Target } from "./router.js";
 import { UnusableAnswer } from "./translate/gemini-shared.js";
@@ -173,28 +174,10 @@ export async function handleChat(
     if (!res.writableFinished) ac.abort();
   });
 
-  const out = await dispatch({
-    transport: deps.transport,
-    settings: deps.settings,
-    signal: ac,
-    stream,
-    targets: admission.targets,
-    build(t) {
-      const codec = codecs(t.provider.wire(t.model));
-      let payload: ReturnType<typeof codec.request>;
-      try {
-        payload = codec.request(body, t.model);
-      } catch (e) {
-        throw new HttpError(
-          400,
-          `request cannot be translated for ${t.route}: ${e instanceof Error ? e.message : e}`,
-        );
-      }
-      const upstream = t.provider.messages(callContext(req, t, stream), payload);
-      upstream.headers["x-gatehouse-hop"] = deps.instanceId;
-      return upstream;
-    },
-  }).catch((e: unknown) => {
+  let out: Awaited<ReturnType<typeof dispatch>>;
+  try {
+    out = await dispatch(new ChatDispatch(deps, req, ac, stream, admission.targets, codecs, body));
+  } catch (e) {
     // The client left (499) or the request cannot be translated (400): still one record.
     const status = e instanceof HttpError ? e.status : 500;
     if (e instanceof DispatchAborted) {
@@ -214,7 +197,7 @@ export async function handleChat(
       status === 499 ? "client closed the connection" : e instanceof Error ? e.message : String(e),
     );
     throw e;
-  });
+  }
   rec.fallbacks = out.fallbacks;
   rec.attempts = out.attempts;
   if (out.failed) rec.failedAttempts = out.failed;
@@ -297,6 +280,44 @@ export async function handleChat(
     if (body.readableEnded) relay.end();
     else body.resume();
   });
+}
+
+/**
+ * What `dispatch` is given for one chat call: one object holding the call and its `build`, rather
+ * than an options object, a closure for `build` and the context the closure keeps.
+ */
+class ChatDispatch implements DispatchOptions {
+  readonly transport: Transport;
+  readonly settings: Settings;
+
+  constructor(
+    private readonly deps: LlmDeps,
+    private readonly req: IncomingMessage,
+    readonly signal: RequestAbort,
+    readonly stream: boolean,
+    readonly targets: readonly Target[],
+    private readonly codecs: (wire: Wire) => Codec,
+    private readonly body: ChatBody,
+  ) {
+    this.transport = deps.transport;
+    this.settings = deps.settings;
+  }
+
+  build(t: Target): UpstreamRequest {
+    const codec = this.codecs(t.provider.wire(t.model));
+    let payload: ReturnType<typeof codec.request>;
+    try {
+      payload = codec.request(this.body, t.model);
+    } catch (e) {
+      throw new HttpError(
+        400,
+        `request cannot be translated for ${t.route}: ${e instanceof Error ? e.message : e}`,
+      );
+    }
+    const upstream = t.provider.messages(callContext(this.req, t, this.stream), payload);
+    upstream.headers["x-gatehouse-hop"] = this.deps.instanceId;
+    return upstream;
+  }
 }
 
 /**
