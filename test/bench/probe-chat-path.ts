@@ -4,8 +4,8 @@
 // response are stand-ins holding what handleChat reads and writes, and the transport answers at once
 // with an Anthropic JSON answer. The HTTP server, node's http and undici are left out (the gateway-level
 // bench, instructions.ts, counts them). KEY: bench (default key, no budgets), bench-gov (budgets, rate
-// limit, content: full). Also counts bytes allocated (GC_BYTES=1: prints the young generation's
-// scavenges for N requests; run with a fixed semi-space). Run through probe-count.sh (valgrind).
+// limit, content: full). Run through probe-count.sh (valgrind) for instructions per request, or
+// probe-alloc.sh for bytes allocated per request (GC_BYTES=1: prints its scavenges).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { PerformanceObserver } from "node:perf_hooks";
 import { parseConfig } from "../../gateway/src/config/load.js";
