@@ -4,7 +4,7 @@
 // response are stand-ins holding what handleChat reads and writes, and the transport answers at once
 // with an Anthropic JSON answer. The HTTP server, node's http and undici are left out (the gateway-level
 // bench, instructions.ts, counts them). KEY: bench (default key, no budgets), bench-gov (budgets, rate
-// limit, content: full). Run through probe-count.sh (valgrind) for instructions per request, or
+// limit, content: full); MESSAGES=N for a longer conversation. Run through probe-count.sh (valgrind) for instructions per request, or
 // probe-alloc.sh for bytes allocated per request (GC_BYTES=1: prints its scavenges).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { PerformanceObserver } from "node:perf_hooks";
@@ -153,12 +153,29 @@ const req = {
   },
 } as unknown as IncomingMessage;
 const key = { id: `config:${keyName}`, name: keyName, source: "config" as const };
+// MESSAGES=N: a conversation of N messages (assistant turns as text and tool_use blocks) instead of one.
+const turns = Number(process.env.MESSAGES ?? "1");
+const messages: unknown[] = [];
+for (let i = 0; i < turns - 1; i++) {
+  messages.push(
+    i % 2 === 0
+      ? { role: "user", content: [{ type: "text", text: `Step ${i}: go on.` }] }
+      : {
+          role: "assistant",
+          content: [
+            { type: "text", text: `Done step ${i}.` },
+            { type: "tool_use", id: `toolu_${i}`, name: "Read", input: { file_path: `/src/f${i}.ts` } },
+          ],
+        },
+  );
+}
+messages.push({ role: "user", content: "Say hello in one short sentence." });
 const raw = Buffer.from(
   JSON.stringify({
     model: "claude-sonnet-4-5",
     max_tokens: 256,
     system: "You are a helpful assistant.",
-    messages: [{ role: "user", content: "Say hello in one short sentence." }],
+    messages,
   }),
 );
 
