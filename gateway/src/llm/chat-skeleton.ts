@@ -70,6 +70,21 @@ const REQUEST_KEYS: Readonly<Record<string, Keep>> = {
 const TOP_NAMES: readonly string[] = [...Object.keys(REQUEST_KEYS), ...OTHER_TOP_NAMES];
 const MESSAGE_KEYS: Readonly<Record<string, Keep>> = { role: Keep.Whole, content: Keep.Content };
 const BLOCK_KEYS: Readonly<Record<string, Keep>> = { type: Keep.Whole, signature: Keep.Whole };
+/** The kept strings a conversation repeats (roles, block types): returned interned, not decoded afresh. */
+const COMMON_VALUES: readonly string[] = [
+  "user",
+  "assistant",
+  "system",
+  "text",
+  "tool_use",
+  "tool_result",
+  "thinking",
+  "image",
+];
+/** Each key table's names, for iteration without for-in. */
+const NAMES = new Map<Readonly<Record<string, Keep>>, readonly string[]>(
+  [REQUEST_KEYS, MESSAGE_KEYS, BLOCK_KEYS].map((k) => [k, Object.keys(k)]),
+);
 
 /** Thrown inside the scan for anything malformed; never escapes chatSkeleton. */
 class Malformed extends Error {}
@@ -176,11 +191,7 @@ class Scanner {
   string(): string {
     const start = this.at;
     this.skipString();
-    const end = this.at;
-    const buf = this.buf;
-    for (let i = start + 1; i < end - 1; i++)
-      if (buf[i] === BACKSLASH) return JSON.parse(buf.toString("utf8", start, end)) as string;
-    return buf.toString("utf8", start + 1, end - 1);
+    return memberName(this.buf, start + 1, this.at - 1, COMMON_VALUES);
   }
 
   /** The key at `this.at`, decoded; the string of `names` it spells when it spells one unescaped. */
@@ -196,7 +207,9 @@ class Scanner {
     this.skipString();
     const len = this.at - start - 2;
     const buf = this.buf;
-    for (const name in keys) {
+    const names = NAMES.get(keys) ?? Object.keys(keys);
+    for (let n = 0; n < names.length; n++) {
+      const name = names[n]!;
       if (name.length !== len) continue;
       let k = 0;
       while (k < len && buf[start + 1 + k] === name.charCodeAt(k)) k++;
