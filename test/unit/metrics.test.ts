@@ -194,9 +194,15 @@ describe("gateway metrics", () => {
       logQueue: () => 0,
       logShed: () => ({ rows: 0, content: 0 }),
     });
-    m.observeToolCall({ server: "files", tool: "read_file", decision: "allow", status: "ok" });
-    m.observeToolCall({ server: "files", tool: "read_file", decision: "allow", status: "ok" });
-    m.observeToolCall({ server: "files", tool: "write_file", decision: "ask", status: "denied" });
+    m.observeToolCall({ server: "files", tool: "read_file", decision: "allow", status: "ok", latencyMs: 3 });
+    m.observeToolCall({ server: "files", tool: "read_file", decision: "allow", status: "ok", latencyMs: 40 });
+    m.observeToolCall({
+      server: "files",
+      tool: "write_file",
+      decision: "ask",
+      status: "denied",
+      latencyMs: 0,
+    });
     const text = m.render();
     assertWellFormed(text);
     assert.equal(
@@ -210,6 +216,52 @@ describe("gateway metrics", () => {
       ),
       1,
     );
+  });
+
+  test("tool calls that ran are timed by server and tool, approvals' waits by their answer", () => {
+    const m = new GatewayMetrics({
+      version: "x",
+      startedAt: 0,
+      logQueue: () => 0,
+      logShed: () => ({ rows: 0, content: 0 }),
+    });
+    const call = { server: "files", tool: "read_file", decision: "allow" as const };
+    m.observeToolCall({ ...call, status: "ok", latencyMs: 3 });
+    m.observeToolCall({ ...call, status: "error", latencyMs: 1500 });
+    // Refused by its policy: it never ran, so it is not timed.
+    m.observeToolCall({ ...call, tool: "write_file", decision: "deny", status: "denied", latencyMs: 0 });
+    const asked = { server: "files", tool: "write_file", decision: "ask" as const };
+    const approval = (answer: string, waitMs: number) => ({
+      answer,
+      decidedBy: "admin-api",
+      requestedAt: 1_000,
+      decidedAt: 1_000 + waitMs,
+      reason: "policy: ask",
+    });
+    // Timed by its own run (latencyMs excludes the 8 s the person took).
+    m.observeToolCall({ ...asked, status: "ok", latencyMs: 20, approval: approval("allow_once", 8_000) });
+    m.observeToolCall({ ...asked, status: "denied", latencyMs: 0, approval: approval("deny", 2_000) });
+    const text = m.render();
+    assertWellFormed(text);
+    const read = 'server="files",tool="read_file"';
+    assert.equal(value(text, `gatehouse_tool_call_duration_seconds_bucket{${read},le="0.005"}`), 1);
+    assert.equal(value(text, `gatehouse_tool_call_duration_seconds_bucket{${read},le="1"}`), 1);
+    assert.equal(value(text, `gatehouse_tool_call_duration_seconds_bucket{${read},le="2.5"}`), 2);
+    assert.equal(value(text, `gatehouse_tool_call_duration_seconds_count{${read}}`), 2);
+    assert.equal(value(text, `gatehouse_tool_call_duration_seconds_sum{${read}}`), 1.503);
+    const write = 'server="files",tool="write_file"';
+    assert.equal(value(text, `gatehouse_tool_call_duration_seconds_count{${write}}`), 1);
+    assert.equal(value(text, `gatehouse_tool_call_duration_seconds_sum{${write}}`), 0.02);
+    assert.equal(
+      value(text, `gatehouse_approval_wait_seconds_bucket{${write},answer="allow_once",le="5"}`),
+      0,
+    );
+    assert.equal(
+      value(text, `gatehouse_approval_wait_seconds_bucket{${write},answer="allow_once",le="10"}`),
+      1,
+    );
+    assert.equal(value(text, `gatehouse_approval_wait_seconds_sum{${write},answer="deny"}`), 2);
+    assert.ok(!text.includes('gatehouse_approval_wait_seconds_count{server="files",tool="read_file"'));
   });
 
   test("fallbacks and retries count each failed attempt another one followed", () => {

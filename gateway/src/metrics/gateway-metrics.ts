@@ -13,6 +13,12 @@ import { Histogram, header, labelSet, sample } from "./prometheus.js";
 export const DURATION_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600] as const;
 /** Seconds to the first byte sent to the client. */
 export const TTFB_BUCKETS = [0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 20, 60] as const;
+/** Seconds; a tool call runs from a millisecond (a local read) to minutes (a build, a search). */
+export const TOOL_DURATION_BUCKETS = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300,
+] as const;
+/** Seconds a person took to answer an approval request (or it to time out). */
+export const APPROVAL_WAIT_BUCKETS = [1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1800] as const;
 
 const TOKEN_KINDS = ["input", "output", "cache_read", "cache_write"] as const;
 
@@ -34,6 +40,38 @@ interface CountSeries {
 }
 
 const TOOL_LABELS = ["server", "tool", "decision", "status"] as const;
+const TOOL_DURATION_LABELS = ["server", "tool"] as const;
+const APPROVAL_LABELS = ["server", "tool", "answer"] as const;
+
+/** A histogram for one label set (tool call durations, approval waits). */
+interface HistogramSeries {
+  labels: string;
+  histogram: Histogram;
+}
+
+/** `v` into the histogram of these label values (made on first use). */
+function observeIn(
+  map: Map<string, HistogramSeries>,
+  bounds: readonly number[],
+  names: readonly string[],
+  values: readonly string[],
+  v: number,
+): void {
+  const id = values.join("\u0000");
+  let s = map.get(id);
+  if (!s) {
+    s = { labels: labelSet(names, values), histogram: new Histogram(bounds) };
+    map.set(id, s);
+  }
+  s.histogram.observe(v);
+}
+
+/** A histogram family: its header, then each series' buckets, sum and count. */
+function histograms(map: Map<string, HistogramSeries>, name: string, help: string): string {
+  let out = header(name, "histogram", help);
+  for (const s of map.values()) out += s.histogram.render(name, s.labels);
+  return out;
+}
 const FALLBACK_LABELS = ["from_provider", "from_model", "status"] as const;
 const RETRY_LABELS = ["provider", "model", "status"] as const;
 
@@ -70,6 +108,10 @@ export class GatewayMetrics {
   /** The same series by provider, route and key name (routedSeries). */
   private readonly routed = new Map<string, Map<string, Map<string, RequestSeries>>>();
   private readonly tools = new Map<string, CountSeries>();
+  /** How long tool calls that ran took (not the approval wait), by server and tool. */
+  private readonly toolDurations = new Map<string, HistogramSeries>();
+  /** How long approval requests waited for their answer, by server, tool and answer. */
+  private readonly approvalWaits = new Map<string, HistogramSeries>();
   /** Routes given up on for the next one, by the route and the status its last attempt ended with. */
   private readonly fallbacks = new Map<string, CountSeries>();
   /** Attempts that failed and were made again on the same route. */
@@ -177,8 +219,28 @@ export class GatewayMetrics {
   }
 
   /** One MCP tools/call. */
-  observeToolCall(t: Pick<ToolCallRecord, "server" | "tool" | "decision" | "status">): void {
+  observeToolCall(
+    t: Pick<ToolCallRecord, "server" | "tool" | "decision" | "status" | "latencyMs" | "approval">,
+  ): void {
     count(this.tools, TOOL_LABELS, [t.server, t.tool, t.decision, t.status]);
+    // A denied call never ran: its latency is the refusal's, not the tool's.
+    if (t.status !== "denied")
+      observeIn(
+        this.toolDurations,
+        TOOL_DURATION_BUCKETS,
+        TOOL_DURATION_LABELS,
+        [t.server, t.tool],
+        t.latencyMs / 1000,
+      );
+    const a = t.approval;
+    if (a !== undefined && a.decidedAt >= a.requestedAt)
+      observeIn(
+        this.approvalWaits,
+        APPROVAL_WAIT_BUCKETS,
+        APPROVAL_LABELS,
+        [t.server, t.tool, a.answer],
+        (a.decidedAt - a.requestedAt) / 1000,
+      );
   }
 
   /** The whole exposition text. */
@@ -222,6 +284,16 @@ export class GatewayMetrics {
       this.tools,
       "gatehouse_tool_calls_total",
       "MCP tool calls by server, tool, decision, status",
+    );
+    out += histograms(
+      this.toolDurations,
+      "gatehouse_tool_call_duration_seconds",
+      "MCP tool calls that ran, by server and tool: their own time, without any wait for approval",
+    );
+    out += histograms(
+      this.approvalWaits,
+      "gatehouse_approval_wait_seconds",
+      "How long approval requests of tool calls waited for their answer, by server, tool and answer",
     );
     out += counters(
       this.fallbacks,
