@@ -1,22 +1,12 @@
 // The hostile-input corpus (test/fixtures/hostile/corpus.ts) against every surface over raw
 // sockets: each case gets a 4xx in its surface's own error format, quickly, without internals or
-// secrets in the answer; afterwards the gateway still serves every surface. Then slowloris-style
-// clients against the HTTP server's timeouts.
+// secrets in the answer; afterwards the gateway still serves every surface. Slow clients:
+// hardening-slow-clients.test.ts.
 import assert from "node:assert/strict";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { homedir } from "node:os";
 import { after, before, describe, test } from "node:test";
-import { KeyRing } from "../../gateway/src/governance/keys.js";
-import { Guard } from "../../gateway/src/http/guard.js";
-import { createHttpServer } from "../../gateway/src/http/server.js";
-import type { LlmDeps } from "../../gateway/src/llm/handle-chat.js";
-import {
-  type CorpusContext,
-  type Format,
-  type HostileCase,
-  hostileCorpus,
-  MAX_BODY,
-} from "../fixtures/hostile/corpus.js";
+import { type CorpusContext, type HostileCase, hostileCorpus, MAX_BODY } from "../fixtures/hostile/corpus.js";
+import { type Body, jsonOf, shapeProblem } from "../fixtures/hostile/error-shape.js";
 import { type RawResponse, rawExchange, rawRequest } from "../fixtures/hostile/raw-http.js";
 import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
 import { ROOT, textOf, toyServer, waitReady } from "../helpers/mcp.js";
@@ -27,51 +17,6 @@ const SECRETS = {
   openai: ["sk-proj", "hostile-corpus-provider-secret-BBBBBBBBBBBBBBBBBB"].join("-"),
   gemini: "AIzaSyHostileCorpusProviderSecretCCCCCCCCC",
 };
-
-type Body = Record<string, unknown>;
-
-function jsonOf(r: RawResponse): Body | undefined {
-  try {
-    const v = JSON.parse(r.text) as unknown;
-    return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Body) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const isStr = (v: unknown) => typeof v === "string" && v.length > 0;
-const obj = (v: unknown) => (v !== null && typeof v === "object" ? (v as Body) : {});
-
-/** Why `r` is not an error in `format`, or undefined when it is. */
-function shapeProblem(format: Format, r: RawResponse): string | undefined {
-  const ct = r.headers["content-type"] ?? "";
-  const b = jsonOf(r);
-  if (!b) return `body is not a JSON object: ${r.text.slice(0, 120)}`;
-  const e = obj(b.error);
-  switch (format) {
-    case "anthropic":
-      if (!ct.startsWith("application/json")) return `content-type ${ct}`;
-      if (Object.keys(b).sort().join() !== "error,type" || b.type !== "error")
-        return "not {type:'error', error}";
-      return isStr(e.type) && isStr(e.message) ? undefined : "error.type/message missing";
-    case "openai":
-      if (!ct.startsWith("application/json")) return `content-type ${ct}`;
-      if ("type" in b) return "OpenAI errors have no top-level type";
-      return isStr(e.type) && isStr(e.message) ? undefined : "error.type/message missing";
-    case "jsonrpc":
-      if (!ct.startsWith("application/json")) return `content-type ${ct}`;
-      if (b.jsonrpc !== "2.0" || !("id" in b)) return "not a JSON-RPC response";
-      return typeof e.code === "number" && isStr(e.message) ? undefined : "error.code/message missing";
-    case "problem":
-      if (!ct.startsWith("application/problem+json")) return `content-type ${ct}`;
-      return isStr(b.type) && isStr(b.title) && b.status === r.status && isStr(b.detail)
-        ? undefined
-        : "not problem JSON (type, title, status, detail)";
-    default:
-      if (!ct.startsWith("application/json")) return `content-type ${ct}`;
-      return isStr(e.type) && isStr(e.message) ? undefined : "error.type/message missing";
-  }
-}
 
 /** JSON-RPC messages of a 200 answer (JSON, or SSE data lines). */
 function rpcMessages(r: RawResponse): Body[] {
@@ -298,119 +243,5 @@ describe("hostile input on every surface", () => {
     );
     assert.equal(gw.gateway.mcp.sessionCount(), 2, "refused initializes left no session behind");
     assert.equal(gw.gateway.mcp.server("toy")?.state, "ready");
-  });
-});
-
-describe("slow clients against the HTTP server's timeouts", () => {
-  const timeouts = { headersMs: 300, requestMs: 800, keepAliveMs: 300, checkIntervalMs: 50 };
-  let port: number;
-  let close: () => Promise<void>;
-
-  before(async () => {
-    const guard = new Guard({ allowedHosts: [], allowedOrigins: [] });
-    const keys = new KeyRing();
-    keys.load([{ name: "slow", key: TEST_KEY }], []);
-    // Only the body read is reached: the LLM handler never runs for a request that never arrives.
-    const llm = { settings: { max_body_bytes: MAX_BODY }, instanceId: "slow-test" } as unknown as LlmDeps;
-    // A route answering slowly, for longer than the request timeout, once the request is in.
-    const slowAnswer = (req: IncomingMessage, res: ServerResponse, path: string) => {
-      if (path !== "/slow-answer") return false;
-      req.resume();
-      res.writeHead(200, { "content-type": "text/plain" });
-      let n = 0;
-      const t = setInterval(() => {
-        res.write(`${++n}\n`);
-        if (n === 10) {
-          clearInterval(t);
-          res.end();
-        }
-      }, timeouts.requestMs / 5);
-      return true;
-    };
-    const server = createHttpServer({ guard, keys, llm, version: "test", timeouts, extra: [slowAnswer] });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    port = (server.address() as { port: number }).port;
-    guard.bind(port);
-    close = () =>
-      new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      });
-  });
-  after(async () => close?.());
-
-  const host = () => `127.0.0.1:${port}`;
-
-  // Node reports a timeout without the bytes received, so the path (and its format) is unknown:
-  // these answers are the generic {error: {type, message}}.
-  test("headers that never finish: 408 JSON, then the connection is closed", async () => {
-    const r = await rawExchange(port, `POST /anthropic/v1/messages HTTP/1.1\r\nHost: ${host()}\r\nX-Slow: `, {
-      timeoutMs: 5000,
-      linger: "close",
-    });
-    assert.equal(r.timedOut, false);
-    assert.equal(r.status, 408);
-    assert.equal(r.closed, true);
-    assert.equal(shapeProblem("plain", r), undefined, r.text);
-  });
-
-  test("headers trickled a byte at a time are cut off too", async () => {
-    const head = `GET /v1/models HTTP/1.1\r\nHost: ${host()}\r\nX-Slow: ${"a".repeat(40)}`;
-    const r = await rawExchange(port, [...head], { pauseMs: 20, timeoutMs: 5000, linger: "close" });
-    assert.equal(r.status, 408);
-    assert.equal(r.closed, true);
-    assert.equal(shapeProblem("plain", r), undefined, r.text);
-  });
-
-  test("an answer may take longer than the request timeout (streams are not cut)", async () => {
-    const r = await rawExchange(port, `GET /slow-answer HTTP/1.1\r\nHost: ${host()}\r\n\r\n`, {
-      timeoutMs: 8000,
-    });
-    assert.equal(r.status, 200);
-    assert.equal(r.text, "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n");
-  });
-
-  test("a body trickled slower than the request timeout: 408, then closed", async () => {
-    const head = rawRequest("POST", "/v1/chat/completions", [
-      ["host", host()],
-      ["authorization", `Bearer ${TEST_KEY}`],
-      ["content-type", "application/json"],
-      ["content-length", "1000"],
-    ]);
-    const r = await rawExchange(port, [head, ...Array.from({ length: 100 }, () => "{")], {
-      pauseMs: 30,
-      timeoutMs: 6000,
-      linger: "close",
-    });
-    assert.equal(r.timedOut, false);
-    assert.equal(r.status, 408);
-    assert.equal(r.closed, true);
-    assert.equal(shapeProblem("plain", r), undefined, r.text);
-  });
-
-  test("an idle keep-alive connection is closed", async () => {
-    const r = await rawExchange(port, `GET /health HTTP/1.1\r\nHost: ${host()}\r\n\r\n`, {
-      timeoutMs: 5000,
-      linger: "close",
-    });
-    assert.equal(r.status, 200);
-    assert.equal(r.closed, true, "closed after keepAliveMs");
-    assert.equal(r.rest.length, 0);
-  });
-
-  test("fifty slowloris connections do not keep a normal request from being answered", async () => {
-    const slow = Array.from({ length: 50 }, () =>
-      rawExchange(port, `GET /health HTTP/1.1\r\nHost: ${host()}\r\n`, { timeoutMs: 5000, linger: "close" }),
-    );
-    const ok = await rawExchange(
-      port,
-      `GET /health HTTP/1.1\r\nHost: ${host()}\r\nConnection: close\r\n\r\n`,
-    );
-    assert.equal(ok.status, 200);
-    const ended = await Promise.all(slow);
-    assert.ok(
-      ended.every((r) => r.status === 408 && r.closed),
-      JSON.stringify(ended.map((r) => r.status)),
-    );
   });
 });
