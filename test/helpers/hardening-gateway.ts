@@ -2,6 +2,7 @@
 // a mock provider behind three providers holding secrets, a limited key, the toy and everything
 // MCP servers (toy's `note` asks for approval), and raw HTTP / MCP callers for it.
 import assert from "node:assert/strict";
+import { after, before } from "node:test";
 import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
 import { startGateway, TEST_KEY, type TestGateway } from "./gateway.js";
 import { serverBin, toyServer, waitReady } from "./mcp.js";
@@ -130,8 +131,22 @@ export function refusedAs(format: string, a: Answer): boolean {
   return b.jsonrpc === "2.0" && typeof e.code === "number";
 }
 
-/** The mock provider and the gateway in front of it, started for one test file. */
-export async function startHardeningGateway(): Promise<{ mock: MockProvider; gw: TestGateway }> {
+/** The mock provider and the gateway in front of it: set before the file's tests (live bindings). */
+export let mock: MockProvider;
+export let gw: TestGateway;
+
+/** Starts the mock provider and the gateway before the calling file's tests, stops them after. */
+export function useHardeningGateway(): void {
+  before(async () => {
+    ({ mock, gw } = await startHardeningGateway());
+  });
+  after(async () => {
+    await gw?.close();
+    await mock?.close();
+  });
+}
+
+async function startHardeningGateway(): Promise<{ mock: MockProvider; gw: TestGateway }> {
   const mock = await startMockProvider();
   const gw = await startGateway(
     {

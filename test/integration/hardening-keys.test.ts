@@ -3,36 +3,26 @@
 // (pass-through with a duplicated model, count_tokens, /mcp/<server>, resources and prompts,
 // session reuse). The shared gateway: test/helpers/hardening-gateway.ts.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import type { TestGateway } from "../helpers/gateway.js";
+import { describe, test } from "node:test";
 import { TEST_KEY } from "../helpers/gateway.js";
 import {
   call,
   chatBody,
+  gw,
   initialize,
   type Json,
   LIMITED,
+  mock,
   ROUTES,
   refusedAs,
   resultText,
   session,
-  startHardeningGateway,
   toolNames,
+  useHardeningGateway,
 } from "../helpers/hardening-gateway.js";
 import { waitFor } from "../helpers/mcp.js";
-import type { MockProvider } from "../mocks/mock-provider.js";
 
-let mock: MockProvider;
-let gw: TestGateway;
-
-before(async () => {
-  ({ mock, gw } = await startHardeningGateway());
-});
-
-after(async () => {
-  await gw?.close();
-  await mock?.close();
-});
+useHardeningGateway();
 
 describe("revoked and expired keys", () => {
   test("are refused on every route, in every header, in the route's format; nothing goes upstream", async () => {

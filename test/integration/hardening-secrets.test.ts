@@ -6,37 +6,28 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { exportConfig } from "../../gateway/src/config/export.js";
 import { parseConfig } from "../../gateway/src/config/load.js";
 import { SqliteStore } from "../../gateway/src/store/sqlite.js";
-import { TEST_KEY, type TestGateway } from "../helpers/gateway.js";
+import { TEST_KEY } from "../helpers/gateway.js";
 import {
   call,
   chatBody,
+  gw,
   LIMITED,
+  mock,
   resultText,
   SECRET_A,
   SECRET_O,
   SECRET_URL,
   session,
-  startHardeningGateway,
+  useHardeningGateway,
 } from "../helpers/hardening-gateway.js";
 import { waitFor } from "../helpers/mcp.js";
-import type { MockProvider } from "../mocks/mock-provider.js";
 
-let mock: MockProvider;
-let gw: TestGateway;
-
-before(async () => {
-  ({ mock, gw } = await startHardeningGateway());
-});
-
-after(async () => {
-  await gw?.close();
-  await mock?.close();
-});
+useHardeningGateway();
 
 describe("approvals", () => {
   test("an ask tool raises an approval on /mcp, /mcp/<server> and inside a batch; unanswered, it never runs", async () => {
