@@ -23,10 +23,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { createGateway, parseConfig } from "../../gateway/src/index.js";
-import { type MockProvider, type Reply, startMockProvider } from "../mocks/mock-provider.js";
-
-const ROOT = new URL("../..", import.meta.url).pathname;
-const KEY = "gk-soak-key-0000000000000000000000000000000";
+import { type MockProvider, startMockProvider } from "../mocks/mock-provider.js";
+import { configFor, FAULTS, good, KEY, type Kind, MIX, request, rng } from "./soak-traffic.js";
 
 // ------------------------------------------------------------------ the gateway child
 
@@ -81,129 +79,6 @@ interface Options {
   faultRate: number;
   reloadEveryS: number;
   json: string | undefined;
-}
-
-type Kind =
-  | "anthropic json"
-  | "anthropic stream"
-  | "anthropic->openai stream"
-  | "alias json"
-  | "openai json"
-  | "openai->anthropic stream"
-  | "count_tokens"
-  | "mcp peek"
-  | "mcp note (approval)";
-
-const MIX: Array<[Kind, number]> = [
-  ["anthropic json", 25],
-  ["anthropic stream", 25],
-  ["anthropic->openai stream", 10],
-  ["alias json", 10],
-  ["openai json", 15],
-  ["openai->anthropic stream", 10],
-  ["count_tokens", 5],
-];
-
-const FAULTS: Array<[string, Reply]> = [
-  ["provider 500", { kind: "error", status: 500 }],
-  ["provider 429", { kind: "error", status: 429, headers: { "retry-after": "1" } }],
-  ["provider 529 overloaded", { kind: "error", status: 529 }],
-  ["reset mid-stream", { kind: "reset-mid-stream", afterEvents: 2 }],
-  ["truncated stream", { kind: "truncate-stream", afterEvents: 2 }],
-  ["in-stream error", { kind: "stream-error", afterEvents: 2, status: 529 }],
-];
-
-/** mulberry32: the mix and the faults replay with the same seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function configFor(mockUrl: string, reloads: number): Record<string, unknown> {
-  return {
-    providers: {
-      a: { type: "anthropic", base_url: mockUrl, api_key: "sk-ant-soak" },
-      o: { type: "openai", base_url: mockUrl, api_key: "sk-soak" },
-    },
-    // What a reload changes: where the alias points (both answer), and a rate limit far above the load.
-    models: { "soak-alias": reloads % 2 === 0 ? "a/claude-soak" : "o/gpt-soak" },
-    virtual_keys: [{ name: "soak", key: KEY, rate_limit: { requests_per_minute: 10_000_000 + reloads } }],
-    mcp_servers: {
-      toy: {
-        command: process.execPath,
-        args: ["--import", "tsx", join(ROOT, "test/fixtures/mcp-toy-server.ts")],
-        cwd: ROOT,
-      },
-    },
-    mcp: { approval_timeout_ms: 30_000 },
-    settings: { retries: 0 },
-  };
-}
-
-const userHi = [{ role: "user", content: "Say hello to the soak test." }];
-
-function request(kind: Kind, seq: number): { path: string; body: unknown; stream: boolean } {
-  switch (kind) {
-    case "anthropic json":
-      return {
-        path: "/anthropic/v1/messages",
-        body: { model: "a/claude-soak", max_tokens: 64, messages: userHi },
-        stream: false,
-      };
-    case "anthropic stream":
-      return {
-        path: "/anthropic/v1/messages",
-        body: { model: "a/claude-soak", max_tokens: 64, stream: true, messages: userHi },
-        stream: true,
-      };
-    case "anthropic->openai stream":
-      return {
-        path: "/anthropic/v1/messages",
-        body: { model: "o/gpt-soak", max_tokens: 64, stream: true, messages: userHi },
-        stream: true,
-      };
-    case "alias json":
-      return {
-        path: "/anthropic/v1/messages",
-        body: { model: "soak-alias", max_tokens: 64, messages: userHi },
-        stream: false,
-      };
-    case "openai json":
-      return { path: "/v1/chat/completions", body: { model: "o/gpt-soak", messages: userHi }, stream: false };
-    case "openai->anthropic stream":
-      return {
-        path: "/v1/chat/completions",
-        body: { model: "a/claude-soak", stream: true, messages: userHi },
-        stream: true,
-      };
-    default:
-      return {
-        path: "/anthropic/v1/messages/count_tokens",
-        body: { model: "a/claude-soak", messages: userHi },
-        stream: seq < 0,
-      };
-  }
-}
-
-/** Whether a complete answer is a good one of its kind. */
-function good(kind: Kind, status: number, text: string): boolean {
-  if (status !== 200) return false;
-  const { path, stream } = request(kind, 0);
-  if (kind === "count_tokens") return /"input_tokens":\d+/.test(text);
-  if (path.startsWith("/anthropic")) {
-    return stream
-      ? text.includes("event: message_stop") && !text.includes("event: error")
-      : text.includes('"type":"message"');
-  }
-  return stream
-    ? text.includes("data: [DONE]") && !text.includes('{"error"')
-    : text.includes('"object":"chat.completion"');
 }
 
 interface Stats {
