@@ -7,6 +7,8 @@
 //
 //   node --import tsx test/bench/gov-threads.ts [--rounds 16] [--n 1000]
 //     [--targets gatehouse-pass-nogov,gatehouse-pass,...] [--ref-engine PATH]   # A/B: "@ref" twins
+//     [--node-flags="--v8-pool-size=1"] [--ref-node-flags="..."]   # node flags of the gateway, and of
+//                    # an "@ref" twin (the same engine unless --ref-engine): a flag's A/B, paired by round
 //     [--body small|cc]   # cc: the recorded Claude Code request (~77 KB, 24 tools)
 //     [--together]   # load a setting and its --ref-engine twin (or, without one, every setting) at the
 //                    # same time, the connections split between them, so the VM's swings land on all
@@ -76,7 +78,7 @@ function refTable(
   if (rows.length === 0) return [];
   return [
     "",
-    "This build − the reference (--ref-engine), paired within each round, µs per request:",
+    "This build − the reference (--ref-engine, --ref-node-flags), paired within each round, µs per request:",
     "",
     "| key setting | event loop | log thread | other threads | all | rounds |",
     "|---|---:|---:|---:|---:|---:|",
@@ -91,6 +93,8 @@ async function main(): Promise<void> {
       n: { type: "string", default: "1000" },
       targets: { type: "string", default: GOV_SETTING_IDS.join(",") },
       "ref-engine": { type: "string" },
+      "node-flags": { type: "string", default: "" },
+      "ref-node-flags": { type: "string" },
       together: { type: "boolean", default: false },
       body: { type: "string", default: "small" },
       help: { type: "boolean", short: "h" },
@@ -110,21 +114,25 @@ async function main(): Promise<void> {
   });
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => process.exit(130));
   const mock = await startChild("mock", ROOT, "test/bench/serve-mock.ts", []);
-  const engines: Array<[string, string | undefined]> = [["", undefined]];
-  if (values["ref-engine"]) engines.push(["@ref", values["ref-engine"]]);
+  const flagsOf = (v: string) => v.split(" ").filter(Boolean);
+  const mine = flagsOf(values["node-flags"]);
+  const engines: Array<[string, string | undefined, string[]]> = [["", undefined, mine]];
+  if (values["ref-engine"] !== undefined || values["ref-node-flags"] !== undefined)
+    engines.push(["@ref", values["ref-engine"], flagsOf(values["ref-node-flags"] ?? values["node-flags"])]);
   // One gateway per engine; with --together one per engine and setting, so settings loaded at the
   // same time are still measured each in a process of its own.
-  const start = async (name: string, engine: string | undefined): Promise<Child> => {
+  const start = async (name: string, engine: string | undefined, flags: string[]): Promise<Child> => {
     const dir = join(work, name);
     mkdirSync(join(dir, "data"), { recursive: true });
     writeFileSync(join(dir, "gatehouse.json"), JSON.stringify(gatewayConfig(mock.url)));
     const args = ["--config", join(dir, "gatehouse.json"), "--data-dir", join(dir, "data")];
     if (engine) args.push("--engine", engine);
-    return startChild(name, ROOT, "test/bench/serve-gateway.ts", args);
+    return startChild(name, ROOT, "test/bench/serve-gateway.ts", args, flags);
   };
   const shared = new Map<string, Child>();
   if (!values.together)
-    for (const [suffix, engine] of engines) shared.set(suffix, await start(`gatehouse${suffix}`, engine));
+    for (const [suffix, engine, flags] of engines)
+      shared.set(suffix, await start(`gatehouse${suffix}`, engine, flags));
   if (values.body !== "small" && values.body !== "cc") throw new Error("--body: small or cc");
   const bodyKind = values.body;
   const bodies = loadBodies(FIXTURE)[bodyKind];
@@ -135,8 +143,8 @@ async function main(): Promise<void> {
     expect: string;
   }> = [];
   for (const t of targets) {
-    for (const [suffix, engine] of engines) {
-      const child = shared.get(suffix) ?? (await start(`${t.id}${suffix}`, engine));
+    for (const [suffix, engine, flags] of engines) {
+      const child = shared.get(suffix) ?? (await start(`${t.id}${suffix}`, engine, flags));
       const p = payload(bodies, t, "json-c32");
       const spec = { origin: child.url, path: p.path, headers: p.headers, body: p.body, connections: 32 };
       runs.push({ label: `${t.label}${suffix ? " [ref]" : ""}`, pid: child.pid, spec, expect: p.expect });
