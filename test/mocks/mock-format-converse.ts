@@ -2,6 +2,7 @@
 // A stream is an AWS event stream: each frame's :event-type names the event, its payload is the
 // event's JSON (with Bedrock's random-length `p` padding member).
 
+import { validateModelFields } from "./mock-converse-fields.js";
 import { encodeFrame } from "./mock-eventstream.js";
 import type { Content, JsonObject, RenderCtx } from "./mock-types.js";
 import { isObject, splitJson, splitText, toolJson } from "./mock-types.js";
@@ -25,6 +26,7 @@ export function converseResponse(ctx: RenderCtx, c: Content): JsonObject {
   const content: JsonObject[] = [];
   if (c.thinking)
     content.push({ reasoningContent: { reasoningText: { text: c.thinking, signature: `sig${ctx.id}` } } });
+  if (c.redacted) content.push({ reasoningContent: { redactedContent: c.redacted } });
   if (c.text || c.tools.length === 0) content.push({ text: c.text });
   c.tools.forEach((t, i) => {
     content.push({ toolUse: { toolUseId: toolId(ctx, i, t.id), name: t.name, input: t.input ?? {} } });
@@ -62,6 +64,15 @@ export function converseFrames(ctx: RenderCtx, c: Content): Buffer[] {
       frame("contentBlockDelta", {
         contentBlockIndex: index,
         delta: { reasoningContent: { signature: `sig${ctx.id}` } },
+      }),
+    );
+    out.push(frame("contentBlockStop", { contentBlockIndex: index++ }));
+  }
+  if (c.redacted) {
+    out.push(
+      frame("contentBlockDelta", {
+        contentBlockIndex: index,
+        delta: { reasoningContent: { redactedContent: c.redacted } },
       }),
     );
     out.push(frame("contentBlockStop", { contentBlockIndex: index++ }));
@@ -144,6 +155,8 @@ export function validateConverse(
     if (!ALLOWED.has(key))
       return `Malformed input request: extraneous key [${key}] is not permitted, please reformat your input and try again.`;
   }
+  const fields = validateModelFields(body, call?.model ?? "");
+  if (fields !== undefined) return fields;
   const points = cachePointsIn(body);
   if (points !== undefined) {
     if (!CACHING.test(call?.model ?? "")) return "This model doesn't support prompt caching.";

@@ -21,6 +21,8 @@ export interface TextReply {
   kind: "text";
   text: string;
   thinking?: string;
+  /** Bedrock Converse only: a redacted reasoning block (base64), after the thinking. */
+  redactedThinking?: string;
   usage?: UsageOverride;
 }
 
@@ -108,6 +110,8 @@ export interface UsageNumbers {
 export interface Content {
   text: string;
   thinking: string;
+  /** Converse's redactedContent (base64), "" when none. */
+  redacted: string;
   tools: MockTool[];
   usage: UsageNumbers;
 }
@@ -166,7 +170,8 @@ export function toContent(reply: ContentReply, bodyBytes: number, cache: boolean
     output: o.output_tokens ?? tokens(text.length + toolChars) + reasoning,
     reasoning,
   };
-  return { text, thinking, tools, usage };
+  const redacted = reply.kind === "text" ? (reply.redactedThinking ?? "") : "";
+  return { text, thinking, redacted, tools, usage };
 }
 
 /** Prompt tokens including cache reads and writes (what OpenAI and Gemini report). */

@@ -1,7 +1,7 @@
 import type { ChatBody } from "./chat-body.js";
 import type { Codec } from "./codec.js";
 import { anthropicJsonUsage, Compose, Translated } from "./codec-pipes.js";
-import { converseCachePoints } from "./providers/bedrock/converse-models.js";
+import { converseCachePoints, converseReasoning } from "./providers/bedrock/converse-models.js";
 import { ConverseToAnthropicStream } from "./providers/bedrock/converse-stream.js";
 import type { WirePayload } from "./providers/provider.js";
 import {
@@ -11,6 +11,7 @@ import {
 import { AnthropicToOpenAIStream } from "./translate/anthropic-to-openai-stream.js";
 import { anthropicToOpenAIResponse, openAIToAnthropicRequest } from "./translate/openai-to-anthropic.js";
 import { shortToolNames, type ToolNameMap, toolNamesOf } from "./translate/short-tool-names.js";
+import type { ThinkingEffort } from "./translate/thinking-effort.js";
 import type { AnthropicRequest, AnthropicResponse } from "./wire/anthropic.js";
 import type { ConverseResponse } from "./wire/converse.js";
 import type { OpenAIRequest } from "./wire/openai.js";
@@ -24,10 +25,14 @@ import type { OpenAIRequest } from "./wire/openai.js";
 function converseRequest(
   client: AnthropicRequest,
   model: string,
+  effort?: ThinkingEffort,
 ): { payload: WirePayload; names: ToolNameMap | undefined } {
   const names = shortToolNames(toolNamesOf(client));
+  const reasoning = converseReasoning(model);
   const json = anthropicToConverseRequest(client, names, {
     cachePoints: converseCachePoints(model),
+    ...(reasoning ? { reasoning } : {}),
+    ...(effort ? { effort } : {}),
   }) as unknown as Record<string, unknown>;
   return { payload: { json }, names };
 }
@@ -65,11 +70,12 @@ export function openAIToConverse(includeUsage: boolean): Codec {
   let names: ToolNameMap | undefined;
   return {
     request(body: ChatBody, model) {
-      const anthropic = openAIToAnthropicRequest(
-        body.json as OpenAIRequest,
-        model,
-      ) as unknown as AnthropicRequest;
-      const out = converseRequest(anthropic, model);
+      const openai = body.json as OpenAIRequest;
+      const anthropic = openAIToAnthropicRequest(openai, model) as unknown as AnthropicRequest;
+      // The effort itself, not the thinking budget it became (which a small max_tokens shrinks).
+      const asked = openai.reasoning_effort;
+      const effort = asked === "low" || asked === "medium" || asked === "high" ? asked : undefined;
+      const out = converseRequest(anthropic, model, effort);
       names = out.names;
       return out.payload;
     },

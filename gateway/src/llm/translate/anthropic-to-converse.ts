@@ -5,8 +5,10 @@
  * Qwen...); Anthropic models keep InvokeModel, which speaks Anthropic's own format. What Converse
  * cannot carry is dropped or refused here, in the open:
  * - thinking blocks of earlier turns are not sent (another model's reasoning means nothing to this
- *   one, and Claude's signatures are Anthropic's); `thinking`, `top_k`, server tools and
- *   `tool_choice: none` have no Converse form and are left out;
+ *   one, and Claude's signatures are Anthropic's); `top_k`, server tools and `tool_choice: none`
+ *   have no Converse form and are left out;
+ * - `thinking` becomes the model's own reasoning setting where it has one (`reasoning`: Amazon
+ *   Nova 2, gpt-oss; converse-reasoning.ts), at the effort its budget asks for; else it is left out;
  * - `cache_control` becomes a cache point after its block for a model with prompt caching
  *   (`cachePoints`: Amazon Nova, in system and messages, at most four), else it is left out;
  * - an image or document given by URL is refused (Converse takes bytes or S3 only);
@@ -34,8 +36,10 @@ import type {
   ConverseUsage,
 } from "../wire/converse.js";
 import { inPlaceSystem, messageText, systemTexts } from "./anthropic-system.js";
+import { type ConverseReasoningFamily, converseReasoningFields } from "./converse-reasoning.js";
 import { newMessageId } from "./gemini-shared.js";
 import { hash8, type ToolNameMap } from "./short-tool-names.js";
+import { type ThinkingEffort, thinkingEffort } from "./thinking-effort.js";
 
 /** Converse's tool use ids: `^[a-zA-Z0-9_-]+$`, at most 64 characters. */
 const TOOL_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -198,6 +202,10 @@ function pushTurn(
 export interface ConverseOptions {
   /** The model takes cache points (Amazon Nova): `cache_control` becomes one. */
   cachePoints?: boolean;
+  /** The model takes a reasoning setting (Amazon Nova 2, gpt-oss): `thinking` becomes it. */
+  reasoning?: ConverseReasoningFamily;
+  /** An effort the client named itself (`/v1`'s `reasoning_effort`): it wins over the thinking budget. */
+  effort?: ThinkingEffort;
 }
 
 export function anthropicToConverseRequest(
@@ -242,6 +250,10 @@ export function anthropicToConverseRequest(
   if (typeof req.top_p === "number") inference.topP = req.top_p;
   if (Array.isArray(req.stop_sequences) && req.stop_sequences.length > 0)
     inference.stopSequences = req.stop_sequences;
+  // Adaptive thinking without an effort: medium, the middle of what these models take.
+  const effort = opts.reasoning ? (opts.effort ?? thinkingEffort(req, "medium")) : undefined;
+  if (opts.reasoning && effort)
+    out.additionalModelRequestFields = converseReasoningFields(opts.reasoning, effort, inference);
   if (Object.keys(inference).length > 0) out.inferenceConfig = inference;
 
   const tools: ConverseToolSpec[] = [];

@@ -29,6 +29,7 @@ import {
   usageFromOpenAI,
 } from "./anthropic-openai-common.js";
 import type { ToolNameMap } from "./short-tool-names.js";
+import { thinkingEffort } from "./thinking-effort.js";
 
 /**
  * Claude Code starts its system prompt with a billing header block whose hash changes between
@@ -237,20 +238,6 @@ function toolChoice(
   }
 }
 
-/** budget_tokens -> effort, the inverse of the reverse direction's 1024 / 4096 / 16384. */
-function reasoningEffort(req: AnthropicRequest): OpenAIRequest["reasoning_effort"] {
-  const thinking = req.thinking;
-  if (!thinking || thinking.type === "disabled") return undefined;
-  const effort = isRecord(req.output_config) ? req.output_config.effort : undefined;
-  if (effort === "low" || effort === "medium" || effort === "high") return effort;
-  if (effort === "max") return "high";
-  if (thinking.type === "enabled") {
-    const b = thinking.budget_tokens;
-    return b < 4096 ? "low" : b < 16384 ? "medium" : "high";
-  }
-  return undefined; // adaptive without an effort: let the provider decide
-}
-
 /**
  * Anthropic request -> OpenAI Chat Completions request for `targetModel`. `names`: tool names too
  * long for OpenAI (64 characters, as for Gemini: short-tool-names.ts), shortened; the answer maps back.
@@ -288,7 +275,8 @@ export function anthropicToOpenAIRequest(
     }
   }
 
-  const effort = reasoningEffort(req);
+  // Adaptive thinking without an effort: none sent, the provider decides.
+  const effort = thinkingEffort(req);
   if (effort) out.reasoning_effort = effort;
   if (req.stream === true) {
     out.stream = true;

@@ -1,3 +1,5 @@
+import type { ConverseReasoningFamily } from "../../translate/converse-reasoning.js";
+
 /**
  * Which Bedrock model ids speak Anthropic's format (InvokeModel) and which Converse: a foundation
  * model id or system inference profile of Anthropic's (`anthropic.claude-...`,
@@ -15,4 +17,15 @@ export function isBedrockAnthropicModel(model: string): boolean {
  */
 export function converseCachePoints(model: string): boolean {
   return /(^|[./:])amazon\.nova-/.test(model);
+}
+
+/**
+ * The reasoning setting a Converse model takes (AWS documents each family's own field, in
+ * `additionalModelRequestFields`): Amazon Nova 2 and OpenAI's gpt-oss; by foundation model id,
+ * inference profile or an ARN ending in one. Undefined: none (DeepSeek R1 always reasons).
+ */
+export function converseReasoning(model: string): ConverseReasoningFamily | undefined {
+  if (/(^|[./:])amazon\.nova-2-/.test(model)) return "nova-2";
+  if (/(^|[./:])openai\.gpt-oss-/.test(model)) return "gpt-oss";
+  return undefined;
 }
