@@ -5,6 +5,7 @@ import { createAdminHandler } from "./admin/api.js";
 import type { LoginLinkView } from "./admin/contract.js";
 import { ensureAdminToken, OneTimeLogin } from "./admin/token.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
+import { inOrder } from "./config/reload-queue.js";
 import type { ConfigFile } from "./config/schema.js";
 import { storedInForce } from "./config/stored-entries.js";
 import { ConfigInForce, overriddenSettingChanges, restartOnlyChanges } from "./config-in-force.js";
@@ -174,6 +175,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       .catch((e) => process.emitWarning(`mcp servers: ${e instanceof Error ? e.message : e}`, "Gatehouse"));
     return addedApplied;
   };
+  /** Reloads apply one after another, in the order asked (config/reload-queue.ts). */
+  const reload = inOrder(applyConfig);
   /** Admin routes contributed by the parts (MCP, logs, keys, providers, config), mounted under /api. */
   const { routes: adminRoutes, stream: adminStream } = gatewayAdminRoutes({
     opts,
@@ -222,8 +225,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   let configProblem: string | undefined;
 
-  /** Applies a config file (merged with the stored entries) without a restart. */
-  async function reload(file: ConfigFile, from?: string): Promise<void> {
+  /** Applies a config file (merged with the stored entries) without a restart; see `reload`. */
+  async function applyConfig(file: ConfigFile, from?: string): Promise<void> {
     for (const line of overriddenSettingChanges(fileConfig, file, entries.load().settings, from)) warn(line);
     for (const line of restartOnlyChanges(fileConfig, file, url, from)) warn(line);
     const { config: next, built } = inForce.resolve(file);
