@@ -1,20 +1,13 @@
-// Property: the stream translators, fed random valid event sequences of their provider (whole, cut
-// short anywhere, or failed mid-way) in random chunk splits, never throw and always end the client's
-// stream with exactly one terminal event (message_stop or error; [DONE] or an error chunk), with
-// nothing after it. Whole streams keep their text and tool arguments.
-// (test/unit/sse.test.ts covers the SSE parser's split property on its own.)
+// What the property tests of the stream translators and usage taps share: random upstream streams
+// (OpenAI, Anthropic, Gemini), how they are delivered (whole, cut short, failed; in random chunk
+// splits), a translator fed that way, and checks of what the client gets.
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
 import fc from "fast-check";
-import { AnthropicToOpenAIStream } from "../../gateway/src/llm/translate/anthropic-to-openai-stream.js";
-import { GeminiToAnthropicStream } from "../../gateway/src/llm/translate/gemini-to-anthropic-stream.js";
-import { OpenAIToAnthropicStream } from "../../gateway/src/llm/translate/openai-to-anthropic-stream.js";
 import { SseParser } from "../../gateway/src/llm/translate/sse.js";
 import type { StreamTranslator } from "../../gateway/src/llm/translate/types.js";
-import { AnthropicSseTap, OpenAISseTap } from "../../gateway/src/llm/usage-tap.js";
 
-type Json = Record<string, unknown>;
-const RUNS = 250;
+export type Json = Record<string, unknown>;
+export const RUNS = 250;
 
 const piece = fc.string({ minLength: 1, maxLength: 12, unit: "grapheme" });
 const name = fc.stringMatching(/^[a-z][a-z0-9_]{0,10}$/);
@@ -34,20 +27,20 @@ const fragments = (s: string) =>
   });
 
 /** How a generated upstream stream is delivered: whole, cut after `cut` bytes, or failed there. */
-interface Delivery {
+export interface Delivery {
   ending: "whole" | "truncated" | "failed";
   /** Fraction of the bytes delivered before the cut (truncated / failed). */
   at: number;
   /** Chunk boundaries, as fractions of the delivered bytes. */
   splits: number[];
 }
-const delivery: fc.Arbitrary<Delivery> = fc.record({
+export const delivery: fc.Arbitrary<Delivery> = fc.record({
   ending: fc.constantFrom("whole", "whole", "truncated", "failed"),
   at: fc.double({ min: 0, max: 1, noNaN: true }),
   splits: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 30 }),
 });
 
-function feed(t: StreamTranslator, input: string, d: Delivery): string {
+export function feed(t: StreamTranslator, input: string, d: Delivery): string {
   let bytes = Buffer.from(input);
   if (d.ending !== "whole") bytes = bytes.subarray(0, Math.floor(bytes.length * d.at));
   const cuts = [...new Set(d.splits.map((f) => Math.floor(f * bytes.length)))].sort((a, b) => a - b);
@@ -60,13 +53,16 @@ function feed(t: StreamTranslator, input: string, d: Delivery): string {
   return out + (d.ending === "failed" ? t.fail("connection reset by peer") : t.end());
 }
 
-function sse(out: string): Array<{ event: string; data: string }> {
+export function sse(out: string): Array<{ event: string; data: string }> {
   const p = new SseParser();
   return [...p.push(Buffer.from(out)), ...p.end()];
 }
 
 /** Anthropic SSE to the client: one terminal event, last; every event valid JSON of its name. */
-function checkAnthropicOut(out: string): { events: Array<{ event: string; data: Json }>; terminal: string } {
+export function checkAnthropicOut(out: string): {
+  events: Array<{ event: string; data: Json }>;
+  terminal: string;
+} {
   const events = sse(out).map((e) => {
     const data = JSON.parse(e.data) as Json;
     assert.equal(data.type, e.event, `event name matches its type: ${e.data.slice(0, 80)}`);
@@ -80,7 +76,7 @@ function checkAnthropicOut(out: string): { events: Array<{ event: string; data: 
 }
 
 /** OpenAI SSE to the client: [DONE] or one error chunk, last. */
-function checkOpenAIOut(out: string): { chunks: Json[]; terminal: "done" | "error" } {
+export function checkOpenAIOut(out: string): { chunks: Json[]; terminal: "done" | "error" } {
   const events = sse(out);
   assert.ok(events.length > 0, "something was written");
   const last = events.at(-1)!.data;
@@ -93,9 +89,9 @@ function checkOpenAIOut(out: string): { chunks: Json[]; terminal: "done" | "erro
   return { chunks: body, terminal: "error" };
 }
 
-// ---------------------------------------------------------------- OpenAI upstream
+/** OpenAI Chat Completions chunk streams: text, parallel tool calls, usage, [DONE] or not. */
 
-const openAIStream = fc
+export const openAIStream = fc
   .record({
     role: fc.boolean(),
     items: fc.array(
@@ -146,9 +142,9 @@ const openAIStream = fc
     return { input: g.crlf ? s.replaceAll("\n", "\r\n") : s, text, tools };
   });
 
-// ---------------------------------------------------------------- Anthropic upstream
+/** Anthropic Messages SSE streams: text, thinking and tool blocks, or an error event. */
 
-const anthropicStream = fc
+export const anthropicStream = fc
   .record({
     blocks: fc.array(
       fc.oneof(
@@ -238,9 +234,9 @@ const anthropicStream = fc
     return { input: g.crlf ? s.replaceAll("\n", "\r\n") : s, text, tools, error: g.error };
   });
 
-// ---------------------------------------------------------------- Gemini upstream
+/** Gemini streamGenerateContent SSE: text chunks, usage before or after the finish. */
 
-const geminiStream = fc
+export const geminiStream = fc
   .record({
     chunks: fc.array(
       fc.array(
@@ -275,135 +271,8 @@ const geminiStream = fc
     return { input: s, text, finish: g.finish };
   });
 
-const textOfAnthropic = (events: Array<{ event: string; data: Json }>) =>
+export const textOfAnthropic = (events: Array<{ event: string; data: Json }>) =>
   events
     .filter((e) => e.event === "content_block_delta" && (e.data.delta as Json).type === "text_delta")
     .map((e) => (e.data.delta as Json).text as string)
     .join("");
-
-describe("stream translators fed random streams in random splits (property)", () => {
-  test("OpenAI -> Anthropic: one terminal event; whole streams keep text and tool arguments", () => {
-    fc.assert(
-      fc.property(openAIStream, delivery, (s, d) => {
-        const t = new OpenAIToAnthropicStream("client", "msg_prop");
-        const out = feed(t, s.input, d);
-        assert.equal(t.finished, true, "finished after end() or fail()");
-        const { events, terminal } = checkAnthropicOut(out);
-        assert.equal(
-          t.push(Buffer.from("data: {}\n\n")) + t.end() + t.fail("late"),
-          "",
-          "silent once finished",
-        );
-        if (d.ending !== "whole") return;
-        assert.equal(terminal, "message_stop");
-        assert.equal(textOfAnthropic(events), s.text);
-        const args = new Map<number, string>();
-        for (const e of events) {
-          const delta = e.data.delta as Json | undefined;
-          if (delta?.type === "input_json_delta")
-            args.set(
-              e.data.index as number,
-              (args.get(e.data.index as number) ?? "") + (delta.partial_json as string),
-            );
-        }
-        assert.deepEqual(
-          [...args.values()].map((a) => JSON.parse(a)),
-          s.tools.map((x) => JSON.parse(x.args)),
-        );
-      }),
-      { numRuns: RUNS },
-    );
-  });
-
-  test("Anthropic -> OpenAI: [DONE] or one error chunk, last; whole streams keep text and tool arguments", () => {
-    fc.assert(
-      fc.property(anthropicStream, delivery, fc.boolean(), (s, d, includeUsage) => {
-        const t = new AnthropicToOpenAIStream("client", includeUsage, 1);
-        const out = feed(t, s.input, d);
-        assert.equal(t.finished, true);
-        const { chunks, terminal } = checkOpenAIOut(out);
-        if (d.ending !== "whole") return;
-        assert.equal(terminal, s.error ? "error" : "done");
-        if (s.error) return;
-        const deltas = chunks.flatMap((c) => (c.choices as Json[]).map((ch) => ch.delta as Json));
-        assert.equal(deltas.map((x) => (typeof x.content === "string" ? x.content : "")).join(""), s.text);
-        const args = new Map<number, string>();
-        for (const x of deltas) {
-          for (const tc of (x.tool_calls as Json[] | undefined) ?? []) {
-            const fn = tc.function as Json;
-            args.set(
-              tc.index as number,
-              (args.get(tc.index as number) ?? "") + ((fn.arguments as string) ?? ""),
-            );
-          }
-        }
-        assert.deepEqual(
-          [...args.values()].map((a) => JSON.parse(a)),
-          s.tools.map((x) => JSON.parse(x.args)),
-        );
-        if (includeUsage)
-          assert.ok(
-            chunks.some((c) => c.usage !== undefined),
-            "a usage chunk",
-          );
-      }),
-      { numRuns: RUNS },
-    );
-  });
-
-  test("Gemini -> Anthropic: one terminal event; whole streams keep their text", () => {
-    fc.assert(
-      fc.property(geminiStream, delivery, (s, d) => {
-        const t = new GeminiToAnthropicStream("client", "msg_prop");
-        const out = feed(t, s.input, d);
-        assert.equal(t.finished, true);
-        const { events, terminal } = checkAnthropicOut(out);
-        if (d.ending !== "whole") return;
-        assert.equal(terminal, "message_stop");
-        assert.equal(textOfAnthropic(events), s.text);
-      }),
-      { numRuns: RUNS },
-    );
-  });
-
-  test("the pass-through usage taps never throw and see the end only when the stream has one", () => {
-    const pieces = (bytes: Buffer, d: Delivery) => {
-      const n = d.ending === "whole" ? bytes.length : Math.floor(bytes.length * d.at);
-      const cuts = [...new Set(d.splits.map((f) => Math.floor(f * n)))].sort((x, y) => x - y).concat(n);
-      return cuts.map((c, i) => bytes.subarray(i === 0 ? 0 : cuts[i - 1], c));
-    };
-    fc.assert(
-      fc.property(anthropicStream, openAIStream, delivery, (a, o, d) => {
-        const tap = new AnthropicSseTap();
-        const parts = pieces(Buffer.from(a.input), d);
-        for (const p of parts) tap.observe(p);
-        tap.end();
-        const seen = Buffer.concat(parts).toString();
-        if (d.ending === "whole") {
-          assert.equal(tap.finished, true);
-          assert.equal(tap.usage.inputTokens, 5);
-          if (!a.error) assert.equal(tap.usage.outputTokens, 9);
-        } else if (tap.finished) assert.ok(/message_stop|event: error/.test(seen));
-
-        const otap = new OpenAISseTap(true);
-        let passed = "";
-        for (const p of pieces(Buffer.from(o.input), d)) passed += otap.filter(p).toString();
-        passed += otap.end();
-        // The usage-only chunk the gateway asked for is dropped; every other event passes as it was.
-        const want = sse(o.input.slice(0, d.ending === "whole" ? undefined : 0))
-          .map((e) => e.data)
-          .filter((x) => !x.includes('"choices":[],'));
-        if (d.ending === "whole") {
-          assert.deepEqual(
-            sse(passed).map((e) => e.data),
-            want,
-          );
-          assert.equal(otap.finished, o.input.includes("[DONE]"));
-          if (o.input.includes('"usage"')) assert.equal(otap.usage.outputTokens, 3);
-        }
-        assert.ok(!passed.includes('"choices":[],'));
-      }),
-      { numRuns: RUNS },
-    );
-  });
-});
