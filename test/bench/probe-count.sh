@@ -9,7 +9,11 @@
 #
 # For an A/B, run the same line in a copy of the tree from before the change (copy `gateway` and
 # `test`, symlink node_modules). Arguments after N2 go to the probe, before the unit count.
-# Needs valgrind. See docs/benchmarks.md, "Nineteenth round".
+# Optional NODE_FLAGS go to node: "--hash-seed=1 --random-seed=1" takes out V8's start-up search
+# for a random hash seed (0…18M instructions, different in every process: ±4k per unit at 4096
+# units). Optional CALLGRIND_FLAGS go to valgrind: e.g. CALLGRIND_FLAGS="--toggle-collect=Statement::JS_run*"
+# counts only what runs inside better-sqlite3's run() (SQLite's side, steadier than the whole).
+# Needs valgrind. See docs/benchmarks.md, "Nineteenth round" and "Twenty-second round (b)".
 set -eu
 entry=$1
 n1=$2
@@ -24,7 +28,7 @@ trap 'rm -rf "$out"' EXIT
   --log-level=warning --external:better-sqlite3 \
   "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
 count() {
-  valgrind --tool=callgrind --callgrind-out-file="$out/cg.out" node --single-threaded "$out/probe.mjs" "$@" >/dev/null 2>&1
+  valgrind --tool=callgrind ${CALLGRIND_FLAGS:-} --callgrind-out-file="$out/cg.out" node --single-threaded ${NODE_FLAGS:-} "$out/probe.mjs" "$@" >/dev/null 2>&1
   grep -E '^(summary|totals):' "$out/cg.out" | head -1 | awk '{print $2}'
 }
 a=$(count "$@" "$n1")
