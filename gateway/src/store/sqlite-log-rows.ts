@@ -69,43 +69,53 @@ export type RequestDbRow = Record<(typeof REQUEST_COLUMNS)[number], Param>;
 export type ToolDbRow = Record<(typeof TOOL_COLUMNS)[number], Param>;
 
 export function requestValues(r: RequestLogRow): Param[] {
-  return [
-    r.id,
-    r.ts,
-    r.keyId,
-    r.keyName,
-    r.team,
-    r.sessionId,
-    r.project,
-    r.userAgent,
-    r.surface,
-    r.endpoint,
-    r.requestedModel,
-    r.route,
-    r.provider,
-    r.model,
-    r.fallbacks.length > 0 ? JSON.stringify(r.fallbacks) : null,
-    r.attempts,
-    r.stream ? 1 : 0,
-    r.status,
-    r.error,
-    r.inputTokens,
-    r.outputTokens,
-    r.cacheReadTokens,
-    r.cacheWriteTokens,
-    r.reasoningTokens,
-    r.costUsd,
-    r.costSource,
-    r.latencyMs,
-    r.ttfbMs,
-    Object.keys(r.meta).length > 0 ? JSON.stringify(r.meta) : null,
-    r.requestBody,
-    r.responseBody,
-    r.responseToolCalls,
-    r.parts ? partIdsColumn(r.parts) : null,
-    r.failedAttempts.length > 0 ? JSON.stringify(r.failedAttempts) : null,
-    r.inputEstimated ? 1 : 0,
-  ];
+  const out: Param[] = new Array<Param>(REQUEST_COLUMNS.length);
+  putRequestValues(out, 0, r);
+  return out;
+}
+
+export const hasKeys = (o: Record<string, string>): boolean => {
+  for (const _ in o) return true;
+  return false;
+};
+
+/** A row's values in REQUEST_COLUMNS' order, written into `out` from `at` on. */
+export function putRequestValues(out: Param[], at: number, r: RequestLogRow): void {
+  out[at] = r.id;
+  out[at + 1] = r.ts;
+  out[at + 2] = r.keyId;
+  out[at + 3] = r.keyName;
+  out[at + 4] = r.team;
+  out[at + 5] = r.sessionId;
+  out[at + 6] = r.project;
+  out[at + 7] = r.userAgent;
+  out[at + 8] = r.surface;
+  out[at + 9] = r.endpoint;
+  out[at + 10] = r.requestedModel;
+  out[at + 11] = r.route;
+  out[at + 12] = r.provider;
+  out[at + 13] = r.model;
+  out[at + 14] = r.fallbacks.length > 0 ? JSON.stringify(r.fallbacks) : null;
+  out[at + 15] = r.attempts;
+  out[at + 16] = r.stream ? 1 : 0;
+  out[at + 17] = r.status;
+  out[at + 18] = r.error;
+  out[at + 19] = r.inputTokens;
+  out[at + 20] = r.outputTokens;
+  out[at + 21] = r.cacheReadTokens;
+  out[at + 22] = r.cacheWriteTokens;
+  out[at + 23] = r.reasoningTokens;
+  out[at + 24] = r.costUsd;
+  out[at + 25] = r.costSource;
+  out[at + 26] = r.latencyMs;
+  out[at + 27] = r.ttfbMs;
+  out[at + 28] = hasKeys(r.meta) ? JSON.stringify(r.meta) : null;
+  out[at + 29] = r.requestBody;
+  out[at + 30] = r.responseBody;
+  out[at + 31] = r.responseToolCalls;
+  out[at + 32] = r.parts ? partIdsColumn(r.parts) : null;
+  out[at + 33] = r.failedAttempts.length > 0 ? JSON.stringify(r.failedAttempts) : null;
+  out[at + 34] = r.inputEstimated ? 1 : 0;
 }
 
 export function toolValues(t: ToolCallRow): Param[] {

@@ -88,11 +88,9 @@ export class SqliteLogStore implements LogStore {
     /** Writes a batch; true when the search queue and `fresh` were indexed in the same transaction. */
     this.writeAll = db.transaction((b: LogBatch, fresh: SearchItem[], now: number, parts: string[]) => {
       parts.push(...this.parts.write(b.requests, now));
-      for (const r of b.requests) {
-        const done = this.insertRequest.run(r);
-        if (r.search && done.changes > 0)
-          fresh.push({ rowid: done.lastInsertRowid, prompt: r.search.prompt, response: r.search.response });
-      }
+      this.insertRequest.insert(b.requests, (r, rowid) => {
+        if (r.search) fresh.push({ rowid, prompt: r.search.prompt, response: r.search.response });
+      });
       for (const t of b.toolCalls) this.insertTool.run(...toolValues(t));
       for (const s of b.spend) this.upsertSpend.run(s.scope, s.bucket, s.usd, s.tokens, s.requests);
       const indexed = this.search.due(fresh, now);
