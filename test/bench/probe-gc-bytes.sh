@@ -3,8 +3,9 @@
 # probe-alloc.sh, the probe needs no GC_BYTES support, and the bytes are exact): the probe bundled
 # as probe-count.sh bundles it, run twice under `node --single-threaded --trace-gc-nvp` with N1 and
 # N2 units and a last young-generation GC at exit (so what was allocated since the previous GC is
-# counted too); the figures are the differences divided by (N2 - N1). Exact, not timed: the same
-# code allocates the same bytes whatever the VM's speed.
+# counted too); the figures are the differences divided by (N2 - N1). Not timed: the same code
+# allocates the same bytes whatever the VM's speed (probe-store.ts modes 0 and 1 repeat to the byte
+# with NODE_FLAGS="--hash-seed=1 --random-seed=1"; its mode 2, ~100 KB per row, moves with N1..N2).
 #
 #   sh test/bench/probe-gc-bytes.sh test/bench/probe-store.ts 2048 6144 keep 1
 #

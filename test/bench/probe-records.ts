@@ -60,3 +60,36 @@ export function probeRecord(i: number, withContent: boolean): RequestRecord {
   }
   return r;
 }
+
+/**
+ * The `i`-th record of a coding agent's sessions (a `content: full` key's): 64 sessions at a time,
+ * each record of 64 in turn a session's next turn (so a batch of 64 has one turn of each), 16 turns
+ * each; each turn resends the session's system prompt (~2 KB) and eight earlier messages (~400 B
+ * each, different in every session) and two more messages per turn, so its prompt is split into
+ * parts (prompt-parts.ts) of which the newest two are new.
+ */
+export function conversationRecord(i: number): RequestRecord {
+  const session = (i % 64) + 64 * Math.floor(i / 1024);
+  const turn = Math.floor(i / 64) % 16;
+  const said = (k: number) =>
+    `Session ${session}, message ${k}: ${"please look at the build output again ".repeat(10)}`;
+  const messages: Array<{ role: string; content: string }> = [];
+  for (let k = 0; k < 8 + 2 * turn; k++)
+    messages.push({ role: k % 2 === 0 ? "user" : "assistant", content: said(k) });
+  messages.push({ role: "user", content: `Turn ${turn}: say hi in one short sentence, please.` });
+  const convo = Buffer.from(
+    JSON.stringify({
+      model: "claude-sonnet-4-5",
+      max_tokens: 64,
+      system: `You are a coding agent of session ${session}. ${"Follow the rules. ".repeat(110)}`,
+      messages,
+    }),
+  );
+  const r = probeRecord(i, false);
+  r.keyId = "config:bench-gov";
+  r.keyName = "bench-gov";
+  const c = new ContentCapture("anthropic", convo, false);
+  c.push(answer);
+  r.content = c;
+  return r;
+}
