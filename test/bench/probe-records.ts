@@ -1,8 +1,23 @@
 // Records like the bench's small JSON request (the default key's metadata row, or `content: full`
 // with its prompt and answer captured), for the in-process probes of the log hand-off and the log
-// store (probe-handoff.ts, probe-store.ts).
+// store (probe-handoff.ts, probe-store.ts). CONTENT, as the probes take it: 0 (metadata), 1 (the
+// small request and a JSON answer), 2 (the same streamed: the bench mock's SSE events of its
+// 50-word answer, one captured piece per event), 3 (the recorded Claude Code request, llm-options.ts
+// FIXTURE, ~77 KB, with 1's answer).
+import { existsSync, readFileSync } from "node:fs";
+import { basename, resolve } from "node:path";
 import { ContentCapture } from "../../gateway/src/llm/capture.js";
 import { newRecordId, type RequestRecord } from "../../gateway/src/llm/record.js";
+import { anthropicEvents, anthropicSse } from "../mocks/mock-format-anthropic.js";
+import { toContent } from "../mocks/mock-types.js";
+import { FIXTURE } from "./llm-options.js";
+
+export type ProbeContent = "0" | "1" | "2" | "3";
+
+/** The CONTENT argument of a probe (0 when not one of the kinds). */
+export function probeContent(arg: string | undefined): ProbeContent {
+  return arg === "1" || arg === "2" || arg === "3" ? arg : "0";
+}
 
 const body = Buffer.from(
   JSON.stringify({
@@ -24,8 +39,31 @@ const answer = Buffer.from(
   }),
 );
 
-/** The `i`-th record; `withContent`: a `content: full` key's, with the request and answer captured. */
-export function probeRecord(i: number, withContent: boolean): RequestRecord {
+const WORDS = (
+  "the quick brown fox jumps over a lazy dog while streaming tokens from a mock " +
+  "language model that answers every request with deterministic yet plausible prose"
+).split(" ");
+/** The bench mock's answer (serve-mock.ts, --deltas 50) as the SSE events the client receives. */
+const streamed: Buffer[] = anthropicEvents(
+  { model: "claude-sonnet-4-5", id: "abc123", created: 0, includeUsage: false, startedAt: 0 },
+  toContent(
+    { kind: "text", text: Array.from({ length: 50 }, (_, i) => WORDS[i % WORDS.length]).join(" ") },
+    body.length,
+    false,
+  ),
+  true,
+).map((e) => Buffer.from(anthropicSse(e)));
+let ccBody: Buffer | undefined;
+const claudeCode = (): Buffer => {
+  // Bundled (probe-count.sh), the fixture is not found from the bundle's place: from the tree's root.
+  const path = existsSync(FIXTURE) ? FIXTURE : resolve("../shared/fixtures/claude-code", basename(FIXTURE));
+  ccBody ??= Buffer.from(JSON.stringify((JSON.parse(readFileSync(path, "utf8")) as { body: unknown }).body));
+  return ccBody;
+};
+
+/** The `i`-th record; `content`: a `content: full` key's, with the request and answer captured, unless 0. */
+export function probeRecord(i: number, content: ProbeContent): RequestRecord {
+  const withContent = content !== "0";
   const startedAt = Date.now() + i;
   const r: RequestRecord = {
     id: newRecordId(startedAt),
@@ -54,8 +92,10 @@ export function probeRecord(i: number, withContent: boolean): RequestRecord {
   };
   r.team = undefined;
   if (withContent) {
-    const c = new ContentCapture("anthropic", body, false);
-    c.push(answer);
+    const stream = content === "2";
+    const c = new ContentCapture("anthropic", content === "3" ? claudeCode() : body, stream);
+    if (stream) for (const piece of streamed) c.push(piece);
+    else c.push(answer);
     r.content = c;
   }
   return r;
@@ -85,7 +125,7 @@ export function conversationRecord(i: number): RequestRecord {
       messages,
     }),
   );
-  const r = probeRecord(i, false);
+  const r = probeRecord(i, "0");
   r.keyId = "config:bench-gov";
   r.keyName = "bench-gov";
   const c = new ContentCapture("anthropic", convo, false);

@@ -5,8 +5,9 @@
 //   sh test/bench/probe-count.sh test/bench/probe-store.ts 2048 6144 MODE CONTENT
 // MODE: keep (the database as migrated), noidx (without the index request_logs_key_name_ts, to
 // price one index's writes), ckpt (wal_autocheckpoint = 4000 pages instead of SQLite's 1000);
-// CONTENT: 0 (metadata rows), 1 (content: full rows) or 2 (content: full rows of agent sessions,
-// their prompts kept in parts: conversationRecord). Counts are user space only: the WAL's
+// CONTENT: 0 (metadata rows), 1 (content: full rows of the small request), 2 (content: full rows
+// of agent sessions, their prompts kept in parts: conversationRecord), 3 (the Claude Code body) or
+// stream (the small request's answer streamed; probe-records.ts). Counts are user space only: the WAL's
 // writes and fsyncs in the kernel are not in them. Prints nothing itself.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,12 +17,12 @@ import { decodeBatch, encodeBatch } from "../../gateway/src/store/log-thread-wir
 import { toLogBatch } from "../../gateway/src/store/record-sink.js";
 import { openSqlite } from "../../gateway/src/store/sqlite.js";
 import { SqliteLogStore } from "../../gateway/src/store/sqlite-logs.js";
-import { conversationRecord, probeRecord } from "./probe-records.js";
+import { conversationRecord, probeContent, probeRecord } from "./probe-records.js";
 
 const [mode = "keep", contentArg = "0", nArg = "1000"] = process.argv.slice(2);
 const N = Number(nArg);
-const withContent = contentArg !== "0";
-const record = contentArg === "2" ? conversationRecord : (i: number) => probeRecord(i, withContent);
+const content = probeContent(contentArg === "stream" ? "2" : contentArg === "2" ? "0" : contentArg);
+const record = contentArg === "2" ? conversationRecord : (i: number) => probeRecord(i, content);
 const BATCH = 64;
 const dir = mkdtempSync(join(tmpdir(), "probe-store-"));
 const db = openSqlite(dir);
