@@ -1,6 +1,6 @@
 import { asBuffer } from "../http/json-text.js";
 import type { CapturedContent } from "../llm/capture.js";
-import { SseParser } from "../llm/translate/sse.js";
+import { answerOf, safeParse } from "./answer-text.js";
 import { parseWithout, topLevelValues } from "./json-skim.js";
 import { type PartMemo, type StoredParts, splitPrompt, turnStart } from "./prompt-parts.js";
 import { redactJson, redactText } from "./redact.js";
@@ -127,103 +127,6 @@ function newestTurn(body: Json): string {
   return turnText(messages.slice(turnStart(messages.length, (i) => messages[i])));
 }
 
-interface Reassembled {
-  text: string;
-  toolCalls: Array<{ name: string; input: unknown }>;
-}
-
-function parseInput(s: string): unknown {
-  try {
-    return JSON.parse(s);
-  } catch {
-    return s;
-  }
-}
-
-/**
- * A text delta as Anthropic writes it, with text that needs no unescaping: most of a stream's
- * events. Taken without JSON.parse (about a third of a stream's logging cost); anything else, or
- * the same with quotes, backslashes or its fields in another order, is parsed.
- */
-const PLAIN_TEXT_DELTA =
-  /^\{"type":"content_block_delta","index":\d+,"delta":\{"type":"text_delta","text":"([^"\\]*)"\}\}$/;
-
-/** Text and tool calls of an Anthropic response (JSON or SSE). */
-function anthropicResponse(raw: string, stream: boolean): Reassembled {
-  const out: Reassembled = { text: "", toolCalls: [] };
-  if (!stream) {
-    for (const b of (obj(safeParse(raw))?.content as unknown[] | undefined) ?? []) {
-      const block = obj(b);
-      if (block?.type === "text") out.text += str(block.text);
-      else if (block?.type === "tool_use") out.toolCalls.push({ name: str(block.name), input: block.input });
-    }
-    return out;
-  }
-  const tools = new Map<number, { name: string; json: string }>();
-  const parser = new SseParser();
-  for (const ev of [...parser.push(raw), ...parser.end()]) {
-    if (ev.event !== "content_block_start" && ev.event !== "content_block_delta") continue;
-    const plain = ev.event === "content_block_delta" ? PLAIN_TEXT_DELTA.exec(ev.data) : null;
-    if (plain) {
-      out.text += plain[1];
-      continue;
-    }
-    const data = obj(safeParse(ev.data));
-    const index = typeof data?.index === "number" ? data.index : -1;
-    const block = obj(data?.content_block);
-    const delta = obj(data?.delta);
-    if (block?.type === "tool_use") tools.set(index, { name: str(block.name), json: "" });
-    else if (delta?.type === "text_delta") out.text += str(delta.text);
-    else if (delta?.type === "input_json_delta") {
-      const t = tools.get(index);
-      if (t) t.json += str(delta.partial_json);
-    }
-  }
-  for (const t of tools.values()) out.toolCalls.push({ name: t.name, input: parseInput(t.json || "{}") });
-  return out;
-}
-
-/** Text and tool calls of an OpenAI chat completion (JSON or SSE chunks). */
-function openaiResponse(raw: string, stream: boolean): Reassembled {
-  const out: Reassembled = { text: "", toolCalls: [] };
-  const calls = new Map<number, { name: string; args: string }>();
-  const see = (m: Json | undefined) => {
-    if (!m) return;
-    out.text += str(m.content);
-    const list = Array.isArray(m.tool_calls) ? m.tool_calls : [];
-    list.forEach((c, i) => {
-      const call = obj(c);
-      const index = typeof call?.index === "number" ? call.index : i;
-      const fn = obj(call?.function);
-      const t = calls.get(index) ?? { name: "", args: "" };
-      t.name += str(fn?.name);
-      t.args += str(fn?.arguments);
-      calls.set(index, t);
-    });
-  };
-  const choice = (v: unknown, field: "message" | "delta") => {
-    const choices = obj(v)?.choices;
-    return Array.isArray(choices) ? obj(obj(choices[0])?.[field]) : undefined;
-  };
-  if (!stream) see(choice(safeParse(raw), "message"));
-  else {
-    const parser = new SseParser();
-    for (const ev of [...parser.push(raw), ...parser.end()]) {
-      if (ev.data !== "[DONE]") see(choice(safeParse(ev.data), "delta"));
-    }
-  }
-  for (const t of calls.values()) out.toolCalls.push({ name: t.name, input: parseInput(t.args || "{}") });
-  return out;
-}
-
-function safeParse(s: string): unknown {
-  try {
-    return JSON.parse(s);
-  } catch {
-    return undefined;
-  }
-}
-
 function safeParsePrompt(b: Buffer, skip: [number, number] | undefined): unknown {
   try {
     return parseWithout(b, skip);
@@ -291,7 +194,7 @@ export function storedContent(c: CapturedContent, memo?: PartMemo, now = Date.no
     prompt = turnText(split.newestTurn);
   } else ({ requestBody, prompt } = wholePrompt(buf, members));
   const raw = responseText(c.response);
-  const res = c.surface === "anthropic" ? anthropicResponse(raw, c.stream) : openaiResponse(raw, c.stream);
+  const res = answerOf(c.surface, raw, c.stream);
   let text = redactText(res.text);
   if (c.truncated) text += "\n… [the rest of the response was not kept]";
   const response = cut(text);
