@@ -2,7 +2,7 @@ import { asBuffer } from "../http/json-text.js";
 import type { CapturedContent } from "../llm/capture.js";
 import { answerOf, safeParse } from "./answer-text.js";
 import { parseWithout, topLevelValues } from "./json-skim.js";
-import { type PartMemo, type StoredParts, splitPrompt, turnStart } from "./prompt-parts.js";
+import { PARTS_MIN_BYTES, type PartMemo, type StoredParts, splitPrompt, turnStart } from "./prompt-parts.js";
 import { redactJson, redactText } from "./redact.js";
 import { verbatimPrompt } from "./verbatim-prompt.js";
 
@@ -160,22 +160,39 @@ function safeSplit(
 }
 
 /**
- * A prompt kept whole: its stored JSON and the text of its newest turn (unredacted). Small and
- * holding nothing redaction would change, written as JSON.stringify writes it: cut from the bytes
- * (verbatim-prompt.ts); otherwise parsed, redacted and serialised (`slow`: always so, for tests).
+ * A prompt kept whole: its stored JSON, the text of its newest turn (unredacted) and its search
+ * text (redacted and cut). Small and holding nothing redaction would change, written as
+ * JSON.stringify writes it: cut from the bytes (verbatim-prompt.ts); otherwise parsed, redacted
+ * and serialised (`slow`: always so, for tests). `members`: the body's skim (topLevelValues), or
+ * "later" for a body not skimmed yet (skimmed only when it cannot be cut).
  */
 export function wholePrompt(
   buf: Buffer,
-  members: ReadonlyMap<string, [number, number]> | undefined,
+  members: ReadonlyMap<string, [number, number]> | undefined | "later",
   slow = false,
-): { requestBody: string; prompt: string } {
-  const verbatim = members && !slow ? verbatimPrompt(buf, members.get("tools")) : undefined;
+): { requestBody: string; prompt: string; search: string } {
+  const verbatim =
+    members && !slow
+      ? verbatimPrompt(buf, members === "later" ? undefined : members.get("tools"))
+      : undefined;
   if (verbatim && verbatim.json.length <= CONTENT_CAP) {
-    return { requestBody: verbatim.json, prompt: turnText(verbatim.newestTurn) };
+    const turn = verbatim.newestTurn;
+    const only = turn.length === 1 ? obj(turn[0])?.content : undefined;
+    const prompt = typeof only === "string" ? only : turnText(turn);
+    // One message of one string: a string of the messages the cut checked that redaction leaves as
+    // it is (verbatim-prompt.ts), so it is its own redacted form.
+    return { requestBody: verbatim.json, prompt, search: searchPrompt(prompt, typeof only === "string") };
   }
+  const skim = members === "later" ? topLevelValues(buf, PROMPT_MEMBERS) : members;
   // Tool definitions are not kept: skipped unparsed, they are most of a Claude Code body.
-  const body = obj(safeParsePrompt(buf, members?.get("tools"))) ?? {};
-  return { requestBody: promptJson(body), prompt: newestTurn(body) };
+  const body = obj(safeParsePrompt(buf, skim?.get("tools"))) ?? {};
+  const prompt = newestTurn(body);
+  return { requestBody: promptJson(body), prompt, search: searchPrompt(prompt, false) };
+}
+
+/** The search text of a prompt's newest turn: redacted (unless `clean`) and cut. */
+function searchPrompt(prompt: string, clean: boolean): string {
+  return cut(clean ? prompt : redactText(prompt), SEARCH_PROMPT_CAP);
 }
 
 /**
@@ -184,15 +201,16 @@ export function wholePrompt(
  */
 export function storedContent(c: CapturedContent, memo?: PartMemo, now = Date.now()): StoredContent {
   const buf = asBuffer(c.request);
-  // One skim finds what the prompt is made of, and the tool definitions the log never keeps.
-  const members = topLevelValues(buf, PROMPT_MEMBERS);
-  const split = members ? safeSplit(buf, members, memo, now) : undefined;
+  // One skim finds what the prompt is made of, and the tool definitions the log never keeps. A
+  // body smaller than PARTS_MIN_BYTES is never split: it is skimmed only if it cannot be cut.
+  const members = buf.length < PARTS_MIN_BYTES ? "later" : topLevelValues(buf, PROMPT_MEMBERS);
+  const split = members && members !== "later" ? safeSplit(buf, members, memo, now) : undefined;
   let requestBody: string;
-  let prompt: string;
+  let search: string;
   if (split) {
     requestBody = split.model === undefined ? "{}" : `{"model":${split.model}}`;
-    prompt = turnText(split.newestTurn);
-  } else ({ requestBody, prompt } = wholePrompt(buf, members));
+    search = searchPrompt(turnText(split.newestTurn), false);
+  } else ({ requestBody, search } = wholePrompt(buf, members));
   const raw = responseText(c.response);
   const res = answerOf(c.surface, raw, c.stream);
   let text = redactText(res.text);
@@ -204,7 +222,7 @@ export function storedContent(c: CapturedContent, memo?: PartMemo, now = Date.no
     parts: split ? { system: split.system, messages: split.messages } : null,
     responseBody: raw === "" ? null : response,
     responseToolCalls: toolCalls,
-    search: { prompt: cut(redactText(prompt), SEARCH_PROMPT_CAP), response },
+    search: { prompt: search, response },
   };
 }
 

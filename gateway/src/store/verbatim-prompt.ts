@@ -252,7 +252,8 @@ class Scan {
 
 /**
  * The prompt cut from the client's bytes, or undefined (take the slow path). `tools`: the tool
- * definitions' value range from topLevelValues (skipped unscanned, as the slow path skips it).
+ * definitions' value range from topLevelValues (skipped unscanned, as the slow path skips it);
+ * without it (a body not skimmed) they are scanned as any valid JSON.
  */
 export function verbatimPrompt(buf: Buffer, tools: [number, number] | undefined): VerbatimPrompt | undefined {
   const scan = new Scan(buf);
@@ -279,9 +280,13 @@ export function verbatimPrompt(buf: Buffer, tools: [number, number] | undefined)
     scan.space();
     const from = scan.i;
     if (name === "tools") {
-      if (!tools || tools[0] !== from || toolsSeen) return undefined;
-      scan.i = tools[1];
+      if (toolsSeen) return undefined;
       toolsSeen = true;
+      if (!tools) {
+        // Not skimmed (a small body): scanned as any JSON, as the slow path's parse would take it.
+        if (!scan.value(false, 0)) return undefined;
+      } else if (tools[0] !== from) return undefined;
+      else scan.i = tools[1];
     } else if (name === "messages") {
       if (messages || buf[from] !== OPEN_ARRAY) return undefined;
       scan.items = items;
