@@ -65,6 +65,8 @@ export interface AdminWiring {
   ): string | undefined;
   /** Applies a config file (merged with the stored entries) without a restart. */
   reload(file: ConfigFile, from?: string): Promise<void>;
+  /** Applies the stored entries, with the config file in force when their turn comes (in order, as `reload`). */
+  applyStoredEntries(): Promise<void>;
   /** The gateway wrote its config file and applies it (GatewayEvents' configWritten). */
   configWritten(write: ConfigWrite): void;
   refreshKeys(): Promise<void>;
@@ -105,7 +107,7 @@ export function gatewayAdminRoutes(w: AdminWiring): {
       config: w.config,
       entries,
       problems: (next, changed) => inForce.problems(w.fileConfig(), next, changed, w.listeningPort()),
-      apply: () => w.reload(w.fileConfig()),
+      apply: w.applyStoredEntries,
       refusal: w.guardRefusal,
     }),
     ...providerModelRoutes({

@@ -5,7 +5,7 @@ import { createAdminHandler } from "./admin/api.js";
 import type { LoginLinkView } from "./admin/contract.js";
 import { ensureAdminToken, OneTimeLogin } from "./admin/token.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./config/paths.js";
-import { inOrder } from "./config/reload-queue.js";
+import { inOrder, inTurn } from "./config/reload-queue.js";
 import type { ConfigFile } from "./config/schema.js";
 import { storedInForce } from "./config/stored-entries.js";
 import { ConfigInForce, overriddenSettingChanges, restartOnlyChanges } from "./config-in-force.js";
@@ -164,19 +164,25 @@ export function createGateway(opts: GatewayOptions): Gateway {
     refresh: () => refreshKeys(),
     count: () => keyRing.size,
   });
+  /**
+   * Config changes apply one after another, in the order asked (config/reload-queue.ts): file
+   * reloads, stored entries (providers, routes, settings) and MCP servers added or removed.
+   */
+  const changes = inTurn();
+  const reload = inOrder(applyConfig, changes);
+  // Stored entries changed (admin API): the config file in force when their turn comes, with them.
+  const applyStoredEntries = () => changes(() => applyConfig(fileConfig));
   // Added or removed servers apply at once (API) or within 2 s (the CLI is another process).
   let addedApplied = Promise.resolve();
   const refreshMcpServers = (): Promise<void> => {
     const seen = addedServers.fingerprint();
     if (seen === addedSeen) return addedApplied;
     addedSeen = seen;
-    addedApplied = addedApplied
-      .then(() => mcp.reload(mcpConfig(config)))
-      .catch((e) => process.emitWarning(`mcp servers: ${e instanceof Error ? e.message : e}`, "Gatehouse"));
+    addedApplied = changes(() => mcp.reload(mcpConfig(config))).catch((e) =>
+      process.emitWarning(`mcp servers: ${e instanceof Error ? e.message : e}`, "Gatehouse"),
+    );
     return addedApplied;
   };
-  /** Reloads apply one after another, in the order asked (config/reload-queue.ts). */
-  const reload = inOrder(applyConfig);
   /** Admin routes contributed by the parts (MCP, logs, keys, providers, config), mounted under /api. */
   const { routes: adminRoutes, stream: adminStream } = gatewayAdminRoutes({
     opts,
@@ -206,6 +212,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       }
     },
     reload,
+    applyStoredEntries,
     configWritten: (write) => {
       for (const listener of [...configWriteListeners]) listener(write);
     },
