@@ -4,12 +4,12 @@
 // (`display`): no control, bidi or invisible character left, each replaced by a visible marker,
 // long texts cut and marked so, while the raw arguments stay exactly what will run.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import type { ApprovalView } from "../../gateway/src/admin/contract.js";
 import type { ApprovalRequest } from "../../gateway/src/index.js";
 import { adminJson, approvalEvents, openEvents } from "../helpers/admin-api.js";
-import { startGateway, type TestGateway } from "../helpers/gateway.js";
-import { connectClient, ROOT, type TestClient, textOf, waitFor, waitReady } from "../helpers/mcp.js";
+import { ROOT, textOf, waitFor } from "../helpers/mcp.js";
+import { c, gw, useMcpGateway } from "../helpers/mcp-gateway.js";
 
 const hostile = {
   command: process.execPath,
@@ -21,19 +21,7 @@ const hostile = {
 const HIDDEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Variation_Selector}]/u;
 const TOOL = "rename_\u202efdp.exe";
 
-let gw: TestGateway;
-let c: TestClient;
-
-before(async () => {
-  gw = await startGateway({ mcp_servers: { hostile }, mcp: { approval_timeout_ms: 60_000 } });
-  await waitReady(gw.gateway, ["hostile"]);
-  c = await connectClient(gw.url, gw.key);
-});
-
-after(async () => {
-  await c?.close();
-  await gw?.close();
-});
+useMcpGateway({ mcp_servers: { hostile }, mcp: { approval_timeout_ms: 60_000 } }, ["hostile"]);
 
 describe("an approval request of a tool made to mislead", () => {
   test("display: every field safe to show and capped; the raw arguments unchanged and run as sent", {

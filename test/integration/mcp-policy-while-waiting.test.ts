@@ -2,15 +2,14 @@
 // call of it waits for a person's answer: the call does not run, it is refused as a denied call
 // is, and its request leaves the pending list with its decision recorded as withdrawn.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import type { ApprovalLogEntry, ApprovalView, LogPageView } from "../../gateway/src/admin/contract.js";
 import { parseConfig } from "../../gateway/src/config/load.js";
 import { adminJson } from "../helpers/admin-api.js";
-import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
-import { connectClient, type TestClient, textOf, toyServer, waitFor, waitReady } from "../helpers/mcp.js";
+import { TEST_KEY } from "../helpers/gateway.js";
+import { connectClient, textOf, toyServer, waitFor, waitReady } from "../helpers/mcp.js";
+import { c, gw, useMcpGateway } from "../helpers/mcp-gateway.js";
 
-let gw: TestGateway;
-let c: TestClient;
 const T = { timeout: 60_000 };
 
 const config = (toyTools: Record<string, string>, mcpTools?: string[]) => ({
@@ -38,16 +37,7 @@ const logged = (id: string) =>
     ),
   );
 
-before(async () => {
-  gw = await startGateway(config({ note: "ask", peek: "ask" }));
-  await waitReady(gw.gateway, ["toy"]);
-  c = await connectClient(gw.url, gw.key);
-});
-
-after(async () => {
-  await c?.close();
-  await gw?.close();
-});
+useMcpGateway(config({ note: "ask", peek: "ask" }), ["toy"]);
 
 describe("a policy that changes while a call waits for approval", () => {
   test(

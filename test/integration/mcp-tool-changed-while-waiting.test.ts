@@ -3,15 +3,14 @@
 // (`tool-changed`) and the call does not run; a yes that arrives with the change is refused too.
 // Earlier grants and "always" answers hold only for the definition they were given for.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import type { ApprovalLogEntry, ApprovalView, LogPageView } from "../../gateway/src/admin/contract.js";
 import type { ListKind } from "../../gateway/src/mcp/lists.js";
 import { adminJson } from "../helpers/admin-api.js";
-import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
-import { connectClient, type TestClient, textOf, toyServer, waitFor, waitReady } from "../helpers/mcp.js";
+import { TEST_KEY } from "../helpers/gateway.js";
+import { textOf, toyServer, waitFor } from "../helpers/mcp.js";
+import { c, gw, useMcpGateway } from "../helpers/mcp-gateway.js";
 
-let gw: TestGateway;
-let c: TestClient;
 const T = { timeout: 60_000 };
 
 const api = <R = unknown>(method: string, path: string, body?: unknown) =>
@@ -43,20 +42,14 @@ async function redefinePeek(description: string): Promise<void> {
 const WITHDRAWN =
   "Gatehouse: the approval request for toy__peek was withdrawn because MCP server toy changed the tool's description or schema while it waited (call the tool again to see the new definition and ask anew); the tool did not run.";
 
-before(async () => {
-  gw = await startGateway({
+useMcpGateway(
+  {
     virtual_keys: [{ name: "test", key: TEST_KEY }],
     mcp_servers: { toy: { ...toyServer, tools: { peek: "ask", "rug-pull": "allow" } } },
     mcp: { approval_timeout_ms: 20_000 },
-  });
-  await waitReady(gw.gateway, ["toy"]);
-  c = await connectClient(gw.url, gw.key);
-});
-
-after(async () => {
-  await c?.close();
-  await gw?.close();
-});
+  },
+  ["toy"],
+);
 
 describe("a tool whose definition changes while a call of it waits for approval", () => {
   test("the request is withdrawn at once as tool-changed, and a late yes finds nothing", T, async () => {

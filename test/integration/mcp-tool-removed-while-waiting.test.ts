@@ -3,16 +3,15 @@
 // The server drops the tool from its list (tools/list_changed: `tool-removed`), or the config file
 // renames or turns off the server (`server-removed`, `server-disabled`).
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import type { ApprovalLogEntry, LogPageView } from "../../gateway/src/admin/contract.js";
 import { parseConfig } from "../../gateway/src/config/load.js";
 import type { ListKind } from "../../gateway/src/mcp/lists.js";
 import { adminJson, approvalEvents, openEvents, pendingApproval } from "../helpers/admin-api.js";
-import { startGateway, TEST_KEY, type TestGateway } from "../helpers/gateway.js";
-import { connectClient, type TestClient, textOf, toyServer, waitFor, waitReady } from "../helpers/mcp.js";
+import { TEST_KEY } from "../helpers/gateway.js";
+import { connectClient, textOf, toyServer, waitFor, waitReady } from "../helpers/mcp.js";
+import { c, gw, useMcpGateway } from "../helpers/mcp-gateway.js";
 
-let gw: TestGateway;
-let c: TestClient;
 const T = { timeout: 60_000 };
 
 const toy = { ...toyServer, tools: { note: "ask", peek: "ask", hang: "ask", drop: "allow" } };
@@ -35,16 +34,7 @@ const logged = (id: string) =>
     ),
   );
 
-before(async () => {
-  gw = await startGateway({ mcp_servers: { toy }, mcp: { approval_timeout_ms: 20_000 } });
-  await waitReady(gw.gateway, ["toy"]);
-  c = await connectClient(gw.url, gw.key);
-});
-
-after(async () => {
-  await c?.close();
-  await gw?.close();
-});
+useMcpGateway({ mcp_servers: { toy }, mcp: { approval_timeout_ms: 20_000 } }, ["toy"]);
 
 describe("a tool that goes away while a call of it waits for approval", () => {
   test("the server drops it from its list: withdrawn at once as tool-removed", T, async () => {

@@ -2,13 +2,11 @@
 // server and tool (its own time, not the wait for a person), an approval request's wait by its
 // answer, and a call its policy refuses is counted but not timed.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { adminJson, pendingApproval } from "../helpers/admin-api.js";
-import { startGateway, type TestGateway } from "../helpers/gateway.js";
-import { connectClient, type TestClient, textOf, toyServer, waitReady } from "../helpers/mcp.js";
+import { textOf, toyServer } from "../helpers/mcp.js";
+import { c, gw, useMcpGateway } from "../helpers/mcp-gateway.js";
 
-let gw: TestGateway;
-let c: TestClient;
 const T = { timeout: 60_000 };
 
 const toy = { ...toyServer, tools: { note: "ask", peek: "allow", drop: "deny" } };
@@ -24,16 +22,7 @@ const scrape = async () => {
   return res.text();
 };
 
-before(async () => {
-  gw = await startGateway({ mcp_servers: { toy }, mcp: { approval_timeout_ms: 20_000 } });
-  await waitReady(gw.gateway, ["toy"]);
-  c = await connectClient(gw.url, gw.key);
-});
-
-after(async () => {
-  await c?.close();
-  await gw?.close();
-});
+useMcpGateway({ mcp_servers: { toy }, mcp: { approval_timeout_ms: 20_000 } }, ["toy"]);
 
 describe("/metrics for MCP tool calls", () => {
   test("calls that ran are timed by server and tool; approvals' waits by answer", T, async () => {
