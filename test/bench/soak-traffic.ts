@@ -2,6 +2,7 @@
 // on the mock, the gateway's config, each kind's request and what a good answer to it looks like.
 import { join } from "node:path";
 import type { Reply } from "../mocks/mock-provider.js";
+import { seededRandom } from "../mocks/mock-types.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 export const KEY = "gk-soak-key-0000000000000000000000000000000";
@@ -36,17 +37,8 @@ export const FAULTS: Array<[string, Reply]> = [
   ["in-stream error", { kind: "stream-error", afterEvents: 2, status: 529 }],
 ];
 
-/** mulberry32: the mix and the faults replay with the same seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the mock's): the mix and the faults replay with the same seed. */
+export const rng = seededRandom;
 
 export function configFor(mockUrl: string, reloads: number): Record<string, unknown> {
   return {
