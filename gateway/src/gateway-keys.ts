@@ -1,8 +1,10 @@
 import { ConfigError } from "./config/load.js";
 import type { ConfigFile } from "./config/schema.js";
 import type { Gateway } from "./gateway-api.js";
-import { createStoredKey, rotateStoredKey } from "./governance/keys.js";
+import { KeyRefusalReport } from "./governance/key-refusals.js";
+import { createStoredKey, type KeyRing, rotateStoredKey } from "./governance/keys.js";
 import { policyJson } from "./governance/stored-policies.js";
+import type { GatewayMetrics } from "./metrics/gateway-metrics.js";
 import type { Store } from "./store/store.js";
 
 /**
@@ -41,4 +43,19 @@ export function storedKeyOps(d: {
     },
     count: d.count,
   };
+}
+
+/** Requests refused for their key: counted in /metrics, said on the log and /api/events (bounded). */
+export function reportKeyRefusals(
+  keyRing: KeyRing,
+  metrics: Pick<GatewayMetrics, "observeKeyRefusal">,
+  warn: (line: string) => void,
+  emit: ConstructorParameters<typeof KeyRefusalReport>[0]["emit"],
+): KeyRefusalReport {
+  const report = new KeyRefusalReport({ warn, emit });
+  keyRing.onRefused = (surface, refusal) => {
+    metrics.observeKeyRefusal(surface, refusal.reason);
+    report.note(surface, refusal);
+  };
+  return report;
 }

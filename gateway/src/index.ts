@@ -18,11 +18,10 @@ import {
   VERSION,
 } from "./gateway-api.js";
 import { checkLoop, configKeys } from "./gateway-config.js";
-import { storedKeyOps } from "./gateway-keys.js";
+import { reportKeyRefusals, storedKeyOps } from "./gateway-keys.js";
 import { baseUrl, close, drain, listen } from "./gateway-listen.js";
 import { mcpGovernanceHooks } from "./gateway-mcp.js";
 import { Governance } from "./governance/governance.js";
-import { KeyRefusalReport } from "./governance/key-refusals.js";
 import { ShadowWarnings } from "./governance/key-state.js";
 import { KeyRing } from "./governance/keys.js";
 import { StoredRules } from "./governance/stored-policies.js";
@@ -164,13 +163,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
     refresh: () => refreshKeys(),
     count: () => keyRing.size,
   });
-  /**
-   * Config changes apply one after another, in the order asked (config/reload-queue.ts): file
-   * reloads, stored entries (providers, routes, settings) and MCP servers added or removed.
-   */
+  // File reloads, stored entries and added/removed MCP servers apply in turn (config/reload-queue.ts);
+  // stored entries with the file in force when their turn comes.
   const changes = inTurn();
   const reload = inOrder(applyConfig, changes);
-  // Stored entries changed (admin API): the config file in force when their turn comes, with them.
   const applyStoredEntries = () => changes(() => applyConfig(fileConfig));
   // Added or removed servers apply at once (API) or within 2 s (the CLI is another process).
   let addedApplied = Promise.resolve();
@@ -220,15 +216,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
     refreshMcpServers,
   });
 
-  // Requests refused for their key: counted in /metrics, said on the log and /api/events (bounded).
-  const keyRefusals = new KeyRefusalReport({
-    warn,
-    emit: (data) => adminStream.emit("event", { event: "auth_failure", data }),
-  });
-  keyRing.onRefused = (surface, refusal) => {
-    metrics.observeKeyRefusal(surface, refusal.reason);
-    keyRefusals.note(surface, refusal);
-  };
+  const keyRefusals = reportKeyRefusals(keyRing, metrics, warn, (data) =>
+    adminStream.emit("event", { event: "auth_failure", data }),
+  );
 
   let configProblem: string | undefined;
 
